@@ -1,0 +1,80 @@
+/**
+ * Real implementations of the core ports. Only the composition root (src/app) and the CLI
+ * construct these; everything else receives them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock, IdSource, LogFields, Logger, Timers } from '../shared/ports.js';
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * UUIDv7 (RFC 9562): 48-bit millisecond timestamp, then random bits. A per-process counter in
+ * the rand_a field keeps ids generated within one millisecond ordered.
+ */
+export function uuidv7Source(clock: Clock = systemClock): IdSource {
+  let lastMs = -1;
+  let counter = 0;
+  return {
+    next() {
+      let ms = clock.now();
+      if (ms <= lastMs) {
+        counter++;
+        if (counter > 0xfff) {
+          // Counter exhausted within one ms: borrow the next millisecond to stay ordered.
+          lastMs++;
+          counter = 0;
+        }
+        ms = lastMs;
+      } else {
+        lastMs = ms;
+        counter = 0;
+      }
+      const b = randomBytes(16);
+      b.writeUIntBE(ms, 0, 6);
+      b[6] = 0x70 | ((counter >> 8) & 0x0f);
+      b[7] = counter & 0xff;
+      b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
+      const h = b.toString('hex');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
+  };
+}
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+type Level = keyof typeof LEVELS;
+
+/**
+ * JSON-lines logger on a writable (stderr by default: stdout belongs to the `run` protocol).
+ * Level from CHECKPOINT_KIOSK_LOG (debug|info|warn|error|silent), default info.
+ */
+export function jsonLogger(
+  opts: { namespace?: string; level?: Level | 'silent'; write?: (line: string) => void; clock?: Clock } = {},
+): Logger {
+  const envLevel = process.env.CHECKPOINT_KIOSK_LOG as Level | 'silent' | undefined;
+  const level = opts.level ?? envLevel ?? 'info';
+  const min = level === 'silent' ? Infinity : (LEVELS[level] ?? LEVELS.info);
+  const write = opts.write ?? ((line: string) => process.stderr.write(line));
+  const clock = opts.clock ?? systemClock;
+  const make = (ns: string): Logger => {
+    const emit = (lvl: Level, msg: string, fields?: LogFields) => {
+      if (LEVELS[lvl] < min) return;
+      write(`${JSON.stringify({ t: new Date(clock.now()).toISOString(), level: lvl, ns, msg, ...fields })}\n`);
+    };
+    return {
+      debug: (m, f) => emit('debug', m, f),
+      info: (m, f) => emit('info', m, f),
+      warn: (m, f) => emit('warn', m, f),
+      error: (m, f) => emit('error', m, f),
+      child: (sub) => make(ns ? `${ns}.${sub}` : sub),
+    };
+  };
+  return make(opts.namespace ?? 'kiosk');
+}
+
+/** A logger that drops everything (tests, benchmarks). */
+export const silentLogger: Logger = jsonLogger({ level: 'silent' });

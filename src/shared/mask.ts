@@ -1,0 +1,18 @@
+/**
+ * Masks a name for the public screen (DESIGN §10): first and last letter of each word kept,
+ * the rest replaced, e.g. "NGUYỄN VĂN AN" → "N****N V*N A". Works on grapheme-ish code points so
+ * Vietnamese letters with diacritics count as one letter.
+ */
+export function maskName(name: string): string {
+  return name
+    .trim()
+    .split(/\s+/u)
+    .filter((w) => w.length > 0)
+    .map((word) => {
+      const chars = Array.from(word.normalize('NFC'));
+      if (chars.length <= 1) return chars.join('');
+      if (chars.length === 2) return `${chars[0]}*`;
+      return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
+    })
+    .join(' ');
+}

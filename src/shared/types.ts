@@ -1,0 +1,113 @@
+/**
+ * Types shared by every layer (DESIGN §4). No Node, DOM or Electron imports here: the renderer,
+ * the drivers and the server all use these.
+ */
+import type { ReasonCode } from './reasons.js';
+
+export type VerdictKind = 'accept' | 'reject' | 'refer';
+export type Direction = 'in' | 'out';
+
+/** Identifiers of the credential formats. New formats extend this union. */
+export type FormatId = 'cccd' | 'vnqr' | 'dcc' | 'shc' | 'ckd1' | 'unknown';
+
+/** Where a scan came from. `wedge` = keyboard-wedge scanner typing into the window. */
+export type ScanSourceKind = 'serial' | 'hid' | 'hid-pos' | 'wedge' | 'stdin' | 'sim' | 'manual';
+
+/**
+ * Something a driver read. Drivers never throw on bad input: a line that was too long or not
+ * decodable is still delivered, with `fault` set, so it ends in a reject with a reason.
+ */
+export interface ScanEvent {
+  source: ScanSourceKind;
+  deviceId: string;
+  /** Decoded text, terminator stripped. Empty when `fault` says why nothing usable arrived. */
+  text: string;
+  /** The raw bytes when the driver had them (not kept after verification). */
+  bytes?: Uint8Array;
+  /** Symbology when the scanner reported one (AIM id mapped, e.g. 'qr', 'code128'). */
+  symbology?: string;
+  /** Milliseconds since the epoch, from the injected clock, when the last byte arrived. */
+  receivedAt: number;
+  fault?: 'too-large' | 'unreadable';
+}
+
+/** Identity fields kept for tracing (DESIGN §10: the minimum). All optional: formats differ. */
+export interface Subject {
+  idType?: 'cccd' | 'cmnd' | 'passport' | 'qid' | 'other';
+  idNo?: string;
+  /** Secondary identifier, e.g. the QID of a unified QR or the old CMND number. */
+  altId?: string;
+  name?: string;
+  /** ISO date, possibly partial ('1990', '1990-05') when the credential masks it. */
+  dob?: string;
+  sex?: 'M' | 'F';
+}
+
+export interface DisplayLine {
+  label: string;
+  value: string;
+}
+
+/** What the screens show for a verdict. Never contains the raw payload. */
+export interface VerdictDisplay {
+  /** Name masked for the public screen (N***N V** A). */
+  maskedName?: string;
+  /** Short description of the credential, e.g. 'EU DCC – vaccination 2/2'. */
+  title?: string;
+  details: DisplayLine[];
+  /** Human-readable texts that explain the reasons (e.g. a business rule's description). */
+  messages: string[];
+}
+
+export interface Verdict {
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+  display: VerdictDisplay;
+}
+
+export interface Override {
+  by: string;
+  reason: string;
+  verdict: VerdictKind;
+  at: string;
+}
+
+/** A check-in record (DESIGN §4). `scannedAt` is a UTC ISO string. */
+export interface CheckIn {
+  id: string;
+  deviceId: string;
+  checkpointId: string;
+  direction: Direction;
+  scannedAt: string;
+  format: FormatId;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+  subject: Subject;
+  override?: Override;
+}
+
+/** The JSON line printed by `run` for each committed check-in (DESIGN §7, contract). */
+export interface CheckInEvent {
+  event: 'checkin';
+  id: string;
+  format: FormatId;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+  scannedAt: string;
+}
+
+export interface DuplicateEvent {
+  event: 'duplicate';
+  of: string;
+}
+
+/** Scanner health as shown to technicians and sent in heartbeats. */
+export interface ScannerStatus {
+  deviceId: string;
+  uri: string;
+  state: 'connecting' | 'connected' | 'disconnected' | 'closed';
+  lastReadAt?: string;
+  lastError?: string;
+  reads: number;
+  errors: number;
+}
