@@ -1,0 +1,199 @@
+/**
+ * CCCD chip ID card QR (DESIGN §5.3):
+ *   ID12|CMND9|Full name|DDMMYYYY(birth)|Nam or Nữ|Address|DDMMYYYY(issue)[|extra]
+ * Unsigned: validity means well-formed and internally consistent (the ID number's century/sex
+ * digit and year digits agree with the birth date and sex). Parsing is lenient about whitespace,
+ * CR/LF leftovers and Unicode normalisation; everything else is checked strictly.
+ *
+ * Reasons: 'too-large' (over the QR limit), 'unreadable' (no content, or control characters /
+ * undecodable bytes), 'schema-invalid' (wrong field count or a bad field), 'inconsistent-id'
+ * (ID digits disagree with birth date or sex). The address is checked for size only and never
+ * leaves this module (DESIGN §10).
+ */
+import type { DisplayLine, Subject } from '../../shared/types.js';
+import { LIMITS, failed } from '../types.js';
+import type { CredentialFormat, VerifyContext, VerifyResult } from '../types.js';
+import {
+  StepLog,
+  codePointLength,
+  dateKey,
+  hasGarbageChars,
+  looksLikeUnifiedQr,
+  maskIdNumber,
+  nameProblem,
+  parseDdMmYyyy,
+  quoteShort,
+  splitPipeFields,
+  toIsoDate,
+  vietnamTodayKey,
+} from '../text.js';
+import type { CalendarDate } from '../text.js';
+import { checkProvinceCode, crossCheckIdNumber } from './id-number.js';
+import type { Sex } from './id-number.js';
+import { provinceName } from './provinces.js';
+
+/** Field bounds, in code points. Generous for real cards, small enough to bound the work. */
+const MAX_NAME = 100;
+const MAX_ADDRESS = 300;
+const MAX_EXTRA = 200;
+
+const DETECT = /^\s*(?:\d{12}|\d{9})\s*\|/;
+
+/** Sex field: 'Nam' / 'Nữ' (NFC after cleaning), any case, and 'Nu' typed without diacritics. */
+function parseSex(value: string): Sex | undefined {
+  const v = value.toLowerCase();
+  if (v === 'nam') return 'M';
+  if (v === 'nữ' || v === 'nu') return 'F';
+  return undefined;
+}
+
+export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
+  if (text.length > LIMITS.maxTextChars) {
+    return failed('cccd', 'too-large', `text is ${text.length} characters, over ${LIMITS.maxTextChars}`);
+  }
+  if (hasGarbageChars(text)) {
+    return failed('cccd', 'unreadable', 'text contains control characters or undecodable bytes');
+  }
+  const fields = splitPipeFields(text);
+  // A stray trailing '|' (some readers add one) is not an extra field.
+  while (fields.length > 7 && fields[fields.length - 1] === '') fields.pop();
+  if (fields.every((f) => f === '')) return failed('cccd', 'unreadable', 'no content');
+
+  const log = new StepLog();
+  const subject: Subject = { idType: 'cccd' };
+  const statusKeys: string[] = [];
+  const details: DisplayLine[] = [];
+  const result = (): VerifyResult => ({
+    format: 'cccd',
+    failures: log.failures,
+    findings: [],
+    identityOnly: true,
+    subject,
+    statusKeys,
+    steps: log.steps,
+    title: 'CCCD',
+    details,
+  });
+
+  if (fields.length !== 7 && fields.length !== 8) {
+    log.fail('fields', 'schema-invalid', `expected 7 or 8 fields separated by '|', got ${fields.length}`);
+    return result();
+  }
+  log.pass('fields', `${fields.length} fields`);
+  const [idNo = '', oldId = '', name = '', dobText = '', sexText = '', address = '', issueText = ''] = fields;
+  const extra = fields[7];
+
+  // Field 1: the 12-digit personal identification number, and its province code.
+  let idOk = false;
+  if (!/^\d{12}$/.test(idNo)) {
+    const what = /^\d*$/.test(idNo) ? `${idNo.length} digits` : 'characters other than digits';
+    log.fail('id-number', 'schema-invalid', `field 1 (ID number) must be 12 digits, got ${what}`);
+  } else {
+    const provinceProblem = checkProvinceCode(idNo);
+    if (provinceProblem !== undefined) {
+      log.fail('id-number', 'schema-invalid', `field 1 (ID number): ${provinceProblem}`);
+    } else {
+      idOk = true;
+      log.pass('id-number', `province ${provinceName(idNo.slice(0, 3))}`);
+      subject.idNo = idNo;
+      statusKeys.push(idNo);
+      details.push({ label: 'ID number', value: maskIdNumber(idNo) });
+      details.push({ label: 'Province', value: provinceName(idNo.slice(0, 3)) ?? '' });
+    }
+  }
+
+  // Field 2: the old 9-digit CMND (some 12-digit CMNDs exist), often empty.
+  if (oldId === '') {
+    log.pass('old-id', 'none');
+  } else if (/^(?:\d{9}|\d{12})$/.test(oldId)) {
+    log.pass('old-id', 'present');
+    subject.altId = oldId;
+    if (!statusKeys.includes(oldId)) statusKeys.push(oldId);
+  } else {
+    log.fail('old-id', 'schema-invalid', 'field 2 (old CMND number) must be empty, 9 or 12 digits');
+  }
+
+  // Field 3: full name.
+  const badName = nameProblem(name, MAX_NAME);
+  if (badName !== undefined) {
+    log.fail('name', 'schema-invalid', `field 3 (name) ${badName}`);
+  } else {
+    log.pass('name');
+    subject.name = name;
+  }
+
+  // Field 4: birth date, a real date not after today (Vietnam calendar).
+  const todayKey = vietnamTodayKey(ctx.now);
+  const dob = checkDate(log, 'birth-date', `field 4 (birth date) ${quoteShort(dobText)}`, dobText, todayKey);
+  if (dob !== undefined) {
+    subject.dob = toIsoDate(dob);
+    details.push({ label: 'Birth year', value: String(dob.year) });
+  }
+
+  // Field 5: sex.
+  const sex = parseSex(sexText);
+  if (sex === undefined) {
+    log.fail('sex', 'schema-invalid', `field 5 (sex) ${quoteShort(sexText)} is not Nam or Nữ`);
+  } else {
+    log.pass('sex');
+    subject.sex = sex;
+    details.push({ label: 'Sex', value: sex === 'M' ? 'Nam' : 'Nữ' });
+  }
+
+  // Field 6: address, size only (never kept).
+  const addressLength = codePointLength(address);
+  if (addressLength > MAX_ADDRESS) {
+    log.fail('address', 'schema-invalid', `field 6 (address) is ${addressLength} characters, over ${MAX_ADDRESS}`);
+  } else {
+    log.pass('address');
+  }
+
+  // Field 7: issue date, a real date, not before birth, not after today.
+  const issued = checkDate(log, 'issue-date', `field 7 (issue date) ${quoteShort(issueText)}`, issueText, todayKey);
+  if (issued !== undefined) {
+    if (dob !== undefined && dateKey(issued) < dateKey(dob)) {
+      log.fail('issue-date', 'schema-invalid', 'field 7 (issue date) is before the birth date');
+    } else {
+      details.push({ label: 'Issued', value: `${issueText.slice(0, 2)}/${issueText.slice(2, 4)}/${issueText.slice(4)}` });
+    }
+  }
+
+  // Field 8 (some cards): content unknown, size only.
+  if (extra !== undefined) {
+    const extraLength = codePointLength(extra);
+    if (extraLength > MAX_EXTRA) {
+      log.fail('extra-field', 'schema-invalid', `field 8 is ${extraLength} characters, over ${MAX_EXTRA}`);
+    } else {
+      log.pass('extra-field');
+    }
+  }
+
+  // The ID number encodes century, sex and birth year: they must agree with the card.
+  if (idOk && dob !== undefined && sex !== undefined) {
+    const problems = crossCheckIdNumber(idNo, dob.year, sex);
+    if (problems.length > 0) log.fail('id-consistency', 'inconsistent-id', problems.join('; '));
+    else log.pass('id-consistency', 'century, sex and birth year digits agree');
+  }
+  return result();
+}
+
+/** Checks a DDMMYYYY field; logs a pass or a schema-invalid failure, returns the date if valid. */
+function checkDate(log: StepLog, step: string, label: string, text: string, todayKey: number): CalendarDate | undefined {
+  const parsed = parseDdMmYyyy(text);
+  if (typeof parsed === 'string') {
+    log.fail(step, 'schema-invalid', `${label} ${parsed}`);
+    return undefined;
+  }
+  if (dateKey(parsed) > todayKey) {
+    log.fail(step, 'schema-invalid', `${label} is in the future`);
+    return undefined;
+  }
+  log.pass(step);
+  return parsed;
+}
+
+export const cccdFormat: CredentialFormat = {
+  id: 'cccd',
+  detect: (text) => DETECT.test(text) && !looksLikeUnifiedQr(text),
+  verify: (text, ctx) => verifyCccd(text, ctx),
+};

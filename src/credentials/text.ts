@@ -1,0 +1,167 @@
+/**
+ * Text helpers shared by the pipe-delimited identity formats (CCCD chip card QR, unified
+ * personal QR of Decision 1405). Pure and synchronous: they run on the scan hot path.
+ */
+import type { ReasonCode } from '../shared/reasons.js';
+import type { VerifyStep } from './types.js';
+
+/** Vietnam is UTC+7 all year (no daylight saving). Card dates are Vietnamese calendar dates. */
+const VIETNAM_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+/**
+ * Control characters that never belong in a printed-text QR: C0 except TAB/LF/CR, DEL, C1, and
+ * U+FFFD (what a decoder leaves for bytes that were not valid UTF-8).
+ */
+// eslint-disable-next-line no-control-regex
+const GARBAGE_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/u;
+
+/** True when the text carries bytes no genuine identity QR contains (scanner garbage). */
+export function hasGarbageChars(text: string): boolean {
+  return GARBAGE_CHARS.test(text);
+}
+
+/**
+ * Cleans one field: any run of whitespace (CR/LF leftovers, tabs, NBSP, BOM) becomes one space,
+ * the ends are trimmed, and Vietnamese text is NFC-normalised so NFD input compares equal.
+ */
+export function cleanField(raw: string): string {
+  const collapsed = raw.replace(/[\s\uFEFF]+/gu, ' ').trim();
+  // Plain ASCII (the usual case for digits and dates) is already NFC: skip the normalise call.
+  return /^[\x20-\x7E]*$/.test(collapsed) ? collapsed : collapsed.normalize('NFC');
+}
+
+/** Splits on '|' and cleans every field. The caller bounds the text length first. */
+export function splitPipeFields(text: string): string[] {
+  return text.split('|').map(cleanField);
+}
+
+/** Number of Unicode code points (a Vietnamese letter in NFC is one). */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+export interface CalendarDate {
+  year: number;
+  /** 1..12 */
+  month: number;
+  /** 1..31 */
+  day: number;
+}
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days in a month; without a year February counts 29 (a masked year could be a leap year). */
+export function daysInMonth(month: number, year?: number): number {
+  if (month === 2) return year === undefined || isLeapYear(year) ? 29 : 28;
+  return MONTH_DAYS[month - 1] ?? 0;
+}
+
+export function isRealDate(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(month, year);
+}
+
+/** Sortable integer key yyyymmdd. */
+export function dateKey(d: CalendarDate): number {
+  return d.year * 10000 + d.month * 100 + d.day;
+}
+
+/** Today's date in Vietnam as a yyyymmdd key, from the validation clock. */
+export function vietnamTodayKey(now: Date): number {
+  const t = new Date(now.getTime() + VIETNAM_UTC_OFFSET_MS);
+  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+}
+
+/** The current year in Vietnam. */
+export function vietnamYear(now: Date): number {
+  return Math.floor(vietnamTodayKey(now) / 10000);
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+export function toIsoDate(d: CalendarDate): string {
+  return `${d.year}-${pad2(d.month)}-${pad2(d.day)}`;
+}
+
+/**
+ * Parses a DDMMYYYY card date. Returns the date, or a short problem description (no data in it)
+ * that the caller puts after the field name.
+ */
+export function parseDdMmYyyy(s: string): CalendarDate | string {
+  if (!/^\d{8}$/.test(s)) return 'is not 8 digits (DDMMYYYY)';
+  const day = Number(s.slice(0, 2));
+  const month = Number(s.slice(2, 4));
+  const year = Number(s.slice(4, 8));
+  if (!isRealDate(year, month, day)) return 'is not a real date';
+  return { year, month, day };
+}
+
+/**
+ * Masks an identity number for screens and details: first 3 and last 3 characters kept
+ * (001******123). Shorter numbers are masked entirely except the last 2.
+ */
+export function maskIdNumber(id: string): string {
+  if (id.length >= 9) return `${id.slice(0, 3)}${'*'.repeat(id.length - 6)}${id.slice(-3)}`;
+  if (id.length <= 2) return '*'.repeat(id.length);
+  return `${'*'.repeat(id.length - 2)}${id.slice(-2)}`;
+}
+
+/**
+ * Collects verification steps and the distinct failure reasons they imply, in order.
+ * One per verify call.
+ */
+export class StepLog {
+  readonly steps: VerifyStep[] = [];
+  readonly failures: ReasonCode[] = [];
+
+  pass(step: string, detail?: string): void {
+    this.steps.push(detail === undefined ? { step, ok: true } : { step, ok: true, detail });
+  }
+
+  fail(step: string, reason: ReasonCode, detail: string): void {
+    this.steps.push({ step, ok: false, detail });
+    if (!this.failures.includes(reason)) this.failures.push(reason);
+  }
+
+  get ok(): boolean {
+    return this.failures.length === 0;
+  }
+}
+
+/**
+ * Unified personal QR shape (Decision 1405): an ID-like first field, then any name, then a
+ * YYYY-MM-DD date (digits or '*') as the third field. CCCD card QRs never have a date in field 3
+ * (it holds the name), so this test alone separates the two pipe formats.
+ */
+const UNIFIED_QR_SHAPE = /^\s*[0-9A-Za-z*]{0,20}\s*\|[^|]{0,200}\|\s*[0-9*]{4}-[0-9*]{2}-[0-9*]{2}\s*(?:\||$)/;
+
+export function looksLikeUnifiedQr(text: string): boolean {
+  return UNIFIED_QR_SHAPE.test(text);
+}
+
+/** A name: letters (any script, Vietnamese included), combining marks, spaces, ' . - */
+const NAME_CHARS = /^[\p{L}\p{M}' .-]+$/u;
+
+/**
+ * Checks a cleaned name field against a bound in code points. Returns a problem description
+ * (never the name itself) or undefined when acceptable.
+ */
+export function nameProblem(name: string, maxCodePoints: number): string | undefined {
+  const length = codePointLength(name);
+  if (length === 0) return 'is empty';
+  if (length > maxCodePoints) return `is ${length} characters, over ${maxCodePoints}`;
+  if (!NAME_CHARS.test(name)) return 'contains characters that are not letters';
+  return undefined;
+}
+
+/** Quotes a short field value for a step detail; long values are described by length only. */
+export function quoteShort(value: string, max = 12): string {
+  return value.length <= max ? `"${value}"` : `(${value.length} characters)`;
+}
