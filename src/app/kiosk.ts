@@ -1,0 +1,147 @@
+/**
+ * Composition root of the kiosk service: the only place where the real store, scanners, trust
+ * bundle and network clients are made. Used by `checkpoint-kiosk run`, web mode and the
+ * Electron main process alike.
+ */
+import { EventEmitter } from 'node:events';
+import type { Direction, ScanEvent, ScannerStatus } from '../shared/types.js';
+import type { Clock, IdSource, Logger, Timers } from '../shared/ports.js';
+import type { CheckInStore } from '../store/types.js';
+import type { ScannerDriver } from '../../drivers/types.js';
+import type { CredentialFormat } from '../credentials/types.js';
+import { EMPTY_TRUST, type TrustIndex } from '../credentials/trust/types.js';
+import { DEFAULT_FORMATS } from '../credentials/registry.js';
+import { Pipeline, type Outcome, type PipelineConfig } from '../core/pipeline.js';
+import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
+
+export interface KioskEvents {
+  /** A scan was processed and (unless duplicate) committed: safe to show. */
+  outcome: [Outcome];
+  /** A scan could not be recorded (storage fault): nothing may be shown as checked in. */
+  fault: [{ scan: ScanEvent; message: string }];
+  scanner: [ScannerStatus];
+}
+
+export interface KioskParts {
+  store: CheckInStore;
+  scanners: ScannerDriver[];
+  trust?: TrustIndex;
+  policy?: Policy;
+  formats?: readonly CredentialFormat[];
+  config: PipelineConfig;
+  clock: Clock;
+  timers: Timers;
+  ids: IdSource;
+  logger: Logger;
+}
+
+/**
+ * The running kiosk: scanners feed the pipeline; outcomes are emitted only after commit.
+ * Trust bundle, policy and configuration can be swapped at run time (trust sync, technician).
+ */
+export class KioskService extends EventEmitter<KioskEvents> {
+  private trust: TrustIndex;
+  private policy: Policy;
+  private config: PipelineConfig;
+  readonly pipeline: Pipeline;
+  private lastScanAt: string | undefined;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly parts: KioskParts) {
+    super();
+    this.trust = parts.trust ?? EMPTY_TRUST;
+    this.policy = parts.policy ?? DEFAULT_POLICY;
+    this.config = parts.config;
+    this.log = parts.logger.child('kiosk');
+    this.pipeline = new Pipeline({
+      formats: parts.formats ?? DEFAULT_FORMATS,
+      store: parts.store,
+      trust: () => this.trust,
+      policy: () => this.policy,
+      config: () => this.config,
+      clock: parts.clock,
+      ids: parts.ids,
+      logger: parts.logger,
+    });
+    for (const scanner of parts.scanners) this.attach(scanner);
+  }
+
+  get store(): CheckInStore {
+    return this.parts.store;
+  }
+
+  get scanners(): readonly ScannerDriver[] {
+    return this.parts.scanners;
+  }
+
+  /** Opens every scanner. A scanner that is absent at start keeps retrying in the background. */
+  async start(): Promise<void> {
+    await Promise.all(this.parts.scanners.map((s) => s.open()));
+  }
+
+  /** Feeds a scan that did not come from a driver (keyboard wedge, manual entry, tests). */
+  submit(scan: ScanEvent): Promise<Outcome | undefined> {
+    return this.handle(scan);
+  }
+
+  setTrust(trust: TrustIndex): void {
+    this.trust = trust;
+  }
+
+  currentTrust(): TrustIndex {
+    return this.trust;
+  }
+
+  setPolicy(policy: Policy): void {
+    this.policy = policy;
+  }
+
+  setConfig(patch: Partial<PipelineConfig>): void {
+    this.config = { ...this.config, ...patch };
+  }
+
+  currentConfig(): PipelineConfig {
+    return this.config;
+  }
+
+  lastScan(): string | undefined {
+    return this.lastScanAt;
+  }
+
+  scannerStatus(): ScannerStatus[] {
+    return this.parts.scanners.map((s) => s.status());
+  }
+
+  /** Stops scanners, finishes every scan already received, then closes the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled(this.parts.scanners.map((s) => s.close()));
+    await this.pipeline.drain();
+    this.parts.store.close();
+  }
+
+  private attach(scanner: ScannerDriver): void {
+    scanner.on('scan', (scan) => void this.handle(scan));
+    scanner.on('status', (status) => this.emit('scanner', status));
+    scanner.on('error', (err) => this.log.warn('scanner error', { deviceId: scanner.deviceId, error: err.message }));
+  }
+
+  private async handle(scan: ScanEvent): Promise<Outcome | undefined> {
+    if (this.stopped) return undefined;
+    try {
+      const outcome = await this.pipeline.process(scan);
+      this.lastScanAt = new Date(scan.receivedAt).toISOString();
+      this.emit('outcome', outcome);
+      return outcome;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error('scan not recorded', { source: scan.source, error: message });
+      this.emit('fault', { scan, message });
+      return undefined;
+    }
+  }
+}
+
+export type { Direction };

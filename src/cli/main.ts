@@ -1,0 +1,39 @@
+/**
+ * The checkpoint-kiosk command (DESIGN §7, contract). Returns the process exit code:
+ * 0 success, 1 runtime failure (message on stderr), 2 usage error.
+ */
+import { HELP, UsageError } from './usage.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  devices: async () => (await import('./commands/devices.js')).devicesCommand,
+  central: async () => (await import('../../server/cli.js')).centralMain,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`checkpoint-kiosk: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n(see checkpoint-kiosk --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`checkpoint-kiosk ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Scan text → verification result → verdict, without recording anything. Used by the pipeline
+ * for every scan and by `checkpoint-kiosk verify`. Never throws: every failure is a reason.
+ */
+import type { StatusEntry } from '../shared/trust.js';
+import type { ScanEvent, Verdict } from '../shared/types.js';
+import { maskName } from '../shared/mask.js';
+import type { Logger } from '../shared/ports.js';
+import { detectFormat } from '../credentials/registry.js';
+import { failed, type CredentialFormat, type VerifyResult } from '../credentials/types.js';
+import type { TrustIndex } from '../credentials/trust/types.js';
+import { normalizeScanText } from './normalize.js';
+import { decide, type Policy } from './policy.js';
+
+export interface Assessment {
+  result: VerifyResult;
+  verdict: Verdict;
+}
+
+export interface AssessDeps {
+  formats: readonly CredentialFormat[];
+  trust: () => TrustIndex;
+  policy: () => Policy;
+  logger: Logger;
+}
+
+export async function assessText(text: string, now: Date, deps: AssessDeps): Promise<Assessment> {
+  const result = await verifyText(text, now, deps);
+  return { result, verdict: verdictFor(result, now, deps) };
+}
+
+export async function assessScan(scan: ScanEvent, now: Date, deps: AssessDeps): Promise<Assessment> {
+  if (scan.fault) {
+    const result = failed('unknown', scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text');
+    return { result, verdict: verdictFor(result, now, deps) };
+  }
+  return assessText(scan.text, now, deps);
+}
+
+async function verifyText(raw: string, now: Date, deps: AssessDeps): Promise<VerifyResult> {
+  const norm = normalizeScanText(raw);
+  if (!norm.ok) return failed('unknown', norm.reason, norm.detail);
+  const format = detectFormat(deps.formats, norm.text);
+  if (!format) return failed('unknown', 'unknown-format', 'no supported credential format recognised');
+  try {
+    return await format.verify(norm.text, { now, trust: deps.trust() });
+  } catch (err) {
+    // A verifier that throws has a bug; the person at the door still gets a verdict.
+    deps.logger.error('verifier threw', { format: format.id, error: err instanceof Error ? err.name : typeof err });
+    return failed(format.id, 'unreadable', 'internal verifier error');
+  }
+}
+
+function verdictFor(result: VerifyResult, now: Date, deps: AssessDeps): Verdict {
+  const trust = deps.trust();
+  const hits: StatusEntry[] = [];
+  if (result.failures.length === 0) {
+    for (const key of new Set(result.statusKeys)) {
+      const hit = trust.status(key, now);
+      if (hit) hits.push(hit);
+    }
+  }
+  const decision = decide(result, hits, deps.policy());
+  const messages = [...(result.messages ?? [])];
+  for (const step of result.steps) if (!step.ok && step.detail) messages.push(step.detail);
+  return {
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    display: {
+      ...(result.subject.name ? { maskedName: maskName(result.subject.name) } : {}),
+      ...(result.title ? { title: result.title } : {}),
+      details: result.details ?? [],
+      messages: [...new Set(messages)],
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * First look at what a scanner delivered: bound its size and strip transport artefacts
+ * (BOM, AIM symbology prefix, surrounding whitespace and CR/LF leftovers) before any format
+ * sees it.
+ */
+import type { ReasonCode } from '../shared/reasons.js';
+import { LIMITS } from '../credentials/types.js';
+
+export type Normalized = { ok: true; text: string; aimId?: string } | { ok: false; reason: ReasonCode; detail: string };
+
+// AIM symbology identifier some scanners prepend (`]Q1` = QR); only ever 3 characters.
+const AIM_PREFIX = /^\][A-Za-z][0-9A-Za-z]/;
+// C0 controls other than TAB/CR/LF, and DEL, never occur in any supported payload.
+// eslint-disable-next-line no-control-regex
+const STRAY_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export function normalizeScanText(raw: string): Normalized {
+  // Checked before trimming so a multi-megabyte line costs nothing more.
+  if (raw.length > LIMITS.maxTextChars + 64) {
+    return { ok: false, reason: 'too-large', detail: `scan is ${raw.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
+  }
+  let text = raw.replace(/^\uFEFF/, '').trim();
+  let aimId: string | undefined;
+  const aim = AIM_PREFIX.exec(text);
+  if (aim) {
+    aimId = aim[0];
+    text = text.slice(3).trim();
+  }
+  if (text.length === 0) return { ok: false, reason: 'unreadable', detail: 'scan is empty' };
+  if (text.length > LIMITS.maxTextChars) {
+    return { ok: false, reason: 'too-large', detail: `scan is ${text.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
+  }
+  if (STRAY_CONTROL.test(text)) return { ok: false, reason: 'unreadable', detail: 'scan contains control characters' };
+  return aimId ? { ok: true, text, aimId } : { ok: true, text };
+}

@@ -1,0 +1,73 @@
+/**
+ * Reads and validates a checkpoint policy JSON file. Every problem is reported with the JSON
+ * key it concerns, so a technician can fix the file without reading code.
+ */
+import { readFileSync } from 'node:fs';
+import type { FormatId } from '../shared/types.js';
+import { DEFAULT_POLICY, type Action, type Policy } from './policy.js';
+
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+}
+
+const FORMATS: readonly FormatId[] = ['dcc', 'shc', 'ckd1', 'cccd', 'vnqr'];
+const ACTIONS: readonly Action[] = ['accept', 'refer', 'reject'];
+const MAX_POLICY_BYTES = 64 * 1024;
+
+export function parsePolicy(json: unknown, source = 'policy'): Policy {
+  const fail = (key: string, problem: string): never => {
+    throw new PolicyError(`${source}: "${key}" ${problem}`);
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('(root)', 'must be a JSON object');
+  const obj = json as Record<string, unknown>;
+  const known = new Set(['acceptFormats', 'identityOnly', 'declarationRequired', 'healthFindings', 'statusActions', 'duplicateWindowMinutes']);
+  for (const key of Object.keys(obj)) if (!known.has(key)) fail(key, `is not a policy setting (known: ${[...known].join(', ')})`);
+
+  const policy: Policy = { ...DEFAULT_POLICY, statusActions: { ...DEFAULT_POLICY.statusActions } };
+  const action = (key: string, value: unknown): Action =>
+    ACTIONS.includes(value as Action) ? (value as Action) : fail(key, `must be one of ${ACTIONS.join('|')}, got ${JSON.stringify(value)}`);
+
+  if (obj.acceptFormats !== undefined) {
+    if (!Array.isArray(obj.acceptFormats) || obj.acceptFormats.length === 0) fail('acceptFormats', 'must be a non-empty array');
+    policy.acceptFormats = (obj.acceptFormats as unknown[]).map((f, i) =>
+      FORMATS.includes(f as FormatId) ? (f as FormatId) : fail(`acceptFormats[${i}]`, `must be one of ${FORMATS.join('|')}, got ${JSON.stringify(f)}`),
+    );
+  }
+  if (obj.identityOnly !== undefined) policy.identityOnly = action('identityOnly', obj.identityOnly);
+  if (obj.healthFindings !== undefined) policy.healthFindings = action('healthFindings', obj.healthFindings);
+  if (obj.declarationRequired !== undefined) {
+    if (typeof obj.declarationRequired !== 'boolean') fail('declarationRequired', 'must be true or false');
+    policy.declarationRequired = obj.declarationRequired as boolean;
+  }
+  if (obj.statusActions !== undefined) {
+    const sa = obj.statusActions;
+    if (typeof sa !== 'object' || sa === null || Array.isArray(sa)) fail('statusActions', 'must be an object of status → accept|refer|reject');
+    for (const [status, value] of Object.entries(sa as Record<string, unknown>)) {
+      if (!/^(\*|[\w.-]{1,32})$/.test(status)) fail(`statusActions.${status}`, 'is not a valid status name');
+      policy.statusActions[status] = action(`statusActions.${status}`, value);
+    }
+  }
+  if (obj.duplicateWindowMinutes !== undefined) {
+    const m = obj.duplicateWindowMinutes;
+    if (typeof m !== 'number' || !Number.isFinite(m) || m < 0 || m > 24 * 60) fail('duplicateWindowMinutes', 'must be a number of minutes between 0 and 1440');
+    policy.duplicateWindowMinutes = m as number;
+  }
+  return policy;
+}
+
+export function readPolicyFile(path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PolicyError(`cannot read policy file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw new PolicyError(`policy file ${path} is larger than ${MAX_POLICY_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new PolicyError(`policy file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parsePolicy(json, path);
+}

@@ -1,0 +1,72 @@
+/**
+ * Checkpoint policy: turns a verification result plus status-list hits into a verdict.
+ * The default is DESIGN §7's: valid signed credential → accept; consistent identity-only →
+ * accept with `identity-only`; malformed/forged/expired/unknown → reject; health findings or a
+ * status-list hit → refer.
+ */
+import type { ReasonCode } from '../shared/reasons.js';
+import type { StatusEntry } from '../shared/trust.js';
+import type { FormatId, VerdictKind } from '../shared/types.js';
+import type { VerifyResult } from '../credentials/types.js';
+
+export type Action = VerdictKind;
+
+export interface Policy {
+  /** Formats this scan point accepts at all; anything else is rejected as `unknown-format`. */
+  acceptFormats: FormatId[];
+  /** What a consistent identity-only credential (CCCD, unified QR) gets. */
+  identityOnly: Action;
+  /** Checkpoints that require a signed declaration refer identity-only credentials. */
+  declarationRequired: boolean;
+  /** What symptoms / exposure / a positive test on a valid credential get. */
+  healthFindings: Action;
+  /** Status-list hit → action, by status; `*` is the fallback. */
+  statusActions: Record<string, Action>;
+  /** Same subject, device and direction within this window is a duplicate (DESIGN §4). */
+  duplicateWindowMinutes: number;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  acceptFormats: ['dcc', 'shc', 'ckd1', 'cccd', 'vnqr'],
+  identityOnly: 'accept',
+  declarationRequired: false,
+  healthFindings: 'refer',
+  statusActions: { '*': 'refer' },
+  duplicateWindowMinutes: 5,
+};
+
+const SEVERITY: Record<VerdictKind, number> = { accept: 0, refer: 1, reject: 2 };
+
+function worst(a: VerdictKind, b: VerdictKind): VerdictKind {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
+export interface Decision {
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+}
+
+export function decide(result: VerifyResult, statusHits: readonly StatusEntry[], policy: Policy): Decision {
+  if (result.failures.length > 0) return { verdict: 'reject', reasons: dedupe(result.failures) };
+  if (!policy.acceptFormats.includes(result.format)) return { verdict: 'reject', reasons: ['unknown-format'] };
+
+  let verdict: VerdictKind = 'accept';
+  const reasons: ReasonCode[] = [];
+  if (result.identityOnly) {
+    reasons.push('identity-only');
+    verdict = worst(verdict, policy.declarationRequired ? worst(policy.identityOnly, 'refer') : policy.identityOnly);
+  }
+  for (const finding of result.findings) {
+    reasons.push(finding);
+    verdict = worst(verdict, policy.healthFindings);
+  }
+  for (const hit of statusHits) {
+    reasons.push(`status:${hit.status}`);
+    verdict = worst(verdict, policy.statusActions[hit.status] ?? policy.statusActions['*'] ?? 'refer');
+  }
+  return { verdict, reasons: dedupe(reasons) };
+}
+
+function dedupe<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,15 @@
+/**
+ * The credential formats the kiosk understands. Adding a format: one folder under
+ * src/credentials/ exporting a CredentialFormat, plus one entry here. Order matters only for
+ * formats whose detect() could both match: prefixed formats come first, the unprefixed identity
+ * documents last.
+ */
+import type { CredentialFormat } from './types.js';
+import { cccdFormat } from './cccd/index.js';
+import { vnqrFormat } from './vnqr/index.js';
+
+export const DEFAULT_FORMATS: readonly CredentialFormat[] = [cccdFormat, vnqrFormat];
+
+export function detectFormat(formats: readonly CredentialFormat[], text: string): CredentialFormat | undefined {
+  return formats.find((f) => f.detect(text));
+}
