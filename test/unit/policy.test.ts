@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { decide, DEFAULT_POLICY } from '../../src/core/policy.js';
+import { parsePolicy, PolicyError } from '../../src/core/policy-file.js';
+import type { VerifyResult } from '../../src/credentials/types.js';
+
+const valid = (over: Partial<VerifyResult> = {}): VerifyResult => ({
+  format: 'ckd1',
+  failures: [],
+  findings: [],
+  identityOnly: false,
+  subject: {},
+  statusKeys: [],
+  steps: [],
+  ...over,
+});
+
+describe('default policy (DESIGN §7)', () => {
+  it('accepts a valid signed credential with no reasons', () => {
+    expect(decide(valid(), [], DEFAULT_POLICY)).toEqual({ verdict: 'accept', reasons: [] });
+  });
+  it('accepts a consistent identity-only credential with reason identity-only', () => {
+    expect(decide(valid({ format: 'cccd', identityOnly: true }), [], DEFAULT_POLICY)).toEqual({ verdict: 'accept', reasons: ['identity-only'] });
+  });
+  it('rejects with the failures, whatever else is true', () => {
+    const r = valid({ failures: ['expired', 'expired', 'bad-signature'], findings: ['symptoms'] });
+    expect(decide(r, [{ id: 'x', status: 'f0' }], DEFAULT_POLICY)).toEqual({ verdict: 'reject', reasons: ['expired', 'bad-signature'] });
+  });
+  it('refers health findings and status-list hits', () => {
+    expect(decide(valid({ findings: ['symptoms', 'exposure'] }), [], DEFAULT_POLICY)).toEqual({ verdict: 'refer', reasons: ['symptoms', 'exposure'] });
+    expect(decide(valid({ format: 'cccd', identityOnly: true }), [{ id: 'x', status: 'f1' }], DEFAULT_POLICY)).toEqual({
+      verdict: 'refer',
+      reasons: ['identity-only', 'status:f1'],
+    });
+  });
+  it('rejects a format the checkpoint does not accept', () => {
+    const policy = { ...DEFAULT_POLICY, acceptFormats: ['ckd1' as const] };
+    expect(decide(valid({ format: 'cccd', identityOnly: true }), [], policy)).toEqual({ verdict: 'reject', reasons: ['unknown-format'] });
+  });
+});
+
+describe('policy file', () => {
+  it('applies settings over the defaults', () => {
+    const p = parsePolicy({ declarationRequired: true, statusActions: { blocked: 'reject' }, duplicateWindowMinutes: 10 });
+    expect(p.declarationRequired).toBe(true);
+    expect(p.duplicateWindowMinutes).toBe(10);
+    expect(p.statusActions).toEqual({ '*': 'refer', blocked: 'reject' });
+    expect(decide(valid({ format: 'cccd', identityOnly: true }), [], p).verdict).toBe('refer');
+    expect(decide(valid(), [{ id: 'x', status: 'blocked' }], p)).toEqual({ verdict: 'reject', reasons: ['status:blocked'] });
+  });
+  it.each([
+    [{ acceptFormats: ['dcc', 'pdf'] }, /acceptFormats\[1\]/],
+    [{ acceptFormats: [] }, /acceptFormats.*non-empty/],
+    [{ identityOnly: 'maybe' }, /identityOnly.*accept\|refer\|reject/],
+    [{ duplicateWindowMinutes: -1 }, /duplicateWindowMinutes/],
+    [{ statusActions: { f0: 'jail' } }, /statusActions\.f0/],
+    [{ declarationRequired: 'yes' }, /declarationRequired/],
+    [{ colour: 'red' }, /"colour" is not a policy setting/],
+    [[1, 2], /must be a JSON object/],
+  ])('names the bad key in %j', (json, message) => {
+    expect(() => parsePolicy(json, 'p.json')).toThrow(PolicyError);
+    expect(() => parsePolicy(json, 'p.json')).toThrow(message);
+  });
+});
