@@ -1,0 +1,113 @@
+/**
+ * The public-key sections of the trust bundle: SMART Health Card issuers (JWKS) and CKD1
+ * declaration issuers (one JWK each). Keys are imported with node:crypto at load time so a bad
+ * key is refused with its JSON path, not discovered at scan time.
+ */
+import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { invalidAt } from './errors.js';
+import { ecJwkThumbprint, kidOfPublicKey } from './kid.js';
+import type { DeclarationIssuer, ShcIssuer } from './types.js';
+import type { JsonObject } from './validate.js';
+import { child, expectArray, expectObject, expectString, optionalString } from './validate.js';
+
+interface KeyLimits {
+  maxShcIssuers: number;
+  maxKeysPerShcIssuer: number;
+  maxDeclarationIssuers: number;
+  maxIdChars: number;
+  maxTextChars: number;
+}
+
+/** Base64url of a 32-byte P-256 coordinate. */
+const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Check that `value` is a public EC P-256 JWK and import it. Refuses private keys: a bundle is
+ * public, and a `d` in it means a key has leaked.
+ */
+export function importEcP256PublicJwk(value: unknown, path: string): { jwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string }; key: KeyObject } {
+  const jwk = expectObject(value, path);
+  if (jwk.kty !== 'EC') throw invalidAt(child(path, 'kty'), 'only EC keys are supported (kty "EC")');
+  if (jwk.crv !== 'P-256') throw invalidAt(child(path, 'crv'), 'only P-256 keys are supported (crv "P-256")');
+  if (jwk.d !== undefined) throw invalidAt(child(path, 'd'), 'contains a private key; the bundle must hold public keys only');
+  for (const coord of ['x', 'y'] as const) {
+    if (typeof jwk[coord] !== 'string' || !COORDINATE.test(jwk[coord])) {
+      throw invalidAt(child(path, coord), 'expected 32 bytes as base64url');
+    }
+  }
+  const pub = { kty: 'EC' as const, crv: 'P-256' as const, x: jwk.x as string, y: jwk.y as string };
+  try {
+    return { jwk: pub, key: createPublicKey({ key: pub, format: 'jwk' }) };
+  } catch {
+    throw invalidAt(path, 'not a valid P-256 public key (point not on the curve)');
+  }
+}
+
+/**
+ * `shc.issuers[]` → map by `iss`. Only signing keys (`use` absent or "sig", `alg` absent or
+ * "ES256") are kept; an issuer's JWKS may also publish encryption keys, which are skipped. Each
+ * kept key gets `kid` = its JWK thumbprint, which is what an SHC header must name.
+ */
+export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLimits): Map<string, ShcIssuer> {
+  const byIss = new Map<string, ShcIssuer>();
+  if (section.issuers === undefined) return byIss;
+  const listPath = child(base, 'issuers');
+  const list = expectArray(section.issuers, listPath, limits.maxShcIssuers);
+  list.forEach((item, i) => {
+    const path = child(listPath, i);
+    const obj = expectObject(item, path);
+    const iss = expectString(obj.iss, child(path, 'iss'), limits.maxTextChars);
+    if (byIss.has(iss)) throw invalidAt(child(path, 'iss'), 'issuer listed twice');
+    const name = optionalString(obj, 'name', path, limits.maxTextChars);
+    const jwksPath = child(path, 'jwks');
+    const jwks = expectObject(obj.jwks, jwksPath);
+    const keysPath = child(jwksPath, 'keys');
+    const rawKeys = expectArray(jwks.keys, keysPath, limits.maxKeysPerShcIssuer);
+    const keys: Record<string, unknown>[] = [];
+    rawKeys.forEach((rawKey, k) => {
+      const keyPath = child(keysPath, k);
+      const candidate = expectObject(rawKey, keyPath);
+      if (candidate.use !== undefined && candidate.use !== 'sig') return;
+      if (candidate.alg !== undefined && candidate.alg !== 'ES256') return;
+      const { jwk } = importEcP256PublicJwk(candidate, keyPath);
+      keys.push({ ...jwk, kid: ecJwkThumbprint(jwk), use: 'sig', alg: 'ES256' });
+    });
+    const issuer: ShcIssuer = { iss, keys };
+    if (name !== undefined) issuer.name = name;
+    byIss.set(iss, issuer);
+  });
+  return byIss;
+}
+
+/**
+ * `declaration.issuers[]` → map by kid. The kid must be the one CKD1 defines for the key
+ * (first 8 bytes of SHA-256 of the SPKI DER, base64): a mismatch is a configuration mistake that
+ * would otherwise make every declaration of that issuer fail as unknown-signer.
+ */
+export function loadDeclarationIssuers(
+  section: JsonObject,
+  base: string,
+  limits: KeyLimits,
+): Map<string, DeclarationIssuer> {
+  const byKid = new Map<string, DeclarationIssuer>();
+  if (section.issuers === undefined) return byKid;
+  const listPath = child(base, 'issuers');
+  const list = expectArray(section.issuers, listPath, limits.maxDeclarationIssuers);
+  list.forEach((item, i) => {
+    const path = child(listPath, i);
+    const obj = expectObject(item, path);
+    const kid = expectString(obj.kid, child(path, 'kid'), limits.maxIdChars);
+    const name = optionalString(obj, 'name', path, limits.maxTextChars);
+    const { key } = importEcP256PublicJwk(obj.jwk, child(path, 'jwk'));
+    const expected = kidOfPublicKey(key);
+    if (kid !== expected) {
+      throw invalidAt(child(path, 'kid'), `does not match the key (expected ${expected})`);
+    }
+    if (byKid.has(kid)) throw invalidAt(child(path, 'kid'), 'issuer listed twice');
+    const issuer: DeclarationIssuer = { kid, key };
+    if (name !== undefined) issuer.name = name;
+    byKid.set(kid, issuer);
+  });
+  return byKid;
+}

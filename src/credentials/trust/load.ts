@@ -1,0 +1,217 @@
+/**
+ * Trust bundle (DESIGN §6) → TrustIndex. Validates the whole shape up front so a bad bundle is
+ * refused with one clear error (JSON path + problem) instead of failing scan by scan later.
+ *
+ * Unknown members are ignored (the contract grows by adding optional fields). Every list and
+ * string is bounded; see TRUST_LIMITS.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { StatusEntry } from '../../shared/trust.js';
+import { TrustBundleError, invalidAt } from './errors.js';
+import { loadDeclarationIssuers, loadShcIssuers } from './keys.js';
+import { kidOfDer } from './kid.js';
+import type { DccSigner, DeclarationIssuer, ShcIssuer, TrustIndex } from './types.js';
+import type { JsonObject } from './validate.js';
+import {
+  child,
+  expectArray,
+  expectIsoTime,
+  expectObject,
+  expectString,
+  optionalObject,
+  optionalString,
+} from './validate.js';
+
+/**
+ * Bounds on a bundle. Sized for the real world with a wide margin: the EU gateway publishes a few
+ * thousand signer certificates and a few hundred rules; a city-wide status list (F0/F1, quarantine)
+ * can run to hundreds of thousands of entries, which at ~60 bytes each still fits the byte limit.
+ */
+export const TRUST_LIMITS = {
+  /** Whole bundle, bytes of JSON (file or signed payload). */
+  maxBundleBytes: 50 * 1024 * 1024,
+  maxDccSigners: 20_000,
+  /** base64 of one DER certificate (real ones are 0.5–3 KB). */
+  maxCertificateChars: 16_384,
+  maxDccRules: 10_000,
+  maxValueSets: 1_000,
+  maxValueSetCodes: 10_000,
+  maxShcIssuers: 10_000,
+  maxKeysPerShcIssuer: 100,
+  maxDeclarationIssuers: 1_000,
+  maxStatusEntries: 1_000_000,
+  /** kids, ID numbers, QIDs, declaration ids, value codes. */
+  maxIdChars: 128,
+  /** Display names, countries, `iss` URLs. */
+  maxTextChars: 2_048,
+} as const;
+
+/** `status:<status>` must be a valid reason code (src/shared/reasons.ts). */
+const STATUS_PATTERN = /^[\w.-]{1,32}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+const NO_SIGNERS: readonly DccSigner[] = Object.freeze([]);
+
+interface IndexedStatus {
+  entry: StatusEntry;
+  /** Epoch ms of `until`, or +Infinity when the entry has no end. */
+  untilMs: number;
+}
+
+/**
+ * Validate a parsed bundle and index it. Throws TrustBundleError (message `path: problem`).
+ */
+export function parseTrustBundle(json: unknown): TrustIndex {
+  const root = expectObject(json, '');
+  if (root.version !== 1) {
+    throw invalidAt('version', `unsupported version ${JSON.stringify(root.version) ?? 'undefined'} (expected 1)`);
+  }
+  expectIsoTime(root.issuedAt, 'issuedAt');
+  const issuedAt = root.issuedAt as string;
+
+  const dcc = optionalObject(root, 'dcc', '');
+  const signers = dcc ? loadDccSigners(dcc) : new Map<string, DccSigner[]>();
+  const dccRules = dcc ? loadRules(dcc) : [];
+  const dccValueSets = dcc ? loadValueSets(dcc) : {};
+
+  const shc = optionalObject(root, 'shc', '');
+  const shcIssuers: Map<string, ShcIssuer> = shc ? loadShcIssuers(shc, 'shc', TRUST_LIMITS) : new Map();
+
+  const declaration = optionalObject(root, 'declaration', '');
+  const declarationIssuers: Map<string, DeclarationIssuer> = declaration
+    ? loadDeclarationIssuers(declaration, 'declaration', TRUST_LIMITS)
+    : new Map();
+
+  const statusSection = optionalObject(root, 'status', '');
+  const status = statusSection ? loadStatus(statusSection) : new Map<string, IndexedStatus[]>();
+
+  return Object.freeze({
+    issuedAt,
+    dccSigners: (kid: string) => signers.get(kid) ?? NO_SIGNERS,
+    dccRules: Object.freeze(dccRules),
+    dccValueSets: Object.freeze(dccValueSets),
+    shcIssuer: (iss: string) => shcIssuers.get(iss),
+    declarationIssuer: (kid: string) => declarationIssuers.get(kid),
+    status: (id: string, at: Date) => {
+      const at_ms = at.getTime();
+      // An entry applies up to and including its `until` instant.
+      return status.get(id)?.find((s) => at_ms <= s.untilMs)?.entry;
+    },
+  });
+}
+
+/**
+ * Read, parse and index a bundle file. Errors are TrustBundleError naming the file: missing,
+ * unreadable, too large, not JSON, or invalid (with the JSON path).
+ */
+export async function readTrustFile(file: string): Promise<TrustIndex> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new TrustBundleError(`${file}: not a regular file`, { file });
+    if (info.size > TRUST_LIMITS.maxBundleBytes) {
+      throw new TrustBundleError(
+        `${file}: trust bundle too large (${info.size} bytes > ${TRUST_LIMITS.maxBundleBytes})`,
+        { file },
+      );
+    }
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof TrustBundleError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT' ? 'trust bundle file not found' : `cannot read trust bundle file (${code ?? String(err)})`;
+    throw new TrustBundleError(`${file}: ${problem}`, { file, cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new TrustBundleError(`${file}: not valid JSON (${(err as Error).message})`, { file, cause: err });
+  }
+  try {
+    return parseTrustBundle(json);
+  } catch (err) {
+    if (!(err instanceof TrustBundleError)) throw err;
+    throw new TrustBundleError(`${file}: ${err.message}`, { file, path: err.path ?? '', cause: err });
+  }
+}
+
+function loadDccSigners(dcc: JsonObject): Map<string, DccSigner[]> {
+  const byKid = new Map<string, DccSigner[]>();
+  if (dcc.signers === undefined) return byKid;
+  const list = expectArray(dcc.signers, 'dcc.signers', TRUST_LIMITS.maxDccSigners);
+  list.forEach((item, i) => {
+    const path = child('dcc.signers', i);
+    const obj = expectObject(item, path);
+    const certPath = child(path, 'certificate');
+    const b64 = expectString(obj.certificate, certPath, TRUST_LIMITS.maxCertificateChars);
+    const der = BASE64.test(b64) ? Buffer.from(b64, 'base64') : undefined;
+    let certificate: X509Certificate;
+    try {
+      if (!der || der.length === 0) throw new Error('not base64');
+      certificate = new X509Certificate(der);
+    } catch {
+      throw invalidAt(certPath, 'not a valid base64 DER X.509 certificate');
+    }
+    // A kid given by the gateway is kept as given even when it differs from the computed one:
+    // the DCC's COSE header carries the gateway's kid, so that is what scans look up.
+    const kid = optionalString(obj, 'kid', path, TRUST_LIMITS.maxIdChars) ?? kidOfDer(der);
+    const country = optionalString(obj, 'country', path, TRUST_LIMITS.maxIdChars);
+    const signer: DccSigner = { kid, certificate, der: new Uint8Array(der) };
+    if (country !== undefined) signer.country = country;
+    const same = byKid.get(kid);
+    if (same) same.push(signer);
+    else byKid.set(kid, [signer]);
+  });
+  return byKid;
+}
+
+function loadRules(dcc: JsonObject): unknown[] {
+  if (dcc.rules === undefined) return [];
+  const list = expectArray(dcc.rules, 'dcc.rules', TRUST_LIMITS.maxDccRules);
+  list.forEach((rule, i) => expectObject(rule, child('dcc.rules', i)));
+  return list;
+}
+
+function loadValueSets(dcc: JsonObject): Record<string, string[]> {
+  if (dcc.valueSets === undefined) return {};
+  const sets = expectObject(dcc.valueSets, 'dcc.valueSets');
+  const names = Object.keys(sets);
+  if (names.length > TRUST_LIMITS.maxValueSets) {
+    throw invalidAt('dcc.valueSets', `too many value sets (${names.length} > ${TRUST_LIMITS.maxValueSets})`);
+  }
+  const entries = names.map((name): [string, string[]] => {
+    const path = child('dcc.valueSets', name);
+    const codes = expectArray(sets[name], path, TRUST_LIMITS.maxValueSetCodes);
+    codes.forEach((code, i) => expectString(code, child(path, i), TRUST_LIMITS.maxIdChars));
+    return [name, codes as string[]];
+  });
+  // fromEntries defines own properties, so a set named "__proto__" cannot touch the prototype.
+  return Object.fromEntries(entries);
+}
+
+function loadStatus(section: JsonObject): Map<string, IndexedStatus[]> {
+  const byId = new Map<string, IndexedStatus[]>();
+  if (section.entries === undefined) return byId;
+  const list = expectArray(section.entries, 'status.entries', TRUST_LIMITS.maxStatusEntries);
+  for (let i = 0; i < list.length; i++) {
+    const path = child('status.entries', i);
+    const obj = expectObject(list[i], path);
+    const id = expectString(obj.id, child(path, 'id'), TRUST_LIMITS.maxIdChars);
+    const status = expectString(obj.status, child(path, 'status'), 32);
+    if (!STATUS_PATTERN.test(status)) {
+      throw invalidAt(child(path, 'status'), 'only letters, digits, "_", "." and "-" are allowed (e.g. f0, f1, quarantine, blocked)');
+    }
+    const entry: StatusEntry = { id, status };
+    let untilMs = Number.POSITIVE_INFINITY;
+    if (obj.until !== undefined) {
+      untilMs = expectIsoTime(obj.until, child(path, 'until'));
+      entry.until = obj.until as string;
+    }
+    const same = byId.get(id);
+    if (same) same.push({ entry, untilMs });
+    else byId.set(id, [{ entry, untilMs }]);
+  }
+  return byId;
+}

@@ -1,0 +1,223 @@
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TrustBundleError } from '../../src/credentials/trust/errors.js';
+import { parseTrustBundle, readTrustFile } from '../../src/credentials/trust/load.js';
+import {
+  SHC_EXAMPLE_ISS,
+  dccTestCertificateBase64,
+  declarationIssuerEntry,
+  newEcKey,
+  shcExamplePublicJwks,
+} from '../helpers/keys.js';
+
+const cert = dccTestCertificateBase64();
+/** Kid computed independently of the code under test: X509Certificate's SHA-256 fingerprint. */
+const certKid = Buffer.from(new X509Certificate(Buffer.from(cert, 'base64')).fingerprint256.replaceAll(':', ''), 'hex')
+  .subarray(0, 8)
+  .toString('base64');
+
+function errorOf(fn: () => unknown): TrustBundleError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TrustBundleError);
+    return err as TrustBundleError;
+  }
+  throw new Error('expected a TrustBundleError');
+}
+
+const base = { version: 1, issuedAt: '2026-11-25T00:00:00Z' };
+
+describe('parseTrustBundle: indexing', () => {
+  it('accepts a bundle with no sections', () => {
+    const trust = parseTrustBundle(base);
+    expect(trust.issuedAt).toBe('2026-11-25T00:00:00Z');
+    expect(trust.dccSigners(certKid)).toEqual([]);
+    expect(trust.shcIssuer(SHC_EXAMPLE_ISS)).toBeUndefined();
+    expect(trust.status('001090000001', new Date())).toBeUndefined();
+  });
+
+  it('indexes DCC signers by the computed kid when none is given, and by the given kid otherwise', () => {
+    const trust = parseTrustBundle({
+      ...base,
+      dcc: {
+        signers: [
+          { country: 'ES', certificate: cert },
+          { kid: 'AAAAAAAAAAA=', country: 'XX', certificate: cert },
+          { kid: 'AAAAAAAAAAA=', certificate: cert },
+        ],
+        rules: [{ Identifier: 'VR-EU-0000' }],
+        valueSets: { 'vaccines-covid-19-names': ['EU/1/20/1528'] },
+      },
+    });
+    const computed = trust.dccSigners(certKid);
+    expect(computed).toHaveLength(1);
+    expect(computed[0]?.country).toBe('ES');
+    expect(computed[0]?.kid).toBe(certKid);
+    expect(Buffer.from(computed[0]!.der).toString('base64')).toBe(cert);
+    expect(computed[0]?.certificate.subject).toContain('PLATAFORMA');
+    // Several certificates may share a kid: all are returned, in bundle order.
+    expect(trust.dccSigners('AAAAAAAAAAA=').map((s) => s.country)).toEqual(['XX', undefined]);
+    expect(trust.dccSigners('BBBBBBBBBBB=')).toEqual([]);
+    expect(trust.dccRules).toEqual([{ Identifier: 'VR-EU-0000' }]);
+    expect(trust.dccValueSets['vaccines-covid-19-names']).toEqual(['EU/1/20/1528']);
+  });
+
+  it('indexes SHC issuers by iss with signing keys only, each with its JWK thumbprint as kid', () => {
+    const jwks = shcExamplePublicJwks();
+    const trust = parseTrustBundle({
+      ...base,
+      shc: {
+        issuers: [{ iss: SHC_EXAMPLE_ISS, name: 'Example', jwks: { keys: [...jwks.keys, { ...jwks.keys[0], use: 'enc' }] } }],
+      },
+    });
+    const issuer = trust.shcIssuer(SHC_EXAMPLE_ISS);
+    expect(issuer?.name).toBe('Example');
+    // The published kids are RFC 7638 thumbprints; we recompute and must agree.
+    expect(issuer?.keys.map((k) => k.kid)).toEqual(jwks.keys.map((k) => k.kid));
+    expect(issuer?.keys.every((k) => k.d === undefined && k.x5c === undefined)).toBe(true);
+    expect(trust.shcIssuer('https://other.example')).toBeUndefined();
+  });
+
+  it('indexes declaration issuers by kid with an imported public key', () => {
+    const key = newEcKey();
+    const trust = parseTrustBundle({ ...base, declaration: { issuers: [declarationIssuerEntry(key, 'Hanoi')] } });
+    const issuer = trust.declarationIssuer(key.declarationKid);
+    expect(issuer?.name).toBe('Hanoi');
+    expect(issuer?.key.type).toBe('public');
+    expect(issuer?.key.equals(key.publicKey)).toBe(true);
+    expect(trust.declarationIssuer('AAAAAAAAAAA=')).toBeUndefined();
+  });
+
+  it('answers status lookups, respecting until (inclusive) and several entries per id', () => {
+    const trust = parseTrustBundle({
+      ...base,
+      status: {
+        entries: [
+          { id: '001090000001', status: 'f1', until: '2026-12-01T00:00:00Z' },
+          { id: '001090000001', status: 'quarantine', until: '2026-12-15' },
+          { id: 'QID-7', status: 'blocked' },
+        ],
+      },
+    });
+    expect(trust.status('001090000001', new Date('2026-11-30T00:00:00Z'))?.status).toBe('f1');
+    expect(trust.status('001090000001', new Date('2026-12-01T00:00:00Z'))?.status).toBe('f1');
+    expect(trust.status('001090000001', new Date('2026-12-01T00:00:01Z'))?.status).toBe('quarantine');
+    expect(trust.status('001090000001', new Date('2026-12-16T00:00:00Z'))).toBeUndefined();
+    expect(trust.status('QID-7', new Date('2099-01-01T00:00:00Z'))).toEqual({ id: 'QID-7', status: 'blocked' });
+    expect(trust.status('QID-8', new Date('2026-11-30T00:00:00Z'))).toBeUndefined();
+  });
+
+  it('ignores unknown members (the contract grows by optional fields)', () => {
+    expect(() => parseTrustBundle({ ...base, future: { x: 1 }, dcc: { later: true } })).not.toThrow();
+  });
+});
+
+describe('parseTrustBundle: clear errors naming the JSON path', () => {
+  const cases: [string, unknown, string][] = [
+    ['not an object', [], 'bundle: expected an object, got an array'],
+    ['wrong version', { ...base, version: 2 }, 'version: unsupported version 2 (expected 1)'],
+    ['bad issuedAt', { ...base, issuedAt: 'yesterday' }, 'issuedAt: not a valid ISO 8601 time'],
+    ['signers not an array', { ...base, dcc: { signers: {} } }, 'dcc.signers: expected an array, got an object'],
+    [
+      'a certificate that is not base64 DER',
+      { ...base, dcc: { signers: [{ certificate: cert }, { certificate: 'bm90IGEgY2VydA==' }] } },
+      'dcc.signers[1].certificate: not a valid base64 DER X.509 certificate',
+    ],
+    [
+      'a certificate that is not base64',
+      { ...base, dcc: { signers: [{ certificate: '***' }] } },
+      'dcc.signers[0].certificate: not a valid base64 DER X.509 certificate',
+    ],
+    ['a rule that is not an object', { ...base, dcc: { rules: [1] } }, 'dcc.rules[0]: expected an object, got a number'],
+    [
+      'a value-set code that is not a string',
+      { ...base, dcc: { valueSets: { 'country-2-codes': ['VN', 7] } } },
+      'dcc.valueSets.country-2-codes[1]: expected a string, got a number',
+    ],
+    ['an issuer without iss', { ...base, shc: { issuers: [{ jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: expected a string'],
+    [
+      'an SHC key that is not P-256',
+      { ...base, shc: { issuers: [{ iss: 'x', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'a', y: 'b' }] } }] } },
+      'shc.issuers[0].jwks.keys[0].crv: only P-256 keys are supported',
+    ],
+    [
+      'a status with characters a reason code cannot carry',
+      { ...base, status: { entries: [{ id: '1', status: 'f 1' }] } },
+      'status.entries[0].status: only letters, digits',
+    ],
+    [
+      'a status entry with a bad until',
+      { ...base, status: { entries: [{ id: '1', status: 'f1', until: '2026-13-45' }] } },
+      'status.entries[0].until: not a valid ISO 8601 time',
+    ],
+    ['an empty id', { ...base, status: { entries: [{ id: '', status: 'f1' }] } }, 'status.entries[0].id: must not be empty'],
+    [
+      'too many declaration issuers',
+      { ...base, declaration: { issuers: new Array(1001).fill(null) } },
+      'declaration.issuers: too many items (1001 > 1000)',
+    ],
+  ];
+  it.each(cases)('%s', (_name, json, message) => {
+    const err = errorOf(() => parseTrustBundle(json));
+    expect(err.message).toContain(message);
+  });
+
+  it('refuses a declaration issuer whose kid does not match its key, or that carries a private key', () => {
+    const key = newEcKey();
+    const entry = declarationIssuerEntry(key);
+    const mismatch = errorOf(() =>
+      parseTrustBundle({ ...base, declaration: { issuers: [{ ...entry, kid: 'AAAAAAAAAAA=' }] } }),
+    );
+    expect(mismatch.message).toBe(`declaration.issuers[0].kid: does not match the key (expected ${key.declarationKid})`);
+    expect(mismatch.path).toBe('declaration.issuers[0].kid');
+    const d = key.privateKey.export({ format: 'jwk' }).d;
+    const leaked = errorOf(() =>
+      parseTrustBundle({ ...base, declaration: { issuers: [{ ...entry, jwk: { ...entry.jwk, d } }] } }),
+    );
+    expect(leaked.message).toContain('declaration.issuers[0].jwk.d: contains a private key');
+  });
+
+  it('refuses a declaration key whose point is not on the curve', () => {
+    const key = newEcKey();
+    const entry = declarationIssuerEntry(key);
+    const bad = { ...entry.jwk, y: entry.jwk.x };
+    const err = errorOf(() => parseTrustBundle({ ...base, declaration: { issuers: [{ ...entry, jwk: bad }] } }));
+    expect(err.message).toContain('declaration.issuers[0].jwk: not a valid P-256 public key');
+  });
+});
+
+describe('readTrustFile', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it('loads a valid file', async () => {
+    const file = write('ok.json', JSON.stringify({ ...base, status: { entries: [{ id: 'A1', status: 'f0' }] } }));
+    const trust = await readTrustFile(file);
+    expect(trust.status('A1', new Date())?.status).toBe('f0');
+  });
+
+  it('names the file when it is missing, a directory, not JSON, or invalid', async () => {
+    const missing = path.join(dir, 'nope.json');
+    await expect(readTrustFile(missing)).rejects.toThrow(`${missing}: trust bundle file not found`);
+    await expect(readTrustFile(dir)).rejects.toThrow(`${dir}: not a regular file`);
+    const notJson = write('bad.json', '{"version": 1,');
+    await expect(readTrustFile(notJson)).rejects.toThrow(`${notJson}: not valid JSON`);
+    const invalid = write('invalid.json', JSON.stringify({ ...base, dcc: { signers: [{ certificate: 'AAAA' }] } }));
+    const err = await readTrustFile(invalid).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrustBundleError);
+    expect((err as TrustBundleError).message).toBe(
+      `${invalid}: dcc.signers[0].certificate: not a valid base64 DER X.509 certificate`,
+    );
+    expect((err as TrustBundleError).file).toBe(invalid);
+    expect((err as TrustBundleError).path).toBe('dcc.signers[0].certificate');
+  });
+});
