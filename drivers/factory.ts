@@ -1,0 +1,61 @@
+/**
+ * Builds a scanner driver from a URI (DESIGN §7). The returned driver is not open yet: attach
+ * listeners, then call open(). Native modules are loaded lazily by the drivers that need them.
+ */
+import type { Readable } from 'node:stream';
+import type { DriverDeps, ScannerDriver } from './types.js';
+import { parseScannerUri, type ScannerUri } from './uri.js';
+import { SerialScannerDriver } from './serial/serial-driver.js';
+import { openRealSerialPort, type SerialPortOpener } from './serial/port.js';
+import { StdinScanSource } from './stdin/stdin-source.js';
+import { SimScanSource } from './sim/sim-source.js';
+
+export interface FactoryOverrides {
+  /** Replaces the real serialport opener (tests). */
+  openSerialPort?: SerialPortOpener;
+  /** Replaces process.stdin for `stdin` (tests). */
+  stdin?: Readable;
+}
+
+export class ScannerNotAvailableError extends Error {
+  readonly kind: ScannerUri['kind'];
+  constructor(kind: ScannerUri['kind']) {
+    super(`scanner kind "${kind}" is not available yet in this build; use serial:PATH, sim:FILE or stdin`);
+    this.name = 'ScannerNotAvailableError';
+    this.kind = kind;
+  }
+}
+
+/** Throws ScannerUriError for a bad URI, ScannerNotAvailableError for kinds without a driver. */
+export async function createScanner(uri: string, deps: DriverDeps, overrides: FactoryOverrides = {}): Promise<ScannerDriver> {
+  const parsed = parseScannerUri(uri);
+  return createScannerFrom(parsed, deps, overrides);
+}
+
+export async function createScannerFrom(parsed: ScannerUri, deps: DriverDeps, overrides: FactoryOverrides = {}): Promise<ScannerDriver> {
+  switch (parsed.kind) {
+    case 'serial':
+      return new SerialScannerDriver(
+        {
+          path: parsed.path,
+          baudRate: parsed.baudRate,
+          maxLineBytes: parsed.maxLineBytes,
+          idleMs: parsed.idleMs,
+          uri: parsed.uri,
+          openPort: overrides.openSerialPort ?? openRealSerialPort,
+        },
+        deps,
+      );
+    case 'stdin':
+      return new StdinScanSource(
+        { maxLineBytes: parsed.maxLineBytes, idleMs: parsed.idleMs, uri: parsed.uri, ...(overrides.stdin ? { input: overrides.stdin } : {}) },
+        deps,
+      );
+    case 'sim':
+      return new SimScanSource({ file: parsed.file, intervalMs: parsed.intervalMs, loop: parsed.loop, maxLineBytes: parsed.maxLineBytes, uri: parsed.uri }, deps);
+    case 'hid':
+    case 'hid-pos':
+    case 'auto':
+      throw new ScannerNotAvailableError(parsed.kind);
+  }
+}

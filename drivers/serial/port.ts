@@ -1,0 +1,48 @@
+/**
+ * The seam between the serial driver and the `serialport` package: the driver only needs an open
+ * port that emits `data`, `close` and `error`, and can be closed. Tests pass a fake opener; the
+ * real one loads `serialport` with dynamic import() so nothing native is loaded until a real
+ * serial scanner is used.
+ */
+export interface SerialPortLike {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  /** `err.disconnected === true` when the device went away (serialport's DisconnectedError). */
+  on(event: 'close', listener: (err?: Error | null) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeAllListeners(): unknown;
+  readonly isOpen: boolean;
+  close(callback?: (err: Error | null) => void): void;
+}
+
+export interface SerialOpenOptions {
+  path: string;
+  baudRate: number;
+}
+
+/** Opens a port; resolves once it is open, rejects with the OS error (e.g. ENOENT, EACCES). */
+export type SerialPortOpener = (options: SerialOpenOptions) => Promise<SerialPortLike>;
+
+/** The real opener on serialport 13. */
+export const openRealSerialPort: SerialPortOpener = async ({ path, baudRate }) => {
+  const { SerialPort } = await import('serialport');
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) => {
+    port.open((err) => (err ? reject(err) : resolve()));
+  });
+  return port;
+};
+
+/** Closes a port, swallowing errors (it may already be gone); resolves when done. */
+export function closeQuietly(port: SerialPortLike): Promise<void> {
+  return new Promise((resolve) => {
+    if (!port.isOpen) {
+      resolve();
+      return;
+    }
+    try {
+      port.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}

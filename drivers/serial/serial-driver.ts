@@ -1,0 +1,167 @@
+/**
+ * Serial (virtual COM / RS-232) barcode scanner driver.
+ *
+ * Lifecycle: open() tries the port once and resolves either way, so the kiosk starts even when the
+ * scanner is unplugged. While the port cannot be opened, or after it goes away (serialport `close`
+ * with `disconnected`, or `error`), the driver is `disconnected` (with lastError), emits
+ * `disconnected` once per loss, and retries with exponential backoff (full jitter) until the port
+ * opens again; scanning then resumes with no restart of anything above it. Each connection has
+ * its own framer, so half a line from before an unplug never glues onto the next scan.
+ * close() stops reading and retrying and leaves no timer behind.
+ */
+import type { Logger } from '../../src/shared/ports.js';
+import type { DriverDeps, ScannerDriver } from '../types.js';
+import { Backoff, type BackoffOptions } from '../backoff.js';
+import { FramedScanner } from '../framing/framed-scanner.js';
+import { LineFramer } from '../framing/line-framer.js';
+import { closeQuietly, type SerialPortLike, type SerialPortOpener } from './port.js';
+
+export interface SerialDriverOptions {
+  /** Device path, e.g. /dev/ttyUSB0. */
+  path: string;
+  baudRate: number;
+  /** See LineFramer: maximum line length in bytes. */
+  maxLineBytes: number;
+  /** See LineFramer: inter-byte timeout in ms, 0 disables. */
+  idleMs: number;
+  /** The URI it was created from (reported in status). Default `serial:<path>`. */
+  uri?: string;
+  openPort: SerialPortOpener;
+  backoff?: BackoffOptions;
+}
+
+export class SerialScannerDriver extends FramedScanner implements ScannerDriver {
+  private readonly options: SerialDriverOptions;
+  private readonly backoff: Backoff;
+  private readonly log: Logger;
+  private port: SerialPortLike | undefined;
+  private framer: LineFramer | undefined;
+  /** Bumped per connection so late events from an old port are ignored. */
+  private generation = 0;
+  private retryTimer: unknown = undefined;
+  private attempt: Promise<void> | undefined;
+  private opened = false;
+  private closed = false;
+
+  constructor(options: SerialDriverOptions, deps: DriverDeps) {
+    super('serial', `serial:${options.path}`, options.uri ?? `serial:${options.path}`, deps);
+    this.options = options;
+    this.backoff = new Backoff(options.backoff);
+    this.log = deps.logger.child('serial');
+  }
+
+  async open(): Promise<void> {
+    if (this.closed) throw new Error(`${this.deviceId}: open() after close()`);
+    if (this.opened) return;
+    this.opened = true;
+    await this.tryConnect();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelRetry();
+    await this.attempt;
+    const port = this.port;
+    this.dropConnection();
+    if (port) await closeQuietly(port);
+    this.setState('closed');
+  }
+
+  private tryConnect(): Promise<void> {
+    this.attempt ??= this.connectOnce().finally(() => {
+      this.attempt = undefined;
+    });
+    return this.attempt;
+  }
+
+  private async connectOnce(): Promise<void> {
+    let port: SerialPortLike;
+    try {
+      port = await this.options.openPort({ path: this.options.path, baudRate: this.options.baudRate });
+    } catch (err) {
+      if (this.closed) return;
+      const message = errorMessage(err);
+      if (this.currentState !== 'disconnected' || this.backoff.attempts === 0) {
+        this.log.warn('cannot open serial port; retrying', { deviceId: this.deviceId, error: message });
+      }
+      this.setState('disconnected', message);
+      this.scheduleRetry();
+      return;
+    }
+    if (this.closed) {
+      await closeQuietly(port);
+      return;
+    }
+    this.attach(port);
+  }
+
+  private attach(port: SerialPortLike): void {
+    const gen = ++this.generation;
+    this.port = port;
+    this.framer = new LineFramer({
+      clock: this.deps.clock,
+      timers: this.deps.timers,
+      maxLineBytes: this.options.maxLineBytes,
+      idleMs: this.options.idleMs,
+      onFrame: (frame) => this.deliver(frame),
+    });
+    port.on('data', (chunk) => {
+      if (gen === this.generation) this.framer?.push(chunk);
+    });
+    port.on('close', (err) => {
+      if (gen !== this.generation || this.closed) return;
+      this.lost(err ?? new Error('port closed'));
+    });
+    port.on('error', (err) => {
+      if (gen !== this.generation || this.closed) return;
+      this.lost(err);
+    });
+    this.backoff.reset();
+    this.log.info('serial scanner connected', { deviceId: this.deviceId, baudRate: this.options.baudRate });
+    this.setState('connected');
+  }
+
+  /** The device went away or failed: release it, report, and start reconnecting. */
+  private lost(err: Error): void {
+    const port = this.port;
+    this.dropConnection();
+    if (port) void closeQuietly(port);
+    const unplugged = (err as { disconnected?: unknown }).disconnected === true;
+    this.log.warn('serial scanner disconnected', { deviceId: this.deviceId, unplugged, error: err.message });
+    // An unplug is reported by `disconnected`; anything else is also a device error.
+    if (!unplugged) this.reportError(err);
+    this.setState('disconnected', err.message);
+    this.safeEmit('disconnected');
+    this.scheduleRetry();
+  }
+
+  private dropConnection(): void {
+    this.generation++;
+    this.framer?.close();
+    this.framer = undefined;
+    this.port?.removeAllListeners();
+    // Keep an 'error' sink: a late error from a released port must not become an uncaught one.
+    this.port?.on('error', () => undefined);
+    this.port = undefined;
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    const delay = this.backoff.next();
+    this.retryTimer = this.deps.timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed) void this.tryConnect();
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer === undefined) return;
+    this.deps.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
