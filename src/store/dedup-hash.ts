@@ -1,0 +1,20 @@
+/**
+ * The duplicate-window key (a subject's ID number, in effect) is never an index key in clear
+ * (DESIGN §10): it is stored as HMAC-SHA-256 under a random salt that lives only in this database's
+ * settings, so the index cannot be matched against a list of ID numbers from elsewhere.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** Settings key holding the salt (hex). Keys under `store.` are reserved for the store itself. */
+export const DEDUP_SALT_SETTING = 'store.dedupSalt';
+export const RESERVED_SETTING_PREFIX = 'store.';
+
+/** 32 bytes of salt, hex-encoded for the settings table. */
+export function newDedupSalt(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** 32-byte HMAC-SHA-256 of the key under the salt. Deterministic for one database. */
+export function dedupHash(salt: Buffer, key: string): Buffer {
+  return createHmac('sha256', salt).update(key, 'utf8').digest();
+}

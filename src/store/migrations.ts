@@ -1,0 +1,116 @@
+/**
+ * Schema history of kiosk.db. The version lives in `PRAGMA user_version`; each step takes the
+ * database from version N-1 to N inside one transaction together with the version bump, so a
+ * crash mid-migration leaves the previous version intact. Steps are append-only: a shipped step
+ * is never edited (devices in the field have run it), a change is a new step.
+ *
+ *   v1  check-ins + outbox (first release; the duplicate key was stored in clear)
+ *   v2  settings, audit log, officer override column
+ *   v3  duplicate key hashed with a per-database salt (privacy, DESIGN §10), clear column dropped
+ */
+import type Database from 'better-sqlite3';
+import { DEDUP_SALT_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
+
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'check-ins and outbox',
+    up(db) {
+      db.exec(`
+        CREATE TABLE checkins (
+          seq           INTEGER PRIMARY KEY,          -- insertion order: "oldest first"
+          id            TEXT NOT NULL UNIQUE,         -- UUIDv7
+          device_id     TEXT NOT NULL,
+          checkpoint_id TEXT NOT NULL,
+          direction     TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+          scanned_at    TEXT NOT NULL,                -- UTC ISO, as given
+          scanned_ms    INTEGER NOT NULL,             -- same instant, ms since epoch (window maths)
+          format        TEXT NOT NULL,
+          verdict       TEXT NOT NULL,
+          reasons       TEXT NOT NULL,                -- JSON array of reason codes
+          subject       TEXT NOT NULL,                -- JSON Subject
+          dedup_key     TEXT
+        );
+        CREATE INDEX checkins_dedup_v1 ON checkins (dedup_key, device_id, direction, scanned_ms)
+          WHERE dedup_key IS NOT NULL;
+        CREATE TABLE outbox (
+          checkin_seq   INTEGER PRIMARY KEY REFERENCES checkins (seq) ON DELETE CASCADE,
+          state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'forwarded', 'rejected')),
+          reject_reason TEXT,
+          updated_at    TEXT
+        );
+        CREATE INDEX outbox_state ON outbox (state, checkin_seq);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'settings, audit log, override',
+    up(db) {
+      db.exec(`
+        CREATE TABLE settings (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE audit_log (
+          seq    INTEGER PRIMARY KEY,
+          at     TEXT NOT NULL,
+          actor  TEXT NOT NULL,
+          action TEXT NOT NULL,
+          detail TEXT                                 -- JSON object or NULL
+        );
+        ALTER TABLE checkins ADD COLUMN override TEXT; -- JSON Override or NULL
+      `);
+    },
+  },
+  {
+    version: 3,
+    description: 'hash duplicate keys with a per-database salt',
+    up(db) {
+      db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(DEDUP_SALT_SETTING, newDedupSalt());
+      const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string }).value;
+      const salt = Buffer.from(saltHex, 'hex');
+      db.function('kiosk_dedup_hash', { deterministic: true }, (key: unknown) =>
+        typeof key === 'string' ? dedupHash(salt, key) : null,
+      );
+      db.exec(`
+        ALTER TABLE checkins ADD COLUMN dedup_hash BLOB;
+        UPDATE checkins SET dedup_hash = kiosk_dedup_hash(dedup_key) WHERE dedup_key IS NOT NULL;
+        DROP INDEX checkins_dedup_v1;
+        ALTER TABLE checkins DROP COLUMN dedup_key;
+        CREATE INDEX checkins_dedup ON checkins (dedup_hash, device_id, direction, scanned_ms)
+          WHERE dedup_hash IS NOT NULL;
+      `);
+    },
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function readSchemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings `db` to SCHEMA_VERSION. The caller has already refused a newer version (preflight).
+ * Returns the version found and the version reached.
+ */
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = readSchemaVersion(db);
+  for (const step of MIGRATIONS) {
+    if (step.version <= from) continue;
+    db.transaction(() => {
+      step.up(db);
+      // user_version lives in the header page, so the bump commits or rolls back with the step.
+      db.pragma(`user_version = ${step.version}`);
+    }).immediate();
+  }
+  return { from, to: Math.max(from, SCHEMA_VERSION) };
+}

@@ -1,0 +1,101 @@
+/**
+ * Opens (creating if needed) <dir>/kiosk.db: data folder → preflight of an existing file (header,
+ * integrity, version: nothing written) → connection pragmas → migrations → SqliteStore.
+ * Every failure is a StoreError naming the file; an existing file is never recreated or deleted.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock, Logger } from '../shared/ports.js';
+import { StoreError, toStoreError } from './errors.js';
+import { SCHEMA_VERSION, migrate } from './migrations.js';
+import { preflight } from './preflight.js';
+import { SqliteStore } from './sqlite-store.js';
+
+export const DB_FILE_NAME = 'kiosk.db';
+
+export interface OpenStoreOptions {
+  /** Data folder; created (with parents) when missing. */
+  dir: string;
+  logger: Logger;
+  clock: Clock;
+  /** How long a statement waits for another connection's lock before failing as 'locked', ms. Default 5000. */
+  busyTimeoutMs?: number;
+  /**
+   * Upper bound on the database size in pages (page size 4 KiB by default). Unset = bounded only by
+   * the disk. Reaching it fails writes as 'disk-full', exactly like a full disk.
+   */
+  maxPageCount?: number;
+}
+
+export function openStore(opts: OpenStoreOptions): SqliteStore {
+  const dir = path.resolve(opts.dir);
+  const file = path.join(dir, DB_FILE_NAME);
+  const log = opts.logger.child('store');
+  const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+  try {
+    prepareDir(dir, file);
+    const found = preflight(file, busyTimeoutMs);
+    const db = new Database(file, { timeout: busyTimeoutMs });
+    try {
+      configure(db, busyTimeoutMs, opts.maxPageCount, log);
+      const { from, to } = migrate(db);
+      const store = new SqliteStore(db, file, log);
+      if (from !== to) {
+        log.info('database migrated', { from, to });
+        store.audit({ at: new Date(opts.clock.now()).toISOString(), actor: 'system', action: 'store-migrated', detail: { from, to } });
+      }
+      log.info('database open', { version: to, created: found.kind === 'new' });
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  } catch (err) {
+    const e = toStoreError(err, file);
+    log.error('cannot open database', { code: e.code, sqliteCode: e.sqliteCode });
+    throw e;
+  }
+}
+
+/** Creates the folder, and refuses early (with a clear code) when it or the file is not writable. */
+function prepareDir(dir: string, file: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const e = toStoreError(err, file);
+    throw new StoreError(e.code === 'read-only' || e.code === 'disk-full' ? e.code : 'io', file, {
+      detail: `cannot create the data folder ${dir}: ${(err as Error).message}`,
+      ...(e.sqliteCode ? { sqliteCode: e.sqliteCode } : {}),
+      cause: err,
+    });
+  }
+  // SQLite needs the folder writable too: WAL mode creates kiosk.db-wal and kiosk.db-shm beside it.
+  for (const target of [dir, file]) {
+    try {
+      fs.accessSync(target, fs.constants.W_OK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT' && target === file) continue;
+      throw toStoreError(err, file);
+    }
+  }
+}
+
+function configure(db: Database.Database, busyTimeoutMs: number, maxPageCount: number | undefined, log: Logger): void {
+  // synchronous=FULL: a check-in that was shown survives a power cut (DESIGN §4).
+  const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+  if (mode !== 'wal') log.warn('WAL not available on this file system; using rollback journal', { mode });
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  db.pragma('foreign_keys = ON');
+  // Deleted rows (purged check-ins: personal data past retention) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
+  // Bounds the WAL file kept after a checkpoint, bytes.
+  db.pragma('journal_size_limit = 67108864');
+  if (maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxPageCount))}`);
+  const fk = db.pragma('foreign_keys', { simple: true }) as number;
+  if (fk !== 1) throw new StoreError('internal', db.name, { detail: 'foreign keys could not be enabled' });
+}
+
+export { SCHEMA_VERSION };

@@ -1,0 +1,55 @@
+/**
+ * Row <-> record mapping for the checkins table. JSON columns were written by this store, so
+ * parsing them is trusted; a value that still fails to parse is reported as corruption by the
+ * caller's error mapping (SyntaxError → 'internal').
+ */
+import type { CheckIn, Direction, FormatId, Override, Subject, VerdictKind } from '../shared/types.js';
+import type { ReasonCode } from '../shared/reasons.js';
+import type { DeliveryState, StoredCheckIn } from './types.js';
+
+/** The checkins columns every read selects (see CHECKIN_COLUMNS). */
+export interface CheckInRow {
+  seq: number;
+  id: string;
+  device_id: string;
+  checkpoint_id: string;
+  direction: Direction;
+  scanned_at: string;
+  format: FormatId;
+  verdict: VerdictKind;
+  reasons: string;
+  subject: string;
+  override: string | null;
+}
+
+export interface StoredRow extends CheckInRow {
+  state: DeliveryState | null;
+  reject_reason: string | null;
+}
+
+export const CHECKIN_COLUMNS =
+  'c.seq, c.id, c.device_id, c.checkpoint_id, c.direction, c.scanned_at, c.format, c.verdict, c.reasons, c.subject, c.override';
+
+export function rowToCheckIn(row: CheckInRow): CheckIn {
+  const checkIn: CheckIn = {
+    id: row.id,
+    deviceId: row.device_id,
+    checkpointId: row.checkpoint_id,
+    direction: row.direction,
+    scannedAt: row.scanned_at,
+    format: row.format,
+    verdict: row.verdict,
+    reasons: JSON.parse(row.reasons) as ReasonCode[],
+    subject: JSON.parse(row.subject) as Subject,
+  };
+  if (row.override !== null) checkIn.override = JSON.parse(row.override) as Override;
+  return checkIn;
+}
+
+export function rowToStored(row: StoredRow): StoredCheckIn {
+  // Every check-in gets its outbox row in the same transaction; a missing one can only come from
+  // outside tampering, and reporting it as pending keeps it visible rather than hiding it.
+  const stored: StoredCheckIn = { ...rowToCheckIn(row), delivery: row.state ?? 'pending' };
+  if (row.reject_reason !== null) stored.rejectReason = row.reject_reason;
+  return stored;
+}

@@ -1,0 +1,262 @@
+/**
+ * CheckInStore on better-sqlite3 (DESIGN §4, §9, §10). Receives an open, migrated connection from
+ * openStore(). Every statement is prepared once here; every transaction is short and synchronous
+ * (STYLE: never an await inside one). Storage faults leave as StoreError; caller mistakes (an
+ * unparseable scannedAt, an unknown id for an override, an oversized value) as RangeError.
+ */
+import type Database from 'better-sqlite3';
+import type { CheckIn, Override } from '../shared/types.js';
+import type { Logger } from '../shared/ports.js';
+import type { AuditEntry, CheckInStore, DedupRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
+import { StoreError, toStoreError } from './errors.js';
+import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
+import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, type CheckInRow, type StoredRow } from './rows.js';
+
+/** Rows fetched per page by all(): the iterator never holds the connection between pages. */
+const EXPORT_PAGE = 500;
+/** Rows deleted per statement by purgeForwarded(), so a big purge never stalls record() for long. */
+const PURGE_CHUNK = 1000;
+/** Upper bounds on caller-supplied text (characters). */
+const MAX_SETTING_CHARS = 64 * 1024;
+const MAX_AUDIT_DETAIL_CHARS = 4096;
+const MAX_REASON_CHARS = 500;
+
+type Stmt = Database.Statement;
+
+export class SqliteStore implements CheckInStore {
+  /** Absolute path of kiosk.db. */
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly log: Logger;
+  private readonly salt: Buffer;
+  private closed = false;
+
+  private readonly findDuplicate: Stmt;
+  private readonly insertCheckIn: Stmt;
+  private readonly insertOutbox: Stmt;
+  private readonly selectById: Stmt;
+  private readonly selectPage: Stmt;
+  private readonly selectPending: Stmt;
+  private readonly forwardOne: Stmt;
+  private readonly rejectOne: Stmt;
+  private readonly selectStats: Stmt;
+  private readonly purgeChunk: Stmt;
+  private readonly updateOverride: Stmt;
+  private readonly selectSetting: Stmt;
+  private readonly upsertSetting: Stmt;
+  private readonly insertAudit: Stmt;
+  private readonly selectAudit: Stmt;
+
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
+  private readonly forwardTx: (ids: readonly string[], at: string) => void;
+  private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
+  private readonly overrideTx: (id: string, override: Override) => void;
+
+  constructor(db: Database.Database, file: string, logger: Logger) {
+    this.db = db;
+    this.file = file;
+    this.log = logger;
+    const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
+    if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
+    this.salt = Buffer.from(saltHex, 'hex');
+
+    this.findDuplicate = db.prepare(
+      `SELECT id FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
+         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC LIMIT 1`,
+    ).pluck();
+    this.insertCheckIn = db.prepare(
+      `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
+         reasons, subject, override, dedup_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertOutbox = db.prepare('INSERT INTO outbox (checkin_seq) VALUES (?)');
+    const stored = `SELECT ${CHECKIN_COLUMNS}, o.state, o.reject_reason FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
+    this.selectById = db.prepare(`${stored} WHERE c.id = ?`);
+    this.selectPage = db.prepare(`${stored} WHERE c.seq > ? ORDER BY c.seq LIMIT ?`);
+    this.selectPending = db.prepare(
+      `SELECT ${CHECKIN_COLUMNS} FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
+        WHERE o.state = 'pending' ORDER BY o.checkin_seq LIMIT ?`,
+    );
+    // A record the server accepted is forwarded whatever it was before (a rejected one re-sent by a
+    // technician included); only a pending one can become rejected, never a forwarded one.
+    this.forwardOne = db.prepare(
+      `UPDATE outbox SET state = 'forwarded', reject_reason = NULL, updated_at = ?
+        WHERE checkin_seq = (SELECT seq FROM checkins WHERE id = ?) AND state <> 'forwarded'`,
+    );
+    this.rejectOne = db.prepare(
+      `UPDATE outbox SET state = 'rejected', reject_reason = ?, updated_at = ?
+        WHERE checkin_seq = (SELECT seq FROM checkins WHERE id = ?) AND state = 'pending'`,
+    );
+    this.selectStats = db.prepare(
+      `SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending') AS depth,
+              (SELECT COUNT(*) FROM outbox WHERE state = 'rejected') AS rejected,
+              (SELECT c.scanned_at FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
+                WHERE o.state = 'pending' ORDER BY o.checkin_seq LIMIT 1) AS oldest`,
+    );
+    this.purgeChunk = db.prepare(
+      `DELETE FROM checkins WHERE seq IN (
+         SELECT c.seq FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
+          WHERE o.state = 'forwarded' AND c.scanned_ms < ? LIMIT ${PURGE_CHUNK})`,
+    );
+    this.updateOverride = db.prepare('UPDATE checkins SET override = ? WHERE id = ?');
+    this.selectSetting = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
+    this.upsertSetting = db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.insertAudit = db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
+    this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
+
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
+      if (hash !== null) {
+        const of = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as string | undefined;
+        if (of !== undefined) return { kind: 'duplicate', of };
+      }
+      const { lastInsertRowid } = this.insertCheckIn.run(
+        c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
+        JSON.stringify(c.reasons), JSON.stringify(c.subject), c.override ? JSON.stringify(c.override) : null, hash,
+      );
+      this.insertOutbox.run(lastInsertRowid);
+      return { kind: 'recorded' };
+    }).immediate;
+    this.forwardTx = db.transaction((ids: readonly string[], at: string) => {
+      for (const id of ids) this.forwardOne.run(at, id);
+    }).immediate;
+    this.rejectTx = db.transaction((rejections: readonly { id: string; reason: string }[], at: string) => {
+      for (const r of rejections) this.rejectOne.run(String(r.reason).slice(0, MAX_REASON_CHARS), at, r.id);
+    }).immediate;
+    this.overrideTx = db.transaction((id: string, override: Override) => {
+      const { changes } = this.updateOverride.run(JSON.stringify(override), id);
+      if (changes === 0) throw new RangeError(`setOverride: no check-in with id ${id}`);
+      // The officer's free-text reason stays with the check-in; the audit entry carries only ids.
+      this.insertAudit.run(override.at, override.by, 'override', JSON.stringify({ checkInId: id, verdict: override.verdict }));
+    }).immediate;
+  }
+
+  /**
+   * Duplicate rule: an earlier check-in with the same key, device and direction scanned in
+   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it.
+   */
+  record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome {
+    const ms = Date.parse(checkIn.scannedAt);
+    if (!Number.isFinite(ms)) throw new RangeError('record: scannedAt is not an ISO date-time');
+    let hash: Buffer | null = null;
+    let windowMs = 0;
+    if (dedup) {
+      if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
+      hash = dedupHash(this.salt, dedup.key);
+      windowMs = dedup.windowMs;
+    }
+    return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs));
+  }
+
+  *all(): IterableIterator<StoredCheckIn> {
+    let after = 0;
+    for (;;) {
+      const rows = this.guard('all', () => this.selectPage.all(after, EXPORT_PAGE) as StoredRow[]);
+      for (const row of rows) yield rowToStored(row);
+      const last = rows[rows.length - 1];
+      if (rows.length < EXPORT_PAGE || last === undefined) return;
+      after = last.seq;
+    }
+  }
+
+  get(id: string): StoredCheckIn | undefined {
+    const row = this.guard('get', () => this.selectById.get(id) as StoredRow | undefined);
+    return row ? rowToStored(row) : undefined;
+  }
+
+  pendingBatch(limit: number): CheckIn[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    return this.guard('pendingBatch', () => (this.selectPending.all(n) as CheckInRow[]).map(rowToCheckIn));
+  }
+
+  markForwarded(ids: readonly string[], at: string): void {
+    if (ids.length === 0) return;
+    this.guard('markForwarded', () => this.forwardTx(ids, at));
+  }
+
+  markRejected(rejections: readonly { id: string; reason: string }[], at: string): void {
+    if (rejections.length === 0) return;
+    this.guard('markRejected', () => this.rejectTx(rejections, at));
+  }
+
+  queueStats(): QueueStats {
+    const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null });
+    const stats: QueueStats = { depth: row.depth, rejected: row.rejected };
+    if (row.oldest !== null) stats.oldestPendingAt = row.oldest;
+    return stats;
+  }
+
+  /** Only forwarded rows go; pending and rejected ones are kept whatever their age (DESIGN §9). */
+  purgeForwarded(before: string): number {
+    const ms = Date.parse(before);
+    if (!Number.isFinite(ms)) throw new RangeError('purgeForwarded: before is not an ISO date-time');
+    let total = 0;
+    for (;;) {
+      const { changes } = this.guard('purgeForwarded', () => this.purgeChunk.run(ms));
+      total += changes;
+      if (changes < PURGE_CHUNK) break;
+    }
+    if (total > 0) this.log.info('purged forwarded check-ins', { count: total });
+    return total;
+  }
+
+  /** Stores the override on the check-in and an audit entry, in one transaction. */
+  setOverride(id: string, override: Override): void {
+    this.guard('setOverride', () => this.overrideTx(id, override));
+  }
+
+  getSetting(key: string): string | undefined {
+    return this.guard('getSetting', () => this.selectSetting.get(key) as string | undefined);
+  }
+
+  /** Keys starting with `store.` are reserved (the duplicate-check salt lives there). */
+  setSetting(key: string, value: string): void {
+    if (key.startsWith(RESERVED_SETTING_PREFIX)) throw new RangeError(`setSetting: keys starting with "${RESERVED_SETTING_PREFIX}" are reserved`);
+    if (key.length > 200 || value.length > MAX_SETTING_CHARS) throw new RangeError('setSetting: key or value too long');
+    this.guard('setSetting', () => this.upsertSetting.run(key, value));
+  }
+
+  audit(entry: AuditEntry): void {
+    const detail = entry.detail === undefined ? null : JSON.stringify(entry.detail);
+    if (detail !== null && detail.length > MAX_AUDIT_DETAIL_CHARS) throw new RangeError('audit: detail too large');
+    this.guard('audit', () => this.insertAudit.run(entry.at, entry.actor, entry.action, detail));
+  }
+
+  /** The newest `limit` entries, newest first. */
+  auditLog(limit: number): AuditEntry[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    const rows = this.guard('auditLog', () => this.selectAudit.all(n) as { at: string; actor: string; action: string; detail: string | null }[]);
+    return rows.map((r) => {
+      const e: AuditEntry = { at: r.at, actor: r.actor, action: r.action };
+      if (r.detail !== null) e.detail = JSON.parse(r.detail) as Record<string, unknown>;
+      return e;
+    });
+  }
+
+  /** Idempotent. Folds the WAL back into kiosk.db first so the file alone is a complete copy. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.log.warn('checkpoint on close failed', { code: toStoreError(err, this.file).code });
+    }
+    this.db.close();
+  }
+
+  /** Runs a storage call, turning any SQLite/fs fault into a StoreError (logged without data). */
+  private guard<T>(op: string, fn: () => T): T {
+    if (this.closed) throw new StoreError('closed', this.file);
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof RangeError) throw err;
+      const e = toStoreError(err, this.file);
+      this.log.error('store operation failed', { op, code: e.code, sqliteCode: e.sqliteCode });
+      throw e;
+    }
+  }
+}
