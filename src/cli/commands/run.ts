@@ -69,9 +69,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
 
+  // Keeps the process alive when no scanner holds a handle (a finished sim: file, a scanner
+  // still being retried): a kiosk runs until it is told to stop.
+  const keepAlive = setInterval(() => undefined, 60_000);
   await kiosk.start();
   out({ event: 'ready' });
   await stopped;
+  clearInterval(keepAlive);
   out({ event: 'stopped' });
   return 0;
 }
