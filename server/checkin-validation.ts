@@ -1,0 +1,109 @@
+/**
+ * Validation of one received check-in record. The batch schema only says "an array of at most
+ * 1,000 objects": each record is checked here so that a bogus record is rejected on its own,
+ * with a specific reason, and never takes the rest of the batch down with it.
+ */
+import type { CheckIn, Direction, FormatId, Override, Subject, VerdictKind } from '../src/shared/types.js';
+import type { ReasonCode } from '../src/shared/reasons.js';
+
+export type Validated = { ok: true; value: CheckIn } | { ok: false; id: string; reason: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** UTC or offset ISO-8601 date-time with seconds (what `Date.toISOString()` produces, and more). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const TOKEN = /^[a-z0-9][a-z0-9._:-]*$/i;
+const VERDICTS: readonly VerdictKind[] = ['accept', 'reject', 'refer'];
+const DIRECTIONS: readonly Direction[] = ['in', 'out'];
+const SUBJECT_KEYS = new Set(['idType', 'idNo', 'altId', 'name', 'dob', 'sex']);
+
+/** Bounds on one record (characters). */
+export const RECORD_LIMITS = {
+  idChars: 64,
+  deviceIdChars: 128,
+  checkpointIdChars: 128,
+  formatChars: 32,
+  reasons: 32,
+  reasonChars: 80,
+  subjectFieldChars: 200,
+  overrideFieldChars: 500,
+  /** The whole record serialised. */
+  recordChars: 8192,
+} as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function boundedString(v: unknown, max: number, min = 1): v is string {
+  return typeof v === 'string' && v.length >= min && v.length <= max;
+}
+
+export function isIsoTime(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 40 && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+function checkSubject(v: unknown): Subject | string {
+  if (v === undefined) return {};
+  if (!isObject(v)) return 'subject: not an object';
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (!SUBJECT_KEYS.has(k)) return `subject.${k.slice(0, 32)}: unknown field`;
+    if (val === undefined) continue;
+    if (!boundedString(val, RECORD_LIMITS.subjectFieldChars, 0)) return `subject.${k}: not a string of at most ${RECORD_LIMITS.subjectFieldChars} chars`;
+    out[k] = val;
+  }
+  if (out.sex !== undefined && out.sex !== 'M' && out.sex !== 'F') return 'subject.sex: not M or F';
+  return out as Subject;
+}
+
+function checkOverride(v: unknown): Override | undefined | string {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) return 'override: not an object';
+  const { by, reason, verdict, at } = v;
+  if (!boundedString(by, RECORD_LIMITS.overrideFieldChars)) return 'override.by: missing or too long';
+  if (!boundedString(reason, RECORD_LIMITS.overrideFieldChars)) return 'override.reason: missing or too long';
+  if (!VERDICTS.includes(verdict as VerdictKind)) return 'override.verdict: not accept|reject|refer';
+  if (!isIsoTime(at)) return 'override.at: not an ISO date-time';
+  return { by, reason, verdict: verdict as VerdictKind, at };
+}
+
+/** Checks one record and returns it normalised (known fields only), or why it was refused. */
+export function validateCheckIn(raw: unknown): Validated {
+  if (!isObject(raw)) return { ok: false, id: '', reason: 'record: not an object' };
+  const rawId = raw.id;
+  const id = typeof rawId === 'string' ? rawId.slice(0, RECORD_LIMITS.idChars) : '';
+  const fail = (reason: string): Validated => ({ ok: false, id, reason });
+  if (typeof rawId !== 'string' || !UUID.test(rawId)) return fail('id: not a UUID');
+  let size: number;
+  try {
+    size = JSON.stringify(raw).length;
+  } catch {
+    return fail('record: not serialisable');
+  }
+  if (size > RECORD_LIMITS.recordChars) return fail(`record: larger than ${RECORD_LIMITS.recordChars} chars`);
+  if (!boundedString(raw.deviceId, RECORD_LIMITS.deviceIdChars)) return fail('deviceId: missing or too long');
+  if (!boundedString(raw.checkpointId, RECORD_LIMITS.checkpointIdChars, 0)) return fail('checkpointId: not a string of at most 128 chars');
+  if (!DIRECTIONS.includes(raw.direction as Direction)) return fail('direction: not in|out');
+  if (!isIsoTime(raw.scannedAt)) return fail('scannedAt: not an ISO date-time');
+  if (!boundedString(raw.format, RECORD_LIMITS.formatChars) || !TOKEN.test(raw.format)) return fail('format: not a format identifier');
+  if (!VERDICTS.includes(raw.verdict as VerdictKind)) return fail('verdict: not accept|reject|refer');
+  const reasons = raw.reasons;
+  if (!Array.isArray(reasons) || reasons.length > RECORD_LIMITS.reasons) return fail(`reasons: not an array of at most ${RECORD_LIMITS.reasons}`);
+  if (!reasons.every((r) => boundedString(r, RECORD_LIMITS.reasonChars))) return fail('reasons: every reason must be a short string');
+  const subject = checkSubject(raw.subject);
+  if (typeof subject === 'string') return fail(subject);
+  const override = checkOverride(raw.override);
+  if (typeof override === 'string') return fail(override);
+  const value: CheckIn = {
+    id: rawId,
+    deviceId: raw.deviceId,
+    checkpointId: raw.checkpointId,
+    direction: raw.direction as Direction,
+    scannedAt: raw.scannedAt,
+    format: raw.format as FormatId,
+    verdict: raw.verdict as VerdictKind,
+    reasons: reasons as ReasonCode[],
+    subject,
+  };
+  if (override) value.override = override;
+  return { ok: true, value };
+}

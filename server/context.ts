@@ -1,0 +1,23 @@
+/** What the route modules share: built once by startCentral. */
+import type { KeyObject, JsonWebKey } from 'node:crypto';
+import type { Clock, Logger } from '../src/shared/ports.js';
+import type { CentralDb } from './db.js';
+import type { CheckInStatements } from './checkins.js';
+import type { PublishedBundle } from './trust-bundle.js';
+
+export interface CentralContext {
+  db: CentralDb;
+  checkins: CheckInStatements;
+  clock: Clock;
+  logger: Logger;
+  adminToken: string;
+  /** The root public key devices pin at enrollment. */
+  rootJwk: JsonWebKey;
+  bundle: PublishedBundle;
+  declarationSigner: { privateKey: KeyObject; kid: string };
+  /** `iss` of issued declarations: the server's public URL. */
+  issuer: () => string;
+  utcOffsetMinutes: number;
+  staleHeartbeatMs: number;
+  oldQueueMs: number;
+}

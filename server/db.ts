@@ -1,0 +1,79 @@
+/**
+ * The central server's own SQLite database (WAL, synchronous=FULL): devices, enrollment codes,
+ * received check-ins (exactly once by id), heartbeats. Every transaction is short and
+ * synchronous: nothing here awaits.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type CentralDb = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     version TEXT NOT NULL,
+     platform TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     enrolled_at TEXT NOT NULL
+   );
+   CREATE TABLE enrollment_codes (
+     code_hash TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     used_at TEXT,
+     used_by TEXT
+   );
+   CREATE TABLE checkins (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     device_id TEXT NOT NULL,
+     sender_device_id TEXT NOT NULL,
+     checkpoint_id TEXT NOT NULL,
+     direction TEXT NOT NULL,
+     scanned_at TEXT NOT NULL,
+     scanned_ms INTEGER NOT NULL,
+     format TEXT NOT NULL,
+     verdict TEXT NOT NULL,
+     id_no TEXT,
+     alt_id TEXT,
+     record TEXT NOT NULL,
+     received_at TEXT NOT NULL
+   );
+   CREATE INDEX checkins_by_time ON checkins(scanned_ms);
+   CREATE INDEX checkins_by_checkpoint ON checkins(checkpoint_id, scanned_ms);
+   CREATE INDEX checkins_by_person ON checkins(id_no, scanned_ms);
+   CREATE INDEX checkins_by_alt_id ON checkins(alt_id, scanned_ms);
+   CREATE TABLE heartbeats (
+     device_id TEXT PRIMARY KEY,
+     received_at TEXT NOT NULL,
+     received_ms INTEGER NOT NULL,
+     queue_depth INTEGER NOT NULL,
+     oldest_pending_at TEXT,
+     last_scan_at TEXT,
+     trust_issued_at TEXT,
+     version TEXT,
+     body TEXT NOT NULL
+   );`,
+];
+
+/** Opens (creating if needed) `<dataDir>/central.sqlite` and applies pending migrations. */
+export function openCentralDb(dataDir: string): CentralDb {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(path.join(dataDir, 'central.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // Another process (`central enroll-code`) may write while the server runs: wait, don't fail.
+  db.pragma('busy_timeout = 5000');
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    const sql = MIGRATIONS[v] as string;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

@@ -1,0 +1,63 @@
+/** Heartbeats: the latest one per device (queue depth, oldest pending, last scan, scanners...). */
+import type { CentralDb } from './db.js';
+
+export interface HeartbeatBody {
+  queueDepth: number;
+  oldestPendingAt: string | null;
+  lastScanAt: string | null;
+  scanners: unknown[];
+  trustIssuedAt: string | null;
+  version: string;
+}
+
+export function recordHeartbeat(db: CentralDb, deviceId: string, body: HeartbeatBody, nowMs: number): void {
+  db.prepare(
+    `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version, body)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
+       queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
+       trust_issued_at = excluded.trust_issued_at, version = excluded.version, body = excluded.body`,
+  ).run(
+    deviceId,
+    new Date(nowMs).toISOString(),
+    nowMs,
+    body.queueDepth,
+    body.oldestPendingAt,
+    body.lastScanAt,
+    body.trustIssuedAt,
+    body.version,
+    JSON.stringify(body),
+  );
+}
+
+/** JSON schema of the heartbeat body (fastify validates before the handler runs). */
+const nullableTime = { anyOf: [{ type: 'string', maxLength: 40 }, { type: 'null' }] } as const;
+export const heartbeatSchema = {
+  type: 'object',
+  required: ['queueDepth', 'version'],
+  additionalProperties: false,
+  properties: {
+    queueDepth: { type: 'integer', minimum: 0, maximum: 1e12 },
+    oldestPendingAt: nullableTime,
+    lastScanAt: nullableTime,
+    trustIssuedAt: nullableTime,
+    version: { type: 'string', maxLength: 64 },
+    scanners: {
+      type: 'array',
+      maxItems: 16,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          deviceId: { type: 'string', maxLength: 128 },
+          uri: { type: 'string', maxLength: 256 },
+          state: { type: 'string', maxLength: 32 },
+          lastReadAt: { type: 'string', maxLength: 40 },
+          lastError: { type: 'string', maxLength: 500 },
+          reads: { type: 'integer', minimum: 0 },
+          errors: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,106 @@
+/**
+ * Cross-cutting HTTP behaviour of the central server: gzip request bodies, clear JSON errors for
+ * every kind of bad input, bearer-token and admin-token checks.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Logger } from '../src/shared/ports.js';
+import type { CentralDb } from './db.js';
+import { deviceForToken } from './enrollment.js';
+import { secretEquals } from './secrets.js';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+}
+
+export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error, message } satisfies ErrorBody);
+}
+
+/**
+ * Accepts `Content-Encoding: gzip` bodies. The decompressed size is still bounded by the route's
+ * bodyLimit (fastify counts what this stream yields; `receivedEncodedLength` bounds the input too),
+ * so a zip bomb ends in 413 rather than in memory exhaustion.
+ */
+export function registerGzipBodies(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding === 'identity') return payload;
+    if (encoding !== 'gzip') {
+      const err = new Error(`unsupported Content-Encoding "${encoding.slice(0, 32)}" (gzip or identity)`) as Error & { statusCode: number; code: string };
+      err.statusCode = 415;
+      err.code = 'unsupported-encoding';
+      throw err;
+    }
+    let encoded = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        encoded += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const gunzip = zlib.createGunzip();
+    payload.pipe(counter).pipe(gunzip);
+    payload.on('error', (e) => gunzip.destroy(e));
+    Object.defineProperty(gunzip, 'receivedEncodedLength', { get: () => encoded });
+    return gunzip;
+  });
+}
+
+/** Maps fastify/parser errors to a stable `{error, message}` JSON body with a 4xx status. */
+export function registerErrorHandling(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (err.validation) return sendError(reply, 400, 'invalid-request', err.message);
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendError(reply, 413, 'body-too-large', 'request body too large');
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendError(reply, 400, 'malformed-json', 'request body is not valid JSON');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendError(reply, 415, 'unsupported-media-type', 'send application/json');
+      case 'Z_DATA_ERROR':
+      case 'Z_BUF_ERROR':
+        return sendError(reply, 400, 'bad-gzip', 'request body is not valid gzip');
+      default:
+        break;
+    }
+    if (status >= 400 && status < 500) return sendError(reply, status, err.code ?? 'bad-request', err.message);
+    logger.error('request failed', { route: request.routeOptions.url ?? 'unknown', err: err.message });
+    return sendError(reply, 500, 'internal', 'internal server error');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 100)}`));
+}
+
+/** Bearer token of a request, if well-formed. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string' || h.length > 512) return undefined;
+  const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/.exec(h);
+  return m?.[1];
+}
+
+/** Resolves the calling device or answers 401. */
+export function authenticateDevice(db: CentralDb, request: FastifyRequest, reply: FastifyReply): string | undefined {
+  const token = bearerToken(request);
+  if (!token) {
+    void sendError(reply, 401, 'missing-token', 'Authorization: Bearer <device token> required');
+    return undefined;
+  }
+  const deviceId = deviceForToken(db, token);
+  if (!deviceId) {
+    void sendError(reply, 401, 'invalid-token', 'unknown or revoked device token; re-enroll the device');
+    return undefined;
+  }
+  return deviceId;
+}
+
+/** Admin token from `Authorization: Bearer` or `?token=` (the dashboard page is opened by link). */
+export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
+  const q = (request.query as Record<string, unknown> | undefined)?.token;
+  const given = bearerToken(request) ?? (typeof q === 'string' ? q : undefined);
+  return given !== undefined && secretEquals(given, adminToken);
+}

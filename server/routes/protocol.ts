@@ -1,0 +1,116 @@
+/** Central protocol v1 (DESIGN §8, contract): enroll, checkins, trust-bundle, heartbeat. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CentralContext } from '../context.js';
+import { enrollDevice } from '../enrollment.js';
+import { heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
+import type { HeartbeatBody } from '../heartbeats.js';
+import { authenticateDevice, sendError } from '../http-support.js';
+
+/** At most this many check-ins per POST (contract). */
+export const MAX_CHECKINS_PER_REQUEST = 1000;
+/** Body limit of the check-in route (decompressed bytes): 1,000 records of ~1 KB and headroom. */
+export const CHECKINS_BODY_LIMIT = 2 * 1024 * 1024;
+
+const enrollSchema = {
+  body: {
+    type: 'object',
+    required: ['code', 'device'],
+    additionalProperties: false,
+    properties: {
+      code: { type: 'string', minLength: 4, maxLength: 128 },
+      device: {
+        type: 'object',
+        required: ['name', 'version', 'platform'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 128 },
+          version: { type: 'string', minLength: 1, maxLength: 64 },
+          platform: { type: 'string', minLength: 1, maxLength: 64 },
+        },
+      },
+    },
+  },
+} as const;
+
+const checkinsSchema = {
+  body: {
+    type: 'object',
+    required: ['checkins'],
+    properties: {
+      // Records are validated one by one in the handler: a bogus record is rejected alone.
+      checkins: { type: 'array', maxItems: MAX_CHECKINS_PER_REQUEST },
+    },
+  },
+} as const;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated device (set by the onRequest auth hook of device routes). */
+    deviceId: string;
+  }
+}
+
+export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext): void {
+  const { db, clock, logger } = ctx;
+  app.decorateRequest('deviceId', '');
+  // Runs before the body is read: a wrong token never costs us parsing a large body.
+  const auth = async (request: FastifyRequest, reply: FastifyReply) => {
+    const deviceId = authenticateDevice(db, request, reply);
+    if (!deviceId) return reply;
+    request.deviceId = deviceId;
+    return undefined;
+  };
+
+  app.post('/api/v1/enroll', { schema: enrollSchema, bodyLimit: 16 * 1024 }, async (request, reply) => {
+    const body = request.body as { code: string; device: { name: string; version: string; platform: string } };
+    const out = enrollDevice(db, body.code, body.device, clock.now());
+    if (!out.ok) {
+      logger.warn('enrollment refused', { error: out.error });
+      return sendError(reply, out.status, out.error, out.message);
+    }
+    logger.info('device enrolled', { deviceId: out.deviceId });
+    return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk };
+  });
+
+  app.post('/api/v1/checkins', { schema: checkinsSchema, bodyLimit: CHECKINS_BODY_LIMIT, onRequest: auth }, async (request) => {
+    const deviceId = request.deviceId;
+    const { checkins } = request.body as { checkins: unknown[] };
+    const result = ctx.checkins.ingest(deviceId, checkins, new Date(clock.now()).toISOString());
+    logger.info('checkins received', {
+      deviceId,
+      accepted: result.accepted.length,
+      duplicate: result.duplicate.length,
+      rejected: result.rejected.length,
+    });
+    return result;
+  });
+
+  app.get('/api/v1/trust-bundle', { onRequest: auth }, async (request, reply) => {
+    const { jws, etag } = ctx.bundle;
+    reply.header('ETag', etag).header('Cache-Control', 'no-cache');
+    const inm = request.headers['if-none-match'];
+    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+      return reply.code(304).send();
+    }
+    return reply.type('application/jose').send(jws);
+  });
+
+  app.post('/api/v1/heartbeat', { schema: { body: heartbeatSchema }, bodyLimit: 64 * 1024, onRequest: auth }, async (request) => {
+    const deviceId = request.deviceId;
+    const b = request.body as Partial<HeartbeatBody> & { queueDepth: number; version: string };
+    recordHeartbeat(
+      db,
+      deviceId,
+      {
+        queueDepth: b.queueDepth,
+        oldestPendingAt: b.oldestPendingAt ?? null,
+        lastScanAt: b.lastScanAt ?? null,
+        scanners: b.scanners ?? [],
+        trustIssuedAt: b.trustIssuedAt ?? null,
+        version: b.version,
+      },
+      clock.now(),
+    );
+    return { ok: true, serverTime: new Date(clock.now()).toISOString() };
+  });
+}

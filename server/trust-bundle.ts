@@ -1,0 +1,89 @@
+/**
+ * The signed trust bundle the server publishes (DESIGN §6): the content of `--trust FILE` plus the
+ * server's own declaration issuer key, signed (compact JWS, ES256) with the root key.
+ *
+ * The signature is reused across restarts while the content is unchanged (state file in the data
+ * dir), so the ETag stays stable and kiosks do not download the same bundle after every restart.
+ */
+import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TrustBundleJson } from '../src/shared/trust.js';
+import { TRUST_LIMITS, parseTrustBundle } from '../src/credentials/trust/load.js';
+import { publicJwkOf, signTrustBundle } from '../src/credentials/trust/envelope.js';
+import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
+import { publicJwk } from './secrets.js';
+
+const STATE_FILE = 'trust-bundle.state.json';
+
+export interface PublishedBundle {
+  jws: string;
+  /** Strong ETag, quoted. */
+  etag: string;
+  issuedAt: string;
+}
+
+/** Reads and validates a trust bundle JSON file. Throws Error with a message naming the file. */
+export function readBundleJson(file: string): TrustBundleJson {
+  const size = fs.statSync(file).size;
+  if (size > TRUST_LIMITS.maxBundleBytes) throw new Error(`${file}: trust bundle too large (${size} bytes)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  try {
+    parseTrustBundle(json);
+  } catch (err) {
+    throw new Error(`${file}: invalid trust bundle: ${(err as Error).message}`);
+  }
+  return json as TrustBundleJson;
+}
+
+/** `base` with the server's declaration issuer added (replacing an entry with the same kid). */
+export function withDeclarationIssuer(base: TrustBundleJson | undefined, issuerKey: KeyObject, name: string): Omit<TrustBundleJson, 'issuedAt'> {
+  const kid = kidOfPublicKey(issuerKey);
+  const { issuedAt: _ignored, ...rest } = base ?? { version: 1 as const, issuedAt: '' };
+  const others = (rest.declaration?.issuers ?? []).filter((i) => i.kid !== kid);
+  return {
+    ...rest,
+    version: 1,
+    declaration: { ...rest.declaration, issuers: [...others, { kid, name, jwk: publicJwk(issuerKey) as Record<string, unknown> }] },
+  };
+}
+
+/**
+ * Signs `content` unless the state file already holds a signature of the same content by the same
+ * root key. `issuedAt` is the time the content last changed.
+ */
+export async function publishBundle(
+  dataDir: string,
+  content: Omit<TrustBundleJson, 'issuedAt'>,
+  rootPrivateKey: KeyObject,
+  nowMs: number,
+): Promise<PublishedBundle> {
+  const rootKid = publicJwkOf(rootPrivateKey).kid as string;
+  const contentHash = createHash('sha256').update(rootKid).update(JSON.stringify(content)).digest('hex');
+  const stateFile = path.join(dataDir, STATE_FILE);
+  try {
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { contentHash?: string; jws?: string; issuedAt?: string };
+    if (state.contentHash === contentHash && typeof state.jws === 'string' && typeof state.issuedAt === 'string') {
+      return { jws: state.jws, etag: etagOf(state.jws), issuedAt: state.issuedAt };
+    }
+  } catch {
+    // No state yet (first start) or unreadable: sign afresh.
+  }
+  const issuedAt = new Date(nowMs).toISOString();
+  const bundle = { ...content, issuedAt } as TrustBundleJson;
+  const jws = await signTrustBundle(bundle, rootPrivateKey, rootKid);
+  const tmp = `${stateFile}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ contentHash, jws, issuedAt }));
+  fs.renameSync(tmp, stateFile);
+  return { jws, etag: etagOf(jws), issuedAt };
+}
+
+function etagOf(jws: string): string {
+  return `"${createHash('sha256').update(jws).digest('base64url').slice(0, 32)}"`;
+}
