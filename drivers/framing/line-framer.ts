@@ -3,7 +3,8 @@
  *
  * Contract:
  * - `push(chunk)` any number of times with any split; complete lines come out through `onFrame`
- *   synchronously, in order.
+ *   synchronously, in order. onFrame should not throw; if it does, the whole chunk is still
+ *   framed and the first error is rethrown from push() afterwards.
  * - CR, LF and CRLF all end a line; CRLF counts once even when split across chunks. Lines that are
  *   empty after trimming (see below) are ignored, so blank lines and doubled terminators vanish.
  * - At most `maxLineBytes` bytes of one line are ever held. A longer line is dropped: its excess is
@@ -85,6 +86,8 @@ export class LineFramer {
   private lastByteAt = 0;
   private idleTimer: unknown = undefined;
   private closed = false;
+  /** First error thrown by onFrame during the current push; rethrown once the chunk is framed. */
+  private listenerError: unknown = undefined;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(options: LineFramerOptions) {
@@ -105,6 +108,7 @@ export class LineFramer {
   /** Feeds bytes. Emits every line that this chunk completes. Ignored after close(). */
   push(chunk: Uint8Array): void {
     if (this.closed || chunk.length === 0) return;
+    this.listenerError = undefined;
     this.lastByteAt = this.clock.now();
     let start = 0;
     for (let i = 0; i < chunk.length; i++) {
@@ -125,13 +129,16 @@ export class LineFramer {
       this.afterCR = false;
     }
     this.armIdleTimer();
+    this.rethrowListenerError();
   }
 
   /** Ends the pending line as if a terminator arrived (end of stream). */
   flush(): void {
     if (this.closed) return;
+    this.listenerError = undefined;
     this.cancelIdleTimer();
     this.endLine();
+    this.rethrowListenerError();
   }
 
   /** Drops the pending line without emitting it (e.g. the device went away mid-line). */
@@ -176,8 +183,20 @@ export class LineFramer {
     const frame = this.overflow ? this.tooLarge() : this.decode();
     this.clearLine();
     this.cancelIdleTimer();
-    // State is consistent before the callback runs, so a throwing listener cannot corrupt it.
-    if (frame) this.onFrame(frame);
+    if (!frame) return;
+    // State is consistent before the callback runs; a throwing listener must not lose the rest
+    // of the chunk, so its error is held and rethrown after framing finishes.
+    try {
+      this.onFrame(frame);
+    } catch (err) {
+      this.listenerError ??= err;
+    }
+  }
+
+  private rethrowListenerError(): void {
+    const err = this.listenerError;
+    this.listenerError = undefined;
+    if (err !== undefined) throw err;
   }
 
   private tooLarge(): Frame {
@@ -212,7 +231,9 @@ export class LineFramer {
     if (this.idleMs === 0 || this.lineBytes === 0) return;
     this.idleTimer = this.timers.setTimeout(() => {
       this.idleTimer = undefined;
+      this.listenerError = undefined;
       this.endLine();
+      this.rethrowListenerError();
     }, this.idleMs);
   }
 
