@@ -1,0 +1,101 @@
+/**
+ * The CLI contract (DESIGN §7) through the real bin: verify's JSON line and exit codes, usage
+ * errors that name the bad flag (exit 2), export and a headless run on a sim: scanner.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+
+const AN = '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021';
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ck-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('verify', () => {
+  it('prints one JSON line with format, verdict, reasons and subject, exit 0', () => {
+    const r = runCli(['verify', '--at', '2026-11-25T00:00:00Z', AN]);
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toMatchObject({ format: 'cccd', verdict: 'accept', reasons: ['identity-only'], subject: { idNo: '001090001234', dob: '1990-02-01', sex: 'M' } });
+  });
+  it('reads the payload from standard input with -', () => {
+    const r = runCli(['verify', '-'], `${AN}\r\n`);
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatchObject({ format: 'cccd', verdict: 'accept' });
+  });
+  it('exits 0 with a reject verdict for garbage, and explains the steps', () => {
+    const r = runCli(['verify', '--explain', '001090001234|x|Nguyễn Văn An|31021990|Nam|Hà Nội|15082021']);
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatchObject({ verdict: 'reject', reasons: ['schema-invalid'] });
+    const steps = r.lines[0]?.steps as { step: string; ok: boolean; detail?: string }[];
+    expect(steps.some((s) => !s.ok && /31021990/.test(s.detail ?? ''))).toBe(true);
+  });
+  it('turns an oversize payload on stdin into too-large, not a crash', () => {
+    const r = runCli(['verify', '-'], 'A'.repeat(3_000_000));
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatchObject({ verdict: 'reject', reasons: ['too-large'] });
+  });
+  it.each([
+    [['verify', '--bogus', AN], /--bogus/],
+    [['verify'], /PAYLOAD/],
+    [['verify', '--at', 'yesterday', AN], /--at.*yesterday/],
+    [['verify', '--trust', '/nonexistent/trust.json', AN], /--trust.*\/nonexistent\/trust\.json/],
+    [['verify', '--policy', '/nonexistent/p.json', AN], /--policy.*\/nonexistent\/p\.json/],
+    [['run', '--data-dir', '/tmp/x'], /--scanner/],
+    [['run', '--scanner', 'stdin'], /--data-dir/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--direction', 'sideways'], /--direction.*sideways/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--port', '99999'], /--port/],
+    [['export'], /--data-dir/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('usage error %j exits 2 naming the problem', (args, message) => {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout.trim()).toBe('');
+  });
+  it('an invalid policy file is a usage error naming the key', () => {
+    const file = join(dir, 'policy.json');
+    writeFileSync(file, JSON.stringify({ identityOnly: 'sometimes' }));
+    const r = runCli(['verify', '--policy', file, AN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/identityOnly/);
+  });
+  it('a policy that refers identity-only credentials changes the verdict', () => {
+    const file = join(dir, 'refer.json');
+    writeFileSync(file, JSON.stringify({ declarationRequired: true }));
+    expect(runCli(['verify', '--policy', file, AN]).lines[0]).toMatchObject({ verdict: 'refer', reasons: ['identity-only'] });
+  });
+});
+
+describe('run and export', () => {
+  it('headless run on a sim scanner prints ready, check-ins after commit and duplicates; export has them', async () => {
+    const data = join(dir, 'data');
+    const scans = join(dir, 'scans.txt');
+    writeFileSync(scans, `${AN}\n${AN}\nnot a credential\n`);
+    const p = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`, '--checkpoint', 'HN-07', '--direction', 'out']);
+    await p.waitFor((l) => l.event === 'ready');
+    const dup = await p.waitFor((l) => l.event === 'duplicate');
+    await p.waitFor((l) => l.event === 'checkin' && l.format === 'unknown');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    const checkins = p.lines.filter((l) => l.event === 'checkin');
+    expect(checkins).toHaveLength(2);
+    expect(checkins[0]).toMatchObject({ format: 'cccd', verdict: 'accept', reasons: ['identity-only'] });
+    expect(dup.of).toBe(checkins[0]?.id);
+    expect(checkins[1]).toMatchObject({ verdict: 'reject', reasons: ['unknown-format'] });
+
+    const exported = runCli(['export', '--data-dir', data]);
+    expect(exported.code).toBe(0);
+    expect(exported.lines.map((l) => l.id)).toEqual(checkins.map((c) => c.id));
+    expect(exported.lines[0]).toMatchObject({ checkpointId: 'HN-07', direction: 'out', delivery: 'pending', subject: { idNo: '001090001234' } });
+  });
+  it('export of a directory without a kiosk database fails clearly', () => {
+    const r = runCli(['export', '--data-dir', join(dir, 'nothing-here')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no kiosk database in .*nothing-here/);
+  });
+});
