@@ -49,6 +49,8 @@ describe('verify', () => {
     [['run', '--scanner', 'stdin'], /--data-dir/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--direction', 'sideways'], /--direction.*sideways/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--port', '99999'], /--port/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'bogus:1'], /--scanner.*bogus/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'serial:/dev/ttyX?baud=abc'], /--scanner.*baud.*abc/],
     [['export'], /--data-dir/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('usage error %j exits 2 naming the problem', (args, message) => {

@@ -7,6 +7,7 @@
  */
 import type { Direction } from '../../shared/types.js';
 import { buildKiosk } from '../../app/build.js';
+import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 
@@ -26,6 +27,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   const scanners = values.scanner ?? [];
   if (scanners.length === 0) throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
+  for (const uri of scanners) {
+    try {
+      parseScannerUri(uri);
+    } catch (err) {
+      if (err instanceof ScannerUriError) throw new UsageError(`run: --scanner ${err.message}`);
+      throw err;
+    }
+  }
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
   const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
   portNumber('run', 'port', values.port, 0);
