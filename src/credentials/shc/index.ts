@@ -1,0 +1,15 @@
+/** SMART Health Cards (DESIGN §5.2). */
+import type { CredentialFormat } from '../types.js';
+import { hasShcPrefix } from './numeric.js';
+import { verifyShc } from './verify.js';
+
+export const shcFormat: CredentialFormat = {
+  id: 'shc',
+  detect: (text) => hasShcPrefix(text),
+  verify: (text, ctx) => verifyShc(text, ctx),
+};
+
+export { SHC_PREFIX, decodeShcNumeric, encodeShcNumeric } from './numeric.js';
+export { SHC_CLOCK_SKEW_MS, verifyShc } from './verify.js';
+export { issueShc, shcPayload, signShcJws } from './issue.js';
+export type { ShcClaims } from './issue.js';

@@ -1,0 +1,71 @@
+/**
+ * Hostile input for the SHC decoder: whatever arrives, verify() returns a result with at least
+ * one valid reason code and never throws (DESIGN §5).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isReasonCode } from '../../src/shared/reasons.js';
+import { issueShc, shcFormat } from '../../src/credentials/shc/index.js';
+import type { VerifyResult } from '../../src/credentials/types.js';
+import { SHC_EXAMPLE_ISS, shcExampleFhirBundle, shcExampleSigningKeys } from '../helpers/keys.js';
+import { shcTrust } from '../helpers/shc.js';
+
+const ctx = { now: new Date('2026-11-26T08:00:00Z'), trust: shcTrust() };
+const RUNS = 10_000;
+
+function verifySafely(text: string): VerifyResult {
+  const r = shcFormat.verify(text, ctx);
+  if (r instanceof Promise) throw new Error('SHC verify is expected to be synchronous');
+  return r;
+}
+
+function expectRejected(r: VerifyResult): void {
+  expect(r.format).toBe('shc');
+  expect(r.failures.length).toBeGreaterThan(0);
+  for (const reason of r.failures) expect(isReasonCode(reason)).toBe(true);
+  expect(r.steps.some((s) => !s.ok)).toBe(true);
+}
+
+const digitPairs = fc.array(fc.integer({ min: 0, max: 99 }), { maxLength: 400 }).map((ns) => ns.map((n) => String(n).padStart(2, '0')).join(''));
+
+describe('SHC decode fuzz', () => {
+  it(`never throws on arbitrary text after the prefix (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 600 }), digitPairs, fc.stringMatching(/^\d{1,3}\/\d{1,3}\/\d{0,40}$/)), (tail) => {
+        expectRejected(verifySafely(`shc:/${tail}`));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`never throws on arbitrary compact-JWS-shaped text (${RUNS} runs)`, () => {
+    const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{0,120}$/);
+    const jwsText = fc.tuple(b64url, b64url, b64url).map(([a, b, c]) => `${a}.${b}.${c}`);
+    fc.assert(
+      fc.property(jwsText, (jws) => {
+        const digits = [...jws].map((ch) => String(ch.charCodeAt(0) - 45).padStart(2, '0')).join('');
+        expectRejected(verifySafely(`shc:/${digits}`));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`a mutated real card is either rejected with a reason or still the same card (${RUNS} runs)`, async () => {
+    const [key] = shcExampleSigningKeys();
+    const good = await issueShc({ iss: SHC_EXAMPLE_ISS, nbf: 1_700_000_000, fhirBundle: shcExampleFhirBundle() }, key!);
+    const original = verifySafely(good);
+    expect(original.failures).toEqual([]);
+    const digits = good.slice(5);
+    fc.assert(
+      fc.property(fc.nat({ max: digits.length / 2 - 1 }), fc.integer({ min: 0, max: 99 }), (pair, value) => {
+        const replacement = String(value).padStart(2, '0');
+        const mutated = `shc:/${digits.slice(0, pair * 2)}${replacement}${digits.slice(pair * 2 + 2)}`;
+        const r = verifySafely(mutated);
+        // Changing the unused low bits of the last base64url character leaves the bytes intact.
+        if (r.failures.length === 0) expect(r.subject).toEqual(original.subject);
+        else expectRejected(r);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
