@@ -1,0 +1,284 @@
+/**
+ * A bounded CBOR decoder for untrusted input (RFC 8949). Limits are checked BEFORE any
+ * allocation: a declared length is compared with the bytes that remain, nesting depth and item
+ * count are capped, so hostile input costs at most O(input length) time and memory and always
+ * ends in a CborError (never a RangeError, a hang or a stack overflow).
+ */
+import { CborError, CborSimple, CborTag } from './cbor-types.js';
+import type { CborKey, CborMap, CborValue } from './cbor-types.js';
+
+export interface CborDecodeOptions {
+  /** Maximum nesting of arrays, maps and tags. Default 32. */
+  maxDepth?: number;
+  /** Maximum number of data items in the whole input. Default 65,536. */
+  maxItems?: number;
+  /** Maximum input size in bytes. Default 1 MiB. */
+  maxBytes?: number;
+}
+
+const DEFAULTS = { maxDepth: 32, maxItems: 65_536, maxBytes: 1024 * 1024 } as const;
+const BREAK = Symbol('break');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+class Decoder {
+  private pos = 0;
+  private items = 0;
+  private readonly view: DataView;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly maxDepth: number,
+    private readonly maxItems: number,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  private remaining(): number {
+    return this.bytes.length - this.pos;
+  }
+
+  private need(n: number): void {
+    if (n > this.remaining()) throw new CborError('truncated', `needs ${n} bytes at offset ${this.pos}`);
+  }
+
+  private byte(): number {
+    this.need(1);
+    return this.bytes[this.pos++]!;
+  }
+
+  /** Reads the argument of a head; returns -1 for the indefinite marker (info 31). */
+  private argument(info: number): number | bigint {
+    if (info < 24) return info;
+    switch (info) {
+      case 24:
+        return this.byte();
+      case 25: {
+        this.need(2);
+        const v = this.view.getUint16(this.pos);
+        this.pos += 2;
+        return v;
+      }
+      case 26: {
+        this.need(4);
+        const v = this.view.getUint32(this.pos);
+        this.pos += 4;
+        return v;
+      }
+      case 27: {
+        this.need(8);
+        const v = this.view.getBigUint64(this.pos);
+        this.pos += 8;
+        return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+      }
+      case 31:
+        return -1;
+      default:
+        throw new CborError('invalid', `reserved additional info ${info} at offset ${this.pos - 1}`);
+    }
+  }
+
+  /** A length or count: must be a number no larger than what the remaining input could hold. */
+  private length(arg: number | bigint, minBytesEach: number, what: string): number {
+    if (typeof arg === 'bigint' || arg * minBytesEach > this.remaining()) {
+      throw new CborError('truncated', `${what} length ${String(arg)} exceeds the remaining input`);
+    }
+    return arg;
+  }
+
+  private countItem(): void {
+    if (++this.items > this.maxItems) throw new CborError('too-many-items', `more than ${this.maxItems} items`);
+  }
+
+  decode(depth: number): CborValue | typeof BREAK {
+    const head = this.byte();
+    const major = head >> 5;
+    const info = head & 0x1f;
+    if (head === 0xff) return BREAK;
+    this.countItem();
+    if (major === 7) return this.simpleOrFloat(info);
+    const arg = this.argument(info);
+    if (arg === -1 && (major === 0 || major === 1 || major === 6)) {
+      throw new CborError('invalid', `indefinite length not allowed for major type ${major}`);
+    }
+    switch (major) {
+      case 0:
+        return arg;
+      case 1:
+        return typeof arg === 'bigint' ? -1n - arg : -1 - arg;
+      case 2:
+        return arg === -1 ? this.indefiniteString(2, depth) : this.byteString(this.length(arg, 1, 'byte string'));
+      case 3:
+        return arg === -1 ? this.indefiniteString(3, depth) : this.textString(this.length(arg, 1, 'text string'));
+      case 4:
+        return this.array(arg, depth + 1);
+      case 5:
+        return this.map(arg, depth + 1);
+      default: {
+        // major 6: tag
+        if (typeof arg === 'bigint') throw new CborError('unsupported', 'tag number too large');
+        this.checkDepth(depth + 1);
+        const inner = this.decode(depth + 1);
+        if (inner === BREAK) throw new CborError('invalid', 'break where a tagged item was expected');
+        return new CborTag(arg, inner);
+      }
+    }
+  }
+
+  private checkDepth(depth: number): void {
+    if (depth > this.maxDepth) throw new CborError('too-deep', `nesting deeper than ${this.maxDepth}`);
+  }
+
+  private byteString(n: number): Uint8Array {
+    const out = this.bytes.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  private textString(n: number): string {
+    const slice = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    try {
+      return utf8.decode(slice);
+    } catch {
+      throw new CborError('invalid', 'text string is not valid UTF-8');
+    }
+  }
+
+  /** Indefinite strings: a sequence of definite chunks of the same major type, then a break. */
+  private indefiniteString(major: 2 | 3, depth: number): Uint8Array | string {
+    this.checkDepth(depth + 1);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const head = this.byte();
+      if (head === 0xff) break;
+      if (head >> 5 !== major) throw new CborError('invalid', 'indefinite string chunk of another type');
+      const arg = this.argument(head & 0x1f);
+      if (arg === -1) throw new CborError('invalid', 'nested indefinite string chunk');
+      this.countItem();
+      const n = this.length(arg, 1, 'string chunk');
+      chunks.push(this.bytes.subarray(this.pos, this.pos + n));
+      this.pos += n;
+      total += n;
+    }
+    const joined = new Uint8Array(total);
+    let o = 0;
+    for (const c of chunks) {
+      joined.set(c, o);
+      o += c.length;
+    }
+    if (major === 2) return joined;
+    try {
+      return utf8.decode(joined);
+    } catch {
+      throw new CborError('invalid', 'text string is not valid UTF-8');
+    }
+  }
+
+  private array(arg: number | bigint, depth: number): CborValue[] {
+    this.checkDepth(depth);
+    const out: CborValue[] = [];
+    if (arg === -1) {
+      for (;;) {
+        const item = this.decode(depth);
+        if (item === BREAK) return out;
+        out.push(item);
+      }
+    }
+    const n = this.length(arg, 1, 'array');
+    for (let i = 0; i < n; i++) out.push(this.item(depth));
+    return out;
+  }
+
+  private map(arg: number | bigint, depth: number): CborMap {
+    this.checkDepth(depth);
+    const out: CborMap = new Map();
+    const n = arg === -1 ? Infinity : this.length(arg, 2, 'map');
+    for (let i = 0; i < n; i++) {
+      const key = this.decode(depth);
+      if (key === BREAK) {
+        if (arg === -1) return out;
+        throw new CborError('invalid', 'break inside a definite map');
+      }
+      if (typeof key !== 'number' && typeof key !== 'bigint' && typeof key !== 'string') {
+        throw new CborError('unsupported', 'map key is neither an integer nor text');
+      }
+      if (out.has(key)) throw new CborError('invalid', 'duplicate map key');
+      out.set(key as CborKey, this.item(depth));
+    }
+    return out;
+  }
+
+  private item(depth: number): CborValue {
+    const v = this.decode(depth);
+    if (v === BREAK) throw new CborError('invalid', `unexpected break at offset ${this.pos - 1}`);
+    return v;
+  }
+
+  private simpleOrFloat(info: number): CborValue {
+    switch (info) {
+      case 20:
+        return false;
+      case 21:
+        return true;
+      case 22:
+        return null;
+      case 23:
+        return undefined;
+      case 24: {
+        const v = this.byte();
+        if (v < 32) throw new CborError('invalid', 'two-byte simple value below 32');
+        return new CborSimple(v);
+      }
+      case 25: {
+        this.need(2);
+        const v = halfToNumber(this.view.getUint16(this.pos));
+        this.pos += 2;
+        return v;
+      }
+      case 26: {
+        this.need(4);
+        const v = this.view.getFloat32(this.pos);
+        this.pos += 4;
+        return v;
+      }
+      case 27: {
+        this.need(8);
+        const v = this.view.getFloat64(this.pos);
+        this.pos += 8;
+        return v;
+      }
+      default:
+        if (info < 20) return new CborSimple(info);
+        throw new CborError('invalid', `reserved simple value ${info}`);
+    }
+  }
+}
+
+/** IEEE 754 binary16 → number. */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * Decodes exactly one CBOR item that must span the whole input (trailing bytes are an error).
+ * Throws only CborError.
+ */
+export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
+  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+  if (bytes.length > maxBytes) throw new CborError('too-large', `input larger than ${maxBytes} bytes`);
+  const d = new Decoder(bytes, options.maxDepth ?? DEFAULTS.maxDepth, options.maxItems ?? DEFAULTS.maxItems);
+  const v = d.decode(0);
+  if (v === BREAK) throw new CborError('invalid', 'break at top level');
+  if (d.offset !== bytes.length) throw new CborError('trailing-bytes', `${bytes.length - d.offset} bytes after the item`);
+  return v;
+}

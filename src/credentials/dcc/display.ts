@@ -1,0 +1,71 @@
+/**
+ * What the screens and the check-in record get from a DCC: the subject (name, date of birth) and
+ * a few display lines. Deliberately nothing else from the health data (DESIGN §10).
+ */
+import type { DisplayLine, Subject } from '../../shared/types.js';
+import type { JsonValue } from './json.js';
+import type { DccGroup } from './schema.js';
+
+type JsonObject = { [key: string]: JsonValue };
+
+const MAX_FIELD = 80;
+
+function obj(v: JsonValue | undefined): JsonObject | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
+}
+
+function str(v: JsonValue | undefined): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim().slice(0, MAX_FIELD);
+  return t.length > 0 ? t : undefined;
+}
+
+/** ICAO-standardised names use `<` between words. */
+function fromIcao(v: JsonValue | undefined): string | undefined {
+  const s = str(v);
+  return s?.replace(/<+/g, ' ').trim() || undefined;
+}
+
+/** "FN GN": surname(s) then forename(s), preferring the non-standardised spelling. */
+export function dccSubject(dcc: JsonValue): Subject {
+  const root = obj(dcc);
+  if (!root) return {};
+  const nam = obj(root['nam']);
+  const fn = nam ? (str(nam['fn']) ?? fromIcao(nam['fnt'])) : undefined;
+  const gn = nam ? (str(nam['gn']) ?? fromIcao(nam['gnt'])) : undefined;
+  const name = [fn, gn].filter((x): x is string => x !== undefined).join(' ');
+  const subject: Subject = { idType: 'other' };
+  if (name) subject.name = name;
+  const dob = str(root['dob']);
+  if (dob) subject.dob = dob;
+  return subject;
+}
+
+function firstEntry(dcc: JsonValue, group: DccGroup): JsonObject | undefined {
+  const list = obj(dcc)?.[group];
+  return Array.isArray(list) ? obj(list[0]) : undefined;
+}
+
+/** The unique certificate identifier (UVCI), usable as a status-list (revocation) key. */
+export function dccCertificateId(dcc: JsonValue, group: DccGroup): string | undefined {
+  return str(firstEntry(dcc, group)?.['ci']);
+}
+
+export function dccDetails(dcc: JsonValue, group: DccGroup): DisplayLine[] {
+  const e = firstEntry(dcc, group);
+  if (!e) return [];
+  let type: string;
+  if (group === 'v') {
+    const dn = e['dn'];
+    const sd = e['sd'];
+    type = typeof dn === 'number' && typeof sd === 'number' ? `vaccination ${dn}/${sd}` : 'vaccination';
+  } else {
+    type = group === 't' ? 'test' : 'recovery';
+  }
+  const lines: DisplayLine[] = [{ label: 'type', value: type }];
+  const co = str(e['co']);
+  if (co) lines.push({ label: 'country', value: co });
+  const is = str(e['is']);
+  if (is) lines.push({ label: 'issuer', value: is });
+  return lines;
+}

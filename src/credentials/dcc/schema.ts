@@ -1,0 +1,172 @@
+/**
+ * Content validation of the DCC JSON, written from eu-dcc-schema 1.3.3 (DCC.schema.json,
+ * DCC.Core.Types, DCC.Types, DCC.ValueSets): required fields, types, patterns, formats and
+ * length bounds. Exactly one of `v`, `t`, `r`, each with exactly one entry. Additional properties
+ * are allowed, as in the schema. Value-set membership is a business-rule matter, not a schema one.
+ *
+ * The first problem found is reported with the path of the field (e.g. `v[0].dt`).
+ */
+import type { JsonValue } from './json.js';
+
+export type DccGroup = 'v' | 't' | 'r';
+
+export type SchemaResult = { ok: true; group: DccGroup } | { ok: false; field: string; message: string };
+
+type JsonObject = { [key: string]: JsonValue };
+
+class SchemaViolation extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** RFC 3339 full-date with a real calendar check. */
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** RFC 3339 date-time: time-offset required, fractional seconds optional. */
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+function isCalendarDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return d <= days[mo - 1]!;
+}
+
+function isDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m || !isCalendarDate(m[1]!)) return false;
+  const [h, mi, s] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  const [oh, om] = [Number(m[7] ?? 0), Number(m[8] ?? 0)];
+  return h <= 23 && mi <= 59 && s <= 60 && oh <= 23 && om <= 59;
+}
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function has(obj: JsonObject, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+interface StringRule {
+  maxLength?: number;
+  pattern?: RegExp;
+  format?: 'date' | 'date-time';
+}
+
+function checkString(obj: JsonObject, key: string, path: string, required: boolean, rule: StringRule = {}): void {
+  const field = `${path}.${key}`;
+  if (!has(obj, key)) {
+    if (required) throw new SchemaViolation(field, 'is required');
+    return;
+  }
+  const v = obj[key];
+  if (typeof v !== 'string') throw new SchemaViolation(field, 'must be a string');
+  // JSON Schema maxLength counts code points, not UTF-16 units.
+  if (rule.maxLength !== undefined && [...v].length > rule.maxLength) {
+    throw new SchemaViolation(field, `is longer than ${rule.maxLength} characters`);
+  }
+  if (rule.pattern && !rule.pattern.test(v)) throw new SchemaViolation(field, 'does not match the required pattern');
+  if (rule.format === 'date' && !isCalendarDate(v)) throw new SchemaViolation(field, 'is not a date (YYYY-MM-DD)');
+  if (rule.format === 'date-time' && !isDateTime(v)) throw new SchemaViolation(field, 'is not a date-time with offset');
+}
+
+function checkDose(obj: JsonObject, key: string, path: string): void {
+  const field = `${path}.${key}`;
+  if (!has(obj, key)) throw new SchemaViolation(field, 'is required');
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SchemaViolation(field, 'must be an integer');
+  if (v < 1) throw new SchemaViolation(field, 'must be at least 1');
+}
+
+// Unanchored, exactly as DCC.ValueSets.schema.json#country_vt states it.
+const COUNTRY = /[A-Z]{1,10}/;
+const ISSUER = { maxLength: 80 };
+const CERT_ID = { maxLength: 80 };
+
+function checkVaccination(e: JsonObject, p: string): void {
+  for (const k of ['tg', 'vp', 'mp', 'ma']) checkString(e, k, p, true);
+  checkDose(e, 'dn', p);
+  checkDose(e, 'sd', p);
+  checkString(e, 'dt', p, true, { format: 'date' });
+  checkString(e, 'co', p, true, { pattern: COUNTRY });
+  checkString(e, 'is', p, true, ISSUER);
+  checkString(e, 'ci', p, true, CERT_ID);
+}
+
+function checkTest(e: JsonObject, p: string): void {
+  checkString(e, 'tg', p, true);
+  checkString(e, 'tt', p, true);
+  checkString(e, 'nm', p, false, { maxLength: 80 });
+  checkString(e, 'ma', p, false);
+  checkString(e, 'sc', p, true, { format: 'date-time' });
+  checkString(e, 'tr', p, true);
+  checkString(e, 'tc', p, false, { maxLength: 80 });
+  checkString(e, 'co', p, true, { pattern: COUNTRY });
+  checkString(e, 'is', p, true, ISSUER);
+  checkString(e, 'ci', p, true, CERT_ID);
+}
+
+function checkRecovery(e: JsonObject, p: string): void {
+  checkString(e, 'tg', p, true);
+  checkString(e, 'fr', p, true, { format: 'date' });
+  checkString(e, 'co', p, true, { pattern: COUNTRY });
+  checkString(e, 'is', p, true, ISSUER);
+  checkString(e, 'df', p, true, { format: 'date' });
+  checkString(e, 'du', p, true, { format: 'date' });
+  checkString(e, 'ci', p, true, CERT_ID);
+}
+
+function checkName(dcc: JsonObject): void {
+  const nam = dcc['nam'];
+  if (!has(dcc, 'nam')) throw new SchemaViolation('nam', 'is required');
+  if (!isObject(nam)) throw new SchemaViolation('nam', 'must be an object');
+  if (!has(nam, 'fnt') && !has(nam, 'gnt')) throw new SchemaViolation('nam', 'needs fnt or gnt');
+  const icao = { maxLength: 80, pattern: /^[A-Z<]*$/ };
+  checkString(nam, 'fn', 'nam', false, { maxLength: 80 });
+  checkString(nam, 'fnt', 'nam', false, icao);
+  checkString(nam, 'gn', 'nam', false, { maxLength: 80 });
+  checkString(nam, 'gnt', 'nam', false, icao);
+}
+
+const ENTRY_CHECKS: Record<DccGroup, (e: JsonObject, path: string) => void> = {
+  v: checkVaccination,
+  t: checkTest,
+  r: checkRecovery,
+};
+
+function check(dcc: JsonValue): DccGroup {
+  if (!isObject(dcc)) throw new SchemaViolation('$', 'DCC must be an object');
+  const groups = (['v', 't', 'r'] as const).filter((g) => has(dcc, g));
+  if (groups.length !== 1) {
+    throw new SchemaViolation(groups.length ? groups.join('/') : 'v/t/r', 'exactly one of v, t, r is required');
+  }
+  const group = groups[0]!;
+  checkString(dcc, 'ver', '', true, { pattern: /^\d+.\d+.\d+$/ });
+  checkName(dcc);
+  checkString(dcc, 'dob', '', true, { pattern: /^((19|20)\d\d(-\d\d){0,2}){0,1}$/ });
+  const entries = dcc[group];
+  if (!Array.isArray(entries)) throw new SchemaViolation(group, 'must be an array');
+  if (entries.length !== 1) throw new SchemaViolation(group, 'must hold exactly one entry');
+  const entry = entries[0];
+  if (!isObject(entry)) throw new SchemaViolation(`${group}[0]`, 'must be an object');
+  ENTRY_CHECKS[group](entry, `${group}[0]`);
+  return group;
+}
+
+/** Validates a DCC JSON object against eu-dcc-schema 1.3.x. Never throws. */
+export function validateDccSchema(dcc: JsonValue): SchemaResult {
+  try {
+    return { ok: true, group: check(dcc) };
+  } catch (err) {
+    if (err instanceof SchemaViolation) return { ok: false, field: err.field.replace(/^\./, ''), message: err.message };
+    throw err;
+  }
+}

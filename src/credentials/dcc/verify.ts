@@ -1,0 +1,217 @@
+/**
+ * EU Digital COVID Certificate verification (DESIGN §5.1): decode, find the signer by kid, verify
+ * the COSE signature, then check the signer's EKU, the validity window, the content schema and
+ * the business rules. Every step is recorded for `verify --explain`. Never throws.
+ */
+import type { ReasonCode } from '../../shared/reasons.js';
+import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
+import type { DccSigner } from '../trust/types.js';
+import { CborError, isCborMap } from '../cose/cbor.js';
+import { CoseError, coseAlg, coseKid, isSupportedAlg, verifyCoseSign1 } from '../cose/cose.js';
+import type { CoseSign1 } from '../cose/cose.js';
+import { decodeCwtClaims } from '../cose/cwt.js';
+import type { CwtClaims } from '../cose/cwt.js';
+import { decodeHc1, kidBase64 } from './decode.js';
+import { dccCertificateId, dccDetails, dccSubject } from './display.js';
+import { DccJsonError, cborToJson } from './json.js';
+import type { JsonValue } from './json.js';
+import { evaluateRules, ruleReasonId, selectRules } from './rules.js';
+import { validateDccSchema } from './schema.js';
+import type { DccGroup } from './schema.js';
+import { signerFacts } from './signers.js';
+import type { SignerFacts } from './signers.js';
+
+/** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
+const CLAIM_HCERT = -260;
+const HCERT_DCC = 1;
+
+export interface DccVerifyOptions {
+  /** Country of arrival (ISO 3166 alpha-2) passed to rules as `external.countryCode`. */
+  countryCode?: string;
+}
+
+const GROUP_NAME: Record<DccGroup, string> = { v: 'vaccination', t: 'test', r: 'recovery' };
+
+class Run {
+  readonly steps: VerifyStep[] = [];
+  readonly failures: ReasonCode[] = [];
+  readonly messages: string[] = [];
+
+  pass(step: string, detail?: string): void {
+    this.steps.push(detail === undefined ? { step, ok: true } : { step, ok: true, detail });
+  }
+
+  fail(step: string, reason: ReasonCode, detail: string): void {
+    this.steps.push({ step, ok: false, detail });
+    if (!this.failures.includes(reason)) this.failures.push(reason);
+  }
+
+  result(extra: Partial<VerifyResult> = {}): VerifyResult {
+    return {
+      format: 'dcc',
+      failures: this.failures,
+      findings: [],
+      identityOnly: false,
+      subject: {},
+      statusKeys: [],
+      steps: this.steps,
+      title: 'EU DCC',
+      ...extra,
+      ...(this.messages.length ? { messages: this.messages } : {}),
+    };
+  }
+}
+
+/** Tries each certificate listed for the kid (several may share one); returns the one that verified. */
+function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: DccSigner; facts: SignerFacts } | undefined {
+  const kid = coseKid(cose);
+  if (!kid) {
+    run.fail('kid', 'unknown-signer', 'no kid in the protected or unprotected header');
+    return undefined;
+  }
+  const kidB64 = kidBase64(kid);
+  const candidates = ctx.trust.dccSigners(kidB64);
+  if (candidates.length === 0) {
+    run.fail('kid', 'unknown-signer', `no trusted signer with kid ${kidB64}`);
+    return undefined;
+  }
+  run.pass('kid', `${kidB64} (${candidates.length} certificate${candidates.length > 1 ? 's' : ''})`);
+  const alg = coseAlg(cose);
+  if (!isSupportedAlg(alg)) {
+    run.fail('signature', 'bad-signature', `unsupported algorithm ${String(alg)}`);
+    return undefined;
+  }
+  for (const signer of candidates) {
+    const facts = signerFacts(signer.certificate);
+    if (facts.key && verifyCoseSign1(cose, facts.key)) {
+      run.pass('signature', `alg ${String(alg)}${signer.country ? `, signer ${signer.country}` : ''}`);
+      return { signer, facts };
+    }
+  }
+  run.fail('signature', 'bad-signature', 'signature does not verify with any certificate for this kid');
+  return undefined;
+}
+
+/** Claims → the DCC as JSON; undefined (and a recorded failure) when the structure is wrong. */
+function readClaims(run: Run, cose: CoseSign1): { claims: CwtClaims; dcc: JsonValue } | undefined {
+  let claims: CwtClaims;
+  try {
+    claims = decodeCwtClaims(cose.payload);
+  } catch (err) {
+    if (err instanceof CborError || err instanceof CoseError) {
+      run.fail('claims', 'unreadable', `CWT claims: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  }
+  const hcert = claims.claims.get(CLAIM_HCERT);
+  const raw = hcert !== undefined && isCborMap(hcert) ? hcert.get(HCERT_DCC) : undefined;
+  if (raw === undefined) {
+    run.fail('claims', 'unreadable', 'no EU DCC in claim -260/1');
+    return undefined;
+  }
+  try {
+    const dcc = cborToJson(raw);
+    run.pass('claims');
+    return { claims, dcc };
+  } catch (err) {
+    if (err instanceof DccJsonError) {
+      // Not JSON-shaped (byte strings, integer keys, odd tags): a structural defect, not content.
+      run.fail('claims', 'unreadable', `${err.field || '$'}: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** The groups (v/t/r) the DCC declares, whatever the schema says about how many. */
+function declaredGroups(dcc: JsonValue): DccGroup[] {
+  if (typeof dcc !== 'object' || dcc === null || Array.isArray(dcc)) return [];
+  return (['v', 't', 'r'] as const).filter((g) => Object.prototype.hasOwnProperty.call(dcc, g));
+}
+
+function checkEku(run: Run, facts: SignerFacts, dcc: JsonValue): void {
+  if (!facts.allowed) return run.pass('eku', 'no DCC extended key usage: all types allowed');
+  const refused = declaredGroups(dcc).filter((g) => !facts.allowed!.has(g));
+  if (refused.length > 0) {
+    return run.fail('eku', 'signer-not-allowed', `signer may not sign ${refused.map((g) => GROUP_NAME[g]).join(', ')} certificates`);
+  }
+  run.pass('eku', `allowed: ${[...facts.allowed].map((g) => GROUP_NAME[g]).join(', ')}`);
+}
+
+function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, now: number): void {
+  if (claims.iat === undefined || claims.exp === undefined) {
+    return run.fail('validity', 'schema-invalid', `CWT claim ${claims.iat === undefined ? 'iat' : 'exp'} missing`);
+  }
+  const iat = claims.iat * 1000;
+  const exp = claims.exp * 1000;
+  if (iat > now) return run.fail('validity', 'not-yet-valid', 'issued in the future (iat after the validation clock)');
+  if (now > exp) return run.fail('validity', 'expired', 'expired (exp before the validation clock)');
+  if (iat < facts.notBefore) return run.fail('validity', 'not-yet-valid', 'issued before the signer certificate became valid');
+  if (exp > facts.notAfter) return run.fail('validity', 'expired', 'expires after the signer certificate');
+  run.pass('validity', `valid until ${new Date(exp).toISOString()}`);
+}
+
+function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
+  const rules = selectRules(ctx.trust.dccRules, group, ctx.now, opts);
+  if (rules.length === 0) return run.pass('rules', 'no applicable rules');
+  const iso = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000).toISOString());
+  const external = {
+    valueSets: ctx.trust.dccValueSets,
+    validationClock: ctx.now.toISOString(),
+    countryCode: opts.countryCode,
+    issuerCountryCode: claims.iss ?? signer.country,
+    exp: iso(claims.exp),
+    iat: iso(claims.iat),
+    kid: signer.kid,
+  };
+  const failed = evaluateRules(rules, dcc, external).filter((o) => !o.passed);
+  for (const o of failed) {
+    run.fail('rules', `rule-failed:${ruleReasonId(o.rule)}`, `${o.rule.Identifier}: ${o.detail ?? ''}`);
+    if (o.detail) run.messages.push(o.detail);
+  }
+  if (failed.length === 0) run.pass('rules', `${rules.length} rules passed`);
+}
+
+function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions): VerifyResult {
+  const decoded = decodeHc1(text);
+  const run = new Run();
+  run.steps.push(...decoded.steps);
+  if (!decoded.ok) {
+    run.failures.push(decoded.reason);
+    return run.result();
+  }
+  const found = findSigner(run, decoded.cose, ctx);
+  if (!found) return run.result();
+  const read = readClaims(run, decoded.cose);
+  if (!read) return run.result();
+  const { claims, dcc } = read;
+
+  checkEku(run, found.facts, dcc);
+  checkValidity(run, found.facts, claims, ctx.now.getTime());
+  const schema = validateDccSchema(dcc);
+  if (schema.ok) {
+    run.pass('schema', `${GROUP_NAME[schema.group]} certificate`);
+    checkRules(run, schema.group, dcc, claims, found.signer, ctx, opts);
+  } else {
+    run.fail('schema', 'schema-invalid', `${schema.field}: ${schema.message}`);
+  }
+  const group = schema.ok ? schema.group : undefined;
+  const ci = group ? dccCertificateId(dcc, group) : undefined;
+  return run.result({
+    subject: dccSubject(dcc),
+    statusKeys: ci ? [ci] : [],
+    ...(group ? { details: dccDetails(dcc, group) } : {}),
+  });
+}
+
+/** Verifies HC1 text. Never throws: an unexpected internal error becomes `unreadable`. */
+export function verifyDcc(text: string, ctx: VerifyContext, opts: DccVerifyOptions = {}): VerifyResult {
+  try {
+    return verifyUnsafe(text, ctx, opts);
+  } catch (err) {
+    const run = new Run();
+    run.fail('internal', 'unreadable', `internal error: ${err instanceof Error ? err.name : 'unknown'}`);
+    return run.result();
+  }
+}
