@@ -13,6 +13,7 @@ import { EMPTY_TRUST, type TrustIndex } from '../credentials/trust/types.js';
 import { DEFAULT_FORMATS } from '../credentials/registry.js';
 import { Pipeline, type Outcome, type PipelineConfig } from '../core/pipeline.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
+import { startMaintenance, type Maintenance } from './maintenance.js';
 
 export interface KioskEvents {
   /** A scan was processed and (unless duplicate) committed: safe to show. */
@@ -46,6 +47,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
   readonly pipeline: Pipeline;
   private lastScanAt: string | undefined;
   private stopped = false;
+  private maintenance: Maintenance | undefined;
+  private pendingAlarm: string | undefined;
   private readonly log: Logger;
 
   constructor(private readonly parts: KioskParts) {
@@ -77,7 +80,19 @@ export class KioskService extends EventEmitter<KioskEvents> {
 
   /** Opens every scanner. A scanner that is absent at start keeps retrying in the background. */
   async start(): Promise<void> {
+    this.maintenance = startMaintenance({
+      store: this.parts.store,
+      clock: this.parts.clock,
+      timers: this.parts.timers,
+      logger: this.parts.logger,
+      onAlarm: (alarm) => (this.pendingAlarm = alarm?.oldestPendingAt),
+    });
     await Promise.all(this.parts.scanners.map((s) => s.open()));
+  }
+
+  /** Oldest pending check-in when it has waited too long to be forwarded (an alarm), else undefined. */
+  oldPendingAlarm(): string | undefined {
+    return this.pendingAlarm;
   }
 
   /** Feeds a scan that did not come from a driver (keyboard wedge, manual entry, tests). */
@@ -117,6 +132,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.maintenance?.stop();
     await Promise.allSettled(this.parts.scanners.map((s) => s.close()));
     await this.pipeline.drain();
     this.parts.store.close();

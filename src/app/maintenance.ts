@@ -1,0 +1,72 @@
+/**
+ * Periodic housekeeping of the kiosk's store (DESIGN §9, §10): purge forwarded check-ins older
+ * than the retention, and raise an alarm when check-ins wait too long to be forwarded.
+ */
+import type { Clock, Logger, Timers } from '../shared/ports.js';
+import type { CheckInStore } from '../store/types.js';
+
+export interface MaintenanceOptions {
+  store: CheckInStore;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Forwarded check-ins older than this are deleted. Default 21 days. */
+  retentionDays?: number;
+  /** A pending check-in older than this raises the alarm. Default 2 days. */
+  pendingAlarmHours?: number;
+  /** How often to run, ms. Default one hour. */
+  intervalMs?: number;
+  onAlarm?: (alarm: { kind: 'old-pending'; oldestPendingAt: string; depth: number } | null) => void;
+}
+
+export interface Maintenance {
+  /** Runs one pass now; returns what it did. */
+  runOnce(): { purged: number; alarm: boolean };
+  stop(): void;
+}
+
+const DAY_MS = 86_400_000;
+
+export function startMaintenance(opts: MaintenanceOptions): Maintenance {
+  const log = opts.logger.child('maintenance');
+  const retentionMs = (opts.retentionDays ?? 21) * DAY_MS;
+  const alarmMs = (opts.pendingAlarmHours ?? 48) * 3_600_000;
+  const intervalMs = opts.intervalMs ?? 3_600_000;
+  let handle: unknown;
+  let stopped = false;
+
+  const runOnce = () => {
+    const now = opts.clock.now();
+    let purged = 0;
+    let alarm = false;
+    try {
+      purged = opts.store.purgeForwarded(new Date(now - retentionMs).toISOString());
+      const stats = opts.store.queueStats();
+      alarm = stats.oldestPendingAt !== undefined && now - Date.parse(stats.oldestPendingAt) > alarmMs;
+      if (alarm) log.warn('check-ins waiting too long to be forwarded', { depth: stats.depth, oldestPendingAt: stats.oldestPendingAt });
+      opts.onAlarm?.(alarm && stats.oldestPendingAt ? { kind: 'old-pending', oldestPendingAt: stats.oldestPendingAt, depth: stats.depth } : null);
+    } catch (err) {
+      // Housekeeping must never take the kiosk down; the next pass tries again.
+      log.error('maintenance pass failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+    return { purged, alarm };
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    handle = opts.timers.setTimeout(() => {
+      runOnce();
+      schedule();
+    }, intervalMs);
+  };
+  runOnce();
+  schedule();
+
+  return {
+    runOnce,
+    stop() {
+      stopped = true;
+      opts.timers.clearTimeout(handle);
+    },
+  };
+}
