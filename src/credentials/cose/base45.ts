@@ -43,7 +43,7 @@ export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS)
   if (i < text.length) {
     const n = digitAt(text, i) + digitAt(text, i + 1) * 45;
     if (n > 0xff) throw new Base45Error(`base45 group at offset ${i} exceeds one byte`);
-    out[o++] = n;
+    out[o] = n;
   }
   return out;
 }

@@ -1,0 +1,165 @@
+/**
+ * The EU DCC test vectors (../shared/testdata/dgc, eu-digital-green-certificates/dgc-testdata):
+ * each file's PREFIX is verified at its TESTCTX.VALIDATIONCLOCK against a trust index holding only
+ * its TESTCTX.CERTIFICATE. Accept exactly when every EXPECTED* flag present is true; otherwise a
+ * failure reason matching a flag that is false, and no reason that no false flag explains.
+ *
+ * known_issues.csv: a row with a test_set excludes that file. A row without one (e.g.
+ * `test_cose_schema,NL,,…`) says that one check is unreliable for the whole country: those files
+ * still run, but that check's verdict is not asserted either way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { verifyDcc } from '../../src/credentials/dcc/index.js';
+import type { ReasonCode } from '../../src/shared/reasons.js';
+import { buildDccTrust } from '../helpers/dcc-trust.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dgcRoot = path.resolve(repoRoot, '../shared/testdata/dgc');
+
+/** Which failure reasons stand for each EXPECTED* flag being false. */
+const FLAG_REASONS: Record<string, readonly ReasonCode[]> = {
+  EXPECTEDUNPREFIX: ['unreadable'],
+  EXPECTEDB45DECODE: ['unreadable'],
+  EXPECTEDCOMPRESSION: ['unreadable', 'too-large'],
+  EXPECTEDDECODE: ['unreadable', 'too-large'],
+  EXPECTEDVALIDJSON: ['unreadable'],
+  EXPECTEDVERIFY: ['bad-signature', 'unknown-signer'],
+  EXPECTEDEXPIRATIONCHECK: ['expired', 'not-yet-valid'],
+  EXPECTEDSCHEMAVALIDATION: ['schema-invalid'],
+  EXPECTEDKEYUSAGE: ['signer-not-allowed'],
+};
+const IGNORED_FLAGS = new Set(['EXPECTEDPICTUREDECODE', 'EXPECTEDENCODE', 'EXPECTEDVALIDOBJECT']);
+/** known_issues.csv test names → the flag that test checks. */
+const TEST_FLAG: Record<string, string> = {
+  test_cose_schema: 'EXPECTEDSCHEMAVALIDATION',
+  test_verification_check: 'EXPECTEDVERIFY',
+  test_expiration_check: 'EXPECTEDEXPIRATIONCHECK',
+  test_expected_key_usage: 'EXPECTEDKEYUSAGE',
+  test_cose_json: 'EXPECTEDVALIDJSON',
+  test_cbor_json: 'EXPECTEDDECODE',
+};
+
+/**
+ * Vectors we knowingly disagree with, and why. The test asserts each of these DOES miss, so the
+ * table cannot go stale or silently grow.
+ */
+const ISSUED_IN_FUTURE =
+  'iat is after the validation clock: we reject (not-yet-valid), the vector generator used a clock earlier than issuance';
+const KNOWN_MISSES: Record<string, string> = {
+  'ES/2DCode/raw/1101.json': ISSUED_IN_FUTURE,
+  'ES/2DCode/raw/1102.json': ISSUED_IN_FUTURE,
+  'ES/2DCode/raw/1103.json': ISSUED_IN_FUTURE,
+  'ES/2DCode/raw/2101.json': ISSUED_IN_FUTURE,
+  'ES/2DCode/raw/2102.json': ISSUED_IN_FUTURE,
+  'ES/2DCode/raw/2103.json': ISSUED_IN_FUTURE,
+  'FR/2DCode/raw/recovery_ok.json': ISSUED_IN_FUTURE,
+  'FR/2DCode/raw/vaccin_ok.json': ISSUED_IN_FUTURE,
+  'LU/2DCode/raw/INCERT_R_DCC_Recovery.json': ISSUED_IN_FUTURE,
+  'SG/2DCode/raw/4.json': ISSUED_IN_FUTURE,
+  'BG/2DCode/raw/4.json':
+    'iat (2021-02-16) is before the signer certificate notBefore (2021-05-11): DESIGN §5.1 requires notBefore ≤ iat, the vectors do not check it',
+  'HU/2DCode/raw/1.json': 'exp (2026) is after the signer certificate notAfter (2023): DESIGN §5.1 requires exp ≤ notAfter',
+  'HU/2DCode/raw/2.json': 'exp is after the signer certificate notAfter: DESIGN §5.1 requires exp ≤ notAfter',
+  'HU/2DCode/raw/4.json': 'exp is after the signer certificate notAfter: DESIGN §5.1 requires exp ≤ notAfter',
+  'IS/2DCode/raw/3.json':
+    'signer EKU is only the ICAO OID 2.23.136.1.1.14.2 (no DCC OID → all types allowed, as the ES and CO15 vectors require); the vector expects a key-usage failure',
+  'common/2DCode/raw/CBO2.json':
+    'the COSE bytes are not a COSE structure (integer 0 followed by 425 bytes): we reject as unreadable at the COSE step, the vector labels it a verify failure',
+};
+
+interface KnownIssues {
+  excludedFiles: Set<string>;
+  /** country → flags not asserted for that country. */
+  relaxed: Map<string, Set<string>>;
+}
+
+function readKnownIssues(): KnownIssues {
+  const excludedFiles = new Set<string>();
+  const relaxed = new Map<string, Set<string>>();
+  const lines = fs.readFileSync(path.join(dgcRoot, 'known_issues.csv'), 'utf8').split(/\r?\n/).slice(1);
+  for (const line of lines) {
+    const [testName, country, testSet] = line.split(',');
+    if (!testName || !country) continue;
+    if (testSet) {
+      excludedFiles.add(`${country}/${testSet}`);
+    } else {
+      const flag = TEST_FLAG[testName];
+      if (!flag) throw new Error(`known_issues.csv: unknown test ${testName}`);
+      const set = relaxed.get(country) ?? new Set<string>();
+      set.add(flag);
+      relaxed.set(country, set);
+    }
+  }
+  return { excludedFiles, relaxed };
+}
+
+function walk(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []))
+    .sort();
+}
+
+interface Vector {
+  name: string;
+  country: string;
+  json: {
+    PREFIX: string;
+    TESTCTX: { CERTIFICATE: string; VALIDATIONCLOCK: string };
+    EXPECTEDRESULTS: Record<string, boolean>;
+  };
+}
+
+const known = readKnownIssues();
+const vectors: Vector[] = walk(dgcRoot)
+  .map((file) => {
+    const name = path.relative(dgcRoot, file).split(path.sep).join('/');
+    const country = name.split('/')[0]!;
+    return { name, country, json: JSON.parse(fs.readFileSync(file, 'utf8')) as Vector['json'] };
+  })
+  .filter((v) => !known.excludedFiles.has(`${v.country}/${path.basename(v.name, '.json')}`));
+
+/** UTC when the clock has no zone designator. */
+function parseClock(clock: string): Date {
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(clock) ? clock : `${clock}Z`);
+}
+
+function check(v: Vector): { ok: boolean; why: string } {
+  const relaxed = known.relaxed.get(v.country) ?? new Set<string>();
+  const falseFlags = Object.entries(v.json.EXPECTEDRESULTS)
+    .filter(([flag, value]) => value === false && !IGNORED_FLAGS.has(flag) && !relaxed.has(flag))
+    .map(([flag]) => flag);
+  const expected = new Set(falseFlags.flatMap((f) => FLAG_REASONS[f] ?? []));
+  const tolerated = new Set([...expected, ...[...relaxed].flatMap((f) => FLAG_REASONS[f] ?? [])]);
+
+  const result = verifyDcc(v.json.PREFIX, {
+    now: parseClock(v.json.TESTCTX.VALIDATIONCLOCK),
+    trust: buildDccTrust([v.json.TESTCTX.CERTIFICATE]),
+  });
+  const got = result.failures;
+  const why = `expected ${falseFlags.join(',') || 'accept'}, got ${got.join(',') || 'accept'}`;
+  const unexplained = got.filter((r) => !tolerated.has(r));
+  if (unexplained.length > 0) return { ok: false, why };
+  if (falseFlags.length > 0 && !got.some((r) => expected.has(r))) return { ok: false, why };
+  return { ok: true, why };
+}
+
+describe('EU DCC test vectors', () => {
+  it('finds the vectors and every known miss among them', () => {
+    expect(vectors.length).toBeGreaterThan(400);
+    const names = new Set(vectors.map((v) => v.name));
+    for (const miss of Object.keys(KNOWN_MISSES)) expect(names.has(miss), miss).toBe(true);
+  });
+
+  it.each(vectors.map((v) => [v.name, v] as const))('%s', (name, v) => {
+    const { ok, why } = check(v);
+    if (KNOWN_MISSES[name]) {
+      expect(ok, `listed as a known miss but now passes: ${why}`).toBe(false);
+    } else {
+      expect(ok, why).toBe(true);
+    }
+  });
+});
