@@ -63,7 +63,9 @@ function prepareDir(dir: string, file: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    const e = toStoreError(err, file);
+    // Node's recursive mkdir reports ENOENT even when the real cause is a read-only parent:
+    // ask the nearest existing ancestor directly.
+    const e = toStoreError(whyNotWritable(dir) ?? err, file);
     throw new StoreError(e.code === 'read-only' || e.code === 'disk-full' ? e.code : 'io', file, {
       detail: `cannot create the data folder ${dir}: ${(err as Error).message}`,
       ...(e.sqliteCode ? { sqliteCode: e.sqliteCode } : {}),
@@ -79,6 +81,18 @@ function prepareDir(dir: string, file: string): void {
       if (code === 'ENOENT' && target === file) continue;
       throw toStoreError(err, file);
     }
+  }
+}
+
+/** The access error of the nearest existing ancestor of `dir`, if it is a folder we cannot write. */
+function whyNotWritable(dir: string): unknown {
+  let at = path.dirname(dir);
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  try {
+    fs.accessSync(at, fs.constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return err;
   }
 }
 
