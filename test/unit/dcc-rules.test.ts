@@ -1,0 +1,174 @@
+/**
+ * EU DCC business rules: the rule tests shipped with dgc-business-rules
+ * (../shared/testdata/dcc-rules/<country>/<rule>/{rule.json, tests/*.json}) through our rule
+ * evaluation, rule selection, and rule failures surfacing from a full verification.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { evaluateRule, selectRules, verifyDcc } from '../../src/credentials/dcc/index.js';
+import type { DccRule } from '../../src/credentials/dcc/index.js';
+import { buildDccTrust } from '../helpers/dcc-trust.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const testdata = path.resolve(repoRoot, '../shared/testdata');
+const rulesRoot = path.join(testdata, 'dcc-rules');
+
+interface RuleCase {
+  name: string;
+  payload: unknown;
+  external: unknown;
+  expected: boolean;
+}
+
+function ruleCases(): [string, DccRule, RuleCase][] {
+  const out: [string, DccRule, RuleCase][] = [];
+  for (const country of fs.readdirSync(rulesRoot).sort()) {
+    const countryDir = path.join(rulesRoot, country);
+    if (country === 'valuesets' || !fs.statSync(countryDir).isDirectory()) continue;
+    for (const id of fs.readdirSync(countryDir).sort()) {
+      const rule = JSON.parse(fs.readFileSync(path.join(countryDir, id, 'rule.json'), 'utf8')) as DccRule;
+      const testsDir = path.join(countryDir, id, 'tests');
+      if (!fs.existsSync(testsDir)) continue;
+      for (const t of fs.readdirSync(testsDir).sort()) {
+        const c = JSON.parse(fs.readFileSync(path.join(testsDir, t), 'utf8')) as RuleCase;
+        out.push([`${id}/${t} (${c.name})`, rule, c]);
+      }
+    }
+  }
+  return out;
+}
+
+const cases = ruleCases();
+
+describe('dgc-business-rules tests', () => {
+  it('finds the rule tests', () => {
+    expect(cases.length).toBeGreaterThan(250);
+  });
+
+  it.each(cases)('%s', (_name, rule, c) => {
+    expect(evaluateRule(rule, c.payload, c.external).passed).toBe(c.expected);
+  });
+});
+
+function rule(partial: Partial<DccRule> & { Identifier: string }): DccRule {
+  return {
+    Type: 'Acceptance',
+    Country: 'VN',
+    Version: '1.0.0',
+    CertificateType: 'General',
+    ValidFrom: '2021-01-01T00:00:00Z',
+    ValidTo: '2030-01-01T00:00:00Z',
+    Engine: 'CERTLOGIC',
+    Description: [{ lang: 'en', desc: `${partial.Identifier} description` }],
+    Logic: true,
+    ...partial,
+  };
+}
+
+describe('selectRules', () => {
+  const at = new Date('2022-06-01T00:00:00Z');
+
+  it('keeps General rules and those of the certificate type only', () => {
+    const rules = [
+      rule({ Identifier: 'GR-1' }),
+      rule({ Identifier: 'VR-1', CertificateType: 'Vaccination' }),
+      rule({ Identifier: 'TR-1', CertificateType: 'Test' }),
+      rule({ Identifier: 'RR-1', CertificateType: 'Recovery' }),
+    ];
+    expect(selectRules(rules, 'v', at).map((r) => r.Identifier)).toEqual(['GR-1', 'VR-1']);
+    expect(selectRules(rules, 't', at).map((r) => r.Identifier)).toEqual(['GR-1', 'TR-1']);
+    expect(selectRules(rules, 'r', at).map((r) => r.Identifier)).toEqual(['GR-1', 'RR-1']);
+  });
+
+  it('honours ValidFrom/ValidTo against the validation clock', () => {
+    const rules = [
+      rule({ Identifier: 'FUTURE', ValidFrom: '2023-01-01T00:00:00Z' }),
+      rule({ Identifier: 'PAST', ValidTo: '2022-01-01T00:00:00Z' }),
+      rule({ Identifier: 'NOW' }),
+    ];
+    expect(selectRules(rules, 'v', at).map((r) => r.Identifier)).toEqual(['NOW']);
+  });
+
+  it('takes the highest valid version of one identifier and skips non-CertLogic or malformed entries', () => {
+    const rules = [
+      rule({ Identifier: 'GR-1', Version: '1.0.9' }),
+      rule({ Identifier: 'GR-1', Version: '1.1.0', Logic: false }),
+      rule({ Identifier: 'GR-1', Version: '2.0.0', ValidFrom: '2029-01-01T00:00:00Z' }),
+      rule({ Identifier: 'OTHER', Engine: 'JSONLOGIC' }),
+      { no: 'identifier' },
+      null,
+    ];
+    const selected = selectRules(rules, 'v', at);
+    expect(selected.map((r) => [r.Identifier, r.Version])).toEqual([['GR-1', '1.1.0']]);
+  });
+
+  it('filters acceptance rules by the country of arrival when one is configured', () => {
+    const rules = [rule({ Identifier: 'VN-1' }), rule({ Identifier: 'DE-1', Country: 'DE' })];
+    expect(selectRules(rules, 'v', at, { countryCode: 'VN' }).map((r) => r.Identifier)).toEqual(['VN-1']);
+    expect(selectRules(rules, 'v', at).map((r) => r.Identifier)).toEqual(['VN-1', 'DE-1']);
+  });
+});
+
+describe('evaluateRule', () => {
+  it('fails a rule whose result is truthy but not true', () => {
+    expect(evaluateRule(rule({ Identifier: 'X', Logic: { var: 'payload.ver' } }), { ver: '1.3.0' }, {}).passed).toBe(false);
+  });
+
+  it('turns a rule that throws into a failure with a clear detail', () => {
+    const o = evaluateRule(rule({ Identifier: 'BAD', Logic: { 'no-such-operator': [1] } }), {}, {});
+    expect(o.passed).toBe(false);
+    expect(o.detail).toMatch(/^rule could not be evaluated: /);
+  });
+});
+
+describe('rules in a full DCC verification', () => {
+  // A valid German vaccination vector (ES256), verified inside its validity window.
+  const vector = JSON.parse(fs.readFileSync(path.join(testdata, 'dgc/DE/2DCode/raw/1.json'), 'utf8')) as {
+    PREFIX: string;
+    TESTCTX: { CERTIFICATE: string };
+  };
+  const now = new Date('2021-06-01T18:00:00Z');
+  const valueSets = JSON.parse(fs.readFileSync(path.join(rulesRoot, 'valuesets/valueSets.json'), 'utf8')) as Record<string, string[]>;
+
+  function verifyWith(rules: unknown[]) {
+    return verifyDcc(vector.PREFIX, { now, trust: buildDccTrust([vector.TESTCTX.CERTIFICATE], { rules, valueSets }) });
+  }
+
+  it('accepts when the applicable rules pass (the real EU vaccination rules)', () => {
+    const eu = ['VR-EU-0000', 'VR-EU-0001', 'VR-EU-0002', 'GR-EU-0000', 'GR-EU-0001'].map(
+      (id) => JSON.parse(fs.readFileSync(path.join(rulesRoot, 'EU', id, 'rule.json'), 'utf8')) as unknown,
+    );
+    const r = verifyWith(eu);
+    expect(r.failures).toEqual([]);
+    expect(r.steps.find((s) => s.step === 'rules')).toMatchObject({ ok: true });
+  });
+
+  it('a failed rule becomes rule-failed:<Identifier> with its English description', () => {
+    const failing = rule({
+      Identifier: 'VR-VN-0001',
+      CertificateType: 'Vaccination',
+      Logic: { '>': [{ var: 'payload.v.0.dn' }, 2] },
+      Description: [
+        { lang: 'vi', desc: 'Cần ít nhất 3 liều.' },
+        { lang: 'en', desc: 'At least 3 doses are required.' },
+      ],
+    });
+    const r = verifyWith([failing, rule({ Identifier: 'GR-VN-0001' })]);
+    expect(r.failures).toEqual(['rule-failed:VR-VN-0001']);
+    expect(r.messages).toEqual(['At least 3 doses are required.']);
+    expect(r.steps.find((s) => s.step === 'rules')).toMatchObject({ ok: false });
+  });
+
+  it('a rule that throws fails the verification instead of crashing it', () => {
+    const r = verifyWith([rule({ Identifier: 'GR-VN-0002', Logic: { 'no-such-operator': [] } })]);
+    expect(r.failures).toEqual(['rule-failed:GR-VN-0002']);
+    expect(r.steps.find((s) => s.step === 'rules')?.detail).toMatch(/could not be evaluated/);
+  });
+
+  it('rules for another certificate type are not applied', () => {
+    const r = verifyWith([rule({ Identifier: 'TR-VN-0001', CertificateType: 'Test', Logic: false })]);
+    expect(r.failures).toEqual([]);
+  });
+});
