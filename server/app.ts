@@ -14,7 +14,7 @@ import type { CentralDb } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
 import { registerAdminRoutes } from './routes/admin.js';
-// TEMP import { registerDeclarationRoutes } from './routes/declare.js';
+import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
 import { DECLARATION_KEY_FILE, ROOT_KEY_FILE, loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { publishBundle, readBundleJson, withDeclarationIssuer } from './trust-bundle.js';
@@ -96,7 +96,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     });
     registerProtocolRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
-    // TEMP registerDeclarationRoutes(app, ctx);
+    registerDeclarationRoutes(app, ctx);
     await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;

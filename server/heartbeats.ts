@@ -35,7 +35,7 @@ const nullableTime = { anyOf: [{ type: 'string', maxLength: 40 }, { type: 'null'
 export const heartbeatSchema = {
   type: 'object',
   required: ['queueDepth', 'version'],
-  additionalProperties: false,
+  // Unknown members are allowed (and not stored as columns): newer kiosks may send more.
   properties: {
     queueDepth: { type: 'integer', minimum: 0, maximum: 1e12 },
     oldestPendingAt: nullableTime,
@@ -47,7 +47,7 @@ export const heartbeatSchema = {
       maxItems: 16,
       items: {
         type: 'object',
-        additionalProperties: false,
+        maxProperties: 16,
         properties: {
           deviceId: { type: 'string', maxLength: 128 },
           uri: { type: 'string', maxLength: 256 },

@@ -1,0 +1,279 @@
+/**
+ * The forwarder (DESIGN §9): drains the store's outbox to the central server. At-least-once from
+ * here, exactly-once on the server by id. Oldest first, gzip batches, exponential backoff with full
+ * jitter, Retry-After honoured on 429/503, per-record rejections kept and flagged in the store.
+ * 401/403 → 'reenroll-needed': no more requests until `setToken` (no busy loop).
+ *
+ * Scanning never waits for it: the store calls are short synchronous transactions and no store
+ * call spans an await; the network work happens between them.
+ */
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { Clock, Logger, Timers } from '../shared/ports.js';
+import type { CheckIn } from '../shared/types.js';
+import type { CheckInStore } from '../store/types.js';
+import { DEFAULT_BACKOFF, fullJitterDelay, parseRetryAfter } from './backoff.js';
+import type { BackoffPolicy } from './backoff.js';
+import { createHttpClient, describeError } from './http.js';
+
+const gzip = promisify(zlib.gzip);
+
+export type ForwarderStatus = 'idle' | 'sending' | 'backoff' | 'reenroll-needed' | 'stopped';
+
+export interface ForwarderState {
+  status: ForwarderStatus;
+  /** Consecutive failed attempts (0 after any progress). */
+  failures: number;
+  lastAttemptAt?: string;
+  lastSuccessAt?: string;
+  /** Short description of the last failure (no token, no personal data). */
+  lastError?: string;
+  /** When the next attempt is due, while in backoff. */
+  nextAttemptAt?: string;
+  /** Since start: records the server confirmed (accepted or duplicate) / rejected. */
+  forwarded: number;
+  rejected: number;
+}
+
+export interface ForwarderOptions {
+  store: CheckInStore;
+  serverUrl: string;
+  token: string;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** [0, 1) source for jitter (default Math.random). */
+  random?: () => number;
+  /** Records per request, 1..1000 (default 500). */
+  batchSize?: number;
+  /** Custom CA, PEM. */
+  ca?: string;
+  onState?: (s: ForwarderState) => void;
+  backoff?: BackoffPolicy;
+  /** How often an idle forwarder looks for new records without a kick (ms, default 5 s). */
+  idlePollMs?: number;
+  /** Per-request timeout (ms, default 30 s): socket inactivity and overall deadline. */
+  requestTimeoutMs?: number;
+}
+
+export interface Forwarder {
+  /** Stops: aborts an in-flight request (its records stay pending) and waits for the loop to end. */
+  stop(): Promise<void>;
+  state(): ForwarderState;
+  /** New records were committed: if idle, look now. Does not cut a backoff short. */
+  kick(): void;
+  /** A new token after re-enrollment: leaves 'reenroll-needed' and resumes. */
+  setToken(token: string): void;
+}
+
+interface IngestAnswer {
+  accepted: string[];
+  duplicate: string[];
+  rejected: { id: string; reason: string }[];
+}
+
+/** Checks the server's answer; undefined when it is not a protocol-v1 ingest answer. */
+function parseAnswer(data: unknown): IngestAnswer | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as Record<string, unknown>;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!strings(d.accepted) || !strings(d.duplicate) || !Array.isArray(d.rejected)) return undefined;
+  const rejected = (d.rejected as unknown[]).filter(
+    (r): r is { id: string; reason: string } =>
+      typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string' && typeof (r as { reason?: unknown }).reason === 'string',
+  );
+  return { accepted: d.accepted as string[], duplicate: d.duplicate as string[], rejected };
+}
+
+export function startForwarder(opts: ForwarderOptions): Forwarder {
+  const { store, clock, timers } = opts;
+  const logger = opts.logger.child('forwarder');
+  const random = opts.random ?? Math.random;
+  const policy = opts.backoff ?? DEFAULT_BACKOFF;
+  const idlePollMs = opts.idlePollMs ?? 5_000;
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const maxBatch = Math.min(Math.max(Math.floor(opts.batchSize ?? 500), 1), 1000);
+  const http = createHttpClient({ serverUrl: opts.serverUrl, timeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) });
+  let token = opts.token;
+  // Shrinks when the server refuses a whole batch as too large or invalid; grows back on success.
+  let batchSize = maxBatch;
+
+  const st: ForwarderState = { status: 'idle', failures: 0, forwarded: 0, rejected: 0 };
+  let timer: unknown;
+  let timerKind: 'idle' | 'backoff' | undefined;
+  let inFlight: AbortController | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const iso = () => new Date(clock.now()).toISOString();
+  const emit = () => opts.onState?.({ ...st });
+  const setStatus = (s: ForwarderStatus) => {
+    if (st.status !== s) {
+      st.status = s;
+      if (s !== 'backoff') delete st.nextAttemptAt;
+      emit();
+    }
+  };
+
+  const schedule = (ms: number, kind: 'idle' | 'backoff') => {
+    if (stopped) return;
+    if (timer !== undefined) timers.clearTimeout(timer);
+    timerKind = kind;
+    timer = timers.setTimeout(() => {
+      timer = undefined;
+      timerKind = undefined;
+      run();
+    }, ms);
+  };
+
+  const fail = (why: string, retryAfterMs?: number) => {
+    st.failures++;
+    st.lastError = why;
+    const delay = retryAfterMs ?? fullJitterDelay(st.failures, policy, random);
+    st.nextAttemptAt = new Date(clock.now() + delay).toISOString();
+    logger.warn('forward failed', { why, failures: st.failures, retryInMs: delay });
+    st.status = 'backoff';
+    emit();
+    schedule(delay, 'backoff');
+  };
+
+  /** Applies an answer; returns how many records of the batch were settled. */
+  const settle = (batch: CheckIn[], answer: IngestAnswer): number => {
+    const ids = new Set(batch.map((c) => c.id));
+    const done = [...answer.accepted, ...answer.duplicate].filter((id) => ids.has(id));
+    const rejected = answer.rejected.filter((r) => ids.has(r.id)).map((r) => ({ id: r.id, reason: r.reason.slice(0, 200) }));
+    const at = iso();
+    if (done.length) store.markForwarded(done, at);
+    if (rejected.length) store.markRejected(rejected, at);
+    st.forwarded += done.length;
+    st.rejected += rejected.length;
+    if (rejected.length) logger.warn('check-ins rejected by server', { count: rejected.length });
+    return done.length + rejected.length;
+  };
+
+  /** One attempt. Returns true when the loop should continue immediately. */
+  const attempt = async (): Promise<'more' | 'empty' | 'scheduled'> => {
+    const batch = store.pendingBatch(batchSize);
+    if (batch.length === 0) return 'empty';
+    setStatus('sending');
+    st.lastAttemptAt = iso();
+    const body = await gzip(Buffer.from(JSON.stringify({ checkins: batch }), 'utf8'));
+    if (stopped) return 'scheduled';
+    inFlight = new AbortController();
+    const deadline = timers.setTimeout(() => inFlight?.abort(), timeoutMs);
+    let res;
+    try {
+      res = await http.client.post('/api/v1/checkins', body, {
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Authorization: `Bearer ${token}` },
+        signal: inFlight.signal,
+      });
+    } catch (err) {
+      if (stopped) return 'scheduled';
+      fail(describeError(err));
+      return 'scheduled';
+    } finally {
+      timers.clearTimeout(deadline);
+      inFlight = undefined;
+    }
+    if (stopped) return 'scheduled';
+    const status = res.status;
+    if (status === 200) {
+      const answer = parseAnswer(res.data);
+      if (!answer) {
+        fail('server answered 200 without a valid ingest answer');
+        return 'scheduled';
+      }
+      const settled = settle(batch, answer);
+      if (settled === 0) {
+        fail('server settled none of the batch');
+        return 'scheduled';
+      }
+      st.failures = 0;
+      delete st.lastError;
+      st.lastSuccessAt = iso();
+      batchSize = Math.min(maxBatch, batchSize * 2);
+      return 'more';
+    }
+    if (status === 401 || status === 403) {
+      st.lastError = `server refused the device token (${status}); re-enrollment needed`;
+      logger.error('device token refused; re-enrollment needed', { status });
+      setStatus('reenroll-needed');
+      return 'scheduled';
+    }
+    if (status === 429 || status === 503) {
+      fail(`server busy (${status})`, parseRetryAfter(res.headers['retry-after'], clock.now()));
+      return 'scheduled';
+    }
+    if (status === 400 || status === 413 || status === 422) {
+      // The server refused the whole request. Split it to find the record at fault; a single
+      // record refused on its own is kept, marked rejected and shown to technicians.
+      if (batch.length > 1) {
+        batchSize = Math.max(1, Math.floor(batch.length / 2));
+        logger.warn('batch refused; splitting', { status, batch: batch.length });
+        return 'more';
+      }
+      const reason = `http-${status}: ${typeof res.data === 'object' && res.data && 'error' in res.data ? String((res.data as { error: unknown }).error) : 'refused'}`;
+      store.markRejected([{ id: (batch[0] as CheckIn).id, reason: reason.slice(0, 200) }], iso());
+      st.rejected++;
+      return 'more';
+    }
+    fail(`server answered ${status}`);
+    return 'scheduled';
+  };
+
+  function run(): void {
+    if (stopped || running || st.status === 'reenroll-needed') return;
+    running = (async () => {
+      try {
+        for (;;) {
+          const next = await attempt();
+          if (stopped || st.status === 'reenroll-needed') return;
+          if (next === 'scheduled') return;
+          if (next === 'empty') {
+            setStatus('idle');
+            schedule(idlePollMs, 'idle');
+            return;
+          }
+          // 'more': yield to the event loop between batches so scans interleave.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      } catch (err) {
+        // A storage fault (disk full, ...): keep the loop alive and retry later.
+        if (!stopped) fail(`local: ${describeError(err)}`);
+      } finally {
+        running = undefined;
+      }
+    })();
+  }
+
+  run();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      inFlight?.abort();
+      await running;
+      http.close();
+      st.status = 'stopped';
+      emit();
+    },
+    state: () => ({ ...st }),
+    kick() {
+      if (stopped || running || st.status === 'reenroll-needed' || timerKind === 'backoff') return;
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      timerKind = undefined;
+      run();
+    },
+    setToken(next: string) {
+      token = next;
+      if (st.status === 'reenroll-needed') {
+        st.failures = 0;
+        delete st.lastError;
+        setStatus('idle');
+        run();
+      }
+    },
+  };
+}

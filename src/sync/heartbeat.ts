@@ -1,0 +1,106 @@
+/**
+ * Heartbeat (DESIGN §8): every N seconds the kiosk tells the server its queue depth, oldest pending
+ * check-in, last scan, scanner health, trust-bundle issue time and version, so the dashboard can
+ * flag devices that need a visit. Failures are only logged: the next beat is the retry.
+ */
+import type { Clock, Logger, Timers } from '../shared/ports.js';
+import type { ScannerStatus } from '../shared/types.js';
+import { createHttpClient, describeError } from './http.js';
+
+export interface HeartbeatBody {
+  queueDepth: number;
+  oldestPendingAt: string | null;
+  lastScanAt: string | null;
+  scanners: ScannerStatus[];
+  trustIssuedAt: string | null;
+  version: string;
+}
+
+export interface HeartbeatState {
+  lastSentAt?: string;
+  lastError?: string;
+  sent: number;
+  reenrollNeeded: boolean;
+}
+
+export interface HeartbeatOptions {
+  serverUrl: string;
+  token: string;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Between beats (ms, default 60 s). */
+  intervalMs?: number;
+  collect(): HeartbeatBody;
+  ca?: string;
+  requestTimeoutMs?: number;
+}
+
+export interface Heartbeat {
+  stop(): Promise<void>;
+  state(): HeartbeatState;
+  /** Sends one beat now; resolves true when the server stored it. */
+  sendNow(): Promise<boolean>;
+  setToken(token: string): void;
+}
+
+export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
+  const { clock, timers } = opts;
+  const logger = opts.logger.child('heartbeat');
+  const intervalMs = opts.intervalMs ?? 60_000;
+  const http = createHttpClient({ serverUrl: opts.serverUrl, timeoutMs: opts.requestTimeoutMs ?? 15_000, ...(opts.ca ? { ca: opts.ca } : {}) });
+  const st: HeartbeatState = { sent: 0, reenrollNeeded: false };
+  let token = opts.token;
+  let stopped = false;
+  let timer: unknown;
+  let inFlight: Promise<boolean> | undefined;
+
+  const beat = async (): Promise<boolean> => {
+    try {
+      const res = await http.client.post('/api/v1/heartbeat', opts.collect(), { headers: { Authorization: `Bearer ${token}` } });
+      if (res.status === 200) {
+        st.sent++;
+        st.lastSentAt = new Date(clock.now()).toISOString();
+        delete st.lastError;
+        return true;
+      }
+      if (res.status === 401 || res.status === 403) st.reenrollNeeded = true;
+      st.lastError = `server answered ${res.status}`;
+    } catch (err) {
+      st.lastError = describeError(err);
+    }
+    logger.warn('heartbeat failed', { why: st.lastError });
+    return false;
+  };
+
+  const sendNow = (): Promise<boolean> => {
+    if (stopped || st.reenrollNeeded) return Promise.resolve(false);
+    inFlight ??= beat().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+
+  const loop = () => {
+    if (stopped) return;
+    timer = timers.setTimeout(() => {
+      void sendNow().finally(loop);
+    }, intervalMs);
+  };
+
+  void sendNow().finally(loop);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) timers.clearTimeout(timer);
+      await inFlight?.catch(() => undefined);
+      http.close();
+    },
+    state: () => ({ ...st }),
+    sendNow,
+    setToken(next: string) {
+      token = next;
+      st.reenrollNeeded = false;
+    },
+  };
+}
