@@ -6,13 +6,15 @@ import type { Readable } from 'node:stream';
 import type { DriverDeps, ScannerDriver } from './types.js';
 import { parseScannerUri, type ScannerUri } from './uri.js';
 import { SerialScannerDriver } from './serial/serial-driver.js';
-import { openRealSerialPort, type SerialPortOpener } from './serial/port.js';
+import { openRealSerialPort, probeDevicePath, type DevicePresenceProbe, type SerialPortOpener } from './serial/port.js';
 import { StdinScanSource } from './stdin/stdin-source.js';
 import { SimScanSource } from './sim/sim-source.js';
 
 export interface FactoryOverrides {
   /** Replaces the real serialport opener (tests). */
   openSerialPort?: SerialPortOpener;
+  /** Replaces the device presence probe (tests). */
+  probeDevice?: DevicePresenceProbe;
   /** Replaces process.stdin for `stdin` (tests). */
   stdin?: Readable;
 }
@@ -43,6 +45,7 @@ export async function createScannerFrom(parsed: ScannerUri, deps: DriverDeps, ov
           idleMs: parsed.idleMs,
           uri: parsed.uri,
           openPort: overrides.openSerialPort ?? openRealSerialPort,
+          probe: overrides.probeDevice ?? probeDevicePath,
         },
         deps,
       );

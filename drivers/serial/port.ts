@@ -22,6 +22,25 @@ export interface SerialOpenOptions {
 /** Opens a port; resolves once it is open, rejects with the OS error (e.g. ENOENT, EACCES). */
 export type SerialPortOpener = (options: SerialOpenOptions) => Promise<SerialPortLike>;
 
+/**
+ * Identifies what a device path currently points at, or undefined when it is gone. Used by the
+ * driver's presence watchdog: serialport does not always notice that a pty's master went away (a
+ * hung-up slave reads 0 bytes, which bindings-cpp retries forever instead of reporting), and a
+ * USB adapter that is unplugged removes its /dev node and /dev/serial/by-id link.
+ */
+export type DevicePresenceProbe = (path: string) => Promise<string | undefined>;
+
+/** The real probe: stat() through symlinks; the identity is device, inode and rdev. */
+export const probeDevicePath: DevicePresenceProbe = async (path) => {
+  const { stat } = await import('node:fs/promises');
+  try {
+    const st = await stat(path);
+    return `${st.dev}:${st.ino}:${st.rdev}`;
+  } catch {
+    return undefined;
+  }
+};
+
 /** The real opener on serialport 13. */
 export const openRealSerialPort: SerialPortOpener = async ({ path, baudRate }) => {
   const { SerialPort } = await import('serialport');

@@ -7,6 +7,7 @@
  * `disconnected` once per loss, and retries with exponential backoff (full jitter) until the port
  * opens again; scanning then resumes with no restart of anything above it. Each connection has
  * its own framer, so half a line from before an unplug never glues onto the next scan.
+ * A presence watchdog (stat of the path every watchMs) catches losses serialport misses.
  * close() stops reading and retrying and leaves no timer behind.
  */
 import type { Logger } from '../../src/shared/ports.js';
@@ -14,7 +15,7 @@ import type { DriverDeps, ScannerDriver } from '../types.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { FramedScanner } from '../framing/framed-scanner.js';
 import { LineFramer } from '../framing/line-framer.js';
-import { closeQuietly, type SerialPortLike, type SerialPortOpener } from './port.js';
+import { closeQuietly, type DevicePresenceProbe, type SerialPortLike, type SerialPortOpener } from './port.js';
 
 export interface SerialDriverOptions {
   /** Device path, e.g. /dev/ttyUSB0. */
@@ -27,8 +28,15 @@ export interface SerialDriverOptions {
   /** The URI it was created from (reported in status). Default `serial:<path>`. */
   uri?: string;
   openPort: SerialPortOpener;
+  /** Presence check of the device path while connected. Default: none (tests of fake ports). */
+  probe?: DevicePresenceProbe;
+  /** Period of the presence check in ms. Default 1000. */
+  watchMs?: number;
   backoff?: BackoffOptions;
 }
+
+/** Default period of the device presence watchdog, in milliseconds. */
+export const DEFAULT_WATCH_MS = 1000;
 
 export class SerialScannerDriver extends FramedScanner implements ScannerDriver {
   private readonly options: SerialDriverOptions;
@@ -39,6 +47,7 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
   /** Bumped per connection so late events from an old port are ignored. */
   private generation = 0;
   private retryTimer: unknown = undefined;
+  private watchTimer: unknown = undefined;
   private attempt: Promise<void> | undefined;
   private opened = false;
   private closed = false;
@@ -89,11 +98,34 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
       this.scheduleRetry();
       return;
     }
+    // Identity of the device right after opening, for the presence watchdog.
+    const identity = this.options.probe ? await this.options.probe(this.options.path) : undefined;
     if (this.closed) {
       await closeQuietly(port);
       return;
     }
     this.attach(port);
+    if (this.options.probe) this.watch(this.generation, identity);
+  }
+
+  /**
+   * Every watchMs, checks that the path still leads to the device we opened. A vanished or
+   * replaced device is a loss even when serialport did not report one.
+   */
+  private watch(gen: number, identity: string | undefined): void {
+    const probe = this.options.probe;
+    if (!probe) return;
+    this.watchTimer = this.deps.timers.setTimeout(() => {
+      this.watchTimer = undefined;
+      void probe(this.options.path).then((now) => {
+        if (gen !== this.generation || this.closed) return;
+        if (now === undefined || now !== identity) {
+          this.lost(Object.assign(new Error(now === undefined ? 'device path went away' : 'device path now leads to another device'), { disconnected: true }));
+        } else {
+          this.watch(gen, identity);
+        }
+      });
+    }, this.options.watchMs ?? DEFAULT_WATCH_MS);
   }
 
   private attach(port: SerialPortLike): void {
@@ -138,6 +170,8 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
 
   private dropConnection(): void {
     this.generation++;
+    if (this.watchTimer !== undefined) this.deps.timers.clearTimeout(this.watchTimer);
+    this.watchTimer = undefined;
     this.framer?.close();
     this.framer = undefined;
     this.port?.removeAllListeners();

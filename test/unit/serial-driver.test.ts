@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../drivers/backoff.js';
 import { SerialScannerDriver } from '../../drivers/serial/serial-driver.js';
-import type { SerialPortLike, SerialPortOpener } from '../../drivers/serial/port.js';
+import type { DevicePresenceProbe, SerialPortLike, SerialPortOpener } from '../../drivers/serial/port.js';
 import type { ScanEvent, ScannerStatus } from '../../src/shared/types.js';
 import type { Logger } from '../../src/shared/ports.js';
 
@@ -65,10 +65,10 @@ function scriptedOpener() {
   return { opener, outcomes, calls };
 }
 
-function makeDriver(opener: SerialPortOpener) {
+function makeDriver(opener: SerialPortOpener, probe?: DevicePresenceProbe) {
   const time = new FakeTime();
   const driver = new SerialScannerDriver(
-    { path: '/dev/ttyFAKE0', baudRate: 9600, maxLineBytes: 64, idleMs: 0, openPort: opener, backoff: { random: () => 0.5 } },
+    { path: '/dev/ttyFAKE0', baudRate: 9600, maxLineBytes: 64, idleMs: 0, openPort: opener, backoff: { random: () => 0.5 }, ...(probe ? { probe, watchMs: 1000 } : {}) },
     { clock: time.clock, timers: time.timers, logger: silent },
   );
   const scans: ScanEvent[] = [];
@@ -187,6 +187,41 @@ describe('SerialScannerDriver', () => {
     await time.advance(60_000);
     expect(calls).toHaveLength(1);
     await expect(driver.open()).rejects.toThrow(/open\(\) after close\(\)/);
+  });
+});
+
+describe('SerialScannerDriver presence watchdog', () => {
+  it('treats a vanished or replaced device path as an unplug even when the port says nothing', async () => {
+    const { opener, outcomes } = scriptedOpener();
+    const first = new FakePort();
+    const second = new FakePort();
+    outcomes.push(first, second, new FakePort());
+    let identity: string | undefined = 'dev-A';
+    const { driver, time, disconnects } = makeDriver(opener, () => Promise.resolve(identity));
+    const reasons: Array<string | undefined> = [];
+    driver.on('disconnected', () => reasons.push(driver.status().lastError));
+    await driver.open();
+    await time.advance(5000);
+    expect(driver.status().state).toBe('connected');
+    identity = undefined;
+    await time.advance(1000);
+    expect(driver.status()).toMatchObject({ state: 'disconnected', lastError: 'device path went away' });
+    expect(first.closeCalls).toBe(1);
+    expect(disconnects()).toBe(1);
+    identity = 'dev-B';
+    await time.advance(300);
+    expect(driver.status().state).toBe('connected');
+    // Same path, another device behind it (e.g. a different adapter on the same by-id link).
+    const replaced = identity;
+    identity = 'dev-C';
+    await time.advance(1000);
+    expect(replaced).toBe('dev-B');
+    expect(reasons).toEqual(['device path went away', 'device path now leads to another device']);
+    expect(second.closeCalls).toBe(1);
+    // ...and it reconnected to the third port, behind the new identity.
+    expect(driver.status().state).toBe('connected');
+    await driver.close();
+    expect(time.pending.size).toBe(0);
   });
 });
 
