@@ -45,7 +45,7 @@ class Writer {
     const m = major << 5;
     if (typeof arg === 'bigint') {
       if (arg < 0n || arg > 0xffffffffffffffffn) throw new CborError('unsupported', 'integer out of 64-bit range');
-      if (arg <= BigInt(Number.MAX_SAFE_INTEGER)) return this.head(major, Number(arg));
+      if (arg < 0x100000000n) return this.head(major, Number(arg));
       this.u8(m | 27);
       const b = new Uint8Array(8);
       new DataView(b.buffer).setBigUint64(0, arg);
