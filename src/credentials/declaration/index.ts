@@ -1,0 +1,16 @@
+/** CKD1 signed entry declarations (DESIGN §5.5): verification and issuing. */
+import type { CredentialFormat } from '../types.js';
+import { CKD1_PREFIX } from './types.js';
+import { verifyDeclaration } from './verify.js';
+
+export const declarationFormat: CredentialFormat = {
+  id: 'ckd1',
+  detect: (text) => text.startsWith(CKD1_PREFIX),
+  verify: (text, ctx) => verifyDeclaration(text, ctx),
+};
+
+export { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
+export type { Declaration, DeclarationIdType, TestResult } from './types.js';
+export { DEFAULT_VALID_HOURS, declarationKid, issueDeclaration } from './issue.js';
+export { CKD1_CLOCK_SKEW_MS, verifyDeclaration } from './verify.js';
+export { readDeclaration } from './schema.js';

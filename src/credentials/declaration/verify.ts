@@ -1,0 +1,142 @@
+/**
+ * CKD1 verification (DESIGN §5.5): prefix → base45 → bounded zlib → COSE_Sign1 (ES256 only) →
+ * issuer by kid from the trust bundle → signature → CWT iat/exp → "decl" shape → health findings.
+ * Never throws: every problem is a failure reason with a step saying which check failed.
+ */
+import { Base45Error, base45Decode } from '../cose/base45.js';
+import { CborError } from '../cose/cbor.js';
+import { COSE_ALG, CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import type { CoseSign1 } from '../cose/cose.js';
+import { decodeCwtClaims } from '../cose/cwt.js';
+import type { CwtClaims } from '../cose/cwt.js';
+import { InflateError, inflateBounded } from '../cose/inflate.js';
+import type { ReasonCode } from '../../shared/reasons.js';
+import { LIMITS } from '../types.js';
+import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
+import { readDeclaration } from './schema.js';
+import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
+
+/** Tolerated clock difference between issuer and kiosk for `iat` (milliseconds). */
+export const CKD1_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Maps a decoding error to a reason. Anything unexpected is still `unreadable`: verify never throws. */
+function decodeFailure(err: unknown): { reason: ReasonCode; detail: string } {
+  if (err instanceof InflateError) {
+    return { reason: err.code === 'too-large' ? 'too-large' : 'unreadable', detail: err.message };
+  }
+  if (err instanceof Base45Error || err instanceof CborError || err instanceof CoseError) {
+    return { reason: 'unreadable', detail: err.message };
+  }
+  return { reason: 'unreadable', detail: 'undecodable payload' };
+}
+
+export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResult {
+  const steps: VerifyStep[] = [];
+  const fail = (reason: ReasonCode, step: string, detail: string): VerifyResult => {
+    steps.push({ step, ok: false, detail });
+    return { format: 'ckd1', failures: [reason], findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [detail] };
+  };
+  if (text.length > LIMITS.maxTextChars) return fail('too-large', 'decode', `QR text longer than ${LIMITS.maxTextChars} characters`);
+  if (!text.startsWith(CKD1_PREFIX)) return fail('unreadable', 'decode', 'missing CKD1: prefix');
+
+  let msg: CoseSign1;
+  try {
+    const compressed = base45Decode(text.slice(CKD1_PREFIX.length), LIMITS.maxTextChars);
+    const cose = inflateBounded(compressed, LIMITS.maxInflatedBytes);
+    msg = parseCoseSign1(cose);
+  } catch (err) {
+    const { reason, detail } = decodeFailure(err);
+    return fail(reason, 'decode', detail);
+  }
+  steps.push({ step: 'decode', ok: true, detail: 'COSE_Sign1' });
+
+  const alg = coseAlg(msg);
+  if (alg !== COSE_ALG.ES256) return fail('bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
+  const kidBytes = coseKid(msg);
+  if (!kidBytes) return fail('unknown-signer', 'issuer', 'no kid in the COSE header');
+  const kid = Buffer.from(kidBytes).toString('base64');
+  const issuer = ctx.trust.declarationIssuer(kid);
+  if (!issuer) return fail('unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
+  steps.push({ step: 'issuer', ok: true, detail: issuer.name ?? kid });
+
+  if (!verifySignature(COSE_ALG.ES256, issuer.key, sigStructure(msg.protectedBytes, msg.payload), msg.signature)) {
+    return fail('bad-signature', 'signature', 'ES256 signature does not verify');
+  }
+  steps.push({ step: 'signature', ok: true });
+
+  // Authentic from here on; the content may still be malformed (an issuer bug), which is schema-invalid.
+  let claims: CwtClaims;
+  try {
+    claims = decodeCwtClaims(msg.payload);
+  } catch (err) {
+    return fail('schema-invalid', 'claims', decodeFailure(err).detail);
+  }
+  if (typeof claims.iss !== 'string' || claims.iss.length > DECLARATION_LIMITS.issChars) {
+    return fail('schema-invalid', 'claims', 'iss missing or too long');
+  }
+  if (claims.iat === undefined || claims.exp === undefined) return fail('schema-invalid', 'claims', 'iat or exp missing');
+  if (claims.exp < claims.iat || claims.exp - claims.iat > MAX_VALID_HOURS * 3600) {
+    return fail('schema-invalid', 'claims', `validity period outside 0–${MAX_VALID_HOURS} hours`);
+  }
+
+  const failures: ReasonCode[] = [];
+  const now = ctx.now.getTime();
+  const validUntil = new Date(claims.exp * 1000);
+  if (claims.exp * 1000 < now) {
+    failures.push('expired');
+    steps.push({ step: 'validity', ok: false, detail: `expired at ${isoOrRaw(validUntil, claims.exp)}` });
+  } else if (claims.iat * 1000 > now + CKD1_CLOCK_SKEW_MS) {
+    failures.push('not-yet-valid');
+    steps.push({ step: 'validity', ok: false, detail: `issued in the future (${isoOrRaw(new Date(claims.iat * 1000), claims.iat)})` });
+  } else {
+    steps.push({ step: 'validity', ok: true, detail: `until ${isoOrRaw(validUntil, claims.exp)}` });
+  }
+
+  const read = readDeclaration(claims.claims.get('decl'));
+  if (!read.ok) {
+    failures.push('schema-invalid');
+    steps.push({ step: 'content', ok: false, detail: read.detail });
+    return { format: 'ckd1', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [read.detail] };
+  }
+  const decl = read.decl;
+  steps.push({ step: 'content', ok: true });
+
+  const findings: ReasonCode[] = [];
+  const messages: string[] = [];
+  if (decl.health.symptoms.length > 0) {
+    findings.push('symptoms');
+    messages.push(`Declared symptoms: ${decl.health.symptoms.join(', ')}`);
+  }
+  if (decl.health.exposure) {
+    findings.push('exposure');
+    messages.push('Declared contact with a confirmed case');
+  }
+  if (decl.health.test?.result === 'positive') {
+    findings.push('positive-test');
+    messages.push(`Positive test on ${decl.health.test.at}`);
+  }
+  const details = [
+    { label: 'Trip', value: `${decl.trip.from} → ${decl.trip.to}` },
+    { label: 'Purpose', value: decl.trip.purpose },
+    { label: 'Valid until', value: isoOrRaw(validUntil, claims.exp) },
+    { label: 'Issuer', value: issuer.name ?? claims.iss },
+  ];
+  if (decl.health.test) details.push({ label: 'Test', value: `${decl.health.test.result} (${decl.health.test.at})` });
+  return {
+    format: 'ckd1',
+    failures,
+    findings,
+    identityOnly: false,
+    subject: { idType: decl.sub.idType, idNo: decl.sub.idNo, name: decl.sub.name, dob: decl.sub.dob },
+    statusKeys: [decl.sub.idNo, decl.id],
+    steps,
+    title: 'Entry declaration',
+    details,
+    messages,
+  };
+}
+
+/** ISO text of a date, or the raw seconds when the claim is outside the Date range. */
+function isoOrRaw(date: Date, seconds: number): string {
+  return Number.isNaN(date.getTime()) ? `${seconds} s` : date.toISOString();
+}
