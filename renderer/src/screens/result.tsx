@@ -1,0 +1,57 @@
+/**
+ * The verdict screen: a huge icon, colour and words together (colour is never the only signal:
+ * each verdict has its own shape and word), the masked name and the reasons in plain words.
+ */
+import type { ScreenOutcome } from '../../../src/shared/api.js';
+import { reasonText, t, type Lang, type TextKey } from '../i18n.js';
+
+export type ResultView = { kind: 'outcome'; outcome: ScreenOutcome } | { kind: 'fault' };
+
+export type ResultTone = 'accept' | 'refer' | 'reject' | 'duplicate' | 'fault';
+
+export function toneOf(view: ResultView): ResultTone {
+  if (view.kind === 'fault') return 'fault';
+  return view.outcome.kind === 'duplicate' ? 'duplicate' : view.outcome.verdict;
+}
+
+const ICONS: Record<ResultTone, string> = { accept: '✓', refer: '!', reject: '✕', duplicate: '↺', fault: '⚠' };
+
+/** Reasons worth showing to the person at the door (identity-only on an accept is not news). */
+export function visibleReasons(view: ResultView): string[] {
+  if (view.kind === 'fault') return [];
+  const { outcome } = view;
+  return outcome.reasons.filter((r) => !(outcome.verdict === 'accept' && r === 'identity-only') && !(outcome.kind === 'duplicate' && r === 'duplicate'));
+}
+
+/** One sentence for the aria-live region. */
+export function spokenResult(lang: Lang, view: ResultView): string {
+  const tone = toneOf(view);
+  const reasons = visibleReasons(view).map((r) => reasonText(lang, r));
+  return [t(lang, tone as TextKey), t(lang, `${tone}Hint` as TextKey), ...reasons].join('. ');
+}
+
+export function ResultScreen({ lang, view, compact = false }: { lang: Lang; view: ResultView; compact?: boolean }) {
+  const tone = toneOf(view);
+  const name = view.kind === 'outcome' ? view.outcome.display.maskedName : undefined;
+  const title = view.kind === 'outcome' ? view.outcome.display.title : undefined;
+  return (
+    <section class={`result tone-${tone}${compact ? ' compact' : ''}`} data-screen="result" data-verdict={tone}>
+      <div class="result-icon" aria-hidden="true">
+        <span>{ICONS[tone]}</span>
+      </div>
+      <div class="result-text">
+        <h1 class="result-word">{t(lang, tone as TextKey)}</h1>
+        <p class="result-hint">{t(lang, `${tone}Hint` as TextKey)}</p>
+        {name && <p class="result-name">{name}</p>}
+        {title && <p class="result-title">{title}</p>}
+        <ul class="result-reasons">
+          {visibleReasons(view).map((r) => (
+            <li key={r} data-reason={r}>
+              {reasonText(lang, r)}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * Web mode (DESIGN §2): serves the built renderer and the kiosk API over a WebSocket, on
+ * 127.0.0.1 only. Another page open in the same browser (or any local process speaking HTTP)
+ * must not be able to drive the kiosk, so the WebSocket upgrade requires:
+ *   - the random token from the URL printed at start (compared in constant time),
+ *   - an Origin equal to this server's own origin (no cross-site WebSocket hijacking),
+ *   - a Host header naming this server (no DNS rebinding).
+ * Frames are bounded (64 KiB) and validated against the API declaration before any call.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../shared/ports.js';
+import { API_EVENTS, API_LIMITS, type KioskApi } from '../shared/api.js';
+import { parseCall, type ServerMessage } from './protocol.js';
+
+export interface WebUiOptions {
+  api: KioskApi;
+  /** Only loopback is allowed: '127.0.0.1' (default) or '::1'. */
+  host?: string;
+  /** 0 = any free port. */
+  port: number;
+  /** The built renderer (renderer/dist). */
+  staticDir: string;
+  logger: Logger;
+  /** Fixed token (tests); default 32 random bytes, hex. */
+  token?: string;
+}
+
+export interface WebUi {
+  /** Full URL to open, token included: http://127.0.0.1:PORT/?token=... */
+  url: string;
+  /** The origin browsers must send: http://127.0.0.1:PORT */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** The renderer's Content-Security-Policy; connect-src is set per server to its own ws origin. */
+export function webCsp(wsOrigin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${wsOrigin}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+/** Most calls a single connection may have in flight; more are refused, not queued. */
+const MAX_IN_FLIGHT = 16;
+
+export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
+  const host = opts.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1' && host !== '::1') throw new Error(`web UI must bind to loopback (127.0.0.1 or ::1), not "${host}"`);
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const tokenBuf = Buffer.from(token);
+  const log = opts.logger.child('web');
+  const staticRoot = path.resolve(opts.staticDir);
+  let allowedHosts: string[] = [];
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    serveStatic(req, res).catch((err: unknown) => {
+      log.error('static file failed', { error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts.includes(req.headers.host ?? '')) return void res.writeHead(421, { 'content-type': 'text/plain' }).end('wrong host');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    const url = new URL(req.url ?? '/', origin);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.resolve(staticRoot, `.${rel}`);
+    if (!file.startsWith(staticRoot + path.sep) || rel.includes('\0')) return void res.writeHead(404).end();
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'content-security-policy': webCsp(origin.replace(/^http/, 'ws')),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: API_LIMITS.message });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = checkUpgrade(req);
+    if (refusal) {
+      log.warn('websocket refused', { reason: refusal });
+      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refusal}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+  });
+
+  function checkUpgrade(req: IncomingMessage): string | undefined {
+    if (!allowedHosts.includes(req.headers.host ?? '')) return 'wrong host';
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname !== '/api') return 'wrong path';
+    // Same-origin only: the page this server served, under the host name it was opened with.
+    if (req.headers.origin !== `http://${req.headers.host}`) return 'wrong origin';
+    const given = Buffer.from(url.searchParams.get('token') ?? '');
+    if (given.length !== tokenBuf.length || !timingSafeEqual(given, tokenBuf)) return 'bad token';
+    return undefined;
+  }
+
+  function serveConnection(ws: WebSocket): void {
+    let inFlight = 0;
+    const send = (msg: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    const unsubscribe = API_EVENTS.map((event) => opts.api.on(event, (payload) => send({ t: 'event', event, payload })));
+    ws.on('close', () => unsubscribe.forEach((off) => off()));
+    ws.on('error', (err) => log.warn('websocket error', { error: err.message }));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return void ws.close(1003, 'text frames only');
+      const parsed = parseCall(data.toString());
+      if ('problem' in parsed) {
+        log.warn('bad api call', { problem: parsed.problem.slice(0, 120) });
+        if (parsed.id === undefined) return void ws.close(1008, 'malformed message');
+        return send({ t: 'result', id: parsed.id, ok: false, error: parsed.problem, code: 'invalid' });
+      }
+      const { id, method, args } = parsed.call;
+      if (inFlight >= MAX_IN_FLIGHT) return send({ t: 'result', id, ok: false, error: 'too many calls in flight', code: 'busy' });
+      inFlight++;
+      const fn = opts.api[method] as (...a: unknown[]) => Promise<unknown>;
+      Promise.resolve()
+        .then(() => fn.apply(opts.api, args))
+        .then(
+          (value) => send({ t: 'result', id, ok: true, value: value ?? null }),
+          (err: unknown) => {
+            const e = err as { message?: string; code?: string; name?: string };
+            const known = e?.name === 'ApiError';
+            if (!known) log.error('api call failed', { method, error: String(e?.message ?? err) });
+            send({ t: 'result', id, ok: false, error: known ? String(e.message) : 'internal error', code: known ? String(e.code) : 'internal' });
+          },
+        )
+        .finally(() => inFlight--);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('web UI: no TCP address');
+  const hostPart = host === '::1' ? '[::1]' : host;
+  origin = `http://${hostPart}:${address.port}`;
+  allowedHosts = [`${hostPart}:${address.port}`, `localhost:${address.port}`];
+  log.info('web ui listening', { port: address.port });
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
