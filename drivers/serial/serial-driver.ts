@@ -197,5 +197,8 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
 }
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  // The usual cause on Linux, and the fix a technician needs to read in the status.
+  if (/permission denied|EACCES/iu.test(message)) return `${message} (is the kiosk user in the dialout group?)`;
+  return message;
 }

@@ -176,6 +176,13 @@ describe('SerialScannerDriver', () => {
     expect(time.pending.size).toBe(0);
   });
 
+  it('explains a permission error in lastError', async () => {
+    const { driver } = makeDriver(() => Promise.reject(new Error('Error: Permission denied, cannot open /dev/ttyFAKE0')));
+    await driver.open();
+    expect(driver.status().lastError).toBe('Error: Permission denied, cannot open /dev/ttyFAKE0 (is the kiosk user in the dialout group?)');
+    await driver.close();
+  });
+
   it('close() during the backoff wait cancels the retry; close is idempotent', async () => {
     const { opener, calls } = scriptedOpener();
     const { driver, time } = makeDriver(opener);
