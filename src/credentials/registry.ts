@@ -5,10 +5,13 @@
  * documents last.
  */
 import type { CredentialFormat } from './types.js';
+import { dccFormat } from './dcc/index.js';
+import { shcFormat } from './shc/index.js';
+import { declarationFormat } from './declaration/index.js';
 import { cccdFormat } from './cccd/index.js';
 import { vnqrFormat } from './vnqr/index.js';
 
-export const DEFAULT_FORMATS: readonly CredentialFormat[] = [cccdFormat, vnqrFormat];
+export const DEFAULT_FORMATS: readonly CredentialFormat[] = [dccFormat, shcFormat, declarationFormat, cccdFormat, vnqrFormat];
 
 export function detectFormat(formats: readonly CredentialFormat[], text: string): CredentialFormat | undefined {
   return formats.find((f) => f.detect(text));
