@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { Clock, Logger } from '../shared/ports.js';
 import { StoreError, toStoreError } from './errors.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
-import { preflight } from './preflight.js';
+import { checkContent, preflight } from './preflight.js';
 import { SqliteStore } from './sqlite-store.js';
 
 export const DB_FILE_NAME = 'kiosk.db';
@@ -38,6 +38,10 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
     const found = preflight(file, busyTimeoutMs);
     const db = new Database(file, { timeout: busyTimeoutMs });
     try {
+      if (found.kind === 'recover') {
+        log.warn('rolling back an interrupted transaction before checking the database');
+        checkContent(db, file);
+      }
       configure(db, busyTimeoutMs, opts.maxPageCount, log);
       const { from, to } = migrate(db);
       const store = new SqliteStore(db, file, log);

@@ -16,7 +16,15 @@ import { SCHEMA_VERSION } from './migrations.js';
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
 
-export type PreflightResult = { kind: 'new' } | { kind: 'existing'; version: number };
+/**
+ * 'recover': a crash left a hot journal that only a read-write connection may roll back (SQLite's
+ * own crash recovery, which restores the last committed state). The caller opens read-write and
+ * runs checkContent() on that connection before changing anything else.
+ */
+export type PreflightResult = { kind: 'new' } | { kind: 'existing'; version: number } | { kind: 'recover' };
+
+/** Codes a read-only connection gives when recovery needs write access: not damage. */
+const NEEDS_RECOVERY = new Set(['SQLITE_READONLY_ROLLBACK', 'SQLITE_READONLY_RECOVERY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY_CANTLOCK']);
 
 export function preflight(file: string, busyTimeoutMs: number): PreflightResult {
   let size: number;
@@ -31,7 +39,17 @@ export function preflight(file: string, busyTimeoutMs: number): PreflightResult 
   // SQLite itself treats a zero-byte file as an empty database: nothing in it can be lost.
   if (size === 0) return { kind: 'new' };
   checkHeader(file, size);
-  return { kind: 'existing', version: checkContent(file, busyTimeoutMs) };
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    return { kind: 'existing', version: checkContent(db, file) };
+  } catch (err) {
+    if (NEEDS_RECOVERY.has((err as { code?: string }).code ?? '')) return { kind: 'recover' };
+    // SQLite's own "database disk image is malformed" / "file is not a database" map to 'corrupt'.
+    throw toStoreError(err, file);
+  } finally {
+    db?.close();
+  }
 }
 
 function corrupt(file: string, why: string): StoreError {
@@ -61,44 +79,41 @@ function checkHeader(file: string, size: number): void {
   }
   if (size % pageSize !== 0) throw corrupt(file, 'file is truncated (not a whole number of pages)');
   // The in-header page count is authoritative when its "version-valid-for" matches the change
-  // counter. With a non-empty -wal beside it, an interrupted checkpoint may legitimately have left
-  // the file shorter than page 1 says (the WAL still holds those pages): only check without one.
+  // counter. With a non-empty -wal or -journal beside it, an interrupted checkpoint or transaction
+  // may legitimately have left the file shorter than page 1 says: only check without either.
   const changeCounter = header.readUInt32BE(24);
   const pageCount = header.readUInt32BE(28);
   const validFor = header.readUInt32BE(92);
-  if (pageCount > 0 && validFor === changeCounter && !hasWal(file) && pageCount * pageSize > size) {
+  if (pageCount > 0 && validFor === changeCounter && !hasJournal(file) && pageCount * pageSize > size) {
     throw corrupt(file, `file is truncated (${size} bytes, header says ${pageCount * pageSize})`);
   }
 }
 
-function hasWal(file: string): boolean {
-  try {
-    return fs.statSync(`${file}-wal`).size > 0;
-  } catch {
-    return false;
-  }
+function hasJournal(file: string): boolean {
+  return ['-wal', '-journal'].some((suffix) => {
+    try {
+      return fs.statSync(`${file}${suffix}`).size > 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
-/** Returns the schema version; throws 'corrupt', 'too-new', 'locked', ... without writing. */
-function checkContent(file: string, busyTimeoutMs: number): number {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
-    const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
-    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
-    if (problems.length > 0) {
-      // quick_check text names pages and tables, never row content: safe to show.
-      throw corrupt(file, `integrity check failed: ${problems.slice(0, 2).join('; ').slice(0, 200)}`);
-    }
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new StoreError('too-new', file, { detail: `schema version ${version}, this version knows up to ${SCHEMA_VERSION}` });
-    }
-    return version;
-  } catch (err) {
-    // SQLite's own "database disk image is malformed" / "file is not a database" map to 'corrupt'.
-    throw toStoreError(err, file);
-  } finally {
-    db?.close();
+/**
+ * Integrity and version of an open connection; returns the schema version. Throws 'corrupt' or
+ * 'too-new' without writing (the only write a connection may have done by then is SQLite's own
+ * hot-journal rollback).
+ */
+export function checkContent(db: Database.Database, file: string): number {
+  const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    // quick_check text names pages and tables, never row content: safe to show.
+    throw corrupt(file, `integrity check failed: ${problems.slice(0, 2).join('; ').slice(0, 200)}`);
   }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError('too-new', file, { detail: `schema version ${version}, this version knows up to ${SCHEMA_VERSION}` });
+  }
+  return version;
 }

@@ -3,11 +3,12 @@
  * random moment; the next open must recover (WAL replay) and hold every check-in whose id the child
  * printed (printed = record() returned), exactly once, with the outbox consistent.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { FIXTURES, open, removeDir, tempDir } from '../fixtures/store/helpers.js';
+import { FIXTURES, checkIn, open, removeDir, tempDir } from '../fixtures/store/helpers.js';
 
 const repoRoot = path.resolve(FIXTURES, '../../..');
 let dir: string;
@@ -64,3 +65,29 @@ it('keeps every acknowledged check-in exactly once across repeated SIGKILLs', as
   expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   db.close();
 }, 120_000);
+
+it('rolls back a hot rollback journal left by a killed writer, then opens with the committed data', () => {
+  const file = path.join(dir, 'kiosk.db');
+  const store = open(dir);
+  for (let i = 0; i < 20; i++) store.record(checkIn(i));
+  store.close();
+  // Another program switched the file to a rollback journal and died mid-transaction.
+  const script = `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1]);
+    db.pragma('journal_mode = DELETE');
+    db.pragma('cache_size = 1');
+    db.exec('BEGIN');
+    db.exec("DELETE FROM outbox");
+    db.exec("UPDATE checkins SET subject = '{}'");
+    process.kill(process.pid, 'SIGKILL');`;
+  const r = spawnSync(process.execPath, ['-e', script, file], { cwd: repoRoot });
+  expect(r.signal).toBe('SIGKILL');
+  expect(fs.statSync(`${file}-journal`).size).toBeGreaterThan(0);
+
+  const again = open(dir);
+  const all = [...again.all()];
+  expect(all).toHaveLength(20);
+  expect(all.every((c) => c.delivery === 'pending' && c.subject.idNo === '001090000001')).toBe(true);
+  again.close();
+});
