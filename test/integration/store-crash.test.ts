@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { jsonLogger } from '../../src/core/system.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { FIXTURES, checkIn, open, removeDir, tempDir } from '../fixtures/store/helpers.js';
 
@@ -85,7 +86,9 @@ it('rolls back a hot rollback journal left by a killed writer, then opens with t
   expect(r.signal).toBe('SIGKILL');
   expect(fs.statSync(`${file}-journal`).size).toBeGreaterThan(0);
 
-  const again = open(dir);
+  const lines: string[] = [];
+  const again = open(dir, { logger: jsonLogger({ level: 'warn', write: (l) => lines.push(l) }) });
+  expect(lines.some((l) => l.includes('rolling back an interrupted transaction'))).toBe(true);
   const all = [...again.all()];
   expect(all).toHaveLength(20);
   expect(all.every((c) => c.delivery === 'pending' && c.subject.idNo === '001090000001')).toBe(true);
