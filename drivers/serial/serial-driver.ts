@@ -99,7 +99,7 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
       return;
     }
     // Identity of the device right after opening, for the presence watchdog.
-    const identity = this.options.probe ? await this.options.probe(this.options.path) : undefined;
+    const identity = this.options.probe ? await this.options.probe(this.options.path).catch(() => undefined) : undefined;
     if (this.closed) {
       await closeQuietly(port);
       return;
@@ -117,15 +117,20 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     if (!probe) return;
     this.watchTimer = this.deps.timers.setTimeout(() => {
       this.watchTimer = undefined;
-      void probe(this.options.path).then((now) => {
-        if (gen !== this.generation || this.closed) return;
-        if (now === undefined || now !== identity) {
-          this.lost(Object.assign(new Error(now === undefined ? 'device path went away' : 'device path now leads to another device'), { disconnected: true }));
-        } else {
-          this.watch(gen, identity);
-        }
-      });
+      void probe(this.options.path)
+        .catch(() => undefined)
+        .then((now) => this.checkPresence(gen, identity, now));
     }, this.options.watchMs ?? DEFAULT_WATCH_MS);
+  }
+
+  private checkPresence(gen: number, identity: string | undefined, now: string | undefined): void {
+    if (gen !== this.generation || this.closed) return;
+    if (now !== undefined && now === identity) {
+      this.watch(gen, identity);
+      return;
+    }
+    const reason = now === undefined ? 'device path went away' : 'device path now leads to another device';
+    this.lost(Object.assign(new Error(reason), { disconnected: true }));
   }
 
   private attach(port: SerialPortLike): void {

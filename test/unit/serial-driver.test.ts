@@ -232,6 +232,21 @@ describe('SerialScannerDriver presence watchdog', () => {
   });
 });
 
+describe('SerialScannerDriver presence watchdog failures', () => {
+  it('a probe that throws counts as a vanished device, never as an unhandled rejection', async () => {
+    const { opener, outcomes } = scriptedOpener();
+    outcomes.push(new FakePort());
+    const { driver, time, disconnects } = makeDriver(opener, () => Promise.reject(new Error('EIO')));
+    await driver.open();
+    expect(driver.status().state).toBe('connected');
+    await time.advance(1000);
+    expect(disconnects()).toBe(1);
+    expect(driver.status()).toMatchObject({ state: 'disconnected' });
+    await driver.close();
+    expect(time.pending.size).toBe(0);
+  });
+});
+
 describe('Backoff', () => {
   it('grows exponentially with full jitter up to the cap, and resets', () => {
     const max = new Backoff({ random: () => 0.999999 });
