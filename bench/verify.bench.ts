@@ -1,0 +1,116 @@
+/**
+ * Verifications per second and p99 per format, next to the floor: the bare node:crypto
+ * signature check of the same signed bytes, in the same run (issue 3). The ratio is the cost
+ * of one full verification over the cost of its signature check (aim ≤ 1.5).
+ */
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { dccFormat, extractDccSignatureInput } from '../src/credentials/dcc/index.js';
+import { shcFormat } from '../src/credentials/shc/index.js';
+import { decodeShcNumeric } from '../src/credentials/shc/numeric.js';
+import { issueShc } from '../src/credentials/shc/issue.js';
+import { declarationFormat, issueDeclaration } from '../src/credentials/declaration/index.js';
+import { base45Decode } from '../src/credentials/cose/base45.js';
+import { inflateBounded } from '../src/credentials/cose/inflate.js';
+import { coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../src/credentials/cose/cose.js';
+import { parseTrustBundle } from '../src/credentials/trust/load.js';
+import type { CredentialFormat, VerifyContext } from '../src/credentials/types.js';
+import { LIMITS } from '../src/credentials/types.js';
+import { DCC_EKU, issueHc1, makeSigner, sampleVaccination } from '../test/helpers/dcc-issuer.js';
+import { buildDccTrust } from '../test/helpers/dcc-trust.js';
+import { sampleDeclaration, declarationTrust, ISSUER } from '../test/helpers/declaration.js';
+import { newEcKey, SHC_EXAMPLE_ISS, shcExampleFhirBundle, shcExamplePublicJwks, shcExampleSigningKeys } from '../test/helpers/keys.js';
+import { latencyStats, type Row } from './lib.js';
+
+const N = Number(process.env.BENCH_VERIFY_N ?? 2000);
+
+interface Case {
+  name: string;
+  format: CredentialFormat;
+  text: string;
+  ctx: VerifyContext;
+  /** The bare signature check of the same input. */
+  floor: () => boolean;
+}
+
+function measure(fn: () => unknown, n: number): { perOpUs: number; p99Us: number } {
+  for (let i = 0; i < Math.min(200, n); i++) fn(); // warm up
+  const samples: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    fn();
+    samples.push((performance.now() - s) * 1000);
+  }
+  const total = (performance.now() - t0) * 1000;
+  return { perOpUs: total / n, p99Us: latencyStats(samples).p99 };
+}
+
+async function cases(): Promise<Case[]> {
+  const now = new Date('2022-06-01T00:00:00Z');
+  const out: Case[] = [];
+  for (const keyType of ['ec', 'rsa'] as const) {
+    const signer = makeSigner({ keyType, eku: [DCC_EKU.vaccination] });
+    const text = issueHc1({ dcc: sampleVaccination(), signer });
+    const trust = buildDccTrust([signer.certificate]);
+    const input = extractDccSignatureInput(text, trust);
+    if (!input) throw new Error('bench: DCC sample did not decode');
+    out.push({
+      name: `dcc ${keyType === 'ec' ? 'ES256' : 'PS256'}`,
+      format: dccFormat,
+      text,
+      ctx: { now, trust },
+      floor: () => verifySignature(input.alg, input.publicKey, input.sigStructure, input.signature),
+    });
+  }
+
+  const shcKey = shcExampleSigningKeys()[0]!;
+  const shcText = await issueShc({ iss: SHC_EXAMPLE_ISS, nbf: now.getTime() / 1000 - 86400, fhirBundle: shcExampleFhirBundle() }, shcKey);
+  const shcTrust = parseTrustBundle({ version: 1, issuedAt: now.toISOString(), shc: { issuers: [{ iss: SHC_EXAMPLE_ISS, jwks: shcExamplePublicJwks() }] } });
+  const decoded = decodeShcNumeric(shcText);
+  if (!decoded.ok) throw new Error('bench: SHC sample did not decode');
+  const [h, p, s] = decoded.jws.split('.');
+  const shcSigned = Buffer.from(`${h}.${p}`);
+  const shcSig = Buffer.from(s ?? '', 'base64url');
+  const shcPub = createPublicKey({ key: shcKey.publicJwk, format: 'jwk' });
+  out.push({
+    name: 'shc ES256',
+    format: shcFormat,
+    text: shcText,
+    ctx: { now, trust: shcTrust },
+    floor: () => cryptoVerify('sha256', shcSigned, { key: shcPub, dsaEncoding: 'ieee-p1363' }, shcSig),
+  });
+
+  const declKey = newEcKey();
+  const ckd = issueDeclaration(sampleDeclaration(), { privateKey: declKey.privateKey, kid: declKey.declarationKid }, { iss: ISSUER, now });
+  const ckdTrust = declarationTrust(declKey);
+  const cose = parseCoseSign1(inflateBounded(base45Decode(ckd.slice(5)), LIMITS.maxInflatedBytes));
+  const ckdKid = Buffer.from(coseKid(cose) ?? []).toString('base64');
+  const ckdPub: KeyObject = ckdTrust.declarationIssuer(ckdKid)!.key;
+  const ckdSigned = sigStructure(cose.protectedBytes, cose.payload);
+  const ckdAlg = coseAlg(cose)!;
+  out.push({
+    name: 'ckd1 ES256',
+    format: declarationFormat,
+    text: ckd,
+    ctx: { now, trust: ckdTrust },
+    floor: () => verifySignature(ckdAlg, ckdPub, ckdSigned, cose.signature),
+  });
+  return out;
+}
+
+export async function run(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const c of await cases()) {
+    const check = await c.format.verify(c.text, c.ctx);
+    if (check.failures.length > 0 || !c.floor()) throw new Error(`bench: ${c.name} sample does not verify: ${check.failures.join(',')}`);
+    const floor = measure(c.floor, N);
+    // Formats are synchronous here; an async verify would be awaited per call by the pipeline.
+    const full = measure(() => c.format.verify(c.text, c.ctx), N);
+    rows.push(
+      { bench: 'verify', metric: `${c.name} verifications/s`, value: 1e6 / full.perOpUs, unit: '1/s', floor: 1e6 / floor.perOpUs, ratio: full.perOpUs / floor.perOpUs, ratioMeaning: 'cost / bare signature check (aim ≤ 1.5)' },
+      { bench: 'verify', metric: `${c.name} p99`, value: full.p99Us, unit: 'µs', floor: floor.p99Us, ratio: full.p99Us / floor.p99Us, ratioMeaning: 'p99 / bare p99' },
+    );
+  }
+  return rows;
+}
