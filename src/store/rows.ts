@@ -1,7 +1,7 @@
 /**
- * Row <-> record mapping for the checkins table. JSON columns were written by this store, so
- * parsing them is trusted; a value that still fails to parse is reported as corruption by the
- * caller's error mapping (SyntaxError → 'internal').
+ * Row <-> record mapping for the checkins table. The JSON columns were written by this store from
+ * typed values, so they are parsed without re-validation; only editing the file by hand could make
+ * JSON.parse throw here.
  */
 import type { CheckIn, Direction, FormatId, Override, Subject, VerdictKind } from '../shared/types.js';
 import type { ReasonCode } from '../shared/reasons.js';
