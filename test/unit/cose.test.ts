@@ -45,7 +45,7 @@ describe('COSE_Sign1', () => {
   it('detects tampering with the payload, the protected header or the signature', () => {
     const msg = parseCoseSign1(signCoseSign1({ alg: COSE_ALG.ES256, key: ec.privateKey, kid, payload }));
     const badPayload = { ...msg, payload: encodeCbor(new Map([[1, 'XX']])) };
-    const badHeader = { ...msg, protectedBytes: encodeCbor(new Map([[1, -7], [4, Uint8Array.from([9])]])) };
+    const badHeader = { ...msg, protectedBytes: encodeCbor(new Map<number, CborValue>([[1, -7], [4, Uint8Array.from([9])]])) };
     const badSig = { ...msg, signature: msg.signature.map((b, i) => (i === 10 ? b ^ 1 : b)) };
     expect(verifyCoseSign1(badPayload, ec.publicKey)).toBe(false);
     expect(verifyCoseSign1(badHeader, ec.publicKey)).toBe(false);

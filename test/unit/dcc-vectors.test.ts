@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { verifyDcc } from '../../src/credentials/dcc/index.js';
+import { decodeHc1, verifyDcc } from '../../src/credentials/dcc/index.js';
+import { coseAlg } from '../../src/credentials/cose/cose.js';
 import type { ReasonCode } from '../../src/shared/reasons.js';
 import { buildDccTrust } from '../helpers/dcc-trust.js';
 
@@ -152,6 +153,16 @@ describe('EU DCC test vectors', () => {
     expect(vectors.length).toBeGreaterThan(400);
     const names = new Set(vectors.map((v) => v.name));
     for (const miss of Object.keys(KNOWN_MISSES)) expect(names.has(miss), miss).toBe(true);
+  });
+
+  it('covers both required algorithms with accepted vectors (ES256 and PS256)', () => {
+    const accepted = (name: string) => {
+      const v = vectors.find((x) => x.name === name)!;
+      const decoded = decodeHc1(v.json.PREFIX);
+      return { alg: decoded.ok ? coseAlg(decoded.cose) : undefined, ok: check(v).ok && v.json.EXPECTEDRESULTS['EXPECTEDVERIFY'] === true };
+    };
+    expect(accepted('DE/2DCode/raw/1.json')).toEqual({ alg: -7, ok: true });
+    expect(accepted('ES/2DCode/raw/1001.json')).toEqual({ alg: -37, ok: true });
   });
 
   it.each(vectors.map((v) => [v.name, v] as const))('%s', (name, v) => {

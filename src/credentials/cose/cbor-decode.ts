@@ -139,8 +139,20 @@ class Decoder {
   }
 
   private textString(n: number): string {
-    const slice = this.bytes.subarray(this.pos, this.pos + n);
+    const start = this.pos;
     this.pos += n;
+    // Fast path for short ASCII (most DCC fields): no TextDecoder call.
+    if (n <= 64) {
+      let s = '';
+      let ascii = true;
+      for (let i = start; i < start + n && ascii; i++) {
+        const b = this.bytes[i]!;
+        ascii = b < 0x80;
+        s += String.fromCharCode(b);
+      }
+      if (ascii) return s;
+    }
+    const slice = this.bytes.subarray(start, start + n);
     try {
       return utf8.decode(slice);
     } catch {

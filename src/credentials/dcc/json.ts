@@ -34,8 +34,11 @@ export function cborToJson(value: CborValue, path = ''): JsonValue {
     const out: { [key: string]: JsonValue } = {};
     for (const [k, v] of value) {
       if (typeof k !== 'string') throw new DccJsonError(path, 'map key is not text');
-      // defineProperty: a key named "__proto__" must stay data, not change the prototype.
-      Object.defineProperty(out, k, { value: cborToJson(v, join(path, k)), enumerable: true, writable: true, configurable: true });
+      const converted = cborToJson(v, join(path, k));
+      // A key named "__proto__" must stay data, not change the prototype (defineProperty is
+      // slow, so only for that key).
+      if (k === '__proto__') Object.defineProperty(out, k, { value: converted, enumerable: true, writable: true, configurable: true });
+      else out[k] = converted;
     }
     return out;
   }
