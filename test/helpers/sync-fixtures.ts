@@ -107,7 +107,7 @@ export async function spawnCentral(args: string[]): Promise<{ child: ChildProces
 }
 
 export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill(signal);
   return exited;
