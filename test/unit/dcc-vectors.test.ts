@@ -47,24 +47,7 @@ const TEST_FLAG: Record<string, string> = {
  * Vectors we knowingly disagree with, and why. The test asserts each of these DOES miss, so the
  * table cannot go stale or silently grow.
  */
-const ISSUED_IN_FUTURE =
-  'iat is after the validation clock: we reject (not-yet-valid), the vector generator used a clock earlier than issuance';
 const KNOWN_MISSES: Record<string, string> = {
-  'ES/2DCode/raw/1101.json': ISSUED_IN_FUTURE,
-  'ES/2DCode/raw/1102.json': ISSUED_IN_FUTURE,
-  'ES/2DCode/raw/1103.json': ISSUED_IN_FUTURE,
-  'ES/2DCode/raw/2101.json': ISSUED_IN_FUTURE,
-  'ES/2DCode/raw/2102.json': ISSUED_IN_FUTURE,
-  'ES/2DCode/raw/2103.json': ISSUED_IN_FUTURE,
-  'FR/2DCode/raw/recovery_ok.json': ISSUED_IN_FUTURE,
-  'FR/2DCode/raw/vaccin_ok.json': ISSUED_IN_FUTURE,
-  'LU/2DCode/raw/INCERT_R_DCC_Recovery.json': ISSUED_IN_FUTURE,
-  'SG/2DCode/raw/4.json': ISSUED_IN_FUTURE,
-  'BG/2DCode/raw/4.json':
-    'iat (2021-02-16) is before the signer certificate notBefore (2021-05-11): DESIGN §5.1 requires notBefore ≤ iat, the vectors do not check it',
-  'HU/2DCode/raw/1.json': 'exp (2026) is after the signer certificate notAfter (2023): DESIGN §5.1 requires exp ≤ notAfter',
-  'HU/2DCode/raw/2.json': 'exp is after the signer certificate notAfter: DESIGN §5.1 requires exp ≤ notAfter',
-  'HU/2DCode/raw/4.json': 'exp is after the signer certificate notAfter: DESIGN §5.1 requires exp ≤ notAfter',
   'IS/2DCode/raw/3.json':
     'signer EKU is only the ICAO OID 2.23.136.1.1.14.2 (no DCC OID → all types allowed, as the ES and CO15 vectors require); the vector expects a key-usage failure',
   'common/2DCode/raw/CBO2.json':

@@ -89,16 +89,23 @@ describe('EU DCC: failure reasons', () => {
     expect(r.failures).toEqual(['unknown-signer']);
   });
 
-  it('expired, not yet issued, issued before the signer, outliving the signer', () => {
+  it('expired at the clock, signer certificate not yet valid or expired at the clock', () => {
     const text = issueHc1({ dcc: sampleVaccination(), signer: ec, iat: sec('2022-01-01T00:00:00Z'), exp: sec('2023-01-01T00:00:00Z') });
     expect(verify(text, new Date('2023-01-01T00:00:01Z')).failures).toEqual(['expired']);
-    expect(verify(text, new Date('2021-12-31T23:59:59Z')).failures).toEqual(['not-yet-valid']);
+    expect(verify(text, new Date('2020-12-31T23:59:59Z')).failures).toEqual(['not-yet-valid']);
     const young = makeSigner({ notBefore: new Date('2022-03-01T00:00:00Z') });
     const early = issueHc1({ dcc: sampleVaccination(), signer: young, iat: sec('2022-01-01T00:00:00Z') });
-    expect(verify(early, now, buildDccTrust([young.certificate])).failures).toEqual(['not-yet-valid']);
+    expect(verify(early, new Date('2022-02-01T00:00:00Z'), buildDccTrust([young.certificate])).failures).toEqual(['not-yet-valid']);
+    // Issued before the signer became valid but checked while it is valid: accepted, as the EU vectors (BG/4) require.
+    expect(verify(early, now, buildDccTrust([young.certificate])).failures).toEqual([]);
     const short = makeSigner({ notAfter: new Date('2022-12-01T00:00:00Z') });
     const long = issueHc1({ dcc: sampleVaccination(), signer: short, exp: sec('2023-01-01T00:00:00Z') });
-    expect(verify(long, now, buildDccTrust([short.certificate])).failures).toEqual(['expired']);
+    expect(verify(long, now, buildDccTrust([short.certificate])).failures).toEqual([]);
+    expect(verify(long, new Date('2022-12-15T00:00:00Z'), buildDccTrust([short.certificate])).failures).toEqual(['expired']);
+    // iat after the clock (kiosk clock behind): accepted, and the step says to check the clock.
+    const r = verify(text, new Date('2021-12-01T00:00:00Z'));
+    expect(r.failures).toEqual([]);
+    expect(r.steps.find((s) => s.step === 'validity')?.detail).toMatch(/check the kiosk clock/);
   });
 
   it('EKU restricts the types a signer may sign; no DCC EKU allows all', () => {

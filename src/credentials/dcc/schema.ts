@@ -74,7 +74,10 @@ function checkString(obj: JsonObject, key: string, path: string, required: boole
     throw new SchemaViolation(field, `is longer than ${rule.maxLength} characters`);
   }
   if (rule.pattern && !rule.pattern.test(v)) throw new SchemaViolation(field, 'does not match the required pattern');
-  if (rule.format === 'date' && !isCalendarDate(v)) throw new SchemaViolation(field, 'is not a date (YYYY-MM-DD)');
+  // Issuers in production (SG, some EU states) write a full date-time where the schema says
+  // `format: date`; JSON Schema treats format as an annotation and the EU verifiers accept it,
+  // so a date-time whose date part is real is accepted too.
+  if (rule.format === 'date' && !isCalendarDate(v) && !isDateTime(v)) throw new SchemaViolation(field, 'is not a date (YYYY-MM-DD)');
   if (rule.format === 'date-time' && !isDateTime(v)) throw new SchemaViolation(field, 'is not a date-time with offset');
 }
 

