@@ -15,6 +15,9 @@ import { StatusBar } from './screens/status-bar.js';
 import { Booth } from './screens/booth.js';
 import { Technician } from './screens/technician.js';
 
+/** Buttons give focus back: a wedge scanner's Enter must not press the last touched button. */
+const blur = (e: Event) => (e.currentTarget as HTMLElement | null)?.blur();
+
 export type Screen = 'kiosk' | 'booth' | 'tech';
 
 export interface AppOptions {
@@ -104,7 +107,7 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
   }, [lang]);
 
   const nav = (target: Screen, label: string) => (
-    <button class={screen === target ? 'active' : ''} aria-current={screen === target ? 'page' : undefined} data-nav={target} onClick={() => setScreen(target)}>
+    <button class={screen === target ? 'active' : ''} aria-current={screen === target ? 'page' : undefined} data-nav={target} onClick={(e) => (blur(e), setScreen(target))}>
       {label}
     </button>
   );
@@ -118,7 +121,7 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
           {nav('booth', t(lang, 'booth'))}
           {nav('tech', t(lang, 'technician'))}
         </nav>
-        <button class="lang" data-testid="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}>
+        <button class="lang" data-testid="lang" onClick={(e) => (blur(e), setLang(lang === 'vi' ? 'en' : 'vi'))}>
           {t(lang, 'language')}
         </button>
       </header>

@@ -46,16 +46,26 @@ const PUNCT: Record<string, [string, string]> = {
   Space: [' ', ' '], NumpadDivide: ['/', '/'], NumpadMultiply: ['*', '*'], NumpadSubtract: ['-', '-'], NumpadAdd: ['+', '+'], NumpadDecimal: ['.', '.'],
 };
 
-/** The character a US-layout key produces, or undefined for non-character keys. */
-export function charForKey(k: WedgeKey): string | undefined {
-  const { code, shiftKey } = k;
+/** [unshifted, shifted] character of a US-layout key code, or undefined for other keys. */
+function usPair(code: string): [string, string] | undefined {
   let m = /^Key([A-Z])$/.exec(code);
-  if (m) return shiftKey ? m[1] : m[1]!.toLowerCase();
-  m = /^(?:Digit|Numpad)(\d)$/.exec(code);
-  if (m) return shiftKey && code.startsWith('Digit') ? SHIFTED_DIGITS[Number(m[1])] : m[1];
-  const p = PUNCT[code];
-  if (p) return shiftKey ? p[1] : p[0];
-  // Not a US key (or injected text): trust `key` when it is a single printable character.
+  if (m) return [m[1]!.toLowerCase(), m[1]!];
+  m = /^Digit(\d)$/.exec(code);
+  if (m) return [m[1]!, SHIFTED_DIGITS[Number(m[1])]!];
+  m = /^Numpad(\d)$/.exec(code);
+  if (m) return [m[1]!, m[1]!];
+  return PUNCT[code];
+}
+
+/**
+ * The character a key produced. `code` decides which key it was (a scanner emulates a US
+ * keyboard whatever the OS layout); `key` is used when it is one of that key's two US characters
+ * (it then also carries Caps Lock correctly), otherwise `code` with Shift. Keys without a US
+ * mapping (injected Unicode) fall back to `key` when it is one printable character.
+ */
+export function charForKey(k: WedgeKey): string | undefined {
+  const pair = usPair(k.code);
+  if (pair) return pair.includes(k.key) ? k.key : pair[k.shiftKey ? 1 : 0];
   return [...k.key].length === 1 && k.key >= ' ' ? k.key : undefined;
 }
 
