@@ -38,6 +38,9 @@ export function parseRetryAfter(header: unknown, nowMs: number): number | undefi
   let ms: number;
   if (/^\d+$/.test(value)) ms = Number(value) * 1000;
   else {
+    // An HTTP-date always names its day/month ("Wed, 21 Oct 2015 07:28:00 GMT"); without letters,
+    // Date.parse would read things like "-5" or "1.5" as dates.
+    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value)) return undefined;
     const at = Date.parse(value);
     if (Number.isNaN(at)) return undefined;
     ms = at - nowMs;
