@@ -32,12 +32,12 @@ export function readBundleJson(file: string): TrustBundleJson {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   try {
     parseTrustBundle(json);
   } catch (err) {
-    throw new Error(`${file}: invalid trust bundle: ${(err as Error).message}`);
+    throw new Error(`${file}: invalid trust bundle: ${(err as Error).message}`, { cause: err });
   }
   return json as TrustBundleJson;
 }

@@ -10,3 +10,5 @@ export type { Heartbeat, HeartbeatBody, HeartbeatOptions, HeartbeatState } from 
 export { DEFAULT_BACKOFF, fullJitterDelay, parseRetryAfter } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { writeFileAtomic } from './atomic-file.js';
+export { drainBacklog } from './drain.js';
+export type { DrainResult } from './drain.js';
