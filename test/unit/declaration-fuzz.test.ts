@@ -63,15 +63,20 @@ describe('CKD1 verify fuzz', () => {
     );
   });
 
-  it(`a real token with one character changed is rejected with a reason (${RUNS} runs)`, () => {
+  it(`a real token with one character changed is rejected with a reason, or carries the very same signed content (${RUNS} runs)`, () => {
     const token = issueDeclaration(sampleDeclaration(), { privateKey: key.privateKey, kid: key.declarationKid }, { iss: ISSUER, now });
-    expect(run(token).failures).toEqual([]);
+    const original = run(token);
+    expect(original.failures).toEqual([]);
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
     fc.assert(
       fc.property(fc.integer({ min: 5, max: token.length - 1 }), fc.nat({ max: alphabet.length - 2 }), (at, pick) => {
         const others = alphabet.replace(token[at]!, '');
         const mutated = token.slice(0, at) + others[pick]! + token.slice(at + 1);
-        expectRejected(run(mutated));
+        const r = run(mutated);
+        // A change in the padding bits after deflate's end-of-block leaves the inflated, signed
+        // bytes identical: accepting that is right, as long as the content is exactly the original.
+        if (r.failures.length === 0) expect(r).toEqual(original);
+        else expectRejected(r);
       }),
       { numRuns: RUNS },
     );
