@@ -9,6 +9,8 @@ import { SerialScannerDriver } from './serial/serial-driver.js';
 import { openRealSerialPort, probeDevicePath, type DevicePresenceProbe, type SerialPortOpener } from './serial/port.js';
 import { StdinScanSource } from './stdin/stdin-source.js';
 import { SimScanSource } from './sim/sim-source.js';
+import { createHidScanner } from './hid/hid-factory.js';
+import type { HidApi } from './hid/hid-seam.js';
 
 export interface FactoryOverrides {
   /** Replaces the real serialport opener (tests). */
@@ -17,18 +19,20 @@ export interface FactoryOverrides {
   probeDevice?: DevicePresenceProbe;
   /** Replaces process.stdin for `stdin` (tests). */
   stdin?: Readable;
+  /** Replaces the real node-hid (tests: FakeHid from test/fakes/fake-hid.ts). */
+  hid?: HidApi;
 }
 
 export class ScannerNotAvailableError extends Error {
   readonly kind: ScannerUri['kind'];
   constructor(kind: ScannerUri['kind']) {
-    super(`scanner kind "${kind}" is not available yet in this build; use serial:PATH, sim:FILE or stdin`);
+    super(`scanner kind "${kind}" cannot be built directly; expand it with resolveAutoScanners() first`);
     this.name = 'ScannerNotAvailableError';
     this.kind = kind;
   }
 }
 
-/** Throws ScannerUriError for a bad URI, ScannerNotAvailableError for kinds without a driver. */
+/** Throws ScannerUriError for a bad URI, ScannerNotAvailableError for `auto` (expand it first). */
 export async function createScanner(uri: string, deps: DriverDeps, overrides: FactoryOverrides = {}): Promise<ScannerDriver> {
   const parsed = parseScannerUri(uri);
   return createScannerFrom(parsed, deps, overrides);
@@ -58,7 +62,10 @@ export async function createScannerFrom(parsed: ScannerUri, deps: DriverDeps, ov
       return new SimScanSource({ file: parsed.file, intervalMs: parsed.intervalMs, loop: parsed.loop, maxLineBytes: parsed.maxLineBytes, uri: parsed.uri }, deps);
     case 'hid':
     case 'hid-pos':
+      return createHidScanner(parsed, deps, overrides.hid);
     case 'auto':
+      // `auto` may stand for several scanners: the composition root expands it with
+      // resolveAutoScanners() before calling the factory.
       throw new ScannerNotAvailableError(parsed.kind);
   }
 }

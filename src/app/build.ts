@@ -12,6 +12,7 @@ import { DEFAULT_POLICY } from '../core/policy.js';
 import { uuidv7Source } from '../core/system.js';
 import { openStore } from '../store/index.js';
 import { createScanner } from '../../drivers/factory.js';
+import { resolveAutoScanners } from '../../drivers/discovery/auto.js';
 import type { ScannerDriver } from '../../drivers/types.js';
 import { KioskService } from './kiosk.js';
 
@@ -42,7 +43,7 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   const store = openStore({ dir: opts.dataDir, logger: opts.logger, clock: opts.clock });
   const scanners: ScannerDriver[] = [];
   try {
-    for (const uri of opts.scanners) {
+    for (const uri of await expandAuto(opts.scanners, opts.logger)) {
       scanners.push(await createScanner(uri, { clock: opts.clock, timers: opts.timers, logger: opts.logger }));
     }
   } catch (err) {
@@ -71,4 +72,16 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
     ids,
     logger: opts.logger,
   });
+}
+
+/** Replaces `auto` by the scanners discovery recommends (DESIGN §7 `--scanner auto`). */
+async function expandAuto(uris: readonly string[], logger: Logger): Promise<string[]> {
+  if (!uris.includes('auto')) return [...uris];
+  const { uris: found, discovery } = await resolveAutoScanners();
+  for (const e of discovery.errors) logger.warn('discovery lister failed', { source: e.source, error: e.message });
+  if (found.length === 0) {
+    throw new Error('--scanner auto found no scanner: plug one in, or run `checkpoint-kiosk devices` to see what is attached and name it explicitly');
+  }
+  logger.info('auto-selected scanners', { uris: found.join(' ') });
+  return [...new Set([...uris.filter((u) => u !== 'auto'), ...found])];
 }

@@ -73,6 +73,17 @@ describe('verify', () => {
   });
 });
 
+describe('devices', () => {
+  it('lists what it finds as JSON lines with a score and a recommendation, exit 0', () => {
+    const r = runCli(['devices']);
+    expect(r.code).toBe(0);
+    for (const l of r.lines) {
+      if (l.kind === 'error') expect(l.message).toEqual(expect.any(String));
+      else expect(l).toMatchObject({ uri: expect.any(String), score: expect.any(Number), recommended: expect.any(Boolean), why: expect.any(String) });
+    }
+  });
+});
+
 describe('run and export', () => {
   it('headless run on a sim scanner prints ready, check-ins after commit and duplicates; export has them', async () => {
     const data = join(dir, 'data');
