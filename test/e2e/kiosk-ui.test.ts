@@ -222,7 +222,7 @@ describe('kiosk screens in web mode', () => {
       const box = await result.boundingBox();
       expect(box!.width).toBeLessThanOrEqual(w);
       // Nothing overflows sideways: the page does not scroll horizontally.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await shot(`result-${w}x${h}`);
       await page.waitForSelector('[data-screen="attract"]');
     }

@@ -17,7 +17,7 @@ interface Props {
 }
 
 export function Technician(props: Props) {
-  const { lang, api, status, session } = props;
+  const { api, status, session } = props;
   if (status?.needsSetup) return <PinSetup {...props} />;
   if (!session) return <PinPad {...props} />;
   return <TechPanel {...props} api={api} session={session} />;

@@ -1,0 +1,139 @@
+/**
+ * Electron main process (DESIGN §2): hosts the kiosk service and one locked-down window showing
+ * renderer/dist through app://. Thin: the service comes from buildKiosk (src/app), the UI API
+ * from createKioskApi, the hardening from window.ts / protocol.ts / ipc.ts. `startElectronKiosk`
+ * takes the electron module as a parameter so its wiring is testable with a fake.
+ *
+ * Configuration (no configuration is fine: the technician setup opens):
+ *   --data-dir DIR (default <userData>/data), --scanner URI (repeatable; or CHECKPOINT_KIOSK_SCANNERS,
+ *   comma-separated), --trust FILE, --policy FILE, --checkpoint ID, --dev (window, devtools).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type * as Electron from 'electron';
+import { buildKiosk } from '../app/build.js';
+import { createKioskApi } from '../app/api.js';
+import { logRing } from '../app/log-ring.js';
+import type { KioskService } from '../app/kiosk.js';
+import { jsonLogger, systemClock, systemTimers } from '../core/system.js';
+import { APP_START_URL, hardenContents, hardenSession, kioskWindowOptions } from './window.js';
+import { handleAppProtocol, registerAppScheme } from './protocol.js';
+import { registerIpc } from './ipc.js';
+
+export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'>;
+
+export interface ElectronKioskOptions {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  /** Folder holding renderer/dist and dist/src/electron/preload.cjs (the app path). */
+  appRoot: string;
+}
+
+export function parseElectronArgs(argv: string[], env: Record<string, string | undefined>) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: false,
+    options: {
+      'data-dir': { type: 'string' },
+      scanner: { type: 'string', multiple: true },
+      trust: { type: 'string' },
+      policy: { type: 'string' },
+      checkpoint: { type: 'string' },
+      dev: { type: 'boolean' },
+    },
+  });
+  const fromEnv = (env.CHECKPOINT_KIOSK_SCANNERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const scanners = ((values.scanner as string[] | undefined) ?? []).concat(fromEnv);
+  return {
+    dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
+    scanners,
+    trust: typeof values.trust === 'string' ? values.trust : undefined,
+    policy: typeof values.policy === 'string' ? values.policy : undefined,
+    checkpoint: typeof values.checkpoint === 'string' ? values.checkpoint : undefined,
+    production: values.dev !== true && env.NODE_ENV !== 'development',
+  };
+}
+
+export async function startElectronKiosk(electron: ElectronMain, opts: ElectronKioskOptions): Promise<void> {
+  const { app, BrowserWindow, ipcMain, protocol, powerSaveBlocker } = electron;
+  const args = parseElectronArgs(opts.argv, opts.env);
+  const ring = logRing(jsonLogger(), systemClock);
+  const logger = ring.logger;
+
+  if (!app.requestSingleInstanceLock()) {
+    logger.warn('another kiosk instance is running: quitting');
+    app.quit();
+    return;
+  }
+  registerAppScheme(protocol);
+  app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
+
+  // Filled in once ready; the event handlers below may run before that.
+  const state: { win?: Electron.BrowserWindow; kiosk?: KioskService } = {};
+  app.on('second-instance', () => {
+    const { win } = state;
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  // Belt and braces: every webContents ever created gets the same navigation rules.
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, { production: args.production, logger }));
+
+  await app.whenReady();
+  hardenSession(electron.session.defaultSession, logger);
+  handleAppProtocol(protocol, path.join(opts.appRoot, 'renderer', 'dist'));
+
+  const kiosk = await buildKiosk({
+    dataDir: args.dataDir ?? path.join(app.getPath('userData'), 'data'),
+    scanners: args.scanners,
+    ...(args.trust ? { trustFile: args.trust } : {}),
+    ...(args.policy ? { policyFile: args.policy } : {}),
+    ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}),
+    clock: systemClock,
+    timers: systemTimers,
+    logger,
+  });
+  const api = createKioskApi({
+    kiosk,
+    clock: systemClock,
+    timers: systemTimers,
+    logger,
+    logs: ring.lines,
+    exportDir: path.join(app.getPath('documents'), 'checkpoint-kiosk-exports'),
+  });
+
+  state.kiosk = kiosk;
+  const win = new BrowserWindow(kioskWindowOptions({ preload: path.join(opts.appRoot, 'dist', 'src', 'electron', 'preload.cjs'), production: args.production }));
+  const contentsId = win.webContents.id;
+  state.win = win;
+  registerIpc(ipcMain, () => win.webContents, { api, logger, trustedContentsId: () => contentsId });
+  win.once('ready-to-show', () => win.show());
+  const blocker = powerSaveBlocker.start('prevent-display-sleep');
+
+  await kiosk.start();
+  await win.loadURL(APP_START_URL);
+
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    powerSaveBlocker.stop(blocker);
+    api.close();
+    // Finish every scan already received before the process goes away.
+    kiosk.stop().finally(() => app.quit());
+  });
+  app.on('window-all-closed', () => app.quit());
+}
+
+// Runs only inside Electron (process.versions.electron is set there); importing this module
+// from tests does nothing.
+if (process.versions.electron) {
+  const electron = await import('electron');
+  const appRoot = electron.app.getAppPath();
+  startElectronKiosk(electron, { argv: process.argv.slice(1), env: process.env, appRoot }).catch((err: unknown) => {
+    process.stderr.write(`checkpoint-kiosk: ${err instanceof Error ? err.message : String(err)}\n`);
+    electron.app.exit(1);
+  });
+}
