@@ -19,6 +19,7 @@ import { jsonLogger, systemClock, systemTimers } from '../core/system.js';
 import { APP_START_URL, hardenContents, hardenSession, kioskWindowOptions } from './window.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
+import { ensureAppImageAutostart } from './autostart.js';
 
 export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'>;
 
@@ -81,6 +82,12 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, { production: args.production, logger }));
 
   await app.whenReady();
+  try {
+    const written = ensureAppImageAutostart(opts.env, app.getPath('home'));
+    if (written) logger.info('autostart entry written');
+  } catch (err) {
+    logger.warn('autostart entry not written', { error: err instanceof Error ? err.message : String(err) });
+  }
   hardenSession(electron.session.defaultSession, logger);
   handleAppProtocol(protocol, path.join(opts.appRoot, 'renderer', 'dist'));
 

@@ -278,3 +278,21 @@ describe('startElectronKiosk', () => {
     expect(fake.powerSaveBlocker.stopped).toEqual([7]);
   });
 });
+
+describe('AppImage autostart', () => {
+  it('writes an XDG autostart entry for the AppImage only when asked, idempotently', async () => {
+    const { ensureAppImageAutostart } = await import('../../src/electron/autostart.js');
+    const home = mkdtempSync(path.join(os.tmpdir(), 'home-'));
+    try {
+      expect(ensureAppImageAutostart({ APPIMAGE: '/opt/k.AppImage' }, home)).toBeUndefined();
+      expect(ensureAppImageAutostart({ CHECKPOINT_KIOSK_AUTOSTART: '1' }, home)).toBeUndefined();
+      const file = ensureAppImageAutostart({ APPIMAGE: '/opt/Kiosk "x".AppImage', CHECKPOINT_KIOSK_AUTOSTART: '1' }, home)!;
+      expect(file).toBe(path.join(home, '.config', 'autostart', 'checkpoint-kiosk.desktop'));
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(file, 'utf8')).toContain('Exec="/opt/Kiosk \\"x\\".AppImage"');
+      expect(ensureAppImageAutostart({ APPIMAGE: '/opt/Kiosk "x".AppImage', CHECKPOINT_KIOSK_AUTOSTART: '1' }, home)).toBe(file);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
