@@ -6,7 +6,9 @@
  * scan could not be recorded. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
  */
 import type { Direction } from '../../shared/types.js';
+import { readFileSync } from 'node:fs';
 import { buildKiosk } from '../../app/build.js';
+import { linkToCentral } from '../../app/central-link.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
@@ -23,6 +25,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     direction: { type: 'string' },
     ui: { type: 'string' },
     port: { type: 'string' },
+    ca: { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   const scanners = values.scanner ?? [];
@@ -43,7 +46,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(`run: --checkpoint must be 1-64 letters, digits or . _ : -, got "${values.checkpoint}"`);
   }
   if (ui === 'web') throw new UsageError('run: --ui web is not available in this build yet');
-  if (values.server !== undefined) throw new UsageError('run: --server is not available in this build yet');
+  if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) {
+    throw new UsageError(`run: --server must be an http:// or https:// URL, got "${values.server}"`);
+  }
+  const ca = values.ca === undefined ? undefined : readCa(values.ca);
 
   const logger = jsonLogger();
   const out = (obj: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -59,6 +65,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     logger,
   });
 
+  const central = linkToCentral({
+    kiosk,
+    dataDir,
+    ...(values.server ? { serverUrl: values.server } : {}),
+    ...(values.enroll ? { enrollCode: values.enroll } : {}),
+    ...(ca ? { ca } : {}),
+    clock: systemClock,
+    timers: systemTimers,
+    logger,
+    onProblem: (p) => out({ event: 'error', reason: p.reason, message: p.message }),
+  });
+
   kiosk.on('outcome', (o) => {
     if (o.kind === 'duplicate') out({ event: 'duplicate', of: o.of });
     else out({ event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt });
@@ -69,10 +87,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('stopping', { signal });
-      kiosk.stop().then(resolve, (err: unknown) => {
-        logger.error('stop failed', { error: String(err) });
-        resolve();
-      });
+      central
+        .stop()
+        .then(() => kiosk.stop())
+        .then(resolve, (err: unknown) => {
+          logger.error('stop failed', { error: String(err) });
+          resolve();
+        });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -87,4 +108,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   clearInterval(keepAlive);
   out({ event: 'stopped' });
   return 0;
+}
+
+function readCa(file: string): string {
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    return pem;
+  } catch (err) {
+    throw new UsageError(`run: --ca ${file}: ${(err as Error).message}`);
+  }
 }

@@ -1,0 +1,151 @@
+/**
+ * Connects a running kiosk to the central server (DESIGN §8, §9): enrollment (once, retried in
+ * the background while the server is unreachable), then the forwarder, trust-bundle sync and
+ * heartbeat. Scanning never waits for any of it: the kiosk works offline from the first second.
+ */
+import { hostname } from 'node:os';
+import type { Clock, Logger, Timers } from '../shared/ports.js';
+import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat, startTrustSync, type Enrollment, type Forwarder, type Heartbeat, type TrustSync } from '../sync/index.js';
+import type { DeliverySnapshot } from './api.js';
+import type { KioskService } from './kiosk.js';
+import { SETTINGS } from './build.js';
+import { VERSION } from './version.js';
+
+export interface CentralLinkOptions {
+  kiosk: KioskService;
+  dataDir: string;
+  /** Server to enroll with; needed only when not enrolled yet (or to move to another server). */
+  serverUrl?: string;
+  enrollCode?: string;
+  /** PEM of a private CA for the server's TLS certificate. */
+  ca?: string;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Called with problems a technician must act on (bad code, re-enrollment needed). */
+  onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed'; message: string }) => void;
+  /** Retry delay for enrollment while the server is unreachable, ms. Default 30 s. */
+  enrollRetryMs?: number;
+  heartbeatMs?: number;
+  trustSyncMs?: number;
+}
+
+export interface CentralLink {
+  delivery(): DeliverySnapshot;
+  /** Enrolls (again) with a server and code, e.g. from the technician screen. */
+  enroll(serverUrl: string, code: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function linkToCentral(opts: CentralLinkOptions): CentralLink {
+  const log = opts.logger.child('central');
+  let enrollment: Enrollment | undefined = readEnrollment(opts.dataDir);
+  let forwarder: Forwarder | undefined;
+  let trustSync: TrustSync | undefined;
+  let heartbeat: Heartbeat | undefined;
+  let retryHandle: unknown;
+  let stopped = false;
+  let lastProblem: string | undefined;
+  const ca = opts.ca ? { ca: opts.ca } : {};
+
+  const problem = (reason: 'enrollment' | 'reenroll-needed', message: string) => {
+    lastProblem = message;
+    opts.onProblem?.({ reason, message });
+  };
+
+  const startServices = (e: Enrollment) => {
+    opts.kiosk.store.setSetting(SETTINGS.deviceId, e.deviceId);
+    opts.kiosk.setConfig({ deviceId: e.deviceId });
+    const common = { serverUrl: e.serverUrl, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, ...ca };
+    forwarder = startForwarder({
+      ...common,
+      store: opts.kiosk.store,
+      onState: (s) => {
+        if (s.status === 'reenroll-needed') problem('reenroll-needed', 'the central server no longer accepts this device: enroll it again');
+      },
+    });
+    trustSync = startTrustSync({
+      ...common,
+      trustKey: e.trustKey,
+      dataDir: opts.dataDir,
+      ...(opts.trustSyncMs ? { intervalMs: opts.trustSyncMs } : {}),
+      onBundle: (index) => opts.kiosk.setTrust(index),
+    });
+    heartbeat = startHeartbeat({
+      ...common,
+      ...(opts.heartbeatMs ? { intervalMs: opts.heartbeatMs } : {}),
+      collect: () => {
+        const q = opts.kiosk.store.queueStats();
+        return {
+          queueDepth: q.depth,
+          oldestPendingAt: q.oldestPendingAt ?? null,
+          lastScanAt: opts.kiosk.lastScan() ?? null,
+          scanners: opts.kiosk.scannerStatus(),
+          trustIssuedAt: trustSync?.state().issuedAt ?? null,
+          version: VERSION,
+        };
+      },
+    });
+  };
+
+  const stopServices = async () => {
+    await Promise.allSettled([forwarder?.stop(), trustSync?.stop(), heartbeat?.stop()]);
+    forwarder = trustSync = heartbeat = undefined;
+  };
+
+  const doEnroll = async (serverUrl: string, code: string) => {
+    const e = await enroll({ serverUrl, code, dataDir: opts.dataDir, device: { name: hostname(), version: VERSION, platform: process.platform }, ...ca });
+    log.info('enrolled', { deviceId: e.deviceId });
+    lastProblem = undefined;
+    await stopServices();
+    enrollment = e;
+    if (!stopped) startServices(e);
+  };
+
+  const tryEnroll = (serverUrl: string, code: string) => {
+    doEnroll(serverUrl, code).catch((err: unknown) => {
+      if (stopped) return;
+      // A refused code will not become valid by retrying; a network fault may heal.
+      const permanent = err instanceof EnrollmentError && err.status !== undefined && err.status >= 400 && err.status < 500;
+      const message = err instanceof Error ? err.message : String(err);
+      problem('enrollment', `enrollment failed: ${message}`);
+      log.warn('enrollment failed', { error: message, retry: !permanent });
+      if (!permanent) retryHandle = opts.timers.setTimeout(() => tryEnroll(serverUrl, code), opts.enrollRetryMs ?? 30_000);
+    });
+  };
+
+  // A one-time code given on every start (a systemd unit, say) must not be replayed once used.
+  const needsEnrollment = opts.enrollCode !== undefined && opts.serverUrl !== undefined && (!enrollment || enrollment.serverUrl !== opts.serverUrl);
+  if (needsEnrollment) tryEnroll(opts.serverUrl!, opts.enrollCode!);
+  else if (enrollment) startServices(enrollment);
+
+  const onOutcome = () => forwarder?.kick();
+  opts.kiosk.on('outcome', onOutcome);
+
+  return {
+    delivery() {
+      if (!forwarder) return { state: 'unknown', ...(lastProblem ? { lastError: lastProblem } : {}) };
+      const f = forwarder.state();
+      const h = heartbeat?.state();
+      // Either channel failing now means the server is out of reach; either having succeeded
+      // (and neither failing) means it is reachable. The heartbeat notices a dead server even
+      // when there is nothing to forward.
+      const failing = f.status === 'backoff' || f.status === 'reenroll-needed' || f.failures > 0 || h?.lastError !== undefined;
+      const reached = f.lastSuccessAt !== undefined || h?.lastSentAt !== undefined;
+      const lastError = f.lastError ?? h?.lastError ?? lastProblem;
+      const lastSyncAt = [f.lastSuccessAt, h?.lastSentAt].filter((x): x is string => x !== undefined).sort().pop();
+      return {
+        state: failing ? 'offline' : reached ? 'online' : 'unknown',
+        ...(lastSyncAt ? { lastSyncAt } : {}),
+        ...(failing && lastError ? { lastError } : {}),
+      };
+    },
+    enroll: doEnroll,
+    async stop() {
+      stopped = true;
+      opts.timers.clearTimeout(retryHandle);
+      opts.kiosk.off('outcome', onOutcome);
+      await stopServices();
+    },
+  };
+}
