@@ -12,6 +12,7 @@ type Bench = () => Promise<Row[]>;
 const BENCHES: Record<string, () => Promise<Bench>> = {
   pipeline: async () => (await import('./pipeline.bench.js')).run,
   verify: async () => (await import('./verify.bench.js')).run,
+  drain: async () => (await import('./drain.bench.js')).run,
 };
 
 const selected = process.argv.slice(2);
