@@ -84,14 +84,16 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
 
   useEffect(() => {
     const detector = createWedgeDetector({
-      onScan: (text) => {
+      onScan: (text, info) => {
         performance.mark('wedge-scan-end');
-        if (testSink.current) testSink.current(text);
-        else void api.submitScan({ text, source: 'wedge' });
+        // A too-large burst arrives without text: submitted empty, it is rejected as unreadable.
+        const payload = info.fault ? '' : text;
+        if (testSink.current) testSink.current(payload);
+        else void api.submitScan({ text: payload, source: 'wedge' });
       },
     });
     const onKey = (e: KeyboardEvent) => {
-      if (detector.feed({ code: e.code, key: e.key, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, timeStamp: e.timeStamp })) {
+      if (detector.feed({ code: e.code, key: e.key, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, repeat: e.repeat, timeStamp: e.timeStamp })) {
         e.preventDefault();
         // The burst was typed into whatever had focus: clear it, it was a scan, not input.
         const target = e.target as HTMLInputElement | null;
@@ -99,7 +101,10 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
       }
     };
     window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
+    return () => {
+      window.removeEventListener('keydown', onKey, true);
+      detector.dispose();
+    };
   }, []);
 
   useEffect(() => {

@@ -84,6 +84,7 @@ const vi = {
   state_disconnected: 'mất kết nối',
   state_closed: 'đã đóng',
   error: 'Lỗi',
+  reasons: 'Lý do',
 } as const;
 
 type Key = keyof typeof vi;
@@ -168,6 +169,7 @@ const en: Record<Key, string> = {
   state_disconnected: 'disconnected',
   state_closed: 'closed',
   error: 'Error',
+  reasons: 'Reasons',
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { vi, en };

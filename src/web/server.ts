@@ -11,6 +11,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../shared/ports.js';
@@ -36,6 +38,20 @@ export interface WebUi {
   /** The origin browsers must send: http://127.0.0.1:PORT */
   origin: string;
   close(): Promise<void>;
+}
+
+/**
+ * renderer/dist of this checkout or package, found by walking up from this file (it runs both
+ * from src/web under tsx and from dist/src/web when compiled). Undefined when not built yet.
+ */
+export function defaultRendererDir(from = fileURLToPath(import.meta.url)): string | undefined {
+  let dir = path.dirname(from);
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'renderer', 'dist', 'index.html');
+    if (existsSync(candidate)) return path.dirname(candidate);
+    dir = path.dirname(dir);
+  }
+  return undefined;
 }
 
 /** The renderer's Content-Security-Policy; connect-src is set per server to its own ws origin. */

@@ -44,6 +44,22 @@ async function rows(): Promise<number> {
   return [...kiosk.store.all()].length;
 }
 
+/** Types like a keyboard-wedge scanner (US layout, Shift held for shifted characters). */
+async function typeLikeScanner(text: string, msPerKey: number): Promise<void> {
+  const shifted: Record<string, string> = { '|': 'Backslash', '*': 'Digit8' };
+  const plain: Record<string, string> = { '-': 'Minus', ' ': 'Space' };
+  for (const ch of text) {
+    const upper = /[A-Z]/.test(ch);
+    const code = /[a-z]/i.test(ch) ? `Key${ch.toUpperCase()}` : /\d/.test(ch) ? `Digit${ch}` : (shifted[ch] ?? plain[ch]!);
+    const shift = upper || ch in shifted;
+    if (shift) await page.keyboard.down('Shift');
+    await page.keyboard.press(code);
+    if (shift) await page.keyboard.up('Shift');
+    await new Promise((r) => setTimeout(r, msPerKey));
+  }
+  await page.keyboard.press('Enter');
+}
+
 async function scanSerial(text: string): Promise<void> {
   await pty.write(`${text}\r\n`);
 }
@@ -148,15 +164,13 @@ describe('kiosk screens in web mode', () => {
 
   it('takes keyboard-wedge typing at 5 ms per key as a scan, and human-speed typing as nothing', async () => {
     const before = await rows();
-    await page.keyboard.type('HELLO12345', { delay: 150 });
-    await page.keyboard.press('Enter');
+    await typeLikeScanner('HELLO12345', 150);
     // Give a wrongly detected scan every chance to arrive before the fast one is typed.
     await page.waitForTimeout(500);
     expect(await page.$('[data-screen="result"]')).toBeNull();
     expect(await rows()).toBe(before);
 
-    await page.keyboard.type(WEDGE_QR, { delay: 5 });
-    await page.keyboard.press('Enter');
+    await typeLikeScanner(WEDGE_QR, 5);
     const result = await page.waitForSelector('[data-screen="result"][data-verdict="accept"]');
     expect(await result.textContent()).toContain('L* M**H K***G');
     const all = [...kiosk.store.all()];

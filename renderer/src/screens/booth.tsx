@@ -91,7 +91,7 @@ function Details({ lang, details }: { lang: Lang; details: ScanDetails }) {
       <dt>{t(lang, 'dob')}</dt><dd>{s.dob ?? '—'}</dd>
       <dt>Format</dt><dd>{details.format}</dd>
       <dt>{t(lang, 'direction')}</dt><dd>{details.direction === 'in' ? t(lang, 'dirIn') : t(lang, 'dirOut')}</dd>
-      <dt>{t(lang, 'refer')}/{t(lang, 'reject')}</dt>
+      <dt>{t(lang, 'reasons')}</dt>
       <dd>{details.reasons.map((r) => reasonText(lang, r)).join('; ') || '—'}</dd>
       {details.override && (
         <>

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createWedgeDetector, type WedgeKey } from '../../renderer/src/wedge.js';
+
+const CODES: Record<string, [string, boolean]> = { '|': ['Backslash', true], '-': ['Minus', false], '*': ['Digit8', true], ' ': ['Space', false] };
+
+/** Key events for `text` typed the way a US-keyboard scanner does (Shift for upper case), then Enter. */
+function keys(text: string, msPerKey: number, start = 1000): WedgeKey[] {
+  const out: WedgeKey[] = [];
+  let t = start;
+  for (const ch of text) {
+    const [code, shift] = /[a-z]/i.test(ch) ? [`Key${ch.toUpperCase()}`, /[A-Z]/.test(ch)] : /\d/.test(ch) ? [`Digit${ch}`, false] : CODES[ch]!;
+    out.push({ code, key: ch, shiftKey: shift, timeStamp: t });
+    t += msPerKey;
+  }
+  out.push({ code: 'Enter', key: 'Enter', shiftKey: false, timeStamp: t });
+  return out;
+}
+
+/** Timers that never fire: these tests end every burst with Enter. */
+const noTimers = { set: (() => 0) as unknown as typeof setTimeout, clear: (() => undefined) as unknown as typeof clearTimeout };
+
+function run(events: WedgeKey[], options = {}) {
+  const scans: { text: string; fault?: string }[] = [];
+  const d = createWedgeDetector({ onScan: (text, info) => scans.push({ text, ...(info.fault ? { fault: info.fault } : {}) }) }, options, noTimers);
+  const ended = events.map((e) => d.feed(e));
+  return { scans, ended };
+}
+
+describe('window keyboard-wedge adapter', () => {
+  it('takes a 5 ms/key burst ending in Enter as one scan, reported on the Enter', () => {
+    const text = '096205111222|LY MINH KHANG|2005-06-**|1|Q96205K|';
+    const { scans, ended } = run(keys(text, 5));
+    expect(scans).toEqual([{ text }]);
+    expect(ended.at(-1)).toBe(true);
+    expect(ended.slice(0, -1).some(Boolean)).toBe(false);
+  });
+
+  it('ignores typing at human speed', () => {
+    const { scans, ended } = run(keys('HELLO12345', 150));
+    expect(scans).toEqual([]);
+    expect(ended.some(Boolean)).toBe(false);
+  });
+
+  it('reports a burst longer than the limit as too large, without its text', () => {
+    expect(run(keys('A'.repeat(50), 2), { maxLength: 10 }).scans).toEqual([{ text: '', fault: 'too-large' }]);
+  });
+
+  it('flushes a pending burst after silence through the injected timer', () => {
+    const fired: (() => void)[] = [];
+    const timers = { set: ((fn: () => void) => (fired.push(fn), fired.length)) as unknown as typeof setTimeout, clear: (() => undefined) as unknown as typeof clearTimeout };
+    const scans: string[] = [];
+    const d = createWedgeDetector({ onScan: (t) => scans.push(t) }, {}, timers);
+    for (const k of keys('ABCDEFGH', 5).slice(0, -1)) d.feed(k);
+    expect(fired.length).toBeGreaterThan(0);
+    fired.at(-1)!();
+    // Released as typing (no Enter): a later Enter alone is not a scan either.
+    expect(d.feed({ code: 'Enter', key: 'Enter', shiftKey: false, timeStamp: 5000 })).toBe(false);
+    expect(scans).toEqual([]);
+  });
+});
