@@ -1,0 +1,47 @@
+/**
+ * Which physical device a scanner URI reads, so one scanner is never opened twice: once because
+ * it was configured and once more because discovery found it (that would turn every scan into two).
+ *
+ *   serial:/dev/serial/by-id/usb-X and serial:/dev/ttyACM0  -> the same key when the link resolves there
+ *   hid:0C2E:0B87 and hid-pos:0C2E:0B87                     -> the same key (two interfaces, one scanner)
+ */
+import { realpathSync } from 'node:fs';
+import { hex4 } from '../hid/hid-seam.js';
+import { parseScannerUri } from '../uri.js';
+
+/** Resolves symlinks of a device path; returns the path itself when it cannot (device absent). */
+export type CanonicalPath = (path: string) => string;
+
+export const realCanonicalPath: CanonicalPath = (path) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+};
+
+/** Throws ScannerUriError for a bad URI (callers validate configured URIs with it up front). */
+export function deviceKey(uri: string, canonicalPath: CanonicalPath): string {
+  const parsed = parseScannerUri(uri);
+  switch (parsed.kind) {
+    case 'serial':
+      return `serial:${canonicalPath(parsed.path)}`;
+    case 'hid':
+    case 'hid-pos': {
+      const at = parsed.params.path ? `@${parsed.params.path}` : '';
+      if (parsed.vendorId === undefined || parsed.productId === undefined) return `hid-pos:auto${at}`;
+      return `usb:${hex4(parsed.vendorId)}:${hex4(parsed.productId)}${at}`;
+    }
+    case 'sim':
+      return `sim:${parsed.file}`;
+    case 'stdin':
+      return 'stdin';
+    case 'auto':
+      return 'auto';
+  }
+}
+
+/** True for a key of a HID POS scanner given as 'hid-pos:auto' (it reads whichever one is first). */
+export function isAnyHidPosKey(key: string): boolean {
+  return key.startsWith('hid-pos:auto');
+}

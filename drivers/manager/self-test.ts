@@ -1,0 +1,77 @@
+/**
+ * Self-test: a technician scans any code and sees that it arrived — from which scanner, with which
+ * symbology, how long and how quickly — without the scan becoming a check-in. The result never
+ * carries the payload (DESIGN §10): only its size and a shape preview (`previewShape`).
+ */
+import type { ScanEvent, ScanSourceKind } from '../../src/shared/types.js';
+
+export type SelfTestResult =
+  | {
+      ok: true;
+      deviceId: string;
+      source: ScanSourceKind;
+      /** Mapped AIM symbology when the scanner reported one (HID POS), else undefined. */
+      symbology?: string;
+      /** Unicode code points in the decoded text. */
+      chars: number;
+      /** Raw bytes when the driver had them, else the UTF-8 length of the text. */
+      bytes: number;
+      /** Milliseconds from startSelfTest() to the scan's last byte (clock of the manager). */
+      durationMs: number;
+      /** Shape of the first characters (see previewShape): never the payload itself. */
+      preview: string;
+      /** Set when the scanner delivered a read that could not be used (too long, undecodable). */
+      fault?: 'too-large' | 'unreadable';
+    }
+  | {
+      ok: false;
+      /** timeout: nothing was scanned in time; cancelled: cancelSelfTest(); closed: manager closed. */
+      reason: 'timeout' | 'cancelled' | 'closed';
+      durationMs: number;
+    };
+
+/** Longest self-test wait, in milliseconds (10 minutes); shorter waits are the caller's choice. */
+export const MAX_SELF_TEST_MS = 600_000;
+export const DEFAULT_SELF_TEST_MS = 30_000;
+/** Characters of shape shown; longer texts end in '…'. */
+export const PREVIEW_CHARS = 12;
+
+/** Scheme prefixes that say which format a code is without saying anything about its owner. */
+const KNOWN_PREFIX = /^(HC1:|shc:\/|CKD1:|CKP1:)/iu;
+
+/**
+ * A privacy-safe preview: a known format prefix (HC1:, shc:/, CKD1:, CKP1:) is kept, then every
+ * letter becomes 'x', every digit '9', whitespace '_', other characters ('|', '-', '/') stay, so a
+ * technician sees "9999999999…" or "HC1:xx9x9x9x…" — enough to tell a format and a truncated read
+ * apart, never a name or an ID number.
+ */
+export function previewShape(text: string): string {
+  const prefix = KNOWN_PREFIX.exec(text)?.[0] ?? '';
+  const rest = [...text.slice(prefix.length)];
+  const room = Math.max(0, PREVIEW_CHARS - prefix.length);
+  const shaped = rest.slice(0, room).map((c) => {
+    if (/\p{L}|\p{M}/u.test(c)) return 'x';
+    if (/\p{N}/u.test(c)) return '9';
+    if (/\s/u.test(c)) return '_';
+    if (/[\p{Cc}\p{Cf}]/u.test(c)) return '?';
+    return c;
+  });
+  return `${prefix}${shaped.join('')}${rest.length > room ? '…' : ''}`;
+}
+
+/** The result for a scan that arrived `durationMs` after the self-test started. */
+export function resultFromScan(scan: ScanEvent, durationMs: number): SelfTestResult {
+  const bytes = scan.bytes ? scan.bytes.length : Buffer.byteLength(scan.text, 'utf8');
+  const result: SelfTestResult = {
+    ok: true,
+    deviceId: scan.deviceId,
+    source: scan.source,
+    chars: [...scan.text].length,
+    bytes,
+    durationMs: Math.max(0, durationMs),
+    preview: previewShape(scan.text),
+  };
+  if (scan.symbology !== undefined) result.symbology = scan.symbology;
+  if (scan.fault !== undefined) result.fault = scan.fault;
+  return result;
+}
