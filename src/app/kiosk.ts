@@ -112,6 +112,10 @@ export class KioskService extends EventEmitter<KioskEvents> {
     this.policy = policy;
   }
 
+  currentPolicy(): Policy {
+    return this.policy;
+  }
+
   setConfig(patch: Partial<PipelineConfig>): void {
     this.config = { ...this.config, ...patch };
   }

@@ -48,9 +48,13 @@ describe('verify', () => {
     [['run', '--data-dir', '/tmp/x'], /--scanner/],
     [['run', '--scanner', 'stdin'], /--data-dir/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--direction', 'sideways'], /--direction.*sideways/],
-    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--port', '99999'], /--port/],
+    [['run', '--data-dir', '/tmp/x', '--ui', 'web', '--port', '99999'], /--port/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'bogus:1'], /--scanner.*bogus/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'serial:/dev/ttyX?baud=abc'], /--scanner.*baud.*abc/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--port', '8080'], /--port is only used with --ui web/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--server', 'ftp://x'], /--server.*ftp:\/\/x/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--enroll', 'C'], /--enroll needs --server/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--ca', '/nonexistent.pem'], /--ca \/nonexistent\.pem/],
     [['export'], /--data-dir/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('usage error %j exits 2 naming the problem', (args, message) => {
@@ -105,6 +109,16 @@ describe('run and export', () => {
     expect(exported.code).toBe(0);
     expect(exported.lines.map((l) => l.id)).toEqual(checkins.map((c) => c.id));
     expect(exported.lines[0]).toMatchObject({ checkpointId: 'HN-07', direction: 'out', delivery: 'pending', subject: { idNo: '001090001234' } });
+  });
+  it('--ui web serves the screens on 127.0.0.1 behind the printed token URL', async () => {
+    const p = startCli(['run', '--data-dir', join(dir, 'web'), '--ui', 'web']);
+    const { url } = (await p.waitFor((l) => l.event === 'ui')) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32,}$/);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
   });
   it('export of a directory without a kiosk database fails clearly', () => {
     const r = runCli(['export', '--data-dir', join(dir, 'nothing-here')]);

@@ -1,14 +1,19 @@
 /**
  * `checkpoint-kiosk run` (DESIGN §7, contract). stdout carries JSON lines only:
  * {"event":"ready"} once scanners are open, one {"event":"checkin",...} per scan printed only
- * after the check-in is committed, {"event":"duplicate","of"} for a repeat within the window.
- * Extensions: {"event":"scanner",...} on scanner state changes and {"event":"error",...} when a
- * scan could not be recorded. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
+ * after the check-in is committed, {"event":"duplicate","of"} for a repeat within the window,
+ * and with --ui web {"event":"ui","url"} (token included). Extensions: {"event":"scanner",...}
+ * on scanner state changes and {"event":"error",...} for a scan that could not be recorded or a
+ * problem with the central server. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
  */
-import type { Direction } from '../../shared/types.js';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Direction } from '../../shared/types.js';
 import { buildKiosk } from '../../app/build.js';
 import { linkToCentral } from '../../app/central-link.js';
+import { createKioskApi } from '../../app/api.js';
+import { logRing } from '../../app/log-ring.js';
+import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
@@ -28,8 +33,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     ca: { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
+  const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
   const scanners = values.scanner ?? [];
-  if (scanners.length === 0) throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
+  // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
+  if (scanners.length === 0 && ui === 'none') throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
   for (const uri of scanners) {
     try {
       parseScannerUri(uri);
@@ -39,19 +46,21 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   }
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
-  const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
-  portNumber('run', 'port', values.port, 0);
+  const port = portNumber('run', 'port', values.port, 0);
+  if (values.port !== undefined && ui !== 'web') throw new UsageError('run: --port is only used with --ui web');
   if (values.enroll !== undefined && values.server === undefined) throw new UsageError('run: --enroll needs --server URL');
   if (values.checkpoint !== undefined && !/^[\w.:-]{1,64}$/.test(values.checkpoint)) {
     throw new UsageError(`run: --checkpoint must be 1-64 letters, digits or . _ : -, got "${values.checkpoint}"`);
   }
-  if (ui === 'web') throw new UsageError('run: --ui web is not available in this build yet');
   if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) {
     throw new UsageError(`run: --server must be an http:// or https:// URL, got "${values.server}"`);
   }
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
+  const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
+  if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
 
-  const logger = jsonLogger();
+  const ring = logRing(jsonLogger(), systemClock);
+  const logger = ring.logger;
   const out = (obj: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(obj)}\n`);
   const kiosk = await buildKiosk({
     dataDir,
@@ -64,7 +73,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     timers: systemTimers,
     logger,
   });
-
   const central = linkToCentral({
     kiosk,
     dataDir,
@@ -84,16 +92,35 @@ export async function runCommand(argv: string[]): Promise<number> {
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
   kiosk.on('scanner', (s) => out({ event: 'scanner', deviceId: s.deviceId, state: s.state, ...(s.lastError ? { error: s.lastError } : {}) }));
 
+  const api =
+    ui === 'web'
+      ? createKioskApi({
+          kiosk,
+          clock: systemClock,
+          timers: systemTimers,
+          logger,
+          logs: ring.lines,
+          exportDir: join(dataDir, 'exports'),
+          delivery: () => central.delivery(),
+          enroll: (serverUrl, code) => central.enroll(serverUrl, code),
+          policy: () => kiosk.currentPolicy(),
+          ...(values.policy ? { policyName: values.policy } : {}),
+        })
+      : undefined;
+
+  // Filled in once the screens are served; a signal may arrive before that.
+  const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
+  let stopping: Promise<void> | undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('stopping', { signal });
-      central
-        .stop()
-        .then(() => kiosk.stop())
-        .then(resolve, (err: unknown) => {
-          logger.error('stop failed', { error: String(err) });
-          resolve();
-        });
+      stopping ??= (async () => {
+        await web.ui?.close();
+        api?.close();
+        await central.stop();
+        await kiosk.stop();
+      })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
+      void stopping.then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -103,7 +130,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   // still being retried): a kiosk runs until it is told to stop.
   const keepAlive = setInterval(() => undefined, 60_000);
   await kiosk.start();
+  if (api && rendererDir) web.ui = await startWebUi({ api, port, staticDir: rendererDir, logger });
   out({ event: 'ready' });
+  if (web.ui) out({ event: 'ui', url: web.ui.url });
   await stopped;
   clearInterval(keepAlive);
   out({ event: 'stopped' });
