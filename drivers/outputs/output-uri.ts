@@ -45,7 +45,7 @@ export function parseOutputUri(input: string): OutputUri {
   };
   if (uri.length === 0) fail('empty; expected none, hid-relay[:VID:PID], serial-relay:PATH or beeper');
   if (uri.length > 1024) fail('longer than 1024 characters');
-  if (/[\x00-\x1f\x7f]/u.test(uri)) fail('contains control characters');
+  if ([...uri].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) fail('contains control characters');
   const q = uri.indexOf('?');
   const head = q === -1 ? uri : uri.slice(0, q);
   const params = parseQuery(q === -1 ? '' : uri.slice(q + 1), fail);

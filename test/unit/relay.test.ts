@@ -69,6 +69,7 @@ describe('output URIs', () => {
     ['serial-relay:/dev/ttyUSB1?baud=1234', /baud must be one of/],
     ['beeper:/dev/x', /beeper takes no path/],
     ['none?x=1', /unknown option "x" for none/],
+    ['hid-relay?channel=1\u0007', /control characters/],
   ])('rejects %j with a clear reason', (uri, reason) => {
     expect(() => parseOutputUri(uri)).toThrow(OutputUriError);
     expect(() => parseOutputUri(uri)).toThrow(reason);
