@@ -20,7 +20,19 @@ export const realCanonicalPath: CanonicalPath = (path) => {
   }
 };
 
-/** Throws ScannerUriError for a bad URI (callers validate configured URIs with it up front). */
+/**
+ * The keys naming the device a URI reads: for serial both the path as written and where it
+ * resolves now (a by-id link is only resolvable while the device is plugged in, and a pty or a
+ * replugged adapter may resolve elsewhere later), so matching any key of a managed scanner means
+ * "already read". Throws ScannerUriError for a bad URI.
+ */
+export function deviceKeys(uri: string, canonicalPath: CanonicalPath): string[] {
+  const parsed = parseScannerUri(uri);
+  if (parsed.kind !== 'serial') return [deviceKey(uri, canonicalPath)];
+  return [...new Set([`serial:${parsed.path}`, `serial:${canonicalPath(parsed.path)}`])];
+}
+
+/** The one key of a URI: serial by resolved path. Throws ScannerUriError for a bad URI. */
 export function deviceKey(uri: string, canonicalPath: CanonicalPath): string {
   const parsed = parseScannerUri(uri);
   switch (parsed.kind) {

@@ -21,7 +21,7 @@ import type { Logger } from '../../src/shared/ports.js';
 import type { DriverDeps, ScannerDriver } from '../types.js';
 import { createScanner } from '../factory.js';
 import { resolveAutoScanners } from '../discovery/auto.js';
-import { deviceKey, isAnyHidPosKey, realCanonicalPath } from './device-key.js';
+import { deviceKeys, isAnyHidPosKey, realCanonicalPath } from './device-key.js';
 import { RateWindow } from './rate-window.js';
 import { ManagerScannerView } from './scanner-view.js';
 import { DEFAULT_SELF_TEST_MS, MAX_SELF_TEST_MS, resultFromScan, type SelfTestResult } from './self-test.js';
@@ -39,6 +39,8 @@ import {
 
 interface Managed {
   key: string;
+  /** Every key this device was known by (see deviceKeys): a match on any one is this device. */
+  aliases: Set<string>;
   uri: string;
   origin: DeviceHealth['origin'];
   driver: ScannerDriver;
@@ -95,9 +97,9 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const seen = new Set<string>();
     this.configured = [];
     for (const uri of uris) {
-      const key = deviceKey(uri, this.canonical);
-      if (key === 'auto' || seen.has(key)) continue;
-      seen.add(key);
+      const keys = deviceKeys(uri, this.canonical);
+      if (keys.includes('auto') || keys.some((k) => seen.has(k))) continue;
+      for (const k of keys) seen.add(k);
       this.configured.push(uri);
     }
     if (!this.auto && this.configured.length === 0) throw new Error('no scanner configured: give at least one scanner URI or auto');
@@ -256,20 +258,23 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       return;
     }
     if (this.closed) return;
+    // Links move when a device is replugged (by-id -> another ttyACMn): name each device by
+    // where its path leads now, never by where it led before (that may be another scanner now).
+    for (const e of this.entries.values()) e.aliases = new Set(deviceKeys(e.uri, this.canonical));
     const complete = (found.errors ?? []).length === 0;
     for (const e of found.errors ?? []) this.log.debug('discovery lister failed', { source: e.source, error: e.message });
     const seen = new Set<string>();
     const anyHidPos = [...this.entries.values()].some((e) => e.origin === 'configured' && isAnyHidPosKey(e.key));
     for (const uri of found.uris.slice(0, 64)) {
-      let key: string;
+      let keys: string[];
       try {
-        key = deviceKey(uri, this.canonical);
+        keys = deviceKeys(uri, this.canonical);
       } catch (err) {
         this.log.warn('discovery returned a bad scanner URI; ignored', { error: message(err) });
         continue;
       }
-      seen.add(key);
-      const existing = this.entries.get(key);
+      for (const k of keys) seen.add(k);
+      const existing = this.find(keys);
       if (existing) {
         existing.misses = 0;
         continue;
@@ -314,7 +319,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private retireMissing(seen: Set<string>): void {
     const limit = this.opts.retireAfterMisses ?? DEFAULT_RETIRE_AFTER_MISSES;
     for (const e of [...this.entries.values()]) {
-      if (e.origin !== 'auto' || seen.has(e.key)) continue;
+      if (e.origin !== 'auto' || [...e.aliases].some((k) => seen.has(k))) continue;
       e.misses++;
       if (e.misses < limit || e.driver.status().state === 'connected') continue;
       this.entries.delete(e.key);
@@ -338,8 +343,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
 
   private add(uri: string, origin: Managed['origin'], driver: ScannerDriver): Managed {
     const windowMs = this.opts.healthWindowMs ?? 60_000;
+    const keys = deviceKeys(uri, this.canonical);
     const entry: Managed = {
-      key: deviceKey(uri, this.canonical),
+      key: keys.at(-1) as string,
+      aliases: new Set(keys),
       uri,
       origin,
       driver,
@@ -351,7 +358,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.entries.set(entry.key, entry);
     driver.on('scan', (scan) => this.onScan(entry, scan));
     driver.on('status', (status) => {
-      if (!this.entries.has(entry.key) && !this.closed) return;
+      if (this.entries.get(entry.key) !== entry && !this.closed) return;
       this.safeEmit('status', status);
       this.emitDevices();
     });
@@ -361,6 +368,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     });
     driver.on('disconnected', () => this.noteError(entry));
     return entry;
+  }
+
+  private find(keys: readonly string[]): Managed | undefined {
+    for (const e of this.entries.values()) if (keys.some((k) => e.aliases.has(k))) return e;
+    return undefined;
   }
 
   private async openDriver(e: Managed): Promise<void> {

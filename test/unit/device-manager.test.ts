@@ -64,7 +64,7 @@ class FakeDriver extends EventEmitter<ScannerEvents> implements ScannerDriver {
   }
 }
 
-function setup(uris: string[], discovery: AutoDiscoveryResult[] = []) {
+function setup(uris: string[], discovery: AutoDiscoveryResult[] = [], links: Map<string, string> = new Map()) {
   const time = new FakeTime();
   const deps: DriverDeps = { clock: time, timers: time, logger: silentLogger };
   const made: FakeDriver[] = [];
@@ -75,7 +75,7 @@ function setup(uris: string[], discovery: AutoDiscoveryResult[] = []) {
     uris,
     deps,
     rediscoverMs: 5000,
-    canonicalPath: (p) => p,
+    canonicalPath: (p) => links.get(p) ?? p,
     createDriver: async (uri) => {
       if (failing.has(uri)) throw new Error('node-hid could not be loaded');
       const d = new FakeDriver(uri, time);
@@ -226,6 +226,22 @@ describe('DeviceManager: hot-plug with auto', () => {
     await t.time.advance(5_000);
     expect(t.made).toHaveLength(2);
     expect(t.driver('serial:/dev/ttyACM3').opens).toBe(1);
+  });
+
+  it('knows a serial device by its link and by where the link pointed, so a replug to a new node is not read twice', async () => {
+    const links = new Map([['/dev/serial/by-id/usb-Scanner', '/dev/ttyACM0']]);
+    const t = setup(['serial:/dev/serial/by-id/usb-Scanner', 'auto'], [{ uris: ['serial:/dev/ttyACM0'] }], links);
+    await t.manager.open();
+    expect(t.made.map((d) => d.uri)).toEqual(['serial:/dev/serial/by-id/usb-Scanner']);
+    // Replugged: the link now leads to ttyACM1; the configured driver reconnects through the link.
+    links.set('/dev/serial/by-id/usb-Scanner', '/dev/ttyACM1');
+    t.setDiscovery({ uris: ['serial:/dev/ttyACM1'] });
+    await t.time.advance(5_000);
+    expect(t.made).toHaveLength(1);
+    // Another scanner on the node the link left is a different device and is opened.
+    t.setDiscovery({ uris: ['serial:/dev/ttyACM1', 'serial:/dev/ttyACM0'] });
+    await t.time.advance(5_000);
+    expect(t.made.map((d) => d.uri)).toEqual(['serial:/dev/serial/by-id/usb-Scanner', 'serial:/dev/ttyACM0']);
   });
 
   it('does not count misses while a lister failed, and never retires a connected device', async () => {
