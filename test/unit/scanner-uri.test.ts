@@ -4,6 +4,9 @@ import { createScanner, ScannerNotAvailableError } from '../../drivers/factory.j
 import { SerialScannerDriver } from '../../drivers/serial/serial-driver.js';
 import { StdinScanSource } from '../../drivers/stdin/stdin-source.js';
 import { SimScanSource } from '../../drivers/sim/sim-source.js';
+import { HidPosDriver } from '../../drivers/hid/pos-driver.js';
+import { HidKeyboardDriver } from '../../drivers/keyboard/keyboard-driver.js';
+import { FakeHid } from '../fakes/fake-hid.js';
 import type { DriverDeps } from '../../drivers/types.js';
 import type { Logger } from '../../src/shared/ports.js';
 
@@ -95,9 +98,17 @@ describe('createScanner', () => {
     await expect(sim.open()).rejects.toThrow(/sim: cannot read scan file "\/nonexistent\/scans.txt": ENOENT/);
   });
 
-  it.each(['hid:05e0:1200', 'hid-pos:auto', 'auto'])('says clearly that %s is not available yet', async (uri) => {
-    await expect(createScanner(uri, deps)).rejects.toThrow(ScannerNotAvailableError);
-    await expect(createScanner(uri, deps)).rejects.toThrow(/is not available yet/);
+  it('builds HID keyboard-mode and HID POS drivers without opening them', async () => {
+    const hid = new FakeHid();
+    const kb = await createScanner('hid:05e0:1200', deps, { hid });
+    expect(kb).toBeInstanceOf(HidKeyboardDriver);
+    expect(kb.deviceId).toBe('hid:05E0:1200');
+    expect(await createScanner('hid-pos:auto', deps, { hid })).toBeInstanceOf(HidPosDriver);
+  });
+
+  it('refuses to build `auto` directly and says how to expand it', async () => {
+    await expect(createScanner('auto', deps)).rejects.toThrow(ScannerNotAvailableError);
+    await expect(createScanner('auto', deps)).rejects.toThrow(/resolveAutoScanners/);
   });
 
   it('rejects a bad URI with the parse error', async () => {
