@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   pipeline: async () => (await import('./pipeline.bench.js')).run,
   verify: async () => (await import('./verify.bench.js')).run,
   drain: async () => (await import('./drain.bench.js')).run,
+  memory: async () => (await import('./memory.bench.js')).run,
 };
 
 const selected = process.argv.slice(2);
