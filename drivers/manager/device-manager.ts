@@ -24,7 +24,7 @@ import { resolveAutoScanners } from '../discovery/auto.js';
 import { deviceKeys, isAnyHidPosKey, realCanonicalPath } from './device-key.js';
 import { RateWindow } from './rate-window.js';
 import { ManagerScannerView } from './scanner-view.js';
-import { DEFAULT_SELF_TEST_MS, MAX_SELF_TEST_MS, resultFromScan, type SelfTestResult } from './self-test.js';
+import { checkSelfTestTimeout, DEFAULT_SELF_TEST_MS, SelfTestSession, type SelfTestResult } from './self-test.js';
 import {
   DEFAULT_MAX_DEVICES,
   DEFAULT_REDISCOVER_MS,
@@ -51,13 +51,6 @@ interface Managed {
   misses: number;
 }
 
-interface SelfTest {
-  startedAt: number;
-  timer: unknown;
-  resolve: (r: SelfTestResult) => void;
-  promise: Promise<SelfTestResult>;
-}
-
 export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   readonly deviceId = MANAGER_DEVICE_ID;
   readonly uri: string;
@@ -76,7 +69,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private closed = false;
   private rediscoverTimer: unknown = undefined;
   private discovering: Promise<void> | undefined;
-  private selfTest: SelfTest | undefined;
+  private readonly selfTest: SelfTestSession;
   private facade: ScannerDriver | undefined;
 
   constructor(opts: DeviceManagerOptions) {
@@ -84,6 +77,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.opts = opts;
     this.deps = opts.deps;
     this.log = opts.deps.logger.child('scanners');
+    this.selfTest = new SelfTestSession(opts.deps, (result) => {
+      this.log.info('self-test ended', result.ok ? { deviceId: result.deviceId, chars: result.chars, durationMs: result.durationMs } : { reason: result.reason });
+      this.safeEmit('selftest', result);
+    });
     this.createDriver = opts.createDriver ?? ((uri, deps) => createScanner(uri, deps));
     this.discover =
       opts.discover ??
@@ -139,7 +136,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.closed = true;
     if (this.rediscoverTimer !== undefined) this.deps.timers.clearTimeout(this.rediscoverTimer);
     this.rediscoverTimer = undefined;
-    this.endSelfTest({ ok: false, reason: 'closed', durationMs: this.selfTestElapsed() });
+    this.selfTest.end('closed');
     await this.discovering;
     const all = [...this.entries.values()];
     await Promise.allSettled(all.map((e) => e.driver.close()));
@@ -210,7 +207,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   }
 
   get selfTestActive(): boolean {
-    return this.selfTest !== undefined;
+    return this.selfTest.active;
   }
 
   /**
@@ -219,24 +216,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
    * promise. timeoutMs: 1..600 000, default 30 000; a bad value throws RangeError.
    */
   startSelfTest(timeoutMs: number = DEFAULT_SELF_TEST_MS): Promise<SelfTestResult> {
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_SELF_TEST_MS) {
-      throw new RangeError(`self-test timeout must be whole milliseconds in 1..${MAX_SELF_TEST_MS}, got ${timeoutMs}`);
-    }
+    checkSelfTestTimeout(timeoutMs);
     if (this.closed) return Promise.resolve({ ok: false, reason: 'closed', durationMs: 0 });
-    if (this.selfTest) return this.selfTest.promise;
-    let resolve!: (r: SelfTestResult) => void;
-    const promise = new Promise<SelfTestResult>((r) => (resolve = r));
-    const startedAt = this.deps.clock.now();
-    const timer = this.deps.timers.setTimeout(() => {
-      this.endSelfTest({ ok: false, reason: 'timeout', durationMs: this.selfTestElapsed() });
-    }, timeoutMs);
-    this.selfTest = { startedAt, timer, resolve, promise };
-    this.log.info('self-test started', { timeoutMs });
-    return promise;
+    if (!this.selfTest.active) this.log.info('self-test started', { timeoutMs });
+    return this.selfTest.start(timeoutMs);
   }
 
   cancelSelfTest(): void {
-    this.endSelfTest({ ok: false, reason: 'cancelled', durationMs: this.selfTestElapsed() });
+    this.selfTest.end('cancelled');
   }
 
   /** One discovery run (also scheduled every rediscoverMs while `auto` is configured). */
@@ -388,11 +375,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private onScan(e: Managed, scan: ScanEvent): void {
     e.reads.add(this.deps.clock.now());
     if (scan.fault) this.noteError(e);
-    const test = this.selfTest;
-    if (test) {
-      this.endSelfTest(resultFromScan(scan, scan.receivedAt - test.startedAt));
-      return;
-    }
+    if (this.selfTest.offer(scan)) return;
     this.safeEmit('scan', scan);
   }
 
@@ -400,20 +383,6 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const now = this.deps.clock.now();
     e.errors.add(now);
     e.lastErrorAt = now;
-  }
-
-  private endSelfTest(result: SelfTestResult): void {
-    const test = this.selfTest;
-    if (!test) return;
-    this.selfTest = undefined;
-    this.deps.timers.clearTimeout(test.timer);
-    this.log.info('self-test ended', result.ok ? { deviceId: result.deviceId, chars: result.chars, durationMs: result.durationMs } : { reason: result.reason });
-    test.resolve(result);
-    this.safeEmit('selftest', result);
-  }
-
-  private selfTestElapsed(): number {
-    return this.selfTest ? Math.max(0, this.deps.clock.now() - this.selfTest.startedAt) : 0;
   }
 
   private emitDevices(): void {

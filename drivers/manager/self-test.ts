@@ -4,6 +4,7 @@
  * carries the payload (DESIGN §10): only its size and a shape preview (`previewShape`).
  */
 import type { ScanEvent, ScanSourceKind } from '../../src/shared/types.js';
+import type { Clock, Timers } from '../../src/shared/ports.js';
 
 export type SelfTestResult =
   | {
@@ -74,4 +75,61 @@ export function resultFromScan(scan: ScanEvent, durationMs: number): SelfTestRes
   if (scan.symbology !== undefined) result.symbology = scan.symbology;
   if (scan.fault !== undefined) result.fault = scan.fault;
   return result;
+}
+
+/** Throws RangeError unless timeoutMs is whole milliseconds in 1..MAX_SELF_TEST_MS. */
+export function checkSelfTestTimeout(timeoutMs: number): void {
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_SELF_TEST_MS) {
+    throw new RangeError(`self-test timeout must be whole milliseconds in 1..${MAX_SELF_TEST_MS}, got ${timeoutMs}`);
+  }
+}
+
+/**
+ * One self-test at a time: start() arms a timeout (injected timers), offer() hands it a scan
+ * (true = taken, do not forward), end() finishes it with a reason. `onEnd` sees every result.
+ */
+export class SelfTestSession {
+  private current: { startedAt: number; timer: unknown; resolve: (r: SelfTestResult) => void; promise: Promise<SelfTestResult> } | undefined;
+
+  constructor(
+    private readonly deps: { clock: Clock; timers: Timers },
+    private readonly onEnd: (result: SelfTestResult) => void,
+  ) {}
+
+  get active(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** timeoutMs: whole ms in 1..MAX_SELF_TEST_MS, else RangeError. A running test is returned as is. */
+  start(timeoutMs: number): Promise<SelfTestResult> {
+    checkSelfTestTimeout(timeoutMs);
+    if (this.current) return this.current.promise;
+    let resolve!: (r: SelfTestResult) => void;
+    const promise = new Promise<SelfTestResult>((r) => (resolve = r));
+    const timer = this.deps.timers.setTimeout(() => this.end('timeout'), timeoutMs);
+    this.current = { startedAt: this.deps.clock.now(), timer, resolve, promise };
+    return promise;
+  }
+
+  /** Takes the scan when a test runs (it ends the test); false = not taken, forward it. */
+  offer(scan: ScanEvent): boolean {
+    const test = this.current;
+    if (!test) return false;
+    this.finish(resultFromScan(scan, scan.receivedAt - test.startedAt));
+    return true;
+  }
+
+  end(reason: 'timeout' | 'cancelled' | 'closed'): void {
+    const test = this.current;
+    if (test) this.finish({ ok: false, reason, durationMs: Math.max(0, this.deps.clock.now() - test.startedAt) });
+  }
+
+  private finish(result: SelfTestResult): void {
+    const test = this.current;
+    if (!test) return;
+    this.current = undefined;
+    this.deps.timers.clearTimeout(test.timer);
+    test.resolve(result);
+    this.onEnd(result);
+  }
 }
