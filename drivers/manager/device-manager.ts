@@ -99,7 +99,6 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       for (const k of keys) seen.add(k);
       this.configured.push(uri);
     }
-    if (!this.auto && this.configured.length === 0) throw new Error('no scanner configured: give at least one scanner URI or auto');
     this.uri = uris.join(' ');
   }
 
@@ -165,7 +164,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     if (lastRead) s.lastReadAt = lastRead;
     const lastError = list.find((x) => x.state !== 'connected' && x.lastError)?.lastError;
     if (lastError) s.lastError = lastError;
-    else if (list.length === 0 && this.opened && !this.closed) s.lastError = 'no scanner found';
+    else if (list.length === 0 && this.opened && !this.closed) s.lastError = this.auto ? 'no scanner found' : 'no scanner configured';
     return s;
   }
 

@@ -44,7 +44,10 @@ export interface AutoDiscoveryResult {
 export type AutoDiscovery = () => Promise<AutoDiscoveryResult>;
 
 export interface DeviceManagerOptions {
-  /** Scanner URIs as given to --scanner (drivers/uri.ts); `auto` turns on discovery. */
+  /**
+   * Scanner URIs as given to --scanner (drivers/uri.ts); `auto` turns on discovery. May be empty
+   * (web mode with only a keyboard-wedge scanner): status() then says 'no scanner configured'.
+   */
   uris: readonly string[];
   deps: DriverDeps;
   createDriver?: DriverFactory;
