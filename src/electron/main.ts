@@ -6,8 +6,13 @@
  *
  * Configuration (no configuration is fine: the technician setup opens):
  *   --data-dir DIR (default <userData>/data), --scanner URI (repeatable; or CHECKPOINT_KIOSK_SCANNERS,
- *   comma-separated), --trust FILE, --policy FILE, --checkpoint ID, --dev (window, devtools).
+ *   comma-separated), --trust FILE, --policy FILE, --checkpoint ID, --server URL --enroll CODE
+ *   (enroll once, like `run`), --ca FILE (PEM of a private CA), --dev (window, devtools).
+ * A configuration that cannot be used (a scanner that cannot be created, an unreadable trust or
+ * policy file) does not stop the kiosk: it starts without it, logs why, and the technician
+ * screen shows the log.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as Electron from 'electron';
@@ -15,13 +20,18 @@ import { buildKiosk } from '../app/build.js';
 import { createKioskApi } from '../app/api.js';
 import { logRing } from '../app/log-ring.js';
 import type { KioskService } from '../app/kiosk.js';
+import type { Logger } from '../shared/ports.js';
 import { jsonLogger, systemClock, systemTimers } from '../core/system.js';
-import { APP_START_URL, hardenContents, hardenSession, kioskWindowOptions } from './window.js';
+import { APP_START_URL, createKioskWindow, hardenContents, hardenSession } from './window.js';
+import { connectElectronCentral } from './central-wiring.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
 
-export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'>;
+/** The parts of the electron module main uses; safeStorage may be missing (tests, odd builds). */
+export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'> & {
+  safeStorage?: Pick<Electron.SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>;
+};
 
 export interface ElectronKioskOptions {
   argv: string[];
@@ -40,6 +50,9 @@ export function parseElectronArgs(argv: string[], env: Record<string, string | u
       trust: { type: 'string' },
       policy: { type: 'string' },
       checkpoint: { type: 'string' },
+      server: { type: 'string' },
+      enroll: { type: 'string' },
+      ca: { type: 'string' },
       dev: { type: 'boolean' },
     },
   });
@@ -51,6 +64,9 @@ export function parseElectronArgs(argv: string[], env: Record<string, string | u
     trust: typeof values.trust === 'string' ? values.trust : undefined,
     policy: typeof values.policy === 'string' ? values.policy : undefined,
     checkpoint: typeof values.checkpoint === 'string' ? values.checkpoint : undefined,
+    server: typeof values.server === 'string' && /^https?:\/\/\S+$/.test(values.server) ? values.server : undefined,
+    enroll: typeof values.enroll === 'string' ? values.enroll : undefined,
+    ca: typeof values.ca === 'string' ? values.ca : undefined,
     production: values.dev !== true && env.NODE_ENV !== 'development',
   };
 }
@@ -91,12 +107,16 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   hardenSession(electron.session.defaultSession, logger);
   handleAppProtocol(protocol, path.join(opts.appRoot, 'renderer', 'dist'));
 
-  const kiosk = await buildKiosk({
-    dataDir: args.dataDir ?? path.join(app.getPath('userData'), 'data'),
-    scanners: args.scanners,
-    ...(args.trust ? { trustFile: args.trust } : {}),
-    ...(args.policy ? { policyFile: args.policy } : {}),
-    ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}),
+  const dataDir = args.dataDir ?? path.join(app.getPath('userData'), 'data');
+  const ca = args.ca ? readCa(args.ca, logger) : undefined;
+  const kiosk = await buildKioskOrBare(args, dataDir, logger);
+  const central = connectElectronCentral({
+    kiosk,
+    dataDir,
+    safe: electron.safeStorage,
+    ...(args.server ? { serverUrl: args.server } : {}),
+    ...(args.enroll ? { enrollCode: args.enroll } : {}),
+    ...(ca ? { ca } : {}),
     clock: systemClock,
     timers: systemTimers,
     logger,
@@ -108,10 +128,14 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     logger,
     logs: ring.lines,
     exportDir: path.join(app.getPath('documents'), 'checkpoint-kiosk-exports'),
+    delivery: () => central.link.delivery(),
+    enroll: (serverUrl, code) => central.enroll(serverUrl, code),
+    policy: () => kiosk.currentPolicy(),
+    ...(args.policy ? { policyName: args.policy } : {}),
   });
 
   state.kiosk = kiosk;
-  const win = new BrowserWindow(kioskWindowOptions({ preload: path.join(opts.appRoot, 'dist', 'src', 'electron', 'preload.cjs'), production: args.production }));
+  const win = createKioskWindow(BrowserWindow, { preload: path.join(opts.appRoot, 'dist', 'src', 'electron', 'preload.cjs'), production: args.production });
   const contentsId = win.webContents.id;
   state.win = win;
   registerIpc(ipcMain, () => win.webContents, { api, logger, trustedContentsId: () => contentsId });
@@ -128,10 +152,46 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     event.preventDefault();
     powerSaveBlocker.stop(blocker);
     api.close();
-    // Finish every scan already received before the process goes away.
-    kiosk.stop().finally(() => app.quit());
+    // Finish every scan already received (and stop forwarding) before the process goes away.
+    central
+      .stop()
+      .catch((err: unknown) => logger.error('central link stop failed', { error: String(err) }))
+      .then(() => kiosk.stop())
+      .finally(() => app.quit());
   });
   app.on('window-all-closed', () => app.quit());
+}
+
+type ElectronArgs = ReturnType<typeof parseElectronArgs>;
+
+/**
+ * The configured kiosk, or, when that configuration cannot be used, a kiosk without scanners,
+ * trust or policy file (the technician fixes it on screen) instead of a process that exits.
+ */
+async function buildKioskOrBare(args: ElectronArgs, dataDir: string, logger: Logger): Promise<KioskService> {
+  const base = { dataDir, clock: systemClock, timers: systemTimers, logger, ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}) };
+  try {
+    return await buildKiosk({
+      ...base,
+      scanners: args.scanners,
+      ...(args.trust ? { trustFile: args.trust } : {}),
+      ...(args.policy ? { policyFile: args.policy } : {}),
+    });
+  } catch (err) {
+    logger.error('configuration not usable, starting without scanners, trust or policy file', { error: err instanceof Error ? err.message : String(err) });
+    return buildKiosk({ ...base, scanners: [] });
+  }
+}
+
+function readCa(file: string, logger: Logger): string | undefined {
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (pem.includes('-----BEGIN CERTIFICATE-----') && pem.length < 256 * 1024) return pem;
+    logger.error('--ca file holds no PEM certificate: ignored', { file });
+  } catch (err) {
+    logger.error('--ca file unreadable: ignored', { file, error: err instanceof Error ? err.message : String(err) });
+  }
+  return undefined;
 }
 
 // Runs only inside Electron (process.versions.electron is set there); importing this module

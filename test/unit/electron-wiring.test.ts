@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as Electron from 'electron';
-import { APP_START_URL, hardenContents, hardenSession, isAppUrl, kioskWindowOptions } from '../../src/electron/window.js';
+import { APP_START_URL, createKioskWindow, hardenContents, hardenSession, isAppUrl } from '../../src/electron/window.js';
 import { ELECTRON_CSP, appProtocolHandler, registerAppScheme, resolveAppPath } from '../../src/electron/protocol.js';
 import { IPC_CALL, IPC_EVENT, handleCall, registerIpc } from '../../src/electron/ipc.js';
 import { exposeKioskApi } from '../../src/electron/preload.js';
@@ -12,7 +12,7 @@ import { startElectronKiosk, type ElectronMain } from '../../src/electron/main.j
 import { ApiError } from '../../src/app/api.js';
 import { API_METHODS, type KioskApi } from '../../src/shared/api.js';
 import { silentLogger } from '../../src/core/system.js';
-import { FakeContextBridge, FakeEvent, FakeIpcMain, FakeIpcRenderer, FakeSession, FakeWebContents, fakeElectron, fakeSafeStorage } from '../fakes/fake-electron.js';
+import { FakeBrowserWindow, FakeContextBridge, FakeEvent, FakeIpcMain, FakeIpcRenderer, FakeSession, FakeWebContents, fakeElectron, fakeSafeStorage } from '../fakes/fake-electron.js';
 
 function fakeApi() {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
@@ -40,7 +40,7 @@ function fakeApi() {
 
 describe('kiosk window options', () => {
   it('isolates and sandboxes the renderer, with no Node and no devtools in production', () => {
-    const o = kioskWindowOptions({ preload: '/app/preload.cjs', production: true });
+    const o = createKioskWindow(FakeBrowserWindow as unknown as new (o: Electron.BrowserWindowConstructorOptions) => FakeBrowserWindow, { preload: '/app/preload.cjs', production: true }).options;
     expect(o.webPreferences).toMatchObject({
       preload: '/app/preload.cjs',
       contextIsolation: true,
@@ -51,10 +51,13 @@ describe('kiosk window options', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
     expect(o.kiosk).toBe(true);
-    expect(kioskWindowOptions({ preload: 'p', production: false }).webPreferences?.devTools).toBe(true);
+    const dev = createKioskWindow(FakeBrowserWindow as unknown as new (o: Electron.BrowserWindowConstructorOptions) => FakeBrowserWindow, { preload: 'p', production: false }).options as { kiosk: boolean; webPreferences: { devTools: boolean } };
+    expect(dev.webPreferences.devTools).toBe(true);
+    expect(dev.kiosk).toBe(false);
   });
 
   it('knows its own origin', () => {
