@@ -60,6 +60,8 @@ export const MAX_MAX_LINE_BYTES = 1024 * 1024;
  * ~300 ms or more), so 100 ms never merges two scans and still ends an unterminated scan quickly.
  */
 export const DEFAULT_SERIAL_IDLE_MS = 100;
+/** Inter-byte timeout once the scanner has shown it terminates lines (ms); see effectiveIdleMs. */
+export const TERMINATED_IDLE_MS = 2000;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -85,6 +87,8 @@ export class LineFramer {
   private afterCR = false;
   private lastByteAt = 0;
   private idleTimer: unknown = undefined;
+  /** A CR or LF has ended a line on this connection (see effectiveIdleMs). */
+  private sawTerminator = false;
   private closed = false;
   /** First error thrown by onFrame during the current push; rethrown once the chunk is framed. */
   private listenerError: unknown = undefined;
@@ -123,6 +127,7 @@ export class LineFramer {
       }
       this.endLine();
       this.afterCR = byte === CR;
+      this.sawTerminator = true;
     }
     if (start < chunk.length) {
       this.append(chunk, start, chunk.length);
@@ -146,6 +151,7 @@ export class LineFramer {
     this.cancelIdleTimer();
     this.clearLine();
     this.afterCR = false;
+    this.sawTerminator = false;
   }
 
   /** Drops pending bytes, cancels the idle timer; later pushes are ignored. Idempotent. */
@@ -226,6 +232,15 @@ export class LineFramer {
     }
   }
 
+  /**
+   * Once this connection has shown that the scanner ends its lines, a silence mid-line is the
+   * host stalling (GC, a busy CPU), not the end of a scan: waiting only `idleMs` would cut one
+   * scan in two. The timeout then only clears a line whose terminator was lost.
+   */
+  private effectiveIdleMs(): number {
+    return this.sawTerminator ? Math.max(this.idleMs, TERMINATED_IDLE_MS) : this.idleMs;
+  }
+
   private armIdleTimer(): void {
     this.cancelIdleTimer();
     if (this.idleMs === 0 || this.lineBytes === 0) return;
@@ -234,7 +249,7 @@ export class LineFramer {
       this.listenerError = undefined;
       this.endLine();
       this.rethrowListenerError();
-    }, this.idleMs);
+    }, this.effectiveIdleMs());
   }
 
   private cancelIdleTimer(): void {

@@ -11,9 +11,8 @@ import { readPolicyFile } from '../core/policy-file.js';
 import { DEFAULT_POLICY } from '../core/policy.js';
 import { uuidv7Source } from '../core/system.js';
 import { openStore } from '../store/index.js';
-import { createScanner } from '../../drivers/factory.js';
-import { resolveAutoScanners } from '../../drivers/discovery/auto.js';
-import type { ScannerDriver } from '../../drivers/types.js';
+import { DeviceManager } from '../../drivers/manager/device-manager.js';
+import { createOutputs } from '../../drivers/outputs/factory.js';
 import { KioskService } from './kiosk.js';
 
 export interface KioskOptions {
@@ -23,6 +22,8 @@ export interface KioskOptions {
   policyFile?: string;
   checkpoint?: string;
   direction?: Direction;
+  /** Gate relays and beepers (drivers/outputs URIs). */
+  outputs?: string[];
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -41,12 +42,16 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   const trust: TrustIndex | undefined = opts.trustFile ? await readTrustFile(opts.trustFile) : undefined;
   const policy = opts.policyFile ? readPolicyFile(opts.policyFile) : DEFAULT_POLICY;
   const store = openStore({ dir: opts.dataDir, logger: opts.logger, clock: opts.clock });
-  const scanners: ScannerDriver[] = [];
+  const deps = { clock: opts.clock, timers: opts.timers, logger: opts.logger };
+  // Several scanners, hot-plug and `auto` are the device manager's job; the kiosk sees one
+  // scanner that emits every device's scans and statuses.
+  const devices = new DeviceManager({ uris: opts.scanners, deps });
+  let outputs;
   try {
-    for (const uri of await expandAuto(opts.scanners, opts.logger)) {
-      scanners.push(await createScanner(uri, { clock: opts.clock, timers: opts.timers, logger: opts.logger }));
-    }
+    await devices.prepare();
+    outputs = await createOutputs(opts.outputs ?? [], deps, { scanners: () => devices.drivers() });
   } catch (err) {
+    await devices.close();
     store.close();
     throw err;
   }
@@ -63,7 +68,9 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
 
   return new KioskService({
     store,
-    scanners,
+    scanners: [devices.asScannerDriver()],
+    devices,
+    outputs,
     ...(trust ? { trust } : {}),
     policy,
     config: { deviceId, checkpointId: store.getSetting(SETTINGS.checkpoint) ?? 'unassigned', direction },
@@ -74,14 +81,3 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   });
 }
 
-/** Replaces `auto` by the scanners discovery recommends (DESIGN §7 `--scanner auto`). */
-async function expandAuto(uris: readonly string[], logger: Logger): Promise<string[]> {
-  if (!uris.includes('auto')) return [...uris];
-  const { uris: found, discovery } = await resolveAutoScanners();
-  for (const e of discovery.errors) logger.warn('discovery lister failed', { source: e.source, error: e.message });
-  if (found.length === 0) {
-    throw new Error('--scanner auto found no scanner: plug one in, or run `checkpoint-kiosk devices` to see what is attached and name it explicitly');
-  }
-  logger.info('auto-selected scanners', { uris: found.join(' ') });
-  return [...new Set([...uris.filter((u) => u !== 'auto'), ...found])];
-}

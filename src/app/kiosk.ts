@@ -14,6 +14,8 @@ import { DEFAULT_FORMATS } from '../credentials/registry.js';
 import { Pipeline, type Outcome, type PipelineConfig } from '../core/pipeline.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
+import type { DeviceManager } from '../../drivers/manager/device-manager.js';
+import type { OutputSet } from '../../drivers/outputs/output-set.js';
 
 export interface KioskEvents {
   /** A scan was processed and (unless duplicate) committed: safe to show. */
@@ -26,6 +28,10 @@ export interface KioskEvents {
 export interface KioskParts {
   store: CheckInStore;
   scanners: ScannerDriver[];
+  /** The device manager behind `scanners`, when there is one: per-device health, self-test. */
+  devices?: DeviceManager;
+  /** Gate relay and beepers, fired after each committed verdict. */
+  outputs?: OutputSet;
   trust?: TrustIndex;
   policy?: Policy;
   formats?: readonly CredentialFormat[];
@@ -87,7 +93,16 @@ export class KioskService extends EventEmitter<KioskEvents> {
       logger: this.parts.logger,
       onAlarm: (alarm) => (this.pendingAlarm = alarm?.oldestPendingAt),
     });
+    await this.parts.outputs?.open();
     await Promise.all(this.parts.scanners.map((s) => s.open()));
+  }
+
+  get devices(): DeviceManager | undefined {
+    return this.parts.devices;
+  }
+
+  get outputs(): OutputSet | undefined {
+    return this.parts.outputs;
   }
 
   /** Oldest pending check-in when it has waited too long to be forwarded (an alarm), else undefined. */
@@ -129,7 +144,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
   }
 
   scannerStatus(): ScannerStatus[] {
-    return this.parts.scanners.map((s) => s.status());
+    return this.parts.devices ? this.parts.devices.statuses() : this.parts.scanners.map((s) => s.status());
   }
 
   /** Stops scanners, finishes every scan already received, then closes the store. */
@@ -139,6 +154,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
     this.maintenance?.stop();
     await Promise.allSettled(this.parts.scanners.map((s) => s.close()));
     await this.pipeline.drain();
+    await this.parts.outputs?.close();
     this.parts.store.close();
   }
 
@@ -153,6 +169,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
     try {
       const outcome = await this.pipeline.process(scan);
       this.lastScanAt = new Date(scan.receivedAt).toISOString();
+      // The gate opens only for what was committed; a duplicate carries the original verdict.
+      this.parts.outputs?.fire(outcome.verdict.verdict, { deviceId: scan.deviceId });
       this.emit('outcome', outcome);
       return outcome;
     } catch (err) {

@@ -48,7 +48,7 @@ export const HELP = `checkpoint-kiosk — QR check-in kiosk
 Usage:
   checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL --enroll CODE]
                        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
-                       [--ui none|web] [--port N]
+                       [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
   checkpoint-kiosk export --data-dir DIR
   checkpoint-kiosk devices
@@ -56,4 +56,5 @@ Usage:
   checkpoint-kiosk central export --data-dir DIR
 
 Scanner URIs: serial:/dev/ttyUSB0?baud=9600  hid:VID:PID  hid-pos:auto  sim:FILE  stdin  auto
+Relay URIs:   hid-relay[:VID:PID]?channel=1&pulseMs=800  serial-relay:/dev/ttyUSB1?channel=1  none
 `;

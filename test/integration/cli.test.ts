@@ -55,6 +55,7 @@ describe('verify', () => {
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--server', 'ftp://x'], /--server.*ftp:\/\/x/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--enroll', 'C'], /--enroll needs --server/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--ca', '/nonexistent.pem'], /--ca \/nonexistent\.pem/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--relay', 'gate:1'], /--relay.*gate:1/],
     [['export'], /--data-dir/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('usage error %j exits 2 naming the problem', (args, message) => {

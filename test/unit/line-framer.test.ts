@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { LineFramer, type Frame, type LineFramerOptions } from '../../drivers/framing/line-framer.js';
+import { TERMINATED_IDLE_MS, LineFramer, type Frame, type LineFramerOptions } from '../../drivers/framing/line-framer.js';
 
 /** A fake clock + timers: time only moves when advance() is called. */
 class FakeTime {
@@ -167,9 +167,27 @@ describe('LineFramer: inter-byte timeout', () => {
     framer.push(enc('ABC\r'));
     time.advance(500);
     framer.push(enc('\nDEF'));
-    time.advance(100);
+    time.advance(TERMINATED_IDLE_MS);
     expect(texts()).toEqual(['ABC', 'DEF']);
     expect(time.timerCount).toBe(0);
+  });
+
+  it('once lines have been terminated, a host stall mid-line does not cut a scan in two', () => {
+    const { framer, texts, time } = setup({ idleMs: 100 });
+    framer.push(enc('FIRST\r\nSEC'));
+    time.advance(500); // a GC pause or a busy CPU between two chunks of one scan
+    framer.push(enc('OND\r\n'));
+    expect(texts()).toEqual(['FIRST', 'SECOND']);
+    framer.push(enc('LOST-TERMINATOR'));
+    time.advance(TERMINATED_IDLE_MS - 1);
+    expect(texts()).toHaveLength(2);
+    time.advance(1);
+    expect(texts()).toEqual(['FIRST', 'SECOND', 'LOST-TERMINATOR']);
+    // A reconnect forgets what the previous connection showed.
+    framer.reset();
+    framer.push(enc('NOTERM'));
+    time.advance(100);
+    expect(texts()).toHaveLength(4);
   });
 
   it('ends an oversize unterminated line on silence, so the next scan is read', () => {

@@ -15,6 +15,7 @@ import { createKioskApi } from '../../app/api.js';
 import { logRing } from '../../app/log-ring.js';
 import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
+import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 
@@ -31,6 +32,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     ui: { type: 'string' },
     port: { type: 'string' },
     ca: { type: 'string' },
+    relay: { type: 'string', multiple: true },
+    beeper: { type: 'boolean' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
@@ -42,6 +45,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       parseScannerUri(uri);
     } catch (err) {
       if (err instanceof ScannerUriError) throw new UsageError(`run: --scanner ${err.message}`);
+      throw err;
+    }
+  }
+  const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
+  for (const uri of outputs) {
+    try {
+      parseOutputUri(uri);
+    } catch (err) {
+      if (err instanceof OutputUriError) throw new UsageError(`run: --relay ${err.message}`);
       throw err;
     }
   }
@@ -65,6 +77,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const kiosk = await buildKiosk({
     dataDir,
     scanners,
+    outputs,
     ...(values.trust ? { trustFile: values.trust } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
     ...(values.checkpoint ? { checkpoint: values.checkpoint } : {}),
