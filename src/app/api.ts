@@ -26,6 +26,7 @@ import {
   type ScanDetails,
   type ScanResult,
   type ScreenOutcome,
+  type SelfTestView,
   type ShiftCounts,
   type TechConfigPatch,
   type TechInfo,
@@ -262,6 +263,18 @@ export class KioskApiService implements KioskApi {
       duplicateWindowMinutes: policy.duplicateWindowMinutes,
       trustAgeHours: issuedMs > 0 ? Math.round((this.deps.clock.now() - issuedMs) / 360_000) / 10 : null,
       rejectedRecords: this.rejectedRecords(100),
+      devices: (this.deps.kiosk.devices?.health() ?? []).map((h) => ({
+        deviceId: h.deviceId,
+        uri: h.uri,
+        origin: h.origin,
+        state: h.state,
+        ...(h.lastReadAt ? { lastReadAt: h.lastReadAt } : {}),
+        ...(h.lastError ? { lastError: h.lastError } : {}),
+        reads: h.reads,
+        errors: h.errors,
+        readsPerMinute: h.readsPerMinute,
+        errorsPerMinute: h.errorsPerMinute,
+      })),
       logs: (this.deps.logs?.() ?? []).slice(-200),
       audit: store.auditLog(50),
     });
@@ -300,6 +313,13 @@ export class KioskApiService implements KioskApi {
       logger: this.deps.logger,
     });
     return { format: result.format, verdict: verdict.verdict, reasons: verdict.reasons, length: text.length };
+  }
+
+  async techSelfTest(session: string, timeoutMs: number): Promise<SelfTestView> {
+    this.requireSession(session);
+    const devices = this.deps.kiosk.devices;
+    if (!devices) return { ok: false, reason: 'unavailable', durationMs: 0 };
+    return devices.startSelfTest(timeoutMs);
   }
 
   async techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult> {

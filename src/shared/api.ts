@@ -141,6 +141,8 @@ export interface TechInfo {
   /** Age of the trust bundle in hours, from its issuedAt; null when none was loaded. */
   trustAgeHours: number | null;
   rejectedRecords: RejectedRecord[];
+  /** Per-scanner health (reads and errors per minute); empty without a device manager. */
+  devices: DeviceHealthView[];
   logs: LogLine[];
   audit: { at: string; actor: string; action: string; detail?: Record<string, unknown> }[];
 }
@@ -153,6 +155,25 @@ export interface TechConfigPatch {
   /** One-time enrollment code; handed to the enrollment hook, never stored. */
   enrollCode?: string;
 }
+
+/** One scanner's health for the technician screen (from the device manager). */
+export interface DeviceHealthView {
+  deviceId: string;
+  uri: string;
+  origin: 'configured' | 'auto';
+  state: ScannerStatus['state'];
+  lastReadAt?: string;
+  lastError?: string;
+  reads: number;
+  errors: number;
+  readsPerMinute: number;
+  errorsPerMinute: number;
+}
+
+/** The next scan from any scanner, not recorded: which scanner, symbology, size, timing. */
+export type SelfTestView =
+  | { ok: true; deviceId: string; source: ScanSourceKind; symbology?: string; chars: number; bytes: number; durationMs: number; preview: string; fault?: 'too-large' | 'unreadable' }
+  | { ok: false; reason: 'timeout' | 'cancelled' | 'closed' | 'unavailable'; durationMs: number };
 
 export interface TestScanResult {
   format: FormatId;
@@ -210,6 +231,8 @@ export interface KioskApiMethods {
   /** Verifies a scan without recording it. */
   techTestScan(session: string, text: string): Promise<TestScanResult>;
   techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult>;
+  /** Waits up to timeoutMs for the next scan from any scanner and reports it without recording it. */
+  techSelfTest(session: string, timeoutMs: number): Promise<SelfTestView>;
 }
 
 export type ApiMethodName = keyof KioskApiMethods;
@@ -248,6 +271,7 @@ export const API_METHODS = [
   'techConfigure',
   'techTestScan',
   'techExport',
+  'techSelfTest',
 ] as const satisfies readonly ApiMethodName[];
 
 export const API_EVENTS = ['outcome', 'status', 'fault'] as const satisfies readonly ApiEventName[];
@@ -345,6 +369,7 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
   ],
   techTestScan: [session, str(API_LIMITS.scanText)],
   techExport: [session, oneOf(['checkins', 'logs'])],
+  techSelfTest: [session, intIn(1000, 600_000)],
 };
 
 /**
