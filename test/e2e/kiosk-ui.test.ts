@@ -110,6 +110,16 @@ describe('kiosk screens in web mode', () => {
     await page.waitForSelector('[data-screen="tech"] [data-testid="tech-scanners"] [data-state="connected"]');
     expect(await page.textContent('[data-testid="tech-scanners"]')).toContain(pty.devicePath);
     await shot('tech-panel');
+    // Self-test: the next scan shows which scanner it came from and is not recorded.
+    const before = [...kiosk.store.all()].length;
+    await page.click('[data-testid="self-test"]');
+    await page.waitForSelector('[data-testid="self-test-result"]');
+    await new Promise((r) => setTimeout(r, 100));
+    await pty.write('HC1:SELFTEST\r\n');
+    await page.waitForSelector('[data-testid="self-test-result"]:has-text("/device")');
+    expect(await page.textContent('[data-testid="self-test-result"]')).toContain(pty.devicePath);
+    expect([...kiosk.store.all()].length).toBe(before);
+    await shot('tech-self-test');
     await page.click('[data-nav="kiosk"]');
     await page.waitForSelector('[data-screen="attract"]');
     expect(await page.textContent('[data-screen="attract"]')).toContain('Quét mã QR');

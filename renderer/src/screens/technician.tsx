@@ -4,7 +4,7 @@
  * trust-bundle age, delivery queue with rejected records, recent logs and exports.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { KioskApi, KioskStatus, TechInfo, TestScanResult } from '../../../src/shared/api.js';
+import type { KioskApi, KioskStatus, SelfTestView, TechInfo, TestScanResult } from '../../../src/shared/api.js';
 import { reasonText, t, type Lang, type TextKey } from '../i18n.js';
 
 interface Props {
@@ -98,6 +98,7 @@ function PinPad({ lang, api, setSession }: Props) {
 function TechPanel({ lang, api, status, session, setSession, testResult }: Props & { session: string }) {
   const [info, setInfo] = useState<TechInfo | null>(null);
   const [message, setMessage] = useState('');
+  const [selfTest, setSelfTest] = useState<SelfTestView | 'waiting' | null>(null);
   const [form, setForm] = useState({ checkpointId: '', checkpointName: '', serverUrl: '', enrollCode: '' });
   const fail = (e: Error & { code?: string }) => {
     if (e.code === 'unauthorized') setSession(null);
@@ -127,9 +128,29 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
             <li key={s.deviceId} data-state={s.state}>
               {s.state === 'connected' ? '●' : '✕'} {s.uri} — {t(lang, `state_${s.state}` as TextKey)} · {s.reads} / {s.errors}
               {s.lastError ? ` · ${s.lastError}` : ''}
+              {rates(info, s.deviceId, lang)}
             </li>
           ))}
         </ul>
+        <button
+          data-testid="self-test"
+          disabled={selfTest === 'waiting'}
+          onClick={() => {
+            setSelfTest('waiting');
+            api.techSelfTest(session, 30_000).then(setSelfTest, (e: Error) => (setSelfTest(null), fail(e)));
+          }}
+        >
+          {t(lang, 'selfTest')}
+        </button>
+        {selfTest && (
+          <p data-testid="self-test-result" role="status">
+            {selfTest === 'waiting'
+              ? t(lang, 'selfTestWaiting')
+              : selfTest.ok
+                ? `${t(lang, 'selfTestArrived', { device: selfTest.deviceId, chars: selfTest.chars, ms: selfTest.durationMs })}${selfTest.symbology ? ` · ${selfTest.symbology}` : ''} · ${selfTest.preview}`
+                : t(lang, 'selfTestNothing')}
+          </p>
+        )}
         <p class="test-scan">{t(lang, 'testScan')}</p>
         {testResult && (
           <p data-testid="test-result" class={`tone-${testResult.verdict}`}>
@@ -183,4 +204,10 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
       </div>
     </section>
   );
+}
+
+/** Reads and errors per minute for one scanner, when the device manager reports them. */
+function rates(info: TechInfo, deviceId: string, lang: Lang): string {
+  const h = info.devices.find((d) => d.deviceId === deviceId);
+  return h ? ` · ${h.readsPerMinute}${t(lang, 'perMinute')} · ✕ ${h.errorsPerMinute}${t(lang, 'perMinute')}` : '';
 }
