@@ -102,7 +102,7 @@ describe('offline indicator with a real central server', () => {
     central = startCentral(port);
     expect(String((await central.waitFor((l) => l.event === 'listening', 20_000)).url)).toBe(centralUrl);
     await page.waitForSelector('[data-testid="net"][data-state="online"]', { timeout: 45_000 });
-    await page.waitForFunction(() => /: 0\b/.test(document.querySelector('[data-testid="queue"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(`/: 0\\b/.test(document.querySelector('[data-testid="queue"]')?.textContent ?? '')`, undefined, { timeout: 15_000 });
     await page.screenshot({ path: path.join(shots, 'live-central-back-online.png') });
 
     // Both check-ins arrived exactly once, the one scanned while the server was dead included.
