@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   verify: async () => (await import('./verify.bench.js')).run,
   drain: async () => (await import('./drain.bench.js')).run,
   memory: async () => (await import('./memory.bench.js')).run,
+  ui: async () => (await import('./ui.bench.js')).run,
 };
 
 const selected = process.argv.slice(2);

@@ -49,6 +49,7 @@ Usage:
   checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL --enroll CODE]
                        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
                        [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
+                       [--heartbeat-seconds N]
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
   checkpoint-kiosk export --data-dir DIR
   checkpoint-kiosk devices

@@ -7,29 +7,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Protocol } from 'electron';
 import { APP_HOST, APP_SCHEME } from './window.js';
+import { rendererContentType, rendererCsp } from '../shared/renderer-assets.js';
 
 /** Electron's renderer CSP: nothing remote at all (the API goes through IPC, not the network). */
-export const ELECTRON_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
+export const ELECTRON_CSP = rendererCsp("'none'");
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
@@ -68,7 +49,7 @@ export function appProtocolHandler(root: string): (request: Request) => Promise<
       return new Response(new Uint8Array(body), {
         status: 200,
         headers: {
-          'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'content-type': rendererContentType(path.extname(file)),
           'content-security-policy': ELECTRON_CSP,
           'x-content-type-options': 'nosniff',
         },

@@ -18,6 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../shared/ports.js';
 import { API_EVENTS, API_LIMITS, type KioskApi } from '../shared/api.js';
 import { parseCall, type ServerMessage } from './protocol.js';
+import { rendererContentType, rendererCsp } from '../shared/renderer-assets.js';
 
 export interface WebUiOptions {
   api: KioskApi;
@@ -56,29 +57,8 @@ export function defaultRendererDir(from = fileURLToPath(import.meta.url)): strin
 
 /** The renderer's Content-Security-Policy; connect-src is set per server to its own ws origin. */
 export function webCsp(wsOrigin: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${wsOrigin}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return rendererCsp(wsOrigin);
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /** Most calls a single connection may have in flight; more are refused, not queued. */
 const MAX_IN_FLIGHT = 16;
@@ -117,7 +97,7 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
     if (!info?.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const body = await readFile(file);
     res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': rendererContentType(path.extname(file)),
       'content-length': body.length,
       'content-security-policy': webCsp(origin.replace(/^http/, 'ws')),
       'x-content-type-options': 'nosniff',

@@ -56,6 +56,7 @@ describe('verify', () => {
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--enroll', 'C'], /--enroll needs --server/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--ca', '/nonexistent.pem'], /--ca \/nonexistent\.pem/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--relay', 'gate:1'], /--relay.*gate:1/],
+    [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--heartbeat-seconds', '1'], /--heartbeat-seconds.*5 to 86400/],
     [['export'], /--data-dir/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('usage error %j exits 2 naming the problem', (args, message) => {

@@ -34,6 +34,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     ca: { type: 'string' },
     relay: { type: 'string', multiple: true },
     beeper: { type: 'boolean' },
+    'heartbeat-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
@@ -67,6 +68,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) {
     throw new UsageError(`run: --server must be an http:// or https:// URL, got "${values.server}"`);
   }
+  const heartbeatSeconds = values['heartbeat-seconds'];
+  if (heartbeatSeconds !== undefined && (!/^\d{1,5}$/.test(heartbeatSeconds) || Number(heartbeatSeconds) < 5 || Number(heartbeatSeconds) > 86_400)) {
+    throw new UsageError(`run: --heartbeat-seconds must be a whole number from 5 to 86400, got "${heartbeatSeconds}"`);
+  }
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
   const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
@@ -92,6 +97,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.server ? { serverUrl: values.server } : {}),
     ...(values.enroll ? { enrollCode: values.enroll } : {}),
     ...(ca ? { ca } : {}),
+    ...(heartbeatSeconds ? { heartbeatMs: Number(heartbeatSeconds) * 1000 } : {}),
     clock: systemClock,
     timers: systemTimers,
     logger,
