@@ -22,7 +22,7 @@ import { sampleDeclaration, declarationTrust, ISSUER } from '../test/helpers/dec
 import { newEcKey, SHC_EXAMPLE_ISS, shcExampleFhirBundle, shcExamplePublicJwks, shcExampleSigningKeys } from '../test/helpers/keys.js';
 import { latencyStats, type Row } from './lib.js';
 
-const N = Number(process.env.BENCH_VERIFY_N ?? 2000);
+const N = Number(process.env.BENCH_VERIFY_N ?? 10_000);
 
 interface Case {
   name: string;
@@ -34,7 +34,7 @@ interface Case {
 }
 
 function measure(fn: () => unknown, n: number): { perOpUs: number; p99Us: number } {
-  for (let i = 0; i < Math.min(200, n); i++) fn(); // warm up
+  for (let i = 0; i < 2000; i++) fn(); // warm up: let the JIT settle before timing
   const samples: number[] = [];
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {

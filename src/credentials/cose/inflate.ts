@@ -36,7 +36,10 @@ export function looksLikeZlib(bytes: Uint8Array): boolean {
 export function inflateBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
   if (!looksLikeZlib(bytes)) throw new InflateError('not-zlib', 'payload is not zlib-compressed');
   try {
-    const out = inflateSync(bytes, { maxOutputLength: maxBytes });
+    // QR payloads inflate to a few hundred bytes: a small first output chunk (instead of zlib's
+    // 16 KiB default) saves an allocation per scan; larger payloads just take more chunks.
+    const chunkSize = Math.min(16 * 1024, Math.max(1024, bytes.length * 4));
+    const out = inflateSync(bytes, { maxOutputLength: maxBytes, chunkSize });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
