@@ -14,6 +14,7 @@ import { openStore } from '../store/index.js';
 import { DeviceManager } from '../../drivers/manager/device-manager.js';
 import { createOutputs } from '../../drivers/outputs/factory.js';
 import { KioskService } from './kiosk.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 export interface KioskOptions {
   dataDir: string;
@@ -41,7 +42,14 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   // Validate everything that can be wrong in the configuration before touching devices.
   const trust: TrustIndex | undefined = opts.trustFile ? await readTrustFile(opts.trustFile) : undefined;
   const policy = opts.policyFile ? readPolicyFile(opts.policyFile) : DEFAULT_POLICY;
-  const store = openStore({ dir: opts.dataDir, logger: opts.logger, clock: opts.clock });
+  const lock = lockDataDir(opts.dataDir);
+  let store;
+  try {
+    store = openStore({ dir: opts.dataDir, logger: opts.logger, clock: opts.clock });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const deps = { clock: opts.clock, timers: opts.timers, logger: opts.logger };
   // Several scanners, hot-plug and `auto` are the device manager's job; the kiosk sees one
   // scanner that emits every device's scans and statuses.
@@ -53,6 +61,7 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   } catch (err) {
     await devices.close();
     store.close();
+    lock.release();
     throw err;
   }
 
@@ -68,6 +77,7 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
 
   return new KioskService({
     store,
+    onStopped: () => lock.release(),
     scanners: [devices.asScannerDriver()],
     devices,
     outputs,

@@ -27,6 +27,8 @@ export interface KioskEvents {
 
 export interface KioskParts {
   store: CheckInStore;
+  /** Called once everything is closed (releases the data-dir lock). */
+  onStopped?: () => void;
   scanners: ScannerDriver[];
   /** The device manager behind `scanners`, when there is one: per-device health, self-test. */
   devices?: DeviceManager;
@@ -156,6 +158,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
     await this.pipeline.drain();
     await this.parts.outputs?.close();
     this.parts.store.close();
+    this.parts.onStopped?.();
   }
 
   private attach(scanner: ScannerDriver): void {

@@ -122,6 +122,24 @@ describe('run and export', () => {
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
   });
+  it('refuses a second kiosk on the same data dir, while export still reads it', async () => {
+    const data = join(dir, 'locked');
+    const scans = join(dir, 'one.txt');
+    writeFileSync(scans, `${AN}\n`);
+    const first = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`]);
+    await first.waitFor((l) => l.event === 'checkin');
+    const second = runCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`another kiosk \\(pid ${first.child.pid}\\) is using the data dir`));
+    expect(runCli(['export', '--data-dir', data]).lines).toHaveLength(1);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    // Released on a clean stop: the next kiosk starts.
+    const third = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`]);
+    await third.waitFor((l) => l.event === 'ready');
+    third.child.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+  });
   it('export of a directory without a kiosk database fails clearly', () => {
     const r = runCli(['export', '--data-dir', join(dir, 'nothing-here')]);
     expect(r.code).toBe(1);
