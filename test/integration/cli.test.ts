@@ -122,11 +122,21 @@ describe('run and export', () => {
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
   });
+  it('with only finite sources (stdin), ends by itself after the last check-in is committed', () => {
+    const data = join(dir, 'stdin');
+    const r = runCli(['run', '--data-dir', data, '--scanner', 'stdin'], `${AN}\r\nnot a credential\n${AN}\n`);
+    expect(r.code).toBe(0);
+    const events = r.lines.map((l) => l.event);
+    expect(events.filter((e) => e === 'checkin')).toHaveLength(2);
+    expect(events.filter((e) => e === 'duplicate')).toHaveLength(1);
+    expect(events.at(-1)).toBe('stopped');
+    expect(runCli(['export', '--data-dir', data]).lines).toHaveLength(2);
+  });
   it('refuses a second kiosk on the same data dir, while export still reads it', async () => {
     const data = join(dir, 'locked');
     const scans = join(dir, 'one.txt');
     writeFileSync(scans, `${AN}\n`);
-    const first = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`]);
+    const first = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}?loop=1&intervalMs=60000`]);
     await first.waitFor((l) => l.event === 'checkin');
     const second = runCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`]);
     expect(second.code).toBe(1);
@@ -135,7 +145,7 @@ describe('run and export', () => {
     first.child.kill('SIGTERM');
     await first.exited;
     // Released on a clean stop: the next kiosk starts.
-    const third = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`]);
+    const third = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}?loop=1&intervalMs=60000`]);
     await third.waitFor((l) => l.event === 'ready');
     third.child.kill('SIGTERM');
     expect((await third.exited).code).toBe(0);

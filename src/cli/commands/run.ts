@@ -130,6 +130,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Filled in once the screens are served; a signal may arrive before that.
   const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
   let stopping: Promise<void> | undefined;
+  let stopOn: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('stopping', { signal });
@@ -143,7 +144,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    stopOn = stop;
   });
+
+  // Headless with only finite sources (stdin, sim: without loop): when every one has ended,
+  // the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
+  // check-in is committed, instead of waiting for a signal that a script never sends.
+  const finite = ui === 'none' && scanners.length > 0 && scanners.every((u) => u === 'stdin' || u.startsWith('stdin?') || (u.startsWith('sim:') && !/[?&]loop=1\b/.test(u)));
+  if (finite) {
+    const ended = new Set<string>();
+    kiosk.on('scanner', (st) => {
+      if (st.state === 'closed') ended.add(st.deviceId);
+      if (ended.size >= scanners.length) stopOn('end of input');
+    });
+  }
 
   // Keeps the process alive when no scanner holds a handle (a finished sim: file, a scanner
   // still being retried): a kiosk runs until it is told to stop.
