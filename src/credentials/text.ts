@@ -3,7 +3,8 @@
  * personal QR of Decision 1405). Pure and synchronous: they run on the scan hot path.
  */
 import type { ReasonCode } from '../shared/reasons.js';
-import type { VerifyStep } from './types.js';
+import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
+import { LIMITS, failed, type VerifyResult, type VerifyStep } from './types.js';
 
 /** Vietnam is UTC+7 all year (no daylight saving). Card dates are Vietnamese calendar dates. */
 const VIETNAM_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
@@ -164,4 +165,26 @@ export function nameProblem(name: string, maxCodePoints: number): string | undef
 /** Quotes a short field value for a step detail; long values are described by length only. */
 export function quoteShort(value: string, max = 12): string {
   return value.length <= max ? `"${value}"` : `(${value.length} characters)`;
+}
+
+/**
+ * The common start of the two pipe-separated identity formats: bound the size, refuse control
+ * characters, split, and drop a stray trailing '|' beyond `maxFields`. Returns the fields, or the
+ * failed result to return as it is.
+ */
+export function readPipeFields(format: FormatId, text: string, maxFields: number): { fields: string[] } | { result: VerifyResult } {
+  if (text.length > LIMITS.maxTextChars) {
+    return { result: failed(format, 'too-large', `text is ${text.length} characters, over ${LIMITS.maxTextChars}`) };
+  }
+  if (hasGarbageChars(text)) return { result: failed(format, 'unreadable', 'text contains control characters or undecodable bytes') };
+  const fields = splitPipeFields(text);
+  // A stray trailing '|' (some readers add one) is not an extra field.
+  while (fields.length > maxFields && fields[fields.length - 1] === '') fields.pop();
+  if (fields.every((f) => f === '')) return { result: failed(format, 'unreadable', 'no content') };
+  return { fields };
+}
+
+/** An identity-only result from what a format's checks collected (subject and lists filled in later are seen). */
+export function identityResult(format: FormatId, title: string, log: StepLog, subject: Subject, statusKeys: string[], details: DisplayLine[]): () => VerifyResult {
+  return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details });
 }

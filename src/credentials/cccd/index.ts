@@ -11,19 +11,18 @@
  * leaves this module (DESIGN §10).
  */
 import type { DisplayLine, Subject } from '../../shared/types.js';
-import { LIMITS, failed } from '../types.js';
 import type { CredentialFormat, VerifyContext, VerifyResult } from '../types.js';
 import {
   StepLog,
+  identityResult,
+  readPipeFields,
   codePointLength,
   dateKey,
-  hasGarbageChars,
   looksLikeUnifiedQr,
   maskIdNumber,
   nameProblem,
   parseDdMmYyyy,
   quoteShort,
-  splitPipeFields,
   toIsoDate,
   vietnamTodayKey,
 } from '../text.js';
@@ -48,32 +47,15 @@ function parseSex(value: string): Sex | undefined {
 }
 
 export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
-  if (text.length > LIMITS.maxTextChars) {
-    return failed('cccd', 'too-large', `text is ${text.length} characters, over ${LIMITS.maxTextChars}`);
-  }
-  if (hasGarbageChars(text)) {
-    return failed('cccd', 'unreadable', 'text contains control characters or undecodable bytes');
-  }
-  const fields = splitPipeFields(text);
-  // A stray trailing '|' (some readers add one) is not an extra field.
-  while (fields.length > 7 && fields[fields.length - 1] === '') fields.pop();
-  if (fields.every((f) => f === '')) return failed('cccd', 'unreadable', 'no content');
+  const read = readPipeFields('cccd', text, 7);
+  if ('result' in read) return read.result;
+  const fields = read.fields;
 
   const log = new StepLog();
   const subject: Subject = { idType: 'cccd' };
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
-  const result = (): VerifyResult => ({
-    format: 'cccd',
-    failures: log.failures,
-    findings: [],
-    identityOnly: true,
-    subject,
-    statusKeys,
-    steps: log.steps,
-    title: 'CCCD',
-    details,
-  });
+  const result = identityResult('cccd', 'CCCD', log, subject, statusKeys, details);
 
   if (fields.length !== 7 && fields.length !== 8) {
     log.fail('fields', 'schema-invalid', `expected 7 or 8 fields separated by '|', got ${fields.length}`);

@@ -15,17 +15,16 @@
  * the birth year). EXT is checked for size only and never kept.
  */
 import type { DisplayLine, Subject } from '../../shared/types.js';
-import { LIMITS, failed } from '../types.js';
 import type { CredentialFormat, VerifyContext, VerifyResult } from '../types.js';
 import {
   StepLog,
+  identityResult,
+  readPipeFields,
   codePointLength,
-  hasGarbageChars,
   looksLikeUnifiedQr,
   maskIdNumber,
   nameProblem,
   quoteShort,
-  splitPipeFields,
   vietnamTodayKey,
 } from '../text.js';
 import { checkProvinceCode, crossCheckIdNumber } from '../cccd/id-number.js';
@@ -53,32 +52,15 @@ function idTypeOf(id: string): IdType {
 }
 
 export function verifyVnqr(text: string, ctx: VerifyContext): VerifyResult {
-  if (text.length > LIMITS.maxTextChars) {
-    return failed('vnqr', 'too-large', `text is ${text.length} characters, over ${LIMITS.maxTextChars}`);
-  }
-  if (hasGarbageChars(text)) {
-    return failed('vnqr', 'unreadable', 'text contains control characters or undecodable bytes');
-  }
-  const fields = splitPipeFields(text);
-  // A stray trailing '|' is not an extra field.
-  while (fields.length > 6 && fields[fields.length - 1] === '') fields.pop();
-  if (fields.every((f) => f === '')) return failed('vnqr', 'unreadable', 'no content');
+  const read = readPipeFields('vnqr', text, 6);
+  if ('result' in read) return read.result;
+  const fields = read.fields;
 
   const log = new StepLog();
   const subject: Subject = {};
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
-  const result = (): VerifyResult => ({
-    format: 'vnqr',
-    failures: log.failures,
-    findings: [],
-    identityOnly: true,
-    subject,
-    statusKeys,
-    steps: log.steps,
-    title: 'Unified personal QR',
-    details,
-  });
+  const result = identityResult('vnqr', 'Unified personal QR', log, subject, statusKeys, details);
 
   if (fields.length !== 5 && fields.length !== 6) {
     log.fail('fields', 'schema-invalid', `expected 5 or 6 fields separated by '|', got ${fields.length}`);
