@@ -2,7 +2,7 @@
  * Real implementations of the core ports. Only the composition root (src/app) and the CLI
  * construct these; everything else receives them.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Clock, IdSource, LogFields, Logger, Timers } from '../shared/ports.js';
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -19,6 +19,10 @@ export const systemTimers: Timers = {
 export function uuidv7Source(clock: Clock = systemClock): IdSource {
   let lastMs = -1;
   let counter = 0;
+  // Random bytes come from a pool refilled 256 ids at a time: one syscall-backed fill instead of
+  // one per scan on the hot path.
+  const pool = Buffer.alloc(16 * 256);
+  let used = pool.length;
   return {
     next() {
       let ms = clock.now();
@@ -34,7 +38,12 @@ export function uuidv7Source(clock: Clock = systemClock): IdSource {
         lastMs = ms;
         counter = 0;
       }
-      const b = randomBytes(16);
+      if (used === pool.length) {
+        randomFillSync(pool);
+        used = 0;
+      }
+      const b = pool.subarray(used, used + 16); // each slot is used once, so it can be written in place
+      used += 16;
       b.writeUIntBE(ms, 0, 6);
       b[6] = 0x70 | ((counter >> 8) & 0x0f);
       b[7] = counter & 0xff;
