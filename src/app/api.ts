@@ -41,6 +41,7 @@ import { assessText } from '../core/assess.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import { DEFAULT_FORMATS } from '../credentials/registry.js';
 import type { KioskService } from './kiosk.js';
+import { SETTINGS } from './settings.js';
 import { TechnicianPin, type PinOptions } from './tech-pin.js';
 import { BoothLedger } from './booth-ledger.js';
 
@@ -73,9 +74,9 @@ export interface KioskApiDeps {
 }
 
 export const API_SETTINGS = {
-  checkpoint: 'device.checkpoint',
+  checkpoint: SETTINGS.checkpoint,
   checkpointName: 'device.checkpointName',
-  direction: 'device.direction',
+  direction: SETTINGS.direction,
   serverUrl: 'server.url',
   enrolled: 'server.enrolledAt',
   shiftStart: 'booth.shiftStart',

@@ -15,6 +15,7 @@ import { DeviceManager } from '../../drivers/manager/device-manager.js';
 import { createOutputs } from '../../drivers/outputs/factory.js';
 import { KioskService } from './kiosk.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { SETTINGS } from './settings.js';
 
 export interface KioskOptions {
   dataDir: string;
@@ -30,11 +31,7 @@ export interface KioskOptions {
   logger: Logger;
 }
 
-export const SETTINGS = {
-  deviceId: 'device.id',
-  checkpoint: 'device.checkpoint',
-  direction: 'device.direction',
-} as const;
+export { SETTINGS };
 
 export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   mkdirSync(opts.dataDir, { recursive: true });

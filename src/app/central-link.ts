@@ -6,9 +6,9 @@
 import { hostname } from 'node:os';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat, startTrustSync, type Enrollment, type Forwarder, type Heartbeat, type TrustSync } from '../sync/index.js';
-import type { DeliverySnapshot } from './api.js';
+import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
-import { SETTINGS } from './build.js';
+import { SETTINGS } from './settings.js';
 import { VERSION } from './version.js';
 
 export interface CentralLinkOptions {
@@ -55,6 +55,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
 
   const startServices = (e: Enrollment) => {
     opts.kiosk.store.setSetting(SETTINGS.deviceId, e.deviceId);
+    // The technician screen shows where this kiosk is enrolled, however it was enrolled.
+    opts.kiosk.store.setSetting(API_SETTINGS.serverUrl, e.serverUrl);
+    opts.kiosk.store.setSetting(API_SETTINGS.enrolled, e.enrolledAt);
     opts.kiosk.setConfig({ deviceId: e.deviceId });
     const common = { serverUrl: e.serverUrl, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, ...ca };
     forwarder = startForwarder({

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
+import { openStore } from '../../src/store/index.js';
+import { API_SETTINGS } from '../../src/app/api.js';
+import { silentLogger, systemClock } from '../../src/core/system.js';
 import { startPtyPair, waitFor, type PtyPair } from '../helpers/pty.js';
 
 const SCANS = 1000;
@@ -63,6 +66,11 @@ describe('kiosk → central, end to end', () => {
     expect(exported.every((l) => l.delivery === 'forwarded')).toBe(true);
     expect(exported[0]).toMatchObject({ checkpointId: 'QL1A-KM12' });
     expect(statSync(join(data, 'enrollment.json')).mode & 0o777).toBe(0o600);
+    // The technician screen reads where the kiosk is enrolled from the store's settings.
+    const settings = openStore({ dir: data, logger: silentLogger, clock: systemClock });
+    expect(settings.getSetting(API_SETTINGS.serverUrl)).toBe(url);
+    expect(settings.getSetting(API_SETTINGS.enrolled)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    settings.close();
 
     // Restarted with the same flags: the used code is not replayed and scanning goes on.
     const again = startCli(['run', '--data-dir', data, '--scanner', `serial:${pty.devicePath}`, '--server', url, '--enroll', 'E2E-CODE-1']);

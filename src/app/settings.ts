@@ -1,0 +1,6 @@
+/** Keys of the kiosk's own settings in the store (one place, so every writer agrees). */
+export const SETTINGS = {
+  deviceId: 'device.id',
+  checkpoint: 'device.checkpoint',
+  direction: 'device.direction',
+} as const;
