@@ -22,6 +22,11 @@ export interface CentralLinkOptions {
   clock: Clock;
   timers: Timers;
   logger: Logger;
+  /**
+   * Called as soon as an enrollment has been saved, before anything else runs (Electron seals
+   * the new token with safeStorage here).
+   */
+  onEnrolled?: (enrollment: Enrollment) => void;
   /** Called with problems a technician must act on (bad code, re-enrollment needed). */
   onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed'; message: string }) => void;
   /** Retry delay for enrollment while the server is unreachable, ms. Default 30 s. */
@@ -98,6 +103,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
 
   const doEnroll = async (serverUrl: string, code: string) => {
     const e = await enroll({ serverUrl, code, dataDir: opts.dataDir, device: { name: hostname(), version: VERSION, platform: process.platform }, ...ca });
+    opts.onEnrolled?.(e);
     log.info('enrolled', { deviceId: e.deviceId });
     lastProblem = undefined;
     await stopServices();

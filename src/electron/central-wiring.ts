@@ -3,15 +3,13 @@
  * run` (forwarder, trust sync, heartbeat, enrollment), with the device token kept encrypted by
  * safeStorage between runs (token-vault.ts explains how and why).
  *
- * Enrollment from `--server URL --enroll CODE` runs here rather than inside linkToCentral, so the
- * token can be sealed the moment it is saved. Like `run`, a code is used only when the kiosk is
- * not yet enrolled with that server (a one-time code in an autostart entry is never replayed),
- * and it is retried while the server is unreachable but not after the server refused it.
+ * Enrollment (start-up flags or the technician screen) is linkToCentral's, like `run`'s: a code
+ * is never replayed and is retried only while the server is unreachable. Its onEnrolled hook
+ * seals the token the moment it is saved.
  */
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import { linkToCentral, type CentralLink } from '../app/central-link.js';
 import type { KioskService } from '../app/kiosk.js';
-import { EnrollmentError, readEnrollment } from '../sync/index.js';
 import { createTokenVault, type TokenVault } from './token-vault.js';
 import type { SafeStorage } from 'electron';
 
@@ -51,44 +49,24 @@ export function connectElectronCentral(opts: ElectronCentralOptions): ElectronCe
       kiosk: opts.kiosk,
       dataDir: opts.dataDir,
       ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.serverUrl ? { serverUrl: opts.serverUrl } : {}),
+      ...(opts.enrollCode ? { enrollCode: opts.enrollCode } : {}),
+      ...(opts.enrollRetryMs !== undefined ? { enrollRetryMs: opts.enrollRetryMs } : {}),
       clock: opts.clock,
       timers: opts.timers,
       logger: opts.logger,
+      onEnrolled: () => vault.seal(),
       onProblem: (p) => log.warn('central link problem', { reason: p.reason, message: p.message }),
     });
   } finally {
     if (unsealed === 'unsealed') vault.seal();
   }
 
-  let stopped = false;
-  let retry: unknown;
-  const enrollAndSeal = async (serverUrl: string, code: string) => {
-    try {
-      await link.enroll(serverUrl, code);
-    } finally {
-      // Sealed even when enroll failed after saving (it saves before starting the services).
-      vault.seal();
-    }
-  };
-
-  const enrollAtStart = (serverUrl: string, code: string) => {
-    enrollAndSeal(serverUrl, code).catch((err: unknown) => {
-      if (stopped) return;
-      const permanent = err instanceof EnrollmentError && err.status !== undefined && err.status >= 400 && err.status < 500;
-      log.warn('enrollment failed', { error: err instanceof Error ? err.message : String(err), retry: !permanent });
-      if (!permanent) retry = opts.timers.setTimeout(() => enrollAtStart(serverUrl, code), opts.enrollRetryMs ?? 30_000);
-    });
-  };
-  const current = readEnrollment(opts.dataDir);
-  if (opts.serverUrl && opts.enrollCode && (!current || current.serverUrl !== opts.serverUrl)) enrollAtStart(opts.serverUrl, opts.enrollCode);
-
   return {
     link,
     vault,
-    enroll: enrollAndSeal,
+    enroll: (serverUrl, code) => link.enroll(serverUrl, code),
     async stop() {
-      stopped = true;
-      opts.timers.clearTimeout(retry);
       await link.stop();
       vault.seal();
     },
