@@ -36,6 +36,22 @@ export function oneOf<T extends string>(command: string, flag: string, value: st
   return value as T;
 }
 
+/**
+ * Checks every value of a repeatable flag with its parser; a problem the parser reports (an
+ * error of class `expected`) becomes a UsageError naming the flag. Anything else is a bug and
+ * propagates as it is.
+ */
+export function checkEach(command: string, flag: string, values: readonly string[], parse: (value: string) => unknown, expected: new (...args: never[]) => Error): void {
+  for (const value of values) {
+    try {
+      parse(value);
+    } catch (err) {
+      if (err instanceof expected) throw new UsageError(`${command}: --${flag} ${err.message}`);
+      throw err;
+    }
+  }
+}
+
 export function portNumber(command: string, flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

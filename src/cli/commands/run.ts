@@ -17,7 +17,7 @@ import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
-import { oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
+import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand('run', argv, {
@@ -41,23 +41,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const scanners = values.scanner ?? [];
   // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
   if (scanners.length === 0 && ui === 'none') throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
-  for (const uri of scanners) {
-    try {
-      parseScannerUri(uri);
-    } catch (err) {
-      if (err instanceof ScannerUriError) throw new UsageError(`run: --scanner ${err.message}`);
-      throw err;
-    }
-  }
+  checkEach('run', 'scanner', scanners, parseScannerUri, ScannerUriError);
   const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
-  for (const uri of outputs) {
-    try {
-      parseOutputUri(uri);
-    } catch (err) {
-      if (err instanceof OutputUriError) throw new UsageError(`run: --relay ${err.message}`);
-      throw err;
-    }
-  }
+  checkEach('run', 'relay', outputs, parseOutputUri, OutputUriError);
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
   const port = portNumber('run', 'port', values.port, 0);
   if (values.port !== undefined && ui !== 'web') throw new UsageError('run: --port is only used with --ui web');
