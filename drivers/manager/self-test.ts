@@ -3,33 +3,10 @@
  * symbology, how long and how quickly — without the scan becoming a check-in. The result never
  * carries the payload (DESIGN §10): only its size and a shape preview (`previewShape`).
  */
-import type { ScanEvent, ScanSourceKind } from '../../src/shared/types.js';
+import type { ScanEvent, SelfTestResult } from '../../src/shared/types.js';
 import type { Clock, Timers } from '../../src/shared/ports.js';
 
-export type SelfTestResult =
-  | {
-      ok: true;
-      deviceId: string;
-      source: ScanSourceKind;
-      /** Mapped AIM symbology when the scanner reported one (HID POS), else undefined. */
-      symbology?: string;
-      /** Unicode code points in the decoded text. */
-      chars: number;
-      /** Raw bytes when the driver had them, else the UTF-8 length of the text. */
-      bytes: number;
-      /** Milliseconds from startSelfTest() to the scan's last byte (clock of the manager). */
-      durationMs: number;
-      /** Shape of the first characters (see previewShape): never the payload itself. */
-      preview: string;
-      /** Set when the scanner delivered a read that could not be used (too long, undecodable). */
-      fault?: 'too-large' | 'unreadable';
-    }
-  | {
-      ok: false;
-      /** timeout: nothing was scanned in time; cancelled: cancelSelfTest(); closed: manager closed. */
-      reason: 'timeout' | 'cancelled' | 'closed';
-      durationMs: number;
-    };
+export type { SelfTestResult };
 
 /** Longest self-test wait, in milliseconds (10 minutes); shorter waits are the caller's choice. */
 export const MAX_SELF_TEST_MS = 600_000;

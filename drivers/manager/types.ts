@@ -2,29 +2,12 @@
  * Types of the device manager (drivers/manager/device-manager.ts): per-device health for the
  * screens, its event map, and the two seams it is built from (driver factory and discovery).
  */
-import type { ScannerStatus } from '../../src/shared/types.js';
+import type { DeviceHealth } from '../../src/shared/types.js';
 import type { DriverDeps, ScannerDriver, ScannerEvents } from '../types.js';
 import type { CanonicalPath } from './device-key.js';
 import type { SelfTestResult } from './self-test.js';
 
-export interface DeviceHealth {
-  deviceId: string;
-  uri: string;
-  /** configured: named by --scanner; auto: found by discovery (closed again when it stays gone). */
-  origin: 'configured' | 'auto';
-  state: ScannerStatus['state'];
-  lastReadAt?: string;
-  lastError?: string;
-  /** ISO time of the last error or disconnection seen by the manager. */
-  lastErrorAt?: string;
-  /** Totals since the driver was created (the driver's own counters). */
-  reads: number;
-  errors: number;
-  /** Over the sliding health window (default the last 60 s), per minute, one decimal. */
-  readsPerMinute: number;
-  /** Device errors, unusable reads and disconnections over the window, per minute. */
-  errorsPerMinute: number;
-}
+export type { DeviceHealth };
 
 export interface DeviceManagerEvents extends ScannerEvents {
   /** The device list or a device state changed: the full current health list. */

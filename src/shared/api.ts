@@ -8,7 +8,7 @@
  * the implementation sees it; every size is bounded here.
  */
 import type { ReasonCode } from './reasons.js';
-import type { Direction, FormatId, Override, ScannerStatus, ScanSourceKind, VerdictDisplay, VerdictKind } from './types.js';
+import type { DeviceHealth, SelfTestResult, Direction, FormatId, Override, ScannerStatus, ScanSourceKind, VerdictDisplay, VerdictKind } from './types.js';
 
 /** Bumped when a method changes incompatibly; the renderer shows a reload notice on mismatch. */
 export const API_VERSION = 1;
@@ -142,7 +142,7 @@ export interface TechInfo {
   trustAgeHours: number | null;
   rejectedRecords: RejectedRecord[];
   /** Per-scanner health (reads and errors per minute); empty without a device manager. */
-  devices: DeviceHealthView[];
+  devices: DeviceHealth[];
   logs: LogLine[];
   audit: { at: string; actor: string; action: string; detail?: Record<string, unknown> }[];
 }
@@ -156,24 +156,8 @@ export interface TechConfigPatch {
   enrollCode?: string;
 }
 
-/** One scanner's health for the technician screen (from the device manager). */
-export interface DeviceHealthView {
-  deviceId: string;
-  uri: string;
-  origin: 'configured' | 'auto';
-  state: ScannerStatus['state'];
-  lastReadAt?: string;
-  lastError?: string;
-  reads: number;
-  errors: number;
-  readsPerMinute: number;
-  errorsPerMinute: number;
-}
-
-/** The next scan from any scanner, not recorded: which scanner, symbology, size, timing. */
-export type SelfTestView =
-  | { ok: true; deviceId: string; source: ScanSourceKind; symbology?: string; chars: number; bytes: number; durationMs: number; preview: string; fault?: 'too-large' | 'unreadable' }
-  | { ok: false; reason: 'timeout' | 'cancelled' | 'closed' | 'unavailable'; durationMs: number };
+/** A self-test result, or 'unavailable' when the kiosk has no device manager (no scanners). */
+export type SelfTestView = SelfTestResult | { ok: false; reason: 'unavailable'; durationMs: number };
 
 export interface TestScanResult {
   format: FormatId;

@@ -111,3 +111,49 @@ export interface ScannerStatus {
   reads: number;
   errors: number;
 }
+
+/** One scanner's health as the device manager keeps it (technician screen, heartbeat). */
+export interface DeviceHealth {
+  deviceId: string;
+  uri: string;
+  /** configured: named by --scanner; auto: found by discovery (closed again when it stays gone). */
+  origin: 'configured' | 'auto';
+  state: ScannerStatus['state'];
+  lastReadAt?: string;
+  lastError?: string;
+  /** ISO time of the last error or disconnection seen by the manager. */
+  lastErrorAt?: string;
+  /** Totals since the driver was created (the driver's own counters). */
+  reads: number;
+  errors: number;
+  /** Over the sliding health window (default the last 60 s), per minute, one decimal. */
+  readsPerMinute: number;
+  /** Device errors, unusable reads and disconnections over the window, per minute. */
+  errorsPerMinute: number;
+}
+
+/** What the scanner self-test saw: the next scan from any scanner, never its payload (DESIGN §10). */
+export type SelfTestResult =
+  | {
+      ok: true;
+      deviceId: string;
+      source: ScanSourceKind;
+      /** Mapped AIM symbology when the scanner reported one (HID POS), else undefined. */
+      symbology?: string;
+      /** Unicode code points in the decoded text. */
+      chars: number;
+      /** Raw bytes when the driver had them, else the UTF-8 length of the text. */
+      bytes: number;
+      /** Milliseconds from startSelfTest() to the scan's last byte (clock of the manager). */
+      durationMs: number;
+      /** Shape of the first characters (see previewShape): never the payload itself. */
+      preview: string;
+      /** Set when the scanner delivered a read that could not be used (too long, undecodable). */
+      fault?: 'too-large' | 'unreadable';
+    }
+  | {
+      ok: false;
+      /** timeout: nothing was scanned in time; cancelled: cancelSelfTest(); closed: manager closed. */
+      reason: 'timeout' | 'cancelled' | 'closed';
+      durationMs: number;
+    };
