@@ -2,9 +2,11 @@
  * Text helpers shared by the pipe-delimited identity formats (CCCD chip card QR, unified
  * personal QR of Decision 1405). Pure and synchronous: they run on the scan hot path.
  */
-import type { ReasonCode } from '../shared/reasons.js';
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
-import { LIMITS, failed, type VerifyResult, type VerifyStep } from './types.js';
+import { LIMITS, failed, type VerifyResult } from './types.js';
+import { StepLog } from './step-log.js';
+
+export { StepLog };
 
 /** Vietnam is UTC+7 all year (no daylight saving). Card dates are Vietnamese calendar dates. */
 const VIETNAM_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
@@ -112,28 +114,6 @@ export function maskIdNumber(id: string): string {
   if (id.length >= 9) return `${id.slice(0, 3)}${'*'.repeat(id.length - 6)}${id.slice(-3)}`;
   if (id.length <= 2) return '*'.repeat(id.length);
   return `${'*'.repeat(id.length - 2)}${id.slice(-2)}`;
-}
-
-/**
- * Collects verification steps and the distinct failure reasons they imply, in order.
- * One per verify call.
- */
-export class StepLog {
-  readonly steps: VerifyStep[] = [];
-  readonly failures: ReasonCode[] = [];
-
-  pass(step: string, detail?: string): void {
-    this.steps.push(detail === undefined ? { step, ok: true } : { step, ok: true, detail });
-  }
-
-  fail(step: string, reason: ReasonCode, detail: string): void {
-    this.steps.push({ step, ok: false, detail });
-    if (!this.failures.includes(reason)) this.failures.push(reason);
-  }
-
-  get ok(): boolean {
-    return this.failures.length === 0;
-  }
 }
 
 /**

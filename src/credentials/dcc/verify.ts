@@ -3,8 +3,7 @@
  * the COSE signature, then check the signer's EKU, the validity window, the content schema and
  * the business rules. Every step is recorded for `verify --explain`. Never throws.
  */
-import type { ReasonCode } from '../../shared/reasons.js';
-import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
+import type { VerifyContext, VerifyResult } from '../types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
 import { CoseError, coseAlg, coseKid, isSupportedAlg, verifyCoseSign1 } from '../cose/cose.js';
@@ -20,6 +19,7 @@ import { validateDccSchema } from './schema.js';
 import type { DccGroup } from './schema.js';
 import { signerFacts } from './signers.js';
 import type { SignerFacts } from './signers.js';
+import { StepLog } from '../step-log.js';
 
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
 const CLAIM_HCERT = -260;
@@ -32,19 +32,9 @@ export interface DccVerifyOptions {
 
 const GROUP_NAME: Record<DccGroup, string> = { v: 'vaccination', t: 'test', r: 'recovery' };
 
-class Run {
-  readonly steps: VerifyStep[] = [];
-  readonly failures: ReasonCode[] = [];
+/** A StepLog that also collects rule descriptions and builds the DCC result. */
+class Run extends StepLog {
   readonly messages: string[] = [];
-
-  pass(step: string, detail?: string): void {
-    this.steps.push(detail === undefined ? { step, ok: true } : { step, ok: true, detail });
-  }
-
-  fail(step: string, reason: ReasonCode, detail: string): void {
-    this.steps.push({ step, ok: false, detail });
-    if (!this.failures.includes(reason)) this.failures.push(reason);
-  }
 
   result(extra: Partial<VerifyResult> = {}): VerifyResult {
     return {
