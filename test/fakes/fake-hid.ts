@@ -7,7 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import type { HidApi, HidDeviceInfo, HidHandle } from '../../drivers/hid/hid-seam.js';
-import type { Clock, Logger, Timers } from '../../src/shared/ports.js';
 
 export class FakeHidHandle extends EventEmitter implements HidHandle {
   readonly writes: number[][] = [];
@@ -109,59 +108,6 @@ export function hexReport(hex: string): Uint8Array {
   return Uint8Array.from(clean.match(/../g) ?? [], (b) => parseInt(b, 16));
 }
 
-/** Manual clock and timers: `advance(ms)` runs due timers in order. */
-export class FakeTime implements Clock, Timers {
-  private t: number;
-  private seq = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
+export { FakeTime, settle } from './fake-time.js';
 
-  constructor(start = Date.UTC(2026, 10, 25, 8, 0, 0)) {
-    this.t = start;
-  }
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  get timerCount(): number {
-    return this.pending.size;
-  }
-
-  /** Moves time forward, firing due timers; awaits microtasks between them so async work settles. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.pending.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next || next[1].at > end) break;
-      this.pending.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
-
-/** Lets pending promise callbacks run (several hops: open → devices() → open(path) → attach). */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};
+export { silentLogger } from '../../src/core/system.js';

@@ -1,43 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { FakeTime } from '../fakes/fake-time.js';
 import { TERMINATED_IDLE_MS, LineFramer, type Frame, type LineFramerOptions } from '../../drivers/framing/line-framer.js';
-
-/** A fake clock + timers: time only moves when advance() is called. */
-class FakeTime {
-  now = 1_700_000_000_000;
-  private seq = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-  readonly clock = { now: () => this.now };
-  readonly timers = {
-    setTimeout: (fn: () => void, ms: number): unknown => {
-      const id = ++this.seq;
-      this.pending.set(id, { at: this.now + ms, fn });
-      return id;
-    },
-    clearTimeout: (handle: unknown): void => {
-      this.pending.delete(handle as number);
-    },
-  };
-  get timerCount(): number {
-    return this.pending.size;
-  }
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.now = due[1].at;
-      due[1].fn();
-    }
-    this.now = until;
-  }
-}
 
 function setup(opts: Partial<LineFramerOptions> = {}) {
   const time = new FakeTime();
   const frames: Frame[] = [];
-  const framer = new LineFramer({ clock: time.clock, timers: time.timers, onFrame: (f) => frames.push(f), ...opts });
+  const framer = new LineFramer({ clock: time, timers: time, onFrame: (f) => frames.push(f), ...opts });
   return { time, frames, framer, texts: () => frames.map((f) => (f.fault ? `<${f.fault}>` : f.text)) };
 }
 
@@ -150,13 +119,13 @@ describe('LineFramer: size limit', () => {
 describe('LineFramer: inter-byte timeout', () => {
   it('emits the buffered bytes after idleMs of silence, stamped with the last byte time', () => {
     const { framer, frames, time } = setup({ idleMs: 100 });
-    const t0 = time.now;
+    const t0 = time.now();
     framer.push(enc('AB'));
-    time.advance(60);
+    time.advanceSync(60);
     framer.push(enc('C'));
-    time.advance(99);
+    time.advanceSync(99);
     expect(frames).toEqual([]);
-    time.advance(1);
+    time.advanceSync(1);
     expect(frames.map((f) => f.text)).toEqual(['ABC']);
     expect(frames[0]?.receivedAt).toBe(t0 + 60);
     expect(time.timerCount).toBe(0);
@@ -165,9 +134,9 @@ describe('LineFramer: inter-byte timeout', () => {
   it('does not double-emit when a terminator arrives before the timeout', () => {
     const { framer, texts, time } = setup({ idleMs: 100 });
     framer.push(enc('ABC\r'));
-    time.advance(500);
+    time.advanceSync(500);
     framer.push(enc('\nDEF'));
-    time.advance(TERMINATED_IDLE_MS);
+    time.advanceSync(TERMINATED_IDLE_MS);
     expect(texts()).toEqual(['ABC', 'DEF']);
     expect(time.timerCount).toBe(0);
   });
@@ -175,27 +144,27 @@ describe('LineFramer: inter-byte timeout', () => {
   it('once lines have been terminated, a host stall mid-line does not cut a scan in two', () => {
     const { framer, texts, time } = setup({ idleMs: 100 });
     framer.push(enc('FIRST\r\nSEC'));
-    time.advance(500); // a GC pause or a busy CPU between two chunks of one scan
+    time.advanceSync(500); // a GC pause or a busy CPU between two chunks of one scan
     framer.push(enc('OND\r\n'));
     expect(texts()).toEqual(['FIRST', 'SECOND']);
     framer.push(enc('LOST-TERMINATOR'));
-    time.advance(TERMINATED_IDLE_MS - 1);
+    time.advanceSync(TERMINATED_IDLE_MS - 1);
     expect(texts()).toHaveLength(2);
-    time.advance(1);
+    time.advanceSync(1);
     expect(texts()).toEqual(['FIRST', 'SECOND', 'LOST-TERMINATOR']);
     // A reconnect forgets what the previous connection showed.
     framer.reset();
     framer.push(enc('NOTERM'));
-    time.advance(100);
+    time.advanceSync(100);
     expect(texts()).toHaveLength(4);
   });
 
   it('ends an oversize unterminated line on silence, so the next scan is read', () => {
     const { framer, texts, time } = setup({ idleMs: 100, maxLineBytes: 64 });
     framer.push(Buffer.alloc(1000, 0x41));
-    time.advance(100);
+    time.advanceSync(100);
     framer.push(enc('NEXT'));
-    time.advance(100);
+    time.advanceSync(100);
     expect(texts()).toEqual(['<too-large>', 'NEXT']);
   });
 
@@ -203,7 +172,7 @@ describe('LineFramer: inter-byte timeout', () => {
     const { framer, frames, time } = setup({ idleMs: 0 });
     framer.push(enc('ABC'));
     expect(time.timerCount).toBe(0);
-    time.advance(60_000);
+    time.advanceSync(60_000);
     expect(frames).toEqual([]);
   });
 });
@@ -262,7 +231,7 @@ describe('LineFramer: lifecycle', () => {
     expect(time.timerCount).toBe(0);
     framer.push(enc('after\n'));
     framer.flush();
-    time.advance(1000);
+    time.advanceSync(1000);
     expect(texts()).toEqual(['whole']);
   });
 
@@ -270,8 +239,8 @@ describe('LineFramer: lifecycle', () => {
     const time = new FakeTime();
     const seen: string[] = [];
     const framer = new LineFramer({
-      clock: time.clock,
-      timers: time.timers,
+      clock: time,
+      timers: time,
       onFrame: (f) => {
         seen.push(f.text);
         if (f.text === 'boom') throw new Error('listener bug');

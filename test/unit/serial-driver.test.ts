@@ -5,37 +5,7 @@ import { SerialScannerDriver } from '../../drivers/serial/serial-driver.js';
 import type { DevicePresenceProbe, SerialPortLike, SerialPortOpener } from '../../drivers/serial/port.js';
 import type { ScanEvent, ScannerStatus } from '../../src/shared/types.js';
 import type { Logger } from '../../src/shared/ports.js';
-
-class FakeTime {
-  now = 1_700_000_000_000;
-  private seq = 0;
-  readonly pending = new Map<number, { at: number; fn: () => void; ms: number }>();
-  readonly clock = { now: () => this.now };
-  readonly timers = {
-    setTimeout: (fn: () => void, ms: number): unknown => {
-      const id = ++this.seq;
-      this.pending.set(id, { at: this.now + ms, fn, ms });
-      return id;
-    },
-    clearTimeout: (handle: unknown): void => void this.pending.delete(handle as number),
-  };
-  /** Runs every timer due within ms, letting promises settle in between. */
-  async advance(ms: number): Promise<void> {
-    const until = this.now + ms;
-    for (;;) {
-      await settle();
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.now = due[1].at;
-      due[1].fn();
-    }
-    this.now = until;
-    await settle();
-  }
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { FakeTime } from '../fakes/fake-time.js';
 
 class FakePort extends EventEmitter implements SerialPortLike {
   isOpen = true;
@@ -69,7 +39,7 @@ function makeDriver(opener: SerialPortOpener, probe?: DevicePresenceProbe) {
   const time = new FakeTime();
   const driver = new SerialScannerDriver(
     { path: '/dev/ttyFAKE0', baudRate: 9600, maxLineBytes: 64, idleMs: 0, openPort: opener, backoff: { random: () => 0.5 }, ...(probe ? { probe, watchMs: 1000 } : {}) },
-    { clock: time.clock, timers: time.timers, logger: silent },
+    { clock: time, timers: time, logger: silent },
   );
   const scans: ScanEvent[] = [];
   const statuses: ScannerStatus['state'][] = [];
@@ -91,8 +61,8 @@ describe('SerialScannerDriver', () => {
     port.emit('data', Buffer.from('ABC\r\nDE'));
     port.emit('data', Buffer.from('F\n' + 'x'.repeat(100) + '\n'));
     expect(scans.map((s) => s.fault ?? s.text)).toEqual(['ABC', 'DEF', 'too-large']);
-    expect(scans[0]).toMatchObject({ source: 'serial', deviceId: 'serial:/dev/ttyFAKE0', receivedAt: time.now });
-    expect(driver.status()).toMatchObject({ reads: 3, errors: 1, lastReadAt: new Date(time.now).toISOString() });
+    expect(scans[0]).toMatchObject({ source: 'serial', deviceId: 'serial:/dev/ttyFAKE0', receivedAt: time.now() });
+    expect(driver.status()).toMatchObject({ reads: 3, errors: 1, lastReadAt: new Date(time.now()).toISOString() });
     await driver.close();
   });
 
@@ -102,7 +72,7 @@ describe('SerialScannerDriver', () => {
     await driver.open();
     expect(driver.status()).toMatchObject({ state: 'disconnected', lastError: expect.stringContaining('cannot open /dev/ttyFAKE0') });
     // random 0.5 → delays floor + 0.5·(ceiling − floor): 150, 275, 525, …
-    const delays = [...time.pending.values()].map((t) => t.ms);
+    const delays = time.pendingDelays();
     expect(delays).toEqual([150]);
     await time.advance(150 + 275);
     expect(calls).toHaveLength(3);
@@ -115,7 +85,7 @@ describe('SerialScannerDriver', () => {
     port.emit('data', Buffer.from('SCAN-1\r'));
     expect(scans.map((s) => s.text)).toEqual(['SCAN-1']);
     await driver.close();
-    expect(time.pending.size).toBe(0);
+    expect(time.timerCount).toBe(0);
   });
 
   it('after an unplug reports disconnected, reconnects by itself and drops the half line', async () => {
@@ -173,7 +143,7 @@ describe('SerialScannerDriver', () => {
     await Promise.all([opening, closing]);
     expect(late.closeCalls).toBe(1);
     expect(driver.status().state).toBe('closed');
-    expect(time.pending.size).toBe(0);
+    expect(time.timerCount).toBe(0);
   });
 
   it('explains a permission error in lastError', async () => {
@@ -187,10 +157,10 @@ describe('SerialScannerDriver', () => {
     const { opener, calls } = scriptedOpener();
     const { driver, time } = makeDriver(opener);
     await driver.open();
-    expect(time.pending.size).toBe(1);
+    expect(time.timerCount).toBe(1);
     await driver.close();
     await driver.close();
-    expect(time.pending.size).toBe(0);
+    expect(time.timerCount).toBe(0);
     await time.advance(60_000);
     expect(calls).toHaveLength(1);
     await expect(driver.open()).rejects.toThrow(/open\(\) after close\(\)/);
@@ -228,7 +198,7 @@ describe('SerialScannerDriver presence watchdog', () => {
     // ...and it reconnected to the third port, behind the new identity.
     expect(driver.status().state).toBe('connected');
     await driver.close();
-    expect(time.pending.size).toBe(0);
+    expect(time.timerCount).toBe(0);
   });
 });
 
@@ -243,7 +213,7 @@ describe('SerialScannerDriver presence watchdog failures', () => {
     expect(disconnects()).toBe(1);
     expect(driver.status()).toMatchObject({ state: 'disconnected' });
     await driver.close();
-    expect(time.pending.size).toBe(0);
+    expect(time.timerCount).toBe(0);
   });
 });
 
