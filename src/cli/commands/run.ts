@@ -136,7 +136,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Headless with only finite sources (stdin, sim: without loop): when every one has ended,
   // the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
   // check-in is committed, instead of waiting for a signal that a script never sends.
-  const finite = ui === 'none' && scanners.length > 0 && scanners.every((u) => u === 'stdin' || u.startsWith('stdin?') || (u.startsWith('sim:') && !/[?&]loop=1\b/.test(u)));
+  const finite =
+    ui === 'none' &&
+    scanners.length > 0 &&
+    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || (u.kind === 'sim' && !u.loop));
   if (finite) {
     const ended = new Set<string>();
     kiosk.on('scanner', (st) => {
