@@ -361,6 +361,7 @@ export class KioskApiService implements KioskApi {
       state: snapshot.state,
       queueDepth: stats.depth,
       ...(stats.oldestPendingAt ? { oldestPendingAt: stats.oldestPendingAt } : {}),
+      pendingAlarm: this.deps.kiosk.oldPendingAlarm() !== undefined,
       rejected: stats.rejected,
       ...(snapshot.lastSyncAt ? { lastSyncAt: snapshot.lastSyncAt } : {}),
       ...(serverUrl ? { serverUrl } : {}),

@@ -4,7 +4,7 @@
  * Electron main process alike.
  */
 import { EventEmitter } from 'node:events';
-import type { Direction, ScanEvent, ScannerStatus } from '../shared/types.js';
+import type { ScanEvent, ScannerStatus } from '../shared/types.js';
 import type { Clock, IdSource, Logger, Timers } from '../shared/ports.js';
 import type { CheckInStore } from '../store/types.js';
 import type { ScannerDriver } from '../../drivers/types.js';
@@ -185,4 +185,3 @@ export class KioskService extends EventEmitter<KioskEvents> {
   }
 }
 
-export type { Direction };

@@ -86,6 +86,8 @@ export interface DeliveryStatus {
   state: OnlineState;
   queueDepth: number;
   oldestPendingAt?: string;
+  /** True when check-ins have waited too long to be forwarded (DESIGN §10 alarm, default 48 h). */
+  pendingAlarm: boolean;
   rejected: number;
   lastSyncAt?: string;
   serverUrl?: string;

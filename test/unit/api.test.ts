@@ -258,6 +258,6 @@ describe('kiosk API over a KioskService', () => {
   });
 
   it('defaults to an unknown delivery state when no forwarder is connected', async () => {
-    expect((await ctx.api.getStatus()).delivery).toEqual({ state: 'unknown', queueDepth: 0, rejected: 0 });
+    expect((await ctx.api.getStatus()).delivery).toEqual({ state: 'unknown', queueDepth: 0, pendingAlarm: false, rejected: 0 });
   });
 });

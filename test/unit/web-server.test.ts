@@ -10,7 +10,7 @@ import { validateCall, type KioskApi, type KioskStatus } from '../../src/shared/
 import { ApiError } from '../../src/app/api.js';
 import { silentLogger } from '../../src/core/system.js';
 
-const STATUS = { apiVersion: 1, deviceId: 'd', checkpointId: 'cp', direction: 'in', scanners: [], delivery: { state: 'unknown', queueDepth: 0, rejected: 0 }, trustIssuedAt: '1970-01-01T00:00:00Z', needsSetup: false } satisfies KioskStatus;
+const STATUS = { apiVersion: 1, deviceId: 'd', checkpointId: 'cp', direction: 'in', scanners: [], delivery: { state: 'unknown', queueDepth: 0, pendingAlarm: false, rejected: 0 }, trustIssuedAt: '1970-01-01T00:00:00Z', needsSetup: false } satisfies KioskStatus;
 
 function fakeApi() {
   const events = new EventEmitter();

@@ -161,6 +161,11 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
         <dl class="details">
           <dt>{t(lang, 'serverUrl')}</dt><dd>{info.serverUrl ?? '—'}</dd>
           <dt>{t(lang, 'queue')}</dt><dd data-testid="tech-queue">{d.queueDepth}</dd>
+          <dt>{t(lang, 'oldestPending')}</dt>
+          <dd data-testid="tech-oldest" class={d.pendingAlarm ? 'tone-refer' : undefined}>
+            {d.oldestPendingAt ?? '—'}
+            {d.pendingAlarm ? ` ⚠ ${t(lang, 'pendingTooLong')}` : ''}
+          </dd>
           <dt>{t(lang, 'lastSync')}</dt><dd>{d.lastSyncAt ?? '—'}</dd>
           <dt>{t(lang, 'trustAge')}</dt><dd>{info.trustAgeHours === null ? '—' : `${info.trustAgeHours} ${t(lang, 'hours')}`}</dd>
           <dt>{t(lang, 'policy')}</dt><dd>{info.policyName} · {info.duplicateWindowMinutes} min</dd>
