@@ -1,7 +1,9 @@
 /**
  * The kiosk UI API (src/shared/api.ts) implemented over a KioskService and its store. One
  * instance serves every connected screen (Electron window, web-mode browsers): events fan out,
- * technician rights are per session token. Transports validate arguments with validateCall()
+ * booth and technician rights are per session token (API_ROLES), checked here, so neither
+ * transport can reach another person's data without a signed-in officer or technician. Events
+ * carry only the person just scanned, masked. Transports validate arguments with validateCall()
  * before calling in; methods throw ApiError with a user-facing message for refused requests.
  */
 import { EventEmitter } from 'node:events';
@@ -34,6 +36,9 @@ import {
   type TestScanResult,
   type UnlockResult,
   type WedgeScan,
+  type SignInResult,
+  type OfficerCode,
+  type Profile,
 } from '../shared/api.js';
 import type { StoredCheckIn } from '../store/types.js';
 import type { Outcome } from '../core/pipeline.js';
@@ -42,8 +47,12 @@ import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import { DEFAULT_FORMATS } from '../credentials/registry.js';
 import type { KioskService } from './kiosk.js';
 import { SETTINGS } from './settings.js';
-import { TechnicianPin, type PinOptions } from './tech-pin.js';
 import { BoothLedger } from './booth-ledger.js';
+import { ApiError } from './api-error.js';
+import { AccessControl, TECH_ACTOR, type AccessOptions } from './access/access-control.js';
+import { UI_SETTINGS, isTimeZone, readOfficerIdleMinutes, readProfile, readTimeZone } from './ui-settings.js';
+
+export { ApiError, type ApiErrorCode } from './api-error.js';
 
 /** What the forwarder knows; the store supplies queue depth and rejected counts itself. */
 export interface DeliverySnapshot {
@@ -70,7 +79,9 @@ export interface KioskApiDeps {
   enroll?: (serverUrl: string, code: string) => Promise<void>;
   /** How often delivery state is polled for changes, ms. Default 1000. */
   pollMs?: number;
-  pin?: PinOptions;
+  pin?: AccessOptions;
+  /** Web mode: rotates the URL token and returns the new URL; absent → rotation is unavailable. */
+  rotateWebToken?: () => string;
 }
 
 export const API_SETTINGS = {
@@ -82,21 +93,9 @@ export const API_SETTINGS = {
   shiftStart: 'booth.shiftStart',
 } as const;
 
-export type ApiErrorCode = 'unauthorized' | 'not-found' | 'refused' | 'unavailable';
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
 export class KioskApiService implements KioskApi {
   private readonly events = new EventEmitter();
-  private readonly pin: TechnicianPin;
+  private readonly access: AccessControl;
   private readonly ledger: BoothLedger;
   private readonly log: Logger;
   private pollHandle: unknown;
@@ -106,7 +105,7 @@ export class KioskApiService implements KioskApi {
   constructor(private readonly deps: KioskApiDeps) {
     this.log = deps.logger.child('api');
     const store = deps.kiosk.store;
-    this.pin = new TechnicianPin(store, deps.clock, deps.pin);
+    this.access = new AccessControl(store, deps.clock, deps.pin);
     let since = store.getSetting(API_SETTINGS.shiftStart);
     if (!since) {
       since = this.nowIso();
@@ -142,11 +141,15 @@ export class KioskApiService implements KioskApi {
     return Promise.resolve(this.status());
   }
 
-  async submitScan(scan: WedgeScan): Promise<ScanResult> {
+  submitScan(scan: WedgeScan): Promise<ScanResult> {
+    return this.scan(scan.text, 'wedge');
+  }
+
+  private async scan(text: string, source: 'wedge' | 'manual'): Promise<ScanResult> {
     const event: ScanEvent = {
-      source: scan.source,
-      deviceId: scan.source === 'wedge' ? 'wedge:window' : 'manual:booth',
-      text: scan.text,
+      source,
+      deviceId: source === 'wedge' ? 'wedge:window' : 'manual:booth',
+      text,
       receivedAt: this.deps.clock.now(),
     };
     const outcome = await this.deps.kiosk.submit(event);
@@ -154,7 +157,23 @@ export class KioskApiService implements KioskApi {
     return { ok: true, outcome: this.screenOutcome(outcome) };
   }
 
-  async recentScans(limit: number): Promise<RecentScan[]> {
+  async officerSignIn(officerId: string, code: string): Promise<SignInResult> {
+    this.requireBooth();
+    const result = await this.access.officerSignIn(officerId, code, readOfficerIdleMinutes(this.deps.kiosk.store) * 60_000);
+    if (result.ok) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: officerId, action: 'officer-sign-in' });
+    else this.log.warn('officer sign-in refused', { reason: result.reason });
+    return result;
+  }
+
+  officerSignOut(session: string): Promise<void> {
+    const officer = this.access.sessions.check(session, 'officer');
+    this.access.sessions.close(session);
+    if (officer) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: officer.actor, action: 'officer-sign-out' });
+    return Promise.resolve();
+  }
+
+  recentScans(session: string, limit: number): Promise<RecentScan[]> {
+    this.officer(session);
     const rows: RecentScan[] = [];
     for (const id of this.ledger.recentIds(limit)) {
       const stored = this.deps.kiosk.store.get(id);
@@ -163,7 +182,8 @@ export class KioskApiService implements KioskApi {
     return Promise.resolve(rows);
   }
 
-  async scanDetails(id: string): Promise<ScanDetails | null> {
+  scanDetails(session: string, id: string): Promise<ScanDetails | null> {
+    this.officer(session);
     const stored = this.deps.kiosk.store.get(id);
     if (!stored) return Promise.resolve(null);
     return Promise.resolve({
@@ -175,22 +195,24 @@ export class KioskApiService implements KioskApi {
     });
   }
 
-  setDirection(direction: Direction): Promise<KioskStatus> {
-    this.applyDirection(direction, 'officer');
+  setDirection(session: string, direction: Direction): Promise<KioskStatus> {
+    this.applyDirection(direction, this.officer(session));
     return this.getStatus();
   }
 
-  async overrideCheckIn(request: OverrideRequest): Promise<RecentScan> {
+  /** Records the signed-in officer's override: `by` is that officer's id, in the record and the audit log. */
+  overrideCheckIn(session: string, request: OverrideRequest): Promise<RecentScan> {
+    const by = this.officer(session);
     const store = this.deps.kiosk.store;
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
-    const override = { by: request.by.trim(), reason: request.reason.trim(), verdict: request.verdict, at: this.nowIso() };
+    const override = { by, reason: request.reason.trim(), verdict: request.verdict, at: this.nowIso() };
     store.setOverride(request.id, override);
     // The reason is the officer's own words: kept in the audit log, which is what auditors read.
     store.audit({
       at: override.at,
-      actor: override.by,
+      actor: by,
       action: 'override',
       detail: { checkInId: request.id, from: previous, to: request.verdict, reason: override.reason },
     });
@@ -204,53 +226,96 @@ export class KioskApiService implements KioskApi {
    * it goes through the same CCCD checks (province, century/sex/year digits) as a scanned card.
    * The card's issue date is not typed; the entry date stands in for it.
    */
-  manualEntry(entry: ManualEntry): Promise<ScanResult> {
+  async manualEntry(session: string, entry: ManualEntry): Promise<ScanResult> {
+    const by = this.officer(session);
     const [y, m, d] = entry.dob.split('-');
     const today = new Date(this.deps.clock.now() + 7 * 3_600_000).toISOString().slice(0, 10).split('-');
     const line = [entry.idNo, '', entry.name.trim().replace(/\|/g, ' '), `${d}${m}${y}`, entry.sex === 'M' ? 'Nam' : 'Nữ', '', `${today[2]}${today[1]}${today[0]}`].join('|');
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: 'officer', action: 'manual-entry' });
-    return this.submitScan({ text: line, source: 'manual' });
+    const result = await this.scan(line, 'manual');
+    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: by, action: 'manual-entry', detail: result.ok ? { checkInId: result.outcome.id } : {} });
+    return result;
   }
 
-  shiftCounts(): Promise<ShiftCounts> {
+  shiftCounts(session: string): Promise<ShiftCounts> {
+    this.officer(session);
     return Promise.resolve(this.ledger.shift());
   }
 
-  startShift(): Promise<ShiftCounts> {
+  startShift(session: string): Promise<ShiftCounts> {
+    const by = this.officer(session);
     const since = this.nowIso();
     this.deps.kiosk.store.setSetting(API_SETTINGS.shiftStart, since);
-    this.deps.kiosk.store.audit({ at: since, actor: 'officer', action: 'shift-start' });
+    this.deps.kiosk.store.audit({ at: since, actor: by, action: 'shift-start' });
     this.ledger.reload(since);
-    return this.shiftCounts();
+    return Promise.resolve(this.ledger.shift());
   }
 
   // ---- technician ----
 
   techState(): Promise<TechState> {
-    return Promise.resolve(this.pin.state());
+    return Promise.resolve(this.access.state());
   }
 
   async techUnlock(pin: string): Promise<UnlockResult> {
-    const result = await this.pin.unlock(pin);
+    const result = await this.access.techUnlock(pin);
     if (!result.ok) this.log.warn('technician unlock refused', { reason: result.reason });
     return result;
   }
 
-  async techSetPin(session: string | null, pin: string): Promise<TechState> {
-    if (this.pin.state().pinSet && !this.pin.touch(session)) throw unauthorized();
-    await this.pin.setPin(pin);
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: 'technician', action: 'pin-set' });
+  async techSetup(setupCode: string, pin: string): Promise<UnlockResult> {
+    const result = await this.access.techSetup(setupCode, pin);
+    if (result.ok) {
+      this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'pin-set', detail: { via: 'setup-code' } });
+      this.emitStatus();
+    } else this.log.warn('technician setup refused', { reason: result.reason });
+    return result;
+  }
+
+  async techSetPin(session: string, pin: string): Promise<TechState> {
+    this.tech(session);
+    await this.access.setPin(pin);
+    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'pin-set' });
     this.emitStatus();
-    return this.pin.state();
+    return this.access.state();
   }
 
   techLock(session: string): Promise<void> {
-    this.pin.lock(session);
+    this.access.sessions.close(session);
     return Promise.resolve();
   }
 
+  async techIssueOfficerCode(session: string, officerId: string): Promise<OfficerCode> {
+    this.tech(session);
+    let code: string;
+    try {
+      code = await this.access.officers.issue(officerId, this.nowIso());
+    } catch (err) {
+      throw new ApiError('refused', (err as Error).message);
+    }
+    // A re-issued code ends the officer's open sessions: the old code is no longer theirs.
+    this.access.sessions.closeAll('officer', officerId);
+    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'officer-code-issued', detail: { officerId } });
+    return { officerId, code };
+  }
+
+  async techRevokeOfficer(session: string, officerId: string): Promise<TechInfo> {
+    this.tech(session);
+    if (!this.access.officers.revoke(officerId)) throw new ApiError('not-found', `No officer "${officerId}".`);
+    this.access.sessions.closeAll('officer', officerId);
+    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'officer-revoked', detail: { officerId } });
+    return this.techInfo(session);
+  }
+
+  techRotateWebToken(session: string): Promise<{ url: string }> {
+    this.tech(session);
+    if (!this.deps.rotateWebToken) throw new ApiError('unavailable', 'Only web mode has a URL token to rotate.');
+    const url = this.deps.rotateWebToken();
+    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'web-token-rotated' });
+    return Promise.resolve({ url });
+  }
+
   async techInfo(session: string): Promise<TechInfo> {
-    this.requireSession(session);
+    this.tech(session);
     const store = this.deps.kiosk.store;
     const issuedAt = this.deps.kiosk.currentTrust().issuedAt;
     const issuedMs = Date.parse(issuedAt);
@@ -267,35 +332,44 @@ export class KioskApiService implements KioskApi {
       devices: this.deps.kiosk.devices?.health() ?? [],
       logs: (this.deps.logs?.() ?? []).slice(-200),
       audit: store.auditLog(50),
+      profile: readProfile(store),
+      timeZone: readTimeZone(store),
+      officerIdleMinutes: readOfficerIdleMinutes(store),
+      officers: this.access.officers.list(),
+      webTokenRotatable: this.deps.rotateWebToken !== undefined,
     });
   }
 
   async techConfigure(session: string, patch: TechConfigPatch): Promise<TechInfo> {
-    this.requireSession(session);
+    this.tech(session);
     const store = this.deps.kiosk.store;
+    if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) throw new ApiError('refused', `Unknown time zone "${patch.timeZone}": use an IANA name such as Asia/Ho_Chi_Minh.`);
+    if (patch.timeZone !== undefined) store.setSetting(UI_SETTINGS.timeZone, patch.timeZone);
+    if (patch.officerIdleMinutes !== undefined) store.setSetting(UI_SETTINGS.officerIdleMinutes, String(patch.officerIdleMinutes));
+    if (patch.profile !== undefined) this.setProfile(patch.profile);
     if (patch.checkpointId !== undefined) {
       this.deps.kiosk.setConfig({ checkpointId: patch.checkpointId });
       store.setSetting(API_SETTINGS.checkpoint, patch.checkpointId);
     }
     if (patch.checkpointName !== undefined) store.setSetting(API_SETTINGS.checkpointName, patch.checkpointName.trim());
-    if (patch.direction !== undefined) this.applyDirection(patch.direction, 'technician');
+    if (patch.direction !== undefined) this.applyDirection(patch.direction, TECH_ACTOR);
     if (patch.serverUrl !== undefined) store.setSetting(API_SETTINGS.serverUrl, patch.serverUrl);
     const changed = Object.keys(patch).filter((k) => k !== 'enrollCode');
-    if (changed.length > 0) store.audit({ at: this.nowIso(), actor: 'technician', action: 'configure', detail: { changed } });
+    if (changed.length > 0) store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'configure', detail: { changed } });
     if (patch.enrollCode !== undefined) {
       const url = store.getSetting(API_SETTINGS.serverUrl);
       if (!url) throw new ApiError('refused', 'Set the server URL before enrolling.');
       if (!this.deps.enroll) throw new ApiError('unavailable', 'Enrollment is not available in this build.');
       await this.deps.enroll(url, patch.enrollCode);
       store.setSetting(API_SETTINGS.enrolled, this.nowIso());
-      store.audit({ at: this.nowIso(), actor: 'technician', action: 'enroll', detail: { server: url } });
+      store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'enroll', detail: { server: url } });
     }
     this.emitStatus();
     return this.techInfo(session);
   }
 
   async techTestScan(session: string, text: string): Promise<TestScanResult> {
-    this.requireSession(session);
+    this.tech(session);
     const { result, verdict } = await assessText(text, new Date(this.deps.clock.now()), {
       formats: DEFAULT_FORMATS,
       trust: () => this.deps.kiosk.currentTrust(),
@@ -306,14 +380,14 @@ export class KioskApiService implements KioskApi {
   }
 
   async techSelfTest(session: string, timeoutMs: number): Promise<SelfTestView> {
-    this.requireSession(session);
+    this.tech(session);
     const devices = this.deps.kiosk.devices;
     if (!devices) return { ok: false, reason: 'unavailable', durationMs: 0 };
     return devices.startSelfTest(timeoutMs);
   }
 
   async techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult> {
-    this.requireSession(session);
+    this.tech(session);
     mkdirSync(this.deps.exportDir, { recursive: true });
     const stamp = this.nowIso().replace(/[:.]/g, '-');
     const file = path.join(this.deps.exportDir, `${what}-${stamp}.jsonl`);
@@ -326,7 +400,7 @@ export class KioskApiService implements KioskApi {
     }
     // Check-in exports hold identity fields: readable by the kiosk user only.
     writeFileSync(file, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: 'technician', action: 'export', detail: { what, count: lines.length } });
+    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'export', detail: { what, count: lines.length } });
     return Promise.resolve({ path: file, count: lines.length });
   }
 
@@ -344,7 +418,9 @@ export class KioskApiService implements KioskApi {
       scanners: this.deps.kiosk.scannerStatus(),
       delivery: this.deliveryStatus(),
       trustIssuedAt: this.deps.kiosk.currentTrust().issuedAt,
-      needsSetup: !this.pin.state().pinSet,
+      needsSetup: !this.access.pinSet(),
+      profile: readProfile(this.deps.kiosk.store),
+      timeZone: readTimeZone(this.deps.kiosk.store),
     };
   }
 
@@ -391,8 +467,25 @@ export class KioskApiService implements KioskApi {
     return this.deps.policy?.() ?? DEFAULT_POLICY;
   }
 
-  private requireSession(session: string): void {
-    if (!this.pin.touch(session)) throw unauthorized();
+  /** The technician session's actor, or ApiError 'unauthorized'. */
+  private tech(session: string): string {
+    return this.access.require(session, 'technician').actor;
+  }
+
+  /** The signed-in officer's id (booth profile only), or ApiError 'refused' / 'unauthorized'. */
+  private officer(session: string): string {
+    this.requireBooth();
+    return this.access.require(session, 'officer').actor;
+  }
+
+  private requireBooth(): void {
+    if (readProfile(this.deps.kiosk.store) !== 'booth') throw new ApiError('refused', 'This kiosk runs the venue profile: it has no officer screens.');
+  }
+
+  private setProfile(profile: Profile): void {
+    this.deps.kiosk.store.setSetting(UI_SETTINGS.profile, profile);
+    // Leaving the booth profile signs every officer out.
+    if (profile !== 'booth') this.access.sessions.closeAll('officer');
   }
 
   private screenOutcome(outcome: Outcome): ScreenOutcome {
@@ -447,10 +540,6 @@ export class KioskApiService implements KioskApi {
   private nowIso(): string {
     return new Date(this.deps.clock.now()).toISOString();
   }
-}
-
-function unauthorized(): ApiError {
-  return new ApiError('unauthorized', 'Technician session expired or missing: enter the PIN again.');
 }
 
 function recentScan(c: StoredCheckIn): RecentScan {

@@ -4,6 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Direction } from '../shared/types.js';
+import type { Profile } from '../shared/api.js';
+import { UI_SETTINGS } from './ui-settings.js';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { readTrustFile } from '../credentials/trust/load.js';
@@ -24,6 +26,10 @@ export interface KioskOptions {
   policyFile?: string;
   checkpoint?: string;
   direction?: Direction;
+  /** Remembered in the store: later runs without the flag keep it (the technician may change it). */
+  profile?: Profile;
+  /** IANA time zone for the screens, remembered like the profile. */
+  timeZone?: string;
   /** Gate relays and beepers (drivers/outputs URIs). */
   outputs?: string[];
   clock: Clock;
@@ -34,7 +40,8 @@ export interface KioskOptions {
 export { SETTINGS };
 
 export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  // The data dir holds personal data and secrets: owner only (openStore tightens an existing one).
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const ids = uuidv7Source(opts.clock);
   // Validate everything that can be wrong in the configuration before touching devices.
   const trust: TrustIndex | undefined = opts.trustFile ? await readTrustFile(opts.trustFile) : undefined;
@@ -70,6 +77,8 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   }
   if (opts.checkpoint) store.setSetting(SETTINGS.checkpoint, opts.checkpoint);
   if (opts.direction) store.setSetting(SETTINGS.direction, opts.direction);
+  if (opts.profile) store.setSetting(UI_SETTINGS.profile, opts.profile);
+  if (opts.timeZone) store.setSetting(UI_SETTINGS.timeZone, opts.timeZone);
   const direction = (store.getSetting(SETTINGS.direction) ?? 'in') as Direction;
 
   return new KioskService({

@@ -31,7 +31,7 @@ export function lockDataDir(dir: string, pid = process.pid): DataDirLock {
   const file = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx', 0o644);
+      const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, `${pid}\n`);
       closeSync(fd);
       let released = false;

@@ -65,7 +65,9 @@ Usage:
   checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL --enroll CODE]
                        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
                        [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
-                       [--heartbeat-seconds N]
+                       [--heartbeat-seconds N] [--profile venue|booth] [--time-zone NAME]
+                       [--rotate-web-token]
+  checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
   checkpoint-kiosk export --data-dir DIR
   checkpoint-kiosk devices

@@ -7,7 +7,8 @@
  * Configuration (no configuration is fine: the technician setup opens):
  *   --data-dir DIR (default <userData>/data), --scanner URI (repeatable; or CHECKPOINT_KIOSK_SCANNERS,
  *   comma-separated), --trust FILE, --policy FILE, --checkpoint ID, --server URL --enroll CODE
- *   (enroll once, like `run`), --ca FILE (PEM of a private CA), --dev (window, devtools).
+ *   (enroll once, like `run`), --ca FILE (PEM of a private CA), --profile venue|booth (remembered),
+ *   --dev (window, devtools); CHECKPOINT_KIOSK_PIN_FILE sets the technician PIN as for `run`.
  * A configuration that cannot be used (a scanner that cannot be created, an unreadable trust or
  * policy file) does not stop the kiosk: it starts without it, logs why, and the technician
  * screen shows the log.
@@ -27,6 +28,9 @@ import { connectElectronCentral } from './central-wiring.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
+import type { Profile } from '../shared/api.js';
+import { PIN_FILE_ENV, applyPin, readPinFile } from '../app/access/provision-pin.js';
+import { SETUP_CODE_FILE } from '../app/access/setup-code.js';
 
 /** The parts of the electron module main uses; safeStorage may be missing (tests, odd builds). */
 export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'> & {
@@ -53,6 +57,7 @@ export function parseElectronArgs(argv: string[], env: Record<string, string | u
       server: { type: 'string' },
       enroll: { type: 'string' },
       ca: { type: 'string' },
+      profile: { type: 'string' },
       dev: { type: 'boolean' },
     },
   });
@@ -67,6 +72,8 @@ export function parseElectronArgs(argv: string[], env: Record<string, string | u
     server: typeof values.server === 'string' && /^https?:\/\/\S+$/.test(values.server) ? values.server : undefined,
     enroll: typeof values.enroll === 'string' ? values.enroll : undefined,
     ca: typeof values.ca === 'string' ? values.ca : undefined,
+    profile: values.profile === 'venue' || values.profile === 'booth' ? (values.profile as Profile) : undefined,
+    pinFile: env[PIN_FILE_ENV],
     production: values.dev !== true && env.NODE_ENV !== 'development',
   };
 }
@@ -110,6 +117,13 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   const dataDir = args.dataDir ?? path.join(app.getPath('userData'), 'data');
   const ca = args.ca ? readCa(args.ca, logger) : undefined;
   const kiosk = await buildKioskOrBare(args, dataDir, logger);
+  if (args.pinFile) {
+    try {
+      await applyPin(kiosk.store, readPinFile(args.pinFile), dataDir, new Date(systemClock.now()).toISOString(), 'pin-file');
+    } catch (err) {
+      logger.error('PIN file not used', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
   const central = connectElectronCentral({
     kiosk,
     dataDir,
@@ -132,6 +146,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     enroll: (serverUrl, code) => central.enroll(serverUrl, code),
     policy: () => kiosk.currentPolicy(),
     ...(args.policy ? { policyName: args.policy } : {}),
+    pin: { setupCodeFile: path.join(dataDir, SETUP_CODE_FILE) },
   });
 
   state.kiosk = kiosk;
@@ -169,7 +184,7 @@ type ElectronArgs = ReturnType<typeof parseElectronArgs>;
  * trust or policy file (the technician fixes it on screen) instead of a process that exits.
  */
 async function buildKioskOrBare(args: ElectronArgs, dataDir: string, logger: Logger): Promise<KioskService> {
-  const base = { dataDir, clock: systemClock, timers: systemTimers, logger, ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}) };
+  const base = { dataDir, clock: systemClock, timers: systemTimers, logger, ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}), ...(args.profile ? { profile: args.profile } : {}) };
   try {
     return await buildKiosk({
       ...base,

@@ -96,7 +96,23 @@ export function hardenContents(contents: Contents, opts: { production: boolean; 
     log.error('renderer unresponsive, reloading');
     contents.reload();
   });
-  if (opts.production) contents.on('devtools-opened', () => contents.closeDevTools());
+  if (opts.production) {
+    contents.on('devtools-opened', () => contents.closeDevTools());
+    // Browser shortcuts (reload, zoom, history, print, find, devtools) do nothing on a kiosk.
+    contents.on('before-input-event', (event, input) => {
+      if (isBrowserShortcut(input)) event.preventDefault();
+    });
+  }
+}
+
+/**
+ * Shortcuts the browser itself would act on: any Ctrl/Alt/Meta chord (a keyboard-wedge scanner
+ * types plain or Shift-ed keys only) and the function keys (F5 reload, F11 fullscreen, F12 tools).
+ */
+export function isBrowserShortcut(input: { type: string; key: string; control: boolean; alt: boolean; meta: boolean }): boolean {
+  if (input.type !== 'keyDown') return false;
+  if (input.control || input.alt || input.meta) return true;
+  return /^F\d{1,2}$/.test(input.key) || input.key === 'BrowserBack' || input.key === 'BrowserForward' || input.key === 'BrowserRefresh';
 }
 
 /** Every permission (camera, notifications, geolocation, HID, serial, USB...) is refused. */

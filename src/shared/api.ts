@@ -11,7 +11,17 @@ import type { ReasonCode } from './reasons.js';
 import type { DeviceHealth, SelfTestResult, Direction, FormatId, Override, ScannerStatus, ScanSourceKind, VerdictDisplay, VerdictKind } from './types.js';
 
 /** Bumped when a method changes incompatibly; the renderer shows a reload notice on mismatch. */
-export const API_VERSION = 1;
+export const API_VERSION = 2;
+
+/**
+ * What a kiosk is for. `venue`: an unattended entrance, the public sees attract and result only.
+ * `booth`: a checkpoint booth, officer screens after an officer signs in.
+ */
+export type Profile = 'venue' | 'booth';
+export const PROFILES = ['venue', 'booth'] as const satisfies readonly Profile[];
+
+/** Local time zone of the screens when none is configured (IANA name). */
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** Bounds on what callers may send. Characters are UTF-16 code units. */
 export const API_LIMITS = {
@@ -20,7 +30,10 @@ export const API_LIMITS = {
   reason: 200,
   actor: 64,
   id: 64,
+  /** Digits of a PIN typed to unlock (4 allowed for PINs set before version 2). */
   pin: { min: 4, max: 12 },
+  /** Digits of a newly set technician PIN. */
+  newPin: { min: 6, max: 12 },
   recent: 200,
   logs: 500,
   setting: 256,
@@ -105,21 +118,30 @@ export interface KioskStatus {
   scanners: ScannerStatus[];
   delivery: DeliveryStatus;
   trustIssuedAt: string;
-  /** True when no technician PIN exists yet: the UI opens the technician setup. */
+  /** True when no technician PIN exists yet: the technician gesture leads to the setup form. */
   needsSetup: boolean;
+  profile: Profile;
+  /** IANA time zone the screens show times in (default Asia/Ho_Chi_Minh). */
+  timeZone: string;
 }
 
 export interface TechState {
   pinSet: boolean;
-  /** Set while the technician screen is locked out after repeated wrong PINs. */
-  lockedUntil?: string;
+  /** Set while wrong PINs or codes make the keypad wait: the next attempt is checked from then on. */
+  retryAt?: string;
 }
 
-export type UnlockResult =
-  | { ok: true; session: string; expiresAt: string }
-  | { ok: false; reason: 'wrong-pin'; attemptsLeft: number }
-  | { ok: false; reason: 'locked'; lockedUntil: string }
+/**
+ * The answer to a technician unlock, first-start setup or officer sign-in. Wrong secrets make the
+ * next attempt wait (growing per failure, capped at 30 s by default), never lock anyone out.
+ */
+export type SignInResult =
+  | { ok: true; session: string; expiresAt: string; /** Idle time that ends the session, ms. */ idleMs: number; /** Officer id or "technician". */ actor: string }
+  | { ok: false; reason: 'wrong-pin'; /** When the next attempt will be checked (absent: at once). */ retryAt?: string }
+  | { ok: false; reason: 'wait'; retryAt: string }
   | { ok: false; reason: 'no-pin' };
+
+export type UnlockResult = SignInResult;
 
 export interface LogLine {
   at: string;
@@ -147,6 +169,13 @@ export interface TechInfo {
   devices: DeviceHealth[];
   logs: LogLine[];
   audit: { at: string; actor: string; action: string; detail?: Record<string, unknown> }[];
+  profile: Profile;
+  timeZone: string;
+  officerIdleMinutes: number;
+  /** Officers who may sign in at the booth (ids and when their code was issued; never the code). */
+  officers: { id: string; issuedAt: string }[];
+  /** True in web mode: the kiosk URL's token can be rotated from here. */
+  webTokenRotatable: boolean;
 }
 
 export interface TechConfigPatch {
@@ -156,6 +185,17 @@ export interface TechConfigPatch {
   serverUrl?: string;
   /** One-time enrollment code; handed to the enrollment hook, never stored. */
   enrollCode?: string;
+  profile?: Profile;
+  /** IANA time zone name, e.g. Asia/Ho_Chi_Minh. */
+  timeZone?: string;
+  /** Officer idle time before automatic sign-out, minutes (1-240). */
+  officerIdleMinutes?: number;
+}
+
+export interface OfficerCode {
+  officerId: string;
+  /** The sign-in code in clear: shown once to the technician, only its hash is kept. */
+  code: string;
 }
 
 /** A self-test result, or 'unavailable' when the kiosk has no device manager (no scanners). */
@@ -173,12 +213,11 @@ export interface ExportResult {
   count: number;
 }
 
+/** An officer's override; who made it is the signed-in officer of the session, never typed. */
 export interface OverrideRequest {
   id: string;
   verdict: VerdictKind;
   reason: string;
-  /** Officer identifier (badge number or role), not a name. */
-  by: string;
 }
 
 export interface ManualEntry {
@@ -192,25 +231,33 @@ export interface ManualEntry {
 
 export interface WedgeScan {
   text: string;
-  /** Which scan path produced it; only renderer-side sources are allowed. */
-  source: 'wedge' | 'manual';
+  /** Keyboard-wedge scans typed into the window are the only scans a screen may submit. */
+  source: 'wedge';
 }
 
-/** The methods. Each returns a Promise; arguments are positional and JSON-serialisable. */
+/**
+ * The methods. Each returns a Promise; arguments are positional and JSON-serialisable. Booth
+ * methods take an officer session, tech* methods a technician session (see API_ROLES); the
+ * service refuses them without one, whatever transport carried the call.
+ */
 export interface KioskApiMethods {
   getStatus(): Promise<KioskStatus>;
   submitScan(scan: WedgeScan): Promise<ScanResult>;
-  recentScans(limit: number): Promise<RecentScan[]>;
-  scanDetails(id: string): Promise<ScanDetails | null>;
-  setDirection(direction: Direction): Promise<KioskStatus>;
-  overrideCheckIn(request: OverrideRequest): Promise<RecentScan>;
-  manualEntry(entry: ManualEntry): Promise<ScanResult>;
-  shiftCounts(): Promise<ShiftCounts>;
-  startShift(): Promise<ShiftCounts>;
+  /** Booth profile only. */
+  officerSignIn(officerId: string, code: string): Promise<SignInResult>;
+  officerSignOut(session: string): Promise<void>;
+  recentScans(session: string, limit: number): Promise<RecentScan[]>;
+  scanDetails(session: string, id: string): Promise<ScanDetails | null>;
+  setDirection(session: string, direction: Direction): Promise<KioskStatus>;
+  overrideCheckIn(session: string, request: OverrideRequest): Promise<RecentScan>;
+  manualEntry(session: string, entry: ManualEntry): Promise<ScanResult>;
+  shiftCounts(session: string): Promise<ShiftCounts>;
+  startShift(session: string): Promise<ShiftCounts>;
   techState(): Promise<TechState>;
   techUnlock(pin: string): Promise<UnlockResult>;
-  /** Sets the PIN: allowed without a session only while no PIN exists (first setup). */
-  techSetPin(session: string | null, pin: string): Promise<TechState>;
+  /** First start only: sets the PIN with the setup code from the data dir (never shown on screen). */
+  techSetup(setupCode: string, pin: string): Promise<UnlockResult>;
+  techSetPin(session: string, pin: string): Promise<TechState>;
   techLock(session: string): Promise<void>;
   techInfo(session: string): Promise<TechInfo>;
   techConfigure(session: string, patch: TechConfigPatch): Promise<TechInfo>;
@@ -219,6 +266,11 @@ export interface KioskApiMethods {
   techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult>;
   /** Waits up to timeoutMs for the next scan from any scanner and reports it without recording it. */
   techSelfTest(session: string, timeoutMs: number): Promise<SelfTestView>;
+  /** Issues (or re-issues) an officer's sign-in code. */
+  techIssueOfficerCode(session: string, officerId: string): Promise<OfficerCode>;
+  techRevokeOfficer(session: string, officerId: string): Promise<TechInfo>;
+  /** Web mode: a new URL token; every page on the old URL is disconnected. Returns the new URL. */
+  techRotateWebToken(session: string): Promise<{ url: string }>;
 }
 
 export type ApiMethodName = keyof KioskApiMethods;
@@ -242,6 +294,8 @@ export interface KioskApi extends KioskApiMethods {
 export const API_METHODS = [
   'getStatus',
   'submitScan',
+  'officerSignIn',
+  'officerSignOut',
   'recentScans',
   'scanDetails',
   'setDirection',
@@ -251,6 +305,7 @@ export const API_METHODS = [
   'startShift',
   'techState',
   'techUnlock',
+  'techSetup',
   'techSetPin',
   'techLock',
   'techInfo',
@@ -258,7 +313,42 @@ export const API_METHODS = [
   'techTestScan',
   'techExport',
   'techSelfTest',
+  'techIssueOfficerCode',
+  'techRevokeOfficer',
+  'techRotateWebToken',
 ] as const satisfies readonly ApiMethodName[];
+
+/**
+ * Who may call each method: `public` needs nothing, `officer` an officer session (booth profile),
+ * `technician` a technician session. The service enforces it; this table documents it and drives
+ * the tests that call every non-public method without a session over each transport.
+ */
+export const API_ROLES: Record<ApiMethodName, 'public' | 'officer' | 'technician'> = {
+  getStatus: 'public',
+  submitScan: 'public',
+  officerSignIn: 'public',
+  officerSignOut: 'officer',
+  recentScans: 'officer',
+  scanDetails: 'officer',
+  setDirection: 'officer',
+  overrideCheckIn: 'officer',
+  manualEntry: 'officer',
+  shiftCounts: 'officer',
+  startShift: 'officer',
+  techState: 'public',
+  techUnlock: 'public',
+  techSetup: 'public',
+  techSetPin: 'technician',
+  techLock: 'technician',
+  techInfo: 'technician',
+  techConfigure: 'technician',
+  techTestScan: 'technician',
+  techExport: 'technician',
+  techSelfTest: 'technician',
+  techIssueOfficerCode: 'technician',
+  techRevokeOfficer: 'technician',
+  techRotateWebToken: 'technician',
+};
 
 export const API_EVENTS = ['outcome', 'status', 'fault'] as const satisfies readonly ApiEventName[];
 
@@ -294,6 +384,9 @@ const intIn = (min: number, max: number): Check => (v) =>
 const ID = /^[\w.:-]{1,64}$/;
 const SESSION = /^[0-9a-f]{64}$/;
 const PIN = new RegExp(`^\\d{${API_LIMITS.pin.min},${API_LIMITS.pin.max}}$`);
+const NEW_PIN = new RegExp(`^\\d{${API_LIMITS.newPin.min},${API_LIMITS.newPin.max}}$`);
+const OFFICER = /^[\w.:-]{1,32}$/;
+const newPin = str(API_LIMITS.newPin.max, NEW_PIN, `PIN (${API_LIMITS.newPin.min}-${API_LIMITS.newPin.max} digits)`);
 const session = str(64, SESSION, 'session');
 const verdicts = ['accept', 'reject', 'refer'] as const;
 const directions = ['in', 'out'] as const;
@@ -316,19 +409,22 @@ function shape(fields: Record<string, { check: Check; optional?: boolean }>): Ch
 
 const ARGS: { [M in ApiMethodName]: Check[] } = {
   getStatus: [],
-  submitScan: [shape({ text: { check: str(API_LIMITS.scanText) }, source: { check: oneOf(['wedge', 'manual']) } })],
-  recentScans: [intIn(1, API_LIMITS.recent)],
-  scanDetails: [str(64, ID, 'check-in id')],
-  setDirection: [oneOf(directions)],
+  submitScan: [shape({ text: { check: str(API_LIMITS.scanText) }, source: { check: oneOf(['wedge']) } })],
+  officerSignIn: [str(32, OFFICER, 'officer id'), str(16, /^\d{4,16}$/, 'officer code (digits)')],
+  officerSignOut: [session],
+  recentScans: [session, intIn(1, API_LIMITS.recent)],
+  scanDetails: [session, str(64, ID, 'check-in id')],
+  setDirection: [session, oneOf(directions)],
   overrideCheckIn: [
+    session,
     shape({
       id: { check: str(64, ID, 'check-in id') },
       verdict: { check: oneOf(verdicts) },
       reason: { check: nonEmpty(API_LIMITS.reason) },
-      by: { check: nonEmpty(API_LIMITS.actor) },
     }),
   ],
   manualEntry: [
+    session,
     shape({
       idNo: { check: str(12, /^\d{12}$/, '12-digit ID number') },
       name: { check: nonEmpty(100) },
@@ -336,11 +432,12 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
       sex: { check: oneOf(['M', 'F']) },
     }),
   ],
-  shiftCounts: [],
-  startShift: [],
+  shiftCounts: [session],
+  startShift: [session],
   techState: [],
   techUnlock: [str(API_LIMITS.pin.max, PIN, 'PIN (digits)')],
-  techSetPin: [(v) => (v === null ? undefined : session(v)), str(API_LIMITS.pin.max, PIN, `PIN (${API_LIMITS.pin.min}-${API_LIMITS.pin.max} digits)`)],
+  techSetup: [str(8, /^\d{8}$/, 'setup code (8 digits)'), newPin],
+  techSetPin: [session, newPin],
   techLock: [session],
   techInfo: [session],
   techConfigure: [
@@ -351,11 +448,17 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
       direction: { check: oneOf(directions), optional: true },
       serverUrl: { check: str(API_LIMITS.setting, /^https?:\/\/[^\s]+$/, 'http(s) URL'), optional: true },
       enrollCode: { check: str(128, /^[\w-]{1,128}$/, 'enrollment code'), optional: true },
+      profile: { check: oneOf(PROFILES), optional: true },
+      timeZone: { check: str(64, /^[A-Za-z_+\-/0-9]{1,64}$/, 'time zone name (e.g. Asia/Ho_Chi_Minh)'), optional: true },
+      officerIdleMinutes: { check: intIn(1, 240), optional: true },
     }),
   ],
   techTestScan: [session, str(API_LIMITS.scanText)],
   techExport: [session, oneOf(['checkins', 'logs'])],
   techSelfTest: [session, intIn(1000, 600_000)],
+  techIssueOfficerCode: [session, str(32, OFFICER, 'officer id (1-32 letters, digits, . _ : -)')],
+  techRevokeOfficer: [session, str(32, OFFICER, 'officer id')],
+  techRotateWebToken: [session],
 };
 
 /**

@@ -2,6 +2,10 @@
  * Opens (creating if needed) <dir>/kiosk.db: data folder → preflight of an existing file (header,
  * integrity, version: nothing written) → connection pragmas → migrations → SqliteStore.
  * Every failure is a StoreError naming the file; an existing file is never recreated or deleted.
+ *
+ * Check-ins are personal data: the folder is made 0700 and kiosk.db with its -wal and -shm 0600
+ * (SQLite gives -wal/-shm the mode of the database file). An existing install with wider modes is
+ * tightened here, at every open.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,11 +42,14 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
     const found = preflight(file, busyTimeoutMs);
     const db = new Database(file, { timeout: busyTimeoutMs });
     try {
+      // Before the first write: SQLite creates -wal/-shm with the database file's mode.
+      tightenFiles(file, log);
       if (found.kind === 'recover') {
         log.warn('rolling back an interrupted transaction before checking the database');
         checkContent(db, file);
       }
       configure(db, busyTimeoutMs, opts.maxPageCount, log);
+      tightenFiles(file, log);
       const { from, to } = migrate(db);
       const store = new SqliteStore(db, file, log);
       if (from !== to) {
@@ -65,7 +72,12 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
 /** Creates the folder, and refuses early (with a clear code) when it or the file is not writable. */
 function prepareDir(dir: string, file: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      tighten(dir, 0o700);
+    } catch {
+      // A folder we do not own keeps its owner's modes; writability is checked below.
+    }
   } catch (err) {
     // Node's recursive mkdir reports ENOENT even when the real cause is a read-only parent:
     // ask the nearest existing ancestor directly.
@@ -98,6 +110,28 @@ function whyNotWritable(dir: string): unknown {
   } catch (err) {
     return err;
   }
+}
+
+/** Owner-only modes for the database and its companions (those that exist). */
+function tightenFiles(file: string, log: Logger): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      tighten(f, 0o600);
+    } catch (err) {
+      log.warn('cannot restrict file mode', { file: path.basename(f), error: (err as NodeJS.ErrnoException).code ?? String(err) });
+    }
+  }
+}
+
+/** chmod when the mode is wider than `mode` (only bits are removed); a missing file is skipped. */
+function tighten(target: string, mode: number): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return;
+  }
+  if ((st.mode & 0o777 & ~mode) !== 0) fs.chmodSync(target, st.mode & 0o777 & mode);
 }
 
 function configure(db: Database.Database, busyTimeoutMs: number, maxPageCount: number | undefined, log: Logger): void {

@@ -6,6 +6,9 @@
  *   - an Origin equal to this server's own origin (no cross-site WebSocket hijacking),
  *   - a Host header naming this server (no DNS rebinding).
  * Frames are bounded (64 KiB) and validated against the API declaration before any call.
+ * The page itself (index.html) is served only with the right token: without one, or with a wrong
+ * one, the browser gets a full-screen notice saying so (403) instead of a kiosk that looks alive
+ * but cannot reach the service. Scripts and styles are the same for everyone and need no token.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -29,13 +32,15 @@ export interface WebUiOptions {
   /** The built renderer (renderer/dist). */
   staticDir: string;
   logger: Logger;
-  /** Fixed token (tests); default 32 random bytes, hex. */
+  /** Fixed token (kept in the data dir by `run`, see token-file.ts); default 32 random bytes, hex. */
   token?: string;
 }
 
 export interface WebUi {
-  /** Full URL to open, token included: http://127.0.0.1:PORT/?token=... */
-  url: string;
+  /** Full URL to open, token included: http://127.0.0.1:PORT/?token=... (changes with setToken). */
+  readonly url: string;
+  /** Replaces the token: every connected page is disconnected and must reopen with the new URL. */
+  setToken(token: string): void;
   /** The origin browsers must send: http://127.0.0.1:PORT */
   origin: string;
   close(): Promise<void>;
@@ -66,8 +71,12 @@ const MAX_IN_FLIGHT = 16;
 export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   const host = opts.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== '::1') throw new Error(`web UI must bind to loopback (127.0.0.1 or ::1), not "${host}"`);
-  const token = opts.token ?? randomBytes(32).toString('hex');
-  const tokenBuf = Buffer.from(token);
+  let token = opts.token ?? randomBytes(32).toString('hex');
+  let tokenBuf = Buffer.from(token);
+  const tokenOk = (given: string | null): boolean => {
+    const buf = Buffer.from(given ?? '');
+    return buf.length === tokenBuf.length && timingSafeEqual(buf, tokenBuf);
+  };
   const log = opts.logger.child('web');
   const staticRoot = path.resolve(opts.staticDir);
   let allowedHosts: string[] = [];
@@ -91,6 +100,13 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
       return void res.writeHead(400).end();
     }
     if (rel.endsWith('/')) rel += 'index.html';
+    if (rel === '/index.html' && !tokenOk(url.searchParams.get('token'))) {
+      const missing = !url.searchParams.get('token');
+      log.warn('page refused', { reason: missing ? 'no token' : 'bad token' });
+      return void res
+        .writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': TOKEN_PAGE_CSP, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' })
+        .end(req.method === 'HEAD' ? undefined : tokenPage(missing));
+    }
     const file = path.resolve(staticRoot, `.${rel}`);
     if (!file.startsWith(staticRoot + path.sep) || rel.includes('\0')) return void res.writeHead(404).end();
     const info = await stat(file).catch(() => undefined);
@@ -125,8 +141,7 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
     if (url.pathname !== '/api') return 'wrong path';
     // Same-origin only: the page this server served, under the host name it was opened with.
     if (req.headers.origin !== `http://${req.headers.host}`) return 'wrong origin';
-    const given = Buffer.from(url.searchParams.get('token') ?? '');
-    if (given.length !== tokenBuf.length || !timingSafeEqual(given, tokenBuf)) return 'bad token';
+    if (!tokenOk(url.searchParams.get('token'))) return 'bad token';
     return undefined;
   }
 
@@ -180,7 +195,15 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   log.info('web ui listening', { port: address.port });
 
   return {
-    url: `${origin}/?token=${token}`,
+    get url() {
+      return `${origin}/?token=${token}`;
+    },
+    setToken(next: string) {
+      token = next;
+      tokenBuf = Buffer.from(next);
+      for (const client of wss.clients) client.close(4001, 'token rotated');
+      log.info('web token rotated');
+    },
     origin,
     close: () =>
       new Promise<void>((resolve) => {
@@ -190,4 +213,16 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The notice page: no script, inline style only (its own CSP), both languages. */
+const TOKEN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+function tokenPage(missing: boolean): string {
+  const vi = missing ? 'Địa chỉ kiosk thiếu mã truy cập (token).' : 'Mã truy cập (token) trong địa chỉ kiosk không đúng hoặc đã được đổi.';
+  const en = missing ? 'This kiosk address has no access token.' : 'The access token in this kiosk address is wrong or was rotated.';
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Checkpoint kiosk: ${missing ? 'no token' : 'wrong token'}</title>
+<style>html,body{margin:0;height:100%}body{display:flex;flex-direction:column;align-items:center;justify-content:center;gap:1em;background:#5a2a82;color:#fff;font:clamp(20px,4vmin,48px)/1.3 'Noto Sans','DejaVu Sans',sans-serif;text-align:center;padding:1em}h1{font-size:1.6em;margin:0}p{margin:0;max-width:30em}small{opacity:.85}</style></head>
+<body data-screen="${missing ? 'token-missing' : 'token-wrong'}"><h1>⚠ ${missing ? 'Thiếu token / No token' : 'Sai token / Wrong token'}</h1><p>${vi}</p><p>${en}</p>
+<p><small>Kỹ thuật viên: mở đúng địa chỉ in ra khi khởi động (sự kiện "ui") hoặc đọc tệp web-token trong thư mục dữ liệu. / Technician: open the URL the kiosk printed at start ("ui" event), or read the web-token file in its data dir.</small></p></body></html>`;
 }

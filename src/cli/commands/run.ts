@@ -5,9 +5,22 @@
  * and with --ui web {"event":"ui","url"} (token included). Extensions: {"event":"scanner",...}
  * on scanner state changes and {"event":"error",...} for a scan that could not be recorded or a
  * problem with the central server. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
+ *
+ * Screens and access: `--profile venue|booth` (remembered in the data dir), `--time-zone NAME`,
+ * `--set-pin` (reads the technician PIN from stdin, stores it and exits: {"event":"pin-set"}),
+ * CHECKPOINT_KIOSK_PIN_FILE (a 0600 file holding the PIN, applied at every start), and in web
+ * mode a URL token kept in <data-dir>/web-token (`--rotate-web-token` replaces it). A `--port`
+ * that is taken ends the run with exit code 1 and a message naming the port.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROFILES, type Profile } from '../../shared/api.js';
+import { openStore } from '../../store/index.js';
+import { lockDataDir } from '../../app/data-dir-lock.js';
+import { PIN_FILE_ENV, PinInputError, applyPin, parsePin, readPinFile } from '../../app/access/provision-pin.js';
+import { SETUP_CODE_FILE } from '../../app/access/setup-code.js';
+import { isTimeZone } from '../../app/ui-settings.js';
+import { loadWebToken, newWebToken, saveWebToken } from '../../web/token-file.js';
 import type { Direction } from '../../shared/types.js';
 import { buildKiosk } from '../../app/build.js';
 import { linkToCentral } from '../../app/central-link.js';
@@ -35,8 +48,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     relay: { type: 'string', multiple: true },
     beeper: { type: 'boolean' },
     'heartbeat-seconds': { type: 'string' },
+    profile: { type: 'string' },
+    'time-zone': { type: 'string' },
+    'set-pin': { type: 'boolean' },
+    'rotate-web-token': { type: 'boolean' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
+  if (values['set-pin']) return setPinCommand(dataDir, values);
+  const profile = values.profile === undefined ? undefined : oneOf<Profile>('run', 'profile', values.profile, PROFILES, 'venue');
+  const timeZone = values['time-zone'];
+  if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`run: --time-zone must be an IANA time zone such as Asia/Ho_Chi_Minh, got "${timeZone}"`);
+  const pinFile = process.env[PIN_FILE_ENV];
+  let filePin: string | undefined;
+  try {
+    filePin = pinFile ? readPinFile(pinFile) : undefined;
+  } catch (err) {
+    if (err instanceof PinInputError) throw new UsageError(`run: ${err.message}`);
+    throw err;
+  }
   const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
   const scanners = values.scanner ?? [];
   // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
@@ -47,6 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
   const port = portNumber('run', 'port', values.port, 0);
   if (values.port !== undefined && ui !== 'web') throw new UsageError('run: --port is only used with --ui web');
+  if (values['rotate-web-token'] && ui !== 'web') throw new UsageError('run: --rotate-web-token is only used with --ui web');
   if (values.enroll !== undefined && values.server === undefined) throw new UsageError('run: --enroll needs --server URL');
   if (values.checkpoint !== undefined && !/^[\w.:-]{1,64}$/.test(values.checkpoint)) {
     throw new UsageError(`run: --checkpoint must be 1-64 letters, digits or . _ : -, got "${values.checkpoint}"`);
@@ -73,10 +103,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.policy ? { policyFile: values.policy } : {}),
     ...(values.checkpoint ? { checkpoint: values.checkpoint } : {}),
     ...(values.direction ? { direction } : {}),
+    ...(profile ? { profile } : {}),
+    ...(timeZone ? { timeZone } : {}),
     clock: systemClock,
     timers: systemTimers,
     logger,
   });
+  if (filePin !== undefined && (await applyPin(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString(), 'pin-file'))) {
+    logger.info('technician PIN set from the PIN file');
+  }
+  const webToken = ui === 'web' ? loadWebToken(dataDir, values['rotate-web-token'] === true) : undefined;
   const central = linkToCentral({
     kiosk,
     dataDir,
@@ -110,8 +146,18 @@ export async function runCommand(argv: string[]): Promise<number> {
           enroll: (serverUrl, code) => central.enroll(serverUrl, code),
           policy: () => kiosk.currentPolicy(),
           ...(values.policy ? { policyName: values.policy } : {}),
+          pin: { setupCodeFile: join(dataDir, SETUP_CODE_FILE) },
+          rotateWebToken: () => {
+            const next = saveWebToken(dataDir, newWebToken());
+            web.ui?.setToken(next);
+            return web.ui?.url ?? '';
+          },
         })
       : undefined;
+  if (api && (await api.techState()).pinSet === false) {
+    // Where, not what: the code itself never goes to a log or the screen.
+    logger.warn('no technician PIN yet: set one with `run --set-pin`, CHECKPOINT_KIOSK_PIN_FILE, or the setup code in the data dir', { file: SETUP_CODE_FILE });
+  }
 
   // Filled in once the screens are served; a signal may arrive before that.
   const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
@@ -151,14 +197,68 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Keeps the process alive when no scanner holds a handle (a finished sim: file, a scanner
   // still being retried): a kiosk runs until it is told to stop.
   const keepAlive = setInterval(() => undefined, 60_000);
+  if (api && rendererDir) {
+    // Before the scanners open: a port that is taken ends the run at once, releasing the data dir.
+    try {
+      web.ui = await startWebUi({ api, port, staticDir: rendererDir, logger, ...(webToken ? { token: webToken } : {}) });
+    } catch (err) {
+      clearInterval(keepAlive);
+      api.close();
+      await central.stop();
+      await kiosk.stop();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new Error(`--port ${port} is already in use on 127.0.0.1: stop what holds it, or choose another --port`);
+      if (code === 'EACCES') throw new Error(`--port ${port} needs privileges this user does not have: choose a port above 1023`);
+      throw err;
+    }
+  }
   await kiosk.start();
-  if (api && rendererDir) web.ui = await startWebUi({ api, port, staticDir: rendererDir, logger });
   out({ event: 'ready' });
   if (web.ui) out({ event: 'ui', url: web.ui.url });
   await stopped;
   clearInterval(keepAlive);
   out({ event: 'stopped' });
   return 0;
+}
+
+/** `run --set-pin`: the PIN from stdin (6-12 digits), stored hashed; the kiosk is not started. */
+async function setPinCommand(dataDir: string, values: Record<string, unknown>): Promise<number> {
+  const others = Object.keys(values).filter((k) => k !== 'data-dir' && k !== 'set-pin' && values[k] !== undefined);
+  if (others.length > 0) throw new UsageError(`run: --set-pin takes only --data-dir (got --${others[0]})`);
+  let pin: string;
+  try {
+    pin = parsePin(await readStdin(64), 'run --set-pin (stdin)');
+  } catch (err) {
+    if (err instanceof PinInputError) throw new UsageError(err.message);
+    throw err;
+  }
+  const logger = jsonLogger();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = lockDataDir(dataDir);
+  try {
+    const store = openStore({ dir: dataDir, logger, clock: systemClock });
+    try {
+      await applyPin(store, pin, dataDir, new Date(systemClock.now()).toISOString(), 'set-pin');
+    } finally {
+      store.close();
+    }
+  } finally {
+    lock.release();
+  }
+  process.stdout.write(`${JSON.stringify({ event: 'pin-set' })}\n`);
+  return 0;
+}
+
+/** All of stdin, refusing more than `max` bytes (a PIN, not a file). */
+async function readStdin(max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new PinInputError(`run --set-pin: stdin holds more than ${max} bytes; pipe in the PIN only`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function readCa(file: string): string {

@@ -1,0 +1,127 @@
+/**
+ * Who may do what on the kiosk's screens: the technician PIN (with first-start setup), officer
+ * sign-in with technician-issued codes, and the sessions both open. Every secret typed on the
+ * screen goes through one AttemptLimiter, so guessing officer codes does not give an attacker a
+ * second, unthrottled keypad. Booth and technician API calls pass through `require()`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../shared/ports.js';
+import type { CheckInStore } from '../../store/types.js';
+import type { SignInResult, TechState } from '../../shared/api.js';
+import { ApiError } from '../api-error.js';
+import { DEFAULT_SCRYPT_N, PIN_SETTINGS, checkPin, hashPin } from '../tech-pin.js';
+import { AttemptLimiter, type LimiterOptions } from './attempt-limiter.js';
+import { OfficerRegistry } from './officers.js';
+import { SessionRegistry, type Role, type Session } from './sessions.js';
+import { ensureSetupCode, removeSetupCode } from './setup-code.js';
+
+export interface AccessOptions extends LimiterOptions {
+  /** Idle time after which a technician session ends, ms. Default 5 min. */
+  techIdleMs?: number;
+  /** scrypt cost N (power of two). Default 2^14. */
+  scryptN?: number;
+  /** Where the first-start setup code is kept; absent: setup from the screen is refused. */
+  setupCodeFile?: string;
+}
+
+export const TECH_ACTOR = 'technician';
+
+export class AccessControl {
+  readonly sessions: SessionRegistry;
+  readonly officers: OfficerRegistry;
+  private readonly limiter: AttemptLimiter;
+  private readonly n: number;
+  private readonly techIdleMs: number;
+  private setupCode: string | undefined;
+  /** Serialises checks so parallel guesses cannot race past the limiter. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: CheckInStore,
+    private readonly clock: Clock,
+    private readonly opts: AccessOptions = {},
+  ) {
+    this.n = opts.scryptN ?? DEFAULT_SCRYPT_N;
+    this.techIdleMs = opts.techIdleMs ?? 5 * 60_000;
+    this.sessions = new SessionRegistry(clock);
+    this.officers = new OfficerRegistry(store, this.n);
+    this.limiter = new AttemptLimiter(store, clock, 'access', opts);
+    if (!this.pinSet() && opts.setupCodeFile) this.setupCode = ensureSetupCode(opts.setupCodeFile);
+  }
+
+  pinSet(): boolean {
+    return this.store.getSetting(PIN_SETTINGS.hash) !== undefined;
+  }
+
+  state(): TechState {
+    const gate = this.limiter.gate();
+    return { pinSet: this.pinSet(), ...(gate.ok ? {} : { retryAt: iso(gate.retryAt) }) };
+  }
+
+  /** The live session of `role` behind `token`, or ApiError 'unauthorized'. */
+  require(token: string | null, role: Role): Session {
+    const s = this.sessions.check(token, role);
+    if (!s) throw new ApiError('unauthorized', role === 'technician' ? 'Technician session expired or missing: enter the PIN again.' : 'Officer session expired or missing: sign in again.');
+    return s;
+  }
+
+  techUnlock(pin: string): Promise<SignInResult> {
+    return this.serial(async () => {
+      const stored = this.store.getSetting(PIN_SETTINGS.hash);
+      if (stored === undefined) return { ok: false, reason: 'no-pin' };
+      return this.attempt(() => checkPin(pin, stored), () => this.open('technician', TECH_ACTOR, this.techIdleMs));
+    });
+  }
+
+  officerSignIn(officerId: string, code: string, idleMs: number): Promise<SignInResult> {
+    return this.serial(() => this.attempt(() => this.officers.verify(officerId, code), () => this.open('officer', officerId, idleMs)));
+  }
+
+  /** First start: sets the PIN when the setup code matches. Refused once a PIN exists. */
+  techSetup(code: string, pin: string): Promise<SignInResult> {
+    return this.serial(async () => {
+      if (this.pinSet()) throw new ApiError('refused', 'A technician PIN is already set: unlock with it.');
+      const expected = this.setupCode;
+      if (!expected) throw new ApiError('unavailable', 'Set the PIN from the command line: checkpoint-kiosk run --set-pin (see README).');
+      return this.attempt(
+        () => Promise.resolve(code.length === expected.length && timingSafeEqual(Buffer.from(code), Buffer.from(expected))),
+        async () => {
+          await this.setPin(pin);
+          return this.open('technician', TECH_ACTOR, this.techIdleMs);
+        },
+      );
+    });
+  }
+
+  /** Sets the technician PIN (caller checked the right to). Ends the setup-code phase. */
+  async setPin(pin: string): Promise<void> {
+    this.store.setSetting(PIN_SETTINGS.hash, await hashPin(pin, this.n));
+    this.limiter.succeeded();
+    this.setupCode = undefined;
+    if (this.opts.setupCodeFile) removeSetupCode(this.opts.setupCodeFile);
+  }
+
+  private open(role: Role, actor: string, idleMs: number): SignInResult {
+    const { token, expiresAt } = this.sessions.open(role, actor, idleMs);
+    return { ok: true, session: token, expiresAt, idleMs, actor };
+  }
+
+  private async attempt(check: () => Promise<boolean>, onSuccess: () => SignInResult | Promise<SignInResult>): Promise<SignInResult> {
+    const gate = this.limiter.gate();
+    if (!gate.ok) return { ok: false, reason: 'wait', retryAt: iso(gate.retryAt) };
+    if (await check()) {
+      this.limiter.succeeded();
+      return onSuccess();
+    }
+    const next = this.limiter.failed();
+    return { ok: false, reason: 'wrong-pin', ...(next > this.clock.now() ? { retryAt: iso(next) } : {}) };
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
