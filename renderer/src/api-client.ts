@@ -2,6 +2,8 @@
  * The renderer's handle on the kiosk API. In Electron the preload exposes `window.kioskApi`
  * (method by method through contextBridge); in web mode this file speaks the WebSocket protocol
  * of src/web/protocol.ts to the server that served the page, with the token from the page URL.
+ * When the socket keeps failing, the page asks the server whether its URL is still valid: after a
+ * token rotation it is not, and reloading shows the server's full-screen wrong-token notice.
  */
 import { API_EVENTS, API_METHODS, type ApiEventName, type KioskApi, type KioskApiEvents } from '../../src/shared/api.js';
 import type { ServerMessage } from '../../src/web/protocol.js';
@@ -71,8 +73,9 @@ function connectWebSocket(): ApiHandle {
         else p.reject(new ApiCallError(msg.error, msg.code ?? 'error'));
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (open) setOpen(false);
+      if (ev.code === 4001 || retryMs >= 2000) void checkUrlStillValid();
       for (const p of pending.values()) p.reject(new ApiCallError('connection lost', 'disconnected'));
       pending.clear();
       setTimeout(connect, retryMs);
@@ -80,6 +83,15 @@ function connectWebSocket(): ApiHandle {
     };
   };
   connect();
+
+  const checkUrlStillValid = async () => {
+    try {
+      const res = await fetch(location.href, { cache: 'no-store' });
+      if (res.status === 403) location.reload();
+    } catch {
+      // The service is down: the status bar says so; keep retrying.
+    }
+  };
 
   const call = async (method: string, args: unknown[]): Promise<unknown> => {
     if (!open) await new Promise<void>((resolve) => waiters.push(resolve));

@@ -1,7 +1,10 @@
 /**
- * The kiosk UI: attract/result for the public, booth for officers, technician behind a PIN, and
- * a status bar on every screen. Keyboard-wedge scans are detected here and fed to the API
- * (or, while the technician panel is open, to its test scan).
+ * The kiosk UI. The public sees the attract and result screens only; there is no navigation.
+ * Officer screens (booth profile) open after an officer signs in; the technician panel after a
+ * long press in the top-left corner and the PIN. Both end after idle time or when left, and the
+ * public view comes back. A scan that arrives while a non-public screen is open still shows its
+ * verdict, as an overlay. The service enforces every role itself (API_ROLES): this file only
+ * decides what to draw.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { KioskStatus, TestScanResult } from '../../src/shared/api.js';
@@ -9,36 +12,50 @@ import type { ApiHandle } from './api-client.js';
 import { t, type Lang } from './i18n.js';
 import { playSound } from './sound.js';
 import { createWedgeDetector } from './wedge.js';
+import { installLockdown } from './lockdown.js';
+import { TechCorner } from './hold-gesture.js';
+import { useIdle } from './idle.js';
 import { Attract } from './screens/attract.js';
 import { ResultScreen, spokenResult, toneOf, type ResultView } from './screens/result.js';
+import { VerdictOverlay } from './screens/verdict-overlay.js';
 import { StatusBar } from './screens/status-bar.js';
 import { Booth } from './screens/booth.js';
-import { Technician } from './screens/technician.js';
+import { OfficerSignIn } from './screens/officer-sign-in.js';
+import { Technician, type TechSession } from './screens/technician.js';
 
 /** Buttons give focus back: a wedge scanner's Enter must not press the last touched button. */
-const blur = (e: Event) => (e.currentTarget as HTMLElement | null)?.blur();
+export const blur = (e: Event) => (e.currentTarget as HTMLElement | null)?.blur();
 
-export type Screen = 'kiosk' | 'booth' | 'tech';
+/** public: attract/result. sign-in: officer sign-in form. booth: signed-in officer. tech: technician. */
+export type Mode = 'public' | 'sign-in' | 'booth' | 'tech';
+
+export interface OfficerSession {
+  session: string;
+  officerId: string;
+  idleMs: number;
+}
 
 export interface AppOptions {
-  /** How long a verdict stays on the kiosk screen, ms. */
+  /** How long a verdict stays on screen, ms. */
   resultMs: number;
-  initialScreen: Screen;
   initialLang: Lang;
 }
 
 export function App({ handle, options }: { handle: ApiHandle; options: AppOptions }) {
   const { api } = handle;
   const [lang, setLang] = useState<Lang>(options.initialLang);
-  const [screen, setScreen] = useState<Screen>(options.initialScreen);
+  const [mode, setMode] = useState<Mode>('public');
   const [status, setStatus] = useState<KioskStatus | null>(null);
   const [connected, setConnected] = useState(false);
   const [result, setResult] = useState<ResultView | null>(null);
   const [tick, setTick] = useState(0);
-  const [session, setSession] = useState<string | null>(null);
+  const [officer, setOfficer] = useState<OfficerSession | null>(null);
+  const [tech, setTech] = useState<TechSession | null>(null);
   const [testResult, setTestResult] = useState<TestScanResult | null>(null);
+  /** Set while the technician has armed a test scan: the next wedge scan goes there, unrecorded. */
   const testSink = useRef<((text: string) => void) | null>(null);
-  const setupShown = useRef(false);
+
+  useEffect(() => installLockdown(), []);
 
   useEffect(() => {
     const offs = [
@@ -63,24 +80,11 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
     return () => offs.forEach((off) => off());
   }, []);
 
-  // First start without a PIN: open the technician setup instead of failing.
-  useEffect(() => {
-    if (status?.needsSetup && !setupShown.current) {
-      setupShown.current = true;
-      setScreen('tech');
-    }
-  }, [status?.needsSetup]);
-
   useEffect(() => {
     if (!result) return;
     const timer = setTimeout(() => setResult(null), options.resultMs);
     return () => clearTimeout(timer);
   }, [result]);
-
-  testSink.current =
-    screen === 'tech' && session
-      ? (text) => void api.techTestScan(session, text).then(setTestResult, () => setTestResult(null))
-      : null;
 
   useEffect(() => {
     const detector = createWedgeDetector({
@@ -88,8 +92,11 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
         performance.mark('wedge-scan-end');
         // A too-large burst arrives without text: submitted empty, it is rejected as unreadable.
         const payload = info.fault ? '' : text;
-        if (testSink.current) testSink.current(payload);
-        else void api.submitScan({ text: payload, source: 'wedge' });
+        const sink = testSink.current;
+        if (sink) {
+          testSink.current = null;
+          sink(payload);
+        } else void api.submitScan({ text: payload, source: 'wedge' });
       },
     });
     const onKey = (e: KeyboardEvent) => {
@@ -111,34 +118,87 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
     document.documentElement.lang = lang;
   }, [lang]);
 
-  const nav = (target: Screen, label: string) => (
-    <button class={screen === target ? 'active' : ''} aria-current={screen === target ? 'page' : undefined} data-nav={target} onClick={(e) => (blur(e), setScreen(target))}>
-      {label}
-    </button>
-  );
+  const profile = status?.profile ?? 'venue';
+  const toPublic = () => {
+    testSink.current = null;
+    setTestResult(null);
+    setMode('public');
+  };
+  const signOut = () => {
+    if (officer) void api.officerSignOut(officer.session).catch(() => undefined);
+    setOfficer(null);
+    toPublic();
+  };
+  const lockTech = () => {
+    if (tech) void api.techLock(tech.session).catch(() => undefined);
+    setTech(null);
+    toPublic();
+  };
+
+  // Idle ends the session and brings the public view back (the service expires it too).
+  useIdle(mode === 'booth' && officer ? officer.idleMs : null, signOut);
+  useIdle(mode === 'tech' ? (tech?.idleMs ?? 120_000) : null, lockTech);
+  useIdle(mode === 'sign-in' ? 60_000 : null, toPublic);
+  // A profile switched to venue ends the booth at once.
+  useEffect(() => {
+    if (profile !== 'booth' && (mode === 'booth' || mode === 'sign-in')) signOut();
+  }, [profile]);
+
+  const publicView = result ? <ResultScreen lang={lang} view={result} timeZone={status?.timeZone} /> : <Attract lang={lang} status={status} />;
 
   return (
-    <div class={`app screen-${screen}`}>
+    <div class={`app mode-${mode} profile-${profile}`} data-mode={mode} data-profile={profile}>
       <header class="topbar">
+        {mode === 'public' && <TechCorner onOpen={() => setMode('tech')} />}
         <span class="topbar-checkpoint">{status?.checkpointName ?? status?.checkpointId ?? ''}</span>
-        <nav>
-          {nav('kiosk', t(lang, 'kiosk'))}
-          {nav('booth', t(lang, 'booth'))}
-          {nav('tech', t(lang, 'technician'))}
-        </nav>
-        <button class="lang" data-testid="lang" onClick={(e) => (blur(e), setLang(lang === 'vi' ? 'en' : 'vi'))}>
-          {t(lang, 'language')}
-        </button>
+        <div class="topbar-actions">
+          {profile === 'booth' && mode === 'public' && (
+            <button data-testid="officer-sign-in" onClick={(e) => (blur(e), setMode(officer ? 'booth' : 'sign-in'))}>
+              {t(lang, 'officerSignIn')}
+            </button>
+          )}
+          {mode === 'booth' && officer && (
+            <>
+              <span class="signed-in" data-testid="signed-in">{t(lang, 'signedInAs', { id: officer.officerId })}</span>
+              <button data-testid="sign-out" onClick={(e) => (blur(e), signOut())}>{t(lang, 'signOut')}</button>
+            </>
+          )}
+          <button class="lang" data-testid="lang" onClick={(e) => (blur(e), setLang(lang === 'vi' ? 'en' : 'vi'))}>
+            {t(lang, 'language')}
+          </button>
+        </div>
       </header>
       <main>
-        {screen === 'kiosk' && (result ? <ResultScreen lang={lang} view={result} /> : <Attract lang={lang} status={status} />)}
-        {screen === 'booth' && (
-          <>
-            {result && <ResultScreen lang={lang} view={result} compact />}
-            <Booth lang={lang} api={api} status={status} tick={tick} />
-          </>
+        {mode === 'public' && publicView}
+        {mode === 'sign-in' && (
+          <OfficerSignIn
+            lang={lang}
+            api={api}
+            timeZone={status?.timeZone}
+            onCancel={toPublic}
+            onSignedIn={(s) => {
+              setOfficer(s);
+              setMode('booth');
+            }}
+          />
         )}
-        {screen === 'tech' && <Technician lang={lang} api={api} status={status} session={session} setSession={setSession} testResult={testResult} />}
+        {mode === 'booth' && officer && <Booth lang={lang} api={api} status={status} tick={tick} session={officer.session} onUnauthorized={signOut} />}
+        {mode === 'tech' && (
+          <Technician
+            lang={lang}
+            api={api}
+            status={status}
+            session={tech}
+            setSession={setTech}
+            onLeave={lockTech}
+            testResult={testResult}
+            armTestScan={(session) => {
+              setTestResult(null);
+              testSink.current = (text) => void api.techTestScan(session, text).then(setTestResult, () => setTestResult(null));
+            }}
+          />
+        )}
+        {mode !== 'public' && result && <VerdictOverlay lang={lang} view={result} timeZone={status?.timeZone} onClose={() => setResult(null)} />}
       </main>
       <div class="sr-only" aria-live="assertive" aria-atomic="true" data-testid="live">
         {result ? spokenResult(lang, result) : ''}

@@ -1,6 +1,7 @@
 /**
  * Texts in Vietnamese (default) and English. A small typed dictionary instead of i18next: every
- * key exists in both languages (the compiler checks it), and reason codes map to plain words.
+ * key exists in both languages (the compiler checks it), and reason codes and credential formats
+ * map to plain words, so no English word leaks onto a Vietnamese screen.
  */
 export type Lang = 'vi' | 'en';
 
@@ -55,9 +56,9 @@ const vi = {
   pin: 'Mã PIN',
   unlock: 'Mở khóa',
   lock: 'Khóa',
-  wrongPin: 'Sai mã PIN. Còn {n} lần thử',
+  wrongPin: 'Sai mã PIN',
   locked: 'Đã khóa do nhập sai nhiều lần. Thử lại sau {time}',
-  setupPin: 'Thiết lập mã PIN kỹ thuật (4–12 số)',
+  setupPin: 'Thiết lập mã PIN kỹ thuật',
   confirmPin: 'Nhập lại mã PIN',
   pinMismatch: 'Hai mã PIN không giống nhau',
   serverUrl: 'Địa chỉ máy chủ',
@@ -92,6 +93,45 @@ const vi = {
   state_closed: 'đã đóng',
   error: 'Lỗi',
   reasons: 'Lý do',
+  format: 'Loại giấy tờ',
+  scannedAt: 'Thời điểm quét',
+  leave: 'Thoát',
+  saved: 'Đã lưu',
+  officerSignIn: 'Cán bộ đăng nhập',
+  officerId: 'Mã cán bộ',
+  officerCode: 'Mã đăng nhập',
+  signIn: 'Đăng nhập',
+  signOut: 'Đăng xuất',
+  signedInAs: 'Cán bộ: {id}',
+  cancel: 'Hủy',
+  close: 'Đóng',
+  wrongCode: 'Sai mã. Vui lòng thử lại',
+  waitUntil: 'Nhập sai nhiều lần. Thử lại lúc {time}',
+  setupCode: 'Mã thiết lập (8 số, trong tệp setup-code của thư mục dữ liệu)',
+  setupHint: 'Chưa có mã PIN kỹ thuật. Người lắp đặt đặt mã bằng lệnh run --set-pin, hoặc nhập mã thiết lập lấy từ máy.',
+  newPin: 'Mã PIN mới (6–12 số)',
+  profile: 'Chế độ',
+  profile_venue: 'Điểm quét công cộng',
+  profile_booth: 'Bàn kiểm soát',
+  timeZone: 'Múi giờ',
+  officerIdle: 'Tự đăng xuất cán bộ sau (phút)',
+  officers: 'Cán bộ',
+  issueCode: 'Cấp mã đăng nhập',
+  revoke: 'Thu hồi',
+  codeIssued: 'Mã của {id}: {code} (chỉ hiện một lần)',
+  rotateToken: 'Đổi mã truy cập web (URL)',
+  reads: 'Lượt đọc',
+  errors: 'Lỗi',
+  testScanArm: 'Quét thử (không ghi nhận)',
+  verdictOverlay: 'Kết quả lượt quét vừa rồi',
+  noOfficers: 'Chưa có cán bộ nào',
+  format_cccd: 'Căn cước công dân',
+  format_vnqr: 'Mã QR cá nhân',
+  format_dcc: 'Chứng nhận COVID số EU',
+  format_shc: 'Thẻ sức khỏe SMART',
+  format_ckd1: 'Tờ khai y tế',
+  format_unknown: 'Không xác định',
+  net_unknown: 'chưa rõ',
 } as const;
 
 type Key = keyof typeof vi;
@@ -147,9 +187,9 @@ const en: Record<Key, string> = {
   pin: 'PIN',
   unlock: 'Unlock',
   lock: 'Lock',
-  wrongPin: 'Wrong PIN. {n} attempts left',
+  wrongPin: 'Wrong PIN',
   locked: 'Locked after too many wrong PINs. Try again after {time}',
-  setupPin: 'Set the technician PIN (4–12 digits)',
+  setupPin: 'Set the technician PIN',
   confirmPin: 'Repeat the PIN',
   pinMismatch: 'The two PINs differ',
   serverUrl: 'Server URL',
@@ -184,6 +224,45 @@ const en: Record<Key, string> = {
   state_closed: 'closed',
   error: 'Error',
   reasons: 'Reasons',
+  format: 'Document type',
+  scannedAt: 'Scanned at',
+  leave: 'Leave',
+  saved: 'Saved',
+  officerSignIn: 'Officer sign-in',
+  officerId: 'Officer id',
+  officerCode: 'Sign-in code',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  signedInAs: 'Officer: {id}',
+  cancel: 'Cancel',
+  close: 'Close',
+  wrongCode: 'Wrong code. Please try again',
+  waitUntil: 'Too many wrong entries. Try again at {time}',
+  setupCode: 'Setup code (8 digits, in the setup-code file of the data dir)',
+  setupHint: 'No technician PIN yet. The installer sets it with run --set-pin, or enter the setup code read on the machine.',
+  newPin: 'New PIN (6–12 digits)',
+  profile: 'Profile',
+  profile_venue: 'Public venue kiosk',
+  profile_booth: 'Checkpoint booth',
+  timeZone: 'Time zone',
+  officerIdle: 'Sign officers out after (minutes)',
+  officers: 'Officers',
+  issueCode: 'Issue sign-in code',
+  revoke: 'Revoke',
+  codeIssued: 'Code for {id}: {code} (shown once)',
+  rotateToken: 'Rotate the web URL token',
+  reads: 'Reads',
+  errors: 'Errors',
+  testScanArm: 'Test scan (not recorded)',
+  verdictOverlay: 'Result of the scan just made',
+  noOfficers: 'No officers yet',
+  format_cccd: 'Citizen ID card (CCCD)',
+  format_vnqr: 'Personal QR code',
+  format_dcc: 'EU Digital COVID Certificate',
+  format_shc: 'SMART Health Card',
+  format_ckd1: 'Health declaration',
+  format_unknown: 'Unknown',
+  net_unknown: 'unknown',
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { vi, en };
@@ -238,6 +317,12 @@ const STATUS: Record<Lang, Record<string, string>> = {
   en: { f0: 'F0 (confirmed case)', f1: 'F1 (close contact)', quarantine: 'in quarantine', blocked: 'blocked' },
 };
 
+/** A credential format in plain words (never the raw id). */
+export function formatName(lang: Lang, format: string): string {
+  const key = `format_${format}` as Key;
+  return key in vi ? t(lang, key) : t(lang, 'format_unknown');
+}
+
 /** A reason code in plain words. Parameterised codes keep their parameter. */
 export function reasonText(lang: Lang, code: string): string {
   const fixed = REASONS[lang][code];
@@ -251,5 +336,5 @@ export function reasonText(lang: Lang, code: string): string {
     const label = STATUS[lang][status] ?? status;
     return lang === 'vi' ? `Có trong danh sách theo dõi: ${label}` : `On the watch list: ${label}`;
   }
-  return code;
+  return lang === 'vi' ? 'Lý do khác' : 'Other reason';
 }

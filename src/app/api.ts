@@ -165,14 +165,14 @@ export class KioskApiService implements KioskApi {
     return result;
   }
 
-  officerSignOut(session: string): Promise<void> {
+  async officerSignOut(session: string): Promise<void> {
     const officer = this.access.sessions.check(session, 'officer');
     this.access.sessions.close(session);
     if (officer) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: officer.actor, action: 'officer-sign-out' });
     return Promise.resolve();
   }
 
-  recentScans(session: string, limit: number): Promise<RecentScan[]> {
+  async recentScans(session: string, limit: number): Promise<RecentScan[]> {
     this.officer(session);
     const rows: RecentScan[] = [];
     for (const id of this.ledger.recentIds(limit)) {
@@ -182,7 +182,7 @@ export class KioskApiService implements KioskApi {
     return Promise.resolve(rows);
   }
 
-  scanDetails(session: string, id: string): Promise<ScanDetails | null> {
+  async scanDetails(session: string, id: string): Promise<ScanDetails | null> {
     this.officer(session);
     const stored = this.deps.kiosk.store.get(id);
     if (!stored) return Promise.resolve(null);
@@ -195,13 +195,13 @@ export class KioskApiService implements KioskApi {
     });
   }
 
-  setDirection(session: string, direction: Direction): Promise<KioskStatus> {
+  async setDirection(session: string, direction: Direction): Promise<KioskStatus> {
     this.applyDirection(direction, this.officer(session));
     return this.getStatus();
   }
 
   /** Records the signed-in officer's override: `by` is that officer's id, in the record and the audit log. */
-  overrideCheckIn(session: string, request: OverrideRequest): Promise<RecentScan> {
+  async overrideCheckIn(session: string, request: OverrideRequest): Promise<RecentScan> {
     const by = this.officer(session);
     const store = this.deps.kiosk.store;
     const stored = store.get(request.id);
@@ -236,12 +236,12 @@ export class KioskApiService implements KioskApi {
     return result;
   }
 
-  shiftCounts(session: string): Promise<ShiftCounts> {
+  async shiftCounts(session: string): Promise<ShiftCounts> {
     this.officer(session);
     return Promise.resolve(this.ledger.shift());
   }
 
-  startShift(session: string): Promise<ShiftCounts> {
+  async startShift(session: string): Promise<ShiftCounts> {
     const by = this.officer(session);
     const since = this.nowIso();
     this.deps.kiosk.store.setSetting(API_SETTINGS.shiftStart, since);
@@ -279,7 +279,7 @@ export class KioskApiService implements KioskApi {
     return this.access.state();
   }
 
-  techLock(session: string): Promise<void> {
+  async techLock(session: string): Promise<void> {
     this.access.sessions.close(session);
     return Promise.resolve();
   }
@@ -306,7 +306,7 @@ export class KioskApiService implements KioskApi {
     return this.techInfo(session);
   }
 
-  techRotateWebToken(session: string): Promise<{ url: string }> {
+  async techRotateWebToken(session: string): Promise<{ url: string }> {
     this.tech(session);
     if (!this.deps.rotateWebToken) throw new ApiError('unavailable', 'Only web mode has a URL token to rotate.');
     const url = this.deps.rotateWebToken();

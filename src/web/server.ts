@@ -60,9 +60,12 @@ export function defaultRendererDir(from = fileURLToPath(import.meta.url)): strin
   return undefined;
 }
 
-/** The renderer's Content-Security-Policy; connect-src is set per server to its own ws origin. */
+/**
+ * The renderer's Content-Security-Policy; connect-src is set per server to its own ws origin, and
+ * its http origin (the page asks whether its own URL is still valid after a token rotation).
+ */
 export function webCsp(wsOrigin: string): string {
-  return rendererCsp(wsOrigin);
+  return rendererCsp(`${wsOrigin.replace(/^ws/, 'http')} ${wsOrigin}`);
 }
 
 /** Most calls a single connection may have in flight; more are refused, not queued. */

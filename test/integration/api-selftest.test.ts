@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildKiosk } from '../../src/app/build.js';
 import { createKioskApi } from '../../src/app/api.js';
+import { applyPin } from '../../src/app/access/provision-pin.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
 import { startPtyPair, waitFor, type PtyPair } from '../helpers/pty.js';
 
@@ -29,7 +30,7 @@ describe('technician self-test', () => {
     try {
       await kiosk.start();
       await waitFor(() => kiosk.scannerStatus()[0]?.state === 'connected', { what: 'the pty scanner to connect' });
-      await api.techSetPin(null, '482913');
+      await applyPin(kiosk.store, '482913', join(dir, 'data'), new Date().toISOString(), 'test', 1024);
       const unlock = await api.techUnlock('482913');
       if (!unlock.ok) throw new Error('unlock failed');
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckIn, Override } from '../../src/shared/types.js';
@@ -99,7 +99,8 @@ function setup(store = new MemoryStore(), delivery?: () => DeliverySnapshot) {
     logger: silentLogger,
   });
   const exportDir = mkdtempSync(path.join(os.tmpdir(), 'api-export-'));
-  const api = createKioskApi({ kiosk, clock, timers, logger: silentLogger, exportDir, ...(delivery ? { delivery } : {}), pin: { scryptN: 1024, baseLockMs: 30_000 } });
+  const setupCodeFile = path.join(exportDir, 'setup-code');
+  const api = createKioskApi({ kiosk, clock, timers, logger: silentLogger, exportDir, ...(delivery ? { delivery } : {}), pin: { scryptN: 1024, setupCodeFile } });
   const advance = (ms: number) => {
     now += ms;
     for (const h of pending.filter((p) => p.at <= now)) {
@@ -107,7 +108,27 @@ function setup(store = new MemoryStore(), delivery?: () => DeliverySnapshot) {
       h.fn();
     }
   };
-  return { api, kiosk, store, exportDir, advance, clock };
+  /** Sets the PIN through first-start setup (the code from the file) and returns a technician session. */
+  const tech = async (pin = '246813'): Promise<string> => {
+    if ((await api.techState()).pinSet) {
+      const r = await api.techUnlock(pin);
+      if (!r.ok) throw new Error(`unlock failed: ${r.reason}`);
+      return r.session;
+    }
+    const r = await api.techSetup(readFileSync(setupCodeFile, 'utf8').trim(), pin);
+    if (!r.ok) throw new Error(`setup failed: ${r.reason}`);
+    return r.session;
+  };
+  /** Switches to the booth profile, issues a code for `officerId` and signs them in. */
+  const officer = async (officerId = 'CB-0417'): Promise<string> => {
+    const session = await tech();
+    await api.techConfigure(session, { profile: 'booth' });
+    const { code } = await api.techIssueOfficerCode(session, officerId);
+    const r = await api.officerSignIn(officerId, code);
+    if (!r.ok) throw new Error(`sign-in failed: ${r.reason}`);
+    return r.session;
+  };
+  return { api, kiosk, store, exportDir, advance, clock, tech, officer, setupCodeFile };
 }
 
 function collect<E extends keyof KioskApiEvents>(api: KioskApiService, event: E): KioskApiEvents[E][] {
@@ -135,10 +156,11 @@ describe('kiosk API over a KioskService', () => {
     expect(res.outcome.display.maskedName).toBe('N****n V*n A*');
     expect(outcomes).toHaveLength(1);
     expect(ctx.store.rows).toHaveLength(1);
-    const recent = await ctx.api.recentScans(10);
+    const session = await ctx.officer();
+    const recent = await ctx.api.recentScans(session, 10);
     expect(recent[0]).toMatchObject({ id: res.outcome.id, verdict: 'accept', maskedName: 'N****n V*n A*', delivery: 'pending' });
     expect(JSON.stringify(recent)).not.toContain('001085012345');
-    const details = await ctx.api.scanDetails(res.outcome.id);
+    const details = await ctx.api.scanDetails(session, res.outcome.id);
     expect(details?.subject.idNo).toBe('001085012345');
   });
 
@@ -147,86 +169,162 @@ describe('kiosk API over a KioskService', () => {
     const again = await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
     expect(again.ok && again.outcome).toMatchObject({ kind: 'duplicate', id: first.ok ? first.outcome.id : '', format: 'cccd' });
     expect(ctx.store.rows).toHaveLength(1);
-    expect(await ctx.api.shiftCounts()).toMatchObject({ total: 1, accept: 1, duplicates: 1, in: 1 });
+    expect(await ctx.api.shiftCounts(await ctx.officer())).toMatchObject({ total: 1, accept: 1, duplicates: 1, in: 1 });
   });
 
-  it('records an override with its reason in the check-in and the audit log, and moves the shift counts', async () => {
+  it('records an override by the signed-in officer: their id in the check-in and the audit log, and moves the shift counts', async () => {
     const res = await ctx.api.submitScan({ text: 'garbage that is no credential', source: 'wedge' });
     const id = res.ok ? res.outcome.id : '';
     expect(res.ok && res.outcome.verdict).toBe('reject');
-    const row = await ctx.api.overrideCheckIn({ id, verdict: 'accept', reason: 'paper declaration checked', by: 'badge-17' });
+    const session = await ctx.officer('badge-17');
+    const row = await ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason: 'paper declaration checked' });
     expect(row.override).toMatchObject({ verdict: 'accept', reason: 'paper declaration checked', by: 'badge-17' });
-    expect(ctx.store.get(id)?.override?.verdict).toBe('accept');
+    expect(ctx.store.get(id)?.override).toMatchObject({ verdict: 'accept', by: 'badge-17' });
     expect(ctx.store.audits.at(-1)).toMatchObject({ actor: 'badge-17', action: 'override', detail: { checkInId: id, from: 'reject', to: 'accept', reason: 'paper declaration checked' } });
-    expect(await ctx.api.shiftCounts()).toMatchObject({ total: 1, accept: 1, reject: 0, overridden: 1 });
-    await expect(ctx.api.overrideCheckIn({ id: 'nope', verdict: 'accept', reason: 'x', by: 'y' })).rejects.toThrow(/No check-in/);
+    expect(await ctx.api.shiftCounts(session)).toMatchObject({ total: 1, accept: 1, reject: 0, overridden: 1 });
+    await expect(ctx.api.overrideCheckIn(session, { id: 'nope', verdict: 'accept', reason: 'x' })).rejects.toThrow(/No check-in/);
   });
 
-  it('checks a manually typed ID card like a scanned one', async () => {
-    const ok = await ctx.api.manualEntry({ idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
+  it('checks a manually typed ID card like a scanned one, audited with the officer id', async () => {
+    const session = await ctx.officer('CB-9');
+    const ok = await ctx.api.manualEntry(session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
     expect(ok.ok && ok.outcome).toMatchObject({ verdict: 'accept', format: 'cccd', source: 'manual' });
+    expect(ctx.store.audits.at(-1)).toMatchObject({ actor: 'CB-9', action: 'manual-entry', detail: { checkInId: ok.ok ? ok.outcome.id : '' } });
     // Digit 4 says female born in the 1900s; the officer typed male: inconsistent.
-    const bad = await ctx.api.manualEntry({ idNo: '001185012345', name: 'Nguyễn Văn Bình', dob: '1985-03-15', sex: 'M' });
+    const bad = await ctx.api.manualEntry(session, { idNo: '001185012345', name: 'Nguyễn Văn Bình', dob: '1985-03-15', sex: 'M' });
     expect(bad.ok && bad.outcome.verdict).toBe('reject');
     expect(bad.ok && bad.outcome.reasons).toContain('inconsistent-id');
   });
 
   it('sets direction for later check-ins and persists it', async () => {
-    const status = await ctx.api.setDirection('out');
+    const status = await ctx.api.setDirection(await ctx.officer(), 'out');
     expect(status.direction).toBe('out');
     expect(ctx.store.getSetting('device.direction')).toBe('out');
     const res = await ctx.api.submitScan({ text: CCCD_VALID[1]!.text, source: 'wedge' });
     expect(res.ok && res.outcome.direction).toBe('out');
   });
 
-  it('needs setup until a PIN exists; then only a session may change it', async () => {
+  it('needs the setup code from the data dir to set the first PIN; then only a session may change it', async () => {
     expect((await ctx.api.getStatus()).needsSetup).toBe(true);
     expect(await ctx.api.techUnlock('1234')).toEqual({ ok: false, reason: 'no-pin' });
-    await ctx.api.techSetPin(null, '2468');
+    const code = readFileSync(ctx.setupCodeFile, 'utf8').trim();
+    expect(code).toMatch(/^\d{8}$/);
+    expect(statSync(ctx.setupCodeFile).mode & 0o777).toBe(0o600);
+    const wrong = code === '00000000' ? '11111111' : '00000000';
+    expect(await ctx.api.techSetup(wrong, '246813')).toEqual({ ok: false, reason: 'wrong-pin' });
+    expect((await ctx.api.getStatus()).needsSetup).toBe(true);
+    const r = await ctx.api.techSetup(code, '246813');
+    expect(r).toMatchObject({ ok: true, actor: 'technician' });
+    expect(existsSync(ctx.setupCodeFile)).toBe(false);
     expect((await ctx.api.getStatus()).needsSetup).toBe(false);
     expect(ctx.store.getSetting('tech.pinHash')).toMatch(/^scrypt\$1024\$/);
-    expect(ctx.store.getSetting('tech.pinHash')).not.toContain('2468');
-    await expect(ctx.api.techSetPin(null, '1111')).rejects.toThrow(/PIN again/);
-    const unlocked = await ctx.api.techUnlock('2468');
+    expect(ctx.store.getSetting('tech.pinHash')).not.toContain('246813');
+    await expect(ctx.api.techSetup(code, '111111')).rejects.toThrow(/already set/);
+    await expect(ctx.api.techSetPin('a'.repeat(64), '111111')).rejects.toMatchObject({ code: 'unauthorized' });
+    const unlocked = await ctx.api.techUnlock('246813');
     expect(unlocked.ok).toBe(true);
-    if (unlocked.ok) await ctx.api.techSetPin(unlocked.session, '1357');
-    expect((await ctx.api.techUnlock('1357')).ok).toBe(true);
+    if (unlocked.ok) await ctx.api.techSetPin(unlocked.session, '135799');
+    expect((await ctx.api.techUnlock('135799')).ok).toBe(true);
   });
 
-  it('locks the technician out after 5 wrong PINs, longer each time, and across a restart', async () => {
-    await ctx.api.techSetPin(null, '2468');
-    for (let i = 4; i >= 1; i--) expect(await ctx.api.techUnlock('0000')).toEqual({ ok: false, reason: 'wrong-pin', attemptsLeft: i });
-    const locked = await ctx.api.techUnlock('0000');
-    expect(locked).toMatchObject({ ok: false, reason: 'locked', lockedUntil: new Date(T0 + 30_000).toISOString() });
-    // Even the right PIN is refused while locked.
-    expect(await ctx.api.techUnlock('2468')).toMatchObject({ ok: false, reason: 'locked' });
-    // A restart (new API over the same store) keeps the lock.
+  it('makes wrong PINs wait longer per attempt, never locks out: after 20 wrong PINs the right one works within a minute, across a restart', async () => {
+    await ctx.tech('246813');
+    let lastRetry = T0;
+    for (let i = 0; i < 20; i++) {
+      const gate = await ctx.api.techState();
+      if (gate.retryAt) {
+        // An attempt during the wait is refused unchecked and does not extend it.
+        expect(await ctx.api.techUnlock('0000')).toEqual({ ok: false, reason: 'wait', retryAt: gate.retryAt });
+        ctx.advance(Date.parse(gate.retryAt) - ctx.clock.now());
+      }
+      const r = await ctx.api.techUnlock('0000');
+      expect(r).toMatchObject({ ok: false, reason: 'wrong-pin' });
+      if (!r.ok && r.reason === 'wrong-pin' && r.retryAt) lastRetry = Date.parse(r.retryAt);
+    }
+    expect(lastRetry - ctx.clock.now()).toBeLessThanOrEqual(30_000);
+    expect(lastRetry - ctx.clock.now()).toBeGreaterThan(0);
+    // A restart (new API over the same store) keeps the wait.
     const restarted = setup(ctx.store);
-    expect(await restarted.api.techState()).toMatchObject({ pinSet: true, lockedUntil: new Date(T0 + 30_000).toISOString() });
+    expect(await restarted.api.techState()).toEqual({ pinSet: true, retryAt: new Date(lastRetry).toISOString() });
     restarted.api.close();
-    ctx.advance(30_001);
-    for (let i = 0; i < 4; i++) await ctx.api.techUnlock('0000');
-    const second = await ctx.api.techUnlock('0000');
-    expect(second).toMatchObject({ reason: 'locked', lockedUntil: new Date(T0 + 30_001 + 60_000).toISOString() });
-    expect(ctx.store.audits.filter((a) => a.action === 'pin-lockout')).toHaveLength(2);
-    ctx.advance(60_000);
-    expect((await ctx.api.techUnlock('2468')).ok).toBe(true);
+    ctx.advance(lastRetry - ctx.clock.now());
+    const ok = await ctx.api.techUnlock('246813');
+    expect(ok.ok).toBe(true);
+    // Success resets the backoff: the next wrong PIN is free again.
+    expect(await ctx.api.techUnlock('0000')).toEqual({ ok: false, reason: 'wrong-pin' });
   });
 
-  it('refuses technician methods without a valid session and expires idle sessions', async () => {
-    await ctx.api.techSetPin(null, '2468');
+  it('refuses technician methods without a valid session, expires idle sessions, and locks on techLock', async () => {
+    const session = await ctx.tech();
     await expect(ctx.api.techInfo('a'.repeat(64))).rejects.toMatchObject({ code: 'unauthorized' });
-    const r = await ctx.api.techUnlock('2468');
-    if (!r.ok) throw new Error('unlock failed');
-    expect((await ctx.api.techInfo(r.session)).status.checkpointId).toBe('cp-1');
-    ctx.advance(16 * 60_000);
-    await expect(ctx.api.techInfo(r.session)).rejects.toMatchObject({ code: 'unauthorized' });
+    expect((await ctx.api.techInfo(session)).status.checkpointId).toBe('cp-1');
+    ctx.advance(6 * 60_000);
+    await expect(ctx.api.techInfo(session)).rejects.toMatchObject({ code: 'unauthorized' });
+    const again = await ctx.tech();
+    await ctx.api.techLock(again);
+    await expect(ctx.api.techInfo(again)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses every booth method on a venue kiosk, and without an officer session on a booth', async () => {
+    const techSession = await ctx.tech();
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    const id = ctx.store.rows[0]!.id;
+    const calls = (s: string) => [
+      () => ctx.api.recentScans(s, 10),
+      () => ctx.api.scanDetails(s, id),
+      () => ctx.api.setDirection(s, 'out'),
+      () => ctx.api.overrideCheckIn(s, { id, verdict: 'reject', reason: 'x' }),
+      () => ctx.api.manualEntry(s, { idNo: '001085012345', name: 'A', dob: '1985-03-15', sex: 'M' }),
+      () => ctx.api.shiftCounts(s),
+      () => ctx.api.startShift(s),
+    ];
+    expect((await ctx.api.getStatus()).profile).toBe('venue');
+    for (const call of calls(techSession)) await expect(call()).rejects.toMatchObject({ code: 'refused' });
+    await expect(ctx.api.officerSignIn('CB-1', '12345678')).rejects.toMatchObject({ code: 'refused' });
+    await ctx.api.techConfigure(techSession, { profile: 'booth' });
+    // A technician session is not an officer session; nor is a made-up token.
+    for (const s of [techSession, 'f'.repeat(64)]) for (const call of calls(s)) await expect(call()).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(ctx.store.get(id)?.override).toBeUndefined();
+    expect(ctx.kiosk.currentConfig().direction).toBe('in');
+  });
+
+  it('signs officers in with technician-issued codes, out after idle, and ends their sessions on revoke or venue profile', async () => {
+    const techSession = await ctx.tech();
+    await ctx.api.techConfigure(techSession, { profile: 'booth', officerIdleMinutes: 2 });
+    const { code } = await ctx.api.techIssueOfficerCode(techSession, 'CB-1');
+    expect(code).toMatch(/^\d{8}$/);
+    expect(JSON.stringify(ctx.store.getSetting('booth.officers'))).not.toContain(code);
+    expect(await ctx.api.officerSignIn('CB-2', code)).toEqual({ ok: false, reason: 'wrong-pin' });
+    const r = await ctx.api.officerSignIn('CB-1', code);
+    expect(r).toMatchObject({ ok: true, actor: 'CB-1', idleMs: 120_000 });
+    if (!r.ok) return;
+    expect(await ctx.api.shiftCounts(r.session)).toMatchObject({ total: 0 });
+    ctx.advance(121_000);
+    await expect(ctx.api.shiftCounts(r.session)).rejects.toMatchObject({ code: 'unauthorized' });
+    const r2 = await ctx.api.officerSignIn('CB-1', code);
+    if (!r2.ok) throw new Error('sign-in failed');
+    await ctx.api.techRevokeOfficer(await ctx.tech(), 'CB-1');
+    await expect(ctx.api.shiftCounts(r2.session)).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(await ctx.api.officerSignIn('CB-1', code)).toMatchObject({ ok: false });
+    const { code: code3 } = await ctx.api.techIssueOfficerCode(await ctx.tech(), 'CB-3');
+    const r3 = await ctx.api.officerSignIn('CB-3', code3);
+    if (!r3.ok) throw new Error('sign-in failed');
+    await ctx.api.techConfigure(await ctx.tech(), { profile: 'venue' });
+    await expect(ctx.api.shiftCounts(r3.session)).rejects.toMatchObject({ code: 'refused' });
+    expect(ctx.store.audits.map((a) => a.action)).toEqual(expect.arrayContaining(['officer-code-issued', 'officer-sign-in', 'officer-revoked']));
+  });
+
+  it('keeps the profile and time zone it is given, and refuses an unknown time zone', async () => {
+    const session = await ctx.tech();
+    expect(await ctx.api.getStatus()).toMatchObject({ profile: 'venue', timeZone: 'Asia/Ho_Chi_Minh' });
+    await ctx.api.techConfigure(session, { timeZone: 'Europe/Berlin', profile: 'booth' });
+    expect(await ctx.api.getStatus()).toMatchObject({ profile: 'booth', timeZone: 'Europe/Berlin' });
+    await expect(ctx.api.techConfigure(session, { timeZone: 'Mars/Olympus' })).rejects.toThrow(/Unknown time zone/);
+    await expect(ctx.api.techRotateWebToken(session)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('configures the checkpoint, test-scans without recording, and exports check-ins to a file', async () => {
-    await ctx.api.techSetPin(null, '2468');
-    const r = await ctx.api.techUnlock('2468');
-    if (!r.ok) throw new Error('unlock failed');
+    const r = { session: await ctx.tech() };
     const info = await ctx.api.techConfigure(r.session, { checkpointId: 'QL1A-km12', checkpointName: 'Cửa ngõ Pháp Vân' });
     expect(info.status).toMatchObject({ checkpointId: 'QL1A-km12', checkpointName: 'Cửa ngõ Pháp Vân' });
     expect(ctx.kiosk.currentConfig().checkpointId).toBe('QL1A-km12');

@@ -92,6 +92,22 @@ describe('window hardening', () => {
     expect(own.defaultPrevented).toBe(false);
   });
 
+  it('swallows browser shortcuts in production (reload, zoom, history, devtools) but lets a scanner type', () => {
+    const wc = contents();
+    const key = (key: string, mods: Partial<{ control: boolean; alt: boolean; meta: boolean; shift: boolean }> = {}) => {
+      const e = new FakeEvent();
+      wc.emit('before-input-event', e, { type: 'keyDown', key, control: false, alt: false, meta: false, shift: false, ...mods });
+      return e.defaultPrevented;
+    };
+    expect(key('r', { control: true })).toBe(true);
+    expect(key('=', { control: true })).toBe(true);
+    expect(key('ArrowLeft', { alt: true })).toBe(true);
+    expect(key('F5')).toBe(true);
+    expect(key('F12')).toBe(true);
+    expect(key('I', { control: true, shift: true })).toBe(true);
+    for (const k of ['H', 'C', '1', '|', 'Enter', 'Tab']) expect(key(k, { shift: k === 'H' || k === '|' })).toBe(false);
+  });
+
   it('refuses new windows and webviews', () => {
     const wc = contents();
     expect(wc.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
@@ -145,7 +161,7 @@ describe('IPC validation in main', () => {
   it('refuses unknown methods and bad arguments with the specific problem', async () => {
     const { api, calls } = fakeApi();
     expect(await call(api, event(), 'constructor', [])).toMatchObject({ ok: false, code: 'invalid', error: 'unknown method "constructor"' });
-    expect(await call(api, event(), 'setDirection', ['sideways'])).toMatchObject({ code: 'invalid', error: 'setDirection: argument 1 must be one of in, out' });
+    expect(await call(api, event(), 'setDirection', ['a'.repeat(64), 'sideways'])).toMatchObject({ code: 'invalid', error: 'setDirection: argument 2 must be one of in, out' });
     expect(await call(api, event(), 'submitScan', [{ text: 'x', source: 'wedge', evil: true }])).toMatchObject({ code: 'invalid' });
     expect(await call(api, event(), 'getStatus', 'not-an-array')).toMatchObject({ code: 'invalid' });
     expect(calls).toHaveLength(0);
@@ -153,10 +169,10 @@ describe('IPC validation in main', () => {
 
   it('calls the API for a valid call, passes refusals through and hides internal errors', async () => {
     const { api, calls } = fakeApi();
-    expect(await call(api, event(), 'setDirection', ['out'])).toEqual({ ok: true, value: { called: 'setDirection' } });
-    expect(calls).toEqual([['setDirection', 'out']]);
+    expect(await call(api, event(), 'setDirection', ['a'.repeat(64), 'out'])).toEqual({ ok: true, value: { called: 'setDirection' } });
+    expect(calls).toEqual([['setDirection', 'a'.repeat(64), 'out']]);
     expect(await call(api, event(), 'techInfo', ['a'.repeat(64)])).toEqual({ ok: false, error: 'enter the PIN again', code: 'unauthorized' });
-    expect(await call(api, event(), 'recentScans', [5])).toEqual({ ok: false, error: 'internal error', code: 'internal' });
+    expect(await call(api, event(), 'recentScans', ['a'.repeat(64), 5])).toEqual({ ok: false, error: 'internal error', code: 'internal' });
   });
 });
 
@@ -181,10 +197,10 @@ describe('preload bridge', () => {
 
   it('round-trips a call through main and rebuilds refusals as errors with their code', async () => {
     const { exposed, calls } = wire();
-    expect(await exposed.setDirection!('in')).toEqual({ called: 'setDirection' });
-    expect(calls).toEqual([['setDirection', 'in']]);
+    expect(await exposed.setDirection!('a'.repeat(64), 'in')).toEqual({ called: 'setDirection' });
+    expect(calls).toEqual([['setDirection', 'a'.repeat(64), 'in']]);
     await expect(exposed.techInfo!('a'.repeat(64))).rejects.toMatchObject({ message: 'enter the PIN again', code: 'unauthorized' });
-    await expect(exposed.setDirection!('up')).rejects.toMatchObject({ code: 'invalid' });
+    await expect(exposed.setDirection!('a'.repeat(64), 'up')).rejects.toMatchObject({ code: 'invalid' });
     expect(calls).toHaveLength(2);
   });
 

@@ -10,7 +10,7 @@ import { validateCall, type KioskApi, type KioskStatus } from '../../src/shared/
 import { ApiError } from '../../src/app/api.js';
 import { silentLogger } from '../../src/core/system.js';
 
-const STATUS = { apiVersion: 1, deviceId: 'd', checkpointId: 'cp', direction: 'in', scanners: [], delivery: { state: 'unknown', queueDepth: 0, pendingAlarm: false, rejected: 0 }, trustIssuedAt: '1970-01-01T00:00:00Z', needsSetup: false } satisfies KioskStatus;
+const STATUS = { apiVersion: 1, deviceId: 'd', checkpointId: 'cp', direction: 'in', scanners: [], delivery: { state: 'unknown', queueDepth: 0, pendingAlarm: false, rejected: 0 }, trustIssuedAt: '1970-01-01T00:00:00Z', needsSetup: false, profile: 'venue', timeZone: 'Asia/Ho_Chi_Minh' } satisfies KioskStatus;
 
 function fakeApi() {
   const events = new EventEmitter();
@@ -94,15 +94,30 @@ describe('web mode server', () => {
   });
 
   it('serves the renderer with a CSP, and nothing outside its folder', async () => {
-    const index = await httpGet(`${ui.origin}/`);
+    const index = await httpGet(ui.url);
     expect(index.status).toBe(200);
     expect(index.body).toContain('kiosk');
     expect(String(index.headers['content-security-policy'])).toContain("script-src 'self'");
-    expect(String(index.headers['content-security-policy'])).toContain(`connect-src ${ui.origin.replace('http', 'ws')}`);
+    expect(String(index.headers['content-security-policy'])).toContain(`connect-src ${ui.origin} ${ui.origin.replace('http', 'ws')}`);
     expect((await httpGet(`${ui.origin}/assets/a.js`)).headers['content-type']).toMatch(/javascript/);
     expect((await httpGet(`${ui.origin}/../secret.txt`)).status).toBe(404);
     expect((await httpGet(`${ui.origin}/%2e%2e/secret.txt`)).status).toBe(404);
-    expect((await httpGet(`${ui.origin}/`, { host: 'evil.example:80' })).status).toBe(421);
+    expect((await httpGet(ui.url, { host: 'evil.example:80' })).status).toBe(421);
+  });
+
+  it('answers a page without the token, or with a wrong one, with a full-screen notice saying so', async () => {
+    for (const [url, screen] of [
+      [`${ui.origin}/`, 'token-missing'],
+      [`${ui.origin}/index.html?lang=en`, 'token-missing'],
+      [`${ui.origin}/?token=${'b'.repeat(64)}`, 'token-wrong'],
+      [`${ui.origin}/?token=a`, 'token-wrong'],
+    ] as const) {
+      const res = await httpGet(url);
+      expect(res.status).toBe(403);
+      expect(res.body).toContain(`data-screen="${screen}"`);
+      expect(res.body).not.toContain('kiosk</p>');
+      expect(String(res.headers['content-security-policy'])).toContain("default-src 'none'");
+    }
   });
 
   it('refuses a WebSocket without the token, with a wrong token, or from another origin', async () => {
@@ -130,7 +145,8 @@ describe('web mode server', () => {
 
   it('answers invalid calls with a specific problem and never reaches the API', async () => {
     const ws = await open(wsUrl, ui.origin);
-    expect(await call(ws, 1, 'submitScan', [{ text: 'x', source: 'serial' }])).toMatchObject({ ok: false, code: 'invalid', error: expect.stringMatching(/source" must be one of wedge, manual/) });
+    expect(await call(ws, 1, 'submitScan', [{ text: 'x', source: 'serial' }])).toMatchObject({ ok: false, code: 'invalid', error: expect.stringMatching(/source" must be one of wedge$/) });
+    expect(await call(ws, 5, 'submitScan', [{ text: 'x', source: 'manual' }])).toMatchObject({ ok: false, code: 'invalid' });
     expect(await call(ws, 2, 'dropDatabase', [])).toMatchObject({ ok: false, error: 'unknown method "dropDatabase"' });
     expect(await call(ws, 3, 'submitScan', [{ text: 'x'.repeat(5000), source: 'wedge' }])).toMatchObject({ ok: false, error: expect.stringMatching(/at most 4296/) });
     expect(await call(ws, 4, 'techInfo', ['x'])).toMatchObject({ ok: false, error: expect.stringMatching(/not a valid session/) });
@@ -141,8 +157,25 @@ describe('web mode server', () => {
   it('passes refusals through and hides internal errors', async () => {
     const ws = await open(wsUrl, ui.origin);
     expect(await call(ws, 1, 'techInfo', ['c'.repeat(64)])).toMatchObject({ ok: false, code: 'unauthorized', error: 'enter the PIN again' });
-    expect(await call(ws, 2, 'recentScans', [5])).toEqual({ t: 'result', id: 2, ok: false, code: 'internal', error: 'internal error' });
+    expect(await call(ws, 2, 'recentScans', ['d'.repeat(64), 5])).toEqual({ t: 'result', id: 2, ok: false, code: 'internal', error: 'internal error' });
     ws.close();
+  });
+
+  it('rotates the token: open pages are disconnected, the old URL gets the notice, the new one works', async () => {
+    const ws = await open(wsUrl, ui.origin);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    const oldUrl = ui.url;
+    ui.setToken('e'.repeat(64));
+    try {
+      expect(await closed).toBe(4001);
+      expect(ui.url).toMatch(/token=e{64}$/);
+      expect((await httpGet(oldUrl)).status).toBe(403);
+      expect((await httpGet(ui.url)).status).toBe(200);
+      await expect(open(wsUrl, ui.origin)).rejects.toThrow(/refused 403/);
+      (await open(wsUrl.replace(/a{64}$/, 'e'.repeat(64)), ui.origin)).close();
+    } finally {
+      ui.setToken('a'.repeat(64));
+    }
   });
 
   it('closes a connection that sends garbage or oversized frames', async () => {
@@ -160,17 +193,25 @@ describe('web mode server', () => {
 describe('validateCall', () => {
   it('accepts well-formed calls', () => {
     expect(validateCall('getStatus', [])).toBeUndefined();
-    expect(validateCall('overrideCheckIn', [{ id: 'abc-1', verdict: 'accept', reason: 'checked', by: 'b1' }])).toBeUndefined();
-    expect(validateCall('techSetPin', [null, '1234'])).toBeUndefined();
+    expect(validateCall('overrideCheckIn', ['a'.repeat(64), { id: 'abc-1', verdict: 'accept', reason: 'checked' }])).toBeUndefined();
+    expect(validateCall('techSetPin', ['a'.repeat(64), '123456'])).toBeUndefined();
+    expect(validateCall('techSetup', ['12345678', '123456'])).toBeUndefined();
   });
   it('names the problem', () => {
     expect(validateCall('getStatus', [1])).toBe('getStatus: expected 0 argument(s), got 1');
     expect(validateCall('getStatus', 'x')).toBe('getStatus: arguments must be an array');
-    expect(validateCall('overrideCheckIn', [{ id: 'a', verdict: 'accept', reason: '  ', by: 'b' }])).toBe('overrideCheckIn: argument 1 field "reason" must not be empty');
-    expect(validateCall('overrideCheckIn', [{ id: 'a', verdict: 'accept', reason: 'r', by: 'b', extra: 1 }])).toBe('overrideCheckIn: argument 1 has an unknown field "extra"');
+    const s = 'a'.repeat(64);
+    expect(validateCall('overrideCheckIn', [s, { id: 'a', verdict: 'accept', reason: '  ' }])).toBe('overrideCheckIn: argument 2 field "reason" must not be empty');
+    // Who overrode is the session's officer: a typed `by` is refused, not trusted.
+    expect(validateCall('overrideCheckIn', [s, { id: 'a', verdict: 'accept', reason: 'r', by: 'nobody' }])).toBe('overrideCheckIn: argument 2 has an unknown field "by"');
+    expect(validateCall('overrideCheckIn', [{ id: 'a', verdict: 'accept', reason: 'r' }])).toBe('overrideCheckIn: expected 2 argument(s), got 1');
     expect(validateCall('techUnlock', ['12ab'])).toMatch(/not a valid PIN/);
-    expect(validateCall('recentScans', [1000])).toBe('recentScans: argument 1 must be an integer from 1 to 200');
-    expect(validateCall('manualEntry', [{ idNo: '123', name: 'A', dob: '1990-01-01', sex: 'M' }])).toMatch(/12-digit ID number/);
+    expect(validateCall('techSetPin', [s, '1234'])).toMatch(/PIN \(6-12 digits\)/);
+    expect(validateCall('techSetPin', [null, '123456'])).toMatch(/must be a string/);
+    expect(validateCall('recentScans', [s, 1000])).toBe('recentScans: argument 2 must be an integer from 1 to 200');
+    expect(validateCall('recentScans', [5])).toBe('recentScans: expected 2 argument(s), got 1');
+    expect(validateCall('manualEntry', [s, { idNo: '123', name: 'A', dob: '1990-01-01', sex: 'M' }])).toMatch(/12-digit ID number/);
+    expect(validateCall('techConfigure', [s, { profile: 'admin' }])).toMatch(/profile" must be one of venue, booth/);
     expect(validateCall('__proto__', [])).toMatch(/unknown method/);
   });
 });

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { KioskStatus } from '../../../src/shared/api.js';
 import { t, type Lang } from '../i18n.js';
+import { clockOf, dateOf } from '../time.js';
 
 export function Attract({ lang, status }: { lang: Lang; status: KioskStatus | null }) {
   const [now, setNow] = useState(() => new Date());
@@ -9,7 +10,6 @@ export function Attract({ lang, status }: { lang: Lang; status: KioskStatus | nu
     const timer = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(timer);
   }, []);
-  const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
   return (
     <section class="attract" data-screen="attract">
       <div class="qr-glyph" aria-hidden="true">
@@ -24,7 +24,7 @@ export function Attract({ lang, status }: { lang: Lang; status: KioskStatus | nu
         {t(lang, 'checkpoint')}: <strong>{status?.checkpointName ?? status?.checkpointId ?? '…'}</strong>
       </p>
       <p class="attract-clock" data-testid="clock">
-        {now.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })} · {now.toLocaleDateString(locale)}
+        {clockOf(now, lang, status?.timeZone)} · {dateOf(now, lang, status?.timeZone)}
       </p>
     </section>
   );

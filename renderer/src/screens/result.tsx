@@ -3,7 +3,7 @@
  * each verdict has its own shape and word), the masked name and the reasons in plain words.
  */
 import type { ScreenOutcome } from '../../../src/shared/api.js';
-import { reasonText, t, type Lang, type TextKey } from '../i18n.js';
+import { formatName, reasonText, t, type Lang, type TextKey } from '../i18n.js';
 
 export type ResultView = { kind: 'outcome'; outcome: ScreenOutcome } | { kind: 'fault' };
 
@@ -30,10 +30,15 @@ export function spokenResult(lang: Lang, view: ResultView): string {
   return [t(lang, tone as TextKey), t(lang, `${tone}Hint` as TextKey), ...reasons].join('. ');
 }
 
-export function ResultScreen({ lang, view, compact = false }: { lang: Lang; view: ResultView; compact?: boolean }) {
+/**
+ * `timeZone` is unused today (the verdict shows no time); taken so every screen is called alike.
+ * The credential is named by its format in the screen's language: the verifier's own title is
+ * English-only ("Entry declaration") and stays on the technician's test scan.
+ */
+export function ResultScreen({ lang, view, compact = false }: { lang: Lang; view: ResultView; compact?: boolean; timeZone?: string | undefined }) {
   const tone = toneOf(view);
   const name = view.kind === 'outcome' ? view.outcome.display.maskedName : undefined;
-  const title = view.kind === 'outcome' ? view.outcome.display.title : undefined;
+  const title = view.kind === 'outcome' && view.outcome.format !== 'unknown' ? formatName(lang, view.outcome.format) : undefined;
   return (
     <section class={`result tone-${tone}${compact ? ' compact' : ''}`} data-screen="result" data-verdict={tone}>
       <div class="result-icon" aria-hidden="true">

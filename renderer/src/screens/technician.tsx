@@ -1,29 +1,48 @@
 /**
- * The technician screen, behind a PIN: first-time PIN setup, unlock with lockout feedback, then
- * scanners (live) and a test scan, server and enrollment, checkpoint, direction, policy,
- * trust-bundle age, delivery queue with rejected records, recent logs and exports.
+ * The technician screen, reached by the corner gesture: first-time PIN setup (with the setup code
+ * from the data dir), unlock (wrong PINs make the next try wait, never lock out), then the panel.
+ * Leaving it, or idle time, locks it again.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { KioskApi, KioskStatus, SelfTestView, TechInfo, TestScanResult } from '../../../src/shared/api.js';
-import { reasonText, t, type Lang, type TextKey } from '../i18n.js';
+import type { KioskApi, KioskStatus, SignInResult, TestScanResult } from '../../../src/shared/api.js';
+import { t, type Lang } from '../i18n.js';
+import { timeOf } from '../time.js';
+import { TechPanel } from './tech-panel.js';
 
-interface Props {
+export interface TechSession {
+  session: string;
+  idleMs: number;
+}
+
+export interface TechProps {
   lang: Lang;
   api: KioskApi;
   status: KioskStatus | null;
-  session: string | null;
-  setSession: (s: string | null) => void;
+  session: TechSession | null;
+  setSession: (s: TechSession | null) => void;
+  /** Locks and returns to the public view. */
+  onLeave: () => void;
   testResult: TestScanResult | null;
+  /** Sends the next wedge scan to the test scan (not recorded). */
+  armTestScan: (session: string) => void;
 }
 
-export function Technician(props: Props) {
-  const { api, status, session } = props;
+export function Technician(props: TechProps) {
+  const { status, session } = props;
+  if (session) return <TechPanel {...props} session={session.session} />;
   if (status?.needsSetup) return <PinSetup {...props} />;
-  if (!session) return <PinPad {...props} />;
-  return <TechPanel {...props} api={api} session={session} />;
+  return <PinPad {...props} />;
 }
 
-function PinSetup({ lang, api, setSession }: Props) {
+/** The message for a refused unlock, setup or sign-in. */
+export function refusal(lang: Lang, r: Exclude<SignInResult, { ok: true }>, tz: string | undefined): string {
+  if (r.reason === 'wait' || (r.reason === 'wrong-pin' && r.retryAt)) return t(lang, 'waitUntil', { time: timeOf(r.retryAt!, lang, tz) });
+  if (r.reason === 'no-pin') return t(lang, 'setupHint');
+  return t(lang, 'wrongPin');
+}
+
+function PinSetup({ lang, api, status, setSession, onLeave }: TechProps) {
+  const [code, setCode] = useState('');
   const [pin, setPin] = useState('');
   const [again, setAgain] = useState('');
   const [message, setMessage] = useState('');
@@ -35,35 +54,37 @@ function PinSetup({ lang, api, setSession }: Props) {
           e.preventDefault();
           if (pin !== again) return setMessage(t(lang, 'pinMismatch'));
           try {
-            await api.techSetPin(null, pin);
-            const r = await api.techUnlock(pin);
-            if (r.ok) setSession(r.session);
+            const r = await api.techSetup(code, pin);
+            if (r.ok) setSession({ session: r.session, idleMs: r.idleMs });
+            else setMessage(refusal(lang, r, status?.timeZone));
           } catch (err) {
             setMessage((err as Error).message);
           }
         }}
       >
         <h2>{t(lang, 'setupPin')}</h2>
-        <input name="pin" type="password" inputMode="numeric" autoComplete="off" pattern="\d{4,12}" required value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
-        <label>{t(lang, 'confirmPin')}<input name="pin2" type="password" inputMode="numeric" pattern="\d{4,12}" required value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} /></label>
-        <button type="submit">{t(lang, 'save')}</button>
-        {message && <p role="alert" class="message">{message}</p>}
+        <p>{t(lang, 'setupHint')}</p>
+        <label>{t(lang, 'setupCode')}<input name="setupCode" inputMode="numeric" autoComplete="off" pattern="\d{8}" required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} /></label>
+        <label>{t(lang, 'newPin')}<input name="pin" type="password" inputMode="numeric" autoComplete="off" pattern="\d{6,12}" required value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} /></label>
+        <label>{t(lang, 'confirmPin')}<input name="pin2" type="password" inputMode="numeric" pattern="\d{6,12}" required value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} /></label>
+        <div class="row">
+          <button type="submit">{t(lang, 'save')}</button>
+          <button type="button" data-testid="tech-leave" onClick={onLeave}>{t(lang, 'cancel')}</button>
+        </div>
+        {message && <p role="alert" class="message" data-testid="pin-message">{message}</p>}
       </form>
     </section>
   );
 }
 
-function PinPad({ lang, api, setSession }: Props) {
+function PinPad({ lang, api, status, setSession, onLeave }: TechProps) {
   const [pin, setPin] = useState('');
   const [message, setMessage] = useState('');
-  const [lockedUntil, setLockedUntil] = useState<string | null>(null);
   useEffect(() => {
-    void api.techState().then((s) => setLockedUntil(s.lockedUntil ?? null));
+    void api.techState().then((s) => s.retryAt && setMessage(t(lang, 'waitUntil', { time: timeOf(s.retryAt, lang, status?.timeZone) })));
   }, []);
-  const locked = lockedUntil !== null && Date.parse(lockedUntil) > Date.now();
-  const time = lockedUntil ? new Date(lockedUntil).toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB') : '';
   return (
-    <section class="tech" data-screen="tech-pin" data-locked={locked ? 'true' : 'false'}>
+    <section class="tech" data-screen="tech-pin">
       <form
         class="pin-form"
         onSubmit={async (e) => {
@@ -71,9 +92,8 @@ function PinPad({ lang, api, setSession }: Props) {
           try {
             const r = await api.techUnlock(pin);
             setPin('');
-            if (r.ok) return setSession(r.session);
-            if (r.reason === 'wrong-pin') setMessage(t(lang, 'wrongPin', { n: r.attemptsLeft }));
-            else if (r.reason === 'locked') setLockedUntil(r.lockedUntil);
+            if (r.ok) return setSession({ session: r.session, idleMs: r.idleMs });
+            setMessage(refusal(lang, r, status?.timeZone));
           } catch (err) {
             setMessage((err as Error).message);
           }
@@ -82,137 +102,14 @@ function PinPad({ lang, api, setSession }: Props) {
         <h2>{t(lang, 'technician')}</h2>
         <label>
           {t(lang, 'pin')}
-          <input name="pin" type="password" inputMode="numeric" autoComplete="off" maxLength={12} disabled={locked} value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+          <input name="pin" type="password" inputMode="numeric" autoComplete="off" maxLength={12} value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="submit" disabled={locked}>{t(lang, 'unlock')}</button>
-        {locked ? (
-          <p role="alert" class="message locked" data-testid="locked">🔒 {t(lang, 'locked', { time })}</p>
-        ) : (
-          message && <p role="alert" class="message" data-testid="pin-message">{message}</p>
-        )}
+        <div class="row">
+          <button type="submit">{t(lang, 'unlock')}</button>
+          <button type="button" data-testid="tech-leave" onClick={onLeave}>{t(lang, 'cancel')}</button>
+        </div>
+        {message && <p role="alert" class="message" data-testid="pin-message">{message}</p>}
       </form>
     </section>
   );
-}
-
-function TechPanel({ lang, api, status, session, setSession, testResult }: Props & { session: string }) {
-  const [info, setInfo] = useState<TechInfo | null>(null);
-  const [message, setMessage] = useState('');
-  const [selfTest, setSelfTest] = useState<SelfTestView | 'waiting' | null>(null);
-  const [form, setForm] = useState({ checkpointId: '', checkpointName: '', serverUrl: '', enrollCode: '' });
-  const fail = (e: Error & { code?: string }) => {
-    if (e.code === 'unauthorized') setSession(null);
-    setMessage(`${t(lang, 'error')}: ${e.message}`);
-  };
-  const load = () => api.techInfo(session).then(setInfo, fail);
-  useEffect(() => void load(), [status]);
-  useEffect(() => {
-    if (info) setForm((f) => ({ ...f, checkpointId: info.status.checkpointId, checkpointName: info.status.checkpointName ?? '', serverUrl: info.serverUrl ?? '' }));
-  }, [info?.status.checkpointId, info?.serverUrl]);
-  if (!info) return <section class="tech" data-screen="tech">…</section>;
-  const d = info.status.delivery;
-  const field = (key: keyof typeof form, label: TextKey) => (
-    <label>
-      {t(lang, label)}
-      <input name={key} value={form[key]} onInput={(e) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value })} />
-    </label>
-  );
-  const save = (patch: Parameters<KioskApi['techConfigure']>[1]) => api.techConfigure(session, patch).then((i) => (setInfo(i), setMessage('✓')), fail);
-  return (
-    <section class="tech tech-panel" data-screen="tech">
-      <div class="tech-col">
-        <h2>{t(lang, 'scanners')}</h2>
-        <ul data-testid="tech-scanners">
-          {info.status.scanners.length === 0 && <li>{t(lang, 'noScanner')}</li>}
-          {info.status.scanners.map((s) => (
-            <li key={s.deviceId} data-state={s.state}>
-              {s.state === 'connected' ? '●' : '✕'} {s.uri} — {t(lang, `state_${s.state}` as TextKey)} · {s.reads} / {s.errors}
-              {s.lastError ? ` · ${s.lastError}` : ''}
-              {rates(info, s.deviceId, lang)}
-            </li>
-          ))}
-        </ul>
-        <button
-          data-testid="self-test"
-          disabled={selfTest === 'waiting'}
-          onClick={() => {
-            setSelfTest('waiting');
-            api.techSelfTest(session, 30_000).then(setSelfTest, (e: Error) => (setSelfTest(null), fail(e)));
-          }}
-        >
-          {t(lang, 'selfTest')}
-        </button>
-        {selfTest && (
-          <p data-testid="self-test-result" role="status">
-            {selfTest === 'waiting'
-              ? t(lang, 'selfTestWaiting')
-              : selfTest.ok
-                ? `${t(lang, 'selfTestArrived', { device: selfTest.deviceId, chars: selfTest.chars, ms: selfTest.durationMs })}${selfTest.symbology ? ` · ${selfTest.symbology}` : ''} · ${selfTest.preview}`
-                : t(lang, 'selfTestNothing')}
-          </p>
-        )}
-        <p class="test-scan">{t(lang, 'testScan')}</p>
-        {testResult && (
-          <p data-testid="test-result" class={`tone-${testResult.verdict}`}>
-            {t(lang, 'testResult')}: {testResult.format} · {t(lang, testResult.verdict)} · {testResult.reasons.map((r) => reasonText(lang, r)).join('; ')}
-          </p>
-        )}
-        <h2>{t(lang, 'delivery')}</h2>
-        <dl class="details">
-          <dt>{t(lang, 'serverUrl')}</dt><dd>{info.serverUrl ?? '—'}</dd>
-          <dt>{t(lang, 'queue')}</dt><dd data-testid="tech-queue">{d.queueDepth}</dd>
-          <dt>{t(lang, 'oldestPending')}</dt>
-          <dd data-testid="tech-oldest" class={d.pendingAlarm ? 'tone-refer' : undefined}>
-            {d.oldestPendingAt ?? '—'}
-            {d.pendingAlarm ? ` ⚠ ${t(lang, 'pendingTooLong')}` : ''}
-          </dd>
-          <dt>{t(lang, 'lastSync')}</dt><dd>{d.lastSyncAt ?? '—'}</dd>
-          <dt>{t(lang, 'trustAge')}</dt><dd>{info.trustAgeHours === null ? '—' : `${info.trustAgeHours} ${t(lang, 'hours')}`}</dd>
-          <dt>{t(lang, 'policy')}</dt><dd>{info.policyName} · {info.duplicateWindowMinutes} min</dd>
-        </dl>
-        <h3>{t(lang, 'rejectedRecords')} ({d.rejected})</h3>
-        <ul>{info.rejectedRecords.map((r) => <li key={r.id}>{r.scannedAt} · {r.id} · {r.reason}</li>)}</ul>
-      </div>
-      <div class="tech-col">
-        <form onSubmit={(e) => (e.preventDefault(), void save({ checkpointId: form.checkpointId, checkpointName: form.checkpointName }))}>
-          {field('checkpointId', 'checkpointId')}
-          {field('checkpointName', 'checkpointName')}
-          <button type="submit">{t(lang, 'save')}</button>
-        </form>
-        <div class="toggle" role="group" aria-label={t(lang, 'direction')}>
-          {(['in', 'out'] as const).map((dir) => (
-            <button key={dir} aria-pressed={info.status.direction === dir} onClick={() => void save({ direction: dir })}>
-              {dir === 'in' ? t(lang, 'dirIn') : t(lang, 'dirOut')}
-            </button>
-          ))}
-        </div>
-        <form onSubmit={(e) => (e.preventDefault(), void save({ serverUrl: form.serverUrl, ...(form.enrollCode ? { enrollCode: form.enrollCode } : {}) }))}>
-          {field('serverUrl', 'serverUrl')}
-          {field('enrollCode', 'enrollCode')}
-          <button type="submit">{t(lang, 'enroll')}</button>
-        </form>
-        <div class="row">
-          {(['checkins', 'logs'] as const).map((what) => (
-            <button key={what} onClick={() => api.techExport(session, what).then((r) => setMessage(t(lang, 'exported', { n: r.count, path: r.path })), fail)}>
-              {t(lang, what === 'checkins' ? 'exportCheckins' : 'exportLogs')}
-            </button>
-          ))}
-          <button onClick={() => void api.techLock(session).then(() => setSession(null))}>{t(lang, 'lock')}</button>
-        </div>
-        {message && <p class="message" role="status" data-testid="tech-message">{message}</p>}
-        <h3>{t(lang, 'audit')}</h3>
-        <ul class="log" data-testid="audit">
-          {info.audit.map((a, i) => <li key={i}>{a.at} · {a.actor} · {a.action}</li>)}
-        </ul>
-        <h3>{t(lang, 'logs')}</h3>
-        <ul class="log">{info.logs.slice(-30).map((l, i) => <li key={i} class={`log-${l.level}`}>{l.at} {l.level} {l.ns} {l.msg}</li>)}</ul>
-      </div>
-    </section>
-  );
-}
-
-/** Reads and errors per minute for one scanner, when the device manager reports them. */
-function rates(info: TechInfo, deviceId: string, lang: Lang): string {
-  const h = info.devices.find((d) => d.deviceId === deviceId);
-  return h ? ` · ${h.readsPerMinute}${t(lang, 'perMinute')} · ✕ ${h.errorsPerMinute}${t(lang, 'perMinute')}` : '';
 }

@@ -207,8 +207,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       await central.stop();
       await kiosk.stop();
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new Error(`--port ${port} is already in use on 127.0.0.1: stop what holds it, or choose another --port`);
-      if (code === 'EACCES') throw new Error(`--port ${port} needs privileges this user does not have: choose a port above 1023`);
+      if (code === 'EADDRINUSE') throw new Error(`--port ${port} is already in use on 127.0.0.1: stop what holds it, or choose another --port`, { cause: err });
+      if (code === 'EACCES') throw new Error(`--port ${port} needs privileges this user does not have: choose a port above 1023`, { cause: err });
       throw err;
     }
   }
