@@ -148,8 +148,6 @@ export async function run(): Promise<Row[]> {
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${url}&resultMs=500`);
-    await page.waitForSelector('[data-screen="tech-setup"]');
-    await page.click('[data-nav="kiosk"]');
     await page.waitForSelector('[data-screen="attract"]');
     await page.evaluate(INSTRUMENT(`ws://127.0.0.1:${floorPort}`));
     const clock = await clockOffset(page);

@@ -1,17 +1,18 @@
 /**
  * Prepares the demo kiosk through its own web-mode API (the same WebSocket the screens use, with
  * the token from the printed URL and the page's origin): sets a known technician PIN when none is
- * set yet, and names the checkpoint, so the kiosk screen opens on the attract screen rather than
- * the first-start technician setup. Returns the PIN it set, or undefined when one was already set
+ * set yet — with the first-start setup code the kiosk wrote to its data dir, as an installer
+ * would — and names the checkpoint. Returns the PIN it set, or undefined when one was already set
  * (a kept --data-dir).
  */
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { TechConfigPatch, TechState, UnlockResult } from '../src/shared/api.js';
 
 /** Per call, ms. */
 const CALL_TIMEOUT_MS = 10_000;
 
-export async function prepareTechnician(kioskUrl: string, pin: string, patch: TechConfigPatch): Promise<string | undefined> {
+export async function prepareTechnician(kioskUrl: string, pin: string, patch: TechConfigPatch, setupCodeFile: string): Promise<string | undefined> {
   const url = new URL(kioskUrl);
   const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, { origin: url.origin });
   await new Promise<void>((resolve, reject) => {
@@ -38,8 +39,7 @@ export async function prepareTechnician(kioskUrl: string, pin: string, patch: Te
   try {
     const state = await call<TechState>('techState');
     if (state.pinSet) return undefined;
-    await call<TechState>('techSetPin', null, pin);
-    const unlocked = await call<UnlockResult>('techUnlock', pin);
+    const unlocked = await call<UnlockResult>('techSetup', readFileSync(setupCodeFile, 'utf8').trim(), pin);
     if (unlocked.ok) {
       await call('techConfigure', unlocked.session, patch);
       await call('techLock', unlocked.session);

@@ -23,7 +23,7 @@ import { prepareTechnician } from './demo-kiosk-setup.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'checkpoint-kiosk.js');
-const DEMO_PIN = '2468';
+const DEMO_PIN = '246824';
 /** How long a child may take to stop after SIGTERM before it is killed, ms. */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -146,7 +146,7 @@ async function main(): Promise<number> {
     );
     children.push(kiosk);
     const kioskUrl = String((await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url);
-    const pin = await prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl });
+    const pin = await prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl }, path.join(dir, 'kiosk', 'setup-code'));
 
     const urls = { kiosk: kioskUrl, dashboard: `${centralUrl}/dashboard?token=${admin}`, declare: `${centralUrl}/declare` };
     if (json) {

@@ -1,254 +1,281 @@
 /**
- * End to end: the real kiosk service (buildKiosk: SQLite store in a temp dir, a serial scanner
- * on a socat pty) served in web mode, driven by Debian's Chromium through playwright-core.
- * The renderer is built once here (Vite JS API) so `npm test` works on a clean checkout.
- * Screenshots of every screen go to test-output/screenshots/.
+ * End to end, venue profile: the real kiosk service in web mode (SQLite in a temp dir, a serial
+ * scanner on a socat pty), driven by Debian's Chromium through playwright-core. A fresh data dir
+ * shows verdicts from the first scan; the public sees attract and result only; the technician
+ * gets in by the corner gesture and the PIN. Screenshots go to test-output/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildKiosk } from '../../src/app/build.js';
-import type { KioskService } from '../../src/app/kiosk.js';
-import { createKioskApi, type DeliverySnapshot, type KioskApiService } from '../../src/app/api.js';
-import { startWebUi, type WebUi } from '../../src/web/server.js';
-import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
-import { startPtyPair, type PtyPair } from '../helpers/pty.js';
+import { ensureDir, holdCorner, morePerson, REPO_ROOT, scannerBurst, startUiKiosk, typeLikeScanner, type UiKiosk } from '../helpers/ui-kiosk.js';
 import { CCCD_VALID } from '../fixtures/identity/samples.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(repoRoot, 'test-output', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
+const shots = ensureDir(path.join(REPO_ROOT, 'test-output', 'screenshots'));
 const ACCEPT_CARD = CCCD_VALID[0]!.text; // Hà Nội, male 1985
-const REFER_CARD = CCCD_VALID[2]!.text; // on the status list below as F1
+const REFER_CARD = CCCD_VALID[2]!.text; // on the status list as F1
 const WEDGE_QR = '096205111222|LY MINH KHANG|2005-06-**|1|Q96205K|'; // unified QR, ASCII: typeable
+const PIN = '246813';
 
-let tmp: string;
-let pty: PtyPair;
-let kiosk: KioskService;
-let api: KioskApiService;
-let ui: WebUi;
-let browser: Browser;
-let page: Page;
-let delivery: DeliverySnapshot = { state: 'online', lastSyncAt: '2026-11-25T01:59:00Z' };
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
-}
-
-async function rows(): Promise<number> {
-  return [...kiosk.store.all()].length;
-}
-
-/** Types like a keyboard-wedge scanner (US layout, Shift held for shifted characters). */
-async function typeLikeScanner(text: string, msPerKey: number): Promise<void> {
-  const shifted: Record<string, string> = { '|': 'Backslash', '*': 'Digit8' };
-  const plain: Record<string, string> = { '-': 'Minus', ' ': 'Space' };
-  for (const ch of text) {
-    const upper = /[A-Z]/.test(ch);
-    const code = /[a-z]/i.test(ch) ? `Key${ch.toUpperCase()}` : /\d/.test(ch) ? `Digit${ch}` : (shifted[ch] ?? plain[ch]!);
-    const shift = upper || ch in shifted;
-    if (shift) await page.keyboard.down('Shift');
-    await page.keyboard.press(code);
-    if (shift) await page.keyboard.up('Shift');
-    await new Promise((r) => setTimeout(r, msPerKey));
-  }
-  await page.keyboard.press('Enter');
-}
-
-async function scanSerial(text: string): Promise<void> {
-  await pty.write(`${text}\r\n`);
-}
+let k: UiKiosk;
+const page = () => k.page;
+const shot = (name: string) => k.page.screenshot({ path: path.join(shots, `${name}.png`) });
+const rows = () => [...k.kiosk.store.all()].length;
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'kiosk-e2e-'));
-  mkdirSync(shots, { recursive: true });
-  const dist = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true } });
-
-  const trustFile = path.join(tmp, 'trust.json');
-  writeFileSync(trustFile, JSON.stringify({ version: 1, issuedAt: '2026-11-24T00:00:00Z', status: { entries: [{ id: '048162004321', status: 'f1' }] } }));
-  pty = await startPtyPair();
-  kiosk = await buildKiosk({
-    dataDir: path.join(tmp, 'data'),
-    scanners: [`serial:${pty.devicePath}?baud=9600`],
-    trustFile,
-    checkpoint: 'QL1A-PhapVan',
-    direction: 'in',
-    clock: systemClock,
-    timers: systemTimers,
-    logger: silentLogger,
-  });
-  await kiosk.start();
-  api = createKioskApi({ kiosk, clock: systemClock, timers: systemTimers, logger: silentLogger, exportDir: path.join(tmp, 'exports'), delivery: () => delivery, pollMs: 200, pin: { scryptN: 1024 } });
-  ui = await startWebUi({ api, port: 0, staticDir: dist, logger: silentLogger });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  k = await startUiKiosk();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-  api?.close();
-  await kiosk?.stop();
-  await pty?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await k?.close();
 });
 
-describe('kiosk screens in web mode', () => {
-  it('opens the technician setup on first start, and the PIN unlocks the technician panel', async () => {
-    await page.goto(`${ui.url}&resultMs=2500`);
-    await page.waitForSelector('[data-screen="tech-setup"]');
-    await shot('tech-setup');
-    await page.fill('input[name="pin"]', '2468');
-    await page.fill('input[name="pin2"]', '2468');
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('[data-screen="tech"] [data-testid="tech-scanners"] [data-state="connected"]');
-    expect(await page.textContent('[data-testid="tech-scanners"]')).toContain(pty.devicePath);
-    await shot('tech-panel');
-    // Self-test: the next scan shows which scanner it came from and is not recorded.
-    const before = [...kiosk.store.all()].length;
-    await page.click('[data-testid="self-test"]');
-    await page.waitForSelector('[data-testid="self-test-result"]');
-    await new Promise((r) => setTimeout(r, 100));
-    await pty.write('HC1:SELFTEST\r\n');
-    await page.waitForSelector('[data-testid="self-test-result"]:has-text("/device")');
-    expect(await page.textContent('[data-testid="self-test-result"]')).toContain(pty.devicePath);
-    expect([...kiosk.store.all()].length).toBe(before);
-    await shot('tech-self-test');
-    await page.click('[data-nav="kiosk"]');
-    await page.waitForSelector('[data-screen="attract"]');
-    expect(await page.textContent('[data-screen="attract"]')).toContain('Quét mã QR');
-    expect(await page.textContent('[data-screen="attract"]')).toContain('Please scan your QR code');
-    expect(await page.textContent('[data-screen="attract"]')).toContain('QL1A-PhapVan');
+describe('venue kiosk in web mode', { timeout: 150_000 }, () => {
+  it('starts on the attract screen with a fresh data dir, and shows the very first scan as a verdict', async () => {
+    await page().goto(`${k.ui.url}&resultMs=2500`);
+    await page().waitForSelector('[data-screen="attract"]');
+    expect(await page().$('[data-screen="tech-setup"]')).toBeNull();
+    expect((await k.api.getStatus()).needsSetup).toBe(true);
+    const attract = await page().textContent('[data-screen="attract"]');
+    expect(attract).toContain('Quét mã QR');
+    expect(attract).toContain('QL1A-PhapVan');
     await shot('attract-vi');
-  });
 
-  it('shows a serial scan as accepted in Vietnamese, then returns to the attract screen', async () => {
-    await scanSerial(ACCEPT_CARD);
-    const result = await page.waitForSelector('[data-screen="result"][data-verdict="accept"]');
+    await k.scan(ACCEPT_CARD);
+    const result = await page().waitForSelector('[data-screen="result"][data-verdict="accept"]');
     expect(await result.textContent()).toContain('HỢP LỆ');
     expect(await result.textContent()).toContain('N****n V*n A*');
     expect(await result.textContent()).not.toContain('Nguyễn');
-    expect(await page.textContent('[data-testid="live"]')).toContain('HỢP LỆ');
+    expect(await result.textContent()).toContain('Căn cước công dân');
+    expect(await page().textContent('[data-testid="live"]')).toContain('HỢP LỆ');
+    expect(rows()).toBe(1);
     await shot('result-accept-vi');
-    await page.waitForSelector('[data-screen="attract"]');
+    await page().waitForSelector('[data-screen="attract"]');
   });
 
   it('switches to English at a touch and shows refer, reject and already-checked-in with reasons', async () => {
-    await page.click('[data-testid="lang"]');
-    await page.waitForSelector('text=Please scan your QR code');
-    await shot('attract-en');
-
-    await scanSerial(REFER_CARD);
-    const refer = await page.waitForSelector('[data-screen="result"][data-verdict="refer"]');
+    await page().click('[data-testid="lang"]');
+    await page().waitForSelector('text=Please scan your QR code');
+    await k.scan(REFER_CARD);
+    const refer = await page().waitForSelector('[data-screen="result"][data-verdict="refer"]');
     expect(await refer.textContent()).toContain('CHECK NEEDED');
     expect(await refer.textContent()).toContain('On the watch list: F1 (close contact)');
-    await shot('result-refer-en');
-    await page.waitForSelector('[data-screen="attract"]');
+    await page().waitForSelector('[data-screen="attract"]');
 
-    await scanSerial('HELLO-NOT-A-CREDENTIAL');
-    const reject = await page.waitForSelector('[data-screen="result"][data-verdict="reject"]');
+    await k.scan('HELLO-NOT-A-CREDENTIAL');
+    const reject = await page().waitForSelector('[data-screen="result"][data-verdict="reject"]');
     expect(await reject.textContent()).toContain('REJECTED');
     expect(await reject.textContent()).toContain('This kind of code is not accepted');
-    await shot('result-reject-en');
-    await page.waitForSelector('[data-screen="attract"]');
+    await page().waitForSelector('[data-screen="attract"]');
 
-    await scanSerial(ACCEPT_CARD);
-    const dup = await page.waitForSelector('[data-screen="result"][data-verdict="duplicate"]');
+    await k.scan(ACCEPT_CARD);
+    const dup = await page().waitForSelector('[data-screen="result"][data-verdict="duplicate"]');
     expect(await dup.textContent()).toContain('ALREADY CHECKED IN');
-    await shot('result-duplicate-en');
-    await page.waitForSelector('[data-screen="attract"]');
-
-    // Back to Vietnamese: the same verdict words in the other language.
-    await page.click('[data-testid="lang"]');
-    await scanSerial(REFER_CARD);
-    const referVi = await page.waitForSelector('[data-screen="result"][data-verdict="duplicate"], [data-screen="result"][data-verdict="refer"]');
-    expect(await referVi.textContent()).toMatch(/ĐÃ CHECK-IN|CẦN KIỂM TRA/);
-    await page.waitForSelector('[data-screen="attract"]');
+    await page().waitForSelector('[data-screen="attract"]');
+    await page().click('[data-testid="lang"]');
+    await page().waitForSelector('text=Quét mã QR');
   });
 
-  it('takes keyboard-wedge typing at 5 ms per key as a scan, and human-speed typing as nothing', async () => {
-    const before = await rows();
-    await typeLikeScanner('HELLO12345', 150);
-    // Give a wrongly detected scan every chance to arrive before the fast one is typed.
-    await page.waitForTimeout(500);
-    expect(await page.$('[data-screen="result"]')).toBeNull();
-    expect(await rows()).toBe(before);
-
-    await typeLikeScanner(WEDGE_QR, 5);
-    const result = await page.waitForSelector('[data-screen="result"][data-verdict="accept"]');
+  it('takes a keyboard-wedge burst as a scan, and human-speed typing as nothing', async () => {
+    const before = rows();
+    await typeLikeScanner(page(), 'HELLO12345', 150);
+    await page().waitForTimeout(500);
+    expect(await page().$('[data-screen="result"]')).toBeNull();
+    expect(rows()).toBe(before);
+    await scannerBurst(page(), WEDGE_QR);
+    const result = await page().waitForSelector('[data-screen="result"][data-verdict="accept"]');
     expect(await result.textContent()).toContain('L* M**H K***G');
-    const all = [...kiosk.store.all()];
-    expect(all).toHaveLength(before + 1);
-    expect(all.at(-1)).toMatchObject({ format: 'vnqr', verdict: 'accept' });
-    await page.waitForSelector('[data-screen="attract"]');
+    expect(rows()).toBe(before + 1);
+    await page().waitForSelector('[data-screen="attract"]');
   });
 
-  it('records a booth override with its reason in the audit log', async () => {
-    await page.click('[data-nav="booth"]');
-    await page.waitForSelector('[data-screen="booth"] [data-testid="recent"] button');
-    const rejected = [...kiosk.store.all()].find((c) => c.verdict === 'reject')!;
-    await page.click(`[data-id="${rejected.id}"]`);
-    await page.waitForSelector('[data-testid="details"]');
-    await page.selectOption('form.override select[name="verdict"]', 'accept');
-    await page.fill('form.override input[name="reason"]', 'giấy khai báo bản giấy đã kiểm tra');
-    await page.fill('form.override input[name="by"]', 'CB-0417');
-    await page.click('form.override button[type="submit"]');
-    await page.waitForSelector('[data-testid="override-shown"]');
-    expect(kiosk.store.get(rejected.id)?.override).toMatchObject({ verdict: 'accept', by: 'CB-0417' });
-    const entry = kiosk.store.auditLog(20).find((a) => a.action === 'override');
-    expect(entry).toMatchObject({ actor: 'CB-0417', detail: { checkInId: rejected.id, from: 'reject', to: 'accept', reason: 'giấy khai báo bản giấy đã kiểm tra' } });
-    expect(await page.textContent('[data-count="overridden"]')).toBe('1');
-    await shot('booth');
+  it('lets nothing reachable by click, tap, keyboard or URL show another person or an override control', async () => {
+    for (const card of CCCD_VALID.slice(3, 6)) {
+      await k.scan(card.text);
+      await page().waitForSelector('[data-screen="result"]');
+      await page().waitForSelector('[data-screen="attract"]');
+    }
+    const people = [...k.kiosk.store.all()].flatMap((c) => [c.subject.name, c.subject.idNo, c.subject.dob].filter((x): x is string => !!x));
+    expect(people.length).toBeGreaterThan(10);
+    const masked = CCCD_VALID.slice(0, 6).map((c) => c.subject.name!);
+    const exposed = async (where: string) => {
+      const html = await page().content();
+      for (const secret of people) expect(html, `${where}: ${secret}`).not.toContain(secret);
+      expect(await page().$('form.override, [data-screen="booth"], [data-testid="recent"], [data-screen="tech"]'), where).toBeNull();
+    };
+    await exposed('attract');
+    // The only person on screen is the one just scanned, and only masked.
+    await k.scan(CCCD_VALID[6]!.text);
+    await page().waitForSelector('[data-screen="result"]');
+    const shown = await page().textContent('[data-screen="result"]');
+    for (const name of masked) expect(shown).not.toContain(name);
+    await exposed('result');
+    await page().waitForSelector('[data-screen="attract"]');
+
+    // No navigation: the only controls are the language switch (and the booth sign-in on booths).
+    const buttons = await page().$$eval('button, a, [tabindex]:not([tabindex="-1"]), input, select', (els) => els.map((e) => e.getAttribute('data-testid') ?? e.tagName));
+    expect(buttons).toEqual(['lang']);
+    // Click and tap everything visible, then walk the keyboard focus and press Enter/Space on each stop.
+    for (const el of await page().$$('body *')) if (await el.isVisible()) await el.click({ force: true, timeout: 500 }).catch(() => undefined);
+    await exposed('after clicking everything');
+    for (let i = 0; i < 12; i++) {
+      await page().keyboard.press('Tab');
+      await page().keyboard.press('Space');
+      await exposed(`after tab stop ${i}`);
+    }
+    await page().click('[data-testid="lang"]'); // Space toggled the language an even or odd number of times
+    // URLs: fragments and query strings open nothing.
+    for (const suffix of ['#booth', '&screen=booth', '&screen=tech#tech', '&screen=booth&profile=booth']) {
+      await page().goto(`${k.ui.url}${suffix}`);
+      await page().waitForSelector('[data-screen="attract"]');
+      await exposed(suffix);
+    }
+  });
+
+  it('neutralises the browser: context menu, shortcuts, back/forward, zoom, selection and drag', async () => {
+    await page().goto(k.ui.url);
+    await page().waitForSelector('[data-screen="attract"]');
+    await page().evaluate('window.marker = 42');
+    const prevented = (await page().evaluate(`(() => {
+      const ev = (e) => (document.body.dispatchEvent(e), e.defaultPrevented);
+      const key = (init) => { const e = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }); window.dispatchEvent(e); return e.defaultPrevented; };
+      return {
+        contextmenu: ev(new MouseEvent('contextmenu', { bubbles: true, cancelable: true })),
+        dragstart: ev(new DragEvent('dragstart', { bubbles: true, cancelable: true })),
+        selectstart: ev(new Event('selectstart', { bubbles: true, cancelable: true })),
+        ctrlWheel: (() => { const e = new WheelEvent('wheel', { bubbles: true, cancelable: true, ctrlKey: true, deltaY: -100 }); document.body.dispatchEvent(e); return e.defaultPrevented; })(),
+        reload: key({ key: 'r', ctrlKey: true }),
+        f5: key({ key: 'F5' }),
+        altLeft: key({ key: 'ArrowLeft', altKey: true }),
+        zoomIn: key({ key: '+', ctrlKey: true }),
+        backspace: key({ key: 'Backspace' }),
+        plainLetter: key({ key: 'H', shiftKey: true }),
+        userSelect: getComputedStyle(document.body).userSelect,
+        touchAction: getComputedStyle(document.documentElement).touchAction,
+      };
+    })()`)) as Record<string, unknown>;
+    expect(prevented).toEqual({
+      contextmenu: true,
+      dragstart: true,
+      selectstart: true,
+      ctrlWheel: true,
+      reload: true,
+      f5: true,
+      altLeft: true,
+      zoomIn: true,
+      backspace: true,
+      plainLetter: false,
+      userSelect: 'none',
+      touchAction: 'pan-x pan-y',
+    });
+    // Back and forward keep the same document on the attract screen.
+    await page().goBack().catch(() => undefined);
+    await page().goForward().catch(() => undefined);
+    expect(await page().evaluate('window.marker')).toBe(42);
+    await page().waitForSelector('[data-screen="attract"]');
+  });
+
+  it('opens the technician panel only by the corner gesture and the setup code, then the PIN; relocks on leaving', async () => {
+    // A tap on the corner does nothing.
+    await page().mouse.click(20, 20);
+    await page().waitForTimeout(300);
+    expect(await page().$('[data-screen^="tech"]')).toBeNull();
+    await holdCorner(page());
+    await page().waitForSelector('[data-screen="tech-setup"]');
+    await shot('tech-setup');
+    await page().fill('input[name="setupCode"]', '00000000' === k.setupCode() ? '11111111' : '00000000');
+    await page().fill('input[name="pin"]', PIN);
+    await page().fill('input[name="pin2"]', PIN);
+    await page().click('button[type="submit"]');
+    await page().waitForSelector('[data-testid="pin-message"]');
+    expect((await k.api.techState()).pinSet).toBe(false);
+    await page().fill('input[name="setupCode"]', k.setupCode());
+    await page().fill('input[name="pin"]', PIN);
+    await page().fill('input[name="pin2"]', PIN);
+    await page().click('button[type="submit"]');
+    await page().waitForSelector('[data-screen="tech"] [data-testid="tech-scanners"] [data-state="connected"]');
+    const text = (await page().textContent('[data-screen="tech"]'))!;
+    expect(text).toContain(k.pty.devicePath);
+    expect(text).toMatch(/Lượt đọc: \d+ · Lỗi: \d+/);
+    // Local times only, never raw UTC ISO strings.
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+
+    // Self-test: the next scan shows which scanner it came from and is not recorded.
+    const before = rows();
+    await page().click('[data-testid="self-test"]');
+    await page().waitForSelector('[data-testid="self-test-result"]');
+    await page().waitForTimeout(100);
+    await k.pty.write('HC1:SELFTEST\r\n');
+    await page().waitForSelector('[data-testid="self-test-result"]:has-text("/device")');
+    expect(rows()).toBe(before);
+    // Armed test scan: the prompt shows, then the result replaces it.
+    await page().click('[data-testid="test-scan"]');
+    await page().waitForSelector('[data-testid="test-prompt"]');
+    await scannerBurst(page(), WEDGE_QR);
+    await page().waitForSelector('[data-testid="test-result"]');
+    expect(await page().$('[data-testid="test-prompt"]')).toBeNull();
+    expect(await page().textContent('[data-testid="test-result"]')).toContain('Mã QR cá nhân');
+    expect(rows()).toBe(before);
+    await shot('tech-panel');
+
+    // A scan while the panel is open is recorded and shown over it.
+    await k.scan(CCCD_VALID[7]!.text);
+    await page().waitForSelector('[data-testid="verdict-overlay"] [data-screen="result"]');
+    expect(rows()).toBe(before + 1);
+    await page().waitForSelector('[data-testid="verdict-overlay"]', { state: 'detached' });
+
+    await page().click('[data-testid="tech-leave"]');
+    await page().waitForSelector('[data-screen="attract"]');
+    await holdCorner(page());
+    await page().waitForSelector('[data-screen="tech-pin"]');
+    await page().fill('input[name="pin"]', PIN);
+    await page().click('button[type="submit"]');
+    await page().waitForSelector('[data-screen="tech"]');
+    await page().click('[data-testid="tech-leave"]');
+    await page().waitForSelector('[data-screen="attract"]');
+  });
+
+  it('lets the right PIN in within a minute after 20 wrong PINs from the public', async () => {
+    await holdCorner(page());
+    await page().waitForSelector('[data-screen="tech-pin"]');
+    for (let i = 0; i < 20; i++) {
+      await page().fill('input[name="pin"]', String(1000 + i));
+      await page().click('button[type="submit"]');
+      // The pad clears the field once the service has answered.
+      while ((await page().inputValue('input[name="pin"]')) !== '') await page().waitForTimeout(20);
+    }
+    await page().waitForSelector('[data-testid="pin-message"]');
+    await shot('tech-pin-wait');
+    const state = await k.api.techState();
+    const waitMs = state.retryAt ? Date.parse(state.retryAt) - Date.now() : 0;
+    expect(waitMs).toBeLessThan(60_000);
+    await page().waitForTimeout(Math.max(0, waitMs) + 50);
+    await page().fill('input[name="pin"]', PIN);
+    await page().click('button[type="submit"]');
+    await page().waitForSelector('[data-screen="tech"]');
+    await page().click('[data-testid="tech-leave"]');
+    await page().waitForSelector('[data-screen="attract"]');
   });
 
   it('shows the offline indicator while delivery is down and clears it when it returns', async () => {
-    await page.waitForSelector('[data-testid="net"][data-state="online"]');
-    delivery = { state: 'offline', lastError: 'connect ECONNREFUSED' };
-    const net = await page.waitForSelector('[data-testid="net"][data-state="offline"]');
+    await page().waitForSelector('[data-testid="net"][data-state="online"]');
+    k.delivery.current = { state: 'offline', lastError: 'connect ECONNREFUSED' };
+    const net = await page().waitForSelector('[data-testid="net"][data-state="offline"]');
     expect(await net.textContent()).toContain('Mất kết nối máy chủ');
-    await shot('status-offline');
-    delivery = { state: 'online', lastSyncAt: new Date().toISOString() };
-    await page.waitForSelector('[data-testid="net"][data-state="online"]');
-  });
-
-  it('locks the technician screen after 5 wrong PINs, refusing even the right one', async () => {
-    await page.reload();
-    await page.click('[data-nav="tech"]');
-    await page.waitForSelector('[data-screen="tech-pin"]');
-    for (let i = 0; i < 4; i++) {
-      await page.fill('input[name="pin"]', '0000');
-      await page.click('button[type="submit"]');
-      await page.waitForSelector(`[data-testid="pin-message"]:has-text("${4 - i}")`);
-    }
-    await shot('tech-pin-wrong');
-    await page.fill('input[name="pin"]', '0000');
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('[data-screen="tech-pin"][data-locked="true"] [data-testid="locked"]');
-    expect(await page.isDisabled('input[name="pin"]')).toBe(true);
-    expect(await api.techUnlock('2468')).toMatchObject({ ok: false, reason: 'locked' });
-    await shot('tech-locked');
+    k.delivery.current = { state: 'online', lastSyncAt: new Date().toISOString() };
+    await page().waitForSelector('[data-testid="net"][data-state="online"]');
   });
 
   it('fits small, large and portrait screens', async () => {
     for (const [i, [w, h]] of ([[1024, 600], [1920, 1080], [600, 1024], [1080, 1920]] as const).entries()) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.click('[data-nav="kiosk"]');
-      await page.waitForSelector('[data-screen="attract"]');
-      await shot(`attract-${w}x${h}`);
-      await scanSerial(CCCD_VALID[3 + i]!.text);
-      const result = await page.waitForSelector('[data-screen="result"]');
+      await page().setViewportSize({ width: w, height: h });
+      await page().waitForSelector('[data-screen="attract"]');
+      await k.scan(morePerson(i).text);
+      const result = await page().waitForSelector('[data-screen="result"]');
       const box = await result.boundingBox();
       expect(box!.width).toBeLessThanOrEqual(w);
-      // Nothing overflows sideways: the page does not scroll horizontally.
-      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      expect(await page().evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await shot(`result-${w}x${h}`);
-      await page.waitForSelector('[data-screen="attract"]');
+      await page().waitForSelector('[data-screen="attract"]');
     }
+    await page().setViewportSize({ width: 1280, height: 800 });
   });
 });

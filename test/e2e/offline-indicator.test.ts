@@ -68,9 +68,8 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${ui}&lang=en`);
-  // First start opens the technician setup; the status bar is on every screen, show the public one.
-  await page.waitForSelector('[data-screen="tech-setup"]');
-  await page.click('[data-nav="kiosk"]');
+  // First start shows the public attract screen (the technician setup is behind the corner gesture).
+  await page.waitForSelector('[data-screen="attract"]');
 }, 90_000);
 
 afterAll(async () => {

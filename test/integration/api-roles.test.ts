@@ -74,7 +74,7 @@ function wsCall(method: string, args: unknown[]): Promise<{ ok: boolean; code?: 
 }
 
 const ipcEvent = { sender: { id: 7 }, senderFrame: { url: 'app://kiosk/index.html', parent: null } } as unknown as Parameters<typeof handleCall>[0];
-const ipcCall = (method: string, args: unknown[]) => handleCall(ipcEvent, method, args, { api, logger: silentLogger, trustedContentsId: () => 7 });
+const ipcCall = (method: string, args: unknown[]): Promise<{ ok: boolean; code?: string; value?: unknown }> => handleCall(ipcEvent, method, args, { api, logger: silentLogger, trustedContentsId: () => 7 });
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ck-roles-'));
