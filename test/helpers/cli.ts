@@ -82,10 +82,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 }
 
 /** Runs the command to completion and returns exit code, stdout lines and stderr. */
-export function runCli(args: string[], input?: string): { code: number | null; stdout: string; stderr: string; lines: JsonLine[] } {
+export function runCli(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string; lines: JsonLine[] } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
+    env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn', ...env },
     input: input ?? '',
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
