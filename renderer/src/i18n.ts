@@ -317,6 +317,46 @@ const STATUS: Record<Lang, Record<string, string>> = {
   en: { f0: 'F0 (confirmed case)', f1: 'F1 (close contact)', quarantine: 'in quarantine', blocked: 'blocked' },
 };
 
+const AUDIT_ACTIONS: Record<Lang, Record<string, string>> = {
+  vi: {
+    override: 'ghi đè kết quả',
+    'manual-entry': 'nhập tay số định danh',
+    'shift-start': 'bắt đầu ca',
+    direction: 'đổi chiều',
+    'pin-set': 'đặt mã PIN',
+    configure: 'cấu hình',
+    enroll: 'đăng ký thiết bị',
+    export: 'xuất dữ liệu',
+    'officer-sign-in': 'cán bộ đăng nhập',
+    'officer-sign-out': 'cán bộ đăng xuất',
+    'officer-code-issued': 'cấp mã cán bộ',
+    'officer-revoked': 'thu hồi mã cán bộ',
+    'web-token-rotated': 'đổi mã truy cập web',
+    'store-migrated': 'nâng cấp cơ sở dữ liệu',
+  },
+  en: {
+    override: 'verdict overridden',
+    'manual-entry': 'manual ID entry',
+    'shift-start': 'shift started',
+    direction: 'direction changed',
+    'pin-set': 'PIN set',
+    configure: 'configured',
+    enroll: 'enrolled',
+    export: 'exported',
+    'officer-sign-in': 'officer signed in',
+    'officer-sign-out': 'officer signed out',
+    'officer-code-issued': 'officer code issued',
+    'officer-revoked': 'officer revoked',
+    'web-token-rotated': 'web token rotated',
+    'store-migrated': 'database upgraded',
+  },
+};
+
+/** An audit log action in plain words; an action this screen does not know keeps its code. */
+export function auditActionText(lang: Lang, action: string): string {
+  return AUDIT_ACTIONS[lang][action] ?? action;
+}
+
 /** A credential format in plain words (never the raw id). */
 export function formatName(lang: Lang, format: string): string {
   const key = `format_${format}` as Key;

@@ -7,11 +7,8 @@
  * before calling in; methods throw ApiError with a user-facing message for refused requests.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Direction, ScanEvent } from '../shared/types.js';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
-import { maskName } from '../shared/mask.js';
 import {
   API_VERSION,
   type DeliveryStatus,
@@ -24,7 +21,6 @@ import {
   type OnlineState,
   type OverrideRequest,
   type RecentScan,
-  type RejectedRecord,
   type ScanDetails,
   type ScanResult,
   type ScreenOutcome,
@@ -38,19 +34,17 @@ import {
   type WedgeScan,
   type SignInResult,
   type OfficerCode,
-  type Profile,
 } from '../shared/api.js';
-import type { StoredCheckIn } from '../store/types.js';
 import type { Outcome } from '../core/pipeline.js';
-import { assessText } from '../core/assess.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
-import { DEFAULT_FORMATS } from '../credentials/registry.js';
 import type { KioskService } from './kiosk.js';
-import { SETTINGS } from './settings.js';
 import { BoothLedger } from './booth-ledger.js';
-import { ApiError } from './api-error.js';
+import { BoothDesk } from './booth-desk.js';
+import { TechDesk } from './tech-desk.js';
+import type { DeskContext } from './desk-context.js';
+import { API_SETTINGS } from './api-settings.js';
 import { AccessControl, TECH_ACTOR, type AccessOptions } from './access/access-control.js';
-import { UI_SETTINGS, isTimeZone, readOfficerIdleMinutes, readProfile, readTimeZone } from './ui-settings.js';
+import { readProfile, readTimeZone } from './ui-settings.js';
 
 export { ApiError, type ApiErrorCode } from './api-error.js';
 
@@ -84,20 +78,15 @@ export interface KioskApiDeps {
   rotateWebToken?: () => string;
 }
 
-export const API_SETTINGS = {
-  checkpoint: SETTINGS.checkpoint,
-  checkpointName: 'device.checkpointName',
-  direction: SETTINGS.direction,
-  serverUrl: 'server.url',
-  enrolled: 'server.enrolledAt',
-  shiftStart: 'booth.shiftStart',
-} as const;
+export { API_SETTINGS } from './api-settings.js';
 
 export class KioskApiService implements KioskApi {
   private readonly events = new EventEmitter();
   private readonly access: AccessControl;
   private readonly ledger: BoothLedger;
   private readonly log: Logger;
+  private readonly booth: BoothDesk;
+  private readonly techDesk: TechDesk;
   private pollHandle: unknown;
   private lastDeliveryJson = '';
   private closed = false;
@@ -112,6 +101,21 @@ export class KioskApiService implements KioskApi {
       store.setSetting(API_SETTINGS.shiftStart, since);
     }
     this.ledger = new BoothLedger(store, since);
+    const ctx: DeskContext = {
+      deps,
+      access: this.access,
+      ledger: this.ledger,
+      log: this.log,
+      status: () => this.status(),
+      emitStatus: () => this.emitStatus(),
+      applyDirection: (direction, actor) => this.applyDirection(direction, actor),
+      scan: (text, source) => this.scan(text, source),
+      policy: () => this.policy(),
+      tech: (session) => this.access.require(session, 'technician').actor,
+      nowIso: () => this.nowIso(),
+    };
+    this.booth = new BoothDesk(ctx);
+    this.techDesk = new TechDesk(ctx);
     this.events.setMaxListeners(100);
     deps.kiosk.on('outcome', this.onOutcome);
     deps.kiosk.on('fault', this.onFault);
@@ -157,100 +161,37 @@ export class KioskApiService implements KioskApi {
     return { ok: true, outcome: this.screenOutcome(outcome) };
   }
 
-  async officerSignIn(officerId: string, code: string): Promise<SignInResult> {
-    this.requireBooth();
-    const result = await this.access.officerSignIn(officerId, code, readOfficerIdleMinutes(this.deps.kiosk.store) * 60_000);
-    if (result.ok) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: officerId, action: 'officer-sign-in' });
-    else this.log.warn('officer sign-in refused', { reason: result.reason });
-    return result;
+  // ---- booth (booth-desk.ts) ----
+
+  officerSignIn(officerId: string, code: string): Promise<SignInResult> {
+    return this.booth.officerSignIn(officerId, code);
+  }
+  officerSignOut(session: string): Promise<void> {
+    return this.booth.officerSignOut(session);
+  }
+  recentScans(session: string, limit: number): Promise<RecentScan[]> {
+    return this.booth.recentScans(session, limit);
+  }
+  scanDetails(session: string, id: string): Promise<ScanDetails | null> {
+    return this.booth.scanDetails(session, id);
+  }
+  setDirection(session: string, direction: Direction): Promise<KioskStatus> {
+    return this.booth.setDirection(session, direction);
+  }
+  overrideCheckIn(session: string, request: OverrideRequest): Promise<RecentScan> {
+    return this.booth.overrideCheckIn(session, request);
+  }
+  manualEntry(session: string, entry: ManualEntry): Promise<ScanResult> {
+    return this.booth.manualEntry(session, entry);
+  }
+  shiftCounts(session: string): Promise<ShiftCounts> {
+    return this.booth.shiftCounts(session);
+  }
+  startShift(session: string): Promise<ShiftCounts> {
+    return this.booth.startShift(session);
   }
 
-  async officerSignOut(session: string): Promise<void> {
-    const officer = this.access.sessions.check(session, 'officer');
-    this.access.sessions.close(session);
-    if (officer) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: officer.actor, action: 'officer-sign-out' });
-    return Promise.resolve();
-  }
-
-  async recentScans(session: string, limit: number): Promise<RecentScan[]> {
-    this.officer(session);
-    const rows: RecentScan[] = [];
-    for (const id of this.ledger.recentIds(limit)) {
-      const stored = this.deps.kiosk.store.get(id);
-      if (stored) rows.push(recentScan(stored));
-    }
-    return Promise.resolve(rows);
-  }
-
-  async scanDetails(session: string, id: string): Promise<ScanDetails | null> {
-    this.officer(session);
-    const stored = this.deps.kiosk.store.get(id);
-    if (!stored) return Promise.resolve(null);
-    return Promise.resolve({
-      ...recentScan(stored),
-      deviceId: stored.deviceId,
-      checkpointId: stored.checkpointId,
-      subject: { ...stored.subject },
-      ...(stored.rejectReason ? { rejectReason: stored.rejectReason } : {}),
-    });
-  }
-
-  async setDirection(session: string, direction: Direction): Promise<KioskStatus> {
-    this.applyDirection(direction, this.officer(session));
-    return this.getStatus();
-  }
-
-  /** Records the signed-in officer's override: `by` is that officer's id, in the record and the audit log. */
-  async overrideCheckIn(session: string, request: OverrideRequest): Promise<RecentScan> {
-    const by = this.officer(session);
-    const store = this.deps.kiosk.store;
-    const stored = store.get(request.id);
-    if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
-    const previous = stored.override?.verdict ?? stored.verdict;
-    const override = { by, reason: request.reason.trim(), verdict: request.verdict, at: this.nowIso() };
-    store.setOverride(request.id, override);
-    // The reason is the officer's own words: kept in the audit log, which is what auditors read.
-    store.audit({
-      at: override.at,
-      actor: by,
-      action: 'override',
-      detail: { checkInId: request.id, from: previous, to: request.verdict, reason: override.reason },
-    });
-    this.ledger.overridden(stored, previous, request.verdict, stored.override !== undefined);
-    this.log.info('verdict overridden', { from: previous, to: request.verdict });
-    return Promise.resolve(recentScan({ ...stored, override }));
-  }
-
-  /**
-   * Manual entry of an ID card the scanner cannot read: the officer types what the card shows and
-   * it goes through the same CCCD checks (province, century/sex/year digits) as a scanned card.
-   * The card's issue date is not typed; the entry date stands in for it.
-   */
-  async manualEntry(session: string, entry: ManualEntry): Promise<ScanResult> {
-    const by = this.officer(session);
-    const [y, m, d] = entry.dob.split('-');
-    const today = new Date(this.deps.clock.now() + 7 * 3_600_000).toISOString().slice(0, 10).split('-');
-    const line = [entry.idNo, '', entry.name.trim().replace(/\|/g, ' '), `${d}${m}${y}`, entry.sex === 'M' ? 'Nam' : 'Nữ', '', `${today[2]}${today[1]}${today[0]}`].join('|');
-    const result = await this.scan(line, 'manual');
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: by, action: 'manual-entry', detail: result.ok ? { checkInId: result.outcome.id } : {} });
-    return result;
-  }
-
-  async shiftCounts(session: string): Promise<ShiftCounts> {
-    this.officer(session);
-    return Promise.resolve(this.ledger.shift());
-  }
-
-  async startShift(session: string): Promise<ShiftCounts> {
-    const by = this.officer(session);
-    const since = this.nowIso();
-    this.deps.kiosk.store.setSetting(API_SETTINGS.shiftStart, since);
-    this.deps.kiosk.store.audit({ at: since, actor: by, action: 'shift-start' });
-    this.ledger.reload(since);
-    return Promise.resolve(this.ledger.shift());
-  }
-
-  // ---- technician ----
+  // ---- technician (access here, the rest in tech-desk.ts) ----
 
   techState(): Promise<TechState> {
     return Promise.resolve(this.access.state());
@@ -284,127 +225,33 @@ export class KioskApiService implements KioskApi {
     return Promise.resolve();
   }
 
-  async techIssueOfficerCode(session: string, officerId: string): Promise<OfficerCode> {
-    this.tech(session);
-    let code: string;
-    try {
-      code = await this.access.officers.issue(officerId, this.nowIso());
-    } catch (err) {
-      throw new ApiError('refused', (err as Error).message);
-    }
-    // A re-issued code ends the officer's open sessions: the old code is no longer theirs.
-    this.access.sessions.closeAll('officer', officerId);
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'officer-code-issued', detail: { officerId } });
-    return { officerId, code };
-  }
-
-  async techRevokeOfficer(session: string, officerId: string): Promise<TechInfo> {
-    this.tech(session);
-    if (!this.access.officers.revoke(officerId)) throw new ApiError('not-found', `No officer "${officerId}".`);
-    this.access.sessions.closeAll('officer', officerId);
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'officer-revoked', detail: { officerId } });
-    return this.techInfo(session);
-  }
-
-  async techRotateWebToken(session: string): Promise<{ url: string }> {
-    this.tech(session);
-    if (!this.deps.rotateWebToken) throw new ApiError('unavailable', 'Only web mode has a URL token to rotate.');
-    const url = this.deps.rotateWebToken();
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'web-token-rotated' });
-    return Promise.resolve({ url });
-  }
-
-  async techInfo(session: string): Promise<TechInfo> {
-    this.tech(session);
-    const store = this.deps.kiosk.store;
-    const issuedAt = this.deps.kiosk.currentTrust().issuedAt;
-    const issuedMs = Date.parse(issuedAt);
-    const policy = this.policy();
-    const serverUrl = store.getSetting(API_SETTINGS.serverUrl);
-    return Promise.resolve({
-      status: this.status(),
-      ...(serverUrl ? { serverUrl } : {}),
-      enrolled: store.getSetting(API_SETTINGS.enrolled) !== undefined,
-      policyName: this.deps.policyName ?? 'default',
-      duplicateWindowMinutes: policy.duplicateWindowMinutes,
-      trustAgeHours: issuedMs > 0 ? Math.round((this.deps.clock.now() - issuedMs) / 360_000) / 10 : null,
-      rejectedRecords: this.rejectedRecords(100),
-      devices: this.deps.kiosk.devices?.health() ?? [],
-      logs: (this.deps.logs?.() ?? []).slice(-200),
-      audit: store.auditLog(50),
-      profile: readProfile(store),
-      timeZone: readTimeZone(store),
-      officerIdleMinutes: readOfficerIdleMinutes(store),
-      officers: this.access.officers.list(),
-      webTokenRotatable: this.deps.rotateWebToken !== undefined,
-    });
-  }
-
-  async techConfigure(session: string, patch: TechConfigPatch): Promise<TechInfo> {
-    this.tech(session);
-    const store = this.deps.kiosk.store;
-    if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) throw new ApiError('refused', `Unknown time zone "${patch.timeZone}": use an IANA name such as Asia/Ho_Chi_Minh.`);
-    if (patch.timeZone !== undefined) store.setSetting(UI_SETTINGS.timeZone, patch.timeZone);
-    if (patch.officerIdleMinutes !== undefined) store.setSetting(UI_SETTINGS.officerIdleMinutes, String(patch.officerIdleMinutes));
-    if (patch.profile !== undefined) this.setProfile(patch.profile);
-    if (patch.checkpointId !== undefined) {
-      this.deps.kiosk.setConfig({ checkpointId: patch.checkpointId });
-      store.setSetting(API_SETTINGS.checkpoint, patch.checkpointId);
-    }
-    if (patch.checkpointName !== undefined) store.setSetting(API_SETTINGS.checkpointName, patch.checkpointName.trim());
-    if (patch.direction !== undefined) this.applyDirection(patch.direction, TECH_ACTOR);
-    if (patch.serverUrl !== undefined) store.setSetting(API_SETTINGS.serverUrl, patch.serverUrl);
-    const changed = Object.keys(patch).filter((k) => k !== 'enrollCode');
-    if (changed.length > 0) store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'configure', detail: { changed } });
-    if (patch.enrollCode !== undefined) {
-      const url = store.getSetting(API_SETTINGS.serverUrl);
-      if (!url) throw new ApiError('refused', 'Set the server URL before enrolling.');
-      if (!this.deps.enroll) throw new ApiError('unavailable', 'Enrollment is not available in this build.');
-      await this.deps.enroll(url, patch.enrollCode);
-      store.setSetting(API_SETTINGS.enrolled, this.nowIso());
-      store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'enroll', detail: { server: url } });
-    }
-    this.emitStatus();
-    return this.techInfo(session);
-  }
-
-  async techTestScan(session: string, text: string): Promise<TestScanResult> {
-    this.tech(session);
-    const { result, verdict } = await assessText(text, new Date(this.deps.clock.now()), {
-      formats: DEFAULT_FORMATS,
-      trust: () => this.deps.kiosk.currentTrust(),
-      policy: () => this.policy(),
-      logger: this.deps.logger,
-    });
-    return { format: result.format, verdict: verdict.verdict, reasons: verdict.reasons, length: text.length };
-  }
-
-  async techSelfTest(session: string, timeoutMs: number): Promise<SelfTestView> {
-    this.tech(session);
-    const devices = this.deps.kiosk.devices;
-    if (!devices) return { ok: false, reason: 'unavailable', durationMs: 0 };
-    return devices.startSelfTest(timeoutMs);
-  }
-
-  async techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult> {
-    this.tech(session);
-    mkdirSync(this.deps.exportDir, { recursive: true });
-    const stamp = this.nowIso().replace(/[:.]/g, '-');
-    const file = path.join(this.deps.exportDir, `${what}-${stamp}.jsonl`);
-    const lines: string[] = [];
-    if (what === 'checkins') {
-      for (const c of this.deps.kiosk.store.all()) lines.push(JSON.stringify(c));
-    } else {
-      for (const l of this.deps.logs?.() ?? []) lines.push(JSON.stringify({ type: 'log', ...l }));
-      for (const a of this.deps.kiosk.store.auditLog(10_000)) lines.push(JSON.stringify({ type: 'audit', ...a }));
-    }
-    // Check-in exports hold identity fields: readable by the kiosk user only.
-    writeFileSync(file, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
-    this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'export', detail: { what, count: lines.length } });
-    return Promise.resolve({ path: file, count: lines.length });
-  }
-
   // ---- internals ----
+
+  techIssueOfficerCode(session: string, officerId: string): Promise<OfficerCode> {
+    return this.techDesk.techIssueOfficerCode(session, officerId);
+  }
+  techRevokeOfficer(session: string, officerId: string): Promise<TechInfo> {
+    return this.techDesk.techRevokeOfficer(session, officerId);
+  }
+  techRotateWebToken(session: string): Promise<{ url: string }> {
+    return this.techDesk.techRotateWebToken(session);
+  }
+  techInfo(session: string): Promise<TechInfo> {
+    return this.techDesk.techInfo(session);
+  }
+  techConfigure(session: string, patch: TechConfigPatch): Promise<TechInfo> {
+    return this.techDesk.techConfigure(session, patch);
+  }
+  techTestScan(session: string, text: string): Promise<TestScanResult> {
+    return this.techDesk.techTestScan(session, text);
+  }
+  techSelfTest(session: string, timeoutMs: number): Promise<SelfTestView> {
+    return this.techDesk.techSelfTest(session, timeoutMs);
+  }
+  techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult> {
+    return this.techDesk.techExport(session, what);
+  }
+
 
   private status(): KioskStatus {
     const config = this.deps.kiosk.currentConfig();
@@ -445,17 +292,6 @@ export class KioskApiService implements KioskApi {
     };
   }
 
-  private rejectedRecords(limit: number): RejectedRecord[] {
-    if (this.deps.kiosk.store.queueStats().rejected === 0) return [];
-    const out: RejectedRecord[] = [];
-    for (const c of this.deps.kiosk.store.all()) {
-      if (c.delivery !== 'rejected') continue;
-      out.push({ id: c.id, scannedAt: c.scannedAt, reason: c.rejectReason ?? 'rejected' });
-      if (out.length > limit) out.shift();
-    }
-    return out;
-  }
-
   private applyDirection(direction: Direction, actor: string): void {
     this.deps.kiosk.setConfig({ direction });
     this.deps.kiosk.store.setSetting(API_SETTINGS.direction, direction);
@@ -470,22 +306,6 @@ export class KioskApiService implements KioskApi {
   /** The technician session's actor, or ApiError 'unauthorized'. */
   private tech(session: string): string {
     return this.access.require(session, 'technician').actor;
-  }
-
-  /** The signed-in officer's id (booth profile only), or ApiError 'refused' / 'unauthorized'. */
-  private officer(session: string): string {
-    this.requireBooth();
-    return this.access.require(session, 'officer').actor;
-  }
-
-  private requireBooth(): void {
-    if (readProfile(this.deps.kiosk.store) !== 'booth') throw new ApiError('refused', 'This kiosk runs the venue profile: it has no officer screens.');
-  }
-
-  private setProfile(profile: Profile): void {
-    this.deps.kiosk.store.setSetting(UI_SETTINGS.profile, profile);
-    // Leaving the booth profile signs every officer out.
-    if (profile !== 'booth') this.access.sessions.closeAll('officer');
   }
 
   private screenOutcome(outcome: Outcome): ScreenOutcome {
@@ -542,19 +362,6 @@ export class KioskApiService implements KioskApi {
   }
 }
 
-function recentScan(c: StoredCheckIn): RecentScan {
-  return {
-    id: c.id,
-    scannedAt: c.scannedAt,
-    format: c.format,
-    verdict: c.verdict,
-    reasons: c.reasons,
-    direction: c.direction,
-    ...(c.subject.name ? { maskedName: maskName(c.subject.name) } : {}),
-    ...(c.override ? { override: c.override } : {}),
-    delivery: c.delivery,
-  };
-}
 
 export function createKioskApi(deps: KioskApiDeps): KioskApiService {
   return new KioskApiService(deps);

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { KioskApi, Profile, SelfTestView, TechInfo } from '../../../src/shared/api.js';
-import { formatName, reasonText, t, type Lang, type TextKey } from '../i18n.js';
+import { auditActionText, formatName, reasonText, t, type Lang, type TextKey } from '../i18n.js';
 import { dateTimeOf } from '../time.js';
 import type { TechProps } from './technician.js';
 
@@ -51,7 +51,7 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
     <section class="tech tech-panel" data-screen="tech">
       <div class="tech-col">
         <div class="row">
-          <button data-testid="tech-leave" onClick={onLeave}>{t(lang, 'leave')} 🔒</button>
+          <button data-testid="tech-leave" onClick={onLeave}>{t(lang, 'leave')}</button>
         </div>
         {message && <p class="message" role="status" data-testid="tech-message">{message}</p>}
         <h2>{t(lang, 'scanners')}</h2>
@@ -59,9 +59,10 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
           {info.status.scanners.length === 0 && <li>{t(lang, 'noScanner')}</li>}
           {info.status.scanners.map((s) => (
             <li key={s.deviceId} data-state={s.state}>
-              {s.state === 'connected' ? '●' : '✕'} {s.uri} — {t(lang, `state_${s.state}` as TextKey)} · {t(lang, 'reads')}: {s.reads} · {t(lang, 'errors')}: {s.errors}
+              {s.state === 'connected' ? '●' : '✕'} {s.uri} — {t(lang, `state_${s.state}` as TextKey)} · {t(lang, 'reads')}: {s.reads}
+              {rate(info, s.deviceId, 'reads', lang)} · {t(lang, 'errors')}: {s.errors}
+              {rate(info, s.deviceId, 'errors', lang)}
               {s.lastError ? ` · ${s.lastError}` : ''}
-              {rates(info, s.deviceId, lang)}
             </li>
           ))}
         </ul>
@@ -178,7 +179,7 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
         </div>
         <h3>{t(lang, 'audit')}</h3>
         <ul class="log" data-testid="audit">
-          {info.audit.map((a, i) => <li key={i}>{dateTimeOf(a.at, lang, tz)} · {a.actor} · {a.action}</li>)}
+          {info.audit.map((a, i) => <li key={i}>{dateTimeOf(a.at, lang, tz)} · {a.actor} · {auditActionText(lang, a.action)}</li>)}
         </ul>
         <h3>{t(lang, 'logs')}</h3>
         <ul class="log">{info.logs.slice(-30).map((l, i) => <li key={i} class={`log-${l.level}`}>{dateTimeOf(l.at, lang, tz)} {l.level} {l.ns} {l.msg}</li>)}</ul>
@@ -187,8 +188,8 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
   );
 }
 
-/** Reads and errors per minute for one scanner, when the device manager reports them. */
-function rates(info: TechInfo, deviceId: string, lang: Lang): string {
+/** Reads or errors per minute for one scanner, when the device manager reports them: " (8/phút)". */
+function rate(info: TechInfo, deviceId: string, what: 'reads' | 'errors', lang: Lang): string {
   const h = info.devices.find((d) => d.deviceId === deviceId);
-  return h ? ` · ${t(lang, 'reads')}: ${h.readsPerMinute}${t(lang, 'perMinute')} · ${t(lang, 'errors')}: ${h.errorsPerMinute}${t(lang, 'perMinute')}` : '';
+  return h ? ` (${what === 'reads' ? h.readsPerMinute : h.errorsPerMinute}${t(lang, 'perMinute')})` : '';
 }

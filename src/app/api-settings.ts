@@ -1,0 +1,11 @@
+/** Store setting keys the UI API reads and writes (one place, so every writer agrees). */
+import { SETTINGS } from './settings.js';
+
+export const API_SETTINGS = {
+  checkpoint: SETTINGS.checkpoint,
+  checkpointName: 'device.checkpointName',
+  direction: SETTINGS.direction,
+  serverUrl: 'server.url',
+  enrolled: 'server.enrolledAt',
+  shiftStart: 'booth.shiftStart',
+} as const;
