@@ -7,7 +7,7 @@
  * before calling in; methods throw ApiError with a user-facing message for refused requests.
  */
 import { EventEmitter } from 'node:events';
-import type { Direction, ScanEvent } from '../shared/types.js';
+import type { Direction, ScanEvent, VerdictDisplay } from '../shared/types.js';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import {
   API_VERSION,
@@ -311,7 +311,7 @@ export class KioskApiService implements KioskApi {
   private screenOutcome(outcome: Outcome): ScreenOutcome {
     if (outcome.kind === 'checkin') {
       const c = outcome.checkIn;
-      return { id: c.id, kind: 'checkin', verdict: c.verdict, reasons: c.reasons, format: c.format, display: outcome.verdict.display, scannedAt: c.scannedAt, source: outcome.scan.source, direction: c.direction };
+      return { id: c.id, kind: 'checkin', verdict: c.verdict, reasons: c.reasons, format: c.format, display: publicDisplay(outcome.verdict.display), scannedAt: c.scannedAt, source: outcome.scan.source, direction: c.direction };
     }
     const earlier = this.deps.kiosk.store.get(outcome.of);
     return {
@@ -320,7 +320,7 @@ export class KioskApiService implements KioskApi {
       verdict: outcome.verdict.verdict,
       reasons: outcome.verdict.reasons,
       format: earlier?.format ?? 'unknown',
-      display: outcome.verdict.display,
+      display: publicDisplay(outcome.verdict.display),
       scannedAt: new Date(outcome.scan.receivedAt).toISOString(),
       source: outcome.scan.source,
       direction: earlier?.direction ?? this.deps.kiosk.currentConfig().direction,
@@ -362,6 +362,15 @@ export class KioskApiService implements KioskApi {
   }
 }
 
+
+/**
+ * What every screen (and so every connected page) may learn about the person just scanned: the
+ * masked name, the credential's title and the rule texts. The detail lines (masked ID number,
+ * province, birth year, issue date) stay in the store, for a signed-in officer's details view.
+ */
+function publicDisplay(display: VerdictDisplay): VerdictDisplay {
+  return { ...(display.maskedName ? { maskedName: display.maskedName } : {}), ...(display.title ? { title: display.title } : {}), details: [], messages: display.messages };
+}
 
 export function createKioskApi(deps: KioskApiDeps): KioskApiService {
   return new KioskApiService(deps);

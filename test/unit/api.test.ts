@@ -155,6 +155,9 @@ describe('kiosk API over a KioskService', () => {
     expect(res.outcome).toMatchObject({ kind: 'checkin', verdict: 'accept', format: 'cccd', source: 'wedge', direction: 'in' });
     expect(res.outcome.display.maskedName).toBe('N****n V*n A*');
     expect(outcomes).toHaveLength(1);
+    // The event every page receives names only the person just scanned, masked: no detail lines.
+    expect(outcomes[0]!.display.details).toEqual([]);
+    expect(JSON.stringify(outcomes[0])).not.toMatch(/Nguyễn|001085012345|1985/);
     expect(ctx.store.rows).toHaveLength(1);
     const session = await ctx.officer();
     const recent = await ctx.api.recentScans(session, 10);
