@@ -10,21 +10,9 @@
  * Browser-level shortcuts a page cannot catch (Ctrl+W, Alt+F4) are the kiosk browser's job:
  * Electron blocks them in main (window.ts), Chromium `--kiosk` has no tabs or window frame.
  */
-const EDIT_KEYS = new Set(['a', 'c', 'v', 'x', 'z', 'y']);
+import { inField, isBlockedKey } from './blocked-keys.js';
 
-function inField(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
-}
-
-/** True for a key the browser would act on (the page never needs these). */
-export function isBlockedKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'altKey' | 'metaKey' | 'target'>): boolean {
-  if (e.ctrlKey || e.metaKey) return !(inField(e.target) && EDIT_KEYS.has(e.key.toLowerCase()));
-  if (e.altKey) return true;
-  if (/^F\d{1,2}$/.test(e.key) || e.key.startsWith('Browser')) return true;
-  if (e.key === 'Backspace' && !inField(e.target)) return true;
-  return false;
-}
+export { isBlockedKey };
 
 export function installLockdown(win: Window = window): () => void {
   const doc = win.document;
