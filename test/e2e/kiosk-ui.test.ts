@@ -80,10 +80,16 @@ describe('venue kiosk in web mode', { timeout: 150_000 }, () => {
     await page().waitForTimeout(500);
     expect(await page().$('[data-screen="result"]')).toBeNull();
     expect(rows()).toBe(before);
-    await scannerBurst(page(), WEDGE_QR);
-    const result = await page().waitForSelector('[data-screen="result"][data-verdict="accept"]');
-    expect(await result.textContent()).toContain('L* M**H K***G');
-    expect(rows()).toBe(before + 1);
+    // Scanned again if a stall of the loaded test machine split the burst (see the test scan below).
+    let verdict: string | null = null;
+    for (let attempt = 0; attempt < 3 && verdict !== 'accept'; attempt++) {
+      if (attempt > 0) await page().waitForSelector('[data-screen="attract"]');
+      await scannerBurst(page(), WEDGE_QR);
+      verdict = await (await page().waitForSelector('[data-screen="result"]')).getAttribute('data-verdict');
+    }
+    expect(await page().textContent('[data-screen="result"]')).toContain('L* M**H K***G');
+    expect(rows()).toBeGreaterThan(before);
+    expect([...k.kiosk.store.all()].at(-1)).toMatchObject({ format: 'vnqr', verdict: 'accept' });
     await page().waitForSelector('[data-screen="attract"]');
   });
 
@@ -194,7 +200,7 @@ describe('venue kiosk in web mode', { timeout: 150_000 }, () => {
     await page().waitForSelector('[data-screen="tech"] [data-testid="tech-scanners"] [data-state="connected"]');
     const text = (await page().textContent('[data-screen="tech"]'))!;
     expect(text).toContain(k.pty.devicePath);
-    expect(text).toMatch(/Lượt đọc: \d+ · Lỗi: \d+/);
+    expect(text).toMatch(/Lượt đọc: \d+ \(\d+\/phút\) · Lỗi: \d+/);
     // Local times only, never raw UTC ISO strings.
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
 
@@ -207,12 +213,18 @@ describe('venue kiosk in web mode', { timeout: 150_000 }, () => {
     await page().waitForSelector('[data-testid="self-test-result"]:has-text("/device")');
     expect(rows()).toBe(before);
     // Armed test scan: the prompt shows, then the result replaces it.
-    await page().click('[data-testid="test-scan"]');
-    await page().waitForSelector('[data-testid="test-prompt"]');
-    await scannerBurst(page(), WEDGE_QR);
-    await page().waitForSelector('[data-testid="test-result"]');
-    expect(await page().$('[data-testid="test-prompt"]')).toBeNull();
-    expect(await page().textContent('[data-testid="test-result"]')).toContain('Mã QR cá nhân');
+    // A test machine under heavy load can stall the page for longer than a scanner's 60 ms key
+    // gap even inside one burst, splitting it: then the burst is simply scanned again.
+    let testResult = '';
+    for (let attempt = 0; attempt < 3 && !testResult.includes('Mã QR cá nhân'); attempt++) {
+      await page().click('[data-testid="test-scan"]');
+      await page().waitForSelector('[data-testid="test-prompt"]');
+      await scannerBurst(page(), WEDGE_QR);
+      await page().waitForSelector('[data-testid="test-result"]');
+      expect(await page().$('[data-testid="test-prompt"]')).toBeNull();
+      testResult = (await page().textContent('[data-testid="test-result"]')) ?? '';
+    }
+    expect(testResult).toContain('Mã QR cá nhân');
     expect(rows()).toBe(before);
     await shot('tech-panel');
 
