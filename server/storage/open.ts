@@ -14,7 +14,10 @@ export interface StorageChoice {
 
 /** Opens (creating and migrating as needed) the storage. Throws Error naming what is missing. */
 export async function openStorage(choice: StorageChoice): Promise<CentralStorage> {
-  if (choice.database !== undefined) throw new Error('--database: PostgreSQL storage is not built in yet');
+  if (choice.database !== undefined) {
+    const { openPostgresStorage } = await import('./postgres-storage.js');
+    return openPostgresStorage(choice.database);
+  }
   if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
   return openSqliteStorage(choice.dataDir);
 }
