@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import type { CheckIn } from '../../src/shared/types.js';
+import { NoCentralDatabaseError } from './errors.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
@@ -58,8 +59,11 @@ export function checkDatabaseUrl(url: string): string | undefined {
   return undefined;
 }
 
-/** Connects, checks the server answers and applies pending migrations. */
-export async function openPostgresStorage(url: string): Promise<PostgresStorage> {
+/**
+ * Connects, checks the server answers and applies pending migrations. With `mustExist`, a
+ * database without the central schema is refused (NoCentralDatabaseError) instead of set up.
+ */
+export async function openPostgresStorage(url: string, opts: { mustExist?: boolean } = {}): Promise<PostgresStorage> {
   const problem = checkDatabaseUrl(url);
   if (problem) throw new Error(`--database: ${problem}`);
   const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, statement_timeout: STATEMENT_TIMEOUT_MS, connectionTimeoutMillis: 10_000 });
@@ -67,9 +71,14 @@ export async function openPostgresStorage(url: string): Promise<PostgresStorage>
   // next query gets a fresh connection or a clear error.
   pool.on('error', () => undefined);
   try {
+    if (opts.mustExist) {
+      const { rows } = await pool.query<{ t: string | null }>("SELECT to_regclass('central_schema')::text AS t");
+      if (!rows[0]?.t) throw new NoCentralDatabaseError(`the database ${redactDatabaseUrl(url)} holds no central server schema (start the server on it first)`);
+    }
     await migratePostgres(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
+    if (err instanceof NoCentralDatabaseError) throw err;
     throw new Error(`cannot use the database ${redactDatabaseUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   return new PostgresStorage(pool, redactDatabaseUrl(url));

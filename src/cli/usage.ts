@@ -62,7 +62,7 @@ export function portNumber(command: string, flag: string, value: string | undefi
 export const HELP = `checkpoint-kiosk — QR check-in kiosk
 
 Usage:
-  checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL --enroll CODE]
+  checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL [--server URL ...] --enroll CODE]
                        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
                        [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
                        [--heartbeat-seconds N]

@@ -37,7 +37,8 @@ export interface ForwarderState {
 
 export interface ForwarderOptions {
   store: CheckInStore;
-  serverUrl: string;
+  /** The central server, or several nodes of it (failover in order; see http.ts). */
+  serverUrl: string | readonly string[];
   token: string;
   clock: Clock;
   timers: Timers;
