@@ -16,6 +16,7 @@ import type { HeartbeatJoinRow } from './sqlite-storage.js';
 import type {
   CentralStorage,
   CheckInFigures,
+  CheckInRef,
   DeviceHeartbeatRow,
   EnrollStorageOutcome,
   IssuedDeclaration,
@@ -242,6 +243,19 @@ export class PostgresStorage implements CentralStorage {
   async countCheckIns(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM checkins');
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async countCheckInsById(refs: readonly CheckInRef[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(refs.map((r) => [r.id, 0]));
+    if (refs.length === 0) return out;
+    const { rows } = await this.pool.query<{ id: string; n: string }>(
+      `SELECT c.id::text AS id, count(*) AS n FROM checkins c JOIN unnest($1::bigint[], $2::uuid[]) AS r(scanned_ms, id)
+         ON c.scanned_ms = r.scanned_ms AND c.id = r.id GROUP BY c.id`,
+      [refs.map((r) => Date.parse(r.scannedAt)), refs.map((r) => r.id)],
+    );
+    const byLower = new Map(rows.map((r) => [r.id, Number(r.n)]));
+    for (const r of refs) out.set(r.id, byLower.get(r.id.toLowerCase()) ?? 0);
+    return out;
   }
 
   async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {

@@ -35,8 +35,11 @@ export interface ForwarderState {
   rejected: number;
 }
 
+/** The part of the store the forwarder uses (the fleet simulator gives an in-memory outbox). */
+export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'>;
+
 export interface ForwarderOptions {
-  store: CheckInStore;
+  store: ForwarderOutbox;
   /** The central server, or several nodes of it (failover in order; see http.ts). */
   serverUrl: string | readonly string[];
   token: string;
