@@ -69,8 +69,10 @@ Usage:
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
   checkpoint-kiosk export --data-dir DIR
   checkpoint-kiosk devices
-  checkpoint-kiosk central --data-dir DIR [--port N] [--trust FILE] [--enrollment-code CODE]
-  checkpoint-kiosk central export --data-dir DIR
+  checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB) [--port N] [--host H]
+                           [--trust FILE] [--enrollment-code CODE ...]
+  checkpoint-kiosk central export|enroll-code|admin-token (--data-dir DIR | --database URL)
+  checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
 
 Scanner URIs: serial:/dev/ttyUSB0?baud=9600  hid:VID:PID  hid-pos:auto  sim:FILE  stdin  auto
 Relay URIs:   hid-relay[:VID:PID]?channel=1&pulseMs=800  serial-relay:/dev/ttyUSB1?channel=1  none
