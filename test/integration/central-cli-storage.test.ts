@@ -9,7 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { startCentral } from '../../server/app.js';
 import { centralMain } from '../../server/cli.js';
+import { silentLogger, systemClock } from '../../src/core/system.js';
 import { startPgCluster } from '../helpers/postgres.js';
 import type { PgCluster } from '../helpers/postgres.js';
 import { freePort, killAndWait, repoRoot, spawnCentral } from '../helpers/sync-fixtures.js';
@@ -116,4 +118,21 @@ it('serves from PostgreSQL with --database; enroll-code, admin-token, export and
   expect(t.landmarks[0]?.nearby.map((c) => c.id)).toEqual(['01a21000-0000-7000-8000-00000000000b']);
   // Keys live in the database: the data dir holds nothing.
   expect(fs.readdirSync(dir)).toEqual([]);
+}, 120_000);
+
+it('answers 503 storage-unavailable with Retry-After while PostgreSQL is down, so kiosks try another node', async () => {
+  const own = await startPgCluster({ fsync: 'off' });
+  const central = await startCentral({ database: await own.createDatabase(), port: 0, logger: silentLogger, clock: systemClock, enrollmentCodes: ['DOWN-CODE-1'] });
+  try {
+    const enr = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'DOWN-CODE-1', device: { name: 'k', version: '0', platform: 'linux' } }) });
+    expect(enr.status).toBe(200);
+    await own.stop();
+    const res = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ANY-CODE-2', device: { name: 'k', version: '0', platform: 'linux' } }) });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(((await res.json()) as { error: string }).error).toBe('storage-unavailable');
+  } finally {
+    await central.close().catch(() => undefined);
+    await own.stop();
+  }
 }, 120_000);
