@@ -9,7 +9,8 @@
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Logger } from '../shared/ports.js';
-import { API_EVENTS, validateCall, type KioskApi } from '../shared/api.js';
+import { API_EVENTS, type KioskApi } from '../shared/api.js';
+import { validateCall } from '../shared/api-validation.js';
 import { isAppUrl } from './window.js';
 
 export const IPC_CALL = 'kiosk:call';

@@ -6,7 +6,8 @@
  *                    {"t":"event","event":"outcome","payload":{...}}
  * Shared by the server (src/web) and the renderer's client; no Node or DOM imports.
  */
-import { API_LIMITS, validateCall, type ApiMethodName } from '../shared/api.js';
+import { API_LIMITS, type ApiMethodName } from '../shared/api.js';
+import { validateCall } from '../shared/api-validation.js';
 
 export interface CallMessage {
   t: 'call';

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { startWebUi, type WebUi } from '../../src/web/server.js';
-import { validateCall, type KioskApi, type KioskStatus } from '../../src/shared/api.js';
+import { type KioskApi, type KioskStatus } from '../../src/shared/api.js';
+import { validateCall } from '../../src/shared/api-validation.js';
 import { ApiError } from '../../src/app/api.js';
 import { silentLogger } from '../../src/core/system.js';
 
