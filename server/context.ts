@@ -4,6 +4,8 @@ import type { Clock, Logger } from '../src/shared/ports.js';
 import type { CentralDb } from './db.js';
 import type { CheckInStatements } from './checkins.js';
 import type { PublishedBundle } from './trust-bundle.js';
+import type { FleetThresholds } from './ops/fleet.js';
+import type { OpsQueries } from './ops/queries.js';
 
 export interface CentralContext {
   db: CentralDb;
@@ -17,7 +19,9 @@ export interface CentralContext {
   declarationSigner: { privateKey: KeyObject; kid: string };
   /** `iss` of issued declarations: the server's public URL. */
   issuer: () => string;
-  utcOffsetMinutes: number;
-  staleHeartbeatMs: number;
-  oldQueueMs: number;
+  /** The operations room's queries (dashboard, stats, tracing). */
+  ops: OpsQueries;
+  /** IANA zone of "today" and of every time the pages show. */
+  timeZone: string;
+  fleet: FleetThresholds;
 }

@@ -8,7 +8,15 @@ export interface HeartbeatBody {
   scanners: unknown[];
   trustIssuedAt: string | null;
   version: string;
+  /** Kiosk clock minus server clock (ms), when the kiosk measured it (shared protocol extension). */
+  clockOffsetMs?: number;
+  appliedConfigVersion?: string | number;
+  updateState?: string;
+  oldestIdentityAt?: string | null;
 }
+
+/** The optional heartbeat members other issues add; stored as given (in `body`), absence tolerated. */
+export const OPTIONAL_HEARTBEAT_KEYS = ['clockOffsetMs', 'appliedConfigVersion', 'updateState', 'oldestIdentityAt'] as const;
 
 export function recordHeartbeat(db: CentralDb, deviceId: string, body: HeartbeatBody, nowMs: number): void {
   db.prepare(
@@ -42,6 +50,11 @@ export const heartbeatSchema = {
     lastScanAt: nullableTime,
     trustIssuedAt: nullableTime,
     version: { type: 'string', maxLength: 64 },
+    // ±10 years in ms: anything larger is a broken clock reading, not an offset.
+    clockOffsetMs: { type: 'number', minimum: -315_360_000_000, maximum: 315_360_000_000 },
+    appliedConfigVersion: { anyOf: [{ type: 'string', maxLength: 64 }, { type: 'integer', minimum: 0 }] },
+    updateState: { type: 'string', maxLength: 32 },
+    oldestIdentityAt: nullableTime,
     scanners: {
       type: 'array',
       maxItems: 16,

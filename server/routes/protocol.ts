@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { enrollDevice } from '../enrollment.js';
-import { heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
+import { OPTIONAL_HEARTBEAT_KEYS, heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
 import { authenticateDevice, sendError } from '../http-support.js';
 
@@ -108,6 +108,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
         scanners: b.scanners ?? [],
         trustIssuedAt: b.trustIssuedAt ?? null,
         version: b.version,
+        ...Object.fromEntries(OPTIONAL_HEARTBEAT_KEYS.filter((k) => b[k] !== undefined).map((k) => [k, b[k]])),
       },
       clock.now(),
     );

@@ -220,7 +220,7 @@ describe('heartbeat, stats and tracing', () => {
 
     const html = await fetch(`${central.url}/dashboard?token=${central.adminToken}`);
     expect(html.status).toBe(200);
-    expect(await html.text()).toContain('check-ins today');
+    expect(await html.text()).toContain('Lượt check-in hôm nay');
   });
 
   it('finds a person and everyone at the same checkpoint within the window', async () => {
