@@ -20,7 +20,7 @@ export function renderDashboardPage(sections: readonly DashboardSection[], c: Se
   const tracing = c.trace.result || c.trace.error ? ' data-tracing="1"' : '';
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(t.title)}</title>
+<title>${esc(t.title)}</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ops/assets/uplot.min.css"><link rel="stylesheet" href="/ops/assets/ops.css">
 <script src="/ops/assets/uplot.iife.min.js" defer></script><script src="/ops/assets/dashboard.js" defer></script>
 </head><body${tracing}>

@@ -32,6 +32,10 @@ export interface ChartSpec {
   series: ChartSeries[];
   /** Accessible summary of the whole chart. */
   title: string;
+  /** Categories down the side, bars to the right (long labels such as checkpoint ids). */
+  horizontal?: boolean;
+  /** Hide the category axis (when a legend or tally beside the chart names the bars). */
+  hideCategoryAxis?: boolean;
 }
 
 export interface SectionContext {

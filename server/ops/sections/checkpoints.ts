@@ -23,6 +23,7 @@ export const checkpointsSection: DashboardSection = {
       {
         id: 'checkpoints',
         kind: 'categories',
+        horizontal: true,
         title: t.checkpoints.title,
         labels: top.map((c) => c.checkpointId || '—'),
         series: [{ label: t.checkpoints.count, values: top.map((c) => c.count), style: 'bars', color: TODAY_COLOR }],

@@ -18,6 +18,7 @@ export const deviceStatesSection: DashboardSection = {
       {
         id: 'device-states',
         kind: 'categories',
+        hideCategoryAxis: true,
         title: t.states.title,
         labels: DEVICE_STATES.map((s) => t.state[s]),
         series: [{ label: t.states.count, values: DEVICE_STATES.map((s) => o.states[s]), style: 'bars', color: DEVICE_STATES.map((s) => STATE_COLOR[s]) }],

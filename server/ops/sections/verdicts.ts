@@ -20,6 +20,7 @@ export const verdictsSection: DashboardSection = {
       {
         id: 'verdicts',
         kind: 'categories',
+        hideCategoryAxis: true,
         title: t.verdicts.title,
         labels: VERDICTS.map((v) => t.verdict[v]),
         series: [{ label: t.verdicts.count, values: VERDICTS.map((v) => o.verdicts[v]), style: 'bars', color: VERDICTS.map((v) => VERDICT_COLOR[v]) }],
