@@ -1,5 +1,5 @@
 /**
- * Static files of the operations room, served by the central server itself (no CDN): uPlot's
+ * Static files of the operations room and the declaration form, served by the central server itself (no CDN): uPlot's
  * JS and CSS from node_modules, our stylesheet, and the page script compiled from
  * client/dashboard.ts with esbuild once per process. Only the names listed here exist.
  */
@@ -20,6 +20,7 @@ const ASSETS: Record<string, Asset> = {
   'uplot.iife.min.js': { type: 'text/javascript; charset=utf-8', load: async () => fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8') },
   'uplot.min.css': { type: 'text/css; charset=utf-8', load: async () => fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8') },
   'ops.css': { type: 'text/css; charset=utf-8', load: async () => fs.readFileSync(path.join(here, 'ops.css'), 'utf8') },
+  'declare.css': { type: 'text/css; charset=utf-8', load: async () => fs.readFileSync(path.join(here, '..', 'declare', 'declare.css'), 'utf8') },
   'dashboard.js': {
     type: 'text/javascript; charset=utf-8',
     async load() {

@@ -1,7 +1,7 @@
 /**
  * The operations room page: a header (title, language switch, time zone, last update), the
  * sections in a grid, and the chart data as a JSON block that the page's own script (served from
- * /ops/assets, never inline, never from a CDN) hands to uPlot.
+ * /assets, never inline, never from a CDN) hands to uPlot.
  */
 import { esc } from '../html.js';
 import { LANGS } from '../i18n.js';
@@ -21,8 +21,8 @@ export function renderDashboardPage(sections: readonly DashboardSection[], c: Se
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(t.title)}</title><link rel="icon" href="data:,">
-<link rel="stylesheet" href="/ops/assets/uplot.min.css"><link rel="stylesheet" href="/ops/assets/ops.css">
-<script src="/ops/assets/uplot.iife.min.js" defer></script><script src="/ops/assets/dashboard.js" defer></script>
+<link rel="stylesheet" href="/assets/uplot.min.css"><link rel="stylesheet" href="/assets/ops.css">
+<script src="/assets/uplot.iife.min.js" defer></script><script src="/assets/dashboard.js" defer></script>
 </head><body${tracing}>
 <header class="top"><div class="brand"><span class="logo" aria-hidden="true">◎</span><div><b>${esc(t.brand)}</b><small>${esc(t.subtitle)}</small></div></div>
 <nav><a href="#figures">${esc(t.nav.overview)}</a><a href="#fleet">${esc(t.nav.fleet)}</a><a href="#tracing">${esc(t.nav.tracing)}</a></nav>

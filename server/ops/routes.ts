@@ -3,7 +3,7 @@
  *   GET /dashboard              the page (admin token: Bearer or ?token=), ?lang=vi|en, ?sort=…,
  *                               tracing form fields ?idNo&from&to&windowMinutes (local times)
  *   GET /dashboard/trace.csv    the tracing answer as CSV (same fields, admin token)
- *   GET /ops/assets/NAME        uPlot JS/CSS, stylesheet, page script (public: no data in them)
+ *   GET /assets/NAME            uPlot JS/CSS, stylesheets, page script (public: no data in them)
  */
 import type { FastifyInstance } from 'fastify';
 import type { CentralContext } from '../context.js';
@@ -65,7 +65,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
       .send(traceCsv(result, OPS_STRINGS[lang], ctx.timeZone));
   });
 
-  app.get('/ops/assets/:name', async (request, reply) => {
+  app.get('/assets/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
     const asset = await loadAsset(name);
     if (!asset) return sendError(reply, 404, 'not-found', `no asset ${name.slice(0, 64)}`);

@@ -47,7 +47,7 @@ interface DrawnChart {
   seriesLabels: string[];
 }
 
-const chart = (page: Page, id: string) => page.evaluate((chartId) => (window as unknown as { opsCharts: Record<string, DrawnChart> }).opsCharts[chartId], id);
+const chart = (page: Page, id: string) => page.evaluate((chartId) => (globalThis as unknown as { opsCharts: Record<string, DrawnChart> }).opsCharts[chartId], id);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-e2e-'));
@@ -104,7 +104,7 @@ describe('operations room in Chromium', () => {
     expect(hourly?.data[2]?.[23]).toBe(0.1);
     expect(hourly?.seriesLabels).toEqual(['Hôm nay', 'Trung bình 7 ngày']);
     // The chart really painted: uPlot's canvas exists with non-zero size.
-    const canvas = await page.$eval('[data-chart="hourly"] canvas', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    const canvas = await page.$eval('[data-chart="hourly"] canvas', (c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]);
     expect(canvas[0]).toBeGreaterThan(200);
     const verdicts = await chart(page, 'verdicts');
     expect(verdicts?.data[1]?.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(planted.length);

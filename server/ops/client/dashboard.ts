@@ -1,6 +1,6 @@
 /**
  * The operations room's page script (compiled by the server with esbuild, served from
- * /ops/assets/dashboard.js; uPlot is loaded before it as a global). It draws every chart the page
+ * /assets/dashboard.js; uPlot is loaded before it as a global). It draws every chart the page
  * declares in #ops-charts into its `[data-chart]` element, keeps the charts sized to their cards,
  * and reloads the page every minute unless a tracing answer is shown or someone is typing.
  * The drawn data stays readable as `window.opsCharts[id]` (for people debugging, and for tests).
