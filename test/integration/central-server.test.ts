@@ -260,11 +260,11 @@ describe('declaration form', () => {
   });
 
   it('escapes what it echoes and refuses an incomplete form with 400', async () => {
-    const form = new URLSearchParams({ idType: 'cccd', idNo: '', name: '<script>alert(1)</script>', dob: '1990-05-01', from: 'a', to: 'b' });
+    const form = new URLSearchParams({ lang: 'en', idType: 'cccd', idNo: '', name: '<script>alert(1)</script>', dob: '1990-05-01', from: 'a', to: 'b' });
     const res = await fetch(`${central.url}/declare`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(400);
     const html = await res.text();
-    expect(html).toContain('ID number is required');
+    expect(html).toMatch(/id="err-idNo">Please fill in this field\./);
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
