@@ -1,15 +1,14 @@
 /** What the route modules share: built once by startCentral. */
 import type { KeyObject, JsonWebKey } from 'node:crypto';
 import type { Clock, Logger } from '../src/shared/ports.js';
-import type { CentralDb } from './db.js';
-import type { CheckInStatements } from './checkins.js';
+import type { CentralStorage } from './storage/types.js';
 import type { PublishedBundle } from './trust-bundle.js';
 import type { FleetThresholds } from './ops/fleet.js';
 import type { OpsQueries } from './ops/queries.js';
 
 export interface CentralContext {
-  db: CentralDb;
-  checkins: CheckInStatements;
+  /** The only way routes reach data. */
+  storage: CentralStorage;
   clock: Clock;
   logger: Logger;
   adminToken: string;
@@ -19,7 +18,7 @@ export interface CentralContext {
   declarationSigner: { privateKey: KeyObject; kid: string };
   /** `iss` of issued declarations: the server's public URL. */
   issuer: () => string;
-  /** The operations room's queries (dashboard, stats, tracing). */
+  /** The operations room's queries (dashboard, stats, tracing), over `storage`. */
   ops: OpsQueries;
   /** IANA zone of "today" and of every time the pages show. */
   timeZone: string;

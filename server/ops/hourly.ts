@@ -1,13 +1,11 @@
 /**
  * Check-ins per local hour: today, and the average of the same hour over the 7 days before.
- * The backend counts 15-minute buckets (every real time-zone offset is a multiple of 15 minutes,
- * so a bucket never straddles a local hour); this module maps buckets to local hours.
+ * Each local day is asked for separately, in whole hours from its own local midnight: so every
+ * hour bucket is a local hour even in zones offset by 30 or 45 minutes, and a day with a DST
+ * change simply has 23 or 25 buckets, each mapped to the wall hour it starts in.
  */
-import { localDayRange, localHour } from './local-time.js';
+import { TIME, localDayRange, localHour } from './local-time.js';
 import type { OpsQueries, TimeRange } from './queries.js';
-
-/** Width of the counting buckets (ms). */
-export const BUCKET_MS = 15 * 60_000;
 
 export interface HourlyFigures {
   /** Local day [fromMs, toMs) that "today" means. */
@@ -20,28 +18,32 @@ export interface HourlyFigures {
   weekTotal: number;
 }
 
-/** Sums sparse buckets of `range` into 24 local hours. Throws on a non-integer bucket (a backend bug). */
-export function bucketsToHours(timeZone: string, range: TimeRange, buckets: { bucket: number; count: number }[]): number[] {
+/** Whole hours in a local day (23, 24 or 25; a 30-minute DST shift rounds up). */
+function hoursIn(day: TimeRange): number {
+  return Math.ceil((day.toMs - day.fromMs) / TIME.HOUR_MS);
+}
+
+/** Check-ins of one local day per local hour 0..23. */
+export async function localDayByHour(q: OpsQueries, timeZone: string, day: TimeRange): Promise<number[]> {
+  const counts = await q.countByHour(day.fromMs, hoursIn(day));
   const hours = new Array<number>(24).fill(0);
-  for (const b of buckets) {
-    if (!Number.isInteger(b.bucket) || b.bucket < 0) throw new Error(`bucket index ${b.bucket} is not a non-negative integer: the query must divide in integers`);
-    const startMs = range.fromMs + b.bucket * BUCKET_MS;
-    if (startMs >= range.toMs) throw new Error(`bucket ${b.bucket} lies outside the queried range`);
-    const h = localHour(timeZone, startMs);
-    hours[h] = (hours[h] ?? 0) + Number(b.count);
-  }
+  counts.forEach((n, i) => {
+    const h = localHour(timeZone, day.fromMs + i * TIME.HOUR_MS);
+    hours[h] = (hours[h] ?? 0) + n;
+  });
   return hours;
 }
 
 export async function hourlyFigures(q: OpsQueries, timeZone: string, nowMs: number): Promise<HourlyFigures> {
   const day = localDayRange(timeZone, nowMs);
-  const week: TimeRange = { fromMs: localDayRange(timeZone, nowMs, 7).fromMs, toMs: day.fromMs };
-  const [todayBuckets, weekBuckets] = await Promise.all([q.countByBucket(day, BUCKET_MS), q.countByBucket(week, BUCKET_MS)]);
-  const weekHours = bucketsToHours(timeZone, week, weekBuckets);
+  const previous = Array.from({ length: 7 }, (_, i) => localDayRange(timeZone, nowMs, i + 1));
+  const [today, ...week] = await Promise.all([day, ...previous].map((d) => localDayByHour(q, timeZone, d)));
+  const sum = new Array<number>(24).fill(0);
+  for (const d of week) d.forEach((n, h) => (sum[h] = (sum[h] ?? 0) + n));
   return {
     day,
-    today: bucketsToHours(timeZone, day, todayBuckets),
-    weekAverage: weekHours.map((n) => Math.round((n / 7) * 10) / 10),
-    weekTotal: weekHours.reduce((a, b) => a + b, 0),
+    today: today as number[],
+    weekAverage: sum.map((n) => Math.round((n / 7) * 10) / 10),
+    weekTotal: sum.reduce((a, b) => a + b, 0),
   };
 }

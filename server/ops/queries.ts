@@ -1,14 +1,13 @@
 /**
- * The queries behind the operations room (dashboard, stats, tracing), as one small interface a
- * storage backend implements. Everything here is a count or a short bounded list; every method is
- * async so that a networked database (PostgreSQL) can implement it as well as SQLite.
+ * The queries behind the operations room (dashboard, stats, tracing), as one small interface.
+ * Implemented over the storage seam (storage-queries.ts), so it works on every backend the seam
+ * has (SQLite, PostgreSQL). Everything here is a count or a short bounded list, and async.
  *
  * Time is always UTC milliseconds since the epoch and ranges are half-open [fromMs, toMs).
- * Local hours, days and time zones are NOT the backend's business: callers ask for fixed-width
- * buckets (e.g. 15 minutes, which divide every real time-zone offset) and map them to local hours
- * themselves (see hourly.ts). Bucket indexes must be computed with integer arithmetic in the
- * database: a bound JS number arrives as a float in SQLite, and float division once made every
- * "by hour" figure land on a fraction that matched no hour.
+ * Local days, hours and time zones are NOT the backend's business: callers ask for whole hours
+ * from a local midnight and map them to local hours themselves (hourly.ts). Hour indexes are
+ * integers by construction (array positions); the old dashboard computed the hour as a float
+ * quotient in SQL (a bound JS number is REAL in SQLite), matched no hour and showed 0 everywhere.
  */
 import type { TraceQuery, TraceResult } from '../trace.js';
 import type { VerdictKind } from '../../src/shared/types.js';
@@ -17,12 +16,6 @@ import type { VerdictKind } from '../../src/shared/types.js';
 export interface TimeRange {
   fromMs: number;
   toMs: number;
-}
-
-/** Check-ins counted in one bucket: index = floor((scannedMs - fromMs) / bucketMs), an integer ≥ 0. */
-export interface BucketCount {
-  bucket: number;
-  count: number;
 }
 
 export interface CheckpointCount {
@@ -68,10 +61,10 @@ export interface OpsQueries {
   /** Check-ins, distinct devices and distinct checkpoints scanned in the range. */
   activity(range: TimeRange): Promise<ActivitySummary>;
   /**
-   * Check-ins per fixed-width bucket of the range, sparse (empty buckets omitted), by bucket.
-   * `bucketMs` is a positive integer number of ms and `range.fromMs` an integer.
+   * Check-ins per whole hour from `fromMs`: element h counts scans in [fromMs + h h,
+   * fromMs + (h+1) h), h = 0..hours-1 (dense: 0 where none). `fromMs` an integer, hours 1..24·8.
    */
-  countByBucket(range: TimeRange, bucketMs: number): Promise<BucketCount[]>;
+  countByHour(fromMs: number, hours: number): Promise<number[]>;
   /** Check-ins per checkpoint in the range, most first (ties by id), at most `limit` rows. */
   countByCheckpoint(range: TimeRange, limit: number): Promise<CheckpointCount[]>;
   /** Check-ins per verdict in the range (verdicts without check-ins omitted). */
@@ -84,11 +77,8 @@ export interface OpsQueries {
   trace(q: TraceQuery): Promise<TraceResult>;
 }
 
-/** Throws when a range or bucket width would make bucket indexes fractional or unbounded. */
-export function assertBucketArgs(range: TimeRange, bucketMs: number): void {
-  if (!Number.isSafeInteger(range.fromMs) || !Number.isSafeInteger(range.toMs) || range.toMs < range.fromMs) {
-    throw new RangeError(`time range must be integer ms with from ≤ to (got ${range.fromMs}..${range.toMs})`);
-  }
-  if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw new RangeError(`bucketMs must be a positive integer (got ${bucketMs})`);
-  if ((range.toMs - range.fromMs) / bucketMs > 100_000) throw new RangeError('at most 100,000 buckets per query');
+/** Throws when an hour query would be unbounded or start at a fractional millisecond. */
+export function assertHourArgs(fromMs: number, hours: number): void {
+  if (!Number.isSafeInteger(fromMs)) throw new RangeError(`fromMs must be an integer number of ms (got ${fromMs})`);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 8) throw new RangeError(`hours must be an integer 1..192 (got ${hours})`);
 }

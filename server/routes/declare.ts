@@ -60,6 +60,12 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: CentralCont
       // The issuer refuses what kiosks would refuse (a declaration too large for one QR...): say so, keep the form.
       return reply.code(400).send(renderForm(lang, values, {}, `${DECLARE_STRINGS[lang].cannotIssue}: ${(err as Error).message}`));
     }
+    await ctx.storage.recordDeclaration({
+      id: parsed.decl.id,
+      kid: ctx.declarationSigner.kid,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + DECLARATION_VALID_HOURS * 3_600_000).toISOString(),
+    });
     const dataUrl = await QRCode.toDataURL(qrText, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
     const until = new Intl.DateTimeFormat(LOCALE[lang], { timeZone: ctx.timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(
       new Date(nowMs + DECLARATION_VALID_HOURS * 3_600_000),

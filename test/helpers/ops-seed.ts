@@ -87,7 +87,7 @@ async function post(central: CentralServer, path: string, body: unknown, token?:
 /** Enrolls a kiosk through the protocol; returns its device token. */
 export async function enrollKiosk(central: CentralServer, name: string, nowMs: number): Promise<string> {
   const code = `SEED-${name}`;
-  addEnrollmentCode(central.db, code, nowMs);
+  await addEnrollmentCode(central.storage, code, nowMs);
   const r = await post(central, '/api/v1/enroll', { code, device: { name, version: '0.1.0', platform: 'linux' } });
   return r.token as string;
 }

@@ -73,7 +73,7 @@ function fieldError(html: string, field: string): string | undefined {
 }
 
 async function trust() {
-  addEnrollmentCode(central.db, 'CODE-TRUST', T0);
+  await addEnrollmentCode(central.storage, 'CODE-TRUST', T0);
   const enroll = await fetch(`${central.url}/api/v1/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
