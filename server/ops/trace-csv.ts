@@ -1,15 +1,17 @@
 /**
  * The tracing answer as CSV (RFC 4180: CRLF, fields quoted when needed), UTF-8 with a byte order
  * mark so spreadsheet programs show Vietnamese names correctly. A field starting with = + - @
- * is prefixed with ' so that no spreadsheet runs it as a formula (CSV injection).
+ * in a text field is prefixed with ' so that no spreadsheet runs it as a formula (CSV injection).
  */
 import type { TraceResult } from '../trace.js';
 import { toLocalIso } from './local-time.js';
 import type { OpsStrings } from './strings.js';
 import { contactRows } from './trace-view.js';
 
-function cell(v: unknown): string {
-  let s = String(v ?? '');
+function cell(v: string | number): string {
+  // Numbers (minutes apart can be negative) are written as numbers; only text can be a formula.
+  if (typeof v === 'number') return String(v);
+  let s = v;
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
