@@ -1,7 +1,7 @@
 /**
  * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
- *   central --data-dir DIR [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
+ *   central --data-dir DIR [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
  *   central export --data-dir DIR
  *   central enroll-code --data-dir DIR [--ttl-hours N]
  *   central admin-token --data-dir DIR
@@ -17,6 +17,7 @@ import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { CENTRAL_DB_FILE } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
+import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
@@ -71,8 +72,12 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: { type: 'string' },
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
+    'time-zone': { type: 'string' },
   });
   const dataDir = dataDirOf('', v, false);
+  const timeZone = v['time-zone'] as string | undefined;
+  const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
+  if (zoneProblem) throw new Usage(`central: --time-zone: ${zoneProblem}`);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
@@ -84,6 +89,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: (v.host as string | undefined) ?? '127.0.0.1',
     ...(trustFile ? { trustFile } : {}),
     enrollmentCodes: codes,
+    ...(timeZone ? { timeZone } : {}),
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
   });

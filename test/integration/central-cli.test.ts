@@ -79,3 +79,10 @@ it('exits 2 with a message naming the bad flag', () => {
     expect(r.stderr).toMatch(message);
   }
 });
+
+it('refuses an unknown --time-zone before creating a data dir', () => {
+  const r = central(['--data-dir', path.join(dir, 'new'), '--time-zone', 'Asia/Hanoi']);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/--time-zone: unknown time zone "Asia\/Hanoi"/);
+  expect(fs.existsSync(path.join(dir, 'new'))).toBe(false);
+});
