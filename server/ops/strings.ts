@@ -84,6 +84,13 @@ const vi = {
     in: 'vào',
     out: 'ra',
     badQuery: 'Không thể truy vết',
+    errors: {
+      idNo: 'Nhập số giấy tờ (tối đa 64 ký tự).',
+      from: 'Thời điểm "Từ" không hợp lệ.',
+      to: 'Thời điểm "Đến" không hợp lệ.',
+      order: '"Đến" phải sau "Từ".',
+      window: 'Số phút phải là số nguyên từ 0 đến 1440.',
+    },
   },
   problemsCount: (n: number) => (n === 0 ? 'Không có vấn đề' : `${n} vấn đề`),
 };
@@ -168,6 +175,13 @@ const en: OpsStrings = {
     in: 'in',
     out: 'out',
     badQuery: 'Cannot trace',
+    errors: {
+      idNo: 'Enter an ID number (at most 64 characters).',
+      from: '"From" is not a valid date and time.',
+      to: '"To" is not a valid date and time.',
+      order: '"To" must be after "From".',
+      window: 'Minutes must be a whole number from 0 to 1440.',
+    },
   },
   problemsCount: (n: number) => (n === 0 ? 'No problems' : `${n} problem${n === 1 ? '' : 's'}`),
 };

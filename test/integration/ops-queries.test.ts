@@ -242,10 +242,14 @@ describe('operations room over HTTP', () => {
     expect(((await bad.json()) as { message: string }).message).toMatch(/^from:/);
   });
 
-  it('answers a tracing query on the page without an ID with the empty form, and an unknown asset with 404', async () => {
+  it('shows the empty tracing form, explains a refused query in the page language, and 404s an unknown asset', async () => {
     const page = await (await fetch(`${central.url}/dashboard?token=${central.adminToken}`)).text();
     expect(page).toContain('name="idNo" required');
     expect(page).not.toContain('data-trace-answer');
+    const reversed = new URLSearchParams({ token: central.adminToken, idNo: TRACED_ID, from: '2026-11-25T10:00', to: '2026-11-25T09:00', windowMinutes: '30' });
+    const refused = await (await fetch(`${central.url}/dashboard?${reversed}`)).text();
+    expect(refused).toContain('data-trace-answer="error">Không thể truy vết: &quot;Đến&quot; phải sau &quot;Từ&quot;.');
+    expect(refused).toContain('value="2026-11-25T10:00"'); // what the officer typed stays in the form
     expect((await fetch(`${central.url}/assets/..%2Fapp.ts`)).status).toBe(404);
     expect((await fetch(`${central.url}/assets/uplot.iife.min.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });

@@ -7,10 +7,18 @@ import { esc } from '../../html.js';
 import type { DashboardSection, SectionContext } from '../section.js';
 import { contactRows, distinctContacts } from '../trace-view.js';
 
+/** The localized text of a parseTraceQuery error ("field: detail"). */
+function traceErrorText(c: SectionContext, error: string): string {
+  const e = c.t.tracing.errors;
+  if (error.startsWith('to: before')) return e.order;
+  const field = error.slice(0, error.indexOf(':'));
+  return field === 'idNo' ? e.idNo : field === 'from' ? e.from : field === 'to' ? e.to : field === 'windowMinutes' ? e.window : error;
+}
+
 function answer(c: SectionContext): string {
   const { t, f, trace } = c;
   const tr = t.tracing;
-  if (trace.error) return `<p class="error" role="alert">${esc(tr.badQuery)}: ${esc(trace.error)}</p>`;
+  if (trace.error) return `<p class="error" role="alert" data-trace-answer="error">${esc(tr.badQuery)}: ${esc(traceErrorText(c, trace.error))}</p>`;
   const result = trace.result;
   if (!result) return '';
   if (!result.landmarks.length) return `<p class="muted" data-trace-answer="empty">${esc(tr.none)}</p>`;
