@@ -23,8 +23,9 @@ export function storageOpsQueries(storage: CentralStorage): OpsQueries {
       }
       return counts;
     },
-    countByCheckpoint: (r, limit) => storage.checkInsByCheckpoint(r.fromMs, r.toMs, limit),
-    countByVerdict: (r) => storage.checkInsByVerdict(r.fromMs, r.toMs),
+    // Counts as numbers whatever the driver gives (node-postgres returns bigint counts as text).
+    countByCheckpoint: async (r, limit) => (await storage.checkInsByCheckpoint(r.fromMs, r.toMs, limit)).map((c) => ({ checkpointId: c.checkpointId, count: Number(c.count) })),
+    countByVerdict: async (r) => (await storage.checkInsByVerdict(r.fromMs, r.toMs)).map((v) => ({ verdict: v.verdict, count: Number(v.count) })),
     totalCheckIns: () => storage.countCheckIns(),
     async devices(limit) {
       const rows = await storage.devicesWithHeartbeat(limit);

@@ -193,7 +193,8 @@ export interface CentralStorage {
   checkInsByHour(fromMs: number, hours: number): Promise<number[]>;
   /**
    * Check-ins per verdict (the verdict as received) scanned in [fromMs, toMs); verdicts without
-   * check-ins are left out. Used by the operations room's verdict mix.
+   * check-ins are left out. Used by the operations room's verdict mix. (PostgreSQL: `SELECT
+   * verdict, count(*) FROM checkins WHERE scanned_ms >= $1 AND scanned_ms < $2 GROUP BY verdict`.)
    */
   checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]>;
   /** Enrolled devices (oldest enrollment first) with their latest heartbeat. */
