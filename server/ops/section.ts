@@ -36,6 +36,8 @@ export interface ChartSpec {
   horizontal?: boolean;
   /** Hide the category axis (when a legend or tally beside the chart names the bars). */
   hideCategoryAxis?: boolean;
+  /** Index of the category to shade (the current hour). */
+  highlight?: number;
 }
 
 export interface SectionContext {

@@ -24,6 +24,7 @@ interface ChartSpec {
   title: string;
   horizontal?: boolean;
   hideCategoryAxis?: boolean;
+  highlight?: number;
 }
 
 interface DrawnChart {
@@ -96,6 +97,19 @@ function valueLabels(spec: ChartSpec): (u: UPlot) => void {
   };
 }
 
+/** Shades the highlighted category (the hour we are in) behind the bars. */
+function shade(spec: ChartSpec): (u: UPlot) => void {
+  return (u) => {
+    if (spec.highlight === undefined || spec.horizontal) return;
+    const left = u.valToPos(spec.highlight - 0.5, 'x', true);
+    const right = u.valToPos(spec.highlight + 0.5, 'x', true);
+    u.ctx.save();
+    u.ctx.fillStyle = 'rgba(37, 99, 235, 0.07)';
+    u.ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+    u.ctx.restore();
+  };
+}
+
 function draw(spec: ChartSpec, el: HTMLElement): UPlot {
   const x = spec.labels.map((_, i) => i);
   const data = [x, ...spec.series.map((s) => s.values)] as UPlot.AlignedData;
@@ -126,7 +140,7 @@ function draw(spec: ChartSpec, el: HTMLElement): UPlot {
     },
     axes: [axisX, axisY],
     series: [{}, ...spec.series.map((s) => seriesOf(s, x.length))],
-    hooks: { draw: [valueLabels(spec)] },
+    hooks: { drawClear: [shade(spec)], draw: [valueLabels(spec)] },
   };
   el.textContent = '';
   const u = new uPlot(opts, data, el);

@@ -1,5 +1,6 @@
 /** Check-ins per local hour today (bars) against the 7-day average of each hour (line). */
 import { esc } from '../../html.js';
+import { localHour } from '../local-time.js';
 import type { DashboardSection } from '../section.js';
 import { AVERAGE_COLOR, TODAY_COLOR } from './colors.js';
 
@@ -18,6 +19,7 @@ export const hourlySection: DashboardSection = {
         id: 'hourly',
         kind: 'hours',
         title: t.hourly.title,
+        highlight: localHour(o.timeZone, o.nowMs),
         labels: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`),
         series: [
           { label: t.hourly.today, values: o.hourly.today, style: 'bars', color: TODAY_COLOR },
