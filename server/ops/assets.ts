@@ -1,7 +1,8 @@
 /**
  * Static files of the operations room and the declaration form, served by the central server itself (no CDN): uPlot's
  * JS and CSS from node_modules, our stylesheet, and the page script compiled from
- * client/dashboard.ts with esbuild once per process. Only the names listed here exist.
+ * client/dashboard.ts with esbuild once per process (esbuild is always installed: tsx, which runs
+ * the server, depends on it). Only the names listed here exist.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
