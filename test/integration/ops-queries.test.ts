@@ -3,9 +3,8 @@
  * timestamps that are never on the hour: hourly counts (today and the 7-day average) in Hanoi,
  * in a zone offset by 45 minutes and on both DST days of a European zone, per checkpoint, the
  * verdict mix, activity, devices with their latest heartbeat, tracing; then the same figures
- * through GET /api/v1/stats and the tracing CSV through HTTP.
- *
- * `BACKENDS` lists the storages the suite runs on; a new backend adds one entry.
+ * through GET /api/v1/stats and the tracing CSV through HTTP. The queries run on both storage
+ * backends: SQLite in a temp dir and a throwaway PostgreSQL cluster started here.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,32 +18,42 @@ import { loadOverview } from '../../server/ops/overview.js';
 import { DEFAULT_FLEET_THRESHOLDS } from '../../server/ops/fleet.js';
 import { storageOpsQueries } from '../../server/ops/storage-queries.js';
 import type { OpsQueries } from '../../server/ops/queries.js';
+import { openStorage } from '../../server/storage/open.js';
 import { openSqliteStorage } from '../../server/storage/sqlite-storage.js';
 import type { CentralStorage } from '../../server/storage/types.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { Stats } from '../../server/stats.js';
 import { CONTACTS, NOT_CONTACTS, OPS_DAY_START, OPS_NOW, TODAY, TODAY_BY_HOUR, TRACED_ID, WEEK, WEEK_AVERAGE_BY_HOUR, plantFleet, sendCheckIns, toCheckIn } from '../helpers/ops-seed.js';
 import type { PlantedCheckIn } from '../helpers/ops-seed.js';
+import { startPgCluster } from '../helpers/postgres.js';
+import type { PgCluster } from '../helpers/postgres.js';
 
 const HOUR = 3_600_000;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-
-const BACKENDS: { name: string; open(dir: string): Promise<CentralStorage> }[] = [{ name: 'sqlite', open: async (dir) => openSqliteStorage(dir) }];
 
 function hours(byHour: Record<number, number>): number[] {
   return Array.from({ length: 24 }, (_, h) => byHour[h] ?? 0);
 }
 
-describe.each(BACKENDS)('operations room queries on $name', (backend) => {
+describe.each(['sqlite', 'postgres'] as const)('operations room queries on %s', (backend) => {
+  let cluster: PgCluster | undefined;
   let dir: string;
   let storage: CentralStorage;
   let ops: OpsQueries;
   const ids = uuidv7Source({ now: () => OPS_NOW });
   const put = (planted: PlantedCheckIn[], sender = 'dev-a') => storage.ingestCheckIns(sender, planted.map((p) => toCheckIn(p, sender, ids)), new Date(OPS_NOW).toISOString());
 
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-q-'));
-    storage = await backend.open(dir);
+    storage = cluster ? await openStorage({ database: await cluster.createDatabase() }) : openSqliteStorage(dir);
     ops = storageOpsQueries(storage);
   });
 
