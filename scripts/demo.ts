@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnrollment } from '../src/sync/enrollment.js';
-import { readAdminToken } from '../server/secrets.js';
+import { SECRET_FILES } from '../server/secrets.js';
 import { CYCLE_LABELS, demoScanSource, type DemoScan } from './demo-scans.js';
 import { prepareTechnician } from './demo-kiosk-setup.js';
 import { ensureRenderer } from './demo-renderer.js';
@@ -135,7 +135,7 @@ async function runDemo(o: Options): Promise<number> {
   );
   children.push(kiosk);
   const kioskUrl = String((await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url);
-  const admin = readAdminToken(centralDir) ?? '';
+  const admin = readFileSync(path.join(centralDir, SECRET_FILES['admin-token']), 'utf8').trim();
   const freshKiosk = !reused && !existsSync(path.join(kioskDir, 'demo-prepared'));
 
   const urls = { kiosk: kioskUrl, dashboard: `${centralUrl}/dashboard?token=${admin}`, declare: `${centralUrl}/declare` };

@@ -6,6 +6,7 @@
  *   central enroll-code --data-dir DIR [--ttl-hours N]
  *   central admin-token --data-dir DIR
  *   central trace --data-dir DIR --id ID --from ISO --to ISO [--window-minutes N]
+ *   central trust-bundle --data-dir DIR [--out FILE]
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
  */
@@ -21,6 +22,7 @@ import { loadOrCreateAdminToken } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
+import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 
 export interface CentralIo {
   stdout: (text: string) => void;
@@ -157,6 +159,29 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   return 0;
 }
 
+async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('trust-bundle', argv, { 'data-dir': { type: 'string' }, out: { type: 'string' } });
+  const dataDir = dataDirOf('trust-bundle', v, true);
+  const out = v.out as string | undefined;
+  if (out === '') throw new Usage('central trust-bundle: --out needs a file name');
+  const bundle = await withStorage(dataDir, async (storage) => {
+    try {
+      return await currentTrustBundle(storage);
+    } catch (err) {
+      if (err instanceof NoBundleError) throw new Usage(`central trust-bundle: ${err.message}`);
+      throw err;
+    }
+  });
+  const text = `${JSON.stringify(bundle, null, 2)}\n`;
+  if (out === undefined) io.stdout(text);
+  else {
+    // Written whole or not at all: a half-written trust file would be refused by `verify`.
+    fs.writeFileSync(`${out}.tmp`, text);
+    fs.renameSync(`${out}.tmp`, out);
+  }
+  return 0;
+}
+
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
@@ -170,8 +195,10 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await adminToken(rest, io);
       case 'trace':
         return await traceCmd(rest, io);
+      case 'trust-bundle':
+        return await trustBundleCmd(rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle)`);
         return await serve(args, io);
     }
   } catch (err) {
