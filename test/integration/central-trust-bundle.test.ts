@@ -47,7 +47,7 @@ it('writes the published bundle as JSON that verify --trust accepts', async () =
   const ckd = issueDeclaration(sampleDeclaration(), { privateKey, kid }, { iss: 'central', now: new Date() });
   expect(runCli(['verify', '--trust', file, ckd]).lines[0]).toMatchObject({ format: 'ckd1', verdict: 'accept', reasons: [] });
   // … and the status list of the server's --trust file is in it.
-  expect(runCli(['verify', '--trust', file, '******205678|PHAM QUOC HUNG|1988-**-**|0|Q0012088HUNG|']).lines[0]).toMatchObject({ verdict: 'reject', reasons: ['identity-only', 'status:blocked'] });
+  expect(runCli(['verify', '--trust', file, '******205678|PHAM QUOC HUNG|1988-**-**|0|Q0012088HUNG|']).lines[0]).toMatchObject({ verdict: 'refer', reasons: ['identity-only', 'status:blocked'] });
 });
 
 it('says clearly when there is no central server in the data dir', () => {
