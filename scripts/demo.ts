@@ -153,7 +153,11 @@ async function runDemo(o: Options): Promise<number> {
 
     // A known technician PIN and a checkpoint name, so the screen opens on the attract screen
   // rather than the first-start setup; only then do the scans begin.
-  await prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl });
+  // Ctrl-C meanwhile ends the wait at once (the kiosk it talks to is being stopped).
+  const halted = new Promise<'halted'>((resolve) => halt.signal.addEventListener('abort', () => resolve('halted')));
+  const prepared = prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl }, halt.signal);
+  prepared.catch(() => undefined); // when halted first, its rejection is expected and unread
+  if ((await Promise.race([prepared, halted])) === 'halted') return await stopping!;
   writeFileSync(path.join(kioskDir, 'demo-prepared'), '');
 
   // The simulated scanner: the kiosk reads one scan per line on its standard input.
