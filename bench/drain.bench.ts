@@ -1,5 +1,5 @@
 /**
- * Backlog drain (issue 4, DESIGN §13): a kiosk that was offline holds N check-ins; the forwarder
+ * Backlog drain (issue 4, README.md): a kiosk that was offline holds N check-ins; the forwarder
  * sends them to the reference central server on loopback. Floor: raw POSTs of the same
  * check-ins, pre-serialised and gzipped in the same batch size, to a second fresh server.
  */

@@ -1,5 +1,5 @@
 /**
- * Resident memory after 100,000 scans through the pipeline (DESIGN §13): the service must not
+ * Resident memory after 100,000 scans through the pipeline (README.md): the service must not
  * grow with the number of check-ins it has recorded. Floor: the resident memory of the same
  * process with the service built and 1,000 scans done (warm), so the ratio shows growth.
  */

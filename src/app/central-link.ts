@@ -1,5 +1,5 @@
 /**
- * Connects a running kiosk to the central server (DESIGN §8, §9): enrollment (once, retried in
+ * Connects a running kiosk to the central server (docs/PROTOCOL.md): enrollment (once, retried in
  * the background while the server is unreachable), then the forwarder, trust-bundle sync and
  * heartbeat. Scanning never waits for any of it: the kiosk works offline from the first second.
  */
