@@ -1,6 +1,6 @@
 /**
- * Users get the repository, not our working notes: no tracked file may send a reader to a design
- * document they do not have. What they need lives in README.md, server/README.md and docs/.
+ * Users get the repository, not our working notes: no tracked file may send a reader to a
+ * blueprint they do not have. What they need lives in README.md, server/README.md and docs/.
  */
 import { expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -10,10 +10,10 @@ import { REPO_ROOT } from '../helpers/cli.js';
 
 // Built from parts so that this file does not match itself.
 const WORD = ['DES', 'IGN'].join('');
-/** The upper-case name, the file name in any case, or "design doc(ument)/notes/§N" in prose. */
+/** The upper-case name, the file name in any case, or the word followed by doc/document/notes/§. */
 const MENTIONS = [new RegExp(`\\b${WORD}\\b`), new RegExp(`${WORD}\\.md`, 'i'), new RegExp(`\\b${WORD}\\s+(doc|document|notes|§)`, 'i')];
 
-it('no tracked file mentions a design document', () => {
+it('no tracked file sends readers to our working notes', () => {
   // Tracked and new (not ignored) files, as a fresh clone of this branch would have them.
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' })
     .split('\n')
