@@ -7,13 +7,14 @@ export const HELP = `checkpoint-kiosk — QR check-in kiosk
 
 Usage:
   checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...]
-        [--server URL [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N]
+        [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N]
         [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
         [--ui none|web] [--port N] [--relay URI ...] [--beeper]
       Runs the kiosk. stdout: JSON lines ({"event":"ready"}, one {"event":"checkin",…} per
       committed scan, {"event":"duplicate","of":ID}, {"event":"ui","url"} with --ui web).
       SIGTERM/SIGINT stop it gracefully. --scanner may be left out with --ui web (a
-      keyboard-wedge scanner types into the window).
+      keyboard-wedge scanner types into the window). Several --server URLs are nodes of one
+      central service: the kiosk enrolls at the first that answers and fails over between them.
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
       Verifies one payload (- reads it from stdin) and prints {"format","verdict","reasons",
       "subject"}; exit 0 whenever a verdict was produced.
@@ -22,20 +23,21 @@ Usage:
   checkpoint-kiosk devices
       Scanners found (serial and HID), one JSON line each, with the recommended URI.
 
-  checkpoint-kiosk central --data-dir DIR [--port N] [--host ADDRESS] [--trust FILE]
-        [--enrollment-code CODE ...]
-      Runs the reference central server (default 127.0.0.1:8080); prints
-      {"event":"listening","url"}.
-  checkpoint-kiosk central enroll-code --data-dir DIR [--ttl-hours N]
+  checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
+        [--port N] [--host ADDRESS] [--trust FILE] [--enrollment-code CODE ...]
+      Runs the reference central server (default 127.0.0.1:8080) on SQLite in the data dir, or
+      on PostgreSQL with --database (several nodes may share it); prints {"event":"listening","url"}.
+  Every subcommand below takes (--data-dir DIR | --database URL):
+  checkpoint-kiosk central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
       A new one-time enrollment code for a kiosk (default valid 24 hours).
-  checkpoint-kiosk central admin-token --data-dir DIR
+  checkpoint-kiosk central admin-token (--data-dir DIR | --database URL)
       The token of the dashboard, stats and tracing.
-  checkpoint-kiosk central export --data-dir DIR
+  checkpoint-kiosk central export (--data-dir DIR | --database URL)
       Every received check-in, one JSON line each, oldest first.
-  checkpoint-kiosk central trace --data-dir DIR --id ID --from ISO-TIME --to ISO-TIME
-        [--window-minutes N]
+  checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO-TIME
+        --to ISO-TIME [--window-minutes N]
       A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30).
-  checkpoint-kiosk central trust-bundle --data-dir DIR [--out FILE]
+  checkpoint-kiosk central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
       The trust bundle the server publishes, as plain JSON for --trust FILE.
 
   checkpoint-kiosk --help | COMMAND --help
