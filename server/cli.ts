@@ -7,6 +7,7 @@
  *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
  *   central admin-token (--data-dir DIR | --database URL)
  *   central trace       (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
+ *   central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
  *
  * Without --database the data dir holds a SQLite database and the keys (the embedded default).
  * With --database everything, keys included, lives in PostgreSQL, shared by every node.
@@ -28,6 +29,7 @@ import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
+import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 
 export interface CentralIo {
   stdout: (text: string) => void;
@@ -183,6 +185,29 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   return 0;
 }
 
+async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('trust-bundle', argv, { ...STORAGE_FLAGS, out: { type: 'string' } });
+  const where = storageOf('trust-bundle', v);
+  const out = v.out as string | undefined;
+  if (out === '') throw new Usage('central trust-bundle: --out needs a file name');
+  const bundle = await withStorage('trust-bundle', where, async (storage) => {
+    try {
+      return await currentTrustBundle(storage);
+    } catch (err) {
+      if (err instanceof NoBundleError) throw new Usage(`central trust-bundle: ${err.message}`);
+      throw err;
+    }
+  });
+  const text = `${JSON.stringify(bundle, null, 2)}\n`;
+  if (out === undefined) io.stdout(text);
+  else {
+    // Written whole or not at all: a half-written trust file would be refused by `verify`.
+    fs.writeFileSync(`${out}.tmp`, text);
+    fs.renameSync(`${out}.tmp`, out);
+  }
+  return 0;
+}
+
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
@@ -196,8 +221,10 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await adminToken(rest, io);
       case 'trace':
         return await traceCmd(rest, io);
+      case 'trust-bundle':
+        return await trustBundleCmd(rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle)`);
         return await serve(args, io);
     }
   } catch (err) {

@@ -110,6 +110,12 @@ export class PostgresStorage implements CentralStorage {
     return rows[0]?.value;
   }
 
+  /** The bundle signed last by any node (nodes share one trust file in practice). */
+  async currentBundle(): Promise<SignedBundleState | undefined> {
+    const row = (await this.pool.query<{ jws: string; issued_at: string }>('SELECT jws, issued_at FROM trust_bundles ORDER BY issued_at DESC LIMIT 1')).rows[0];
+    return row ? { jws: row.jws, issuedAt: row.issued_at } : undefined;
+  }
+
   async publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState> {
     const read = async () =>
       (await this.pool.query<{ jws: string; issued_at: string }>('SELECT jws, issued_at FROM trust_bundles WHERE content_hash = $1', [contentHash])).rows[0];

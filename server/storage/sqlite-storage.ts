@@ -108,6 +108,15 @@ export class SqliteStorage implements CentralStorage {
     }
   }
 
+  async currentBundle(): Promise<SignedBundleState | undefined> {
+    try {
+      const state = JSON.parse(fs.readFileSync(path.join(this.dataDir, TRUST_STATE_FILE), 'utf8')) as { jws?: unknown; issuedAt?: unknown };
+      return typeof state.jws === 'string' && typeof state.issuedAt === 'string' ? { jws: state.jws, issuedAt: state.issuedAt } : undefined;
+    } catch {
+      return undefined; // never published (the server signs the bundle when it starts)
+    }
+  }
+
   async publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState> {
     const stateFile = path.join(this.dataDir, TRUST_STATE_FILE);
     try {

@@ -157,6 +157,11 @@ export interface CentralStorage {
    * stable across restarts and identical on every node (first writer wins).
    */
   publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState>;
+  /**
+   * The signed bundle published last (what `GET /api/v1/trust-bundle` serves now), or undefined
+   * before the first start. Optional: a backend without it makes `central trust-bundle` say so.
+   */
+  currentBundle?(): Promise<SignedBundleState | undefined>;
 
   // --- enrollment -----------------------------------------------------------------------------
   /** Registers a code. False when that hash was registered before (even if spent since). */
