@@ -2,7 +2,7 @@
  * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
  *   central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
- *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
+ *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
  *   central export      (--data-dir DIR | --database URL)
  *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
  *   central admin-token (--data-dir DIR | --database URL)
@@ -21,6 +21,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
+import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken } from './secrets.js';
 import { NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
@@ -86,8 +87,12 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: { type: 'string' },
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
+    'time-zone': { type: 'string' },
   });
   const where = storageOf('', v);
+  const timeZone = v['time-zone'] as string | undefined;
+  const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
+  if (zoneProblem) throw new Usage(`central: --time-zone: ${zoneProblem}`);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
@@ -99,6 +104,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: (v.host as string | undefined) ?? '127.0.0.1',
     ...(trustFile ? { trustFile } : {}),
     enrollmentCodes: codes,
+    ...(timeZone ? { timeZone } : {}),
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
   });

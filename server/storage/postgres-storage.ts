@@ -8,7 +8,7 @@
  * nothing twice.
  */
 import pg from 'pg';
-import type { CheckIn } from '../../src/shared/types.js';
+import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
@@ -323,6 +323,14 @@ export class PostgresStorage implements CentralStorage {
       [Math.floor(fromMs), Math.floor(toMs), limit],
     );
     return rows.map((r) => ({ checkpointId: r.checkpoint_id, count: Number(r.count) }));
+  }
+
+  async checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]> {
+    const { rows } = await this.pool.query<{ verdict: VerdictKind; count: string }>(
+      `SELECT verdict, count(*) AS count FROM checkins WHERE scanned_ms >= $1 AND scanned_ms < $2 GROUP BY verdict ORDER BY verdict`,
+      [Math.floor(fromMs), Math.floor(toMs)],
+    );
+    return rows.map((r) => ({ verdict: r.verdict, count: Number(r.count) }));
   }
 
   async checkInsByHour(fromMs: number, hours: number): Promise<number[]> {
