@@ -24,6 +24,8 @@ it('lists every command and flag of the README', () => {
   const flags = new Set([...readme.matchAll(/(?<![\w-])--[a-z][a-z-]+/g)].map((m) => m[0]));
   // Flags of npm and of other programs that the README quotes.
   for (const other of ['--kiosk', '--app', '--import', '--interval-ms', '--json']) flags.delete(other);
+  // Chromium's and systemctl's, in the README's systemd units.
+  for (const other of ['--noerrdialogs', '--disable-session-crashed-bubble', '--disable-infobars', '--no-first-run', '--check-for-update-interval', '--disable-pinch', '--overscroll-history-navigation', '--user', '--now']) flags.delete(other);
   for (const flag of flags) expect(HELP, flag).toContain(flag);
   expect(HELP).toContain('--data-dir');
 });
