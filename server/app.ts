@@ -12,6 +12,7 @@ import type { CentralContext } from './context.js';
 import { openCentralDb } from './db.js';
 import type { CentralDb } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
+import { sqliteFleetStore } from './fleet-store.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
@@ -34,6 +35,8 @@ export interface CentralOptions {
   clock: Clock;
   /** Local time zone of "today" on the dashboard, minutes east of UTC (default 420, Hanoi). */
   utcOffsetMinutes?: number;
+  /** The URL kiosks reach this server at (behind a proxy); default: the listening URL. Written into provisioning cards. */
+  publicUrl?: string;
   /** Heartbeat older than this → device stale (ms, default 15 min). */
   staleHeartbeatMs?: number;
   /** Oldest pending check-in older than this → queue old (ms, default 1 h). */
@@ -102,6 +105,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     const host = opts.host ?? '127.0.0.1';
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // What `central provision-card` writes into cards when no --url is given.
+    sqliteFleetStore(db).setPublicUrl(opts.publicUrl ?? url);
     logger.info('listening', { url, bundleIssuedAt: bundle.issuedAt });
     const server = app;
     let closed = false;

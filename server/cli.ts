@@ -6,6 +6,7 @@
  *   central enroll-code --data-dir DIR [--ttl-hours N]
  *   central admin-token --data-dir DIR
  *   central trace --data-dir DIR --id ID --from ISO --to ISO [--window-minutes N]
+ *   central provision-card | revoke-device | config | group   (see cli-fleet.ts)
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
  */
@@ -16,6 +17,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { exportCheckIns } from './checkins.js';
+import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
 import { openCentralDb } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { loadOrCreateAdminToken, readAdminToken } from './secrets.js';
@@ -169,8 +171,13 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return adminToken(rest, io);
       case 'trace':
         return traceCmd(rest, io);
+      case 'provision-card':
+      case 'revoke-device':
+      case 'config':
+      case 'group':
+        return await fleetCommand(sub, rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, ${FLEET_SUBCOMMANDS.join(', ')})`);
         return await serve(args, io);
     }
   } catch (err) {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureFleetTables } from './fleet-store.js';
 
 export type CentralDb = Database.Database;
 
@@ -75,5 +76,6 @@ export function openCentralDb(dataDir: string): CentralDb {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  ensureFleetTables(db);
   return db;
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CentralDb } from './db.js';
+import { isRevokedSql } from './fleet-store.js';
 import { newToken, sha256Hex } from './secrets.js';
 
 export const DEFAULT_CODE_TTL_HOURS = 24;
@@ -74,8 +75,11 @@ export function enrollDevice(db: CentralDb, code: string, device: DeviceInfo, no
   })();
 }
 
-/** The device a bearer token belongs to, if any. */
+/**
+ * The device a bearer token belongs to, if any and not revoked. Read from the database on every
+ * request (no cache), so a revocation takes effect at once on every node sharing the database.
+ */
 export function deviceForToken(db: CentralDb, token: string): string | undefined {
-  const row = db.prepare('SELECT id FROM devices WHERE token_hash = ?').get(sha256Hex(token)) as { id: string } | undefined;
+  const row = db.prepare(`SELECT id FROM devices WHERE token_hash = ? AND ${isRevokedSql()}`).get(sha256Hex(token)) as { id: string } | undefined;
   return row?.id;
 }

@@ -9,6 +9,7 @@ import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat
 import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { SETTINGS } from './settings.js';
+import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
 import { VERSION } from './version.js';
 
 export interface CentralLinkOptions {
@@ -33,12 +34,22 @@ export interface CentralLinkOptions {
   enrollRetryMs?: number;
   heartbeatMs?: number;
   trustSyncMs?: number;
+  /** Provisioning-card events (provisioned / refused / ignored) for stdout. */
+  onProvisioning?: (event: ProvisioningEvent) => void;
+  /** Each change of the provisioning notice (for the technician screen). */
+  onProvisioningNotice?: (notice: ProvisioningNotice) => void;
 }
 
 export interface CentralLink {
   delivery(): DeliverySnapshot;
   /** Enrolls (again) with a server and code, e.g. from the technician screen. */
   enroll(serverUrl: string, code: string): Promise<void>;
+  /** The technician panel asks to use the next provisioning card although the kiosk is enrolled. */
+  armReprovision(): void;
+  /** What the last provisioning card did (technician screen). */
+  provisioningNotice(): ProvisioningNotice | undefined;
+  /** True when not enrolled, or the server refused this device's token (revoked). */
+  needsEnrollment(): boolean;
   stop(): Promise<void>;
 }
 
@@ -101,8 +112,15 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     forwarder = trustSync = heartbeat = undefined;
   };
 
-  const doEnroll = async (serverUrl: string, code: string) => {
-    const e = await enroll({ serverUrl, code, dataDir: opts.dataDir, device: { name: hostname(), version: VERSION, platform: process.platform }, ...ca });
+  const doEnroll = async (serverUrl: string, code: string, expectTrustKey?: { x: string; y: string }) => {
+    const e = await enroll({
+      serverUrl,
+      code,
+      dataDir: opts.dataDir,
+      device: { name: hostname(), version: VERSION, platform: process.platform },
+      ...ca,
+      ...(expectTrustKey ? { expectTrustKey } : {}),
+    });
     opts.onEnrolled?.(e);
     log.info('enrolled', { deviceId: e.deviceId });
     lastProblem = undefined;
@@ -131,6 +149,24 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const onOutcome = () => forwarder?.kick();
   opts.kiosk.on('outcome', onOutcome);
 
+  const reenrollNeeded = () =>
+    forwarder?.state().status === 'reenroll-needed' || trustSync?.state().status === 'reenroll-needed' || heartbeat?.state().reenrollNeeded === true;
+  const provisioner = new CardProvisioner({
+    kiosk: opts.kiosk,
+    clock: opts.clock,
+    logger: opts.logger,
+    enrollment: () => ({
+      enrolled: enrollment !== undefined,
+      reenrollNeeded: reenrollNeeded(),
+      ...(enrollment ? { trustKey: enrollment.trustKey } : {}),
+    }),
+    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
+    ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
+  });
+  const onCard = (scan: { text: string }) => void provisioner.handle(scan.text);
+  opts.kiosk.on('card', onCard);
+
   return {
     delivery() {
       if (!forwarder) return { state: 'unknown', ...(lastProblem ? { lastError: lastProblem } : {}) };
@@ -149,11 +185,15 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         ...(failing && lastError ? { lastError } : {}),
       };
     },
-    enroll: doEnroll,
+    enroll: (serverUrl, code) => doEnroll(serverUrl, code),
+    armReprovision: () => provisioner.armReprovision(),
+    provisioningNotice: () => provisioner.notice(),
+    needsEnrollment: () => enrollment === undefined || reenrollNeeded(),
     async stop() {
       stopped = true;
       opts.timers.clearTimeout(retryHandle);
       opts.kiosk.off('outcome', onOutcome);
+      opts.kiosk.off('card', onCard);
       await stopServices();
     },
   };

@@ -52,6 +52,11 @@ export async function enroll(opts: {
   ca?: string;
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * The root key the server must answer with (from a provisioning card). A different key is
+   * refused ('root-key-mismatch') and nothing is saved: the card and the server disagree.
+   */
+  expectTrustKey?: { x: string; y: string };
 }): Promise<Enrollment> {
   const http = createHttpClient({ serverUrl: opts.serverUrl, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
   let res;
@@ -70,6 +75,9 @@ export async function enroll(opts: {
   }
   if (typeof data?.token !== 'string' || typeof data.deviceId !== 'string' || !isEcJwk(data.trustKey) || data.token.length > 512 || data.deviceId.length > 128) {
     throw new EnrollmentError('bad-response', 'enrollment answer is not protocol v1 ({deviceId, token, trustKey})', res.status);
+  }
+  if (opts.expectTrustKey && (data.trustKey.x !== opts.expectTrustKey.x || data.trustKey.y !== opts.expectTrustKey.y)) {
+    throw new EnrollmentError('root-key-mismatch', 'enrollment refused: the server answered with another root key than the provisioning card carries', res.status);
   }
   const enrollment: Enrollment = {
     serverUrl: opts.serverUrl,

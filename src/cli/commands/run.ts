@@ -88,6 +88,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     timers: systemTimers,
     logger,
     onProblem: (p) => out({ event: 'error', reason: p.reason, message: p.message }),
+    // Provisioning cards: the event names the server and checkpoint, never the card or its code.
+    onProvisioning: (e) => out({ ...e }),
   });
 
   kiosk.on('outcome', (o) => {
@@ -108,6 +110,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           exportDir: join(dataDir, 'exports'),
           delivery: () => central.delivery(),
           enroll: (serverUrl, code) => central.enroll(serverUrl, code),
+          reprovision: () => central.armReprovision(),
+          provisioning: () => central.provisioningNotice(),
           policy: () => kiosk.currentPolicy(),
           ...(values.policy ? { policyName: values.policy } : {}),
         })

@@ -1,0 +1,221 @@
+/**
+ * Fleet subcommands of `checkpoint-kiosk central` (argv is what follows the subcommand):
+ *
+ *   provision-card (--data-dir DIR | --database URL) --checkpoint ID [--direction in|out]
+ *       [--profile venue|booth] [--ttl-hours N] [--config FILE] [--url URL] [--png FILE] [--json]
+ *       prints the CKP1 card text (one line; {"card","checkpoint","expiresAt"} with --json)
+ *   revoke-device (--data-dir DIR | --database URL) --device ID
+ *   config set (--data-dir DIR | --database URL) (--device ID | --group G) --file profile.json
+ *   config show (--data-dir DIR | --database URL) [--device ID]
+ *   group set (--data-dir DIR | --database URL) --device ID --group G
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { systemClock } from '../src/core/system.js';
+import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
+import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
+import type { RemoteConfig } from '../src/fleet/remote-config.js';
+import { openCentralDb } from './db.js';
+import type { CentralDb } from './db.js';
+import { sqliteFleetStore } from './fleet-store.js';
+import { cardPng, issueCard } from './provision.js';
+import { ROOT_KEY_FILE, loadOrCreateEcKey } from './secrets.js';
+
+export interface FleetIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+class Usage extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+const DB_OPTIONS: Options = { 'data-dir': { type: 'string' }, database: { type: 'string' } };
+const GROUP_NAME = /^[\w.:-]{1,64}$/;
+
+function parse(sub: string, argv: string[], options: Options): Values {
+  try {
+    return parseArgs({ args: argv, options: { ...DB_OPTIONS, ...options }, strict: true, allowPositionals: false }).values as Values;
+  } catch (err) {
+    throw new Usage(`central ${sub}: ${(err as Error).message}`);
+  }
+}
+
+function dataDir(sub: string, v: Values): string {
+  if (v.database !== undefined) {
+    throw new Usage(`central ${sub}: --database is not available for fleet commands in this build; use --data-dir DIR`);
+  }
+  const dir = v['data-dir'];
+  if (typeof dir !== 'string' || dir === '') throw new Usage(`central ${sub}: --data-dir DIR (or --database URL) is required`);
+  if (!fs.existsSync(path.join(dir, 'central.sqlite'))) throw new Usage(`central ${sub}: --data-dir ${dir} holds no central database (start the server there first)`);
+  return dir;
+}
+
+function withDb<T>(dir: string, fn: (db: CentralDb) => T): T {
+  const db = openCentralDb(dir);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function readConfigFile(sub: string, file: string): RemoteConfig {
+  let text: string;
+  try {
+    if (fs.statSync(file).size > MAX_REMOTE_CONFIG_BYTES) throw new Error(`larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Usage(`central ${sub}: --file ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Usage(`central ${sub}: --file ${file}: not valid JSON (${(err as Error).message})`);
+  }
+  try {
+    return parseRemoteConfig(json, path.basename(file));
+  } catch (err) {
+    if (err instanceof RemoteConfigError) throw new Usage(`central ${sub}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
+  const sub = 'provision-card';
+  const v = parse(sub, argv, {
+    checkpoint: { type: 'string' },
+    direction: { type: 'string' },
+    profile: { type: 'string' },
+    'ttl-hours': { type: 'string' },
+    config: { type: 'string' },
+    url: { type: 'string' },
+    png: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const dir = dataDir(sub, v);
+  const checkpoint = v.checkpoint;
+  if (typeof checkpoint !== 'string' || !CHECKPOINT_ID.test(checkpoint)) throw new Usage(`central ${sub}: --checkpoint ID is required (1-64 letters, digits or . _ : -)`);
+  if (v.direction !== undefined && v.direction !== 'in' && v.direction !== 'out') throw new Usage(`central ${sub}: --direction must be in or out`);
+  if (v.profile !== undefined && v.profile !== 'venue' && v.profile !== 'booth') throw new Usage(`central ${sub}: --profile must be venue or booth`);
+  const ttlText = v['ttl-hours'];
+  const ttl = ttlText === undefined ? DEFAULT_CARD_TTL_HOURS : Number(ttlText);
+  if (ttlText !== undefined && (typeof ttlText !== 'string' || !/^\d+$/.test(ttlText) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours)) {
+    throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
+  }
+  const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
+  return withDb(dir, async (db) => {
+    const url = (v.url as string | undefined) ?? sqliteFleetStore(db).publicUrl();
+    if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > PROVISIONING_LIMITS.urlChars) throw new Usage(`central ${sub}: --url must be an http(s) URL`);
+    const root = loadOrCreateEcKey(dir, ROOT_KEY_FILE);
+    const issued = issueCard(
+      db,
+      root.privateKey,
+      {
+        url,
+        checkpoint,
+        ...(v.direction ? { direction: v.direction as 'in' | 'out' } : {}),
+        ...(v.profile ? { profile: v.profile as 'venue' | 'booth' } : {}),
+        ...(config ? { config } : {}),
+        ttlHours: ttl,
+      },
+      systemClock.now(),
+    );
+    if (typeof v.png === 'string') fs.writeFileSync(v.png, await cardPng(issued.card), { mode: 0o600 });
+    io.stdout(v.json ? `${JSON.stringify({ card: issued.card, checkpoint: issued.checkpoint, expiresAt: issued.expiresAt })}\n` : `${issued.card}\n`);
+    return 0;
+  });
+}
+
+function revokeDevice(argv: string[], io: FleetIo): number {
+  const sub = 'revoke-device';
+  const v = parse(sub, argv, { device: { type: 'string' } });
+  const dir = dataDir(sub, v);
+  const device = v.device;
+  if (typeof device !== 'string' || device.length === 0 || device.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
+  return withDb(dir, (db) => {
+    const at = new Date(systemClock.now()).toISOString();
+    if (!sqliteFleetStore(db).revokeDevice(device, at)) {
+      io.stderr(`central ${sub}: no device ${device} (see the dashboard's device list)\n`);
+      return 1;
+    }
+    io.stdout(`${JSON.stringify({ event: 'revoked', device, at })}\n`);
+    return 0;
+  });
+}
+
+function configCmd(argv: string[], io: FleetIo): number {
+  const [action, ...rest] = argv;
+  if (action === 'show') {
+    const v = parse('config show', rest, { device: { type: 'string' } });
+    const dir = dataDir('config show', v);
+    return withDb(dir, (db) => {
+      const fleet = sqliteFleetStore(db);
+      if (typeof v.device === 'string') io.stdout(`${JSON.stringify({ device: v.device, group: fleet.groupOf(v.device) ?? null, ...fleet.effectiveConfig(v.device) })}\n`);
+      else for (const p of fleet.profiles()) io.stdout(`${JSON.stringify(p)}\n`);
+      return 0;
+    });
+  }
+  if (action !== 'set') throw new Usage('central config: expected "set" or "show"');
+  const sub = 'config set';
+  const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' }, file: { type: 'string' } });
+  const dir = dataDir(sub, v);
+  const hasDevice = typeof v.device === 'string';
+  if (hasDevice === (typeof v.group === 'string')) throw new Usage(`central ${sub}: give exactly one of --device ID or --group G`);
+  if (typeof v.group === 'string' && !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --group must be 1-64 letters, digits or . _ : -`);
+  if (typeof v.file !== 'string') throw new Usage(`central ${sub}: --file profile.json is required`);
+  const config = readConfigFile(sub, v.file);
+  return withDb(dir, (db) => {
+    const scope = hasDevice ? 'device' : 'group';
+    const target = (hasDevice ? v.device : v.group) as string;
+    const version = sqliteFleetStore(db).setProfile(scope, target, config as Record<string, unknown>, new Date(systemClock.now()).toISOString());
+    io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
+    return 0;
+  });
+}
+
+function groupCmd(argv: string[], io: FleetIo): number {
+  const [action, ...rest] = argv;
+  if (action !== 'set') throw new Usage('central group: expected "set"');
+  const sub = 'group set';
+  const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' } });
+  const dir = dataDir(sub, v);
+  if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
+  return withDb(dir, (db) => {
+    sqliteFleetStore(db).setGroup(v.device as string, v.group as string);
+    io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
+    return 0;
+  });
+}
+
+export const FLEET_SUBCOMMANDS = ['provision-card', 'revoke-device', 'config', 'group'] as const;
+
+/** Runs a fleet subcommand; returns the exit code (usage errors: 2, with the message on stderr). */
+export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv: string[], io: FleetIo): Promise<number> {
+  try {
+    switch (sub) {
+      case 'provision-card':
+        return await provisionCard(argv, io);
+      case 'revoke-device':
+        return revokeDevice(argv, io);
+      case 'config':
+        return configCmd(argv, io);
+      case 'group':
+        return groupCmd(argv, io);
+    }
+  } catch (err) {
+    if (err instanceof Usage) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`checkpoint-kiosk central ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
