@@ -19,11 +19,12 @@ import { systemClock } from '../src/core/system.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
 import type { RemoteConfig } from '../src/fleet/remote-config.js';
-import { openCentralDb } from './db.js';
-import type { CentralDb } from './db.js';
-import { sqliteFleetStore } from './fleet-store.js';
+import { CENTRAL_DB_FILE } from './db.js';
 import { cardPng, issueCard } from './provision.js';
-import { ROOT_KEY_FILE, loadOrCreateEcKey } from './secrets.js';
+import { loadOrCreateEcKey } from './secrets.js';
+import { openStorage } from './storage/open.js';
+import type { StorageChoice } from './storage/open.js';
+import type { CentralStorage } from './storage/types.js';
 
 export interface FleetIo {
   stdout: (text: string) => void;
@@ -46,22 +47,23 @@ function parse(sub: string, argv: string[], options: Options): Values {
   }
 }
 
-function dataDir(sub: string, v: Values): string {
-  if (v.database !== undefined) {
-    throw new Usage(`central ${sub}: --database is not available for fleet commands in this build; use --data-dir DIR`);
+function storageChoice(sub: string, v: Values): StorageChoice {
+  if (typeof v.database === 'string') {
+    if (!/^postgres(ql)?:\/\//.test(v.database)) throw new Usage(`central ${sub}: --database must be a postgres:// URL`);
+    return { database: v.database, ...(typeof v['data-dir'] === 'string' ? { dataDir: v['data-dir'] } : {}) };
   }
   const dir = v['data-dir'];
   if (typeof dir !== 'string' || dir === '') throw new Usage(`central ${sub}: --data-dir DIR (or --database URL) is required`);
-  if (!fs.existsSync(path.join(dir, 'central.sqlite'))) throw new Usage(`central ${sub}: --data-dir ${dir} holds no central database (start the server there first)`);
-  return dir;
+  if (!fs.existsSync(path.join(dir, CENTRAL_DB_FILE))) throw new Usage(`central ${sub}: --data-dir ${dir} holds no central database (start the server there first)`);
+  return { dataDir: dir };
 }
 
-function withDb<T>(dir: string, fn: (db: CentralDb) => T): T {
-  const db = openCentralDb(dir);
+async function withStorage<T>(choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
+  const storage = await openStorage(choice);
   try {
-    return fn(db);
+    return await fn(storage);
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 
@@ -99,7 +101,7 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
     png: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const dir = dataDir(sub, v);
+  const choice = storageChoice(sub, v);
   const checkpoint = v.checkpoint;
   if (typeof checkpoint !== 'string' || !CHECKPOINT_ID.test(checkpoint)) throw new Usage(`central ${sub}: --checkpoint ID is required (1-64 letters, digits or . _ : -)`);
   if (v.direction !== undefined && v.direction !== 'in' && v.direction !== 'out') throw new Usage(`central ${sub}: --direction must be in or out`);
@@ -110,13 +112,13 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
     throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
   }
   const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
-  return withDb(dir, async (db) => {
-    const url = (v.url as string | undefined) ?? sqliteFleetStore(db).publicUrl();
+  return withStorage(choice, async (storage) => {
+    const url = (v.url as string | undefined) ?? (await storage.fleet.serverSetting('public-url'));
     if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > PROVISIONING_LIMITS.urlChars) throw new Usage(`central ${sub}: --url must be an http(s) URL`);
-    const root = loadOrCreateEcKey(dir, ROOT_KEY_FILE);
-    const issued = issueCard(
-      db,
+    const root = await loadOrCreateEcKey(storage, 'root-key');
+    const issued = await issueCard(
+      storage,
       root.privateKey,
       {
         url,
@@ -134,15 +136,16 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
   });
 }
 
-function revokeDevice(argv: string[], io: FleetIo): number {
+async function revokeDevice(argv: string[], io: FleetIo): Promise<number> {
   const sub = 'revoke-device';
   const v = parse(sub, argv, { device: { type: 'string' } });
-  const dir = dataDir(sub, v);
+  const choice = storageChoice(sub, v);
   const device = v.device;
   if (typeof device !== 'string' || device.length === 0 || device.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
-  return withDb(dir, (db) => {
-    const at = new Date(systemClock.now()).toISOString();
-    if (!sqliteFleetStore(db).revokeDevice(device, at)) {
+  return withStorage(choice, async (storage) => {
+    const now = systemClock.now();
+    const at = new Date(now).toISOString();
+    if (!(await storage.fleet.revokeDevice(device, now))) {
       io.stderr(`central ${sub}: no device ${device} (see the dashboard's device list)\n`);
       return 1;
     }
@@ -151,45 +154,47 @@ function revokeDevice(argv: string[], io: FleetIo): number {
   });
 }
 
-function configCmd(argv: string[], io: FleetIo): number {
+async function configCmd(argv: string[], io: FleetIo): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'show') {
     const v = parse('config show', rest, { device: { type: 'string' } });
-    const dir = dataDir('config show', v);
-    return withDb(dir, (db) => {
-      const fleet = sqliteFleetStore(db);
-      if (typeof v.device === 'string') io.stdout(`${JSON.stringify({ device: v.device, group: fleet.groupOf(v.device) ?? null, ...fleet.effectiveConfig(v.device) })}\n`);
-      else for (const p of fleet.profiles()) io.stdout(`${JSON.stringify(p)}\n`);
+    const choice = storageChoice('config show', v);
+    return withStorage(choice, async (storage) => {
+      const fleet = storage.fleet;
+      if (typeof v.device === 'string') {
+        const group = (await fleet.deviceGroups()).get(v.device) ?? null;
+        io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
+      } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);
       return 0;
     });
   }
   if (action !== 'set') throw new Usage('central config: expected "set" or "show"');
   const sub = 'config set';
   const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' }, file: { type: 'string' } });
-  const dir = dataDir(sub, v);
+  const choice = storageChoice(sub, v);
   const hasDevice = typeof v.device === 'string';
   if (hasDevice === (typeof v.group === 'string')) throw new Usage(`central ${sub}: give exactly one of --device ID or --group G`);
   if (typeof v.group === 'string' && !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --group must be 1-64 letters, digits or . _ : -`);
   if (typeof v.file !== 'string') throw new Usage(`central ${sub}: --file profile.json is required`);
   const config = readConfigFile(sub, v.file);
-  return withDb(dir, (db) => {
+  return withStorage(choice, async (storage) => {
     const scope = hasDevice ? 'device' : 'group';
     const target = (hasDevice ? v.device : v.group) as string;
-    const version = sqliteFleetStore(db).setProfile(scope, target, config as Record<string, unknown>, new Date(systemClock.now()).toISOString());
+    const version = await storage.fleet.setConfigProfile(scope, target, config as Record<string, unknown>, systemClock.now());
     io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
     return 0;
   });
 }
 
-function groupCmd(argv: string[], io: FleetIo): number {
+async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
   const [action, ...rest] = argv;
   if (action !== 'set') throw new Usage('central group: expected "set"');
   const sub = 'group set';
   const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' } });
-  const dir = dataDir(sub, v);
+  const choice = storageChoice(sub, v);
   if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
-  return withDb(dir, (db) => {
-    sqliteFleetStore(db).setGroup(v.device as string, v.group as string);
+  return withStorage(choice, async (storage) => {
+    await storage.fleet.setDeviceGroup(v.device as string, v.group as string);
     io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
     return 0;
   });
@@ -204,11 +209,11 @@ export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv
       case 'provision-card':
         return await provisionCard(argv, io);
       case 'revoke-device':
-        return revokeDevice(argv, io);
+        return await revokeDevice(argv, io);
       case 'config':
-        return configCmd(argv, io);
+        return await configCmd(argv, io);
       case 'group':
-        return groupCmd(argv, io);
+        return await groupCmd(argv, io);
     }
   } catch (err) {
     if (err instanceof Usage) {

@@ -1,12 +1,11 @@
 /**
  * The central server's own SQLite database (WAL, synchronous=FULL): devices, enrollment codes,
- * received check-ins (exactly once by id), heartbeats. Every transaction is short and
- * synchronous: nothing here awaits.
+ * received check-ins (exactly once by id), heartbeats, issued declarations. Every transaction is
+ * short and synchronous: nothing here awaits. Only `storage/sqlite-storage.ts` queries it.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureFleetTables } from './fleet-store.js';
 
 export type CentralDb = Database.Database;
 
@@ -57,12 +56,65 @@ const MIGRATIONS: string[] = [
      version TEXT,
      body TEXT NOT NULL
    );`,
+  // v2: heartbeat extension fields (clock offset, applied config, update state, oldest identity)
+  // and the register of issued declarations (ids and times only, no personal data).
+  `ALTER TABLE heartbeats ADD COLUMN clock_offset_ms INTEGER;
+   ALTER TABLE heartbeats ADD COLUMN applied_config_version TEXT;
+   ALTER TABLE heartbeats ADD COLUMN update_state TEXT;
+   ALTER TABLE heartbeats ADD COLUMN oldest_identity_at TEXT;
+   CREATE TABLE declarations (
+     id TEXT PRIMARY KEY,
+     kid TEXT NOT NULL,
+     issued_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
+  // v3: the fleet — provisioning cards (each one an enrollment code), revoked devices, device
+  // groups, versioned configuration profiles (one version counter for the whole server), server
+  // settings (the public URL written into cards) and update releases with their rollout share.
+  `CREATE TABLE fleet_cards (
+     code_hash TEXT PRIMARY KEY REFERENCES enrollment_codes (code_hash),
+     checkpoint TEXT NOT NULL,
+     direction TEXT,
+     profile TEXT,
+     issued_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );
+   CREATE TABLE fleet_revocations (
+     device_id TEXT PRIMARY KEY,
+     revoked_at TEXT NOT NULL
+   );
+   CREATE TABLE fleet_groups (
+     device_id TEXT PRIMARY KEY,
+     grp TEXT NOT NULL
+   );
+   CREATE TABLE fleet_profiles (
+     version INTEGER PRIMARY KEY AUTOINCREMENT,
+     scope TEXT NOT NULL CHECK (scope IN ('device', 'group')),
+     target TEXT NOT NULL,
+     config TEXT NOT NULL,
+     set_at TEXT NOT NULL
+   );
+   CREATE INDEX fleet_profiles_by_target ON fleet_profiles (scope, target, version);
+   CREATE TABLE fleet_settings (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );
+   CREATE TABLE fleet_releases (
+     version TEXT PRIMARY KEY,
+     file TEXT NOT NULL,
+     sha512 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     staging_percentage INTEGER NOT NULL CHECK (staging_percentage BETWEEN 0 AND 100),
+     released_at TEXT NOT NULL
+   );`,
 ];
+
+export const CENTRAL_DB_FILE = 'central.sqlite';
 
 /** Opens (creating if needed) `<dataDir>/central.sqlite` and applies pending migrations. */
 export function openCentralDb(dataDir: string): CentralDb {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'central.sqlite'));
+  const db = new Database(path.join(dataDir, CENTRAL_DB_FILE));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -76,6 +128,5 @@ export function openCentralDb(dataDir: string): CentralDb {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-  ensureFleetTables(db);
   return db;
 }

@@ -7,11 +7,9 @@ import type { KeyObject } from 'node:crypto';
 import QRCode from 'qrcode';
 import { issueProvisioningCard } from '../src/credentials/provisioning/index.js';
 import type { ProvisioningCard } from '../src/credentials/provisioning/index.js';
-import type { CentralDb } from './db.js';
-import { addEnrollmentCode, newEnrollmentCode, normaliseCode } from './enrollment.js';
-import { sqliteFleetStore } from './fleet-store.js';
+import { newEnrollmentCode, normaliseCode } from './enrollment.js';
 import { sha256Hex } from './secrets.js';
-
+import type { CentralStorage } from './storage/types.js';
 export interface CardRequest {
   url: string;
   checkpoint: string;
@@ -28,12 +26,12 @@ export interface IssuedCard {
   expiresAt: string;
 }
 
-/** Registers a fresh code and signs the card, in one transaction. Throws on an invalid request. */
-export function issueCard(db: CentralDb, rootPrivateKey: KeyObject, req: CardRequest, nowMs: number): IssuedCard {
+/** Signs the card, then registers its code and the card in one transaction. Throws on an invalid request. */
+export async function issueCard(storage: CentralStorage, rootPrivateKey: KeyObject, req: CardRequest, nowMs: number): Promise<IssuedCard> {
   const code = newEnrollmentCode();
   const now = new Date(nowMs);
-  const expiresAt = new Date(nowMs + req.ttlHours * 3_600_000).toISOString();
-  const fleet = sqliteFleetStore(db);
+  const expiresAtMs = nowMs + req.ttlHours * 3_600_000;
+  const expiresAt = new Date(expiresAtMs).toISOString();
   // Sign first: a request the kiosks would refuse must not leave a live code behind.
   const card = issueProvisioningCard(
     {
@@ -47,17 +45,17 @@ export function issueCard(db: CentralDb, rootPrivateKey: KeyObject, req: CardReq
     rootPrivateKey,
     { now, validHours: req.ttlHours },
   );
-  db.transaction(() => {
-    addEnrollmentCode(db, code, nowMs, req.ttlHours);
-    fleet.recordCard({
-      codeHash: sha256Hex(normaliseCode(code)),
+  const added = await storage.fleet.addProvisioningCard(
+    { codeHash: sha256Hex(normaliseCode(code)), createdAtMs: nowMs, expiresAtMs },
+    {
       checkpoint: req.checkpoint,
       ...(req.direction ? { direction: req.direction } : {}),
       ...(req.profile ? { profile: req.profile } : {}),
       issuedAt: now.toISOString(),
       expiresAt,
-    });
-  })();
+    },
+  );
+  if (!added) throw new Error('enrollment code collision; issue the card again');
   return { card, checkpoint: req.checkpoint, issuedAt: now.toISOString(), expiresAt };
 }
 
