@@ -3,6 +3,7 @@
  * `CentralStorage` — SQLite in the data dir by default, or a shared PostgreSQL database.
  * `startCentral` is what the CLI, the tests and the demo call.
  */
+import path from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Clock, Logger } from '../src/shared/ports.js';
@@ -12,6 +13,7 @@ import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerFleetRoutes } from './routes/fleet.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
@@ -41,6 +43,8 @@ export interface CentralOptions {
   utcOffsetMinutes?: number;
   /** The URL kiosks reach this server at (behind a proxy); default: the listening URL. Written into provisioning cards. */
   publicUrl?: string;
+  /** Release files of the update feed (default `<dataDir>/releases`). */
+  releasesDir?: string;
   /** Heartbeat older than this → device stale (ms, default 15 min). */
   staleHeartbeatMs?: number;
   /** Oldest pending check-in older than this → queue old (ms, default 1 h). */
@@ -81,6 +85,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       adminToken: await loadOrCreateAdminToken(storage),
       rootJwk: publicJwkOf(root.publicKey) as CentralContext['rootJwk'],
       bundle,
+      rootPrivateKey: root.privateKey,
+      releasesDir: opts.releasesDir ?? path.join(opts.dataDir ?? '.', 'releases'),
       declarationSigner: { privateKey: declarationKey.privateKey, kid: kidOfPublicKey(declarationKey.publicKey) },
       issuer: () => url,
       utcOffsetMinutes: opts.utcOffsetMinutes ?? 420,
@@ -103,6 +109,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     registerProtocolRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
+    registerFleetRoutes(app, ctx);
     await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
