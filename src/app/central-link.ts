@@ -10,6 +10,8 @@ import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { SETTINGS } from './settings.js';
 import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
+import { createConfigApplier } from './remote-config-apply.js';
+import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
 import { VERSION } from './version.js';
 
 export interface CentralLinkOptions {
@@ -29,11 +31,17 @@ export interface CentralLinkOptions {
    */
   onEnrolled?: (enrollment: Enrollment) => void;
   /** Called with problems a technician must act on (bad code, re-enrollment needed). */
-  onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed'; message: string }) => void;
+  onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed' | 'config'; message: string }) => void;
   /** Retry delay for enrollment while the server is unreachable, ms. Default 30 s. */
   enrollRetryMs?: number;
   heartbeatMs?: number;
   trustSyncMs?: number;
+  /** Between configuration-profile checks, ms (default: the trust-sync period, 15 min). */
+  configSyncMs?: number;
+  /** The updater's state for the heartbeat (Electron); absent → 'manual' (headless/web cannot self-update). */
+  updateState?: () => string;
+  /** Called after a configuration profile from the server was applied (not for the stored one at start). */
+  onConfigApplied?: (version: number) => void;
   /** Provisioning-card events (provisioned / refused / ignored) for stdout. */
   onProvisioning?: (event: ProvisioningEvent) => void;
   /** Each change of the provisioning notice (for the technician screen). */
@@ -59,12 +67,20 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   let forwarder: Forwarder | undefined;
   let trustSync: TrustSync | undefined;
   let heartbeat: Heartbeat | undefined;
+  let configSync: ConfigSync | undefined;
+  const applier = createConfigApplier({
+    kiosk: opts.kiosk,
+    basePolicy: opts.kiosk.currentPolicy(),
+    clock: opts.clock,
+    logger: opts.logger,
+    onHeartbeatPeriod: (ms) => heartbeat?.setIntervalMs(ms),
+  });
   let retryHandle: unknown;
   let stopped = false;
   let lastProblem: string | undefined;
   const ca = opts.ca ? { ca: opts.ca } : {};
 
-  const problem = (reason: 'enrollment' | 'reenroll-needed', message: string) => {
+  const problem = (reason: 'enrollment' | 'reenroll-needed' | 'config', message: string) => {
     lastProblem = message;
     opts.onProblem?.({ reason, message });
   };
@@ -102,14 +118,30 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
           scanners: opts.kiosk.scannerStatus(),
           trustIssuedAt: trustSync?.state().issuedAt ?? null,
           version: VERSION,
+          appliedConfigVersion: applier.appliedVersion(),
+          updateState: opts.updateState?.() ?? 'manual',
         };
       },
+    });
+    configSync = startConfigSync({
+      ...common,
+      deviceId: e.deviceId,
+      trustKey: e.trustKey,
+      dataDir: opts.dataDir,
+      intervalMs: opts.configSyncMs ?? opts.trustSyncMs ?? 15 * 60_000,
+      apply: (profile, stored) => {
+        const before = applier.appliedVersion();
+        applier.apply(profile.config, profile.version, { stored, source: 'central' });
+        if (!stored && profile.version !== before) opts.onConfigApplied?.(profile.version);
+      },
+      onRefused: (why) => problem('config', `configuration profile refused, the previous one stays in force: ${why}`),
     });
   };
 
   const stopServices = async () => {
-    await Promise.allSettled([forwarder?.stop(), trustSync?.stop(), heartbeat?.stop()]);
+    await Promise.allSettled([forwarder?.stop(), trustSync?.stop(), heartbeat?.stop(), configSync?.stop()]);
     forwarder = trustSync = heartbeat = undefined;
+    configSync = undefined;
   };
 
   const doEnroll = async (serverUrl: string, code: string, expectTrustKey?: { x: string; y: string }) => {
@@ -150,7 +182,10 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   opts.kiosk.on('outcome', onOutcome);
 
   const reenrollNeeded = () =>
-    forwarder?.state().status === 'reenroll-needed' || trustSync?.state().status === 'reenroll-needed' || heartbeat?.state().reenrollNeeded === true;
+    forwarder?.state().status === 'reenroll-needed' ||
+    trustSync?.state().status === 'reenroll-needed' ||
+    heartbeat?.state().reenrollNeeded === true ||
+    configSync?.state().reenrollNeeded === true;
   const provisioner = new CardProvisioner({
     kiosk: opts.kiosk,
     clock: opts.clock,
@@ -161,6 +196,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...(enrollment ? { trustKey: enrollment.trustKey } : {}),
     }),
     enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    applyConfig: (config) => applier.apply(config, applier.appliedVersion(), { stored: false, source: 'provisioning-card' }),
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
   });

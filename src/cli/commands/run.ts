@@ -35,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     relay: { type: 'string', multiple: true },
     beeper: { type: 'boolean' },
     'heartbeat-seconds': { type: 'string' },
+    'sync-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
@@ -57,6 +58,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const heartbeatSeconds = values['heartbeat-seconds'];
   if (heartbeatSeconds !== undefined && (!/^\d{1,5}$/.test(heartbeatSeconds) || Number(heartbeatSeconds) < 5 || Number(heartbeatSeconds) > 86_400)) {
     throw new UsageError(`run: --heartbeat-seconds must be a whole number from 5 to 86400, got "${heartbeatSeconds}"`);
+  }
+  const syncSeconds = values['sync-seconds'];
+  if (syncSeconds !== undefined && (!/^\d{1,5}$/.test(syncSeconds) || Number(syncSeconds) < 5 || Number(syncSeconds) > 86_400)) {
+    throw new UsageError(`run: --sync-seconds must be a whole number from 5 to 86400, got "${syncSeconds}"`);
   }
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
   const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
@@ -84,6 +89,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.enroll ? { enrollCode: values.enroll } : {}),
     ...(ca ? { ca } : {}),
     ...(heartbeatSeconds ? { heartbeatMs: Number(heartbeatSeconds) * 1000 } : {}),
+    ...(syncSeconds ? { trustSyncMs: Number(syncSeconds) * 1000, configSyncMs: Number(syncSeconds) * 1000 } : {}),
+    onConfigApplied: (version) => out({ event: 'config-applied', version }),
     clock: systemClock,
     timers: systemTimers,
     logger,
