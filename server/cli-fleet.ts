@@ -8,6 +8,8 @@
  *   config set (--data-dir DIR | --database URL) (--device ID | --group G) --file profile.json
  *   config show (--data-dir DIR | --database URL) [--device ID]
  *   group set (--data-dir DIR | --database URL) --device ID --group G
+ *   release add (--data-dir DIR | --database URL) --file APPIMAGE --version V [--staging-percentage N] [--releases-dir DIR]
+ *   release set (--data-dir DIR | --database URL) --version V --staging-percentage N
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
  */
@@ -21,6 +23,7 @@ import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteC
 import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { CENTRAL_DB_FILE } from './db.js';
 import { cardPng, issueCard } from './provision.js';
+import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -200,7 +203,49 @@ async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
   });
 }
 
-export const FLEET_SUBCOMMANDS = ['provision-card', 'revoke-device', 'config', 'group'] as const;
+function percentFlag(sub: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) > 100) throw new Usage(`central ${sub}: --staging-percentage must be a whole number 0..100`);
+  return Number(value);
+}
+
+async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action === 'add') {
+    const sub = 'release add';
+    const v = parse(sub, rest, { file: { type: 'string' }, version: { type: 'string' }, 'staging-percentage': { type: 'string' }, 'releases-dir': { type: 'string' } });
+    const choice = storageChoice(sub, v);
+    if (typeof v.file !== 'string' || !fs.existsSync(v.file)) throw new Usage(`central ${sub}: --file must name an existing AppImage`);
+    if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
+    const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
+    const pct = percentFlag(sub, v['staging-percentage'], 100);
+    return withStorage(choice, async (storage) => {
+      const release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now());
+      await storage.fleet.putRelease(release);
+      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage })}\n`);
+      return 0;
+    });
+  }
+  if (action !== 'set') throw new Usage('central release: expected "add" or "set"');
+  const sub = 'release set';
+  const v = parse(sub, rest, { version: { type: 'string' }, 'staging-percentage': { type: 'string' } });
+  const choice = storageChoice(sub, v);
+  if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version V is required`);
+  if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
+  const pct = percentFlag(sub, v['staging-percentage'], 100);
+  return withStorage(choice, async (storage) => {
+    const release = (await storage.fleet.releases(1000)).find((r) => r.version === v.version);
+    if (!release) {
+      io.stderr(`central ${sub}: no release ${v.version as string} (central release add)\n`);
+      return 1;
+    }
+    await storage.fleet.putRelease({ ...release, stagingPercentage: pct });
+    io.stdout(`${JSON.stringify({ event: 'release-set', version: release.version, stagingPercentage: pct })}\n`);
+    return 0;
+  });
+}
+
+export const FLEET_SUBCOMMANDS = ['provision-card', 'revoke-device', 'config', 'group', 'release'] as const;
 
 /** Runs a fleet subcommand; returns the exit code (usage errors: 2, with the message on stderr). */
 export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv: string[], io: FleetIo): Promise<number> {
@@ -214,6 +259,8 @@ export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv
         return await configCmd(argv, io);
       case 'group':
         return await groupCmd(argv, io);
+      case 'release':
+        return await releaseCmd(argv, io);
     }
   } catch (err) {
     if (err instanceof Usage) {

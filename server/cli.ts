@@ -6,7 +6,7 @@
  *   central enroll-code --data-dir DIR [--ttl-hours N]
  *   central admin-token --data-dir DIR
  *   central trace --data-dir DIR --id ID --from ISO --to ISO [--window-minutes N]
- *   central provision-card | revoke-device | config | group   (see cli-fleet.ts)
+ *   central provision-card | revoke-device | config | group | release   (see cli-fleet.ts)
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
  */
@@ -176,6 +176,7 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
       case 'revoke-device':
       case 'config':
       case 'group':
+      case 'release':
         return await fleetCommand(sub, rest, io);
       default:
         if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, ${FLEET_SUBCOMMANDS.join(', ')})`);

@@ -40,6 +40,8 @@ export interface CentralLinkOptions {
   configSyncMs?: number;
   /** The updater's state for the heartbeat (Electron); absent → 'manual' (headless/web cannot self-update). */
   updateState?: () => string;
+  /** Called after each heartbeat the server accepted. */
+  onHeartbeat?: () => void;
   /** Called after a configuration profile from the server was applied (not for the stored one at start). */
   onConfigApplied?: (version: number) => void;
   /** Provisioning-card events (provisioned / refused / ignored) for stdout. */
@@ -109,6 +111,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     heartbeat = startHeartbeat({
       ...common,
       ...(opts.heartbeatMs ? { intervalMs: opts.heartbeatMs } : {}),
+      ...(opts.onHeartbeat ? { onSent: opts.onHeartbeat } : {}),
       collect: () => {
         const q = opts.kiosk.store.queueStats();
         return {

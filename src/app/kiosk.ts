@@ -61,6 +61,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
   readonly pipeline: Pipeline;
   private lastScanAt: string | undefined;
   private stopped = false;
+  private inFlight = 0;
   private maintenance: Maintenance | undefined;
   private pendingAlarm: string | undefined;
   private readonly log: Logger;
@@ -147,6 +148,11 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.config;
   }
 
+  /** Scans received and not yet committed (the updater installs only when this is 0). */
+  scansInFlight(): number {
+    return this.inFlight;
+  }
+
   lastScan(): string | undefined {
     return this.lastScanAt;
   }
@@ -180,6 +186,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
       this.emit('card', scan);
       return undefined;
     }
+    this.inFlight++;
     try {
       const outcome = await this.pipeline.process(scan);
       this.lastScanAt = new Date(scan.receivedAt).toISOString();
@@ -192,6 +199,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
       this.log.error('scan not recorded', { source: scan.source, error: message });
       this.emit('fault', { scan, message });
       return undefined;
+    } finally {
+      this.inFlight--;
     }
   }
 }

@@ -35,6 +35,8 @@ export interface HeartbeatOptions {
   /** Between beats (ms, default 60 s). */
   intervalMs?: number;
   collect(): HeartbeatBody;
+  /** Called after each beat the server stored (the updater's proof that a new version runs). */
+  onSent?: () => void;
   ca?: string;
   requestTimeoutMs?: number;
 }
@@ -67,6 +69,7 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
         st.sent++;
         st.lastSentAt = new Date(clock.now()).toISOString();
         delete st.lastError;
+        opts.onSent?.();
         return true;
       }
       if (res.status === 401 || res.status === 403) st.reenrollNeeded = true;
