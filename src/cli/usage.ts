@@ -65,12 +65,15 @@ Usage:
   checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL --enroll CODE]
                        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
                        [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
-                       [--heartbeat-seconds N]
+                       [--heartbeat-seconds N] [--sync-seconds N]
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
   checkpoint-kiosk export --data-dir DIR
   checkpoint-kiosk devices
   checkpoint-kiosk central --data-dir DIR [--port N] [--trust FILE] [--enrollment-code CODE]
   checkpoint-kiosk central export --data-dir DIR
+  checkpoint-kiosk central provision-card (--data-dir DIR | --database URL) --checkpoint ID
+                       [--direction in|out] [--profile venue|booth] [--ttl-hours N] [--png FILE] [--json]
+  checkpoint-kiosk central revoke-device | config set|show | group set | release add|set  (see README)
 
 Scanner URIs: serial:/dev/ttyUSB0?baud=9600  hid:VID:PID  hid-pos:auto  sim:FILE  stdin  auto
 Relay URIs:   hid-relay[:VID:PID]?channel=1&pulseMs=800  serial-relay:/dev/ttyUSB1?channel=1  none
