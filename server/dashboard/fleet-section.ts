@@ -110,6 +110,12 @@ export function renderFleetSection(v: FleetView, adminToken?: string): string {
 <h3>Configuration profiles</h3>
 <table data-section="fleet-profiles"><tr><th>scope</th><th>target</th><th>version</th><th>set at</th><th>configuration</th></tr>${profiles || '<tr><td colspan="5">none</td></tr>'}</table>
 <h3>Provisioning cards</h3>
+<form method="post" action="/dashboard/cards${tokenQuery}">
+<label>Checkpoint <input name="checkpoint" required pattern="[A-Za-z0-9_.:-]{1,64}"></label>
+<label>Direction <select name="direction"><option value="">(kiosk default)</option><option>in</option><option>out</option></select></label>
+<label>Valid (hours) <input name="ttlHours" type="number" min="1" max="168" value="24"></label>
+<button type="submit">Issue a card</button>
+</form>
 <table data-section="fleet-cards"><tr><th>checkpoint</th><th>direction</th><th>issued</th><th>expires</th><th>use</th></tr>${cards || '<tr><td colspan="5">none issued</td></tr>'}</table>
 <h3>Releases</h3>
 <table data-section="fleet-releases"><tr><th>version</th><th>file</th><th>rollout</th><th>released</th></tr>${releases || '<tr><td colspan="4">none</td></tr>'}</table>

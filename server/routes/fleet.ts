@@ -12,7 +12,10 @@ import { signConfigProfile } from '../../src/fleet/signed-profile.js';
 import { RemoteConfigError, parseRemoteConfig } from '../../src/fleet/remote-config.js';
 import type { CentralContext } from '../context.js';
 import { renderFleetPage, loadFleetView } from '../dashboard/fleet-section.js';
-import { HTML_SECURITY_HEADERS } from '../html.js';
+import { HTML_SECURITY_HEADERS, esc, page } from '../html.js';
+import { CHECKPOINT_ID } from '../../src/fleet/remote-config.js';
+import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../../src/credentials/provisioning/index.js';
+import { cardPng, issueCard, type IssuedCard } from '../provision.js';
 import { authenticateDevice, isAdmin, sendError } from '../http-support.js';
 import { RELEASE_FILE, latestLinuxYml } from '../update-feed.js';
 
@@ -59,6 +62,27 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderFleetPage(view, typeof token === 'string' ? token : undefined));
   });
 
+  // Issue a provisioning card from the fleet page (form fields: checkpoint, direction, ttlHours).
+  app.post('/dashboard/cards', { onRequest: requireAdmin, bodyLimit: 4096 }, async (request, reply) => {
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const one = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
+    const checkpoint = one('checkpoint');
+    const direction = one('direction');
+    const ttl = Number(one('ttlHours') || DEFAULT_CARD_TTL_HOURS);
+    if (!CHECKPOINT_ID.test(checkpoint)) return sendError(reply, 400, 'invalid-request', 'checkpoint: 1-64 letters, digits or . _ : -');
+    if (direction !== '' && direction !== 'in' && direction !== 'out') return sendError(reply, 400, 'invalid-request', 'direction: in or out');
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours) return sendError(reply, 400, 'invalid-request', `ttlHours: 1-${PROVISIONING_LIMITS.maxValidHours}`);
+    const url = (await storage.fleet.serverSetting('public-url')) ?? ctx.issuer();
+    const issued = await issueCard(storage, ctx.rootPrivateKey, { url, checkpoint, ...(direction ? { direction: direction as 'in' | 'out' } : {}), ttlHours: ttl }, clock.now());
+    logger.info('provisioning card issued from the dashboard', { checkpoint, expiresAt: issued.expiresAt });
+    const png = await cardPng(issued.card);
+    return reply
+      .headers(HTML_SECURITY_HEADERS)
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(renderCardPage(issued, `data:image/png;base64,${png.toString('base64')}`));
+  });
+
   app.get('/updates/latest-linux.yml', async (_request, reply) => {
     const release = await storage.fleet.latestRelease();
     if (!release) return sendError(reply, 404, 'no-release', 'no release published (central release add)');
@@ -73,6 +97,16 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     if (!known || !fs.existsSync(full)) return sendError(reply, 404, 'not-found', 'no such release file');
     return reply.type('application/octet-stream').header('Content-Length', fs.statSync(full).size).send(fs.createReadStream(full));
   });
+}
+
+function renderCardPage(issued: IssuedCard, qrDataUrl: string): string {
+  return page(
+    'Provisioning card',
+    `<h1>Provisioning card — ${esc(issued.checkpoint)}</h1>
+<p>Single use, valid until ${esc(issued.expiresAt)}. Scan it on a fresh kiosk (or one whose technician chose "re-provision"). Treat it like a key: it enrolls a device.</p>
+<img alt="provisioning card QR" src="${esc(qrDataUrl)}">
+<pre data-card style="white-space:pre-wrap;word-break:break-all">${esc(issued.card)}</pre>`,
+  );
 }
 
 /**
