@@ -37,6 +37,7 @@ import {
   type ProvisioningNoticeView,
 } from '../shared/api.js';
 import { isProvisioningCard } from '../credentials/provisioning/index.js';
+import { REMOTE_SETTINGS } from './remote-config-apply.js';
 import type { StoredCheckIn } from '../store/types.js';
 import type { Outcome } from '../core/pipeline.js';
 import { assessText } from '../core/assess.js';
@@ -359,7 +360,19 @@ export class KioskApiService implements KioskApi {
       trustIssuedAt: this.deps.kiosk.currentTrust().issuedAt,
       needsSetup: !this.pin.state().pinSet,
       ...this.provisioningView(),
+      ...this.displayView(),
     };
+  }
+
+  private displayView(): { display?: NonNullable<KioskStatus['display']> } {
+    const store = this.deps.kiosk.store;
+    const timeout = Number(store.getSetting(REMOTE_SETTINGS.resultTimeoutSeconds));
+    const language = store.getSetting(REMOTE_SETTINGS.language);
+    const display: NonNullable<KioskStatus['display']> = {
+      ...(timeout > 0 ? { resultTimeoutSeconds: timeout } : {}),
+      ...(language === 'vi' || language === 'en' ? { language } : {}),
+    };
+    return Object.keys(display).length > 0 ? { display } : {};
   }
 
   private provisioningView(): { provisioning?: ProvisioningNoticeView } {

@@ -109,6 +109,8 @@ export interface KioskStatus {
   needsSetup: boolean;
   /** What the last provisioning card (CKP1) did; shown on the technician screen. Never the code. */
   provisioning?: ProvisioningNoticeView;
+  /** Screen settings from the central configuration profile, when it sets them. */
+  display?: { resultTimeoutSeconds?: number; language?: 'vi' | 'en' };
 }
 
 /** Outcome of a scanned provisioning card (no card text, no code). */
