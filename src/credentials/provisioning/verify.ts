@@ -5,14 +5,13 @@
  * text or code in a message (messages go to screens and logs).
  */
 import type { KeyObject } from 'node:crypto';
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { base45Decode } from '../cose/base45.js';
 import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
-import { kidOfPublicKey } from '../trust/kid.js';
 import { LIMITS } from '../types.js';
 import { readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
@@ -29,10 +28,34 @@ export interface CardVerifyOptions {
   pinnedKey?: Record<string, unknown> | KeyObject;
 }
 
+/** DER prefix of an uncompressed P-256 SubjectPublicKeyInfo (RFC 5480), up to the point's 0x04. */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+
+/**
+ * The CKP1 kid of a P-256 key given as JWK coordinates: SHA-256 of the SPKI DER built directly
+ * (exporting the DER from a KeyObject costs several times the signature check itself).
+ */
+function kidOfP256(x: string, y: string): string {
+  return createHash('sha256')
+    .update(Buffer.concat([P256_SPKI_PREFIX, Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]))
+    .digest()
+    .subarray(0, 8)
+    .toString('base64');
+}
+
+/** A few recently imported keys (a kiosk sees the same root key again and again). */
+const imported = new Map<string, KeyObject>();
+
 function importJwk(jwk: Record<string, unknown>): KeyObject | undefined {
+  const { kty, crv, x, y } = jwk;
+  const cacheKey = `${String(x)}.${String(y)}`;
+  const hit = imported.get(cacheKey);
+  if (hit) return hit;
   try {
-    const { kty, crv, x, y } = jwk;
-    return createPublicKey({ key: { kty, crv, x, y } as never, format: 'jwk' });
+    const key = createPublicKey({ key: { kty, crv, x, y } as never, format: 'jwk' });
+    if (imported.size >= 4) imported.delete(imported.keys().next().value as string);
+    imported.set(cacheKey, key);
+    return key;
   } catch {
     return undefined;
   }
@@ -69,7 +92,7 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   const carried = importJwk({ ...card.rootKey });
   if (!carried) return refuse('invalid', 'card content invalid: prov.rootKey is not a P-256 point');
   const data = sigStructure(msg.protectedBytes, msg.payload);
-  if (kidOfPublicKey(carried) !== kid) return refuse('bad-signature', 'forged card: its key id does not match the root key it carries');
+  if (kidOfP256(card.rootKey.x, card.rootKey.y) !== kid) return refuse('bad-signature', 'forged card: its key id does not match the root key it carries');
   if (!verifySignature(COSE_ALG.ES256, carried, data, msg.signature)) {
     return refuse('bad-signature', 'forged card: the signature does not verify under the root key it carries');
   }
