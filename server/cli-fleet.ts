@@ -21,7 +21,8 @@ import { systemClock } from '../src/core/system.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
 import type { RemoteConfig } from '../src/fleet/remote-config.js';
-import { CENTRAL_DB_FILE } from './db.js';
+import { NoCentralDatabaseError } from './storage/errors.js';
+import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
 import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
@@ -52,17 +53,24 @@ function parse(sub: string, argv: string[], options: Options): Values {
 
 function storageChoice(sub: string, v: Values): StorageChoice {
   if (typeof v.database === 'string') {
-    if (!/^postgres(ql)?:\/\//.test(v.database)) throw new Usage(`central ${sub}: --database must be a postgres:// URL`);
-    return { database: v.database, ...(typeof v['data-dir'] === 'string' ? { dataDir: v['data-dir'] } : {}) };
+    const problem = checkDatabaseUrl(v.database);
+    if (problem) throw new Usage(`central ${sub}: --database: ${problem}`);
+    return { database: v.database, ...(typeof v['data-dir'] === 'string' && v['data-dir'] ? { dataDir: v['data-dir'] } : {}) };
   }
   const dir = v['data-dir'];
-  if (typeof dir !== 'string' || dir === '') throw new Usage(`central ${sub}: --data-dir DIR (or --database URL) is required`);
-  if (!fs.existsSync(path.join(dir, CENTRAL_DB_FILE))) throw new Usage(`central ${sub}: --data-dir ${dir} holds no central database (start the server there first)`);
+  if (typeof dir !== 'string' || dir === '') throw new Usage(`central ${sub}: --data-dir DIR (SQLite) or --database postgres://USER@HOST:PORT/DB is required`);
   return { dataDir: dir };
 }
 
-async function withStorage<T>(choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
-  const storage = await openStorage(choice);
+/** Opens an existing central database (never creates one), runs `fn`, closes it. */
+async function withStorage<T>(choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>, sub = 'fleet'): Promise<T> {
+  let storage: CentralStorage;
+  try {
+    storage = await openStorage({ ...choice, mustExist: true });
+  } catch (err) {
+    if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
+    throw err;
+  }
   try {
     return await fn(storage);
   } finally {

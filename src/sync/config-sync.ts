@@ -27,7 +27,8 @@ export interface ConfigSyncState {
 }
 
 export interface ConfigSyncOptions {
-  serverUrl: string;
+  /** One server, or several nodes to fail over between. */
+  serverUrl: string | readonly string[];
   token: string;
   deviceId: string;
   trustKey: Record<string, unknown>;

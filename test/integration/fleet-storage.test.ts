@@ -1,21 +1,21 @@
 /**
  * The fleet part of the storage seam, run against both backends: SQLite in a temp data dir and a
- * real throwaway PostgreSQL cluster (the base tables the fleet refers to are made as the
- * PostgreSQL storage makes them). Cards with their use, revocation (idempotent, unknown device),
+ * real throwaway PostgreSQL cluster migrated by the PostgreSQL storage itself. Cards with their use, revocation (idempotent, unknown device),
  * groups, versioned profiles overlaid group → device, settings, releases.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStorage } from '../../server/storage/sqlite-storage.js';
-import { POSTGRES_FLEET_MIGRATION, PostgresFleetStorage } from '../../server/storage/postgres-fleet.js';
+import { openPostgresStorage } from '../../server/storage/postgres-storage.js';
 import type { FleetStorage } from '../../server/storage/fleet-types.js';
-import { startThrowawayPostgres } from '../helpers/pg-cluster.js';
+import type { CentralStorage } from '../../server/storage/types.js';
+import { startPgCluster } from '../helpers/postgres.js';
 
 interface Backend {
   fleet: FleetStorage;
+  storage: CentralStorage;
   addDevice(id: string): Promise<void>;
   spend(codeHash: string, deviceId: string): Promise<void>;
   close(): Promise<void>;
@@ -27,6 +27,7 @@ const backends: Record<string, () => Promise<Backend>> = {
     const storage = openSqliteStorage(dir);
     return {
       fleet: storage.fleet,
+      storage,
       addDevice: async (id) => void storage.db.prepare("INSERT INTO devices (id, name, version, platform, token_hash, enrolled_at) VALUES (?, 'k', '1', 'linux', ?, '2026-11-29T00:00:00Z')").run(id, `h-${id}`),
       spend: async (hash, id) => void storage.db.prepare('UPDATE enrollment_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run('2026-11-29T10:00:00.000Z', id, hash),
       close: async () => {
@@ -36,17 +37,15 @@ const backends: Record<string, () => Promise<Backend>> = {
     };
   },
   postgres: async () => {
-    const cluster = await startThrowawayPostgres();
-    const pool = new pg.Pool({ connectionString: cluster.url, max: 4 });
-    await pool.query(`CREATE TABLE devices (id text PRIMARY KEY, name text NOT NULL, version text NOT NULL, platform text NOT NULL, token_hash text NOT NULL UNIQUE, enrolled_at text NOT NULL);
-      CREATE TABLE enrollment_codes (code_hash text PRIMARY KEY, created_at text NOT NULL, expires_ms bigint NOT NULL, used_at text, used_by text);`);
-    await pool.query(POSTGRES_FLEET_MIGRATION);
+    const cluster = await startPgCluster({ fsync: 'off' });
+    const storage = await openPostgresStorage(await cluster.createDatabase());
     return {
-      fleet: new PostgresFleetStorage(pool),
-      addDevice: async (id) => void (await pool.query("INSERT INTO devices VALUES ($1, 'k', '1', 'linux', $2, '2026-11-29T00:00:00Z')", [id, `h-${id}`])),
-      spend: async (hash, id) => void (await pool.query('UPDATE enrollment_codes SET used_at = $1, used_by = $2 WHERE code_hash = $3', ['2026-11-29T10:00:00.000Z', id, hash])),
+      fleet: storage.fleet,
+      storage,
+      addDevice: async (id) => void (await storage.pool.query("INSERT INTO devices VALUES ($1, 'k', '1', 'linux', $2, '2026-11-29T00:00:00Z')", [id, `h-${id}`])),
+      spend: async (hash, id) => void (await storage.pool.query('UPDATE enrollment_codes SET used_at = $1, used_by = $2 WHERE code_hash = $3', ['2026-11-29T10:00:00.000Z', id, hash])),
       close: async () => {
-        await pool.end();
+        await storage.close();
         await cluster.stop();
       },
     };
@@ -75,7 +74,9 @@ describe.each(Object.keys(backends))('fleet storage on %s', (name) => {
   it('revokes known devices only, idempotently', async () => {
     expect(await b.fleet.revokeDevice('nobody', T)).toBe(false);
     await b.addDevice('dev-2');
+    expect(await b.storage.deviceForTokenHash('h-dev-2')).toBe('dev-2');
     expect(await b.fleet.revokeDevice('dev-2', T)).toBe(true);
+    expect(await b.storage.deviceForTokenHash('h-dev-2')).toBeUndefined();
     expect(await b.fleet.revokeDevice('dev-2', T + 1000)).toBe(true);
     expect(await b.fleet.revokedDevices(10)).toEqual([{ deviceId: 'dev-2', revokedAt: new Date(T).toISOString() }]);
   });
