@@ -8,7 +8,31 @@
  * One file, one section: `loadFleetView` gathers the data through the storage seam,
  * `renderFleetSection` returns an HTML fragment (every value escaped), `renderFleetPage` a page.
  */
-import { esc, page } from '../html.js';
+import { esc } from '../html.js';
+
+/** Headers of the fleet pages: no scripts at all; inline styles; images only from data: URLs (the card QR). */
+export const FLEET_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+} as const;
+
+/** A complete, script-free page around `body`. */
+export function page(title: string, body: string, opts: { refreshSeconds?: number } = {}): string {
+  const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${Number(opts.refreshSeconds)}">` : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${refresh}<title>${esc(title)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:72rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+.num{text-align:right}.bad{color:#b00020;font-weight:600}.ok{color:#16702e}
+label{display:block;margin:.5rem 0}.figure{font-size:2rem;font-weight:700}.figures{display:flex;gap:2rem;flex-wrap:wrap}
+</style></head><body>
+${body}
+</body></html>`;
+}
 import type { CardRecord, ConfigProfileRecord, ReleaseRecord } from '../storage/fleet-types.js';
 import type { CentralStorage, DeviceHeartbeatRow } from '../storage/types.js';
 
