@@ -59,5 +59,8 @@ describe('fleet page', () => {
     expect((await fetch(`${server.url}/api/v1/config`, auth)).status).toBe(401);
     expect(await (await fetch(`${server.url}/dashboard/fleet${t}`)).text()).toMatch(/data-figure="revoked">1</);
     expect((await fetch(`${server.url}/dashboard/devices/nope/revoke${t}`, form({}))).status).toBe(404);
+    // The operations room leads to the fleet page.
+    const room = await (await fetch(`${server.url}/dashboard${t}`)).text();
+    expect(room).toContain(`href="/dashboard/fleet?token=${encodeURIComponent(server.adminToken)}"`);
   });
 });
