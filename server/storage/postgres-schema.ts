@@ -11,6 +11,7 @@
  * tracing to a few index probes per day however many rows there are.
  */
 import type pg from 'pg';
+import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -81,6 +82,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      issued_at text NOT NULL,
      expires_at text NOT NULL
    );`,
+  // v2: the fleet — provisioning cards, revocations, groups, configuration profiles, settings,
+  // update releases (postgres-fleet.ts).
+  POSTGRES_FLEET_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

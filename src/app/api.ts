@@ -34,7 +34,9 @@ import {
   type WedgeScan,
   type SignInResult,
   type OfficerCode,
+  type ProvisioningNoticeView,
 } from '../shared/api.js';
+import { isProvisioningCard } from '../credentials/provisioning/index.js';
 import type { Outcome } from '../core/pipeline.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import type { KioskService } from './kiosk.js';
@@ -44,7 +46,7 @@ import { TechDesk } from './tech-desk.js';
 import type { DeskContext } from './desk-context.js';
 import { API_SETTINGS } from './api-settings.js';
 import { AccessControl, TECH_ACTOR, type AccessOptions } from './access/access-control.js';
-import { readProfile, readTimeZone } from './ui-settings.js';
+import { readDisplay, readProfile, readTimeZone } from './ui-settings.js';
 
 export { ApiError, type ApiErrorCode } from './api-error.js';
 
@@ -71,6 +73,10 @@ export interface KioskApiDeps {
   policyName?: string;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
+  /** Arms re-provisioning by card (technician panel); absent → refused with a clear message. */
+  reprovision?: () => void;
+  /** The last provisioning-card notice, shown in the status. */
+  provisioning?: () => ProvisioningNoticeView | undefined;
   /** How often delivery state is polled for changes, ms. Default 1000. */
   pollMs?: number;
   pin?: AccessOptions;
@@ -120,7 +126,7 @@ export class KioskApiService implements KioskApi {
     deps.kiosk.on('outcome', this.onOutcome);
     deps.kiosk.on('fault', this.onFault);
     deps.kiosk.on('scanner', this.onScanner);
-    this.lastDeliveryJson = JSON.stringify(this.deliveryStatus());
+    this.lastDeliveryJson = watched(this.status());
     this.schedulePoll();
   }
 
@@ -157,6 +163,8 @@ export class KioskApiService implements KioskApi {
       receivedAt: this.deps.clock.now(),
     };
     const outcome = await this.deps.kiosk.submit(event);
+    // A provisioning card is never a check-in: the kiosk hands it to the central link.
+    if (!outcome && isProvisioningCard(text)) return { ok: false, error: 'Provisioning card: see the technician screen.' };
     if (!outcome) return { ok: false, error: 'The scan could not be recorded (storage fault).' };
     return { ok: true, outcome: this.screenOutcome(outcome) };
   }
@@ -225,8 +233,6 @@ export class KioskApiService implements KioskApi {
     return Promise.resolve();
   }
 
-  // ---- internals ----
-
   techIssueOfficerCode(session: string, officerId: string): Promise<OfficerCode> {
     return this.techDesk.techIssueOfficerCode(session, officerId);
   }
@@ -252,6 +258,7 @@ export class KioskApiService implements KioskApi {
     return this.techDesk.techExport(session, what);
   }
 
+  // ---- internals ----
 
   private status(): KioskStatus {
     const config = this.deps.kiosk.currentConfig();
@@ -268,7 +275,14 @@ export class KioskApiService implements KioskApi {
       needsSetup: !this.access.pinSet(),
       profile: readProfile(this.deps.kiosk.store),
       timeZone: readTimeZone(this.deps.kiosk.store),
+      ...this.provisioningView(),
+      ...readDisplay(this.deps.kiosk.store),
     };
+  }
+
+  private provisioningView(): { provisioning?: ProvisioningNoticeView } {
+    const notice = this.deps.provisioning?.();
+    return notice ? { provisioning: { ...notice } } : {};
   }
 
   private deliveryStatus(): DeliveryStatus {
@@ -343,7 +357,7 @@ export class KioskApiService implements KioskApi {
   private emitStatus(): void {
     if (this.closed) return;
     const status = this.status();
-    this.lastDeliveryJson = JSON.stringify(status.delivery);
+    this.lastDeliveryJson = watched(status);
     this.events.emit('status', status);
   }
 
@@ -351,8 +365,8 @@ export class KioskApiService implements KioskApi {
   private schedulePoll(): void {
     if (this.closed) return;
     this.pollHandle = this.deps.timers.setTimeout(() => {
-      const json = JSON.stringify(this.deliveryStatus());
-      if (json !== this.lastDeliveryJson) this.emitStatus();
+      // Delivery, provisioning cards and remote configuration change the status behind the API's back.
+      if (watched(this.status()) !== this.lastDeliveryJson) this.emitStatus();
       this.schedulePoll();
     }, this.deps.pollMs ?? 1000);
   }
@@ -374,4 +388,9 @@ function publicDisplay(display: VerdictDisplay): VerdictDisplay {
 
 export function createKioskApi(deps: KioskApiDeps): KioskApiService {
   return new KioskApiService(deps);
+}
+
+/** The status parts the poll watches for changes made outside the API (not scanner counters). */
+function watched(s: KioskStatus): string {
+  return JSON.stringify([s.delivery, s.provisioning, s.profile, s.display, s.checkpointId, s.direction]);
 }

@@ -1,6 +1,7 @@
 /**
  * The technician half of the kiosk UI API (behind a technician session): diagnostics, settings
- * (checkpoint, direction, profile, time zone, officer idle time, server and enrollment), officer
+ * (checkpoint, direction, profile, time zone, officer idle time, server, enrollment and arming
+ * re-provisioning by card), officer
  * sign-in codes, the web URL token, test scans, self-test and exports.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -87,7 +88,12 @@ export class TechDesk {
     if (patch.checkpointName !== undefined) store.setSetting(API_SETTINGS.checkpointName, patch.checkpointName.trim());
     if (patch.direction !== undefined) this.ctx.applyDirection(patch.direction, TECH_ACTOR);
     if (patch.serverUrl !== undefined) store.setSetting(API_SETTINGS.serverUrl, patch.serverUrl);
-    const changed = Object.keys(patch).filter((k) => k !== 'enrollCode');
+    if (patch.reprovision) {
+      if (!this.ctx.deps.reprovision) throw new ApiError('unavailable', 'Provisioning cards are not available in this build.');
+      this.ctx.deps.reprovision();
+      store.audit({ at: this.ctx.nowIso(), actor: TECH_ACTOR, action: 'reprovision-armed' });
+    }
+    const changed = Object.keys(patch).filter((k) => k !== 'enrollCode' && k !== 'reprovision');
     if (changed.length > 0) store.audit({ at: this.ctx.nowIso(), actor: TECH_ACTOR, action: 'configure', detail: { changed } });
     if (patch.enrollCode !== undefined) {
       const url = store.getSetting(API_SETTINGS.serverUrl);

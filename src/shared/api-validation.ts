@@ -95,6 +95,7 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
       profile: { check: oneOf(PROFILES), optional: true },
       timeZone: { check: str(64, /^[A-Za-z_+\-/0-9]{1,64}$/, 'time zone name (e.g. Asia/Ho_Chi_Minh)'), optional: true },
       officerIdleMinutes: { check: intIn(1, 240), optional: true },
+      reprovision: { check: (v) => (v === true ? undefined : 'must be true'), optional: true },
     }),
   ],
   techTestScan: [session, str(API_LIMITS.scanText)],

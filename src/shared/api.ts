@@ -123,6 +123,18 @@ export interface KioskStatus {
   profile: Profile;
   /** IANA time zone the screens show times in (default Asia/Ho_Chi_Minh). */
   timeZone: string;
+  /** What the last provisioning card (CKP1) did; shown on the technician screen. Never the code. */
+  provisioning?: ProvisioningNoticeView;
+  /** Screen settings from the central configuration profile, when it sets them. */
+  display?: { resultTimeoutSeconds?: number; language?: 'vi' | 'en' };
+}
+
+/** Outcome of a scanned provisioning card (no card text, no code). */
+export interface ProvisioningNoticeView {
+  state: 'working' | 'provisioned' | 'refused' | 'ignored';
+  message: string;
+  at: string;
+  reason?: string;
 }
 
 export interface TechState {
@@ -190,6 +202,8 @@ export interface TechConfigPatch {
   timeZone?: string;
   /** Officer idle time before automatic sign-out, minutes (1-240). */
   officerIdleMinutes?: number;
+  /** Use the next provisioning card scanned within 10 minutes although the kiosk is enrolled. */
+  reprovision?: true;
 }
 
 export interface OfficerCode {

@@ -144,6 +144,12 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
           {field('enrollCode', 'enrollCode')}
           <button type="submit">{t(lang, 'enroll')}</button>
         </form>
+        <button data-testid="reprovision" onClick={() => void save({ reprovision: true })}>{t(lang, 'reprovision')}</button>
+        {info.status.provisioning && (
+          <p data-testid="tech-provisioning" data-state={info.status.provisioning.state} role="status">
+            {t(lang, 'provisioningCard')}: {info.status.provisioning.message}
+          </p>
+        )}
       </div>
       <div class="tech-col">
         <h3>{t(lang, 'officers')}</h3>
