@@ -57,6 +57,7 @@ let ui: WebUi;
 let ws: WebSocket;
 let nextId = 1;
 let checkInId = '';
+let reprovisionArmed = 0;
 
 function wsCall(method: string, args: unknown[]): Promise<{ ok: boolean; code?: string; value?: unknown }> {
   const id = nextId++;
@@ -83,7 +84,7 @@ beforeAll(async () => {
   writeFileSync(path.join(stat, 'index.html'), '<!doctype html>');
   kiosk = await buildKiosk({ dataDir: path.join(dir, 'data'), scanners: [], clock: systemClock, timers: systemTimers, logger: silentLogger });
   await kiosk.start();
-  api = createKioskApi({ kiosk, clock: systemClock, timers: systemTimers, logger: silentLogger, exportDir: path.join(dir, 'exports'), pin: { scryptN: 1024, setupCodeFile: path.join(dir, 'data', 'setup-code') } });
+  api = createKioskApi({ kiosk, clock: systemClock, timers: systemTimers, logger: silentLogger, exportDir: path.join(dir, 'exports'), reprovision: () => reprovisionArmed++, pin: { scryptN: 1024, setupCodeFile: path.join(dir, 'data', 'setup-code') } });
   ui = await startWebUi({ api, port: 0, staticDir: stat, logger: silentLogger });
   const url = new URL(ui.url);
   ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { origin: ui.origin });
@@ -114,6 +115,15 @@ describe.each([
       expect(['unauthorized', 'refused'], m).toContain(r.code);
     }
     expect(kiosk.store.get(checkInId)?.override).toBeUndefined();
+  });
+
+  it('refuses arming re-provisioning by card (a technician action) without a technician session', async () => {
+    for (const patch of [{ reprovision: true }, { reprovision: true, profile: 'booth' }]) {
+      const r = await call('techConfigure', [SESSION, patch]);
+      expect(r).toMatchObject({ ok: false, code: 'unauthorized' });
+    }
+    expect(reprovisionArmed).toBe(0);
+    expect((await api.getStatus()).profile).toBe('venue');
   });
 
   it('refuses booth calls on a booth kiosk with a technician session or a forged one, and the public getStatus names nobody', async () => {
