@@ -26,6 +26,20 @@ export interface QueueStats {
   depth: number;
   oldestPendingAt?: string;
   rejected: number;
+  /**
+   * scannedAt of the oldest check-in held, whatever its delivery state: every check-in may carry
+   * identity fields, so this is the oldest personal data on the device (heartbeat `oldestIdentityAt`).
+   */
+  oldestHeldAt?: string;
+}
+
+/** Which retention rule a purge applies; goes into the purge receipt. */
+export interface PurgeRule {
+  /** Short rule name, e.g. 'kiosk-retention'. */
+  rule: string;
+  retentionDays?: number;
+  /** When the purge ran (ISO); default now. */
+  at?: string;
 }
 
 export interface AuditEntry {
@@ -50,12 +64,17 @@ export interface CheckInStore {
   markForwarded(ids: readonly string[], at: string): void;
   markRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
   queueStats(): QueueStats;
-  /** Deletes forwarded check-ins scanned before `before` (ISO). Returns how many. */
-  purgeForwarded(before: string): number;
+  /**
+   * Deletes forwarded check-ins scanned before `before` (ISO), writing a receipt per chunk into the
+   * hash-chained audit log. Returns how many.
+   */
+  purgeForwarded(before: string, rule?: PurgeRule): number;
   setOverride(id: string, override: NonNullable<CheckIn['override']>): void;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   audit(entry: AuditEntry): void;
   auditLog(limit: number): AuditEntry[];
+  /** Hex SHA-256 of the newest audit entry (the head of the chain). */
+  auditHead(): string;
   close(): void;
 }

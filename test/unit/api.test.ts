@@ -68,6 +68,9 @@ class MemoryStore implements CheckInStore {
   auditLog(limit: number) {
     return this.audits.slice(-limit).reverse();
   }
+  auditHead() {
+    return '0'.repeat(64);
+  }
   close() {}
 }
 
