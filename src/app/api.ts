@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Direction, ScanEvent } from '../shared/types.js';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
-import { maskName } from '../shared/mask.js';
+import { maskName, maskSubject } from '../shared/mask.js';
 import {
   API_VERSION,
   type DeliveryStatus,
@@ -319,12 +319,14 @@ export class KioskApiService implements KioskApi {
     const file = path.join(this.deps.exportDir, `${what}-${stamp}.jsonl`);
     const lines: string[] = [];
     if (what === 'checkins') {
-      for (const c of this.deps.kiosk.store.all()) lines.push(JSON.stringify(c));
+      // Identity fields stay out of files on the kiosk: only `checkpoint-kiosk export --reveal`
+      // (technician PIN, audited) prints them.
+      for (const c of this.deps.kiosk.store.all()) lines.push(JSON.stringify({ ...c, subject: maskSubject(c.subject) }));
     } else {
       for (const l of this.deps.logs?.() ?? []) lines.push(JSON.stringify({ type: 'log', ...l }));
       for (const a of this.deps.kiosk.store.auditLog(10_000)) lines.push(JSON.stringify({ type: 'audit', ...a }));
     }
-    // Check-in exports hold identity fields: readable by the kiosk user only.
+    // Masked names and override reasons are still not for everyone: readable by the kiosk user only.
     writeFileSync(file, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
     this.deps.kiosk.store.audit({ at: this.nowIso(), actor: 'technician', action: 'export', detail: { what, count: lines.length } });
     return Promise.resolve({ path: file, count: lines.length });

@@ -91,6 +91,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
           scanners: opts.kiosk.scannerStatus(),
           trustIssuedAt: trustSync?.state().issuedAt ?? null,
           version: VERSION,
+          oldestIdentityAt: q.oldestHeldAt ?? null,
+          auditHead: opts.kiosk.store.auditHead(),
         };
       },
     });

@@ -67,7 +67,8 @@ Usage:
                        [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
                        [--heartbeat-seconds N]
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
-  checkpoint-kiosk export --data-dir DIR
+  checkpoint-kiosk export --data-dir DIR [--reveal [--pin-file FILE]]
+  checkpoint-kiosk audit --data-dir DIR [--verify]
   checkpoint-kiosk devices
   checkpoint-kiosk central --data-dir DIR [--port N] [--trust FILE] [--enrollment-code CODE]
   checkpoint-kiosk central export --data-dir DIR

@@ -14,6 +14,10 @@ export interface HeartbeatBody {
   scanners: ScannerStatus[];
   trustIssuedAt: string | null;
   version: string;
+  /** scannedAt of the oldest check-in still held (personal data on the device), null when none. */
+  oldestIdentityAt?: string | null;
+  /** Hex hash of the newest audit-log entry: lets the server prove later that the log was not cut short. */
+  auditHead?: string;
 }
 
 export interface HeartbeatState {

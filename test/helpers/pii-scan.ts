@@ -56,3 +56,16 @@ export function plantedName(i: number): string {
   const rest = Math.floor(i / (SYLLABLE.length * SYLLABLE.length));
   return `${FAMILY[rest % FAMILY.length]} ${MIDDLE[Math.floor(rest / FAMILY.length) % MIDDLE.length]} ${a}${b === a ? '' : ` ${b}`} ${GIVEN[i % GIVEN.length]}`;
 }
+
+/** Which of the byte strings `needles` (by index) occur in any of `files`. */
+export function findBytesInFiles(files: readonly string[], needles: readonly Buffer[]): { where: string; index: number }[] {
+  const hits: { where: string; index: number }[] = [];
+  for (const f of files) {
+    if (!fs.existsSync(f)) continue;
+    const data = fs.readFileSync(f);
+    needles.forEach((n, index) => {
+      if (data.includes(n)) hits.push({ where: f, index });
+    });
+  }
+  return hits;
+}

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTechPin } from '../helpers/tech-pin.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
 const AN = '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021';
@@ -110,7 +111,13 @@ describe('run and export', () => {
     const exported = runCli(['export', '--data-dir', data]);
     expect(exported.code).toBe(0);
     expect(exported.lines.map((l) => l.id)).toEqual(checkins.map((c) => c.id));
-    expect(exported.lines[0]).toMatchObject({ checkpointId: 'HN-07', direction: 'out', delivery: 'pending', subject: { idNo: '001090001234' } });
+    // Without --reveal the identity fields stay out; the technician PIN reveals them.
+    expect(exported.lines[0]).toMatchObject({ checkpointId: 'HN-07', direction: 'out', delivery: 'pending', subject: { idType: 'cccd' } });
+    expect(exported.stdout).not.toContain('001090001234');
+    await setTechPin(data, '4321');
+    const revealed = runCli(['export', '--data-dir', data, '--reveal'], '4321\n');
+    expect(revealed.code).toBe(0);
+    expect(revealed.lines[0]).toMatchObject({ subject: { idNo: '001090001234' } });
   });
   it('--ui web serves the screens on 127.0.0.1 behind the printed token URL', async () => {
     const p = startCli(['run', '--data-dir', join(dir, 'web'), '--ui', 'web']);
