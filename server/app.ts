@@ -18,6 +18,7 @@ import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import { publishBundle, readBundleJson, withDeclarationIssuer } from './trust-bundle.js';
+import { DEFAULT_RETENTION_DAYS, startRetention, type Retention } from './retention.js';
 
 export interface CentralOptions {
   /** SQLite data dir (the embedded default). Required unless `database` or `storage` is given. */
@@ -43,6 +44,10 @@ export interface CentralOptions {
   staleHeartbeatMs?: number;
   /** Oldest pending check-in older than this → queue old (ms, default 1 h). */
   oldQueueMs?: number;
+  /** Check-ins scanned more than this many days ago are purged, with receipts (default 21). */
+  retentionDays?: number;
+  /** How often the retention purge runs (ms, default 1 h). */
+  retentionIntervalMs?: number;
 }
 
 export interface CentralServer {
@@ -62,6 +67,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   const logger = opts.logger.child('central');
   const storage = opts.storage ?? (await openStorage({ dataDir: opts.dataDir, database: opts.database }));
   let app: FastifyInstance | undefined;
+  let retention: Retention | undefined;
   try {
     const nowMs = opts.clock.now();
     for (const code of opts.enrollmentCodes ?? []) {
@@ -107,6 +113,14 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     const host = opts.host ?? '127.0.0.1';
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
+    retention = startRetention({
+      storage,
+      clock: opts.clock,
+      logger,
+      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
+    });
+    const purging = retention;
     const server = app;
     let closed = false;
     return {
@@ -117,11 +131,13 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       async close() {
         if (closed) return;
         closed = true;
+        await purging.stop();
         await server.close();
         await storage.close();
       },
     };
   } catch (err) {
+    await retention?.stop();
     await app?.close().catch(() => undefined);
     await storage.close();
     throw err;

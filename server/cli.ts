@@ -1,8 +1,10 @@
 /**
  * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
- *   central --data-dir DIR [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
+ *   central --data-dir DIR [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...] [--retention-days N]
  *   central export --data-dir DIR
+ *   central export --data-dir DIR --from ISO --to ISO [--checkpoint ID] --requested-by WHO --reason WHY --out FILE
+ *   central audit --data-dir DIR [--verify]
  *   central enroll-code --data-dir DIR [--ttl-hours N]
  *   central admin-token --data-dir DIR
  *   central trace --data-dir DIR --id ID --from ISO --to ISO [--window-minutes N]
@@ -17,7 +19,10 @@ import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { CENTRAL_DB_FILE } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
-import { loadOrCreateAdminToken } from './secrets.js';
+import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { DEFAULT_RETENTION_DAYS } from './retention.js';
+import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
+import { verifyAuditRows } from '../src/store/audit-chain.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
@@ -71,8 +76,10 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: { type: 'string' },
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
+    'retention-days': { type: 'string' },
   });
   const dataDir = dataDirOf('', v, false);
+  const retentionDays = intFlag('', 'retention-days', v['retention-days'], 1, 3650, DEFAULT_RETENTION_DAYS);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
@@ -84,6 +91,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: (v.host as string | undefined) ?? '127.0.0.1',
     ...(trustFile ? { trustFile } : {}),
     enrollmentCodes: codes,
+    retentionDays,
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
   });
@@ -110,12 +118,52 @@ async function withStorage<T>(dataDir: string, fn: (storage: CentralStorage) => 
   }
 }
 
+const LAWFUL_FLAGS = ['from', 'to', 'checkpoint', 'requested-by', 'reason', 'out'] as const;
+
 async function exportAll(argv: string[], io: CentralIo): Promise<number> {
-  const dataDir = dataDirOf('export', parse('export', argv, { 'data-dir': { type: 'string' } }), true);
+  const v = parse('export', argv, {
+    'data-dir': { type: 'string' },
+    ...Object.fromEntries(LAWFUL_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  });
+  const dataDir = dataDirOf('export', v, true);
+  if (LAWFUL_FLAGS.some((f) => v[f] !== undefined)) return lawful(dataDir, v, io);
   await withStorage(dataDir, async (storage) => {
     for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(c)}\n`);
   });
   return 0;
+}
+
+/** The authorised export: signed file, audit entry naming who asked and why. */
+async function lawful(dataDir: string, v: Record<string, unknown>, io: CentralIo): Promise<number> {
+  const req = parseLawfulRequest({ from: v.from, to: v.to, checkpoint: v.checkpoint, requestedBy: v['requested-by'], reason: v.reason });
+  if (typeof req === 'string') throw new Usage(`central export: ${req}`);
+  const out = v.out;
+  if (typeof out !== 'string' || out === '') throw new Usage('central export: --out FILE: required, where the signed export is written');
+  if (fs.existsSync(out)) throw new Usage(`central export: --out ${out} exists already; choose a new file name`);
+  await withStorage(dataDir, async (storage) => {
+    const root = await loadOrCreateEcKey(storage, 'root-key');
+    const result = await lawfulExport(storage, req, root, systemClock.now());
+    // Exclusive create, readable by the operator only: it holds personal data.
+    fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
+    io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256 })}\n`);
+  });
+  return 0;
+}
+
+async function auditCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('audit', argv, { 'data-dir': { type: 'string' }, verify: { type: 'boolean' } });
+  const dataDir = dataDirOf('audit', v, true);
+  return withStorage(dataDir, async (storage) => {
+    if (v.verify) {
+      const verdict = await verifyAuditRows(storage.auditRows());
+      io.stdout(`${JSON.stringify(verdict)}\n`);
+      return verdict.ok ? 0 : 1;
+    }
+    for await (const r of storage.auditRows()) {
+      io.stdout(`${JSON.stringify({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as unknown }), hash: r.hash })}\n`);
+    }
+    return 0;
+  });
 }
 
 async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
@@ -170,8 +218,10 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await adminToken(rest, io);
       case 'trace':
         return await traceCmd(rest, io);
+      case 'audit':
+        return await auditCmd(rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, audit)`);
         return await serve(args, io);
     }
   } catch (err) {

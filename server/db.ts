@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
 
 export type CentralDb = Database.Database;
 
@@ -68,6 +69,20 @@ const MIGRATIONS: string[] = [
      issued_at TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  // v3: privacy. A hash-chained, append-only audit log (purge receipts, lawful exports) and a
+  // marker asking for the sealing of check-ins stored before identity sealing (run in batches by
+  // SqliteStorage.sealLegacyCheckIns, resumable).
+  `CREATE TABLE audit_log (
+     seq INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     detail TEXT,
+     hash BLOB NOT NULL
+   );
+   ${AUDIT_APPEND_ONLY_SQL}
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO meta (key, value) SELECT 'seal-pending', '1' WHERE EXISTS (SELECT 1 FROM checkins);`,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';
@@ -79,6 +94,8 @@ export function openCentralDb(dataDir: string): CentralDb {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Purged check-ins (personal data past retention) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
   // Another process (`central enroll-code`) may write while the server runs: wait, don't fail.
   db.pragma('busy_timeout = 5000');
   const current = db.pragma('user_version', { simple: true }) as number;

@@ -1,7 +1,7 @@
 /**
  * The dashboard figures health officials used in 2021: scan points active today, check-ins today
  * and the 7-day average, by checkpoint and by hour, and devices that need a visit (heartbeat
- * stale or queue old). "Today" is the local day at `utcOffsetMinutes` (Hanoi: +420).
+ * stale, queue old, or personal data held past the retention). "Today" is the local day at `utcOffsetMinutes` (Hanoi: +420).
  */
 import type { CentralStorage } from './storage/types.js';
 
@@ -12,6 +12,11 @@ export interface StatsOptions {
   staleHeartbeatMs: number;
   /** A device whose oldest pending check-in is older than this has an old queue (ms). */
   oldQueueMs: number;
+  /**
+   * A device reporting identity data (heartbeat `oldestIdentityAt`) older than this holds data
+   * past its retention (ms; default 21 days and 2 hours: the kiosk purges hourly).
+   */
+  deviceRetentionMs?: number;
 }
 
 export interface DeviceHealth {
@@ -26,6 +31,10 @@ export interface DeviceHealth {
   clockOffsetMs: number | null;
   heartbeatStale: boolean;
   queueOld: boolean;
+  /** Scan time of the oldest check-in the device still holds, from its last heartbeat. */
+  oldestIdentityAt: string | null;
+  /** It holds personal data longer than the retention allows. */
+  pastRetention: boolean;
 }
 
 export interface Stats {
@@ -44,6 +53,7 @@ export interface Stats {
 }
 
 const DAY_MS = 86_400_000;
+const DEFAULT_DEVICE_RETENTION_MS = 21 * DAY_MS + 2 * 3_600_000;
 
 /** The dashboard figures at `o.nowMs`, read through the storage. */
 export async function computeStats(storage: CentralStorage, o: StatsOptions): Promise<Stats> {
@@ -60,6 +70,7 @@ export async function computeStats(storage: CentralStorage, o: StatsOptions): Pr
   ]);
   const devices = deviceRows.map((r): DeviceHealth => {
     const oldest = r.oldestPendingAt ? Date.parse(r.oldestPendingAt) : NaN;
+    const oldestHeld = r.oldestIdentityAt ? Date.parse(r.oldestIdentityAt) : NaN;
     return {
       deviceId: r.deviceId,
       name: r.name,
@@ -71,6 +82,8 @@ export async function computeStats(storage: CentralStorage, o: StatsOptions): Pr
       clockOffsetMs: r.clockOffsetMs,
       heartbeatStale: r.lastHeartbeatMs === null || o.nowMs - r.lastHeartbeatMs > o.staleHeartbeatMs,
       queueOld: Number.isFinite(oldest) && o.nowMs - oldest > o.oldQueueMs,
+      oldestIdentityAt: r.oldestIdentityAt,
+      pastRetention: Number.isFinite(oldestHeld) && o.nowMs - oldestHeld > (o.deviceRetentionMs ?? DEFAULT_DEVICE_RETENTION_MS),
     };
   });
   return {
@@ -83,7 +96,7 @@ export async function computeStats(storage: CentralStorage, o: StatsOptions): Pr
     byCheckpoint,
     byHour,
     devices,
-    attention: devices.filter((d) => d.heartbeatStale || d.queueOld),
+    attention: devices.filter((d) => d.heartbeatStale || d.queueOld || d.pastRetention),
     totalCheckins: total,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { openSqliteStorage } from './sqlite-storage.js';
 import type { CentralStorage } from './types.js';
+import { sealedStorage } from './sealed-storage.js';
 
 export interface StorageChoice {
   /** SQLite data dir. */
@@ -16,5 +17,12 @@ export interface StorageChoice {
 export async function openStorage(choice: StorageChoice): Promise<CentralStorage> {
   if (choice.database !== undefined) throw new Error('--database: PostgreSQL storage is not built in yet');
   if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
-  return openSqliteStorage(choice.dataDir);
+  // Identity fields are sealed above the backend, with the data key of the data dir.
+  const sqlite = openSqliteStorage(choice.dataDir);
+  try {
+    return await sealedStorage(sqlite, choice.dataDir);
+  } catch (err) {
+    await sqlite.close();
+    throw err;
+  }
 }

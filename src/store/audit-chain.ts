@@ -73,29 +73,70 @@ export type ChainVerdict =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; brokenAt: number; reason: string };
 
+/** An entry as stored, with `detail` as the exact JSON text that was hashed and `hash` in hex. */
+export interface AuditRowText {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  detail: string | null;
+  hash: string;
+}
+
 /**
- * Walks the whole log oldest first and recomputes every hash. Fails at the first entry whose hash
- * does not match, whose seq is not the previous one plus one (an entry removed), or when the log
- * does not start at seq 1 (the oldest entries removed). Memory stays flat (rows are iterated).
+ * Checks entries one by one, oldest first: fails at the first entry whose hash does not match,
+ * whose seq is not the previous one plus one (an entry removed), or when the log does not start
+ * at seq 1 (the oldest entries removed).
  */
-export function verifyAuditChain(db: Database.Database): ChainVerdict {
-  let prev: Buffer = GENESIS;
-  let expected = 1;
-  let entries = 0;
-  const rows = db.prepare('SELECT seq, at, actor, action, detail, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
-  for (const r of rows) {
-    if (r.seq !== expected) {
-      return { ok: false, entries, brokenAt: r.seq, reason: r.seq > expected ? `entries ${expected}..${r.seq - 1} are missing` : 'sequence out of order' };
+export class ChainChecker {
+  private prev: Buffer = GENESIS;
+  private expected = 1;
+  private entries = 0;
+  private failure: ChainVerdict | undefined;
+
+  /** Feeds the next entry; false once the chain is broken (then `verdict()` says where). */
+  next(r: { seq: number; at: string; actor: string; action: string; detail: string | null; hash: Buffer | string | null }): boolean {
+    if (this.failure) return false;
+    if (r.seq !== this.expected) {
+      this.failure = { ok: false, entries: this.entries, brokenAt: r.seq, reason: r.seq > this.expected ? `entries ${this.expected}..${r.seq - 1} are missing` : 'sequence out of order' };
+      return false;
     }
-    const want = entryHash(prev, r.seq, r.at, r.actor, r.action, r.detail);
-    if (!r.hash || !want.equals(r.hash)) {
-      return { ok: false, entries, brokenAt: r.seq, reason: r.hash ? 'hash does not match the entry and its predecessor (entry changed)' : 'entry has no hash' };
+    const want = entryHash(this.prev, r.seq, r.at, r.actor, r.action, r.detail);
+    const have = typeof r.hash === 'string' ? Buffer.from(r.hash, 'hex') : r.hash;
+    if (!have || !want.equals(have)) {
+      this.failure = { ok: false, entries: this.entries, brokenAt: r.seq, reason: have ? 'hash does not match the entry and its predecessor (entry changed)' : 'entry has no hash' };
+      return false;
     }
-    prev = want;
-    expected++;
-    entries++;
+    this.prev = want;
+    this.expected++;
+    this.entries++;
+    return true;
   }
-  return { ok: true, entries, head: prev.toString('hex') };
+
+  verdict(): ChainVerdict {
+    return this.failure ?? { ok: true, entries: this.entries, head: this.prev.toString('hex') };
+  }
+}
+
+/** Walks the whole log of a kiosk database (memory stays flat: rows are iterated). */
+export function verifyAuditChain(db: Database.Database): ChainVerdict {
+  const check = new ChainChecker();
+  const rows = db.prepare('SELECT seq, at, actor, action, detail, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
+  for (const r of rows) if (!check.next({ ...r, hash: r.hash ?? null })) break;
+  return check.verdict();
+}
+
+/** The same check over rows from any storage (the central server's backends). */
+export async function verifyAuditRows(rows: AsyncIterable<AuditRowText>): Promise<ChainVerdict> {
+  const check = new ChainChecker();
+  for await (const r of rows) if (!check.next(r)) break;
+  return check.verdict();
+}
+
+/** Every entry as stored, oldest first. */
+export function* auditRowsText(db: Database.Database): IterableIterator<AuditRowText> {
+  const rows = db.prepare('SELECT seq, at, actor, action, detail, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
+  for (const r of rows) yield { seq: r.seq, at: r.at, actor: r.actor, action: r.action, detail: r.detail, hash: r.hash ? r.hash.toString('hex') : '' };
 }
 
 /** Every entry, oldest first, with its hash (for `checkpoint-kiosk audit`). */
