@@ -70,8 +70,11 @@ Usage:
   checkpoint-kiosk export --data-dir DIR [--reveal [--pin-file FILE]]
   checkpoint-kiosk audit --data-dir DIR [--verify]
   checkpoint-kiosk devices
-  checkpoint-kiosk central --data-dir DIR [--port N] [--trust FILE] [--enrollment-code CODE]
+  checkpoint-kiosk central --data-dir DIR [--port N] [--trust FILE] [--enrollment-code CODE] [--retention-days N]
   checkpoint-kiosk central export --data-dir DIR
+  checkpoint-kiosk central export --data-dir DIR --from ISO --to ISO [--checkpoint ID] --requested-by WHO
+                                  --reason WHY --out FILE
+  checkpoint-kiosk central audit --data-dir DIR [--verify]
 
 Scanner URIs: serial:/dev/ttyUSB0?baud=9600  hid:VID:PID  hid-pos:auto  sim:FILE  stdin  auto
 Relay URIs:   hid-relay[:VID:PID]?channel=1&pulseMs=800  serial-relay:/dev/ttyUSB1?channel=1  none

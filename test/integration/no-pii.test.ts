@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
 import { filesUnder, findIn, findInFiles, plantedName } from '../helpers/pii-scan.js';
@@ -98,6 +99,13 @@ it(`${SCANS} scans with planted identities leave none in clear in any file or ou
   expect(onServer).toHaveLength(SCANS);
   const byIdNo = new Map(onServer.map((c) => [(c.subject as { idNo: string }).idNo, c.subject as { name: string; dob: string }]));
   expect(people.every((p) => byIdNo.get(p.idNo)?.name === p.name && byIdNo.get(p.idNo)?.dob === p.dob)).toBe(true);
+
+  // The heartbeat told the server how old the oldest identity record on the kiosk is.
+  const db = new Database(join(dir, 'central', 'central.sqlite'), { readonly: true });
+  const beat = db.prepare('SELECT oldest_identity_at, body FROM heartbeats').get() as { oldest_identity_at: string; body: string };
+  db.close();
+  expect(beat.oldest_identity_at).toBe(checkins.map((c) => c.scannedAt as string).sort()[0]);
+  expect(JSON.parse(beat.body)).toMatchObject({ auditHead: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown });
 
   const needles = people.flatMap((p) => [p.idNo, p.cmnd, p.name, p.dob, p.address]);
   const files = [...filesUnder(kioskDir), ...filesUnder(join(dir, 'central'))];
