@@ -1,28 +1,46 @@
 /**
  * Opens the storage a command asked for: PostgreSQL when a `postgres://` URL is given, otherwise
- * SQLite in the data dir.
+ * SQLite in the data dir. Identity fields are sealed above the backend (sealed-storage.ts) with the
+ * data key in the data dir; with `--database` that needs `--data-dir` too (the same data-key.json on
+ * every node) — without it the check-ins' identity fields are stored as received, and the server
+ * says so in its log.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CENTRAL_DB_FILE } from '../db.js';
+import { NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
-import type { CentralStorage } from './types.js';
 import { sealedStorage } from './sealed-storage.js';
+import type { CentralStorage } from './types.js';
 
 export interface StorageChoice {
-  /** SQLite data dir. */
+  /** SQLite data dir; with `database`, where data-key.json lives. */
   dataDir?: string | undefined;
   /** `postgres://USER[:PASSWORD]@HOST:PORT/DB` (also `postgresql://`). */
   database?: string | undefined;
+  /** Refuse (NoCentralDatabaseError) rather than create an empty central database. */
+  mustExist?: boolean;
 }
 
 /** Opens (creating and migrating as needed) the storage. Throws Error naming what is missing. */
 export async function openStorage(choice: StorageChoice): Promise<CentralStorage> {
-  if (choice.database !== undefined) throw new Error('--database: PostgreSQL storage is not built in yet');
-  if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
-  // Identity fields are sealed above the backend, with the data key of the data dir.
-  const sqlite = openSqliteStorage(choice.dataDir);
+  let inner: CentralStorage;
+  if (choice.database !== undefined) {
+    const { openPostgresStorage } = await import('./postgres-storage.js');
+    inner = await openPostgresStorage(choice.database, { mustExist: choice.mustExist ?? false });
+    if (!choice.dataDir) return inner;
+    fs.mkdirSync(choice.dataDir, { recursive: true, mode: 0o700 });
+  } else {
+    if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
+    if (choice.mustExist && !fs.existsSync(path.join(choice.dataDir, CENTRAL_DB_FILE))) {
+      throw new NoCentralDatabaseError(`the data dir ${choice.dataDir} holds no central database (${CENTRAL_DB_FILE}); start the server there first, or check --data-dir`);
+    }
+    inner = openSqliteStorage(choice.dataDir);
+  }
   try {
-    return await sealedStorage(sqlite, choice.dataDir);
+    return await sealedStorage(inner, choice.dataDir);
   } catch (err) {
-    await sqlite.close();
+    await inner.close();
     throw err;
   }
 }

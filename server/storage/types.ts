@@ -30,6 +30,12 @@ export interface AuditInput {
 /** An audit-log entry as stored: `detail` as the JSON text that was hashed, `hash` hex. */
 export type AuditRow = AuditRowText;
 
+/** A check-in named by id and scan time (ISO). */
+export interface CheckInRef {
+  id: string;
+  scannedAt: string;
+}
+
 /** Which backend a storage is. */
 export type StorageBackend = 'sqlite' | 'postgres';
 
@@ -184,6 +190,11 @@ export interface CentralStorage {
   /** Every stored check-in, oldest scan first; streams (memory stays flat). */
   exportCheckIns(): AsyncIterable<CheckIn>;
   countCheckIns(): Promise<number>;
+  /**
+   * How many stored rows each referenced check-in has (0 = missing, 1 = stored once). A reference
+   * carries the scan time so that PostgreSQL finds it through its primary key. At most 1,000.
+   */
+  countCheckInsById(refs: readonly CheckInRef[]): Promise<Map<string, number>>;
 
   // --- heartbeats -----------------------------------------------------------------------------
   /** Replaces the device's latest heartbeat. */

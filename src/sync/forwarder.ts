@@ -35,9 +35,13 @@ export interface ForwarderState {
   rejected: number;
 }
 
+/** The part of the store the forwarder uses (the fleet simulator gives an in-memory outbox). */
+export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'>;
+
 export interface ForwarderOptions {
-  store: CheckInStore;
-  serverUrl: string;
+  store: ForwarderOutbox;
+  /** The central server, or several nodes of it (failover in order; see http.ts). */
+  serverUrl: string | readonly string[];
   token: string;
   clock: Clock;
   timers: Timers;
