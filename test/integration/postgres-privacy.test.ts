@@ -4,12 +4,19 @@
  * with a per-day receipt in the same transaction; the legacy sealing pass rewrites every clear
  * record once, tracing columns included, and clears its marker.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CheckIn } from '../../src/shared/types.js';
 import { verifyAuditRows } from '../../src/store/audit-chain.js';
 import { POSTGRES_PRIVACY_MIGRATION, pgAppendAudit, pgAuditRows, pgPurgeCheckIns, pgSealLegacyCheckIns } from '../../server/storage/postgres-privacy.js';
 import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
+import { openStorage } from '../../server/storage/open.js';
+import { ingestCheckIns } from '../../server/checkins.js';
+import { trace } from '../../server/trace.js';
+import { plantedSubject } from '../fixtures/store/pre-seal.js';
 
 let cluster: PgCluster;
 let pool: pg.Pool;
@@ -60,4 +67,41 @@ it('seals legacy records once, then purges with receipts in a chain that verifie
   await pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change');
   await pool.query("UPDATE audit_log SET detail = replace(detail, '2026-11-27', '2026-11-28') WHERE seq = 3");
   expect(await verifyAuditRows(pgAuditRows(pool))).toMatchObject({ ok: false, brokenAt: 3 });
+}, 120_000);
+
+it('the PostgreSQL storage seals identity fields (key in --data-dir) and traces by keyed hash', async () => {
+  const database = await cluster.createDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-seal-'));
+  try {
+    const storage = await openStorage({ database, dataDir });
+    const sent: CheckIn[] = Array.from({ length: 6 }, (_, i) => ({
+      id: `0190d000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      deviceId: 'dev-1',
+      checkpointId: 'cp-a',
+      direction: 'in',
+      scannedAt: new Date(T0 + i * 60_000).toISOString(),
+      format: 'cccd',
+      verdict: 'accept',
+      reasons: ['identity-only'],
+      subject: plantedSubject(i),
+    }));
+    expect((await ingestCheckIns(storage, 'dev-1', sent, new Date(T0).toISOString())).accepted).toHaveLength(6);
+    const exported: CheckIn[] = [];
+    for await (const c of storage.exportCheckIns()) exported.push(c);
+    expect(exported).toEqual(sent);
+    const t = await trace(storage, { idNo: sent[2]!.subject.idNo!, fromMs: T0, toMs: T0 + DAY, windowMinutes: 1 });
+    expect(t.landmarks[0]?.nearby.map((c) => c.id)).toEqual([sent[1]!.id, sent[3]!.id]);
+    await storage.close();
+    const raw = new pg.Pool({ connectionString: database });
+    const { rows } = await raw.query<{ text: string }>("SELECT concat_ws('|', id_no, alt_id, record) AS text FROM checkins");
+    await raw.end();
+    const all = rows.map((r) => r.text).join('\n');
+    for (const c of sent) {
+      expect(all).not.toContain(c.subject.idNo);
+      expect(all).not.toContain(c.subject.name);
+    }
+    expect(all).toContain('"sealed":"v1:');
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }, 120_000);
