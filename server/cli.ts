@@ -2,7 +2,7 @@
  * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
  *   central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
- *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
+ *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
  *           [--retention-days N]
  *   central export      (--data-dir DIR | --database URL)
  *   central export      (--data-dir DIR | --database URL) --from ISO --to ISO [--checkpoint ID]
@@ -11,6 +11,7 @@
  *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
  *   central admin-token (--data-dir DIR | --database URL)
  *   central trace       (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
+ *   central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
  *
  * Without --database the data dir holds a SQLite database and the keys (the embedded default).
  * With --database everything, keys included, lives in PostgreSQL, shared by every node.
@@ -24,6 +25,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
+import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
@@ -34,6 +36,7 @@ import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
+import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 
 export interface CentralIo {
   stdout: (text: string) => void;
@@ -91,9 +94,13 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: { type: 'string' },
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
+    'time-zone': { type: 'string' },
     'retention-days': { type: 'string' },
   });
   const where = storageOf('', v);
+  const timeZone = v['time-zone'] as string | undefined;
+  const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
+  if (zoneProblem) throw new Usage(`central: --time-zone: ${zoneProblem}`);
   const retentionDays = intFlag('', 'retention-days', v['retention-days'], 1, 3650, DEFAULT_RETENTION_DAYS);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
@@ -107,6 +114,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     ...(trustFile ? { trustFile } : {}),
     enrollmentCodes: codes,
     retentionDays,
+    ...(timeZone ? { timeZone } : {}),
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
   });
@@ -223,6 +231,29 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   return 0;
 }
 
+async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('trust-bundle', argv, { ...STORAGE_FLAGS, out: { type: 'string' } });
+  const where = storageOf('trust-bundle', v);
+  const out = v.out as string | undefined;
+  if (out === '') throw new Usage('central trust-bundle: --out needs a file name');
+  const bundle = await withStorage('trust-bundle', where, async (storage) => {
+    try {
+      return await currentTrustBundle(storage);
+    } catch (err) {
+      if (err instanceof NoBundleError) throw new Usage(`central trust-bundle: ${err.message}`);
+      throw err;
+    }
+  });
+  const text = `${JSON.stringify(bundle, null, 2)}\n`;
+  if (out === undefined) io.stdout(text);
+  else {
+    // Written whole or not at all: a half-written trust file would be refused by `verify`.
+    fs.writeFileSync(`${out}.tmp`, text);
+    fs.renameSync(`${out}.tmp`, out);
+  }
+  return 0;
+}
+
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
@@ -238,8 +269,10 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await traceCmd(rest, io);
       case 'audit':
         return await auditCmd(rest, io);
+      case 'trust-bundle':
+        return await trustBundleCmd(rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, audit)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle, audit)`);
         return await serve(args, io);
     }
   } catch (err) {

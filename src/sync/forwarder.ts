@@ -1,5 +1,5 @@
 /**
- * The forwarder (DESIGN §9): drains the store's outbox to the central server. At-least-once from
+ * The forwarder (docs/PROTOCOL.md): drains the store's outbox to the central server. At-least-once from
  * here, exactly-once on the server by id. Oldest first, gzip batches, exponential backoff with full
  * jitter, Retry-After honoured on 429/503, per-record rejections kept and flagged in the store.
  * 401/403 → 'reenroll-needed': no more requests until `setToken` (no busy loop).

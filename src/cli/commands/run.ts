@@ -1,5 +1,5 @@
 /**
- * `checkpoint-kiosk run` (DESIGN §7, contract). stdout carries JSON lines only:
+ * `checkpoint-kiosk run` (README.md, contract). stdout carries JSON lines only:
  * {"event":"ready"} once scanners are open, one {"event":"checkin",...} per scan printed only
  * after the check-in is committed, {"event":"duplicate","of"} for a repeat within the window,
  * and with --ui web {"event":"ui","url"} (token included). Extensions: {"event":"scanner",...}
