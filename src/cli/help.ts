@@ -27,9 +27,12 @@ Usage:
       Scanners found (serial and HID), one JSON line each, with the recommended URI.
 
   checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
-        [--port N] [--host ADDRESS] [--trust FILE] [--enrollment-code CODE ...] [--retention-days N]
+        [--port N] [--host ADDRESS] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
+        [--retention-days N]
       Runs the reference central server (default 127.0.0.1:8080) on SQLite in the data dir, or
       on PostgreSQL with --database (several nodes may share it); prints {"event":"listening","url"}.
+      --time-zone (IANA name, default Asia/Ho_Chi_Minh) decides what "today" is on the dashboard.
+      --retention-days (default 21): older check-ins are purged hourly, with receipts in the audit log.
   Every subcommand below takes (--data-dir DIR | --database URL):
   checkpoint-kiosk central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
       A new one-time enrollment code for a kiosk (default valid 24 hours).
