@@ -11,6 +11,7 @@
  * tracing to a few index probes per day however many rows there are.
  */
 import type pg from 'pg';
+import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
@@ -82,7 +83,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      issued_at text NOT NULL,
      expires_at text NOT NULL
    );`,
-  // v2: privacy — the hash-chained audit log and the marker for sealing older check-ins.
+  // v2: the fleet — provisioning cards, revocations, groups, configuration profiles, settings,
+  // update releases (postgres-fleet.ts).
+  POSTGRES_FLEET_MIGRATION,
+  // v3: privacy — the hash-chained audit log and the marker for sealing older check-ins.
   POSTGRES_PRIVACY_MIGRATION,
 ];
 

@@ -10,6 +10,7 @@
 import pg from 'pg';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
+import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
 import { pgAppendAudit, pgAuditRows, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
@@ -95,11 +96,15 @@ export class PostgresStorage implements CentralStorage {
   private readonly knownDays = new Set<number>();
   private closed = false;
 
+  readonly fleet: PostgresFleetStorage;
+
   constructor(
     /** The pool (benchmarks and tests may query it directly). */
     readonly pool: pg.Pool,
     readonly location: string,
-  ) {}
+  ) {
+    this.fleet = new PostgresFleetStorage(pool);
+  }
 
   async loadOrCreateSecret(name: SecretName, create: () => string): Promise<string> {
     const existing = await this.readSecret(name);
@@ -173,7 +178,7 @@ export class PostgresStorage implements CentralStorage {
   }
 
   async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM devices WHERE token_hash = $1', [tokenHash]);
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM devices WHERE token_hash = $1 AND ${NOT_REVOKED_SQL}`, [tokenHash]);
     return rows[0]?.id;
   }
 

@@ -10,6 +10,7 @@ import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import { SqliteFleetStorage } from './sqlite-fleet.js';
 import { auditAppender, auditRowsText } from '../../src/store/audit-chain.js';
 import type {
   AuditInput,
@@ -57,6 +58,7 @@ export type HeartbeatJoinRow = {
 export class SqliteStorage implements CentralStorage {
   readonly backend = 'sqlite' as const;
   readonly location: string;
+  readonly fleet: SqliteFleetStorage;
   private closed = false;
   private readonly insertCheckIn;
   private readonly applyBatch;
@@ -68,6 +70,7 @@ export class SqliteStorage implements CentralStorage {
     readonly db: CentralDb,
   ) {
     this.location = path.resolve(dataDir);
+    this.fleet = new SqliteFleetStorage(db);
     this.audit = auditAppender(db);
     this.insertCheckIn = db.prepare(
       `INSERT OR IGNORE INTO checkins
@@ -164,7 +167,9 @@ export class SqliteStorage implements CentralStorage {
   }
 
   async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT id FROM devices WHERE token_hash = ?').get(tokenHash) as { id: string } | undefined;
+    const row = this.db
+      .prepare('SELECT id FROM devices WHERE token_hash = ? AND NOT EXISTS (SELECT 1 FROM fleet_revocations r WHERE r.device_id = devices.id)')
+      .get(tokenHash) as { id: string } | undefined;
     return row?.id;
   }
 

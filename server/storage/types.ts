@@ -17,6 +17,7 @@
  * suite (test/integration/central-server.test.ts, run against both backends) cover them.
  */
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
+import type { FleetStorage } from './fleet-types.js';
 import type { AuditRowText } from '../../src/store/audit-chain.js';
 
 /** An audit-log entry to append (`detail`: a JSON object without personal data). */
@@ -154,6 +155,8 @@ export interface CentralStorage {
   readonly backend: StorageBackend;
   /** Where the data lives, for logs: a directory, or a database URL without password. */
   readonly location: string;
+  /** Provisioning cards, revocations, groups, configuration profiles, releases (fleet-types.ts). */
+  readonly fleet: FleetStorage;
 
   // --- secrets and the signed trust bundle -------------------------------------------------
   /**
@@ -183,7 +186,7 @@ export interface CentralStorage {
    * once even when two nodes race for it.
    */
   enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome>;
-  /** The device id a token hash belongs to. */
+  /** The device id a token hash belongs to; undefined for a revoked device (checked on every call, no cache). */
   deviceForTokenHash(tokenHash: string): Promise<string | undefined>;
 
   // --- check-ins ------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ import { safeStorageDataKey } from './data-key-vault.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
+import { KioskUpdater, type AutoUpdaterLike } from './updater.js';
+import { API_SETTINGS } from '../app/api.js';
+import { REMOTE_SETTINGS } from '../app/remote-config-apply.js';
 
 /** The parts of the electron module main uses; safeStorage may be missing (tests, odd builds). */
 export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'> & {
@@ -113,7 +116,10 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   const ca = args.ca ? readCa(args.ca, logger) : undefined;
   const dataKey = safeStorageDataKey({ safe: electron.safeStorage, dataDir, logger });
   const kiosk = await buildKioskOrBare(args, dataDir, logger, dataKey);
+  const updates: { updater?: KioskUpdater } = {};
   const central = connectElectronCentral({
+    updateState: () => updates.updater?.state() ?? 'manual',
+    onHeartbeat: () => updates.updater?.heartbeatAccepted(),
     kiosk,
     dataDir,
     safe: electron.safeStorage,
@@ -133,6 +139,8 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     exportDir: path.join(app.getPath('documents'), 'checkpoint-kiosk-exports'),
     delivery: () => central.link.delivery(),
     enroll: (serverUrl, code) => central.enroll(serverUrl, code),
+    reprovision: () => central.link.armReprovision(),
+    provisioning: () => central.link.provisioningNotice(),
     policy: () => kiosk.currentPolicy(),
     ...(args.policy ? { policyName: args.policy } : {}),
   });
@@ -147,6 +155,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
 
   await kiosk.start();
   await win.loadURL(APP_START_URL);
+  updates.updater = await startUpdater(opts.env, app, kiosk, path.join(app.getPath('userData'), 'updates'), logger);
 
   let stopping = false;
   app.on('before-quit', (event) => {
@@ -154,6 +163,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     stopping = true;
     event.preventDefault();
     powerSaveBlocker.stop(blocker);
+    updates.updater?.stop();
     api.close();
     // Finish every scan already received (and stop forwarding) before the process goes away.
     central
@@ -183,6 +193,43 @@ async function buildKioskOrBare(args: ElectronArgs, dataDir: string, logger: Log
   } catch (err) {
     logger.error('configuration not usable, starting without scanners, trust or policy file', { error: err instanceof Error ? err.message : String(err) });
     return buildKiosk({ ...base, scanners: [] });
+  }
+}
+
+/**
+ * Self-update from `<server>/updates` for AppImage installs only (electron-updater replaces the
+ * file at $APPIMAGE); other installs report 'manual' and get a dashboard notice instead.
+ */
+async function startUpdater(env: Record<string, string | undefined>, app: ElectronMain['app'], kiosk: KioskService, stateDir: string, logger: Logger): Promise<KioskUpdater | undefined> {
+  if (!env.APPIMAGE) return undefined;
+  try {
+    const { autoUpdater } = await import('electron-updater');
+    let lastOutcomeAtMs: number | undefined;
+    kiosk.on('outcome', () => (lastOutcomeAtMs = systemClock.now()));
+    const updater = new KioskUpdater({
+      autoUpdater: autoUpdater as unknown as AutoUpdaterLike,
+      app,
+      appImagePath: env.APPIMAGE,
+      stateDir,
+      feedUrl: () => {
+        const server = kiosk.store.getSetting(API_SETTINGS.serverUrl);
+        return server && kiosk.store.getSetting(API_SETTINGS.enrolled) ? `${server.replace(/\/+$/, '')}/updates` : undefined;
+      },
+      deviceId: () => kiosk.currentConfig().deviceId,
+      activity: () => ({
+        lastOutcomeAtMs,
+        resultTimeoutMs: (Number(kiosk.store.getSetting(REMOTE_SETTINGS.resultTimeoutSeconds)) || 8) * 1000,
+        scansInFlight: kiosk.scansInFlight(),
+      }),
+      clock: systemClock,
+      timers: systemTimers,
+      logger,
+    });
+    updater.start();
+    return updater;
+  } catch (err) {
+    logger.error('updater not started', { error: err instanceof Error ? err.message : String(err) });
+    return undefined;
   }
 }
 

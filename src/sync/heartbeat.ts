@@ -14,6 +14,9 @@ export interface HeartbeatBody {
   scanners: ScannerStatus[];
   trustIssuedAt: string | null;
   version: string;
+  /** Protocol extensions (optional): the configuration profile version in force, the updater state. */
+  appliedConfigVersion?: number;
+  updateState?: string;
   /** scannedAt of the oldest check-in still held (personal data on the device), null when none. */
   oldestIdentityAt?: string | null;
   /** Hex hash of the newest audit-log entry: lets the server prove later that the log was not cut short. */
@@ -37,6 +40,8 @@ export interface HeartbeatOptions {
   /** Between beats (ms, default 60 s). */
   intervalMs?: number;
   collect(): HeartbeatBody;
+  /** Called after each beat the server stored (the updater's proof that a new version runs). */
+  onSent?: () => void;
   ca?: string;
   requestTimeoutMs?: number;
 }
@@ -47,12 +52,14 @@ export interface Heartbeat {
   /** Sends one beat now; resolves true when the server stored it. */
   sendNow(): Promise<boolean>;
   setToken(token: string): void;
+  /** Changes the period (ms) from the next beat on (remote configuration). */
+  setIntervalMs(ms: number): void;
 }
 
 export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
   const { clock, timers } = opts;
   const logger = opts.logger.child('heartbeat');
-  const intervalMs = opts.intervalMs ?? 60_000;
+  let intervalMs = opts.intervalMs ?? 60_000;
   const http = createHttpClient({ serverUrl: opts.serverUrl, timeoutMs: opts.requestTimeoutMs ?? 15_000, ...(opts.ca ? { ca: opts.ca } : {}) });
   const st: HeartbeatState = { sent: 0, reenrollNeeded: false };
   let token = opts.token;
@@ -67,6 +74,7 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
         st.sent++;
         st.lastSentAt = new Date(clock.now()).toISOString();
         delete st.lastError;
+        opts.onSent?.();
         return true;
       }
       if (res.status === 401 || res.status === 403) st.reenrollNeeded = true;
@@ -106,6 +114,9 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
     setToken(next: string) {
       token = next;
       st.reenrollNeeded = false;
+    },
+    setIntervalMs(ms: number) {
+      intervalMs = ms;
     },
   };
 }
