@@ -32,6 +32,7 @@ export interface VideoOptions {
 }
 
 let pngCount = 0;
+let segCount = 0;
 
 async function qrPng(dir: string, text: string, size: number): Promise<string> {
   const file = join(dir, `qr-${process.pid}-${pngCount++}.png`);
@@ -40,7 +41,7 @@ async function qrPng(dir: string, text: string, size: number): Promise<string> {
 }
 
 async function segmentClip(dir: string, seg: Segment, i: number, fps: number, w: number, h: number): Promise<string> {
-  const out = join(dir, `seg-${i}.mkv`);
+  const out = join(dir, `seg-${process.pid}-${segCount++}-${i}.mkv`);
   const enc = ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '12', '-pix_fmt', 'yuv420p', '-r', String(fps)];
   const bg = `color=white:s=${w}x${h}:r=${fps}`;
   if ('blank' in seg) {
@@ -74,8 +75,13 @@ export async function makeQrVideo(dir: string, segments: readonly Segment[], opt
   const fps = opts.fps ?? 10;
   const w = opts.width ?? 640;
   const h = opts.height ?? 360;
-  const clips: string[] = [];
-  for (let i = 0; i < segments.length; i++) clips.push(await segmentClip(dir, segments[i] as Segment, i, fps, w, h));
+  // Two encoders at a time: enough to use both cores, few enough not to starve other tests.
+  const clips: string[] = new Array<string>(segments.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < segments.length; i = next++) clips[i] = await segmentClip(dir, segments[i] as Segment, i, fps, w, h);
+  };
+  await Promise.all([worker(), worker()]);
   const list = join(dir, `${opts.name ?? 'video'}.txt`);
   writeFileSync(list, clips.map((c) => `file '${c}'`).join('\n'));
   const path = join(dir, `${opts.name ?? 'video'}.mp4`);
