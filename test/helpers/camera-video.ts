@@ -12,7 +12,6 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import QRCode from 'qrcode';
@@ -32,7 +31,6 @@ export interface VideoOptions {
 }
 
 let pngCount = 0;
-let segCount = 0;
 
 async function qrPng(dir: string, text: string, size: number): Promise<string> {
   const file = join(dir, `qr-${process.pid}-${pngCount++}.png`);
@@ -40,53 +38,46 @@ async function qrPng(dir: string, text: string, size: number): Promise<string> {
   return file;
 }
 
-async function segmentClip(dir: string, seg: Segment, i: number, fps: number, w: number, h: number): Promise<string> {
-  const out = join(dir, `seg-${process.pid}-${segCount++}-${i}.mkv`);
-  const enc = ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '12', '-pix_fmt', 'yuv420p', '-r', String(fps)];
-  const bg = `color=white:s=${w}x${h}:r=${fps}`;
-  if ('blank' in seg) {
-    await ff(['-f', 'lavfi', '-i', bg, '-frames:v', String(seg.blank), ...enc, out]);
-    return out;
-  }
-  if (!('text' in seg)) {
-    await ff(['-f', 'lavfi', '-i', bg, '-vf', 'noise=alls=100:allf=t+u', '-frames:v', String(seg.noise), ...enc, out]);
-    return out;
-  }
-  const size = seg.size ?? 360;
-  const png = await qrPng(dir, seg.text, size);
-  const inputs = ['-f', 'lavfi', '-i', bg, '-i', png];
-  const rot = seg.rotate ? `,rotate=${seg.rotate}*PI/180:ow=rotw(${seg.rotate}*PI/180):oh=roth(${seg.rotate}*PI/180):c=white` : '';
-  const x = `(W-w)/2+${seg.offsetX ?? 0}`;
-  let graph: string;
-  if (seg.also !== undefined) {
-    inputs.push('-i', await qrPng(dir, seg.also, size));
-    graph = `[1]format=rgba${rot}[a];[2]format=rgba${rot}[b];[0][a]overlay=W/4-w/2:(H-h)/2[t];[t][b]overlay=3*W/4-w/2:(H-h)/2`;
-  } else {
-    graph = `[1]format=rgba${rot}[a];[0][a]overlay=${x}:(H-h)/2`;
-  }
-  if (seg.blur) graph += `,gblur=sigma=${seg.blur}`;
-  if (seg.noise) graph += `,noise=alls=${seg.noise}:allf=t`;
-  await ff([...inputs, '-filter_complex', graph, '-frames:v', String(seg.frames), ...enc, out]);
-  return out;
-}
-
-/** Renders the segments into one .mp4 and returns its path and the frame count. */
+/**
+ * One ffmpeg run renders the whole video: a white background, each code image overlaid only
+ * during its frames (timeline `enable=between(n,…)`), blur and noise likewise. One process per
+ * video keeps generation fast on a loaded two-core machine.
+ */
 export async function makeQrVideo(dir: string, segments: readonly Segment[], opts: VideoOptions = {}): Promise<{ path: string; frames: number }> {
   const fps = opts.fps ?? 10;
   const w = opts.width ?? 640;
   const h = opts.height ?? 360;
-  // Two encoders at a time: enough to use both cores, few enough not to starve other tests.
-  const clips: string[] = new Array<string>(segments.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < segments.length; i = next++) clips[i] = await segmentClip(dir, segments[i] as Segment, i, fps, w, h);
-  };
-  await Promise.all([worker(), worker()]);
-  const list = join(dir, `${opts.name ?? 'video'}.txt`);
-  writeFileSync(list, clips.map((c) => `file '${c}'`).join('\n'));
-  const path = join(dir, `${opts.name ?? 'video'}.mp4`);
-  await ff(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', path]);
   const frames = segments.reduce((n, s) => n + ('text' in s ? s.frames : 'blank' in s ? s.blank : s.noise), 0);
+  const inputs = ['-f', 'lavfi', '-i', `color=white:s=${w}x${h}:r=${fps}`];
+  const chain: string[] = [];
+  const effects: string[] = [];
+  let last = '0:v';
+  let input = 1;
+  let start = 0;
+  for (const seg of segments) {
+    const count = 'text' in seg ? seg.frames : 'blank' in seg ? seg.blank : seg.noise;
+    const on = `enable='between(n,${start},${start + count - 1})'`;
+    start += count;
+    if (!('text' in seg)) {
+      if ('noise' in seg) effects.push(`noise=alls=100:allf=t+u:${on}`);
+      continue;
+    }
+    const size = seg.size ?? 360;
+    const a = seg.rotate ? `${seg.rotate}*PI/180` : '';
+    const rot = a ? `,rotate=${a}:ow=rotw(${a}):oh=roth(${a}):c=white` : '';
+    const place = seg.also === undefined ? [[seg.text, `(W-w)/2+${seg.offsetX ?? 0}`]] : [[seg.text, 'W/4-w/2'], [seg.also, '3*W/4-w/2']];
+    for (const [text, x] of place) {
+      inputs.push('-i', await qrPng(dir, text as string, size));
+      chain.push(`[${input}:v]format=rgba${rot}[q${input}]`, `[${last}][q${input}]overlay=${x}:(H-h)/2:${on}[v${input}]`);
+      last = `v${input}`;
+      input++;
+    }
+    if (seg.blur) effects.push(`gblur=sigma=${seg.blur}:${on}`);
+    if (seg.noise) effects.push(`noise=alls=${seg.noise}:allf=t:${on}`);
+  }
+  const graph = [...chain, `[${last}]${['null', ...effects].join(',')}[out]`].join(';');
+  const path = join(dir, `${opts.name ?? 'video'}.mp4`);
+  await ff([...inputs, '-filter_complex', graph, '-map', '[out]', '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '14', '-pix_fmt', 'yuv420p', '-r', String(fps), path]);
   return { path, frames };
 }
 
