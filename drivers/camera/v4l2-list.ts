@@ -4,8 +4,8 @@
  * index 1, which cannot give pictures and is left out). Without sysfs, /dev/video* is listed as is.
  * Cameras are listed, never picked by `--scanner auto`: a camera is opened only when named.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface V4l2Device {
   /** /dev/videoN */
@@ -33,9 +33,10 @@ export function listV4l2Devices(sysfs = '/sys/class/video4linux', dev = '/dev'):
     const index = readText(join(dir, 'index'));
     if (index !== undefined && index !== '0') continue;
     const entry: V4l2Device = { path: join(dev, node), name: readText(join(dir, 'name')) ?? node };
-    // device → the USB interface; its parent holds the USB ids.
-    const vid = readText(join(dir, 'device', '..', 'idVendor'));
-    const pid = readText(join(dir, 'device', '..', 'idProduct'));
+    // device → the USB interface; its parent directory (the USB device) holds the USB ids.
+    const usb = usbDeviceDir(join(dir, 'device'));
+    const vid = usb && readText(join(usb, 'idVendor'));
+    const pid = usb && readText(join(usb, 'idProduct'));
     if (vid && /^[0-9a-f]{4}$/iu.test(vid)) entry.vendorId = vid.toLowerCase();
     if (pid && /^[0-9a-f]{4}$/iu.test(pid)) entry.productId = pid.toLowerCase();
     out.push(entry);
@@ -52,6 +53,14 @@ function listDevNodes(dev: string): V4l2Device[] {
       .map((n) => ({ path: join(dev, n), name: n }));
   } catch {
     return [];
+  }
+}
+
+function usbDeviceDir(link: string): string | undefined {
+  try {
+    return dirname(realpathSync(link));
+  } catch {
+    return undefined;
   }
 }
 
