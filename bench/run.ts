@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   drain: async () => (await import('./drain.bench.js')).run,
   memory: async () => (await import('./memory.bench.js')).run,
   ui: async () => (await import('./ui.bench.js')).run,
+  camera: async () => (await import('./camera.bench.js')).run,
 };
 
 const selected = process.argv.slice(2);
