@@ -73,5 +73,6 @@ Usage:
   checkpoint-kiosk central export --data-dir DIR
 
 Scanner URIs: serial:/dev/ttyUSB0?baud=9600  hid:VID:PID  hid-pos:auto  sim:FILE  stdin  auto
+              camera:/dev/video0|rtsp://…|http://…|FILE[?fps=10&width=1280&height=720&roi=x,y,w,h&loop=1]
 Relay URIs:   hid-relay[:VID:PID]?channel=1&pulseMs=800  serial-relay:/dev/ttyUSB1?channel=1  none
 `;
