@@ -13,6 +13,7 @@ import { parseScannerUri } from '../../drivers/uri.js';
 import type { CameraUri } from '../../drivers/camera/camera-uri.js';
 import { freeLocalPort, makeQrVideo, MjpegServer } from '../helpers/camera-video.js';
 import { waitFor } from '../helpers/pty.js';
+import { DeviceManager } from '../../drivers/manager/device-manager.js';
 
 const deps = { clock: systemClock, timers: systemTimers, logger: silentLogger };
 let dir: string;
@@ -69,7 +70,7 @@ describe('camera driver on video files', () => {
     // A finite file is paced, not dropped: every sampled frame was decoded.
     expect(status.camera).toMatchObject({ frames: v.frames, dropped: 0 });
     expect(status.reads).toBe(6);
-  });
+  }, 120_000);
 
   it('decodes only the region of interest', async () => {
     const v = await makeQrVideo(dir, [{ text: 'LEFT-SIDE', frames: 3, size: 200, offsetX: -180 }], { fps: 5, name: 'left' });
@@ -77,7 +78,7 @@ describe('camera driver on video files', () => {
     const right = await readAll(`camera:${v.path}?fps=5&width=640&height=360&roi=0.5,0,0.5,1.0`);
     expect(left.scans.map((s) => s.text)).toEqual(['LEFT-SIDE']);
     expect(right.scans).toEqual([]);
-  });
+  }, 90_000);
 
   it('hands aiming previews (downscaled grey, ROI, hint) to a sink only while one is set', async () => {
     const v = await makeQrVideo(dir, [{ text: 'AIM', frames: 20, size: 300 }], { fps: 10, name: 'aim' });
@@ -96,7 +97,7 @@ describe('camera driver on video files', () => {
     // One presentation: the code held in a looping video is not scanned again and again.
     expect(r.scans.map((s) => s.text)).toEqual(['AIM']);
     await r.d.close();
-  });
+  }, 90_000);
 
   it('rejects a missing video file naming it, and reports a missing ffmpeg while retrying', async () => {
     const missing = driver(`camera:${join(dir, 'nope.mp4')}`);
@@ -110,7 +111,37 @@ describe('camera driver on video files', () => {
     expect(noFfmpeg.d.status().state).toBe('disconnected');
     await noFfmpeg.d.close();
     expect(noFfmpeg.d.status().state).toBe('closed');
-  });
+  }, 60_000);
+});
+
+describe('camera under the device manager', () => {
+  it('is a managed scanner: health with frame figures, the self-test takes its next scan, previews only while watched', async () => {
+    const v = await makeQrVideo(dir, [{ text: 'SELF-TEST', frames: 6, size: 300 }, { blank: 16 }], { fps: 10, name: 'managed' });
+    const manager = new DeviceManager({ uris: [`camera:${v.path}?loop=1&width=640&height=360`], deps, rediscoverMs: 0 });
+    const forwarded: ScanEvent[] = [];
+    manager.on('scan', (s) => forwarded.push(s));
+    try {
+      const test = manager.startSelfTest(60_000);
+      await manager.open();
+      const result = await test;
+      expect(result).toMatchObject({ ok: true, deviceId: 'camera:managed.mp4', source: 'camera', symbology: 'qr', chars: 9, preview: 'xxxx-xxxx' });
+      expect(forwarded).toEqual([]);
+      await waitFor(() => forwarded.length > 0, { timeoutMs: 30_000 });
+      const health = manager.health()[0];
+      expect(health).toMatchObject({ deviceId: 'camera:managed.mp4', state: 'connected', origin: 'configured' });
+      expect(health?.camera?.frames).toBeGreaterThan(0);
+      expect(health?.camera?.decodeMsP50).toBeGreaterThan(0);
+      const previews: CameraPreview[] = [];
+      const stop = manager.watchPreviews((p) => previews.push(p));
+      await waitFor(() => previews.length > 0, { timeoutMs: 30_000 });
+      stop();
+      const seen = previews.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(previews.length).toBeLessThanOrEqual(seen + 1);
+    } finally {
+      await manager.close();
+    }
+  }, 90_000);
 });
 
 describe('camera driver on a live HTTP MJPEG stream', () => {
@@ -138,5 +169,5 @@ describe('camera driver on a live HTTP MJPEG stream', () => {
       await r.d.close();
       await server.kill();
     }
-  });
+  }, 120_000);
 });
