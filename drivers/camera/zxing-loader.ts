@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as ZxingReaderModule from 'zxing-wasm/reader';
 
-export type ZxingReader = typeof import('zxing-wasm/reader');
+export type ZxingReader = typeof ZxingReaderModule;
 
 let loading: Promise<ZxingReader> | undefined;
 
