@@ -21,6 +21,13 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const CARD = '001090000007|123456789|Nguyễn Văn An|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021';
 
+/** The bits of a canvas the page function uses (this file type-checks without the DOM lib). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 let tmp: string;
 let kiosk: KioskService;
 let api: KioskApiService;
@@ -69,9 +76,10 @@ describe('camera aiming help on the attract screen', () => {
     expect(await figure.locator('figcaption').innerText()).toContain('Show your QR code inside the frame');
     expect(await figure.locator('figcaption').innerText()).toContain('Đưa mã QR vào khung');
     // The canvas holds the camera's picture: a white frame, with the dashed region drawn in blue.
-    const pixels = await figure.locator('canvas').evaluate((c: HTMLCanvasElement) => {
-      const ctx = c.getContext('2d')!;
-      const at = (x: number, y: number) => [...ctx.getImageData(x, y, 1, 1).data];
+    const pixels = await figure.locator('canvas').evaluate((el) => {
+      const c = el as unknown as CanvasLike;
+      const ctx = c.getContext('2d');
+      const at = (x: number, y: number) => Array.from(ctx.getImageData(x, y, 1, 1).data);
       const x = Math.round(c.width * 0.2);
       let blue = 0;
       for (let y = Math.round(c.height * 0.1); y < Math.round(c.height * 0.9); y++) {
