@@ -78,7 +78,8 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
   private lastPreviewAt = 0;
 
   constructor(options: CameraDriverOptions, deps: DriverDeps) {
-    super('camera', cameraDeviceId(options.camera), options.camera.uri, deps);
+    // status().uri reaches the screens and the central server's heartbeat: never a password.
+    super('camera', cameraDeviceId(options.camera), redactCredentials(options.camera.uri), deps);
     this.cam = options.camera;
     this.opts = options;
     this.log = deps.logger.child('camera');

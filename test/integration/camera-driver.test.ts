@@ -111,6 +111,10 @@ describe('camera driver on video files', () => {
     expect(noFfmpeg.d.status().state).toBe('disconnected');
     await noFfmpeg.d.close();
     expect(noFfmpeg.d.status().state).toBe('closed');
+
+    // An IP camera's password never reaches the status (screens, heartbeat to the server).
+    const ip = driver('camera:rtsp://admin:s3cret@127.0.0.1:9/stream1');
+    expect(ip.d.status()).toMatchObject({ deviceId: 'camera:rtsp://127.0.0.1:9/stream1', uri: 'camera:rtsp://***@127.0.0.1:9/stream1' });
   }, 60_000);
 });
 
