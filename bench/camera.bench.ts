@@ -6,8 +6,9 @@
  * - sustained frames/s of the whole driver (ffmpeg H.264 decode + scale + grey pipe + worker
  *   decode) on a 720p video read as fast as it goes, against bare readBarcodes frames/s;
  * - time from the first frame showing a code to the committed verdict, camera at 15 fps (a
- *   looping video played in real time: frame k arrives k/15 s after the first), against the
- *   least any camera pipeline can do: one frame interval plus one bare decode. Target < 300 ms.
+ *   looping video played in real time; the clock starts when the first frame showing the code
+ *   arrives from ffmpeg, so the camera's own exposure and encoding delay are not in it), against
+ *   one bare zxing-wasm decode of a 720p frame (the least work a verdict needs). Target < 300 ms.
  *
  * Videos are made here (qrcode + ffmpeg) in a temp dir.
  */
@@ -104,7 +105,18 @@ async function latencyRow(dir: string, bareMs: number): Promise<Row> {
   const CODE = 8;
   const v = await makeQrVideo(dir, [{ blank: BLANK }, { text: cccd(500), frames: CODE, size: 260 }], { fps: FPS, width: W, height: H, name: 'latency' });
   const store = openStore({ dir: join(dir, 'kiosk'), logger: silentLogger, clock: systemClock });
-  const camera = new CameraScannerDriver({ camera: parseScannerUri(`camera:${v.path}?loop=1&fps=${FPS}&width=${W}&height=${H}`) as CameraUri }, deps);
+  // The arrival of the first frame showing the code, in each loop of the video (frame numbers are
+  // 1-based and run on across loops: one ffmpeg process plays the file again and again).
+  let codeShownAt = 0;
+  const camera = new CameraScannerDriver(
+    {
+      camera: parseScannerUri(`camera:${v.path}?loop=1&fps=${FPS}&width=${W}&height=${H}`) as CameraUri,
+      onFrame: (n, at) => {
+        if ((n - 1) % (BLANK + CODE) === BLANK) codeShownAt = at;
+      },
+    },
+    deps,
+  );
   const kiosk = new KioskService({
     store,
     scanners: [camera],
@@ -116,19 +128,12 @@ async function latencyRow(dir: string, bareMs: number): Promise<Row> {
     ids: uuidv7Source(),
     logger: silentLogger,
   });
-  let firstFrameAt = 0;
-  camera.on('status', (s) => {
-    if (s.state === 'connected' && firstFrameAt === 0) firstFrameAt = performance.now();
-  });
   const latencies: number[] = [];
-  const loopMs = ((BLANK + CODE) * 1000) / FPS;
+  let loops = 0;
   const finished = new Promise<void>((resolve) => {
     kiosk.on('outcome', () => {
-      const now = performance.now();
-      // Which loop this is, from the time since the first frame; the code's first frame in it.
-      const loop = Math.floor((now - firstFrameAt - (BLANK * 1000) / FPS) / loopMs);
-      const codeShownAt = firstFrameAt + loop * loopMs + (BLANK * 1000) / FPS;
-      if (loop >= 1) latencies.push(now - codeShownAt); // loop 0 includes worker warm-up
+      // Loop 0 includes the worker's warm-up; each later presentation is one sample.
+      if (loops++ >= 1 && codeShownAt > 0) latencies.push(systemClock.now() - codeShownAt);
       if (latencies.length >= LOOPS) resolve();
     });
   });
@@ -136,7 +141,7 @@ async function latencyRow(dir: string, bareMs: number): Promise<Row> {
   await finished;
   await kiosk.stop();
   const l = latencyStats(latencies);
-  const floor = 1000 / FPS + bareMs;
+  const floor = bareMs;
   return {
     bench: 'camera',
     metric: 'first code frame → committed verdict p50 (15 fps, target < 300 ms)',
@@ -144,7 +149,7 @@ async function latencyRow(dir: string, bareMs: number): Promise<Row> {
     unit: 'ms',
     floor,
     ratio: l.p50 / floor,
-    ratioMeaning: `latency / (one frame interval + one bare decode); p99 ${Math.round(l.p99)} ms`,
+    ratioMeaning: `latency / one bare 720p decode; p99 ${Math.round(l.p99)} ms; from the frame's arrival from ffmpeg`,
   };
 }
 

@@ -45,6 +45,8 @@ export interface CameraDriverOptions {
   backoff?: BackoffOptions;
   /** Re-emission period of a code held without a break, ms (see presentation.ts). */
   repeatMs?: number;
+  /** Called as each frame arrives from ffmpeg (1-based number per ffmpeg run, clock ms): measurement only. */
+  onFrame?: (frameNumber: number, at: number) => void;
 }
 
 interface Pending {
@@ -186,6 +188,7 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     if (gen !== this.generation || this.closed) return true;
     const now = this.deps.clock.now();
     this.lastFrameAt = now;
+    this.opts.onFrame?.(index, now);
     if (this.currentState !== 'connected') {
       this.backoff.reset();
       this.log.info('camera connected', { deviceId: this.deviceId, width: this.cam.width, height: this.cam.height, fps: this.cam.fps });

@@ -12,10 +12,14 @@ import { loadZxingReader, QR_READER_OPTIONS, type ZxingReader } from './zxing-lo
 const port = parentPort;
 if (!port) throw new Error('decode-worker must run in a worker thread');
 
+/** One PGM buffer reused frame after frame (same geometry): no allocation per frame. */
+let pgmBuffer: Uint8Array | undefined;
+
 async function decode(reader: ZxingReader, req: DecodeRequest): Promise<DecodeResponse> {
   const frame = new Uint8Array(req.frame);
   const t0 = performance.now();
-  const pgm = roiToPgm(frame, req.width, req.height, req.roi);
+  const pgm = roiToPgm(frame, req.width, req.height, req.roi, pgmBuffer);
+  pgmBuffer = pgm;
   const results = await reader.readBarcodes(pgm, { ...QR_READER_OPTIONS, formats: [...QR_READER_OPTIONS.formats] });
   const zxingMs = performance.now() - t0;
   const codes: DecodedCode[] = results.map((r) => {

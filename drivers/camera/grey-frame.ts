@@ -6,14 +6,19 @@
  */
 import type { Roi } from './camera-uri.js';
 
-/** The ROI of a grey frame as a P5 PGM file (header + rows). Throws RangeError on a bad geometry. */
-export function roiToPgm(frame: Uint8Array, width: number, height: number, roi: Roi): Uint8Array {
+/**
+ * The ROI of a grey frame as a P5 PGM file (header + rows). Writes into `reuse` when it has the
+ * right size (a decode worker keeps one, so a stream of frames allocates nothing). Throws
+ * RangeError on a bad geometry.
+ */
+export function roiToPgm(frame: Uint8Array, width: number, height: number, roi: Roi, reuse?: Uint8Array): Uint8Array {
   if (frame.length !== width * height) throw new RangeError(`frame has ${frame.length} bytes, expected ${width}x${height}`);
   if (roi.x < 0 || roi.y < 0 || roi.w <= 0 || roi.h <= 0 || roi.x + roi.w > width || roi.y + roi.h > height) {
     throw new RangeError('roi outside the frame');
   }
   const header = new TextEncoder().encode(`P5\n${roi.w} ${roi.h}\n255\n`);
-  const out = new Uint8Array(header.length + roi.w * roi.h);
+  const size = header.length + roi.w * roi.h;
+  const out = reuse?.length === size ? reuse : new Uint8Array(size);
   out.set(header, 0);
   let o = header.length;
   for (let row = roi.y; row < roi.y + roi.h; row++) {
