@@ -6,13 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckIn } from '../../src/shared/types.js';
+import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
 import type {
   CentralStorage,
   CheckInFigures,
+  CheckInRef,
   DeviceHeartbeatRow,
   EnrollStorageOutcome,
   IssuedDeclaration,
@@ -107,6 +108,15 @@ export class SqliteStorage implements CentralStorage {
     }
   }
 
+  async currentBundle(): Promise<SignedBundleState | undefined> {
+    try {
+      const state = JSON.parse(fs.readFileSync(path.join(this.dataDir, TRUST_STATE_FILE), 'utf8')) as { jws?: unknown; issuedAt?: unknown };
+      return typeof state.jws === 'string' && typeof state.issuedAt === 'string' ? { jws: state.jws, issuedAt: state.issuedAt } : undefined;
+    } catch {
+      return undefined; // never published (the server signs the bundle when it starts)
+    }
+  }
+
   async publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState> {
     const stateFile = path.join(this.dataDir, TRUST_STATE_FILE);
     try {
@@ -164,6 +174,13 @@ export class SqliteStorage implements CentralStorage {
 
   async countCheckIns(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM checkins').get() as { n: number }).n;
+  }
+
+  async countCheckInsById(refs: readonly CheckInRef[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(refs.map((r) => [r.id, 0]));
+    const stmt = this.db.prepare('SELECT count(*) AS n FROM checkins WHERE id = ?');
+    for (const r of refs) out.set(r.id, (stmt.get(r.id) as { n: number }).n);
+    return out;
   }
 
   async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {
@@ -231,6 +248,12 @@ export class SqliteStorage implements CentralStorage {
       )
       .all({ from: Math.floor(fromMs), to: Math.floor(fromMs) + hours * 3_600_000 }) as { hour: number; n: number }[];
     return toHourArray(rows, hours);
+  }
+
+  async checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]> {
+    return this.db
+      .prepare('SELECT verdict, count(*) AS count FROM checkins WHERE scanned_ms >= ? AND scanned_ms < ? GROUP BY verdict ORDER BY verdict')
+      .all(fromMs, toMs) as { verdict: VerdictKind; count: number }[];
   }
 
   async devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]> {

@@ -1,6 +1,6 @@
 /**
  * Checkpoint policy: turns a verification result plus status-list hits into a verdict.
- * The default is DESIGN §7's: valid signed credential → accept; consistent identity-only →
+ * The default (docs/POLICY.md): valid signed credential → accept; consistent identity-only →
  * accept with `identity-only`; malformed/forged/expired/unknown → reject; health findings or a
  * status-list hit → refer.
  */
@@ -22,7 +22,7 @@ export interface Policy {
   healthFindings: Action;
   /** Status-list hit → action, by status; `*` is the fallback. */
   statusActions: Record<string, Action>;
-  /** Same subject, device and direction within this window is a duplicate (DESIGN §4). */
+  /** Same subject, device and direction within this window is a duplicate (docs/POLICY.md). */
   duplicateWindowMinutes: number;
 }
 

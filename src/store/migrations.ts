@@ -6,7 +6,7 @@
  *
  *   v1  check-ins + outbox (first release; the duplicate key was stored in clear)
  *   v2  settings, audit log, officer override column
- *   v3  duplicate key hashed with a per-database salt (privacy, DESIGN §10), clear column dropped
+ *   v3  duplicate key hashed with a per-database salt (privacy, docs/OPERATIONS.md), clear column dropped
  */
 import type Database from 'better-sqlite3';
 import { DEDUP_SALT_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';

@@ -1,5 +1,5 @@
 /**
- * The forwarder (DESIGN §9): drains the store's outbox to the central server. At-least-once from
+ * The forwarder (docs/PROTOCOL.md): drains the store's outbox to the central server. At-least-once from
  * here, exactly-once on the server by id. Oldest first, gzip batches, exponential backoff with full
  * jitter, Retry-After honoured on 429/503, per-record rejections kept and flagged in the store.
  * 401/403 → 'reenroll-needed': no more requests until `setToken` (no busy loop).
@@ -35,9 +35,13 @@ export interface ForwarderState {
   rejected: number;
 }
 
+/** The part of the store the forwarder uses (the fleet simulator gives an in-memory outbox). */
+export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'>;
+
 export interface ForwarderOptions {
-  store: CheckInStore;
-  serverUrl: string;
+  store: ForwarderOutbox;
+  /** The central server, or several nodes of it (failover in order; see http.ts). */
+  serverUrl: string | readonly string[];
   token: string;
   clock: Clock;
   timers: Timers;

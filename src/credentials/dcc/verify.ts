@@ -1,5 +1,5 @@
 /**
- * EU Digital COVID Certificate verification (DESIGN §5.1): decode, find the signer by kid, verify
+ * EU Digital COVID Certificate verification (docs/FORMATS.md): decode, find the signer by kid, verify
  * the COSE signature, then check the signer's EKU, the validity window, the content schema and
  * the business rules. Every step is recorded for `verify --explain`. Never throws.
  */
@@ -132,7 +132,7 @@ function checkEku(run: Run, facts: SignerFacts, dcc: JsonValue): void {
 /**
  * Validity as the EU DCC test vectors and the EU gateway verifiers apply it: at the validation
  * clock the signer certificate must be within its own validity and the CWT must not be past
- * exp. DESIGN §5.1 also asked for notBefore ≤ iat and exp ≤ notAfter; the official vectors
+ * exp. Stricter verifiers also ask for notBefore ≤ iat and exp ≤ notAfter; the official vectors
  * (ES, FR, LU, SG, BG, HU) accept certificates that break those, issued in good faith by real
  * issuers, so turning them away would send valid travellers back. An iat after the clock is
  * noted in the step but is not a failure for the same reason.
