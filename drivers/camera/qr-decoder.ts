@@ -5,6 +5,7 @@
  * frames are dropped, never queued.
  */
 import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -109,12 +110,17 @@ export class QrDecoder {
 }
 
 /**
- * The compiled build runs decode-worker.js; from sources (tsx, vitest) the worker first registers
- * tsx's loader, since a worker does not inherit a loader registered with register().
+ * The built kiosk runs decode-worker.js, found next to the bundle that holds this code (or one
+ * folder up, from a shared chunk); from sources (tsx, vitest) the worker first registers tsx's
+ * loader, since a worker does not inherit a loader registered with register().
  */
 function spawnDecodeWorker(): Worker {
   const options = { resourceLimits: { maxOldGenerationSizeMb: 96 } };
-  if (fileURLToPath(import.meta.url).endsWith('.js')) return new Worker(new URL('./decode-worker.js', import.meta.url), options);
+  if (!fileURLToPath(import.meta.url).endsWith('.ts')) {
+    const file = ['./decode-worker.js', '../decode-worker.js'].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(u));
+    if (!file) throw new Error('decode-worker.js is missing from the built kiosk: run `npm run build`');
+    return new Worker(file, options);
+  }
   const require = createRequire(import.meta.url);
   const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/u, '.mjs')).href;
   const target = new URL('./decode-worker.ts', import.meta.url).href;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, REPO_ROOT, runCli, startCli, type JsonLine } from '../helpers/cli.js';
+import { CLI, REPO_ROOT, runCli, startCli, type JsonLine } from '../helpers/cli.js';
 import { makeQrVideo } from '../helpers/camera-video.js';
 import { startPtyPair } from '../helpers/pty.js';
 import { issueHc1, makeSigner, sampleVaccination } from '../helpers/dcc-issuer.js';
@@ -35,7 +35,7 @@ function cccd(n: number): string {
  * is read that the check-in is already in the database (committed before printed).
  */
 async function runToEnd(dataDir: string, args: string[]): Promise<{ lines: JsonLine[]; code: number | null; stderr: string; committedWhenPrinted: boolean[] }> {
-  const child = spawn(process.execPath, [BIN, 'run', '--data-dir', dataDir, '--ui', 'none', ...args], {
+  const child = spawn(process.execPath, [...CLI, 'run', '--data-dir', dataDir, '--ui', 'none', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,7 +109,7 @@ describe('run --scanner camera:FILE --ui none', () => {
     const seen = r.lines.filter((l) => l.event === 'checkin').map((c) => ({ format: c.format, verdict: c.verdict, reasons: c.reasons }));
     const expected = await Promise.all(
       texts.map(async (text) => {
-        const { stdout } = await execFileAsync(process.execPath, [BIN, 'verify', '--trust', trustFile, text], { cwd: REPO_ROOT });
+        const { stdout } = await execFileAsync(process.execPath, [...CLI, 'verify', '--trust', trustFile, text], { cwd: REPO_ROOT });
         const out = JSON.parse(stdout) as JsonLine;
         return { format: out.format, verdict: out.verdict, reasons: out.reasons };
       }),
