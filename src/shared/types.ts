@@ -11,7 +11,7 @@ export type Direction = 'in' | 'out';
 export type FormatId = 'cccd' | 'vnqr' | 'dcc' | 'shc' | 'ckd1' | 'unknown';
 
 /** Where a scan came from. `wedge` = keyboard-wedge scanner typing into the window. */
-export type ScanSourceKind = 'serial' | 'hid' | 'hid-pos' | 'wedge' | 'stdin' | 'sim' | 'manual';
+export type ScanSourceKind = 'serial' | 'hid' | 'hid-pos' | 'wedge' | 'stdin' | 'sim' | 'camera' | 'manual';
 
 /**
  * Something a driver read. Drivers never throw on bad input: a line that was too long or not
@@ -110,6 +110,44 @@ export interface ScannerStatus {
   lastError?: string;
   reads: number;
   errors: number;
+  /** Frame figures of a camera scanner (absent for other kinds). */
+  camera?: CameraHealth;
+}
+
+/**
+ * A camera scanner's frame figures over its last few seconds: frames decoded per second, frames
+ * dropped per second (skipped because the decoder was busy: by design, never queued), and the
+ * decode time per frame in milliseconds (worker round trip included), median and 99th percentile.
+ */
+export interface CameraHealth {
+  framesPerSecond: number;
+  droppedPerSecond: number;
+  decodeMsP50: number;
+  decodeMsP99: number;
+  /** Totals since the driver was created. */
+  frames: number;
+  dropped: number;
+}
+
+/** What the aiming hint says: no code seen, seen but unreadable (motion blur), too small, read. */
+export type AimHint = 'aim' | 'hold-still' | 'closer' | 'read';
+
+/**
+ * A low-rate, downscaled grey picture of what a camera scanner sees, for the aiming help on the
+ * local screen only: never stored, logged or sent to the central server. `pixels` is base64 of
+ * width×height 8-bit grey values, row by row; `roi` and `codes` are fractions (0..1) of the frame.
+ */
+export interface CameraPreview {
+  deviceId: string;
+  width: number;
+  height: number;
+  pixels: string;
+  roi: { x: number; y: number; w: number; h: number };
+  /** Outlines of codes found in the frame (corner points, fractions of the frame). */
+  codes: Array<{ points: Array<{ x: number; y: number }>; read: boolean }>;
+  hint: AimHint;
+  /** ISO time the frame was decoded. */
+  at: string;
 }
 
 /** One scanner's health as the device manager keeps it (technician screen, heartbeat). */
@@ -130,6 +168,8 @@ export interface DeviceHealth {
   readsPerMinute: number;
   /** Device errors, unusable reads and disconnections over the window, per minute. */
   errorsPerMinute: number;
+  /** Frame figures of a camera scanner (absent for other kinds). */
+  camera?: CameraHealth;
 }
 
 /** What the scanner self-test saw: the next scan from any scanner, never its payload (docs/OPERATIONS.md). */

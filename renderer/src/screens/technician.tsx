@@ -217,8 +217,11 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
   );
 }
 
-/** Reads and errors per minute for one scanner, when the device manager reports them. */
+/** Reads and errors per minute for one scanner (and a camera's frame figures), when the device manager reports them. */
 function rates(info: TechInfo, deviceId: string, lang: Lang): string {
   const h = info.devices.find((d) => d.deviceId === deviceId);
-  return h ? ` · ${h.readsPerMinute}${t(lang, 'perMinute')} · ✕ ${h.errorsPerMinute}${t(lang, 'perMinute')}` : '';
+  if (!h) return '';
+  const c = h.camera;
+  const frames = c ? ` · ${c.framesPerSecond} fps · ${c.decodeMsP50}/${c.decodeMsP99} ms · ↓${c.droppedPerSecond}/s` : '';
+  return ` · ${h.readsPerMinute}${t(lang, 'perMinute')} · ✕ ${h.errorsPerMinute}${t(lang, 'perMinute')}${frames}`;
 }

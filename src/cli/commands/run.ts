@@ -147,13 +147,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOn = stop;
   });
 
-  // Headless with only finite sources (stdin, sim: without loop): when every one has ended,
-  // the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
+  // Headless with only finite sources (stdin; sim: or a camera: video file, without loop): when
+  // every one has ended, the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
   // check-in is committed, instead of waiting for a signal that a script never sends.
   const finite =
     ui === 'none' &&
     scanners.length > 0 &&
-    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || (u.kind === 'sim' && !u.loop));
+    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
   if (finite) {
     const ended = new Set<string>();
     kiosk.on('scanner', (st) => {
