@@ -61,9 +61,9 @@ export class SqliteStore implements CheckInStore {
     this.salt = Buffer.from(saltHex, 'hex');
 
     this.findDuplicate = db.prepare(
-      `SELECT id FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
-         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC LIMIT 1`,
-    ).pluck();
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
+         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
+    );
     this.insertCheckIn = db.prepare(
       `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
          reasons, subject, override, dedup_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -107,8 +107,14 @@ export class SqliteStore implements CheckInStore {
 
     this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
       if (hash !== null) {
-        const of = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as string | undefined;
-        if (of !== undefined) return { kind: 'duplicate', of };
+        const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
+          | { id: string; verdict: string; reasons: string }
+          | undefined;
+        // Folded only into the latest check-in of the same credential, and only when that one got
+        // the same verdict and reasons: a retry that ends differently is a check-in of its own.
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === JSON.stringify(c.reasons)) {
+          return { kind: 'duplicate', of: prior.id };
+        }
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
@@ -132,8 +138,9 @@ export class SqliteStore implements CheckInStore {
   }
 
   /**
-   * Duplicate rule: an earlier check-in with the same key, device and direction scanned in
-   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it.
+   * Duplicate rule: the most recent check-in with the same key, device and direction scanned in
+   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it when it
+   * has the same verdict and the same reasons (in order); otherwise this one is recorded.
    */
   record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome {
     const ms = Date.parse(checkIn.scannedAt);

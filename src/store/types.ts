@@ -9,9 +9,15 @@ export type DeliveryState = 'pending' | 'forwarded' | 'rejected';
 export type RecordOutcome = { kind: 'recorded' } | { kind: 'duplicate'; of: string };
 
 export interface DedupRule {
-  /** Identity key of the subject (never stored in clear if the store chooses to hash it). */
+  /**
+   * What makes two scans the same credential (the pipeline passes the normalised payload). The store
+   * keeps only a keyed hash of it (HMAC-SHA-256 under a per-database salt), never the clear text.
+   */
   key: string;
-  /** Same key at the same device and direction within this many ms before → duplicate. */
+  /**
+   * The latest check-in with the same key at the same device and direction within this many ms
+   * before → duplicate of it, provided it has the same verdict and reasons as the new one.
+   */
   windowMs: number;
 }
 
@@ -39,7 +45,8 @@ export interface AuditEntry {
 export interface CheckInStore {
   /**
    * Duplicate check, check-in row and outbox row in ONE transaction, committed with
-   * synchronous=FULL before returning. Throws StoreError only for storage faults.
+   * synchronous=FULL before returning. Throws StoreError only for storage faults. A duplicate is
+   * the latest same-key check-in in the window with the same verdict and reasons (DedupRule).
    */
   record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome;
   /** Every check-in, oldest first (for `export`). */

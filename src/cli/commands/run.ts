@@ -1,7 +1,9 @@
 /**
  * `checkpoint-kiosk run` (DESIGN §7, contract). stdout carries JSON lines only:
  * {"event":"ready"} once scanners are open, one {"event":"checkin",...} per scan printed only
- * after the check-in is committed, {"event":"duplicate","of"} for a repeat within the window,
+ * after the check-in is committed, {"event":"duplicate","of","verdict","reasons"} for a re-read of
+ * the same credential within the window that got the same verdict (verdict and reasons are those
+ * committed with check-in `of`),
  * and with --ui web {"event":"ui","url"} (token included). Extensions: {"event":"scanner",...}
  * on scanner state changes and {"event":"error",...} for a scan that could not be recorded or a
  * problem with the central server. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
@@ -91,7 +93,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
 
   kiosk.on('outcome', (o) => {
-    if (o.kind === 'duplicate') out({ event: 'duplicate', of: o.of });
+    // A duplicate carries the verdict committed with the check-in it repeats (what the gate did).
+    if (o.kind === 'duplicate') out({ event: 'duplicate', of: o.of, verdict: o.verdict.verdict, reasons: o.verdict.reasons });
     else out({ event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt });
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
