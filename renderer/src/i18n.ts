@@ -212,6 +212,7 @@ const REASONS: Record<Lang, Record<string, string>> = {
     'positive-test': 'Có kết quả xét nghiệm dương tính',
     'identity-only': 'Chỉ có giấy tờ tùy thân',
     duplicate: 'Đã check-in trước đó',
+    'incomplete-series': 'Chưa tiêm đủ liều',
   },
   en: {
     unreadable: 'The code could not be read',
@@ -230,6 +231,7 @@ const REASONS: Record<Lang, Record<string, string>> = {
     'positive-test': 'A positive test result',
     'identity-only': 'Identity document only',
     duplicate: 'Already checked in',
+    'incomplete-series': 'Vaccination series not complete',
   },
 };
 

@@ -10,6 +10,7 @@ import { detectFormat } from '../credentials/registry.js';
 import { failed, type CredentialFormat, type VerifyResult } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { normalizeScanText, type Normalized } from './normalize.js';
+import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 import { decide, type Policy } from './policy.js';
 
 export interface Assessment {
@@ -51,7 +52,13 @@ async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promis
   const format = detectFormat(deps.formats, norm.text);
   if (!format) return failed('unknown', 'unknown-format', 'no supported credential format recognised');
   try {
-    return await format.verify(norm.text, { now, trust: deps.trust() });
+    const policy = deps.policy();
+    return await format.verify(norm.text, {
+      now,
+      trust: deps.trust(),
+      time: timeRulesFromSeconds(policy.clockSkewSeconds),
+      testMaxAgeHours: policy.testMaxAgeHours,
+    });
   } catch (err) {
     // A verifier that throws has a bug; the person at the door still gets a verdict.
     deps.logger.error('verifier threw', { format: format.id, error: err instanceof Error ? err.name : typeof err });
