@@ -1,31 +1,36 @@
 /**
- * The reference central server (DESIGN §2, §8): fastify with JSON-schema validation on its own
- * SQLite database in the data dir. `startCentral` is what the CLI, the tests and the demo call.
+ * The reference central server (protocol v1): fastify with JSON-schema validation on a
+ * `CentralStorage` — SQLite in the data dir by default, or a shared PostgreSQL database.
+ * `startCentral` is what the CLI, the tests and the demo call.
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Clock, Logger } from '../src/shared/ports.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
-import { checkInStatements } from './checkins.js';
 import type { CentralContext } from './context.js';
-import { openCentralDb } from './db.js';
-import type { CentralDb } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
-import { DECLARATION_KEY_FILE, ROOT_KEY_FILE, loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { openStorage } from './storage/open.js';
+import type { CentralStorage } from './storage/types.js';
 import { publishBundle, readBundleJson, withDeclarationIssuer } from './trust-bundle.js';
 
 export interface CentralOptions {
-  dataDir: string;
+  /** SQLite data dir (the embedded default). Required unless `database` or `storage` is given. */
+  dataDir?: string;
+  /** `postgres://USER@HOST:PORT/DB`: keep everything in that PostgreSQL database instead. */
+  database?: string;
+  /** An already open storage (tests, benchmarks); the server closes it on close(). */
+  storage?: CentralStorage;
   /** 0 = an ephemeral port. */
   port: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Trust bundle JSON (DESIGN §6) whose content the server publishes, signed. */
+  /** Trust bundle JSON (format v1) whose content the server publishes, signed. */
   trustFile?: string;
   /** Codes registered at start (one-time, valid `enrollmentCodeTtlHours`); a spent code stays spent. */
   enrollmentCodes?: string[];
@@ -45,8 +50,8 @@ export interface CentralServer {
   /** The root public key devices pin (also returned by enroll). */
   rootJwk: Record<string, unknown>;
   adminToken: string;
-  /** The open database (tests and benchmarks read it; do not write). */
-  db: CentralDb;
+  /** The storage the server uses (tests and benchmarks read it). */
+  storage: CentralStorage;
   close(): Promise<void>;
 }
 
@@ -55,24 +60,23 @@ const GLOBAL_BODY_LIMIT = 2 * 1024 * 1024;
 
 export async function startCentral(opts: CentralOptions): Promise<CentralServer> {
   const logger = opts.logger.child('central');
-  const db = openCentralDb(opts.dataDir);
+  const storage = opts.storage ?? (await openStorage({ dataDir: opts.dataDir, database: opts.database }));
   let app: FastifyInstance | undefined;
   try {
     const nowMs = opts.clock.now();
     for (const code of opts.enrollmentCodes ?? []) {
-      addEnrollmentCode(db, code, nowMs, opts.enrollmentCodeTtlHours ?? DEFAULT_CODE_TTL_HOURS);
+      await addEnrollmentCode(storage, code, nowMs, opts.enrollmentCodeTtlHours ?? DEFAULT_CODE_TTL_HOURS);
     }
-    const root = loadOrCreateEcKey(opts.dataDir, ROOT_KEY_FILE);
-    const declarationKey = loadOrCreateEcKey(opts.dataDir, DECLARATION_KEY_FILE);
+    const root = await loadOrCreateEcKey(storage, 'root-key');
+    const declarationKey = await loadOrCreateEcKey(storage, 'declaration-key');
     const base = opts.trustFile ? readBundleJson(opts.trustFile) : undefined;
-    const bundle = await publishBundle(opts.dataDir, withDeclarationIssuer(base, declarationKey.publicKey, 'checkpoint-kiosk central'), root.privateKey, nowMs);
+    const bundle = await publishBundle(storage, withDeclarationIssuer(base, declarationKey.publicKey, 'checkpoint-kiosk central'), root.privateKey, nowMs);
     let url = '';
     const ctx: CentralContext = {
-      db,
-      checkins: checkInStatements(db),
+      storage,
       clock: opts.clock,
       logger,
-      adminToken: loadOrCreateAdminToken(opts.dataDir),
+      adminToken: await loadOrCreateAdminToken(storage),
       rootJwk: publicJwkOf(root.publicKey) as CentralContext['rootJwk'],
       bundle,
       declarationSigner: { privateKey: declarationKey.privateKey, kid: kidOfPublicKey(declarationKey.publicKey) },
@@ -102,24 +106,24 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     const host = opts.host ?? '127.0.0.1';
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    logger.info('listening', { url, bundleIssuedAt: bundle.issuedAt });
+    logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
     const server = app;
     let closed = false;
     return {
       url,
       rootJwk: ctx.rootJwk as Record<string, unknown>,
       adminToken: ctx.adminToken,
-      db,
+      storage,
       async close() {
         if (closed) return;
         closed = true;
         await server.close();
-        db.close();
+        await storage.close();
       },
     };
   } catch (err) {
     await app?.close().catch(() => undefined);
-    db.close();
+    await storage.close();
     throw err;
   }
 }

@@ -8,12 +8,12 @@ import { startCentral } from './app.js';
 import type { CentralOptions, CentralServer } from './app.js';
 import { addEnrollmentCode, enrollDevice } from './enrollment.js';
 
-/** Starts a central server and enrolls one device directly in its database. */
+/** Starts a central server and enrolls one device directly in its storage. */
 export async function startCentralWithDevice(opts: CentralOptions): Promise<{ server: CentralServer; token: string; deviceId: string }> {
   const server = await startCentral(opts);
   const code = randomUUID();
-  addEnrollmentCode(server.db, code, opts.clock.now());
-  const out = enrollDevice(server.db, code, { name: 'bench', version: '0', platform: process.platform }, opts.clock.now());
+  await addEnrollmentCode(server.storage, code, opts.clock.now());
+  const out = await enrollDevice(server.storage, code, { name: 'bench', version: '0', platform: process.platform }, opts.clock.now());
   if (!out.ok) throw new Error(`bench enrollment failed: ${out.error}`);
   return { server, token: out.token, deviceId: out.deviceId };
 }

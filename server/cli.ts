@@ -1,5 +1,5 @@
 /**
- * `checkpoint-kiosk central ...` (DESIGN §7, contract). `argv` is what follows `central`.
+ * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
  *   central --data-dir DIR [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
  *   central export --data-dir DIR
@@ -15,10 +15,11 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
-import { exportCheckIns } from './checkins.js';
-import { openCentralDb } from './db.js';
+import { CENTRAL_DB_FILE } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
-import { loadOrCreateAdminToken, readAdminToken } from './secrets.js';
+import { loadOrCreateAdminToken } from './secrets.js';
+import { openStorage } from './storage/open.js';
+import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
 
 export interface CentralIo {
@@ -48,7 +49,7 @@ function parse(sub: string, argv: string[], options: Options): Record<string, st
 function dataDirOf(sub: string, v: Record<string, unknown>, mustExist: boolean): string {
   const dir = v['data-dir'];
   if (typeof dir !== 'string' || dir === '') throw new Usage(`central${sub ? ` ${sub}` : ''}: --data-dir DIR is required`);
-  if (mustExist && !fs.existsSync(path.join(dir, 'central.sqlite'))) {
+  if (mustExist && !fs.existsSync(path.join(dir, CENTRAL_DB_FILE))) {
     throw new Usage(`central${sub ? ` ${sub}` : ''}: --data-dir ${dir} holds no central database (start the server there first)`);
   }
   return dir;
@@ -99,41 +100,46 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   return 0;
 }
 
-function exportAll(argv: string[], io: CentralIo): number {
-  const dataDir = dataDirOf('export', parse('export', argv, { 'data-dir': { type: 'string' } }), true);
-  const db = openCentralDb(dataDir);
+/** Opens the data dir's storage, runs `fn`, closes it. */
+async function withStorage<T>(dataDir: string, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
+  const storage = await openStorage({ dataDir });
   try {
-    for (const c of exportCheckIns(db)) io.stdout(`${JSON.stringify(c)}\n`);
+    return await fn(storage);
   } finally {
-    db.close();
+    await storage.close();
   }
+}
+
+async function exportAll(argv: string[], io: CentralIo): Promise<number> {
+  const dataDir = dataDirOf('export', parse('export', argv, { 'data-dir': { type: 'string' } }), true);
+  await withStorage(dataDir, async (storage) => {
+    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(c)}\n`);
+  });
   return 0;
 }
 
-function enrollCode(argv: string[], io: CentralIo): number {
+async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
   const v = parse('enroll-code', argv, { 'data-dir': { type: 'string' }, 'ttl-hours': { type: 'string' } });
   const dataDir = dataDirOf('enroll-code', v, false);
   const ttl = intFlag('enroll-code', 'ttl-hours', v['ttl-hours'], 1, 24 * 90, DEFAULT_CODE_TTL_HOURS);
-  const db = openCentralDb(dataDir);
-  try {
+  await withStorage(dataDir, async (storage) => {
     const code = newEnrollmentCode();
     const now = systemClock.now();
-    addEnrollmentCode(db, code, now, ttl);
+    await addEnrollmentCode(storage, code, now, ttl);
     io.stdout(`${JSON.stringify({ code, expiresAt: new Date(now + ttl * 3_600_000).toISOString() })}\n`);
-  } finally {
-    db.close();
-  }
+  });
   return 0;
 }
 
-function adminToken(argv: string[], io: CentralIo): number {
+async function adminToken(argv: string[], io: CentralIo): Promise<number> {
   const dataDir = dataDirOf('admin-token', parse('admin-token', argv, { 'data-dir': { type: 'string' } }), false);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  io.stdout(`${readAdminToken(dataDir) ?? loadOrCreateAdminToken(dataDir)}\n`);
+  await withStorage(dataDir, async (storage) => {
+    io.stdout(`${(await storage.readSecret('admin-token'))?.trim() ?? (await loadOrCreateAdminToken(storage))}\n`);
+  });
   return 0;
 }
 
-function traceCmd(argv: string[], io: CentralIo): number {
+async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   const v = parse('trace', argv, {
     'data-dir': { type: 'string' },
     id: { type: 'string' },
@@ -147,12 +153,7 @@ function traceCmd(argv: string[], io: CentralIo): number {
     const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
     throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
   }
-  const db = openCentralDb(dataDir);
-  try {
-    io.stdout(`${JSON.stringify(trace(db, q))}\n`);
-  } finally {
-    db.close();
-  }
+  await withStorage(dataDir, async (storage) => io.stdout(`${JSON.stringify(await trace(storage, q))}\n`));
   return 0;
 }
 
@@ -162,13 +163,13 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
   try {
     switch (sub) {
       case 'export':
-        return exportAll(rest, io);
+        return await exportAll(rest, io);
       case 'enroll-code':
-        return enrollCode(rest, io);
+        return await enrollCode(rest, io);
       case 'admin-token':
-        return adminToken(rest, io);
+        return await adminToken(rest, io);
       case 'trace':
-        return traceCmd(rest, io);
+        return await traceCmd(rest, io);
       default:
         if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace)`);
         return await serve(args, io);

@@ -1,13 +1,12 @@
 /** What the route modules share: built once by startCentral. */
 import type { KeyObject, JsonWebKey } from 'node:crypto';
 import type { Clock, Logger } from '../src/shared/ports.js';
-import type { CentralDb } from './db.js';
-import type { CheckInStatements } from './checkins.js';
+import type { CentralStorage } from './storage/types.js';
 import type { PublishedBundle } from './trust-bundle.js';
 
 export interface CentralContext {
-  db: CentralDb;
-  checkins: CheckInStatements;
+  /** The only way routes reach data. */
+  storage: CentralStorage;
   clock: Clock;
   logger: Logger;
   adminToken: string;

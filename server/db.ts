@@ -1,7 +1,7 @@
 /**
  * The central server's own SQLite database (WAL, synchronous=FULL): devices, enrollment codes,
- * received check-ins (exactly once by id), heartbeats. Every transaction is short and
- * synchronous: nothing here awaits.
+ * received check-ins (exactly once by id), heartbeats, issued declarations. Every transaction is
+ * short and synchronous: nothing here awaits. Only `storage/sqlite-storage.ts` queries it.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -56,12 +56,26 @@ const MIGRATIONS: string[] = [
      version TEXT,
      body TEXT NOT NULL
    );`,
+  // v2: heartbeat extension fields (clock offset, applied config, update state, oldest identity)
+  // and the register of issued declarations (ids and times only, no personal data).
+  `ALTER TABLE heartbeats ADD COLUMN clock_offset_ms INTEGER;
+   ALTER TABLE heartbeats ADD COLUMN applied_config_version TEXT;
+   ALTER TABLE heartbeats ADD COLUMN update_state TEXT;
+   ALTER TABLE heartbeats ADD COLUMN oldest_identity_at TEXT;
+   CREATE TABLE declarations (
+     id TEXT PRIMARY KEY,
+     kid TEXT NOT NULL,
+     issued_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
 ];
+
+export const CENTRAL_DB_FILE = 'central.sqlite';
 
 /** Opens (creating if needed) `<dataDir>/central.sqlite` and applies pending migrations. */
 export function openCentralDb(dataDir: string): CentralDb {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'central.sqlite'));
+  const db = new Database(path.join(dataDir, CENTRAL_DB_FILE));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

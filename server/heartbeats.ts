@@ -1,33 +1,40 @@
-/** Heartbeats: the latest one per device (queue depth, oldest pending, last scan, scanners...). */
-import type { CentralDb } from './db.js';
+/**
+ * Heartbeats: the latest one per device (queue depth, oldest pending, last scan, scanners...),
+ * with the optional extension fields (clock offset, applied config version, update state, oldest
+ * identity) stored as given and tolerated when absent.
+ */
+import type { CentralStorage, StoredHeartbeat } from './storage/types.js';
 
 export interface HeartbeatBody {
   queueDepth: number;
-  oldestPendingAt: string | null;
-  lastScanAt: string | null;
-  scanners: unknown[];
-  trustIssuedAt: string | null;
+  oldestPendingAt?: string | null;
+  lastScanAt?: string | null;
+  scanners?: unknown[];
+  trustIssuedAt?: string | null;
   version: string;
+  /** Kiosk clock minus server clock (ms). */
+  clockOffsetMs?: number | null;
+  /** The config profile version the kiosk applied (string or integer, stored as text). */
+  appliedConfigVersion?: string | number | null;
+  updateState?: string | null;
+  oldestIdentityAt?: string | null;
 }
 
-export function recordHeartbeat(db: CentralDb, deviceId: string, body: HeartbeatBody, nowMs: number): void {
-  db.prepare(
-    `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version, body)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
-       queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
-       trust_issued_at = excluded.trust_issued_at, version = excluded.version, body = excluded.body`,
-  ).run(
-    deviceId,
-    new Date(nowMs).toISOString(),
-    nowMs,
-    body.queueDepth,
-    body.oldestPendingAt,
-    body.lastScanAt,
-    body.trustIssuedAt,
-    body.version,
-    JSON.stringify(body),
-  );
+/** Stores `body` (already validated by `heartbeatSchema`) as the device's latest heartbeat. */
+export function recordHeartbeat(storage: CentralStorage, deviceId: string, body: HeartbeatBody, nowMs: number): Promise<void> {
+  const stored: StoredHeartbeat = {
+    queueDepth: body.queueDepth,
+    oldestPendingAt: body.oldestPendingAt ?? null,
+    lastScanAt: body.lastScanAt ?? null,
+    trustIssuedAt: body.trustIssuedAt ?? null,
+    version: body.version,
+    clockOffsetMs: body.clockOffsetMs ?? null,
+    appliedConfigVersion: body.appliedConfigVersion === undefined || body.appliedConfigVersion === null ? null : String(body.appliedConfigVersion),
+    updateState: body.updateState ?? null,
+    oldestIdentityAt: body.oldestIdentityAt ?? null,
+    body: JSON.stringify({ ...body, scanners: body.scanners ?? [] }),
+  };
+  return storage.recordHeartbeat(deviceId, stored, nowMs);
 }
 
 /** JSON schema of the heartbeat body (fastify validates before the handler runs). */
@@ -42,6 +49,11 @@ export const heartbeatSchema = {
     lastScanAt: nullableTime,
     trustIssuedAt: nullableTime,
     version: { type: 'string', maxLength: 64 },
+    // Extension fields (optional): a year of offset either way is already absurd.
+    clockOffsetMs: { anyOf: [{ type: 'integer', minimum: -366 * 86_400_000, maximum: 366 * 86_400_000 }, { type: 'null' }] },
+    appliedConfigVersion: { anyOf: [{ type: 'string', maxLength: 64 }, { type: 'integer', minimum: 0 }, { type: 'null' }] },
+    updateState: { anyOf: [{ type: 'string', maxLength: 64 }, { type: 'null' }] },
+    oldestIdentityAt: nullableTime,
     scanners: {
       type: 'array',
       maxItems: 16,

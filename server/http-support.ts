@@ -6,9 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Logger } from '../src/shared/ports.js';
-import type { CentralDb } from './db.js';
 import { deviceForToken } from './enrollment.js';
 import { secretEquals } from './secrets.js';
+import type { CentralStorage } from './storage/types.js';
 
 export interface ErrorBody {
   error: string;
@@ -84,13 +84,13 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** Resolves the calling device or answers 401. */
-export function authenticateDevice(db: CentralDb, request: FastifyRequest, reply: FastifyReply): string | undefined {
+export async function authenticateDevice(storage: CentralStorage, request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
   const token = bearerToken(request);
   if (!token) {
     void sendError(reply, 401, 'missing-token', 'Authorization: Bearer <device token> required');
     return undefined;
   }
-  const deviceId = deviceForToken(db, token);
+  const deviceId = await deviceForToken(storage, token);
   if (!deviceId) {
     void sendError(reply, 401, 'invalid-token', 'unknown or revoked device token; re-enroll the device');
     return undefined;

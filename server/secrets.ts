@@ -1,5 +1,6 @@
 /**
- * Long-lived secrets of the central server, kept as files in the data dir with mode 0600:
+ * Long-lived secrets of the central server, kept by the storage (SQLite: files in the data dir
+ * with mode 0600; PostgreSQL: a table, so every node uses the same ones):
  * the root key (signs trust bundles; its public half is pinned by kiosks at enrollment), the
  * declaration issuer key (signs CKD1 declarations) and the admin token (dashboard, stats, trace).
  * Each is made on first start and reused afterwards.
@@ -7,14 +8,14 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyObject, JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
+import type { CentralStorage, SecretName } from './storage/types.js';
 
 export const ROOT_KEY_FILE = 'root-key.pem';
 export const DECLARATION_KEY_FILE = 'declaration-key.pem';
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
 /** Writes `content` to a new file with mode 0600; returns false when it already exists. */
-function createSecretFile(file: string, content: string): boolean {
+export function createSecretFile(file: string, content: string): boolean {
   try {
     const fd = fs.openSync(file, 'wx', 0o600);
     try {
@@ -30,14 +31,22 @@ function createSecretFile(file: string, content: string): boolean {
   }
 }
 
-/** Loads the EC P-256 private key in `file`, creating it on first use. */
-export function loadOrCreateEcKey(dataDir: string, fileName: string): { privateKey: KeyObject; publicKey: KeyObject } {
-  const file = path.join(dataDir, fileName);
-  if (!fs.existsSync(file)) {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    createSecretFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
-  }
-  const privateKey = createPrivateKey(fs.readFileSync(file, 'utf8'));
+/** File name of each secret in a SQLite data dir. */
+export const SECRET_FILES: Record<SecretName, string> = {
+  'root-key': ROOT_KEY_FILE,
+  'declaration-key': DECLARATION_KEY_FILE,
+  'admin-token': ADMIN_TOKEN_FILE,
+};
+
+/** A new EC P-256 private key as PKCS#8 PEM. */
+function newEcKeyPem(): string {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+}
+
+/** Loads the EC P-256 private key `name` from the storage, creating it on first use. */
+export async function loadOrCreateEcKey(storage: CentralStorage, name: 'root-key' | 'declaration-key'): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+  const privateKey = createPrivateKey(await storage.loadOrCreateSecret(name, newEcKeyPem));
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
@@ -48,19 +57,8 @@ export function publicJwk(publicKey: KeyObject): JsonWebKey {
 }
 
 /** The admin token (43 chars base64url), made on first start. */
-export function loadOrCreateAdminToken(dataDir: string): string {
-  const file = path.join(dataDir, ADMIN_TOKEN_FILE);
-  createSecretFile(file, randomBytes(32).toString('base64url'));
-  return fs.readFileSync(file, 'utf8').trim();
-}
-
-/** Reads the admin token without creating one (CLI `central admin-token`). */
-export function readAdminToken(dataDir: string): string | undefined {
-  try {
-    return fs.readFileSync(path.join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
+export async function loadOrCreateAdminToken(storage: CentralStorage): Promise<string> {
+  return (await storage.loadOrCreateSecret('admin-token', () => randomBytes(32).toString('base64url'))).trim();
 }
 
 export function sha256Hex(text: string): string {

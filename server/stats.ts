@@ -3,7 +3,7 @@
  * and the 7-day average, by checkpoint and by hour, and devices that need a visit (heartbeat
  * stale or queue old). "Today" is the local day at `utcOffsetMinutes` (Hanoi: +420).
  */
-import type { CentralDb } from './db.js';
+import type { CentralStorage } from './storage/types.js';
 
 export interface StatsOptions {
   nowMs: number;
@@ -22,6 +22,8 @@ export interface DeviceHealth {
   oldestPendingAt: string | null;
   trustIssuedAt: string | null;
   version: string | null;
+  /** Kiosk clock minus server clock (ms) from its last heartbeat. */
+  clockOffsetMs: number | null;
   heartbeatStale: boolean;
   queueOld: boolean;
 }
@@ -43,74 +45,45 @@ export interface Stats {
 
 const DAY_MS = 86_400_000;
 
-export function computeStats(db: CentralDb, o: StatsOptions): Stats {
+/** The dashboard figures at `o.nowMs`, read through the storage. */
+export async function computeStats(storage: CentralStorage, o: StatsOptions): Promise<Stats> {
   const offsetMs = o.utcOffsetMinutes * 60_000;
   const dayStart = Math.floor((o.nowMs + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
   const dayEnd = dayStart + DAY_MS;
-  const today = db
-    .prepare(
-      `SELECT count(*) AS n, count(DISTINCT sender_device_id) AS devices, count(DISTINCT checkpoint_id) AS checkpoints
-       FROM checkins WHERE scanned_ms >= ? AND scanned_ms < ?`,
-    )
-    .get(dayStart, dayEnd) as { n: number; devices: number; checkpoints: number };
-  const week = db.prepare('SELECT count(*) AS n FROM checkins WHERE scanned_ms >= ? AND scanned_ms < ?').get(dayStart - 7 * DAY_MS, dayStart) as {
-    n: number;
-  };
-  const byCheckpoint = db
-    .prepare(
-      `SELECT checkpoint_id AS checkpointId, count(*) AS count FROM checkins
-       WHERE scanned_ms >= ? AND scanned_ms < ? GROUP BY checkpoint_id ORDER BY count DESC, checkpoint_id LIMIT 500`,
-    )
-    .all(dayStart, dayEnd) as { checkpointId: string; count: number }[];
-  const hours = db
-    .prepare(
-      `SELECT (scanned_ms - ?) / 3600000 AS hour, count(*) AS n FROM checkins
-       WHERE scanned_ms >= ? AND scanned_ms < ? GROUP BY hour`,
-    )
-    .all(dayStart, dayStart, dayEnd) as { hour: number; n: number }[];
-  const byHour = new Array<number>(24).fill(0);
-  for (const h of hours) if (h.hour >= 0 && h.hour < 24) byHour[h.hour] = h.n;
-  const deviceRows = db
-    .prepare(
-      `SELECT d.id, d.name, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.trust_issued_at, h.version
-       FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at LIMIT 5000`,
-    )
-    .all() as {
-    id: string;
-    name: string;
-    received_at: string | null;
-    received_ms: number | null;
-    queue_depth: number | null;
-    oldest_pending_at: string | null;
-    trust_issued_at: string | null;
-    version: string | null;
-  }[];
+  const [today, week, byCheckpoint, byHour, deviceRows, total] = await Promise.all([
+    storage.checkInFigures(dayStart, dayEnd),
+    storage.checkInFigures(dayStart - 7 * DAY_MS, dayStart),
+    storage.checkInsByCheckpoint(dayStart, dayEnd, 500),
+    storage.checkInsByHour(dayStart, 24),
+    storage.devicesWithHeartbeat(5000),
+    storage.countCheckIns(),
+  ]);
   const devices = deviceRows.map((r): DeviceHealth => {
-    const oldest = r.oldest_pending_at ? Date.parse(r.oldest_pending_at) : NaN;
+    const oldest = r.oldestPendingAt ? Date.parse(r.oldestPendingAt) : NaN;
     return {
-      deviceId: r.id,
+      deviceId: r.deviceId,
       name: r.name,
-      lastHeartbeatAt: r.received_at,
-      queueDepth: r.queue_depth,
-      oldestPendingAt: r.oldest_pending_at,
-      trustIssuedAt: r.trust_issued_at,
+      lastHeartbeatAt: r.lastHeartbeatAt,
+      queueDepth: r.queueDepth,
+      oldestPendingAt: r.oldestPendingAt,
+      trustIssuedAt: r.trustIssuedAt,
       version: r.version,
-      heartbeatStale: r.received_ms === null || o.nowMs - r.received_ms > o.staleHeartbeatMs,
+      clockOffsetMs: r.clockOffsetMs,
+      heartbeatStale: r.lastHeartbeatMs === null || o.nowMs - r.lastHeartbeatMs > o.staleHeartbeatMs,
       queueOld: Number.isFinite(oldest) && o.nowMs - oldest > o.oldQueueMs,
     };
   });
-  const total = db.prepare('SELECT count(*) AS n FROM checkins').get() as { n: number };
   return {
     generatedAt: new Date(o.nowMs).toISOString(),
     dayStart: new Date(dayStart).toISOString(),
     scanPointsActiveToday: today.devices,
     checkpointsActiveToday: today.checkpoints,
-    checkinsToday: today.n,
-    sevenDayAverage: Math.round((week.n / 7) * 10) / 10,
+    checkinsToday: today.count,
+    sevenDayAverage: Math.round((week.count / 7) * 10) / 10,
     byCheckpoint,
     byHour,
     devices,
     attention: devices.filter((d) => d.heartbeatStale || d.queueOld),
-    totalCheckins: total.n,
+    totalCheckins: total,
   };
 }

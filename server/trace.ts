@@ -3,7 +3,7 @@
  * them everyone else checked in at the same checkpoint within ±windowMinutes.
  */
 import type { CheckIn } from '../src/shared/types.js';
-import type { CentralDb } from './db.js';
+import type { CentralStorage } from './storage/types.js';
 
 export interface TraceQuery {
   idNo: string;
@@ -31,36 +31,23 @@ export interface TraceResult {
 
 export const TRACE_LIMITS = { maxLandmarks: 1000, maxNearbyPerLandmark: 2000, maxWindowMinutes: 24 * 60 } as const;
 
-export function trace(db: CentralDb, q: TraceQuery): TraceResult {
-  const own = db
-    .prepare(
-      `SELECT record FROM checkins WHERE (id_no = @idNo OR alt_id = @idNo) AND scanned_ms >= @from AND scanned_ms <= @to
-       ORDER BY scanned_ms, seq LIMIT @limit`,
-    )
-    .all({ idNo: q.idNo, from: q.fromMs, to: q.toMs, limit: TRACE_LIMITS.maxLandmarks + 1 }) as { record: string }[];
-  const nearbyStmt = db.prepare(
-    `SELECT record FROM checkins WHERE checkpoint_id = @cp AND scanned_ms >= @from AND scanned_ms <= @to
-       AND id <> @id AND (id_no IS NULL OR id_no <> @idNo) AND (alt_id IS NULL OR alt_id <> @idNo)
-     ORDER BY scanned_ms, seq LIMIT @limit`,
-  );
+/** Runs a tracing query through the storage (bounded by TRACE_LIMITS). */
+export async function trace(storage: CentralStorage, q: TraceQuery): Promise<TraceResult> {
+  const own = await storage.checkInsOfPerson(q.idNo, q.fromMs, q.toMs, TRACE_LIMITS.maxLandmarks + 1);
   const windowMs = q.windowMinutes * 60_000;
-  const landmarks = own.slice(0, TRACE_LIMITS.maxLandmarks).map((row): TraceLandmark => {
-    const checkIn = JSON.parse(row.record) as CheckIn;
+  const landmarks: TraceLandmark[] = [];
+  for (const checkIn of own.slice(0, TRACE_LIMITS.maxLandmarks)) {
     const at = Date.parse(checkIn.scannedAt);
-    const rows = nearbyStmt.all({
-      cp: checkIn.checkpointId,
-      from: at - windowMs,
-      to: at + windowMs,
-      id: checkIn.id,
-      idNo: q.idNo,
+    const rows = await storage.checkInsNear({
+      checkpointId: checkIn.checkpointId,
+      fromMs: at - windowMs,
+      toMs: at + windowMs,
+      excludeId: checkIn.id,
+      excludePerson: q.idNo,
       limit: TRACE_LIMITS.maxNearbyPerLandmark + 1,
-    }) as { record: string }[];
-    return {
-      checkIn,
-      nearby: rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark).map((r) => JSON.parse(r.record) as CheckIn),
-      truncated: rows.length > TRACE_LIMITS.maxNearbyPerLandmark,
-    };
-  });
+    });
+    landmarks.push({ checkIn, nearby: rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark), truncated: rows.length > TRACE_LIMITS.maxNearbyPerLandmark });
+  }
   return {
     idNo: q.idNo,
     from: new Date(q.fromMs).toISOString(),

@@ -1,21 +1,19 @@
 /**
- * The signed trust bundle the server publishes (DESIGN §6): the content of `--trust FILE` plus the
+ * The signed trust bundle the server publishes (trust bundle format v1): the content of `--trust FILE` plus the
  * server's own declaration issuer key, signed (compact JWS, ES256) with the root key.
  *
- * The signature is reused across restarts while the content is unchanged (state file in the data
- * dir), so the ETag stays stable and kiosks do not download the same bundle after every restart.
+ * The signature is reused across restarts while the content is unchanged (kept by the storage), so
+ * the ETag stays stable and kiosks do not download the same bundle after every restart.
  */
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { TrustBundleJson } from '../src/shared/trust.js';
 import { TRUST_LIMITS, parseTrustBundle } from '../src/credentials/trust/load.js';
 import { publicJwkOf, signTrustBundle } from '../src/credentials/trust/envelope.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwk } from './secrets.js';
-
-const STATE_FILE = 'trust-bundle.state.json';
+import type { CentralStorage } from './storage/types.js';
 
 export interface PublishedBundle {
   jws: string;
@@ -55,33 +53,24 @@ export function withDeclarationIssuer(base: TrustBundleJson | undefined, issuerK
 }
 
 /**
- * Signs `content` unless the state file already holds a signature of the same content by the same
- * root key. `issuedAt` is the time the content last changed.
+ * Signs `content` unless the storage already holds a signature of the same content by the same
+ * root key. `issuedAt` is the time the content was first signed. Every node with the same storage,
+ * root key and content serves the same JWS, hence the same ETag.
  */
 export async function publishBundle(
-  dataDir: string,
+  storage: CentralStorage,
   content: Omit<TrustBundleJson, 'issuedAt'>,
   rootPrivateKey: KeyObject,
   nowMs: number,
 ): Promise<PublishedBundle> {
   const rootKid = publicJwkOf(rootPrivateKey).kid as string;
   const contentHash = createHash('sha256').update(rootKid).update(JSON.stringify(content)).digest('hex');
-  const stateFile = path.join(dataDir, STATE_FILE);
-  try {
-    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { contentHash?: string; jws?: string; issuedAt?: string };
-    if (state.contentHash === contentHash && typeof state.jws === 'string' && typeof state.issuedAt === 'string') {
-      return { jws: state.jws, etag: etagOf(state.jws), issuedAt: state.issuedAt };
-    }
-  } catch {
-    // No state yet (first start) or unreadable: sign afresh.
-  }
-  const issuedAt = new Date(nowMs).toISOString();
-  const bundle = { ...content, issuedAt } as TrustBundleJson;
-  const jws = await signTrustBundle(bundle, rootPrivateKey, rootKid);
-  const tmp = `${stateFile}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ contentHash, jws, issuedAt }));
-  fs.renameSync(tmp, stateFile);
-  return { jws, etag: etagOf(jws), issuedAt };
+  const state = await storage.publishedBundle(contentHash, async () => {
+    const issuedAt = new Date(nowMs).toISOString();
+    const bundle = { ...content, issuedAt } as TrustBundleJson;
+    return { jws: await signTrustBundle(bundle, rootPrivateKey, rootKid), issuedAt };
+  });
+  return { jws: state.jws, etag: etagOf(state.jws), issuedAt: state.issuedAt };
 }
 
 function etagOf(jws: string): string {

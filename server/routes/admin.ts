@@ -18,7 +18,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
     return undefined;
   };
   const stats = () =>
-    computeStats(ctx.db, {
+    computeStats(ctx.storage, {
       nowMs: ctx.clock.now(),
       utcOffsetMinutes: ctx.utcOffsetMinutes,
       staleHeartbeatMs: ctx.staleHeartbeatMs,
@@ -30,11 +30,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
   app.get('/api/v1/trace', { onRequest: requireAdmin }, async (request, reply) => {
     const q = parseTraceQuery(request.query as Record<string, unknown>);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
-    return trace(ctx.db, q);
+    return trace(ctx.storage, q);
   });
 
   app.get('/dashboard', { onRequest: requireAdmin }, async (_request, reply) => {
-    return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderDashboard(stats()));
+    return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderDashboard(await stats()));
   });
 }
 

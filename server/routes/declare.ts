@@ -117,6 +117,12 @@ export function registerDeclarationRoutes(app: FastifyInstance, ctx: CentralCont
       // The issuer refuses what kiosks would refuse (over-long fields...): say so on the form.
       return reply.code(400).send(formPage([`cannot issue this declaration: ${(err as Error).message}`], form));
     }
+    await ctx.storage.recordDeclaration({
+      id: parsed.decl.id,
+      kid: ctx.declarationSigner.kid,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + DECLARATION_VALID_HOURS * 3_600_000).toISOString(),
+    });
     const dataUrl = await QRCode.toDataURL(qrText, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
     const expires = new Date(now.getTime() + DECLARATION_VALID_HOURS * 3_600_000).toISOString();
     ctx.logger.info('declaration issued', { symptoms: parsed.decl.health.symptoms.length, exposure: parsed.decl.health.exposure });

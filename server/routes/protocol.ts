@@ -1,6 +1,7 @@
-/** Central protocol v1 (DESIGN §8, contract): enroll, checkins, trust-bundle, heartbeat. */
+/** Central protocol v1 (contract): enroll, checkins, trust-bundle, heartbeat. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
+import { ingestCheckIns } from '../checkins.js';
 import { enrollDevice } from '../enrollment.js';
 import { heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
@@ -51,11 +52,11 @@ declare module 'fastify' {
 }
 
 export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext): void {
-  const { db, clock, logger } = ctx;
+  const { storage, clock, logger } = ctx;
   app.decorateRequest('deviceId', '');
   // Runs before the body is read: a wrong token never costs us parsing a large body.
   const auth = async (request: FastifyRequest, reply: FastifyReply) => {
-    const deviceId = authenticateDevice(db, request, reply);
+    const deviceId = await authenticateDevice(storage, request, reply);
     if (!deviceId) return reply;
     request.deviceId = deviceId;
     return undefined;
@@ -63,7 +64,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
 
   app.post('/api/v1/enroll', { schema: enrollSchema, bodyLimit: 16 * 1024 }, async (request, reply) => {
     const body = request.body as { code: string; device: { name: string; version: string; platform: string } };
-    const out = enrollDevice(db, body.code, body.device, clock.now());
+    const out = await enrollDevice(storage, body.code, body.device, clock.now());
     if (!out.ok) {
       logger.warn('enrollment refused', { error: out.error });
       return sendError(reply, out.status, out.error, out.message);
@@ -75,7 +76,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
   app.post('/api/v1/checkins', { schema: checkinsSchema, bodyLimit: CHECKINS_BODY_LIMIT, onRequest: auth }, async (request) => {
     const deviceId = request.deviceId;
     const { checkins } = request.body as { checkins: unknown[] };
-    const result = ctx.checkins.ingest(deviceId, checkins, new Date(clock.now()).toISOString());
+    const result = await ingestCheckIns(storage, deviceId, checkins, new Date(clock.now()).toISOString());
     logger.info('checkins received', {
       deviceId,
       accepted: result.accepted.length,
@@ -96,21 +97,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
   });
 
   app.post('/api/v1/heartbeat', { schema: { body: heartbeatSchema }, bodyLimit: 64 * 1024, onRequest: auth }, async (request) => {
-    const deviceId = request.deviceId;
-    const b = request.body as Partial<HeartbeatBody> & { queueDepth: number; version: string };
-    recordHeartbeat(
-      db,
-      deviceId,
-      {
-        queueDepth: b.queueDepth,
-        oldestPendingAt: b.oldestPendingAt ?? null,
-        lastScanAt: b.lastScanAt ?? null,
-        scanners: b.scanners ?? [],
-        trustIssuedAt: b.trustIssuedAt ?? null,
-        version: b.version,
-      },
-      clock.now(),
-    );
+    await recordHeartbeat(storage, request.deviceId, request.body as HeartbeatBody, clock.now());
     return { ok: true, serverTime: new Date(clock.now()).toISOString() };
   });
 }

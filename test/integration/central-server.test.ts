@@ -10,7 +10,6 @@ import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
-import { countCheckIns } from '../../server/checkins.js';
 import { addEnrollmentCode } from '../../server/enrollment.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import { verifySignedTrustBundle } from '../../src/credentials/trust/envelope.js';
@@ -97,7 +96,7 @@ describe('enrollment', () => {
 
   it('does not revive a spent code when the server restarts with the same --enrollment-code', async () => {
     await enrollWith('CODE-ONE');
-    expect(addEnrollmentCode(central.db, 'CODE-ONE', now)).toBe(false);
+    expect(await addEnrollmentCode(central.storage, 'CODE-ONE', now)).toBe(false);
     const replay = await post('/api/v1/enroll', { code: 'CODE-ONE', device: { name: 'k', version: '1', platform: 'linux' } });
     expect(replay.status).toBe(409);
   });
@@ -129,7 +128,7 @@ describe('check-in ingest', () => {
 
     const again = await post('/api/v1/checkins', { checkins: good }, auth);
     expect(again.json).toEqual({ accepted: [], duplicate: good.map((c) => c.id), rejected: [] });
-    expect(countCheckIns(central.db)).toBe(2);
+    expect(await central.storage.countCheckIns()).toBe(2);
   });
 
   it('accepts gzip bodies', async () => {
@@ -139,7 +138,7 @@ describe('check-in ingest', () => {
     const r = await post('/api/v1/checkins', body, { authorization: `Bearer ${token}`, 'content-encoding': 'gzip' });
     expect(r.status).toBe(200);
     expect(r.json.accepted).toHaveLength(300);
-    expect(countCheckIns(central.db)).toBe(300);
+    expect(await central.storage.countCheckIns()).toBe(300);
   });
 
   it('answers bad requests with a clear 4xx, stores nothing and keeps serving', async () => {
@@ -167,7 +166,7 @@ describe('check-in ingest', () => {
     const hb = await post('/api/v1/heartbeat', { queueDepth: -1, version: '1' }, auth);
     expect([hb.status, hb.json.error]).toEqual([400, 'invalid-request']);
 
-    expect(countCheckIns(central.db)).toBe(0);
+    expect(await central.storage.countCheckIns()).toBe(0);
     const ok = await post('/api/v1/checkins', one, auth);
     expect(ok.json.accepted).toHaveLength(1);
   });

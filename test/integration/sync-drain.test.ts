@@ -6,7 +6,6 @@ import zlib from 'node:zlib';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { postPreserialisedBatches, startCentralWithDevice } from '../../server/bench-support.js';
 import type { CentralServer } from '../../server/app.js';
-import { countCheckIns } from '../../server/checkins.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
 import type { CheckInStore } from '../../src/store/types.js';
 import { drainBacklog } from '../../src/sync/drain.js';
@@ -33,7 +32,7 @@ it('drainBacklog sends everything, then stops; an empty queue resolves at once',
   const ids = seed(store, 250);
   const result = await drainBacklog({ store, serverUrl: server.url, token, clock: systemClock, timers: systemTimers, logger: silentLogger, batchSize: 100 });
   expect(result).toMatchObject({ forwarded: 250, rejected: 0 });
-  expect(countCheckIns(server.db)).toBe(ids.length);
+  expect(await server.storage.countCheckIns()).toBe(ids.length);
   expect(store.queueStats().depth).toBe(0);
   expect(await drainBacklog({ store, serverUrl: server.url, token, clock: systemClock, timers: systemTimers, logger: silentLogger })).toMatchObject({ forwarded: 0 });
 });
@@ -55,6 +54,6 @@ it('postPreserialisedBatches posts gzip batches as they are', async () => {
     );
   const ms = await postPreserialisedBatches(server.url, token, [batch(10), batch(20)]);
   expect(ms).toBeGreaterThan(0);
-  expect(countCheckIns(server.db)).toBe(30);
+  expect(await server.storage.countCheckIns()).toBe(30);
   await expect(postPreserialisedBatches(server.url, 'wrong', [batch(1)])).rejects.toThrow(/401/);
 });

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
-import { countCheckIns, exportCheckIns } from '../../server/checkins.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
 import type { CheckInStore } from '../../src/store/types.js';
 import { enroll } from '../../src/sync/enrollment.js';
@@ -33,8 +32,10 @@ function forward(over: Partial<ForwarderOptions> = {}): Forwarder {
   return forwarder;
 }
 
-function serverIds(): string[] {
-  return [...exportCheckIns(central.db)].map((c) => c.id);
+async function serverIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const c of central.storage.exportCheckIns()) ids.push(c.id);
+  return ids;
 }
 
 beforeEach(async () => {
@@ -60,8 +61,8 @@ describe('forwarder', () => {
     const ids = seed(store, 1000);
     forward();
     await waitFor(() => store.queueStats().depth === 0, 'queue drained');
-    expect(serverIds().sort()).toEqual([...ids].sort());
-    expect(countCheckIns(central.db)).toBe(1000);
+    expect((await serverIds()).sort()).toEqual([...ids].sort());
+    expect(await central.storage.countCheckIns()).toBe(1000);
     expect(forwarder?.state()).toMatchObject({ status: 'idle', forwarded: 1000, failures: 0 });
   });
 
@@ -69,11 +70,11 @@ describe('forwarder', () => {
     const first = seed(store, 10);
     forward({ batchSize: 3, idlePollMs: 60_000 });
     await waitFor(() => store.queueStats().depth === 0, 'first drain');
-    expect(serverIds()).toEqual(first);
+    expect(await serverIds()).toEqual(first);
     const more = seed(store, 5);
     forwarder?.kick();
     await waitFor(() => store.queueStats().depth === 0, 'second drain');
-    expect(serverIds()).toEqual([...first, ...more]);
+    expect(await serverIds()).toEqual([...first, ...more]);
   });
 
   it('survives 500s, 429, timeouts, resets mid-body, lost responses and slow answers: exactly once', async () => {
@@ -95,8 +96,8 @@ describe('forwarder', () => {
     ]);
     forward({ serverUrl: proxy.url, batchSize: 100 });
     await waitFor(() => store.queueStats().depth === 0, 'queue drained through faults', 30_000);
-    expect(countCheckIns(central.db)).toBe(1200);
-    expect(serverIds().sort()).toEqual([...ids].sort());
+    expect(await central.storage.countCheckIns()).toBe(1200);
+    expect((await serverIds()).sort()).toEqual([...ids].sort());
     expect(store.queueStats()).toMatchObject({ depth: 0, rejected: 0 });
     for (const kind of ['status', 'retry-after', 'hang', 'reset-mid-body', 'lose-response', 'slow'] as const) {
       expect(proxy.applied[kind], kind).toBeGreaterThan(0);
@@ -120,7 +121,7 @@ describe('forwarder', () => {
     const [bad] = seed(store, 1, { format: 'not a format!' as never });
     forward();
     await waitFor(() => store.queueStats().depth === 0, 'drained');
-    expect(serverIds().sort()).toEqual([...good].sort());
+    expect((await serverIds()).sort()).toEqual([...good].sort());
     const kept = store.get(bad as string);
     expect(kept?.delivery).toBe('rejected');
     expect(kept?.rejectReason).toMatch(/^format:/);
@@ -140,7 +141,7 @@ describe('forwarder', () => {
     expect(store.queueStats().depth).toBe(20);
     forwarder?.setToken(token);
     await waitFor(() => store.queueStats().depth === 0, 'drained after re-enrollment');
-    expect(countCheckIns(central.db)).toBe(20);
+    expect(await central.storage.countCheckIns()).toBe(20);
   });
 
   it('stop() aborts an in-flight request; the batch stays pending and is delivered once later', async () => {
@@ -154,6 +155,6 @@ describe('forwarder', () => {
     expect(store.queueStats().depth).toBe(50);
     forward();
     await waitFor(() => store.queueStats().depth === 0, 'drained');
-    expect(serverIds()).toEqual(ids);
+    expect(await serverIds()).toEqual(ids);
   });
 });

@@ -1,0 +1,303 @@
+/**
+ * `CentralStorage` on SQLite in the data dir (the embedded default): `central.sqlite` (WAL,
+ * synchronous=FULL), secrets as 0600 files beside it, the trust-bundle signature in
+ * `trust-bundle.state.json`. better-sqlite3 is synchronous; the methods are async only to fit the
+ * seam.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CheckIn } from '../../src/shared/types.js';
+import { openCentralDb } from '../db.js';
+import type { CentralDb } from '../db.js';
+import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import type {
+  CentralStorage,
+  CheckInFigures,
+  DeviceHeartbeatRow,
+  EnrollStorageOutcome,
+  IssuedDeclaration,
+  NearbyQuery,
+  NewDevice,
+  NewEnrollmentCode,
+  SecretName,
+  SignedBundleState,
+  StoredBatch,
+  StoredHeartbeat,
+} from './types.js';
+
+const TRUST_STATE_FILE = 'trust-bundle.state.json';
+
+/** Opens (creating if needed) the SQLite storage of `dataDir`. */
+export function openSqliteStorage(dataDir: string): SqliteStorage {
+  return new SqliteStorage(dataDir, openCentralDb(dataDir));
+}
+
+/** A devices ⟕ heartbeats row as both backends select it (snake_case columns). */
+export type HeartbeatJoinRow = {
+  id: string;
+  name: string;
+  enrolled_at: string;
+  received_at: string | null;
+  received_ms: number | string | null;
+  queue_depth: number | string | null;
+  oldest_pending_at: string | null;
+  last_scan_at: string | null;
+  trust_issued_at: string | null;
+  version: string | null;
+  clock_offset_ms: number | string | null;
+  applied_config_version: string | null;
+  update_state: string | null;
+  oldest_identity_at: string | null;
+};
+
+export class SqliteStorage implements CentralStorage {
+  readonly backend = 'sqlite' as const;
+  readonly location: string;
+  private closed = false;
+  private readonly insertCheckIn;
+  private readonly applyBatch;
+
+  constructor(
+    private readonly dataDir: string,
+    /** The open database (tests may read it; everything else goes through the methods). */
+    readonly db: CentralDb,
+  ) {
+    this.location = path.resolve(dataDir);
+    this.insertCheckIn = db.prepare(
+      `INSERT OR IGNORE INTO checkins
+         (id, device_id, sender_device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict, id_no, alt_id, record, received_at)
+       VALUES (@id, @deviceId, @sender, @checkpointId, @direction, @scannedAt, @scannedMs, @format, @verdict, @idNo, @altId, @record, @receivedAt)`,
+    );
+    this.applyBatch = db.transaction((sender: string, valid: readonly CheckIn[], receivedAt: string): StoredBatch => {
+      const out: StoredBatch = { accepted: [], duplicate: [] };
+      for (const c of valid) {
+        const info = this.insertCheckIn.run({
+          id: c.id,
+          deviceId: c.deviceId,
+          sender,
+          checkpointId: c.checkpointId,
+          direction: c.direction,
+          scannedAt: c.scannedAt,
+          scannedMs: Date.parse(c.scannedAt),
+          format: c.format,
+          verdict: c.verdict,
+          idNo: c.subject.idNo ?? null,
+          altId: c.subject.altId ?? null,
+          record: JSON.stringify(c),
+          receivedAt,
+        });
+        (info.changes === 1 ? out.accepted : out.duplicate).push(c.id);
+      }
+      return out;
+    });
+  }
+
+  async loadOrCreateSecret(name: SecretName, create: () => string): Promise<string> {
+    const file = path.join(this.dataDir, SECRET_FILES[name]);
+    // Exclusive create: of two processes racing on a fresh dir, one file wins and both read it.
+    if (!fs.existsSync(file)) createSecretFile(file, create());
+    return fs.readFileSync(file, 'utf8');
+  }
+
+  async readSecret(name: SecretName): Promise<string | undefined> {
+    try {
+      return fs.readFileSync(path.join(this.dataDir, SECRET_FILES[name]), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  async publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState> {
+    const stateFile = path.join(this.dataDir, TRUST_STATE_FILE);
+    try {
+      const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { contentHash?: string; jws?: string; issuedAt?: string };
+      if (state.contentHash === contentHash && typeof state.jws === 'string' && typeof state.issuedAt === 'string') {
+        return { jws: state.jws, issuedAt: state.issuedAt };
+      }
+    } catch {
+      // No state yet (first start) or unreadable: sign afresh.
+    }
+    const signed = await sign();
+    const tmp = `${stateFile}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ contentHash, ...signed }));
+    fs.renameSync(tmp, stateFile);
+    return signed;
+  }
+
+  async addEnrollmentCode(code: NewEnrollmentCode): Promise<boolean> {
+    const info = this.db
+      .prepare('INSERT OR IGNORE INTO enrollment_codes (code_hash, created_at, expires_at) VALUES (?, ?, ?)')
+      .run(code.codeHash, new Date(code.createdAtMs).toISOString(), new Date(code.expiresAtMs).toISOString());
+    return info.changes === 1;
+  }
+
+  async enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome> {
+    const now = new Date(nowMs).toISOString();
+    return this.db.transaction((): EnrollStorageOutcome => {
+      const row = this.db.prepare('SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?').get(codeHash) as
+        | { expires_at: string; used_at: string | null }
+        | undefined;
+      if (!row) return 'code-unknown';
+      if (row.used_at) return 'code-used';
+      if (Date.parse(row.expires_at) <= nowMs) return 'code-expired';
+      this.db
+        .prepare('INSERT INTO devices (id, name, version, platform, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(device.id, device.name, device.version, device.platform, device.tokenHash, now);
+      this.db.prepare('UPDATE enrollment_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(now, device.id, codeHash);
+      return 'enrolled';
+    })();
+  }
+
+  async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT id FROM devices WHERE token_hash = ?').get(tokenHash) as { id: string } | undefined;
+    return row?.id;
+  }
+
+  async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {
+    return this.applyBatch(senderDeviceId, checkins, receivedAt);
+  }
+
+  async *exportCheckIns(): AsyncIterable<CheckIn> {
+    const rows = this.db.prepare('SELECT record FROM checkins ORDER BY scanned_ms, seq').iterate() as IterableIterator<{ record: string }>;
+    for (const row of rows) yield JSON.parse(row.record) as CheckIn;
+  }
+
+  async countCheckIns(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM checkins').get() as { n: number }).n;
+  }
+
+  async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version,
+           clock_offset_ms, applied_config_version, update_state, oldest_identity_at, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
+           queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
+           trust_issued_at = excluded.trust_issued_at, version = excluded.version, clock_offset_ms = excluded.clock_offset_ms,
+           applied_config_version = excluded.applied_config_version, update_state = excluded.update_state,
+           oldest_identity_at = excluded.oldest_identity_at, body = excluded.body`,
+      )
+      .run(
+        deviceId,
+        new Date(nowMs).toISOString(),
+        nowMs,
+        h.queueDepth,
+        h.oldestPendingAt,
+        h.lastScanAt,
+        h.trustIssuedAt,
+        h.version,
+        h.clockOffsetMs,
+        h.appliedConfigVersion,
+        h.updateState,
+        h.oldestIdentityAt,
+        h.body,
+      );
+  }
+
+  async recordDeclaration(d: IssuedDeclaration): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO declarations (id, kid, issued_at, expires_at) VALUES (?, ?, ?, ?)').run(d.id, d.kid, d.issuedAt, d.expiresAt);
+  }
+
+  async countDeclarations(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM declarations').get() as { n: number }).n;
+  }
+
+  async checkInFigures(fromMs: number, toMs: number): Promise<CheckInFigures> {
+    return this.db
+      .prepare(
+        `SELECT count(*) AS count, count(DISTINCT sender_device_id) AS devices, count(DISTINCT checkpoint_id) AS checkpoints
+         FROM checkins WHERE scanned_ms >= ? AND scanned_ms < ?`,
+      )
+      .get(fromMs, toMs) as CheckInFigures;
+  }
+
+  async checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]> {
+    return this.db
+      .prepare(
+        `SELECT checkpoint_id AS checkpointId, count(*) AS count FROM checkins
+         WHERE scanned_ms >= ? AND scanned_ms < ? GROUP BY checkpoint_id ORDER BY count DESC, checkpoint_id LIMIT ?`,
+      )
+      .all(fromMs, toMs, limit) as { checkpointId: string; count: number }[];
+  }
+
+  async checkInsByHour(fromMs: number, hours: number): Promise<number[]> {
+    // Integer division on integers: better-sqlite3 binds a JS number as REAL, and REAL / 3600000
+    // is a fraction (10.5 is no array index) — that made every hour 0 on the dashboard.
+    const rows = this.db
+      .prepare(
+        `SELECT (scanned_ms - CAST(@from AS INTEGER)) / 3600000 AS hour, count(*) AS n FROM checkins
+         WHERE scanned_ms >= @from AND scanned_ms < @to GROUP BY hour`,
+      )
+      .all({ from: Math.floor(fromMs), to: Math.floor(fromMs) + hours * 3_600_000 }) as { hour: number; n: number }[];
+    return toHourArray(rows, hours);
+  }
+
+  async devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.name, d.enrolled_at, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.last_scan_at,
+           h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at
+         FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at, d.id LIMIT ?`,
+      )
+      .all(limit) as HeartbeatJoinRow[];
+    return rows.map(heartbeatRowOf);
+  }
+
+  async checkInsOfPerson(idNo: string, fromMs: number, toMs: number, limit: number): Promise<CheckIn[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT record FROM checkins WHERE (id_no = @idNo OR alt_id = @idNo) AND scanned_ms >= @from AND scanned_ms <= @to
+         ORDER BY scanned_ms, seq LIMIT @limit`,
+      )
+      .all({ idNo, from: fromMs, to: toMs, limit }) as { record: string }[];
+    return rows.map((r) => JSON.parse(r.record) as CheckIn);
+  }
+
+  async checkInsNear(q: NearbyQuery): Promise<CheckIn[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT record FROM checkins WHERE checkpoint_id = @cp AND scanned_ms >= @from AND scanned_ms <= @to
+           AND id <> @id AND (id_no IS NULL OR id_no <> @idNo) AND (alt_id IS NULL OR alt_id <> @idNo)
+         ORDER BY scanned_ms, seq LIMIT @limit`,
+      )
+      .all({ cp: q.checkpointId, from: q.fromMs, to: q.toMs, id: q.excludeId, idNo: q.excludePerson, limit: q.limit }) as { record: string }[];
+    return rows.map((r) => JSON.parse(r.record) as CheckIn);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** Rows of (hour, n) into an array of `hours` counts; rows outside 0..hours-1 are ignored. */
+export function toHourArray(rows: readonly { hour: number | string; n: number | string }[], hours: number): number[] {
+  const out = new Array<number>(hours).fill(0);
+  for (const r of rows) {
+    const h = Math.floor(Number(r.hour));
+    if (h >= 0 && h < hours) out[h] = (out[h] ?? 0) + Number(r.n);
+  }
+  return out;
+}
+
+/** Maps a joined row to the seam's shape (numbers may arrive as strings from PostgreSQL). */
+export function heartbeatRowOf(r: HeartbeatJoinRow): DeviceHeartbeatRow {
+  return {
+    deviceId: r.id,
+    name: r.name,
+    enrolledAt: r.enrolled_at,
+    lastHeartbeatAt: r.received_at,
+    lastHeartbeatMs: r.received_ms === null ? null : Number(r.received_ms),
+    queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
+    oldestPendingAt: r.oldest_pending_at,
+    lastScanAt: r.last_scan_at,
+    trustIssuedAt: r.trust_issued_at,
+    version: r.version,
+    clockOffsetMs: r.clock_offset_ms === null ? null : Number(r.clock_offset_ms),
+    appliedConfigVersion: r.applied_config_version,
+    updateState: r.update_state,
+    oldestIdentityAt: r.oldest_identity_at,
+  };
+}

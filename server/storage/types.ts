@@ -1,0 +1,205 @@
+/**
+ * The central server's storage seam: everything the routes, the CLI and the dashboard read or
+ * write goes through one `CentralStorage`. Two implementations exist — SQLite in the data dir (the
+ * embedded default, `storage/sqlite-storage.ts`) and PostgreSQL through `pg` with a pool
+ * (`storage/postgres-storage.ts`, for several nodes sharing one database).
+ *
+ * Rules for every method (and for methods you add):
+ * - async, even where SQLite is synchronous: PostgreSQL is not;
+ * - times cross the seam as epoch milliseconds (numbers) or ISO strings as documented per field;
+ * - codes and tokens cross it only as SHA-256 hex hashes — the storage never sees a secret that
+ *   would let a copy of the database enroll or impersonate a device;
+ * - a method that writes several rows does so in one transaction (all or nothing);
+ * - results are bounded by a `limit` parameter or by the nature of the query (aggregates).
+ *
+ * To add a table: add a migration to both backends (SQLite: `server/db.ts`; PostgreSQL:
+ * `storage/postgres-schema.ts`), add methods here, implement them in both, and let the protocol
+ * suite (test/integration/central-server.test.ts, run against both backends) cover them.
+ */
+import type { CheckIn } from '../../src/shared/types.js';
+
+/** Which backend a storage is. */
+export type StorageBackend = 'sqlite' | 'postgres';
+
+/**
+ * Long-lived secrets of the server. SQLite keeps them as 0600 files in the data dir; PostgreSQL
+ * keeps them in the database so that every node signs with the same keys.
+ */
+export type SecretName = 'root-key' | 'declaration-key' | 'admin-token';
+
+/** What the trust bundle signer produced for one content (see `publishedBundle`). */
+export interface SignedBundleState {
+  /** Compact JWS of the bundle. */
+  jws: string;
+  /** ISO time the content was first signed. */
+  issuedAt: string;
+}
+
+/** One enrollment code as stored: the hash only. */
+export interface NewEnrollmentCode {
+  /** SHA-256 hex of the normalised code. */
+  codeHash: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+/** A device created by a successful enrollment. */
+export interface NewDevice {
+  /** Random UUID chosen by the caller. */
+  id: string;
+  name: string;
+  version: string;
+  platform: string;
+  /** SHA-256 hex of the device token. */
+  tokenHash: string;
+}
+
+/** Outcome of spending an enrollment code. */
+export type EnrollStorageOutcome = 'enrolled' | 'code-unknown' | 'code-used' | 'code-expired';
+
+/** Result of storing already-validated check-ins: ids in input order. */
+export interface StoredBatch {
+  /** Newly stored now. */
+  accepted: string[];
+  /** Stored before (a retry): nothing changed. */
+  duplicate: string[];
+}
+
+/**
+ * The latest heartbeat of a device (protocol v1 heartbeat plus the optional extension fields;
+ * absent fields are null).
+ */
+export interface StoredHeartbeat {
+  queueDepth: number;
+  oldestPendingAt: string | null;
+  lastScanAt: string | null;
+  trustIssuedAt: string | null;
+  version: string;
+  /** Kiosk clock minus server clock (ms), as the kiosk measured it. */
+  clockOffsetMs: number | null;
+  appliedConfigVersion: string | null;
+  updateState: string | null;
+  oldestIdentityAt: string | null;
+  /** The whole body as received (JSON text, bounded by the route's body limit). */
+  body: string;
+}
+
+/** A device with its latest heartbeat (heartbeat fields null when it never sent one). */
+export interface DeviceHeartbeatRow {
+  deviceId: string;
+  name: string;
+  enrolledAt: string;
+  lastHeartbeatAt: string | null;
+  lastHeartbeatMs: number | null;
+  queueDepth: number | null;
+  oldestPendingAt: string | null;
+  lastScanAt: string | null;
+  trustIssuedAt: string | null;
+  version: string | null;
+  clockOffsetMs: number | null;
+  appliedConfigVersion: string | null;
+  updateState: string | null;
+  oldestIdentityAt: string | null;
+}
+
+/** Aggregates over check-ins scanned in [fromMs, toMs). */
+export interface CheckInFigures {
+  count: number;
+  /** Distinct sending devices (scan points). */
+  devices: number;
+  checkpoints: number;
+}
+
+/** An issued traveller declaration as registered by the server: no personal data. */
+export interface IssuedDeclaration {
+  /** The declaration's UUID (its `id` claim). */
+  id: string;
+  /** kid of the issuer key that signed it. */
+  kid: string;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+/** The tracing query for the people near one landmark. */
+export interface NearbyQuery {
+  checkpointId: string;
+  fromMs: number;
+  toMs: number;
+  /** The landmark's own check-in id (left out). */
+  excludeId: string;
+  /** The traced person's ID number: their records (by idNo or altId) are left out. */
+  excludePerson: string;
+  limit: number;
+}
+
+export interface CentralStorage {
+  readonly backend: StorageBackend;
+  /** Where the data lives, for logs: a directory, or a database URL without password. */
+  readonly location: string;
+
+  // --- secrets and the signed trust bundle -------------------------------------------------
+  /**
+   * The secret `name`, created with `create()` when none is stored yet. Two nodes starting at the
+   * same time both get the one value that won (first writer wins; the loser's value is dropped).
+   */
+  loadOrCreateSecret(name: SecretName, create: () => string): Promise<string>;
+  /** The secret `name`, or undefined when none is stored (never creates one). */
+  readSecret(name: SecretName): Promise<string | undefined>;
+  /**
+   * The signed bundle for `contentHash` (a hash of the root kid and the bundle content): the one
+   * stored, or the result of `sign()` stored now. Reusing the stored signature keeps the ETag
+   * stable across restarts and identical on every node (first writer wins).
+   */
+  publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState>;
+
+  // --- enrollment -----------------------------------------------------------------------------
+  /** Registers a code. False when that hash was registered before (even if spent since). */
+  addEnrollmentCode(code: NewEnrollmentCode): Promise<boolean>;
+  /**
+   * Spends the code `codeHash` and creates `device`, in one transaction; a code is spent at most
+   * once even when two nodes race for it.
+   */
+  enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome>;
+  /** The device id a token hash belongs to. */
+  deviceForTokenHash(tokenHash: string): Promise<string | undefined>;
+
+  // --- check-ins ------------------------------------------------------------------------------
+  /**
+   * Stores validated check-ins sent by device `senderDeviceId`, exactly once by id, in one
+   * transaction. `receivedAt` is an ISO time.
+   */
+  ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch>;
+  /** Every stored check-in, oldest scan first; streams (memory stays flat). */
+  exportCheckIns(): AsyncIterable<CheckIn>;
+  countCheckIns(): Promise<number>;
+
+  // --- heartbeats -----------------------------------------------------------------------------
+  /** Replaces the device's latest heartbeat. */
+  recordHeartbeat(deviceId: string, heartbeat: StoredHeartbeat, nowMs: number): Promise<void>;
+
+  // --- declarations ---------------------------------------------------------------------------
+  /** Registers an issued declaration (idempotent by id). */
+  recordDeclaration(declaration: IssuedDeclaration): Promise<void>;
+  countDeclarations(): Promise<number>;
+
+  // --- stats (dashboard) ----------------------------------------------------------------------
+  checkInFigures(fromMs: number, toMs: number): Promise<CheckInFigures>;
+  /** Check-ins per checkpoint in [fromMs, toMs), most first (ties by checkpoint id). */
+  checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]>;
+  /**
+   * Check-ins per whole hour since `fromMs`: element h counts scans in [fromMs + h h, fromMs +
+   * (h+1) h), for h in 0..hours-1. Hours are integers, never fractions.
+   */
+  checkInsByHour(fromMs: number, hours: number): Promise<number[]>;
+  /** Enrolled devices (oldest enrollment first) with their latest heartbeat. */
+  devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]>;
+
+  // --- tracing --------------------------------------------------------------------------------
+  /** Check-ins whose idNo or altId is `idNo`, scanned in [fromMs, toMs], oldest first. */
+  checkInsOfPerson(idNo: string, fromMs: number, toMs: number, limit: number): Promise<CheckIn[]>;
+  /** Other people's check-ins at one checkpoint in [fromMs, toMs], oldest first. */
+  checkInsNear(q: NearbyQuery): Promise<CheckIn[]>;
+
+  /** Releases the database (idempotent). */
+  close(): Promise<void>;
+}
