@@ -19,6 +19,8 @@ import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
+import { TrustBundleError } from '../../credentials/trust/errors.js';
+import { PolicyError } from '../../core/policy-file.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -78,6 +80,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     clock: systemClock,
     timers: systemTimers,
     logger,
+  }).catch((err: unknown) => {
+    // A bad trust bundle or policy file (unknown key, wrong value) is the user's to fix: exit 2.
+    if (err instanceof TrustBundleError) throw new UsageError(`run: --trust ${err.message}`);
+    if (err instanceof PolicyError) throw new UsageError(`run: --policy ${err.message}`);
+    throw err;
   });
   const central = linkToCentral({
     kiosk,
