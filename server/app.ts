@@ -9,6 +9,7 @@ import type { Clock, Logger } from '../src/shared/ports.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../src/credentials/time-rules.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -43,6 +44,8 @@ export interface CentralOptions {
   staleHeartbeatMs?: number;
   /** Oldest pending check-in older than this → queue old (ms, default 1 h). */
   oldQueueMs?: number;
+  /** A kiosk whose clock offset (from its heartbeat) exceeds this is flagged (ms, default 5 min). */
+  clockToleranceMs?: number;
 }
 
 export interface CentralServer {
@@ -84,6 +87,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       utcOffsetMinutes: opts.utcOffsetMinutes ?? 420,
       staleHeartbeatMs: opts.staleHeartbeatMs ?? 15 * 60_000,
       oldQueueMs: opts.oldQueueMs ?? 60 * 60_000,
+      clockToleranceMs: opts.clockToleranceMs ?? DEFAULT_CLOCK_SKEW_SECONDS * 1000,
     };
     app = Fastify({
       logger: false,

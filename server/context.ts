@@ -19,4 +19,6 @@ export interface CentralContext {
   utcOffsetMinutes: number;
   staleHeartbeatMs: number;
   oldQueueMs: number;
+  /** Kiosk clock offsets beyond this (ms) are flagged on the dashboard. */
+  clockToleranceMs: number;
 }

@@ -12,6 +12,8 @@ export interface StatsOptions {
   staleHeartbeatMs: number;
   /** A device whose oldest pending check-in is older than this has an old queue (ms). */
   oldQueueMs: number;
+  /** A device whose |clock offset| exceeds this is flagged (ms; default 5 min, the kiosk's default tolerance). */
+  clockToleranceMs?: number;
 }
 
 export interface DeviceHealth {
@@ -26,6 +28,8 @@ export interface DeviceHealth {
   clockOffsetMs: number | null;
   heartbeatStale: boolean;
   queueOld: boolean;
+  /** |clockOffsetMs| beyond the clock tolerance: its time checks (expiry, iat) are off by that much. */
+  clockOff: boolean;
 }
 
 export interface Stats {
@@ -71,6 +75,7 @@ export async function computeStats(storage: CentralStorage, o: StatsOptions): Pr
       clockOffsetMs: r.clockOffsetMs,
       heartbeatStale: r.lastHeartbeatMs === null || o.nowMs - r.lastHeartbeatMs > o.staleHeartbeatMs,
       queueOld: Number.isFinite(oldest) && o.nowMs - oldest > o.oldQueueMs,
+      clockOff: r.clockOffsetMs !== null && Math.abs(r.clockOffsetMs) > (o.clockToleranceMs ?? 300_000),
     };
   });
   return {
@@ -83,7 +88,7 @@ export async function computeStats(storage: CentralStorage, o: StatsOptions): Pr
     byCheckpoint,
     byHour,
     devices,
-    attention: devices.filter((d) => d.heartbeatStale || d.queueOld),
+    attention: devices.filter((d) => d.heartbeatStale || d.queueOld || d.clockOff),
     totalCheckins: total,
   };
 }

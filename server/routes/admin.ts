@@ -23,6 +23,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
       utcOffsetMinutes: ctx.utcOffsetMinutes,
       staleHeartbeatMs: ctx.staleHeartbeatMs,
       oldQueueMs: ctx.oldQueueMs,
+      clockToleranceMs: ctx.clockToleranceMs,
     });
 
   app.get('/api/v1/stats', { onRequest: requireAdmin }, async () => stats());
@@ -50,7 +51,8 @@ export function renderDashboard(s: Stats): string {
 <td class="${d.heartbeatStale ? 'bad' : 'ok'}">${esc(d.lastHeartbeatAt ?? 'never')}</td>
 <td class="num">${esc(d.queueDepth ?? '–')}</td>
 <td class="${d.queueOld ? 'bad' : ''}">${esc(d.oldestPendingAt ?? '–')}</td>
-<td>${esc(d.trustIssuedAt ?? '–')}</td><td>${esc(d.version ?? '–')}</td></tr>`,
+<td>${esc(d.trustIssuedAt ?? '–')}</td><td>${esc(d.version ?? '–')}</td>
+<td class="num ${d.clockOff ? 'bad' : ''}" data-clock-off="${d.clockOff}">${d.clockOffsetMs === null ? '–' : `${d.clockOffsetMs > 0 ? '+' : ''}${esc((d.clockOffsetMs / 1000).toFixed(1))} s`}</td></tr>`,
     )
     .join('');
   return page(
@@ -66,8 +68,8 @@ export function renderDashboard(s: Stats): string {
 </div>
 <h2>By checkpoint (today)</h2><table><tr><th>checkpoint</th><th>check-ins</th></tr>${checkpoints || '<tr><td colspan="2">none yet</td></tr>'}</table>
 <h2>By hour (today)</h2><table><tr><th>hour</th><th>check-ins</th><th></th></tr>${hours}</table>
-<h2>Devices</h2><p>Red: heartbeat stale, or oldest unsent check-in old.</p>
-<table><tr><th>device</th><th>last heartbeat</th><th>queue</th><th>oldest pending</th><th>trust bundle</th><th>version</th></tr>${devices || '<tr><td colspan="6">no devices enrolled</td></tr>'}</table>`,
+<h2>Devices</h2><p>Red: heartbeat stale, oldest unsent check-in old, or the kiosk clock off by more than the tolerance.</p>
+<table><tr><th>device</th><th>last heartbeat</th><th>queue</th><th>oldest pending</th><th>trust bundle</th><th>version</th><th>clock offset</th></tr>${devices || '<tr><td colspan="7">no devices enrolled</td></tr>'}</table>`,
     { refreshSeconds: 60 },
   );
 }

@@ -66,6 +66,8 @@ export interface KioskApiDeps {
   /** The policy in force (for test scans and the technician screen). Default: DEFAULT_POLICY. */
   policy?: () => Policy;
   policyName?: string;
+  /** Kiosk clock minus server clock (ms) as learned from server answers; undefined until measured. */
+  clockOffsetMs?: () => number | undefined;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
   /** How often delivery state is polled for changes, ms. Default 1000. */
@@ -263,6 +265,8 @@ export class KioskApiService implements KioskApi {
       policyName: this.deps.policyName ?? 'default',
       duplicateWindowMinutes: policy.duplicateWindowMinutes,
       trustAgeHours: issuedMs > 0 ? Math.round((this.deps.clock.now() - issuedMs) / 360_000) / 10 : null,
+      clockOffsetMs: this.deps.clockOffsetMs?.() ?? null,
+      clockSkewSeconds: policy.clockSkewSeconds,
       rejectedRecords: this.rejectedRecords(100),
       devices: this.deps.kiosk.devices?.health() ?? [],
       logs: (this.deps.logs?.() ?? []).slice(-200),

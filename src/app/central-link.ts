@@ -10,6 +10,8 @@ import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { SETTINGS } from './settings.js';
 import { VERSION } from './version.js';
+import { ClockOffset } from '../sync/clock-offset.js';
+import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 
 export interface CentralLinkOptions {
   kiosk: KioskService;
@@ -37,6 +39,8 @@ export interface CentralLinkOptions {
 
 export interface CentralLink {
   delivery(): DeliverySnapshot;
+  /** Kiosk clock minus server clock (ms), learned from the server's answers; undefined until then. */
+  clockOffsetMs(): number | undefined;
   /** Enrolls (again) with a server and code, e.g. from the technician screen. */
   enroll(serverUrl: string, code: string): Promise<void>;
   stop(): Promise<void>;
@@ -52,6 +56,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   let stopped = false;
   let lastProblem: string | undefined;
   const ca = opts.ca ? { ca: opts.ca } : {};
+  // One estimate fed by every channel (forwarder, heartbeat, trust sync); survives re-enrollment.
+  const clockOffset = new ClockOffset(opts.clock);
 
   const problem = (reason: 'enrollment' | 'reenroll-needed', message: string) => {
     lastProblem = message;
@@ -64,7 +70,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     opts.kiosk.store.setSetting(API_SETTINGS.serverUrl, e.serverUrl);
     opts.kiosk.store.setSetting(API_SETTINGS.enrolled, e.enrolledAt);
     opts.kiosk.setConfig({ deviceId: e.deviceId });
-    const common = { serverUrl: e.serverUrl, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, ...ca };
+    const common = { serverUrl: e.serverUrl, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, clockOffset, ...ca };
     forwarder = startForwarder({
       ...common,
       store: opts.kiosk.store,
@@ -78,12 +84,14 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       dataDir: opts.dataDir,
       ...(opts.trustSyncMs ? { intervalMs: opts.trustSyncMs } : {}),
       onBundle: (index) => opts.kiosk.setTrust(index),
+      timeRules: () => timeRulesFromSeconds(opts.kiosk.currentPolicy().clockSkewSeconds),
     });
     heartbeat = startHeartbeat({
       ...common,
       ...(opts.heartbeatMs ? { intervalMs: opts.heartbeatMs } : {}),
       collect: () => {
         const q = opts.kiosk.store.queueStats();
+        const offset = clockOffset.offsetMs();
         return {
           queueDepth: q.depth,
           oldestPendingAt: q.oldestPendingAt ?? null,
@@ -91,6 +99,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
           scanners: opts.kiosk.scannerStatus(),
           trustIssuedAt: trustSync?.state().issuedAt ?? null,
           version: VERSION,
+          ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
         };
       },
     });
@@ -150,6 +159,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       };
     },
     enroll: doEnroll,
+    clockOffsetMs: () => clockOffset.offsetMs(),
     async stop() {
       stopped = true;
       opts.timers.clearTimeout(retryHandle);

@@ -15,6 +15,7 @@ import type { CheckInStore } from '../store/types.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, parseRetryAfter } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { createHttpClient, describeError } from './http.js';
+import type { ClockOffset } from './clock-offset.js';
 
 const gzip = promisify(zlib.gzip);
 
@@ -54,6 +55,8 @@ export interface ForwarderOptions {
   idlePollMs?: number;
   /** Per-request timeout (ms, default 30 s): socket inactivity and overall deadline. */
   requestTimeoutMs?: number;
+  /** Learns the clock offset from each answer's serverTime (or Date header). */
+  clockOffset?: ClockOffset;
 }
 
 export interface Forwarder {
@@ -162,6 +165,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     inFlight = new AbortController();
     const deadline = timers.setTimeout(() => inFlight?.abort(), timeoutMs);
     let res;
+    const sentMs = clock.now();
     try {
       res = await http.client.post('/api/v1/checkins', body, {
         headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Authorization: `Bearer ${token}` },
@@ -176,6 +180,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
       inFlight = undefined;
     }
     if (stopped) return 'scheduled';
+    opts.clockOffset?.observe(sentMs, clock.now(), res.data, res.headers.date);
     const status = res.status;
     if (status === 200) {
       const answer = parseAnswer(res.data);

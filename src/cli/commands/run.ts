@@ -117,6 +117,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           logs: ring.lines,
           exportDir: join(dataDir, 'exports'),
           delivery: () => central.delivery(),
+          clockOffsetMs: () => central.clockOffsetMs(),
           enroll: (serverUrl, code) => central.enroll(serverUrl, code),
           policy: () => kiosk.currentPolicy(),
           ...(values.policy ? { policyName: values.policy } : {}),
