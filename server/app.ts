@@ -15,6 +15,7 @@ import { registerErrorHandling, registerGzipBodies } from './http-support.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
+import { registerOverrideRoutes } from './routes/overrides.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
@@ -103,6 +104,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
     });
     registerProtocolRoutes(app, ctx);
+    registerOverrideRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
     await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });

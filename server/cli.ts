@@ -16,6 +16,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
+import { asExported } from './overrides.js';
 import { CENTRAL_DB_FILE } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { loadOrCreateAdminToken } from './secrets.js';
@@ -122,7 +123,8 @@ async function withStorage<T>(dataDir: string, fn: (storage: CentralStorage) => 
 async function exportAll(argv: string[], io: CentralIo): Promise<number> {
   const dataDir = dataDirOf('export', parse('export', argv, { 'data-dir': { type: 'string' } }), true);
   await withStorage(dataDir, async (storage) => {
-    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(c)}\n`);
+    // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
+    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(asExported(c))}\n`);
   });
   return 0;
 }

@@ -68,6 +68,17 @@ const MIGRATIONS: string[] = [
      issued_at TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  // v3: overrides received from kiosks (server/overrides.ts), exactly once by id.
+  `CREATE TABLE overrides (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     checkin_id TEXT NOT NULL,
+     sender_device_id TEXT NOT NULL,
+     at TEXT NOT NULL,
+     record TEXT NOT NULL,
+     received_at TEXT NOT NULL
+   );
+   CREATE INDEX overrides_by_checkin ON overrides(checkin_id);`,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';

@@ -10,6 +10,8 @@ import type { CheckIn } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
 import type {
   CentralStorage,
   CheckInFigures,
@@ -56,6 +58,7 @@ export class SqliteStorage implements CentralStorage {
   private closed = false;
   private readonly insertCheckIn;
   private readonly applyBatch;
+  private readonly applyOverrides: SqliteOverrideIngest;
 
   constructor(
     private readonly dataDir: string,
@@ -63,6 +66,7 @@ export class SqliteStorage implements CentralStorage {
     readonly db: CentralDb,
   ) {
     this.location = path.resolve(dataDir);
+    this.applyOverrides = sqliteOverrideIngest(db);
     this.insertCheckIn = db.prepare(
       `INSERT OR IGNORE INTO checkins
          (id, device_id, sender_device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict, id_no, alt_id, record, received_at)
@@ -155,6 +159,10 @@ export class SqliteStorage implements CentralStorage {
 
   async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {
     return this.applyBatch(senderDeviceId, checkins, receivedAt);
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.applyOverrides(senderDeviceId, overrides, receivedAt);
   }
 
   async *exportCheckIns(): AsyncIterable<CheckIn> {

@@ -187,7 +187,8 @@ export class KioskApiService implements KioskApi {
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
-    const override = { by: request.by.trim(), reason: request.reason.trim(), verdict: request.verdict, at: this.nowIso() };
+    // Its own id: the override travels to the central server as a record of its own (exactly once).
+    const override = { id: this.deps.kiosk.nextId(), by: request.by.trim(), reason: request.reason.trim(), verdict: request.verdict, reasons: stored.reasons, at: this.nowIso() };
     store.setOverride(request.id, override);
     // The reason is the officer's own words: kept in the audit log, which is what auditors read.
     store.audit({

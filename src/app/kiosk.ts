@@ -141,6 +141,11 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.config;
   }
 
+  /** A new UUIDv7 from the kiosk's id source (override records, ...). */
+  nextId(): string {
+    return this.parts.ids.next();
+  }
+
   lastScan(): string | undefined {
     return this.lastScanAt;
   }

@@ -83,7 +83,21 @@ export interface Override {
   at: string;
 }
 
-/** A check-in record (DESIGN §4). `scannedAt` is a UTC ISO string. */
+/**
+ * An override as it travels to the central server (POST /api/v1/overrides), idempotent by `id`.
+ * `at` is ISO; `by` an officer or technician id string.
+ */
+export interface OverrideRecord {
+  id: string;
+  checkinId: string;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** A check-in record. `scannedAt` is a UTC ISO string. */
 export interface CheckIn {
   id: string;
   deviceId: string;

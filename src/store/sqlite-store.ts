@@ -5,11 +5,13 @@
  * unparseable scannedAt, an unknown id for an override, an oversized value) as RangeError.
  */
 import type Database from 'better-sqlite3';
-import type { CheckIn, Override } from '../shared/types.js';
+import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
 import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
+import { OverrideOutbox } from './override-outbox.js';
+import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, type CheckInRow, type StoredRow } from './rows.js';
 
 /** Rows fetched per page by all(): the iterator never holds the connection between pages. */
@@ -46,11 +48,15 @@ export class SqliteStore implements CheckInStore {
   private readonly upsertSetting: Stmt;
   private readonly insertAudit: Stmt;
   private readonly selectAudit: Stmt;
+  private readonly overrideOutbox: OverrideOutbox;
+  private readonly overrideIds = uuidv7Source();
 
   private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
+  private readonly overrideForwardTx: (ids: readonly string[], at: string) => void;
+  private readonly overrideRejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
 
   constructor(db: Database.Database, file: string, logger: Logger) {
     this.db = db;
@@ -98,6 +104,7 @@ export class SqliteStore implements CheckInStore {
           WHERE o.state = 'forwarded' AND c.scanned_ms < ? LIMIT ${PURGE_CHUNK})`,
     );
     this.updateOverride = db.prepare('UPDATE checkins SET override = ? WHERE id = ?');
+    this.overrideOutbox = new OverrideOutbox(db);
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
     this.upsertSetting = db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -123,6 +130,12 @@ export class SqliteStore implements CheckInStore {
       this.insertOutbox.run(lastInsertRowid);
       return { kind: 'recorded' };
     }).immediate;
+    this.overrideForwardTx = db.transaction((ids: readonly string[], at: string) => {
+      for (const id of ids) this.overrideOutbox.forwarded(id, at);
+    }).immediate;
+    this.overrideRejectTx = db.transaction((rejections: readonly { id: string; reason: string }[], at: string) => {
+      for (const r of rejections) this.overrideOutbox.rejected(r.id, String(r.reason).slice(0, MAX_REASON_CHARS), at);
+    }).immediate;
     this.forwardTx = db.transaction((ids: readonly string[], at: string) => {
       for (const id of ids) this.forwardOne.run(at, id);
     }).immediate;
@@ -132,6 +145,8 @@ export class SqliteStore implements CheckInStore {
     this.overrideTx = db.transaction((id: string, override: Override) => {
       const { changes } = this.updateOverride.run(JSON.stringify(override), id);
       if (changes === 0) throw new RangeError(`setOverride: no check-in with id ${id}`);
+      const reasons = override.reasons ?? (JSON.parse((this.selectById.get(id) as StoredRow).reasons) as OverrideRecord['reasons']);
+      this.overrideOutbox.add({ id: override.id!, checkinId: id, verdict: override.verdict, reasons, by: override.by, reason: override.reason, at: override.at });
       // The officer's free-text reason stays with the check-in; the audit entry carries only ids.
       this.insertAudit.run(override.at, override.by, 'override', JSON.stringify({ checkInId: id, verdict: override.verdict }));
     }).immediate;
@@ -189,7 +204,7 @@ export class SqliteStore implements CheckInStore {
 
   queueStats(): QueueStats {
     const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null });
-    const stats: QueueStats = { depth: row.depth, rejected: row.rejected };
+    const stats: QueueStats = { depth: row.depth, rejected: row.rejected, overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()) };
     if (row.oldest !== null) stats.oldestPendingAt = row.oldest;
     return stats;
   }
@@ -208,9 +223,26 @@ export class SqliteStore implements CheckInStore {
     return total;
   }
 
-  /** Stores the override on the check-in and an audit entry, in one transaction. */
+  /** The override on the check-in, its outbox row and an audit entry, in one transaction. */
   setOverride(id: string, override: Override): void {
-    this.guard('setOverride', () => this.overrideTx(id, override));
+    const withId: Override = override.id ? override : { ...override, id: this.overrideIds.next() };
+    this.guard('setOverride', () => this.overrideTx(id, withId));
+  }
+
+  pendingOverrides(limit: number): OverrideRecord[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    return this.guard('pendingOverrides', () => this.overrideOutbox.pending(n));
+  }
+
+  markOverridesForwarded(ids: readonly string[], at: string): void {
+    if (ids.length === 0) return;
+    this.guard('markOverridesForwarded', () => this.overrideForwardTx(ids, at));
+  }
+
+  markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void {
+    if (rejections.length === 0) return;
+    this.guard('markOverridesRejected', () => this.overrideRejectTx(rejections, at));
   }
 
   getSetting(key: string): string | undefined {

@@ -2,7 +2,7 @@
  * The durable store's interface as the pipeline, the forwarder and the CLI see it.
  * Implemented on better-sqlite3 in src/store/ (WAL, synchronous=FULL).
  */
-import type { CheckIn } from '../shared/types.js';
+import type { CheckIn, OverrideRecord } from '../shared/types.js';
 
 export type DeliveryState = 'pending' | 'forwarded' | 'rejected';
 
@@ -32,6 +32,8 @@ export interface QueueStats {
   depth: number;
   oldestPendingAt?: string;
   rejected: number;
+  /** Overrides not yet delivered (overrides outbox). */
+  overridesPending?: number;
 }
 
 export interface AuditEntry {
@@ -59,7 +61,17 @@ export interface CheckInStore {
   queueStats(): QueueStats;
   /** Deletes forwarded check-ins scanned before `before` (ISO). Returns how many. */
   purgeForwarded(before: string): number;
+  /**
+   * Stores the override on the check-in, queues it in the overrides outbox (as an OverrideRecord
+   * with `override.id`, a new UUIDv7 when absent, and `override.reasons`, default the check-in's)
+   * and writes an audit entry, in one transaction. RangeError for an unknown check-in id.
+   */
   setOverride(id: string, override: NonNullable<CheckIn['override']>): void;
+  /** Overrides waiting for delivery whose check-in is no longer pending, oldest first, at most `limit`. */
+  pendingOverrides(limit: number): OverrideRecord[];
+  markOverridesForwarded(ids: readonly string[], at: string): void;
+  /** Permanently refused overrides: kept, marked and shown, never dropped. */
+  markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   audit(entry: AuditEntry): void;
