@@ -78,5 +78,5 @@ describe('duplicates and the gate relay (run, stdin, serial relay on a pty)', ()
     const committedAccepts = p.lines.filter((l) => (l.event === 'checkin' || l.event === 'duplicate') && l.verdict === 'accept').length;
     expect(committedAccepts).toBe(2);
     expect(frames(far.bytes)).toEqual([OFF, ...Array.from({ length: committedAccepts }, () => [ON, OFF]).flat()]);
-  });
+  }, 90_000);
 });

@@ -88,7 +88,7 @@ describe('verify', () => {
     const run = runCli(['run', '--data-dir', join(dir, 'typo-run'), '--scanner', 'stdin', '--trust', trust], '');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('did you mean "status"?');
-  });
+  }, 90_000);
   it('a policy that refers identity-only credentials changes the verdict', () => {
     const file = join(dir, 'refer.json');
     writeFileSync(file, JSON.stringify({ declarationRequired: true }));
