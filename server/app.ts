@@ -4,8 +4,12 @@
  * `startCentral` is what the CLI, the tests and the demo call.
  */
 import Fastify from 'fastify';
+import fs from 'node:fs';
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Clock, Logger } from '../src/shared/ports.js';
+import { lockDataDir } from '../src/app/data-dir-lock.js';
+import type { DataDirLock } from '../src/app/data-dir-lock.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
@@ -62,9 +66,30 @@ export interface CentralServer {
 /** Largest request body any route accepts (the check-in route: 2 MiB decompressed). */
 const GLOBAL_BODY_LIMIT = 2 * 1024 * 1024;
 
+/** Lock file of a central server in a SQLite data dir (one server per SQLite database). */
+export const CENTRAL_LOCK_FILE = 'central.lock';
+
 export async function startCentral(opts: CentralOptions): Promise<CentralServer> {
   const logger = opts.logger.child('central');
-  const storage = opts.storage ?? (await openStorage({ dataDir: opts.dataDir, database: opts.database }));
+  const host = opts.host ?? '127.0.0.1';
+  // A busy port is refused before anything is created: no keys, no database, no lock.
+  await assertPortFree(host, opts.port);
+  let lock: DataDirLock | undefined;
+  if (!opts.storage && opts.database === undefined && opts.dataDir) {
+    fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    lock = lockDataDir(opts.dataDir, process.pid, {
+      file: CENTRAL_LOCK_FILE,
+      busyMessage: (pid, dir) =>
+        `another central server (pid ${pid}) is using the data dir ${dir}; stop it first (several nodes need a shared PostgreSQL: --database postgres://…)`,
+    });
+  }
+  let storage: CentralStorage;
+  try {
+    storage = opts.storage ?? (await openStorage({ dataDir: opts.dataDir, database: opts.database }));
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   let app: FastifyInstance | undefined;
   try {
     const nowMs = opts.clock.now();
@@ -107,10 +132,9 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     registerOverrideRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
-    await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+    await app.listen({ port: opts.port, host });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-    const host = opts.host ?? '127.0.0.1';
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
     const server = app;
@@ -125,11 +149,32 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
         closed = true;
         await server.close();
         await storage.close();
+        lock?.release();
       },
     };
   } catch (err) {
     await app?.close().catch(() => undefined);
     await storage.close();
+    lock?.release();
     throw err;
   }
+}
+
+/** Thrown when the port is taken: the message names the port and the fix. */
+export class PortBusyError extends Error {
+  override name = 'PortBusyError';
+}
+
+/** Binds and releases `host:port` once to see whether it is free (port 0 is always free). */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new PortBusyError(`port ${port} on ${host} is already in use (another server?); stop it or choose another --port`));
+      else if (err.code === 'EACCES') reject(new PortBusyError(`port ${port} on ${host} needs privileges this process lacks; choose a port above 1023`));
+      else reject(err);
+    });
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

@@ -1,26 +1,32 @@
 /**
  * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
- *   central --data-dir DIR [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
- *   central export --data-dir DIR
- *   central enroll-code --data-dir DIR [--ttl-hours N]
- *   central admin-token --data-dir DIR
- *   central trace --data-dir DIR --id ID --from ISO --to ISO [--window-minutes N]
+ *   central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
+ *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
+ *   central export      (--data-dir DIR | --database URL)
+ *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
+ *   central admin-token (--data-dir DIR | --database URL)
+ *   central trace       (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
+ *
+ * Without --database the data dir holds a SQLite database and the keys (the embedded default).
+ * With --database everything, keys included, lives in PostgreSQL, shared by every node.
+ * Subcommands never create a central database: they say there is none.
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
-import { CENTRAL_DB_FILE } from './db.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { loadOrCreateAdminToken } from './secrets.js';
+import { NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
+import type { StorageChoice } from './storage/open.js';
+import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
 
@@ -48,13 +54,20 @@ function parse(sub: string, argv: string[], options: Options): Record<string, st
   }
 }
 
-function dataDirOf(sub: string, v: Record<string, unknown>, mustExist: boolean): string {
+const STORAGE_FLAGS: Options = { 'data-dir': { type: 'string' }, database: { type: 'string' } };
+
+/** The storage the flags name; `--database` wins, `--data-dir` is required without it. */
+function storageOf(sub: string, v: Record<string, unknown>): StorageChoice {
+  const name = `central${sub ? ` ${sub}` : ''}`;
   const dir = v['data-dir'];
-  if (typeof dir !== 'string' || dir === '') throw new Usage(`central${sub ? ` ${sub}` : ''}: --data-dir DIR is required`);
-  if (mustExist && !fs.existsSync(path.join(dir, CENTRAL_DB_FILE))) {
-    throw new Usage(`central${sub ? ` ${sub}` : ''}: --data-dir ${dir} holds no central database (start the server there first)`);
+  const database = v.database;
+  if (typeof database === 'string') {
+    const problem = checkDatabaseUrl(database);
+    if (problem) throw new Usage(`${name}: --database: ${problem}`);
+    return { database, ...(typeof dir === 'string' && dir ? { dataDir: dir } : {}) };
   }
-  return dir;
+  if (typeof dir !== 'string' || dir === '') throw new Usage(`${name}: --data-dir DIR (SQLite) or --database postgres://USER@HOST:PORT/DB is required`);
+  return { dataDir: dir };
 }
 
 function intFlag(sub: string, name: string, value: unknown, min: number, max: number, fallback: number): number {
@@ -68,13 +81,13 @@ function intFlag(sub: string, name: string, value: unknown, min: number, max: nu
 
 async function serve(argv: string[], io: CentralIo): Promise<number> {
   const v = parse('', argv, {
-    'data-dir': { type: 'string' },
+    ...STORAGE_FLAGS,
     port: { type: 'string' },
     host: { type: 'string' },
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
   });
-  const dataDir = dataDirOf('', v, false);
+  const where = storageOf('', v);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
@@ -89,7 +102,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
   const server = await startCentral({
-    dataDir,
+    ...where,
     port,
     host: (v.host as string | undefined) ?? '127.0.0.1',
     ...(trustFile ? { trustFile } : {}),
@@ -110,9 +123,15 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   return 0;
 }
 
-/** Opens the data dir's storage, runs `fn`, closes it. */
-async function withStorage<T>(dataDir: string, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
-  const storage = await openStorage({ dataDir });
+/** Opens an existing central storage, runs `fn`, closes it. */
+async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
+  let storage: CentralStorage;
+  try {
+    storage = await openStorage({ ...where, mustExist: true });
+  } catch (err) {
+    if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
+    throw err;
+  }
   try {
     return await fn(storage);
   } finally {
@@ -121,8 +140,8 @@ async function withStorage<T>(dataDir: string, fn: (storage: CentralStorage) => 
 }
 
 async function exportAll(argv: string[], io: CentralIo): Promise<number> {
-  const dataDir = dataDirOf('export', parse('export', argv, { 'data-dir': { type: 'string' } }), true);
-  await withStorage(dataDir, async (storage) => {
+  const where = storageOf('export', parse('export', argv, STORAGE_FLAGS));
+  await withStorage('export', where, async (storage) => {
     // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
     for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(asExported(c))}\n`);
   });
@@ -130,10 +149,10 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
 }
 
 async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
-  const v = parse('enroll-code', argv, { 'data-dir': { type: 'string' }, 'ttl-hours': { type: 'string' } });
-  const dataDir = dataDirOf('enroll-code', v, false);
+  const v = parse('enroll-code', argv, { ...STORAGE_FLAGS, 'ttl-hours': { type: 'string' } });
+  const where = storageOf('enroll-code', v);
   const ttl = intFlag('enroll-code', 'ttl-hours', v['ttl-hours'], 1, 24 * 90, DEFAULT_CODE_TTL_HOURS);
-  await withStorage(dataDir, async (storage) => {
+  await withStorage('enroll-code', where, async (storage) => {
     const code = newEnrollmentCode();
     const now = systemClock.now();
     await addEnrollmentCode(storage, code, now, ttl);
@@ -143,8 +162,9 @@ async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
 }
 
 async function adminToken(argv: string[], io: CentralIo): Promise<number> {
-  const dataDir = dataDirOf('admin-token', parse('admin-token', argv, { 'data-dir': { type: 'string' } }), false);
-  await withStorage(dataDir, async (storage) => {
+  const where = storageOf('admin-token', parse('admin-token', argv, STORAGE_FLAGS));
+  await withStorage('admin-token', where, async (storage) => {
+    // A database made before the token existed gets one now (the server would make it at start).
     io.stdout(`${(await storage.readSecret('admin-token'))?.trim() ?? (await loadOrCreateAdminToken(storage))}\n`);
   });
   return 0;
@@ -152,19 +172,19 @@ async function adminToken(argv: string[], io: CentralIo): Promise<number> {
 
 async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   const v = parse('trace', argv, {
-    'data-dir': { type: 'string' },
+    ...STORAGE_FLAGS,
     id: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
     'window-minutes': { type: 'string' },
   });
-  const dataDir = dataDirOf('trace', v, true);
+  const where = storageOf('trace', v);
   const q = parseTraceQuery({ idNo: v.id, from: v.from, to: v.to, windowMinutes: v['window-minutes'] });
   if (typeof q === 'string') {
     const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
     throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
   }
-  await withStorage(dataDir, async (storage) => io.stdout(`${JSON.stringify(await trace(storage, q))}\n`));
+  await withStorage('trace', where, async (storage) => io.stdout(`${JSON.stringify(await trace(storage, q))}\n`));
   return 0;
 }
 

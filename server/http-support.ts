@@ -69,6 +69,13 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
         break;
     }
     if (status >= 400 && status < 500) return sendError(reply, status, err.code ?? 'bad-request', err.message);
+    if (storageUnavailable(err)) {
+      // The database is out of reach (restart, failover): say so, so that kiosks try another node
+      // or come back shortly, rather than reporting an internal error.
+      logger.warn('storage unavailable', { route: request.routeOptions.url ?? 'unknown', code: err.code ?? 'none' });
+      void reply.header('Retry-After', '5');
+      return sendError(reply, 503, 'storage-unavailable', 'the database is not reachable right now; retry shortly');
+    }
     logger.error('request failed', { route: request.routeOptions.url ?? 'unknown', err: err.message });
     return sendError(reply, 500, 'internal', 'internal server error');
   });
@@ -103,4 +110,16 @@ export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
   const q = (request.query as Record<string, unknown> | undefined)?.token;
   const given = bearerToken(request) ?? (typeof q === 'string' ? q : undefined);
   return given !== undefined && secretEquals(given, adminToken);
+}
+
+/**
+ * Errors that mean "the database cannot be reached now" rather than "this request is wrong":
+ * socket errors, and PostgreSQL classes 08 (connection exception) and 57P (operator intervention:
+ * shutdown, crash recovery).
+ */
+export function storageUnavailable(err: { code?: string; message?: string }): boolean {
+  const code = err.code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
+  if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect/i.test(err.message ?? '');
 }

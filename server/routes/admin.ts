@@ -1,14 +1,46 @@
 /**
  * Health-official views, behind the admin token: GET /api/v1/stats (JSON), GET /dashboard (HTML),
- * GET /api/v1/trace (JSON).
+ * GET /api/v1/trace (JSON); and for operators: POST /api/v1/enrollment-codes (many codes at once)
+ * and POST /api/v1/checkins/census (how often given check-ins are stored).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { HTML_SECURITY_HEADERS, esc, page } from '../html.js';
+import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from '../enrollment.js';
 import { isAdmin, sendError } from '../http-support.js';
+import type { CheckInRef } from '../storage/types.js';
 import { computeStats } from '../stats.js';
 import type { Stats } from '../stats.js';
 import { parseTraceQuery, trace } from '../trace.js';
+
+const enrollmentCodesSchema = {
+  body: {
+    type: 'object',
+    required: ['count'],
+    additionalProperties: false,
+    properties: { count: { type: 'integer', minimum: 1, maximum: 5000 }, ttlHours: { type: 'integer', minimum: 1, maximum: 24 * 90 } },
+  },
+} as const;
+
+const censusSchema = {
+  body: {
+    type: 'object',
+    required: ['checkins'],
+    additionalProperties: false,
+    properties: {
+      checkins: {
+        type: 'array',
+        maxItems: 1000,
+        items: {
+          type: 'object',
+          required: ['id', 'scannedAt'],
+          additionalProperties: false,
+          properties: { id: { type: 'string', format: 'uuid' }, scannedAt: { type: 'string', format: 'date-time', maxLength: 40 } },
+        },
+      },
+    },
+  },
+} as const;
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): void {
   const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -32,6 +64,26 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
     const q = parseTraceQuery(request.query as Record<string, unknown>);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
     return trace(ctx.storage, q);
+  });
+
+  // Enrollment codes for many kiosks at once (a roll-out, the fleet simulator).
+  app.post('/api/v1/enrollment-codes', { onRequest: requireAdmin, schema: enrollmentCodesSchema, bodyLimit: 1024 }, async (request) => {
+    const { count, ttlHours } = request.body as { count: number; ttlHours?: number };
+    const now = ctx.clock.now();
+    const ttl = ttlHours ?? DEFAULT_CODE_TTL_HOURS;
+    const codes: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const code = newEnrollmentCode();
+      if (await addEnrollmentCode(ctx.storage, code, now, ttl)) codes.push(code);
+    }
+    ctx.logger.info('enrollment codes issued', { count: codes.length });
+    return { codes, expiresAt: new Date(now + ttl * 3_600_000).toISOString() };
+  });
+
+  // How many times each check-in is stored (0, 1 — never more): delivery audits, the fleet simulator.
+  app.post('/api/v1/checkins/census', { onRequest: requireAdmin, schema: censusSchema, bodyLimit: 256 * 1024 }, async (request) => {
+    const { checkins } = request.body as { checkins: CheckInRef[] };
+    return { counts: Object.fromEntries(await ctx.storage.countCheckInsById(checkins)) };
   });
 
   app.get('/dashboard', { onRequest: requireAdmin }, async (_request, reply) => {

@@ -1,6 +1,6 @@
 /**
  * The traveller declaration form: GET /declare shows it, POST /declare issues a signed CKD1
- * declaration (valid 72 h, DESIGN §5.5) and shows it as a QR image to present at a checkpoint.
+ * declaration (valid 72 h, CKD1 format) and shows it as a QR image to present at a checkpoint.
  * Plain server-rendered HTML without scripts; every value escaped.
  */
 import { randomUUID } from 'node:crypto';

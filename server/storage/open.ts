@@ -2,6 +2,10 @@
  * Opens the storage a command asked for: PostgreSQL when a `postgres://` URL is given, otherwise
  * SQLite in the data dir.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CENTRAL_DB_FILE } from '../db.js';
+import { NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
 import type { CentralStorage } from './types.js';
 
@@ -10,11 +14,19 @@ export interface StorageChoice {
   dataDir?: string | undefined;
   /** `postgres://USER[:PASSWORD]@HOST:PORT/DB` (also `postgresql://`). */
   database?: string | undefined;
+  /** Refuse (NoCentralDatabaseError) rather than create an empty central database. */
+  mustExist?: boolean;
 }
 
 /** Opens (creating and migrating as needed) the storage. Throws Error naming what is missing. */
 export async function openStorage(choice: StorageChoice): Promise<CentralStorage> {
-  if (choice.database !== undefined) throw new Error('--database: PostgreSQL storage is not built in yet');
+  if (choice.database !== undefined) {
+    const { openPostgresStorage } = await import('./postgres-storage.js');
+    return openPostgresStorage(choice.database, { mustExist: choice.mustExist ?? false });
+  }
   if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
+  if (choice.mustExist && !fs.existsSync(path.join(choice.dataDir, CENTRAL_DB_FILE))) {
+    throw new NoCentralDatabaseError(`the data dir ${choice.dataDir} holds no central database (${CENTRAL_DB_FILE}); start the server there first, or check --data-dir`);
+  }
   return openSqliteStorage(choice.dataDir);
 }

@@ -15,6 +15,7 @@ import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overri
 import type {
   CentralStorage,
   CheckInFigures,
+  CheckInRef,
   DeviceHeartbeatRow,
   EnrollStorageOutcome,
   IssuedDeclaration,
@@ -172,6 +173,13 @@ export class SqliteStorage implements CentralStorage {
 
   async countCheckIns(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM checkins').get() as { n: number }).n;
+  }
+
+  async countCheckInsById(refs: readonly CheckInRef[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(refs.map((r) => [r.id, 0]));
+    const stmt = this.db.prepare('SELECT count(*) AS n FROM checkins WHERE id = ?');
+    for (const r of refs) out.set(r.id, (stmt.get(r.id) as { n: number }).n);
+    return out;
   }
 
   async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {

@@ -19,6 +19,12 @@
 import type { CheckIn } from '../../src/shared/types.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 
+/** A check-in named by id and scan time (ISO). */
+export interface CheckInRef {
+  id: string;
+  scannedAt: string;
+}
+
 /** Which backend a storage is. */
 export type StorageBackend = 'sqlite' | 'postgres';
 
@@ -182,6 +188,11 @@ export interface CentralStorage {
    */
   ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult>;
   countCheckIns(): Promise<number>;
+  /**
+   * How many stored rows each referenced check-in has (0 = missing, 1 = stored once). A reference
+   * carries the scan time so that PostgreSQL finds it through its primary key. At most 1,000.
+   */
+  countCheckInsById(refs: readonly CheckInRef[]): Promise<Map<string, number>>;
 
   // --- heartbeats -----------------------------------------------------------------------------
   /** Replaces the device's latest heartbeat. */

@@ -1,10 +1,13 @@
 /**
- * Connects a running kiosk to the central server (DESIGN §8, §9): enrollment (once, retried in
- * the background while the server is unreachable), then the forwarder, trust-bundle sync and
+ * Connects a running kiosk to the central server (protocol v1): enrollment (once, retried in the
+ * background while the server is unreachable), then the forwarder, trust-bundle sync and
  * heartbeat. Scanning never waits for any of it: the kiosk works offline from the first second.
+ * Given several server URLs (nodes sharing one database), it enrolls at the first that answers and
+ * every request fails over between them.
  */
 import { hostname } from 'node:os';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
+import { serverList } from '../sync/http.js';
 import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat, startTrustSync, type Enrollment, type Forwarder, type Heartbeat, type TrustSync } from '../sync/index.js';
 import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
@@ -16,8 +19,11 @@ import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 export interface CentralLinkOptions {
   kiosk: KioskService;
   dataDir: string;
-  /** Server to enroll with; needed only when not enrolled yet (or to move to another server). */
-  serverUrl?: string;
+  /**
+   * Server to enroll with, or several nodes of it; needed only when not enrolled yet (or to move to
+   * another server). When given, these are the nodes the services talk to.
+   */
+  serverUrl?: string | readonly string[];
   enrollCode?: string;
   /** PEM of a private CA for the server's TLS certificate. */
   ca?: string;
@@ -58,19 +64,21 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const ca = opts.ca ? { ca: opts.ca } : {};
   // One estimate fed by every channel (forwarder, heartbeat, trust sync); survives re-enrollment.
   const clockOffset = new ClockOffset(opts.clock);
+  const nodes = opts.serverUrl === undefined ? undefined : serverList(opts.serverUrl);
 
   const problem = (reason: 'enrollment' | 'reenroll-needed', message: string) => {
     lastProblem = message;
     opts.onProblem?.({ reason, message });
   };
 
-  const startServices = (e: Enrollment) => {
+  /** `servers`: the nodes to talk to (the enrollment's, unless the command line names others). */
+  const startServices = (e: Enrollment, servers: readonly string[] = e.servers) => {
     opts.kiosk.store.setSetting(SETTINGS.deviceId, e.deviceId);
     // The technician screen shows where this kiosk is enrolled, however it was enrolled.
     opts.kiosk.store.setSetting(API_SETTINGS.serverUrl, e.serverUrl);
     opts.kiosk.store.setSetting(API_SETTINGS.enrolled, e.enrolledAt);
     opts.kiosk.setConfig({ deviceId: e.deviceId });
-    const common = { serverUrl: e.serverUrl, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, clockOffset, ...ca };
+    const common = { serverUrl: servers, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, clockOffset, ...ca };
     forwarder = startForwarder({
       ...common,
       store: opts.kiosk.store,
@@ -110,7 +118,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     forwarder = trustSync = heartbeat = undefined;
   };
 
-  const doEnroll = async (serverUrl: string, code: string) => {
+  const doEnroll = async (serverUrl: string | readonly string[], code: string) => {
     const e = await enroll({ serverUrl, code, dataDir: opts.dataDir, device: { name: hostname(), version: VERSION, platform: process.platform }, ...ca });
     opts.onEnrolled?.(e);
     log.info('enrolled', { deviceId: e.deviceId });
@@ -120,7 +128,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     if (!stopped) startServices(e);
   };
 
-  const tryEnroll = (serverUrl: string, code: string) => {
+  const tryEnroll = (serverUrl: string | readonly string[], code: string) => {
     doEnroll(serverUrl, code).catch((err: unknown) => {
       if (stopped) return;
       // A refused code will not become valid by retrying; a network fault may heal.
@@ -133,9 +141,10 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   };
 
   // A one-time code given on every start (a systemd unit, say) must not be replayed once used.
-  const needsEnrollment = opts.enrollCode !== undefined && opts.serverUrl !== undefined && (!enrollment || enrollment.serverUrl !== opts.serverUrl);
+  // Being enrolled at any of the given nodes counts: they share one database.
+  const needsEnrollment = opts.enrollCode !== undefined && nodes !== undefined && (!enrollment || !nodes.includes(serverList(enrollment.serverUrl)[0] as string));
   if (needsEnrollment) tryEnroll(opts.serverUrl!, opts.enrollCode!);
-  else if (enrollment) startServices(enrollment);
+  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
 
   const onOutcome = () => forwarder?.kick();
   opts.kiosk.on('outcome', onOutcome);

@@ -27,8 +27,22 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function lockDataDir(dir: string, pid = process.pid): DataDirLock {
-  const file = join(dir, LOCK_FILE);
+/** Which program holds a lock: the kiosk by default; the central server uses its own file. */
+export interface LockOwner {
+  /** Lock file name inside the dir. */
+  file: string;
+  /** Message when another live process holds it. */
+  busyMessage: (ownerPid: number, dir: string) => string;
+}
+
+const KIOSK_OWNER: LockOwner = {
+  file: LOCK_FILE,
+  busyMessage: (owner, dir) =>
+    `another kiosk (pid ${owner}) is using the data dir ${dir}; stop it first (to read its check-ins while it runs, use \`checkpoint-kiosk export\`)`,
+};
+
+export function lockDataDir(dir: string, pid = process.pid, who: LockOwner = KIOSK_OWNER): DataDirLock {
+  const file = join(dir, who.file);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644);
@@ -50,9 +64,7 @@ export function lockDataDir(dir: string, pid = process.pid): DataDirLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
       if (Number.isInteger(owner) && owner > 0 && owner !== pid && processAlive(owner)) {
-        throw new DataDirLockedError(
-          `another kiosk (pid ${owner}) is using the data dir ${dir}; stop it first (to read its check-ins while it runs, use \`checkpoint-kiosk export\`)`,
-        );
+        throw new DataDirLockedError(who.busyMessage(owner, dir));
       }
       // Left behind by a kiosk that died: take it over.
       unlinkSync(file);

@@ -2,6 +2,7 @@
  * Drain a backlog once and report how long it took: for the backlog-drain benchmark (DESIGN §13)
  * and for tools that want "send everything now, then stop".
  */
+import type { CheckInStore } from '../store/types.js';
 import type { ForwarderOptions } from './forwarder.js';
 import { startForwarder } from './forwarder.js';
 
@@ -17,7 +18,7 @@ export interface DrainResult {
  * Runs a forwarder until the store has nothing pending, then stops it. Rejects when the forwarder
  * needs re-enrollment or `maxFailures` consecutive attempts failed (default 20).
  */
-export function drainBacklog(opts: ForwarderOptions & { maxFailures?: number }): Promise<DrainResult> {
+export function drainBacklog(opts: ForwarderOptions & { store: CheckInStore; maxFailures?: number }): Promise<DrainResult> {
   const started = opts.clock.now();
   const maxFailures = opts.maxFailures ?? 20;
   if (opts.store.queueStats().depth === 0) return Promise.resolve({ forwarded: 0, rejected: 0, ms: 0 });

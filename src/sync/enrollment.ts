@@ -6,12 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
-import { createHttpClient, describeError } from './http.js';
+import { createHttpClient, describeError, serverList } from './http.js';
 
 export const ENROLLMENT_FILE = 'enrollment.json';
 
 export interface Enrollment {
+  /** The server (node) that answered the enrollment. */
   serverUrl: string;
+  /** Every node given at enrollment, in order (several nodes share one database); [serverUrl] for one. */
+  servers: string[];
   deviceId: string;
   token: string;
   /** The central server's root public key (EC P-256 JWK): trust bundles must verify against it. */
@@ -43,9 +46,13 @@ function isEcJwk(v: unknown): v is Record<string, unknown> {
   return k.kty === 'EC' && k.crv === 'P-256' && typeof k.x === 'string' && typeof k.y === 'string' && k.d === undefined;
 }
 
-/** Enrolls and saves the result. Throws EnrollmentError with the server's reason. */
+/**
+ * Enrolls and saves the result. With several servers (nodes of one central server) the first that
+ * answers decides: an unreachable node is skipped, a refusal (4xx) is final. Throws
+ * EnrollmentError with the server's reason.
+ */
 export async function enroll(opts: {
-  serverUrl: string;
+  serverUrl: string | readonly string[];
   code: string;
   dataDir: string;
   device: DeviceDescription;
@@ -53,12 +60,15 @@ export async function enroll(opts: {
   timeoutMs?: number;
   now?: () => number;
 }): Promise<Enrollment> {
-  const http = createHttpClient({ serverUrl: opts.serverUrl, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
+  const servers = serverList(opts.serverUrl);
+  const http = createHttpClient({ serverUrl: servers, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
   let res;
+  let answeredBy: string;
   try {
     res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device });
+    answeredBy = http.currentServer();
   } catch (err) {
-    throw new EnrollmentError('network', `cannot reach ${opts.serverUrl}: ${describeError(err)}`);
+    throw new EnrollmentError('network', `cannot reach ${servers.join(', ')}: ${describeError(err)}`);
   } finally {
     http.close();
   }
@@ -72,7 +82,8 @@ export async function enroll(opts: {
     throw new EnrollmentError('bad-response', 'enrollment answer is not protocol v1 ({deviceId, token, trustKey})', res.status);
   }
   const enrollment: Enrollment = {
-    serverUrl: opts.serverUrl,
+    serverUrl: answeredBy,
+    servers,
     deviceId: data.deviceId,
     token: data.token,
     trustKey: data.trustKey,
@@ -95,5 +106,7 @@ export function readEnrollment(dataDir: string): Enrollment | undefined {
   }
   const e = json as Partial<Enrollment>;
   if (typeof e.serverUrl !== 'string' || typeof e.deviceId !== 'string' || typeof e.token !== 'string' || !isEcJwk(e.trustKey)) return undefined;
-  return { serverUrl: e.serverUrl, deviceId: e.deviceId, token: e.token, trustKey: e.trustKey, enrolledAt: String(e.enrolledAt ?? '') };
+  // Files written before several nodes existed have no `servers`.
+  const servers = Array.isArray(e.servers) && e.servers.length > 0 && e.servers.length <= 16 && e.servers.every((u) => typeof u === 'string') ? e.servers : [e.serverUrl];
+  return { serverUrl: e.serverUrl, servers, deviceId: e.deviceId, token: e.token, trustKey: e.trustKey, enrolledAt: String(e.enrolledAt ?? '') };
 }

@@ -39,9 +39,15 @@ export interface ForwarderState {
   rejected: number;
 }
 
+/** The part of the store the forwarder uses (the fleet simulator gives an in-memory outbox). */
+/** The outboxes the forwarder drains: check-ins, and overrides when the store keeps them. */
+export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'> &
+  Partial<Pick<CheckInStore, 'pendingOverrides' | 'markOverridesForwarded' | 'markOverridesRejected'>>;
+
 export interface ForwarderOptions {
-  store: CheckInStore;
-  serverUrl: string;
+  store: ForwarderOutbox;
+  /** The central server, or several nodes of it (failover in order; see http.ts). */
+  serverUrl: string | readonly string[];
   token: string;
   clock: Clock;
   timers: Timers;
@@ -251,11 +257,11 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
    * other refusal is kept, marked rejected.
    */
   const attemptOverrides = async (): Promise<'more' | 'empty' | 'scheduled'> => {
-    const batch = store.pendingOverrides(batchSize);
+    const batch = store.pendingOverrides?.(batchSize) ?? [];
     if (batch.length === 0) return 'empty';
     const res = await post('/api/v1/overrides', { overrides: batch });
     if (!res) return 'scheduled';
-    if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markOverridesRejected([{ id: batch[0]!.id, reason }], iso()));
+    if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markOverridesRejected?.([{ id: batch[0]!.id, reason }], iso()));
     const answer = parseAnswer(res.data);
     if (!answer) {
       fail('server answered 200 without a valid override answer');
@@ -266,8 +272,8 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     const later = answer.rejected.filter((r) => ids.has(r.id) && r.reason === 'unknown-checkin');
     const refused = answer.rejected.filter((r) => ids.has(r.id) && r.reason !== 'unknown-checkin').map((r) => ({ id: r.id, reason: r.reason.slice(0, 200) }));
     const at = iso();
-    store.markOverridesForwarded(done, at);
-    store.markOverridesRejected(refused, at);
+    store.markOverridesForwarded?.(done, at);
+    store.markOverridesRejected?.(refused, at);
     st.forwarded += done.length;
     st.rejected += refused.length;
     if (refused.length) logger.warn('overrides rejected by server', { count: refused.length });

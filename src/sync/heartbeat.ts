@@ -27,7 +27,8 @@ export interface HeartbeatState {
 }
 
 export interface HeartbeatOptions {
-  serverUrl: string;
+  /** The central server, or several nodes of it (failover in order; see http.ts). */
+  serverUrl: string | readonly string[];
   token: string;
   clock: Clock;
   timers: Timers;

@@ -1,16 +1,23 @@
 /**
- * The axios client every sync component uses. TLS is always verified: a custom CA (PEM) may be
+ * The HTTP client every sync component uses. TLS is always verified: a custom CA (PEM) may be
  * added for a private central server, but `rejectUnauthorized: false` is never set. Statuses are
  * handled by the callers (validateStatus accepts all), redirects and environment proxies are off
- * (a kiosk talks to its one configured server).
+ * (a kiosk talks only to its configured servers).
+ *
+ * Several servers (`run --server A --server B`, nodes sharing one database): every request goes to
+ * the server that answered last; when it cannot be reached (connection refused or reset, timeout)
+ * or answers 500/502/503/504, the same request is sent to the next one at once, each server at
+ * most once per request. The protocol is idempotent (check-ins by id), so a retry elsewhere never
+ * duplicates anything. With one server this is a plain client.
  */
 import axios from 'axios';
-import type { AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 
 export interface HttpOptions {
-  serverUrl: string;
+  /** One server URL, or several nodes of one central server (tried in order, sticky). */
+  serverUrl: string | readonly string[];
   /** Extra trusted CA certificate(s), PEM. */
   ca?: string;
   /** Socket inactivity timeout per request (ms). */
@@ -19,31 +26,84 @@ export interface HttpOptions {
   maxResponseBytes?: number;
 }
 
+/** The subset of axios the sync components use, with failover between servers. */
+export interface FailoverClient {
+  get<T = unknown>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  post<T = unknown>(url: string, data?: unknown, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+}
+
 export interface HttpClient {
-  client: AxiosInstance;
+  client: FailoverClient;
+  /** The server the next request goes to first (the one that answered last). */
+  currentServer(): string;
   /** Closes pooled sockets. */
   close(): void;
+}
+
+/** Answers that mean "this node cannot serve now; another may". */
+const FAILOVER_STATUSES = new Set([500, 502, 503, 504]);
+
+/** The server URLs of `serverUrl` (one or several), validated: http(s) only, at least one. */
+export function serverList(serverUrl: string | readonly string[]): string[] {
+  const list = typeof serverUrl === 'string' ? [serverUrl] : [...serverUrl];
+  if (list.length === 0) throw new Error('no server URL');
+  return list.map((u) => {
+    const url = new URL(u);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`server URL must be http(s): ${url.protocol}`);
+    return url.toString().replace(/\/+$/, '');
+  });
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function createHttpClient(opts: HttpOptions): HttpClient {
-  const url = new URL(opts.serverUrl);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`server URL must be http(s): ${url.protocol}`);
+  const servers = serverList(opts.serverUrl);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4, ...(opts.ca ? { ca: opts.ca } : {}) });
-  const client = axios.create({
-    baseURL: url.toString().replace(/\/+$/, ''),
-    timeout: opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    proxy: false,
-    maxRedirects: 0,
-    maxContentLength: opts.maxResponseBytes ?? 8 * 1024 * 1024,
-    validateStatus: () => true,
-    httpAgent,
-    httpsAgent,
-  });
+  const clients: AxiosInstance[] = servers.map((baseURL) =>
+    axios.create({
+      baseURL,
+      timeout: opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      proxy: false,
+      maxRedirects: 0,
+      maxContentLength: opts.maxResponseBytes ?? 8 * 1024 * 1024,
+      validateStatus: () => true,
+      httpAgent,
+      httpsAgent,
+    }),
+  );
+  let current = 0;
+
+  async function send<T>(call: (c: AxiosInstance) => Promise<AxiosResponse<T>>, signal: AxiosRequestConfig['signal']): Promise<AxiosResponse<T>> {
+    const first = current;
+    let lastError: unknown;
+    let lastAnswer: AxiosResponse<T> | undefined;
+    for (let i = 0; i < clients.length; i++) {
+      const index = (first + i) % clients.length;
+      try {
+        const res = await call(clients[index] as AxiosInstance);
+        if (!FAILOVER_STATUSES.has(res.status) || clients.length === 1) {
+          current = index;
+          return res;
+        }
+        lastAnswer = res;
+      } catch (err) {
+        lastError = err;
+      }
+      // This node failed: the next request starts at the next one, even if we stop here.
+      current = (index + 1) % clients.length;
+      if ((signal as AbortSignal | undefined)?.aborted) break;
+    }
+    if (lastAnswer) return lastAnswer;
+    throw lastError;
+  }
+
   return {
-    client,
+    client: {
+      get: <T>(url: string, config?: AxiosRequestConfig) => send<T>((c) => c.get<T>(url, config), config?.signal),
+      post: <T>(url: string, data?: unknown, config?: AxiosRequestConfig) => send<T>((c) => c.post<T>(url, data, config), config?.signal),
+    },
+    currentServer: () => servers[current] as string,
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();

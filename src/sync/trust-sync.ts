@@ -41,7 +41,8 @@ export interface TrustSyncState {
 }
 
 export interface TrustSyncOptions {
-  serverUrl: string;
+  /** The central server, or several nodes of it (failover in order; see http.ts). */
+  serverUrl: string | readonly string[];
   token: string;
   /** Root public key pinned at enrollment. */
   trustKey: JWK | Record<string, unknown>;

@@ -90,7 +90,7 @@ export async function spawnCentral(args: string[]): Promise<{ child: ChildProces
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`central did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`central did not start: ${stderr}`)), 60_000);
     lines.on('line', (line) => {
       const ev = JSON.parse(line) as { event: string; url?: string };
       if (ev.event === 'listening' && ev.url) {

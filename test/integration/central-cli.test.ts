@@ -26,10 +26,10 @@ afterEach(() => {
 });
 
 it('serves until SIGTERM, then export, trace, enroll-code and admin-token work on its data dir', async () => {
-  const code = JSON.parse(central(['enroll-code', '--data-dir', dir, '--ttl-hours', '2']).stdout) as { code: string; expiresAt: string };
-  expect(code.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
   const { child, url } = await spawnCentral(['--data-dir', dir, '--port', '0']);
   try {
+    const code = JSON.parse(central(['enroll-code', '--data-dir', dir, '--ttl-hours', '2']).stdout) as { code: string; expiresAt: string };
+    expect(code.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     const enr = await fetch(`${url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code.code, device: { name: 'k', version: '0', platform: 'linux' } }) });
     const { token } = (await enr.json()) as { token: string };
     const records = [
@@ -58,7 +58,7 @@ it('serves until SIGTERM, then export, trace, enroll-code and admin-token work o
   const token1 = central(['admin-token', '--data-dir', dir]).stdout.trim();
   expect(token1).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(central(['admin-token', '--data-dir', dir]).stdout.trim()).toBe(token1);
-});
+}, 180_000);
 
 it('exits 2 with a message naming the bad flag', () => {
   const cases: [string[], RegExp][] = [
@@ -66,7 +66,11 @@ it('exits 2 with a message naming the bad flag', () => {
     [['--bogus'], /--bogus/],
     [[], /--data-dir/],
     [['export'], /--data-dir/],
-    [['export', '--data-dir', path.join(dir, 'nothing-here')], /--data-dir/],
+    [['export', '--data-dir', path.join(dir, 'nothing-here')], /holds no central database/],
+    [['enroll-code', '--data-dir', path.join(dir, 'nothing-here')], /holds no central database/],
+    [['admin-token', '--data-dir', path.join(dir, 'nothing-here')], /holds no central database/],
+    [['--database', 'mysql://u@h/db'], /--database: scheme mysql:/],
+    [['export', '--database', 'postgres://u@h'], /--database: no database name/],
     [['trace', '--data-dir', dir, '--id', 'x', '--from', 'x', '--to', 'y'], /--from/],
     [['enroll-code', '--data-dir', dir, '--ttl-hours', 'abc'], /--ttl-hours/],
     [['--data-dir', dir, '--trust', path.join(dir, 'missing.json')], /--trust/],
@@ -78,4 +82,6 @@ it('exits 2 with a message naming the bad flag', () => {
     expect(r.status, args.join(' ')).toBe(2);
     expect(r.stderr).toMatch(message);
   }
-});
+  // Saying "no database there" created none.
+  expect(fs.existsSync(path.join(dir, 'nothing-here'))).toBe(false);
+}, 180_000);

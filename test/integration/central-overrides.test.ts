@@ -3,26 +3,29 @@
  * override id, `unknown-checkin` for a check-in not stored yet, `foreign-checkin` for another
  * device's check-in, bad records refused one by one, and `central export` / tracing carrying the
  * current verdict, the original one and the override history (latest by time wins, whatever the
- * arrival order). Survives a restart of the server (the SQLite file).
+ * arrival order). Survives a restart of the server. Run on both storage backends (SQLite file,
+ * PostgreSQL cluster started by the test).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCentral, type CentralServer } from '../../server/app.js';
 import { centralMain } from '../../server/cli.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { CheckIn } from '../../src/shared/types.js';
+import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
 
 const T0 = Date.parse('2026-11-25T03:00:00Z');
 const clock = { now: () => T0 };
 const ids = uuidv7Source(clock);
 let dir: string;
 let central: CentralServer;
+let database: string | undefined;
 
 const start = async () => {
-  central = await startCentral({ dataDir: dir, port: 0, logger: silentLogger, clock, enrollmentCodes: ['CODE-ONE', 'CODE-TWO'] });
+  central = await startCentral({ dataDir: dir, database, port: 0, logger: silentLogger, clock, enrollmentCodes: ['CODE-ONE', 'CODE-TWO'] });
 };
 
 async function post(p: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -65,20 +68,28 @@ const override = (checkinId: string, over: Record<string, unknown> = {}) => ({
 
 async function exportLines(): Promise<Record<string, unknown>[]> {
   let out = '';
-  await centralMain(['export', '--data-dir', dir], { stdout: (t) => (out += t), stderr: () => undefined });
+  await centralMain(['export', ...(database ? ['--database', database] : ['--data-dir', dir])], { stdout: (t) => (out += t), stderr: () => undefined });
   return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'central-ovr-'));
-  await start();
-});
-afterEach(async () => {
-  await central.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+describe.each(['sqlite', 'postgres'] as const)('POST /api/v1/overrides on %s', (backend) => {
+  let cluster: PgCluster | undefined;
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'central-ovr-'));
+    database = cluster ? await cluster.createDatabase() : undefined;
+    await start();
+  });
+  afterEach(async () => {
+    await central.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-describe('POST /api/v1/overrides', () => {
   it('stores an override once by id; export shows current verdict, originalVerdict and the history', async () => {
     const token = await enroll('CODE-ONE');
     const c = checkIn();

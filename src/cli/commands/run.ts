@@ -27,7 +27,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand('run', argv, {
     'data-dir': { type: 'string' },
     scanner: { type: 'string', multiple: true },
-    server: { type: 'string' },
+    server: { type: 'string', multiple: true },
     enroll: { type: 'string' },
     trust: { type: 'string' },
     policy: { type: 'string' },
@@ -55,8 +55,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.checkpoint !== undefined && !/^[\w.:-]{1,64}$/.test(values.checkpoint)) {
     throw new UsageError(`run: --checkpoint must be 1-64 letters, digits or . _ : -, got "${values.checkpoint}"`);
   }
-  if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) {
-    throw new UsageError(`run: --server must be an http:// or https:// URL, got "${values.server}"`);
+  // Several --server: nodes of one central server sharing one database (failover in order).
+  const servers = values.server ?? [];
+  if (servers.length > 16) throw new UsageError('run: at most 16 --server URLs');
+  for (const server of servers) {
+    if (!/^https?:\/\/[^\s]+$/.test(server)) throw new UsageError(`run: --server must be an http:// or https:// URL, got "${server}"`);
   }
   const heartbeatSeconds = values['heartbeat-seconds'];
   if (heartbeatSeconds !== undefined && (!/^\d{1,5}$/.test(heartbeatSeconds) || Number(heartbeatSeconds) < 5 || Number(heartbeatSeconds) > 86_400)) {
@@ -89,7 +92,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const central = linkToCentral({
     kiosk,
     dataDir,
-    ...(values.server ? { serverUrl: values.server } : {}),
+    ...(servers.length ? { serverUrl: servers } : {}),
     ...(values.enroll ? { enrollCode: values.enroll } : {}),
     ...(ca ? { ca } : {}),
     ...(heartbeatSeconds ? { heartbeatMs: Number(heartbeatSeconds) * 1000 } : {}),

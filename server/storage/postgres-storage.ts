@@ -1,0 +1,407 @@
+/**
+ * `CentralStorage` on PostgreSQL through `pg` (node-postgres) with a connection pool. Several
+ * server nodes share one database: everything a node needs — secrets, the signed trust bundle,
+ * devices, codes, check-ins, heartbeats — lives in it, so any node answers any kiosk.
+ *
+ * Ingest is one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id` per batch
+ * (one statement, hence one transaction): a retried batch, at this node or another, stores
+ * nothing twice.
+ */
+import pg from 'pg';
+import type { CheckIn } from '../../src/shared/types.js';
+import { NoCentralDatabaseError } from './errors.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { pgIngestOverrides } from './postgres-overrides.js';
+import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
+import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
+import type { HeartbeatJoinRow } from './sqlite-storage.js';
+import type {
+  CentralStorage,
+  CheckInFigures,
+  CheckInRef,
+  DeviceHeartbeatRow,
+  EnrollStorageOutcome,
+  IssuedDeclaration,
+  NearbyQuery,
+  NewDevice,
+  NewEnrollmentCode,
+  SecretName,
+  SignedBundleState,
+  StoredBatch,
+  StoredHeartbeat,
+} from './types.js';
+
+/** Connections per node (each node has its own pool). */
+const POOL_MAX = 10;
+/** No query may run longer than this (ms): a stuck query must not hold a request forever. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+const EXPORT_PAGE = 2000;
+
+/** `url` without its password, for logs and messages. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+/** Checks the form of a database URL; returns an error text or undefined. */
+export function checkDatabaseUrl(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'not a URL (expected postgres://USER@HOST:PORT/DB)';
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return `scheme ${u.protocol} is not postgres: (expected postgres://USER@HOST:PORT/DB)`;
+  if (!u.hostname) return 'no host (expected postgres://USER@HOST:PORT/DB)';
+  if (u.pathname.length < 2) return 'no database name (expected postgres://USER@HOST:PORT/DB)';
+  return undefined;
+}
+
+/**
+ * Connects, checks the server answers and applies pending migrations. With `mustExist`, a
+ * database without the central schema is refused (NoCentralDatabaseError) instead of set up.
+ */
+export async function openPostgresStorage(url: string, opts: { mustExist?: boolean } = {}): Promise<PostgresStorage> {
+  const problem = checkDatabaseUrl(url);
+  if (problem) throw new Error(`--database: ${problem}`);
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, statement_timeout: STATEMENT_TIMEOUT_MS, connectionTimeoutMillis: 10_000 });
+  // An idle connection dropped by the database (restart, failover) must not crash the node: the
+  // next query gets a fresh connection or a clear error.
+  pool.on('error', () => undefined);
+  try {
+    if (opts.mustExist) {
+      const { rows } = await pool.query<{ t: string | null }>("SELECT to_regclass('central_schema')::text AS t");
+      if (!rows[0]?.t) throw new NoCentralDatabaseError(`the database ${redactDatabaseUrl(url)} holds no central server schema (start the server on it first)`);
+    }
+    await migratePostgres(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    if (err instanceof NoCentralDatabaseError) throw err;
+    throw new Error(`cannot use the database ${redactDatabaseUrl(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  return new PostgresStorage(pool, redactDatabaseUrl(url));
+}
+
+const CHECKIN_COLUMNS = 'id, scanned_ms, scanned_at, device_id, sender_device_id, checkpoint_id, direction, format, verdict, id_no, alt_id, record, received_at';
+
+export class PostgresStorage implements CentralStorage {
+  readonly backend = 'postgres' as const;
+  private readonly knownDays = new Set<number>();
+  private closed = false;
+
+  constructor(
+    /** The pool (benchmarks and tests may query it directly). */
+    readonly pool: pg.Pool,
+    readonly location: string,
+  ) {}
+
+  async loadOrCreateSecret(name: SecretName, create: () => string): Promise<string> {
+    const existing = await this.readSecret(name);
+    if (existing !== undefined) return existing;
+    await this.pool.query('INSERT INTO central_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
+    return (await this.readSecret(name)) as string;
+  }
+
+  async readSecret(name: SecretName): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM central_secrets WHERE name = $1', [name]);
+    return rows[0]?.value;
+  }
+
+  async publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState> {
+    const read = async () =>
+      (await this.pool.query<{ jws: string; issued_at: string }>('SELECT jws, issued_at FROM trust_bundles WHERE content_hash = $1', [contentHash])).rows[0];
+    let row = await read();
+    if (!row) {
+      const signed = await sign();
+      await this.pool.query('INSERT INTO trust_bundles (content_hash, jws, issued_at) VALUES ($1, $2, $3) ON CONFLICT (content_hash) DO NOTHING', [
+        contentHash,
+        signed.jws,
+        signed.issuedAt,
+      ]);
+      row = await read();
+    }
+    if (!row) throw new Error('trust bundle state vanished while being written');
+    return { jws: row.jws, issuedAt: row.issued_at };
+  }
+
+  async addEnrollmentCode(code: NewEnrollmentCode): Promise<boolean> {
+    const r = await this.pool.query('INSERT INTO enrollment_codes (code_hash, created_at, expires_ms) VALUES ($1, $2, $3) ON CONFLICT (code_hash) DO NOTHING', [
+      code.codeHash,
+      new Date(code.createdAtMs).toISOString(),
+      code.expiresAtMs,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome> {
+    const now = new Date(nowMs).toISOString();
+    return this.transaction(async (client) => {
+      // The conditional UPDATE is the race guard: of two nodes spending one code, one row wins.
+      const spent = await client.query('UPDATE enrollment_codes SET used_at = $1, used_by = $2 WHERE code_hash = $3 AND used_at IS NULL AND expires_ms > $4', [
+        now,
+        device.id,
+        codeHash,
+        nowMs,
+      ]);
+      if (spent.rowCount !== 1) {
+        const { rows } = await client.query<{ used_at: string | null }>('SELECT used_at FROM enrollment_codes WHERE code_hash = $1', [codeHash]);
+        const row = rows[0];
+        return !row ? 'code-unknown' : row.used_at ? 'code-used' : 'code-expired';
+      }
+      await client.query('INSERT INTO devices (id, name, version, platform, token_hash, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        device.id,
+        device.name,
+        device.version,
+        device.platform,
+        device.tokenHash,
+        now,
+      ]);
+      return 'enrolled';
+    });
+  }
+
+  async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM devices WHERE token_hash = $1', [tokenHash]);
+    return rows[0]?.id;
+  }
+
+  async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {
+    const ms = checkins.map((c) => Date.parse(c.scannedAt));
+    let rows: { id: string }[];
+    try {
+      rows = await this.insertBatch(senderDeviceId, checkins, ms, receivedAt);
+    } catch (err) {
+      // 23514: no partition for a row — retention (maybe at another node) dropped a day this
+      // node still believed in. Forget what we knew and try once more.
+      if ((err as { code?: string }).code !== '23514') throw err;
+      this.knownDays.clear();
+      rows = await this.insertBatch(senderDeviceId, checkins, ms, receivedAt);
+    }
+    // PostgreSQL prints uuids in lower case; the answer echoes the ids as the kiosk sent them.
+    const inserted = new Set(rows.map((r) => r.id));
+    const out: StoredBatch = { accepted: [], duplicate: [] };
+    for (const c of checkins) {
+      if (inserted.delete(c.id.toLowerCase())) out.accepted.push(c.id);
+      else out.duplicate.push(c.id);
+    }
+    return out;
+  }
+
+  private async insertBatch(senderDeviceId: string, checkins: readonly CheckIn[], ms: readonly number[], receivedAt: string): Promise<{ id: string }[]> {
+    for (const t of ms) {
+      const day = Math.floor(t / DAY_MS);
+      if (!this.knownDays.has(day)) {
+        await ensureDayPartition(this.pool, day);
+        this.knownDays.add(day);
+      }
+    }
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO checkins (${CHECKIN_COLUMNS})
+       SELECT id, scanned_ms, scanned_at, device_id, $12, checkpoint_id, direction, format, verdict, id_no, alt_id, record, $13
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+         AS t(id, scanned_ms, scanned_at, device_id, checkpoint_id, direction, format, verdict, id_no, alt_id, record)
+       ON CONFLICT (scanned_ms, id) DO NOTHING RETURNING id`,
+      [
+        checkins.map((c) => c.id),
+        ms,
+        checkins.map((c) => c.scannedAt),
+        checkins.map((c) => c.deviceId),
+        checkins.map((c) => c.checkpointId),
+        checkins.map((c) => c.direction),
+        checkins.map((c) => c.format),
+        checkins.map((c) => c.verdict),
+        checkins.map((c) => c.subject.idNo ?? null),
+        checkins.map((c) => c.subject.altId ?? null),
+        checkins.map((c) => JSON.stringify(c)),
+        senderDeviceId,
+        receivedAt,
+      ],
+    );
+    return rows;
+  }
+
+  async *exportCheckIns(): AsyncIterable<CheckIn> {
+    // Keyset pages on the primary key (scanned_ms, id): memory stays flat, no long transaction.
+    let after: [string, string] | undefined;
+    for (;;) {
+      const { rows } = await this.pool.query<{ scanned_ms: string; id: string; record: string }>(
+        after
+          ? `SELECT scanned_ms, id, record FROM checkins WHERE (scanned_ms, id) > ($1::bigint, $2::uuid) ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`
+          : `SELECT scanned_ms, id, record FROM checkins ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`,
+        after ?? [],
+      );
+      for (const r of rows) yield JSON.parse(r.record) as CheckIn;
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < EXPORT_PAGE) return;
+      after = [last.scanned_ms, last.id];
+    }
+  }
+
+  async countCheckIns(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM checkins');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async countCheckInsById(refs: readonly CheckInRef[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(refs.map((r) => [r.id, 0]));
+    if (refs.length === 0) return out;
+    const { rows } = await this.pool.query<{ id: string; n: string }>(
+      `SELECT c.id::text AS id, count(*) AS n FROM checkins c JOIN unnest($1::bigint[], $2::uuid[]) AS r(scanned_ms, id)
+         ON c.scanned_ms = r.scanned_ms AND c.id = r.id GROUP BY c.id`,
+      [refs.map((r) => Date.parse(r.scannedAt)), refs.map((r) => r.id)],
+    );
+    const byLower = new Map(rows.map((r) => [r.id, Number(r.n)]));
+    for (const r of refs) out.set(r.id, byLower.get(r.id.toLowerCase()) ?? 0);
+    return out;
+  }
+
+  async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version,
+         clock_offset_ms, applied_config_version, update_state, oldest_identity_at, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
+         queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
+         trust_issued_at = excluded.trust_issued_at, version = excluded.version, clock_offset_ms = excluded.clock_offset_ms,
+         applied_config_version = excluded.applied_config_version, update_state = excluded.update_state,
+         oldest_identity_at = excluded.oldest_identity_at, body = excluded.body`,
+      [
+        deviceId,
+        new Date(nowMs).toISOString(),
+        nowMs,
+        h.queueDepth,
+        h.oldestPendingAt,
+        h.lastScanAt,
+        h.trustIssuedAt,
+        h.version,
+        h.clockOffsetMs,
+        h.appliedConfigVersion,
+        h.updateState,
+        h.oldestIdentityAt,
+        h.body,
+      ],
+    );
+  }
+
+  async recordDeclaration(d: IssuedDeclaration): Promise<void> {
+    await this.pool.query('INSERT INTO declarations (id, kid, issued_at, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [
+      d.id,
+      d.kid,
+      d.issuedAt,
+      d.expiresAt,
+    ]);
+  }
+
+  async countDeclarations(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM declarations');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async checkInFigures(fromMs: number, toMs: number): Promise<CheckInFigures> {
+    const { rows } = await this.pool.query<{ count: string; devices: string; checkpoints: string }>(
+      `SELECT count(*) AS count, count(DISTINCT sender_device_id) AS devices, count(DISTINCT checkpoint_id) AS checkpoints
+       FROM checkins WHERE scanned_ms >= $1 AND scanned_ms < $2`,
+      [Math.floor(fromMs), Math.floor(toMs)],
+    );
+    const r = rows[0];
+    return { count: Number(r?.count ?? 0), devices: Number(r?.devices ?? 0), checkpoints: Number(r?.checkpoints ?? 0) };
+  }
+
+  async checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]> {
+    const { rows } = await this.pool.query<{ checkpoint_id: string; count: string }>(
+      `SELECT checkpoint_id, count(*) AS count FROM checkins WHERE scanned_ms >= $1 AND scanned_ms < $2
+       GROUP BY checkpoint_id ORDER BY count(*) DESC, checkpoint_id LIMIT $3`,
+      [Math.floor(fromMs), Math.floor(toMs), limit],
+    );
+    return rows.map((r) => ({ checkpointId: r.checkpoint_id, count: Number(r.count) }));
+  }
+
+  async checkInsByHour(fromMs: number, hours: number): Promise<number[]> {
+    const from = Math.floor(fromMs);
+    // bigint / bigint is integer division in PostgreSQL: whole hours.
+    const { rows } = await this.pool.query<{ hour: string; n: string }>(
+      `SELECT (scanned_ms - $1::bigint) / 3600000 AS hour, count(*) AS n FROM checkins
+       WHERE scanned_ms >= $1::bigint AND scanned_ms < $2::bigint GROUP BY 1`,
+      [from, from + hours * 3_600_000],
+    );
+    return toHourArray(rows, hours);
+  }
+
+  async devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]> {
+    const { rows } = await this.pool.query<HeartbeatJoinRow>(
+      `SELECT d.id, d.name, d.enrolled_at, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.last_scan_at,
+         h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at
+       FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at, d.id LIMIT $1`,
+      [limit],
+    );
+    return rows.map(heartbeatRowOf);
+  }
+
+  async checkInsOfPerson(idNo: string, fromMs: number, toMs: number, limit: number): Promise<CheckIn[]> {
+    // Two index scans (by idNo, by altId) rather than one OR, which would defeat both indexes.
+    const { rows } = await this.pool.query<{ record: string }>(
+      `SELECT record FROM (
+         SELECT scanned_ms, id, record FROM checkins WHERE id_no = $1 AND scanned_ms >= $2 AND scanned_ms <= $3
+         UNION
+         SELECT scanned_ms, id, record FROM checkins WHERE alt_id = $1 AND scanned_ms >= $2 AND scanned_ms <= $3
+       ) t ORDER BY scanned_ms, id LIMIT $4`,
+      [idNo, Math.floor(fromMs), Math.floor(toMs), limit],
+    );
+    return rows.map((r) => JSON.parse(r.record) as CheckIn);
+  }
+
+  async checkInsNear(q: NearbyQuery): Promise<CheckIn[]> {
+    const { rows } = await this.pool.query<{ record: string }>(
+      `SELECT record FROM checkins WHERE checkpoint_id = $1 AND scanned_ms >= $2 AND scanned_ms <= $3
+         AND id::text <> lower($4) AND (id_no IS NULL OR id_no <> $5) AND (alt_id IS NULL OR alt_id <> $5)
+       ORDER BY scanned_ms, id LIMIT $6`,
+      [q.checkpointId, Math.floor(q.fromMs), Math.floor(q.toMs), q.excludeId, q.excludePerson, q.limit],
+    );
+    return rows.map((r) => JSON.parse(r.record) as CheckIn);
+  }
+
+  /**
+   * Retention: drops every day partition that ends at or before `cutoffMs` (whole UTC days only;
+   * a partition drop is instant and leaves no dead rows). Returns the dropped partition names.
+   */
+  async dropCheckInsBefore(cutoffMs: number): Promise<string[]> {
+    const dropped: string[] = [];
+    for (const p of await listDayPartitions(this.pool)) {
+      if ((p.day + 1) * DAY_MS > cutoffMs) continue;
+      await this.pool.query(`DROP TABLE IF EXISTS ${p.name}`);
+      this.knownDays.delete(p.day);
+      dropped.push(p.name);
+    }
+    return dropped;
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.transaction((client) => pgIngestOverrides(client, senderDeviceId, overrides, receivedAt));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Server CLI hygiene and the `--database` flag: a busy port is refused before any key exists, a
+ * second server on one SQLite data dir is refused, and serve/enroll-code/admin-token/export/trace
+ * work on a real PostgreSQL database (throwaway cluster) — with nothing secret in the data dir.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { startCentral } from '../../server/app.js';
+import { centralMain } from '../../server/cli.js';
+import { silentLogger, systemClock } from '../../src/core/system.js';
+import { startPgCluster } from '../helpers/postgres.js';
+import type { PgCluster } from '../helpers/postgres.js';
+import { freePort, killAndWait, repoRoot, spawnCentral } from '../helpers/sync-fixtures.js';
+
+let dir: string;
+let cluster: PgCluster;
+
+function central(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/main.ts'), ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `central …` in this process (fast: no tsx start-up per call). */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await centralMain(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  cluster = await startPgCluster({ fsync: 'off' });
+}, 120_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'central-cli-storage-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('refuses a busy port with a clear error before creating any key or database', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const { port } = blocker.address() as net.AddressInfo;
+  try {
+    const fresh = path.join(dir, 'fresh');
+    const r = await inProcess(['--data-dir', fresh, '--port', String(port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(r.stderr).toContain('--port');
+    expect(fs.existsSync(fresh)).toBe(false);
+  } finally {
+    blocker.close();
+  }
+});
+
+it('refuses a second server on one SQLite data dir, naming the first one', async () => {
+  const first = await spawnCentral(['--data-dir', dir, '--port', '0']);
+  try {
+    const r = central(['--data-dir', dir, '--port', String(await freePort())]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`another central server (pid ${first.child.pid}) is using the data dir`);
+  } finally {
+    expect(await killAndWait(first.child, 'SIGTERM')).toBe(0);
+  }
+  // A clean stop releases the lock: the next server starts.
+  const again = await spawnCentral(['--data-dir', dir, '--port', '0']);
+  expect(await killAndWait(again.child, 'SIGTERM')).toBe(0);
+}, 180_000);
+
+it('serves from PostgreSQL with --database; enroll-code, admin-token, export and trace take --database too', async () => {
+  const database = await cluster.createDatabase();
+  expect((await inProcess(['enroll-code', '--database', database])).stderr).toMatch(/holds no central server schema/);
+  let stop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((r) => (stop = r));
+  let out = '';
+  const serving = centralMain(['--database', database, '--data-dir', dir, '--port', '0'], { stdout: (t) => (out += t), stderr: () => undefined, stopSignal });
+  try {
+    await expect.poll(() => out, { timeout: 60_000 }).toContain('listening');
+    const url = (JSON.parse(out.split('\n')[0] as string) as { url: string }).url;
+    const code = JSON.parse((await inProcess(['enroll-code', '--database', database, '--ttl-hours', '1'])).stdout) as { code: string };
+    const enr = await fetch(`${url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code.code, device: { name: 'k', version: '0', platform: 'linux' } }) });
+    const { token } = (await enr.json()) as { token: string };
+    const records = ['01a21000-0000-7000-8000-00000000000b', '01a21000-0000-7000-8000-00000000000a'].map((id, i) => ({
+      id,
+      scannedAt: new Date(Date.parse('2026-11-25T08:10:00.000Z') - i * 600_000).toISOString(),
+      subject: { idNo: `00109000000${i + 1}` },
+      deviceId: 'k',
+      checkpointId: 'cp-7',
+      direction: 'in',
+      format: 'cccd',
+      verdict: 'accept',
+      reasons: [],
+    }));
+    const res = await fetch(`${url}/api/v1/checkins`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ checkins: records }) });
+    expect(((await res.json()) as { accepted: string[] }).accepted).toHaveLength(2);
+    const admin = (await inProcess(['admin-token', '--database', database])).stdout.trim();
+    expect(admin).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await fetch(`${url}/api/v1/stats`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+  } finally {
+    stop();
+    expect(await serving).toBe(0);
+  }
+  const exported = await inProcess(['export', '--database', database]);
+  expect(exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual([
+    '01a21000-0000-7000-8000-00000000000a',
+    '01a21000-0000-7000-8000-00000000000b',
+  ]);
+  const traced = await inProcess(['trace', '--database', database, '--id', '001090000002', '--from', '2026-11-25T00:00:00Z', '--to', '2026-11-26T00:00:00Z', '--window-minutes', '15']);
+  const t = JSON.parse(traced.stdout) as { landmarks: { nearby: { id: string }[] }[] };
+  expect(t.landmarks[0]?.nearby.map((c) => c.id)).toEqual(['01a21000-0000-7000-8000-00000000000b']);
+  // Keys live in the database: the data dir holds nothing.
+  expect(fs.readdirSync(dir)).toEqual([]);
+}, 120_000);
+
+it('answers 503 storage-unavailable with Retry-After while PostgreSQL is down, so kiosks try another node', async () => {
+  const own = await startPgCluster({ fsync: 'off' });
+  const central = await startCentral({ database: await own.createDatabase(), port: 0, logger: silentLogger, clock: systemClock, enrollmentCodes: ['DOWN-CODE-1'] });
+  try {
+    const enr = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'DOWN-CODE-1', device: { name: 'k', version: '0', platform: 'linux' } }) });
+    expect(enr.status).toBe(200);
+    await own.stop();
+    const res = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ANY-CODE-2', device: { name: 'k', version: '0', platform: 'linux' } }) });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(((await res.json()) as { error: string }).error).toBe('storage-unavailable');
+  } finally {
+    await central.close().catch(() => undefined);
+    await own.stop();
+  }
+}, 120_000);
