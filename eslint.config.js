@@ -1,5 +1,5 @@
 // ESLint flat config: typescript-eslint's recommended type-aware rules for all TypeScript,
-// plus the folder boundaries of DESIGN §3 (drivers/ and src/shared import no app code or Electron).
+// plus the folder boundaries of README.md (drivers/ and src/shared import no app code or Electron).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Electron security lint (DESIGN §11): runs @doyensec/electronegativity over the Electron shell
+# Electron security lint (docs/OPERATIONS.md): runs @doyensec/electronegativity over the Electron shell
 # (src/electron) and the renderer page (renderer/index.html) and FAILS on any HIGH or MEDIUM
 # finding. The tool itself exits 0 whatever it finds, so its CSV report is read here.
 #

@@ -13,6 +13,19 @@ export interface Row {
   /** value / floor for rates (higher is better) or floor / value... stated per row in `ratioMeaning`. */
   ratio?: number;
   ratioMeaning?: string;
+  /** The aim for `ratio` (e.g. "≤ 1.3"); `met` says whether this run reached it. */
+  aim?: string;
+  met?: boolean;
+  /** Set on the row of a benchmark that failed: its error message (value is NaN). */
+  error?: string;
+}
+
+/** A ratio row's verdict against its aim: "≤ x" (lower is better) or "≥ x". */
+export function aimed(row: Row, aim: string): Row {
+  const m = /^([≤≥])\s*([\d.]+)$/.exec(aim);
+  if (!m || row.ratio === undefined) return { ...row, aim };
+  const bound = Number(m[2]);
+  return { ...row, aim, met: m[1] === '≤' ? row.ratio <= bound : row.ratio >= bound };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -38,8 +51,15 @@ export function round(n: number, digits = 2): number {
 }
 
 export function printTable(rows: Row[]): void {
-  const cols = ['bench', 'metric', 'value', 'unit', 'floor', 'ratio', 'ratioMeaning'] as const;
-  const cells = rows.map((r) => cols.map((c) => (r[c] === undefined ? '' : typeof r[c] === 'number' ? String(round(r[c] as number)) : String(r[c]))));
+  const cols = ['bench', 'metric', 'value', 'unit', 'floor', 'ratio', 'aim', 'met', 'ratioMeaning'] as const;
+  const cell = (r: Row, c: (typeof cols)[number]): string => {
+    if (c === 'ratioMeaning' && r.error) return r.error;
+    const v = r[c];
+    if (v === undefined) return '';
+    if (typeof v === 'boolean') return v ? 'yes' : 'NO';
+    return typeof v === 'number' ? String(round(v)) : String(v);
+  };
+  const cells = rows.map((r) => cols.map((c) => cell(r, c)));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]?.length ?? 0)));
   const line = (vals: readonly string[]) => vals.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
   console.log(line(cols));

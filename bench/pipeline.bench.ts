@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { KioskService } from '../src/app/kiosk.js';
 import { silentLogger, systemClock, systemTimers, uuidv7Source } from '../src/core/system.js';
 import { openStore } from '../src/store/index.js';
-import { latencyStats, type Row } from './lib.js';
+import { aimed, latencyStats, type Row } from './lib.js';
 
 const N = Number(process.env.BENCH_PIPELINE_N ?? 3000);
 
@@ -75,7 +75,7 @@ export async function run(): Promise<Row[]> {
     const { rate, latencies } = await pipeline(dir, N);
     const lat = latencyStats(latencies);
     return [
-      { bench: 'pipeline', metric: 'durable check-ins/s (CCCD)', value: rate, unit: '1/s', floor, ratio: rate / floor, ratioMeaning: 'pipeline / bare insert (aim ≥ 0.8)' },
+      aimed({ bench: 'pipeline', metric: 'durable check-ins/s (CCCD)', value: rate, unit: '1/s', floor, ratio: rate / floor, ratioMeaning: 'pipeline / bare insert, same pragmas' }, '≥ 0.8'),
       { bench: 'pipeline', metric: 'scan → commit p50', value: lat.p50, unit: 'ms' },
       { bench: 'pipeline', metric: 'scan → commit p99', value: lat.p99, unit: 'ms' },
     ];

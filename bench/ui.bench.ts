@@ -1,5 +1,5 @@
 /**
- * UI latency (DESIGN §13, issue 6): scan → verdict painted in Chromium, for a serial scanner and
+ * UI latency (README.md, issue 6): scan → verdict painted in Chromium, for a serial scanner and
  * for a keyboard-wedge scanner, against the real kiosk (`run --ui web`, a child process with its
  * SQLite store and a serial scanner on a socat pty) shown by Debian's Chromium.
  *

@@ -1,7 +1,7 @@
 /**
  * Verifications per second and p99 per format, next to the floor: the bare node:crypto
  * signature check of the same signed bytes, in the same run (issue 3). The ratio is the cost
- * of one full verification over the cost of its signature check (aim ≤ 1.5).
+ * of one full verification over the cost of its signature check (aim ≤ 1.3).
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +20,7 @@ import { DCC_EKU, issueHc1, makeSigner, sampleVaccination } from '../test/helper
 import { buildDccTrust } from '../test/helpers/dcc-trust.js';
 import { sampleDeclaration, declarationTrust, ISSUER } from '../test/helpers/declaration.js';
 import { newEcKey, SHC_EXAMPLE_ISS, shcExampleFhirBundle, shcExamplePublicJwks, shcExampleSigningKeys } from '../test/helpers/keys.js';
-import { latencyStats, type Row } from './lib.js';
+import { aimed, latencyStats, type Row } from './lib.js';
 
 const N = Number(process.env.BENCH_VERIFY_N ?? 10_000);
 
@@ -108,7 +108,7 @@ export async function run(): Promise<Row[]> {
     // Formats are synchronous here; an async verify would be awaited per call by the pipeline.
     const full = measure(() => c.format.verify(c.text, c.ctx), N);
     rows.push(
-      { bench: 'verify', metric: `${c.name} verifications/s`, value: 1e6 / full.perOpUs, unit: '1/s', floor: 1e6 / floor.perOpUs, ratio: full.perOpUs / floor.perOpUs, ratioMeaning: 'cost / bare signature check (aim ≤ 1.5)' },
+      aimed({ bench: 'verify', metric: `${c.name} verifications/s`, value: 1e6 / full.perOpUs, unit: '1/s', floor: 1e6 / floor.perOpUs, ratio: full.perOpUs / floor.perOpUs, ratioMeaning: 'cost / bare signature check' }, '≤ 1.3'),
       { bench: 'verify', metric: `${c.name} p99`, value: full.p99Us, unit: 'µs', floor: floor.p99Us, ratio: full.p99Us / floor.p99Us, ratioMeaning: 'p99 / bare p99' },
     );
   }

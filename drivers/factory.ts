@@ -1,5 +1,5 @@
 /**
- * Builds a scanner driver from a URI (DESIGN §7). The returned driver is not open yet: attach
+ * Builds a scanner driver from a URI (README.md). The returned driver is not open yet: attach
  * listeners, then call open(). Native modules are loaded lazily by the drivers that need them.
  */
 import type { Readable } from 'node:stream';

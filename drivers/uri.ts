@@ -1,5 +1,5 @@
 /**
- * Scanner URIs (DESIGN §7): what `--scanner` accepts.
+ * Scanner URIs (README.md): what `--scanner` accepts.
  *
  *   serial:/dev/ttyUSB0?baud=9600&maxLine=8192&idleMs=100
  *   hid:VID:PID                 (hex, e.g. hid:05e0:1200 or hid:0x05E0:0x1200)

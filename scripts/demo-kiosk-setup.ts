@@ -3,7 +3,7 @@
  * the token from the printed URL and the page's origin): sets a known technician PIN when none is
  * set yet, and names the checkpoint, so the kiosk screen opens on the attract screen rather than
  * the first-start technician setup. Returns the PIN it set, or undefined when one was already set
- * (a kept --data-dir).
+ * (a kept --data-dir). `stop` ends it at once (the socket closed, pending calls rejected).
  */
 import WebSocket from 'ws';
 import type { TechConfigPatch, TechState, UnlockResult } from '../src/shared/api.js';
@@ -11,7 +11,7 @@ import type { TechConfigPatch, TechState, UnlockResult } from '../src/shared/api
 /** Per call, ms. */
 const CALL_TIMEOUT_MS = 10_000;
 
-export async function prepareTechnician(kioskUrl: string, pin: string, patch: TechConfigPatch): Promise<string | undefined> {
+export async function prepareTechnician(kioskUrl: string, pin: string, patch: TechConfigPatch, stop?: AbortSignal): Promise<string | undefined> {
   const url = new URL(kioskUrl);
   const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, { origin: url.origin });
   await new Promise<void>((resolve, reject) => {
@@ -35,6 +35,14 @@ export async function prepareTechnician(kioskUrl: string, pin: string, patch: Te
       pending.set(id, { resolve: (v) => (clearTimeout(timer), resolve(v as T)), reject: (e) => (clearTimeout(timer), reject(e)) });
       ws.send(JSON.stringify({ t: 'call', id, method, args }));
     });
+  const onStop = () => {
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.reject(new Error('demo stopping'));
+    }
+    ws.terminate();
+  };
+  stop?.addEventListener('abort', onStop, { once: true });
   try {
     const state = await call<TechState>('techState');
     if (state.pinSet) return undefined;
@@ -46,6 +54,7 @@ export async function prepareTechnician(kioskUrl: string, pin: string, patch: Te
     }
     return pin;
   } finally {
+    stop?.removeEventListener('abort', onStop);
     ws.close();
   }
 }

@@ -1,180 +1,219 @@
 /**
- * `npm run demo` (DESIGN §2): the reference central server, a kiosk in web mode enrolled with a
- * one-time code, and a simulated scanner replaying realistic sample scans, from one command.
- * Prints the URLs to open; Ctrl-C stops everything (kiosk first, so its last check-ins are
- * forwarded, then the central server) and removes the temporary data.
+ * `npm run demo`: the reference central server, a kiosk in web mode enrolled with a one-time
+ * code, and a simulated scanner feeding realistic sample scans, from one command. Prints the
+ * URLs to open before the first scan; Ctrl-C stops everything (kiosk first, so its last
+ * check-ins are forwarded, then the central server).
  *
  *   npm run demo [-- --data-dir ./demo-data] [--interval-ms 3000] [--json]
  *
- * --data-dir keeps the data between runs (default: a temp dir removed at exit); --json prints one
- * machine-readable line {"event":"demo",...} instead of the text (tests use it).
- * Children run in their own process group so a terminal's Ctrl-C reaches only this script, which
- * then stops them in order; their logs go to <data-dir>/central.log and kiosk.log.
+ * --data-dir keeps the data between runs (default: a temp dir removed at exit); a restart on the
+ * same data dir reuses the central server's port and the kiosk's enrollment. --json prints one
+ * machine-readable line {"event":"demo",...} instead of the banner and one {"event":"verdict",...}
+ * per scan (tests use it). The children's logs go to <data-dir>/central.log and kiosk.log.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildDemoScans } from './demo-scans.js';
+import { readEnrollment } from '../src/sync/enrollment.js';
+import { SECRET_FILES } from '../server/secrets.js';
+import { CYCLE_LABELS, demoScanSource, type DemoScan } from './demo-scans.js';
 import { prepareTechnician } from './demo-kiosk-setup.js';
+import { ensureRenderer } from './demo-renderer.js';
+import { startChild, stopChild, type Child, type Line } from './demo-child.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'checkpoint-kiosk.js');
 const DEMO_PIN = '2468';
-/** How long a child may take to stop after SIGTERM before it is killed, ms. */
-const STOP_TIMEOUT_MS = 10_000;
+const USAGE = `usage: npm run demo [-- [--data-dir DIR] [--interval-ms N] [--json]]
+  --data-dir DIR     keep the demo's data (central server, kiosk, logs) in DIR; a restart with
+                     the same DIR reuses the kiosk's enrollment (default: a temporary folder
+                     removed at exit)
+  --interval-ms N    time between simulated scans, 100..600000 ms (default 3000)
+  --json             machine-readable output: one {"event":"demo",…} line with the URLs, then
+                     one {"event":"verdict",…} line per scan
+`;
 
-type Line = Record<string, unknown>;
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  lines: Line[];
-  exited: Promise<void>;
-  waitFor(pred: (l: Line) => boolean, timeoutMs: number): Promise<Line>;
+class DemoUsage extends Error {}
+
+interface Options {
+  dir: string;
+  keep: boolean;
+  intervalMs: number;
+  json: boolean;
 }
 
-function startChild(name: string, args: string[], logFile: string, onLine: (l: Line) => void): Child {
-  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, CHECKPOINT_KIOSK_LOG: process.env.CHECKPOINT_KIOSK_LOG ?? 'info' } });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  proc.stderr?.pipe(log);
-  const lines: Line[] = [];
-  const waiters = new Set<() => void>();
-  let buf = '';
-  proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buf += chunk;
-    // Bounded: a child printing a line without newline forever cannot grow this without limit.
-    if (buf.length > 1 << 20) buf = buf.slice(-(1 << 16));
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const text = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      let line: Line;
-      try {
-        line = JSON.parse(text) as Line;
-      } catch {
-        line = { event: 'text', text: text.slice(0, 500) };
-      }
-      if (lines.length < 1000) lines.push(line);
-      onLine(line);
-    }
-    waiters.forEach((w) => w());
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => (waiters.forEach((w) => w()), resolve())));
-  const waitFor = (pred: (l: Line) => boolean, timeoutMs: number) =>
-    new Promise<Line>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`${name}: no expected output after ${timeoutMs} ms (see ${logFile})`)), timeoutMs);
-      const check = () => {
-        const hit = lines.find(pred);
-        if (hit) done(undefined, hit);
-        else if (proc.exitCode !== null || proc.signalCode !== null) done(new Error(`${name} exited (${proc.exitCode ?? proc.signalCode}); see ${logFile}`));
-      };
-      const done = (err?: Error, hit?: Line) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        if (err) reject(err);
-        else resolve(hit!);
-      };
-      waiters.add(check);
-      check();
-    });
-  return { name, proc, lines, exited, waitFor };
-}
-
-async function stopChild(c: Child | undefined): Promise<void> {
-  if (!c || c.proc.exitCode !== null || c.proc.signalCode !== null) return;
-  c.proc.kill('SIGTERM');
-  const timer = setTimeout(() => c.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await c.exited;
-  clearTimeout(timer);
-}
-
-function ensureRenderer(): void {
-  if (existsSync(path.join(ROOT, 'renderer', 'dist', 'index.html'))) return;
-  process.stderr.write('building the kiosk screens (renderer/dist)...\n');
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('renderer build failed: run `npm run build:renderer` and look at its errors');
-}
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, 'interval-ms': { type: 'string' }, json: { type: 'boolean' } },
-    strict: true,
-  });
-  const intervalMs = Number(values['interval-ms'] ?? 3000);
-  if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 600_000) throw new Error('--interval-ms must be an integer 100..600000');
-  const json = values.json === true;
+function parseOptions(argv: string[]): Options {
+  let values: { 'data-dir'?: string; 'interval-ms'?: string; json?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'interval-ms': { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new DemoUsage((err as Error).message);
+  }
+  const raw = values['interval-ms'] ?? '3000';
+  const intervalMs = Number(raw);
+  if (!/^\d+$/.test(raw) || intervalMs < 100 || intervalMs > 600_000) throw new DemoUsage(`--interval-ms must be a whole number of milliseconds from 100 to 600000, got "${raw}"`);
   const keep = values['data-dir'] !== undefined;
-  const dir = keep ? path.resolve(values['data-dir']!) : mkdtempSync(path.join(os.tmpdir(), 'checkpoint-demo-'));
-  mkdirSync(dir, { recursive: true });
-  const say = (text: string) => void (json ? undefined : process.stdout.write(`${text}\n`));
+  if (keep && values['data-dir'] === '') throw new DemoUsage('--data-dir needs a folder');
+  return { dir: keep ? path.resolve(values['data-dir']!) : mkdtempSync(path.join(os.tmpdir(), 'checkpoint-demo-')), keep, intervalMs, json: values.json === true };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer().once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** What a kept data dir remembers between runs: the central server's port. */
+function readState(dir: string): { port?: number } {
+  try {
+    const s = JSON.parse(readFileSync(path.join(dir, 'demo.json'), 'utf8')) as { port?: unknown };
+    return typeof s.port === 'number' && Number.isInteger(s.port) && s.port > 0 && s.port < 65536 ? { port: s.port } : {};
+  } catch {
+    return {};
+  }
+}
+
+async function runDemo(o: Options): Promise<number> {
+  mkdirSync(o.dir, { recursive: true });
+  const say = (text: string) => void (o.json ? undefined : process.stdout.write(`${text}\n`));
+  const emit = (obj: Record<string, unknown>) => void (o.json ? process.stdout.write(`${JSON.stringify(obj)}\n`) : undefined);
   ensureRenderer();
+  const centralDir = path.join(o.dir, 'central');
+  const kioskDir = path.join(o.dir, 'kiosk');
 
   const children: Child[] = [];
   let stopping: Promise<number> | undefined;
+  let feeder: NodeJS.Timeout | undefined;
+  const halt = new AbortController(); // stops the simulated scanner and its requests
   const stopAll = (code: number) =>
     (stopping ??= (async () => {
+      clearTimeout(feeder);
+      halt.abort();
       // Kiosk first: it flushes what it can to the central server while that is still up.
       for (const c of [...children].reverse()) await stopChild(c);
-      if (!keep && code === 0) rmSync(dir, { recursive: true, force: true });
+      if (!o.keep && code === 0) rmSync(o.dir, { recursive: true, force: true });
       say('demo stopped');
       return code;
     })());
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stopAll(0));
-
   try {
-    const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
-    const central = startChild('central', ['central', '--data-dir', path.join(dir, 'central'), '--port', '0', '--enrollment-code', code], path.join(dir, 'central.log'), () => undefined);
-    children.push(central);
-    const centralUrl = String((await central.waitFor((l) => l.event === 'listening', 20_000)).url);
-    const admin = spawnSync(process.execPath, [BIN, 'central', 'admin-token', '--data-dir', path.join(dir, 'central')], { encoding: 'utf8' }).stdout.trim();
 
-    const scansFile = path.join(dir, 'scans.txt');
-    const scans = await buildDemoScans({ centralUrl, centralDataDir: path.join(dir, 'central'), now: new Date() });
-    writeFileSync(scansFile, scans.map((s) => `# ${s.label}\n${s.text}\n`).join(''));
+    // A kept data dir: same port as last time, so the kiosk's enrollment (bound to the server's
+  // URL) stays valid and is reused instead of enrolling a second device.
+  const saved = readState(o.dir);
+  let port = saved.port !== undefined && (await portIsFree(saved.port)) ? saved.port : undefined;
+  if (saved.port !== undefined && port === undefined) say(`port ${saved.port} is in use; the central server takes another one and the kiosk enrolls there anew`);
+  port ??= await freePort();
+  if (o.keep) writeFileSync(path.join(o.dir, 'demo.json'), `${JSON.stringify({ port })}\n`);
+  const centralUrl = `http://127.0.0.1:${port}`;
+  const reused = readEnrollment(kioskDir)?.serverUrl === centralUrl;
+  const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
 
-    const kiosk = startChild(
-      'kiosk',
-      ['run', '--ui', 'web', '--data-dir', path.join(dir, 'kiosk'), '--scanner', `sim:${scansFile}?intervalMs=${intervalMs}&loop=1`, '--server', centralUrl, '--enroll', code, '--checkpoint', 'DEMO-QL1A'],
-      path.join(dir, 'kiosk.log'),
-      (l) => {
-        if (l.event === 'checkin') say(`  scan → ${String(l.verdict).toUpperCase()} (${String(l.format)}${Array.isArray(l.reasons) && l.reasons.length ? `: ${l.reasons.join(', ')}` : ''})`);
-        else if (l.event === 'duplicate') say('  scan → already checked in');
-        else if (l.event === 'error') say(`  kiosk problem: ${String(l.reason)} ${String(l.message ?? '')}`);
-      },
-    );
-    children.push(kiosk);
-    const kioskUrl = String((await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url);
-    const pin = await prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl });
+  const central = startChild('central', ['central', '--data-dir', centralDir, '--port', String(port), ...(reused ? [] : ['--enrollment-code', code])], path.join(o.dir, 'central.log'), () => undefined);
+  children.push(central);
+  await central.waitFor((l) => l.event === 'listening', 20_000);
+  const sent: string[] = []; // labels of scans fed to the kiosk whose verdict has not come yet
+  const kiosk = startChild(
+    'kiosk',
+    ['run', '--ui', 'web', '--data-dir', kioskDir, '--scanner', 'stdin', '--server', centralUrl, ...(reused ? [] : ['--enroll', code]), '--checkpoint', 'DEMO-QL1A'],
+    path.join(o.dir, 'kiosk.log'),
+    (l) => onKioskLine(l, sent, say, emit),
+    true,
+  );
+  children.push(kiosk);
+  const kioskUrl = String((await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url);
+  const admin = readFileSync(path.join(centralDir, SECRET_FILES['admin-token']), 'utf8').trim();
+  const freshKiosk = !reused && !existsSync(path.join(kioskDir, 'demo-prepared'));
 
-    const urls = { kiosk: kioskUrl, dashboard: `${centralUrl}/dashboard?token=${admin}`, declare: `${centralUrl}/declare` };
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ event: 'demo', ...urls, technicianPin: pin, dataDir: dir, pids: { central: central.proc.pid, kiosk: kiosk.proc.pid }, scans: scans.map((s) => s.label) })}\n`);
-    } else {
-      say('');
-      say('checkpoint-kiosk demo is running');
-      say(`  kiosk screen       ${urls.kiosk}`);
-      say(`  technician PIN     ${pin ?? '(already set in this data dir)'}`);
-      say(`  central dashboard  ${urls.dashboard}`);
-      say(`  declaration form   ${urls.declare}`);
-      say(`  data and logs      ${dir}${keep ? '' : ' (removed at exit)'}`);
-      say(`  simulated scanner  ${scans.length} sample scans, one every ${intervalMs / 1000} s: ${scans.map((s) => s.label).join('; ')}`);
-      say('Ctrl-C stops everything.');
-      say('');
-    }
+  const urls = { kiosk: kioskUrl, dashboard: `${centralUrl}/dashboard?token=${admin}`, declare: `${centralUrl}/declare` };
+    emit({ event: 'demo', ...urls, technicianPin: DEMO_PIN, enrollment: reused ? 'reused' : 'new', dataDir: o.dir, pids: { central: children[0]!.proc.pid, kiosk: kiosk.proc.pid }, scans: CYCLE_LABELS });
+    say('');
+    say('checkpoint-kiosk demo is running');
+    say(`  kiosk screen       ${urls.kiosk}`);
+    say(`  technician PIN     ${DEMO_PIN}${freshKiosk ? '' : ' (unless you changed it in an earlier run)'}`);
+    say(`  central dashboard  ${urls.dashboard}`);
+    say(`  declaration form   ${urls.declare}`);
+    say(`  data and logs      ${o.dir}${o.keep ? ` (kept; the kiosk's enrollment was ${reused ? 'reused' : 'made now'})` : ' (removed at exit)'}`);
+    say(`  simulated scanner  one scan every ${o.intervalMs / 1000} s, new people each cycle: ${CYCLE_LABELS.join('; ')}`);
+    say('Ctrl-C stops everything.');
+    say('');
+
+    // A known technician PIN and a checkpoint name, so the screen opens on the attract screen
+  // rather than the first-start setup; only then do the scans begin.
+  // Ctrl-C meanwhile ends the wait at once (the kiosk it talks to is being stopped).
+  const halted = new Promise<'halted'>((resolve) => halt.signal.addEventListener('abort', () => resolve('halted')));
+  const prepared = prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl }, halt.signal);
+  prepared.catch(() => undefined); // when halted first, its rejection is expected and unread
+  if ((await Promise.race([prepared, halted])) === 'halted') return await stopping!;
+  writeFileSync(path.join(kioskDir, 'demo-prepared'), '');
+
+  // The simulated scanner: the kiosk reads one scan per line on its standard input.
+    const source = demoScanSource({ centralUrl, centralDataDir: centralDir, now: () => new Date(), seed: Math.floor(Date.now() / 1000) % 1_000_000, stop: halt.signal });
+    let queue: DemoScan[] = [];
+    let cycle = 0;
+    const feed = async () => {
+      if (stopping) return;
+      if (queue.length === 0) queue = await source.cycle(cycle++);
+      const scan = queue.shift();
+      if (scan && !stopping) {
+        sent.push(scan.label);
+        kiosk.proc.stdin?.write(`${scan.text}\n`);
+      }
+      if (!stopping) feeder = setTimeout(() => void feed(), o.intervalMs);
+    };
+    void feed();
+
     // Either child dying on its own ends the demo.
-    await Promise.race(children.map((c) => c.exited.then(() => c)));
+    await Promise.race(children.map((c) => c.exited));
     if (!stopping) {
-      process.stderr.write(`demo: a child process exited unexpectedly; logs in ${dir}\n`);
+      process.stderr.write(`demo: a child process exited unexpectedly; logs in ${o.dir}\n`);
       return await stopAll(1);
     }
     return await stopping;
   } catch (err) {
-    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
-    await stopAll(1);
-    return 1;
+    if (stopping) return await stopping; // Ctrl-C during start-up: nothing went wrong
+    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n(logs in ${o.dir})\n`);
+    return await stopAll(1);
   }
 }
 
-process.exitCode = await main();
+/** One kiosk output line → one line for the person watching (or one JSON line with --json). */
+function onKioskLine(l: Line, sent: string[], say: (t: string) => void, emit: (o: Record<string, unknown>) => void): void {
+  if (l.event !== 'checkin' && l.event !== 'duplicate') {
+    if (l.event === 'error') say(`  kiosk problem: ${String(l.reason)} ${String(l.message ?? '')}`);
+    return;
+  }
+  const label = sent.shift() ?? 'scan';
+  const verdict = l.event === 'duplicate' ? 'duplicate' : String(l.verdict);
+  const reasons = Array.isArray(l.reasons) ? (l.reasons as unknown[]).map(String) : [];
+  emit({ event: 'verdict', label, verdict, reasons, ...(l.format ? { format: l.format } : {}) });
+  const shown = verdict === 'duplicate' ? 'already checked in (recorded once)' : `${verdict.toUpperCase()}${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
+  say(`  ${label.padEnd(34)} → ${shown}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parseOptions(argv);
+  } catch (err) {
+    if (!(err instanceof DemoUsage)) throw err;
+    process.stderr.write(`demo: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  return await runDemo(o);
+}
+
+process.exitCode = await main(process.argv.slice(2));

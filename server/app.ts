@@ -13,9 +13,13 @@ import type { DataDirLock } from '../src/app/data-dir-lock.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
-import { DEFAULT_CLOCK_SKEW_SECONDS } from '../src/credentials/time-rules.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
+import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
+import type { FleetThresholds } from './ops/fleet.js';
+import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
+import { registerOpsRoutes } from './ops/routes.js';
+import { storageOpsQueries } from './ops/storage-queries.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
@@ -43,14 +47,10 @@ export interface CentralOptions {
   enrollmentCodeTtlHours?: number;
   logger: Logger;
   clock: Clock;
-  /** Local time zone of "today" on the dashboard, minutes east of UTC (default 420, Hanoi). */
-  utcOffsetMinutes?: number;
-  /** Heartbeat older than this → device stale (ms, default 15 min). */
-  staleHeartbeatMs?: number;
-  /** Oldest pending check-in older than this → queue old (ms, default 1 h). */
-  oldQueueMs?: number;
-  /** A kiosk whose clock offset (from its heartbeat) exceeds this is flagged (ms, default 5 min). */
-  clockToleranceMs?: number;
+  /** IANA time zone of "today" and of the times the dashboard shows (default Asia/Ho_Chi_Minh). */
+  timeZone?: string;
+  /** Fleet table thresholds (ms); defaults: heartbeat 15 min, queue 1 h, clock 2 min, trust 1 h. */
+  fleet?: Partial<FleetThresholds>;
 }
 
 export interface CentralServer {
@@ -71,6 +71,10 @@ export const CENTRAL_LOCK_FILE = 'central.lock';
 
 export async function startCentral(opts: CentralOptions): Promise<CentralServer> {
   const logger = opts.logger.child('central');
+  // Checked before the storage is opened: a typo in the zone must not create a database.
+  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  const zoneProblem = timeZoneProblem(timeZone);
+  if (zoneProblem) throw new Error(zoneProblem);
   const host = opts.host ?? '127.0.0.1';
   // A busy port is refused before anything is created: no keys, no database, no lock.
   await assertPortFree(host, opts.port);
@@ -110,10 +114,9 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       bundle,
       declarationSigner: { privateKey: declarationKey.privateKey, kid: kidOfPublicKey(declarationKey.publicKey) },
       issuer: () => url,
-      utcOffsetMinutes: opts.utcOffsetMinutes ?? 420,
-      staleHeartbeatMs: opts.staleHeartbeatMs ?? 15 * 60_000,
-      oldQueueMs: opts.oldQueueMs ?? 60 * 60_000,
-      clockToleranceMs: opts.clockToleranceMs ?? DEFAULT_CLOCK_SKEW_SECONDS * 1000,
+      ops: storageOpsQueries(storage),
+      timeZone,
+      fleet: { ...DEFAULT_FLEET_THRESHOLDS, ...opts.fleet },
     };
     app = Fastify({
       logger: false,
@@ -131,6 +134,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     registerProtocolRoutes(app, ctx);
     registerOverrideRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
+    registerOpsRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
     await app.listen({ port: opts.port, host });
     const addr = app.server.address();

@@ -2,11 +2,12 @@
  * `checkpoint-kiosk central ...` (contract). `argv` is what follows `central`.
  *
  *   central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
- *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...]
+ *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
  *   central export      (--data-dir DIR | --database URL)
  *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
  *   central admin-token (--data-dir DIR | --database URL)
  *   central trace       (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
+ *   central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
  *
  * Without --database the data dir holds a SQLite database and the keys (the embedded default).
  * With --database everything, keys included, lives in PostgreSQL, shared by every node.
@@ -22,6 +23,7 @@ import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
+import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken } from './secrets.js';
 import { NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
@@ -29,6 +31,7 @@ import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
+import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 
 export interface CentralIo {
   stdout: (text: string) => void;
@@ -86,8 +89,12 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: { type: 'string' },
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
+    'time-zone': { type: 'string' },
   });
   const where = storageOf('', v);
+  const timeZone = v['time-zone'] as string | undefined;
+  const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
+  if (zoneProblem) throw new Usage(`central: --time-zone: ${zoneProblem}`);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
@@ -107,6 +114,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: (v.host as string | undefined) ?? '127.0.0.1',
     ...(trustFile ? { trustFile } : {}),
     enrollmentCodes: codes,
+    ...(timeZone ? { timeZone } : {}),
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
   });
@@ -188,6 +196,29 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   return 0;
 }
 
+async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('trust-bundle', argv, { ...STORAGE_FLAGS, out: { type: 'string' } });
+  const where = storageOf('trust-bundle', v);
+  const out = v.out as string | undefined;
+  if (out === '') throw new Usage('central trust-bundle: --out needs a file name');
+  const bundle = await withStorage('trust-bundle', where, async (storage) => {
+    try {
+      return await currentTrustBundle(storage);
+    } catch (err) {
+      if (err instanceof NoBundleError) throw new Usage(`central trust-bundle: ${err.message}`);
+      throw err;
+    }
+  });
+  const text = `${JSON.stringify(bundle, null, 2)}\n`;
+  if (out === undefined) io.stdout(text);
+  else {
+    // Written whole or not at all: a half-written trust file would be refused by `verify`.
+    fs.writeFileSync(`${out}.tmp`, text);
+    fs.renameSync(`${out}.tmp`, out);
+  }
+  return 0;
+}
+
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
@@ -201,8 +232,10 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await adminToken(rest, io);
       case 'trace':
         return await traceCmd(rest, io);
+      case 'trust-bundle':
+        return await trustBundleCmd(rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle)`);
         return await serve(args, io);
     }
   } catch (err) {

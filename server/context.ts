@@ -3,6 +3,8 @@ import type { KeyObject, JsonWebKey } from 'node:crypto';
 import type { Clock, Logger } from '../src/shared/ports.js';
 import type { CentralStorage } from './storage/types.js';
 import type { PublishedBundle } from './trust-bundle.js';
+import type { FleetThresholds } from './ops/fleet.js';
+import type { OpsQueries } from './ops/queries.js';
 
 export interface CentralContext {
   /** The only way routes reach data. */
@@ -16,9 +18,9 @@ export interface CentralContext {
   declarationSigner: { privateKey: KeyObject; kid: string };
   /** `iss` of issued declarations: the server's public URL. */
   issuer: () => string;
-  utcOffsetMinutes: number;
-  staleHeartbeatMs: number;
-  oldQueueMs: number;
-  /** Kiosk clock offsets beyond this (ms) are flagged on the dashboard. */
-  clockToleranceMs: number;
+  /** The operations room's queries (dashboard, stats, tracing), over `storage`. */
+  ops: OpsQueries;
+  /** IANA zone of "today" and of every time the pages show. */
+  timeZone: string;
+  fleet: FleetThresholds;
 }

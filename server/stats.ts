@@ -1,20 +1,12 @@
 /**
- * The dashboard figures health officials used in 2021: scan points active today, check-ins today
- * and the 7-day average, by checkpoint and by hour, and devices that need a visit (heartbeat
- * stale or queue old). "Today" is the local day at `utcOffsetMinutes` (Hanoi: +420).
+ * GET /api/v1/stats: the dashboard figures as JSON — scan points active today, check-ins today
+ * and the 7-day average, by checkpoint, by local hour (with the 7-day average per hour), the
+ * verdict mix and the devices that need a visit. "Today" is the local day in the configured time
+ * zone (default Asia/Ho_Chi_Minh). Built from the same Overview as the dashboard.
  */
-import type { CentralStorage } from './storage/types.js';
-
-export interface StatsOptions {
-  nowMs: number;
-  utcOffsetMinutes: number;
-  /** A device whose last heartbeat is older than this is stale (ms). */
-  staleHeartbeatMs: number;
-  /** A device whose oldest pending check-in is older than this has an old queue (ms). */
-  oldQueueMs: number;
-  /** A device whose |clock offset| exceeds this is flagged (ms; default 5 min, the kiosk's default tolerance). */
-  clockToleranceMs?: number;
-}
+import type { VerdictKind } from '../src/shared/types.js';
+import type { DeviceProblem, DeviceState } from './ops/fleet.js';
+import type { Overview } from './ops/overview.js';
 
 export interface DeviceHealth {
   deviceId: string;
@@ -23,17 +15,17 @@ export interface DeviceHealth {
   queueDepth: number | null;
   oldestPendingAt: string | null;
   trustIssuedAt: string | null;
-  version: string | null;
-  /** Kiosk clock minus server clock (ms) from its last heartbeat. */
   clockOffsetMs: number | null;
+  version: string | null;
   heartbeatStale: boolean;
   queueOld: boolean;
-  /** |clockOffsetMs| beyond the clock tolerance: its time checks (expiry, iat) are off by that much. */
-  clockOff: boolean;
+  problems: DeviceProblem[];
 }
 
 export interface Stats {
   generatedAt: string;
+  timeZone: string;
+  /** UTC instant the local day starts. */
   dayStart: string;
   scanPointsActiveToday: number;
   checkpointsActiveToday: number;
@@ -42,53 +34,46 @@ export interface Stats {
   byCheckpoint: { checkpointId: string; count: number }[];
   /** Check-ins today per local hour 0..23. */
   byHour: number[];
+  /** Mean check-ins per local hour 0..23 over the previous 7 days. */
+  byHourSevenDayAverage: number[];
+  verdicts: Record<VerdictKind, number>;
+  devicesByState: Record<DeviceState, number>;
   devices: DeviceHealth[];
   attention: DeviceHealth[];
   totalCheckins: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/** The dashboard figures at `o.nowMs`, read through the storage. */
-export async function computeStats(storage: CentralStorage, o: StatsOptions): Promise<Stats> {
-  const offsetMs = o.utcOffsetMinutes * 60_000;
-  const dayStart = Math.floor((o.nowMs + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
-  const dayEnd = dayStart + DAY_MS;
-  const [today, week, byCheckpoint, byHour, deviceRows, total] = await Promise.all([
-    storage.checkInFigures(dayStart, dayEnd),
-    storage.checkInFigures(dayStart - 7 * DAY_MS, dayStart),
-    storage.checkInsByCheckpoint(dayStart, dayEnd, 500),
-    storage.checkInsByHour(dayStart, 24),
-    storage.devicesWithHeartbeat(5000),
-    storage.countCheckIns(),
-  ]);
-  const devices = deviceRows.map((r): DeviceHealth => {
-    const oldest = r.oldestPendingAt ? Date.parse(r.oldestPendingAt) : NaN;
-    return {
-      deviceId: r.deviceId,
-      name: r.name,
-      lastHeartbeatAt: r.lastHeartbeatAt,
-      queueDepth: r.queueDepth,
-      oldestPendingAt: r.oldestPendingAt,
-      trustIssuedAt: r.trustIssuedAt,
-      version: r.version,
-      clockOffsetMs: r.clockOffsetMs,
-      heartbeatStale: r.lastHeartbeatMs === null || o.nowMs - r.lastHeartbeatMs > o.staleHeartbeatMs,
-      queueOld: Number.isFinite(oldest) && o.nowMs - oldest > o.oldQueueMs,
-      clockOff: r.clockOffsetMs !== null && Math.abs(r.clockOffsetMs) > (o.clockToleranceMs ?? 300_000),
-    };
-  });
+export function statsOf(o: Overview): Stats {
+  const devices = o.fleet.map(
+    (d): DeviceHealth => ({
+      deviceId: d.deviceId,
+      name: d.name,
+      lastHeartbeatAt: d.lastHeartbeatMs === null ? null : new Date(d.lastHeartbeatMs).toISOString(),
+      queueDepth: d.queueDepth,
+      oldestPendingAt: d.oldestPendingAt,
+      trustIssuedAt: d.trustIssuedAt,
+      clockOffsetMs: d.clockOffsetMs,
+      version: d.version,
+      heartbeatStale: d.problems.includes('never-seen') || d.problems.includes('stale-heartbeat'),
+      queueOld: d.problems.includes('old-queue'),
+      problems: d.problems,
+    }),
+  );
   return {
     generatedAt: new Date(o.nowMs).toISOString(),
-    dayStart: new Date(dayStart).toISOString(),
-    scanPointsActiveToday: today.devices,
-    checkpointsActiveToday: today.checkpoints,
-    checkinsToday: today.count,
-    sevenDayAverage: Math.round((week.count / 7) * 10) / 10,
-    byCheckpoint,
-    byHour,
+    timeZone: o.timeZone,
+    dayStart: new Date(o.hourly.day.fromMs).toISOString(),
+    scanPointsActiveToday: o.today.devices,
+    checkpointsActiveToday: o.today.checkpoints,
+    checkinsToday: o.today.checkins,
+    sevenDayAverage: o.weekDailyAverage,
+    byCheckpoint: o.byCheckpoint,
+    byHour: o.hourly.today,
+    byHourSevenDayAverage: o.hourly.weekAverage,
+    verdicts: o.verdicts,
+    devicesByState: o.states,
     devices,
-    attention: devices.filter((d) => d.heartbeatStale || d.queueOld || d.clockOff),
-    totalCheckins: total,
+    attention: devices.filter((d) => d.problems.length > 0),
+    totalCheckins: o.totalCheckins,
   };
 }

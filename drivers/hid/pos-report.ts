@@ -6,7 +6,7 @@
 import { decodeCp1252 } from '../keyboard/codepages.js';
 import type { PosLayout } from './pos-vendors.js';
 
-/** Largest QR code: 4,296 alphanumeric characters (DESIGN §5); byte-mode content is smaller. */
+/** Largest QR code: 4,296 alphanumeric characters (docs/FORMATS.md); byte-mode content is smaller. */
 export const MAX_SCAN_BYTES = 4296;
 
 export type ReportRejection = 'unknown-report-id' | 'too-short' | 'bad-length' | 'junk';

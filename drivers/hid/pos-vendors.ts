@@ -1,6 +1,6 @@
 /**
  * Per-vendor HID POS (usage page 0x8C) layouts and quirks, as data. The shared layout is the one of
- * the USB "HID Point of Sale Usage Tables" scanned-data report (DESIGN §12):
+ * the USB "HID Point of Sale Usage Tables" scanned-data report (docs/SCANNERS.md):
  *
  *   byte 0      report id 0x02
  *   byte 1      number of data bytes in this report (0..56)

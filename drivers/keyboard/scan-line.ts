@@ -5,7 +5,7 @@
  */
 import type { DecodedKey } from './boot-decoder.js';
 
-/** DESIGN §5: QR text is at most 4,296 characters. */
+/** docs/FORMATS.md: QR text is at most 4,296 characters. */
 export const MAX_SCAN_CHARS = 4296;
 
 export type LineResult = { text: string } | { text: ''; fault: 'too-large'; chars: number };

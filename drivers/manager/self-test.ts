@@ -1,7 +1,7 @@
 /**
  * Self-test: a technician scans any code and sees that it arrived — from which scanner, with which
  * symbology, how long and how quickly — without the scan becoming a check-in. The result never
- * carries the payload (DESIGN §10): only its size and a shape preview (`previewShape`).
+ * carries the payload (docs/OPERATIONS.md): only its size and a shape preview (`previewShape`).
  */
 import type { ScanEvent, SelfTestResult } from '../../src/shared/types.js';
 import type { Clock, Timers } from '../../src/shared/ports.js';

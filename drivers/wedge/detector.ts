@@ -6,7 +6,7 @@
  * 'typing' (replay the keys into the focused field). It must call flush(now) once no key arrived
  * for `maxGapMs` (e.g. a timer armed on every key), so a person's keys are released promptly.
  *
- * Rules (onscan.js idea, DESIGN §12): a scan is at least `minLength` characters, every gap between
+ * Rules (onscan.js idea, docs/SCANNERS.md): a scan is at least `minLength` characters, every gap between
  * keys is at most `maxGapMs`, the average time per character is at most `avgMaxMs`, and it ends with
  * Enter/Tab (unless `requireSuffix` is false: then silence ends it). People type at 120-250 ms per
  * character, so they never meet these; a scanner at ~5 ms/char always does, however long the code.
@@ -35,7 +35,7 @@ export interface WedgeOptions {
   maxGapMs: number;
   /** Shortest scan in characters. Default 4. */
   minLength: number;
-  /** Longest scan in characters (DESIGN §5: QR ≤ 4,296); longer = 'scan' with fault too-large. */
+  /** Longest scan in characters (docs/FORMATS.md: QR ≤ 4,296); longer = 'scan' with fault too-large. */
   maxLength: number;
   /** Scans must end with Enter/Tab (default true). When false, silence after a fast burst ends one. */
   requireSuffix: boolean;

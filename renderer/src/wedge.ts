@@ -1,6 +1,6 @@
 /**
  * Keyboard-wedge scans in the window: an adapter from DOM keydown events to the pure detector of
- * drivers/wedge/detector.ts (onscan.js idea, DESIGN §12: fast burst + Enter/Tab = scan).
+ * drivers/wedge/detector.ts (onscan.js idea, docs/SCANNERS.md: fast burst + Enter/Tab = scan).
  *
  * Keys are observed, not held back: a person's keys reach the focused field as usual, and when a
  * burst turns out to be a scan the caller swallows the ending Enter/Tab and clears the field the

@@ -1,17 +1,18 @@
 /**
- * Health-official views, behind the admin token: GET /api/v1/stats (JSON), GET /dashboard (HTML),
- * GET /api/v1/trace (JSON); and for operators: POST /api/v1/enrollment-codes (many codes at once)
- * and POST /api/v1/checkins/census (how often given check-ins are stored).
+ * Health-official JSON views, behind the admin token: GET /api/v1/stats and GET /api/v1/trace;
+ * and for operators: POST /api/v1/enrollment-codes (many codes at once) and
+ * POST /api/v1/checkins/census (how often given check-ins are stored).
+ * The dashboard page itself (GET /dashboard) is the operations room in ../ops/routes.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { HTML_SECURITY_HEADERS, esc, page } from '../html.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from '../enrollment.js';
 import { isAdmin, sendError } from '../http-support.js';
+import { loadOverview } from '../ops/overview.js';
+import type { Overview } from '../ops/overview.js';
+import { statsOf } from '../stats.js';
 import type { CheckInRef } from '../storage/types.js';
-import { computeStats } from '../stats.js';
-import type { Stats } from '../stats.js';
-import { parseTraceQuery, trace } from '../trace.js';
+import { parseTraceQuery } from '../trace.js';
 
 const enrollmentCodesSchema = {
   body: {
@@ -42,28 +43,35 @@ const censusSchema = {
   },
 } as const;
 
-export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): void {
-  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
+/** onRequest hook: 401 unless the request carries the admin token (Bearer or `?token=`). */
+export function adminGuard(ctx: CentralContext) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isAdmin(request, ctx.adminToken)) {
       return sendError(reply, 401, 'admin-token-required', 'admin token required (Authorization: Bearer or ?token=); see `central admin-token`');
     }
     return undefined;
   };
-  const stats = () =>
-    computeStats(ctx.storage, {
-      nowMs: ctx.clock.now(),
-      utcOffsetMinutes: ctx.utcOffsetMinutes,
-      staleHeartbeatMs: ctx.staleHeartbeatMs,
-      oldQueueMs: ctx.oldQueueMs,
-      clockToleranceMs: ctx.clockToleranceMs,
-    });
+}
 
-  app.get('/api/v1/stats', { onRequest: requireAdmin }, async () => stats());
+/** The operations room's figures now (one consistent set of reads). */
+export function currentOverview(ctx: CentralContext): Promise<Overview> {
+  return loadOverview(ctx.ops, {
+    nowMs: ctx.clock.now(),
+    timeZone: ctx.timeZone,
+    publishedTrustIssuedAtMs: Date.parse(ctx.bundle.issuedAt),
+    ...ctx.fleet,
+  });
+}
+
+export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): void {
+  const requireAdmin = adminGuard(ctx);
+
+  app.get('/api/v1/stats', { onRequest: requireAdmin }, async () => statsOf(await currentOverview(ctx)));
 
   app.get('/api/v1/trace', { onRequest: requireAdmin }, async (request, reply) => {
     const q = parseTraceQuery(request.query as Record<string, unknown>);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
-    return trace(ctx.storage, q);
+    return ctx.ops.trace(q);
   });
 
   // Enrollment codes for many kiosks at once (a roll-out, the fleet simulator).
@@ -85,43 +93,4 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
     const { checkins } = request.body as { checkins: CheckInRef[] };
     return { counts: Object.fromEntries(await ctx.storage.countCheckInsById(checkins)) };
   });
-
-  app.get('/dashboard', { onRequest: requireAdmin }, async (_request, reply) => {
-    return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderDashboard(await stats()));
-  });
-}
-
-export function renderDashboard(s: Stats): string {
-  const maxHour = Math.max(1, ...s.byHour);
-  const hours = s.byHour
-    .map((n, h) => `<tr><td>${String(h).padStart(2, '0')}:00</td><td class="num">${n}</td><td><span class="bar" style="width:${Math.round((n / maxHour) * 300)}px"></span></td></tr>`)
-    .join('');
-  const checkpoints = s.byCheckpoint.map((c) => `<tr><td>${esc(c.checkpointId || '(none)')}</td><td class="num">${c.count}</td></tr>`).join('');
-  const devices = s.devices
-    .map(
-      (d) => `<tr><td>${esc(d.name)}<br><small>${esc(d.deviceId)}</small></td>
-<td class="${d.heartbeatStale ? 'bad' : 'ok'}">${esc(d.lastHeartbeatAt ?? 'never')}</td>
-<td class="num">${esc(d.queueDepth ?? '–')}</td>
-<td class="${d.queueOld ? 'bad' : ''}">${esc(d.oldestPendingAt ?? '–')}</td>
-<td>${esc(d.trustIssuedAt ?? '–')}</td><td>${esc(d.version ?? '–')}</td>
-<td class="num ${d.clockOff ? 'bad' : ''}" data-clock-off="${d.clockOff}">${d.clockOffsetMs === null ? '–' : `${d.clockOffsetMs > 0 ? '+' : ''}${esc((d.clockOffsetMs / 1000).toFixed(1))} s`}</td></tr>`,
-    )
-    .join('');
-  return page(
-    'Check-in dashboard',
-    `<h1>Check-ins</h1>
-<p>Generated ${esc(s.generatedAt)}; day starts ${esc(s.dayStart)}. Refreshes every minute.</p>
-<div class="figures">
-<div><div class="figure">${s.scanPointsActiveToday}</div>scan points active today</div>
-<div><div class="figure">${s.checkpointsActiveToday}</div>checkpoints active today</div>
-<div><div class="figure">${s.checkinsToday}</div>check-ins today</div>
-<div><div class="figure">${s.sevenDayAverage}</div>7-day daily average</div>
-<div><div class="figure ${s.attention.length ? 'bad' : 'ok'}">${s.attention.length}</div>devices needing attention</div>
-</div>
-<h2>By checkpoint (today)</h2><table><tr><th>checkpoint</th><th>check-ins</th></tr>${checkpoints || '<tr><td colspan="2">none yet</td></tr>'}</table>
-<h2>By hour (today)</h2><table><tr><th>hour</th><th>check-ins</th><th></th></tr>${hours}</table>
-<h2>Devices</h2><p>Red: heartbeat stale, oldest unsent check-in old, or the kiosk clock off by more than the tolerance.</p>
-<table><tr><th>device</th><th>last heartbeat</th><th>queue</th><th>oldest pending</th><th>trust bundle</th><th>version</th><th>clock offset</th></tr>${devices || '<tr><td colspan="7">no devices enrolled</td></tr>'}</table>`,
-    { refreshSeconds: 60 },
-  );
 }

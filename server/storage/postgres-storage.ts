@@ -8,7 +8,7 @@
  * nothing twice.
  */
 import pg from 'pg';
-import type { CheckIn } from '../../src/shared/types.js';
+import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { pgIngestOverrides } from './postgres-overrides.js';
@@ -110,6 +110,12 @@ export class PostgresStorage implements CentralStorage {
   async readSecret(name: SecretName): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM central_secrets WHERE name = $1', [name]);
     return rows[0]?.value;
+  }
+
+  /** The bundle signed last by any node (nodes share one trust file in practice). */
+  async currentBundle(): Promise<SignedBundleState | undefined> {
+    const row = (await this.pool.query<{ jws: string; issued_at: string }>('SELECT jws, issued_at FROM trust_bundles ORDER BY issued_at DESC LIMIT 1')).rows[0];
+    return row ? { jws: row.jws, issuedAt: row.issued_at } : undefined;
   }
 
   async publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState> {
@@ -319,6 +325,14 @@ export class PostgresStorage implements CentralStorage {
       [Math.floor(fromMs), Math.floor(toMs), limit],
     );
     return rows.map((r) => ({ checkpointId: r.checkpoint_id, count: Number(r.count) }));
+  }
+
+  async checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]> {
+    const { rows } = await this.pool.query<{ verdict: VerdictKind; count: string }>(
+      `SELECT verdict, count(*) AS count FROM checkins WHERE scanned_ms >= $1 AND scanned_ms < $2 GROUP BY verdict ORDER BY verdict`,
+      [Math.floor(fromMs), Math.floor(toMs)],
+    );
+    return rows.map((r) => ({ verdict: r.verdict, count: Number(r.count) }));
   }
 
   async checkInsByHour(fromMs: number, hours: number): Promise<number[]> {

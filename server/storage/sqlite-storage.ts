@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckIn } from '../../src/shared/types.js';
+import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
@@ -109,6 +109,15 @@ export class SqliteStorage implements CentralStorage {
       return fs.readFileSync(path.join(this.dataDir, SECRET_FILES[name]), 'utf8');
     } catch {
       return undefined;
+    }
+  }
+
+  async currentBundle(): Promise<SignedBundleState | undefined> {
+    try {
+      const state = JSON.parse(fs.readFileSync(path.join(this.dataDir, TRUST_STATE_FILE), 'utf8')) as { jws?: unknown; issuedAt?: unknown };
+      return typeof state.jws === 'string' && typeof state.issuedAt === 'string' ? { jws: state.jws, issuedAt: state.issuedAt } : undefined;
+    } catch {
+      return undefined; // never published (the server signs the bundle when it starts)
     }
   }
 
@@ -247,6 +256,12 @@ export class SqliteStorage implements CentralStorage {
       )
       .all({ from: Math.floor(fromMs), to: Math.floor(fromMs) + hours * 3_600_000 }) as { hour: number; n: number }[];
     return toHourArray(rows, hours);
+  }
+
+  async checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]> {
+    return this.db
+      .prepare('SELECT verdict, count(*) AS count FROM checkins WHERE scanned_ms >= ? AND scanned_ms < ? GROUP BY verdict ORDER BY verdict')
+      .all(fromMs, toMs) as { verdict: VerdictKind; count: number }[];
   }
 
   async devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]> {

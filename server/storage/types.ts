@@ -16,7 +16,7 @@
  * `storage/postgres-schema.ts`), add methods here, implement them in both, and let the protocol
  * suite (test/integration/central-server.test.ts, run against both backends) cover them.
  */
-import type { CheckIn } from '../../src/shared/types.js';
+import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 
 /** A check-in named by id and scan time (ISO). */
@@ -158,6 +158,11 @@ export interface CentralStorage {
    * stable across restarts and identical on every node (first writer wins).
    */
   publishedBundle(contentHash: string, sign: () => Promise<SignedBundleState>): Promise<SignedBundleState>;
+  /**
+   * The signed bundle published last (what `GET /api/v1/trust-bundle` serves now), or undefined
+   * before the first start. Optional: a backend without it makes `central trust-bundle` say so.
+   */
+  currentBundle?(): Promise<SignedBundleState | undefined>;
 
   // --- enrollment -----------------------------------------------------------------------------
   /** Registers a code. False when that hash was registered before (even if spent since). */
@@ -212,6 +217,12 @@ export interface CentralStorage {
    * (h+1) h), for h in 0..hours-1. Hours are integers, never fractions.
    */
   checkInsByHour(fromMs: number, hours: number): Promise<number[]>;
+  /**
+   * Check-ins per verdict (the verdict as received) scanned in [fromMs, toMs); verdicts without
+   * check-ins are left out. Used by the operations room's verdict mix. (PostgreSQL: `SELECT
+   * verdict, count(*) FROM checkins WHERE scanned_ms >= $1 AND scanned_ms < $2 GROUP BY verdict`.)
+   */
+  checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]>;
   /** Enrolled devices (oldest enrollment first) with their latest heartbeat. */
   devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]>;
 

@@ -1,5 +1,5 @@
 /**
- * Periodic housekeeping of the kiosk's store (DESIGN §9, §10): purge forwarded check-ins older
+ * Periodic housekeeping of the kiosk's store (docs/PROTOCOL.md, docs/OPERATIONS.md): purge forwarded check-ins older
  * than the retention, and raise an alarm when check-ins wait too long to be forwarded.
  */
 import type { Clock, Logger, Timers } from '../shared/ports.js';

@@ -1,5 +1,5 @@
 /**
- * The technician PIN (DESIGN §11): scrypt-hashed in the store's settings, locked out after
+ * The technician PIN (docs/OPERATIONS.md): scrypt-hashed in the store's settings, locked out after
  * MAX_FAILURES wrong PINs in a row, each lockout twice as long as the one before (capped). The
  * failure count and the lock survive restarts (they live in the store), so pulling the plug does
  * not reset the lockout. Unlocking gives a random session token that expires when idle.

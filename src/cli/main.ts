@@ -1,8 +1,9 @@
 /**
- * The checkpoint-kiosk command (DESIGN §7, contract). Returns the process exit code:
+ * The checkpoint-kiosk command (README.md, contract). Returns the process exit code:
  * 0 success, 1 runtime failure (message on stderr), 2 usage error.
  */
-import { HELP, UsageError } from './usage.js';
+import { HELP } from './help.js';
+import { UsageError } from './usage.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -19,6 +20,11 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name === undefined ? 2 : 0;
+  }
+  // `checkpoint-kiosk run --help`, `central trace --help`: the same complete text.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

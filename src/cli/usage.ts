@@ -1,6 +1,6 @@
 /**
  * Command-line parsing on node:util parseArgs in strict mode, with every problem turned into a
- * UsageError whose message names the bad flag (exit code 2, DESIGN §7).
+ * UsageError whose message names the bad flag (exit code 2, README.md).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -58,22 +58,3 @@ export function portNumber(command: string, flag: string, value: string | undefi
   if (!/^\d{1,5}$/.test(value) || n > 65535) throw new UsageError(`${command}: --${flag} must be a port number 0-65535, got "${value}"`);
   return n;
 }
-
-export const HELP = `checkpoint-kiosk — QR check-in kiosk
-
-Usage:
-  checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...] [--server URL [--server URL ...] --enroll CODE]
-                       [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
-                       [--ui none|web] [--port N] [--ca FILE] [--relay URI ...] [--beeper]
-                       [--heartbeat-seconds N]
-  checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
-  checkpoint-kiosk export --data-dir DIR
-  checkpoint-kiosk devices
-  checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB) [--port N] [--host H]
-                           [--trust FILE] [--enrollment-code CODE ...]
-  checkpoint-kiosk central export|enroll-code|admin-token (--data-dir DIR | --database URL)
-  checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
-
-Scanner URIs: serial:/dev/ttyUSB0?baud=9600  hid:VID:PID  hid-pos:auto  sim:FILE  stdin  auto
-Relay URIs:   hid-relay[:VID:PID]?channel=1&pulseMs=800  serial-relay:/dev/ttyUSB1?channel=1  none
-`;

@@ -1,5 +1,5 @@
 /**
- * The kiosk pipeline (DESIGN §4): ScanEvent → detect → verify → policy → check-in committed
+ * The kiosk pipeline (docs/POLICY.md): ScanEvent → detect → verify → policy → check-in committed
  * (check-in + outbox row, one transaction, synchronous=FULL) → outcome returned. The caller
  * shows or prints the outcome only after process() resolves, so anything shown is on disk.
  *

@@ -1,6 +1,6 @@
 /**
  * Checkpoint policy: turns a verification result plus status-list hits into a verdict.
- * The default is DESIGN §7's: valid signed credential → accept; consistent identity-only →
+ * The default (docs/POLICY.md): valid signed credential → accept; consistent identity-only →
  * accept with `identity-only`; malformed/forged/expired/unknown → reject; health findings or a
  * status-list hit → refer.
  */
@@ -23,7 +23,7 @@ export interface Policy {
   healthFindings: Action;
   /** Status-list hit → action, by status; `*` is the fallback. */
   statusActions: Record<string, Action>;
-  /** A re-read of the same credential at the same device and direction within this window, with the same verdict, is a duplicate. */
+  /** A re-read of the same credential at the same device and direction within this window, with the same verdict, is a duplicate (docs/POLICY.md). */
   duplicateWindowMinutes: number;
   /**
    * Clock-skew tolerance of every time check (seconds, 0..86400): token exp/nbf/iat, certificate

@@ -7,7 +7,7 @@ import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import type { TrustIndex } from './trust/types.js';
 import type { TimeRules } from './time-rules.js';
 
-/** Hard bounds on untrusted input (DESIGN §5). */
+/** Hard bounds on untrusted input (docs/FORMATS.md). */
 export const LIMITS = {
   /** Largest QR code text (version 40, alphanumeric). */
   maxTextChars: 4296,

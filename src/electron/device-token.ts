@@ -1,5 +1,5 @@
 /**
- * The device token (a secret, DESIGN §11) kept with Electron's safeStorage: encrypted with the
+ * The device token (a secret, docs/OPERATIONS.md) kept with Electron's safeStorage: encrypted with the
  * OS keyring (libsecret/kwallet on Linux) and stored base64 in the store's settings. On a Linux
  * kiosk without a keyring safeStorage falls back to 'basic_text' (obfuscation only): we still
  * store it, and say so in the log once, because a kiosk that forgets its enrollment at every

@@ -1,5 +1,5 @@
 /**
- * IPC between the renderer and main (DESIGN §11): one invoke channel for API calls, one send
+ * IPC between the renderer and main (docs/OPERATIONS.md): one invoke channel for API calls, one send
  * channel for events. Main validates every call before the API sees it:
  *   - the sender is the top frame of our window, showing app://kiosk (not a subframe, not a
  *     page that navigated elsewhere);

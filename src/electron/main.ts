@@ -1,5 +1,5 @@
 /**
- * Electron main process (DESIGN §2): hosts the kiosk service and one locked-down window showing
+ * Electron main process (README.md): hosts the kiosk service and one locked-down window showing
  * renderer/dist through app://. Thin: the service comes from buildKiosk (src/app), the UI API
  * from createKioskApi, the hardening from window.ts / protocol.ts / ipc.ts. `startElectronKiosk`
  * takes the electron module as a parameter so its wiring is testable with a fake.

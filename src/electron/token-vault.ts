@@ -1,5 +1,5 @@
 /**
- * Keeps the device token out of plain files in the Electron shell (DESIGN §11).
+ * Keeps the device token out of plain files in the Electron shell (docs/OPERATIONS.md).
  *
  * The sync layer (src/sync/enrollment.ts, used by src/app/central-link.ts) stores the whole
  * enrollment, token included, in `<dataDir>/enrollment.json` (mode 0600), and central-link reads

@@ -1,5 +1,5 @@
 /**
- * The kiosk window and its hardening (DESIGN §11). Pure wiring over the parts of the `electron`
+ * The kiosk window and its hardening (docs/OPERATIONS.md). Pure wiring over the parts of the `electron`
  * module it is given, so tests pass a fake (test/fakes/fake-electron.ts).
  *
  * Checklist implemented here: contextIsolation, sandbox, no nodeIntegration (also not in workers

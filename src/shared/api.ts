@@ -1,5 +1,5 @@
 /**
- * The kiosk UI API, declared once (DESIGN §2, §3): what the renderer may ask of the kiosk service
+ * The kiosk UI API, declared once (README.md): what the renderer may ask of the kiosk service
  * and the events it receives. Implemented in src/app/api.ts; served to the renderer by the
  * Electron preload (method by method over IPC) and by web mode (over a WebSocket). No Node, DOM
  * or Electron imports: the renderer, the preload and both servers import this file.
@@ -15,7 +15,7 @@ export const API_VERSION = 1;
 
 /** Bounds on what callers may send. Characters are UTF-16 code units. */
 export const API_LIMITS = {
-  /** Largest scan text (QR version 40 alphanumeric, DESIGN §5). */
+  /** Largest scan text (QR version 40 alphanumeric, docs/FORMATS.md). */
   scanText: 4296,
   reason: 200,
   actor: 64,
@@ -76,7 +76,7 @@ export interface ShiftCounts {
   overridden: number;
   in: number;
   out: number;
-  /** Duplicate scans seen by this process since the shift started (not recorded, DESIGN §4). */
+  /** Duplicate scans seen by this process since the shift started (not recorded, docs/POLICY.md). */
   duplicates: number;
 }
 
@@ -86,7 +86,7 @@ export interface DeliveryStatus {
   state: OnlineState;
   queueDepth: number;
   oldestPendingAt?: string;
-  /** True when check-ins have waited too long to be forwarded (DESIGN §10 alarm, default 48 h). */
+  /** True when check-ins have waited too long to be forwarded (docs/OPERATIONS.md alarm, default 48 h). */
   pendingAlarm: boolean;
   rejected: number;
   lastSyncAt?: string;

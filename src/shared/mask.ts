@@ -1,5 +1,5 @@
 /**
- * Masks a name for the public screen (DESIGN §10): first and last letter of each word kept,
+ * Masks a name for the public screen (docs/OPERATIONS.md): first and last letter of each word kept,
  * the rest replaced, e.g. "NGUYỄN VĂN AN" → "N****N V*N A". Works on grapheme-ish code points so
  * Vietnamese letters with diacritics count as one letter.
  */

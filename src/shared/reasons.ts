@@ -1,5 +1,5 @@
 /**
- * Reason codes (DESIGN §4, contract: extend only). A verdict carries one or more of these.
+ * Reason codes (docs/POLICY.md, contract: extend only). A verdict carries one or more of these.
  * `rule-failed:<ruleId>` and `status:<status>` are parameterised.
  */
 export const REASON_CODES = [

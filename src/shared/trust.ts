@@ -1,5 +1,5 @@
 /**
- * The trust bundle JSON (DESIGN §6, contract). Every section is optional.
+ * The trust bundle JSON (docs/TRUST-BUNDLE.md, contract). Every section is optional.
  */
 export interface TrustBundleJson {
   version: 1;

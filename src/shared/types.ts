@@ -1,5 +1,5 @@
 /**
- * Types shared by every layer (DESIGN §4). No Node, DOM or Electron imports here: the renderer,
+ * Types shared by every layer (docs/POLICY.md). No Node, DOM or Electron imports here: the renderer,
  * the drivers and the server all use these.
  */
 import type { ReasonCode } from './reasons.js';
@@ -31,7 +31,7 @@ export interface ScanEvent {
   fault?: 'too-large' | 'unreadable';
 }
 
-/** Identity fields kept for tracing (DESIGN §10: the minimum). All optional: formats differ. */
+/** Identity fields kept for tracing (docs/OPERATIONS.md: the minimum). All optional: formats differ. */
 export interface Subject {
   idType?: 'cccd' | 'cmnd' | 'passport' | 'qid' | 'other';
   idNo?: string;
@@ -97,7 +97,7 @@ export interface OverrideRecord {
   at: string;
 }
 
-/** A check-in record. `scannedAt` is a UTC ISO string. */
+/** A check-in record (docs/POLICY.md). `scannedAt` is a UTC ISO string. */
 export interface CheckIn {
   id: string;
   deviceId: string;
@@ -111,7 +111,7 @@ export interface CheckIn {
   override?: Override;
 }
 
-/** The JSON line printed by `run` for each committed check-in (DESIGN §7, contract). */
+/** The JSON line printed by `run` for each committed check-in (README.md, contract). */
 export interface CheckInEvent {
   event: 'checkin';
   id: string;
@@ -164,7 +164,7 @@ export interface DeviceHealth {
   errorsPerMinute: number;
 }
 
-/** What the scanner self-test saw: the next scan from any scanner, never its payload (DESIGN §10). */
+/** What the scanner self-test saw: the next scan from any scanner, never its payload (docs/OPERATIONS.md). */
 export type SelfTestResult =
   | {
       ok: true;

@@ -1,6 +1,6 @@
 /**
  * The duplicate-window key (a subject's ID number, in effect) is never an index key in clear
- * (DESIGN §10): it is stored as HMAC-SHA-256 under a random salt that lives only in this database's
+ * (docs/OPERATIONS.md): it is stored as HMAC-SHA-256 under a random salt that lives only in this database's
  * settings, so the index cannot be matched against a list of ID numbers from elsewhere.
  */
 import { createHmac, randomBytes } from 'node:crypto';

@@ -6,7 +6,7 @@
  *
  *   v1  check-ins + outbox (first release; the duplicate key was stored in clear)
  *   v2  settings, audit log, officer override column
- *   v3  duplicate key hashed with a per-database salt (privacy), clear column dropped
+ *   v3  duplicate key hashed with a per-database salt (privacy, docs/OPERATIONS.md), clear column dropped
  *   v4  overrides outbox: each officer override travels to the server once, as its own record
  */
 import type Database from 'better-sqlite3';

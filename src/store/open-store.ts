@@ -101,7 +101,7 @@ function whyNotWritable(dir: string): unknown {
 }
 
 function configure(db: Database.Database, busyTimeoutMs: number, maxPageCount: number | undefined, log: Logger): void {
-  // synchronous=FULL: a check-in that was shown survives a power cut (DESIGN §4).
+  // synchronous=FULL: a check-in that was shown survives a power cut (docs/POLICY.md).
   const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
   if (mode !== 'wal') log.warn('WAL not available on this file system; using rollback journal', { mode });
   db.pragma('synchronous = FULL');

@@ -1,5 +1,5 @@
 /**
- * CheckInStore on better-sqlite3 (DESIGN §4, §9, §10). Receives an open, migrated connection from
+ * CheckInStore on better-sqlite3 (docs/POLICY.md, docs/PROTOCOL.md, docs/OPERATIONS.md). Receives an open, migrated connection from
  * openStore(). Every statement is prepared once here; every transaction is short and synchronous
  * (STYLE: never an await inside one). Storage faults leave as StoreError; caller mistakes (an
  * unparseable scannedAt, an unknown id for an override, an oversized value) as RangeError.
@@ -209,7 +209,7 @@ export class SqliteStore implements CheckInStore {
     return stats;
   }
 
-  /** Only forwarded rows go; pending and rejected ones are kept whatever their age (DESIGN §9). */
+  /** Only forwarded rows go; pending and rejected ones are kept whatever their age (docs/PROTOCOL.md). */
   purgeForwarded(before: string): number {
     const ms = Date.parse(before);
     if (!Number.isFinite(ms)) throw new RangeError('purgeForwarded: before is not an ISO date-time');

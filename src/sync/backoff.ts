@@ -1,5 +1,5 @@
 /**
- * Retry timing for everything that talks to the central server (DESIGN §9): exponential backoff
+ * Retry timing for everything that talks to the central server (docs/PROTOCOL.md): exponential backoff
  * with full jitter ("Exponential Backoff And Jitter", AWS architecture blog), and `Retry-After`.
  */
 

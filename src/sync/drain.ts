@@ -1,5 +1,5 @@
 /**
- * Drain a backlog once and report how long it took: for the backlog-drain benchmark (DESIGN §13)
+ * Drain a backlog once and report how long it took: for the backlog-drain benchmark (README.md, Benchmarks)
  * and for tools that want "send everything now, then stop".
  */
 import type { CheckInStore } from '../store/types.js';

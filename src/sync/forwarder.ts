@@ -1,6 +1,7 @@
 /**
- * The forwarder: drains the store's outboxes to the central server — check-ins (POST
- * /api/v1/checkins), then officer overrides (POST /api/v1/overrides) once no check-in is pending. At-least-once from
+ * The forwarder (docs/PROTOCOL.md): drains the store's outboxes to the central server — check-ins
+ * (POST /api/v1/checkins), then officer overrides (POST /api/v1/overrides) once no check-in is
+ * pending. At-least-once from
  * here, exactly-once on the server by id. Oldest first, gzip batches, exponential backoff with full
  * jitter, Retry-After honoured on 429/503, per-record rejections kept and flagged in the store.
  * 401/403 → 'reenroll-needed': no more requests until `setToken` (no busy loop).

@@ -1,5 +1,5 @@
 /**
- * Heartbeat (DESIGN §8): every N seconds the kiosk tells the server its queue depth, oldest pending
+ * Heartbeat (docs/PROTOCOL.md): every N seconds the kiosk tells the server its queue depth, oldest pending
  * check-in, last scan, scanner health, trust-bundle issue time, version and clock offset, so the
  * dashboard can flag devices that need a visit. Failures are only logged: the next beat is the retry.
  */

@@ -1,4 +1,4 @@
-/** Kiosk ↔ central server (DESIGN §8, §9): forwarder, enrollment, trust-bundle sync, heartbeat. */
+/** Kiosk ↔ central server (docs/PROTOCOL.md): forwarder, enrollment, trust-bundle sync, heartbeat. */
 export { startForwarder } from './forwarder.js';
 export type { Forwarder, ForwarderOptions, ForwarderState, ForwarderStatus } from './forwarder.js';
 export { enroll, readEnrollment, EnrollmentError, ENROLLMENT_FILE } from './enrollment.js';

@@ -1,5 +1,5 @@
 /**
- * Trust-bundle sync (DESIGN §6): pulls the signed bundle with If-None-Match, verifies the JWS
+ * Trust-bundle sync (docs/TRUST-BUNDLE.md): pulls the signed bundle with If-None-Match, verifies the JWS
  * against the root key pinned at enrollment, validates it, and swaps it in atomically
  * (`<dataDir>/trust-bundle.jws`). A bundle that fails any check — or is older than the one held
  * (rollback) — is refused and the old one kept. Age and a stale alarm are exposed.

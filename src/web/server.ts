@@ -1,5 +1,5 @@
 /**
- * Web mode (DESIGN §2): serves the built renderer and the kiosk API over a WebSocket, on
+ * Web mode (README.md): serves the built renderer and the kiosk API over a WebSocket, on
  * 127.0.0.1 only. Another page open in the same browser (or any local process speaking HTTP)
  * must not be able to drive the kiosk, so the WebSocket upgrade requires:
  *   - the random token from the URL printed at start (compared in constant time),

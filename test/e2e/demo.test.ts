@@ -1,11 +1,16 @@
 /**
- * `npm run demo` as a user runs it (the script itself, as a child process): it prints the URLs,
- * they answer, the simulated scans reach the central server through the enrolled kiosk, and
- * SIGINT (Ctrl-C) stops the script and both of its children and removes the temp data dir.
+ * `npm run demo` as a user runs it (the script itself, as a child process, from its sources): it
+ * prints the URLs before the first verdict, they answer, every cycle of the simulated queue shows
+ * every kind of verdict with new people, the scans reach the central server through the enrolled
+ * kiosk, SIGINT (Ctrl-C) stops the script and both of its children, a restart on the same
+ * --data-dir reuses the enrollment, and a mistyped flag gets the usage text.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { waitFor } from '../helpers/pty.js';
 
@@ -15,9 +20,16 @@ interface DemoLine {
   dashboard: string;
   declare: string;
   technicianPin: string;
+  enrollment: 'new' | 'reused';
   dataDir: string;
   pids: { central: number; kiosk: number };
   scans: string[];
+}
+interface VerdictLine {
+  event: 'verdict';
+  label: string;
+  verdict: string;
+  reasons: string[];
 }
 
 const alive = (pid: number) => {
@@ -29,39 +41,78 @@ const alive = (pid: number) => {
   }
 };
 
-let demo: ChildProcess | undefined;
-let info: DemoLine | undefined;
+const started: { demo: ChildProcess; info?: DemoLine }[] = [];
+const keptDir = mkdtempSync(path.join(os.tmpdir(), 'ck-demo-kept-'));
 
 afterAll(() => {
-  // Only if the test failed half-way: never leave the children behind.
-  for (const pid of [info?.pids.kiosk, info?.pids.central]) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
-  if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+  // Only if a test failed half-way: never leave the children behind.
+  for (const s of started) {
+    for (const pid of [s.info?.pids.kiosk, s.info?.pids.central]) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    if (s.demo.exitCode === null) s.demo.kill('SIGKILL');
+  }
+  rmSync(keptDir, { recursive: true, force: true });
 });
 
-describe('npm run demo', () => {
-  it('starts central server, enrolled kiosk and simulated scanner, prints working URLs, and Ctrl-C stops all of it', async () => {
-    demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--json', '--interval-ms', '300'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' } });
-    let out = '';
-    let err = '';
-    demo.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-    demo.stderr!.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-5000)));
-    const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
+function startDemo(args: string[]) {
+  const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--json', '--interval-ms', '300', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' } });
+  const entry: { demo: ChildProcess; info?: DemoLine } = { demo };
+  started.push(entry);
+  let out = '';
+  let err = '';
+  demo.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  demo.stderr!.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-5000)));
+  const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as DemoLine | VerdictLine);
+  const ready = async () => {
+    const info = (await waitFor(() => lines().find((l): l is DemoLine => l.event === 'demo'), { timeoutMs: 60_000, intervalMs: 50, what: `the demo URLs (stderr: ${err})` })) as DemoLine;
+    entry.info = info;
+    return info;
+  };
+  return { demo, exited, lines, ready, stderr: () => err };
+}
 
-    const line = await waitFor(() => out.split('\n').find((l) => l.startsWith('{"event":"demo"')), { timeoutMs: 60_000, intervalMs: 50, what: `the demo URLs (stderr: ${err})` });
-    info = JSON.parse(line) as DemoLine;
-    expect(info.scans).toEqual(['CCCD chip ID card', 'unified personal QR', 'entry declaration (healthy)', 'entry declaration (fever, cough)', 'entry declaration (expired)', 'not a credential']);
-    expect(info.technicianPin).toMatch(/^\d{4,12}$/);
+describe('npm run demo', () => {
+  it('starts central server, enrolled kiosk and simulated scanner, prints working URLs first, shows every verdict each cycle, and Ctrl-C stops all of it', async () => {
+    const run = startDemo([]);
+    const info = await run.ready();
+    // The URLs come before any verdict.
+    expect(run.lines()[0]?.event).toBe('demo');
+    expect(info.scans).toEqual(['CCCD chip ID card', 'the same card read twice', 'unified personal QR', 'entry declaration (healthy)', 'entry declaration (fever, cough)', 'entry declaration (expired)', 'ID card with inconsistent digits', 'not a credential']);
+    expect(info.technicianPin).toBe('2468');
+    expect(info.enrollment).toBe('new');
 
     const kioskPage = await fetch(info.kiosk);
     expect(kioskPage.status).toBe(200);
     expect(await kioskPage.text()).toContain('<div id="app">');
     const form = await fetch(info.declare);
     expect(form.status).toBe(200);
-    expect(await form.text()).toContain('Entry declaration');
+    expect(await form.text()).toContain('Khai báo y tế'); // the form is Vietnamese unless ?lang=en
     const dashboard = await fetch(info.dashboard);
     expect(dashboard.status).toBe(200);
     // Without the admin token the dashboard is closed: the printed URL carries the right one.
     expect((await fetch(info.dashboard.replace(/token=[^&]+/, 'token=wrong'))).status).toBe(401);
+
+    // Two full cycles: each one shows accept, refer, reject and "already checked in" — the
+    // second cycle brings new people, so it is not all duplicates.
+    const perCycle = info.scans.length;
+    const verdicts = await waitFor(
+      () => {
+        const v = run.lines().filter((l): l is VerdictLine => l.event === 'verdict');
+        return v.length >= 2 * perCycle ? v : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'two cycles of verdicts' },
+    );
+    for (const cycle of [verdicts.slice(0, perCycle), verdicts.slice(perCycle, 2 * perCycle)]) {
+      expect(cycle.map((v) => v.label)).toEqual(info.scans);
+      expect(new Set(cycle.map((v) => v.verdict))).toEqual(new Set(['accept', 'duplicate', 'refer', 'reject']));
+      expect(cycle.filter((v) => v.verdict === 'duplicate').map((v) => v.label)).toEqual(['the same card read twice']);
+    }
+    expect(verdicts.find((v) => v.label === 'entry declaration (fever, cough)')?.reasons).toContain('symptoms');
+    expect(verdicts.find((v) => v.label === 'ID card with inconsistent digits')?.reasons).toEqual(['inconsistent-id']);
 
     // The kiosk enrolled with the one-time code and forwards the simulated scans.
     const token = new URL(info.dashboard).searchParams.get('token')!;
@@ -69,15 +120,41 @@ describe('npm run demo', () => {
     await waitFor(
       async () => {
         const stats = (await (await fetch(statsUrl, { headers: { authorization: `Bearer ${token}` } })).json()) as { checkinsToday: number };
-        return stats.checkinsToday >= 4;
+        return stats.checkinsToday >= 8;
       },
       { timeoutMs: 30_000, intervalMs: 250, what: 'check-ins from the demo kiosk at the central server' },
     );
 
-    demo.kill('SIGINT');
-    expect(await exited).toBe(0);
+    run.demo.kill('SIGINT');
+    expect(await run.exited).toBe(0);
     expect(alive(info.pids.kiosk)).toBe(false);
     expect(alive(info.pids.central)).toBe(false);
     expect(existsSync(info.dataDir)).toBe(false);
-  }, 120_000);
+  }, 150_000);
+
+  it('restarted on the same --data-dir, reuses the kiosk enrollment instead of enrolling a second device', async () => {
+    for (const expected of ['new', 'reused'] as const) {
+      const run = startDemo(['--data-dir', keptDir]);
+      const info = await run.ready();
+      expect(info.enrollment).toBe(expected);
+      expect(info.dataDir).toBe(keptDir);
+      await waitFor(() => run.lines().some((l) => l.event === 'verdict' && l.verdict === 'accept'), { timeoutMs: 30_000, intervalMs: 100, what: 'a verdict' });
+      run.demo.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+    }
+    const db = new Database(path.join(keptDir, 'central', 'central.sqlite'), { readonly: true });
+    try {
+      expect((db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n).toBe(1);
+    } finally {
+      db.close();
+    }
+  }, 150_000);
+
+  it('answers a mistyped flag with the usage text, not a stack trace', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--data-dri', '/tmp/x'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Unknown option '--data-dri'");
+    expect(r.stderr).toContain('usage: npm run demo');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * A fake `electron` module for unit tests of src/electron (the real binary cannot be downloaded
- * on our build machines, DESIGN §2). Records what the wiring asked for; the IPC pieces are
+ * on our build machines, README.md). Records what the wiring asked for; the IPC pieces are
  * connected so a preload-side call reaches main-side handlers like the real thing.
  */
 import { EventEmitter } from 'node:events';

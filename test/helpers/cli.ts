@@ -1,13 +1,16 @@
 /**
- * Runs the real `checkpoint-kiosk` command as a child process (the same bin a user runs) and
- * reads its JSON-lines stdout. Used by the crash-safety and CLI tests.
+ * Runs the real `checkpoint-kiosk` command as a child process and reads its JSON-lines stdout.
+ * Used by the crash-safety and CLI tests. It runs the TypeScript sources (src/cli/entry.ts
+ * through tsx), never the built dist/, so a test can never pass on a stale build; the build
+ * itself is tested by test/integration/build.test.ts, which builds a fresh copy.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = resolve(REPO_ROOT, 'bin/checkpoint-kiosk.js');
+/** argv (after the node binary) that starts the command from its sources. */
+export const CLI = ['--import', 'tsx', resolve(REPO_ROOT, 'src/cli/entry.ts')];
 
 export type JsonLine = Record<string, unknown>;
 
@@ -23,7 +26,7 @@ export interface CliProcess {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -83,7 +86,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 
 /** Runs the command to completion and returns exit code, stdout lines and stderr. */
 export function runCli(args: string[], input?: string): { code: number | null; stdout: string; stderr: string; lines: JsonLine[] } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [...CLI, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
     input: input ?? '',

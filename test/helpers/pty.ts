@@ -1,5 +1,5 @@
 /**
- * Test helper: a virtual serial cable made of a socat pty pair (DESIGN §12).
+ * Test helper: a virtual serial cable made of a socat pty pair (docs/SCANNERS.md).
  *
  *   const pty = await startPtyPair();          // links in a fresh temp dir
  *   // open pty.devicePath with the real serialport (the scanner side seen by the kiosk)

@@ -85,3 +85,10 @@ it('exits 2 with a message naming the bad flag', () => {
   // Saying "no database there" created none.
   expect(fs.existsSync(path.join(dir, 'nothing-here'))).toBe(false);
 }, 180_000);
+
+it('refuses an unknown --time-zone before creating a data dir', () => {
+  const r = central(['--data-dir', path.join(dir, 'new'), '--time-zone', 'Asia/Hanoi']);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/--time-zone: unknown time zone "Asia\/Hanoi"/);
+  expect(fs.existsSync(path.join(dir, 'new'))).toBe(false);
+});

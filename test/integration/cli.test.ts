@@ -1,5 +1,5 @@
 /**
- * The CLI contract (DESIGN §7) through the real bin: verify's JSON line and exit codes, usage
+ * The CLI contract (README.md) through the real command run from its sources (test/integration/build.test.ts runs the built one): verify's JSON line and exit codes, usage
  * errors that name the bad flag (exit 2), export and a headless run on a sim: scanner.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * TLS to the central server (DESIGN §11): a server whose certificate comes from a private CA is
+ * TLS to the central server (docs/OPERATIONS.md): a server whose certificate comes from a private CA is
  * refused by default (never `rejectUnauthorized: false`), and accepted with that CA configured.
  * Certificates are made with the openssl command; the central server sits behind a real HTTPS
  * reverse proxy on 127.0.0.1.

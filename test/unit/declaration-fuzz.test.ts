@@ -1,7 +1,7 @@
 /**
  * Hostile input for CKD1: whatever arrives — random text, random bytes behind valid base45 and
  * zlib, a real token with one character changed, or a correctly signed token whose "decl" has
- * arbitrary types — verify() returns a result and never throws (DESIGN §5).
+ * arbitrary types — verify() returns a result and never throws (docs/FORMATS.md).
  */
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';

@@ -14,7 +14,7 @@ const valid = (over: Partial<VerifyResult> = {}): VerifyResult => ({
   ...over,
 });
 
-describe('default policy (DESIGN §7)', () => {
+describe('default policy (docs/POLICY.md)', () => {
   it('accepts a valid signed credential with no reasons', () => {
     expect(decide(valid(), [], DEFAULT_POLICY)).toEqual({ verdict: 'accept', reasons: [] });
   });

@@ -1,6 +1,6 @@
 /**
  * Hostile input for the SHC decoder: whatever arrives, verify() returns a result with at least
- * one valid reason code and never throws (DESIGN §5).
+ * one valid reason code and never throws (docs/FORMATS.md).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * `checkpoint-kiosk run` (DESIGN §7, contract). stdout carries JSON lines only:
+ * `checkpoint-kiosk run` (README.md, contract). stdout carries JSON lines only:
  * {"event":"ready"} once scanners are open, one {"event":"checkin",...} per scan printed only
  * after the check-in is committed, {"event":"duplicate","of","verdict","reasons"} for a re-read of
  * the same credential within the window that got the same verdict (verdict and reasons are those

@@ -1,5 +1,5 @@
 /**
- * CCCD chip ID card QR (DESIGN §5.3):
+ * CCCD chip ID card QR (docs/FORMATS.md):
  *   ID12|CMND9|Full name|DDMMYYYY(birth)|Nam or Nữ|Address|DDMMYYYY(issue)[|extra]
  * Unsigned: validity means well-formed and internally consistent (the ID number's century/sex
  * digit and year digits agree with the birth date and sex). Parsing is lenient about whitespace,
@@ -8,7 +8,7 @@
  * Reasons: 'too-large' (over the QR limit), 'unreadable' (no content, or control characters /
  * undecodable bytes), 'schema-invalid' (wrong field count or a bad field), 'inconsistent-id'
  * (ID digits disagree with birth date or sex). The address is checked for size only and never
- * leaves this module (DESIGN §10).
+ * leaves this module (docs/OPERATIONS.md).
  */
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { CredentialFormat, VerifyContext, VerifyResult } from '../types.js';

@@ -1,6 +1,6 @@
 /**
  * What the screens and the check-in record get from a DCC: the subject (name, date of birth) and
- * a few display lines. Deliberately nothing else from the health data (DESIGN §10).
+ * a few display lines. Deliberately nothing else from the health data (docs/OPERATIONS.md).
  */
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { JsonValue } from './json.js';

@@ -1,5 +1,5 @@
 /**
- * The EU Digital COVID Certificate format (`HC1:`), DESIGN §5.1.
+ * The EU Digital COVID Certificate format (`HC1:`), docs/FORMATS.md.
  */
 import type { CredentialFormat } from '../types.js';
 import { HC1_PREFIX } from './decode.js';

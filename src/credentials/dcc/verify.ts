@@ -1,5 +1,5 @@
 /**
- * EU Digital COVID Certificate verification (DESIGN §5.1): decode, find the signer by kid, verify
+ * EU Digital COVID Certificate verification (docs/FORMATS.md): decode, find the signer by kid, verify
  * the COSE signature, then check the signer's EKU, the validity window, the content schema and
  * the business rules. Every step is recorded for `verify --explain`. Never throws.
  */

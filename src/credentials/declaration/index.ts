@@ -1,4 +1,4 @@
-/** CKD1 signed entry declarations (DESIGN §5.5): verification and issuing. */
+/** CKD1 signed entry declarations (docs/FORMATS.md): verification and issuing. */
 import type { CredentialFormat } from '../types.js';
 import { CKD1_PREFIX } from './types.js';
 import { verifyDeclaration } from './verify.js';

@@ -1,5 +1,5 @@
 /**
- * Issuing CKD1 declarations (the central server's side, DESIGN §5.5):
+ * Issuing CKD1 declarations (the central server's side, docs/FORMATS.md):
  * 'CKD1:' + base45(zlib(COSE_Sign1 tag 18, ES256, protected {1: -7, 4: kid}, payload CWT
  * {1 iss, 6 iat, 4 exp, "decl": {...}})).
  */

@@ -1,5 +1,5 @@
 /**
- * The CKD1 signed entry declaration (DESIGN §5.5, contract). On the wire, CWT claim "decl" is a
+ * The CKD1 signed entry declaration (docs/FORMATS.md, contract). On the wire, CWT claim "decl" is a
  * CBOR map `{v: 1, id, sub: {idType, idNo, name, dob}, trip: {from, to, purpose},
  * health: {symptoms: [..], exposure, test?: {result, at}}}`; `v` is added by the issuer.
  */

@@ -1,5 +1,5 @@
 /**
- * CKD1 verification (DESIGN §5.5): prefix → base45 → bounded zlib → COSE_Sign1 (ES256 only) →
+ * CKD1 verification (docs/FORMATS.md): prefix → base45 → bounded zlib → COSE_Sign1 (ES256 only) →
  * issuer by kid from the trust bundle → signature → CWT iat/exp → "decl" shape → health findings.
  * Never throws: every problem is a failure reason with a step saying which check failed.
  */

@@ -1,4 +1,4 @@
-/** SMART Health Cards (DESIGN §5.2). */
+/** SMART Health Cards (docs/FORMATS.md). */
 import type { CredentialFormat } from '../types.js';
 import { hasShcPrefix } from './numeric.js';
 import { verifyShc } from './verify.js';

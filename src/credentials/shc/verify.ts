@@ -1,5 +1,5 @@
 /**
- * SMART Health Card verification (DESIGN §5.2): numeric QR → compact JWS (ES256, zip DEF) →
+ * SMART Health Card verification (docs/FORMATS.md): numeric QR → compact JWS (ES256, zip DEF) →
  * bounded raw-DEFLATE payload → issuer from the trust bundle only (never fetched) → key by kid
  * (JWK thumbprint) → signature → nbf/exp → card content.
  *

@@ -1,5 +1,5 @@
 /**
- * The signed trust bundle (DESIGN §6): over the network the bundle travels as a compact JWS,
+ * The signed trust bundle (docs/TRUST-BUNDLE.md): over the network the bundle travels as a compact JWS,
  * ES256, made with the central server's root key; the device pins the root public key (as a JWK)
  * at enrollment. A bundle that fails any check is refused with TrustBundleError and the caller
  * keeps its previous bundle.

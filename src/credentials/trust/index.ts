@@ -1,4 +1,4 @@
-/** Trust bundle: loading, indexing and the signed envelope (DESIGN §6). */
+/** Trust bundle: loading, indexing and the signed envelope (docs/TRUST-BUNDLE.md). */
 export { TrustBundleError } from './errors.js';
 export { TRUST_LIMITS, parseTrustBundle, readTrustFile } from './load.js';
 export { generateRootKey, publicJwkOf, signTrustBundle, verifySignedTrustBundle } from './envelope.js';

@@ -1,5 +1,5 @@
 /**
- * Trust bundle (DESIGN §6) → TrustIndex. Validates the whole shape up front so a bad bundle is
+ * Trust bundle (docs/TRUST-BUNDLE.md) → TrustIndex. Validates the whole shape up front so a bad bundle is
  * refused with one clear error (JSON path + problem) instead of failing scan by scan later.
  *
  * Unknown keys in our own format, at every level, are refused with the nearest valid key named

@@ -1,5 +1,5 @@
 /**
- * Unified personal QR of Decision 1405/QĐ-BTTTT (DESIGN §5.4):
+ * Unified personal QR of Decision 1405/QĐ-BTTTT (docs/FORMATS.md):
  *   SoGiayTo|HoTen|NgaySinh|LoaiDinhDanh|QID[|EXT]
  * ID number (CCCD 12 digits, CMND 9, passport-like alphanumerics; '*' allowed in the first 6
  * characters), name in upper case without diacritics (other case accepted and upper-cased),

@@ -1,0 +1,64 @@
+// Builds the JavaScript that users run (`npm ci` runs it through `prepare`):
+//
+//   dist/cli/         the `checkpoint-kiosk` command (entry.js), the stand-alone central server
+//                     (central.js) and `npm run demo` (demo.js): one ESM bundle with shared chunks,
+//                     so a cold `verify` loads a handful of files instead of hundreds of modules
+//   dist/src/electron/main.js, preload.cjs   the Electron main process and its preload
+//
+// Pure-JavaScript dependencies are bundled; native modules (better-sqlite3, serialport, node-hid),
+// electron, pg and zxing-wasm (loads its .wasm from its own package) stay in node_modules.
+// Usage: node scripts/build.mjs [--outdir DIR]   (DIR must lie inside the repository so that
+// node_modules resolves from it; tests build into a temporary folder there).
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { outdir: { type: 'string' } }, strict: true });
+const OUT = path.resolve(ROOT, values.outdir ?? 'dist');
+
+/** Kept out of the bundles: native add-ons, Electron, and packages that load files of their own. */
+const EXTERNAL = ['better-sqlite3', 'serialport', '@serialport/bindings-cpp', 'node-hid', 'electron', 'electron-updater', 'pg', 'pg-native', 'zxing-wasm', 'bufferutil', 'utf-8-validate'];
+
+/** Bundled CommonJS dependencies call require(); ESM output needs a real one. */
+const REQUIRE_SHIM = "import { createRequire as __ckCreateRequire } from 'node:module'; const require = __ckCreateRequire(import.meta.url);";
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+rmSync(path.join(OUT, 'cli'), { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { entry: 'src/cli/entry.ts', central: 'server/main.ts', demo: 'scripts/demo.ts' },
+  outdir: path.join(OUT, 'cli'),
+  absWorkingDir: ROOT,
+  format: 'esm',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: REQUIRE_SHIM },
+});
+await build({
+  ...common,
+  entryPoints: ['src/electron/main.ts'],
+  outfile: path.join(OUT, 'src', 'electron', 'main.js'),
+  absWorkingDir: ROOT,
+  format: 'esm',
+  banner: { js: REQUIRE_SHIM },
+});
+await build({
+  ...common,
+  entryPoints: ['src/electron/preload-entry.ts'],
+  outfile: path.join(OUT, 'src', 'electron', 'preload.cjs'),
+  absWorkingDir: ROOT,
+  format: 'cjs',
+});
+

@@ -1,0 +1,139 @@
+/**
+ * Local wall-clock time in an IANA time zone (default Asia/Ho_Chi_Minh) with nothing but Intl:
+ * where a local day starts and ends in UTC, which local hour an instant falls in, and how to
+ * show an instant to a duty officer. Zones with daylight saving time work too: a local day is then
+ * 23 or 25 hours long, and `localDayRange` returns its real bounds.
+ */
+
+/** The zone used when none is configured: the operations room is in Vietnam. */
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/**
+ * Checks an IANA zone name (e.g. `Asia/Ho_Chi_Minh`, `Europe/Berlin`, `UTC`).
+ * Returns an error text naming the problem, or undefined when the zone is known.
+ */
+export function timeZoneProblem(timeZone: string): string | undefined {
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return 'time zone: 1..64 characters, an IANA name such as Asia/Ho_Chi_Minh';
+  try {
+    partsFormatter(timeZone);
+    return undefined;
+  } catch {
+    return `unknown time zone "${timeZone}" (use an IANA name such as Asia/Ho_Chi_Minh or UTC)`;
+  }
+}
+
+/** Local calendar fields of an instant (month 1..12, hour 0..23). */
+export interface LocalFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function localFields(timeZone: string, atMs: number): LocalFields {
+  const out: Record<string, number> = {};
+  for (const p of partsFormatter(timeZone).formatToParts(new Date(atMs))) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return { year: out.year ?? 1970, month: out.month ?? 1, day: out.day ?? 1, hour: out.hour ?? 0, minute: out.minute ?? 0, second: out.second ?? 0 };
+}
+
+/** Offset of local time from UTC at an instant, in ms (Hanoi: +25,200,000). */
+export function zoneOffsetMs(timeZone: string, atMs: number): number {
+  const f = localFields(timeZone, atMs);
+  const asUtc = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+  return asUtc - Math.floor(atMs / 1000) * 1000;
+}
+
+/**
+ * The UTC instant of a local wall-clock time. Two passes settle the offset across a DST change;
+ * a wall time that does not exist (spring forward) maps to the instant just after the gap.
+ */
+export function localToUtcMs(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  let guess = wall - zoneOffsetMs(timeZone, wall);
+  guess = wall - zoneOffsetMs(timeZone, guess);
+  return guess;
+}
+
+/** `YYYY-MM-DD` of the local day an instant falls in. */
+export function localDate(timeZone: string, atMs: number): string {
+  const f = localFields(timeZone, atMs);
+  return `${String(f.year).padStart(4, '0')}-${String(f.month).padStart(2, '0')}-${String(f.day).padStart(2, '0')}`;
+}
+
+/** Half-open UTC range [fromMs, toMs) of the local day `daysBack` days before the one holding `atMs`. */
+export function localDayRange(timeZone: string, atMs: number, daysBack = 0): { fromMs: number; toMs: number } {
+  const f = localFields(timeZone, atMs);
+  // Calendar arithmetic on a UTC date (never on instants): 'minus n days' is always a calendar day.
+  const day = new Date(Date.UTC(f.year, f.month - 1, f.day - daysBack));
+  const next = new Date(Date.UTC(f.year, f.month - 1, f.day - daysBack + 1));
+  return {
+    fromMs: localToUtcMs(timeZone, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()),
+    toMs: localToUtcMs(timeZone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()),
+  };
+}
+
+/** Local hour 0..23 of an instant. */
+export function localHour(timeZone: string, atMs: number): number {
+  return localFields(timeZone, atMs).hour;
+}
+
+/**
+ * Parses what an `<input type="datetime-local">` sends (`YYYY-MM-DDTHH:MM`, seconds optional) as a
+ * wall time in `timeZone`; a full ISO time with `Z` or an offset is taken as it is.
+ * Returns NaN when the text is neither.
+ */
+export function parseLocalDateTime(timeZone: string, text: string): number {
+  if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return Date.parse(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
+  return localToUtcMs(timeZone, year, month, day, hour, minute) + second * 1000;
+}
+
+/** `YYYY-MM-DDTHH:MM` in local time: the value an `<input type="datetime-local">` shows. */
+export function toLocalInput(timeZone: string, atMs: number): string {
+  const f = localFields(timeZone, atMs);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${localDate(timeZone, atMs)}T${p(f.hour)}:${p(f.minute)}`;
+}
+
+export const TIME = { MINUTE_MS, HOUR_MS, DAY_MS } as const;
+
+/** ISO 8601 with the zone's offset, e.g. `2026-11-25T10:17:43+07:00` (what CSV exports carry). */
+export function toLocalIso(timeZone: string, atMs: number): string {
+  const f = localFields(timeZone, atMs);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const off = Math.round(zoneOffsetMs(timeZone, atMs) / 60_000);
+  const sign = off < 0 ? '-' : '+';
+  const a = Math.abs(off);
+  return `${localDate(timeZone, atMs)}T${p(f.hour)}:${p(f.minute)}:${p(f.second)}${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The tracing form (ID number, local time range, ± minutes) and its answer: each landmark (a
+ * check-in of the person) with the contacts at the same checkpoint, and a CSV download link.
+ * A plain GET form: the answer has its own URL, so it can be reloaded and shared among officers.
+ */
+import { esc } from '../../html.js';
+import type { DashboardSection, SectionContext } from '../section.js';
+import { contactRows, distinctContacts } from '../trace-view.js';
+
+/** The localized text of a parseTraceQuery error ("field: detail"). */
+function traceErrorText(c: SectionContext, error: string): string {
+  const e = c.t.tracing.errors;
+  if (error.startsWith('to: before')) return e.order;
+  const field = error.slice(0, error.indexOf(':'));
+  return field === 'idNo' ? e.idNo : field === 'from' ? e.from : field === 'to' ? e.to : field === 'windowMinutes' ? e.window : error;
+}
+
+function answer(c: SectionContext): string {
+  const { t, f, trace } = c;
+  const tr = t.tracing;
+  if (trace.error) return `<p class="error" role="alert" data-trace-answer="error">${esc(tr.badQuery)}: ${esc(traceErrorText(c, trace.error))}</p>`;
+  const result = trace.result;
+  if (!result) return '';
+  if (!result.landmarks.length) return `<p class="muted" data-trace-answer="empty">${esc(tr.none)}</p>`;
+  const csv = c.href({ idNo: trace.input.idNo, from: trace.input.from, to: trace.input.to, windowMinutes: trace.input.windowMinutes }).replace('/dashboard?', '/dashboard/trace.csv?');
+  const rows = contactRows(result);
+  const blocks = result.landmarks
+    .map((l) => {
+      const at = Date.parse(l.checkIn.scannedAt);
+      const mine = rows.filter((r) => r.landmark.id === l.checkIn.id);
+      const contacts = mine.length
+        ? `<table class="contacts"><thead><tr><th>${esc(tr.at)}</th><th>${esc(tr.minutesApart)}</th><th>${esc(tr.idNo)}</th><th>${esc(tr.name)}</th><th>${esc(tr.verdict)}</th><th>${esc(tr.direction)}</th></tr></thead><tbody>${mine
+            .map(
+              (r) =>
+                `<tr data-contact="${esc(r.contact.subject.idNo ?? r.contact.subject.altId ?? '')}"><td>${esc(f.time(Date.parse(r.contact.scannedAt)))}</td><td class="num">${r.minutesApart > 0 ? '+' : ''}${r.minutesApart}</td><td class="mono">${esc(r.contact.subject.idNo ?? r.contact.subject.altId ?? '—')}</td><td>${esc(r.contact.subject.name ?? '—')}</td><td><span class="chip" data-verdict="${esc(r.contact.verdict)}">${esc(t.verdict[r.contact.verdict] ?? r.contact.verdict)}</span></td><td>${esc(r.contact.direction === 'in' ? tr.in : tr.out)}</td></tr>`,
+            )
+            .join('')}</tbody></table>${l.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}`
+        : `<p class="muted">${esc(tr.noContacts)}</p>`;
+      return `<article class="landmark"><header><span class="pin">●</span><b>${esc(f.dateTime(at))}</b> · ${esc(tr.checkpoint)} <b>${esc(l.checkIn.checkpointId)}</b> · ${esc(l.checkIn.direction === 'in' ? tr.in : tr.out)}</header>${contacts}</article>`;
+    })
+    .join('');
+  return `<div class="answer" data-trace-answer="found"><div class="answer-head"><b>${esc(tr.summary(result.landmarks.length, distinctContacts(result)))}</b><a class="button secondary" href="${esc(csv)}" download>${esc(tr.csv)}</a></div>${result.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}${blocks}</div>`;
+}
+
+export const tracingSection: DashboardSection = {
+  id: 'tracing',
+  width: 'full',
+  render(c) {
+    const { t, trace } = c;
+    const tr = t.tracing;
+    const i = trace.input;
+    return `<h2>${esc(tr.title)}</h2><p class="muted">${esc(tr.hint)}</p>
+<form class="trace" method="get" action="/dashboard#tracing">
+<input type="hidden" name="token" value="${esc(c.token)}"><input type="hidden" name="lang" value="${esc(c.lang)}">
+<label>${esc(tr.idNo)}<input name="idNo" required maxlength="64" autocomplete="off" inputmode="text" value="${esc(i.idNo)}"></label>
+<label>${esc(tr.from)}<input name="from" type="datetime-local" required value="${esc(i.from)}"></label>
+<label>${esc(tr.to)}<input name="to" type="datetime-local" required value="${esc(i.to)}"></label>
+<label class="narrow">${esc(tr.window)}<input name="windowMinutes" type="number" min="0" max="1440" step="1" required value="${esc(i.windowMinutes)}"></label>
+<button type="submit">${esc(tr.submit)}</button>
+</form>${answer(c)}`;
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * The tracing answer as CSV (RFC 4180: CRLF, fields quoted when needed), UTF-8 with a byte order
+ * mark so spreadsheet programs show Vietnamese names correctly. A field starting with = + - @
+ * in a text field is prefixed with ' so that no spreadsheet runs it as a formula (CSV injection).
+ */
+import type { TraceResult } from '../trace.js';
+import { toLocalIso } from './local-time.js';
+import type { OpsStrings } from './strings.js';
+import { contactRows } from './trace-view.js';
+
+function cell(v: string | number): string {
+  // Numbers (minutes apart can be negative) are written as numbers; only text can be a formula.
+  if (typeof v === 'number') return String(v);
+  let s = v;
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function traceCsv(result: TraceResult, t: OpsStrings, timeZone: string): string {
+  const tr = t.tracing;
+  const header = [
+    `${tr.landmark}: ${tr.at}`,
+    tr.checkpoint,
+    `${tr.landmark}: ${tr.direction}`,
+    `${tr.contacts}: ${tr.at}`,
+    tr.minutesApart,
+    tr.idType,
+    tr.idNo,
+    tr.name,
+    tr.verdict,
+    tr.direction,
+    'check-in id',
+  ];
+  const lines = [header.map(cell).join(',')];
+  for (const r of contactRows(result)) {
+    lines.push(
+      [
+        toLocalIso(timeZone, Date.parse(r.landmark.scannedAt)),
+        r.landmark.checkpointId,
+        r.landmark.direction === 'in' ? tr.in : tr.out,
+        toLocalIso(timeZone, Date.parse(r.contact.scannedAt)),
+        r.minutesApart,
+        r.contact.subject.idType ?? '',
+        r.contact.subject.idNo ?? r.contact.subject.altId ?? '',
+        r.contact.subject.name ?? '',
+        t.verdict[r.contact.verdict] ?? r.contact.verdict,
+        r.contact.direction === 'in' ? tr.in : tr.out,
+        r.contact.id,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,81 @@
+/**
+ * The tracing form of the operations room: what the duty officer typed (local date-times in the
+ * dashboard's zone), the query it becomes, and the answer flattened into contact rows for the
+ * table and the CSV download.
+ */
+import type { CheckIn } from '../../src/shared/types.js';
+import { parseTraceQuery } from '../trace.js';
+import type { TraceQuery, TraceResult } from '../trace.js';
+import { TIME, parseLocalDateTime, toLocalInput } from './local-time.js';
+
+/** How far back the form looks by default: the 14-day incubation period. */
+export const DEFAULT_TRACE_DAYS = 14;
+export const DEFAULT_WINDOW_MINUTES = 30;
+
+export interface TraceInput {
+  idNo: string;
+  /** `YYYY-MM-DDTHH:MM`, local. */
+  from: string;
+  to: string;
+  windowMinutes: string;
+}
+
+export interface TraceView {
+  input: TraceInput;
+  /** Set when a query was sent but cannot run (the reason, naming the field). */
+  error?: string;
+  query?: TraceQuery;
+  result?: TraceResult;
+}
+
+export interface ContactRow {
+  landmark: CheckIn;
+  contact: CheckIn;
+  /** Contact time minus landmark time, in whole minutes (negative = before). */
+  minutesApart: number;
+}
+
+const MAX_FIELD = 64;
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v.trim().slice(0, MAX_FIELD) : '';
+}
+
+/**
+ * Reads the form from a query string. Without `idNo` nothing is asked (defaults shown); with it,
+ * either `query` or `error` is set.
+ */
+export function readTraceForm(params: Record<string, unknown>, timeZone: string, nowMs: number): TraceView {
+  const input: TraceInput = {
+    idNo: str(params.idNo),
+    from: str(params.from) || toLocalInput(timeZone, nowMs - DEFAULT_TRACE_DAYS * TIME.DAY_MS),
+    to: str(params.to) || toLocalInput(timeZone, nowMs),
+    windowMinutes: str(params.windowMinutes) || String(DEFAULT_WINDOW_MINUTES),
+  };
+  if (!input.idNo) return { input };
+  const fromMs = parseLocalDateTime(timeZone, input.from);
+  const toMs = parseLocalDateTime(timeZone, input.to);
+  const q = parseTraceQuery({
+    idNo: input.idNo,
+    from: Number.isFinite(fromMs) ? new Date(fromMs).toISOString() : 'invalid',
+    to: Number.isFinite(toMs) ? new Date(toMs).toISOString() : 'invalid',
+    windowMinutes: input.windowMinutes,
+  });
+  if (typeof q === 'string') return { input, error: q };
+  return { input, query: q };
+}
+
+/** Every (landmark, contact) pair of an answer, in landmark order then contact time. */
+export function contactRows(result: TraceResult): ContactRow[] {
+  const rows: ContactRow[] = [];
+  for (const l of result.landmarks) {
+    const at = Date.parse(l.checkIn.scannedAt);
+    for (const c of l.nearby) rows.push({ landmark: l.checkIn, contact: c, minutesApart: Math.round((Date.parse(c.scannedAt) - at) / 60_000) });
+  }
+  return rows;
+}
+
+/** Distinct people among the contacts (by ID number, else by check-in). */
+export function distinctContacts(result: TraceResult): number {
+  return new Set(contactRows(result).map((r) => r.contact.subject.idNo ?? r.contact.subject.altId ?? r.contact.id)).size;
+}

@@ -1,0 +1,64 @@
+/**
+ * The `checkpoint-kiosk --help` text: every command and flag, and the URI syntaxes. The README's
+ * command-line section shows the same (test/unit/cli-help.test.ts checks that nothing the README
+ * names is missing here).
+ */
+export const HELP = `checkpoint-kiosk — QR check-in kiosk
+
+Usage:
+  checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...]
+        [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N]
+        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
+        [--ui none|web] [--port N] [--relay URI ...] [--beeper]
+      Runs the kiosk. stdout: JSON lines ({"event":"ready"}, one {"event":"checkin",…} per
+      committed scan, {"event":"duplicate","of":ID}, {"event":"ui","url"} with --ui web).
+      SIGTERM/SIGINT stop it gracefully. --scanner may be left out with --ui web (a
+      keyboard-wedge scanner types into the window). Several --server URLs are nodes of one
+      central service: the kiosk enrolls at the first that answers and fails over between them.
+  checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
+      Verifies one payload (- reads it from stdin) and prints {"format","verdict","reasons",
+      "subject"}; exit 0 whenever a verdict was produced.
+  checkpoint-kiosk export --data-dir DIR
+      The kiosk's own check-ins (pending and forwarded), one JSON line each.
+  checkpoint-kiosk devices
+      Scanners found (serial and HID), one JSON line each, with the recommended URI.
+
+  checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
+        [--port N] [--host ADDRESS] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
+      Runs the reference central server (default 127.0.0.1:8080) on SQLite in the data dir, or
+      on PostgreSQL with --database (several nodes may share it); prints {"event":"listening","url"}.
+      --time-zone (IANA name, default Asia/Ho_Chi_Minh) decides what "today" is on the dashboard.
+  Every subcommand below takes (--data-dir DIR | --database URL):
+  checkpoint-kiosk central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
+      A new one-time enrollment code for a kiosk (default valid 24 hours).
+  checkpoint-kiosk central admin-token (--data-dir DIR | --database URL)
+      The token of the dashboard, stats and tracing.
+  checkpoint-kiosk central export (--data-dir DIR | --database URL)
+      Every received check-in, one JSON line each, oldest first.
+  checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO-TIME
+        --to ISO-TIME [--window-minutes N]
+      A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30).
+  checkpoint-kiosk central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
+      The trust bundle the server publishes, as plain JSON for --trust FILE.
+
+  checkpoint-kiosk --help | COMMAND --help
+
+Scanner URIs (--scanner, repeatable):
+  serial:PATH[?baud=9600&maxLine=8192&idleMs=100]   serial or USB-CDC scanner
+  hid:VID:PID                                        USB HID scanner in keyboard mode (hidraw)
+  hid-pos:auto | hid-pos:VID:PID                     USB HID POS scanner (usage page 0x8C)
+  sim:FILE[?intervalMs=N&loop=1]                     replays a file, one scan per line
+  stdin[?maxLine=8192&idleMs=0]                      one scan per line on standard input
+  auto                                               every scanner \`devices\` recommends
+
+Output URIs (--relay, repeatable; --beeper is short for --relay beeper):
+  hid-relay[:VID:PID][?channel=1&pulseMs=800&on=accept&path=/dev/hidrawN]   USB HID relay board
+  serial-relay:PATH[?channel=1&pulseMs=800&protocol=lctech&baud=9600&on=accept]
+                                                     LC-Tech style serial relay board
+  beeper[?on=accept,reject,refer]                    the scanner's own good/bad beep
+  none
+
+Exit codes: 0 success, 1 runtime failure (message on stderr), 2 usage error (names the bad flag).
+Logging: CHECKPOINT_KIOSK_LOG=debug|info|warn|error|silent (JSON lines on stderr).
+Documentation: README.md and docs/ (FORMATS, TRUST-BUNDLE, PROTOCOL, POLICY, OPERATIONS, SCANNERS).
+`;

@@ -1,0 +1,182 @@
+/**
+ * The operations room in Debian's Chromium (playwright-core) against a real central server on
+ * 127.0.0.1 whose data was planted through the protocol: the hourly chart carries the hours the
+ * check-ins were put in (read from the chart's data, never from timing), the tracing form finds
+ * the planted contacts and its CSV download has them, the fleet table sorts by problem, and the
+ * page runs under its CSP without errors. Screenshots in Vietnamese and English go to
+ * docs/screens/ (linked from server/README.md).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCentral } from '../../server/app.js';
+import type { CentralServer } from '../../server/app.js';
+import { silentLogger } from '../../src/core/system.js';
+import { CONTACTS, NOT_CONTACTS, OPS_DAY_START, OPS_NOW, TODAY, TRACED_ID, WEEK, plantFleet, sendCheckIns } from '../helpers/ops-seed.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const screens = path.join(repoRoot, 'docs', 'screens');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const HOUR = 3_600_000;
+
+let now = OPS_NOW - 3 * HOUR;
+let dir: string;
+let central: CentralServer;
+let browser: Browser;
+let context: BrowserContext;
+let problems: string[] = [];
+
+async function openPage(url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(url);
+  await page.waitForSelector('body[data-charts-ready="true"]');
+  return page;
+}
+
+interface DrawnChart {
+  labels: string[];
+  data: (number | null)[][];
+  seriesLabels: string[];
+}
+
+const chart = (page: Page, id: string) => page.evaluate((chartId) => (globalThis as unknown as { opsCharts: Record<string, DrawnChart> }).opsCharts[chartId], id);
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-e2e-'));
+  fs.mkdirSync(screens, { recursive: true });
+  central = await startCentral({ dataDir: dir, port: 0, logger: silentLogger, clock: { now: () => now } });
+  const bundleIssuedAt = new Date(now).toISOString();
+  const fleet = await plantFleet(central, (ms) => (now = ms), bundleIssuedAt);
+  const token = fleet.tokens['kiosk-ok'] as string;
+  await sendCheckIns(central, token, [...TODAY, ...WEEK, ...CONTACTS, ...NOT_CONTACTS]);
+  // More volume so the screenshots look like a working day (never on the hour either).
+  const busy = Array.from({ length: 140 }, (_, i) => ({
+    at: OPS_DAY_START + (6 + ((i * 7) % 11)) * HOUR + ((i * 17) % 60) * 60_000 + 1234,
+    checkpointId: ['QL5-CauThanhTri', 'QL32-TramTroi', 'QL6-BaLa', 'QL3-PhuLo', 'CT-DaiLo-ThangLong', 'QL21B-ThanhOai'][i % 6] as string,
+    verdict: (i % 13 === 0 ? 'reject' : i % 5 === 0 ? 'refer' : 'accept') as 'accept' | 'refer' | 'reject',
+    idNo: `0011${String(i).padStart(8, '0')}`,
+  }));
+  // A realistic previous week for the average line, in hours the assertions below do not read.
+  const week = Array.from({ length: 7 * 84 }, (_, i) => ({
+    at: OPS_DAY_START - (1 + (i % 7)) * 24 * HOUR + [6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19][i % 12]! * HOUR + ((i * 11) % 60) * 60_000 + 4321,
+    checkpointId: 'QL6-BaLa',
+    verdict: 'accept' as const,
+    idNo: `0012${String(i).padStart(8, '0')}`,
+  }));
+  await sendCheckIns(central, fleet.tokens['kiosk-clock'] as string, [...busy, ...week], 'kiosk-clock');
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  // The browser asks for English: the page must still be Vietnamese until someone switches.
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, acceptDownloads: true, locale: 'en-GB' });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await central?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('operations room in Chromium', () => {
+  it('draws the hours the check-ins were put in, against the 7-day average, in Vietnamese by default', async () => {
+    problems = [];
+    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}`);
+    expect(await page.getAttribute('html', 'lang')).toBe('vi');
+    expect(await page.textContent('#figures')).toContain('Lượt check-in hôm nay');
+    const hourly = await chart(page, 'hourly');
+    // Expected from the planted times by plain arithmetic (Hanoi has no DST): local hour = (t − local midnight) / 1 h.
+    const expected = new Array<number>(24).fill(0);
+    const planted = [...TODAY, ...CONTACTS, ...NOT_CONTACTS].map((p) => p.at);
+    for (let i = 0; i < 140; i++) planted.push(OPS_DAY_START + (6 + ((i * 7) % 11)) * HOUR + ((i * 17) % 60) * 60_000 + 1234);
+    for (const at of planted) expected[Math.floor((at - OPS_DAY_START) / HOUR)]! += 1;
+    expect(hourly?.data[1]).toEqual(expected);
+    expect(hourly?.data[1]?.[7]).toBeGreaterThanOrEqual(2);
+    expect(hourly?.data[1]?.[0]).toBe(1); // 00:00:00.000 local belongs to today, hour 0
+    expect(hourly?.data[2]?.[8]).toBe(3);
+    expect(hourly?.data[2]?.[17]).toBe(1);
+    expect(hourly?.data[2]?.[23]).toBe(0.1);
+    expect(hourly?.seriesLabels).toEqual(['Hôm nay', 'Trung bình 7 ngày']);
+    // The chart really painted: uPlot's canvas exists with non-zero size.
+    const canvas = await page.$eval('[data-chart="hourly"] canvas', (c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]);
+    expect(canvas[0]).toBeGreaterThan(200);
+    const verdicts = await chart(page, 'verdicts');
+    expect(verdicts?.data[1]?.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(planted.length);
+    const states = await chart(page, 'device-states');
+    expect(states?.data[1]).toEqual([1, 1, 1, 1, 1, 1]);
+    await page.screenshot({ path: path.join(screens, 'central-dashboard-vi.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('switches to English and stays English on the next visit', async () => {
+    problems = [];
+    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}`);
+    await Promise.all([page.waitForNavigation(), page.click('.langs a[hreflang="en"]')]);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('#figures')).toContain('Check-ins today');
+    expect((await chart(page, 'hourly'))?.seriesLabels).toEqual(['Today', '7-day average']);
+    await page.screenshot({ path: path.join(screens, 'central-dashboard-en.png'), fullPage: true });
+    const again = await openPage(`${central.url}/dashboard?token=${central.adminToken}`);
+    expect(await again.getAttribute('html', 'lang')).toBe('en');
+    await Promise.all([again.waitForNavigation(), again.click('.langs a[hreflang="vi"]')]);
+    expect(await again.getAttribute('html', 'lang')).toBe('vi');
+    expect(problems).toEqual([]);
+    await page.close();
+    await again.close();
+  });
+
+  it('sorts the fleet table by problem', async () => {
+    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}&lang=vi`);
+    const names = () => page.$$eval('table.fleet tbody tr', (rows) => rows.map((r) => r.querySelector('td b')?.textContent));
+    expect((await names()).at(-1)).toBe('kiosk-ok');
+    for (const [sort, first] of [
+      ['clock', 'kiosk-clock'],
+      ['queue', 'kiosk-queue'],
+      ['heartbeat', 'kiosk-silent'],
+      ['trust', 'kiosk-silent'],
+    ] as const) {
+      await Promise.all([page.waitForNavigation(), page.click(`table.fleet th a[href*="sort=${sort}"]`)]);
+      expect((await names())[0], sort).toBe(first);
+    }
+    const states = await page.$$eval('table.fleet tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.querySelector('td b')?.textContent, r.getAttribute('data-state')])));
+    expect(states).toEqual({
+      'kiosk-ok': 'ok',
+      'kiosk-stale': 'stale-heartbeat',
+      'kiosk-queue': 'old-queue',
+      'kiosk-clock': 'clock-offset',
+      'kiosk-trust': 'old-trust',
+      'kiosk-silent': 'never-seen',
+    });
+    await page.close();
+  });
+
+  it('finds the planted contacts with the tracing form, and the CSV download has them', async () => {
+    problems = [];
+    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}&lang=vi`);
+    await page.fill('form.trace input[name="idNo"]', TRACED_ID);
+    await page.fill('form.trace input[name="windowMinutes"]', '30');
+    await Promise.all([page.waitForNavigation(), page.click('form.trace button[type="submit"]')]);
+    await page.waitForSelector('[data-trace-answer="found"]');
+    const found = await page.$$eval('[data-contact]', (rows) => rows.map((r) => r.getAttribute('data-contact')));
+    expect(found).toEqual(CONTACTS.map((c) => c.idNo));
+    expect(await page.textContent('.answer')).toContain('Trần Thị Bình');
+    await page.locator('#tracing').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screens, 'central-tracing-vi.png'), fullPage: false });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.answer a[download]')]);
+    const csv = fs.readFileSync((await download.path()) as string, 'utf8');
+    for (const c of CONTACTS) expect(csv).toContain(c.idNo);
+    for (const c of NOT_CONTACTS) expect(csv).not.toContain(c.idNo);
+    expect(csv).toContain('Lê Văn Cường');
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + CONTACTS.length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

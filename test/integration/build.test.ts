@@ -1,0 +1,64 @@
+/**
+ * The compiled runtime: `npm ci` runs scripts/build.mjs (through `prepare`), and
+ * bin/checkpoint-kiosk.js, `npm run demo`, the central server and the Electron main run what it
+ * writes. This builds a fresh copy into a temporary folder (never the checkout's dist/, which may
+ * be stale) and runs the built command like a user would.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../helpers/cli.js';
+
+let out: string;
+
+const built = (args: string[], input = '') =>
+  spawnSync(process.execPath, [path.join(out, 'cli', 'entry.js'), ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' } });
+
+beforeAll(() => {
+  mkdirSync(path.join(REPO_ROOT, 'test-output'), { recursive: true });
+  // Inside the checkout so that the external packages (better-sqlite3, …) resolve from it.
+  out = mkdtempSync(path.join(REPO_ROOT, 'test-output', 'build-'));
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', out], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+}, 180_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('the built command', () => {
+  it('verifies a payload and prints one JSON line, without tsx', () => {
+    const r = built(['verify', '079090001234|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'cccd', verdict: 'accept', reasons: ['identity-only'] });
+    // The bundle carries its dependencies' code and loads no TypeScript loader.
+    for (const file of ['entry.js', 'central.js', 'demo.js']) expect(readFileSync(path.join(out, 'cli', file), 'utf8')).not.toMatch(/from ["']tsx/);
+  });
+
+  it('answers a bad flag with the usage text and exit code 2', () => {
+    const r = built(['verify', '--bogus', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Unknown option '--bogus'");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('runs the central server commands (lazily loaded chunk)', () => {
+    const r = spawnSync(process.execPath, [path.join(out, 'cli', 'central.js'), 'export'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--data-dir');
+  });
+
+  it('writes the Electron main process and its preload', () => {
+    expect(existsSync(path.join(out, 'src', 'electron', 'main.js'))).toBe(true);
+    expect(readFileSync(path.join(out, 'src', 'electron', 'preload.cjs'), 'utf8')).toContain('require("electron")');
+  });
+
+  it('is what the bin, the demo script and the Electron app start', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string>; bin: Record<string, string>; dependencies: Record<string, string> };
+    expect(pkg.scripts.prepare).toContain('build');
+    expect(pkg.scripts.demo).toBe('node dist/cli/demo.js');
+    expect(pkg.main).toBe('dist/src/electron/main.js');
+    expect(readFileSync(path.join(REPO_ROOT, pkg.bin['checkpoint-kiosk']!), 'utf8')).toContain("import('../dist/cli/entry.js')");
+    expect(pkg.dependencies.tsx).toBeUndefined();
+  });
+});

@@ -1,0 +1,42 @@
+/** Local days, hours and form times in IANA zones, including DST changes and odd offsets. */
+import { describe, expect, it } from 'vitest';
+import { localDayRange, localHour, parseLocalDateTime, timeZoneProblem, toLocalInput, toLocalIso } from '../../server/ops/local-time.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('local time', () => {
+  it('finds the local day in Hanoi, and the days before it', () => {
+    const at = Date.parse('2026-11-24T17:00:00Z'); // local midnight exactly
+    expect(localDayRange('Asia/Ho_Chi_Minh', at)).toEqual({ fromMs: at, toMs: at + 86_400_000 });
+    expect(localDayRange('Asia/Ho_Chi_Minh', at - 1).fromMs).toBe(at - 86_400_000);
+    expect(iso(localDayRange('Asia/Ho_Chi_Minh', at, 7).fromMs)).toBe('2026-11-17T17:00:00.000Z');
+    expect(localHour('Asia/Ho_Chi_Minh', Date.parse('2026-11-25T03:59:59.999Z'))).toBe(10);
+  });
+
+  it('gets DST days and 30/45-minute zones right', () => {
+    const spring = localDayRange('Europe/Berlin', Date.parse('2026-03-29T12:00:00Z'));
+    expect([iso(spring.fromMs), (spring.toMs - spring.fromMs) / 3_600_000]).toEqual(['2026-03-28T23:00:00.000Z', 23]);
+    const autumn = localDayRange('America/New_York', Date.parse('2026-11-01T15:00:00Z'));
+    expect([iso(autumn.fromMs), (autumn.toMs - autumn.fromMs) / 3_600_000]).toEqual(['2026-11-01T04:00:00.000Z', 25]);
+    expect(iso(localDayRange('Asia/Kolkata', Date.parse('2026-11-25T00:00:00Z')).fromMs)).toBe('2026-11-24T18:30:00.000Z');
+    expect(localHour('Asia/Kathmandu', Date.parse('2026-11-25T04:14:59Z'))).toBe(9);
+    expect(localHour('Asia/Kathmandu', Date.parse('2026-11-25T04:15:00Z'))).toBe(10);
+  });
+
+  it('reads and writes the tracing form times in the zone', () => {
+    expect(iso(parseLocalDateTime('Asia/Ho_Chi_Minh', '2026-11-25T10:17'))).toBe('2026-11-25T03:17:00.000Z');
+    expect(iso(parseLocalDateTime('Asia/Ho_Chi_Minh', '2026-11-25T10:17:42'))).toBe('2026-11-25T03:17:42.000Z');
+    expect(iso(parseLocalDateTime('Asia/Ho_Chi_Minh', '2026-11-25T10:17:42Z'))).toBe('2026-11-25T10:17:42.000Z');
+    for (const bad of ['2026-13-01T00:00', '2026-11-25', 'yesterday', '2026-11-25T24:00']) expect(parseLocalDateTime('Asia/Ho_Chi_Minh', bad), bad).toBeNaN();
+    expect(toLocalInput('Asia/Ho_Chi_Minh', Date.parse('2026-11-25T03:17:42Z'))).toBe('2026-11-25T10:17');
+    expect(toLocalIso('Asia/Ho_Chi_Minh', Date.parse('2026-11-25T03:17:42Z'))).toBe('2026-11-25T10:17:42+07:00');
+    expect(toLocalIso('America/St_Johns', Date.parse('2026-11-25T03:17:42Z'))).toBe('2026-11-24T23:47:42-03:30');
+  });
+
+  it('names an unknown zone', () => {
+    expect(timeZoneProblem('Asia/Ho_Chi_Minh')).toBeUndefined();
+    expect(timeZoneProblem('UTC')).toBeUndefined();
+    expect(timeZoneProblem('Asia/Hanoi')).toMatch(/unknown time zone "Asia\/Hanoi"/);
+    expect(timeZoneProblem('')).toMatch(/IANA/);
+  });
+});
