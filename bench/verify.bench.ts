@@ -10,9 +10,10 @@ import { shcFormat } from '../src/credentials/shc/index.js';
 import { decodeShcNumeric } from '../src/credentials/shc/numeric.js';
 import { issueShc } from '../src/credentials/shc/issue.js';
 import { declarationFormat, issueDeclaration } from '../src/credentials/declaration/index.js';
+import { issueProvisioningCard, verifyProvisioningCard } from '../src/credentials/provisioning/index.js';
 import { base45Decode } from '../src/credentials/cose/base45.js';
 import { inflateBounded } from '../src/credentials/cose/inflate.js';
-import { coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../src/credentials/cose/cose.js';
+import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../src/credentials/cose/cose.js';
 import { parseTrustBundle } from '../src/credentials/trust/load.js';
 import type { CredentialFormat, VerifyContext } from '../src/credentials/types.js';
 import { LIMITS } from '../src/credentials/types.js';
@@ -95,6 +96,28 @@ async function cases(): Promise<Case[]> {
     text: ckd,
     ctx: { now, trust: ckdTrust },
     floor: () => verifySignature(ckdAlg, ckdPub, ckdSigned, cose.signature),
+  });
+
+  // A provisioning card as a fresh kiosk checks it (signature under the key it carries). Not a
+  // credential format (never a check-in): adapted to the same shape for the measurement.
+  const rootKey = newEcKey();
+  const card = issueProvisioningCard({ url: ISSUER, code: 'K7QM-2XRP-9HTD', checkpoint: 'GATE-7', config: { duplicateWindowMinutes: 2 } }, rootKey.privateKey, { now, validHours: 24 });
+  const cardCose = parseCoseSign1(inflateBounded(base45Decode(card.slice(5)), LIMITS.maxInflatedBytes));
+  const cardSigned = sigStructure(cardCose.protectedBytes, cardCose.payload);
+  const cardFormat = {
+    id: 'ckd1',
+    detect: () => true,
+    verify: (text: string, ctx: VerifyContext) => {
+      const r = verifyProvisioningCard(text, { now: ctx.now });
+      return { failures: r.ok ? [] : [r.reason] } as unknown as ReturnType<CredentialFormat['verify']>;
+    },
+  } as CredentialFormat;
+  out.push({
+    name: 'ckp1 card ES256',
+    format: cardFormat,
+    text: card,
+    ctx: { now, trust: ckdTrust },
+    floor: () => verifySignature(COSE_ALG.ES256, rootKey.publicKey, cardSigned, cardCose.signature),
   });
   return out;
 }

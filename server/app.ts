@@ -3,6 +3,7 @@
  * `CentralStorage` — SQLite in the data dir by default, or a shared PostgreSQL database.
  * `startCentral` is what the CLI, the tests and the demo call.
  */
+import path from 'node:path';
 import Fastify from 'fastify';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,6 +22,7 @@ import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { storageOpsQueries } from './ops/storage-queries.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerFleetRoutes } from './routes/fleet.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
 import { registerOverrideRoutes } from './routes/overrides.js';
@@ -51,6 +53,10 @@ export interface CentralOptions {
   timeZone?: string;
   /** Fleet table thresholds (ms); defaults: heartbeat 15 min, queue 1 h, clock 2 min, trust 1 h. */
   fleet?: Partial<FleetThresholds>;
+  /** The URL kiosks reach this server at (behind a proxy); default: the listening URL. Written into provisioning cards. */
+  publicUrl?: string;
+  /** Release files of the update feed (default `<dataDir>/releases`). */
+  releasesDir?: string;
 }
 
 export interface CentralServer {
@@ -112,6 +118,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       adminToken: await loadOrCreateAdminToken(storage),
       rootJwk: publicJwkOf(root.publicKey) as CentralContext['rootJwk'],
       bundle,
+      rootPrivateKey: root.privateKey,
+      releasesDir: opts.releasesDir ?? path.join(opts.dataDir ?? '.', 'releases'),
       declarationSigner: { privateKey: declarationKey.privateKey, kid: kidOfPublicKey(declarationKey.publicKey) },
       issuer: () => url,
       ops: storageOpsQueries(storage),
@@ -136,10 +144,13 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     registerAdminRoutes(app, ctx);
     registerOpsRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
+    registerFleetRoutes(app, ctx);
     await app.listen({ port: opts.port, host });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // What `central provision-card` writes into cards when no --url is given.
+    await storage.fleet.setServerSetting('public-url', opts.publicUrl ?? url);
     logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
     const server = app;
     let closed = false;

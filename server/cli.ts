@@ -12,6 +12,7 @@
  * Without --database the data dir holds a SQLite database and the keys (the embedded default).
  * With --database everything, keys included, lives in PostgreSQL, shared by every node.
  * Subcommands never create a central database: they say there is none.
+ *   central provision-card | revoke-device | config | group | release   (see cli-fleet.ts)
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
  */
@@ -22,6 +23,7 @@ import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
+import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken } from './secrets.js';
@@ -234,8 +236,14 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await traceCmd(rest, io);
       case 'trust-bundle':
         return await trustBundleCmd(rest, io);
+      case 'provision-card':
+      case 'revoke-device':
+      case 'config':
+      case 'group':
+      case 'release':
+        return await fleetCommand(sub, rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle)`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle, ${FLEET_SUBCOMMANDS.join(', ')})`);
         return await serve(args, io);
     }
   } catch (err) {

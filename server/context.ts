@@ -15,6 +15,10 @@ export interface CentralContext {
   /** The root public key devices pin at enrollment. */
   rootJwk: JsonWebKey;
   bundle: PublishedBundle;
+  /** Signs configuration profiles (the same root key as the trust bundle). */
+  rootPrivateKey: KeyObject;
+  /** Where release files (AppImages) of the update feed live. */
+  releasesDir: string;
   declarationSigner: { privateKey: KeyObject; kid: string };
   /** `iss` of issued declarations: the server's public URL. */
   issuer: () => string;

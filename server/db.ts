@@ -68,7 +68,46 @@ const MIGRATIONS: string[] = [
      issued_at TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
-  // v3: overrides received from kiosks (server/overrides.ts), exactly once by id.
+  // v3: the fleet — provisioning cards (each one an enrollment code), revoked devices, device
+  // groups, versioned configuration profiles (one version counter for the whole server), server
+  // settings (the public URL written into cards) and update releases with their rollout share.
+  `CREATE TABLE fleet_cards (
+     code_hash TEXT PRIMARY KEY REFERENCES enrollment_codes (code_hash),
+     checkpoint TEXT NOT NULL,
+     direction TEXT,
+     profile TEXT,
+     issued_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );
+   CREATE TABLE fleet_revocations (
+     device_id TEXT PRIMARY KEY,
+     revoked_at TEXT NOT NULL
+   );
+   CREATE TABLE fleet_groups (
+     device_id TEXT PRIMARY KEY,
+     grp TEXT NOT NULL
+   );
+   CREATE TABLE fleet_profiles (
+     version INTEGER PRIMARY KEY AUTOINCREMENT,
+     scope TEXT NOT NULL CHECK (scope IN ('device', 'group')),
+     target TEXT NOT NULL,
+     config TEXT NOT NULL,
+     set_at TEXT NOT NULL
+   );
+   CREATE INDEX fleet_profiles_by_target ON fleet_profiles (scope, target, version);
+   CREATE TABLE fleet_settings (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );
+   CREATE TABLE fleet_releases (
+     version TEXT PRIMARY KEY,
+     file TEXT NOT NULL,
+     sha512 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     staging_percentage INTEGER NOT NULL CHECK (staging_percentage BETWEEN 0 AND 100),
+     released_at TEXT NOT NULL
+   );`,
+  // v4: overrides received from kiosks (server/overrides.ts), exactly once by id.
   `CREATE TABLE overrides (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,

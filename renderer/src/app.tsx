@@ -71,9 +71,17 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
     }
   }, [status?.needsSetup]);
 
+  // The central configuration profile may set the screen language and the verdict time; a
+  // language it sets is applied when it changes, and the language button still works in between.
+  const remoteLang = status?.display?.language;
+  useEffect(() => {
+    if (remoteLang) setLang(remoteLang);
+  }, [remoteLang]);
+  const resultMs = (status?.display?.resultTimeoutSeconds ?? 0) * 1000 || options.resultMs;
+
   useEffect(() => {
     if (!result) return;
-    const timer = setTimeout(() => setResult(null), options.resultMs);
+    const timer = setTimeout(() => setResult(null), resultMs);
     return () => clearTimeout(timer);
   }, [result]);
 

@@ -11,6 +11,7 @@
  * tracing to a few index probes per day however many rows there are.
  */
 import type pg from 'pg';
+import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -81,7 +82,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      issued_at text NOT NULL,
      expires_at text NOT NULL
    );`,
-  // v2: overrides received from kiosks (server/overrides.ts), exactly once by id; check-ins are
+  // v2: the fleet — provisioning cards, revocations, groups, configuration profiles, settings,
+  // update releases (postgres-fleet.ts).
+  POSTGRES_FLEET_MIGRATION,
+  // v3: overrides received from kiosks (server/overrides.ts), exactly once by id; check-ins are
   // looked up by id alone when an override arrives.
   `CREATE TABLE overrides (
      id text PRIMARY KEY,

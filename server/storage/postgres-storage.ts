@@ -12,6 +12,7 @@ import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { pgIngestOverrides } from './postgres-overrides.js';
+import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
@@ -94,11 +95,15 @@ export class PostgresStorage implements CentralStorage {
   private readonly knownDays = new Set<number>();
   private closed = false;
 
+  readonly fleet: PostgresFleetStorage;
+
   constructor(
     /** The pool (benchmarks and tests may query it directly). */
     readonly pool: pg.Pool,
     readonly location: string,
-  ) {}
+  ) {
+    this.fleet = new PostgresFleetStorage(pool);
+  }
 
   async loadOrCreateSecret(name: SecretName, create: () => string): Promise<string> {
     const existing = await this.readSecret(name);
@@ -172,7 +177,7 @@ export class PostgresStorage implements CentralStorage {
   }
 
   async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM devices WHERE token_hash = $1', [tokenHash]);
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM devices WHERE token_hash = $1 AND ${NOT_REVOKED_SQL}`, [tokenHash]);
     return rows[0]?.id;
   }
 

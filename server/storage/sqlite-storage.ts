@@ -12,6 +12,7 @@ import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
+import { SqliteFleetStorage } from './sqlite-fleet.js';
 import type {
   CentralStorage,
   CheckInFigures,
@@ -56,6 +57,7 @@ export type HeartbeatJoinRow = {
 export class SqliteStorage implements CentralStorage {
   readonly backend = 'sqlite' as const;
   readonly location: string;
+  readonly fleet: SqliteFleetStorage;
   private closed = false;
   private readonly insertCheckIn;
   private readonly applyBatch;
@@ -68,6 +70,7 @@ export class SqliteStorage implements CentralStorage {
   ) {
     this.location = path.resolve(dataDir);
     this.applyOverrides = sqliteOverrideIngest(db);
+    this.fleet = new SqliteFleetStorage(db);
     this.insertCheckIn = db.prepare(
       `INSERT OR IGNORE INTO checkins
          (id, device_id, sender_device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict, id_no, alt_id, record, received_at)
@@ -163,7 +166,9 @@ export class SqliteStorage implements CentralStorage {
   }
 
   async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT id FROM devices WHERE token_hash = ?').get(tokenHash) as { id: string } | undefined;
+    const row = this.db
+      .prepare('SELECT id FROM devices WHERE token_hash = ? AND NOT EXISTS (SELECT 1 FROM fleet_revocations r WHERE r.device_id = devices.id)')
+      .get(tokenHash) as { id: string } | undefined;
     return row?.id;
   }
 

@@ -18,6 +18,7 @@
  */
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import type { FleetStorage } from './fleet-types.js';
 
 /** A check-in named by id and scan time (ISO). */
 export interface CheckInRef {
@@ -143,6 +144,8 @@ export interface CentralStorage {
   readonly backend: StorageBackend;
   /** Where the data lives, for logs: a directory, or a database URL without password. */
   readonly location: string;
+  /** Provisioning cards, revocations, groups, configuration profiles, releases (fleet-types.ts). */
+  readonly fleet: FleetStorage;
 
   // --- secrets and the signed trust bundle -------------------------------------------------
   /**
@@ -172,7 +175,7 @@ export interface CentralStorage {
    * once even when two nodes race for it.
    */
   enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome>;
-  /** The device id a token hash belongs to. */
+  /** The device id a token hash belongs to; undefined for a revoked device (checked on every call, no cache). */
   deviceForTokenHash(tokenHash: string): Promise<string | undefined>;
 
   // --- check-ins ------------------------------------------------------------------------------

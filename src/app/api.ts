@@ -34,7 +34,10 @@ import {
   type TestScanResult,
   type UnlockResult,
   type WedgeScan,
+  type ProvisioningNoticeView,
 } from '../shared/api.js';
+import { isProvisioningCard } from '../credentials/provisioning/index.js';
+import { REMOTE_SETTINGS } from './remote-config-apply.js';
 import type { StoredCheckIn } from '../store/types.js';
 import type { Outcome } from '../core/pipeline.js';
 import { assessText } from '../core/assess.js';
@@ -70,6 +73,10 @@ export interface KioskApiDeps {
   clockOffsetMs?: () => number | undefined;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
+  /** Arms re-provisioning by card (technician panel); absent → refused with a clear message. */
+  reprovision?: () => void;
+  /** The last provisioning-card notice, shown in the status. */
+  provisioning?: () => ProvisioningNoticeView | undefined;
   /** How often delivery state is polled for changes, ms. Default 1000. */
   pollMs?: number;
   pin?: PinOptions;
@@ -119,7 +126,7 @@ export class KioskApiService implements KioskApi {
     deps.kiosk.on('outcome', this.onOutcome);
     deps.kiosk.on('fault', this.onFault);
     deps.kiosk.on('scanner', this.onScanner);
-    this.lastDeliveryJson = JSON.stringify(this.deliveryStatus());
+    this.lastDeliveryJson = JSON.stringify([this.deliveryStatus(), this.provisioningView().provisioning]);
     this.schedulePoll();
   }
 
@@ -152,6 +159,8 @@ export class KioskApiService implements KioskApi {
       receivedAt: this.deps.clock.now(),
     };
     const outcome = await this.deps.kiosk.submit(event);
+    // A provisioning card is never a check-in: the kiosk hands it to the central link.
+    if (!outcome && isProvisioningCard(scan.text)) return { ok: false, error: 'Provisioning card: see the technician screen.' };
     if (!outcome) return { ok: false, error: 'The scan could not be recorded (storage fault).' };
     return { ok: true, outcome: this.screenOutcome(outcome) };
   }
@@ -285,7 +294,12 @@ export class KioskApiService implements KioskApi {
     if (patch.checkpointName !== undefined) store.setSetting(API_SETTINGS.checkpointName, patch.checkpointName.trim());
     if (patch.direction !== undefined) this.applyDirection(patch.direction, 'technician');
     if (patch.serverUrl !== undefined) store.setSetting(API_SETTINGS.serverUrl, patch.serverUrl);
-    const changed = Object.keys(patch).filter((k) => k !== 'enrollCode');
+    if (patch.reprovision) {
+      if (!this.deps.reprovision) throw new ApiError('unavailable', 'Provisioning cards are not available in this build.');
+      this.deps.reprovision();
+      store.audit({ at: this.nowIso(), actor: 'technician', action: 'reprovision-armed' });
+    }
+    const changed = Object.keys(patch).filter((k) => k !== 'enrollCode' && k !== 'reprovision');
     if (changed.length > 0) store.audit({ at: this.nowIso(), actor: 'technician', action: 'configure', detail: { changed } });
     if (patch.enrollCode !== undefined) {
       const url = store.getSetting(API_SETTINGS.serverUrl);
@@ -350,7 +364,25 @@ export class KioskApiService implements KioskApi {
       delivery: this.deliveryStatus(),
       trustIssuedAt: this.deps.kiosk.currentTrust().issuedAt,
       needsSetup: !this.pin.state().pinSet,
+      ...this.provisioningView(),
+      ...this.displayView(),
     };
+  }
+
+  private displayView(): { display?: NonNullable<KioskStatus['display']> } {
+    const store = this.deps.kiosk.store;
+    const timeout = Number(store.getSetting(REMOTE_SETTINGS.resultTimeoutSeconds));
+    const language = store.getSetting(REMOTE_SETTINGS.language);
+    const display: NonNullable<KioskStatus['display']> = {
+      ...(timeout > 0 ? { resultTimeoutSeconds: timeout } : {}),
+      ...(language === 'vi' || language === 'en' ? { language } : {}),
+    };
+    return Object.keys(display).length > 0 ? { display } : {};
+  }
+
+  private provisioningView(): { provisioning?: ProvisioningNoticeView } {
+    const notice = this.deps.provisioning?.();
+    return notice ? { provisioning: { ...notice } } : {};
   }
 
   private deliveryStatus(): DeliveryStatus {
@@ -435,7 +467,7 @@ export class KioskApiService implements KioskApi {
   private emitStatus(): void {
     if (this.closed) return;
     const status = this.status();
-    this.lastDeliveryJson = JSON.stringify(status.delivery);
+    this.lastDeliveryJson = JSON.stringify([status.delivery, status.provisioning]);
     this.events.emit('status', status);
   }
 
@@ -443,7 +475,7 @@ export class KioskApiService implements KioskApi {
   private schedulePoll(): void {
     if (this.closed) return;
     this.pollHandle = this.deps.timers.setTimeout(() => {
-      const json = JSON.stringify(this.deliveryStatus());
+      const json = JSON.stringify([this.deliveryStatus(), this.provisioningView().provisioning]);
       if (json !== this.lastDeliveryJson) this.emitStatus();
       this.schedulePoll();
     }, this.deps.pollMs ?? 1000);

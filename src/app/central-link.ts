@@ -12,6 +12,9 @@ import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat
 import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { SETTINGS } from './settings.js';
+import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
+import { createConfigApplier } from './remote-config-apply.js';
+import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
 import { VERSION } from './version.js';
 import { ClockOffset } from '../sync/clock-offset.js';
 import { timeRulesFromSeconds } from '../credentials/time-rules.js';
@@ -36,11 +39,23 @@ export interface CentralLinkOptions {
    */
   onEnrolled?: (enrollment: Enrollment) => void;
   /** Called with problems a technician must act on (bad code, re-enrollment needed). */
-  onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed'; message: string }) => void;
+  onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed' | 'config'; message: string }) => void;
   /** Retry delay for enrollment while the server is unreachable, ms. Default 30 s. */
   enrollRetryMs?: number;
   heartbeatMs?: number;
   trustSyncMs?: number;
+  /** Between configuration-profile checks, ms (default: the trust-sync period, 15 min). */
+  configSyncMs?: number;
+  /** The updater's state for the heartbeat (Electron); absent → 'manual' (headless/web cannot self-update). */
+  updateState?: () => string;
+  /** Called after each heartbeat the server accepted. */
+  onHeartbeat?: () => void;
+  /** Called after a configuration profile from the server was applied (not for the stored one at start). */
+  onConfigApplied?: (version: number) => void;
+  /** Provisioning-card events (provisioned / refused / ignored) for stdout. */
+  onProvisioning?: (event: ProvisioningEvent) => void;
+  /** Each change of the provisioning notice (for the technician screen). */
+  onProvisioningNotice?: (notice: ProvisioningNotice) => void;
 }
 
 export interface CentralLink {
@@ -49,6 +64,12 @@ export interface CentralLink {
   clockOffsetMs(): number | undefined;
   /** Enrolls (again) with a server and code, e.g. from the technician screen. */
   enroll(serverUrl: string, code: string): Promise<void>;
+  /** The technician panel asks to use the next provisioning card although the kiosk is enrolled. */
+  armReprovision(): void;
+  /** What the last provisioning card did (technician screen). */
+  provisioningNotice(): ProvisioningNotice | undefined;
+  /** True when not enrolled, or the server refused this device's token (revoked). */
+  needsEnrollment(): boolean;
   stop(): Promise<void>;
 }
 
@@ -58,6 +79,14 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   let forwarder: Forwarder | undefined;
   let trustSync: TrustSync | undefined;
   let heartbeat: Heartbeat | undefined;
+  let configSync: ConfigSync | undefined;
+  const applier = createConfigApplier({
+    kiosk: opts.kiosk,
+    basePolicy: opts.kiosk.currentPolicy(),
+    clock: opts.clock,
+    logger: opts.logger,
+    onHeartbeatPeriod: (ms) => heartbeat?.setIntervalMs(ms),
+  });
   let retryHandle: unknown;
   let stopped = false;
   let lastProblem: string | undefined;
@@ -66,7 +95,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const clockOffset = new ClockOffset(opts.clock);
   const nodes = opts.serverUrl === undefined ? undefined : serverList(opts.serverUrl);
 
-  const problem = (reason: 'enrollment' | 'reenroll-needed', message: string) => {
+  const problem = (reason: 'enrollment' | 'reenroll-needed' | 'config', message: string) => {
     lastProblem = message;
     opts.onProblem?.({ reason, message });
   };
@@ -97,6 +126,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     heartbeat = startHeartbeat({
       ...common,
       ...(opts.heartbeatMs ? { intervalMs: opts.heartbeatMs } : {}),
+      ...(opts.onHeartbeat ? { onSent: opts.onHeartbeat } : {}),
       collect: () => {
         const q = opts.kiosk.store.queueStats();
         const offset = clockOffset.offsetMs();
@@ -108,18 +138,41 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
           trustIssuedAt: trustSync?.state().issuedAt ?? null,
           version: VERSION,
           ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
+          appliedConfigVersion: applier.appliedVersion(),
+          updateState: opts.updateState?.() ?? 'manual',
         };
       },
+    });
+    configSync = startConfigSync({
+      ...common,
+      deviceId: e.deviceId,
+      trustKey: e.trustKey,
+      dataDir: opts.dataDir,
+      intervalMs: opts.configSyncMs ?? opts.trustSyncMs ?? 15 * 60_000,
+      apply: (profile, stored) => {
+        const before = applier.appliedVersion();
+        applier.apply(profile.config, profile.version, { stored, source: 'central' });
+        if (!stored && profile.version !== before) opts.onConfigApplied?.(profile.version);
+      },
+      onRefused: (why) => problem('config', `configuration profile refused, the previous one stays in force: ${why}`),
     });
   };
 
   const stopServices = async () => {
-    await Promise.allSettled([forwarder?.stop(), trustSync?.stop(), heartbeat?.stop()]);
+    await Promise.allSettled([forwarder?.stop(), trustSync?.stop(), heartbeat?.stop(), configSync?.stop()]);
     forwarder = trustSync = heartbeat = undefined;
+    configSync = undefined;
   };
 
-  const doEnroll = async (serverUrl: string | readonly string[], code: string) => {
-    const e = await enroll({ serverUrl, code, dataDir: opts.dataDir, device: { name: hostname(), version: VERSION, platform: process.platform }, ...ca });
+  const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
+    const e = await enroll({
+      serverUrl,
+      code,
+      dataDir: opts.dataDir,
+      device: { name: hostname(), version: VERSION, platform: process.platform },
+      ...ca,
+      ...(expectTrustKey ? { expectTrustKey } : {}),
+    });
     opts.onEnrolled?.(e);
     log.info('enrolled', { deviceId: e.deviceId });
     lastProblem = undefined;
@@ -149,6 +202,28 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const onOutcome = () => forwarder?.kick();
   opts.kiosk.on('outcome', onOutcome);
 
+  const reenrollNeeded = () =>
+    forwarder?.state().status === 'reenroll-needed' ||
+    trustSync?.state().status === 'reenroll-needed' ||
+    heartbeat?.state().reenrollNeeded === true ||
+    configSync?.state().reenrollNeeded === true;
+  const provisioner = new CardProvisioner({
+    kiosk: opts.kiosk,
+    clock: opts.clock,
+    logger: opts.logger,
+    enrollment: () => ({
+      enrolled: enrollment !== undefined,
+      reenrollNeeded: reenrollNeeded(),
+      ...(enrollment ? { trustKey: enrollment.trustKey } : {}),
+    }),
+    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    applyConfig: (config) => applier.apply(config, applier.appliedVersion(), { stored: false, source: 'provisioning-card' }),
+    ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
+    ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
+  });
+  const onCard = (scan: { text: string }) => void provisioner.handle(scan.text);
+  opts.kiosk.on('card', onCard);
+
   return {
     delivery() {
       if (!forwarder) return { state: 'unknown', ...(lastProblem ? { lastError: lastProblem } : {}) };
@@ -167,12 +242,16 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         ...(failing && lastError ? { lastError } : {}),
       };
     },
-    enroll: doEnroll,
+    enroll: (serverUrl, code) => doEnroll(serverUrl, code),
     clockOffsetMs: () => clockOffset.offsetMs(),
+    armReprovision: () => provisioner.armReprovision(),
+    provisioningNotice: () => provisioner.notice(),
+    needsEnrollment: () => enrollment === undefined || reenrollNeeded(),
     async stop() {
       stopped = true;
       opts.timers.clearTimeout(retryHandle);
       opts.kiosk.off('outcome', onOutcome);
+      opts.kiosk.off('card', onCard);
       await stopServices();
     },
   };

@@ -11,6 +11,7 @@ import type { ScannerDriver } from '../../drivers/types.js';
 import type { CredentialFormat } from '../credentials/types.js';
 import { EMPTY_TRUST, type TrustIndex } from '../credentials/trust/types.js';
 import { DEFAULT_FORMATS } from '../credentials/registry.js';
+import { isProvisioningCard } from '../credentials/provisioning/index.js';
 import { Pipeline, type Outcome, type PipelineConfig } from '../core/pipeline.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
@@ -23,6 +24,11 @@ export interface KioskEvents {
   /** A scan could not be recorded (storage fault): nothing may be shown as checked in. */
   fault: [{ scan: ScanEvent; message: string }];
   scanner: [ScannerStatus];
+  /**
+   * A provisioning card (CKP1) was scanned. It is never a check-in and never reaches the
+   * pipeline; the central link handles it. Listeners must not log `scan.text`.
+   */
+  card: [ScanEvent];
 }
 
 export interface KioskParts {
@@ -55,6 +61,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
   readonly pipeline: Pipeline;
   private lastScanAt: string | undefined;
   private stopped = false;
+  private inFlight = 0;
   private maintenance: Maintenance | undefined;
   private pendingAlarm: string | undefined;
   private readonly log: Logger;
@@ -146,6 +153,11 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.parts.ids.next();
   }
 
+  /** Scans received and not yet committed (the updater installs only when this is 0). */
+  scansInFlight(): number {
+    return this.inFlight;
+  }
+
   lastScan(): string | undefined {
     return this.lastScanAt;
   }
@@ -174,6 +186,12 @@ export class KioskService extends EventEmitter<KioskEvents> {
 
   private async handle(scan: ScanEvent): Promise<Outcome | undefined> {
     if (this.stopped) return undefined;
+    if (!scan.fault && isProvisioningCard(scan.text)) {
+      if (this.listenerCount('card') === 0) this.log.warn('provisioning card ignored: no central link', { source: scan.source });
+      this.emit('card', scan);
+      return undefined;
+    }
+    this.inFlight++;
     try {
       const outcome = await this.pipeline.process(scan);
       this.lastScanAt = new Date(scan.receivedAt).toISOString();
@@ -186,6 +204,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
       this.log.error('scan not recorded', { source: scan.source, error: message });
       this.emit('fault', { scan, message });
       return undefined;
+    } finally {
+      this.inFlight--;
     }
   }
 }

@@ -3,4 +3,6 @@ export const SETTINGS = {
   deviceId: 'device.id',
   checkpoint: 'device.checkpoint',
   direction: 'device.direction',
+  /** 'venue' | 'booth', as set by `run --profile` or a provisioning card / remote profile. */
+  profile: 'device.profile',
 } as const;

@@ -7,11 +7,13 @@ export const HELP = `checkpoint-kiosk — QR check-in kiosk
 
 Usage:
   checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...]
-        [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N]
+        [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N] [--sync-seconds N]
         [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
         [--ui none|web] [--port N] [--relay URI ...] [--beeper]
       Runs the kiosk. stdout: JSON lines ({"event":"ready"}, one {"event":"checkin",…} per
       committed scan, {"event":"duplicate","of":ID}, {"event":"ui","url"} with --ui web).
+      A scanned provisioning card (CKP1:) enrolls a kiosk that is not enrolled: no --server needed.
+      --sync-seconds N: how often the trust bundle and the configuration profile are checked.
       SIGTERM/SIGINT stop it gracefully. --scanner may be left out with --ui web (a
       keyboard-wedge scanner types into the window). Several --server URLs are nodes of one
       central service: the kiosk enrolls at the first that answers and fails over between them.
@@ -40,6 +42,22 @@ Usage:
       A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30).
   checkpoint-kiosk central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
       The trust bundle the server publishes, as plain JSON for --trust FILE.
+  checkpoint-kiosk central provision-card (--data-dir DIR | --database URL) --checkpoint ID
+        [--direction in|out] [--profile venue|booth] [--ttl-hours N] [--config FILE] [--url URL]
+        [--png FILE] [--json]
+      A single-use CKP1 provisioning card (one line; {"card","checkpoint","expiresAt"} with --json).
+  checkpoint-kiosk central revoke-device (--data-dir DIR | --database URL) --device ID
+      Cuts a device off at once on every node; it keeps its queue for a new enrollment.
+  checkpoint-kiosk central config set (--data-dir DIR | --database URL) (--device ID | --group G)
+        --file profile.json
+  checkpoint-kiosk central config show (--data-dir DIR | --database URL) [--device ID]
+      Versioned configuration profiles, signed and fetched by the kiosks (unknown keys refused).
+  checkpoint-kiosk central group set (--data-dir DIR | --database URL) --device ID --group G
+  checkpoint-kiosk central release add (--data-dir DIR | --database URL) --file APPIMAGE --version V
+        [--staging-percentage N] [--releases-dir DIR]
+  checkpoint-kiosk central release set (--data-dir DIR | --database URL) --version V
+        --staging-percentage N
+      The update feed at <server>/updates (electron-updater generic provider, staged rollout).
 
   checkpoint-kiosk --help | COMMAND --help
 

@@ -25,6 +25,10 @@ export interface ElectronCentralOptions {
   logger: Logger;
   /** Retry delay for a start-up enrollment while the server is unreachable, ms. Default 30 s. */
   enrollRetryMs?: number;
+  /** The updater's state for the heartbeat. */
+  updateState?: () => string;
+  /** Each heartbeat the server accepted (the updater verifies a new version with it). */
+  onHeartbeat?: () => void;
 }
 
 export interface ElectronCentral {
@@ -56,6 +60,8 @@ export function connectElectronCentral(opts: ElectronCentralOptions): ElectronCe
       timers: opts.timers,
       logger: opts.logger,
       onEnrolled: () => vault.seal(),
+      ...(opts.updateState ? { updateState: opts.updateState } : {}),
+      ...(opts.onHeartbeat ? { onHeartbeat: opts.onHeartbeat } : {}),
       onProblem: (p) => log.warn('central link problem', { reason: p.reason, message: p.message }),
     });
   } finally {

@@ -27,6 +27,9 @@ import { connectElectronCentral } from './central-wiring.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
+import { KioskUpdater, type AutoUpdaterLike } from './updater.js';
+import { API_SETTINGS } from '../app/api.js';
+import { REMOTE_SETTINGS } from '../app/remote-config-apply.js';
 
 /** The parts of the electron module main uses; safeStorage may be missing (tests, odd builds). */
 export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'powerSaveBlocker' | 'session'> & {
@@ -110,7 +113,10 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   const dataDir = args.dataDir ?? path.join(app.getPath('userData'), 'data');
   const ca = args.ca ? readCa(args.ca, logger) : undefined;
   const kiosk = await buildKioskOrBare(args, dataDir, logger);
+  const updates: { updater?: KioskUpdater } = {};
   const central = connectElectronCentral({
+    updateState: () => updates.updater?.state() ?? 'manual',
+    onHeartbeat: () => updates.updater?.heartbeatAccepted(),
     kiosk,
     dataDir,
     safe: electron.safeStorage,
@@ -131,6 +137,8 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     delivery: () => central.link.delivery(),
     clockOffsetMs: () => central.link.clockOffsetMs(),
     enroll: (serverUrl, code) => central.enroll(serverUrl, code),
+    reprovision: () => central.link.armReprovision(),
+    provisioning: () => central.link.provisioningNotice(),
     policy: () => kiosk.currentPolicy(),
     ...(args.policy ? { policyName: args.policy } : {}),
   });
@@ -145,6 +153,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
 
   await kiosk.start();
   await win.loadURL(APP_START_URL);
+  updates.updater = await startUpdater(opts.env, app, kiosk, path.join(app.getPath('userData'), 'updates'), logger);
 
   let stopping = false;
   app.on('before-quit', (event) => {
@@ -152,6 +161,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     stopping = true;
     event.preventDefault();
     powerSaveBlocker.stop(blocker);
+    updates.updater?.stop();
     api.close();
     // Finish every scan already received (and stop forwarding) before the process goes away.
     central
@@ -181,6 +191,43 @@ async function buildKioskOrBare(args: ElectronArgs, dataDir: string, logger: Log
   } catch (err) {
     logger.error('configuration not usable, starting without scanners, trust or policy file', { error: err instanceof Error ? err.message : String(err) });
     return buildKiosk({ ...base, scanners: [] });
+  }
+}
+
+/**
+ * Self-update from `<server>/updates` for AppImage installs only (electron-updater replaces the
+ * file at $APPIMAGE); other installs report 'manual' and get a dashboard notice instead.
+ */
+async function startUpdater(env: Record<string, string | undefined>, app: ElectronMain['app'], kiosk: KioskService, stateDir: string, logger: Logger): Promise<KioskUpdater | undefined> {
+  if (!env.APPIMAGE) return undefined;
+  try {
+    const { autoUpdater } = await import('electron-updater');
+    let lastOutcomeAtMs: number | undefined;
+    kiosk.on('outcome', () => (lastOutcomeAtMs = systemClock.now()));
+    const updater = new KioskUpdater({
+      autoUpdater: autoUpdater as unknown as AutoUpdaterLike,
+      app,
+      appImagePath: env.APPIMAGE,
+      stateDir,
+      feedUrl: () => {
+        const server = kiosk.store.getSetting(API_SETTINGS.serverUrl);
+        return server && kiosk.store.getSetting(API_SETTINGS.enrolled) ? `${server.replace(/\/+$/, '')}/updates` : undefined;
+      },
+      deviceId: () => kiosk.currentConfig().deviceId,
+      activity: () => ({
+        lastOutcomeAtMs,
+        resultTimeoutMs: (Number(kiosk.store.getSetting(REMOTE_SETTINGS.resultTimeoutSeconds)) || 8) * 1000,
+        scansInFlight: kiosk.scansInFlight(),
+      }),
+      clock: systemClock,
+      timers: systemTimers,
+      logger,
+    });
+    updater.start();
+    return updater;
+  } catch (err) {
+    logger.error('updater not started', { error: err instanceof Error ? err.message : String(err) });
+    return undefined;
   }
 }
 

@@ -107,6 +107,18 @@ export interface KioskStatus {
   trustIssuedAt: string;
   /** True when no technician PIN exists yet: the UI opens the technician setup. */
   needsSetup: boolean;
+  /** What the last provisioning card (CKP1) did; shown on the technician screen. Never the code. */
+  provisioning?: ProvisioningNoticeView;
+  /** Screen settings from the central configuration profile, when it sets them. */
+  display?: { resultTimeoutSeconds?: number; language?: 'vi' | 'en' };
+}
+
+/** Outcome of a scanned provisioning card (no card text, no code). */
+export interface ProvisioningNoticeView {
+  state: 'working' | 'provisioned' | 'refused' | 'ignored';
+  message: string;
+  at: string;
+  reason?: string;
 }
 
 export interface TechState {
@@ -160,6 +172,8 @@ export interface TechConfigPatch {
   serverUrl?: string;
   /** One-time enrollment code; handed to the enrollment hook, never stored. */
   enrollCode?: string;
+  /** Use the next provisioning card scanned within 10 minutes although the kiosk is enrolled. */
+  reprovision?: true;
 }
 
 /** A self-test result, or 'unavailable' when the kiosk has no device manager (no scanners). */
@@ -355,6 +369,7 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
       direction: { check: oneOf(directions), optional: true },
       serverUrl: { check: str(API_LIMITS.setting, /^https?:\/\/[^\s]+$/, 'http(s) URL'), optional: true },
       enrollCode: { check: str(128, /^[\w-]{1,128}$/, 'enrollment code'), optional: true },
+      reprovision: { check: (v) => (v === true ? undefined : 'must be true'), optional: true },
     }),
   ],
   techTestScan: [session, str(API_LIMITS.scanText)],

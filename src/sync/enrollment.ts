@@ -59,6 +59,11 @@ export async function enroll(opts: {
   ca?: string;
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * The root key the server must answer with (from a provisioning card). A different key is
+   * refused ('root-key-mismatch') and nothing is saved: the card and the server disagree.
+   */
+  expectTrustKey?: { x: string; y: string };
 }): Promise<Enrollment> {
   const servers = serverList(opts.serverUrl);
   const http = createHttpClient({ serverUrl: servers, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
@@ -80,6 +85,9 @@ export async function enroll(opts: {
   }
   if (typeof data?.token !== 'string' || typeof data.deviceId !== 'string' || !isEcJwk(data.trustKey) || data.token.length > 512 || data.deviceId.length > 128) {
     throw new EnrollmentError('bad-response', 'enrollment answer is not protocol v1 ({deviceId, token, trustKey})', res.status);
+  }
+  if (opts.expectTrustKey && (data.trustKey.x !== opts.expectTrustKey.x || data.trustKey.y !== opts.expectTrustKey.y)) {
+    throw new EnrollmentError('root-key-mismatch', 'enrollment refused: the server answered with another root key than the provisioning card carries', res.status);
   }
   const enrollment: Enrollment = {
     serverUrl: answeredBy,

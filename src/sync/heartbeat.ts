@@ -17,6 +17,9 @@ export interface HeartbeatBody {
   version: string;
   /** Kiosk clock minus server clock (ms), once measured (see clock-offset.ts). */
   clockOffsetMs?: number;
+  /** Protocol extensions (optional): the configuration profile version in force, the updater state. */
+  appliedConfigVersion?: number;
+  updateState?: string;
 }
 
 export interface HeartbeatState {
@@ -36,6 +39,8 @@ export interface HeartbeatOptions {
   /** Between beats (ms, default 60 s). */
   intervalMs?: number;
   collect(): HeartbeatBody;
+  /** Called after each beat the server stored (the updater's proof that a new version runs). */
+  onSent?: () => void;
   ca?: string;
   requestTimeoutMs?: number;
   /** Learns the clock offset from each answer's serverTime (or Date header). */
@@ -48,12 +53,14 @@ export interface Heartbeat {
   /** Sends one beat now; resolves true when the server stored it. */
   sendNow(): Promise<boolean>;
   setToken(token: string): void;
+  /** Changes the period (ms) from the next beat on (remote configuration). */
+  setIntervalMs(ms: number): void;
 }
 
 export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
   const { clock, timers } = opts;
   const logger = opts.logger.child('heartbeat');
-  const intervalMs = opts.intervalMs ?? 60_000;
+  let intervalMs = opts.intervalMs ?? 60_000;
   const http = createHttpClient({ serverUrl: opts.serverUrl, timeoutMs: opts.requestTimeoutMs ?? 15_000, ...(opts.ca ? { ca: opts.ca } : {}) });
   const st: HeartbeatState = { sent: 0, reenrollNeeded: false };
   let token = opts.token;
@@ -70,6 +77,7 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
         st.sent++;
         st.lastSentAt = new Date(clock.now()).toISOString();
         delete st.lastError;
+        opts.onSent?.();
         return true;
       }
       if (res.status === 401 || res.status === 403) st.reenrollNeeded = true;
@@ -109,6 +117,9 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
     setToken(next: string) {
       token = next;
       st.reenrollNeeded = false;
+    },
+    setIntervalMs(ms: number) {
+      intervalMs = ms;
     },
   };
 }

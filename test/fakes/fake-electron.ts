@@ -130,12 +130,21 @@ export function fakeElectron(opts: { singleInstance?: boolean; userData?: string
   const calls: string[] = [];
   const app = Object.assign(new EventEmitter(), {
     quitCalls: 0,
+    relaunchCalls: 0,
+    exitCodes: [] as (number | undefined)[],
+    version: '1.0.0',
     switches: [] as string[][],
     requestSingleInstanceLock: () => opts.singleInstance ?? true,
     quit() {
       app.quitCalls++;
     },
-    exit() {},
+    exit(code?: number) {
+      app.exitCodes.push(code);
+    },
+    relaunch() {
+      app.relaunchCalls++;
+    },
+    getVersion: () => app.version,
     whenReady: () => {
       calls.push('ready');
       return Promise.resolve();

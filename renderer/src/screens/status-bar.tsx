@@ -31,6 +31,11 @@ export function StatusBar({ lang, status, connected }: { lang: Lang; status: Kio
               </span>
             ))}
       </span>
+      {status.provisioning && status.provisioning.state !== 'provisioned' && (
+        <span class="warn" data-testid="provisioning" data-state={status.provisioning.state}>
+          ⚠ {t(lang, 'provisioningCard')}: {status.provisioning.message}
+        </span>
+      )}
     </footer>
   );
 }

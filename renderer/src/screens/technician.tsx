@@ -196,6 +196,12 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
           {field('enrollCode', 'enrollCode')}
           <button type="submit">{t(lang, 'enroll')}</button>
         </form>
+        <button data-testid="reprovision" onClick={() => void save({ reprovision: true })}>{t(lang, 'reprovision')}</button>
+        {info.status.provisioning && (
+          <p data-testid="tech-provisioning" data-state={info.status.provisioning.state} role="status">
+            {t(lang, 'provisioningCard')}: {info.status.provisioning.message}
+          </p>
+        )}
         <div class="row">
           {(['checkins', 'logs'] as const).map((what) => (
             <button key={what} onClick={() => api.techExport(session, what).then((r) => setMessage(t(lang, 'exported', { n: r.count, path: r.path })), fail)}>

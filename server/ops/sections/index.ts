@@ -4,6 +4,7 @@ import { checkpointsSection } from './checkpoints.js';
 import { deviceStatesSection } from './device-states.js';
 import { figuresSection } from './figures.js';
 import { fleetSection } from './fleet-table.js';
+import { fleetAdminSection } from './fleet-admin.js';
 import { hourlySection } from './hourly.js';
 import { tracingSection } from './tracing.js';
 import { verdictsSection } from './verdicts.js';
@@ -15,5 +16,6 @@ export const DASHBOARD_SECTIONS: readonly DashboardSection[] = [
   verdictsSection,
   deviceStatesSection,
   fleetSection,
+  fleetAdminSection,
   tracingSection,
 ];

@@ -39,6 +39,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     relay: { type: 'string', multiple: true },
     beeper: { type: 'boolean' },
     'heartbeat-seconds': { type: 'string' },
+    'sync-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   const ui = oneOf('run', 'ui', values.ui, ['none', 'web'], 'none');
@@ -64,6 +65,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const heartbeatSeconds = values['heartbeat-seconds'];
   if (heartbeatSeconds !== undefined && (!/^\d{1,5}$/.test(heartbeatSeconds) || Number(heartbeatSeconds) < 5 || Number(heartbeatSeconds) > 86_400)) {
     throw new UsageError(`run: --heartbeat-seconds must be a whole number from 5 to 86400, got "${heartbeatSeconds}"`);
+  }
+  const syncSeconds = values['sync-seconds'];
+  if (syncSeconds !== undefined && (!/^\d{1,5}$/.test(syncSeconds) || Number(syncSeconds) < 5 || Number(syncSeconds) > 86_400)) {
+    throw new UsageError(`run: --sync-seconds must be a whole number from 5 to 86400, got "${syncSeconds}"`);
   }
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
   const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
@@ -96,10 +101,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.enroll ? { enrollCode: values.enroll } : {}),
     ...(ca ? { ca } : {}),
     ...(heartbeatSeconds ? { heartbeatMs: Number(heartbeatSeconds) * 1000 } : {}),
+    ...(syncSeconds ? { trustSyncMs: Number(syncSeconds) * 1000, configSyncMs: Number(syncSeconds) * 1000 } : {}),
+    onConfigApplied: (version) => out({ event: 'config-applied', version }),
     clock: systemClock,
     timers: systemTimers,
     logger,
     onProblem: (p) => out({ event: 'error', reason: p.reason, message: p.message }),
+    // Provisioning cards: the event names the server and checkpoint, never the card or its code.
+    onProvisioning: (e) => out({ ...e }),
   });
 
   kiosk.on('outcome', (o) => {
@@ -122,6 +131,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           delivery: () => central.delivery(),
           clockOffsetMs: () => central.clockOffsetMs(),
           enroll: (serverUrl, code) => central.enroll(serverUrl, code),
+          reprovision: () => central.armReprovision(),
+          provisioning: () => central.provisioningNotice(),
           policy: () => kiosk.currentPolicy(),
           ...(values.policy ? { policyName: values.policy } : {}),
         })

@@ -1,0 +1,281 @@
+/**
+ * Fleet subcommands of `checkpoint-kiosk central` (argv is what follows the subcommand):
+ *
+ *   provision-card (--data-dir DIR | --database URL) --checkpoint ID [--direction in|out]
+ *       [--profile venue|booth] [--ttl-hours N] [--config FILE] [--url URL] [--png FILE] [--json]
+ *       prints the CKP1 card text (one line; {"card","checkpoint","expiresAt"} with --json)
+ *   revoke-device (--data-dir DIR | --database URL) --device ID
+ *   config set (--data-dir DIR | --database URL) (--device ID | --group G) --file profile.json
+ *   config show (--data-dir DIR | --database URL) [--device ID]
+ *   group set (--data-dir DIR | --database URL) --device ID --group G
+ *   release add (--data-dir DIR | --database URL) --file APPIMAGE --version V [--staging-percentage N] [--releases-dir DIR]
+ *   release set (--data-dir DIR | --database URL) --version V --staging-percentage N
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { systemClock } from '../src/core/system.js';
+import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
+import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
+import type { RemoteConfig } from '../src/fleet/remote-config.js';
+import { NoCentralDatabaseError } from './storage/errors.js';
+import { checkDatabaseUrl } from './storage/postgres-storage.js';
+import { cardPng, issueCard } from './provision.js';
+import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
+import { loadOrCreateEcKey } from './secrets.js';
+import { openStorage } from './storage/open.js';
+import type { StorageChoice } from './storage/open.js';
+import type { CentralStorage } from './storage/types.js';
+
+export interface FleetIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+class Usage extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+const DB_OPTIONS: Options = { 'data-dir': { type: 'string' }, database: { type: 'string' } };
+const GROUP_NAME = /^[\w.:-]{1,64}$/;
+
+function parse(sub: string, argv: string[], options: Options): Values {
+  try {
+    return parseArgs({ args: argv, options: { ...DB_OPTIONS, ...options }, strict: true, allowPositionals: false }).values as Values;
+  } catch (err) {
+    throw new Usage(`central ${sub}: ${(err as Error).message}`);
+  }
+}
+
+function storageChoice(sub: string, v: Values): StorageChoice {
+  if (typeof v.database === 'string') {
+    const problem = checkDatabaseUrl(v.database);
+    if (problem) throw new Usage(`central ${sub}: --database: ${problem}`);
+    return { database: v.database, ...(typeof v['data-dir'] === 'string' && v['data-dir'] ? { dataDir: v['data-dir'] } : {}) };
+  }
+  const dir = v['data-dir'];
+  if (typeof dir !== 'string' || dir === '') throw new Usage(`central ${sub}: --data-dir DIR (SQLite) or --database postgres://USER@HOST:PORT/DB is required`);
+  return { dataDir: dir };
+}
+
+/** Opens an existing central database (never creates one), runs `fn`, closes it. */
+async function withStorage<T>(choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>, sub = 'fleet'): Promise<T> {
+  let storage: CentralStorage;
+  try {
+    storage = await openStorage({ ...choice, mustExist: true });
+  } catch (err) {
+    if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
+    throw err;
+  }
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+function readConfigFile(sub: string, file: string): RemoteConfig {
+  let text: string;
+  try {
+    if (fs.statSync(file).size > MAX_REMOTE_CONFIG_BYTES) throw new Error(`larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Usage(`central ${sub}: --file ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Usage(`central ${sub}: --file ${file}: not valid JSON (${(err as Error).message})`);
+  }
+  try {
+    return parseRemoteConfig(json, path.basename(file));
+  } catch (err) {
+    if (err instanceof RemoteConfigError) throw new Usage(`central ${sub}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
+  const sub = 'provision-card';
+  const v = parse(sub, argv, {
+    checkpoint: { type: 'string' },
+    direction: { type: 'string' },
+    profile: { type: 'string' },
+    'ttl-hours': { type: 'string' },
+    config: { type: 'string' },
+    url: { type: 'string' },
+    png: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const choice = storageChoice(sub, v);
+  const checkpoint = v.checkpoint;
+  if (typeof checkpoint !== 'string' || !CHECKPOINT_ID.test(checkpoint)) throw new Usage(`central ${sub}: --checkpoint ID is required (1-64 letters, digits or . _ : -)`);
+  if (v.direction !== undefined && v.direction !== 'in' && v.direction !== 'out') throw new Usage(`central ${sub}: --direction must be in or out`);
+  if (v.profile !== undefined && v.profile !== 'venue' && v.profile !== 'booth') throw new Usage(`central ${sub}: --profile must be venue or booth`);
+  const ttlText = v['ttl-hours'];
+  const ttl = ttlText === undefined ? DEFAULT_CARD_TTL_HOURS : Number(ttlText);
+  if (ttlText !== undefined && (typeof ttlText !== 'string' || !/^\d+$/.test(ttlText) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours)) {
+    throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
+  }
+  const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
+  return withStorage(choice, async (storage) => {
+    const url = (v.url as string | undefined) ?? (await storage.fleet.serverSetting('public-url'));
+    if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > PROVISIONING_LIMITS.urlChars) throw new Usage(`central ${sub}: --url must be an http(s) URL`);
+    const root = await loadOrCreateEcKey(storage, 'root-key');
+    const issued = await issueCard(
+      storage,
+      root.privateKey,
+      {
+        url,
+        checkpoint,
+        ...(v.direction ? { direction: v.direction as 'in' | 'out' } : {}),
+        ...(v.profile ? { profile: v.profile as 'venue' | 'booth' } : {}),
+        ...(config ? { config } : {}),
+        ttlHours: ttl,
+      },
+      systemClock.now(),
+    );
+    if (typeof v.png === 'string') fs.writeFileSync(v.png, await cardPng(issued.card), { mode: 0o600 });
+    io.stdout(v.json ? `${JSON.stringify({ card: issued.card, checkpoint: issued.checkpoint, expiresAt: issued.expiresAt })}\n` : `${issued.card}\n`);
+    return 0;
+  });
+}
+
+async function revokeDevice(argv: string[], io: FleetIo): Promise<number> {
+  const sub = 'revoke-device';
+  const v = parse(sub, argv, { device: { type: 'string' } });
+  const choice = storageChoice(sub, v);
+  const device = v.device;
+  if (typeof device !== 'string' || device.length === 0 || device.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
+  return withStorage(choice, async (storage) => {
+    const now = systemClock.now();
+    const at = new Date(now).toISOString();
+    if (!(await storage.fleet.revokeDevice(device, now))) {
+      io.stderr(`central ${sub}: no device ${device} (see the dashboard's device list)\n`);
+      return 1;
+    }
+    io.stdout(`${JSON.stringify({ event: 'revoked', device, at })}\n`);
+    return 0;
+  });
+}
+
+async function configCmd(argv: string[], io: FleetIo): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action === 'show') {
+    const v = parse('config show', rest, { device: { type: 'string' } });
+    const choice = storageChoice('config show', v);
+    return withStorage(choice, async (storage) => {
+      const fleet = storage.fleet;
+      if (typeof v.device === 'string') {
+        const group = (await fleet.deviceGroups()).get(v.device) ?? null;
+        io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
+      } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);
+      return 0;
+    });
+  }
+  if (action !== 'set') throw new Usage('central config: expected "set" or "show"');
+  const sub = 'config set';
+  const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' }, file: { type: 'string' } });
+  const choice = storageChoice(sub, v);
+  const hasDevice = typeof v.device === 'string';
+  if (hasDevice === (typeof v.group === 'string')) throw new Usage(`central ${sub}: give exactly one of --device ID or --group G`);
+  if (typeof v.group === 'string' && !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --group must be 1-64 letters, digits or . _ : -`);
+  if (typeof v.file !== 'string') throw new Usage(`central ${sub}: --file profile.json is required`);
+  const config = readConfigFile(sub, v.file);
+  return withStorage(choice, async (storage) => {
+    const scope = hasDevice ? 'device' : 'group';
+    const target = (hasDevice ? v.device : v.group) as string;
+    const version = await storage.fleet.setConfigProfile(scope, target, config as Record<string, unknown>, systemClock.now());
+    io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
+    return 0;
+  });
+}
+
+async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action !== 'set') throw new Usage('central group: expected "set"');
+  const sub = 'group set';
+  const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' } });
+  const choice = storageChoice(sub, v);
+  if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
+  return withStorage(choice, async (storage) => {
+    await storage.fleet.setDeviceGroup(v.device as string, v.group as string);
+    io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
+    return 0;
+  });
+}
+
+function percentFlag(sub: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) > 100) throw new Usage(`central ${sub}: --staging-percentage must be a whole number 0..100`);
+  return Number(value);
+}
+
+async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action === 'add') {
+    const sub = 'release add';
+    const v = parse(sub, rest, { file: { type: 'string' }, version: { type: 'string' }, 'staging-percentage': { type: 'string' }, 'releases-dir': { type: 'string' } });
+    const choice = storageChoice(sub, v);
+    if (typeof v.file !== 'string' || !fs.existsSync(v.file)) throw new Usage(`central ${sub}: --file must name an existing AppImage`);
+    if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
+    const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
+    const pct = percentFlag(sub, v['staging-percentage'], 100);
+    return withStorage(choice, async (storage) => {
+      const release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now());
+      await storage.fleet.putRelease(release);
+      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage })}\n`);
+      return 0;
+    });
+  }
+  if (action !== 'set') throw new Usage('central release: expected "add" or "set"');
+  const sub = 'release set';
+  const v = parse(sub, rest, { version: { type: 'string' }, 'staging-percentage': { type: 'string' } });
+  const choice = storageChoice(sub, v);
+  if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version V is required`);
+  if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
+  const pct = percentFlag(sub, v['staging-percentage'], 100);
+  return withStorage(choice, async (storage) => {
+    const release = (await storage.fleet.releases(1000)).find((r) => r.version === v.version);
+    if (!release) {
+      io.stderr(`central ${sub}: no release ${v.version as string} (central release add)\n`);
+      return 1;
+    }
+    await storage.fleet.putRelease({ ...release, stagingPercentage: pct });
+    io.stdout(`${JSON.stringify({ event: 'release-set', version: release.version, stagingPercentage: pct })}\n`);
+    return 0;
+  });
+}
+
+export const FLEET_SUBCOMMANDS = ['provision-card', 'revoke-device', 'config', 'group', 'release'] as const;
+
+/** Runs a fleet subcommand; returns the exit code (usage errors: 2, with the message on stderr). */
+export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv: string[], io: FleetIo): Promise<number> {
+  try {
+    switch (sub) {
+      case 'provision-card':
+        return await provisionCard(argv, io);
+      case 'revoke-device':
+        return await revokeDevice(argv, io);
+      case 'config':
+        return await configCmd(argv, io);
+      case 'group':
+        return await groupCmd(argv, io);
+      case 'release':
+        return await releaseCmd(argv, io);
+    }
+  } catch (err) {
+    if (err instanceof Usage) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`checkpoint-kiosk central ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

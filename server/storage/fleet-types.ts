@@ -1,0 +1,84 @@
+/**
+ * The fleet part of the storage seam (`CentralStorage.fleet`): provisioning cards, revoked
+ * devices, device groups, versioned configuration profiles, server settings and update releases.
+ * Same rules as the rest of the seam: async, hashes instead of secrets, one transaction per
+ * multi-row write, bounded results.
+ *
+ * Configuration versions come from one counter for the whole server: a device's effective
+ * version is the highest version among the profiles that apply to it (its group's and its own),
+ * so any change to either raises it.
+ */
+import type { NewEnrollmentCode } from './types.js';
+
+export interface CardRecord {
+  checkpoint: string;
+  direction?: string;
+  profile?: string;
+  issuedAt: string;
+  expiresAt: string;
+  /** Set once a kiosk enrolled with the card's code. */
+  usedAt?: string;
+  /** The device that used it. */
+  usedBy?: string;
+}
+
+export type ProfileScope = 'device' | 'group';
+
+export interface ConfigProfileRecord {
+  scope: ProfileScope;
+  target: string;
+  version: number;
+  /** The validated configuration object (src/fleet/remote-config.ts). */
+  config: Record<string, unknown>;
+  setAt: string;
+}
+
+export interface EffectiveConfig {
+  /** 0 when no profile applies. */
+  version: number;
+  /** Group profile overlaid by the device profile, key by key. */
+  config: Record<string, unknown>;
+}
+
+/** An update release served to Electron kiosks (electron-updater generic provider). */
+export interface ReleaseRecord {
+  version: string;
+  /** File name inside the releases dir (the AppImage). */
+  file: string;
+  /** base64 SHA-512 of the file, as latest-linux.yml carries it. */
+  sha512: string;
+  size: number;
+  /** Share of the fleet offered this release, 0–100. */
+  stagingPercentage: number;
+  releasedAt: string;
+}
+
+export type ServerSettingKey = 'public-url';
+
+export interface FleetStorage {
+  /** Registers the card's enrollment code and the card, in one transaction. False if the code hash existed. */
+  addProvisioningCard(code: NewEnrollmentCode, card: Omit<CardRecord, 'usedAt' | 'usedBy'>): Promise<boolean>;
+  /** Cards, newest first, with their use. */
+  provisioningCards(limit: number): Promise<CardRecord[]>;
+  /**
+   * Revokes the device (idempotent): from now on its token hash resolves to nothing
+   * (`deviceForTokenHash`). False when no such device exists.
+   */
+  revokeDevice(deviceId: string, nowMs: number): Promise<boolean>;
+  revokedDevices(limit: number): Promise<{ deviceId: string; revokedAt: string }[]>;
+  setDeviceGroup(deviceId: string, group: string | undefined): Promise<void>;
+  /** Group of every grouped device. */
+  deviceGroups(): Promise<Map<string, string>>;
+  /** Stores a new version of the profile of `target`; returns the version. */
+  setConfigProfile(scope: ProfileScope, target: string, config: Record<string, unknown>, nowMs: number): Promise<number>;
+  /** The latest profile of each target. */
+  configProfiles(limit: number): Promise<ConfigProfileRecord[]>;
+  effectiveConfig(deviceId: string): Promise<EffectiveConfig>;
+  setServerSetting(key: ServerSettingKey, value: string): Promise<void>;
+  serverSetting(key: ServerSettingKey): Promise<string | undefined>;
+  /** Adds or replaces a release (by version). */
+  putRelease(release: ReleaseRecord): Promise<void>;
+  /** The newest release by release time, if any. */
+  latestRelease(): Promise<ReleaseRecord | undefined>;
+  releases(limit: number): Promise<ReleaseRecord[]>;
+}

@@ -1,0 +1,90 @@
+/**
+ * Shape check of the CKP1 "prov" claim. The decoded CBOR is first turned into plain JSON
+ * (text keys only, bounded depth and item count), then checked member by member; unknown
+ * members are refused. The issuer runs the same check on the object before signing.
+ */
+import { CHECKPOINT_ID, RemoteConfigError, parseRemoteConfig } from '../../fleet/remote-config.js';
+import { PROVISIONING_LIMITS as L } from './types.js';
+import type { CardRootKey, ProvisioningCard } from './types.js';
+
+class Invalid extends Error {}
+
+const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
+const PROV_KEYS = ['v', 'url', 'code', 'rootKey', 'checkpoint', 'direction', 'profile', 'config'];
+const JWK_KEYS = ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'];
+
+/** CBOR (Maps with text keys) or plain JSON → plain JSON, bounded. */
+export function toPlainJson(node: unknown, path = 'prov', budget = { items: L.maxItems }, depth = 0): unknown {
+  if (depth > L.maxDepth) throw new Invalid(`${path}: nested deeper than ${L.maxDepth} levels`);
+  if (node === null || typeof node === 'string' || typeof node === 'boolean') return node;
+  if (typeof node === 'number') {
+    if (!Number.isFinite(node)) throw new Invalid(`${path}: not a finite number`);
+    return node;
+  }
+  const spend = () => {
+    if (--budget.items < 0) throw new Invalid(`prov: more than ${L.maxItems} items`);
+  };
+  if (Array.isArray(node)) return node.map((item, i) => (spend(), toPlainJson(item, `${path}[${i}]`, budget, depth + 1)));
+  const entries: [unknown, unknown][] | undefined = node instanceof Map
+    ? [...(node as Map<unknown, unknown>).entries()]
+    : typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype
+      ? Object.entries(node as Record<string, unknown>)
+      : undefined;
+  if (!entries) throw new Invalid(`${path}: unsupported value (byte string, tag or undefined)`);
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of entries) {
+    spend();
+    if (typeof k !== 'string') throw new Invalid(`${path}: map keys must be text`);
+    if (k === '__proto__') throw new Invalid(`${path}: key "__proto__" not allowed`);
+    out[k] = toPlainJson(v, `${path}.${k}`, budget, depth + 1);
+  }
+  return { ...out };
+}
+
+function rootKeyOf(v: unknown): CardRootKey {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Invalid('prov.rootKey: expected a JWK object');
+  const jwk = v as Record<string, unknown>;
+  for (const k of Object.keys(jwk)) if (!JWK_KEYS.includes(k)) throw new Invalid(`prov.rootKey.${k}: not allowed (a public EC P-256 JWK: ${JWK_KEYS.join(', ')})`);
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new Invalid('prov.rootKey: must be an EC P-256 key (kty "EC", crv "P-256")');
+  if (typeof jwk.x !== 'string' || !COORDINATE.test(jwk.x) || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.y)) {
+    throw new Invalid('prov.rootKey: x and y must be 32 bytes as base64url');
+  }
+  for (const k of ['kid', 'alg', 'use'] as const) {
+    if (jwk[k] !== undefined && (typeof jwk[k] !== 'string' || jwk[k].length > 128)) throw new Invalid(`prov.rootKey.${k}: expected short text`);
+  }
+  if (jwk.alg !== undefined && jwk.alg !== 'ES256') throw new Invalid('prov.rootKey.alg: must be ES256');
+  if (jwk.use !== undefined && jwk.use !== 'sig') throw new Invalid('prov.rootKey.use: must be sig');
+  return { ...(jwk as unknown as CardRootKey) };
+}
+
+/** Validates `prov` (CBOR map or plain object). Returns the card or the first problem, by path. */
+export function readProvisioning(node: unknown): { ok: true; card: ProvisioningCard } | { ok: false; detail: string } {
+  try {
+    const json = toPlainJson(node);
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Invalid('prov: expected a map');
+    const p = json as Record<string, unknown>;
+    for (const k of Object.keys(p)) if (!PROV_KEYS.includes(k)) throw new Invalid(`prov.${k}: unknown member (known: ${PROV_KEYS.join(', ')})`);
+    if (p.v !== 1) throw new Invalid('prov.v: unsupported version (expected 1)');
+    if (typeof p.url !== 'string' || p.url.length > L.urlChars || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(p.url)) {
+      throw new Invalid(`prov.url: expected an http(s) URL of at most ${L.urlChars} characters`);
+    }
+    if (typeof p.code !== 'string' || p.code.length < L.codeMinChars || p.code.length > L.codeChars) {
+      throw new Invalid(`prov.code: expected ${L.codeMinChars}-${L.codeChars} characters`);
+    }
+    if (typeof p.checkpoint !== 'string' || !CHECKPOINT_ID.test(p.checkpoint)) throw new Invalid('prov.checkpoint: expected 1-64 letters, digits or . _ : -');
+    const card: ProvisioningCard = { url: p.url, code: p.code, rootKey: rootKeyOf(p.rootKey), checkpoint: p.checkpoint };
+    if (p.direction !== undefined) {
+      if (p.direction !== 'in' && p.direction !== 'out') throw new Invalid('prov.direction: expected "in" or "out"');
+      card.direction = p.direction;
+    }
+    if (p.profile !== undefined) {
+      if (p.profile !== 'venue' && p.profile !== 'booth') throw new Invalid('prov.profile: expected "venue" or "booth"');
+      card.profile = p.profile;
+    }
+    if (p.config !== undefined) card.config = parseRemoteConfig(p.config, 'prov.config');
+    return { ok: true, card };
+  } catch (err) {
+    if (err instanceof Invalid || err instanceof RemoteConfigError) return { ok: false, detail: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * CKP1 verification: prefix → base45 → bounded zlib → COSE_Sign1 (ES256 only) → `prov` shape →
+ * kid must be the carried rootKey's → signature under the carried rootKey → (when the kiosk pins
+ * a root key) signature under the pinned key → CWT iat/exp. Never throws; never returns the card
+ * text or code in a message (messages go to screens and logs).
+ */
+import type { KeyObject } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
+import { base45Decode } from '../cose/base45.js';
+import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import type { CoseSign1 } from '../cose/cose.js';
+import { decodeCwtClaims } from '../cose/cwt.js';
+import type { CwtClaims } from '../cose/cwt.js';
+import { InflateError, inflateBounded } from '../cose/inflate.js';
+import { LIMITS } from '../types.js';
+import { readProvisioning } from './schema.js';
+import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
+import type { CardCheck, CardRefusal } from './types.js';
+
+/** Whether scan text is a provisioning card (to route it away from the check-in pipeline). */
+export function isProvisioningCard(text: string): boolean {
+  return text.trimStart().slice(0, CKP1_PREFIX.length).toUpperCase() === CKP1_PREFIX;
+}
+
+export interface CardVerifyOptions {
+  now: Date;
+  /** The root public key this kiosk already pins (EC P-256 JWK or KeyObject), if enrolled. */
+  pinnedKey?: Record<string, unknown> | KeyObject;
+}
+
+/** DER prefix of an uncompressed P-256 SubjectPublicKeyInfo (RFC 5480), up to the point's 0x04. */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+
+/**
+ * The CKP1 kid of a P-256 key given as JWK coordinates: SHA-256 of the SPKI DER built directly
+ * (exporting the DER from a KeyObject costs several times the signature check itself).
+ */
+function kidOfP256(x: string, y: string): string {
+  return createHash('sha256')
+    .update(Buffer.concat([P256_SPKI_PREFIX, Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]))
+    .digest()
+    .subarray(0, 8)
+    .toString('base64');
+}
+
+/** A few recently imported keys (a kiosk sees the same root key again and again). */
+const imported = new Map<string, KeyObject>();
+
+function importJwk(jwk: Record<string, unknown>): KeyObject | undefined {
+  const { kty, crv, x, y } = jwk;
+  const cacheKey = `${String(x)}.${String(y)}`;
+  const hit = imported.get(cacheKey);
+  if (hit) return hit;
+  try {
+    const key = createPublicKey({ key: { kty, crv, x, y } as never, format: 'jwk' });
+    if (imported.size >= 4) imported.delete(imported.keys().next().value as string);
+    imported.set(cacheKey, key);
+    return key;
+  } catch {
+    return undefined;
+  }
+}
+
+const refuse = (reason: CardRefusal, message: string): CardCheck => ({ ok: false, reason, message });
+
+export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): CardCheck {
+  const text = raw.trim();
+  if (text.length > LIMITS.maxTextChars) return refuse('too-large', `card text longer than ${LIMITS.maxTextChars} characters`);
+  if (!isProvisioningCard(text)) return refuse('unreadable', 'not a provisioning card (missing CKP1: prefix)');
+  let msg: CoseSign1;
+  try {
+    const compressed = base45Decode(text.slice(CKP1_PREFIX.length), LIMITS.maxTextChars);
+    msg = parseCoseSign1(inflateBounded(compressed, PROVISIONING_LIMITS.maxInflatedBytes));
+  } catch (err) {
+    if (err instanceof InflateError && err.code === 'too-large') return refuse('too-large', `card content larger than ${PROVISIONING_LIMITS.maxInflatedBytes} bytes`);
+    return refuse('unreadable', 'the card is damaged or not a provisioning card (decoding failed)');
+  }
+  if (coseAlg(msg) !== COSE_ALG.ES256) return refuse('bad-signature', 'card not signed with ES256');
+  const kidBytes = coseKid(msg);
+  if (!kidBytes) return refuse('bad-signature', 'card carries no key id');
+  const kid = Buffer.from(kidBytes).toString('base64');
+
+  let claims: CwtClaims;
+  try {
+    claims = decodeCwtClaims(msg.payload);
+  } catch {
+    return refuse('unreadable', 'card claims are not a CBOR map');
+  }
+  const read = readProvisioning(claims.claims.get('prov'));
+  if (!read.ok) return refuse('invalid', `card content invalid: ${read.detail}`);
+  const card = read.card;
+  const carried = importJwk({ ...card.rootKey });
+  if (!carried) return refuse('invalid', 'card content invalid: prov.rootKey is not a P-256 point');
+  const data = sigStructure(msg.protectedBytes, msg.payload);
+  if (kidOfP256(card.rootKey.x, card.rootKey.y) !== kid) return refuse('bad-signature', 'forged card: its key id does not match the root key it carries');
+  if (!verifySignature(COSE_ALG.ES256, carried, data, msg.signature)) {
+    return refuse('bad-signature', 'forged card: the signature does not verify under the root key it carries');
+  }
+  if (opts.pinnedKey !== undefined) {
+    const pinned = 'asymmetricKeyType' in opts.pinnedKey ? (opts.pinnedKey as KeyObject) : importJwk(opts.pinnedKey as Record<string, unknown>);
+    if (!pinned || !verifySignature(COSE_ALG.ES256, pinned, data, msg.signature)) {
+      return refuse('wrong-root-key', 'card signed by another central server than the one this kiosk trusts');
+    }
+  }
+  if (claims.iss !== card.url) return refuse('invalid', 'card content invalid: iss differs from prov.url');
+  if (claims.iat === undefined || claims.exp === undefined) return refuse('invalid', 'card content invalid: iat or exp missing');
+  if (claims.exp <= claims.iat || claims.exp - claims.iat > PROVISIONING_LIMITS.maxValidHours * 3600) {
+    return refuse('invalid', `card content invalid: validity outside 0–${PROVISIONING_LIMITS.maxValidHours} hours`);
+  }
+  const now = opts.now.getTime();
+  if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${new Date(claims.exp * 1000).toISOString()}; ask for a new one`);
+  if (claims.iat * 1000 > now + CKP1_CLOCK_SKEW_MS) return refuse('not-yet-valid', 'card issued in the future: check the kiosk clock');
+  return { ok: true, card: { ...card, kid, issuedAt: new Date(claims.iat * 1000).toISOString(), expiresAt: new Date(claims.exp * 1000).toISOString() } };
+}

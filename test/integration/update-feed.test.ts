@@ -1,0 +1,79 @@
+/**
+ * The update feed as electron-updater reads it: electron-updater's own GenericProvider (run in
+ * Node with a plain http executor — only the download into an Electron app needs the binary)
+ * fetches latest-linux.yml from a real central server, sees the staged-rollout percentage set by
+ * `central release add/set`, and the file it resolves downloads with the advertised SHA-512.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpExecutor } from 'builder-util-runtime';
+import type { RequestOptions } from 'node:http';
+import { GenericProvider } from 'electron-updater/out/providers/GenericProvider.js';
+import { startCentral, type CentralServer } from '../../server/app.js';
+import { silentLogger, systemClock } from '../../src/core/system.js';
+import { runCli } from '../helpers/cli.js';
+
+class NodeExecutor extends HttpExecutor<http.ClientRequest> {
+  createRequest(options: RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
+    return http.request(options, callback);
+  }
+}
+
+let dir: string;
+let server: CentralServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ck-feed-'));
+  server = await startCentral({ dataDir: join(dir, 'central'), port: 0, logger: silentLogger, clock: systemClock });
+  process.env.TEST_UPDATER_ARCH = 'x64';
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function provider() {
+  return new GenericProvider(
+    { provider: 'generic', url: `${server.url}/updates` },
+    { channel: null, isAddNoCacheQuery: false } as never,
+    { executor: new NodeExecutor(), platform: 'linux', isUseMultipleRangeRequest: false } as never,
+  );
+}
+
+describe('update feed', () => {
+  it('answers electron-updater with the release and its staged percentage', async () => {
+    await expect(provider().getLatestVersion()).rejects.toThrow(/Cannot find channel "latest-linux.yml"/);
+    const bytes = randomBytes(300_000);
+    const file = join(dir, 'checkpoint-kiosk-1.4.0.AppImage');
+    writeFileSync(file, bytes);
+    const add = runCli(['central', 'release', 'add', '--data-dir', join(dir, 'central'), '--file', file, '--version', '1.4.0', '--staging-percentage', '25']);
+    expect(add.code, add.stderr).toBe(0);
+
+    const info = await provider().getLatestVersion();
+    expect(info).toMatchObject({ version: '1.4.0', stagingPercentage: 25, path: 'checkpoint-kiosk-1.4.0.AppImage' });
+    const sha512 = createHash('sha512').update(bytes).digest('base64');
+    expect(info.files[0]).toMatchObject({ sha512, size: bytes.length });
+    const [resolved] = provider().resolveFiles(info);
+    const body = Buffer.from(await (await fetch(resolved!.url.href)).arrayBuffer());
+    expect(createHash('sha512').update(body).digest('base64')).toBe(sha512);
+
+    const set = runCli(['central', 'release', 'set', '--data-dir', join(dir, 'central'), '--version', '1.4.0', '--staging-percentage', '80']);
+    expect(set.code, set.stderr).toBe(0);
+    expect((await provider().getLatestVersion()).stagingPercentage).toBe(80);
+  });
+
+  it('serves only registered release files and refuses bad release input', async () => {
+    for (const p of ['/updates/central.sqlite', '/updates/..%2Fcentral.sqlite', '/updates/root-key.pem', '/updates/nope.AppImage']) {
+      expect((await fetch(`${server.url}${p}`)).status, p).toBe(404);
+    }
+    const bad = runCli(['central', 'release', 'add', '--data-dir', join(dir, 'central'), '--file', join(dir, 'missing'), '--version', '1.5.0']);
+    expect(bad.code).toBe(2);
+    const pct = runCli(['central', 'release', 'set', '--data-dir', join(dir, 'central'), '--version', '1.4.0', '--staging-percentage', '101']);
+    expect(pct.code).toBe(2);
+    expect(pct.stderr).toMatch(/staging-percentage/);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The kiosk's decisions about a scanned provisioning card: fresh kiosk → enroll and take the
+ * card's settings; enrolled → "technician only" unless re-provisioning was armed (for 10 minutes);
+ * armed → only a card of the pinned server; re-enrollment needed → accepted without the panel.
+ * The kiosk is a real KioskService on a real store in a temp dir; enrollment is a recorded hook.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CardProvisioner, TECHNICIAN_ONLY_MESSAGE } from '../../src/app/provisioning.js';
+import type { ProvisioningEvent } from '../../src/app/provisioning.js';
+import { KioskService } from '../../src/app/kiosk.js';
+import { SETTINGS } from '../../src/app/settings.js';
+import { issueProvisioningCard } from '../../src/credentials/provisioning/index.js';
+import type { VerifiedCard } from '../../src/credentials/provisioning/index.js';
+import { openStore } from '../../src/store/index.js';
+import { silentLogger, uuidv7Source } from '../../src/core/system.js';
+import { FakeTime } from '../fakes/fake-time.js';
+import { newEcKey } from '../helpers/keys.js';
+
+const root = newEcKey();
+const foreign = newEcKey();
+let dir: string;
+let time: FakeTime;
+let kiosk: KioskService;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ck-cardp-'));
+  time = new FakeTime(Date.UTC(2026, 10, 29, 10));
+  const store = openStore({ dir, logger: silentLogger, clock: time });
+  kiosk = new KioskService({ store, scanners: [], config: { deviceId: 'local-1', checkpointId: 'unassigned', direction: 'in' }, clock: time, timers: time, ids: uuidv7Source(time), logger: silentLogger });
+});
+afterEach(async () => {
+  await kiosk.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function card(key = root, checkpoint = 'GATE-7'): string {
+  return issueProvisioningCard({ url: 'https://central.example', code: 'K7QM-2XRP-9HTD', checkpoint, direction: 'out', profile: 'booth', config: { duplicateWindowMinutes: 1 } }, key.privateKey, { now: new Date(time.now()), validHours: 2 });
+}
+
+function provisioner(state: { enrolled: boolean; reenrollNeeded: boolean; trustKey?: Record<string, unknown> }) {
+  const enrolled: VerifiedCard[] = [];
+  const events: ProvisioningEvent[] = [];
+  const configs: unknown[] = [];
+  const p = new CardProvisioner({
+    kiosk,
+    clock: time,
+    logger: silentLogger,
+    enrollment: () => state,
+    enrollWithCard: async (c) => {
+      enrolled.push(c);
+    },
+    applyConfig: (c) => configs.push(c),
+    onEvent: (e) => events.push(e),
+  });
+  return { p, enrolled, events, configs };
+}
+
+describe('CardProvisioner', () => {
+  it('enrolls a fresh kiosk and takes the card settings, audited', async () => {
+    const { p, enrolled, events, configs } = provisioner({ enrolled: false, reenrollNeeded: false });
+    const notice = await p.handle(card());
+    expect(notice).toMatchObject({ state: 'provisioned' });
+    expect(enrolled).toHaveLength(1);
+    expect(events).toEqual([{ event: 'provisioned', server: 'https://central.example', checkpoint: 'GATE-7' }]);
+    expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'GATE-7', direction: 'out' });
+    expect(kiosk.store.getSetting(SETTINGS.profile)).toBe('booth');
+    expect(configs).toEqual([{ duplicateWindowMinutes: 1 }]);
+    expect(kiosk.store.auditLog(5)[0]).toMatchObject({ actor: 'provisioning-card', action: 'provisioned' });
+    expect(JSON.stringify(kiosk.store.auditLog(5))).not.toContain('K7QM');
+  });
+
+  it('ignores cards on an enrolled kiosk until a technician arms re-provisioning, for 10 minutes', async () => {
+    const { p, enrolled, events } = provisioner({ enrolled: true, reenrollNeeded: false, trustKey: root.publicJwk });
+    expect(await p.handle(card())).toMatchObject({ state: 'ignored', message: TECHNICIAN_ONLY_MESSAGE });
+    expect(events[0]).toMatchObject({ event: 'provisioning-ignored' });
+    p.armReprovision();
+    await time.advance(11 * 60_000);
+    expect(await p.handle(card())).toMatchObject({ state: 'ignored' });
+    p.armReprovision();
+    expect(await p.handle(card(foreign))).toMatchObject({ state: 'refused', reason: 'wrong-root-key' });
+    expect(await p.handle(card(root, 'GATE-9'))).toMatchObject({ state: 'provisioned' });
+    expect(enrolled.map((c) => c.checkpoint)).toEqual(['GATE-9']);
+    // Used up: the next card is ignored again.
+    expect(await p.handle(card())).toMatchObject({ state: 'ignored' });
+  });
+
+  it('accepts a card without the panel when the server refused this device, and reports enrollment failures', async () => {
+    const state = { enrolled: true, reenrollNeeded: true, trustKey: root.publicJwk };
+    const failing = new CardProvisioner({
+      kiosk,
+      clock: time,
+      logger: silentLogger,
+      enrollment: () => state,
+      enrollWithCard: () => Promise.reject(new Error('enrollment refused: this enrollment code was already used; ask for a new one')),
+    });
+    expect(await failing.handle(card())).toMatchObject({ state: 'refused', reason: 'enrollment', message: expect.stringMatching(/already used/) });
+    expect(kiosk.currentConfig().checkpointId).toBe('unassigned');
+    const { p } = provisioner(state);
+    expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+  });
+});

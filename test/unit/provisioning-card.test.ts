@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { deflateSync } from 'node:zlib';
+import { base45Encode } from '../../src/credentials/cose/base45.js';
+import { issueProvisioningCard, isProvisioningCard, verifyProvisioningCard } from '../../src/credentials/provisioning/index.js';
+import { newEcKey } from '../helpers/keys.js';
+import { cardJwk, rawCard } from '../helpers/provisioning.js';
+
+const NOW = new Date('2026-11-29T10:00:00Z');
+const T = Math.floor(NOW.getTime() / 1000);
+const URL_ = 'https://central.example:8443';
+const base = { url: URL_, code: 'K7QM-2XRP-9HTD', checkpoint: 'gate-3' };
+
+describe('CKP1 provisioning card', () => {
+  const root = newEcKey();
+  const other = newEcKey();
+
+  it('round-trips: issued by the root key, verified with and without a pinned key', () => {
+    const text = issueProvisioningCard({ ...base, direction: 'out', profile: 'booth', config: { duplicateWindowMinutes: 2, language: 'en' } }, root.privateKey, { now: NOW, validHours: 4 });
+    expect(text.startsWith('CKP1:')).toBe(true);
+    expect(isProvisioningCard(text)).toBe(true);
+    const fresh = verifyProvisioningCard(text, { now: NOW });
+    expect(fresh).toMatchObject({ ok: true, card: { url: URL_, code: base.code, checkpoint: 'gate-3', direction: 'out', profile: 'booth', config: { duplicateWindowMinutes: 2, language: 'en' }, rootKey: root.publicJwk } });
+    if (fresh.ok) expect(Date.parse(fresh.card.expiresAt) - Date.parse(fresh.card.issuedAt)).toBe(4 * 3600_000);
+    expect(verifyProvisioningCard(text, { now: NOW, pinnedKey: root.publicJwk }).ok).toBe(true);
+  });
+
+  it('refuses a card signed by another key that carries the real root key (kid of the real key or of the signer)', () => {
+    const prov = { v: 1, ...base, rootKey: cardJwk(root.privateKey) };
+    for (const kidKey of [root.privateKey, other.privateKey]) {
+      const forged = rawCard({ prov, signer: other.privateKey, kidKey, iat: T, exp: T + 3600 });
+      const r = verifyProvisioningCard(forged, { now: NOW });
+      expect(r).toMatchObject({ ok: false, reason: 'bad-signature' });
+    }
+  });
+
+  it('refuses a genuine card whose rootKey was swapped for another key', () => {
+    const genuine = rawCard({ prov: { v: 1, ...base, rootKey: cardJwk(root.privateKey) }, signer: root.privateKey, iat: T, exp: T + 3600 });
+    expect(verifyProvisioningCard(genuine, { now: NOW }).ok).toBe(true);
+    const swapped = rawCard({ prov: { v: 1, ...base, rootKey: cardJwk(other.privateKey) }, signer: root.privateKey, iat: T, exp: T + 3600 });
+    expect(verifyProvisioningCard(swapped, { now: NOW })).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('refuses a self-consistent card from another server when the kiosk pins a root key', () => {
+    const foreign = issueProvisioningCard(base, other.privateKey, { now: NOW, validHours: 1 });
+    expect(verifyProvisioningCard(foreign, { now: NOW }).ok).toBe(true);
+    expect(verifyProvisioningCard(foreign, { now: NOW, pinnedKey: root.publicJwk })).toMatchObject({ ok: false, reason: 'wrong-root-key' });
+    expect(verifyProvisioningCard(foreign, { now: NOW, pinnedKey: root.publicKey })).toMatchObject({ ok: false, reason: 'wrong-root-key' });
+  });
+
+  it('refuses expired, future and over-long cards', () => {
+    const text = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
+    expect(verifyProvisioningCard(text, { now: new Date(NOW.getTime() + 3600_000) })).toMatchObject({ ok: false, reason: 'expired' });
+    expect(verifyProvisioningCard(text, { now: new Date(NOW.getTime() - 3600_000) })).toMatchObject({ ok: false, reason: 'not-yet-valid' });
+    const long = rawCard({ prov: { v: 1, ...base, rootKey: cardJwk(root.privateKey) }, signer: root.privateKey, iat: T, exp: T + 8 * 24 * 3600 });
+    expect(verifyProvisioningCard(long, { now: NOW })).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
+  it('refuses unknown members in prov, in rootKey and in config, and a private key in rootKey', () => {
+    const jwk = cardJwk(root.privateKey);
+    const cases: Record<string, unknown>[] = [
+      { v: 1, ...base, rootKey: jwk, extra: 1 },
+      { v: 1, ...base, rootKey: { ...jwk, d: 'x'.repeat(43) } },
+      { v: 1, ...base, rootKey: jwk, config: { dupWindow: 3 } },
+      { v: 1, ...base, rootKey: jwk, config: { direction: 'up' } },
+      { v: 2, ...base, rootKey: jwk },
+      { v: 1, ...base, checkpoint: 'has space', rootKey: jwk },
+      { v: 1, ...base, url: 'ftp://x', rootKey: jwk },
+    ];
+    for (const prov of cases) {
+      const r = verifyProvisioningCard(rawCard({ prov: prov as never, signer: root.privateKey, iss: base.url, iat: T, exp: T + 3600 }), { now: NOW });
+      expect(r, JSON.stringify(prov).slice(0, 80)).toMatchObject({ ok: false, reason: 'invalid' });
+    }
+    expect(() => issueProvisioningCard({ ...base, config: { bogus: true } as never }, root.privateKey, { now: NOW, validHours: 1 })).toThrow(/bogus/);
+  });
+
+  it('refuses iss different from url, damaged text and oversized input without throwing', () => {
+    const prov = { v: 1, ...base, rootKey: cardJwk(root.privateKey) };
+    expect(verifyProvisioningCard(rawCard({ prov, signer: root.privateKey, iss: 'https://evil.example', iat: T, exp: T + 60 }), { now: NOW })).toMatchObject({ ok: false, reason: 'invalid' });
+    const good = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
+    for (let cut = 5; cut < good.length; cut += 37) {
+      const r = verifyProvisioningCard(good.slice(0, cut), { now: NOW });
+      expect(r.ok).toBe(false);
+    }
+    expect(verifyProvisioningCard(`CKP1:${'A'.repeat(5000)}`, { now: NOW })).toMatchObject({ ok: false, reason: 'too-large' });
+    const bomb = `CKP1:${base45Encode(deflateSync(Buffer.alloc(200_000)))}`;
+    expect(verifyProvisioningCard(bomb, { now: NOW })).toMatchObject({ ok: false, reason: 'too-large' });
+  });
+
+  it('never puts the code in a refusal message', () => {
+    const text = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
+    const r = verifyProvisioningCard(text, { now: new Date(NOW.getTime() + 7200_000) });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).not.toContain(base.code);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Applying remote configuration to a real KioskService on a real store: one step, audited,
+ * version recorded; the precedence between technician and fleet; a bad profile changes nothing;
+ * the screen settings and the provisioning notice reach the UI status; the technician panel arms
+ * re-provisioning.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKioskApi } from '../../src/app/api.js';
+import { KioskService } from '../../src/app/kiosk.js';
+import { REMOTE_SETTINGS, createConfigApplier } from '../../src/app/remote-config-apply.js';
+import { SETTINGS } from '../../src/app/settings.js';
+import { DEFAULT_POLICY } from '../../src/core/policy.js';
+import { silentLogger, uuidv7Source } from '../../src/core/system.js';
+import { openStore } from '../../src/store/index.js';
+import { FakeTime } from '../fakes/fake-time.js';
+
+let dir: string;
+let time: FakeTime;
+let kiosk: KioskService;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ck-rcfg-'));
+  time = new FakeTime();
+  kiosk = new KioskService({
+    store: openStore({ dir, logger: silentLogger, clock: time }),
+    scanners: [],
+    config: { deviceId: 'dev-1', checkpointId: 'LOCAL', direction: 'in' },
+    clock: time,
+    timers: time,
+    ids: uuidv7Source(time),
+    logger: silentLogger,
+  });
+});
+afterEach(async () => {
+  await kiosk.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('remote configuration on the kiosk', () => {
+  it('applies a new version in one step, audits it, and lets a later technician change stand until the next version', () => {
+    const periods: number[] = [];
+    const applier = createConfigApplier({ kiosk, basePolicy: DEFAULT_POLICY, clock: time, logger: silentLogger, onHeartbeatPeriod: (ms) => periods.push(ms) });
+    applier.apply({ checkpoint: 'G-1', direction: 'out', duplicateWindowMinutes: 0, heartbeatSeconds: 30, language: 'en', resultTimeoutSeconds: 4 }, 3, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'G-1', direction: 'out' });
+    expect(kiosk.currentPolicy().duplicateWindowMinutes).toBe(0);
+    expect(periods).toEqual([30_000]);
+    expect(applier.appliedVersion()).toBe(3);
+    expect(kiosk.store.auditLog(1)[0]).toMatchObject({ actor: 'central', action: 'remote-config', detail: { version: 3 } });
+
+    // The technician moves the kiosk; a restart re-applies the stored profile: the local change stands.
+    kiosk.setConfig({ checkpointId: 'TECH' });
+    kiosk.store.setSetting(SETTINGS.checkpoint, 'TECH');
+    applier.apply({ checkpoint: 'G-1', duplicateWindowMinutes: 0 }, 3, { stored: true, source: 'central' });
+    expect(kiosk.currentConfig().checkpointId).toBe('TECH');
+    applier.apply({ checkpoint: 'G-1', duplicateWindowMinutes: 0 }, 3, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig().checkpointId).toBe('TECH');
+    // The next version that names the checkpoint sets it again; one that drops the window restores the base.
+    applier.apply({ checkpoint: 'G-2' }, 5, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig().checkpointId).toBe('G-2');
+    expect(kiosk.currentPolicy().duplicateWindowMinutes).toBe(DEFAULT_POLICY.duplicateWindowMinutes);
+  });
+
+  it('changes nothing when the profile is unusable', () => {
+    const applier = createConfigApplier({ kiosk, basePolicy: DEFAULT_POLICY, clock: time, logger: silentLogger });
+    const before = kiosk.currentPolicy();
+    expect(() => applier.apply({ checkpoint: 'G-9', policy: { identityOnly: 'maybe' } }, 7, { stored: false, source: 'central' })).toThrow(/identityOnly/);
+    expect(kiosk.currentPolicy()).toBe(before);
+    expect(kiosk.currentConfig().checkpointId).toBe('LOCAL');
+    expect(applier.appliedVersion()).toBe(0);
+  });
+
+  it('shows screen settings and the provisioning notice in the status; the technician arms re-provisioning', async () => {
+    let armed = 0;
+    const api = createKioskApi({
+      kiosk,
+      clock: time,
+      timers: time,
+      logger: silentLogger,
+      exportDir: join(dir, 'exports'),
+      reprovision: () => armed++,
+      provisioning: () => ({ state: 'ignored', message: 'technician only', at: new Date(time.now()).toISOString(), reason: 'technician-only' }),
+    });
+    kiosk.store.setSetting(REMOTE_SETTINGS.resultTimeoutSeconds, '4');
+    kiosk.store.setSetting(REMOTE_SETTINGS.language, 'en');
+    const status = await api.getStatus();
+    expect(status.display).toEqual({ resultTimeoutSeconds: 4, language: 'en' });
+    expect(status.provisioning).toMatchObject({ state: 'ignored', reason: 'technician-only' });
+    await api.techSetPin(null, '123456');
+    const unlocked = await api.techUnlock('123456');
+    if (!unlocked.ok) throw new Error('unlock failed');
+    await api.techConfigure(unlocked.session, { reprovision: true });
+    expect(armed).toBe(1);
+    expect(kiosk.store.auditLog(1)[0]).toMatchObject({ actor: 'technician', action: 'reprovision-armed' });
+    const card = await api.submitScan({ text: 'CKP1:NOT-A-REAL-CARD', source: 'wedge' });
+    expect(card).toEqual({ ok: false, error: 'Provisioning card: see the technician screen.' });
+    expect([...kiosk.store.all()]).toHaveLength(0);
+    api.close();
+  });
+});
