@@ -10,6 +10,8 @@ import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
 import { SqliteFleetStorage } from './sqlite-fleet.js';
 import type {
   CentralStorage,
@@ -59,6 +61,7 @@ export class SqliteStorage implements CentralStorage {
   private closed = false;
   private readonly insertCheckIn;
   private readonly applyBatch;
+  private readonly applyOverrides: SqliteOverrideIngest;
 
   constructor(
     private readonly dataDir: string,
@@ -66,6 +69,7 @@ export class SqliteStorage implements CentralStorage {
     readonly db: CentralDb,
   ) {
     this.location = path.resolve(dataDir);
+    this.applyOverrides = sqliteOverrideIngest(db);
     this.fleet = new SqliteFleetStorage(db);
     this.insertCheckIn = db.prepare(
       `INSERT OR IGNORE INTO checkins
@@ -170,6 +174,10 @@ export class SqliteStorage implements CentralStorage {
 
   async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {
     return this.applyBatch(senderDeviceId, checkins, receivedAt);
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.applyOverrides(senderDeviceId, overrides, receivedAt);
   }
 
   async *exportCheckIns(): AsyncIterable<CheckIn> {

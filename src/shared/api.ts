@@ -154,6 +154,10 @@ export interface TechInfo {
   duplicateWindowMinutes: number;
   /** Age of the trust bundle in hours, from its issuedAt; null when none was loaded. */
   trustAgeHours: number | null;
+  /** Kiosk clock minus the central server's clock (ms), learned from server answers; null until measured. */
+  clockOffsetMs: number | null;
+  /** The policy's clock tolerance (seconds): an offset beyond it is flagged. */
+  clockSkewSeconds: number;
   rejectedRecords: RejectedRecord[];
   /** Per-scanner health (reads and errors per minute); empty without a device manager. */
   devices: DeviceHealth[];

@@ -65,10 +65,35 @@ export interface Verdict {
   display: VerdictDisplay;
 }
 
+/**
+ * An officer's change of a recorded check-in's verdict. Travels to the central server as its own
+ * record (POST /api/v1/overrides), idempotent by `id`.
+ */
 export interface Override {
+  /** UUIDv7 of the override record (absent on overrides made before overrides travelled). */
+  id?: string;
+  /** Officer or technician id (badge number or role), never a name. */
   by: string;
+  /** The officer's own words. */
   reason: string;
   verdict: VerdictKind;
+  /** Reason codes that go with the new verdict (default: the check-in's own reasons). */
+  reasons?: ReasonCode[];
+  /** ISO time of the override. */
+  at: string;
+}
+
+/**
+ * An override as it travels to the central server (POST /api/v1/overrides), idempotent by `id`.
+ * `at` is ISO; `by` an officer or technician id string.
+ */
+export interface OverrideRecord {
+  id: string;
+  checkinId: string;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+  by: string;
+  reason: string;
   at: string;
 }
 
@@ -96,9 +121,16 @@ export interface CheckInEvent {
   scannedAt: string;
 }
 
+/**
+ * A re-read of the same credential within the duplicate window with the same verdict: nothing new
+ * is recorded. `verdict` and `reasons` are those committed with check-in `of` (its override's
+ * verdict when an officer changed it).
+ */
 export interface DuplicateEvent {
   event: 'duplicate';
   of: string;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
 }
 
 /** Scanner health as shown to technicians and sent in heartbeats. */

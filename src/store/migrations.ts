@@ -7,6 +7,7 @@
  *   v1  check-ins + outbox (first release; the duplicate key was stored in clear)
  *   v2  settings, audit log, officer override column
  *   v3  duplicate key hashed with a per-database salt (privacy, docs/OPERATIONS.md), clear column dropped
+ *   v4  overrides outbox: each officer override travels to the server once, as its own record
  */
 import type Database from 'better-sqlite3';
 import { DEDUP_SALT_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
@@ -86,6 +87,26 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE checkins DROP COLUMN dedup_key;
         CREATE INDEX checkins_dedup ON checkins (dedup_hash, device_id, direction, scanned_ms)
           WHERE dedup_hash IS NOT NULL;
+      `);
+    },
+  },
+  {
+    version: 4,
+    description: 'overrides outbox',
+    up(db) {
+      // No foreign key to checkins: a forwarded check-in may be purged while its override still
+      // waits to be sent, and the override must not go with it.
+      db.exec(`
+        CREATE TABLE override_outbox (
+          seq           INTEGER PRIMARY KEY,          -- "oldest first"
+          id            TEXT NOT NULL UNIQUE,         -- UUIDv7 of the override record
+          checkin_id    TEXT NOT NULL,
+          record        TEXT NOT NULL,                -- JSON OverrideRecord as it travels
+          state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'forwarded', 'rejected')),
+          reject_reason TEXT,
+          updated_at    TEXT
+        );
+        CREATE INDEX override_outbox_state ON override_outbox (state, seq);
       `);
     },
   },

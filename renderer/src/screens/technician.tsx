@@ -167,6 +167,11 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
             {d.pendingAlarm ? ` ⚠ ${t(lang, 'pendingTooLong')}` : ''}
           </dd>
           <dt>{t(lang, 'lastSync')}</dt><dd>{d.lastSyncAt ?? '—'}</dd>
+          <dt>{t(lang, 'clockOffset')}</dt>
+          <dd data-testid="tech-clock-offset" class={info.clockOffsetMs !== null && Math.abs(info.clockOffsetMs) > info.clockSkewSeconds * 1000 ? 'tone-refer' : undefined}>
+            {info.clockOffsetMs === null ? '—' : `${info.clockOffsetMs > 0 ? '+' : ''}${(info.clockOffsetMs / 1000).toFixed(1)} s`}
+            {info.clockOffsetMs !== null && Math.abs(info.clockOffsetMs) > info.clockSkewSeconds * 1000 ? ` ⚠ ${t(lang, 'clockOff')}` : ''}
+          </dd>
           <dt>{t(lang, 'trustAge')}</dt><dd>{info.trustAgeHours === null ? '—' : `${info.trustAgeHours} ${t(lang, 'hours')}`}</dd>
           <dt>{t(lang, 'policy')}</dt><dd>{info.policyName} · {info.duplicateWindowMinutes} min</dd>
         </dl>
