@@ -23,6 +23,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   drain: async () => (await import('./drain.bench.js')).run,
   memory: async () => (await import('./memory.bench.js')).run,
   ui: async () => (await import('./ui.bench.js')).run,
+  camera: async () => (await import('./camera.bench.js')).run,
   ops: async () => (await import('./ops.bench.js')).run,
   'pg-ingest': async () => (await import('./pg-ingest.bench.js')).run,
   fleet: async () => (await import('./fleet.bench.js')).run,

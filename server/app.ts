@@ -25,6 +25,7 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerFleetRoutes } from './routes/fleet.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
+import { registerOverrideRoutes } from './routes/overrides.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
@@ -145,6 +146,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
     });
     registerProtocolRoutes(app, ctx);
+    registerOverrideRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
     registerOpsRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);

@@ -25,6 +25,8 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
+import { readBundleJson } from './trust-bundle.js';
+import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
@@ -107,6 +109,14 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
+  if (trustFile !== undefined) {
+    // An invalid bundle (an unknown key, a bad certificate) is the operator's to fix: exit 2.
+    try {
+      readBundleJson(trustFile);
+    } catch (err) {
+      throw new Usage(`central: --trust ${(err as Error).message}`);
+    }
+  }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
   const server = await startCentral({
@@ -156,7 +166,8 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
   const where = storageOf('export', v);
   if (LAWFUL_FLAGS.some((f) => v[f] !== undefined)) return lawful(where, v, io);
   await withStorage('export', where, async (storage) => {
-    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(c)}\n`);
+    // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
+    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(asExported(c))}\n`);
   });
   return 0;
 }

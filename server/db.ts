@@ -108,7 +108,18 @@ const MIGRATIONS: string[] = [
      staging_percentage INTEGER NOT NULL CHECK (staging_percentage BETWEEN 0 AND 100),
      released_at TEXT NOT NULL
    );`,
-  // v4: privacy. A hash-chained, append-only audit log (purge receipts, lawful exports) and a
+  // v4: overrides received from kiosks (server/overrides.ts), exactly once by id.
+  `CREATE TABLE overrides (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     checkin_id TEXT NOT NULL,
+     sender_device_id TEXT NOT NULL,
+     at TEXT NOT NULL,
+     record TEXT NOT NULL,
+     received_at TEXT NOT NULL
+   );
+   CREATE INDEX overrides_by_checkin ON overrides(checkin_id);`,
+  // v5: privacy. A hash-chained, append-only audit log (purge receipts, lawful exports) and a
   // marker asking for the sealing of check-ins stored before identity sealing (run in batches by
   // SqliteStorage.sealLegacyCheckIns, resumable).
   `CREATE TABLE audit_log (

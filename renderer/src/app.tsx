@@ -10,7 +10,7 @@ import { t, type Lang } from './i18n.js';
 import { playSound } from './sound.js';
 import { createWedgeDetector } from './wedge.js';
 import { Attract } from './screens/attract.js';
-import { ResultScreen, spokenResult, toneOf, type ResultView } from './screens/result.js';
+import { ResultScreen, soundOf, spokenResult, type ResultView } from './screens/result.js';
 import { StatusBar } from './screens/status-bar.js';
 import { Booth } from './screens/booth.js';
 import { Technician } from './screens/technician.js';
@@ -46,7 +46,7 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
         const view: ResultView = { kind: 'outcome', outcome };
         setResult(view);
         setTick((n) => n + 1);
-        playSound(toneOf(view));
+        playSound(soundOf(view));
         // The paint of the verdict, for the UI latency benchmark.
         requestAnimationFrame(() => performance.mark('verdict-painted'));
       }),

@@ -10,6 +10,8 @@
 import pg from 'pg';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { pgIngestOverrides } from './postgres-overrides.js';
 import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
@@ -398,6 +400,10 @@ export class PostgresStorage implements CentralStorage {
       dropped.push(p.name);
     }
     return dropped;
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.transaction((client) => pgIngestOverrides(client, senderDeviceId, overrides, receivedAt));
   }
 
   sealLegacyCheckIns(transform: (c: CheckIn) => CheckIn | undefined, batchSize?: number): Promise<number> {

@@ -10,6 +10,8 @@ import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
 import { SqliteFleetStorage } from './sqlite-fleet.js';
 import { auditAppender, auditRowsText } from '../../src/store/audit-chain.js';
 import type {
@@ -62,6 +64,7 @@ export class SqliteStorage implements CentralStorage {
   private closed = false;
   private readonly insertCheckIn;
   private readonly applyBatch;
+  private readonly applyOverrides: SqliteOverrideIngest;
   private readonly audit;
 
   constructor(
@@ -70,6 +73,7 @@ export class SqliteStorage implements CentralStorage {
     readonly db: CentralDb,
   ) {
     this.location = path.resolve(dataDir);
+    this.applyOverrides = sqliteOverrideIngest(db);
     this.fleet = new SqliteFleetStorage(db);
     this.audit = auditAppender(db);
     this.insertCheckIn = db.prepare(
@@ -175,6 +179,10 @@ export class SqliteStorage implements CentralStorage {
 
   async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {
     return this.applyBatch(senderDeviceId, checkins, receivedAt);
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.applyOverrides(senderDeviceId, overrides, receivedAt);
   }
 
   async *exportCheckIns(): AsyncIterable<CheckIn> {

@@ -17,6 +17,7 @@
  * suite (test/integration/central-server.test.ts, run against both backends) cover them.
  */
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import type { FleetStorage } from './fleet-types.js';
 import type { AuditRowText } from '../../src/store/audit-chain.js';
 
@@ -197,6 +198,15 @@ export interface CentralStorage {
   ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch>;
   /** Every stored check-in, oldest scan first; streams (memory stays flat). */
   exportCheckIns(): AsyncIterable<CheckIn>;
+
+  // --- overrides (server/overrides.ts) -----------------------------------------------------------
+  /**
+   * Stores validated overrides sent by `senderDeviceId`, exactly once by override id, in one
+   * transaction. Each stored override rewrites its check-in's record with `withOverrides()` (current
+   * verdict, originalVerdict, overrides oldest first) and its verdict column. Refused one by one:
+   * `unknown-checkin` (no such check-in stored yet), `foreign-checkin` (another device sent it).
+   */
+  ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult>;
   countCheckIns(): Promise<number>;
   /**
    * How many stored rows each referenced check-in has (0 = missing, 1 = stored once). A reference

@@ -69,6 +69,8 @@ export interface KioskApiDeps {
   /** The policy in force (for test scans and the technician screen). Default: DEFAULT_POLICY. */
   policy?: () => Policy;
   policyName?: string;
+  /** Kiosk clock minus server clock (ms) as learned from server answers; undefined until measured. */
+  clockOffsetMs?: () => number | undefined;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
   /** Arms re-provisioning by card (technician panel); absent → refused with a clear message. */
@@ -130,7 +132,21 @@ export class KioskApiService implements KioskApi {
 
   on<E extends keyof KioskApiEvents>(event: E, listener: (payload: KioskApiEvents[E]) => void): () => void {
     this.events.on(event, listener);
-    return () => this.events.off(event, listener);
+    // Cameras render an aiming preview only while a screen listens for one.
+    if (event === 'preview' && !this.stopPreviews && !this.closed) {
+      this.stopPreviews = this.deps.kiosk.devices?.watchPreviews((p) => this.events.emit('preview', p));
+    }
+    return () => {
+      this.events.off(event, listener);
+      if (event === 'preview' && this.events.listenerCount('preview') === 0) this.endPreviews();
+    };
+  }
+
+  private stopPreviews: (() => void) | undefined;
+
+  private endPreviews(): void {
+    this.stopPreviews?.();
+    this.stopPreviews = undefined;
   }
 
   /** Stops polling and detaches from the kiosk (the kiosk itself is stopped by its owner). */
@@ -140,6 +156,7 @@ export class KioskApiService implements KioskApi {
     this.deps.kiosk.off('outcome', this.onOutcome);
     this.deps.kiosk.off('fault', this.onFault);
     this.deps.kiosk.off('scanner', this.onScanner);
+    this.endPreviews();
     this.events.removeAllListeners();
   }
 
@@ -194,7 +211,8 @@ export class KioskApiService implements KioskApi {
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
-    const override = { by: request.by.trim(), reason: request.reason.trim(), verdict: request.verdict, at: this.nowIso() };
+    // Its own id: the override travels to the central server as a record of its own (exactly once).
+    const override = { id: this.deps.kiosk.nextId(), by: request.by.trim(), reason: request.reason.trim(), verdict: request.verdict, reasons: stored.reasons, at: this.nowIso() };
     store.setOverride(request.id, override);
     // The reason is the officer's own words: kept in the audit log, which is what auditors read.
     store.audit({
@@ -272,6 +290,8 @@ export class KioskApiService implements KioskApi {
       policyName: this.deps.policyName ?? 'default',
       duplicateWindowMinutes: policy.duplicateWindowMinutes,
       trustAgeHours: issuedMs > 0 ? Math.round((this.deps.clock.now() - issuedMs) / 360_000) / 10 : null,
+      clockOffsetMs: this.deps.clockOffsetMs?.() ?? null,
+      clockSkewSeconds: policy.clockSkewSeconds,
       rejectedRecords: this.rejectedRecords(100),
       devices: this.deps.kiosk.devices?.health() ?? [],
       logs: (this.deps.logs?.() ?? []).slice(-200),

@@ -77,6 +77,8 @@ Scanner URIs (--scanner, repeatable):
   hid-pos:auto | hid-pos:VID:PID                     USB HID POS scanner (usage page 0x8C)
   sim:FILE[?intervalMs=N&loop=1]                     replays a file, one scan per line
   stdin[?maxLine=8192&idleMs=0]                      one scan per line on standard input
+  camera:/dev/video0 | camera:rtsp://… | camera:http://… | camera:FILE
+      [?fps=10&width=1280&height=720&roi=x,y,w,h&loop=1]  webcam, IP camera or video file read for QR codes
   auto                                               every scanner \`devices\` recommends
 
 Output URIs (--relay, repeatable; --beeper is short for --relay beeper):

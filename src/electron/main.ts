@@ -138,6 +138,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     logs: ring.lines,
     exportDir: path.join(app.getPath('documents'), 'checkpoint-kiosk-exports'),
     delivery: () => central.link.delivery(),
+    clockOffsetMs: () => central.link.clockOffsetMs(),
     enroll: (serverUrl, code) => central.enroll(serverUrl, code),
     reprovision: () => central.link.armReprovision(),
     provisioning: () => central.link.provisioningNotice(),

@@ -6,8 +6,8 @@
  *
  *   v1  check-ins + outbox (first release; the duplicate key was stored in clear)
  *   v2  settings, audit log, officer override column
- *   v3  duplicate key hashed with a per-database salt (privacy), clear column dropped
- *   v4  (reserved for the overrides outbox)
+ *   v3  duplicate key hashed with a per-database salt (privacy, docs/OPERATIONS.md), clear column dropped
+ *   v4  overrides outbox: each officer override travels to the server once, as its own record
  *   v5  identity fields sealed at rest: existing rows are marked for the batched sealing pass
  *       (identity-seal.ts) that runs right after the migrations; audit log hash-chained and
  *       append-only (audit-chain.ts); index on scan time (retention, oldest record held)
@@ -97,8 +97,23 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description: 'reserved (overrides outbox)',
-    up() {},
+    description: 'overrides outbox',
+    up(db) {
+      // No foreign key to checkins: a forwarded check-in may be purged while its override still
+      // waits to be sent, and the override must not go with it.
+      db.exec(`
+        CREATE TABLE override_outbox (
+          seq           INTEGER PRIMARY KEY,          -- "oldest first"
+          id            TEXT NOT NULL UNIQUE,         -- UUIDv7 of the override record
+          checkin_id    TEXT NOT NULL,
+          record        TEXT NOT NULL,                -- JSON OverrideRecord as it travels
+          state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'forwarded', 'rejected')),
+          reject_reason TEXT,
+          updated_at    TEXT
+        );
+        CREATE INDEX override_outbox_state ON override_outbox (state, seq);
+      `);
+    },
   },
   {
     version: 5,

@@ -5,11 +5,13 @@
  * unparseable scannedAt, an unknown id for an override, an oversized value) as RangeError.
  */
 import type Database from 'better-sqlite3';
-import type { CheckIn, Override } from '../shared/types.js';
+import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
 import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
+import { OverrideOutbox } from './override-outbox.js';
+import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, type CheckInRow, type StoredRow } from './rows.js';
 import type { IdentitySeal } from './identity-seal.js';
 import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
@@ -61,11 +63,15 @@ export class SqliteStore implements CheckInStore {
   private readonly selectSetting: Stmt;
   private readonly upsertSetting: Stmt;
   private readonly selectAudit: Stmt;
+  private readonly overrideOutbox: OverrideOutbox;
+  private readonly overrideIds = uuidv7Source();
 
   private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
+  private readonly overrideForwardTx: (ids: readonly string[], at: string) => void;
+  private readonly overrideRejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly purgeTx: (ms: number, receipt: Omit<PurgeReceipt, 'removed' | 'days'>, at: string) => number;
 
   /** `seal` holds the keys derived from this data dir's data key (identity-seal.ts). */
@@ -80,9 +86,9 @@ export class SqliteStore implements CheckInStore {
     this.salt = Buffer.from(saltHex, 'hex');
 
     this.findDuplicate = db.prepare(
-      `SELECT id FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
-         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC LIMIT 1`,
-    ).pluck();
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
+         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
+    );
     this.insertCheckIn = db.prepare(
       `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
          reasons, subject, override, dedup_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -121,6 +127,7 @@ export class SqliteStore implements CheckInStore {
     );
     this.purgeChunk = db.prepare(`DELETE FROM checkins WHERE seq IN (${purgeable})`);
     this.updateOverride = db.prepare('UPDATE checkins SET override = ? WHERE id = ?');
+    this.overrideOutbox = new OverrideOutbox(db);
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
     this.upsertSetting = db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -129,8 +136,14 @@ export class SqliteStore implements CheckInStore {
 
     this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
       if (hash !== null) {
-        const of = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as string | undefined;
-        if (of !== undefined) return { kind: 'duplicate', of };
+        const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
+          | { id: string; verdict: string; reasons: string }
+          | undefined;
+        // Folded only into the latest check-in of the same credential, and only when that one got
+        // the same verdict and reasons: a retry that ends differently is a check-in of its own.
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === JSON.stringify(c.reasons)) {
+          return { kind: 'duplicate', of: prior.id };
+        }
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
@@ -138,6 +151,12 @@ export class SqliteStore implements CheckInStore {
       );
       this.insertOutbox.run(lastInsertRowid);
       return { kind: 'recorded' };
+    }).immediate;
+    this.overrideForwardTx = db.transaction((ids: readonly string[], at: string) => {
+      for (const id of ids) this.overrideOutbox.forwarded(id, at);
+    }).immediate;
+    this.overrideRejectTx = db.transaction((rejections: readonly { id: string; reason: string }[], at: string) => {
+      for (const r of rejections) this.overrideOutbox.rejected(r.id, String(r.reason).slice(0, MAX_REASON_CHARS), at);
     }).immediate;
     this.forwardTx = db.transaction((ids: readonly string[], at: string) => {
       for (const id of ids) this.forwardOne.run(at, id);
@@ -148,6 +167,8 @@ export class SqliteStore implements CheckInStore {
     this.overrideTx = db.transaction((id: string, override: Override) => {
       const { changes } = this.updateOverride.run(JSON.stringify(override), id);
       if (changes === 0) throw new RangeError(`setOverride: no check-in with id ${id}`);
+      const reasons = override.reasons ?? (JSON.parse((this.selectById.get(id) as StoredRow).reasons) as OverrideRecord['reasons']);
+      this.overrideOutbox.add({ id: override.id!, checkinId: id, verdict: override.verdict, reasons, by: override.by, reason: override.reason, at: override.at });
       // The officer's free-text reason stays with the check-in; the audit entry carries only ids.
       this.auditLogAppend.append({ at: override.at, actor: override.by, action: 'override', detail: JSON.stringify({ checkInId: id, verdict: override.verdict }) });
     }).immediate;
@@ -163,8 +184,9 @@ export class SqliteStore implements CheckInStore {
   }
 
   /**
-   * Duplicate rule: an earlier check-in with the same key, device and direction scanned in
-   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it.
+   * Duplicate rule: the most recent check-in with the same key, device and direction scanned in
+   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it when it
+   * has the same verdict and the same reasons (in order); otherwise this one is recorded.
    */
   record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome {
     const ms = Date.parse(checkIn.scannedAt);
@@ -213,7 +235,7 @@ export class SqliteStore implements CheckInStore {
 
   queueStats(): QueueStats {
     const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null; oldestHeld: string | null });
-    const stats: QueueStats = { depth: row.depth, rejected: row.rejected };
+    const stats: QueueStats = { depth: row.depth, rejected: row.rejected, overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()) };
     if (row.oldest !== null) stats.oldestPendingAt = row.oldest;
     if (row.oldestHeld !== null) stats.oldestHeldAt = row.oldestHeld;
     return stats;
@@ -249,9 +271,26 @@ export class SqliteStore implements CheckInStore {
     return this.guard('auditHead', () => auditHead(this.db));
   }
 
-  /** Stores the override on the check-in and an audit entry, in one transaction. */
+  /** The override on the check-in, its outbox row and an audit entry, in one transaction. */
   setOverride(id: string, override: Override): void {
-    this.guard('setOverride', () => this.overrideTx(id, override));
+    const withId: Override = override.id ? override : { ...override, id: this.overrideIds.next() };
+    this.guard('setOverride', () => this.overrideTx(id, withId));
+  }
+
+  pendingOverrides(limit: number): OverrideRecord[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    return this.guard('pendingOverrides', () => this.overrideOutbox.pending(n));
+  }
+
+  markOverridesForwarded(ids: readonly string[], at: string): void {
+    if (ids.length === 0) return;
+    this.guard('markOverridesForwarded', () => this.overrideForwardTx(ids, at));
+  }
+
+  markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void {
+    if (rejections.length === 0) return;
+    this.guard('markOverridesRejected', () => this.overrideRejectTx(rejections, at));
   }
 
   getSetting(key: string): string | undefined {

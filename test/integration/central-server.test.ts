@@ -161,7 +161,7 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
       expect(rejected.map((r) => r.reason.split(':')[0])).toEqual(['id', 'verdict', 'direction', 'scannedAt', 'reasons', 'reasons', 'format', 'record', 'record']);
 
       const again = await post('/api/v1/checkins', { checkins: good }, auth);
-      expect(again.json).toEqual({ accepted: [], duplicate: good.map((c) => c.id), rejected: [] });
+      expect(again.json).toEqual({ accepted: [], duplicate: good.map((c) => c.id), rejected: [], serverTime: expect.any(String) });
       expect(await central.storage.countCheckIns()).toBe(2);
     });
 

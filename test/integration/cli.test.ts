@@ -73,6 +73,23 @@ describe('verify', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/identityOnly/);
   });
+  it('a misspelt key in a trust bundle or policy file is a usage error naming it and the nearest valid key', () => {
+    const trust = join(dir, 'typo-trust.json');
+    writeFileSync(trust, JSON.stringify({ version: 1, issuedAt: '2026-11-25T00:00:00Z', stauts: { entries: [{ id: '001090001234', status: 'blocked' }] } }));
+    const r = runCli(['verify', '--trust', trust, AN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('trust bundle: unknown key "stauts" at $ (did you mean "status"?)');
+    expect(r.stdout.trim()).toBe('');
+    const policy = join(dir, 'typo-policy.json');
+    writeFileSync(policy, JSON.stringify({ statusAction: { blocked: 'reject' } }));
+    const p = runCli(['verify', '--policy', policy, AN]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('unknown key "statusAction" at $ (did you mean "statusActions"?)');
+    // run refuses it too, before opening anything.
+    const run = runCli(['run', '--data-dir', join(dir, 'typo-run'), '--scanner', 'stdin', '--trust', trust], '');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('did you mean "status"?');
+  }, 90_000);
   it('a policy that refers identity-only credentials changes the verdict', () => {
     const file = join(dir, 'refer.json');
     writeFileSync(file, JSON.stringify({ declarationRequired: true }));

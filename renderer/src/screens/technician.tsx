@@ -167,6 +167,11 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
             {d.pendingAlarm ? ` ⚠ ${t(lang, 'pendingTooLong')}` : ''}
           </dd>
           <dt>{t(lang, 'lastSync')}</dt><dd>{d.lastSyncAt ?? '—'}</dd>
+          <dt>{t(lang, 'clockOffset')}</dt>
+          <dd data-testid="tech-clock-offset" class={info.clockOffsetMs !== null && Math.abs(info.clockOffsetMs) > info.clockSkewSeconds * 1000 ? 'tone-refer' : undefined}>
+            {info.clockOffsetMs === null ? '—' : `${info.clockOffsetMs > 0 ? '+' : ''}${(info.clockOffsetMs / 1000).toFixed(1)} s`}
+            {info.clockOffsetMs !== null && Math.abs(info.clockOffsetMs) > info.clockSkewSeconds * 1000 ? ` ⚠ ${t(lang, 'clockOff')}` : ''}
+          </dd>
           <dt>{t(lang, 'trustAge')}</dt><dd>{info.trustAgeHours === null ? '—' : `${info.trustAgeHours} ${t(lang, 'hours')}`}</dd>
           <dt>{t(lang, 'policy')}</dt><dd>{info.policyName} · {info.duplicateWindowMinutes} min</dd>
         </dl>
@@ -217,8 +222,11 @@ function TechPanel({ lang, api, status, session, setSession, testResult }: Props
   );
 }
 
-/** Reads and errors per minute for one scanner, when the device manager reports them. */
+/** Reads and errors per minute for one scanner (and a camera's frame figures), when the device manager reports them. */
 function rates(info: TechInfo, deviceId: string, lang: Lang): string {
   const h = info.devices.find((d) => d.deviceId === deviceId);
-  return h ? ` · ${h.readsPerMinute}${t(lang, 'perMinute')} · ✕ ${h.errorsPerMinute}${t(lang, 'perMinute')}` : '';
+  if (!h) return '';
+  const c = h.camera;
+  const frames = c ? ` · ${c.framesPerSecond} fps · ${c.decodeMsP50}/${c.decodeMsP99} ms · ↓${c.droppedPerSecond}/s` : '';
+  return ` · ${h.readsPerMinute}${t(lang, 'perMinute')} · ✕ ${h.errorsPerMinute}${t(lang, 'perMinute')}${frames}`;
 }
