@@ -23,10 +23,12 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   drain: async () => (await import('./drain.bench.js')).run,
   memory: async () => (await import('./memory.bench.js')).run,
   ui: async () => (await import('./ui.bench.js')).run,
+  camera: async () => (await import('./camera.bench.js')).run,
   ops: async () => (await import('./ops.bench.js')).run,
   'pg-ingest': async () => (await import('./pg-ingest.bench.js')).run,
   fleet: async () => (await import('./fleet.bench.js')).run,
   'pg-trace': async () => (await import('./pg-trace.bench.js')).run,
+  privacy: async () => (await import('./privacy.bench.js')).run,
 };
 
 const selected = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { StdinScanSource } from './stdin/stdin-source.js';
 import { SimScanSource } from './sim/sim-source.js';
 import { createHidScanner } from './hid/hid-factory.js';
 import type { HidApi } from './hid/hid-seam.js';
+import { CameraScannerDriver, type CameraDriverOptions } from './camera/camera-driver.js';
 
 export interface FactoryOverrides {
   /** Replaces the real serialport opener (tests). */
@@ -21,6 +22,8 @@ export interface FactoryOverrides {
   stdin?: Readable;
   /** Replaces the real node-hid (tests: FakeHid from test/fakes/fake-hid.ts). */
   hid?: HidApi;
+  /** Camera driver options other than the URI (tests: another ffmpeg path, a short backoff). */
+  camera?: Omit<CameraDriverOptions, 'camera'>;
 }
 
 export class ScannerNotAvailableError extends Error {
@@ -60,6 +63,8 @@ export async function createScannerFrom(parsed: ScannerUri, deps: DriverDeps, ov
       );
     case 'sim':
       return new SimScanSource({ file: parsed.file, intervalMs: parsed.intervalMs, loop: parsed.loop, maxLineBytes: parsed.maxLineBytes, uri: parsed.uri }, deps);
+    case 'camera':
+      return new CameraScannerDriver({ ...overrides.camera, camera: parsed }, deps);
     case 'hid':
     case 'hid-pos':
       return createHidScanner(parsed, deps, overrides.hid);

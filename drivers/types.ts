@@ -5,7 +5,7 @@
  * factories only, so tests never load a binary they do not need.
  */
 import type { EventEmitter } from 'node:events';
-import type { ScanEvent, ScannerStatus } from '../src/shared/types.js';
+import type { CameraPreview, ScanEvent, ScannerStatus } from '../src/shared/types.js';
 import type { Clock, Logger, Timers } from '../src/shared/ports.js';
 
 export interface ScannerEvents {
@@ -27,6 +27,11 @@ export interface ScannerDriver extends EventEmitter<ScannerEvents> {
   /** Stops reading and reconnecting; resolves when released. Idempotent. */
   close(): Promise<void>;
   status(): ScannerStatus;
+  /**
+   * Scanners that see a picture (cameras) hand a low-rate preview to `sink` while one is set, for
+   * the aiming help on the local screen; undefined stops it. Other scanners lack this method.
+   */
+  setPreviewSink?(sink: ((preview: CameraPreview) => void) | undefined): void;
 }
 
 export interface DriverDeps {

@@ -5,6 +5,7 @@
  *   hid:VID:PID                 (hex, e.g. hid:05e0:1200 or hid:0x05E0:0x1200)
  *   hid-pos:auto | hid-pos:VID:PID
  *   sim:FILE?intervalMs=500&loop=1&maxLine=8192
+ *   camera:/dev/video0 | camera:rtsp://… | camera:http://… | camera:FILE  ?fps&width&height&roi&loop
  *   stdin?maxLine=8192&idleMs=0
  *   auto
  *
@@ -12,6 +13,7 @@
  * silently falls back to a default. HID kinds keep their raw options in `params` for their driver
  * to validate. Errors are ScannerUriError with a message that names the bad part.
  */
+import { parseCameraUri, type CameraUri } from './camera/camera-uri.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_SERIAL_IDLE_MS, MAX_MAX_LINE_BYTES, MIN_MAX_LINE_BYTES } from './framing/line-framer.js';
 
 export const STANDARD_BAUD_RATES = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200, 230400, 460800, 921600] as const;
@@ -26,6 +28,7 @@ export type ScannerUri =
   | { kind: 'sim'; uri: string; file: string; intervalMs: number; loop: boolean; maxLineBytes: number }
   | { kind: 'hid'; uri: string; vendorId: number; productId: number; params: Record<string, string> }
   | { kind: 'hid-pos'; uri: string; vendorId?: number; productId?: number; params: Record<string, string> }
+  | CameraUri
   | { kind: 'auto'; uri: string };
 
 export type ScannerKind = ScannerUri['kind'];
@@ -42,7 +45,7 @@ export function parseScannerUri(input: string): ScannerUri {
   const fail = (detail: string): never => {
     throw new ScannerUriError(uri, detail);
   };
-  if (uri.length === 0) fail('empty; expected one of serial:PATH, hid:VID:PID, hid-pos:auto, sim:FILE, stdin, auto');
+  if (uri.length === 0) fail('empty; expected one of serial:PATH, hid:VID:PID, hid-pos:auto, sim:FILE, camera:DEVICE|URL|FILE, stdin, auto');
   if (uri.length > MAX_URI_LENGTH) fail(`longer than ${MAX_URI_LENGTH} characters`);
   if (hasControlChars(uri)) fail('contains control characters');
 
@@ -101,13 +104,15 @@ export function parseScannerUri(input: string): ScannerUri {
       if (!ids) fail('hid-pos needs "auto" or VID:PID in hex, e.g. hid-pos:auto');
       return { kind: 'hid-pos', uri, ...(ids as { vendorId: number; productId: number }), params: Object.fromEntries(params) };
     }
+    case 'camera':
+      return parseCameraUri(uri, rest, params, fail);
     case 'auto': {
       if (rest) fail(`auto takes no path, got "${rest}"`);
       takeOptions(params, [], 'auto', fail);
       return { kind: 'auto', uri };
     }
     default:
-      return fail(`unknown scanner kind "${scheme}"; expected serial, hid, hid-pos, sim, stdin or auto`);
+      return fail(`unknown scanner kind "${scheme}"; expected serial, hid, hid-pos, sim, camera, stdin or auto`);
   }
 }
 

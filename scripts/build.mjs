@@ -38,7 +38,8 @@ const common = {
 rmSync(path.join(OUT, 'cli'), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { entry: 'src/cli/entry.ts', central: 'server/main.ts', demo: 'scripts/demo.ts' },
+  // decode-worker: the camera scanner's QR decode worker thread, started from its own file.
+  entryPoints: { entry: 'src/cli/entry.ts', central: 'server/main.ts', demo: 'scripts/demo.ts', 'decode-worker': 'drivers/camera/decode-worker.ts' },
   outdir: path.join(OUT, 'cli'),
   absWorkingDir: ROOT,
   format: 'esm',
@@ -61,4 +62,12 @@ await build({
   absWorkingDir: ROOT,
   format: 'cjs',
 });
-
+// The camera decode worker next to the Electron main bundle (qr-decoder.ts looks for it there).
+await build({
+  ...common,
+  entryPoints: ['drivers/camera/decode-worker.ts'],
+  outfile: path.join(OUT, 'src', 'electron', 'decode-worker.js'),
+  absWorkingDir: ROOT,
+  format: 'esm',
+  banner: { js: REQUIRE_SHIM },
+});

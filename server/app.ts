@@ -25,10 +25,12 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerFleetRoutes } from './routes/fleet.js';
 import { registerDeclarationRoutes } from './routes/declare.js';
 import { registerProtocolRoutes } from './routes/protocol.js';
+import { registerOverrideRoutes } from './routes/overrides.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import { publishBundle, readBundleJson, withDeclarationIssuer } from './trust-bundle.js';
+import { DEFAULT_RETENTION_DAYS, startRetention, type Retention } from './retention.js';
 
 export interface CentralOptions {
   /** SQLite data dir (the embedded default). Required unless `database` or `storage` is given. */
@@ -56,6 +58,10 @@ export interface CentralOptions {
   publicUrl?: string;
   /** Release files of the update feed (default `<dataDir>/releases`). */
   releasesDir?: string;
+  /** Check-ins scanned more than this many days ago are purged, with receipts (default 21). */
+  retentionDays?: number;
+  /** How often the retention purge runs (ms, default 1 h). */
+  retentionIntervalMs?: number;
 }
 
 export interface CentralServer {
@@ -100,6 +106,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     throw err;
   }
   let app: FastifyInstance | undefined;
+  let retention: Retention | undefined;
   try {
     const nowMs = opts.clock.now();
     for (const code of opts.enrollmentCodes ?? []) {
@@ -139,6 +146,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
     });
     registerProtocolRoutes(app, ctx);
+    registerOverrideRoutes(app, ctx);
     registerAdminRoutes(app, ctx);
     registerOpsRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
@@ -150,6 +158,14 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     // What `central provision-card` writes into cards when no --url is given.
     await storage.fleet.setServerSetting('public-url', opts.publicUrl ?? url);
     logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
+    retention = startRetention({
+      storage,
+      clock: opts.clock,
+      logger,
+      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
+    });
+    const purging = retention;
     const server = app;
     let closed = false;
     return {
@@ -160,12 +176,14 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       async close() {
         if (closed) return;
         closed = true;
+        await purging.stop();
         await server.close();
         await storage.close();
         lock?.release();
       },
     };
   } catch (err) {
+    await retention?.stop();
     await app?.close().catch(() => undefined);
     await storage.close();
     lock?.release();

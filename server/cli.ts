@@ -3,7 +3,11 @@
  *
  *   central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
  *           [--port N] [--host H] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
+ *           [--retention-days N]
  *   central export      (--data-dir DIR | --database URL)
+ *   central export      (--data-dir DIR | --database URL) --from ISO --to ISO [--checkpoint ID]
+ *                       --requested-by WHO --reason WHY --out FILE
+ *   central audit       (--data-dir DIR | --database URL) [--verify]
  *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
  *   central admin-token (--data-dir DIR | --database URL)
  *   central trace       (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
@@ -21,10 +25,15 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
+import { readBundleJson } from './trust-bundle.js';
+import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
-import { loadOrCreateAdminToken } from './secrets.js';
+import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { DEFAULT_RETENTION_DAYS } from './retention.js';
+import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
+import { verifyAuditRows } from '../src/store/audit-chain.js';
 import { NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -90,14 +99,24 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     trust: { type: 'string' },
     'enrollment-code': { type: 'string', multiple: true },
     'time-zone': { type: 'string' },
+    'retention-days': { type: 'string' },
   });
   const where = storageOf('', v);
   const timeZone = v['time-zone'] as string | undefined;
   const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
   if (zoneProblem) throw new Usage(`central: --time-zone: ${zoneProblem}`);
+  const retentionDays = intFlag('', 'retention-days', v['retention-days'], 1, 3650, DEFAULT_RETENTION_DAYS);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
+  if (trustFile !== undefined) {
+    // An invalid bundle (an unknown key, a bad certificate) is the operator's to fix: exit 2.
+    try {
+      readBundleJson(trustFile);
+    } catch (err) {
+      throw new Usage(`central: --trust ${(err as Error).message}`);
+    }
+  }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
   const server = await startCentral({
@@ -106,6 +125,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     host: (v.host as string | undefined) ?? '127.0.0.1',
     ...(trustFile ? { trustFile } : {}),
     enrollmentCodes: codes,
+    retentionDays,
     ...(timeZone ? { timeZone } : {}),
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
@@ -139,12 +159,49 @@ async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: C
   }
 }
 
+const LAWFUL_FLAGS = ['from', 'to', 'checkpoint', 'requested-by', 'reason', 'out'] as const;
+
 async function exportAll(argv: string[], io: CentralIo): Promise<number> {
-  const where = storageOf('export', parse('export', argv, STORAGE_FLAGS));
+  const v = parse('export', argv, { ...STORAGE_FLAGS, ...Object.fromEntries(LAWFUL_FLAGS.map((f) => [f, { type: 'string' as const }])) });
+  const where = storageOf('export', v);
+  if (LAWFUL_FLAGS.some((f) => v[f] !== undefined)) return lawful(where, v, io);
   await withStorage('export', where, async (storage) => {
-    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(c)}\n`);
+    // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
+    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(asExported(c))}\n`);
   });
   return 0;
+}
+
+/** The authorised export: signed file, audit entry naming who asked and why. */
+async function lawful(where: StorageChoice, v: Record<string, unknown>, io: CentralIo): Promise<number> {
+  const req = parseLawfulRequest({ from: v.from, to: v.to, checkpoint: v.checkpoint, requestedBy: v['requested-by'], reason: v.reason });
+  if (typeof req === 'string') throw new Usage(`central export: ${req}`);
+  const out = v.out;
+  if (typeof out !== 'string' || out === '') throw new Usage('central export: --out FILE: required, where the signed export is written');
+  if (fs.existsSync(out)) throw new Usage(`central export: --out ${out} exists already; choose a new file name`);
+  await withStorage('export', where, async (storage) => {
+    const root = await loadOrCreateEcKey(storage, 'root-key');
+    const result = await lawfulExport(storage, req, root, systemClock.now());
+    // Exclusive create, readable by the operator only: it holds personal data.
+    fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
+    io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256 })}\n`);
+  });
+  return 0;
+}
+
+async function auditCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('audit', argv, { ...STORAGE_FLAGS, verify: { type: 'boolean' } });
+  return withStorage('audit', storageOf('audit', v), async (storage) => {
+    if (v.verify) {
+      const verdict = await verifyAuditRows(storage.auditRows());
+      io.stdout(`${JSON.stringify(verdict)}\n`);
+      return verdict.ok ? 0 : 1;
+    }
+    for await (const r of storage.auditRows()) {
+      io.stdout(`${JSON.stringify({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as unknown }), hash: r.hash })}\n`);
+    }
+    return 0;
+  });
 }
 
 async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
@@ -223,6 +280,8 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await adminToken(rest, io);
       case 'trace':
         return await traceCmd(rest, io);
+      case 'audit':
+        return await auditCmd(rest, io);
       case 'trust-bundle':
         return await trustBundleCmd(rest, io);
       case 'provision-card':
@@ -232,7 +291,7 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
       case 'release':
         return await fleetCommand(sub, rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle, ${FLEET_SUBCOMMANDS.join(', ')})`);
+        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle, audit, ${FLEET_SUBCOMMANDS.join(', ')})`);
         return await serve(args, io);
     }
   } catch (err) {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
 
 export type CentralDb = Database.Database;
 
@@ -107,6 +108,31 @@ const MIGRATIONS: string[] = [
      staging_percentage INTEGER NOT NULL CHECK (staging_percentage BETWEEN 0 AND 100),
      released_at TEXT NOT NULL
    );`,
+  // v4: overrides received from kiosks (server/overrides.ts), exactly once by id.
+  `CREATE TABLE overrides (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     checkin_id TEXT NOT NULL,
+     sender_device_id TEXT NOT NULL,
+     at TEXT NOT NULL,
+     record TEXT NOT NULL,
+     received_at TEXT NOT NULL
+   );
+   CREATE INDEX overrides_by_checkin ON overrides(checkin_id);`,
+  // v5: privacy. A hash-chained, append-only audit log (purge receipts, lawful exports) and a
+  // marker asking for the sealing of check-ins stored before identity sealing (run in batches by
+  // SqliteStorage.sealLegacyCheckIns, resumable).
+  `CREATE TABLE audit_log (
+     seq INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     detail TEXT,
+     hash BLOB NOT NULL
+   );
+   ${AUDIT_APPEND_ONLY_SQL}
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO meta (key, value) SELECT 'seal-pending', '1' WHERE EXISTS (SELECT 1 FROM checkins);`,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';
@@ -118,6 +144,8 @@ export function openCentralDb(dataDir: string): CentralDb {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Purged check-ins (personal data past retention) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
   // Another process (`central enroll-code`) may write while the server runs: wait, don't fail.
   db.pragma('busy_timeout = 5000');
   const current = db.pragma('user_version', { simple: true }) as number;

@@ -4,6 +4,7 @@
  */
 import type { CheckIn } from '../src/shared/types.js';
 import type { CentralStorage } from './storage/types.js';
+import { asExported } from './overrides.js';
 
 export interface TraceQuery {
   idNo: string;
@@ -46,7 +47,12 @@ export async function trace(storage: CentralStorage, q: TraceQuery): Promise<Tra
       excludePerson: q.idNo,
       limit: TRACE_LIMITS.maxNearbyPerLandmark + 1,
     });
-    landmarks.push({ checkIn, nearby: rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark), truncated: rows.length > TRACE_LIMITS.maxNearbyPerLandmark });
+    // Records carry their current verdict (an officer's override) with originalVerdict beside it.
+    landmarks.push({
+      checkIn: asExported(checkIn),
+      nearby: rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark).map(asExported),
+      truncated: rows.length > TRACE_LIMITS.maxNearbyPerLandmark,
+    });
   }
   return {
     idNo: q.idNo,

@@ -6,6 +6,7 @@
  * discovery goes on with the other.
  */
 import type { HidDeviceInfo } from '../hid/hid-seam.js';
+import { listV4l2Devices, type V4l2Device } from '../camera/v4l2-list.js';
 import { hex4, loadNodeHid } from '../hid/hid-seam.js';
 import {
   GENERIC_SCANNER_IDS,
@@ -29,9 +30,11 @@ export interface SerialPortInfo {
 export interface DiscoveryDeps {
   listSerial?: () => Promise<SerialPortInfo[]>;
   listHid?: () => Promise<HidDeviceInfo[]>;
+  /** V4L2 capture devices (cameras): listed for technicians, never picked by `auto`. */
+  listCameras?: () => Promise<V4l2Device[]>;
 }
 
-export type DiscoveredKind = 'serial' | 'hid-pos' | 'hid' | 'other';
+export type DiscoveredKind = 'serial' | 'hid-pos' | 'hid' | 'camera' | 'other';
 
 export interface DiscoveredDevice {
   kind: DiscoveredKind;
@@ -51,7 +54,7 @@ export interface DiscoveredDevice {
 
 export interface DiscoveryResult {
   entries: DiscoveredDevice[];
-  errors: Array<{ source: 'serial' | 'hid'; message: string }>;
+  errors: Array<{ source: 'serial' | 'hid' | 'camera'; message: string }>;
 }
 
 /** Entries at or above this score are recommended and picked by `--scanner auto`. */
@@ -61,16 +64,21 @@ const MAX_DEVICES = 512;
 
 export async function discover(deps: DiscoveryDeps): Promise<DiscoveryResult> {
   const errors: DiscoveryResult['errors'] = [];
-  const [serial, hid] = await Promise.all([
+  const [serial, hid, cameras] = await Promise.all([
     run('serial', deps.listSerial, errors),
     run('hid', deps.listHid, errors),
+    run('camera', deps.listCameras, errors),
   ]);
-  const entries = [...serial.slice(0, MAX_DEVICES).map(scoreSerial), ...hid.slice(0, MAX_DEVICES).map(scoreHid)];
+  const entries = [
+    ...serial.slice(0, MAX_DEVICES).map(scoreSerial),
+    ...hid.slice(0, MAX_DEVICES).map(scoreHid),
+    ...cameras.slice(0, MAX_DEVICES).map(cameraEntry),
+  ];
   entries.sort((a, b) => b.score - a.score || a.uri.localeCompare(b.uri));
   return { entries, errors };
 }
 
-async function run<T>(source: 'serial' | 'hid', lister: (() => Promise<T[]>) | undefined, errors: DiscoveryResult['errors']): Promise<T[]> {
+async function run<T>(source: 'serial' | 'hid' | 'camera', lister: (() => Promise<T[]>) | undefined, errors: DiscoveryResult['errors']): Promise<T[]> {
   if (!lister) return [];
   try {
     const list = await lister();
@@ -190,7 +198,7 @@ export function scoreHid(d: HidDeviceInfo): DiscoveredDevice {
  * over serial, which is preferred over keyboard mode), best first. Empty when nothing qualifies.
  */
 export function pickAuto(entries: readonly DiscoveredDevice[]): DiscoveredDevice[] {
-  const rank: Record<DiscoveredKind, number> = { 'hid-pos': 3, serial: 2, hid: 1, other: 0 };
+  const rank: Record<DiscoveredKind, number> = { 'hid-pos': 3, serial: 2, hid: 1, camera: 0, other: 0 };
   const best = new Map<string, DiscoveredDevice>();
   for (const e of entries) {
     if (!e.recommended) continue;
@@ -208,7 +216,27 @@ export function pickAuto(entries: readonly DiscoveredDevice[]): DiscoveredDevice
     .sort((a, b) => rank[b.kind] - rank[a.kind] || b.score - a.score || a.uri.localeCompare(b.uri));
 }
 
-/** The real listers: serialport's SerialPort.list() and node-hid's devices(), both loaded lazily. */
+/**
+ * A V4L2 capture device as a `devices` line: its `camera:` URI, never recommended (a camera reads
+ * codes only when named with --scanner, so `auto` never turns a webcam on by itself).
+ */
+export function cameraEntry(cam: V4l2Device): DiscoveredDevice {
+  const entry: DiscoveredDevice = {
+    kind: 'camera',
+    uri: `camera:${cam.path}`,
+    path: cam.path,
+    vendor: 'unknown',
+    product: cam.name,
+    score: 0,
+    recommended: false,
+    why: 'V4L2 capture device: a camera reads QR codes when named, e.g. --scanner camera:' + cam.path,
+  };
+  if (cam.vendorId) entry.vendorId = cam.vendorId;
+  if (cam.productId) entry.productId = cam.productId;
+  return entry;
+}
+
+/** The real listers: serialport's SerialPort.list() and node-hid's devices() (both loaded lazily), V4L2 from sysfs. */
 export function realDiscoveryDeps(): Required<DiscoveryDeps> {
   return {
     listSerial: async () => {
@@ -216,5 +244,6 @@ export function realDiscoveryDeps(): Required<DiscoveryDeps> {
       return (await SerialPort.list()) as SerialPortInfo[];
     },
     listHid: async () => (await loadNodeHid()).devices(),
+    listCameras: async () => listV4l2Devices(),
   };
 }

@@ -60,12 +60,13 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
     if (this.listenerCount('error') > 0) this.safeEmit('error', err);
   }
 
-  /** Turns a framed line into a ScanEvent and emits it. */
-  protected deliver(frame: Frame): void {
+  /** Turns a framed line into a ScanEvent and emits it (with the symbology when the source knows it). */
+  protected deliver(frame: Frame, symbology?: string): void {
     this.reads++;
     this.lastReadAt = new Date(frame.receivedAt).toISOString();
     const event: ScanEvent = { source: this.source, deviceId: this.deviceId, text: frame.text, receivedAt: frame.receivedAt };
     if (frame.bytes) event.bytes = frame.bytes;
+    if (symbology !== undefined) event.symbology = symbology;
     if (frame.fault) {
       event.fault = frame.fault;
       this.errors++;

@@ -46,6 +46,8 @@ export function deviceKey(uri: string, canonicalPath: CanonicalPath): string {
     }
     case 'sim':
       return `sim:${parsed.file}`;
+    case 'camera':
+      return parsed.source === 'v4l2' ? `camera:${canonicalPath(parsed.location)}` : `camera:${parsed.location}`;
     case 'stdin':
       return 'stdin';
     case 'auto':

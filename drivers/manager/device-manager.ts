@@ -12,17 +12,20 @@
  *   kiosk's only scanner. 'scan' and 'error' come from every driver, 'status' carries each
  *   driver's own ScannerStatus, status() is the aggregate. 'disconnected' is not forwarded (it
  *   would not say which device): per-device state is in 'status', 'devices' and health().
+ * - Preview: while anyone subscribed with watchPreviews(), every driver that can (cameras) hands
+ *   its aiming preview here (preview-hub.ts); with no subscriber they render none.
  * - Self-test: startSelfTest() captures the next scan from any scanner as a SelfTestResult (no
  *   payload) and does not forward it, so it never becomes a check-in.
  */
 import { EventEmitter } from 'node:events';
-import type { ScanEvent, ScannerStatus } from '../../src/shared/types.js';
+import type { CameraPreview, ScanEvent, ScannerStatus } from '../../src/shared/types.js';
 import type { Logger } from '../../src/shared/ports.js';
 import type { DriverDeps, ScannerDriver } from '../types.js';
 import { createScanner } from '../factory.js';
 import { resolveAutoScanners } from '../discovery/auto.js';
 import { deviceKeys, isAnyHidPosKey, realCanonicalPath } from './device-key.js';
 import { RateWindow } from './rate-window.js';
+import { PreviewHub } from './preview-hub.js';
 import { ManagerScannerView } from './scanner-view.js';
 import { checkSelfTestTimeout, DEFAULT_SELF_TEST_MS, SelfTestSession, type SelfTestResult } from './self-test.js';
 import {
@@ -71,6 +74,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private discovering: Promise<void> | undefined;
   private readonly selfTest: SelfTestSession;
   private facade: ScannerDriver | undefined;
+  private readonly previews: PreviewHub;
 
   constructor(opts: DeviceManagerOptions) {
     super();
@@ -81,6 +85,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.log.info('self-test ended', result.ok ? { deviceId: result.deviceId, chars: result.chars, durationMs: result.durationMs } : { reason: result.reason });
       this.safeEmit('selftest', result);
     });
+    this.previews = new PreviewHub(() => this.drivers(), this.log);
     this.createDriver = opts.createDriver ?? ((uri, deps) => createScanner(uri, deps));
     this.discover =
       opts.discover ??
@@ -100,6 +105,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.configured.push(uri);
     }
     this.uri = uris.join(' ');
+  }
+
+  /**
+   * Subscribes to the cameras' aiming previews (low rate, downscaled; see CameraPreview).
+   * Cameras render previews only while at least one subscriber exists. Returns the unsubscribe.
+   */
+  watchPreviews(listener: (preview: CameraPreview) => void): () => void {
+    return this.previews.watch(listener);
   }
 
   /**
@@ -200,6 +213,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       };
       if (s.lastReadAt !== undefined) h.lastReadAt = s.lastReadAt;
       if (s.lastError !== undefined) h.lastError = s.lastError;
+      if (s.camera !== undefined) h.camera = s.camera;
       if (e.lastErrorAt !== undefined) h.lastErrorAt = new Date(e.lastErrorAt).toISOString();
       return h;
     });
@@ -342,6 +356,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       misses: 0,
     };
     this.entries.set(entry.key, entry);
+    this.previews.attach(driver);
     driver.on('scan', (scan) => this.onScan(entry, scan));
     driver.on('status', (status) => {
       if (this.entries.get(entry.key) !== entry && !this.closed) return;

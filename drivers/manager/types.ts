@@ -14,6 +14,7 @@ export interface DeviceManagerEvents extends ScannerEvents {
   devices: [DeviceHealth[]];
   /** A self-test ended (scan, timeout, cancel or close). */
   selftest: [SelfTestResult];
+
 }
 
 /** Builds a driver (not yet open). Default: drivers/factory.ts createScanner. */

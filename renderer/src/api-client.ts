@@ -31,9 +31,17 @@ export class ApiCallError extends Error {
   }
 }
 
+let current: KioskApi | undefined;
+
+/** The API connected by connectApi(), for components that only listen (the camera preview). */
+export function currentApi(): KioskApi | undefined {
+  return current;
+}
+
 export function connectApi(): ApiHandle {
-  if (window.kioskApi) return { api: window.kioskApi, onConnection: (l) => (l(true), () => undefined) };
-  return connectWebSocket();
+  const handle: ApiHandle = window.kioskApi ? { api: window.kioskApi, onConnection: (l) => (l(true), () => undefined) } : connectWebSocket();
+  current = handle.api;
+  return handle;
 }
 
 function connectWebSocket(): ApiHandle {

@@ -16,7 +16,7 @@ import { installLockdown } from './lockdown.js';
 import { TechCorner } from './hold-gesture.js';
 import { useIdle } from './idle.js';
 import { Attract } from './screens/attract.js';
-import { ResultScreen, spokenResult, toneOf, type ResultView } from './screens/result.js';
+import { ResultScreen, soundOf, spokenResult, type ResultView } from './screens/result.js';
 import { VerdictOverlay } from './screens/verdict-overlay.js';
 import { StatusBar } from './screens/status-bar.js';
 import { Booth } from './screens/booth.js';
@@ -63,7 +63,7 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
         const view: ResultView = { kind: 'outcome', outcome };
         setResult(view);
         setTick((n) => n + 1);
-        playSound(toneOf(view));
+        playSound(soundOf(view));
         // The paint of the verdict, for the UI latency benchmark.
         requestAnimationFrame(() => performance.mark('verdict-painted'));
       }),

@@ -70,6 +70,8 @@ const vi = {
   checkpointName: 'Tên điểm kiểm soát',
   policy: 'Chính sách',
   trustAge: 'Tuổi danh sách tin cậy',
+  clockOffset: 'Lệch đồng hồ so với máy chủ',
+  clockOff: 'vượt mức cho phép: chỉnh lại đồng hồ',
   hours: 'giờ',
   delivery: 'Gửi dữ liệu',
   lastSync: 'Đồng bộ lần cuối',
@@ -203,6 +205,8 @@ const en: Record<Key, string> = {
   checkpointName: 'Checkpoint name',
   policy: 'Policy',
   trustAge: 'Trust list age',
+  clockOffset: 'Clock offset from the server',
+  clockOff: 'beyond the tolerance: set the clock',
   hours: 'hours',
   delivery: 'Delivery',
   lastSync: 'Last sync',
@@ -295,6 +299,7 @@ const REASONS: Record<Lang, Record<string, string>> = {
     'positive-test': 'Có kết quả xét nghiệm dương tính',
     'identity-only': 'Chỉ có giấy tờ tùy thân',
     duplicate: 'Đã check-in trước đó',
+    'incomplete-series': 'Chưa tiêm đủ liều',
   },
   en: {
     unreadable: 'The code could not be read',
@@ -313,6 +318,7 @@ const REASONS: Record<Lang, Record<string, string>> = {
     'positive-test': 'A positive test result',
     'identity-only': 'Identity document only',
     duplicate: 'Already checked in',
+    'incomplete-series': 'Vaccination series not complete',
   },
 };
 

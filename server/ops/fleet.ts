@@ -5,7 +5,7 @@
 import type { DeviceRow } from './queries.js';
 
 /** What can be wrong with a device, worst first (this is also the order of `state`). */
-export const DEVICE_PROBLEMS = ['never-seen', 'stale-heartbeat', 'old-queue', 'clock-offset', 'old-trust'] as const;
+export const DEVICE_PROBLEMS = ['never-seen', 'stale-heartbeat', 'old-queue', 'past-retention', 'clock-offset', 'old-trust'] as const;
 export type DeviceProblem = (typeof DEVICE_PROBLEMS)[number];
 export type DeviceState = DeviceProblem | 'ok';
 export const DEVICE_STATES: readonly DeviceState[] = ['ok', ...DEVICE_PROBLEMS];
@@ -22,7 +22,14 @@ export interface FleetThresholds {
    * published (ms), → `old-trust`. A device that reports no bundle at all is `old-trust` too.
    */
   trustGraceMs: number;
+  /**
+   * A device holding personal data (heartbeat `oldestIdentityAt`) older than this → `past-retention`
+   * (ms; default 21 days and 2 hours: the kiosk purges hourly).
+   */
+  retentionMs?: number;
 }
+
+const DEFAULT_RETENTION_MS = 21 * 86_400_000 + 2 * 3_600_000;
 
 export const DEFAULT_FLEET_THRESHOLDS: FleetThresholds = {
   staleHeartbeatMs: 15 * 60_000,
@@ -52,6 +59,8 @@ export function judgeDevice(d: DeviceRow, nowMs: number, publishedTrustIssuedAtM
   } else {
     if (nowMs - d.lastHeartbeatMs > t.staleHeartbeatMs) problems.push('stale-heartbeat');
     if (queueAgeMs !== null && queueAgeMs > t.oldQueueMs) problems.push('old-queue');
+    const held = d.oldestIdentityAt ? Date.parse(d.oldestIdentityAt) : NaN;
+    if (Number.isFinite(held) && nowMs - held > (t.retentionMs ?? DEFAULT_RETENTION_MS)) problems.push('past-retention');
     if (d.clockOffsetMs !== null && Math.abs(d.clockOffsetMs) > t.clockToleranceMs) problems.push('clock-offset');
     const trust = d.trustIssuedAt ? Date.parse(d.trustIssuedAt) : NaN;
     const behind = !Number.isFinite(trust) || trust < publishedTrustIssuedAtMs;

@@ -55,6 +55,8 @@ export interface DeviceRow {
   trustIssuedAt: string | null;
   /** App version from the latest heartbeat, else from enrollment. */
   version: string | null;
+  /** Scan time of the oldest check-in the kiosk still holds (heartbeat `oldestIdentityAt`). */
+  oldestIdentityAt?: string | null;
 }
 
 export interface OpsQueries {

@@ -39,6 +39,7 @@ export function storageOpsQueries(storage: CentralStorage): OpsQueries {
         clockOffsetMs: r.clockOffsetMs,
         trustIssuedAt: r.trustIssuedAt,
         version: r.version,
+        oldestIdentityAt: r.oldestIdentityAt,
       }));
     },
     trace: (q) => trace(storage, q),

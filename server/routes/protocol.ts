@@ -83,7 +83,8 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
       duplicate: result.duplicate.length,
       rejected: result.rejected.length,
     });
-    return result;
+    // serverTime lets the kiosk learn how far off its own clock is.
+    return { ...result, serverTime: new Date(clock.now()).toISOString() };
   });
 
   app.get('/api/v1/trust-bundle', { onRequest: auth }, async (request, reply) => {

@@ -1,16 +1,20 @@
 /**
  * Opens the storage a command asked for: PostgreSQL when a `postgres://` URL is given, otherwise
- * SQLite in the data dir.
+ * SQLite in the data dir. Identity fields are sealed above the backend (sealed-storage.ts) with the
+ * data key in the data dir; with `--database` that needs `--data-dir` too (the same data-key.json on
+ * every node) — without it the check-ins' identity fields are stored as received, and the server
+ * says so in its log.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CENTRAL_DB_FILE } from '../db.js';
 import { NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
+import { sealedStorage } from './sealed-storage.js';
 import type { CentralStorage } from './types.js';
 
 export interface StorageChoice {
-  /** SQLite data dir. */
+  /** SQLite data dir; with `database`, where data-key.json lives. */
   dataDir?: string | undefined;
   /** `postgres://USER[:PASSWORD]@HOST:PORT/DB` (also `postgresql://`). */
   database?: string | undefined;
@@ -20,13 +24,23 @@ export interface StorageChoice {
 
 /** Opens (creating and migrating as needed) the storage. Throws Error naming what is missing. */
 export async function openStorage(choice: StorageChoice): Promise<CentralStorage> {
+  let inner: CentralStorage;
   if (choice.database !== undefined) {
     const { openPostgresStorage } = await import('./postgres-storage.js');
-    return openPostgresStorage(choice.database, { mustExist: choice.mustExist ?? false });
+    inner = await openPostgresStorage(choice.database, { mustExist: choice.mustExist ?? false });
+    if (!choice.dataDir) return inner;
+    fs.mkdirSync(choice.dataDir, { recursive: true, mode: 0o700 });
+  } else {
+    if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
+    if (choice.mustExist && !fs.existsSync(path.join(choice.dataDir, CENTRAL_DB_FILE))) {
+      throw new NoCentralDatabaseError(`the data dir ${choice.dataDir} holds no central database (${CENTRAL_DB_FILE}); start the server there first, or check --data-dir`);
+    }
+    inner = openSqliteStorage(choice.dataDir);
   }
-  if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
-  if (choice.mustExist && !fs.existsSync(path.join(choice.dataDir, CENTRAL_DB_FILE))) {
-    throw new NoCentralDatabaseError(`the data dir ${choice.dataDir} holds no central database (${CENTRAL_DB_FILE}); start the server there first, or check --data-dir`);
+  try {
+    return await sealedStorage(inner, choice.dataDir);
+  } catch (err) {
+    await inner.close();
+    throw err;
   }
-  return openSqliteStorage(choice.dataDir);
 }

@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
+import { POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -85,6 +86,20 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // v2: the fleet — provisioning cards, revocations, groups, configuration profiles, settings,
   // update releases (postgres-fleet.ts).
   POSTGRES_FLEET_MIGRATION,
+  // v3: overrides received from kiosks (server/overrides.ts), exactly once by id; check-ins are
+  // looked up by id alone when an override arrives.
+  `CREATE TABLE overrides (
+     id text PRIMARY KEY,
+     checkin_id text NOT NULL,
+     sender_device_id text NOT NULL,
+     at text NOT NULL,
+     record text NOT NULL,
+     received_at text NOT NULL
+   );
+   CREATE INDEX overrides_by_checkin ON overrides (checkin_id);
+   CREATE INDEX checkins_by_id ON checkins (id);`,
+  // v4: privacy — the hash-chained audit log and the marker for sealing older check-ins.
+  POSTGRES_PRIVACY_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

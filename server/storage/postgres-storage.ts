@@ -10,11 +10,16 @@
 import pg from 'pg';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { pgIngestOverrides } from './postgres-overrides.js';
 import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
+import { pgAppendAudit, pgAuditRows, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
 import type {
+  AuditInput,
+  AuditRow,
   CentralStorage,
   CheckInFigures,
   CheckInRef,
@@ -395,6 +400,26 @@ export class PostgresStorage implements CentralStorage {
       dropped.push(p.name);
     }
     return dropped;
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.transaction((client) => pgIngestOverrides(client, senderDeviceId, overrides, receivedAt));
+  }
+
+  sealLegacyCheckIns(transform: (c: CheckIn) => CheckIn | undefined, batchSize?: number): Promise<number> {
+    return pgSealLegacyCheckIns(this.pool, transform, batchSize);
+  }
+
+  purgeCheckIns(beforeMs: number, limit: number, receipt: (removed: number, days: Record<string, number>) => AuditInput): Promise<number> {
+    return pgPurgeCheckIns(this.pool, beforeMs, limit, receipt);
+  }
+
+  appendAudit(entry: AuditInput): Promise<void> {
+    return pgAppendAudit(this.pool, entry);
+  }
+
+  auditRows(): AsyncIterable<AuditRow> {
+    return pgAuditRows(this.pool);
   }
 
   async close(): Promise<void> {

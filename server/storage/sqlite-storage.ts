@@ -10,8 +10,13 @@ import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
 import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
+import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
 import { SqliteFleetStorage } from './sqlite-fleet.js';
+import { auditAppender, auditRowsText } from '../../src/store/audit-chain.js';
 import type {
+  AuditInput,
+  AuditRow,
   CentralStorage,
   CheckInFigures,
   CheckInRef,
@@ -59,6 +64,8 @@ export class SqliteStorage implements CentralStorage {
   private closed = false;
   private readonly insertCheckIn;
   private readonly applyBatch;
+  private readonly applyOverrides: SqliteOverrideIngest;
+  private readonly audit;
 
   constructor(
     private readonly dataDir: string,
@@ -66,7 +73,9 @@ export class SqliteStorage implements CentralStorage {
     readonly db: CentralDb,
   ) {
     this.location = path.resolve(dataDir);
+    this.applyOverrides = sqliteOverrideIngest(db);
     this.fleet = new SqliteFleetStorage(db);
+    this.audit = auditAppender(db);
     this.insertCheckIn = db.prepare(
       `INSERT OR IGNORE INTO checkins
          (id, device_id, sender_device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict, id_no, alt_id, record, received_at)
@@ -170,6 +179,10 @@ export class SqliteStorage implements CentralStorage {
 
   async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {
     return this.applyBatch(senderDeviceId, checkins, receivedAt);
+  }
+
+  async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
+    return this.applyOverrides(senderDeviceId, overrides, receivedAt);
   }
 
   async *exportCheckIns(): AsyncIterable<CheckIn> {
@@ -291,6 +304,69 @@ export class SqliteStorage implements CentralStorage {
       )
       .all({ cp: q.checkpointId, from: q.fromMs, to: q.toMs, id: q.excludeId, idNo: q.excludePerson, limit: q.limit }) as { record: string }[];
     return rows.map((r) => JSON.parse(r.record) as CheckIn);
+  }
+
+  async sealLegacyCheckIns(transform: (c: CheckIn) => CheckIn | undefined, batchSize = 500): Promise<number> {
+    const pending = this.db.prepare("SELECT 1 FROM meta WHERE key = 'seal-pending'").pluck().get();
+    if (pending === undefined) return 0;
+    const select = this.db.prepare('SELECT seq, record FROM checkins WHERE seq > ? ORDER BY seq LIMIT ?');
+    const update = this.db.prepare('UPDATE checkins SET record = ?, id_no = ?, alt_id = ? WHERE seq = ?');
+    const batch = this.db.transaction((after: number) => {
+      const rows = select.all(after, batchSize) as { seq: number; record: string }[];
+      let changed = 0;
+      for (const r of rows) {
+        const next = transform(JSON.parse(r.record) as CheckIn);
+        if (!next) continue;
+        update.run(JSON.stringify(next), next.subject.idNo ?? null, next.subject.altId ?? null, r.seq);
+        changed++;
+      }
+      return { last: rows.at(-1)?.seq, count: rows.length, changed };
+    }).immediate;
+    let after = 0;
+    let total = 0;
+    for (;;) {
+      const b = batch(after);
+      total += b.changed;
+      if (b.last === undefined || b.count < batchSize) break;
+      after = b.last;
+    }
+    // Rewritten pages can keep old bytes in their unused gaps: rebuild the file, then clear the
+    // marker (a crash before this point repeats only the cheap scan and the VACUUM).
+    this.db.exec('VACUUM');
+    this.db.prepare("DELETE FROM meta WHERE key = 'seal-pending'").run();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return total;
+  }
+
+  async purgeCheckIns(beforeMs: number, limit: number, receipt: (removed: number, days: Record<string, number>) => AuditInput): Promise<number> {
+    const n = Math.max(1, Math.floor(limit));
+    const doomed = `SELECT seq FROM checkins WHERE scanned_ms < ? ORDER BY scanned_ms, seq LIMIT ${n}`;
+    const days = this.db.prepare(
+      `SELECT strftime('%Y-%m-%d', scanned_ms / 1000, 'unixepoch') AS day, count(*) AS n FROM checkins WHERE seq IN (${doomed}) GROUP BY day ORDER BY day`,
+    );
+    const del = this.db.prepare(`DELETE FROM checkins WHERE seq IN (${doomed})`);
+    const removed = this.db.transaction(() => {
+      const perDay = days.all(Math.floor(beforeMs)) as { day: string; n: number }[];
+      if (perDay.length === 0) return 0;
+      const { changes } = del.run(Math.floor(beforeMs));
+      this.appendAuditNow(receipt(changes, Object.fromEntries(perDay.map((d) => [d.day, d.n]))));
+      return changes;
+    }).immediate();
+    // The last chunk: fold the WAL back and truncate it, so the removed rows are in no file.
+    if (removed < n) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return removed;
+  }
+
+  async appendAudit(entry: AuditInput): Promise<void> {
+    this.appendAuditNow(entry);
+  }
+
+  async *auditRows(): AsyncIterable<AuditRow> {
+    yield* auditRowsText(this.db);
+  }
+
+  private appendAuditNow(entry: AuditInput): void {
+    this.audit.append({ at: entry.at, actor: entry.actor, action: entry.action, detail: entry.detail === undefined ? null : JSON.stringify(entry.detail) });
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,20 @@
  * suite (test/integration/central-server.test.ts, run against both backends) cover them.
  */
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
+import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import type { FleetStorage } from './fleet-types.js';
+import type { AuditRowText } from '../../src/store/audit-chain.js';
+
+/** An audit-log entry to append (`detail`: a JSON object without personal data). */
+export interface AuditInput {
+  at: string;
+  actor: string;
+  action: string;
+  detail?: Record<string, unknown>;
+}
+
+/** An audit-log entry as stored: `detail` as the JSON text that was hashed, `hash` hex. */
+export type AuditRow = AuditRowText;
 
 /** A check-in named by id and scan time (ISO). */
 export interface CheckInRef {
@@ -185,6 +198,15 @@ export interface CentralStorage {
   ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch>;
   /** Every stored check-in, oldest scan first; streams (memory stays flat). */
   exportCheckIns(): AsyncIterable<CheckIn>;
+
+  // --- overrides (server/overrides.ts) -----------------------------------------------------------
+  /**
+   * Stores validated overrides sent by `senderDeviceId`, exactly once by override id, in one
+   * transaction. Each stored override rewrites its check-in's record with `withOverrides()` (current
+   * verdict, originalVerdict, overrides oldest first) and its verdict column. Refused one by one:
+   * `unknown-checkin` (no such check-in stored yet), `foreign-checkin` (another device sent it).
+   */
+  ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult>;
   countCheckIns(): Promise<number>;
   /**
    * How many stored rows each referenced check-in has (0 = missing, 1 = stored once). A reference
@@ -225,6 +247,26 @@ export interface CentralStorage {
   /** Other people's check-ins at one checkpoint in [fromMs, toMs], oldest first. */
   checkInsNear(q: NearbyQuery): Promise<CheckIn[]>;
 
+  // --- privacy: sealing, retention, audit log ------------------------------------------------
+  /**
+   * Runs the sealing of check-ins stored before identity sealing existed, when the backend's
+   * migration marked it pending (else resolves 0 at once): every stored check-in, oldest first, is
+   * passed to `transform`; a returned check-in replaces it (record and tracing columns). Batches of
+   * `batchSize` rows, one transaction each, so a crash loses nothing and the next open resumes.
+   * Afterwards the backend drops freed space (SQLite: VACUUM). Returns how many were rewritten.
+   */
+  sealLegacyCheckIns(transform: (c: CheckIn) => CheckIn | undefined, batchSize?: number): Promise<number>;
+  /**
+   * Deletes at most `limit` check-ins scanned before `beforeMs` (oldest first) and appends
+   * `receipt(removed, days)` to the audit log, in one transaction; `days` counts the removed
+   * check-ins per UTC day of scanning ("YYYY-MM-DD"). Returns how many were removed (0: none left).
+   * Removed rows are overwritten, not left in free pages.
+   */
+  purgeCheckIns(beforeMs: number, limit: number, receipt: (removed: number, days: Record<string, number>) => AuditInput): Promise<number>;
+  /** Appends one entry to the hash-chained audit log (see audit-chain: hash of the previous entry). */
+  appendAudit(entry: AuditInput): Promise<void>;
+  /** The audit log, oldest first, as stored (detail as JSON text, hash hex); streams. */
+  auditRows(): AsyncIterable<AuditRow>;
   /** Releases the database (idempotent). */
   close(): Promise<void>;
 }

@@ -71,6 +71,8 @@ export interface KioskApiDeps {
   /** The policy in force (for test scans and the technician screen). Default: DEFAULT_POLICY. */
   policy?: () => Policy;
   policyName?: string;
+  /** Kiosk clock minus server clock (ms) as learned from server answers; undefined until measured. */
+  clockOffsetMs?: () => number | undefined;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
   /** Arms re-provisioning by card (technician panel); absent → refused with a clear message. */
@@ -132,7 +134,21 @@ export class KioskApiService implements KioskApi {
 
   on<E extends keyof KioskApiEvents>(event: E, listener: (payload: KioskApiEvents[E]) => void): () => void {
     this.events.on(event, listener);
-    return () => this.events.off(event, listener);
+    // Cameras render an aiming preview only while a screen listens for one.
+    if (event === 'preview' && !this.stopPreviews && !this.closed) {
+      this.stopPreviews = this.deps.kiosk.devices?.watchPreviews((p) => this.events.emit('preview', p));
+    }
+    return () => {
+      this.events.off(event, listener);
+      if (event === 'preview' && this.events.listenerCount('preview') === 0) this.endPreviews();
+    };
+  }
+
+  private stopPreviews: (() => void) | undefined;
+
+  private endPreviews(): void {
+    this.stopPreviews?.();
+    this.stopPreviews = undefined;
   }
 
   /** Stops polling and detaches from the kiosk (the kiosk itself is stopped by its owner). */
@@ -142,6 +158,7 @@ export class KioskApiService implements KioskApi {
     this.deps.kiosk.off('outcome', this.onOutcome);
     this.deps.kiosk.off('fault', this.onFault);
     this.deps.kiosk.off('scanner', this.onScanner);
+    this.endPreviews();
     this.events.removeAllListeners();
   }
 

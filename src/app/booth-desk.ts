@@ -65,7 +65,9 @@ export class BoothDesk {
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
-    const override = { by, reason: request.reason.trim(), verdict: request.verdict, at: this.ctx.nowIso() };
+    // Its own id: the override travels to the central server as a record of its own (exactly once);
+    // `by` is the signed-in officer's id, never a name the caller types.
+    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason: request.reason.trim(), verdict: request.verdict, reasons: stored.reasons, at: this.ctx.nowIso() };
     store.setOverride(request.id, override);
     // The reason is the officer's own words: kept in the audit log, which is what auditors read.
     store.audit({

@@ -13,6 +13,7 @@ import { readPolicyFile } from '../core/policy-file.js';
 import { DEFAULT_POLICY } from '../core/policy.js';
 import { uuidv7Source } from '../core/system.js';
 import { openStore } from '../store/index.js';
+import type { DataKeyProvider } from '../store/data-key.js';
 import { DeviceManager } from '../../drivers/manager/device-manager.js';
 import { createOutputs } from '../../drivers/outputs/factory.js';
 import { KioskService } from './kiosk.js';
@@ -35,6 +36,11 @@ export interface KioskOptions {
   clock: Clock;
   timers: Timers;
   logger: Logger;
+  /**
+   * Where the data key sealing identity fields comes from; default the 0600 data-key.json in the
+   * data dir. The Electron shell passes one sealed by safeStorage (src/electron/data-key-vault.ts).
+   */
+  dataKey?: DataKeyProvider;
 }
 
 export { SETTINGS };
@@ -49,7 +55,7 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   const lock = lockDataDir(opts.dataDir);
   let store;
   try {
-    store = openStore({ dir: opts.dataDir, logger: opts.logger, clock: opts.clock });
+    store = openStore({ dir: opts.dataDir, logger: opts.logger, clock: opts.clock, ...(opts.dataKey ? { dataKey: opts.dataKey } : {}) });
   } catch (err) {
     lock.release();
     throw err;

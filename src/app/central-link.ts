@@ -16,6 +16,8 @@ import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from
 import { createConfigApplier } from './remote-config-apply.js';
 import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
 import { VERSION } from './version.js';
+import { ClockOffset } from '../sync/clock-offset.js';
+import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 
 export interface CentralLinkOptions {
   kiosk: KioskService;
@@ -58,6 +60,8 @@ export interface CentralLinkOptions {
 
 export interface CentralLink {
   delivery(): DeliverySnapshot;
+  /** Kiosk clock minus server clock (ms), learned from the server's answers; undefined until then. */
+  clockOffsetMs(): number | undefined;
   /** Enrolls (again) with a server and code, e.g. from the technician screen. */
   enroll(serverUrl: string, code: string): Promise<void>;
   /** The technician panel asks to use the next provisioning card although the kiosk is enrolled. */
@@ -87,6 +91,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   let stopped = false;
   let lastProblem: string | undefined;
   const ca = opts.ca ? { ca: opts.ca } : {};
+  // One estimate fed by every channel (forwarder, heartbeat, trust sync); survives re-enrollment.
+  const clockOffset = new ClockOffset(opts.clock);
   const nodes = opts.serverUrl === undefined ? undefined : serverList(opts.serverUrl);
 
   const problem = (reason: 'enrollment' | 'reenroll-needed' | 'config', message: string) => {
@@ -101,7 +107,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     opts.kiosk.store.setSetting(API_SETTINGS.serverUrl, e.serverUrl);
     opts.kiosk.store.setSetting(API_SETTINGS.enrolled, e.enrolledAt);
     opts.kiosk.setConfig({ deviceId: e.deviceId });
-    const common = { serverUrl: servers, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, ...ca };
+    const common = { serverUrl: servers, token: e.token, clock: opts.clock, timers: opts.timers, logger: opts.logger, clockOffset, ...ca };
     forwarder = startForwarder({
       ...common,
       store: opts.kiosk.store,
@@ -115,6 +121,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       dataDir: opts.dataDir,
       ...(opts.trustSyncMs ? { intervalMs: opts.trustSyncMs } : {}),
       onBundle: (index) => opts.kiosk.setTrust(index),
+      timeRules: () => timeRulesFromSeconds(opts.kiosk.currentPolicy().clockSkewSeconds),
     });
     heartbeat = startHeartbeat({
       ...common,
@@ -122,6 +129,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...(opts.onHeartbeat ? { onSent: opts.onHeartbeat } : {}),
       collect: () => {
         const q = opts.kiosk.store.queueStats();
+        const offset = clockOffset.offsetMs();
         return {
           queueDepth: q.depth,
           oldestPendingAt: q.oldestPendingAt ?? null,
@@ -129,8 +137,11 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
           scanners: opts.kiosk.scannerStatus(),
           trustIssuedAt: trustSync?.state().issuedAt ?? null,
           version: VERSION,
+          ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
           appliedConfigVersion: applier.appliedVersion(),
           updateState: opts.updateState?.() ?? 'manual',
+          oldestIdentityAt: q.oldestHeldAt ?? null,
+          auditHead: opts.kiosk.store.auditHead(),
         };
       },
     });
@@ -234,6 +245,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       };
     },
     enroll: (serverUrl, code) => doEnroll(serverUrl, code),
+    clockOffsetMs: () => clockOffset.offsetMs(),
     armReprovision: () => provisioner.armReprovision(),
     provisioningNotice: () => provisioner.notice(),
     needsEnrollment: () => enrollment === undefined || reenrollNeeded(),

@@ -148,6 +148,11 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.config;
   }
 
+  /** A new UUIDv7 from the kiosk's id source (override records, ...). */
+  nextId(): string {
+    return this.parts.ids.next();
+  }
+
   /** Scans received and not yet committed (the updater installs only when this is 0). */
   scansInFlight(): number {
     return this.inFlight;

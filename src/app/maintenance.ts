@@ -1,6 +1,7 @@
 /**
- * Periodic housekeeping of the kiosk's store (docs/PROTOCOL.md, docs/OPERATIONS.md): purge forwarded check-ins older
- * than the retention, and raise an alarm when check-ins wait too long to be forwarded.
+ * Periodic housekeeping of the kiosk's store: purge forwarded check-ins older than the retention
+ * (each purge leaves a receipt in the hash-chained audit log), and raise an alarm when check-ins
+ * wait too long to be forwarded.
  */
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import type { CheckInStore } from '../store/types.js';
@@ -40,7 +41,12 @@ export function startMaintenance(opts: MaintenanceOptions): Maintenance {
     let purged = 0;
     let alarm = false;
     try {
-      purged = opts.store.purgeForwarded(new Date(now - retentionMs).toISOString());
+      // The receipt (audit log, hash-chained) names the rule and the retention it applied.
+      purged = opts.store.purgeForwarded(new Date(now - retentionMs).toISOString(), {
+        rule: 'kiosk-retention: forwarded check-ins scanned more than retentionDays ago',
+        retentionDays: retentionMs / DAY_MS,
+        at: new Date(now).toISOString(),
+      });
       const stats = opts.store.queueStats();
       alarm = stats.oldestPendingAt !== undefined && now - Date.parse(stats.oldestPendingAt) > alarmMs;
       if (alarm) log.warn('check-ins waiting too long to be forwarded', { depth: stats.depth, oldestPendingAt: stats.oldestPendingAt });

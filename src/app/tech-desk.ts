@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ExportResult, OfficerCode, Profile, RejectedRecord, SelfTestView, TechConfigPatch, TechInfo, TestScanResult } from '../shared/api.js';
 import { assessText } from '../core/assess.js';
 import { DEFAULT_FORMATS } from '../credentials/registry.js';
+import { maskSubject } from '../shared/mask.js';
 import { ApiError } from './api-error.js';
 import { TECH_ACTOR } from './access/access-control.js';
 import type { DeskContext } from './desk-context.js';
@@ -62,6 +63,8 @@ export class TechDesk {
       policyName: this.ctx.deps.policyName ?? 'default',
       duplicateWindowMinutes: policy.duplicateWindowMinutes,
       trustAgeHours: issuedMs > 0 ? Math.round((this.ctx.deps.clock.now() - issuedMs) / 360_000) / 10 : null,
+      clockOffsetMs: this.ctx.deps.clockOffsetMs?.() ?? null,
+      clockSkewSeconds: policy.clockSkewSeconds,
       rejectedRecords: this.rejectedRecords(100),
       devices: this.ctx.deps.kiosk.devices?.health() ?? [],
       logs: (this.ctx.deps.logs?.() ?? []).slice(-200),
@@ -132,12 +135,14 @@ export class TechDesk {
     const file = path.join(this.ctx.deps.exportDir, `${what}-${stamp}.jsonl`);
     const lines: string[] = [];
     if (what === 'checkins') {
-      for (const c of this.ctx.deps.kiosk.store.all()) lines.push(JSON.stringify(c));
+      // Identity fields stay out of files on the kiosk: only `checkpoint-kiosk export --reveal`
+      // (technician PIN, audited) prints them.
+      for (const c of this.ctx.deps.kiosk.store.all()) lines.push(JSON.stringify({ ...c, subject: maskSubject(c.subject) }));
     } else {
       for (const l of this.ctx.deps.logs?.() ?? []) lines.push(JSON.stringify({ type: 'log', ...l }));
       for (const a of this.ctx.deps.kiosk.store.auditLog(10_000)) lines.push(JSON.stringify({ type: 'audit', ...a }));
     }
-    // Check-in exports hold identity fields: readable by the kiosk user only.
+    // Masked names and override reasons are still not for everyone: readable by the kiosk user only.
     writeFileSync(file, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
     this.ctx.deps.kiosk.store.audit({ at: this.ctx.nowIso(), actor: TECH_ACTOR, action: 'export', detail: { what, count: lines.length } });
     return Promise.resolve({ path: file, count: lines.length });

@@ -26,16 +26,21 @@ Usage:
   checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
       Verifies one payload (- reads it from stdin) and prints {"format","verdict","reasons",
       "subject"}; exit 0 whenever a verdict was produced.
-  checkpoint-kiosk export --data-dir DIR
-      The kiosk's own check-ins (pending and forwarded), one JSON line each.
+  checkpoint-kiosk export --data-dir DIR [--reveal [--pin-file FILE]]
+      The kiosk's own check-ins (pending and forwarded), one JSON line each. Identity fields only
+      with --reveal and the technician PIN (from --pin-file or stdin); the reveal is audited.
+  checkpoint-kiosk audit --data-dir DIR [--verify]
+      The kiosk's hash-chained audit log (purge receipts included), or --verify the chain.
   checkpoint-kiosk devices
       Scanners found (serial and HID), one JSON line each, with the recommended URI.
 
   checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
         [--port N] [--host ADDRESS] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
+        [--retention-days N]
       Runs the reference central server (default 127.0.0.1:8080) on SQLite in the data dir, or
       on PostgreSQL with --database (several nodes may share it); prints {"event":"listening","url"}.
       --time-zone (IANA name, default Asia/Ho_Chi_Minh) decides what "today" is on the dashboard.
+      --retention-days (default 21): older check-ins are purged hourly, with receipts in the audit log.
   Every subcommand below takes (--data-dir DIR | --database URL):
   checkpoint-kiosk central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
       A new one-time enrollment code for a kiosk (default valid 24 hours).
@@ -43,6 +48,11 @@ Usage:
       The token of the dashboard, stats and tracing.
   checkpoint-kiosk central export (--data-dir DIR | --database URL)
       Every received check-in, one JSON line each, oldest first.
+  checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIME --to ISO-TIME
+        [--checkpoint ID] --requested-by WHO --reason WHY --out FILE
+      Lawful export: the check-ins of the range as one root-key-signed JWS file; audited.
+  checkpoint-kiosk central audit (--data-dir DIR | --database URL) [--verify]
+      The server's hash-chained audit log (purge receipts, lawful exports), or --verify the chain.
   checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO-TIME
         --to ISO-TIME [--window-minutes N]
       A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30).
@@ -73,6 +83,8 @@ Scanner URIs (--scanner, repeatable):
   hid-pos:auto | hid-pos:VID:PID                     USB HID POS scanner (usage page 0x8C)
   sim:FILE[?intervalMs=N&loop=1]                     replays a file, one scan per line
   stdin[?maxLine=8192&idleMs=0]                      one scan per line on standard input
+  camera:/dev/video0 | camera:rtsp://… | camera:http://… | camera:FILE
+      [?fps=10&width=1280&height=720&roi=x,y,w,h&loop=1]  webcam, IP camera or video file read for QR codes
   auto                                               every scanner \`devices\` recommends
 
 Output URIs (--relay, repeatable; --beeper is short for --relay beeper):

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.js')).runCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
   devices: async () => (await import('./commands/devices.js')).devicesCommand,
   central: async () => (await import('../../server/cli.js')).centralMain,
 };

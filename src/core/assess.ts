@@ -9,12 +9,19 @@ import type { Logger } from '../shared/ports.js';
 import { detectFormat } from '../credentials/registry.js';
 import { failed, type CredentialFormat, type VerifyResult } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
-import { normalizeScanText } from './normalize.js';
+import { normalizeScanText, type Normalized } from './normalize.js';
+import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 import { decide, type Policy } from './policy.js';
 
 export interface Assessment {
   result: VerifyResult;
   verdict: Verdict;
+  /**
+   * The scan text after normalisation (BOM, AIM prefix and whitespace removed, NFC), when the scan
+   * had usable text: what makes two scans "the same credential" for the duplicate window. Callers
+   * must not store or log it.
+   */
+  normalizedText?: string;
 }
 
 export interface AssessDeps {
@@ -25,8 +32,11 @@ export interface AssessDeps {
 }
 
 export async function assessText(text: string, now: Date, deps: AssessDeps): Promise<Assessment> {
-  const result = await verifyText(text, now, deps);
-  return { result, verdict: verdictFor(result, now, deps) };
+  const norm = normalizeScanText(text);
+  const result = await verifyText(norm, now, deps);
+  const assessment: Assessment = { result, verdict: verdictFor(result, now, deps) };
+  if (norm.ok) assessment.normalizedText = norm.text.normalize('NFC');
+  return assessment;
 }
 
 export async function assessScan(scan: ScanEvent, now: Date, deps: AssessDeps): Promise<Assessment> {
@@ -37,13 +47,18 @@ export async function assessScan(scan: ScanEvent, now: Date, deps: AssessDeps): 
   return assessText(scan.text, now, deps);
 }
 
-async function verifyText(raw: string, now: Date, deps: AssessDeps): Promise<VerifyResult> {
-  const norm = normalizeScanText(raw);
+async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promise<VerifyResult> {
   if (!norm.ok) return failed('unknown', norm.reason, norm.detail);
   const format = detectFormat(deps.formats, norm.text);
   if (!format) return failed('unknown', 'unknown-format', 'no supported credential format recognised');
   try {
-    return await format.verify(norm.text, { now, trust: deps.trust() });
+    const policy = deps.policy();
+    return await format.verify(norm.text, {
+      now,
+      trust: deps.trust(),
+      time: timeRulesFromSeconds(policy.clockSkewSeconds),
+      testMaxAgeHours: policy.testMaxAgeHours,
+    });
   } catch (err) {
     // A verifier that throws has a bug; the person at the door still gets a verdict.
     deps.logger.error('verifier threw', { format: format.id, error: err instanceof Error ? err.name : typeof err });

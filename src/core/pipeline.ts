@@ -6,7 +6,7 @@
  * Scans are processed one at a time in arrival order: verification is cheap next to the fsync,
  * and serial processing keeps the duplicate window exact.
  */
-import type { CheckIn, Direction, ScanEvent, Subject, Verdict } from '../shared/types.js';
+import type { CheckIn, Direction, ScanEvent, Verdict } from '../shared/types.js';
 import type { Clock, IdSource, Logger } from '../shared/ports.js';
 import type { CheckInStore } from '../store/types.js';
 import type { CredentialFormat } from '../credentials/types.js';
@@ -32,9 +32,14 @@ export interface PipelineDeps {
   logger: Logger;
 }
 
+/**
+ * What a processed scan led to. For a duplicate, `verdict` is the verdict COMMITTED with the
+ * earlier check-in `of` (its officer override if it has one), never the new scan's uncommitted
+ * assessment: screens, relays and beepers act on what was recorded.
+ */
 export type Outcome =
   | { kind: 'checkin'; checkIn: CheckIn; verdict: Verdict; scan: ScanEvent }
-  | { kind: 'duplicate'; of: string; verdict: Verdict; scan: ScanEvent };
+  | { kind: 'duplicate'; of: string; original: CheckIn; verdict: Verdict; scan: ScanEvent };
 
 export class Pipeline {
   private tail: Promise<unknown> = Promise.resolve();
@@ -55,7 +60,7 @@ export class Pipeline {
   private async processNow(scan: ScanEvent): Promise<Outcome> {
     const startedAt = this.deps.clock.now();
     const now = new Date(startedAt);
-    const { result, verdict } = await assessScan(scan, now, this.deps);
+    const { result, verdict, normalizedText } = await assessScan(scan, now, this.deps);
     const config = this.deps.config();
     const checkIn: CheckIn = {
       id: this.deps.ids.next(),
@@ -68,7 +73,7 @@ export class Pipeline {
       reasons: verdict.reasons,
       subject: result.subject,
     };
-    const key = dedupKey(result.format, result.subject);
+    const key = normalizedText === undefined ? undefined : contentKey(result.format, normalizedText);
     const windowMs = this.deps.policy().duplicateWindowMinutes * 60_000;
     // Storage faults propagate: the caller must not show a verdict that was not recorded.
     const outcome = this.deps.store.record(checkIn, key && windowMs > 0 ? { key, windowMs } : undefined);
@@ -81,7 +86,11 @@ export class Pipeline {
       ms: this.deps.clock.now() - startedAt,
     });
     if (outcome.kind === 'duplicate') {
-      return { kind: 'duplicate', of: outcome.of, verdict: { ...verdict, reasons: ['duplicate'] }, scan };
+      const original = this.deps.store.get(outcome.of);
+      // The earlier row was found inside the same transaction; only a purge racing this scan could
+      // remove it, and then the assessment (identical verdict and reasons by the fold rule) stands.
+      const committed: CheckIn = original ?? { ...checkIn, id: outcome.of };
+      return { kind: 'duplicate', of: outcome.of, original: committed, verdict: committedVerdict(committed, verdict), scan };
     }
     return { kind: 'checkin', checkIn, verdict, scan };
   }
@@ -93,13 +102,19 @@ export class Pipeline {
 }
 
 /**
- * Identity key for the duplicate window: the same credential type for the same person. The
- * format is part of it because at a checkpoint a traveller's declaration and ID card are two
- * separate check-ins.
+ * Duplicate-window key: the credential itself (format + normalised payload), so only a re-read of
+ * the same QR code can fold into an earlier check-in. The store keeps only a keyed hash of it.
  */
-export function dedupKey(format: string, subject: Subject): string | undefined {
-  const id = subject.idNo && !subject.idNo.includes('*') ? subject.idNo : subject.altId;
-  if (id) return `${format}:id:${id.toUpperCase()}`;
-  if (subject.name && subject.dob) return `${format}:nd:${subject.name.normalize('NFC').toUpperCase()}|${subject.dob}`;
-  return undefined;
+export function contentKey(format: string, normalizedText: string): string {
+  return `${format}:content:${normalizedText}`;
+}
+
+/**
+ * The verdict a duplicate shows and acts on: the earlier check-in's committed verdict and reasons
+ * (an officer's override, when there is one, is what was committed last). The display (name,
+ * title, explanations) comes from the new reading of the same credential.
+ */
+export function committedVerdict(original: CheckIn, assessed: Verdict): Verdict {
+  if (original.override) return { verdict: original.override.verdict, reasons: original.override.reasons ?? original.reasons, display: assessed.display };
+  return { verdict: original.verdict, reasons: original.reasons, display: assessed.display };
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { FormatId } from '../shared/types.js';
 import { DEFAULT_POLICY, type Action, type Policy } from './policy.js';
+import { firstUnknownKey, unknownKeyMessage } from '../shared/known-keys.js';
+import { MAX_CLOCK_SKEW_SECONDS } from '../credentials/time-rules.js';
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
@@ -14,14 +16,26 @@ const FORMATS: readonly FormatId[] = ['dcc', 'shc', 'ckd1', 'cccd', 'vnqr'];
 const ACTIONS: readonly Action[] = ['accept', 'refer', 'reject'];
 const MAX_POLICY_BYTES = 64 * 1024;
 
+/** Every key a policy file may hold; anything else is a usage error naming the nearest one. */
+export const POLICY_KEYS: readonly (keyof Policy)[] = [
+  'acceptFormats',
+  'identityOnly',
+  'declarationRequired',
+  'healthFindings',
+  'statusActions',
+  'duplicateWindowMinutes',
+  'clockSkewSeconds',
+  'testMaxAgeHours',
+];
+
 export function parsePolicy(json: unknown, source = 'policy'): Policy {
   const fail = (key: string, problem: string): never => {
     throw new PolicyError(`${source}: "${key}" ${problem}`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('(root)', 'must be a JSON object');
   const obj = json as Record<string, unknown>;
-  const known = new Set(['acceptFormats', 'identityOnly', 'declarationRequired', 'healthFindings', 'statusActions', 'duplicateWindowMinutes']);
-  for (const key of Object.keys(obj)) if (!known.has(key)) fail(key, `is not a policy setting (known: ${[...known].join(', ')})`);
+  const unknown = firstUnknownKey(obj, POLICY_KEYS);
+  if (unknown !== undefined) throw new PolicyError(`${source}: ${unknownKeyMessage(unknown, '$', POLICY_KEYS)}`);
 
   const policy: Policy = { ...DEFAULT_POLICY, statusActions: { ...DEFAULT_POLICY.statusActions } };
   const action = (key: string, value: unknown): Action =>
@@ -51,6 +65,18 @@ export function parsePolicy(json: unknown, source = 'policy'): Policy {
     const m = obj.duplicateWindowMinutes;
     if (typeof m !== 'number' || !Number.isFinite(m) || m < 0 || m > 24 * 60) fail('duplicateWindowMinutes', 'must be a number of minutes between 0 and 1440');
     policy.duplicateWindowMinutes = m as number;
+  }
+  if (obj.clockSkewSeconds !== undefined) {
+    const v = obj.clockSkewSeconds;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_CLOCK_SKEW_SECONDS) {
+      fail('clockSkewSeconds', `must be a whole number of seconds between 0 and ${MAX_CLOCK_SKEW_SECONDS}`);
+    }
+    policy.clockSkewSeconds = v as number;
+  }
+  if (obj.testMaxAgeHours !== undefined) {
+    const v = obj.testMaxAgeHours;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 24 * 365) fail('testMaxAgeHours', 'must be a number of hours above 0 and at most 8760');
+    policy.testMaxAgeHours = v as number;
   }
   return policy;
 }

@@ -7,7 +7,8 @@
 import type { ReasonCode } from '../shared/reasons.js';
 import type { StatusEntry } from '../shared/trust.js';
 import type { FormatId, VerdictKind } from '../shared/types.js';
-import type { VerifyResult } from '../credentials/types.js';
+import { DEFAULT_TEST_MAX_AGE_HOURS, type VerifyResult } from '../credentials/types.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../credentials/time-rules.js';
 
 export type Action = VerdictKind;
 
@@ -22,8 +23,15 @@ export interface Policy {
   healthFindings: Action;
   /** Status-list hit → action, by status; `*` is the fallback. */
   statusActions: Record<string, Action>;
-  /** Same subject, device and direction within this window is a duplicate (docs/POLICY.md). */
+  /** A re-read of the same credential at the same device and direction within this window, with the same verdict, is a duplicate (docs/POLICY.md). */
   duplicateWindowMinutes: number;
+  /**
+   * Clock-skew tolerance of every time check (seconds, 0..86400): token exp/nbf/iat, certificate
+   * validity, DCC dates, the trust bundle's issuedAt. Default 300.
+   */
+  clockSkewSeconds: number;
+  /** A DCC test whose sample was taken longer ago than this (hours) is `expired`. Default 72. */
+  testMaxAgeHours: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -33,6 +41,8 @@ export const DEFAULT_POLICY: Policy = {
   healthFindings: 'refer',
   statusActions: { '*': 'refer' },
   duplicateWindowMinutes: 5,
+  clockSkewSeconds: DEFAULT_CLOCK_SKEW_SECONDS,
+  testMaxAgeHours: DEFAULT_TEST_MAX_AGE_HOURS,
 };
 
 const SEVERITY: Record<VerdictKind, number> = { accept: 0, refer: 1, reject: 2 };

@@ -5,6 +5,7 @@
 import type { ReasonCode } from '../shared/reasons.js';
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import type { TrustIndex } from './trust/types.js';
+import type { TimeRules } from './time-rules.js';
 
 /** Hard bounds on untrusted input (docs/FORMATS.md). */
 export const LIMITS = {
@@ -18,7 +19,14 @@ export interface VerifyContext {
   /** The validation clock: certificates and declarations are checked against this instant. */
   now: Date;
   trust: TrustIndex;
+  /** Clock-skew tolerance for every time check (policy `clockSkewSeconds`); default 300 s. */
+  time?: TimeRules;
+  /** Oldest DCC test sample accepted, hours before the validation clock (policy `testMaxAgeHours`); default 72. */
+  testMaxAgeHours?: number;
 }
+
+/** Default of VerifyContext.testMaxAgeHours: Viet Nam's 2021 rule (a negative test within 72 hours). */
+export const DEFAULT_TEST_MAX_AGE_HOURS = 72;
 
 /** One step of verification, for `verify --explain` and the technician screen. */
 export interface VerifyStep {

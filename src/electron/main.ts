@@ -22,9 +22,11 @@ import { createKioskApi } from '../app/api.js';
 import { logRing } from '../app/log-ring.js';
 import type { KioskService } from '../app/kiosk.js';
 import type { Logger } from '../shared/ports.js';
+import type { DataKeyProvider } from '../store/data-key.js';
 import { jsonLogger, systemClock, systemTimers } from '../core/system.js';
 import { APP_START_URL, createKioskWindow, hardenContents, hardenSession } from './window.js';
 import { connectElectronCentral } from './central-wiring.js';
+import { safeStorageDataKey } from './data-key-vault.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
@@ -119,7 +121,8 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
 
   const dataDir = args.dataDir ?? path.join(app.getPath('userData'), 'data');
   const ca = args.ca ? readCa(args.ca, logger) : undefined;
-  const kiosk = await buildKioskOrBare(args, dataDir, logger);
+  const dataKey = safeStorageDataKey({ safe: electron.safeStorage, dataDir, logger });
+  const kiosk = await buildKioskOrBare(args, dataDir, logger, dataKey);
   if (args.pinFile) {
     try {
       await applyPin(kiosk.store, readPinFile(args.pinFile), dataDir, new Date(systemClock.now()).toISOString(), 'pin-file');
@@ -149,6 +152,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     logs: ring.lines,
     exportDir: path.join(app.getPath('documents'), 'checkpoint-kiosk-exports'),
     delivery: () => central.link.delivery(),
+    clockOffsetMs: () => central.link.clockOffsetMs(),
     enroll: (serverUrl, code) => central.enroll(serverUrl, code),
     reprovision: () => central.link.armReprovision(),
     provisioning: () => central.link.provisioningNotice(),
@@ -193,8 +197,8 @@ type ElectronArgs = ReturnType<typeof parseElectronArgs>;
  * The configured kiosk, or, when that configuration cannot be used, a kiosk without scanners,
  * trust or policy file (the technician fixes it on screen) instead of a process that exits.
  */
-async function buildKioskOrBare(args: ElectronArgs, dataDir: string, logger: Logger): Promise<KioskService> {
-  const base = { dataDir, clock: systemClock, timers: systemTimers, logger, ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}), ...(args.profile ? { profile: args.profile } : {}) };
+async function buildKioskOrBare(args: ElectronArgs, dataDir: string, logger: Logger, dataKey: DataKeyProvider): Promise<KioskService> {
+  const base = { dataDir, clock: systemClock, timers: systemTimers, logger, dataKey, ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}), ...(args.profile ? { profile: args.profile } : {}) };
   try {
     return await buildKiosk({
       ...base,

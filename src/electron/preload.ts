@@ -2,7 +2,7 @@
  * Preload (sandboxed, contextIsolation): exposes the kiosk API to the page as `window.kioskApi`,
  * method by method through contextBridge. The page never gets ipcRenderer, an IPC event object
  * or a way to name a channel: each method sends exactly its own name, and event listeners get
- * only the payload of the three known events.
+ * only the payload of the known events (API_EVENTS).
  *
  * Bundled to one CommonJS file (dist/src/electron/preload.cjs) by esbuild: a sandboxed preload
  * can require nothing but 'electron'.

@@ -8,7 +8,7 @@
  * the implementation sees it; every size is bounded here.
  */
 import type { ReasonCode } from './reasons.js';
-import type { DeviceHealth, SelfTestResult, Direction, FormatId, Override, ScannerStatus, ScanSourceKind, VerdictDisplay, VerdictKind } from './types.js';
+import type { CameraPreview, DeviceHealth, SelfTestResult, Direction, FormatId, Override, ScannerStatus, ScanSourceKind, VerdictDisplay, VerdictKind } from './types.js';
 
 /** Bumped when a method changes incompatibly; the renderer shows a reload notice on mismatch. */
 export const API_VERSION = 2;
@@ -176,6 +176,10 @@ export interface TechInfo {
   duplicateWindowMinutes: number;
   /** Age of the trust bundle in hours, from its issuedAt; null when none was loaded. */
   trustAgeHours: number | null;
+  /** Kiosk clock minus the central server's clock (ms), learned from server answers; null until measured. */
+  clockOffsetMs: number | null;
+  /** The policy's clock tolerance (seconds): an offset beyond it is flagged. */
+  clockSkewSeconds: number;
   rejectedRecords: RejectedRecord[];
   /** Per-scanner health (reads and errors per minute); empty without a device manager. */
   devices: DeviceHealth[];
@@ -294,6 +298,11 @@ export interface KioskApiEvents {
   status: KioskStatus;
   /** A scan could not be recorded: the screen must not show it as checked in. */
   fault: { message: string };
+  /**
+   * A camera scanner's aiming preview (at most 2 per second, ≤ 160 px wide): for the local
+   * screen only, never stored or forwarded. Sent only while a screen listens.
+   */
+  preview: CameraPreview;
 }
 
 export type ApiEventName = keyof KioskApiEvents;
@@ -365,7 +374,7 @@ export const API_ROLES: Record<ApiMethodName, 'public' | 'officer' | 'technician
   techRotateWebToken: 'technician',
 };
 
-export const API_EVENTS = ['outcome', 'status', 'fault'] as const satisfies readonly ApiEventName[];
+export const API_EVENTS = ['outcome', 'status', 'fault', 'preview'] as const satisfies readonly ApiEventName[];
 
 // Compile-time check that API_METHODS lists every method.
 type Missing = Exclude<ApiMethodName, (typeof API_METHODS)[number]>;

@@ -16,3 +16,17 @@ export function maskName(name: string): string {
     })
     .join(' ');
 }
+
+/** What an export without `--reveal` shows of a subject: the kind of ID and the masked name only. */
+export interface MaskedSubject {
+  idType?: string;
+  maskedName?: string;
+}
+
+/** Drops every identity field but the ID type; the name only masked (as on the public screen). */
+export function maskSubject(subject: { idType?: string; name?: string }): MaskedSubject {
+  const out: MaskedSubject = {};
+  if (subject.idType) out.idType = subject.idType;
+  if (subject.name) out.maskedName = maskName(subject.name);
+  return out;
+}

@@ -19,6 +19,9 @@ export const REASON_CODES = [
   'positive-test',
   'identity-only',
   'duplicate',
+  // Added with the DCC content checks: a vaccination certificate for a dose before the last of its
+  // series (dn < sd). A finding (refer-class), like positive-test.
+  'incomplete-series',
 ] as const;
 
 export type FixedReason = (typeof REASON_CODES)[number];

@@ -11,7 +11,7 @@ export type Direction = 'in' | 'out';
 export type FormatId = 'cccd' | 'vnqr' | 'dcc' | 'shc' | 'ckd1' | 'unknown';
 
 /** Where a scan came from. `wedge` = keyboard-wedge scanner typing into the window. */
-export type ScanSourceKind = 'serial' | 'hid' | 'hid-pos' | 'wedge' | 'stdin' | 'sim' | 'manual';
+export type ScanSourceKind = 'serial' | 'hid' | 'hid-pos' | 'wedge' | 'stdin' | 'sim' | 'camera' | 'manual';
 
 /**
  * Something a driver read. Drivers never throw on bad input: a line that was too long or not
@@ -65,10 +65,35 @@ export interface Verdict {
   display: VerdictDisplay;
 }
 
+/**
+ * An officer's change of a recorded check-in's verdict. Travels to the central server as its own
+ * record (POST /api/v1/overrides), idempotent by `id`.
+ */
 export interface Override {
+  /** UUIDv7 of the override record (absent on overrides made before overrides travelled). */
+  id?: string;
+  /** Officer or technician id (badge number or role), never a name. */
   by: string;
+  /** The officer's own words. */
   reason: string;
   verdict: VerdictKind;
+  /** Reason codes that go with the new verdict (default: the check-in's own reasons). */
+  reasons?: ReasonCode[];
+  /** ISO time of the override. */
+  at: string;
+}
+
+/**
+ * An override as it travels to the central server (POST /api/v1/overrides), idempotent by `id`.
+ * `at` is ISO; `by` an officer or technician id string.
+ */
+export interface OverrideRecord {
+  id: string;
+  checkinId: string;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
+  by: string;
+  reason: string;
   at: string;
 }
 
@@ -96,9 +121,16 @@ export interface CheckInEvent {
   scannedAt: string;
 }
 
+/**
+ * A re-read of the same credential within the duplicate window with the same verdict: nothing new
+ * is recorded. `verdict` and `reasons` are those committed with check-in `of` (its override's
+ * verdict when an officer changed it).
+ */
 export interface DuplicateEvent {
   event: 'duplicate';
   of: string;
+  verdict: VerdictKind;
+  reasons: ReasonCode[];
 }
 
 /** Scanner health as shown to technicians and sent in heartbeats. */
@@ -110,6 +142,44 @@ export interface ScannerStatus {
   lastError?: string;
   reads: number;
   errors: number;
+  /** Frame figures of a camera scanner (absent for other kinds). */
+  camera?: CameraHealth;
+}
+
+/**
+ * A camera scanner's frame figures over its last few seconds: frames decoded per second, frames
+ * dropped per second (skipped because the decoder was busy: by design, never queued), and the
+ * decode time per frame in milliseconds (worker round trip included), median and 99th percentile.
+ */
+export interface CameraHealth {
+  framesPerSecond: number;
+  droppedPerSecond: number;
+  decodeMsP50: number;
+  decodeMsP99: number;
+  /** Totals since the driver was created. */
+  frames: number;
+  dropped: number;
+}
+
+/** What the aiming hint says: no code seen, seen but unreadable (motion blur), too small, read. */
+export type AimHint = 'aim' | 'hold-still' | 'closer' | 'read';
+
+/**
+ * A low-rate, downscaled grey picture of what a camera scanner sees, for the aiming help on the
+ * local screen only: never stored, logged or sent to the central server. `pixels` is base64 of
+ * width×height 8-bit grey values, row by row; `roi` and `codes` are fractions (0..1) of the frame.
+ */
+export interface CameraPreview {
+  deviceId: string;
+  width: number;
+  height: number;
+  pixels: string;
+  roi: { x: number; y: number; w: number; h: number };
+  /** Outlines of codes found in the frame (corner points, fractions of the frame). */
+  codes: Array<{ points: Array<{ x: number; y: number }>; read: boolean }>;
+  hint: AimHint;
+  /** ISO time the frame was decoded. */
+  at: string;
 }
 
 /** One scanner's health as the device manager keeps it (technician screen, heartbeat). */
@@ -130,6 +200,8 @@ export interface DeviceHealth {
   readsPerMinute: number;
   /** Device errors, unusable reads and disconnections over the window, per minute. */
   errorsPerMinute: number;
+  /** Frame figures of a camera scanner (absent for other kinds). */
+  camera?: CameraHealth;
 }
 
 /** What the scanner self-test saw: the next scan from any scanner, never its payload (docs/OPERATIONS.md). */

@@ -13,6 +13,7 @@ export type StoreErrorCode =
   | 'too-new'
   | 'io'
   | 'closed'
+  | 'key'
   | 'internal';
 
 export interface StoreErrorJSON {
@@ -85,6 +86,9 @@ export function userMessage(code: StoreErrorCode, file: string, detail?: string)
     case 'io':
       return `Cannot read or write the check-in database ${file}${detail ? ` (${detail})` : ''}. ` +
         `Check the storage device, its connection and that ${dir} exists and is a folder, then restart the kiosk.`;
+    case 'key':
+      return `The data key that seals the identity fields in ${file} cannot be used${detail ? ` (${detail})` : ''}; the database was left untouched. ` +
+        `Restore data-key.json in ${dir} from where it was kept, then restart the kiosk.`;
     case 'internal':
       return `Unexpected error in the check-in database ${file}${detail ? ` (${detail})` : ''}. ` +
         `Export the logs for support; restart the kiosk.`;

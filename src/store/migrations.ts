@@ -7,9 +7,15 @@
  *   v1  check-ins + outbox (first release; the duplicate key was stored in clear)
  *   v2  settings, audit log, officer override column
  *   v3  duplicate key hashed with a per-database salt (privacy, docs/OPERATIONS.md), clear column dropped
+ *   v4  overrides outbox: each officer override travels to the server once, as its own record
+ *   v5  identity fields sealed at rest: existing rows are marked for the batched sealing pass
+ *       (identity-seal.ts) that runs right after the migrations; audit log hash-chained and
+ *       append-only (audit-chain.ts); index on scan time (retention, oldest record held)
  */
 import type Database from 'better-sqlite3';
 import { DEDUP_SALT_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
+import { AUDIT_APPEND_ONLY_SQL, chainExistingEntries } from './audit-chain.js';
+import { SEAL_SETTINGS } from './identity-seal.js';
 
 export interface Migration {
   version: number;
@@ -87,6 +93,40 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX checkins_dedup ON checkins (dedup_hash, device_id, direction, scanned_ms)
           WHERE dedup_hash IS NOT NULL;
       `);
+    },
+  },
+  {
+    version: 4,
+    description: 'overrides outbox',
+    up(db) {
+      // No foreign key to checkins: a forwarded check-in may be purged while its override still
+      // waits to be sent, and the override must not go with it.
+      db.exec(`
+        CREATE TABLE override_outbox (
+          seq           INTEGER PRIMARY KEY,          -- "oldest first"
+          id            TEXT NOT NULL UNIQUE,         -- UUIDv7 of the override record
+          checkin_id    TEXT NOT NULL,
+          record        TEXT NOT NULL,                -- JSON OverrideRecord as it travels
+          state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'forwarded', 'rejected')),
+          reject_reason TEXT,
+          updated_at    TEXT
+        );
+        CREATE INDEX override_outbox_state ON override_outbox (state, seq);
+      `);
+    },
+  },
+  {
+    version: 5,
+    description: 'identity sealing, hash-chained audit log',
+    up(db) {
+      // The rows themselves are sealed in batches after the migration (a single transaction over
+      // a big database would hold the whole table in the WAL): here only the marker that says so.
+      const rows = db.prepare('SELECT EXISTS (SELECT 1 FROM checkins)').pluck().get() as number;
+      if (rows) db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(SEAL_SETTINGS.pending, '1');
+      db.exec('ALTER TABLE audit_log ADD COLUMN hash BLOB');
+      chainExistingEntries(db);
+      db.exec(AUDIT_APPEND_ONLY_SQL);
+      db.exec('CREATE INDEX checkins_by_time ON checkins (scanned_ms)');
     },
   },
 ];

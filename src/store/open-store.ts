@@ -15,6 +15,8 @@ import { StoreError, toStoreError } from './errors.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { checkContent, preflight } from './preflight.js';
 import { SqliteStore } from './sqlite-store.js';
+import { DataKeyError, fileDataKey, type DataKeyProvider } from './data-key.js';
+import { IdentitySeal, bindKeyId, boundKeyId, sealClearRows } from './identity-seal.js';
 
 export const DB_FILE_NAME = 'kiosk.db';
 
@@ -30,6 +32,15 @@ export interface OpenStoreOptions {
    * the disk. Reaching it fails writes as 'disk-full', exactly like a full disk.
    */
   maxPageCount?: number;
+  /**
+   * Where the data key that seals identity fields comes from. Default: data-key.json (0600) in
+   * `dir` (data-key.ts explains the choice); the Electron shell passes a safeStorage-sealed one.
+   */
+  dataKey?: DataKeyProvider;
+  /** Rows sealed per transaction when a database from before v5 is sealed. Default 500. */
+  sealBatchSize?: number;
+  /** Called after each committed sealing batch with the rows sealed so far (progress, tests). */
+  onSealProgress?: (rows: number) => void;
 }
 
 export function openStore(opts: OpenStoreOptions): SqliteStore {
@@ -51,7 +62,13 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
       configure(db, busyTimeoutMs, opts.maxPageCount, log);
       tightenFiles(file, log);
       const { from, to } = migrate(db);
-      const store = new SqliteStore(db, file, log);
+      const seal = openSeal(db, file, opts.dataKey ?? fileDataKey(dir));
+      const pass = sealClearRows(db, seal, {
+        ...(opts.sealBatchSize ? { batchSize: opts.sealBatchSize } : {}),
+        ...(opts.onSealProgress ? { afterBatch: opts.onSealProgress } : {}),
+      });
+      if (pass.sealed > 0) log.info('identity fields sealed', { rows: pass.sealed, batches: pass.batches });
+      const store = new SqliteStore(db, file, log, seal);
       if (from !== to) {
         log.info('database migrated', { from, to });
         store.audit({ at: new Date(opts.clock.now()).toISOString(), actor: 'system', action: 'store-migrated', detail: { from, to } });
@@ -67,6 +84,27 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
     log.error('cannot open database', { code: e.code, sqliteCode: e.sqliteCode });
     throw e;
   }
+}
+
+/**
+ * Loads the data key and checks it is the one this database was sealed with (or binds it, for a
+ * database that never had one). A new key is created only for an unbound database.
+ */
+function openSeal(db: Database.Database, file: string, provider: DataKeyProvider): IdentitySeal {
+  const bound = boundKeyId(db);
+  let key: Buffer;
+  try {
+    key = provider.load({ create: bound === undefined });
+  } catch (err) {
+    if (err instanceof DataKeyError) throw new StoreError('key', file, { message: err.message, detail: err.reason, cause: err });
+    throw err;
+  }
+  const seal = new IdentitySeal(key);
+  if (bound === undefined) bindKeyId(db, seal.keyId);
+  else if (bound !== seal.keyId) {
+    throw new StoreError('key', file, { detail: `data-key.json holds key ${seal.keyId}, the database was sealed with key ${bound}` });
+  }
+  return seal;
 }
 
 /** Creates the folder, and refuses early (with a clear code) when it or the file is not writable. */

@@ -3,9 +3,10 @@
  * typed values, so they are parsed without re-validation; only editing the file by hand could make
  * JSON.parse throw here.
  */
-import type { CheckIn, Direction, FormatId, Override, Subject, VerdictKind } from '../shared/types.js';
+import type { CheckIn, Direction, FormatId, Override, VerdictKind } from '../shared/types.js';
 import type { ReasonCode } from '../shared/reasons.js';
 import type { DeliveryState, StoredCheckIn } from './types.js';
+import type { IdentitySeal } from './identity-seal.js';
 
 /** The checkins columns every read selects (see CHECKIN_COLUMNS). */
 export interface CheckInRow {
@@ -18,7 +19,8 @@ export interface CheckInRow {
   format: FormatId;
   verdict: VerdictKind;
   reasons: string;
-  subject: string;
+  /** Sealed blob (identity-seal.ts); clear JSON text only in rows not yet sealed after an upgrade. */
+  subject: Buffer | string;
   override: string | null;
 }
 
@@ -30,7 +32,7 @@ export interface StoredRow extends CheckInRow {
 export const CHECKIN_COLUMNS =
   'c.seq, c.id, c.device_id, c.checkpoint_id, c.direction, c.scanned_at, c.format, c.verdict, c.reasons, c.subject, c.override';
 
-export function rowToCheckIn(row: CheckInRow): CheckIn {
+export function rowToCheckIn(row: CheckInRow, seal: IdentitySeal): CheckIn {
   const checkIn: CheckIn = {
     id: row.id,
     deviceId: row.device_id,
@@ -40,16 +42,16 @@ export function rowToCheckIn(row: CheckInRow): CheckIn {
     format: row.format,
     verdict: row.verdict,
     reasons: JSON.parse(row.reasons) as ReasonCode[],
-    subject: JSON.parse(row.subject) as Subject,
+    subject: seal.open(row.subject, row.id),
   };
   if (row.override !== null) checkIn.override = JSON.parse(row.override) as Override;
   return checkIn;
 }
 
-export function rowToStored(row: StoredRow): StoredCheckIn {
+export function rowToStored(row: StoredRow, seal: IdentitySeal): StoredCheckIn {
   // Every check-in gets its outbox row in the same transaction; a missing one can only come from
   // outside tampering, and reporting it as pending keeps it visible rather than hiding it.
-  const stored: StoredCheckIn = { ...rowToCheckIn(row), delivery: row.state ?? 'pending' };
+  const stored: StoredCheckIn = { ...rowToCheckIn(row, seal), delivery: row.state ?? 'pending' };
   if (row.reject_reason !== null) stored.rejectReason = row.reject_reason;
   return stored;
 }

@@ -5,12 +5,16 @@
  * unparseable scannedAt, an unknown id for an override, an oversized value) as RangeError.
  */
 import type Database from 'better-sqlite3';
-import type { CheckIn, Override } from '../shared/types.js';
+import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
-import type { AuditEntry, CheckInStore, DedupRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
+import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
 import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
+import { OverrideOutbox } from './override-outbox.js';
+import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, type CheckInRow, type StoredRow } from './rows.js';
+import type { IdentitySeal } from './identity-seal.js';
+import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
 
 /** Rows fetched per page by all(): the iterator never holds the connection between pages. */
 const EXPORT_PAGE = 500;
@@ -23,12 +27,25 @@ const MAX_REASON_CHARS = 500;
 
 type Stmt = Database.Statement;
 
+/** What a purge receipt in the audit log says (detail of a `purge` entry). */
+export interface PurgeReceipt {
+  rule: string;
+  retentionDays?: number;
+  /** Cut-off: forwarded check-ins scanned before this instant were removed. */
+  before: string;
+  removed: number;
+  /** Removed check-ins per UTC day of scanning, e.g. {"2026-11-01": 12}. */
+  days: Record<string, number>;
+}
+
 export class SqliteStore implements CheckInStore {
   /** Absolute path of kiosk.db. */
   readonly file: string;
   private readonly db: Database.Database;
   private readonly log: Logger;
   private readonly salt: Buffer;
+  private readonly seal: IdentitySeal;
+  private readonly auditLogAppend: AuditAppender;
   private closed = false;
 
   private readonly findDuplicate: Stmt;
@@ -41,29 +58,37 @@ export class SqliteStore implements CheckInStore {
   private readonly rejectOne: Stmt;
   private readonly selectStats: Stmt;
   private readonly purgeChunk: Stmt;
+  private readonly purgeDays: Stmt;
   private readonly updateOverride: Stmt;
   private readonly selectSetting: Stmt;
   private readonly upsertSetting: Stmt;
-  private readonly insertAudit: Stmt;
   private readonly selectAudit: Stmt;
+  private readonly overrideOutbox: OverrideOutbox;
+  private readonly overrideIds = uuidv7Source();
 
   private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
+  private readonly overrideForwardTx: (ids: readonly string[], at: string) => void;
+  private readonly overrideRejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
+  private readonly purgeTx: (ms: number, receipt: Omit<PurgeReceipt, 'removed' | 'days'>, at: string) => number;
 
-  constructor(db: Database.Database, file: string, logger: Logger) {
+  /** `seal` holds the keys derived from this data dir's data key (identity-seal.ts). */
+  constructor(db: Database.Database, file: string, logger: Logger, seal: IdentitySeal) {
     this.db = db;
     this.file = file;
     this.log = logger;
+    this.seal = seal;
+    this.auditLogAppend = auditAppender(db);
     const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
     if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
     this.salt = Buffer.from(saltHex, 'hex');
 
     this.findDuplicate = db.prepare(
-      `SELECT id FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
-         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC LIMIT 1`,
-    ).pluck();
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
+         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
+    );
     this.insertCheckIn = db.prepare(
       `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
          reasons, subject, override, dedup_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -90,32 +115,48 @@ export class SqliteStore implements CheckInStore {
       `SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending') AS depth,
               (SELECT COUNT(*) FROM outbox WHERE state = 'rejected') AS rejected,
               (SELECT c.scanned_at FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
-                WHERE o.state = 'pending' ORDER BY o.checkin_seq LIMIT 1) AS oldest`,
+                WHERE o.state = 'pending' ORDER BY o.checkin_seq LIMIT 1) AS oldest,
+              (SELECT scanned_at FROM checkins ORDER BY scanned_ms LIMIT 1) AS oldestHeld`,
     );
-    this.purgeChunk = db.prepare(
-      `DELETE FROM checkins WHERE seq IN (
-         SELECT c.seq FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
-          WHERE o.state = 'forwarded' AND c.scanned_ms < ? LIMIT ${PURGE_CHUNK})`,
+    // The same rows (ORDER BY seq LIMIT) are counted, then deleted, inside one transaction.
+    const purgeable = `SELECT c.seq FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
+          WHERE o.state = 'forwarded' AND c.scanned_ms < ? ORDER BY c.seq LIMIT ${PURGE_CHUNK}`;
+    this.purgeDays = db.prepare(
+      `SELECT strftime('%Y-%m-%d', scanned_ms / 1000, 'unixepoch') AS day, COUNT(*) AS n FROM checkins
+        WHERE seq IN (${purgeable}) GROUP BY day ORDER BY day`,
     );
+    this.purgeChunk = db.prepare(`DELETE FROM checkins WHERE seq IN (${purgeable})`);
     this.updateOverride = db.prepare('UPDATE checkins SET override = ? WHERE id = ?');
+    this.overrideOutbox = new OverrideOutbox(db);
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
     this.upsertSetting = db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.insertAudit = db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
     this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
       if (hash !== null) {
-        const of = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as string | undefined;
-        if (of !== undefined) return { kind: 'duplicate', of };
+        const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
+          | { id: string; verdict: string; reasons: string }
+          | undefined;
+        // Folded only into the latest check-in of the same credential, and only when that one got
+        // the same verdict and reasons: a retry that ends differently is a check-in of its own.
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === JSON.stringify(c.reasons)) {
+          return { kind: 'duplicate', of: prior.id };
+        }
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
-        JSON.stringify(c.reasons), JSON.stringify(c.subject), c.override ? JSON.stringify(c.override) : null, hash,
+        JSON.stringify(c.reasons), this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
       );
       this.insertOutbox.run(lastInsertRowid);
       return { kind: 'recorded' };
+    }).immediate;
+    this.overrideForwardTx = db.transaction((ids: readonly string[], at: string) => {
+      for (const id of ids) this.overrideOutbox.forwarded(id, at);
+    }).immediate;
+    this.overrideRejectTx = db.transaction((rejections: readonly { id: string; reason: string }[], at: string) => {
+      for (const r of rejections) this.overrideOutbox.rejected(r.id, String(r.reason).slice(0, MAX_REASON_CHARS), at);
     }).immediate;
     this.forwardTx = db.transaction((ids: readonly string[], at: string) => {
       for (const id of ids) this.forwardOne.run(at, id);
@@ -126,14 +167,26 @@ export class SqliteStore implements CheckInStore {
     this.overrideTx = db.transaction((id: string, override: Override) => {
       const { changes } = this.updateOverride.run(JSON.stringify(override), id);
       if (changes === 0) throw new RangeError(`setOverride: no check-in with id ${id}`);
+      const reasons = override.reasons ?? (JSON.parse((this.selectById.get(id) as StoredRow).reasons) as OverrideRecord['reasons']);
+      this.overrideOutbox.add({ id: override.id!, checkinId: id, verdict: override.verdict, reasons, by: override.by, reason: override.reason, at: override.at });
       // The officer's free-text reason stays with the check-in; the audit entry carries only ids.
-      this.insertAudit.run(override.at, override.by, 'override', JSON.stringify({ checkInId: id, verdict: override.verdict }));
+      this.auditLogAppend.append({ at: override.at, actor: override.by, action: 'override', detail: JSON.stringify({ checkInId: id, verdict: override.verdict }) });
+    }).immediate;
+    // One receipt per chunk, committed with the deletion it describes: no removal without its receipt.
+    this.purgeTx = db.transaction((ms: number, rule: Omit<PurgeReceipt, 'removed' | 'days'>, at: string): number => {
+      const days = this.purgeDays.all(ms) as { day: string; n: number }[];
+      if (days.length === 0) return 0;
+      const { changes } = this.purgeChunk.run(ms);
+      const receipt: PurgeReceipt = { ...rule, removed: changes, days: Object.fromEntries(days.map((d) => [d.day, d.n])) };
+      this.auditLogAppend.append({ at, actor: 'system', action: 'purge', detail: JSON.stringify(receipt) });
+      return changes;
     }).immediate;
   }
 
   /**
-   * Duplicate rule: an earlier check-in with the same key, device and direction scanned in
-   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it.
+   * Duplicate rule: the most recent check-in with the same key, device and direction scanned in
+   * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it when it
+   * has the same verdict and the same reasons (in order); otherwise this one is recorded.
    */
   record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome {
     const ms = Date.parse(checkIn.scannedAt);
@@ -142,7 +195,7 @@ export class SqliteStore implements CheckInStore {
     let windowMs = 0;
     if (dedup) {
       if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
-      hash = dedupHash(this.salt, dedup.key);
+      hash = this.seal.pepper(dedupHash(this.salt, dedup.key));
       windowMs = dedup.windowMs;
     }
     return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs));
@@ -152,7 +205,7 @@ export class SqliteStore implements CheckInStore {
     let after = 0;
     for (;;) {
       const rows = this.guard('all', () => this.selectPage.all(after, EXPORT_PAGE) as StoredRow[]);
-      for (const row of rows) yield rowToStored(row);
+      for (const row of rows) yield rowToStored(row, this.seal);
       const last = rows[rows.length - 1];
       if (rows.length < EXPORT_PAGE || last === undefined) return;
       after = last.seq;
@@ -161,13 +214,13 @@ export class SqliteStore implements CheckInStore {
 
   get(id: string): StoredCheckIn | undefined {
     const row = this.guard('get', () => this.selectById.get(id) as StoredRow | undefined);
-    return row ? rowToStored(row) : undefined;
+    return row ? rowToStored(row, this.seal) : undefined;
   }
 
   pendingBatch(limit: number): CheckIn[] {
     const n = Math.max(0, Math.floor(limit));
     if (!Number.isFinite(n) || n === 0) return [];
-    return this.guard('pendingBatch', () => (this.selectPending.all(n) as CheckInRow[]).map(rowToCheckIn));
+    return this.guard('pendingBatch', () => (this.selectPending.all(n) as CheckInRow[]).map((r) => rowToCheckIn(r, this.seal)));
   }
 
   markForwarded(ids: readonly string[], at: string): void {
@@ -181,29 +234,63 @@ export class SqliteStore implements CheckInStore {
   }
 
   queueStats(): QueueStats {
-    const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null });
-    const stats: QueueStats = { depth: row.depth, rejected: row.rejected };
+    const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null; oldestHeld: string | null });
+    const stats: QueueStats = { depth: row.depth, rejected: row.rejected, overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()) };
     if (row.oldest !== null) stats.oldestPendingAt = row.oldest;
+    if (row.oldestHeld !== null) stats.oldestHeldAt = row.oldestHeld;
     return stats;
   }
 
-  /** Only forwarded rows go; pending and rejected ones are kept whatever their age (docs/PROTOCOL.md). */
-  purgeForwarded(before: string): number {
+  /**
+   * Only forwarded rows go; pending and rejected ones are kept whatever their age. Each chunk of
+   * at most PURGE_CHUNK rows is deleted in one transaction together with its receipt in the
+   * hash-chained audit log (`purge`: rule, cut-off, how many, per UTC day). Afterwards the WAL is
+   * folded back and truncated: with secure_delete the removed rows are then gone from every file.
+   */
+  purgeForwarded(before: string, rule: PurgeRule = { rule: 'forwarded-before' }): number {
     const ms = Date.parse(before);
     if (!Number.isFinite(ms)) throw new RangeError('purgeForwarded: before is not an ISO date-time');
+    const at = rule.at ?? new Date().toISOString();
+    const base: Omit<PurgeReceipt, 'removed' | 'days'> = { rule: rule.rule, before: new Date(ms).toISOString() };
+    if (rule.retentionDays !== undefined) base.retentionDays = rule.retentionDays;
     let total = 0;
     for (;;) {
-      const { changes } = this.guard('purgeForwarded', () => this.purgeChunk.run(ms));
+      const changes = this.guard('purgeForwarded', () => this.purgeTx(ms, base, at));
       total += changes;
       if (changes < PURGE_CHUNK) break;
     }
-    if (total > 0) this.log.info('purged forwarded check-ins', { count: total });
+    if (total > 0) {
+      this.log.info('purged forwarded check-ins', { count: total });
+      this.checkpoint('purge');
+    }
     return total;
   }
 
-  /** Stores the override on the check-in and an audit entry, in one transaction. */
+  /** Hex hash of the newest audit entry: whoever keeps it can later prove nothing was cut off the log. */
+  auditHead(): string {
+    return this.guard('auditHead', () => auditHead(this.db));
+  }
+
+  /** The override on the check-in, its outbox row and an audit entry, in one transaction. */
   setOverride(id: string, override: Override): void {
-    this.guard('setOverride', () => this.overrideTx(id, override));
+    const withId: Override = override.id ? override : { ...override, id: this.overrideIds.next() };
+    this.guard('setOverride', () => this.overrideTx(id, withId));
+  }
+
+  pendingOverrides(limit: number): OverrideRecord[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    return this.guard('pendingOverrides', () => this.overrideOutbox.pending(n));
+  }
+
+  markOverridesForwarded(ids: readonly string[], at: string): void {
+    if (ids.length === 0) return;
+    this.guard('markOverridesForwarded', () => this.overrideForwardTx(ids, at));
+  }
+
+  markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void {
+    if (rejections.length === 0) return;
+    this.guard('markOverridesRejected', () => this.overrideRejectTx(rejections, at));
   }
 
   getSetting(key: string): string | undefined {
@@ -220,7 +307,7 @@ export class SqliteStore implements CheckInStore {
   audit(entry: AuditEntry): void {
     const detail = entry.detail === undefined ? null : JSON.stringify(entry.detail);
     if (detail !== null && detail.length > MAX_AUDIT_DETAIL_CHARS) throw new RangeError('audit: detail too large');
-    this.guard('audit', () => this.insertAudit.run(entry.at, entry.actor, entry.action, detail));
+    this.guard('audit', () => this.auditLogAppend.append({ at: entry.at, actor: entry.actor, action: entry.action, detail }));
   }
 
   /** The newest `limit` entries, newest first. */
@@ -245,6 +332,15 @@ export class SqliteStore implements CheckInStore {
       this.log.warn('checkpoint on close failed', { code: toStoreError(err, this.file).code });
     }
     this.db.close();
+  }
+
+  /** Folds the WAL into kiosk.db and truncates it (best effort: a reader may hold it; the next one will). */
+  private checkpoint(why: string): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.log.warn('checkpoint failed', { why, code: toStoreError(err, this.file).code });
+    }
   }
 
   /** Runs a storage call, turning any SQLite/fs fault into a StoreError (logged without data). */

@@ -2,16 +2,22 @@
  * The durable store's interface as the pipeline, the forwarder and the CLI see it.
  * Implemented on better-sqlite3 in src/store/ (WAL, synchronous=FULL).
  */
-import type { CheckIn } from '../shared/types.js';
+import type { CheckIn, OverrideRecord } from '../shared/types.js';
 
 export type DeliveryState = 'pending' | 'forwarded' | 'rejected';
 
 export type RecordOutcome = { kind: 'recorded' } | { kind: 'duplicate'; of: string };
 
 export interface DedupRule {
-  /** Identity key of the subject (never stored in clear if the store chooses to hash it). */
+  /**
+   * What makes two scans the same credential (the pipeline passes the normalised payload). The store
+   * keeps only a keyed hash of it (HMAC-SHA-256 under a per-database salt), never the clear text.
+   */
   key: string;
-  /** Same key at the same device and direction within this many ms before → duplicate. */
+  /**
+   * The latest check-in with the same key at the same device and direction within this many ms
+   * before → duplicate of it, provided it has the same verdict and reasons as the new one.
+   */
   windowMs: number;
 }
 
@@ -26,6 +32,22 @@ export interface QueueStats {
   depth: number;
   oldestPendingAt?: string;
   rejected: number;
+  /** Overrides not yet delivered (overrides outbox). */
+  overridesPending?: number;
+  /**
+   * scannedAt of the oldest check-in held, whatever its delivery state: every check-in may carry
+   * identity fields, so this is the oldest personal data on the device (heartbeat `oldestIdentityAt`).
+   */
+  oldestHeldAt?: string;
+}
+
+/** Which retention rule a purge applies; goes into the purge receipt. */
+export interface PurgeRule {
+  /** Short rule name, e.g. 'kiosk-retention'. */
+  rule: string;
+  retentionDays?: number;
+  /** When the purge ran (ISO); default now. */
+  at?: string;
 }
 
 export interface AuditEntry {
@@ -39,7 +61,8 @@ export interface AuditEntry {
 export interface CheckInStore {
   /**
    * Duplicate check, check-in row and outbox row in ONE transaction, committed with
-   * synchronous=FULL before returning. Throws StoreError only for storage faults.
+   * synchronous=FULL before returning. Throws StoreError only for storage faults. A duplicate is
+   * the latest same-key check-in in the window with the same verdict and reasons (DedupRule).
    */
   record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome;
   /** Every check-in, oldest first (for `export`). */
@@ -50,12 +73,27 @@ export interface CheckInStore {
   markForwarded(ids: readonly string[], at: string): void;
   markRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
   queueStats(): QueueStats;
-  /** Deletes forwarded check-ins scanned before `before` (ISO). Returns how many. */
-  purgeForwarded(before: string): number;
+  /**
+   * Deletes forwarded check-ins scanned before `before` (ISO), writing a receipt per chunk into the
+   * hash-chained audit log. Returns how many.
+   */
+  purgeForwarded(before: string, rule?: PurgeRule): number;
+  /**
+   * Stores the override on the check-in, queues it in the overrides outbox (as an OverrideRecord
+   * with `override.id`, a new UUIDv7 when absent, and `override.reasons`, default the check-in's)
+   * and writes an audit entry, in one transaction. RangeError for an unknown check-in id.
+   */
   setOverride(id: string, override: NonNullable<CheckIn['override']>): void;
+  /** Overrides waiting for delivery whose check-in is no longer pending, oldest first, at most `limit`. */
+  pendingOverrides(limit: number): OverrideRecord[];
+  markOverridesForwarded(ids: readonly string[], at: string): void;
+  /** Permanently refused overrides: kept, marked and shown, never dropped. */
+  markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   audit(entry: AuditEntry): void;
   auditLog(limit: number): AuditEntry[];
+  /** Hex SHA-256 of the newest audit entry (the head of the chain). */
+  auditHead(): string;
   close(): void;
 }

@@ -1,5 +1,7 @@
 /**
- * The forwarder (docs/PROTOCOL.md): drains the store's outbox to the central server. At-least-once from
+ * The forwarder (docs/PROTOCOL.md): drains the store's outboxes to the central server — check-ins
+ * (POST /api/v1/checkins), then officer overrides (POST /api/v1/overrides) once no check-in is
+ * pending. At-least-once from
  * here, exactly-once on the server by id. Oldest first, gzip batches, exponential backoff with full
  * jitter, Retry-After honoured on 429/503, per-record rejections kept and flagged in the store.
  * 401/403 → 'reenroll-needed': no more requests until `setToken` (no busy loop).
@@ -15,8 +17,11 @@ import type { CheckInStore } from '../store/types.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, parseRetryAfter } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { createHttpClient, describeError } from './http.js';
+import type { ClockOffset } from './clock-offset.js';
 
 const gzip = promisify(zlib.gzip);
+/** How long an override the server answered `unknown-checkin` waits before it is sent again (ms). */
+const UNKNOWN_CHECKIN_RETRY_MS = 30_000;
 
 export type ForwarderStatus = 'idle' | 'sending' | 'backoff' | 'reenroll-needed' | 'stopped';
 
@@ -36,7 +41,9 @@ export interface ForwarderState {
 }
 
 /** The part of the store the forwarder uses (the fleet simulator gives an in-memory outbox). */
-export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'>;
+/** The outboxes the forwarder drains: check-ins, and overrides when the store keeps them. */
+export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'> &
+  Partial<Pick<CheckInStore, 'pendingOverrides' | 'markOverridesForwarded' | 'markOverridesRejected'>>;
 
 export interface ForwarderOptions {
   store: ForwarderOutbox;
@@ -58,6 +65,8 @@ export interface ForwarderOptions {
   idlePollMs?: number;
   /** Per-request timeout (ms, default 30 s): socket inactivity and overall deadline. */
   requestTimeoutMs?: number;
+  /** Learns the clock offset from each answer's serverTime (or Date header). */
+  clockOffset?: ClockOffset;
 }
 
 export interface Forwarder {
@@ -155,49 +164,39 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     return done.length + rejected.length;
   };
 
-  /** One attempt. Returns true when the loop should continue immediately. */
-  const attempt = async (): Promise<'more' | 'empty' | 'scheduled'> => {
-    const batch = store.pendingBatch(batchSize);
-    if (batch.length === 0) return 'empty';
+  /** POSTs one gzip batch; undefined when the request failed (already handled: backoff or stopped). */
+  const post = async (route: string, payload: Record<string, unknown>) => {
     setStatus('sending');
     st.lastAttemptAt = iso();
-    const body = await gzip(Buffer.from(JSON.stringify({ checkins: batch }), 'utf8'));
-    if (stopped) return 'scheduled';
+    const body = await gzip(Buffer.from(JSON.stringify(payload), 'utf8'));
+    if (stopped) return undefined;
     inFlight = new AbortController();
     const deadline = timers.setTimeout(() => inFlight?.abort(), timeoutMs);
-    let res;
+    const sentMs = clock.now();
     try {
-      res = await http.client.post('/api/v1/checkins', body, {
+      const res = await http.client.post(route, body, {
         headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Authorization: `Bearer ${token}` },
         signal: inFlight.signal,
       });
+      if (stopped) return undefined;
+      opts.clockOffset?.observe(sentMs, clock.now(), res.data, res.headers.date);
+      return res;
     } catch (err) {
-      if (stopped) return 'scheduled';
-      fail(describeError(err));
-      return 'scheduled';
+      if (!stopped) fail(describeError(err));
+      return undefined;
     } finally {
       timers.clearTimeout(deadline);
       inFlight = undefined;
     }
-    if (stopped) return 'scheduled';
+  };
+
+  /**
+   * What both record kinds do with a non-200 answer: 401/403 stop for re-enrollment, 429/503 honour
+   * Retry-After, 400/413/422 split the batch down to the record at fault (then `refuseOne`), anything
+   * else backs off.
+   */
+  const otherStatus = (res: { status: number; data: unknown; headers: Record<string, unknown> }, size: number, refuseOne: (reason: string) => void): 'more' | 'scheduled' => {
     const status = res.status;
-    if (status === 200) {
-      const answer = parseAnswer(res.data);
-      if (!answer) {
-        fail('server answered 200 without a valid ingest answer');
-        return 'scheduled';
-      }
-      const settled = settle(batch, answer);
-      if (settled === 0) {
-        fail('server settled none of the batch');
-        return 'scheduled';
-      }
-      st.failures = 0;
-      delete st.lastError;
-      st.lastSuccessAt = iso();
-      batchSize = Math.min(maxBatch, batchSize * 2);
-      return 'more';
-    }
     if (status === 401 || status === 403) {
       st.lastError = `server refused the device token (${status}); re-enrollment needed`;
       logger.error('device token refused; re-enrollment needed', { status });
@@ -211,18 +210,87 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     if (status === 400 || status === 413 || status === 422) {
       // The server refused the whole request. Split it to find the record at fault; a single
       // record refused on its own is kept, marked rejected and shown to technicians.
-      if (batch.length > 1) {
-        batchSize = Math.max(1, Math.floor(batch.length / 2));
-        logger.warn('batch refused; splitting', { status, batch: batch.length });
+      if (size > 1) {
+        batchSize = Math.max(1, Math.floor(size / 2));
+        logger.warn('batch refused; splitting', { status, batch: size });
         return 'more';
       }
-      const reason = `http-${status}: ${typeof res.data === 'object' && res.data && 'error' in res.data ? String((res.data as { error: unknown }).error) : 'refused'}`;
-      store.markRejected([{ id: (batch[0] as CheckIn).id, reason: reason.slice(0, 200) }], iso());
+      const data = res.data;
+      const reason = `http-${status}: ${typeof data === 'object' && data && 'error' in data ? String((data as { error: unknown }).error) : 'refused'}`;
+      refuseOne(reason.slice(0, 200));
       st.rejected++;
       return 'more';
     }
-    fail(`server answered ${status}`);
+    fail(status === 404 ? 'server answered 404 (a central server too old for this record kind?)' : `server answered ${status}`);
     return 'scheduled';
+  };
+
+  const progressed = (): 'more' => {
+    st.failures = 0;
+    delete st.lastError;
+    st.lastSuccessAt = iso();
+    batchSize = Math.min(maxBatch, batchSize * 2);
+    return 'more';
+  };
+
+  /** One attempt: check-ins first, then overrides once no check-in is pending. */
+  const attempt = async (): Promise<'more' | 'empty' | 'scheduled'> => {
+    const batch = store.pendingBatch(batchSize);
+    if (batch.length === 0) return attemptOverrides();
+    const res = await post('/api/v1/checkins', { checkins: batch });
+    if (!res) return 'scheduled';
+    if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markRejected([{ id: (batch[0] as CheckIn).id, reason }], iso()));
+    const answer = parseAnswer(res.data);
+    if (!answer) {
+      fail('server answered 200 without a valid ingest answer');
+      return 'scheduled';
+    }
+    if (settle(batch, answer) === 0) {
+      fail('server settled none of the batch');
+      return 'scheduled';
+    }
+    return progressed();
+  };
+
+  /**
+   * Overrides (POST /api/v1/overrides): accepted and duplicate ones are done; `unknown-checkin`
+   * stays pending (the server does not hold the check-in yet) and is retried after a backoff; any
+   * other refusal is kept, marked rejected.
+   */
+  const attemptOverrides = async (): Promise<'more' | 'empty' | 'scheduled'> => {
+    const batch = store.pendingOverrides?.(batchSize) ?? [];
+    if (batch.length === 0) return 'empty';
+    const res = await post('/api/v1/overrides', { overrides: batch });
+    if (!res) return 'scheduled';
+    if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markOverridesRejected?.([{ id: batch[0]!.id, reason }], iso()));
+    const answer = parseAnswer(res.data);
+    if (!answer) {
+      fail('server answered 200 without a valid override answer');
+      return 'scheduled';
+    }
+    const ids = new Set(batch.map((o) => o.id));
+    const done = [...answer.accepted, ...answer.duplicate].filter((id) => ids.has(id));
+    const later = answer.rejected.filter((r) => ids.has(r.id) && r.reason === 'unknown-checkin');
+    const refused = answer.rejected.filter((r) => ids.has(r.id) && r.reason !== 'unknown-checkin').map((r) => ({ id: r.id, reason: r.reason.slice(0, 200) }));
+    const at = iso();
+    store.markOverridesForwarded?.(done, at);
+    store.markOverridesRejected?.(refused, at);
+    st.forwarded += done.length;
+    st.rejected += refused.length;
+    if (refused.length) logger.warn('overrides rejected by server', { count: refused.length });
+    if (later.length > 0) {
+      // Not a failure of the link: the server lacks the check-in (not delivered by this kiosk yet,
+      // or refused). Look again later instead of spinning; new check-ins still go at once.
+      logger.info('overrides wait for their check-ins on the server', { count: later.length });
+      setStatus('idle');
+      schedule(Math.max(idlePollMs, UNKNOWN_CHECKIN_RETRY_MS), 'idle');
+      return 'scheduled';
+    }
+    if (done.length + refused.length === 0) {
+      fail('server settled none of the overrides');
+      return 'scheduled';
+    }
+    return progressed();
   };
 
   function run(): void {

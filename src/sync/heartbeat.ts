@@ -1,11 +1,12 @@
 /**
  * Heartbeat (docs/PROTOCOL.md): every N seconds the kiosk tells the server its queue depth, oldest pending
- * check-in, last scan, scanner health, trust-bundle issue time and version, so the dashboard can
- * flag devices that need a visit. Failures are only logged: the next beat is the retry.
+ * check-in, last scan, scanner health, trust-bundle issue time, version and clock offset, so the
+ * dashboard can flag devices that need a visit. Failures are only logged: the next beat is the retry.
  */
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import type { ScannerStatus } from '../shared/types.js';
 import { createHttpClient, describeError } from './http.js';
+import type { ClockOffset } from './clock-offset.js';
 
 export interface HeartbeatBody {
   queueDepth: number;
@@ -14,9 +15,15 @@ export interface HeartbeatBody {
   scanners: ScannerStatus[];
   trustIssuedAt: string | null;
   version: string;
+  /** Kiosk clock minus server clock (ms), once measured (see clock-offset.ts). */
+  clockOffsetMs?: number;
   /** Protocol extensions (optional): the configuration profile version in force, the updater state. */
   appliedConfigVersion?: number;
   updateState?: string;
+  /** scannedAt of the oldest check-in still held (personal data on the device), null when none. */
+  oldestIdentityAt?: string | null;
+  /** Hex hash of the newest audit-log entry: lets the server prove later that the log was not cut short. */
+  auditHead?: string;
 }
 
 export interface HeartbeatState {
@@ -40,6 +47,8 @@ export interface HeartbeatOptions {
   onSent?: () => void;
   ca?: string;
   requestTimeoutMs?: number;
+  /** Learns the clock offset from each answer's serverTime (or Date header). */
+  clockOffset?: ClockOffset;
 }
 
 export interface Heartbeat {
@@ -65,7 +74,9 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
 
   const beat = async (): Promise<boolean> => {
     try {
+      const sentMs = clock.now();
       const res = await http.client.post('/api/v1/heartbeat', opts.collect(), { headers: { Authorization: `Bearer ${token}` } });
+      opts.clockOffset?.observe(sentMs, clock.now(), res.data, res.headers.date);
       if (res.status === 200) {
         st.sent++;
         st.lastSentAt = new Date(clock.now()).toISOString();

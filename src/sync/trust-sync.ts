@@ -16,6 +16,8 @@ import { writeFileAtomic } from './atomic-file.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, parseRetryAfter } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { createHttpClient, describeError } from './http.js';
+import type { ClockOffset } from './clock-offset.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes, type TimeRules } from '../credentials/time-rules.js';
 
 export const TRUST_BUNDLE_FILE = 'trust-bundle.jws';
 export const TRUST_META_FILE = 'trust-bundle.meta.json';
@@ -59,6 +61,10 @@ export interface TrustSyncOptions {
   random?: () => number;
   ca?: string;
   requestTimeoutMs?: number;
+  /** Learns the kiosk's clock offset from the Date header; its server-time estimate judges issuedAt. */
+  clockOffset?: ClockOffset;
+  /** Clock tolerance for the bundle's issuedAt (default 300 s): read on every download. */
+  timeRules?: () => TimeRules;
 }
 
 export interface StoredBundle {
@@ -177,12 +183,14 @@ export function startTrustSync(opts: TrustSyncOptions): TrustSync {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/jose' };
     if (current?.etag) headers['If-None-Match'] = current.etag;
     let res;
+    const sentMs = clock.now();
     try {
       res = await http.client.get('/api/v1/trust-bundle', { headers, responseType: 'text', transformResponse: (d: unknown) => d });
     } catch (err) {
       failed(describeError(err));
       return;
     }
+    opts.clockOffset?.observe(sentMs, clock.now(), undefined, res.headers.date);
     const nowIso = new Date(clock.now()).toISOString();
     if (res.status === 304 && current) {
       current.lastSyncAt = nowIso;
@@ -215,6 +223,11 @@ export function startTrustSync(opts: TrustSyncOptions): TrustSync {
       if (current && Date.parse(bundle.issuedAt) < Date.parse(current.bundle.issuedAt)) {
         throw new Error(`signed trust bundle refused: issued ${bundle.issuedAt}, older than the one held (${current.bundle.issuedAt})`);
       }
+      // issuedAt is the bundle's iat (time-rules.ts): one "issued" far in the future would block
+      // every later bundle through the rollback check above. Judged against the server's time as
+      // the kiosk knows it, so a kiosk whose own clock is behind still takes fresh bundles.
+      const issued = checkTokenTimes({ iat: Date.parse(bundle.issuedAt) / 1000 }, opts.clockOffset?.serverNow() ?? clock.now(), opts.timeRules?.() ?? DEFAULT_TIME_RULES);
+      if (!issued.ok) throw new Error(`signed trust bundle refused: issuedAt ${bundle.issuedAt} is in the future (${issued.reason})`);
     } catch (err) {
       refused++;
       logger.error('trust bundle refused; keeping the previous one', { why: describeError(err) });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTechPin } from '../helpers/tech-pin.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
 const AN = '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021';
@@ -72,6 +73,23 @@ describe('verify', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/identityOnly/);
   });
+  it('a misspelt key in a trust bundle or policy file is a usage error naming it and the nearest valid key', () => {
+    const trust = join(dir, 'typo-trust.json');
+    writeFileSync(trust, JSON.stringify({ version: 1, issuedAt: '2026-11-25T00:00:00Z', stauts: { entries: [{ id: '001090001234', status: 'blocked' }] } }));
+    const r = runCli(['verify', '--trust', trust, AN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('trust bundle: unknown key "stauts" at $ (did you mean "status"?)');
+    expect(r.stdout.trim()).toBe('');
+    const policy = join(dir, 'typo-policy.json');
+    writeFileSync(policy, JSON.stringify({ statusAction: { blocked: 'reject' } }));
+    const p = runCli(['verify', '--policy', policy, AN]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('unknown key "statusAction" at $ (did you mean "statusActions"?)');
+    // run refuses it too, before opening anything.
+    const run = runCli(['run', '--data-dir', join(dir, 'typo-run'), '--scanner', 'stdin', '--trust', trust], '');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('did you mean "status"?');
+  }, 90_000);
   it('a policy that refers identity-only credentials changes the verdict', () => {
     const file = join(dir, 'refer.json');
     writeFileSync(file, JSON.stringify({ declarationRequired: true }));
@@ -110,7 +128,13 @@ describe('run and export', () => {
     const exported = runCli(['export', '--data-dir', data]);
     expect(exported.code).toBe(0);
     expect(exported.lines.map((l) => l.id)).toEqual(checkins.map((c) => c.id));
-    expect(exported.lines[0]).toMatchObject({ checkpointId: 'HN-07', direction: 'out', delivery: 'pending', subject: { idNo: '001090001234' } });
+    // Without --reveal the identity fields stay out; the technician PIN reveals them.
+    expect(exported.lines[0]).toMatchObject({ checkpointId: 'HN-07', direction: 'out', delivery: 'pending', subject: { idType: 'cccd' } });
+    expect(exported.stdout).not.toContain('001090001234');
+    await setTechPin(data, '4321');
+    const revealed = runCli(['export', '--data-dir', data, '--reveal'], '4321\n');
+    expect(revealed.code).toBe(0);
+    expect(revealed.lines[0]).toMatchObject({ subject: { idNo: '001090001234' } });
   });
   it('--ui web serves the screens on 127.0.0.1 behind the printed token URL', async () => {
     const p = startCli(['run', '--data-dir', join(dir, 'web'), '--ui', 'web']);

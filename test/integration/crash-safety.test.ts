@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
+import { setTechPin } from '../helpers/tech-pin.js';
 import { startPtyPair, type PtyPair } from '../helpers/pty.js';
 
 const ROUNDS = 10;
@@ -76,7 +77,8 @@ describe('SIGKILL at a random moment, then restart', () => {
     last.child.kill('SIGTERM');
     expect((await last.exited).code).toBe(0);
 
-    const exported = runCli(['export', '--data-dir', data]);
+    await setTechPin(data, '2468');
+    const exported = runCli(['export', '--data-dir', data, '--reveal'], '2468\n');
     expect(exported.code).toBe(0);
     const ids = exported.lines.map((l) => l.id as string);
     expect(new Set(ids).size).toBe(ids.length);

@@ -155,12 +155,13 @@ describe('delivery states', () => {
     });
     expect(store.pendingBatch(3).map((c) => c.id)).toEqual(ids.slice(0, 3));
     expect(store.pendingBatch(0)).toEqual([]);
-    expect(store.queueStats()).toEqual({ depth: 5, rejected: 0, oldestPendingAt: new Date(T0).toISOString() });
+    expect(store.queueStats()).toEqual({ depth: 5, rejected: 0, overridesPending: 0, oldestPendingAt: new Date(T0).toISOString(), oldestHeldAt: new Date(T0).toISOString() });
 
     store.markForwarded([ids[0]!, ids[1]!], new Date(T0 + 10_000).toISOString());
     store.markRejected([{ id: ids[2]!, reason: 'schema: missing checkpointId' }], new Date(T0 + 10_000).toISOString());
     expect(store.pendingBatch(10).map((c) => c.id)).toEqual(ids.slice(3));
-    expect(store.queueStats()).toEqual({ depth: 2, rejected: 1, oldestPendingAt: new Date(T0 + 3000).toISOString() });
+    // The oldest record held is the oldest whatever its delivery state: forwarded ones hold identity too.
+    expect(store.queueStats()).toEqual({ depth: 2, rejected: 1, overridesPending: 0, oldestPendingAt: new Date(T0 + 3000).toISOString(), oldestHeldAt: new Date(T0).toISOString() });
     expect(store.get(ids[0]!)?.delivery).toBe('forwarded');
     expect(store.get(ids[2]!)).toMatchObject({ delivery: 'rejected', rejectReason: 'schema: missing checkpointId' });
     expect([...store.all()].map((c) => c.delivery)).toEqual(['forwarded', 'forwarded', 'rejected', 'pending', 'pending']);
@@ -241,9 +242,34 @@ describe('override, audit and settings', () => {
     store.record(c);
     const override = { by: 'officer-7', reason: 'paper certificate shown', verdict: 'accept' as const, at: new Date(T0 + 60_000).toISOString() };
     store.setOverride(c.id, override);
-    expect(store.get(c.id)?.override).toEqual(override);
+    expect(store.get(c.id)?.override).toEqual({ ...override, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const [entry] = store.auditLog(1);
     expect(entry).toEqual({ at: override.at, actor: 'officer-7', action: 'override', detail: { checkInId: c.id, verdict: 'accept' } });
+  });
+
+  it('queues each override in the overrides outbox, held back while its check-in is pending, delivered once', () => {
+    const c = checkIn(0, { verdict: 'refer', reasons: ['status:f1'] });
+    store.record(c);
+    store.setOverride(c.id, { id: '0193aaaa-0000-7000-8000-000000000001', by: 'officer-7', reason: 'cleared', verdict: 'accept', at: new Date(T0 + 1000).toISOString() });
+    expect(store.queueStats().overridesPending).toBe(1);
+    // Check-ins go first: nothing to send while the check-in itself is pending.
+    expect(store.pendingOverrides(10)).toEqual([]);
+    store.markForwarded([c.id], new Date(T0 + 2000).toISOString());
+    expect(store.pendingOverrides(10)).toEqual([
+      { id: '0193aaaa-0000-7000-8000-000000000001', checkinId: c.id, verdict: 'accept', reasons: ['status:f1'], by: 'officer-7', reason: 'cleared', at: new Date(T0 + 1000).toISOString() },
+    ]);
+    // A second override of the same check-in is a record of its own.
+    store.setOverride(c.id, { by: 'officer-8', reason: 'second look', verdict: 'reject', reasons: ['expired'], at: new Date(T0 + 3000).toISOString() });
+    expect(store.pendingOverrides(10).map((o) => [o.by, o.verdict, o.reasons])).toEqual([['officer-7', 'accept', ['status:f1']], ['officer-8', 'reject', ['expired']]]);
+    store.markOverridesForwarded(['0193aaaa-0000-7000-8000-000000000001'], new Date(T0 + 4000).toISOString());
+    const [rest] = store.pendingOverrides(10);
+    store.markOverridesRejected([{ id: rest!.id, reason: 'foreign-checkin' }], new Date(T0 + 5000).toISOString());
+    expect(store.pendingOverrides(10)).toEqual([]);
+    expect(store.queueStats().overridesPending).toBe(0);
+    // Survives a reopen (the outbox is on disk, not in memory).
+    store.close();
+    store = open(dir);
+    expect(store.pendingOverrides(10)).toEqual([]);
   });
 
   it('refuses an override for an unknown check-in and writes no audit entry', () => {

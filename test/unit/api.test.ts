@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CheckIn, Override } from '../../src/shared/types.js';
+import type { CheckIn, Override, OverrideRecord } from '../../src/shared/types.js';
 import type { AuditEntry, CheckInStore, DedupRule, RecordOutcome, StoredCheckIn } from '../../src/store/types.js';
 import { KioskService } from '../../src/app/kiosk.js';
 import { createKioskApi, type DeliverySnapshot, type KioskApiService } from '../../src/app/api.js';
@@ -51,10 +51,19 @@ class MemoryStore implements CheckInStore {
   purgeForwarded() {
     return 0;
   }
+  overrides: OverrideRecord[] = [];
+  pendingOverrides(limit: number) {
+    return this.overrides.slice(0, limit);
+  }
+  markOverridesForwarded(ids: readonly string[]) {
+    this.overrides = this.overrides.filter((o) => !ids.includes(o.id));
+  }
+  markOverridesRejected() {}
   setOverride(id: string, o: Override) {
     const r = this.rows.find((x) => x.id === id);
     if (!r) throw new Error('no such check-in');
     r.override = o;
+    this.overrides.push({ id: o.id ?? `ov-${this.overrides.length}`, checkinId: id, verdict: o.verdict, reasons: o.reasons ?? r.reasons, by: o.by, reason: o.reason, at: o.at });
   }
   getSetting(k: string) {
     return this.settings.get(k);
@@ -67,6 +76,9 @@ class MemoryStore implements CheckInStore {
   }
   auditLog(limit: number) {
     return this.audits.slice(-limit).reverse();
+  }
+  auditHead() {
+    return '0'.repeat(64);
   }
   close() {}
 }

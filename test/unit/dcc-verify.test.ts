@@ -38,7 +38,7 @@ describe('EU DCC: accepted credentials', () => {
       { label: 'country', value: 'VN' },
       { label: 'issuer', value: 'Ministry of Health of Viet Nam' },
     ]);
-    expect(r.steps.map((s) => s.step)).toEqual(['prefix', 'base45', 'inflate', 'cose', 'kid', 'signature', 'claims', 'eku', 'validity', 'schema', 'rules']);
+    expect(r.steps.map((s) => s.step)).toEqual(['prefix', 'base45', 'inflate', 'cose', 'kid', 'signature', 'claims', 'eku', 'validity', 'schema', 'content', 'rules']);
     expect(r.steps.every((s) => s.ok)).toBe(true);
   });
 
@@ -91,8 +91,10 @@ describe('EU DCC: failure reasons', () => {
 
   it('expired at the clock, signer certificate not yet valid or expired at the clock', () => {
     const text = issueHc1({ dcc: sampleVaccination(), signer: ec, iat: sec('2022-01-01T00:00:00Z'), exp: sec('2023-01-01T00:00:00Z') });
-    expect(verify(text, new Date('2023-01-01T00:00:01Z')).failures).toEqual(['expired']);
-    expect(verify(text, new Date('2020-12-31T23:59:59Z')).failures).toEqual(['not-yet-valid']);
+    // exp with the 300 s clock tolerance (RFC 7519: valid while now < exp + leeway).
+    expect(verify(text, new Date('2023-01-01T00:04:59Z')).failures).toEqual([]);
+    expect(verify(text, new Date('2023-01-01T00:05:00Z')).failures).toEqual(['expired']);
+    expect(verify(text, new Date('2020-12-31T23:54:59Z')).failures).toEqual(['not-yet-valid']);
     const young = makeSigner({ notBefore: new Date('2022-03-01T00:00:00Z') });
     const early = issueHc1({ dcc: sampleVaccination(), signer: young, iat: sec('2022-01-01T00:00:00Z') });
     expect(verify(early, new Date('2022-02-01T00:00:00Z'), buildDccTrust([young.certificate])).failures).toEqual(['not-yet-valid']);
@@ -102,10 +104,17 @@ describe('EU DCC: failure reasons', () => {
     const long = issueHc1({ dcc: sampleVaccination(), signer: short, exp: sec('2023-01-01T00:00:00Z') });
     expect(verify(long, now, buildDccTrust([short.certificate])).failures).toEqual([]);
     expect(verify(long, new Date('2022-12-15T00:00:00Z'), buildDccTrust([short.certificate])).failures).toEqual(['expired']);
-    // iat after the clock (kiosk clock behind): accepted, and the step says to check the clock.
-    const r = verify(text, new Date('2021-12-01T00:00:00Z'));
-    expect(r.failures).toEqual([]);
-    expect(r.steps.find((s) => s.step === 'validity')?.detail).toMatch(/check the kiosk clock/);
+  });
+
+  it('iat after the clock: within the tolerance accepted, beyond it not-yet-valid (72 h ahead is not "check the clock")', () => {
+    const iat = sec('2022-06-01T00:00:00Z');
+    const text = issueHc1({ dcc: sampleVaccination(), signer: ec, iat, exp: sec('2023-06-01T00:00:00Z') });
+    expect(verify(text, new Date((iat - 299) * 1000)).failures).toEqual([]);
+    const r = verify(text, new Date((iat - 72 * 3600) * 1000));
+    expect(r.failures).toEqual(['not-yet-valid']);
+    expect(r.steps.find((s) => s.step === 'validity')?.detail).toMatch(/issued in the future.*check the kiosk clock/);
+    // The tolerance is the policy's: with 0 s even one second ahead is refused.
+    expect(verifyDcc(text, { now: new Date((iat - 1) * 1000), trust: buildDccTrust([ec.certificate]), time: { skewMs: 0 } }).failures).toEqual(['not-yet-valid']);
   });
 
   it('EKU restricts the types a signer may sign; no DCC EKU allows all', () => {

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startElectronKiosk, type ElectronMain } from '../../src/electron/main.js';
 import { createTokenVault } from '../../src/electron/token-vault.js';
+import { safeStorageDataKey } from '../../src/electron/data-key-vault.js';
 import { TOKEN_SETTING } from '../../src/electron/device-token.js';
 import { IPC_CALL } from '../../src/electron/ipc.js';
 import { openStore } from '../../src/store/index.js';
@@ -140,7 +141,7 @@ describe('enrollment from --server/--enroll under Electron', () => {
     await k1.quit();
     const file = JSON.parse(readFileSync(path.join(dataDir, 'enrollment.json'), 'utf8')) as { token: string; deviceId: string; serverUrl: string };
     expect(file).toMatchObject({ token: '', serverUrl: central.url });
-    const store = openStore({ dir: dataDir, logger: silentLogger, clock: systemClock });
+    const store = openStore({ dir: dataDir, logger: silentLogger, clock: systemClock, dataKey: safeStorageDataKey({ safe: fakeSafeStorage(), dataDir, logger: silentLogger }) });
     const sealed = store.getSetting(TOKEN_SETTING);
     store.close();
     expect(sealed).toBeDefined();

@@ -47,6 +47,10 @@ describe('policy file', () => {
     expect(decide(valid({ format: 'cccd', identityOnly: true }), [], p).verdict).toBe('refer');
     expect(decide(valid(), [{ id: 'x', status: 'blocked' }], p)).toEqual({ verdict: 'reject', reasons: ['status:blocked'] });
   });
+  it('reads the time settings, and defaults them (300 s tolerance, tests valid 72 h)', () => {
+    expect(parsePolicy({})).toMatchObject({ clockSkewSeconds: 300, testMaxAgeHours: 72 });
+    expect(parsePolicy({ clockSkewSeconds: 60, testMaxAgeHours: 48 })).toMatchObject({ clockSkewSeconds: 60, testMaxAgeHours: 48 });
+  });
   it.each([
     [{ acceptFormats: ['dcc', 'pdf'] }, /acceptFormats\[1\]/],
     [{ acceptFormats: [] }, /acceptFormats.*non-empty/],
@@ -54,7 +58,12 @@ describe('policy file', () => {
     [{ duplicateWindowMinutes: -1 }, /duplicateWindowMinutes/],
     [{ statusActions: { f0: 'jail' } }, /statusActions\.f0/],
     [{ declarationRequired: 'yes' }, /declarationRequired/],
-    [{ colour: 'red' }, /"colour" is not a policy setting/],
+    [{ colour: 'red' }, /unknown key "colour" at \$ \(did you mean "/],
+    [{ duplicateWindowMinute: 3 }, /^p\.json: unknown key "duplicateWindowMinute" at \$ \(did you mean "duplicateWindowMinutes"\?\)$/],
+    [{ healthFinding: 'reject' }, /unknown key "healthFinding" at \$ \(did you mean "healthFindings"\?\)/],
+    [{ clockSkewSeconds: -5 }, /clockSkewSeconds/],
+    [{ clockSkewSeconds: 100_000 }, /clockSkewSeconds.*86400/],
+    [{ testMaxAgeHours: 0 }, /testMaxAgeHours/],
     [[1, 2], /must be a JSON object/],
   ])('names the bad key in %j', (json, message) => {
     expect(() => parsePolicy(json, 'p.json')).toThrow(PolicyError);

@@ -111,8 +111,36 @@ describe('parseTrustBundle: indexing', () => {
     expect(trust.status('QID-8', new Date('2026-11-30T00:00:00Z'))).toBeUndefined();
   });
 
-  it('ignores unknown members (the contract grows by optional fields)', () => {
-    expect(() => parseTrustBundle({ ...base, future: { x: 1 }, dcc: { later: true } })).not.toThrow();
+  it('refuses unknown keys at every level of our format, naming the key, where it is and the nearest valid one', () => {
+    const unknown: [unknown, string][] = [
+      [{ ...base, stauts: { entries: [] } }, 'trust bundle: unknown key "stauts" at $ (did you mean "status"?)'],
+      [{ ...base, dcc: { signer: [] } }, 'trust bundle: unknown key "signer" at $.dcc (did you mean "signers"?)'],
+      [{ ...base, dcc: { signers: [{ certificate: cert, contry: 'ES' }] } }, 'trust bundle: unknown key "contry" at $.dcc.signers[0] (did you mean "country"?)'],
+      [{ ...base, shc: { issuer: [] } }, 'trust bundle: unknown key "issuer" at $.shc (did you mean "issuers"?)'],
+      [{ ...base, shc: { issuers: [{ iss: SHC_EXAMPLE_ISS, nam: 'x', jwks: shcExamplePublicJwks() }] } }, 'trust bundle: unknown key "nam" at $.shc.issuers[0] (did you mean "name"?)'],
+      [{ ...base, declaration: { issuers: [{ ...declarationIssuerEntry(newEcKey()), jwks: {} }] } }, 'trust bundle: unknown key "jwks" at $.declaration.issuers[0] (did you mean "jwk"?)'],
+      [{ ...base, status: { entry: [] } }, 'trust bundle: unknown key "entry" at $.status (did you mean "entries"?)'],
+      [{ ...base, status: { entries: [{ id: '1', status: 'f1', untill: '2026-12-01' }] } }, 'trust bundle: unknown key "untill" at $.status.entries[0] (did you mean "until"?)'],
+      [{ ...base, issuedat: base.issuedAt }, 'trust bundle: unknown key "issuedat" at $ (did you mean "issuedAt"?)'],
+    ];
+    for (const [json, message] of unknown) expect(errorOf(() => parseTrustBundle(json)).message).toBe(message);
+  });
+
+  it('leaves foreign formats alone: EU rule objects, value-set contents and JWKs keep their own keys', () => {
+    const rule = { Identifier: 'GR-VN-0001', Logic: true, SomethingNew: 1 };
+    const jwks = shcExamplePublicJwks();
+    expect(() =>
+      parseTrustBundle({
+        ...base,
+        dcc: { rules: [rule], valueSets: { 'any-set-name': ['A'] } },
+        shc: { issuers: [{ iss: SHC_EXAMPLE_ISS, jwks: { ...jwks, keys: jwks.keys.map((k) => ({ ...k, x5c: [] })) } }] },
+      }),
+    ).not.toThrow();
+  });
+
+  it('a typo for "status" no longer lets a blocked ID through: the bundle is refused instead', () => {
+    const typo = { ...base, stauts: { entries: [{ id: '001090000001', status: 'blocked' }] } };
+    expect(() => parseTrustBundle(typo)).toThrow(/did you mean "status"/);
   });
 });
 

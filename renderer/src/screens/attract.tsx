@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { KioskStatus } from '../../../src/shared/api.js';
 import { t, type Lang } from '../i18n.js';
 import { clockOf, dateOf } from '../time.js';
+import { CameraPreview } from './camera-preview.js';
 
 export function Attract({ lang, status }: { lang: Lang; status: KioskStatus | null }) {
   const [now, setNow] = useState(() => new Date());
@@ -18,6 +19,7 @@ export function Attract({ lang, status }: { lang: Lang; status: KioskStatus | nu
         <span />
         <span />
       </div>
+      <CameraPreview lang={lang} status={status} />
       <h1 class="attract-main">{t(lang, 'scanPrompt')}</h1>
       <p class="attract-other">{t(lang, 'scanPromptOther')}</p>
       <p class="attract-checkpoint">

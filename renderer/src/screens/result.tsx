@@ -9,9 +9,18 @@ export type ResultView = { kind: 'outcome'; outcome: ScreenOutcome } | { kind: '
 
 export type ResultTone = 'accept' | 'refer' | 'reject' | 'duplicate' | 'fault';
 
+/**
+ * A duplicate carries the verdict committed with the earlier check-in: an accepted person sees
+ * "already checked in" (green), a rejected or referred one sees that verdict and its reasons again.
+ */
 export function toneOf(view: ResultView): ResultTone {
   if (view.kind === 'fault') return 'fault';
-  return view.outcome.kind === 'duplicate' ? 'duplicate' : view.outcome.verdict;
+  return view.outcome.kind === 'duplicate' && view.outcome.verdict === 'accept' ? 'duplicate' : view.outcome.verdict;
+}
+
+/** The sound follows the committed verdict, like the relay and the beeper. */
+export function soundOf(view: ResultView): 'accept' | 'refer' | 'reject' | 'fault' {
+  return view.kind === 'fault' ? 'fault' : view.outcome.verdict;
 }
 
 const ICONS: Record<ResultTone, string> = { accept: '✓', refer: '!', reject: '✕', duplicate: '↺', fault: '⚠' };

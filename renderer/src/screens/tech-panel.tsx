@@ -62,6 +62,7 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
               {s.state === 'connected' ? '●' : '✕'} {s.uri} — {t(lang, `state_${s.state}` as TextKey)} · {t(lang, 'reads')}: {s.reads}
               {rate(info, s.deviceId, 'reads', lang)} · {t(lang, 'errors')}: {s.errors}
               {rate(info, s.deviceId, 'errors', lang)}
+              {frames(info, s.deviceId)}
               {s.lastError ? ` · ${s.lastError}` : ''}
             </li>
           ))}
@@ -106,6 +107,11 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
             {d.pendingAlarm ? ` ⚠ ${t(lang, 'pendingTooLong')}` : ''}
           </dd>
           <dt>{t(lang, 'lastSync')}</dt><dd data-testid="tech-last-sync">{dateTimeOf(d.lastSyncAt, lang, tz)}</dd>
+          <dt>{t(lang, 'clockOffset')}</dt>
+          <dd data-testid="tech-clock-offset" class={clockOff(info) ? 'tone-refer' : undefined}>
+            {info.clockOffsetMs === null ? '—' : `${info.clockOffsetMs > 0 ? '+' : ''}${(info.clockOffsetMs / 1000).toFixed(1)} s`}
+            {clockOff(info) ? ` ⚠ ${t(lang, 'clockOff')}` : ''}
+          </dd>
           <dt>{t(lang, 'trustAge')}</dt><dd>{info.trustAgeHours === null ? '—' : `${info.trustAgeHours} ${t(lang, 'hours')}`}</dd>
           <dt>{t(lang, 'policy')}</dt><dd>{info.policyName} · {info.duplicateWindowMinutes} {lang === 'vi' ? 'phút' : 'min'}</dd>
         </dl>
@@ -198,4 +204,15 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
 function rate(info: TechInfo, deviceId: string, what: 'reads' | 'errors', lang: Lang): string {
   const h = info.devices.find((d) => d.deviceId === deviceId);
   return h ? ` (${what === 'reads' ? h.readsPerMinute : h.errorsPerMinute}${t(lang, 'perMinute')})` : '';
+}
+
+/** A camera's frame figures (frames/s, decode ms p50/p99, dropped frames/s); empty for other scanners. */
+function frames(info: TechInfo, deviceId: string): string {
+  const c = info.devices.find((d) => d.deviceId === deviceId)?.camera;
+  return c ? ` · ${c.framesPerSecond} fps · ${c.decodeMsP50}/${c.decodeMsP99} ms · ↓${c.droppedPerSecond}/s` : '';
+}
+
+/** The kiosk clock is further from the server's than the policy tolerates (clockSkewSeconds). */
+function clockOff(info: TechInfo): boolean {
+  return info.clockOffsetMs !== null && Math.abs(info.clockOffsetMs) > info.clockSkewSeconds * 1000;
 }

@@ -1,5 +1,5 @@
 /**
- * `checkpoint-kiosk devices`: the serial and HID devices found, one JSON line each, scored
+ * `checkpoint-kiosk devices`: the serial, HID and V4L2 camera devices found, one JSON line each, scored
  * against the table of known scanners, with what `--scanner auto` would pick. A lister that
  * fails (no udevadm, no libusb) is reported as its own line and does not hide the other.
  */
@@ -17,7 +17,7 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ kind: 'error', source: error.source, message: error.message })}\n`);
   }
   if (result.entries.length === 0) {
-    process.stderr.write('no serial or HID devices found; check the cable, and that the kiosk user is in the dialout group (serial) or has hidraw access (see README)\n');
+    process.stderr.write('no serial, HID or camera devices found; check the cable, and that the kiosk user is in the dialout group (serial), has hidraw access or is in the video group (camera) (see README)\n');
   }
   return 0;
 }

@@ -1,7 +1,9 @@
 /**
  * `checkpoint-kiosk run` (README.md, contract). stdout carries JSON lines only:
  * {"event":"ready"} once scanners are open, one {"event":"checkin",...} per scan printed only
- * after the check-in is committed, {"event":"duplicate","of"} for a repeat within the window,
+ * after the check-in is committed, {"event":"duplicate","of","verdict","reasons"} for a re-read of
+ * the same credential within the window that got the same verdict (verdict and reasons are those
+ * committed with check-in `of`),
  * and with --ui web {"event":"ui","url"} (token included). Extensions: {"event":"scanner",...}
  * on scanner state changes and {"event":"error",...} for a scan that could not be recorded or a
  * problem with the central server. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
@@ -30,6 +32,8 @@ import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
+import { TrustBundleError } from '../../credentials/trust/errors.js';
+import { PolicyError } from '../../core/policy-file.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -116,6 +120,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     clock: systemClock,
     timers: systemTimers,
     logger,
+  }).catch((err: unknown) => {
+    // A bad trust bundle or policy file (unknown key, wrong value) is the user's to fix: exit 2.
+    if (err instanceof TrustBundleError) throw new UsageError(`run: --trust ${err.message}`);
+    if (err instanceof PolicyError) throw new UsageError(`run: --policy ${err.message}`);
+    throw err;
   });
   if (filePin !== undefined && (await applyPin(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString(), 'pin-file'))) {
     logger.info('technician PIN set from the PIN file');
@@ -139,7 +148,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
 
   kiosk.on('outcome', (o) => {
-    if (o.kind === 'duplicate') out({ event: 'duplicate', of: o.of });
+    // A duplicate carries the verdict committed with the check-in it repeats (what the gate did).
+    if (o.kind === 'duplicate') out({ event: 'duplicate', of: o.of, verdict: o.verdict.verdict, reasons: o.verdict.reasons });
     else out({ event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt });
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
@@ -155,6 +165,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           logs: ring.lines,
           exportDir: join(dataDir, 'exports'),
           delivery: () => central.delivery(),
+          clockOffsetMs: () => central.clockOffsetMs(),
           enroll: (serverUrl, code) => central.enroll(serverUrl, code),
           reprovision: () => central.armReprovision(),
           provisioning: () => central.provisioningNotice(),
@@ -193,13 +204,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOn = stop;
   });
 
-  // Headless with only finite sources (stdin, sim: without loop): when every one has ended,
-  // the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
+  // Headless with only finite sources (stdin; sim: or a camera: video file, without loop): when
+  // every one has ended, the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
   // check-in is committed, instead of waiting for a signal that a script never sends.
   const finite =
     ui === 'none' &&
     scanners.length > 0 &&
-    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || (u.kind === 'sim' && !u.loop));
+    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
   if (finite) {
     const ended = new Set<string>();
     kiosk.on('scanner', (st) => {

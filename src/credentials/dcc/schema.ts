@@ -2,7 +2,9 @@
  * Content validation of the DCC JSON, written from eu-dcc-schema 1.3.3 (DCC.schema.json,
  * DCC.Core.Types, DCC.Types, DCC.ValueSets): required fields, types, patterns, formats and
  * length bounds. Exactly one of `v`, `t`, `r`, each with exactly one entry. Additional properties
- * are allowed, as in the schema. Value-set membership is a business-rule matter, not a schema one.
+ * are allowed, as in the schema. When the trust bundle carries value sets (`dcc.valueSets`, keyed
+ * by the EU value-set ids), membership of the coded fields is checked too, for each set present:
+ * the EU test vectors expect schema validation to fail on a code outside its set.
  *
  * The first problem found is reported with the path of the field (e.g. `v[0].dt`).
  */
@@ -145,7 +147,52 @@ const ENTRY_CHECKS: Record<DccGroup, (e: JsonObject, path: string) => void> = {
   r: checkRecovery,
 };
 
-function check(dcc: JsonValue): DccGroup {
+/** Coded field → EU value-set id (ehn-dcc-development/ehn-dcc-valuesets), per group. */
+export const VALUE_SET_FIELDS: Record<DccGroup, Record<string, string>> = {
+  v: {
+    tg: 'disease-agent-targeted',
+    vp: 'sct-vaccines-covid-19',
+    mp: 'vaccines-covid-19-names',
+    ma: 'vaccines-covid-19-auth-holders',
+    co: 'country-2-codes',
+  },
+  t: {
+    tg: 'disease-agent-targeted',
+    tt: 'covid-19-lab-test-type',
+    tr: 'covid-19-lab-result',
+    ma: 'covid-19-lab-test-manufacturer-and-name',
+    co: 'country-2-codes',
+  },
+  r: { tg: 'disease-agent-targeted', co: 'country-2-codes' },
+};
+
+/** Value sets as the trust index holds them: id → codes. */
+export type ValueSets = Readonly<Record<string, readonly string[]>>;
+
+const setCache = new WeakMap<readonly string[], ReadonlySet<string>>();
+function codesOf(list: readonly string[]): ReadonlySet<string> {
+  let set = setCache.get(list);
+  if (!set) {
+    set = new Set(list);
+    setCache.set(list, set);
+  }
+  return set;
+}
+
+function checkValueSets(entry: JsonObject, group: DccGroup, path: string, valueSets: ValueSets): void {
+  for (const [field, setId] of Object.entries(VALUE_SET_FIELDS[group])) {
+    if (!Object.prototype.hasOwnProperty.call(valueSets, setId) || !has(entry, field)) continue;
+    const codes = valueSets[setId];
+    const value = entry[field];
+    if (!Array.isArray(codes) || typeof value !== 'string') continue;
+    if (!codesOf(codes).has(value)) {
+      const shown = value.length <= 40 ? JSON.stringify(value) : `(${value.length} characters)`;
+      throw new SchemaViolation(`${path}.${field}`, `${shown} is not in the value set ${setId}`);
+    }
+  }
+}
+
+function check(dcc: JsonValue, valueSets?: ValueSets): DccGroup {
   if (!isObject(dcc)) throw new SchemaViolation('$', 'DCC must be an object');
   const groups = (['v', 't', 'r'] as const).filter((g) => has(dcc, g));
   if (groups.length !== 1) {
@@ -161,13 +208,17 @@ function check(dcc: JsonValue): DccGroup {
   const entry = entries[0];
   if (!isObject(entry)) throw new SchemaViolation(`${group}[0]`, 'must be an object');
   ENTRY_CHECKS[group](entry, `${group}[0]`);
+  if (valueSets) checkValueSets(entry, group, `${group}[0]`, valueSets);
   return group;
 }
 
-/** Validates a DCC JSON object against eu-dcc-schema 1.3.x. Never throws. */
-export function validateDccSchema(dcc: JsonValue): SchemaResult {
+/**
+ * Validates a DCC JSON object against eu-dcc-schema 1.3.x and, when given, the value sets (only
+ * the sets present are checked). Never throws.
+ */
+export function validateDccSchema(dcc: JsonValue, valueSets?: ValueSets): SchemaResult {
   try {
-    return { ok: true, group: check(dcc) };
+    return { ok: true, group: check(dcc, valueSets) };
   } catch (err) {
     if (err instanceof SchemaViolation) return { ok: false, field: err.field.replace(/^\./, ''), message: err.message };
     throw err;

@@ -20,6 +20,9 @@ import type { DccGroup } from './schema.js';
 import { signerFacts } from './signers.js';
 import type { SignerFacts } from './signers.js';
 import { StepLog } from '../step-log.js';
+import type { ReasonCode } from '../../shared/reasons.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes, checkWindow } from '../time-rules.js';
+import { checkDccMeaning } from './meaning.js';
 
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
 const CLAIM_HCERT = -260;
@@ -35,12 +38,13 @@ const GROUP_NAME: Record<DccGroup, string> = { v: 'vaccination', t: 'test', r: '
 /** A StepLog that also collects rule descriptions and builds the DCC result. */
 class Run extends StepLog {
   readonly messages: string[] = [];
+  readonly findings: ReasonCode[] = [];
 
   result(extra: Partial<VerifyResult> = {}): VerifyResult {
     return {
       format: 'dcc',
       failures: this.failures,
-      findings: [],
+      findings: this.findings,
       identityOnly: false,
       subject: {},
       statusKeys: [],
@@ -130,24 +134,38 @@ function checkEku(run: Run, facts: SignerFacts, dcc: JsonValue): void {
 }
 
 /**
- * Validity as the EU DCC test vectors and the EU gateway verifiers apply it: at the validation
- * clock the signer certificate must be within its own validity and the CWT must not be past
- * exp. Stricter verifiers also ask for notBefore ≤ iat and exp ≤ notAfter; the official vectors
- * (ES, FR, LU, SG, BG, HU) accept certificates that break those, issued in good faith by real
- * issuers, so turning them away would send valid travellers back. An iat after the clock is
- * noted in the step but is not a failure for the same reason.
+ * Validity with the shared time rules (time-rules.ts, RFC 7519/8392 semantics and one clock-skew
+ * tolerance): at the validation clock the signer certificate must be within its own validity, the
+ * CWT not past `exp`, and not issued (`iat`) in the future. The EU vectors and gateway verifiers
+ * do not require notBefore ≤ iat or exp ≤ notAfter (real issuers in ES, FR, LU, SG, BG and HU
+ * break those in good faith), so neither is checked.
  */
-function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, now: number): void {
+function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: VerifyContext): void {
   if (claims.iat === undefined || claims.exp === undefined) {
     return run.fail('validity', 'schema-invalid', `CWT claim ${claims.iat === undefined ? 'iat' : 'exp'} missing`);
   }
-  const iat = claims.iat * 1000;
-  const exp = claims.exp * 1000;
-  if (now < facts.notBefore) return run.fail('validity', 'not-yet-valid', 'the signer certificate is not yet valid at the validation clock');
-  if (now > facts.notAfter) return run.fail('validity', 'expired', 'the signer certificate has expired at the validation clock');
-  if (now > exp) return run.fail('validity', 'expired', 'expired (exp before the validation clock)');
-  const note = iat > now ? ' (iat is after the validation clock: check the kiosk clock)' : '';
-  run.pass('validity', `valid until ${new Date(exp).toISOString()}${note}`);
+  const now = ctx.now.getTime();
+  const rules = ctx.time ?? DEFAULT_TIME_RULES;
+  const cert = checkWindow(facts.notBefore, facts.notAfter, now, 'the signer certificate', rules);
+  if (!cert.ok) return run.fail('validity', cert.reason, cert.detail);
+  const token = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, now, rules);
+  if (!token.ok) return run.fail('validity', token.reason, token.detail);
+  run.pass('validity', token.detail);
+}
+
+/** The kiosk's own content checks (meaning.ts): failures reject, findings refer. */
+function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyContext): void {
+  const issues = checkDccMeaning(dcc, group, ctx);
+  for (const issue of issues) {
+    if (issue.kind === 'failure') {
+      run.fail('content', issue.reason, issue.detail);
+    } else {
+      run.steps.push({ step: 'content', ok: true, detail: issue.detail });
+      if (!run.findings.includes(issue.reason)) run.findings.push(issue.reason);
+      run.messages.push(issue.detail);
+    }
+  }
+  if (issues.length === 0) run.pass('content');
 }
 
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
@@ -186,10 +204,11 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   const { claims, dcc } = read;
 
   checkEku(run, found.facts, dcc);
-  checkValidity(run, found.facts, claims, ctx.now.getTime());
-  const schema = validateDccSchema(dcc);
+  checkValidity(run, found.facts, claims, ctx);
+  const schema = validateDccSchema(dcc, ctx.trust.dccValueSets);
   if (schema.ok) {
     run.pass('schema', `${GROUP_NAME[schema.group]} certificate`);
+    checkMeaning(run, schema.group, dcc, ctx);
     checkRules(run, schema.group, dcc, claims, found.signer, ctx, opts);
   } else {
     run.fail('schema', 'schema-invalid', `${schema.field}: ${schema.message}`);

@@ -12,5 +12,5 @@ export const declarationFormat: CredentialFormat = {
 export { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 export type { Declaration, DeclarationIdType, TestResult } from './types.js';
 export { DEFAULT_VALID_HOURS, declarationKid, issueDeclaration } from './issue.js';
-export { CKD1_CLOCK_SKEW_MS, verifyDeclaration } from './verify.js';
+export { verifyDeclaration } from './verify.js';
 export { readDeclaration } from './schema.js';

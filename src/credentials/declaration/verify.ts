@@ -14,10 +14,9 @@ import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import { readDeclaration } from './schema.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 
-/** Tolerated clock difference between issuer and kiosk for `iat` (milliseconds). */
-export const CKD1_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** Maps a decoding error to a reason. Anything unexpected is still `unreadable`: verify never throws. */
 function decodeFailure(err: unknown): { reason: ReasonCode; detail: string } {
@@ -80,17 +79,11 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   }
 
   const failures: ReasonCode[] = [];
-  const now = ctx.now.getTime();
   const validUntil = new Date(claims.exp * 1000);
-  if (claims.exp * 1000 < now) {
-    failures.push('expired');
-    steps.push({ step: 'validity', ok: false, detail: `expired at ${isoOrRaw(validUntil, claims.exp)}` });
-  } else if (claims.iat * 1000 > now + CKD1_CLOCK_SKEW_MS) {
-    failures.push('not-yet-valid');
-    steps.push({ step: 'validity', ok: false, detail: `issued in the future (${isoOrRaw(new Date(claims.iat * 1000), claims.iat)})` });
-  } else {
-    steps.push({ step: 'validity', ok: true, detail: `until ${isoOrRaw(validUntil, claims.exp)}` });
-  }
+  // The shared time rules (RFC 8392 iat/exp with the policy's clock tolerance).
+  const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
+  if (!time.ok) failures.push(time.reason);
+  steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
 
   const read = readDeclaration(claims.claims.get('decl'));
   if (!read.ok) {

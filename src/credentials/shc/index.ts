@@ -10,6 +10,6 @@ export const shcFormat: CredentialFormat = {
 };
 
 export { SHC_PREFIX, decodeShcNumeric, encodeShcNumeric } from './numeric.js';
-export { SHC_CLOCK_SKEW_MS, verifyShc } from './verify.js';
+export { verifyShc } from './verify.js';
 export { issueShc, shcPayload, signShcJws } from './issue.js';
 export type { ShcClaims } from './issue.js';

@@ -17,9 +17,8 @@ import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import { decodeShcNumeric } from './numeric.js';
 import { readShcContent, shcDetails } from './payload.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 
-/** Tolerated clock difference between issuer and kiosk for `nbf` (milliseconds). */
-export const SHC_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const MAX_HEADER_CHARS = 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -127,14 +126,11 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   if (typeof nbf !== 'number' || !Number.isFinite(nbf) || (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp)))) {
     failures.push('schema-invalid');
     steps.push({ step: 'validity', ok: false, detail: 'nbf missing or exp/nbf not a number' });
-  } else if (nbf * 1000 > now + SHC_CLOCK_SKEW_MS) {
-    failures.push('not-yet-valid');
-    steps.push({ step: 'validity', ok: false, detail: `not valid before ${new Date(nbf * 1000).toISOString()}` });
-  } else if (typeof exp === 'number' && exp * 1000 < now) {
-    failures.push('expired');
-    steps.push({ step: 'validity', ok: false, detail: `expired at ${new Date(exp * 1000).toISOString()}` });
   } else {
-    steps.push({ step: 'validity', ok: true });
+    // The shared time rules (RFC 7519 nbf/exp with the policy's clock tolerance).
+    const time = checkTokenTimes({ nbf, ...(typeof exp === 'number' ? { exp } : {}) }, now, ctx.time ?? DEFAULT_TIME_RULES);
+    if (!time.ok) failures.push(time.reason);
+    steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
   }
 
   const content = readShcContent(payload);

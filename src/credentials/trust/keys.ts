@@ -7,9 +7,10 @@ import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { invalidAt } from './errors.js';
 import { ecJwkThumbprint, kidOfPublicKey } from './kid.js';
+import { BUNDLE_KEYS } from './bundle-keys.js';
 import type { DeclarationIssuer, ShcIssuer } from './types.js';
 import type { JsonObject } from './validate.js';
-import { child, expectArray, expectObject, expectString, optionalString } from './validate.js';
+import { child, expectArray, expectKnownKeys, expectObject, expectString, optionalString } from './validate.js';
 
 interface KeyLimits {
   maxShcIssuers: number;
@@ -57,6 +58,7 @@ export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLim
   list.forEach((item, i) => {
     const path = child(listPath, i);
     const obj = expectObject(item, path);
+    expectKnownKeys(obj, path, BUNDLE_KEYS.shcIssuer);
     const iss = expectString(obj.iss, child(path, 'iss'), limits.maxTextChars);
     if (byIss.has(iss)) throw invalidAt(child(path, 'iss'), 'issuer listed twice');
     const name = optionalString(obj, 'name', path, limits.maxTextChars);
@@ -97,6 +99,7 @@ export function loadDeclarationIssuers(
   list.forEach((item, i) => {
     const path = child(listPath, i);
     const obj = expectObject(item, path);
+    expectKnownKeys(obj, path, BUNDLE_KEYS.declarationIssuer);
     const kid = expectString(obj.kid, child(path, 'kid'), limits.maxIdChars);
     const name = optionalString(obj, 'name', path, limits.maxTextChars);
     const { key } = importEcP256PublicJwk(obj.jwk, child(path, 'jwk'));

@@ -2,8 +2,11 @@
  * Trust bundle (docs/TRUST-BUNDLE.md) → TrustIndex. Validates the whole shape up front so a bad bundle is
  * refused with one clear error (JSON path + problem) instead of failing scan by scan later.
  *
- * Unknown members are ignored (the contract grows by adding optional fields). Every list and
- * string is bounded; see TRUST_LIMITS.
+ * Unknown keys in our own format, at every level, are refused with the nearest valid key named
+ * (`trust bundle: unknown key "stauts" at $ (did you mean "status"?)`): a misspelt section would
+ * otherwise be ignored and, say, a blocked ID accepted. Foreign formats inside the bundle are left
+ * as their owners define them: EU business-rule objects, value-set contents, JWKs and JWK Sets.
+ * Every list and string is bounded; see TRUST_LIMITS.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -11,12 +14,14 @@ import type { StatusEntry } from '../../shared/trust.js';
 import { TrustBundleError, invalidAt } from './errors.js';
 import { loadDeclarationIssuers, loadShcIssuers } from './keys.js';
 import { kidOfDer } from './kid.js';
+import { BUNDLE_KEYS } from './bundle-keys.js';
 import type { DccSigner, DeclarationIssuer, ShcIssuer, TrustIndex } from './types.js';
 import type { JsonObject } from './validate.js';
 import {
   child,
   expectArray,
   expectIsoTime,
+  expectKnownKeys,
   expectObject,
   expectString,
   optionalObject,
@@ -63,6 +68,7 @@ interface IndexedStatus {
  */
 export function parseTrustBundle(json: unknown): TrustIndex {
   const root = expectObject(json, '');
+  expectKnownKeys(root, '', BUNDLE_KEYS.root);
   if (root.version !== 1) {
     throw invalidAt('version', `unsupported version ${JSON.stringify(root.version) ?? 'undefined'} (expected 1)`);
   }
@@ -70,19 +76,23 @@ export function parseTrustBundle(json: unknown): TrustIndex {
   const issuedAt = root.issuedAt as string;
 
   const dcc = optionalObject(root, 'dcc', '');
+  if (dcc) expectKnownKeys(dcc, 'dcc', BUNDLE_KEYS.dcc);
   const signers = dcc ? loadDccSigners(dcc) : new Map<string, DccSigner[]>();
   const dccRules = dcc ? loadRules(dcc) : [];
   const dccValueSets = dcc ? loadValueSets(dcc) : {};
 
   const shc = optionalObject(root, 'shc', '');
+  if (shc) expectKnownKeys(shc, 'shc', BUNDLE_KEYS.issuersSection);
   const shcIssuers: Map<string, ShcIssuer> = shc ? loadShcIssuers(shc, 'shc', TRUST_LIMITS) : new Map();
 
   const declaration = optionalObject(root, 'declaration', '');
+  if (declaration) expectKnownKeys(declaration, 'declaration', BUNDLE_KEYS.issuersSection);
   const declarationIssuers: Map<string, DeclarationIssuer> = declaration
     ? loadDeclarationIssuers(declaration, 'declaration', TRUST_LIMITS)
     : new Map();
 
   const statusSection = optionalObject(root, 'status', '');
+  if (statusSection) expectKnownKeys(statusSection, 'status', BUNDLE_KEYS.status);
   const status = statusSection ? loadStatus(statusSection) : new Map<string, IndexedStatus[]>();
 
   return Object.freeze({
@@ -144,6 +154,7 @@ function loadDccSigners(dcc: JsonObject): Map<string, DccSigner[]> {
   list.forEach((item, i) => {
     const path = child('dcc.signers', i);
     const obj = expectObject(item, path);
+    expectKnownKeys(obj, path, BUNDLE_KEYS.dccSigner);
     const certPath = child(path, 'certificate');
     const b64 = expectString(obj.certificate, certPath, TRUST_LIMITS.maxCertificateChars);
     const der = BASE64.test(b64) ? Buffer.from(b64, 'base64') : undefined;
@@ -198,6 +209,7 @@ function loadStatus(section: JsonObject): Map<string, IndexedStatus[]> {
   for (let i = 0; i < list.length; i++) {
     const path = child('status.entries', i);
     const obj = expectObject(list[i], path);
+    expectKnownKeys(obj, path, BUNDLE_KEYS.statusEntry);
     const id = expectString(obj.id, child(path, 'id'), TRUST_LIMITS.maxIdChars);
     const status = expectString(obj.status, child(path, 'status'), 32);
     if (!STATUS_PATTERN.test(status)) {

@@ -3,7 +3,8 @@
  * it is (`dcc.signers[3].certificate: ...`). Each returns the narrowed value or throws
  * TrustBundleError via invalidAt().
  */
-import { invalidAt } from './errors.js';
+import { TrustBundleError, invalidAt } from './errors.js';
+import { dollarPath, firstUnknownKey, unknownKeyMessage } from '../../shared/known-keys.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -59,4 +60,15 @@ export function expectIsoTime(value: unknown, path: string): number {
     if (Number.isFinite(ms)) return ms;
   }
   throw invalidAt(path, 'not a valid ISO 8601 time (e.g. 2026-11-25T00:00:00Z)');
+}
+
+/**
+ * Refuses an object of our own bundle format holding a key that is not in `known` (a typo such as
+ * `stauts` would otherwise drop a whole section silently). Message:
+ * `trust bundle: unknown key "stauts" at $ (did you mean "status"?)`.
+ */
+export function expectKnownKeys(obj: JsonObject, path: string, known: readonly string[]): void {
+  const key = firstUnknownKey(obj, known);
+  if (key === undefined) return;
+  throw new TrustBundleError(`trust bundle: ${unknownKeyMessage(key, dollarPath(path), known)}`, { path });
 }

@@ -1,0 +1,141 @@
+/**
+ * The privacy part of the storage seam on PostgreSQL (pg): the hash-chained, append-only audit
+ * log, the retention purge with its receipt in the same transaction, and the batched sealing of
+ * check-ins stored before sealing. Kept apart from the rest of the PostgreSQL storage so that the
+ * class only delegates; the SQL mirrors server/db.ts (SQLite).
+ *
+ * PostgreSQL keeps old row versions until VACUUM reclaims them and never promises to overwrite
+ * freed space: the purge and the sealing pass run `VACUUM` on the table afterwards, and the data
+ * files of a PostgreSQL server should sit on encrypted storage all the same.
+ */
+import type pg from 'pg';
+import type { CheckIn } from '../../src/shared/types.js';
+import { GENESIS, entryHash } from '../../src/store/audit-chain.js';
+import type { AuditInput, AuditRow } from './types.js';
+
+/** Schema step adding the privacy tables (append it to the PostgreSQL migrations). */
+export const POSTGRES_PRIVACY_MIGRATION = `
+  CREATE TABLE audit_log (
+    seq bigint PRIMARY KEY,
+    at text NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    detail text,
+    hash bytea NOT NULL
+  );
+  CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+  CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+  CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+  CREATE TABLE central_meta (key text PRIMARY KEY, value text NOT NULL);
+  INSERT INTO central_meta (key, value) SELECT 'seal-pending', '1' WHERE EXISTS (SELECT 1 FROM checkins);`;
+
+/** Advisory lock serialising appends across nodes ("ckau"). */
+const AUDIT_LOCK_KEY = 0x636b6175;
+
+async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Appends one entry inside the caller's transaction (`client` has run BEGIN). */
+async function appendWith(client: pg.PoolClient, e: AuditInput): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
+  const { rows } = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const seq = Number(rows[0]?.seq ?? 0) + 1;
+  const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
+  const hash = entryHash(rows[0]?.hash ?? GENESIS, seq, e.at, e.actor, e.action, detail);
+  await client.query('INSERT INTO audit_log (seq, at, actor, action, detail, hash) VALUES ($1, $2, $3, $4, $5, $6)', [seq, e.at, e.actor, e.action, detail, hash]);
+}
+
+export function pgAppendAudit(pool: pg.Pool, e: AuditInput): Promise<void> {
+  return inTransaction(pool, (c) => appendWith(c, e));
+}
+
+/** The audit log oldest first, 1,000 rows per query. */
+export async function* pgAuditRows(pool: pg.Pool): AsyncIterable<AuditRow> {
+  let after = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ seq: string; at: string; actor: string; action: string; detail: string | null; hash: Buffer }>(
+      'SELECT seq, at, actor, action, detail, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000',
+      [after],
+    );
+    for (const r of rows) yield { seq: Number(r.seq), at: r.at, actor: r.actor, action: r.action, detail: r.detail, hash: r.hash.toString('hex') };
+    if (rows.length < 1000) return;
+    after = Number(rows[rows.length - 1]!.seq);
+  }
+}
+
+export async function pgPurgeCheckIns(
+  pool: pg.Pool,
+  beforeMs: number,
+  limit: number,
+  receipt: (removed: number, days: Record<string, number>) => AuditInput,
+): Promise<number> {
+  const removed = await inTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ scanned_ms: string }>(
+      `WITH doomed AS (SELECT scanned_ms, id FROM checkins WHERE scanned_ms < $1 ORDER BY scanned_ms, id LIMIT $2)
+       DELETE FROM checkins c USING doomed d WHERE c.scanned_ms = d.scanned_ms AND c.id = d.id RETURNING c.scanned_ms`,
+      [Math.floor(beforeMs), Math.max(1, Math.floor(limit))],
+    );
+    if (rows.length === 0) return 0;
+    const days: Record<string, number> = {};
+    for (const r of rows) {
+      const day = new Date(Number(r.scanned_ms)).toISOString().slice(0, 10);
+      days[day] = (days[day] ?? 0) + 1;
+    }
+    const sorted = Object.fromEntries(Object.entries(days).sort(([a], [b]) => a.localeCompare(b)));
+    await appendWith(c, receipt(rows.length, sorted));
+    return rows.length;
+  });
+  if (removed > 0 && removed < limit) await pool.query('VACUUM checkins');
+  return removed;
+}
+
+export async function pgSealLegacyCheckIns(pool: pg.Pool, transform: (c: CheckIn) => CheckIn | undefined, batchSize = 500): Promise<number> {
+  const pending = await pool.query("SELECT 1 FROM central_meta WHERE key = 'seal-pending'");
+  if (pending.rowCount === 0) return 0;
+  let after: [number, string] = [-1, '00000000-0000-0000-0000-000000000000'];
+  let total = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ scanned_ms: string; id: string; record: string }>(
+      'SELECT scanned_ms, id, record FROM checkins WHERE (scanned_ms, id) > ($1, $2) ORDER BY scanned_ms, id LIMIT $3',
+      [after[0], after[1], batchSize],
+    );
+    if (rows.length === 0) break;
+    total += await inTransaction(pool, async (c) => {
+      let changed = 0;
+      for (const r of rows) {
+        const next = transform(JSON.parse(r.record) as CheckIn);
+        if (!next) continue;
+        await c.query('UPDATE checkins SET record = $1, id_no = $2, alt_id = $3 WHERE scanned_ms = $4 AND id = $5', [
+          JSON.stringify(next),
+          next.subject.idNo ?? null,
+          next.subject.altId ?? null,
+          r.scanned_ms,
+          r.id,
+        ]);
+        changed++;
+      }
+      return changed;
+    });
+    const last = rows[rows.length - 1]!;
+    after = [Number(last.scanned_ms), last.id];
+    if (rows.length < batchSize) break;
+  }
+  await pool.query('VACUUM checkins');
+  await pool.query("DELETE FROM central_meta WHERE key = 'seal-pending'");
+  return total;
+}

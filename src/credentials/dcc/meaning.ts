@@ -1,0 +1,82 @@
+/**
+ * What a DCC says, checked by the kiosk itself whatever business rules the trust bundle carries
+ * (a bundle without rules must not turn a positive test green):
+ *
+ * - test (`t`): result `tr` 260373001 "detected" → finding `positive-test` (refer under the default
+ *   policy); any other code than 260415000 "not detected" → `schema-invalid`; sample time `sc` in
+ *   the future → `not-yet-valid`; older than the policy's `testMaxAgeHours` → `expired`.
+ * - recovery (`r`): before `df` → `not-yet-valid`, after `du` → `expired`; first positive result
+ *   `fr` in the future → `not-yet-valid`.
+ * - vaccination (`v`): date `dt` in the future → `not-yet-valid`; dose `dn` below the series
+ *   `sd` → finding `incomplete-series` (refer under the default policy).
+ *
+ * Codes from the EU value sets (ehn-dcc-development/ehn-dcc-valuesets: test-result.json). Dates
+ * follow time-rules.ts: a plain date spans the whole calendar day in every time zone, and every
+ * comparison allows the clock-skew tolerance.
+ */
+import type { ReasonCode } from '../../shared/reasons.js';
+import { DEFAULT_TEST_MAX_AGE_HOURS, type VerifyContext } from '../types.js';
+import { DEFAULT_TIME_RULES, dateSpan, isFuture } from '../time-rules.js';
+import type { JsonValue } from './json.js';
+import type { DccGroup } from './schema.js';
+
+/** SNOMED CT codes of the EU value set covid-19-lab-result. */
+export const TEST_RESULT = { detected: '260373001', notDetected: '260415000' } as const;
+
+export interface MeaningIssue {
+  reason: ReasonCode;
+  /** failure: the credential does not prove what it should (reject-class); finding: refer-class. */
+  kind: 'failure' | 'finding';
+  /** Path of the field and the problem, for `verify --explain` (no personal data). */
+  detail: string;
+}
+
+type Entry = Record<string, JsonValue>;
+
+function entryOf(dcc: JsonValue, group: DccGroup): Entry | undefined {
+  if (typeof dcc !== 'object' || dcc === null || Array.isArray(dcc)) return undefined;
+  const list = (dcc as Record<string, JsonValue>)[group];
+  const first = Array.isArray(list) ? list[0] : undefined;
+  return typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as Entry) : undefined;
+}
+
+/** Checks the content of a schema-valid DCC. Returns every issue found (empty = nothing to say). */
+export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyContext): MeaningIssue[] {
+  const e = entryOf(dcc, group);
+  if (!e) return [];
+  const rules = ctx.time ?? DEFAULT_TIME_RULES;
+  const now = ctx.now.getTime();
+  const issues: MeaningIssue[] = [];
+  const at = `${group}[0]`;
+  const span = (field: string) => (typeof e[field] === 'string' ? dateSpan(e[field]) : undefined);
+  const future = (field: string, what: string) => {
+    const s = span(field);
+    if (s && isFuture(s.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.${field}: ${what} is in the future` });
+  };
+
+  if (group === 'v') {
+    future('dt', 'vaccination date');
+    const dn = e.dn;
+    const sd = e.sd;
+    if (typeof dn === 'number' && typeof sd === 'number' && dn < sd) {
+      issues.push({ reason: 'incomplete-series', kind: 'finding', detail: `${at}.dn: dose ${dn} of ${sd}, the series is not complete` });
+    }
+  } else if (group === 't') {
+    const tr = e.tr;
+    if (tr === TEST_RESULT.detected) issues.push({ reason: 'positive-test', kind: 'finding', detail: `${at}.tr: the test result is positive (detected)` });
+    else if (tr !== TEST_RESULT.notDetected) issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `${at}.tr: not a known test result code` });
+    future('sc', 'sample collection time');
+    const sc = span('sc');
+    const maxAgeHours = ctx.testMaxAgeHours ?? DEFAULT_TEST_MAX_AGE_HOURS;
+    if (sc && now > sc.endMs + maxAgeHours * 3_600_000 + rules.skewMs) {
+      issues.push({ reason: 'expired', kind: 'failure', detail: `${at}.sc: the sample is older than ${maxAgeHours} hours` });
+    }
+  } else {
+    future('fr', 'first positive test date');
+    const df = span('df');
+    const du = span('du');
+    if (df && isFuture(df.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.df: valid from a future date` });
+    if (du && now > du.endMs + rules.skewMs) issues.push({ reason: 'expired', kind: 'failure', detail: `${at}.du: valid until a past date` });
+  }
+  return issues;
+}

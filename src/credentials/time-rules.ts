@@ -1,0 +1,93 @@
+/**
+ * One set of time rules for every signed thing the kiosk checks: EU DCC (CWT `iat`/`exp` and the
+ * signer certificate's validity), SMART Health Cards (JWT `nbf`/`exp`), CKD1 declarations (CWT
+ * `iat`/`exp`), the dates inside a DCC (vaccination, test, recovery) and the signed trust bundle's
+ * `issuedAt`. Every check allows the same clock-skew tolerance, so a kiosk whose clock is a little
+ * off (or an issuer whose clock is) gets the same answer whatever the format.
+ *
+ * Semantics (RFC 7519 §4.1.4–4.1.6, applied to CWT claims by RFC 8392 §3.1):
+ * - `exp`: valid while now < exp + tolerance; from then on → `expired`.
+ * - `nbf`: valid once now + tolerance ≥ nbf; before that → `not-yet-valid`.
+ * - `iat`: informational in the RFCs, but a token issued after now + tolerance cannot be genuine
+ *   for this clock (a forged date or a kiosk clock far behind) → `not-yet-valid`.
+ * - A certificate validity (X.509 notBefore/notAfter) is an nbf/exp pair, both inclusive.
+ * All times are milliseconds since the epoch unless a name says seconds.
+ */
+import type { ReasonCode } from '../shared/reasons.js';
+
+/** Default clock-skew tolerance (seconds): policy key `clockSkewSeconds`. */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
+/** Largest tolerance a policy may set (seconds): beyond a day it no longer checks anything. */
+export const MAX_CLOCK_SKEW_SECONDS = 86_400;
+
+/** The time-rule settings a verifier gets from the policy. */
+export interface TimeRules {
+  /** Clock-skew tolerance in milliseconds (≥ 0). */
+  skewMs: number;
+}
+
+export const DEFAULT_TIME_RULES: TimeRules = { skewMs: DEFAULT_CLOCK_SKEW_SECONDS * 1000 };
+
+export type TimeCheck = { ok: true; detail: string } | { ok: false; reason: Extract<ReasonCode, 'expired' | 'not-yet-valid'>; detail: string };
+
+/** Token claims in SECONDS since the epoch (as CWT and JWT carry them); any may be absent. */
+export interface TokenTimes {
+  iat?: number;
+  nbf?: number;
+  exp?: number;
+}
+
+function iso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${Math.round(ms / 1000)} s` : d.toISOString();
+}
+
+/**
+ * Checks a token's iat/nbf/exp (seconds) at `nowMs` with the tolerance. The first problem found is
+ * returned, in the order exp, nbf, iat (an expired token is reported as expired even if its iat is
+ * also odd).
+ */
+export function checkTokenTimes(t: TokenTimes, nowMs: number, rules: TimeRules = DEFAULT_TIME_RULES): TimeCheck {
+  const skew = rules.skewMs;
+  if (t.exp !== undefined && nowMs >= t.exp * 1000 + skew) return { ok: false, reason: 'expired', detail: `expired at ${iso(t.exp * 1000)}` };
+  if (t.nbf !== undefined && nowMs + skew < t.nbf * 1000) return { ok: false, reason: 'not-yet-valid', detail: `not valid before ${iso(t.nbf * 1000)}` };
+  if (t.iat !== undefined && nowMs + skew < t.iat * 1000) {
+    return { ok: false, reason: 'not-yet-valid', detail: `issued in the future (${iso(t.iat * 1000)}): check the kiosk clock` };
+  }
+  return { ok: true, detail: t.exp !== undefined ? `valid until ${iso(t.exp * 1000)}` : 'no expiry' };
+}
+
+/** A validity window [notBeforeMs, notAfterMs] (both inclusive, e.g. an X.509 certificate). */
+export function checkWindow(notBeforeMs: number, notAfterMs: number, nowMs: number, what: string, rules: TimeRules = DEFAULT_TIME_RULES): TimeCheck {
+  if (nowMs + rules.skewMs < notBeforeMs) return { ok: false, reason: 'not-yet-valid', detail: `${what} not valid before ${iso(notBeforeMs)}` };
+  if (nowMs > notAfterMs + rules.skewMs) return { ok: false, reason: 'expired', detail: `${what} expired at ${iso(notAfterMs)}` };
+  return { ok: true, detail: `${what} valid until ${iso(notAfterMs)}` };
+}
+
+/** True when an instant lies in the future beyond the tolerance (an event that cannot have happened yet). */
+export function isFuture(ms: number, nowMs: number, rules: TimeRules = DEFAULT_TIME_RULES): boolean {
+  return ms > nowMs + rules.skewMs;
+}
+
+/**
+ * Earliest and latest instants of a calendar date or date-time string. A date-time is one instant;
+ * a plain date (YYYY-MM-DD, no zone: DCC dates are the issuing country's calendar) spans from its
+ * start in the first time zone on Earth (UTC+14) to its end in the last (UTC−12), so that no
+ * traveller is turned away for the issuer's time zone. Undefined when unparseable.
+ */
+export function dateSpan(text: string): { startMs: number; endMs: number } | undefined {
+  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (dateOnly) {
+    const utcMidnight = Date.UTC(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3]));
+    if (!Number.isFinite(utcMidnight)) return undefined;
+    return { startMs: utcMidnight - 14 * 3_600_000, endMs: utcMidnight + 36 * 3_600_000 - 1 };
+  }
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
+}
+
+/** Policy seconds → rules (clamped to 0..MAX_CLOCK_SKEW_SECONDS). */
+export function timeRulesFromSeconds(skewSeconds: number | undefined): TimeRules {
+  if (skewSeconds === undefined || !Number.isFinite(skewSeconds)) return DEFAULT_TIME_RULES;
+  return { skewMs: Math.min(Math.max(skewSeconds, 0), MAX_CLOCK_SKEW_SECONDS) * 1000 };
+}

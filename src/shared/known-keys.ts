@@ -1,0 +1,33 @@
+/**
+ * Unknown keys in files people write by hand (trust bundle, policy, configuration) are errors, not
+ * silently ignored: a typo such as `"stauts"` for `"status"` would otherwise drop a whole section
+ * and let a blocked person through. The error names the key, where it is, and the nearest valid
+ * key (Levenshtein distance, npm fastest-levenshtein).
+ */
+import { closest } from 'fastest-levenshtein';
+
+/** The valid key nearest to `key` (ties: the first listed). Undefined when `known` is empty. */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  return known.length === 0 ? undefined : closest(key, known as string[]);
+}
+
+/**
+ * `unknown key "stauts" at $ (did you mean "status"?)`. `path` is a JSONPath-like location, `$` for
+ * the top level (`$.dcc.signers[2]`).
+ */
+export function unknownKeyMessage(key: string, path: string, known: readonly string[]): string {
+  const near = nearestKey(key, known);
+  const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  return `unknown key ${JSON.stringify(shown)} at ${path}${near === undefined ? ' (no keys are allowed here)' : ` (did you mean ${JSON.stringify(near)}?)`}`;
+}
+
+/** The first own key of `obj` not in `known`, or undefined when every key is known. */
+export function firstUnknownKey(obj: object, known: readonly string[]): string | undefined {
+  for (const key of Object.keys(obj)) if (!known.includes(key)) return key;
+  return undefined;
+}
+
+/** A path in the `$`-rooted form from a dotted one (`''` → `$`, `dcc.signers[0]` → `$.dcc.signers[0]`). */
+export function dollarPath(path: string): string {
+  return path === '' ? '$' : `$.${path}`;
+}

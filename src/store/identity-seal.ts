@@ -1,0 +1,161 @@
+/**
+ * Identity fields at rest: a check-in's whole `subject` (name, ID numbers, birth date, sex and any
+ * field added later) is stored sealed with AES-256-GCM (NIST SP 800-38D) in the `subject` column
+ * as a BLOB; verdicts, times, formats and reasons stay in clear columns.
+ *
+ * Blob layout (version 1): `0x01 | IV (12 bytes, random) | ciphertext | tag (16 bytes)`, with the
+ * check-in id as additional authenticated data, so a sealed subject cannot be moved to another row
+ * unnoticed. A TEXT value in the column is a subject written before schema v5 (clear JSON): the
+ * sealing pass below turns those into blobs, in batches, after the v5 migration.
+ *
+ * Two keys are derived from the data key (data-key.ts) with HKDF-SHA-256 (RFC 5869): the sealing
+ * key and the duplicate pepper. The store's duplicate hash is HMAC(pepper, HMAC(salt, key)): the
+ * per-database salt lives in kiosk.db, the pepper does not, so a copied database cannot be searched
+ * for a known ID number by hashing guesses.
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Subject } from '../shared/types.js';
+import { DATA_KEY_BYTES } from './data-key.js';
+
+const VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Random IVs are drawn from a pool: one randomBytes call per 256 seals. */
+const IV_POOL = 256 * IV_BYTES;
+
+/** Settings keys of the store (reserved prefix `store.`). */
+export const SEAL_SETTINGS = {
+  /** Hex fingerprint of the data key this database is sealed with. */
+  keyId: 'store.dataKeyId',
+  /** Present while rows written before v5 still hold a clear subject. */
+  pending: 'store.sealPending',
+} as const;
+
+export class IdentitySeal {
+  /** 16 hex chars naming the data key (not secret: a one-way function of it). */
+  readonly keyId: string;
+  private readonly sealKey: Buffer;
+  private readonly pepperKey: Buffer;
+  private pool = Buffer.alloc(0);
+  private poolAt = 0;
+
+  constructor(dataKey: Buffer) {
+    if (dataKey.length !== DATA_KEY_BYTES) throw new RangeError(`IdentitySeal: data key must be ${DATA_KEY_BYTES} bytes`);
+    this.sealKey = derive(dataKey, 'checkpoint-kiosk identity seal v1');
+    this.pepperKey = derive(dataKey, 'checkpoint-kiosk duplicate pepper v1');
+    this.keyId = createHash('sha256').update(derive(dataKey, 'checkpoint-kiosk key id v1')).digest('hex').slice(0, 16);
+  }
+
+  /** Seals a subject for the check-in `checkInId`. */
+  seal(subject: Subject, checkInId: string): Buffer {
+    const iv = this.nextIv();
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    cipher.setAAD(Buffer.from(checkInId, 'utf8'));
+    const body = cipher.update(JSON.stringify(subject), 'utf8');
+    const tail = cipher.final();
+    return Buffer.concat([Buffer.of(VERSION), iv, body, tail, cipher.getAuthTag()]);
+  }
+
+  /**
+   * Opens what the `subject` column holds: a sealed blob, or (before the sealing pass has reached
+   * the row) clear JSON text. Throws RangeError when a blob fails authentication (wrong key, a
+   * blob moved from another row, a damaged file).
+   */
+  open(value: Buffer | string, checkInId: string): Subject {
+    if (typeof value === 'string') return JSON.parse(value) as Subject;
+    if (value.length < 1 + IV_BYTES + TAG_BYTES || value[0] !== VERSION) throw new RangeError('sealed subject: unknown layout');
+    const iv = value.subarray(1, 1 + IV_BYTES);
+    const tag = value.subarray(value.length - TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, iv);
+    decipher.setAAD(Buffer.from(checkInId, 'utf8'));
+    decipher.setAuthTag(tag);
+    try {
+      const clear = Buffer.concat([decipher.update(value.subarray(1 + IV_BYTES, value.length - TAG_BYTES)), decipher.final()]);
+      return JSON.parse(clear.toString('utf8')) as Subject;
+    } catch {
+      throw new RangeError('sealed subject: authentication failed (wrong data key or damaged record)');
+    }
+  }
+
+  /** The stored duplicate hash for a salted hash (see the file comment). 32 bytes. */
+  pepper(saltedHash: Buffer): Buffer {
+    return createHmac('sha256', this.pepperKey).update(saltedHash).digest();
+  }
+
+  private nextIv(): Buffer {
+    if (this.poolAt + IV_BYTES > this.pool.length) {
+      this.pool = randomBytes(IV_POOL);
+      this.poolAt = 0;
+    }
+    const iv = this.pool.subarray(this.poolAt, this.poolAt + IV_BYTES);
+    this.poolAt += IV_BYTES;
+    return iv;
+  }
+}
+
+function derive(key: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+}
+
+/**
+ * The key id this database was bound to, or undefined for a database never bound (new, or
+ * created before v5).
+ */
+export function boundKeyId(db: Database.Database): string | undefined {
+  return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SEAL_SETTINGS.keyId) as string | undefined) ?? undefined;
+}
+
+export function bindKeyId(db: Database.Database, keyId: string): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(SEAL_SETTINGS.keyId, keyId);
+}
+
+export interface SealPassResult {
+  sealed: number;
+  batches: number;
+}
+
+/**
+ * Seals every subject still in clear (rows written before v5) and peppers its duplicate hash, in
+ * batches of `batchSize` rows, one IMMEDIATE transaction each: a crash (kill -9, power cut) loses
+ * at most the batch in flight, which rolls back whole, and the next open carries on from where the
+ * last committed batch left off (a row is clear text exactly until its batch commits). When no clear
+ * row is left the pending marker is removed, the file vacuumed and the WAL folded back and
+ * truncated, so the clear text written before the upgrade is gone from disk too.
+ */
+export function sealClearRows(db: Database.Database, seal: IdentitySeal, opts: { batchSize?: number; afterBatch?: (n: number) => void } = {}): SealPassResult {
+  const pending = db.prepare('SELECT 1 FROM settings WHERE key = ?').pluck().get(SEAL_SETTINGS.pending);
+  if (pending === undefined) return { sealed: 0, batches: 0 };
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 500));
+  const select = db.prepare(
+    `SELECT seq, id, subject, dedup_hash FROM checkins WHERE seq > ? AND typeof(subject) = 'text' ORDER BY seq LIMIT ${batchSize}`,
+  );
+  const update = db.prepare('UPDATE checkins SET subject = ?, dedup_hash = ? WHERE seq = ?');
+  type Row = { seq: number; id: string; subject: string; dedup_hash: Buffer | null };
+  const batch = db.transaction((after: number): Row[] => {
+    const rows = select.all(after) as Row[];
+    for (const r of rows) {
+      update.run(seal.seal(JSON.parse(r.subject) as Subject, r.id), r.dedup_hash === null ? null : seal.pepper(r.dedup_hash), r.seq);
+    }
+    return rows;
+  }).immediate;
+  let after = 0;
+  let sealed = 0;
+  let batches = 0;
+  for (;;) {
+    const rows = batch(after);
+    if (rows.length === 0) break;
+    sealed += rows.length;
+    batches++;
+    after = rows[rows.length - 1]!.seq;
+    opts.afterBatch?.(sealed);
+    if (rows.length < batchSize) break;
+  }
+  // secure_delete zeroes freed cells, but a page rebuilt around larger (sealed) cells can keep old
+  // bytes in its unused gap: VACUUM rewrites every page from scratch (once, after an upgrade; the
+  // marker goes only after it, so a crash during VACUUM repeats it).
+  db.exec('VACUUM');
+  db.prepare('DELETE FROM settings WHERE key = ?').run(SEAL_SETTINGS.pending);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return { sealed, batches };
+}

@@ -1,0 +1,144 @@
+/**
+ * `checkpoint-kiosk run --scanner camera:…` as a user runs it: the real bin, a real ffmpeg, the
+ * real zxing-wasm, a real SQLite data dir, videos made here from QR codes.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, REPO_ROOT, runCli, startCli, type JsonLine } from '../helpers/cli.js';
+import { makeQrVideo } from '../helpers/camera-video.js';
+import { startPtyPair } from '../helpers/pty.js';
+import { issueHc1, makeSigner, sampleVaccination } from '../helpers/dcc-issuer.js';
+import { newEcKey, declarationIssuerEntry } from '../helpers/keys.js';
+import { ISSUER, sampleDeclaration } from '../helpers/declaration.js';
+import { issueDeclaration } from '../../src/credentials/declaration/index.js';
+
+const execFileAsync = promisify(execFile);
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'camera-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A synthetic CCCD QR text (not a real person) with a distinct ID number per `n`. */
+function cccd(n: number): string {
+  return `00109000000${n}|123456789|Nguyễn Văn An|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021`;
+}
+
+/**
+ * Runs the kiosk to the end of a finite video; for each `checkin` line, checks at the moment it
+ * is read that the check-in is already in the database (committed before printed).
+ */
+async function runToEnd(dataDir: string, args: string[]): Promise<{ lines: JsonLine[]; code: number | null; stderr: string; committedWhenPrinted: boolean[] }> {
+  const child = spawn(process.execPath, [...CLI, 'run', '--data-dir', dataDir, '--ui', 'none', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-10_000)));
+  const lines: JsonLine[] = [];
+  const committedWhenPrinted: boolean[] = [];
+  let db: Database.Database | undefined;
+  for await (const text of createInterface({ input: child.stdout })) {
+    const line = JSON.parse(text) as JsonLine;
+    lines.push(line);
+    if (line.event !== 'checkin') continue;
+    db ??= new Database(join(dataDir, 'kiosk.db'), { readonly: true, fileMustExist: true });
+    committedWhenPrinted.push(db.prepare('SELECT 1 FROM checkins WHERE id = ?').get(line.id) !== undefined);
+  }
+  db?.close();
+  const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
+  return { lines, code, stderr, committedWhenPrinted };
+}
+
+describe('run --scanner camera:FILE --ui none', () => {
+  it('prints one checkin per code shown, in order, each committed before printed; a code held for 90 frames is one check-in', async () => {
+    const v = await makeQrVideo(
+      dir,
+      [{ blank: 3 }, { text: cccd(1), frames: 90, size: 320 }, { blank: 12 }, { text: cccd(2), frames: 6, size: 320, blur: 1 }, { noise: 4 }, { text: cccd(3), frames: 6, size: 320, rotate: 20 }, { blank: 2 }],
+      { fps: 15, name: 'test' },
+    );
+    const data = join(dir, 'kiosk-order');
+    const r = await runToEnd(data, ['--scanner', `camera:${v.path}?fps=15&width=640&height=360`]);
+    expect(r.code, r.stderr).toBe(0);
+    const checkins = r.lines.filter((l) => l.event === 'checkin');
+    expect(checkins).toHaveLength(3);
+    expect(r.committedWhenPrinted).toEqual([true, true, true]);
+    expect(checkins.map((c) => [c.format, c.verdict])).toEqual([
+      ['cccd', 'accept'],
+      ['cccd', 'accept'],
+      ['cccd', 'accept'],
+    ]);
+    expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
+    // In the order shown: the export (oldest first) has the three ID numbers in video order.
+    const exported = runCli(['export', '--data-dir', data]).lines;
+    expect(exported.map((c) => (c.subject as { idNo: string }).idNo)).toEqual(['001090000001', '001090000002', '001090000003']);
+    expect(exported.map((c) => c.id)).toEqual(checkins.map((c) => c.id));
+  }, 120_000);
+
+  it('gives a video of CCCD, DCC, CKD1, garbage codes and garbage frames the same verdicts as verify', async () => {
+    const signer = makeSigner();
+    const now = Math.floor(Date.now() / 1000);
+    const dcc = issueHc1({ dcc: sampleVaccination(), signer, iat: now - 3600, exp: now + 365 * 86_400 });
+    const key = newEcKey();
+    const ckd1 = issueDeclaration(sampleDeclaration(), { privateKey: key.privateKey, kid: key.declarationKid }, { iss: ISSUER, now: new Date() });
+    const trustFile = join(dir, 'trust.json');
+    writeFileSync(
+      trustFile,
+      JSON.stringify({
+        version: 1,
+        issuedAt: new Date().toISOString(),
+        dcc: { signers: [{ certificate: Buffer.from(signer.certificate.raw).toString('base64') }] },
+        declaration: { issuers: [declarationIssuerEntry(key, 'Test issuer')] },
+      }),
+    );
+    const texts = [cccd(4), dcc, 'not a credential at all', ckd1, 'HC1:NOT-BASE45!'];
+    const v = await makeQrVideo(
+      dir,
+      [{ noise: 3 }, ...texts.flatMap((text) => [{ text, frames: 4, size: 340 }, { blank: 3 }, { noise: 2 }])],
+      { fps: 10, width: 960, height: 540, name: 'formats' },
+    );
+    const r = await runToEnd(join(dir, 'kiosk-formats'), ['--trust', trustFile, '--scanner', `camera:${v.path}?fps=10&width=960&height=540`]);
+    expect(r.code, r.stderr).toBe(0);
+    const seen = r.lines.filter((l) => l.event === 'checkin').map((c) => ({ format: c.format, verdict: c.verdict, reasons: c.reasons }));
+    const expected = await Promise.all(
+      texts.map(async (text) => {
+        const { stdout } = await execFileAsync(process.execPath, [...CLI, 'verify', '--trust', trustFile, text], { cwd: REPO_ROOT });
+        const out = JSON.parse(stdout) as JsonLine;
+        return { format: out.format, verdict: out.verdict, reasons: out.reasons };
+      }),
+    );
+    expect(seen).toEqual(expected);
+    // The credentials are what they claim: not all rejects.
+    expect(expected.map((e) => e.format)).toEqual(['cccd', 'dcc', 'unknown', 'ckd1', 'dcc']);
+    expect(expected.filter((e) => e.verdict === 'accept').length).toBeGreaterThanOrEqual(3);
+  }, 180_000);
+
+  it('reads a camera and a serial scanner in one kiosk, both into one pipeline', async () => {
+    const v = await makeQrVideo(dir, [{ text: cccd(5), frames: 10, size: 320 }, { blank: 20 }], { fps: 10, name: 'side' });
+    const pty = await startPtyPair();
+    const cli = startCli(['run', '--data-dir', join(dir, 'kiosk-both'), '--ui', 'none', '--scanner', `serial:${pty.devicePath}`, '--scanner', `camera:${v.path}?loop=1&width=640&height=360`]);
+    try {
+      await cli.waitFor((l) => l.event === 'ready', 30_000);
+      const fromCamera = await cli.waitFor((l) => l.event === 'checkin', 30_000);
+      await cli.waitFor((l) => l.event === 'scanner' && l.deviceId === `serial:${pty.devicePath}` && l.state === 'connected', 15_000).catch(() => undefined);
+      await pty.write(`${cccd(6)}\r\n`);
+      const fromSerial = await cli.waitFor((l) => l.event === 'checkin' && l.id !== fromCamera.id, 30_000);
+      expect([fromCamera.format, fromSerial.format]).toEqual(['cccd', 'cccd']);
+      cli.child.kill('SIGTERM');
+      expect((await cli.exited).code).toBe(0);
+      const ids = runCli(['export', '--data-dir', join(dir, 'kiosk-both')]).lines.map((c) => (c.subject as { idNo: string }).idNo);
+      expect(ids).toContain('001090000005');
+      expect(ids).toContain('001090000006');
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      await pty.close();
+    }
+  }, 120_000);
+});
