@@ -12,6 +12,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildKiosk } from '../../src/app/build.js';
 import type { KioskService } from '../../src/app/kiosk.js';
+import { applyPin } from '../../src/app/access/provision-pin.js';
 import { createKioskApi, type KioskApiService } from '../../src/app/api.js';
 import { startWebUi, type WebUi } from '../../src/web/server.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
@@ -50,8 +51,8 @@ beforeAll(async () => {
   });
   await kiosk.start();
   api = createKioskApi({ kiosk, clock: systemClock, timers: systemTimers, logger: silentLogger, exportDir: path.join(tmp, 'exports'), pollMs: 200, pin: { scryptN: 1024 } });
-  // A technician PIN exists, so the screen opens on the attract screen, not the first setup.
-  await api.techSetPin(null, '4826');
+  // A technician PIN exists (set by the installer), as on a deployed kiosk.
+  await applyPin(kiosk.store, '482613', path.join(tmp, 'data'), new Date().toISOString(), 'test', 1024);
   ui = await startWebUi({ api, port: 0, staticDir: dist, logger: silentLogger });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

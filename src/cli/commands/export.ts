@@ -5,7 +5,7 @@
  *
  * Identity fields are personal data: without `--reveal` each line's `subject` carries only the ID
  * type and the masked name. `--reveal` prints them in full after the technician PIN (from
- * `--pin-file`, else the first line of stdin) has been checked — with the same lockout as the
+ * `--pin-file`, else the first line of stdin) has been checked — with the same growing waits as the
  * technician screen — and an `export-reveal` entry (no personal data) is in the audit log.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { openStore } from '../../store/index.js';
 import type { SqliteStore } from '../../store/index.js';
 import { maskSubject } from '../../shared/mask.js';
-import { TechnicianPin } from '../../app/tech-pin.js';
+import { AccessControl } from '../../app/access/access-control.js';
 import { jsonLogger, systemClock } from '../../core/system.js';
 import { parseCommand, requireOption, UsageError } from '../usage.js';
 
@@ -60,13 +60,14 @@ function readPin(file: string | undefined): string {
 
 /** Checks the PIN (counting failures toward the lockout) and records the reveal before any line is printed. */
 async function checkReveal(store: SqliteStore, pin: string): Promise<void> {
-  const result = await new TechnicianPin(store, systemClock).unlock(pin);
+  // The same attempt limiter as the screen's keypad: wrong PINs here make the next try wait too.
+  const result = await new AccessControl(store, systemClock).techUnlock(pin);
   const at = new Date(systemClock.now()).toISOString();
   if (!result.ok) {
     store.audit({ at, actor: 'technician', action: 'export-reveal-refused', detail: { via: 'cli', reason: result.reason } });
-    if (result.reason === 'no-pin') throw new Error('no technician PIN is set on this kiosk: set one on the technician screen first');
-    if (result.reason === 'locked') throw new Error(`too many wrong PINs: locked until ${result.lockedUntil}`);
-    throw new Error(`wrong technician PIN (${result.attemptsLeft} attempts left before a lockout)`);
+    if (result.reason === 'no-pin') throw new Error('no technician PIN is set on this kiosk: set one with `run --set-pin` first');
+    if (result.reason === 'wait') throw new Error(`too many wrong PINs: try again at ${result.retryAt}`);
+    throw new Error(`wrong technician PIN${result.retryAt ? ` (the next attempt is checked from ${result.retryAt})` : ''}`);
   }
   store.audit({ at, actor: 'technician', action: 'export-reveal', detail: { via: 'cli' } });
 }
