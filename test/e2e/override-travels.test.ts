@@ -1,6 +1,6 @@
 /**
- * End to end: an officer overrides a forwarded check-in through the booth API (web mode, the real
- * WebSocket protocol), the kiosk is SIGKILLed before the override reached the central server,
+ * End to end: a signed-in officer overrides a forwarded check-in through the booth API (booth
+ * profile, web mode, the real WebSocket protocol), the kiosk is SIGKILLed before the override reached the central server,
  * restarted — and `central export` shows the override exactly once, with the current verdict, the
  * original one and the override history. Real `checkpoint-kiosk run` and `central` processes, a
  * real SQLite file on each side, HTTP on 127.0.0.1.
@@ -15,6 +15,8 @@ import { freePort, killAndWait, spawnCentral, waitFor } from '../helpers/sync-fi
 
 /** Birth year does not match the ID digits: reject inconsistent-id. */
 const BAD_CARD = '001090001234|123456789|Nguyễn Văn An|01021991|Nam|Hà Nội|15082021';
+
+const PIN = '135792';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -49,7 +51,7 @@ function call(ws: WebSocket, method: string, args: unknown[]): Promise<Record<st
 const exported = (centralDir: string): JsonLine[] => runCli(['central', 'export', '--data-dir', centralDir]).lines;
 
 function startKiosk(dataDir: string, serverUrl: string, enrollCode?: string): CliProcess {
-  const p = startCli(['run', '--data-dir', dataDir, '--ui', 'web', '--server', serverUrl, ...(enrollCode ? ['--enroll', enrollCode] : []), '--heartbeat-seconds', '3600']);
+  const p = startCli(['run', '--data-dir', dataDir, '--ui', 'web', '--profile', 'booth', '--server', serverUrl, ...(enrollCode ? ['--enroll', enrollCode] : []), '--heartbeat-seconds', '3600']);
   cleanups.push(() => (p.child.exitCode === null && p.child.signalCode === null ? killAndWait(p.child, 'SIGKILL') : undefined));
   return p;
 }
@@ -65,18 +67,26 @@ describe('overrides travel to the central server', () => {
     let central = await spawnCentral(centralArgs);
     cleanups.push(() => killAndWait(central.child, 'SIGKILL'));
 
+    // The installer sets the technician PIN; the technician issues officer-7 a sign-in code.
+    expect(runCli(['run', '--data-dir', kioskDir, '--set-pin'], `${PIN}\n`).code).toBe(0);
+
     // 1. A reject is recorded and forwarded.
     let kiosk = startKiosk(kioskDir, central.url, 'BOOTH-CODE');
     const ui = (await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url as string;
     const ws = await connect(ui);
-    const scanned = await call(ws, 'submitScan', [{ text: BAD_CARD, source: 'manual' }]);
+    const scanned = await call(ws, 'submitScan', [{ text: BAD_CARD, source: 'wedge' }]);
     const outcome = (scanned.value as { ok: boolean; outcome: { id: string; verdict: string } }).outcome;
     expect(outcome.verdict).toBe('reject');
     await waitFor(() => exported(centralDir).some((l) => l.id === outcome.id), 'the check-in on the server', 60_000);
 
     // 2. The server goes away; the officer overrides; the kiosk is killed with the override unsent.
     expect(await killAndWait(central.child, 'SIGKILL')).toBeNull();
-    const overridden = await call(ws, 'overrideCheckIn', [{ id: outcome.id, verdict: 'accept', reason: 'birth date misprinted on the card; paper ID checked', by: 'officer-7' }]);
+    const tech = (await call(ws, 'techUnlock', [PIN])).value as { session: string };
+    const { code } = (await call(ws, 'techIssueOfficerCode', [tech.session, 'officer-7'])).value as { code: string };
+    const officer = (await call(ws, 'officerSignIn', ['officer-7', code])).value as { ok: boolean; session: string };
+    expect(officer.ok).toBe(true);
+    // `by` is the signed-in officer's id, not something the caller types.
+    const overridden = await call(ws, 'overrideCheckIn', [officer.session, { id: outcome.id, verdict: 'accept', reason: 'birth date misprinted on the card; paper ID checked' }]);
     expect(overridden).toMatchObject({ ok: true, value: { override: { verdict: 'accept', by: 'officer-7' } } });
     ws.close();
     expect(await killAndWait(kiosk.child, 'SIGKILL')).toBeNull();
