@@ -17,6 +17,9 @@ import { issueHc1, makeSigner, sampleVaccination } from '../helpers/dcc-issuer.j
 import { newEcKey, declarationIssuerEntry } from '../helpers/keys.js';
 import { ISSUER, sampleDeclaration } from '../helpers/declaration.js';
 import { issueDeclaration } from '../../src/credentials/declaration/index.js';
+import { setTechPin } from '../helpers/tech-pin.js';
+
+const PIN = '135792';
 
 const execFileAsync = promisify(execFile);
 let dir: string;
@@ -77,7 +80,9 @@ describe('run --scanner camera:FILE --ui none', () => {
     ]);
     expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
     // In the order shown: the export (oldest first) has the three ID numbers in video order.
-    const exported = runCli(['export', '--data-dir', data]).lines;
+    // Identity fields are masked in a plain export: the technician PIN reveals them.
+    await setTechPin(data, PIN);
+    const exported = runCli(['export', '--data-dir', data, '--reveal'], `${PIN}\n`).lines;
     expect(exported.map((c) => (c.subject as { idNo: string }).idNo)).toEqual(['001090000001', '001090000002', '001090000003']);
     expect(exported.map((c) => c.id)).toEqual(checkins.map((c) => c.id));
   }, 120_000);
@@ -133,7 +138,8 @@ describe('run --scanner camera:FILE --ui none', () => {
       expect([fromCamera.format, fromSerial.format]).toEqual(['cccd', 'cccd']);
       cli.child.kill('SIGTERM');
       expect((await cli.exited).code).toBe(0);
-      const ids = runCli(['export', '--data-dir', join(dir, 'kiosk-both')]).lines.map((c) => (c.subject as { idNo: string }).idNo);
+      await setTechPin(join(dir, 'kiosk-both'), PIN);
+      const ids = runCli(['export', '--data-dir', join(dir, 'kiosk-both'), '--reveal'], `${PIN}\n`).lines.map((c) => (c.subject as { idNo: string }).idNo);
       expect(ids).toContain('001090000005');
       expect(ids).toContain('001090000006');
     } finally {
