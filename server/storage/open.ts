@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CENTRAL_DB_FILE } from '../db.js';
 import { NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
-import { sealedStorage } from './sealed-storage.js';
+import { CentralSeal, sealedStorage } from './sealed-storage.js';
 import type { CentralStorage } from './types.js';
 
 export interface StorageChoice {
@@ -28,7 +28,7 @@ export async function openStorage(choice: StorageChoice): Promise<CentralStorage
   if (choice.database !== undefined) {
     const { openPostgresStorage } = await import('./postgres-storage.js');
     inner = await openPostgresStorage(choice.database, { mustExist: choice.mustExist ?? false });
-    if (!choice.dataDir) return inner;
+    if (!choice.dataDir) return (await holdsSealedCheckIns(inner)) ? withoutDataKey(inner) : inner;
     fs.mkdirSync(choice.dataDir, { recursive: true, mode: 0o700 });
   } else {
     if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
@@ -43,4 +43,37 @@ export async function openStorage(choice: StorageChoice): Promise<CentralStorage
     await inner.close();
     throw err;
   }
+}
+
+/** Whether the first stored check-in is sealed (records are sealed all or none, oldest first). */
+async function holdsSealedCheckIns(storage: CentralStorage): Promise<boolean> {
+  for await (const c of storage.exportCheckIns()) return CentralSeal.keyIdOf(c) !== undefined;
+  return false;
+}
+
+const NO_DATA_KEY =
+  'the identity fields in this database are sealed with the data key of the central server: add --data-dir DIR, the directory holding its data-key.json';
+
+/**
+ * `inner` for a command started without the data dir on a database whose records are sealed:
+ * whatever reads identity fields (export, tracing) says what is missing instead of answering
+ * with sealed blobs or — for a trace by clear ID number — silently finding nobody.
+ */
+function withoutDataKey(inner: CentralStorage): CentralStorage {
+  const refuse = () => Promise.reject(new Error(NO_DATA_KEY));
+  const overrides: Partial<CentralStorage> = {
+    checkInsOfPerson: refuse,
+    checkInsNear: refuse,
+    // eslint-disable-next-line require-yield
+    async *exportCheckIns() {
+      throw new Error(NO_DATA_KEY);
+    },
+  };
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof CentralStorage];
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -108,16 +108,18 @@ it('serves from PostgreSQL with --database; enroll-code, admin-token, export and
     stop();
     expect(await serving).toBe(0);
   }
-  const exported = await inProcess(['export', '--database', database]);
+  const exported = await inProcess(['export', '--database', database, '--data-dir', dir]);
   expect(exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual([
     '01a21000-0000-7000-8000-00000000000a',
     '01a21000-0000-7000-8000-00000000000b',
   ]);
-  const traced = await inProcess(['trace', '--database', database, '--id', '001090000002', '--from', '2026-11-25T00:00:00Z', '--to', '2026-11-26T00:00:00Z', '--window-minutes', '15']);
+  // Identity fields were sealed with the data key of --data-dir: without it, trace says so.
+  expect((await inProcess(['trace', '--database', database, '--id', '001090000002', '--from', '2026-11-25T00:00:00Z', '--to', '2026-11-26T00:00:00Z'])).stderr).toMatch(/add --data-dir DIR/);
+  const traced = await inProcess(['trace', '--database', database, '--data-dir', dir, '--id', '001090000002', '--from', '2026-11-25T00:00:00Z', '--to', '2026-11-26T00:00:00Z', '--window-minutes', '15']);
   const t = JSON.parse(traced.stdout) as { landmarks: { nearby: { id: string }[] }[] };
   expect(t.landmarks[0]?.nearby.map((c) => c.id)).toEqual(['01a21000-0000-7000-8000-00000000000b']);
-  // Keys live in the database: the data dir holds nothing.
-  expect(fs.readdirSync(dir)).toEqual([]);
+  // Keys live in the database; the data dir holds only the data key that seals identity fields.
+  expect(fs.readdirSync(dir)).toEqual(['data-key.json']);
 }, 120_000);
 
 it('answers 503 storage-unavailable with Retry-After while PostgreSQL is down, so kiosks try another node', async () => {

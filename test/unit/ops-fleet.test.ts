@@ -75,6 +75,6 @@ describe('sortFleet and countByState', () => {
   });
 
   it('counts each device once, under its worst problem', () => {
-    expect(countByState(fleet)).toEqual({ ok: 2, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'clock-offset': 1, 'old-trust': 0 });
+    expect(countByState(fleet)).toEqual({ ok: 2, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'clock-offset': 1, 'old-trust': 0, 'past-retention': 0 });
   });
 });
