@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CENTRAL_DB_FILE } from '../db.js';
 import { NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
-import { CentralSeal, sealedStorage } from './sealed-storage.js';
+import { CentralSeal, overlayStorage, sealedStorage } from './sealed-storage.js';
 import type { CentralStorage } from './types.js';
 
 export interface StorageChoice {
@@ -69,11 +69,5 @@ function withoutDataKey(inner: CentralStorage): CentralStorage {
       throw new Error(NO_DATA_KEY);
     },
   };
-  return new Proxy(inner, {
-    get(target, prop) {
-      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof CentralStorage];
-      const value: unknown = Reflect.get(target, prop);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return overlayStorage(inner, overrides);
 }

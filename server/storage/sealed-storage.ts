@@ -131,7 +131,11 @@ export async function sealedStorage(inner: CentralStorage, dataDir: string): Pro
     checkInsOfPerson: async (idNo, fromMs, toMs, limit) => (await inner.checkInsOfPerson(seal.traceHash(idNo), fromMs, toMs, limit)).map((c) => seal.open(c)),
     checkInsNear: async (q: NearbyQuery) => (await inner.checkInsNear({ ...q, excludePerson: seal.traceHash(q.excludePerson) })).map((c) => seal.open(c)),
   };
-  // Everything else goes straight to the backend, bound to it.
+  return overlayStorage(inner, overrides);
+}
+
+/** `inner` with some methods replaced; everything else goes straight to the backend, bound to it. */
+export function overlayStorage(inner: CentralStorage, overrides: Partial<CentralStorage>): CentralStorage {
   return new Proxy(inner, {
     get(target, prop) {
       if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof CentralStorage];
