@@ -68,7 +68,7 @@ const override = (checkinId: string, over: Record<string, unknown> = {}) => ({
 
 async function exportLines(): Promise<Record<string, unknown>[]> {
   let out = '';
-  await centralMain(['export', ...(database ? ['--database', database] : ['--data-dir', dir])], { stdout: (t) => (out += t), stderr: () => undefined });
+  await centralMain(['export', ...(database ? ['--database', database] : []), '--data-dir', dir], { stdout: (t) => (out += t), stderr: () => undefined });
   return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
