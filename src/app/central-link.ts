@@ -5,6 +5,7 @@
  * Given several server URLs (nodes sharing one database), it enrolls at the first that answers and
  * every request fails over between them.
  */
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
 import { serverList } from '../sync/http.js';
@@ -176,6 +177,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...(expectTrustKey ? { expectTrustKey } : {}),
     });
     opts.onEnrolled?.(e);
+    opts.kiosk.store.setSetting(SETTINGS.enrollCodeHash, codeHash(code));
     log.info('enrolled', { deviceId: e.deviceId });
     lastProblem = undefined;
     await stopServices();
@@ -197,7 +199,11 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
 
   // A one-time code given on every start (a systemd unit, say) must not be replayed once used.
   // Being enrolled at any of the given nodes counts: they share one database.
-  const needsEnrollment = opts.enrollCode !== undefined && nodes !== undefined && (!enrollment || !nodes.includes(serverList(enrollment.serverUrl)[0] as string));
+  // A code other than the one this enrollment was made with (recorded since enrollment stores its
+  // hash) is a deliberate re-enrollment: after a revocation, or to move the kiosk to a new device id.
+  const usedHash = opts.kiosk.store.getSetting(SETTINGS.enrollCodeHash);
+  const newCode = opts.enrollCode !== undefined && usedHash !== undefined && usedHash !== codeHash(opts.enrollCode);
+  const needsEnrollment = opts.enrollCode !== undefined && nodes !== undefined && (!enrollment || newCode || !nodes.includes(serverList(enrollment.serverUrl)[0] as string));
   if (needsEnrollment) tryEnroll(opts.serverUrl!, opts.enrollCode!);
   else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
 
@@ -257,4 +263,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       await stopServices();
     },
   };
+}
+
+/** What the store keeps of a one-time enrollment code: enough to tell a new code from a replay. */
+function codeHash(code: string): string {
+  return createHash('sha256').update(code, 'utf8').digest('hex');
 }

@@ -5,4 +5,6 @@ export const SETTINGS = {
   direction: 'device.direction',
   /** 'venue' | 'booth', as set by `run --profile` or a provisioning card / remote profile. */
   profile: 'device.profile',
+  /** SHA-256 hex of the one-time code the current enrollment was made with (never the code). */
+  enrollCodeHash: 'central.enrollCodeHash',
 } as const;

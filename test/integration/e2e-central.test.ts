@@ -3,7 +3,7 @@
  * one-time code, a real pty scanner. 1,000 scans → the server holds exactly those 1,000 ids and
  * the kiosk's queue drains. Then a restart with the same (now used) code does not re-enroll.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ let url: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ck-e2e-'));
   pty = await startPtyPair();
-  central = startCli(['central', '--data-dir', join(dir, 'central'), '--port', '0', '--enrollment-code', 'E2E-CODE-1']);
+  central = startCli(['central', '--data-dir', join(dir, 'central'), '--port', '0', '--enrollment-code', 'E2E-CODE-1', '--enrollment-code', 'E2E-CODE-2']);
   url = (await central.waitFor((l) => l.event === 'listening', 20_000)).url as string;
 });
 afterAll(async () => {
@@ -85,5 +85,25 @@ describe('kiosk → central, end to end', () => {
     again.child.kill('SIGTERM');
     await again.exited;
     expect(again.lines.filter((l) => l.event === 'error')).toEqual([]);
-  }, 180_000);
+
+    // A different code is a deliberate re-enrollment (after a revocation, say): a new device id,
+    // and scans go on reaching the server. Given again on the next start, it is not replayed.
+    const deviceOf = () => (JSON.parse(readFileSync(join(data, 'enrollment.json'), 'utf8')) as { deviceId: string }).deviceId;
+    const before = deviceOf();
+    for (const round of [1, 2]) {
+      const moved = startCli(['run', '--data-dir', data, '--scanner', `serial:${pty.devicePath}`, '--server', url, '--enroll', 'E2E-CODE-2']);
+      await moved.waitFor((l) => l.event === 'ready', 20_000);
+      await waitFor(() => deviceOf() !== before || undefined, { timeoutMs: 30_000, what: 're-enrollment with the new code' });
+      await pty.write(`${scan(SCANS + 1 + round)}\r\n`);
+      const next = await moved.waitFor((l) => l.event === 'checkin');
+      await waitFor(() => runCli(['central', 'export', '--data-dir', join(dir, 'central')]).lines.some((l) => l.id === next.id), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: 'the check-in after re-enrollment on the server',
+      });
+      moved.child.kill('SIGTERM');
+      await moved.exited;
+      expect(moved.lines.filter((l) => l.event === 'error')).toEqual([]);
+    }
+  }, 240_000);
 });
