@@ -4,4 +4,11 @@
  */
 import { main } from './main.js';
 
+// A reader that stops early (`export | head`) closes the pipe: that ends the output, as with any
+// Unix filter, rather than a stack trace. Nothing is lost: the commands only read the database.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await main(process.argv.slice(2));
