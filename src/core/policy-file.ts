@@ -86,7 +86,9 @@ export function readPolicyFile(path: string): Policy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new PolicyError(`cannot read policy file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file (check the path)' : code === 'EACCES' ? 'permission denied (check its owner and mode)' : code === 'EISDIR' ? 'it is a directory, not a JSON file' : (code ?? String(err));
+    throw new PolicyError(`cannot read policy file ${path}: ${why}`);
   }
   if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw new PolicyError(`policy file ${path} is larger than ${MAX_POLICY_BYTES} bytes`);
   let json: unknown;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, DEFAULT_POLICY } from '../../src/core/policy.js';
-import { parsePolicy, PolicyError } from '../../src/core/policy-file.js';
+import { parsePolicy, PolicyError, readPolicyFile } from '../../src/core/policy-file.js';
 import type { VerifyResult } from '../../src/credentials/types.js';
 
 const valid = (over: Partial<VerifyResult> = {}): VerifyResult => ({
@@ -68,5 +68,14 @@ describe('policy file', () => {
   ])('names the bad key in %j', (json, message) => {
     expect(() => parsePolicy(json, 'p.json')).toThrow(PolicyError);
     expect(() => parsePolicy(json, 'p.json')).toThrow(message);
+  });
+});
+
+describe('readPolicyFile', () => {
+  it('names a missing file and what to check, not a bare errno', () => {
+    expect(() => readPolicyFile('/nonexistent/policy.json')).toThrow('cannot read policy file /nonexistent/policy.json: no such file (check the path)');
+  });
+  it('names a directory given as the policy file', () => {
+    expect(() => readPolicyFile('/tmp')).toThrow('it is a directory, not a JSON file');
   });
 });
