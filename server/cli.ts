@@ -130,13 +130,15 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     logger: jsonLogger({ namespace: '' }),
     clock: systemClock,
   });
-  io.stdout(`${JSON.stringify({ event: 'listening', url: server.url })}\n`);
+  // Signal handlers first, then the line: the write to a pipe is synchronous, so a supervisor that
+  // sends SIGTERM the moment it reads "listening" could otherwise hit the default action (killed).
   const stop =
     io.stopSignal ??
     new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
       process.once('SIGINT', () => resolve());
     });
+  io.stdout(`${JSON.stringify({ event: 'listening', url: server.url })}\n`);
   await stop;
   await server.close();
   io.stdout(`${JSON.stringify({ event: 'stopped' })}\n`);
