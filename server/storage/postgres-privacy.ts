@@ -12,6 +12,7 @@ import type pg from 'pg';
 import type { CheckIn } from '../../src/shared/types.js';
 import { GENESIS, entryHash } from '../../src/store/audit-chain.js';
 import type { AuditInput, AuditRow } from './types.js';
+import { pgTransaction } from './postgres-transaction.js';
 
 /** Schema step adding the privacy tables (append it to the PostgreSQL migrations). */
 export const POSTGRES_PRIVACY_MIGRATION = `
@@ -35,21 +36,6 @@ export const POSTGRES_PRIVACY_MIGRATION = `
 /** Advisory lock serialising appends across nodes ("ckau"). */
 const AUDIT_LOCK_KEY = 0x636b6175;
 
-async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 /** Appends one entry inside the caller's transaction (`client` has run BEGIN). */
 async function appendWith(client: pg.PoolClient, e: AuditInput): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
@@ -61,7 +47,7 @@ async function appendWith(client: pg.PoolClient, e: AuditInput): Promise<void> {
 }
 
 export function pgAppendAudit(pool: pg.Pool, e: AuditInput): Promise<void> {
-  return inTransaction(pool, (c) => appendWith(c, e));
+  return pgTransaction(pool, (c) => appendWith(c, e));
 }
 
 /** The audit log oldest first, 1,000 rows per query. */
@@ -84,7 +70,7 @@ export async function pgPurgeCheckIns(
   limit: number,
   receipt: (removed: number, days: Record<string, number>) => AuditInput,
 ): Promise<number> {
-  const removed = await inTransaction(pool, async (c) => {
+  const removed = await pgTransaction(pool, async (c) => {
     const { rows } = await c.query<{ scanned_ms: string }>(
       `WITH doomed AS (SELECT scanned_ms, id FROM checkins WHERE scanned_ms < $1 ORDER BY scanned_ms, id LIMIT $2)
        DELETE FROM checkins c USING doomed d WHERE c.scanned_ms = d.scanned_ms AND c.id = d.id RETURNING c.scanned_ms`,
@@ -115,7 +101,7 @@ export async function pgSealLegacyCheckIns(pool: pg.Pool, transform: (c: CheckIn
       [after[0], after[1], batchSize],
     );
     if (rows.length === 0) break;
-    total += await inTransaction(pool, async (c) => {
+    total += await pgTransaction(pool, async (c) => {
       let changed = 0;
       for (const r of rows) {
         const next = transform(JSON.parse(r.record) as CheckIn);

@@ -12,6 +12,7 @@ import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { NoCentralDatabaseError } from './errors.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { pgIngestOverrides } from './postgres-overrides.js';
+import { pgTransaction } from './postgres-transaction.js';
 import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
@@ -428,18 +429,7 @@ export class PostgresStorage implements CentralStorage {
     await this.pool.end();
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return pgTransaction(this.pool, fn);
   }
 }
