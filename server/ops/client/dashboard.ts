@@ -6,26 +6,10 @@
  * The drawn data stays readable as `window.opsCharts[id]` (for people debugging, and for tests).
  */
 import type UPlot from 'uplot';
+// The chart shapes the server declares (type-only: nothing of the server is bundled).
+import type { ChartSeries, ChartSpec } from '../section.js';
 
 declare const uPlot: typeof UPlot;
-
-interface ChartSeries {
-  label: string;
-  values: (number | null)[];
-  style: 'bars' | 'line';
-  color: string | string[];
-}
-
-interface ChartSpec {
-  id: string;
-  kind: 'hours' | 'categories';
-  labels: string[];
-  series: ChartSeries[];
-  title: string;
-  horizontal?: boolean;
-  hideCategoryAxis?: boolean;
-  highlight?: number;
-}
 
 interface DrawnChart {
   kind: ChartSpec['kind'];
