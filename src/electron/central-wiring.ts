@@ -17,7 +17,8 @@ export interface ElectronCentralOptions {
   kiosk: KioskService;
   dataDir: string;
   safe: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> | undefined;
-  serverUrl?: string;
+  /** One URL, or the nodes of one central server tried in order (failover, as `run --server` ×N). */
+  serverUrl?: string | readonly string[];
   enrollCode?: string;
   ca?: string;
   clock: Clock;

@@ -6,7 +6,8 @@
  *
  * Configuration (no configuration is fine: the technician setup opens):
  *   --data-dir DIR (default <userData>/data), --scanner URI (repeatable; or CHECKPOINT_KIOSK_SCANNERS,
- *   comma-separated), --trust FILE, --policy FILE, --checkpoint ID, --server URL --enroll CODE
+ *   comma-separated), --trust FILE, --policy FILE, --checkpoint ID, --server URL (repeatable or
+ *   comma-separated: nodes of one central server, tried in order as `run` does) --enroll CODE
  *   (enroll once, like `run`), --ca FILE (PEM of a private CA), --profile venue|booth (remembered),
  *   --dev (window, devtools); CHECKPOINT_KIOSK_PIN_FILE sets the technician PIN as for `run`.
  * A configuration that cannot be used (a scanner that cannot be created, an unreadable trust or
@@ -59,7 +60,7 @@ export function parseElectronArgs(argv: string[], env: Record<string, string | u
       trust: { type: 'string' },
       policy: { type: 'string' },
       checkpoint: { type: 'string' },
-      server: { type: 'string' },
+      server: { type: 'string', multiple: true },
       enroll: { type: 'string' },
       ca: { type: 'string' },
       profile: { type: 'string' },
@@ -68,19 +69,40 @@ export function parseElectronArgs(argv: string[], env: Record<string, string | u
   });
   const fromEnv = (env.CHECKPOINT_KIOSK_SCANNERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const scanners = ((values.scanner as string[] | undefined) ?? []).concat(fromEnv);
+  const { servers, badServers } = serverUrls(values.server);
   return {
     dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
     scanners,
     trust: typeof values.trust === 'string' ? values.trust : undefined,
     policy: typeof values.policy === 'string' ? values.policy : undefined,
     checkpoint: typeof values.checkpoint === 'string' ? values.checkpoint : undefined,
-    server: typeof values.server === 'string' && /^https?:\/\/\S+$/.test(values.server) ? values.server : undefined,
+    servers,
+    /** --server values that are not http(s) URLs: logged and left out, never a reason not to start. */
+    badServers,
     enroll: typeof values.enroll === 'string' ? values.enroll : undefined,
     ca: typeof values.ca === 'string' ? values.ca : undefined,
     profile: values.profile === 'venue' || values.profile === 'booth' ? (values.profile as Profile) : undefined,
     pinFile: env[PIN_FILE_ENV],
     production: values.dev !== true && env.NODE_ENV !== 'development',
   };
+}
+
+/** Same bound as `run`: at most this many central server nodes. */
+const MAX_SERVERS = 16;
+
+/**
+ * --server values (repeatable, each may be comma-separated) → the node list in order, without
+ * repeats, and the values that are not http(s) URLs (or beyond MAX_SERVERS) for the log.
+ */
+function serverUrls(raw: unknown): { servers: string[]; badServers: string[] } {
+  const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+  const servers: string[] = [];
+  const badServers: string[] = [];
+  for (const url of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    if (!/^https?:\/\/\S+$/.test(url) || servers.length >= MAX_SERVERS) badServers.push(url);
+    else if (!servers.includes(url)) servers.push(url);
+  }
+  return { servers, badServers };
 }
 
 export async function startElectronKiosk(electron: ElectronMain, opts: ElectronKioskOptions): Promise<void> {
@@ -120,6 +142,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   handleAppProtocol(protocol, path.join(opts.appRoot, 'renderer', 'dist'));
 
   const dataDir = args.dataDir ?? path.join(app.getPath('userData'), 'data');
+  for (const url of args.badServers) logger.error('--server ignored: not an http:// or https:// URL, or more than 16 servers', { url });
   const ca = args.ca ? readCa(args.ca, logger) : undefined;
   const dataKey = safeStorageDataKey({ safe: electron.safeStorage, dataDir, logger });
   const kiosk = await buildKioskOrBare(args, dataDir, logger, dataKey);
@@ -137,7 +160,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     kiosk,
     dataDir,
     safe: electron.safeStorage,
-    ...(args.server ? { serverUrl: args.server } : {}),
+    ...(args.servers.length ? { serverUrl: args.servers } : {}),
     ...(args.enroll ? { enrollCode: args.enroll } : {}),
     ...(ca ? { ca } : {}),
     clock: systemClock,

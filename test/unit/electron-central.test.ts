@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startElectronKiosk, type ElectronMain } from '../../src/electron/main.js';
+import { parseElectronArgs, startElectronKiosk, type ElectronMain } from '../../src/electron/main.js';
 import { createTokenVault } from '../../src/electron/token-vault.js';
 import { safeStorageDataKey } from '../../src/electron/data-key-vault.js';
 import { TOKEN_SETTING } from '../../src/electron/device-token.js';
@@ -119,7 +119,7 @@ describe('enrollment from --server/--enroll under Electron', () => {
   let centralDir: string;
   beforeAll(async () => {
     centralDir = tmp('el-central-');
-    central = await startCentral({ dataDir: centralDir, port: 0, enrollmentCodes: ['EL-CODE-1'], logger: silentLogger, clock: systemClock });
+    central = await startCentral({ dataDir: centralDir, port: 0, enrollmentCodes: ['EL-CODE-1', 'EL-CODE-2'], logger: silentLogger, clock: systemClock });
   });
   afterAll(async () => {
     await central?.close();
@@ -157,4 +157,33 @@ describe('enrollment from --server/--enroll under Electron', () => {
     expect((await k2.call('getStatus')).value.delivery).toMatchObject({ state: 'online', queueDepth: 0 });
     await k2.quit();
   }, 40_000);
+
+  it('takes several --server nodes, like run, and fails over past one that is down', async () => {
+    const userData = tmp('el-user-');
+    const dataDir = path.join(userData, 'kiosk');
+    const scans = path.join(userData, 'scans.txt');
+    writeFileSync(scans, '001085012399|123456789|Nguyen Van Binh|15031985|Nam|Ha Noi|10072021\n');
+    const admin = { authorization: `Bearer ${readFileSync(path.join(centralDir, 'admin-token'), 'utf8').trim()}` };
+    const received = async () => ((await (await fetch(`${central.url}/api/v1/stats`, { headers: admin })).json()) as { checkinsToday: number }).checkinsToday;
+    const before = await received();
+    // The first node refuses connections (port 1); the second is the real server (comma form).
+    const argv = ['--data-dir', dataDir, '--server', `http://127.0.0.1:1,${central.url}`, '--enroll', 'EL-CODE-2', '--scanner', `sim:${scans}?intervalMs=0`];
+    const fake: Fake = { ...fakeElectron({ userData }), safeStorage: fakeSafeStorage() };
+    const k = await start(fake, argv);
+    await waitFor(async () => (await received()) === before + 1, { timeoutMs: 20_000, intervalMs: 100, what: 'the scan to reach the second node' });
+    await k.quit();
+  }, 40_000);
+});
+
+describe('Electron command line', () => {
+  it('reads repeated and comma-separated --server values in order, without repeats, and sets aside what is not a URL', () => {
+    const a = parseElectronArgs(['--server', 'http://a.example:8080', '--server', 'https://b.example, http://a.example:8080', '--server', 'ftp://c.example'], {});
+    expect(a.servers).toEqual(['http://a.example:8080', 'https://b.example']);
+    expect(a.badServers).toEqual(['ftp://c.example']);
+    expect(parseElectronArgs([], {}).servers).toEqual([]);
+    const many = Array.from({ length: 18 }, (_, i) => `--server=http://n${i}.example`);
+    const m = parseElectronArgs(many, {});
+    expect(m.servers).toHaveLength(16);
+    expect(m.badServers).toEqual(['http://n16.example', 'http://n17.example']);
+  });
 });
