@@ -31,6 +31,7 @@ import { safeStorageDataKey } from './data-key-vault.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
+import { underLauncher } from './launcher.js';
 import type { Profile } from '../shared/api.js';
 import { PIN_FILE_ENV, applyPin, readPinFile } from '../app/access/provision-pin.js';
 import { SETUP_CODE_FILE } from '../app/access/setup-code.js';
@@ -133,7 +134,7 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
 
   await app.whenReady();
   try {
-    const written = ensureAppImageAutostart(opts.env, app.getPath('home'));
+    const written = ensureAppImageAutostart(opts.env, app.getPath('home'), path.join(app.getPath('userData'), 'updates'));
     if (written) logger.info('autostart entry written');
   } catch (err) {
     logger.warn('autostart entry not written', { error: err instanceof Error ? err.message : String(err) });
@@ -263,6 +264,7 @@ async function startUpdater(env: Record<string, string | undefined>, app: Electr
       clock: systemClock,
       timers: systemTimers,
       logger,
+      underLauncher: underLauncher(env),
     });
     updater.start();
     return updater;

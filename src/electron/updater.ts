@@ -7,12 +7,15 @@
  *
  * Only AppImage installs update themselves (electron-updater replaces the file at $APPIMAGE);
  * deb/headless/web installs report `updateState: 'manual'` and the dashboard shows a notice.
- * Not covered here: a new version that crashes before this module runs is not rolled back by
- * itself (the autostart entry would keep starting it) — that needs a launcher outside the app.
+ * A new version that crashes before this module runs cannot roll itself back: the launcher
+ * (launcher.ts, the script the autostart entry runs) does it after repeated failed starts. Under
+ * the launcher the updater never relaunches the app itself: it asks the launcher to (restart file)
+ * and tells it which backup to restore (rollback hint).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
+import { clearRollbackHint, readBlockedVersions, requestRestart, writeRollbackHint } from './launcher.js';
 import { isIdle, startupVerdict, updateEligibility, withinRollout } from '../app/update-decision.js';
 import type { IdleInput, PendingUpdate, UpdateState } from '../app/update-decision.js';
 
@@ -53,6 +56,8 @@ export interface UpdaterDeps {
   quietMs?: number;
   /** Time the new version has to report a heartbeat (ms, default 15 min). */
   verifyWindowMs?: number;
+  /** Started by the launcher (launcher.ts): it restarts the app, which must not relaunch itself. */
+  underLauncher?: boolean;
 }
 
 const MARKER = 'pending-update.json';
@@ -126,13 +131,16 @@ export class KioskUpdater {
     this.st = s;
   }
 
+  /** Versions rolled back before, by this updater (rolled-back.json) or by the launcher. */
   private blocked(): string[] {
+    let own: string[];
     try {
       const list = JSON.parse(fs.readFileSync(path.join(this.d.stateDir, BLOCKED), 'utf8')) as unknown;
-      return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string').slice(0, 100) : [];
+      own = Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string').slice(0, 100) : [];
     } catch {
-      return [];
+      own = [];
     }
+    return [...new Set([...own, ...readBlockedVersions(this.d.stateDir)])];
   }
 
   private pending(): PendingUpdate | undefined {
@@ -151,10 +159,12 @@ export class KioskUpdater {
         return;
       case 'abandon':
         fs.rmSync(path.join(this.d.stateDir, MARKER), { force: true });
+        clearRollbackHint(this.d.stateDir);
         return;
       case 'commit':
         this.d.timers.clearTimeout(this.verifyTimer);
         fs.rmSync(path.join(this.d.stateDir, MARKER), { force: true });
+        clearRollbackHint(this.d.stateDir);
         if (pending) fs.rmSync(pending.backupPath, { force: true });
         this.log.info('update verified', { version: pending?.toVersion });
         this.set('committed');
@@ -178,8 +188,13 @@ export class KioskUpdater {
     fs.renameSync(`${target}.rollback`, target);
     fs.writeFileSync(path.join(this.d.stateDir, BLOCKED), JSON.stringify([...new Set([...this.blocked(), pending.toVersion])]));
     fs.rmSync(path.join(this.d.stateDir, MARKER), { force: true });
+    clearRollbackHint(this.d.stateDir);
     this.set('rolled-back');
-    this.d.app.relaunch();
+    if (this.d.underLauncher) {
+      requestRestart(this.d.stateDir);
+    } else {
+      this.d.app.relaunch();
+    }
     this.d.app.exit(0);
   }
 
@@ -231,9 +246,16 @@ export class KioskUpdater {
     fs.copyFileSync(this.d.appImagePath as string, backupPath);
     const marker: PendingUpdate = { fromVersion: from, toVersion: this.downloadedVersion as string, backupPath, installedAtMs: now, deadlineMs: now + (this.d.verifyWindowMs ?? 15 * 60_000) };
     fs.writeFileSync(path.join(this.d.stateDir, MARKER), JSON.stringify(marker));
+    writeRollbackHint(this.d.stateDir, backupPath, marker.toVersion);
     this.set('installing');
     this.log.info('installing update while idle', { from, to: marker.toVersion });
-    this.d.autoUpdater.quitAndInstall(true, true);
+    if (this.d.underLauncher) {
+      // The launcher starts the new version (and counts its failed starts); electron-updater must not.
+      requestRestart(this.d.stateDir);
+      this.d.autoUpdater.quitAndInstall(true, false);
+    } else {
+      this.d.autoUpdater.quitAndInstall(true, true);
+    }
   }
 
   private scheduleCheck(ms: number): void {

@@ -303,13 +303,16 @@ describe('AppImage autostart', () => {
     const { ensureAppImageAutostart } = await import('../../src/electron/autostart.js');
     const home = mkdtempSync(path.join(os.tmpdir(), 'home-'));
     try {
-      expect(ensureAppImageAutostart({ APPIMAGE: '/opt/k.AppImage' }, home)).toBeUndefined();
-      expect(ensureAppImageAutostart({ CHECKPOINT_KIOSK_AUTOSTART: '1' }, home)).toBeUndefined();
-      const file = ensureAppImageAutostart({ APPIMAGE: '/opt/Kiosk "x".AppImage', CHECKPOINT_KIOSK_AUTOSTART: '1' }, home)!;
+      const state = path.join(home, 'updates');
+      expect(ensureAppImageAutostart({ APPIMAGE: '/opt/k.AppImage' }, home, state)).toBeUndefined();
+      expect(ensureAppImageAutostart({ CHECKPOINT_KIOSK_AUTOSTART: '1' }, home, state)).toBeUndefined();
+      const file = ensureAppImageAutostart({ APPIMAGE: '/opt/Kiosk "x".AppImage', CHECKPOINT_KIOSK_AUTOSTART: '1' }, home, state)!;
       expect(file).toBe(path.join(home, '.config', 'autostart', 'checkpoint-kiosk.desktop'));
-      const { readFileSync } = await import('node:fs');
-      expect(readFileSync(file, 'utf8')).toContain('Exec="/opt/Kiosk \\"x\\".AppImage"');
-      expect(ensureAppImageAutostart({ APPIMAGE: '/opt/Kiosk "x".AppImage', CHECKPOINT_KIOSK_AUTOSTART: '1' }, home)).toBe(file);
+      const { readFileSync, statSync } = await import('node:fs');
+      // The entry runs the launcher (kept outside the AppImage) with the AppImage.
+      expect(readFileSync(file, 'utf8')).toContain(`Exec="/bin/sh" "${path.join(state, 'launch.sh')}" "/opt/Kiosk \\"x\\".AppImage"`);
+      expect(statSync(path.join(state, 'launch.sh')).mode & 0o777).toBe(0o755);
+      expect(ensureAppImageAutostart({ APPIMAGE: '/opt/Kiosk "x".AppImage', CHECKPOINT_KIOSK_AUTOSTART: '1' }, home, state)).toBe(file);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
