@@ -3,7 +3,8 @@
  * keep-alive connection) to a central server on a real PostgreSQL cluster. Floor: raw multi-row
  * INSERTs of the same rows, 500 per statement, into the same table (a second, identical database
  * of the same cluster), parameters prepared before the clock starts. Each side runs twice
- * (alternating) and the better run counts.
+ * (alternating) and the better run counts. Also reports retention by partition drop against the
+ * former chunked DELETE (pg-retention.ts).
  */
 import { gzipSync } from 'node:zlib';
 import { silentLogger, systemClock, uuidv7Source } from '../src/core/system.js';
@@ -13,6 +14,7 @@ import { DAY_MS, ensureDayPartition } from '../server/storage/postgres-schema.js
 import { openPostgresStorage } from '../server/storage/postgres-storage.js';
 import { startPgCluster } from '../test/helpers/postgres.js';
 import type { Row } from './lib.js';
+import { retentionRows } from './pg-retention.js';
 
 const N = Number(process.env.BENCH_PG_INGEST_N ?? 50_000);
 const BATCH = 500;
@@ -90,6 +92,7 @@ export async function run(): Promise<Row[]> {
     const rate = (N / Math.min(...protocol)) * 1000;
     const floor = (N / Math.min(...floors)) * 1000;
     return [
+      ...(await retentionRows(cluster)),
       {
         bench: 'pg-ingest',
         metric: `ingest into PostgreSQL via protocol (${N} check-ins, batches of ${BATCH})`,

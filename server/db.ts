@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
+import { SQLITE_CHECKIN_COUNTS_MIGRATION } from './storage/checkin-counts.js';
 
 export type CentralDb = Database.Database;
 
@@ -133,6 +134,9 @@ const MIGRATIONS: string[] = [
    ${AUDIT_APPEND_ONLY_SQL}
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    INSERT INTO meta (key, value) SELECT 'seal-pending', '1' WHERE EXISTS (SELECT 1 FROM checkins);`,
+  // v6: check-ins per quarter hour, kept by triggers (storage/checkin-counts.ts): the operations
+  // room's hourly chart and total read counters instead of a week of check-ins.
+  SQLITE_CHECKIN_COUNTS_MIGRATION,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';

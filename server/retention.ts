@@ -1,27 +1,40 @@
 /**
- * Central retention: check-ins scanned more than `retentionDays` ago (default 21) are deleted,
- * in chunks, each chunk together with its receipt in the hash-chained audit log
- * (`purge`: rule, cut-off, how many, per UTC day). Runs at start and then every `intervalMs`.
+ * Central retention: check-ins scanned more than `retentionDays` ago (default 21) are removed —
+ * whole partitions dropped where the backend has them, the rest deleted in chunks — each removal
+ * together with its receipt in the hash-chained audit log (`purge`: rule, cut-off, how many, per
+ * UTC day, the partition when one was dropped). Runs at start and then every `intervalMs`.
  */
 import type { Clock, Logger } from '../src/shared/ports.js';
-import type { CentralStorage } from './storage/types.js';
+import type { CentralStorage, PurgeReceipt } from './storage/types.js';
 
 export const DEFAULT_RETENTION_DAYS = 21;
 const DAY_MS = 86_400_000;
 const CHUNK = 1000;
 
-/** Deletes what is past retention at `nowMs`; returns how many check-ins were removed. */
+/**
+ * Removes what is past retention at `nowMs`; returns how many check-ins were removed. Whole
+ * partitions go first where the backend has them (PostgreSQL: a DROP per day, receipt with
+ * `partition`), then the rest is deleted in chunks (the straddling day; all of it on SQLite).
+ */
 export async function purgeExpired(storage: CentralStorage, nowMs: number, retentionDays: number): Promise<number> {
   const beforeMs = nowMs - retentionDays * DAY_MS;
   const at = new Date(nowMs).toISOString();
-  let total = 0;
+  const receipt: PurgeReceipt = (n, days, partition) => ({
+    at,
+    actor: 'system',
+    action: 'purge',
+    detail: {
+      rule: 'central-retention: check-ins scanned more than retentionDays ago',
+      retentionDays,
+      before: new Date(beforeMs).toISOString(),
+      removed: n,
+      days,
+      ...(partition === undefined ? {} : { partition }),
+    },
+  });
+  let total = storage.dropExpiredPartitions ? await storage.dropExpiredPartitions(beforeMs, receipt) : 0;
   for (;;) {
-    const removed = await storage.purgeCheckIns(beforeMs, CHUNK, (n, days) => ({
-      at,
-      actor: 'system',
-      action: 'purge',
-      detail: { rule: 'central-retention: check-ins scanned more than retentionDays ago', retentionDays, before: new Date(beforeMs).toISOString(), removed: n, days },
-    }));
+    const removed = await storage.purgeCheckIns(beforeMs, CHUNK, receipt);
     total += removed;
     if (removed < CHUNK) return total;
   }

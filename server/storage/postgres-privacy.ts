@@ -8,11 +8,12 @@
  * freed space: the purge and the sealing pass run `VACUUM` on the table afterwards, and the data
  * files of a PostgreSQL server should sit on encrypted storage all the same.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import type { CheckIn } from '../../src/shared/types.js';
 import { GENESIS, entryHash } from '../../src/store/audit-chain.js';
-import type { AuditInput, AuditRow } from './types.js';
+import type { AuditInput, AuditRow, PurgeReceipt } from './types.js';
 import { pgTransaction } from './postgres-transaction.js';
+import { listCheckInPartitions } from './postgres-partitions.js';
 
 /** Schema step adding the privacy tables (append it to the PostgreSQL migrations). */
 export const POSTGRES_PRIVACY_MIGRATION = `
@@ -37,7 +38,7 @@ export const POSTGRES_PRIVACY_MIGRATION = `
 const AUDIT_LOCK_KEY = 0x636b6175;
 
 /** Appends one entry inside the caller's transaction (`client` has run BEGIN). */
-async function appendWith(client: pg.PoolClient, e: AuditInput): Promise<void> {
+export async function appendAuditWith(client: pg.PoolClient, e: AuditInput): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
   const { rows } = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const seq = Number(rows[0]?.seq ?? 0) + 1;
@@ -47,7 +48,7 @@ async function appendWith(client: pg.PoolClient, e: AuditInput): Promise<void> {
 }
 
 export function pgAppendAudit(pool: pg.Pool, e: AuditInput): Promise<void> {
-  return pgTransaction(pool, (c) => appendWith(c, e));
+  return pgTransaction(pool, (c) => appendAuditWith(c, e));
 }
 
 /** The audit log oldest first, 1,000 rows per query. */
@@ -64,16 +65,19 @@ export async function* pgAuditRows(pool: pg.Pool): AsyncIterable<AuditRow> {
   }
 }
 
-export async function pgPurgeCheckIns(
-  pool: pg.Pool,
-  beforeMs: number,
-  limit: number,
-  receipt: (removed: number, days: Record<string, number>) => AuditInput,
-): Promise<number> {
+/**
+ * Deletes at most `limit` check-ins scanned before `beforeMs`, oldest first, with the receipt in
+ * the same transaction. Retention drops whole partitions first (postgres-retention.ts), so this
+ * touches only the day straddling the cut-off and a DEFAULT partition if one exists (the
+ * `scanned_ms < $1` on the DELETE itself lets the planner prune every other partition). The last
+ * chunk vacuums just the partitions that can hold rows before the cut-off.
+ */
+export async function pgPurgeCheckIns(pool: pg.Pool, beforeMs: number, limit: number, receipt: PurgeReceipt): Promise<number> {
   const removed = await pgTransaction(pool, async (c) => {
     const { rows } = await c.query<{ scanned_ms: string }>(
       `WITH doomed AS (SELECT scanned_ms, id FROM checkins WHERE scanned_ms < $1 ORDER BY scanned_ms, id LIMIT $2)
-       DELETE FROM checkins c USING doomed d WHERE c.scanned_ms = d.scanned_ms AND c.id = d.id RETURNING c.scanned_ms`,
+       DELETE FROM checkins c USING doomed d WHERE c.scanned_ms < $1 AND c.scanned_ms = d.scanned_ms AND c.id = d.id
+       RETURNING c.scanned_ms`,
       [Math.floor(beforeMs), Math.max(1, Math.floor(limit))],
     );
     if (rows.length === 0) return 0;
@@ -83,11 +87,21 @@ export async function pgPurgeCheckIns(
       days[day] = (days[day] ?? 0) + 1;
     }
     const sorted = Object.fromEntries(Object.entries(days).sort(([a], [b]) => a.localeCompare(b)));
-    await appendWith(c, receipt(rows.length, sorted));
+    await appendAuditWith(c, receipt(rows.length, sorted));
     return rows.length;
   });
-  if (removed > 0 && removed < limit) await pool.query('VACUUM checkins');
+  if (removed > 0 && removed < limit) await vacuumBefore(pool, Math.floor(beforeMs));
   return removed;
+}
+
+/** VACUUM of the partitions holding times before `cutoffMs` (the whole table when it is not partitioned). */
+async function vacuumBefore(pool: pg.Pool, cutoffMs: number): Promise<void> {
+  const parts = await listCheckInPartitions(pool);
+  if (parts.length === 0) {
+    await pool.query('VACUUM checkins');
+    return;
+  }
+  for (const p of parts) if (p.fromMs === undefined || p.fromMs < cutoffMs) await pool.query(`VACUUM ${pg.escapeIdentifier(p.name)}`);
 }
 
 export async function pgSealLegacyCheckIns(pool: pg.Pool, transform: (c: CheckIn) => CheckIn | undefined, batchSize = 500): Promise<number> {

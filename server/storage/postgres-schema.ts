@@ -4,13 +4,14 @@
  * keeps two nodes that start together from migrating at the same time.
  *
  * Check-ins are partitioned by UTC day of `scanned_ms` (range partitions `checkins_pYYYYMMDD`,
- * made on demand by the ingest): retention drops whole partitions, and a trace over a time range
+ * made on demand by the ingest): retention drops whole partitions (postgres-retention.ts), and a trace over a time range
  * touches only the days in it. The primary key (scanned_ms, id) makes a retried record (same id,
  * same scan time — records are immutable) a conflict, serves time-ordered export by keyset, and
  * the per-partition indexes on (id_no|alt_id, scanned_ms) and (checkpoint_id, scanned_ms) keep
  * tracing to a few index probes per day however many rows there are.
  */
 import type pg from 'pg';
+import { POSTGRES_CHECKIN_COUNTS_MIGRATION } from './checkin-counts.js';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 
@@ -100,6 +101,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX checkins_by_id ON checkins (id);`,
   // v4: privacy — the hash-chained audit log and the marker for sealing older check-ins.
   POSTGRES_PRIVACY_MIGRATION,
+  // v5: check-ins per quarter hour, kept by statement triggers (checkin-counts.ts): the operations
+  // room reads counters instead of a week of check-ins.
+  POSTGRES_CHECKIN_COUNTS_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */
@@ -157,19 +161,4 @@ export async function ensureDayPartition(pool: pg.Pool, day: number): Promise<vo
     const code = (err as { code?: string }).code;
     if (code !== '42P07' && code !== '23505') throw err;
   }
-}
-
-/** The days of existing check-in partitions (ascending). */
-export async function listDayPartitions(pool: pg.Pool): Promise<{ name: string; day: number }[]> {
-  const { rows } = await pool.query<{ name: string; bound: string }>(
-    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
-     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-     WHERE p.relname = 'checkins' AND p.relnamespace = current_schema()::regnamespace`,
-  );
-  const out: { name: string; day: number }[] = [];
-  for (const r of rows) {
-    const m = /FROM \('?(-?\d+)'?\)/.exec(r.bound);
-    if (m) out.push({ name: r.name, day: Math.floor(Number(m[1]) / DAY_MS) });
-  }
-  return out.sort((a, b) => a.day - b.day);
 }

@@ -14,7 +14,9 @@ import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { pgIngestOverrides } from './postgres-overrides.js';
 import { pgTransaction } from './postgres-transaction.js';
 import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
-import { DAY_MS, ensureDayPartition, listDayPartitions, migratePostgres } from './postgres-schema.js';
+import { DAY_MS, ensureDayPartition, migratePostgres } from './postgres-schema.js';
+import { pgDropExpiredPartitions } from './postgres-retention.js';
+import { quarterAligned } from './checkin-counts.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
 import { pgAppendAudit, pgAuditRows, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
@@ -30,6 +32,7 @@ import type {
   NearbyQuery,
   NewDevice,
   NewEnrollmentCode,
+  PurgeReceipt,
   SecretName,
   SignedBundleState,
   StoredBatch,
@@ -346,13 +349,23 @@ export class PostgresStorage implements CentralStorage {
 
   async checkInsByHour(fromMs: number, hours: number): Promise<number[]> {
     const from = Math.floor(fromMs);
-    // bigint / bigint is integer division in PostgreSQL: whole hours.
+    // From a whole quarter hour the counters answer (checkin-counts.ts: COUNT_SLOTS rows per
+    // quarter, whatever the number of check-ins); otherwise the check-ins are counted. bigint /
+    // bigint is integer division in PostgreSQL: whole hours.
     const { rows } = await this.pool.query<{ hour: string; n: string }>(
-      `SELECT (scanned_ms - $1::bigint) / 3600000 AS hour, count(*) AS n FROM checkins
-       WHERE scanned_ms >= $1::bigint AND scanned_ms < $2::bigint GROUP BY 1`,
+      quarterAligned(from)
+        ? `SELECT (quarter_ms - $1::bigint) / 3600000 AS hour, sum(n) AS n FROM checkin_counts
+           WHERE quarter_ms >= $1::bigint AND quarter_ms < $2::bigint GROUP BY 1`
+        : `SELECT (scanned_ms - $1::bigint) / 3600000 AS hour, count(*) AS n FROM checkins
+           WHERE scanned_ms >= $1::bigint AND scanned_ms < $2::bigint GROUP BY 1`,
       [from, from + hours * 3_600_000],
     );
     return toHourArray(rows, hours);
+  }
+
+  async checkInTotal(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT coalesce(sum(n), 0) AS n FROM checkin_counts');
+    return Number(rows[0]?.n ?? 0);
   }
 
   async devicesWithHeartbeat(limit: number): Promise<DeviceHeartbeatRow[]> {
@@ -388,19 +401,12 @@ export class PostgresStorage implements CentralStorage {
     return rows.map((r) => JSON.parse(r.record) as CheckIn);
   }
 
-  /**
-   * Retention: drops every day partition that ends at or before `cutoffMs` (whole UTC days only;
-   * a partition drop is instant and leaves no dead rows). Returns the dropped partition names.
-   */
-  async dropCheckInsBefore(cutoffMs: number): Promise<string[]> {
-    const dropped: string[] = [];
-    for (const p of await listDayPartitions(this.pool)) {
-      if ((p.day + 1) * DAY_MS > cutoffMs) continue;
-      await this.pool.query(`DROP TABLE IF EXISTS ${p.name}`);
-      this.knownDays.delete(p.day);
-      dropped.push(p.name);
-    }
-    return dropped;
+  async dropExpiredPartitions(beforeMs: number, receipt: PurgeReceipt): Promise<number> {
+    const dropped = await pgDropExpiredPartitions(this.pool, beforeMs, receipt);
+    // This node forgets its partition cache (cheap to rebuild); other nodes learn of the drop from
+    // the 23514 retry in ingest.
+    if (dropped.length > 0) this.knownDays.clear();
+    return dropped.reduce((n, d) => n + d.removed, 0);
   }
 
   async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
@@ -411,7 +417,7 @@ export class PostgresStorage implements CentralStorage {
     return pgSealLegacyCheckIns(this.pool, transform, batchSize);
   }
 
-  purgeCheckIns(beforeMs: number, limit: number, receipt: (removed: number, days: Record<string, number>) => AuditInput): Promise<number> {
+  purgeCheckIns(beforeMs: number, limit: number, receipt: PurgeReceipt): Promise<number> {
     return pgPurgeCheckIns(this.pool, beforeMs, limit, receipt);
   }
 

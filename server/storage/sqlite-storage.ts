@@ -14,6 +14,7 @@ import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
 import { SqliteFleetStorage } from './sqlite-fleet.js';
 import { auditAppender, auditRowsText } from '../../src/store/audit-chain.js';
+import { quarterAligned } from './checkin-counts.js';
 import type {
   AuditInput,
   AuditRow,
@@ -26,6 +27,7 @@ import type {
   NearbyQuery,
   NewDevice,
   NewEnrollmentCode,
+  PurgeReceipt,
   SecretName,
   SignedBundleState,
   StoredBatch,
@@ -257,15 +259,22 @@ export class SqliteStorage implements CentralStorage {
   }
 
   async checkInsByHour(fromMs: number, hours: number): Promise<number[]> {
-    // Integer division on integers: better-sqlite3 binds a JS number as REAL, and REAL / 3600000
-    // is a fraction (10.5 is no array index) — that made every hour 0 on the dashboard.
-    const rows = this.db
-      .prepare(
-        `SELECT (scanned_ms - CAST(@from AS INTEGER)) / 3600000 AS hour, count(*) AS n FROM checkins
-         WHERE scanned_ms >= @from AND scanned_ms < @to GROUP BY hour`,
-      )
-      .all({ from: Math.floor(fromMs), to: Math.floor(fromMs) + hours * 3_600_000 }) as { hour: number; n: number }[];
+    const from = Math.floor(fromMs);
+    // From a whole quarter hour the counters answer (checkin-counts.ts: a few rows per hour, not
+    // every check-in of the range); otherwise the check-ins are counted. Integer division on
+    // integers: better-sqlite3 binds a JS number as REAL, and REAL / 3600000 is a fraction (10.5
+    // is no array index) — that once made every hour 0 on the dashboard.
+    const sql = quarterAligned(from)
+      ? `SELECT (quarter_ms - CAST(@from AS INTEGER)) / 3600000 AS hour, sum(n) AS n FROM checkin_counts
+         WHERE quarter_ms >= @from AND quarter_ms < @to GROUP BY hour`
+      : `SELECT (scanned_ms - CAST(@from AS INTEGER)) / 3600000 AS hour, count(*) AS n FROM checkins
+         WHERE scanned_ms >= @from AND scanned_ms < @to GROUP BY hour`;
+    const rows = this.db.prepare(sql).all({ from, to: from + hours * 3_600_000 }) as { hour: number; n: number }[];
     return toHourArray(rows, hours);
+  }
+
+  async checkInTotal(): Promise<number> {
+    return (this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM checkin_counts').get() as { n: number }).n;
   }
 
   async checkInsByVerdict(fromMs: number, toMs: number): Promise<{ verdict: VerdictKind; count: number }[]> {
@@ -338,17 +347,20 @@ export class SqliteStorage implements CentralStorage {
     return total;
   }
 
-  async purgeCheckIns(beforeMs: number, limit: number, receipt: (removed: number, days: Record<string, number>) => AuditInput): Promise<number> {
+  async purgeCheckIns(beforeMs: number, limit: number, receipt: PurgeReceipt): Promise<number> {
     const n = Math.max(1, Math.floor(limit));
     const doomed = `SELECT seq FROM checkins WHERE scanned_ms < ? ORDER BY scanned_ms, seq LIMIT ${n}`;
     const days = this.db.prepare(
       `SELECT strftime('%Y-%m-%d', scanned_ms / 1000, 'unixepoch') AS day, count(*) AS n FROM checkins WHERE seq IN (${doomed}) GROUP BY day ORDER BY day`,
     );
     const del = this.db.prepare(`DELETE FROM checkins WHERE seq IN (${doomed})`);
+    const dropEmptyQuarters = this.db.prepare('DELETE FROM checkin_counts WHERE quarter_ms < ? AND n = 0');
     const removed = this.db.transaction(() => {
       const perDay = days.all(Math.floor(beforeMs)) as { day: string; n: number }[];
       if (perDay.length === 0) return 0;
       const { changes } = del.run(Math.floor(beforeMs));
+      // The delete trigger counted the quarters down; emptied quarters before the cut-off go.
+      dropEmptyQuarters.run(Math.floor(beforeMs));
       this.appendAuditNow(receipt(changes, Object.fromEntries(perDay.map((d) => [d.day, d.n]))));
       return changes;
     }).immediate();

@@ -29,6 +29,12 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * Builds the audit receipt of one removal: `removed` check-ins, per UTC day of scanning
+ * ("YYYY-MM-DD" → count), and `partition` when a whole PostgreSQL partition was dropped.
+ */
+export type PurgeReceipt = (removed: number, days: Record<string, number>, partition?: string) => AuditInput;
+
 /** An audit-log entry as stored: `detail` as the JSON text that was hashed, `hash` hex. */
 export type AuditRow = AuditRowText;
 
@@ -229,9 +235,16 @@ export interface CentralStorage {
   checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]>;
   /**
    * Check-ins per whole hour since `fromMs`: element h counts scans in [fromMs + h h, fromMs +
-   * (h+1) h), for h in 0..hours-1. Hours are integers, never fractions.
+   * (h+1) h), for h in 0..hours-1. Hours are integers, never fractions. From a whole quarter hour
+   * (every local midnight in use) the backends read their per-quarter counters, not the check-ins.
    */
   checkInsByHour(fromMs: number, hours: number): Promise<number[]>;
+  /**
+   * Check-ins stored, from the per-quarter-hour counters (checkin-counts.ts): a sum over at most a
+   * few thousand counter rows, however many check-ins there are. Equal to `countCheckIns()` unless
+   * a partition was dropped by hand behind the server's back.
+   */
+  checkInTotal(): Promise<number>;
   /**
    * Check-ins per verdict (the verdict as received) scanned in [fromMs, toMs); verdicts without
    * check-ins are left out. Used by the operations room's verdict mix. (PostgreSQL: `SELECT
@@ -262,7 +275,15 @@ export interface CentralStorage {
    * check-ins per UTC day of scanning ("YYYY-MM-DD"). Returns how many were removed (0: none left).
    * Removed rows are overwritten, not left in free pages.
    */
-  purgeCheckIns(beforeMs: number, limit: number, receipt: (removed: number, days: Record<string, number>) => AuditInput): Promise<number>;
+  purgeCheckIns(beforeMs: number, limit: number, receipt: PurgeReceipt): Promise<number>;
+  /**
+   * Removes whole storage units holding only check-ins scanned before `beforeMs` (PostgreSQL: day
+   * partitions, dropped rather than deleted row by row), each with `receipt(removed, days, name)`
+   * in the audit log in the same transaction; retention calls it before `purgeCheckIns`, which then
+   * deletes only what straddles the cut-off. Concurrent ingest must neither fail nor lose a row.
+   * Returns how many check-ins went. Optional: SQLite has no partitions and leaves it out.
+   */
+  dropExpiredPartitions?(beforeMs: number, receipt: PurgeReceipt): Promise<number>;
   /** Appends one entry to the hash-chained audit log (see audit-chain: hash of the previous entry). */
   appendAudit(entry: AuditInput): Promise<void>;
   /** The audit log, oldest first, as stored (detail as JSON text, hash hex); streams. */
