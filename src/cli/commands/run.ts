@@ -30,6 +30,7 @@ import { createKioskApi } from '../../app/api.js';
 import { logRing } from '../../app/log-ring.js';
 import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
+import { scannerStartProblem } from '../../../drivers/start-check.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
@@ -76,6 +77,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
   if (scanners.length === 0 && ui === 'none') throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
   checkEach('run', 'scanner', scanners, parseScannerUri, ScannerUriError);
+  // A file source that can never work is refused now; a device not plugged in yet is waited for.
+  for (const uri of scanners) {
+    const problem = scannerStartProblem(parseScannerUri(uri));
+    if (problem) throw new UsageError(`run: --scanner ${uri}: ${problem}`);
+  }
   const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
   checkEach('run', 'relay', outputs, parseOutputUri, OutputUriError);
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
@@ -211,9 +217,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     ui === 'none' &&
     scanners.length > 0 &&
     scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+  // A finite source that ended on an error (its file vanished after the start check) makes the
+  // run exit 1: a script must not take a scan file that was never read for an empty one.
+  const failedSources: string[] = [];
   if (finite) {
     const ended = new Set<string>();
     kiosk.on('scanner', (st) => {
+      if (st.state === 'closed' && !ended.has(st.deviceId) && st.lastError) failedSources.push(`${st.deviceId}: ${st.lastError}`);
       if (st.state === 'closed') ended.add(st.deviceId);
       if (ended.size >= scanners.length) stopOn('end of input');
     });
@@ -243,6 +253,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   await stopped;
   clearInterval(keepAlive);
   out({ event: 'stopped' });
+  if (failedSources.length > 0) {
+    process.stderr.write(`checkpoint-kiosk run: a scanner source could not be read: ${failedSources.join('; ')}\n`);
+    return 1;
+  }
   return 0;
 }
 
