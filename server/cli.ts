@@ -28,6 +28,7 @@ import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
+import { centralHelp } from './cli-help.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
@@ -272,6 +273,17 @@ async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
+  if (args.includes('--help') || args.includes('-h')) {
+    // `central --help`, `central trace --help`, `central config set --help`: that command's usage.
+    const words = args.slice(0, 2).filter((w) => !w.startsWith('-'));
+    const text = centralHelp(words) ?? centralHelp(words.slice(0, 1));
+    if (text === undefined) {
+      io.stderr(`central: unknown subcommand "${sub ?? ''}"\n\n${centralHelp([]) ?? ''}`);
+      return 2;
+    }
+    io.stdout(text);
+    return 0;
+  }
   try {
     switch (sub) {
       case 'export':

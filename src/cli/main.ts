@@ -2,7 +2,7 @@
  * The checkpoint-kiosk command (README.md, contract). Returns the process exit code:
  * 0 success, 1 runtime failure (message on stderr), 2 usage error.
  */
-import { HELP } from './help.js';
+import { HELP, kioskCommandHelp } from './help.js';
 import { UsageError } from './usage.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -22,12 +22,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return name === undefined ? 2 : 0;
   }
-  // `checkpoint-kiosk run --help`, `central trace --help`: the same complete text.
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP);
+  const load = COMMANDS[name];
+  // `checkpoint-kiosk run --help`: that command's own usage; `central … --help` is answered by the
+  // central command itself (the stand-alone central server takes the same arguments).
+  if (load && name !== 'central' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(kioskCommandHelp(name) ?? HELP);
     return 0;
   }
-  const load = COMMANDS[name];
   if (!load) {
     process.stderr.write(`checkpoint-kiosk: unknown command "${name}"\n\n${HELP}`);
     return 2;
