@@ -150,7 +150,7 @@ const GROUPS: Record<string, string[]> = {
   release: ['release add', 'release set'],
 };
 
-export const EXIT_CODES_HELP = 'Exit codes: 0 success, 1 runtime failure (message on stderr), 2 usage error (names the bad flag).';
+export const EXIT_CODES_HELP = 'Exit codes (every command): 0 ok, 1 runtime failure (message on stderr), 2 usage or configuration\nerror: a bad flag, or a file, data dir, database, device or release it names that does not exist.';
 
 function indent(text: string, by: string): string {
   return text

@@ -190,9 +190,9 @@ describe('run and export', () => {
     third.child.kill('SIGTERM');
     expect((await third.exited).code).toBe(0);
   });
-  it('export of a directory without a kiosk database fails clearly', () => {
+  it('export of a directory without a kiosk database fails clearly (a configuration error: exit 2, as every command)', () => {
     const r = runCli(['export', '--data-dir', join(dir, 'nothing-here')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no kiosk database in .*nothing-here/);
   });
 });

@@ -14,6 +14,7 @@
  * mode a URL token kept in <data-dir>/web-token (`--rotate-web-token` replaces it). A `--port`
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
+import { EXIT } from '../exit-codes.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
@@ -255,9 +256,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   out({ event: 'stopped' });
   if (failedSources.length > 0) {
     process.stderr.write(`checkpoint-kiosk run: a scanner source could not be read: ${failedSources.join('; ')}\n`);
-    return 1;
+    return EXIT.failure;
   }
-  return 0;
+  return EXIT.ok;
 }
 
 /** `run --set-pin`: the PIN from stdin (6-12 digits), stored hashed; the kiosk is not started. */
@@ -285,7 +286,7 @@ async function setPinCommand(dataDir: string, values: Record<string, unknown>): 
     lock.release();
   }
   process.stdout.write(`${JSON.stringify({ event: 'pin-set' })}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** All of stdin, refusing more than `max` bytes (a PIN, not a file). */

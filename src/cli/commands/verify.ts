@@ -4,6 +4,7 @@
  * Exit 0 whenever a verdict was produced, 2 on a usage error (bad flag, unreadable trust or
  * policy file).
  */
+import { EXIT } from '../exit-codes.js';
 import { DEFAULT_FORMATS } from '../../credentials/registry.js';
 import { EMPTY_TRUST, type TrustIndex } from '../../credentials/trust/types.js';
 import { readTrustFile } from '../../credentials/trust/load.js';
@@ -53,7 +54,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (verdict.display.messages.length > 0) line.messages = verdict.display.messages;
   if (values.explain) line.steps = result.steps;
   process.stdout.write(`${JSON.stringify(line)}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 function parseAt(value: string): Date {
