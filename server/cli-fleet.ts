@@ -156,10 +156,15 @@ async function revokeDevice(argv: string[], io: FleetIo): Promise<number> {
   const device = v.device;
   if (typeof device !== 'string' || device.length === 0 || device.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
   return withStorage(sub, choice, async (storage) => {
-    const now = systemClock.now();
-    const at = new Date(now).toISOString();
-    if (!(await storage.fleet.revokeDevice(device, now))) throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
-    io.stdout(`${JSON.stringify({ event: 'revoked', device, at })}\n`);
+    // Idempotent: a device revoked before keeps its first revocation, and the answer says so.
+    const earlier = await storage.fleet.revocation(device);
+    if (!earlier && !(await storage.fleet.revokeDevice(device, systemClock.now()))) {
+      throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
+    }
+    // What is stored, not the clock: two revocations racing keep the first, and so does the answer.
+    const at = (await storage.fleet.revocation(device))?.revokedAt;
+    if (earlier) io.stderr(`central ${sub}: device ${device} was already revoked at ${earlier.revokedAt}; nothing changed\n`);
+    io.stdout(`${JSON.stringify({ event: 'revoked', device, at, ...(earlier ? { already: true } : {}) })}\n`);
     return EXIT.ok;
   });
 }

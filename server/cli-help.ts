@@ -98,7 +98,9 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   },
   'revoke-device': {
     synopsis: 'checkpoint-kiosk central revoke-device (--data-dir DIR | --database URL) --device ID',
-    summary: 'Cuts a device off at once on every node; it keeps its queue for a new enrollment.',
+    summary: `Cuts a device off at once on every node; it keeps its queue for a new enrollment:
+    {"event":"revoked","device","at"}. Revoking a revoked device keeps the first revocation and
+    answers with its time and "already":true (exit 0).`,
     options: `${STORE}
   --device ID             the device id (dashboard's fleet page)`,
   },
