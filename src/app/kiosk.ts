@@ -166,6 +166,11 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.parts.devices ? this.parts.devices.statuses() : this.parts.scanners.map((s) => s.status());
   }
 
+  /** Resolves once every scan received so far is committed (or refused); the kiosk keeps running. */
+  async settle(): Promise<void> {
+    await this.pipeline.drain();
+  }
+
   /** Stops scanners, finishes every scan already received, then closes the store. */
   async stop(): Promise<void> {
     if (this.stopped) return;

@@ -35,13 +35,14 @@ export const KIOSK_COMMANDS: Record<string, CommandHelp & { extra?: string }> = 
       [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N] [--sync-seconds N]
       [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
       [--ui none|web] [--port N] [--relay URI ...] [--beeper] [--profile venue|booth]
-      [--time-zone NAME] [--rotate-web-token]
+      [--time-zone NAME] [--rotate-web-token] [--drain-seconds N]
 checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
     summary: `Runs the kiosk. stdout: JSON lines ({"event":"ready"}, one {"event":"checkin",…} per
     committed scan, {"event":"duplicate","of":ID}, {"event":"ui","url"} with --ui web).
     A scanned provisioning card (CKP1:) enrolls a kiosk that is not enrolled: no --server needed.
     SIGTERM/SIGINT stop it gracefully. With only finite sources (stdin, sim:FILE, camera:FILE
-    without loop) a headless run ends by itself at the end of input. --set-pin stores the
+    without loop) a headless run ends by itself at the end of input, after a bounded try to
+    deliver what is pending (--drain-seconds). --set-pin stores the
     technician PIN (6-12 digits, read from stdin) and exits: {"event":"pin-set"}.
     CHECKPOINT_KIOSK_PIN_FILE names a 0600 file holding the technician PIN.`,
     options: `  --data-dir DIR          the kiosk's database, keys and settings (created 0700)
@@ -64,6 +65,9 @@ checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
   --profile venue|booth   venue = public screens only, booth = officer screens (remembered)
   --time-zone NAME        IANA zone of the booth and technician screens (default Asia/Ho_Chi_Minh)
   --rotate-web-token      replace the URL token kept in <data-dir>/web-token (web mode)
+  --drain-seconds N       headless run with only finite sources, at the end of input: how long to
+                          try to deliver pending check-ins before exiting, 0-600 (default 10);
+                          what is left is named as {"event":"pending",…} and sent at the next start
   --set-pin               read the technician PIN from stdin, store it, exit`,
     extra: `\n${SCANNER_URIS}\n${OUTPUT_URIS}`,
   },

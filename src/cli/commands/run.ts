@@ -38,6 +38,12 @@ import { TrustBundleError } from '../../credentials/trust/errors.js';
 import { PolicyError } from '../../core/policy-file.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 
+/** Why a finite headless run stops by itself. */
+const END_OF_INPUT = 'end of input';
+/** --drain-seconds: default and bound of the delivery attempt at the end of input (s). */
+const DEFAULT_DRAIN_SECONDS = 10;
+const MAX_DRAIN_SECONDS = 600;
+
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand('run', argv, {
     'data-dir': { type: 'string' },
@@ -59,6 +65,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     'set-pin': { type: 'boolean' },
     'rotate-web-token': { type: 'boolean' },
     'sync-seconds': { type: 'string' },
+    'drain-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   if (values['set-pin']) return setPinCommand(dataDir, values);
@@ -107,6 +114,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (syncSeconds !== undefined && (!/^\d{1,5}$/.test(syncSeconds) || Number(syncSeconds) < 5 || Number(syncSeconds) > 86_400)) {
     throw new UsageError(`run: --sync-seconds must be a whole number from 5 to 86400, got "${syncSeconds}"`);
   }
+  // Headless with only finite sources (stdin; sim: or a camera: video file, without loop): when
+  // every one has ended, the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
+  // check-in is committed, instead of waiting for a signal that a script never sends.
+  const finite =
+    ui === 'none' &&
+    scanners.length > 0 &&
+    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+  const drainText = values['drain-seconds'];
+  if (drainText !== undefined && (!/^\d{1,3}$/.test(drainText) || Number(drainText) > MAX_DRAIN_SECONDS)) {
+    throw new UsageError(`run: --drain-seconds must be a whole number from 0 to ${MAX_DRAIN_SECONDS}, got "${drainText}"`);
+  }
+  if (drainText !== undefined && !finite) throw new UsageError('run: --drain-seconds is only used by a headless run whose scanners all end (stdin, sim:FILE or camera:FILE without loop)');
+  const drainMs = (drainText === undefined ? DEFAULT_DRAIN_SECONDS : Number(drainText)) * 1000;
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
   const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
@@ -191,6 +211,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     logger.warn('no technician PIN yet: set one with `run --set-pin`, CHECKPOINT_KIOSK_PIN_FILE, or the setup code in the data dir', { file: SETUP_CODE_FILE });
   }
 
+  /** Waits for the last check-ins, tries to deliver them for drainMs, says what is left. */
+  const drainAtEnd = async () => {
+    await kiosk.settle();
+    const left = await central.drain(drainMs);
+    if (!left || left.checkins + left.overrides === 0) return;
+    const what = [left.checkins ? `${left.checkins} check-in${left.checkins === 1 ? '' : 's'}` : '', left.overrides ? `${left.overrides} override${left.overrides === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+    const message = `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
+    out({ event: 'pending', checkins: left.checkins, overrides: left.overrides, message });
+    process.stderr.write(`checkpoint-kiosk run: ${message}\n`);
+  };
+
   // Filled in once the screens are served; a signal may arrive before that.
   const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
   let stopping: Promise<void> | undefined;
@@ -201,6 +232,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       stopping ??= (async () => {
         await web.ui?.close();
         api?.close();
+        // End of input: every check-in is committed first, then a bounded try to deliver them,
+        // so a scripted run does not leave its check-ins for the next start (a signal stops at once).
+        if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd();
         await central.stop();
         await kiosk.stop();
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
@@ -211,13 +245,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOn = stop;
   });
 
-  // Headless with only finite sources (stdin; sim: or a camera: video file, without loop): when
-  // every one has ended, the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
-  // check-in is committed, instead of waiting for a signal that a script never sends.
-  const finite =
-    ui === 'none' &&
-    scanners.length > 0 &&
-    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
   // A finite source that ended on an error (its file vanished after the start check) makes the
   // run exit 1: a script must not take a scan file that was never read for an empty one.
   const failedSources: string[] = [];
@@ -226,7 +253,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     kiosk.on('scanner', (st) => {
       if (st.state === 'closed' && !ended.has(st.deviceId) && st.lastError) failedSources.push(`${st.deviceId}: ${st.lastError}`);
       if (st.state === 'closed') ended.add(st.deviceId);
-      if (ended.size >= scanners.length) stopOn('end of input');
+      if (ended.size >= scanners.length) stopOn(END_OF_INPUT);
     });
   }
 
