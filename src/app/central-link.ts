@@ -247,7 +247,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
   });
-  const onCard = (scan: { text: string }) => void provisioner.handle(scan.text);
+  // Scans right after the card wait for its outcome, so they are recorded at the checkpoint the
+  // card set (or, when it is refused, the one still in force) — never the old one by a race.
+  const onCard = (scan: { text: string }) => opts.kiosk.holdScansFor(provisioner.handle(scan.text));
   opts.kiosk.on('card', onCard);
 
   return {
