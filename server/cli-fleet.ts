@@ -11,13 +11,15 @@
  *   release add (--data-dir DIR | --database URL) --file APPIMAGE --version V [--staging-percentage N] [--releases-dir DIR]
  *   release set (--data-dir DIR | --database URL) --version V --staging-percentage N
  *
- * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
+ * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 runtime failure, 2 usage or configuration error — a
+ * bad flag, no central database where the flags point, a device or release the server does not know.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { systemClock } from '../src/core/system.js';
+import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
 import type { RemoteConfig } from '../src/fleet/remote-config.js';
@@ -63,7 +65,7 @@ function storageChoice(sub: string, v: Values): StorageChoice {
 }
 
 /** Opens an existing central database (never creates one), runs `fn`, closes it. */
-async function withStorage<T>(choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>, sub = 'fleet'): Promise<T> {
+async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
   let storage: CentralStorage;
   try {
     storage = await openStorage({ ...choice, mustExist: true });
@@ -123,7 +125,7 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
     throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
   }
   const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
-  return withStorage(choice, async (storage) => {
+  return withStorage(sub, choice, async (storage) => {
     const url = (v.url as string | undefined) ?? (await storage.fleet.serverSetting('public-url'));
     if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > PROVISIONING_LIMITS.urlChars) throw new Usage(`central ${sub}: --url must be an http(s) URL`);
@@ -143,7 +145,7 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
     );
     if (typeof v.png === 'string') fs.writeFileSync(v.png, await cardPng(issued.card), { mode: 0o600 });
     io.stdout(v.json ? `${JSON.stringify({ card: issued.card, checkpoint: issued.checkpoint, expiresAt: issued.expiresAt })}\n` : `${issued.card}\n`);
-    return 0;
+    return EXIT.ok;
   });
 }
 
@@ -153,15 +155,17 @@ async function revokeDevice(argv: string[], io: FleetIo): Promise<number> {
   const choice = storageChoice(sub, v);
   const device = v.device;
   if (typeof device !== 'string' || device.length === 0 || device.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
-  return withStorage(choice, async (storage) => {
-    const now = systemClock.now();
-    const at = new Date(now).toISOString();
-    if (!(await storage.fleet.revokeDevice(device, now))) {
-      io.stderr(`central ${sub}: no device ${device} (see the dashboard's device list)\n`);
-      return 1;
+  return withStorage(sub, choice, async (storage) => {
+    // Idempotent: a device revoked before keeps its first revocation, and the answer says so.
+    const earlier = await storage.fleet.revocation(device);
+    if (!earlier && !(await storage.fleet.revokeDevice(device, systemClock.now()))) {
+      throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
     }
-    io.stdout(`${JSON.stringify({ event: 'revoked', device, at })}\n`);
-    return 0;
+    // What is stored, not the clock: two revocations racing keep the first, and so does the answer.
+    const at = (await storage.fleet.revocation(device))?.revokedAt;
+    if (earlier) io.stderr(`central ${sub}: device ${device} was already revoked at ${earlier.revokedAt}; nothing changed\n`);
+    io.stdout(`${JSON.stringify({ event: 'revoked', device, at, ...(earlier ? { already: true } : {}) })}\n`);
+    return EXIT.ok;
   });
 }
 
@@ -170,13 +174,13 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
   if (action === 'show') {
     const v = parse('config show', rest, { device: { type: 'string' } });
     const choice = storageChoice('config show', v);
-    return withStorage(choice, async (storage) => {
+    return withStorage('config show', choice, async (storage) => {
       const fleet = storage.fleet;
       if (typeof v.device === 'string') {
         const group = (await fleet.deviceGroups()).get(v.device) ?? null;
         io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
       } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);
-      return 0;
+      return EXIT.ok;
     });
   }
   if (action !== 'set') throw new Usage('central config: expected "set" or "show"');
@@ -188,12 +192,12 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
   if (typeof v.group === 'string' && !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --group must be 1-64 letters, digits or . _ : -`);
   if (typeof v.file !== 'string') throw new Usage(`central ${sub}: --file profile.json is required`);
   const config = readConfigFile(sub, v.file);
-  return withStorage(choice, async (storage) => {
+  return withStorage(sub, choice, async (storage) => {
     const scope = hasDevice ? 'device' : 'group';
     const target = (hasDevice ? v.device : v.group) as string;
     const version = await storage.fleet.setConfigProfile(scope, target, config as Record<string, unknown>, systemClock.now());
     io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
-    return 0;
+    return EXIT.ok;
   });
 }
 
@@ -204,10 +208,10 @@ async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
   const v = parse(sub, rest, { device: { type: 'string' }, group: { type: 'string' } });
   const choice = storageChoice(sub, v);
   if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
-  return withStorage(choice, async (storage) => {
+  return withStorage(sub, choice, async (storage) => {
     await storage.fleet.setDeviceGroup(v.device as string, v.group as string);
     io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
-    return 0;
+    return EXIT.ok;
   });
 }
 
@@ -227,11 +231,11 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     const pct = percentFlag(sub, v['staging-percentage'], 100);
-    return withStorage(choice, async (storage) => {
+    return withStorage(sub, choice, async (storage) => {
       const release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now());
       await storage.fleet.putRelease(release);
       io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage })}\n`);
-      return 0;
+      return EXIT.ok;
     });
   }
   if (action !== 'set') throw new Usage('central release: expected "add" or "set"');
@@ -241,15 +245,12 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version V is required`);
   if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
   const pct = percentFlag(sub, v['staging-percentage'], 100);
-  return withStorage(choice, async (storage) => {
+  return withStorage(sub, choice, async (storage) => {
     const release = (await storage.fleet.releases(1000)).find((r) => r.version === v.version);
-    if (!release) {
-      io.stderr(`central ${sub}: no release ${v.version as string} (central release add)\n`);
-      return 1;
-    }
+    if (!release) throw new Usage(`central ${sub}: --version ${v.version as string}: no such release (publish it with central release add)`);
     await storage.fleet.putRelease({ ...release, stagingPercentage: pct });
     io.stdout(`${JSON.stringify({ event: 'release-set', version: release.version, stagingPercentage: pct })}\n`);
-    return 0;
+    return EXIT.ok;
   });
 }
 
@@ -273,9 +274,9 @@ export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv
   } catch (err) {
     if (err instanceof Usage) {
       io.stderr(`${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     io.stderr(`checkpoint-kiosk central ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return EXIT.failure;
   }
 }

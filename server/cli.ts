@@ -18,7 +18,8 @@
  * Subcommands never create a central database: they say there is none.
  *   central provision-card | revoke-device | config | group | release   (see cli-fleet.ts)
  *
- * Exit codes: 0 success, 1 runtime failure, 2 usage error (message names the bad flag).
+ * Exit codes (src/cli/exit-codes.ts, one table for every command): 0 ok, 1 runtime failure, 2 usage
+ * or configuration error — a bad flag, or a data dir / database that holds no central database.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,8 @@ import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
+import { centralHelp } from './cli-help.js';
+import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
@@ -142,7 +145,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   await stop;
   await server.close();
   io.stdout(`${JSON.stringify({ event: 'stopped' })}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** Opens an existing central storage, runs `fn`, closes it. */
@@ -171,7 +174,7 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
     // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
     for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(asExported(c))}\n`);
   });
-  return 0;
+  return EXIT.ok;
 }
 
 /** The authorised export: signed file, audit entry naming who asked and why. */
@@ -188,7 +191,7 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
     fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
     io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256 })}\n`);
   });
-  return 0;
+  return EXIT.ok;
 }
 
 async function auditCmd(argv: string[], io: CentralIo): Promise<number> {
@@ -197,12 +200,12 @@ async function auditCmd(argv: string[], io: CentralIo): Promise<number> {
     if (v.verify) {
       const verdict = await verifyAuditRows(storage.auditRows());
       io.stdout(`${JSON.stringify(verdict)}\n`);
-      return verdict.ok ? 0 : 1;
+      return verdict.ok ? EXIT.ok : EXIT.failure;
     }
     for await (const r of storage.auditRows()) {
       io.stdout(`${JSON.stringify({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as unknown }), hash: r.hash })}\n`);
     }
-    return 0;
+    return EXIT.ok;
   });
 }
 
@@ -216,7 +219,7 @@ async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
     await addEnrollmentCode(storage, code, now, ttl);
     io.stdout(`${JSON.stringify({ code, expiresAt: new Date(now + ttl * 3_600_000).toISOString() })}\n`);
   });
-  return 0;
+  return EXIT.ok;
 }
 
 async function adminToken(argv: string[], io: CentralIo): Promise<number> {
@@ -225,7 +228,7 @@ async function adminToken(argv: string[], io: CentralIo): Promise<number> {
     // A database made before the token existed gets one now (the server would make it at start).
     io.stdout(`${(await storage.readSecret('admin-token'))?.trim() ?? (await loadOrCreateAdminToken(storage))}\n`);
   });
-  return 0;
+  return EXIT.ok;
 }
 
 async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
@@ -243,7 +246,7 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
   }
   await withStorage('trace', where, async (storage) => io.stdout(`${JSON.stringify(await trace(storage, q))}\n`));
-  return 0;
+  return EXIT.ok;
 }
 
 async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
@@ -266,12 +269,23 @@ async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
     fs.writeFileSync(`${out}.tmp`, text);
     fs.renameSync(`${out}.tmp`, out);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
+  if (args.includes('--help') || args.includes('-h')) {
+    // `central --help`, `central trace --help`, `central config set --help`: that command's usage.
+    const words = args.slice(0, 2).filter((w) => !w.startsWith('-'));
+    const text = centralHelp(words) ?? centralHelp(words.slice(0, 1));
+    if (text === undefined) {
+      io.stderr(`central: unknown subcommand "${sub ?? ''}"\n\n${centralHelp([]) ?? ''}`);
+      return EXIT.usage;
+    }
+    io.stdout(text);
+    return EXIT.ok;
+  }
   try {
     switch (sub) {
       case 'export':
@@ -299,9 +313,9 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
   } catch (err) {
     if (err instanceof Usage) {
       io.stderr(`${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     io.stderr(`checkpoint-kiosk central: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return EXIT.failure;
   }
 }

@@ -43,11 +43,22 @@ export class SimScanSource extends FramedScanner implements ScannerDriver {
     this.options = options;
   }
 
-  /** Reads the file; rejects with a message naming the file when it cannot be used. */
+  /**
+   * Reads the file; rejects with a message naming the file when it cannot be used, and the source
+   * is then `closed` with that message (a file never appears by itself: nothing to retry).
+   */
   async open(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.frames = await loadScans(this.options.file, this.options.maxLineBytes, this.deps);
+    try {
+      this.frames = await loadScans(this.options.file, this.options.maxLineBytes, this.deps);
+    } catch (err) {
+      if (!this.done) {
+        this.done = true;
+        this.setState('closed', (err as Error).message);
+      }
+      throw err;
+    }
     if (this.done) return;
     this.setState('connected');
     this.deps.logger.child('sim').info('simulator ready', { deviceId: this.deviceId, scans: this.frames.length, loop: this.options.loop });

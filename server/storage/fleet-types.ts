@@ -65,6 +65,8 @@ export interface FleetStorage {
    * (`deviceForTokenHash`). False when no such device exists.
    */
   revokeDevice(deviceId: string, nowMs: number): Promise<boolean>;
+  /** The device's revocation (the first one: revoking again keeps it), or undefined when not revoked. */
+  revocation(deviceId: string): Promise<{ revokedAt: string } | undefined>;
   revokedDevices(limit: number): Promise<{ deviceId: string; revokedAt: string }[]>;
   setDeviceGroup(deviceId: string, group: string | undefined): Promise<void>;
   /** Group of every grouped device. */

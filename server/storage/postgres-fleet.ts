@@ -135,6 +135,11 @@ export class PostgresFleetStorage implements FleetStorage {
     return known.rowCount === 1;
   }
 
+  async revocation(deviceId: string): Promise<{ revokedAt: string } | undefined> {
+    const { rows } = await this.pool.query<{ revoked_at: string }>('SELECT revoked_at FROM fleet_revocations WHERE device_id = $1', [deviceId]);
+    return rows[0] ? { revokedAt: rows[0].revoked_at } : undefined;
+  }
+
   async revokedDevices(limit: number): Promise<{ deviceId: string; revokedAt: string }[]> {
     const { rows } = await this.pool.query<{ device_id: string; revoked_at: string }>('SELECT device_id, revoked_at FROM fleet_revocations ORDER BY revoked_at DESC LIMIT $1', [limit]);
     return rows.map((r) => ({ deviceId: r.device_id, revokedAt: r.revoked_at }));

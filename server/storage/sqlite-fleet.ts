@@ -77,6 +77,11 @@ export class SqliteFleetStorage implements FleetStorage {
     })();
   }
 
+  async revocation(deviceId: string): Promise<{ revokedAt: string } | undefined> {
+    const row = this.db.prepare('SELECT revoked_at FROM fleet_revocations WHERE device_id = ?').get(deviceId) as { revoked_at: string } | undefined;
+    return row ? { revokedAt: row.revoked_at } : undefined;
+  }
+
   async revokedDevices(limit: number): Promise<{ deviceId: string; revokedAt: string }[]> {
     const rows = this.db.prepare('SELECT device_id, revoked_at FROM fleet_revocations ORDER BY revoked_at DESC LIMIT ?').all(limit) as { device_id: string; revoked_at: string }[];
     return rows.map((r) => ({ deviceId: r.device_id, revokedAt: r.revoked_at }));

@@ -71,8 +71,26 @@ export interface CentralLink {
   provisioningNotice(): ProvisioningNotice | undefined;
   /** True when not enrolled, or the server refused this device's token (revoked). */
   needsEnrollment(): boolean;
+  /**
+   * Tries to deliver what is pending for at most `timeoutMs` (injected clock), then resolves with
+   * what is left: `checkins` and `overrides` still pending, and when any is, `reason` (the server
+   * unreachable, the device revoked, …). Undefined when there is no server to deliver to (not
+   * enrolled, no --server). Nothing is dropped or sent twice: an unfinished request leaves its
+   * records pending for the next start, and the server takes each id once.
+   */
+  drain(timeoutMs: number): Promise<DrainLeft | undefined>;
   stop(): Promise<void>;
 }
+
+/** What `drain` could not deliver in time. */
+export interface DrainLeft {
+  checkins: number;
+  overrides: number;
+  reason?: string;
+}
+
+/** Between two looks at the outbox while draining (ms). */
+const DRAIN_POLL_MS = 100;
 
 export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const log = opts.logger.child('central');
@@ -229,7 +247,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
   });
-  const onCard = (scan: { text: string }) => void provisioner.handle(scan.text);
+  // Scans right after the card wait for its outcome, so they are recorded at the checkpoint the
+  // card set (or, when it is refused, the one still in force) — never the old one by a race.
+  const onCard = (scan: { text: string }) => opts.kiosk.holdScansFor(provisioner.handle(scan.text));
   opts.kiosk.on('card', onCard);
 
   return {
@@ -255,6 +275,27 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     armReprovision: () => provisioner.armReprovision(),
     provisioningNotice: () => provisioner.notice(),
     needsEnrollment: () => enrollment === undefined || reenrollNeeded(),
+    async drain(timeoutMs) {
+      // Nowhere to deliver: not enrolled and no server named (an enrollment from --server may
+      // still be under way, and is waited for like an unreachable server).
+      if (enrollment === undefined && nodes === undefined) return undefined;
+      const deadline = opts.clock.now() + timeoutMs;
+      for (;;) {
+        const q = opts.kiosk.store.queueStats();
+        const left: DrainLeft = { checkins: q.depth, overrides: q.overridesPending ?? 0 };
+        if (left.checkins + left.overrides === 0) return left;
+        const f = forwarder?.state();
+        if (stopped) return { ...left, reason: 'stopped' };
+        if (f?.status === 'reenroll-needed') return { ...left, reason: 'the central server no longer accepts this device: enroll it again' };
+        const now = opts.clock.now();
+        if (now >= deadline) {
+          const why = f ? (f.lastError ?? 'the server did not take them in time') : (lastProblem ?? 'not enrolled yet: the server could not be reached');
+          return { ...left, reason: why };
+        }
+        forwarder?.kick();
+        await new Promise<void>((resolve) => opts.timers.setTimeout(resolve, Math.min(DRAIN_POLL_MS, deadline - now)));
+      }
+    },
     async stop() {
       stopped = true;
       opts.timers.clearTimeout(retryHandle);

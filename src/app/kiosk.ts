@@ -18,6 +18,12 @@ import { startMaintenance, type Maintenance } from './maintenance.js';
 import type { DeviceManager } from '../../drivers/manager/device-manager.js';
 import type { OutputSet } from '../../drivers/outputs/output-set.js';
 
+/**
+ * Longest wait of scans held behind a provisioning card (ms): longer than one enrollment request
+ * (30 s inactivity timeout) with a margin; a technician is at the kiosk while it lasts.
+ */
+export const CARD_HOLD_MAX_MS = 60_000;
+
 export interface KioskEvents {
   /** A scan was processed and (unless duplicate) committed: safe to show. */
   outcome: [Outcome];
@@ -62,6 +68,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
   private lastScanAt: string | undefined;
   private stopped = false;
   private inFlight = 0;
+  /** Set while a provisioning card is being acted on: later scans wait for its outcome. */
+  private cardHold: Promise<void> | undefined;
   private maintenance: Maintenance | undefined;
   private pendingAlarm: string | undefined;
   private readonly log: Logger;
@@ -166,12 +174,45 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.parts.devices ? this.parts.devices.statuses() : this.parts.scanners.map((s) => s.status());
   }
 
+  /** Resolves once every scan received so far is committed (or refused); the kiosk keeps running. */
+  async settle(): Promise<void> {
+    await this.cardHold;
+    await this.pipeline.drain();
+  }
+
+  /**
+   * A provisioning card was scanned and `outcome` settles when it has been acted on (enrolled and
+   * applied, refused or ignored). Scans received until then are recorded after it, against the
+   * checkpoint and direction then in force — the card's when it took effect — never against the
+   * old ones while the card is still enrolling (README, "Provisioning card"). The wait is bounded
+   * by CARD_HOLD_MAX_MS; past it, held scans go on with what is in force and the log says so.
+   */
+  holdScansFor(outcome: Promise<unknown>): void {
+    let timer: unknown;
+    const bounded = new Promise<void>((resolve) => {
+      timer = this.parts.timers.setTimeout(() => {
+        this.log.warn('provisioning card still being acted on: held scans are recorded with the settings in force', { afterMs: CARD_HOLD_MAX_MS });
+        resolve();
+      }, CARD_HOLD_MAX_MS);
+      outcome.then(
+        () => resolve(),
+        () => resolve(),
+      );
+    });
+    const hold: Promise<void> = Promise.all([this.cardHold, bounded]).then(() => {
+      this.parts.timers.clearTimeout(timer);
+      if (this.cardHold === hold) this.cardHold = undefined;
+    });
+    this.cardHold = hold;
+  }
+
   /** Stops scanners, finishes every scan already received, then closes the store. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.maintenance?.stop();
     await Promise.allSettled(this.parts.scanners.map((s) => s.close()));
+    await this.cardHold;
     await this.pipeline.drain();
     await this.parts.outputs?.close();
     this.parts.store.close();
@@ -193,6 +234,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
     }
     this.inFlight++;
     try {
+      // Right after a provisioning card: recorded once the card's outcome is known (holdScansFor).
+      if (this.cardHold) await this.cardHold;
       const outcome = await this.pipeline.process(scan);
       this.lastScanAt = new Date(scan.receivedAt).toISOString();
       // The gate opens only for what was committed; a duplicate carries the original verdict.

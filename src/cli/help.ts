@@ -1,83 +1,13 @@
 /**
- * The `checkpoint-kiosk --help` text: every command and flag, and the URI syntaxes. The README's
- * command-line section shows the same (test/unit/cli-help.test.ts checks that nothing the README
- * names is missing here).
+ * Usage texts of `checkpoint-kiosk`: `--help` prints the overview (every command with its synopsis,
+ * the URI syntaxes, exit codes), `COMMAND --help` that command's own usage with its options. Both
+ * are made from the same entries (the central ones live in server/cli-help.ts), so they cannot
+ * drift apart. The README's command-line section shows the same (test/unit/cli-help.test.ts checks
+ * that nothing the README names is missing here).
  */
-export const HELP = `checkpoint-kiosk — QR check-in kiosk
+import { centralOverview, commandHelp, EXIT_CODES_HELP, overviewEntry, type CommandHelp } from '../../server/cli-help.js';
 
-Usage:
-  checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...]
-        [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N] [--sync-seconds N]
-        [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
-        [--ui none|web] [--port N] [--relay URI ...] [--beeper] [--profile venue|booth]
-        [--time-zone NAME] [--rotate-web-token]
-      Runs the kiosk. stdout: JSON lines ({"event":"ready"}, one {"event":"checkin",…} per
-      committed scan, {"event":"duplicate","of":ID}, {"event":"ui","url"} with --ui web).
-      A scanned provisioning card (CKP1:) enrolls a kiosk that is not enrolled: no --server needed.
-      --sync-seconds N: how often the trust bundle and the configuration profile are checked.
-      SIGTERM/SIGINT stop it gracefully. --scanner may be left out with --ui web (a
-      keyboard-wedge scanner types into the window). Several --server URLs are nodes of one
-      central service: the kiosk enrolls at the first that answers and fails over between them.
-      --profile (remembered): venue = public screens only, booth = officer screens after an
-      officer sign-in. --rotate-web-token replaces the URL token kept in <data-dir>/web-token.
-      CHECKPOINT_KIOSK_PIN_FILE names a 0600 file holding the technician PIN.
-  checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt
-      Stores the technician PIN (6-12 digits, read from stdin) and exits: {"event":"pin-set"}.
-  checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)
-      Verifies one payload (- reads it from stdin) and prints {"format","verdict","reasons",
-      "subject"}; exit 0 whenever a verdict was produced.
-  checkpoint-kiosk export --data-dir DIR [--reveal [--pin-file FILE]]
-      The kiosk's own check-ins (pending and forwarded), one JSON line each. Identity fields only
-      with --reveal and the technician PIN (from --pin-file or stdin); the reveal is audited.
-  checkpoint-kiosk audit --data-dir DIR [--verify]
-      The kiosk's hash-chained audit log (purge receipts included), or --verify the chain.
-  checkpoint-kiosk devices
-      Scanners found (serial and HID), one JSON line each, with the recommended URI.
-
-  checkpoint-kiosk central (--data-dir DIR | --database postgres://USER@HOST:PORT/DB [--data-dir DIR])
-        [--port N] [--host ADDRESS] [--trust FILE] [--enrollment-code CODE ...] [--time-zone ZONE]
-        [--retention-days N]
-      Runs the reference central server (default 127.0.0.1:8080) on SQLite in the data dir, or
-      on PostgreSQL with --database (several nodes may share it); prints {"event":"listening","url"}.
-      --time-zone (IANA name, default Asia/Ho_Chi_Minh) decides what "today" is on the dashboard.
-      --retention-days (default 21): older check-ins are purged hourly, with receipts in the audit log.
-  Every subcommand below takes (--data-dir DIR | --database URL):
-  checkpoint-kiosk central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
-      A new one-time enrollment code for a kiosk (default valid 24 hours).
-  checkpoint-kiosk central admin-token (--data-dir DIR | --database URL)
-      The token of the dashboard, stats and tracing.
-  checkpoint-kiosk central export (--data-dir DIR | --database URL)
-      Every received check-in, one JSON line each, oldest first.
-  checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIME --to ISO-TIME
-        [--checkpoint ID] --requested-by WHO --reason WHY --out FILE
-      Lawful export: the check-ins of the range as one root-key-signed JWS file; audited.
-  checkpoint-kiosk central audit (--data-dir DIR | --database URL) [--verify]
-      The server's hash-chained audit log (purge receipts, lawful exports), or --verify the chain.
-  checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO-TIME
-        --to ISO-TIME [--window-minutes N]
-      A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30).
-  checkpoint-kiosk central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
-      The trust bundle the server publishes, as plain JSON for --trust FILE.
-  checkpoint-kiosk central provision-card (--data-dir DIR | --database URL) --checkpoint ID
-        [--direction in|out] [--profile venue|booth] [--ttl-hours N] [--config FILE] [--url URL]
-        [--png FILE] [--json]
-      A single-use CKP1 provisioning card (one line; {"card","checkpoint","expiresAt"} with --json).
-  checkpoint-kiosk central revoke-device (--data-dir DIR | --database URL) --device ID
-      Cuts a device off at once on every node; it keeps its queue for a new enrollment.
-  checkpoint-kiosk central config set (--data-dir DIR | --database URL) (--device ID | --group G)
-        --file profile.json
-  checkpoint-kiosk central config show (--data-dir DIR | --database URL) [--device ID]
-      Versioned configuration profiles, signed and fetched by the kiosks (unknown keys refused).
-  checkpoint-kiosk central group set (--data-dir DIR | --database URL) --device ID --group G
-  checkpoint-kiosk central release add (--data-dir DIR | --database URL) --file APPIMAGE --version V
-        [--staging-percentage N] [--releases-dir DIR]
-  checkpoint-kiosk central release set (--data-dir DIR | --database URL) --version V
-        --staging-percentage N
-      The update feed at <server>/updates (electron-updater generic provider, staged rollout).
-
-  checkpoint-kiosk --help | COMMAND --help
-
-Scanner URIs (--scanner, repeatable):
+const SCANNER_URIS = `Scanner URIs (--scanner, repeatable):
   serial:PATH[?baud=9600&maxLine=8192&idleMs=100]   serial or USB-CDC scanner
   hid:VID:PID                                        USB HID scanner in keyboard mode (hidraw)
   hid-pos:auto | hid-pos:VID:PID                     USB HID POS scanner (usage page 0x8C)
@@ -86,15 +16,109 @@ Scanner URIs (--scanner, repeatable):
   camera:/dev/video0 | camera:rtsp://… | camera:http://… | camera:FILE
       [?fps=10&width=1280&height=720&roi=x,y,w,h&loop=1]  webcam, IP camera or video file read for QR codes
   auto                                               every scanner \`devices\` recommends
+  A URI that can never work (unknown kind, bad option, a sim:/camera: file that is missing) is
+  refused at start (exit 2); a device not plugged in yet is shown disconnected and retried.
+`;
 
-Output URIs (--relay, repeatable; --beeper is short for --relay beeper):
+const OUTPUT_URIS = `Output URIs (--relay, repeatable; --beeper is short for --relay beeper):
   hid-relay[:VID:PID][?channel=1&pulseMs=800&on=accept&path=/dev/hidrawN]   USB HID relay board
   serial-relay:PATH[?channel=1&pulseMs=800&protocol=lctech&baud=9600&on=accept]
                                                      LC-Tech style serial relay board
   beeper[?on=accept,reject,refer]                    the scanner's own good/bad beep
   none
+`;
 
-Exit codes: 0 success, 1 runtime failure (message on stderr), 2 usage error (names the bad flag).
+/** The kiosk's own commands, in the order the overview lists them. */
+export const KIOSK_COMMANDS: Record<string, CommandHelp & { extra?: string }> = {
+  run: {
+    synopsis: `checkpoint-kiosk run --data-dir DIR --scanner URI [--scanner URI ...]
+      [--server URL [--server URL ...] [--enroll CODE]] [--ca FILE] [--heartbeat-seconds N] [--sync-seconds N]
+      [--trust FILE] [--policy FILE] [--checkpoint ID] [--direction in|out]
+      [--ui none|web] [--port N] [--relay URI ...] [--beeper] [--profile venue|booth]
+      [--time-zone NAME] [--rotate-web-token] [--drain-seconds N]
+checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
+    summary: `Runs the kiosk. stdout: JSON lines ({"event":"ready"}, one {"event":"checkin",…} per
+    committed scan, {"event":"duplicate","of":ID}, {"event":"ui","url"} with --ui web).
+    A scanned provisioning card (CKP1:) enrolls a kiosk that is not enrolled: no --server needed.
+    SIGTERM/SIGINT stop it gracefully. With only finite sources (stdin, sim:FILE, camera:FILE
+    without loop) a headless run ends by itself at the end of input, after a bounded try to
+    deliver what is pending (--drain-seconds). --set-pin stores the
+    technician PIN (6-12 digits, read from stdin) and exits: {"event":"pin-set"}.
+    CHECKPOINT_KIOSK_PIN_FILE names a 0600 file holding the technician PIN.`,
+    options: `  --data-dir DIR          the kiosk's database, keys and settings (created 0700)
+  --scanner URI           a scanner (repeatable; see below). May be left out with --ui web
+                          (a keyboard-wedge scanner types into the window)
+  --server URL            the central server (repeatable: nodes of one service, failover in order)
+  --enroll CODE           one-time enrollment code (needs --server; never replayed)
+  --ca FILE               PEM certificate of a private CA for the server's TLS
+  --heartbeat-seconds N   heartbeat period, 5-86400 (default 60)
+  --sync-seconds N        how often the trust bundle and configuration profile are checked,
+                          5-86400 (default 900)
+  --trust FILE            trust bundle (docs/TRUST-BUNDLE.md); kept fresh from the server once enrolled
+  --policy FILE           policy file (docs/POLICY.md)
+  --checkpoint ID         checkpoint id (remembered)
+  --direction in|out      direction (remembered; default in)
+  --ui none|web           none: JSON lines only (default); web: the screens on 127.0.0.1
+  --port N                web mode's port (default: a free one)
+  --relay URI             a gate relay or other output (repeatable; see below)
+  --beeper                short for --relay beeper
+  --profile venue|booth   venue = public screens only, booth = officer screens (remembered)
+  --time-zone NAME        IANA zone of the booth and technician screens (default Asia/Ho_Chi_Minh)
+  --rotate-web-token      replace the URL token kept in <data-dir>/web-token (web mode)
+  --drain-seconds N       headless run with only finite sources, at the end of input: how long to
+                          try to deliver pending check-ins before exiting, 0-600 (default 10);
+                          what is left is named as {"event":"pending",…} and sent at the next start
+  --set-pin               read the technician PIN from stdin, store it, exit`,
+    extra: `\n${SCANNER_URIS}\n${OUTPUT_URIS}`,
+  },
+  verify: {
+    synopsis: 'checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)',
+    summary: `Verifies one payload (- reads it from stdin, at most 1 MiB) and prints {"format","verdict",
+    "reasons","subject"}; exit 0 whenever a verdict was produced.`,
+    options: `  --trust FILE            trust bundle to verify signatures against
+  --policy FILE           policy file that turns findings into a verdict
+  --at ISO-TIME           verify as of this time (no zone: UTC)
+  --explain               add every verification step with pass/fail`,
+  },
+  export: {
+    synopsis: 'checkpoint-kiosk export --data-dir DIR [--reveal [--pin-file FILE]]',
+    summary: `The kiosk's own check-ins (pending and forwarded), one JSON line each. Identity fields only
+    with --reveal and the technician PIN (from --pin-file or stdin); the reveal is audited.`,
+    options: `  --data-dir DIR          the kiosk's data dir
+  --reveal                print identity fields in full (needs the technician PIN)
+  --pin-file FILE         read the PIN from FILE instead of the first line of stdin`,
+  },
+  audit: {
+    synopsis: 'checkpoint-kiosk audit --data-dir DIR [--verify]',
+    summary: `The kiosk's hash-chained audit log (purge receipts included), or --verify the chain
+    ({"ok":true,…} exit 0, {"ok":false,"brokenAt",…} exit 1).`,
+    options: `  --data-dir DIR          the kiosk's data dir (opened read-only)
+  --verify                recompute the hash chain instead of printing it`,
+  },
+  devices: {
+    synopsis: 'checkpoint-kiosk devices',
+    summary: `Scanners and cameras found (serial, HID and V4L2 cameras), one JSON line each, with the
+    recommended URI and whether \`--scanner auto\` would open it (auto never opens a camera).`,
+    options: '',
+  },
+};
+
+/** `checkpoint-kiosk COMMAND --help` for a kiosk command; undefined for an unknown one. */
+export function kioskCommandHelp(name: string): string | undefined {
+  const help = KIOSK_COMMANDS[name];
+  return help ? commandHelp(help, help.extra ?? '') : undefined;
+}
+
+export const HELP = `checkpoint-kiosk — QR check-in kiosk
+
+Usage:
+${Object.values(KIOSK_COMMANDS).map(overviewEntry).join('')}
+${centralOverview()}
+  checkpoint-kiosk --help | COMMAND --help | central SUBCOMMAND --help
+
+${SCANNER_URIS}
+${OUTPUT_URIS}
+${EXIT_CODES_HELP}
 Logging: CHECKPOINT_KIOSK_LOG=debug|info|warn|error|silent (JSON lines on stderr).
 Documentation: README.md and docs/ (FORMATS, TRUST-BUNDLE, PROTOCOL, POLICY, OPERATIONS, SCANNERS).
 `;

@@ -1,9 +1,11 @@
 /**
- * The checkpoint-kiosk command (README.md, contract). Returns the process exit code:
- * 0 success, 1 runtime failure (message on stderr), 2 usage error.
+ * The checkpoint-kiosk command (README.md, contract). Returns the process exit code, one table for
+ * every command (exit-codes.ts): 0 ok, 1 runtime failure (message on stderr), 2 usage or
+ * configuration error (the message names the flag).
  */
-import { HELP } from './help.js';
+import { HELP, kioskCommandHelp } from './help.js';
 import { UsageError } from './usage.js';
+import { EXIT } from './exit-codes.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -20,27 +22,28 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
-    return name === undefined ? 2 : 0;
-  }
-  // `checkpoint-kiosk run --help`, `central trace --help`: the same complete text.
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP);
-    return 0;
+    return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const load = COMMANDS[name];
+  // `checkpoint-kiosk run --help`: that command's own usage; `central … --help` is answered by the
+  // central command itself (the stand-alone central server takes the same arguments).
+  if (load && name !== 'central' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(kioskCommandHelp(name) ?? HELP);
+    return EXIT.ok;
+  }
   if (!load) {
     process.stderr.write(`checkpoint-kiosk: unknown command "${name}"\n\n${HELP}`);
-    return 2;
+    return EXIT.usage;
   }
   try {
     const command = await load();
     return await command(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n(see checkpoint-kiosk --help)\n`);
-      return 2;
+      process.stderr.write(`${err.message}\n(see checkpoint-kiosk ${name} --help)\n`);
+      return EXIT.usage;
     }
     process.stderr.write(`checkpoint-kiosk ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return EXIT.failure;
   }
 }

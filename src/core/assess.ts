@@ -40,11 +40,17 @@ export async function assessText(text: string, now: Date, deps: AssessDeps): Pro
 }
 
 export async function assessScan(scan: ScanEvent, now: Date, deps: AssessDeps): Promise<Assessment> {
-  if (scan.fault) {
-    const result = failed('unknown', scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text');
-    return { result, verdict: verdictFor(result, now, deps) };
-  }
+  if (scan.fault) return assessRefused(scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text', now, deps);
   return assessText(scan.text, now, deps);
+}
+
+/**
+ * The verdict for input refused before its text was read — longer than the reader's bound
+ * (`too-large`) or not text (`unreadable`) — with `detail` saying why (shown as a message).
+ */
+export function assessRefused(reason: 'too-large' | 'unreadable', detail: string, now: Date, deps: AssessDeps): Assessment {
+  const result = failed('unknown', reason, detail);
+  return { result, verdict: verdictFor(result, now, deps) };
 }
 
 async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promise<VerifyResult> {

@@ -46,6 +46,11 @@ describe('the built command', () => {
     const r = spawnSync(process.execPath, [path.join(out, 'cli', 'central.js'), 'export'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--data-dir');
+    // The stand-alone central server answers --help with its own usage (was: "Unknown option").
+    const help = spawnSync(process.execPath, [path.join(out, 'cli', 'central.js'), '--help'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:\n {2}checkpoint-kiosk central \(--data-dir/);
+    expect(help.stdout).toContain('--retention-days N');
   });
 
   it('writes the Electron main process and its preload', () => {

@@ -35,10 +35,26 @@ describe('verify', () => {
     const steps = r.lines[0]?.steps as { step: string; ok: boolean; detail?: string }[];
     expect(steps.some((s) => !s.ok && /31021990/.test(s.detail ?? ''))).toBe(true);
   });
-  it('turns an oversize payload on stdin into too-large, not a crash', () => {
+  it('turns an oversize payload on stdin into too-large naming the bound, not the truncated length', () => {
     const r = runCli(['verify', '-'], 'A'.repeat(3_000_000));
     expect(r.code).toBe(0);
     expect(r.lines[0]).toMatchObject({ verdict: 'reject', reasons: ['too-large'] });
+    expect(r.lines[0]?.messages).toEqual([expect.stringMatching(/^input is larger than 1048576 bytes \(1 MiB\), the most verify reads from standard input/)]);
+    expect(JSON.stringify(r.lines[0])).not.toMatch(/1048576 characters/);
+  });
+  it('stops reading an endless standard input at the bound and answers (it never reads it all)', async () => {
+    const p = startCli(['verify', '-']);
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    // Writes until the command closes its end; an unbounded reader would never answer.
+    const pump = () => {
+      while (p.child.stdin?.writable && p.child.stdin.write(chunk));
+      if (p.child.stdin?.writable) p.child.stdin.once('drain', pump);
+    };
+    p.child.stdin?.on('error', () => undefined);
+    pump();
+    const line = await p.waitFor((l) => l.verdict !== undefined, 30_000);
+    expect(line).toMatchObject({ verdict: 'reject', reasons: ['too-large'] });
+    expect((await p.exited).code).toBe(0);
   });
   it.each([
     [['verify', '--bogus', AN], /--bogus/],
@@ -174,9 +190,9 @@ describe('run and export', () => {
     third.child.kill('SIGTERM');
     expect((await third.exited).code).toBe(0);
   });
-  it('export of a directory without a kiosk database fails clearly', () => {
+  it('export of a directory without a kiosk database fails clearly (a configuration error: exit 2, as every command)', () => {
     const r = runCli(['export', '--data-dir', join(dir, 'nothing-here')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no kiosk database in .*nothing-here/);
   });
 });

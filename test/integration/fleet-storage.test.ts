@@ -79,6 +79,10 @@ describe.each(Object.keys(backends))('fleet storage on %s', (name) => {
     expect(await b.storage.deviceForTokenHash('h-dev-2')).toBeUndefined();
     expect(await b.fleet.revokeDevice('dev-2', T + 1000)).toBe(true);
     expect(await b.fleet.revokedDevices(10)).toEqual([{ deviceId: 'dev-2', revokedAt: new Date(T).toISOString() }]);
+    // The first revocation is the one in force, and the one reported.
+    expect(await b.fleet.revocation('dev-2')).toEqual({ revokedAt: new Date(T).toISOString() });
+    expect(await b.fleet.revocation('dev-1')).toBeUndefined();
+    expect(await b.fleet.revocation('nobody')).toBeUndefined();
   });
 
   it('versions profiles and overlays group then device', async () => {

@@ -8,11 +8,12 @@
  * value kept elsewhere (the server has the one of the last heartbeat) to prove nothing was cut off
  * the end. Opens the database read-only: verifying never changes the evidence.
  */
+import { EXIT } from '../exit-codes.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chainedEntries, verifyAuditChain } from '../../store/audit-chain.js';
-import { parseCommand, requireOption } from '../usage.js';
+import { parseCommand, requireOption, UsageError } from '../usage.js';
 
 /** The schema version from which the audit log is hash-chained. */
 const CHAINED_FROM = 5;
@@ -21,7 +22,7 @@ export function auditCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand('audit', argv, { 'data-dir': { type: 'string' }, verify: { type: 'boolean' } });
   const dataDir = requireOption('audit', values['data-dir'], 'data-dir');
   const file = join(dataDir, 'kiosk.db');
-  if (!existsSync(file)) throw new Error(`no kiosk database in ${dataDir} (expected ${file}); check --data-dir`);
+  if (!existsSync(file)) throw new UsageError(`audit: no kiosk database in ${dataDir} (expected ${file}); check --data-dir`);
   const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -31,10 +32,10 @@ export function auditCommand(argv: string[]): Promise<number> {
     if (values.verify) {
       const verdict = verifyAuditChain(db);
       process.stdout.write(`${JSON.stringify(verdict)}\n`);
-      return Promise.resolve(verdict.ok ? 0 : 1);
+      return Promise.resolve(verdict.ok ? EXIT.ok : EXIT.failure);
     }
     for (const e of chainedEntries(db)) process.stdout.write(`${JSON.stringify(e)}\n`);
-    return Promise.resolve(0);
+    return Promise.resolve(EXIT.ok);
   } finally {
     db.close();
   }

@@ -3,6 +3,7 @@
  * against the table of known scanners, with what `--scanner auto` would pick. A lister that
  * fails (no udevadm, no libusb) is reported as its own line and does not hide the other.
  */
+import { EXIT } from '../exit-codes.js';
 import { discover, pickAuto, realDiscoveryDeps } from '../../../drivers/discovery/discover.js';
 import { parseCommand } from '../usage.js';
 
@@ -19,5 +20,5 @@ export async function devicesCommand(argv: string[]): Promise<number> {
   if (result.entries.length === 0) {
     process.stderr.write('no serial, HID or camera devices found; check the cable, and that the kiosk user is in the dialout group (serial), has hidraw access or is in the video group (camera) (see README)\n');
   }
-  return 0;
+  return EXIT.ok;
 }

@@ -8,6 +8,7 @@
  * `--pin-file`, else the first line of stdin) has been checked — with the same growing waits as the
  * technician screen — and an `export-reveal` entry (no personal data) is in the audit log.
  */
+import { EXIT } from '../exit-codes.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../store/index.js';
@@ -29,7 +30,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const dataDir = requireOption('export', values['data-dir'], 'data-dir');
   if (values['pin-file'] !== undefined && !values.reveal) throw new UsageError('export: --pin-file is only used with --reveal');
   if (!existsSync(join(dataDir, 'kiosk.db'))) {
-    throw new Error(`no kiosk database in ${dataDir} (expected ${join(dataDir, 'kiosk.db')}); check --data-dir`);
+    throw new UsageError(`export: no kiosk database in ${dataDir} (expected ${join(dataDir, 'kiosk.db')}); check --data-dir`);
   }
   const pin = values.reveal ? readPin(values['pin-file']) : undefined;
   const store = openStore({ dir: dataDir, logger: jsonLogger({ level: 'warn' }), clock: systemClock });
@@ -42,7 +43,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-  return 0;
+  return EXIT.ok;
 }
 
 function readPin(file: string | undefined): string {

@@ -14,6 +14,7 @@
  * mode a URL token kept in <data-dir>/web-token (`--rotate-web-token` replaces it). A `--port`
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
+import { EXIT } from '../exit-codes.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
@@ -30,11 +31,18 @@ import { createKioskApi } from '../../app/api.js';
 import { logRing } from '../../app/log-ring.js';
 import { defaultRendererDir, startWebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
+import { scannerStartProblem } from '../../../drivers/start-check.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
 import { PolicyError } from '../../core/policy-file.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
+
+/** Why a finite headless run stops by itself. */
+const END_OF_INPUT = 'end of input';
+/** --drain-seconds: default and bound of the delivery attempt at the end of input (s). */
+const DEFAULT_DRAIN_SECONDS = 10;
+const MAX_DRAIN_SECONDS = 600;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand('run', argv, {
@@ -57,6 +65,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     'set-pin': { type: 'boolean' },
     'rotate-web-token': { type: 'boolean' },
     'sync-seconds': { type: 'string' },
+    'drain-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
   if (values['set-pin']) return setPinCommand(dataDir, values);
@@ -76,6 +85,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
   if (scanners.length === 0 && ui === 'none') throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
   checkEach('run', 'scanner', scanners, parseScannerUri, ScannerUriError);
+  // A file source that can never work is refused now; a device not plugged in yet is waited for.
+  for (const uri of scanners) {
+    const problem = scannerStartProblem(parseScannerUri(uri));
+    if (problem) throw new UsageError(`run: --scanner ${uri}: ${problem}`);
+  }
   const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
   checkEach('run', 'relay', outputs, parseOutputUri, OutputUriError);
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
@@ -100,6 +114,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (syncSeconds !== undefined && (!/^\d{1,5}$/.test(syncSeconds) || Number(syncSeconds) < 5 || Number(syncSeconds) > 86_400)) {
     throw new UsageError(`run: --sync-seconds must be a whole number from 5 to 86400, got "${syncSeconds}"`);
   }
+  // Headless with only finite sources (stdin; sim: or a camera: video file, without loop): when
+  // every one has ended, the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
+  // check-in is committed, instead of waiting for a signal that a script never sends.
+  const finite =
+    ui === 'none' &&
+    scanners.length > 0 &&
+    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+  const drainText = values['drain-seconds'];
+  if (drainText !== undefined && (!/^\d{1,3}$/.test(drainText) || Number(drainText) > MAX_DRAIN_SECONDS)) {
+    throw new UsageError(`run: --drain-seconds must be a whole number from 0 to ${MAX_DRAIN_SECONDS}, got "${drainText}"`);
+  }
+  if (drainText !== undefined && !finite) throw new UsageError('run: --drain-seconds is only used by a headless run whose scanners all end (stdin, sim:FILE or camera:FILE without loop)');
+  const drainMs = (drainText === undefined ? DEFAULT_DRAIN_SECONDS : Number(drainText)) * 1000;
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
   const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
@@ -184,6 +211,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     logger.warn('no technician PIN yet: set one with `run --set-pin`, CHECKPOINT_KIOSK_PIN_FILE, or the setup code in the data dir', { file: SETUP_CODE_FILE });
   }
 
+  /** Waits for the last check-ins, tries to deliver them for drainMs, says what is left. */
+  const drainAtEnd = async () => {
+    await kiosk.settle();
+    const left = await central.drain(drainMs);
+    if (!left || left.checkins + left.overrides === 0) return;
+    const what = [left.checkins ? `${left.checkins} check-in${left.checkins === 1 ? '' : 's'}` : '', left.overrides ? `${left.overrides} override${left.overrides === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+    const message = `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
+    out({ event: 'pending', checkins: left.checkins, overrides: left.overrides, message });
+    process.stderr.write(`checkpoint-kiosk run: ${message}\n`);
+  };
+
   // Filled in once the screens are served; a signal may arrive before that.
   const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
   let stopping: Promise<void> | undefined;
@@ -194,6 +232,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       stopping ??= (async () => {
         await web.ui?.close();
         api?.close();
+        // End of input: every check-in is committed first, then a bounded try to deliver them,
+        // so a scripted run does not leave its check-ins for the next start (a signal stops at once).
+        if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd();
         await central.stop();
         await kiosk.stop();
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
@@ -204,18 +245,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOn = stop;
   });
 
-  // Headless with only finite sources (stdin; sim: or a camera: video file, without loop): when
-  // every one has ended, the run is over — `… | checkpoint-kiosk run --scanner stdin` exits 0 after the last
-  // check-in is committed, instead of waiting for a signal that a script never sends.
-  const finite =
-    ui === 'none' &&
-    scanners.length > 0 &&
-    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+  // A finite source that ended on an error (its file vanished after the start check) makes the
+  // run exit 1: a script must not take a scan file that was never read for an empty one.
+  const failedSources: string[] = [];
   if (finite) {
     const ended = new Set<string>();
     kiosk.on('scanner', (st) => {
+      if (st.state === 'closed' && !ended.has(st.deviceId) && st.lastError) failedSources.push(`${st.deviceId}: ${st.lastError}`);
       if (st.state === 'closed') ended.add(st.deviceId);
-      if (ended.size >= scanners.length) stopOn('end of input');
+      if (ended.size >= scanners.length) stopOn(END_OF_INPUT);
     });
   }
 
@@ -243,7 +281,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   await stopped;
   clearInterval(keepAlive);
   out({ event: 'stopped' });
-  return 0;
+  if (failedSources.length > 0) {
+    process.stderr.write(`checkpoint-kiosk run: a scanner source could not be read: ${failedSources.join('; ')}\n`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
 }
 
 /** `run --set-pin`: the PIN from stdin (6-12 digits), stored hashed; the kiosk is not started. */
@@ -271,7 +313,7 @@ async function setPinCommand(dataDir: string, values: Record<string, unknown>): 
     lock.release();
   }
   process.stdout.write(`${JSON.stringify({ event: 'pin-set' })}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** All of stdin, refusing more than `max` bytes (a PIN, not a file). */

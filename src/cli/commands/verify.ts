@@ -4,10 +4,12 @@
  * Exit 0 whenever a verdict was produced, 2 on a usage error (bad flag, unreadable trust or
  * policy file).
  */
+import { EXIT } from '../exit-codes.js';
 import { DEFAULT_FORMATS } from '../../credentials/registry.js';
 import { EMPTY_TRUST, type TrustIndex } from '../../credentials/trust/types.js';
 import { readTrustFile } from '../../credentials/trust/load.js';
-import { assessText } from '../../core/assess.js';
+import { assessRefused, assessText } from '../../core/assess.js';
+import { LIMITS } from '../../credentials/types.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
@@ -33,13 +35,16 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const trust = await loadTrust(values.trust);
   const policy = loadPolicy(values.policy);
   const payload = positionals[0] === '-' ? await readStdin() : (positionals[0] ?? '');
-
-  const { result, verdict } = await assessText(payload, now, {
+  const deps = {
     formats: DEFAULT_FORMATS,
     trust: () => trust,
     policy: () => policy,
     logger: jsonLogger({ namespace: 'verify', level: 'warn' }),
-  });
+  };
+  const { result, verdict } =
+    payload === undefined
+      ? assessRefused('too-large', `input is larger than ${MAX_STDIN_BYTES} bytes (1 MiB), the most verify reads from standard input; the largest QR code holds ${LIMITS.maxTextChars} characters`, now, deps)
+      : await assessText(payload, now, deps);
   const line: Record<string, unknown> = {
     format: result.format,
     verdict: verdict.verdict,
@@ -49,7 +54,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (verdict.display.messages.length > 0) line.messages = verdict.display.messages;
   if (values.explain) line.steps = result.steps;
   process.stdout.write(`${JSON.stringify(line)}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 function parseAt(value: string): Date {
@@ -78,7 +83,11 @@ function loadPolicy(file: string | undefined): Policy {
   }
 }
 
-async function readStdin(): Promise<string> {
+/**
+ * All of standard input as UTF-8, or undefined when it holds more than MAX_STDIN_BYTES: reading
+ * stops there (at most one more chunk is held), so an endless pipe cannot fill the memory.
+ */
+async function readStdin(): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -86,8 +95,7 @@ async function readStdin(): Promise<string> {
     size += buf.length;
     if (size > MAX_STDIN_BYTES) {
       process.stdin.destroy();
-      // Return something the size check rejects as too-large rather than buffering more.
-      return 'x'.repeat(MAX_STDIN_BYTES);
+      return undefined;
     }
     chunks.push(buf);
   }

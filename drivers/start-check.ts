@@ -1,0 +1,49 @@
+/**
+ * Which scanner URIs can never work, told apart from devices that are merely not there yet.
+ *
+ * - **Cannot exist** (refused at start, the command exits 2): a URI that does not parse (unknown
+ *   kind, bad option: ScannerUriError), and a *file* source — `sim:FILE`, `camera:FILE` — whose
+ *   file is missing, not a regular file, unreadable by this user or (sim) larger than the bound.
+ *   A file does not appear by itself, so waiting for it would only hide a typo.
+ * - **Not there yet** (accepted, shown `disconnected` and retried with backoff): serial ports,
+ *   hidraw/HID devices, `camera:/dev/video…` and IP cameras. Those are unplugged, switched off or
+ *   still booting at start as a matter of course, and come back without a restart.
+ *
+ * The drivers keep their own checks (a file removed between this check and open() still ends the
+ * source with a message); this is the early, specific answer for whoever typed the URI.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ScannerUri } from './uri.js';
+import { MAX_SIM_FILE_BYTES } from './sim/sim-source.js';
+
+/**
+ * Returns why `parsed` can never work ("problem; fix"), or undefined when it may work now or later.
+ * Only touches the file system for file sources (one stat and one access check, synchronous).
+ */
+export function scannerStartProblem(parsed: ScannerUri): string | undefined {
+  if (parsed.kind === 'sim') return fileProblem(parsed.file, 'scan file', MAX_SIM_FILE_BYTES, 'a text file with one scan per line');
+  if (parsed.kind === 'camera' && parsed.source === 'file') return fileProblem(parsed.location, 'video file', undefined, 'a recorded video, or camera:/dev/videoN for a webcam');
+  return undefined;
+}
+
+function fileProblem(file: string, what: string, maxBytes: number | undefined, expected: string): string | undefined {
+  const where = file === resolve(file) ? `"${file}"` : `"${file}" (read from ${process.cwd()})`;
+  let info;
+  try {
+    info = statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `the ${what} ${where} does not exist; fix the path (${expected})`;
+    if (code === 'EACCES') return `the ${what} ${where} cannot be reached by this user (permission denied on a folder); fix the permissions`;
+    return `the ${what} ${where} cannot be read (${code ?? String(err)})`;
+  }
+  if (!info.isFile()) return `the ${what} ${where} is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name ${expected}`;
+  if (maxBytes !== undefined && info.size > maxBytes) return `the ${what} ${where} is ${info.size} bytes, larger than the ${maxBytes}-byte limit; split it`;
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    return `the ${what} ${where} cannot be read by this user (permission denied); fix its permissions (chmod a+r or chown)`;
+  }
+  return undefined;
+}

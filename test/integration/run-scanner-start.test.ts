@@ -1,0 +1,60 @@
+/**
+ * A scanner URI that can never work is refused at start (exit 2, naming the URI, the problem and
+ * the fix); a device that is merely not there yet (a serial port plugged in later) is waited for.
+ * Through the real command; the driver half (a scan file gone after the check) with the real sim source.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { createScanner } from '../../drivers/factory.js';
+import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ck-scanner-start-'));
+  mkdirSync(join(dir, 'a-folder'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('run --scanner: cannot exist → exit 2 with the URI, the problem and the fix', () => {
+  const cases: [string, () => string, RegExp][] = [
+    ['a missing scan file', () => 'sim:/nonexistent/scans.txt', /--scanner sim:\/nonexistent\/scans\.txt: the scan file "\/nonexistent\/scans\.txt" does not exist; fix the path/],
+    ['a missing video file', () => 'camera:/nonexistent/drive.mp4', /--scanner camera:\/nonexistent\/drive\.mp4: the video file .* does not exist; fix the path/],
+    ['a relative path, named with the folder it was read from', () => 'sim:no-such-scans.txt', /the scan file "no-such-scans\.txt" \(read from \/.*\) does not exist/],
+    ['a folder instead of a file', () => `sim:${join(dir, 'a-folder')}`, /the scan file .*a-folder" is a directory; name a text file/],
+    ['an unknown scanner kind', () => 'usb:/dev/ttyACM0', /--scanner invalid scanner URI "usb:\/dev\/ttyACM0": unknown scanner kind "usb"; expected serial, hid/],
+    ['bad option syntax', () => 'sim:x.txt?loop=maybe', /--scanner invalid scanner URI .*loop must be 1, 0, true or false, got "maybe"/],
+  ];
+  it.each(cases)('%s', (_what, uri, message) => {
+    const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
+    const r = runCli(['run', '--data-dir', data, '--scanner', uri()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.lines.map((l) => l.event)).not.toContain('ready');
+  });
+});
+
+describe('run --scanner: not there yet → retried, the kiosk keeps running', () => {
+  it('a serial port that does not exist at start is shown disconnected and retried until told to stop', async () => {
+    const port = join(dir, 'ttyLATER');
+    const p = startCli(['run', '--data-dir', join(dir, 'serial-later'), '--scanner', `serial:${port}`]);
+    await p.waitFor((l) => l.event === 'ready');
+    await p.waitFor((l) => l.event === 'scanner' && l.state === 'disconnected');
+    // Still running: a closed scanner before SIGTERM would mean it gave up.
+    expect(p.lines.some((l) => l.event === 'scanner' && l.state === 'closed')).toBe(false);
+    expect(p.child.exitCode).toBeNull();
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+  });
+});
+
+describe('sim source whose file vanished after the start check', () => {
+  it('ends as closed with the reason, so a finite run ends instead of waiting for nothing', async () => {
+    const deps = { clock: systemClock, timers: systemTimers, logger: silentLogger };
+    const sim = await createScanner(`sim:${join(dir, 'gone.txt')}`, deps);
+    await expect(sim.open()).rejects.toThrow(/cannot read scan file .*gone\.txt.*ENOENT/);
+    expect(sim.status()).toMatchObject({ state: 'closed', lastError: expect.stringMatching(/gone\.txt/) });
+  });
+});
