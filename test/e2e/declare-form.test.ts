@@ -2,7 +2,7 @@
  * The declaration form in Debian's Chromium against a real central server: a person fills it in
  * Vietnamese, ticks symptoms, forgets the test date; the refused page still has every field and
  * tick, with the problem next to the date; after fixing only the date the QR is issued. No
- * console errors (CSP: no scripts, styles from the server). Screenshots go to docs/screens/.
+ * console errors (CSP: no scripts, styles from the server). Screenshots go to docs/screens/ with UPDATE_SCREENSHOTS=1.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +16,9 @@ import type { CentralServer } from '../../server/app.js';
 import { silentLogger } from '../../src/core/system.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screens = path.join(repoRoot, 'docs', 'screens');
+// The pictures in docs/screens are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test run
+// leaves the checkout clean; otherwise they go to a temporary folder.
+const screens = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot, 'docs', 'screens') : fs.mkdtempSync(path.join(os.tmpdir(), 'ck-screens-'));
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 let dir: string;
@@ -43,6 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') fs.rmSync(screens, { recursive: true, force: true });
   await browser?.close();
   await central?.close();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * check-ins were put in (read from the chart's data, never from timing), the tracing form finds
  * the planted contacts and its CSV download has them, the fleet table sorts by problem, and the
  * page runs under its CSP without errors. Screenshots in Vietnamese and English go to
- * docs/screens/ (linked from server/README.md).
+ * docs/screens/ (linked from server/README.md) when run with UPDATE_SCREENSHOTS=1.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,9 @@ import { silentLogger } from '../../src/core/system.js';
 import { CONTACTS, NOT_CONTACTS, OPS_DAY_START, OPS_NOW, TODAY, TRACED_ID, WEEK, plantFleet, sendCheckIns } from '../helpers/ops-seed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screens = path.join(repoRoot, 'docs', 'screens');
+// The pictures in docs/screens are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test run
+// leaves the checkout clean; otherwise they go to a temporary folder.
+const screens = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot, 'docs', 'screens') : fs.mkdtempSync(path.join(os.tmpdir(), 'ck-screens-'));
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const HOUR = 3_600_000;
 
@@ -78,6 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') fs.rmSync(screens, { recursive: true, force: true });
   await context?.close();
   await browser?.close();
   await central?.close();
