@@ -28,7 +28,7 @@ import { buildKiosk } from '../../app/build.js';
 import { linkToCentral } from '../../app/central-link.js';
 import { createKioskApi } from '../../app/api.js';
 import { logRing } from '../../app/log-ring.js';
-import { defaultRendererDir, startWebUi } from '../../web/server.js';
+import type { WebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
@@ -101,7 +101,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(`run: --sync-seconds must be a whole number from 5 to 86400, got "${syncSeconds}"`);
   }
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
-  const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
+  // The web server (ws included) is loaded only with --ui web: a headless kiosk never holds it.
+  const webServer = ui === 'web' ? await import('../../web/server.js') : undefined;
+  const rendererDir = webServer?.defaultRendererDir();
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
 
   const ring = logRing(jsonLogger(), systemClock);
@@ -185,7 +187,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   // Filled in once the screens are served; a signal may arrive before that.
-  const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
+  const web: { ui?: WebUi } = {};
   let stopping: Promise<void> | undefined;
   let stopOn: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
@@ -222,10 +224,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Keeps the process alive when no scanner holds a handle (a finished sim: file, a scanner
   // still being retried): a kiosk runs until it is told to stop.
   const keepAlive = setInterval(() => undefined, 60_000);
-  if (api && rendererDir) {
+  if (api && rendererDir && webServer) {
     // Before the scanners open: a port that is taken ends the run at once, releasing the data dir.
     try {
-      web.ui = await startWebUi({ api, port, staticDir: rendererDir, logger, ...(webToken ? { token: webToken } : {}) });
+      web.ui = await webServer.startWebUi({ api, port, staticDir: rendererDir, logger, ...(webToken ? { token: webToken } : {}) });
     } catch (err) {
       clearInterval(keepAlive);
       api.close();
