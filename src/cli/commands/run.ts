@@ -35,6 +35,7 @@ import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
 import { PolicyError } from '../../core/policy-file.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
+import { tuneHeapForKiosk } from '../kiosk-heap.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand('run', argv, {
@@ -106,6 +107,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const rendererDir = webServer?.defaultRendererDir();
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
 
+  // A long-running kiosk with a small live heap: V8 collects for size, not throughput (kiosk-heap.ts).
+  tuneHeapForKiosk();
   const ring = logRing(jsonLogger(), systemClock);
   const logger = ring.logger;
   const out = (obj: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(obj)}\n`);
