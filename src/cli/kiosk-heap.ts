@@ -5,7 +5,8 @@
  * recorded (they live in SQLite), but V8's defaults are tuned for throughput on big heaps: the
  * young generation grows from 2 MiB to 32 MiB as soon as a burst of queued scans survives a few
  * collections, and the old generation is allowed to fill with promoted garbage to several times
- * its live size before it is collected. On a kiosk that was 45 of its 120 MiB.
+ * its live size before it is collected. Before these settings the V8 heap of a headless kiosk was
+ * about 50 MiB (8 MiB of it live) of the 121 MiB it held after 100,000 scans.
  *
  * The two flags below change only when and how much V8 collects, never a limit: no allocation can
  * fail because of them (unlike --max-old-space-size, which would turn a bigger-than-expected heap
