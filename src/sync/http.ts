@@ -10,8 +10,7 @@
  * most once per request. The protocol is idempotent (check-ins by id), so a retry elsewhere never
  * duplicates anything. With one server this is a plain client.
  */
-import axios from 'axios';
-import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, AxiosStatic } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -60,21 +59,28 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   const servers = serverList(opts.serverUrl);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4, ...(opts.ca ? { ca: opts.ca } : {}) });
-  const clients: AxiosInstance[] = servers.map((baseURL) =>
-    axios.create({
-      baseURL,
-      timeout: opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      proxy: false,
-      maxRedirects: 0,
-      maxContentLength: opts.maxResponseBytes ?? 8 * 1024 * 1024,
-      validateStatus: () => true,
-      httpAgent,
-      httpsAgent,
-    }),
-  );
+  // axios (with its mime table, form-data, follow-redirects: about 0.7 MB of code) is loaded at
+  // the first request, not at start: a kiosk without a central server never pays for it.
+  let clients: Promise<AxiosInstance[]> | undefined;
+  const axiosClients = () =>
+    (clients ??= loadAxios().then((axios) =>
+      servers.map((baseURL) =>
+        axios.create({
+          baseURL,
+          timeout: opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+          proxy: false,
+          maxRedirects: 0,
+          maxContentLength: opts.maxResponseBytes ?? 8 * 1024 * 1024,
+          validateStatus: () => true,
+          httpAgent,
+          httpsAgent,
+        }),
+      ),
+    ));
   let current = 0;
 
   async function send<T>(call: (c: AxiosInstance) => Promise<AxiosResponse<T>>, signal: AxiosRequestConfig['signal']): Promise<AxiosResponse<T>> {
+    const clients = await axiosClients();
     const first = current;
     let lastError: unknown;
     let lastAnswer: AxiosResponse<T> | undefined;
@@ -111,9 +117,22 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   };
 }
 
-/** A short, PII- and secret-free description of a transport error (never the request config). */
+/** The axios module, imported on first use (cached by the module loader afterwards). */
+async function loadAxios(): Promise<AxiosStatic> {
+  return (await import('axios')).default;
+}
+
+/**
+ * A short, PII- and secret-free description of a transport error (never the request config).
+ * An axios error is recognised by its `isAxiosError` flag, as axios.isAxiosError() does, so this
+ * never loads axios itself.
+ */
 export function describeError(err: unknown): string {
-  if (axios.isAxiosError(err)) return `${err.code ?? 'ERR'}: ${err.message}`.slice(0, 200);
+  if (isAxiosError(err)) return `${err.code ?? 'ERR'}: ${err.message}`.slice(0, 200);
   if (err instanceof Error) return err.message.slice(0, 200);
   return String(err).slice(0, 200);
+}
+
+function isAxiosError(err: unknown): err is { isAxiosError: true; code?: string; message: string } {
+  return typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
 }

@@ -53,6 +53,29 @@ describe('the built command', () => {
     expect(help.stdout).toContain('--retention-days N');
   });
 
+  it('loads neither the HTTP client nor the web server for a headless run (they load on first use)', () => {
+    // Every chunk `run` imports statically, followed from the entry's dynamic import of it.
+    const entry = readFileSync(path.join(out, 'cli', 'entry.js'), 'utf8');
+    const runChunk = /run: async \(\) => \(await import\("\.\/(chunks\/run-[^"]+)"\)\)/.exec(entry)?.[1];
+    expect(runChunk).toBeDefined();
+    const seen = new Set<string>();
+    const todo = [path.join(out, 'cli', runChunk!)];
+    for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const src = readFileSync(file, 'utf8');
+      for (const m of src.matchAll(/^(?:import|export)\s[^;]*?from\s*"(\.[^"]+)"/gms)) todo.push(path.resolve(path.dirname(file), m[1]!));
+    }
+    // esbuild marks each bundled file with a `// …/node_modules/<package>/…` comment.
+    const packages = new Set<string>();
+    for (const file of seen) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^\/\/ (?:\.\.\/)*(?:[\w-]+\/)?node_modules\/((?:@[^/]+\/)?[^/\n]+)/gm)) packages.add(m[1]!);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+    expect(packages).toContain('certlogic-js'); // the closure is really followed: verification is in it
+    for (const lazy of ['axios', 'ws', 'mime-db', 'form-data', 'follow-redirects', 'zxing-wasm']) expect(packages).not.toContain(lazy);
+  });
+
   it('writes the Electron main process and its preload', () => {
     expect(existsSync(path.join(out, 'src', 'electron', 'main.js'))).toBe(true);
     expect(readFileSync(path.join(out, 'src', 'electron', 'preload.cjs'), 'utf8')).toContain('require("electron")');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError, type SqliteStore } from '../../src/store/index.js';
+import { PAGE_CACHE_KIB } from '../../src/store/open-store.js';
 import { T0, checkIn, open, removeDir, tempDir } from '../fixtures/store/helpers.js';
 
 const WINDOW = 5 * 60_000;
@@ -31,6 +32,15 @@ describe('open', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(1000);
+  });
+
+  it('bounds its SQLite page cache to PAGE_CACHE_KIB (not better-sqlite3\'s 16 MiB default)', () => {
+    const db = store['db'] as Database.Database;
+    expect(PAGE_CACHE_KIB).toBeLessThanOrEqual(4096);
+    expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB); // negative: KiB
+    const fresh = new Database(':memory:');
+    expect(fresh.pragma('cache_size', { simple: true })).not.toBe(-PAGE_CACHE_KIB); // the bound is ours
+    fresh.close();
   });
 
   it('creates a missing data folder with its parents', () => {

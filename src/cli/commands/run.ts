@@ -29,7 +29,7 @@ import { buildKiosk } from '../../app/build.js';
 import { linkToCentral } from '../../app/central-link.js';
 import { createKioskApi } from '../../app/api.js';
 import { logRing } from '../../app/log-ring.js';
-import { defaultRendererDir, startWebUi } from '../../web/server.js';
+import type { WebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
 import { scannerStartProblem } from '../../../drivers/start-check.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
@@ -37,6 +37,7 @@ import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
 import { PolicyError } from '../../core/policy-file.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
+import { tuneHeapForKiosk } from '../kiosk-heap.js';
 
 /** Why a finite headless run stops by itself. */
 const END_OF_INPUT = 'end of input';
@@ -128,9 +129,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (drainText !== undefined && !finite) throw new UsageError('run: --drain-seconds is only used by a headless run whose scanners all end (stdin, sim:FILE or camera:FILE without loop)');
   const drainMs = (drainText === undefined ? DEFAULT_DRAIN_SECONDS : Number(drainText)) * 1000;
   const ca = values.ca === undefined ? undefined : readCa(values.ca);
-  const rendererDir = ui === 'web' ? defaultRendererDir() : undefined;
+  // The web server (ws included) is loaded only with --ui web: a headless kiosk never holds it.
+  const webServer = ui === 'web' ? await import('../../web/server.js') : undefined;
+  const rendererDir = webServer?.defaultRendererDir();
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
 
+  // A long-running kiosk with a small live heap: V8 collects for size, not throughput (kiosk-heap.ts).
+  tuneHeapForKiosk();
   const ring = logRing(jsonLogger(), systemClock);
   const logger = ring.logger;
   const out = (obj: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -223,7 +228,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
 
   // Filled in once the screens are served; a signal may arrive before that.
-  const web: { ui?: Awaited<ReturnType<typeof startWebUi>> } = {};
+  const web: { ui?: WebUi } = {};
   let stopping: Promise<void> | undefined;
   let stopOn: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
@@ -260,10 +265,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Keeps the process alive when no scanner holds a handle (a finished sim: file, a scanner
   // still being retried): a kiosk runs until it is told to stop.
   const keepAlive = setInterval(() => undefined, 60_000);
-  if (api && rendererDir) {
+  if (api && rendererDir && webServer) {
     // Before the scanners open: a port that is taken ends the run at once, releasing the data dir.
     try {
-      web.ui = await startWebUi({ api, port, staticDir: rendererDir, logger, ...(webToken ? { token: webToken } : {}) });
+      web.ui = await webServer.startWebUi({ api, port, staticDir: rendererDir, logger, ...(webToken ? { token: webToken } : {}) });
     } catch (err) {
       clearInterval(keepAlive);
       api.close();
