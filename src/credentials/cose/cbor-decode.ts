@@ -23,14 +23,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 class Decoder {
   private pos = 0;
   private items = 0;
-  private readonly view: DataView;
+  /** Made on first use: only 8-byte integers and floats need it (rare in credentials). */
+  private dataView: DataView | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
     private readonly maxItems: number,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  ) {}
+
+  private get view(): DataView {
+    this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dataView;
   }
 
   get offset(): number {
@@ -58,15 +62,17 @@ class Decoder {
         return this.byte();
       case 25: {
         this.need(2);
-        const v = this.view.getUint16(this.pos);
+        const b = this.bytes;
+        const p = this.pos;
         this.pos += 2;
-        return v;
+        return (b[p]! << 8) | b[p + 1]!;
       }
       case 26: {
         this.need(4);
-        const v = this.view.getUint32(this.pos);
+        const b = this.bytes;
+        const p = this.pos;
         this.pos += 4;
-        return v;
+        return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
       }
       case 27: {
         this.need(8);
@@ -132,8 +138,9 @@ class Decoder {
     if (depth > this.maxDepth) throw new CborError('too-deep', `nesting deeper than ${this.maxDepth}`);
   }
 
+  /** A view into the input, not a copy (a scan reads its byte strings, never writes them). */
   private byteString(n: number): Uint8Array {
-    const out = this.bytes.slice(this.pos, this.pos + n);
+    const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -283,7 +290,8 @@ function halfToNumber(h: number): number {
 
 /**
  * Decodes exactly one CBOR item that must span the whole input (trailing bytes are an error).
- * Throws only CborError.
+ * Throws only CborError. Definite-length byte strings in the result are views into `bytes`, not
+ * copies: the input must not be changed while the result is in use.
  */
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
   const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
