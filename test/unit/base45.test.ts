@@ -77,6 +77,12 @@ describe('base45 (RFC 9285)', () => {
     );
   });
 
+  it('decodes text longer than a QR code when the caller raises the bound, then short text again', () => {
+    const big = Uint8Array.from({ length: 6000 }, (_, i) => (i * 31) & 0xff);
+    expect(base45Decode(base45Encode(big), 10_000)).toEqual(big);
+    expect(new TextDecoder().decode(base45Decode('QED8WEX0'))).toBe('ietf!');
+  });
+
   it('refuses input over the bound before decoding it', () => {
     expect(() => base45Decode('0'.repeat(4299))).toThrow(/longer than 4296/);
     expect(() => base45Decode('000', 2)).toThrow(Base45Error);

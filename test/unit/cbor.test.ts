@@ -182,7 +182,7 @@ describe('CBOR decoder: text strings of every length and script', () => {
     const strict = new TextDecoder('utf-8', { fatal: true });
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), (s, raw) => {
-        expect(decodeCbor(encodeCbor(s))).toBe(s.isWellFormed() ? s : s.toWellFormed());
+        expect(decodeCbor(encodeCbor(s))).toBe(new TextDecoder().decode(new TextEncoder().encode(s)));
         const head = raw.length < 24 ? [0x60 | raw.length] : [0x78, raw.length];
         const bytes = Uint8Array.from([...head, ...raw]);
         let expected: string | undefined;
