@@ -178,6 +178,20 @@ describe('CBOR decoder: text strings of every length and script', () => {
     }
   });
 
+  it('reads map keys of every text shape: short ASCII, 23 and 24 bytes, non-ASCII, integers; and refuses duplicates and truncation', () => {
+    const keys = ['a', 'dob', 'x'.repeat(23), 'y'.repeat(24), 'né', 'ü', '\u007f', ''];
+    const m = new Map<string | number, CborValue>(keys.map((k, i) => [k, i]));
+    m.set(-260, 'int');
+    expect(decodeCbor(encodeCbor(m))).toEqual(m);
+    expect(cborErrorCode(hex('a2 61 61 01 61 61 02'))).toBe('invalid'); // duplicate short key
+    expect(cborErrorCode(hex('a2 62 c3 bc 01 62 c3 bc 02'))).toBe('invalid'); // duplicate non-ASCII key
+    expect(cborErrorCode(hex('a1 63 61 62'))).toBe('truncated'); // key longer than the input
+    expect(cborErrorCode(hex('a1 62 c3 28 01'))).toBe('invalid'); // key not UTF-8
+    // Keys count as items like any other value.
+    expect(cborErrorCode(hex('a2 61 61 01 61 62 02'), { maxItems: 4 })).toBe('too-many-items');
+    expect(decodeCbor(hex('a2 61 61 01 61 62 02'), { maxItems: 5 })).toEqual(new Map([['a', 1], ['b', 2]]));
+  });
+
   it('fuzz: any string round-trips, any bytes as a text string decode exactly when they are UTF-8 (5,000 runs)', () => {
     const strict = new TextDecoder('utf-8', { fatal: true });
     fc.assert(

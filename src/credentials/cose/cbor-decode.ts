@@ -218,7 +218,7 @@ class Decoder {
     const out: CborMap = new Map();
     const n = arg === -1 ? Infinity : this.length(arg, 2, 'map');
     for (let i = 0; i < n; i++) {
-      const key = this.decode(depth);
+      const key = this.mapKey(depth);
       if (key === BREAK) {
         if (arg === -1) return out;
         throw new CborError('invalid', 'break inside a definite map');
@@ -230,6 +230,36 @@ class Decoder {
       out.set(key as CborKey, this.item(depth));
     }
     return out;
+  }
+
+  /**
+   * A map key. Credential maps are keyed by short ASCII text ("v", "dob", "nam"): those are read
+   * here directly; anything else (integers, longer or non-ASCII text, truncation) goes through
+   * decode(), so errors and counting are the same either way.
+   */
+  private mapKey(depth: number): CborValue | typeof BREAK {
+    const b = this.bytes;
+    const start = this.pos + 1;
+    const head = start <= b.length ? b[start - 1]! : 0;
+    // 0x61..0x77: text string of 1..23 bytes, length in the head.
+    if (head >= 0x61 && head <= 0x77) {
+      const end = start + (head & 0x1f);
+      if (end <= b.length) {
+        let key = '';
+        let i = start;
+        for (; i < end; i++) {
+          const c = b[i]!;
+          if (c >= 0x80) break;
+          key += String.fromCharCode(c);
+        }
+        if (i === end) {
+          this.countItem();
+          this.pos = end;
+          return key;
+        }
+      }
+    }
+    return this.decode(depth);
   }
 
   private item(depth: number): CborValue {
