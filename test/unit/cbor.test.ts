@@ -190,6 +190,10 @@ describe('CBOR decoder: text strings of every length and script', () => {
     // Keys count as items like any other value.
     expect(cborErrorCode(hex('a2 61 61 01 61 62 02'), { maxItems: 4 })).toBe('too-many-items');
     expect(decodeCbor(hex('a2 61 61 01 61 62 02'), { maxItems: 5 })).toEqual(new Map([['a', 1], ['b', 2]]));
+    // Indefinite-length maps and keys given as indefinite text strings take the general path.
+    expect(decodeCbor(hex('bf 61 61 01 7f 61 62 61 63 ff 02 ff'))).toEqual(new Map([['a', 1], ['bc', 2]]));
+    expect(cborErrorCode(hex('bf 61 61 01 7f 61 61 ff 02 ff'))).toBe('invalid'); // "a" twice, once chunked
+    expect(cborErrorCode(hex('bf 61 61 01'))).toBe('truncated'); // no break
   });
 
   it('fuzz: any string round-trips, any bytes as a text string decode exactly when they are UTF-8 (5,000 runs)', () => {
