@@ -57,11 +57,26 @@ export function checkTokenTimes(t: TokenTimes, nowMs: number, rules: TimeRules =
   return { ok: true, detail: t.exp !== undefined ? `valid until ${iso(t.exp * 1000)}` : 'no expiry' };
 }
 
-/** A validity window [notBeforeMs, notAfterMs] (both inclusive, e.g. an X.509 certificate). */
-export function checkWindow(notBeforeMs: number, notAfterMs: number, nowMs: number, what: string, rules: TimeRules = DEFAULT_TIME_RULES): TimeCheck {
+/**
+ * Why `nowMs` lies outside a validity window [notBeforeMs, notAfterMs] (both inclusive, e.g. an
+ * X.509 certificate), or undefined when it is inside. For callers that only need the failure:
+ * no text is built for the usual, valid case.
+ */
+export function windowFailure(
+  notBeforeMs: number,
+  notAfterMs: number,
+  nowMs: number,
+  what: string,
+  rules: TimeRules = DEFAULT_TIME_RULES,
+): Extract<TimeCheck, { ok: false }> | undefined {
   if (nowMs + rules.skewMs < notBeforeMs) return { ok: false, reason: 'not-yet-valid', detail: `${what} not valid before ${iso(notBeforeMs)}` };
   if (nowMs > notAfterMs + rules.skewMs) return { ok: false, reason: 'expired', detail: `${what} expired at ${iso(notAfterMs)}` };
-  return { ok: true, detail: `${what} valid until ${iso(notAfterMs)}` };
+  return undefined;
+}
+
+/** A validity window [notBeforeMs, notAfterMs] (both inclusive, e.g. an X.509 certificate). */
+export function checkWindow(notBeforeMs: number, notAfterMs: number, nowMs: number, what: string, rules: TimeRules = DEFAULT_TIME_RULES): TimeCheck {
+  return windowFailure(notBeforeMs, notAfterMs, nowMs, what, rules) ?? { ok: true, detail: `${what} valid until ${iso(notAfterMs)}` };
 }
 
 /** True when an instant lies in the future beyond the tolerance (an event that cannot have happened yet). */

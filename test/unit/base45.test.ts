@@ -32,6 +32,57 @@ describe('base45 (RFC 9285)', () => {
     expect(() => base45Decode(input)).toThrow(Base45Error);
   });
 
+  it('names the offset of the first bad character, wherever it sits in its group', () => {
+    expect(() => base45Decode('BB8#B8')).toThrow('invalid base45 character at offset 3');
+    expect(() => base45Decode('BB8B#8')).toThrow('invalid base45 character at offset 4');
+    expect(() => base45Decode('BB8Bb#')).toThrow('invalid base45 character at offset 4');
+    expect(() => base45Decode('BB8BB\u0130')).toThrow('invalid base45 character at offset 5');
+    expect(() => base45Decode('BB8B\u{1F600}')).toThrow('invalid base45 character at offset 4'); // a surrogate pair
+    expect(() => base45Decode('BB8B#')).toThrow('invalid base45 character at offset 4');
+    // A group that overflows is reported before a bad character in a later group.
+    expect(() => base45Decode('GGW#BB')).toThrow('base45 group at offset 0 exceeds two bytes');
+  });
+
+  it('decodes and rejects exactly as a plain digit-by-digit reading of RFC 9285 §4.2 (fuzz)', () => {
+    const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+    const reference = (s: string): Uint8Array | string => {
+      if (s.length % 3 === 1) return 'base45 length leaves a dangling character';
+      const out: number[] = [];
+      for (let i = 0; i < s.length; i += 3) {
+        const group = s.slice(i, i + 3);
+        let n = 0;
+        for (let k = 0; k < group.length; k++) {
+          const d = ALPHABET.indexOf(group[k]!);
+          if (d < 0) return `invalid base45 character at offset ${i + k}`;
+          n += d * 45 ** k;
+        }
+        if (group.length === 3) {
+          if (n > 0xffff) return `base45 group at offset ${i} exceeds two bytes`;
+          out.push(n >> 8, n & 0xff);
+        } else {
+          if (n > 0xff) return `base45 group at offset ${i} exceeds one byte`;
+          out.push(n);
+        }
+      }
+      return Uint8Array.from(out);
+    };
+    const char = fc.constantFrom(...`${ALPHABET}abc#\u00e9\u0130\u0100\u{1F600}`.split(''), ':', ':', 'Z', 'Z');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 40 }).map((a) => a.join('')), (s) => {
+        const expected = reference(s);
+        if (typeof expected === 'string') expect(() => base45Decode(s)).toThrow(expected);
+        else expect(base45Decode(s)).toEqual(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('decodes text longer than a QR code when the caller raises the bound, then short text again', () => {
+    const big = Uint8Array.from({ length: 6000 }, (_, i) => (i * 31) & 0xff);
+    expect(base45Decode(base45Encode(big), 10_000)).toEqual(big);
+    expect(new TextDecoder().decode(base45Decode('QED8WEX0'))).toBe('ietf!');
+  });
+
   it('refuses input over the bound before decoding it', () => {
     expect(() => base45Decode('0'.repeat(4299))).toThrow(/longer than 4296/);
     expect(() => base45Decode('000', 2)).toThrow(Base45Error);

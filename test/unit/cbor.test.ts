@@ -43,6 +43,13 @@ describe('CBOR decoder: RFC 8949 Appendix A', () => {
     ['4401020304', Uint8Array.from([1, 2, 3, 4])],
     ['6449455446', 'IETF'],
     ['62c3bc', 'ü'],
+    ['19ffff', 65535],
+    ['1a80000000', 2147483648],
+    ['1affffffff', 4294967295],
+    ['3a7fffffff', -2147483648],
+    ['3affffffff', -4294967296],
+    ['647f000a41', '\x7f\x00\nA'],
+    ['6c4cc6b0c6a16e672056c3a06e', 'L\u01b0\u01a1ng V\u00e0n'],
     ['83010203', [1, 2, 3]],
     ['9fff', []],
     ['9f018202039f0405ffff', [1, [2, 3], [4, 5]]],
@@ -118,6 +125,14 @@ describe('CBOR decoder: malformed and hostile input', () => {
     ['array as map key', 'a1 80 01', 'unsupported'],
     ['huge tag number', 'db ffffffffffffffff 00', 'unsupported'],
     ['trailing bytes', '01 02', 'trailing-bytes'],
+    ['truncated 4-byte argument', '1a 00 01', 'truncated'],
+    ['truncated 2-byte length', '59 01', 'truncated'],
+    ['byte string longer than the input', '5a 00 00 01 00 01 02', 'truncated'],
+    ['short text string longer than the input', '65 61 62', 'truncated'],
+    ['invalid UTF-8 after an ASCII start', '64 61 62 63 ff', 'invalid'],
+    ['a lone continuation byte in short text', '63 61 80 62', 'invalid'],
+    ['an overlong encoding in short text', '62 c0 af', 'invalid'],
+    ['an unpaired surrogate (CESU) in short text', '63 ed a0 80', 'invalid'],
   ])('%s → CborError %s', (_what, h, code) => {
     expect(cborErrorCode(hex(h))).toBe(code);
   });
@@ -148,6 +163,56 @@ describe('CBOR decoder: malformed and hostile input', () => {
         }
       }),
       { numRuns: 10_000 },
+    );
+  });
+});
+
+describe('CBOR decoder: text strings of every length and script', () => {
+  it('decodes ASCII, Latin, Vietnamese, CJK and emoji text of 0–200 characters as the UTF-8 it carries', () => {
+    const samples = ['', 'A', 'NGUYEN<VAN<AN', 'Nguyễn Văn An', '李小龙', '😀x', 'é'.repeat(40), 'a'.repeat(64) + 'é', 'b'.repeat(65), 'c'.repeat(200)];
+    for (const s of samples) {
+      const bytes = encodeCbor(s);
+      expect(decodeCbor(bytes)).toBe(s);
+      // And inside a map, as a DCC carries its names.
+      expect(decodeCbor(encodeCbor(new Map([['fn', s]])))).toEqual(new Map([['fn', s]]));
+    }
+  });
+
+  it('reads map keys of every text shape: short ASCII, 23 and 24 bytes, non-ASCII, integers; and refuses duplicates and truncation', () => {
+    const keys = ['a', 'dob', 'x'.repeat(23), 'y'.repeat(24), 'né', 'ü', '\u007f', ''];
+    const m = new Map<string | number, CborValue>(keys.map((k, i) => [k, i]));
+    m.set(-260, 'int');
+    expect(decodeCbor(encodeCbor(m))).toEqual(m);
+    expect(cborErrorCode(hex('a2 61 61 01 61 61 02'))).toBe('invalid'); // duplicate short key
+    expect(cborErrorCode(hex('a2 62 c3 bc 01 62 c3 bc 02'))).toBe('invalid'); // duplicate non-ASCII key
+    expect(cborErrorCode(hex('a1 63 61 62'))).toBe('truncated'); // key longer than the input
+    expect(cborErrorCode(hex('a1 62 c3 28 01'))).toBe('invalid'); // key not UTF-8
+    // Keys count as items like any other value.
+    expect(cborErrorCode(hex('a2 61 61 01 61 62 02'), { maxItems: 4 })).toBe('too-many-items');
+    expect(decodeCbor(hex('a2 61 61 01 61 62 02'), { maxItems: 5 })).toEqual(new Map([['a', 1], ['b', 2]]));
+    // Indefinite-length maps and keys given as indefinite text strings take the general path.
+    expect(decodeCbor(hex('bf 61 61 01 7f 61 62 61 63 ff 02 ff'))).toEqual(new Map([['a', 1], ['bc', 2]]));
+    expect(cborErrorCode(hex('bf 61 61 01 7f 61 61 ff 02 ff'))).toBe('invalid'); // "a" twice, once chunked
+    expect(cborErrorCode(hex('bf 61 61 01'))).toBe('truncated'); // no break
+  });
+
+  it('fuzz: any string round-trips, any bytes as a text string decode exactly when they are UTF-8 (5,000 runs)', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), (s, raw) => {
+        expect(decodeCbor(encodeCbor(s))).toBe(new TextDecoder().decode(new TextEncoder().encode(s)));
+        const head = raw.length < 24 ? [0x60 | raw.length] : [0x78, raw.length];
+        const bytes = Uint8Array.from([...head, ...raw]);
+        let expected: string | undefined;
+        try {
+          expected = strict.decode(raw);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(cborErrorCode(bytes)).toBe('invalid');
+        else expect(decodeCbor(bytes)).toBe(expected);
+      }),
+      { numRuns: 5000 },
     );
   });
 });

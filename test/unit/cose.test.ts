@@ -59,6 +59,17 @@ describe('COSE_Sign1', () => {
     expect(s).toEqual(['Signature1', prot, new Uint8Array(0), Uint8Array.from([0xaa])]);
   });
 
+  it('writes the Sig_structure byte for byte as the generic CBOR encoder would, for every head width', () => {
+    // 0, 23 (1-byte head), 24, 255 (2-byte), 256, 65535 (3-byte), 65536 (5-byte)
+    for (const n of [0, 1, 23, 24, 255, 256, 65535, 65536]) {
+      const body = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+      const prot = body.subarray(0, Math.min(n, 300));
+      const aad = body.subarray(0, n % 40);
+      expect(Buffer.from(sigStructure(prot, body, aad)).equals(Buffer.from(encodeCbor(['Signature1', prot, aad, body])))).toBe(true);
+      expect(Buffer.from(sigStructure(prot, body)).equals(Buffer.from(encodeCbor(['Signature1', prot, new Uint8Array(0), body])))).toBe(true);
+    }
+  });
+
   it('verifySignature never throws: unknown alg, junk signature, wrong key type', () => {
     expect(verifySignature(-999, ec.publicKey, payload, new Uint8Array(64))).toBe(false);
     expect(verifySignature(COSE_ALG.ES256, ec.publicKey, payload, new Uint8Array(64))).toBe(false);

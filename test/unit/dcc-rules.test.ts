@@ -109,6 +109,30 @@ describe('selectRules', () => {
     expect(selectRules(rules, 'v', at, { countryCode: 'VN' }).map((r) => r.Identifier)).toEqual(['VN-1']);
     expect(selectRules(rules, 'v', at).map((r) => r.Identifier)).toEqual(['VN-1', 'DE-1']);
   });
+
+  it('selects the same from a frozen (trust-index) list, prepared once, as from a fresh copy, scan after scan', () => {
+    const list = [
+      rule({ Identifier: 'GR-1', Version: '1.0.0' }),
+      rule({ Identifier: 'GR-1', Version: '1.2.0', ValidFrom: '2022-03-01T00:00:00Z' }),
+      rule({ Identifier: 'VR-1', CertificateType: 'Vaccination', ValidTo: '2022-07-01T00:00:00Z' }),
+      rule({ Identifier: 'TR-1', CertificateType: 'Test', Country: 'DE' }),
+      rule({ Identifier: 'INV', Type: 'Invalidation', Country: 'FR' }),
+      rule({ Identifier: 'BADDATE', ValidFrom: 'not a date' }),
+      rule({ Identifier: 'OTHER', Engine: 'certlogic' }),
+      { no: 'identifier' },
+    ];
+    const frozen = Object.freeze([...list]);
+    for (const when of ['2022-01-01T00:00:00Z', '2022-06-01T00:00:00Z', '2022-08-01T00:00:00Z']) {
+      for (const group of ['v', 't', 'r'] as const) {
+        for (const opts of [{}, { countryCode: 'DE' }, { issuerCountryCode: 'DE' }]) {
+          const ids = (l: readonly unknown[]) => selectRules(l, group, new Date(when), opts).map((r) => `${r.Identifier}@${r.Version ?? ''}`);
+          expect(ids(frozen)).toEqual(ids([...list]));
+          expect(ids(frozen)).toEqual(ids([...list]));
+        }
+      }
+    }
+    expect(selectRules(frozen, 'v', new Date('2022-06-01T00:00:00Z')).map((r) => r.Identifier)).toEqual(['GR-1', 'VR-1', 'INV', 'OTHER']);
+  });
 });
 
 describe('evaluateRule', () => {

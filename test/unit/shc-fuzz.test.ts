@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isReasonCode } from '../../src/shared/reasons.js';
-import { issueShc, shcFormat } from '../../src/credentials/shc/index.js';
+import { encodeShcNumeric, issueShc, shcFormat } from '../../src/credentials/shc/index.js';
+import { decodeShcNumericBytes } from '../../src/credentials/shc/numeric.js';
 import type { VerifyResult } from '../../src/credentials/types.js';
 import { SHC_EXAMPLE_ISS, shcExampleFhirBundle, shcExampleSigningKeys } from '../helpers/keys.js';
 import { shcTrust } from '../helpers/shc.js';
@@ -48,6 +49,30 @@ describe('SHC decode fuzz', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it(`the decoder's compact-JWS shape check agrees with splitting on dots and matching base64url (${RUNS} runs)`, () => {
+    // Characters the numeric encoding can carry ('-'..'z'), dots more often, to hit every shape.
+    const jwsChar = fc.oneof(fc.integer({ min: 45, max: 122 }).map((c) => String.fromCharCode(c)), fc.constant('.'), fc.constant('A'));
+    fc.assert(
+      fc.property(fc.array(jwsChar, { minLength: 1, maxLength: 40 }).map((a) => a.join('')), (jws) => {
+        const parts = jws.split('.');
+        const shaped = parts.length === 3 && parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p));
+        const decoded = decodeShcNumericBytes(encodeShcNumeric(jws));
+        if (!decoded.ok) throw new Error('numeric encoding of a JWS must decode');
+        expect(decoded.dots !== undefined).toBe(shaped);
+        if (decoded.dots) expect(decoded.dots).toEqual([parts[0]!.length, parts[0]!.length + 1 + parts[1]!.length]);
+        if (!shaped) expect(verifySafely(encodeShcNumeric(jws)).steps.at(-1)?.detail).toBe('not a compact JWS (three base64url parts)');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('names the first bad digit pair exactly as a pair-by-pair reading would', () => {
+    expect(verifySafely('shc:/5656a6').steps.at(-1)?.detail).toBe('not a digit at offset 9');
+    expect(verifySafely('shc:/5656\u0660\u0661').steps.at(-1)?.detail).toBe('not a digit at offset 9'); // Arabic-Indic digits
+    expect(verifySafely('shc:/56995678').steps.at(-1)?.detail).toBe('digit pair 99 out of range (max 77)');
+    expect(verifySafely('shc:/5678a6').steps.at(-1)?.detail).toBe('digit pair 78 out of range (max 77)');
   });
 
   it(`a mutated real card is either rejected with a reason or still the same card (${RUNS} runs)`, async () => {

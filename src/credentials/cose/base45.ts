@@ -3,11 +3,12 @@
  * `CKD1:` tokens. Strict: only the 45-character alphabet, no whitespace, no lower case, and every
  * group must fit its byte width. Every problem is a Base45Error, never a RangeError.
  */
+import { Buffer } from 'node:buffer';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
-/** Character code → digit value, -1 for characters outside the alphabet. */
-const DIGIT = new Int8Array(128).fill(-1);
+/** Byte (Latin-1 code) → digit value, -1 for characters outside the alphabet. */
+const DIGIT = new Int8Array(256).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
 
 export class Base45Error extends Error {
@@ -19,19 +20,16 @@ const DEFAULT_MAX_CHARS = 4296;
 
 function digitAt(text: string, index: number): number {
   const code = text.charCodeAt(index);
-  const d = code < 128 ? DIGIT[code]! : -1;
+  const d = code < 256 ? DIGIT[code]! : -1;
   if (d < 0) throw new Base45Error(`invalid base45 character at offset ${index}`);
   return d;
 }
 
 /**
- * Decodes base45 text. `maxChars` bounds the work before any allocation (the output is at most
- * 2/3 of the input length).
+ * The plain reading, digit by digit: used only when the fast path met a problem, to throw the
+ * same error (first bad character or group, by offset) whatever path found it.
  */
-export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS): Uint8Array {
-  if (text.length > maxChars) throw new Base45Error(`base45 text longer than ${maxChars} characters`);
-  if (text.length % 3 === 1) throw new Base45Error('base45 length leaves a dangling character');
-  const out = new Uint8Array(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));
+function decodeSlowly(text: string, out: Uint8Array): Uint8Array {
   let o = 0;
   let i = 0;
   for (; i + 3 <= text.length; i += 3) {
@@ -43,6 +41,53 @@ export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS)
   if (i < text.length) {
     const n = digitAt(text, i) + digitAt(text, i + 1) * 45;
     if (n > 0xff) throw new Base45Error(`base45 group at offset ${i} exceeds one byte`);
+    out[o] = n;
+  }
+  return out;
+}
+
+/**
+ * One reused buffer for the ASCII bytes of the text being decoded (decoding is synchronous, so it
+ * is never shared): a fresh Buffer per scan showed up as allocation and garbage collection.
+ */
+let scratch = Buffer.allocUnsafe(DEFAULT_MAX_CHARS);
+
+function asciiBytes(text: string): Buffer {
+  if (text.length > scratch.length) scratch = Buffer.allocUnsafe(text.length);
+  scratch.write(text, 0, 'latin1');
+  return scratch;
+}
+
+/**
+ * Decodes base45 text. `maxChars` bounds the work before any allocation (the output is at most
+ * 2/3 of the input length).
+ */
+export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS): Uint8Array {
+  const len = text.length;
+  if (len > maxChars) throw new Base45Error(`base45 text longer than ${maxChars} characters`);
+  if (len % 3 === 1) throw new Base45Error('base45 length leaves a dangling character');
+  const out = new Uint8Array(Math.floor(len / 3) * 2 + (len % 3 === 2 ? 1 : 0));
+  // Fast path (every scan): pure ASCII text (its UTF-8 length is its length) read as bytes, one
+  // table lookup per digit. Any problem (a character outside the alphabet makes a lookup
+  // negative, a group too large) hands over to the plain reading, which names it.
+  if (Buffer.byteLength(text, 'utf8') !== len) return decodeSlowly(text, out);
+  const src = asciiBytes(text);
+  let o = 0;
+  let i = 0;
+  for (; i + 3 <= len; i += 3) {
+    const d0 = DIGIT[src[i]!]!;
+    const d1 = DIGIT[src[i + 1]!]!;
+    const d2 = DIGIT[src[i + 2]!]!;
+    const n = d0 + d1 * 45 + d2 * 2025;
+    if ((d0 | d1 | d2) < 0 || n > 0xffff) return decodeSlowly(text, out);
+    out[o++] = n >> 8;
+    out[o++] = n & 0xff;
+  }
+  if (i < len) {
+    const d0 = DIGIT[src[i]!]!;
+    const d1 = DIGIT[src[i + 1]!]!;
+    const n = d0 + d1 * 45;
+    if ((d0 | d1) < 0 || n > 0xff) return decodeSlowly(text, out);
     out[o] = n;
   }
   return out;

@@ -23,14 +23,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 class Decoder {
   private pos = 0;
   private items = 0;
-  private readonly view: DataView;
+  /** Made on first use: only 8-byte integers and floats need it (rare in credentials). */
+  private dataView: DataView | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
     private readonly maxItems: number,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  ) {}
+
+  private get view(): DataView {
+    this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dataView;
   }
 
   get offset(): number {
@@ -58,15 +62,17 @@ class Decoder {
         return this.byte();
       case 25: {
         this.need(2);
-        const v = this.view.getUint16(this.pos);
+        const b = this.bytes;
+        const p = this.pos;
         this.pos += 2;
-        return v;
+        return (b[p]! << 8) | b[p + 1]!;
       }
       case 26: {
         this.need(4);
-        const v = this.view.getUint32(this.pos);
+        const b = this.bytes;
+        const p = this.pos;
         this.pos += 4;
-        return v;
+        return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
       }
       case 27: {
         this.need(8);
@@ -132,8 +138,9 @@ class Decoder {
     if (depth > this.maxDepth) throw new CborError('too-deep', `nesting deeper than ${this.maxDepth}`);
   }
 
+  /** A view into the input, not a copy (a scan reads its byte strings, never writes them). */
   private byteString(n: number): Uint8Array {
-    const out = this.bytes.slice(this.pos, this.pos + n);
+    const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -211,7 +218,7 @@ class Decoder {
     const out: CborMap = new Map();
     const n = arg === -1 ? Infinity : this.length(arg, 2, 'map');
     for (let i = 0; i < n; i++) {
-      const key = this.decode(depth);
+      const key = this.mapKey(depth);
       if (key === BREAK) {
         if (arg === -1) return out;
         throw new CborError('invalid', 'break inside a definite map');
@@ -223,6 +230,36 @@ class Decoder {
       out.set(key as CborKey, this.item(depth));
     }
     return out;
+  }
+
+  /**
+   * A map key. Credential maps are keyed by short ASCII text ("v", "dob", "nam"): those are read
+   * here directly; anything else (integers, longer or non-ASCII text, truncation) goes through
+   * decode(), so errors and counting are the same either way.
+   */
+  private mapKey(depth: number): CborValue | typeof BREAK {
+    const b = this.bytes;
+    const start = this.pos + 1;
+    const head = start <= b.length ? b[start - 1]! : 0;
+    // 0x61..0x77: text string of 1..23 bytes, length in the head.
+    if (head >= 0x61 && head <= 0x77) {
+      const end = start + (head & 0x1f);
+      if (end <= b.length) {
+        let key = '';
+        let i = start;
+        for (; i < end; i++) {
+          const c = b[i]!;
+          if (c >= 0x80) break;
+          key += String.fromCharCode(c);
+        }
+        if (i === end) {
+          this.countItem();
+          this.pos = end;
+          return key;
+        }
+      }
+    }
+    return this.decode(depth);
   }
 
   private item(depth: number): CborValue {
@@ -283,7 +320,8 @@ function halfToNumber(h: number): number {
 
 /**
  * Decodes exactly one CBOR item that must span the whole input (trailing bytes are an error).
- * Throws only CborError.
+ * Throws only CborError. Definite-length byte strings in the result are views into `bytes`, not
+ * copies: the input must not be changed while the result is in use.
  */
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
   const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;

@@ -85,9 +85,66 @@ export function coseKid(msg: CoseSign1): Uint8Array | undefined {
   return kid instanceof Uint8Array ? kid : undefined;
 }
 
-/** Sig_structure for COSE_Sign1: ["Signature1", body_protected, external_aad, payload]. */
-export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, externalAad = new Uint8Array(0)): Uint8Array {
-  return encodeCbor(['Signature1', protectedBytes, externalAad, payload]);
+/** A CBOR array(4) head followed by the text string "Signature1" (RFC 9052 §4.4). */
+const SIG1_PREFIX = Uint8Array.of(0x84, 0x6a, ...Array.from('Signature1', (c) => c.charCodeAt(0)));
+const NO_AAD = new Uint8Array(0);
+
+/** Bytes of the shortest CBOR head (RFC 8949 §3) for a byte string of `n` bytes. */
+function bstrHeadLength(n: number): number {
+  if (n > 0xffffffff) throw new RangeError('Sig_structure byte string longer than 2^32-1 bytes');
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** Writes the head of a byte string of `n` bytes at `at`; returns the offset after it. */
+function writeBstrHead(out: Uint8Array, at: number, n: number): number {
+  if (n < 24) {
+    out[at] = 0x40 | n;
+    return at + 1;
+  }
+  if (n < 0x100) {
+    out[at] = 0x58;
+    out[at + 1] = n;
+    return at + 2;
+  }
+  if (n < 0x10000) {
+    out[at] = 0x59;
+    out[at + 1] = n >>> 8;
+    out[at + 2] = n & 0xff;
+    return at + 3;
+  }
+  out[at] = 0x5a;
+  out[at + 1] = n >>> 24;
+  out[at + 2] = (n >>> 16) & 0xff;
+  out[at + 3] = (n >>> 8) & 0xff;
+  out[at + 4] = n & 0xff;
+  return at + 5;
+}
+
+function appendBstr(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  const start = writeBstrHead(out, at, bytes.length);
+  out.set(bytes, start);
+  return start + bytes.length;
+}
+
+/**
+ * Sig_structure for COSE_Sign1 (RFC 9052 §4.4): the CBOR encoding of
+ * `["Signature1", body_protected, external_aad, payload]`, written directly (a fixed prefix and
+ * three length-prefixed byte strings, preferred serialisation) instead of through the generic
+ * encoder: it is built on every scan. Byte strings longer than 2^32-1 bytes are refused
+ * (RangeError); COSE inputs here are bounded far below that.
+ */
+export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = NO_AAD): Uint8Array {
+  const size =
+    SIG1_PREFIX.length +
+    bstrHeadLength(protectedBytes.length) + protectedBytes.length +
+    bstrHeadLength(externalAad.length) + externalAad.length +
+    bstrHeadLength(payload.length) + payload.length;
+  const out = new Uint8Array(size);
+  out.set(SIG1_PREFIX, 0);
+  let at = appendBstr(out, SIG1_PREFIX.length, protectedBytes);
+  at = appendBstr(out, at, externalAad);
+  appendBstr(out, at, payload);
+  return out;
 }
 
 interface AlgParams {

@@ -26,9 +26,11 @@ function fail(steps: VerifyStep[], step: string, reason: ReasonCode, detail: str
   return { ok: false, reason, steps };
 }
 
-/** Decodes HC1 text up to a parsed COSE_Sign1. Never throws. */
-export function decodeHc1(text: string): Hc1Decoded {
-  const steps: VerifyStep[] = [];
+/**
+ * Decodes HC1 text up to a parsed COSE_Sign1. Never throws. The steps are appended to `steps`
+ * (a new list by default), which the result returns.
+ */
+export function decodeHc1(text: string, steps: VerifyStep[] = []): Hc1Decoded {
   if (text.length > LIMITS.maxTextChars) {
     return fail(steps, 'prefix', 'too-large', `text longer than ${LIMITS.maxTextChars} characters`);
   }

@@ -20,10 +20,12 @@ function str(v: JsonValue | undefined): string | undefined {
   return t.length > 0 ? t : undefined;
 }
 
+const ICAO_FILLER = /<+/g;
+
 /** ICAO-standardised names use `<` between words. */
 function fromIcao(v: JsonValue | undefined): string | undefined {
   const s = str(v);
-  return s?.replace(/<+/g, ' ').trim() || undefined;
+  return s?.replace(ICAO_FILLER, ' ').trim() || undefined;
 }
 
 /** "FN GN": surname(s) then forename(s), preferring the non-standardised spelling. */
@@ -33,7 +35,7 @@ export function dccSubject(dcc: JsonValue): Subject {
   const nam = obj(root['nam']);
   const fn = nam ? (str(nam['fn']) ?? fromIcao(nam['fnt'])) : undefined;
   const gn = nam ? (str(nam['gn']) ?? fromIcao(nam['gnt'])) : undefined;
-  const name = [fn, gn].filter((x): x is string => x !== undefined).join(' ');
+  const name = fn !== undefined && gn !== undefined ? `${fn} ${gn}` : (fn ?? gn ?? '');
   const subject: Subject = { idType: 'other' };
   if (name) subject.name = name;
   const dob = str(root['dob']);

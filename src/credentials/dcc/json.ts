@@ -23,32 +23,85 @@ function join(path: string, key: string | number): string {
   return typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 }
 
-export function cborToJson(value: CborValue, path = ''): JsonValue {
+/** Thrown by the fast conversion on any problem; the caller then redoes it with paths. */
+const NOT_JSON = new Error('not JSON-shaped');
+
+/** A key named "__proto__" must stay data, not change the prototype (defineProperty is slow, so only for that key). */
+function setMember(out: { [key: string]: JsonValue }, k: string, v: JsonValue): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
+/** The same conversion without building a path string per node (this runs on every scan). */
+function toJsonFast(value: CborValue): JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw NOT_JSON;
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array<JsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = toJsonFast(value[i]);
+    return out;
+  }
+  if (isCborMap(value)) {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [k, v] of value) {
+      if (typeof k !== 'string') throw NOT_JSON;
+      setMember(out, k, toJsonFast(v));
+    }
+    return out;
+  }
+  if (value instanceof CborTag) {
+    const text = tagToJson(value);
+    if (text === undefined) throw NOT_JSON;
+    return text;
+  }
+  throw NOT_JSON;
+}
+
+/** Date tags 0 (text) and 1 (epoch seconds) as ISO text; undefined for anything else. */
+function tagToJson(value: CborTag): string | undefined {
+  if (value.tag === 0 && typeof value.value === 'string') return value.value;
+  if (value.tag === 1 && typeof value.value === 'number' && Number.isFinite(value.value)) {
+    const d = new Date(value.value * 1000);
+    if (!Number.isNaN(d.getTime())) return d.toISOString().replace('.000Z', 'Z');
+  }
+  return undefined;
+}
+
+/**
+ * Converts the decoded hcert to JSON. Throws DccJsonError naming the path of the first value that
+ * has no JSON equivalent (depth-first, in map order).
+ */
+export function cborToJson(value: CborValue): JsonValue {
+  try {
+    return toJsonFast(value);
+  } catch (err) {
+    if (err !== NOT_JSON) throw err;
+    return toJsonWithPaths(value, '');
+  }
+}
+
+function toJsonWithPaths(value: CborValue, path: string): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new DccJsonError(path, 'number is not finite');
     return value;
   }
-  if (Array.isArray(value)) return value.map((v, i) => cborToJson(v, join(path, i)));
+  if (Array.isArray(value)) return value.map((v, i) => toJsonWithPaths(v, join(path, i)));
   if (isCborMap(value)) {
     const out: { [key: string]: JsonValue } = {};
     for (const [k, v] of value) {
       if (typeof k !== 'string') throw new DccJsonError(path, 'map key is not text');
-      const converted = cborToJson(v, join(path, k));
-      // A key named "__proto__" must stay data, not change the prototype (defineProperty is
-      // slow, so only for that key).
-      if (k === '__proto__') Object.defineProperty(out, k, { value: converted, enumerable: true, writable: true, configurable: true });
-      else out[k] = converted;
+      setMember(out, k, toJsonWithPaths(v, join(path, k)));
     }
     return out;
   }
   if (value instanceof CborTag) {
-    if (value.tag === 0 && typeof value.value === 'string') return value.value;
-    if (value.tag === 1 && typeof value.value === 'number' && Number.isFinite(value.value)) {
-      const d = new Date(value.value * 1000);
-      if (!Number.isNaN(d.getTime())) return d.toISOString().replace('.000Z', 'Z');
-    }
-    throw new DccJsonError(path, `unsupported CBOR tag ${value.tag}`);
+    const text = tagToJson(value);
+    if (text === undefined) throw new DccJsonError(path, `unsupported CBOR tag ${value.tag}`);
+    return text;
   }
   throw new DccJsonError(path, 'value has no JSON equivalent');
 }

@@ -17,6 +17,7 @@
 import type { ReasonCode } from '../../shared/reasons.js';
 import { DEFAULT_TEST_MAX_AGE_HOURS, type VerifyContext } from '../types.js';
 import { DEFAULT_TIME_RULES, dateSpan, isFuture } from '../time-rules.js';
+import type { TimeRules } from '../time-rules.js';
 import type { JsonValue } from './json.js';
 import type { DccGroup } from './schema.js';
 
@@ -40,6 +41,19 @@ function entryOf(dcc: JsonValue, group: DccGroup): Entry | undefined {
   return typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as Entry) : undefined;
 }
 
+function spanOf(e: Entry, field: string): { startMs: number; endMs: number } | undefined {
+  const v = e[field];
+  return typeof v === 'string' ? dateSpan(v) : undefined;
+}
+
+/** Adds a not-yet-valid failure when the date in `field` lies in the future. */
+function checkFuture(issues: MeaningIssue[], e: Entry, at: string, field: string, what: string, now: number, rules: TimeRules): void {
+  const s = spanOf(e, field);
+  if (s && isFuture(s.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.${field}: ${what} is in the future` });
+}
+
+const ENTRY_PATH: Record<DccGroup, string> = { v: 'v[0]', t: 't[0]', r: 'r[0]' };
+
 /** Checks the content of a schema-valid DCC. Returns every issue found (empty = nothing to say). */
 export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyContext): MeaningIssue[] {
   const e = entryOf(dcc, group);
@@ -47,15 +61,10 @@ export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyCont
   const rules = ctx.time ?? DEFAULT_TIME_RULES;
   const now = ctx.now.getTime();
   const issues: MeaningIssue[] = [];
-  const at = `${group}[0]`;
-  const span = (field: string) => (typeof e[field] === 'string' ? dateSpan(e[field]) : undefined);
-  const future = (field: string, what: string) => {
-    const s = span(field);
-    if (s && isFuture(s.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.${field}: ${what} is in the future` });
-  };
+  const at = ENTRY_PATH[group];
 
   if (group === 'v') {
-    future('dt', 'vaccination date');
+    checkFuture(issues, e, at, 'dt', 'vaccination date', now, rules);
     const dn = e.dn;
     const sd = e.sd;
     if (typeof dn === 'number' && typeof sd === 'number' && dn < sd) {
@@ -65,16 +74,16 @@ export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyCont
     const tr = e.tr;
     if (tr === TEST_RESULT.detected) issues.push({ reason: 'positive-test', kind: 'finding', detail: `${at}.tr: the test result is positive (detected)` });
     else if (tr !== TEST_RESULT.notDetected) issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `${at}.tr: not a known test result code` });
-    future('sc', 'sample collection time');
-    const sc = span('sc');
+    checkFuture(issues, e, at, 'sc', 'sample collection time', now, rules);
+    const sc = spanOf(e, 'sc');
     const maxAgeHours = ctx.testMaxAgeHours ?? DEFAULT_TEST_MAX_AGE_HOURS;
     if (sc && now > sc.endMs + maxAgeHours * 3_600_000 + rules.skewMs) {
       issues.push({ reason: 'expired', kind: 'failure', detail: `${at}.sc: the sample is older than ${maxAgeHours} hours` });
     }
   } else {
-    future('fr', 'first positive test date');
-    const df = span('df');
-    const du = span('du');
+    checkFuture(issues, e, at, 'fr', 'first positive test date', now, rules);
+    const df = spanOf(e, 'df');
+    const du = spanOf(e, 'du');
     if (df && isFuture(df.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.df: valid from a future date` });
     if (du && now > du.endMs + rules.skewMs) issues.push({ reason: 'expired', kind: 'failure', detail: `${at}.du: valid until a past date` });
   }

@@ -81,22 +81,58 @@ export interface SelectOptions {
   issuerCountryCode?: string;
 }
 
+/** A bundle rule with what selection compares, worked out once per rule list. */
+interface PreparedRule {
+  rule: DccRule;
+  /** CertificateType, "General" when absent. */
+  certificateType: string;
+  /** Epoch ms of ValidFrom / ValidTo (NaN when unparseable, so never satisfied); undefined when absent. */
+  validFromMs: number | undefined;
+  validToMs: number | undefined;
+}
+
+/**
+ * Rule lists are the trust index's (frozen, kept for the bundle's lifetime): each is prepared
+ * once instead of parsing every rule's dates on every scan.
+ */
+const prepared = new WeakMap<readonly unknown[], readonly PreparedRule[]>();
+
+function prepare(rules: readonly unknown[]): readonly PreparedRule[] {
+  let list = prepared.get(rules);
+  if (!list) {
+    const out: PreparedRule[] = [];
+    for (const raw of rules) {
+      const rule = asRule(raw);
+      if (!rule) continue;
+      if (rule.Engine !== undefined && rule.Engine.toUpperCase() !== 'CERTLOGIC') continue;
+      out.push({
+        rule,
+        certificateType: rule.CertificateType ?? 'General',
+        validFromMs: rule.ValidFrom !== undefined ? Date.parse(rule.ValidFrom) : undefined,
+        validToMs: rule.ValidTo !== undefined ? Date.parse(rule.ValidTo) : undefined,
+      });
+    }
+    list = out;
+    // Only frozen lists (the trust index's) are kept: a mutable list could change under the cache.
+    if (Object.isFrozen(rules)) prepared.set(rules, list);
+  }
+  return list;
+}
+
 /**
  * Rules that apply to a DCC of `group` at `at`: CertLogic engine, CertificateType General or
  * matching the group, ValidFrom ≤ at < ValidTo, and the country filters. Of several versions of
  * one Identifier valid at `at`, only the highest Version applies.
  */
 export function selectRules(rules: readonly unknown[], group: DccGroup, at: Date, opts: SelectOptions = {}): DccRule[] {
+  if (rules.length === 0) return [];
   const t = at.getTime();
   const byId = new Map<string, DccRule>();
-  for (const raw of rules) {
-    const rule = asRule(raw);
-    if (!rule) continue;
-    if (rule.Engine !== undefined && rule.Engine.toUpperCase() !== 'CERTLOGIC') continue;
-    const type = rule.CertificateType ?? 'General';
-    if (type !== 'General' && type !== GROUP_TYPE[group]) continue;
-    if (rule.ValidFrom !== undefined && !(Date.parse(rule.ValidFrom) <= t)) continue;
-    if (rule.ValidTo !== undefined && !(t < Date.parse(rule.ValidTo))) continue;
+  for (const p of prepare(rules)) {
+    const rule = p.rule;
+    if (p.certificateType !== 'General' && p.certificateType !== GROUP_TYPE[group]) continue;
+    if (p.validFromMs !== undefined && !(p.validFromMs <= t)) continue;
+    if (p.validToMs !== undefined && !(t < p.validToMs)) continue;
     if (opts.countryCode && (rule.Type ?? 'Acceptance') === 'Acceptance' && rule.Country && rule.Country !== opts.countryCode) continue;
     if (opts.issuerCountryCode && rule.Type === 'Invalidation' && rule.Country && rule.Country !== opts.issuerCountryCode) continue;
     const prev = byId.get(rule.Identifier);

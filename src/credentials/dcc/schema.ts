@@ -63,45 +63,64 @@ interface StringRule {
   format?: 'date' | 'date-time';
 }
 
-function checkString(obj: JsonObject, key: string, path: string, required: boolean, rule: StringRule = {}): void {
-  const field = `${path}.${key}`;
+const NO_RULE: StringRule = {};
+
+/** Code points of `v` (JSON Schema maxLength counts those, not UTF-16 units). */
+function codePoints(v: string): number {
+  let n = 0;
+  for (const _ of v) n++;
+  return n;
+}
+
+/** The field path is only built when there is a violation to report (this runs on every scan). */
+function checkString(obj: JsonObject, key: string, path: string, required: boolean, rule: StringRule = NO_RULE): void {
   if (!has(obj, key)) {
-    if (required) throw new SchemaViolation(field, 'is required');
+    if (required) throw new SchemaViolation(`${path}.${key}`, 'is required');
     return;
   }
   const v = obj[key];
-  if (typeof v !== 'string') throw new SchemaViolation(field, 'must be a string');
-  // JSON Schema maxLength counts code points, not UTF-16 units.
-  if (rule.maxLength !== undefined && [...v].length > rule.maxLength) {
-    throw new SchemaViolation(field, `is longer than ${rule.maxLength} characters`);
+  if (typeof v !== 'string') throw new SchemaViolation(`${path}.${key}`, 'must be a string');
+  // A string has at most as many code points as UTF-16 units: only a long one needs counting.
+  if (rule.maxLength !== undefined && v.length > rule.maxLength && codePoints(v) > rule.maxLength) {
+    throw new SchemaViolation(`${path}.${key}`, `is longer than ${rule.maxLength} characters`);
   }
-  if (rule.pattern && !rule.pattern.test(v)) throw new SchemaViolation(field, 'does not match the required pattern');
+  if (rule.pattern && !rule.pattern.test(v)) throw new SchemaViolation(`${path}.${key}`, 'does not match the required pattern');
   // Issuers in production (SG, some EU states) write a full date-time where the schema says
   // `format: date`; JSON Schema treats format as an annotation and the EU verifiers accept it,
   // so a date-time whose date part is real is accepted too.
-  if (rule.format === 'date' && !isCalendarDate(v) && !isDateTime(v)) throw new SchemaViolation(field, 'is not a date (YYYY-MM-DD)');
-  if (rule.format === 'date-time' && !isDateTime(v)) throw new SchemaViolation(field, 'is not a date-time with offset');
+  if (rule.format === 'date' && !isCalendarDate(v) && !isDateTime(v)) throw new SchemaViolation(`${path}.${key}`, 'is not a date (YYYY-MM-DD)');
+  if (rule.format === 'date-time' && !isDateTime(v)) throw new SchemaViolation(`${path}.${key}`, 'is not a date-time with offset');
 }
 
 function checkDose(obj: JsonObject, key: string, path: string): void {
-  const field = `${path}.${key}`;
-  if (!has(obj, key)) throw new SchemaViolation(field, 'is required');
+  if (!has(obj, key)) throw new SchemaViolation(`${path}.${key}`, 'is required');
   const v = obj[key];
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SchemaViolation(field, 'must be an integer');
-  if (v < 1) throw new SchemaViolation(field, 'must be at least 1');
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SchemaViolation(`${path}.${key}`, 'must be an integer');
+  if (v < 1) throw new SchemaViolation(`${path}.${key}`, 'must be at least 1');
 }
 
 // Unanchored, exactly as DCC.ValueSets.schema.json#country_vt states it.
 const COUNTRY = /[A-Z]{1,10}/;
-const ISSUER = { maxLength: 80 };
-const CERT_ID = { maxLength: 80 };
+// Rules are module constants: the checks run on every scan.
+const ISSUER: StringRule = { maxLength: 80 };
+const CERT_ID: StringRule = { maxLength: 80 };
+const TEXT_80: StringRule = { maxLength: 80 };
+const DATE_RULE: StringRule = { format: 'date' };
+const DATE_TIME_RULE: StringRule = { format: 'date-time' };
+const COUNTRY_RULE: StringRule = { pattern: COUNTRY };
+const ICAO_NAME: StringRule = { maxLength: 80, pattern: /^[A-Z<]*$/ };
+const VERSION_RULE: StringRule = { pattern: /^\d+.\d+.\d+$/ };
+const DOB_RULE: StringRule = { pattern: /^((19|20)\d\d(-\d\d){0,2}){0,1}$/ };
 
 function checkVaccination(e: JsonObject, p: string): void {
-  for (const k of ['tg', 'vp', 'mp', 'ma']) checkString(e, k, p, true);
+  checkString(e, 'tg', p, true);
+  checkString(e, 'vp', p, true);
+  checkString(e, 'mp', p, true);
+  checkString(e, 'ma', p, true);
   checkDose(e, 'dn', p);
   checkDose(e, 'sd', p);
-  checkString(e, 'dt', p, true, { format: 'date' });
-  checkString(e, 'co', p, true, { pattern: COUNTRY });
+  checkString(e, 'dt', p, true, DATE_RULE);
+  checkString(e, 'co', p, true, COUNTRY_RULE);
   checkString(e, 'is', p, true, ISSUER);
   checkString(e, 'ci', p, true, CERT_ID);
 }
@@ -109,23 +128,23 @@ function checkVaccination(e: JsonObject, p: string): void {
 function checkTest(e: JsonObject, p: string): void {
   checkString(e, 'tg', p, true);
   checkString(e, 'tt', p, true);
-  checkString(e, 'nm', p, false, { maxLength: 80 });
+  checkString(e, 'nm', p, false, TEXT_80);
   checkString(e, 'ma', p, false);
-  checkString(e, 'sc', p, true, { format: 'date-time' });
+  checkString(e, 'sc', p, true, DATE_TIME_RULE);
   checkString(e, 'tr', p, true);
-  checkString(e, 'tc', p, false, { maxLength: 80 });
-  checkString(e, 'co', p, true, { pattern: COUNTRY });
+  checkString(e, 'tc', p, false, TEXT_80);
+  checkString(e, 'co', p, true, COUNTRY_RULE);
   checkString(e, 'is', p, true, ISSUER);
   checkString(e, 'ci', p, true, CERT_ID);
 }
 
 function checkRecovery(e: JsonObject, p: string): void {
   checkString(e, 'tg', p, true);
-  checkString(e, 'fr', p, true, { format: 'date' });
-  checkString(e, 'co', p, true, { pattern: COUNTRY });
+  checkString(e, 'fr', p, true, DATE_RULE);
+  checkString(e, 'co', p, true, COUNTRY_RULE);
   checkString(e, 'is', p, true, ISSUER);
-  checkString(e, 'df', p, true, { format: 'date' });
-  checkString(e, 'du', p, true, { format: 'date' });
+  checkString(e, 'df', p, true, DATE_RULE);
+  checkString(e, 'du', p, true, DATE_RULE);
   checkString(e, 'ci', p, true, CERT_ID);
 }
 
@@ -134,11 +153,10 @@ function checkName(dcc: JsonObject): void {
   if (!has(dcc, 'nam')) throw new SchemaViolation('nam', 'is required');
   if (!isObject(nam)) throw new SchemaViolation('nam', 'must be an object');
   if (!has(nam, 'fnt') && !has(nam, 'gnt')) throw new SchemaViolation('nam', 'needs fnt or gnt');
-  const icao = { maxLength: 80, pattern: /^[A-Z<]*$/ };
-  checkString(nam, 'fn', 'nam', false, { maxLength: 80 });
-  checkString(nam, 'fnt', 'nam', false, icao);
-  checkString(nam, 'gn', 'nam', false, { maxLength: 80 });
-  checkString(nam, 'gnt', 'nam', false, icao);
+  checkString(nam, 'fn', 'nam', false, TEXT_80);
+  checkString(nam, 'fnt', 'nam', false, ICAO_NAME);
+  checkString(nam, 'gn', 'nam', false, TEXT_80);
+  checkString(nam, 'gnt', 'nam', false, ICAO_NAME);
 }
 
 const ENTRY_CHECKS: Record<DccGroup, (e: JsonObject, path: string) => void> = {
@@ -179,8 +197,15 @@ function codesOf(list: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/** VALUE_SET_FIELDS as [field, set id] pairs, listed once. */
+const VALUE_SET_ENTRIES: Record<DccGroup, readonly (readonly [string, string])[]> = {
+  v: Object.entries(VALUE_SET_FIELDS.v),
+  t: Object.entries(VALUE_SET_FIELDS.t),
+  r: Object.entries(VALUE_SET_FIELDS.r),
+};
+
 function checkValueSets(entry: JsonObject, group: DccGroup, path: string, valueSets: ValueSets): void {
-  for (const [field, setId] of Object.entries(VALUE_SET_FIELDS[group])) {
+  for (const [field, setId] of VALUE_SET_ENTRIES[group]) {
     if (!Object.prototype.hasOwnProperty.call(valueSets, setId) || !has(entry, field)) continue;
     const codes = valueSets[setId];
     const value = entry[field];
@@ -194,14 +219,17 @@ function checkValueSets(entry: JsonObject, group: DccGroup, path: string, valueS
 
 function check(dcc: JsonValue, valueSets?: ValueSets): DccGroup {
   if (!isObject(dcc)) throw new SchemaViolation('$', 'DCC must be an object');
-  const groups = (['v', 't', 'r'] as const).filter((g) => has(dcc, g));
+  const groups: DccGroup[] = [];
+  if (has(dcc, 'v')) groups.push('v');
+  if (has(dcc, 't')) groups.push('t');
+  if (has(dcc, 'r')) groups.push('r');
   if (groups.length !== 1) {
     throw new SchemaViolation(groups.length ? groups.join('/') : 'v/t/r', 'exactly one of v, t, r is required');
   }
   const group = groups[0]!;
-  checkString(dcc, 'ver', '', true, { pattern: /^\d+.\d+.\d+$/ });
+  checkString(dcc, 'ver', '', true, VERSION_RULE);
   checkName(dcc);
-  checkString(dcc, 'dob', '', true, { pattern: /^((19|20)\d\d(-\d\d){0,2}){0,1}$/ });
+  checkString(dcc, 'dob', '', true, DOB_RULE);
   const entries = dcc[group];
   if (!Array.isArray(entries)) throw new SchemaViolation(group, 'must be an array');
   if (entries.length !== 1) throw new SchemaViolation(group, 'must hold exactly one entry');

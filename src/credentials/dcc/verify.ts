@@ -4,6 +4,7 @@
  * the business rules. Every step is recorded for `verify --explain`. Never throws.
  */
 import type { VerifyContext, VerifyResult } from '../types.js';
+import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
 import { CoseError, coseAlg, coseKid, isSupportedAlg, verifyCoseSign1 } from '../cose/cose.js';
@@ -21,7 +22,7 @@ import { signerFacts } from './signers.js';
 import type { SignerFacts } from './signers.js';
 import { StepLog } from '../step-log.js';
 import type { ReasonCode } from '../../shared/reasons.js';
-import { DEFAULT_TIME_RULES, checkTokenTimes, checkWindow } from '../time-rules.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes, windowFailure } from '../time-rules.js';
 import { checkDccMeaning } from './meaning.js';
 
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
@@ -40,19 +41,21 @@ class Run extends StepLog {
   readonly messages: string[] = [];
   readonly findings: ReasonCode[] = [];
 
-  result(extra: Partial<VerifyResult> = {}): VerifyResult {
-    return {
+  /** The result so far; `details` only when the DCC's type is known. Built once per scan, so no spreads. */
+  result(subject: Subject = {}, statusKeys: string[] = [], details?: DisplayLine[]): VerifyResult {
+    const r: VerifyResult = {
       format: 'dcc',
       failures: this.failures,
       findings: this.findings,
       identityOnly: false,
-      subject: {},
-      statusKeys: [],
+      subject,
+      statusKeys,
       steps: this.steps,
       title: 'EU DCC',
-      ...extra,
-      ...(this.messages.length ? { messages: this.messages } : {}),
     };
+    if (details) r.details = details;
+    if (this.messages.length) r.messages = this.messages;
+    return r;
   }
 }
 
@@ -118,19 +121,36 @@ function readClaims(run: Run, cose: CoseSign1): { claims: CwtClaims; dcc: JsonVa
   }
 }
 
-/** The groups (v/t/r) the DCC declares, whatever the schema says about how many. */
-function declaredGroups(dcc: JsonValue): DccGroup[] {
-  if (typeof dcc !== 'object' || dcc === null || Array.isArray(dcc)) return [];
-  return (['v', 't', 'r'] as const).filter((g) => Object.prototype.hasOwnProperty.call(dcc, g));
+const GROUPS: readonly DccGroup[] = ['v', 't', 'r'];
+
+/** Names of the groups (v/t/r) the DCC declares that the signer may not sign, in v, t, r order. */
+function refusedGroups(dcc: JsonValue, allowed: ReadonlySet<DccGroup>): string[] {
+  const refused: string[] = [];
+  if (typeof dcc !== 'object' || dcc === null || Array.isArray(dcc)) return refused;
+  for (const g of GROUPS) {
+    if (Object.prototype.hasOwnProperty.call(dcc, g) && !allowed.has(g)) refused.push(GROUP_NAME[g]);
+  }
+  return refused;
+}
+
+/** "vaccination, test" for a signer's allowed set: depends on the certificate only, so kept per set. */
+const allowedText = new WeakMap<ReadonlySet<DccGroup>, string>();
+function namesOf(allowed: ReadonlySet<DccGroup>): string {
+  let text = allowedText.get(allowed);
+  if (text === undefined) {
+    text = Array.from(allowed, (g) => GROUP_NAME[g]).join(', ');
+    allowedText.set(allowed, text);
+  }
+  return text;
 }
 
 function checkEku(run: Run, facts: SignerFacts, dcc: JsonValue): void {
   if (!facts.allowed) return run.pass('eku', 'no DCC extended key usage: all types allowed');
-  const refused = declaredGroups(dcc).filter((g) => !facts.allowed!.has(g));
+  const refused = refusedGroups(dcc, facts.allowed);
   if (refused.length > 0) {
-    return run.fail('eku', 'signer-not-allowed', `signer may not sign ${refused.map((g) => GROUP_NAME[g]).join(', ')} certificates`);
+    return run.fail('eku', 'signer-not-allowed', `signer may not sign ${refused.join(', ')} certificates`);
   }
-  run.pass('eku', `allowed: ${[...facts.allowed].map((g) => GROUP_NAME[g]).join(', ')}`);
+  run.pass('eku', `allowed: ${namesOf(facts.allowed)}`);
 }
 
 /**
@@ -146,11 +166,16 @@ function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: Ver
   }
   const now = ctx.now.getTime();
   const rules = ctx.time ?? DEFAULT_TIME_RULES;
-  const cert = checkWindow(facts.notBefore, facts.notAfter, now, 'the signer certificate', rules);
-  if (!cert.ok) return run.fail('validity', cert.reason, cert.detail);
+  const cert = windowFailure(facts.notBefore, facts.notAfter, now, 'the signer certificate', rules);
+  if (cert) return run.fail('validity', cert.reason, cert.detail);
   const token = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, now, rules);
   if (!token.ok) return run.fail('validity', token.reason, token.detail);
   run.pass('validity', token.detail);
+}
+
+/** CWT seconds → ISO text for the rules' `external` (undefined stays undefined). */
+function iso(seconds: number | undefined): string | undefined {
+  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
 }
 
 /** The kiosk's own content checks (meaning.ts): failures reject, findings refer. */
@@ -171,7 +196,6 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
   const rules = selectRules(ctx.trust.dccRules, group, ctx.now, opts);
   if (rules.length === 0) return run.pass('rules', 'no applicable rules');
-  const iso = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000).toISOString());
   const external = {
     valueSets: ctx.trust.dccValueSets,
     validationClock: ctx.now.toISOString(),
@@ -190,9 +214,8 @@ function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims
 }
 
 function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions): VerifyResult {
-  const decoded = decodeHc1(text);
   const run = new Run();
-  run.steps.push(...decoded.steps);
+  const decoded = decodeHc1(text, run.steps);
   if (!decoded.ok) {
     run.failures.push(decoded.reason);
     return run.result();
@@ -215,11 +238,7 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   }
   const group = schema.ok ? schema.group : undefined;
   const ci = group ? dccCertificateId(dcc, group) : undefined;
-  return run.result({
-    subject: dccSubject(dcc),
-    statusKeys: ci ? [ci] : [],
-    ...(group ? { details: dccDetails(dcc, group) } : {}),
-  });
+  return run.result(dccSubject(dcc), ci ? [ci] : [], group ? dccDetails(dcc, group) : undefined);
 }
 
 /** Verifies HC1 text. Never throws: an unexpected internal error becomes `unreadable`. */

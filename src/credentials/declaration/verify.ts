@@ -29,14 +29,16 @@ function decodeFailure(err: unknown): { reason: ReasonCode; detail: string } {
   return { reason: 'unreadable', detail: 'undecodable payload' };
 }
 
+/** A rejection after `steps`: one failure, its detail as the message. */
+function fail(steps: VerifyStep[], reason: ReasonCode, step: string, detail: string): VerifyResult {
+  steps.push({ step, ok: false, detail });
+  return { format: 'ckd1', failures: [reason], findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [detail] };
+}
+
 export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResult {
   const steps: VerifyStep[] = [];
-  const fail = (reason: ReasonCode, step: string, detail: string): VerifyResult => {
-    steps.push({ step, ok: false, detail });
-    return { format: 'ckd1', failures: [reason], findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [detail] };
-  };
-  if (text.length > LIMITS.maxTextChars) return fail('too-large', 'decode', `QR text longer than ${LIMITS.maxTextChars} characters`);
-  if (!text.startsWith(CKD1_PREFIX)) return fail('unreadable', 'decode', 'missing CKD1: prefix');
+  if (text.length > LIMITS.maxTextChars) return fail(steps, 'too-large', 'decode', `QR text longer than ${LIMITS.maxTextChars} characters`);
+  if (!text.startsWith(CKD1_PREFIX)) return fail(steps, 'unreadable', 'decode', 'missing CKD1: prefix');
 
   let msg: CoseSign1;
   try {
@@ -45,21 +47,21 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     msg = parseCoseSign1(cose);
   } catch (err) {
     const { reason, detail } = decodeFailure(err);
-    return fail(reason, 'decode', detail);
+    return fail(steps, reason, 'decode', detail);
   }
   steps.push({ step: 'decode', ok: true, detail: 'COSE_Sign1' });
 
   const alg = coseAlg(msg);
-  if (alg !== COSE_ALG.ES256) return fail('bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
+  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
   const kidBytes = coseKid(msg);
-  if (!kidBytes) return fail('unknown-signer', 'issuer', 'no kid in the COSE header');
+  if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', 'no kid in the COSE header');
   const kid = Buffer.from(kidBytes).toString('base64');
   const issuer = ctx.trust.declarationIssuer(kid);
-  if (!issuer) return fail('unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
+  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
   steps.push({ step: 'issuer', ok: true, detail: issuer.name ?? kid });
 
   if (!verifySignature(COSE_ALG.ES256, issuer.key, sigStructure(msg.protectedBytes, msg.payload), msg.signature)) {
-    return fail('bad-signature', 'signature', 'ES256 signature does not verify');
+    return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   }
   steps.push({ step: 'signature', ok: true });
 
@@ -68,14 +70,14 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   try {
     claims = decodeCwtClaims(msg.payload);
   } catch (err) {
-    return fail('schema-invalid', 'claims', decodeFailure(err).detail);
+    return fail(steps, 'schema-invalid', 'claims', decodeFailure(err).detail);
   }
   if (typeof claims.iss !== 'string' || claims.iss.length > DECLARATION_LIMITS.issChars) {
-    return fail('schema-invalid', 'claims', 'iss missing or too long');
+    return fail(steps, 'schema-invalid', 'claims', 'iss missing or too long');
   }
-  if (claims.iat === undefined || claims.exp === undefined) return fail('schema-invalid', 'claims', 'iat or exp missing');
+  if (claims.iat === undefined || claims.exp === undefined) return fail(steps, 'schema-invalid', 'claims', 'iat or exp missing');
   if (claims.exp < claims.iat || claims.exp - claims.iat > MAX_VALID_HOURS * 3600) {
-    return fail('schema-invalid', 'claims', `validity period outside 0–${MAX_VALID_HOURS} hours`);
+    return fail(steps, 'schema-invalid', 'claims', `validity period outside 0–${MAX_VALID_HOURS} hours`);
   }
 
   const failures: ReasonCode[] = [];

@@ -13,32 +13,51 @@ const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 const PROV_KEYS = ['v', 'url', 'code', 'rootKey', 'checkpoint', 'direction', 'profile', 'config'];
 const JWK_KEYS = ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'];
 
-/** CBOR (Maps with text keys) or plain JSON → plain JSON, bounded. */
-export function toPlainJson(node: unknown, path = 'prov', budget = { items: L.maxItems }, depth = 0): unknown {
+/** Items left to convert in one toPlainJson call (a counter object, so recursion shares it). */
+interface Budget {
+  items: number;
+}
+
+function spend(budget: Budget): void {
+  if (--budget.items < 0) throw new Invalid(`prov: more than ${L.maxItems} items`);
+}
+
+/**
+ * CBOR (Maps with text keys) or plain JSON → plain JSON, bounded. Runs on every card scan: no
+ * closure or entry list per node. `__proto__` is refused, so members are set directly.
+ */
+export function toPlainJson(node: unknown, path = 'prov', budget: Budget = { items: L.maxItems }, depth = 0): unknown {
   if (depth > L.maxDepth) throw new Invalid(`${path}: nested deeper than ${L.maxDepth} levels`);
   if (node === null || typeof node === 'string' || typeof node === 'boolean') return node;
   if (typeof node === 'number') {
     if (!Number.isFinite(node)) throw new Invalid(`${path}: not a finite number`);
     return node;
   }
-  const spend = () => {
-    if (--budget.items < 0) throw new Invalid(`prov: more than ${L.maxItems} items`);
-  };
-  if (Array.isArray(node)) return node.map((item, i) => (spend(), toPlainJson(item, `${path}[${i}]`, budget, depth + 1)));
-  const entries: [unknown, unknown][] | undefined = node instanceof Map
-    ? [...(node as Map<unknown, unknown>).entries()]
-    : typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype
-      ? Object.entries(node as Record<string, unknown>)
-      : undefined;
-  if (!entries) throw new Invalid(`${path}: unsupported value (byte string, tag or undefined)`);
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of entries) {
-    spend();
-    if (typeof k !== 'string') throw new Invalid(`${path}: map keys must be text`);
-    if (k === '__proto__') throw new Invalid(`${path}: key "__proto__" not allowed`);
-    out[k] = toPlainJson(v, `${path}.${k}`, budget, depth + 1);
+  if (Array.isArray(node)) {
+    const out: unknown[] = new Array<unknown>(node.length);
+    for (let i = 0; i < node.length; i++) {
+      spend(budget);
+      out[i] = toPlainJson(node[i], `${path}[${i}]`, budget, depth + 1);
+    }
+    return out;
   }
-  return { ...out };
+  const out: Record<string, unknown> = {};
+  if (node instanceof Map) {
+    for (const [k, v] of node as Map<unknown, unknown>) setPlain(out, k, v, path, budget, depth);
+    return out;
+  }
+  if (typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {
+    for (const k of Object.keys(node)) setPlain(out, k, (node as Record<string, unknown>)[k], path, budget, depth);
+    return out;
+  }
+  throw new Invalid(`${path}: unsupported value (byte string, tag or undefined)`);
+}
+
+function setPlain(out: Record<string, unknown>, k: unknown, v: unknown, path: string, budget: Budget, depth: number): void {
+  spend(budget);
+  if (typeof k !== 'string') throw new Invalid(`${path}: map keys must be text`);
+  if (k === '__proto__') throw new Invalid(`${path}: key "__proto__" not allowed`);
+  out[k] = toPlainJson(v, `${path}.${k}`, budget, depth + 1);
 }
 
 function rootKeyOf(v: unknown): CardRootKey {

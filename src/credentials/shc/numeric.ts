@@ -18,8 +18,50 @@ export function hasShcPrefix(text: string): boolean {
   return text.length >= SHC_PREFIX.length && text.slice(0, SHC_PREFIX.length).toLowerCase() === SHC_PREFIX;
 }
 
-/** `shc:/…` → the compact JWS it carries, or why not. Bounded: never looks past LIMITS.maxTextChars. */
-export function decodeShcNumeric(text: string): NumericDecode {
+/** The JWS as its ASCII bytes, with where its two dots are when it is shaped like a compact JWS. */
+export type NumericBytes =
+  | {
+      ok: true;
+      /** ASCII codes of the JWS characters (45..122). */
+      bytes: Uint8Array;
+      /**
+       * Offsets of the two dots when the JWS is three non-empty parts of base64url characters
+       * (RFC 7515 §7.1, RFC 4648 §5), else undefined.
+       */
+      dots: readonly [number, number] | undefined;
+    }
+  | { ok: false; reason: ReasonCode; detail: string };
+
+/** ASCII code → 1 for base64url characters (A–Z a–z 0–9 - _), 2 for '.', 0 otherwise. */
+const JWS_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_-]/.test(ch)) JWS_CHAR[c] = 1;
+}
+JWS_CHAR[46] = 2;
+
+/** Reused for the ASCII digits of one scan (decoding is synchronous). */
+let scratch = Buffer.allocUnsafe(LIMITS.maxTextChars);
+
+/** The digit pairs, one by one: only to name the first problem the fast loop met. */
+function firstDigitProblem(digits: string): NumericBytes {
+  for (let i = 0; i < digits.length; i += 2) {
+    const hi = digits.charCodeAt(i) - 48;
+    const lo = digits.charCodeAt(i + 1) - 48;
+    if (hi < 0 || hi > 9 || lo < 0 || lo > 9) {
+      return { ok: false, reason: 'unreadable', detail: `not a digit at offset ${SHC_PREFIX.length + i}` };
+    }
+    const n = hi * 10 + lo;
+    if (n > 77) return { ok: false, reason: 'unreadable', detail: `digit pair ${n} out of range (max 77)` };
+  }
+  return { ok: false, reason: 'unreadable', detail: 'not a digit' }; // not reached: the caller saw a problem
+}
+
+/**
+ * `shc:/…` → the JWS as ASCII bytes (and where its dots are), or why not. Bounded: never looks past
+ * LIMITS.maxTextChars. The verifier's path: no intermediate string per character.
+ */
+export function decodeShcNumericBytes(text: string): NumericBytes {
   if (text.length > LIMITS.maxTextChars) {
     return { ok: false, reason: 'too-large', detail: `QR text longer than ${LIMITS.maxTextChars} characters` };
   }
@@ -39,21 +81,47 @@ export function decodeShcNumeric(text: string): NumericDecode {
     }
     digits = digits.slice(chunk[0].length);
   }
-  if (digits.length === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
-  if (digits.length % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
-  const codes = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < digits.length; i += 2) {
-    const hi = digits.charCodeAt(i) - 48;
-    const lo = digits.charCodeAt(i + 1) - 48;
-    if (hi < 0 || hi > 9 || lo < 0 || lo > 9) {
-      return { ok: false, reason: 'unreadable', detail: `not a digit at offset ${SHC_PREFIX.length + i}` };
-    }
+  const len = digits.length;
+  if (len === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
+  if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
+  // Non-ASCII text (UTF-8 longer than the text) cannot be digits: let the slow loop name it.
+  if (Buffer.byteLength(digits, 'utf8') !== len) return firstDigitProblem(digits);
+  if (len > scratch.length) scratch = Buffer.allocUnsafe(len);
+  scratch.write(digits, 0, 'latin1');
+  const src = scratch;
+  const bytes = new Uint8Array(len / 2);
+  let dot1 = -1;
+  let dot2 = -1;
+  let dots = 0;
+  let shaped = true;
+  for (let i = 0, o = 0; i < len; i += 2, o++) {
+    const hi = src[i]! - 48;
+    const lo = src[i + 1]! - 48;
     const n = hi * 10 + lo;
-    if (n > 77) return { ok: false, reason: 'unreadable', detail: `digit pair ${n} out of range (max 77)` };
-    codes[i / 2] = n + 45;
+    if (hi < 0 || hi > 9 || lo < 0 || lo > 9 || n > 77) return firstDigitProblem(digits);
+    const code = n + 45;
+    bytes[o] = code;
+    const kind = JWS_CHAR[code]!;
+    if (kind === 2) {
+      dots++;
+      if (dots === 1) dot1 = o;
+      else if (dots === 2) dot2 = o;
+    } else if (kind === 0) {
+      shaped = false;
+    }
   }
+  const last = bytes.length - 1;
+  // Three non-empty parts: x.y.z with no part empty.
+  shaped = shaped && dots === 2 && dot1 > 0 && dot2 > dot1 + 1 && dot2 < last;
+  return { ok: true, bytes, dots: shaped ? [dot1, dot2] : undefined };
+}
+
+/** `shc:/…` → the compact JWS it carries, or why not. Bounded: never looks past LIMITS.maxTextChars. */
+export function decodeShcNumeric(text: string): NumericDecode {
+  const decoded = decodeShcNumericBytes(text);
+  if (!decoded.ok) return decoded;
   // Every code is 45..122 (ASCII), so latin1 decoding is exact and avoids a huge spread call.
-  return { ok: true, jws: Buffer.from(codes.buffer, codes.byteOffset, codes.length).toString('latin1') };
+  return { ok: true, jws: Buffer.from(decoded.bytes.buffer, decoded.bytes.byteOffset, decoded.bytes.length).toString('latin1') };
 }
 
 /** Compact JWS → `shc:/` numeric text (issuing cards, building test cards). */

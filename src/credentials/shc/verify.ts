@@ -15,12 +15,11 @@ import { inflateRawSync } from 'node:zlib';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
-import { decodeShcNumeric } from './numeric.js';
+import { decodeShcNumericBytes } from './numeric.js';
 import { readShcContent, shcDetails } from './payload.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 
 const MAX_HEADER_CHARS = 1024;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Public keys imported once per trust-bundle key object (the index keeps them alive). */
 const keyCache = new WeakMap<Record<string, unknown>, KeyObject | null>();
@@ -53,30 +52,41 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A rejection after `steps`: one failure, its detail as the message. */
+function fail(steps: VerifyStep[], reason: ReasonCode, step: string, detail: string): VerifyResult {
+  steps.push({ step, ok: false, detail });
+  return { format: 'shc', failures: [reason], findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [detail] };
+}
+
+/** The issuer key named `kid` (a JWK thumbprint), if any. */
+function keyByKid(keys: readonly Record<string, unknown>[], kid: string): Record<string, unknown> | undefined {
+  for (const k of keys) if (k.kid === kid) return k;
+  return undefined;
+}
+
 export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const steps: VerifyStep[] = [];
-  const fail = (reason: ReasonCode, step: string, detail: string): VerifyResult => {
-    steps.push({ step, ok: false, detail });
-    return { format: 'shc', failures: [reason], findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [detail] };
-  };
 
-  const numeric = decodeShcNumeric(text);
-  if (!numeric.ok) return fail(numeric.reason, 'decode', numeric.detail);
-  const parts = numeric.jws.split('.');
-  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) {
-    return fail('unreadable', 'decode', 'not a compact JWS (three base64url parts)');
-  }
-  const [headerB64, payloadB64, signatureB64] = parts as [string, string, string];
-  if (headerB64.length > MAX_HEADER_CHARS) return fail('unreadable', 'decode', 'JWS header too long');
+  const numeric = decodeShcNumericBytes(text);
+  if (!numeric.ok) return fail(steps, numeric.reason, 'decode', numeric.detail);
+  // The numeric decoder already checked the compact-JWS shape (three non-empty base64url parts).
+  if (!numeric.dots) return fail(steps, 'unreadable', 'decode', 'not a compact JWS (three base64url parts)');
+  const [dot1, dot2] = numeric.dots;
+  const jwsBytes = numeric.bytes;
+  const jws = Buffer.from(jwsBytes.buffer, jwsBytes.byteOffset, jwsBytes.length).toString('latin1');
+  const headerB64 = jws.slice(0, dot1);
+  const payloadB64 = jws.slice(dot1 + 1, dot2);
+  const signatureB64 = jws.slice(dot2 + 1);
+  if (headerB64.length > MAX_HEADER_CHARS) return fail(steps, 'unreadable', 'decode', 'JWS header too long');
   const header = parseJson(Buffer.from(headerB64, 'base64url').toString('utf8'));
-  if (!isObj(header)) return fail('unreadable', 'decode', 'JWS header is not a JSON object');
-  steps.push({ step: 'decode', ok: true, detail: `${numeric.jws.length}-character JWS` });
+  if (!isObj(header)) return fail(steps, 'unreadable', 'decode', 'JWS header is not a JSON object');
+  steps.push({ step: 'decode', ok: true, detail: `${jws.length}-character JWS` });
 
   if (header.alg !== 'ES256') {
-    return fail('bad-signature', 'header', `alg ${JSON.stringify(header.alg) ?? 'missing'} not allowed (ES256 only)`);
+    return fail(steps, 'bad-signature', 'header', `alg ${JSON.stringify(header.alg) ?? 'missing'} not allowed (ES256 only)`);
   }
-  if (header.zip !== 'DEF') return fail('unreadable', 'header', 'payload not compressed (zip must be DEF)');
-  if (typeof header.kid !== 'string') return fail('unknown-signer', 'header', 'no kid in the JWS header');
+  if (header.zip !== 'DEF') return fail(steps, 'unreadable', 'header', 'payload not compressed (zip must be DEF)');
+  if (typeof header.kid !== 'string') return fail(steps, 'unknown-signer', 'header', 'no kid in the JWS header');
   steps.push({ step: 'header', ok: true, detail: 'ES256, zip DEF' });
 
   let inflated: Buffer;
@@ -87,34 +97,35 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     inflated = inflateRawSync(compressed, { maxOutputLength: LIMITS.maxInflatedBytes, chunkSize });
   } catch (err) {
     return (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE'
-      ? fail('too-large', 'inflate', `inflated payload larger than ${LIMITS.maxInflatedBytes} bytes`)
-      : fail('unreadable', 'inflate', 'payload is not valid raw DEFLATE');
+      ? fail(steps, 'too-large', 'inflate', `inflated payload larger than ${LIMITS.maxInflatedBytes} bytes`)
+      : fail(steps, 'unreadable', 'inflate', 'payload is not valid raw DEFLATE');
   }
   let payload: unknown;
   try {
     payload = JSON.parse(UTF8.decode(inflated));
   } catch {
-    return fail('unreadable', 'inflate', 'payload is not UTF-8 JSON');
+    return fail(steps, 'unreadable', 'inflate', 'payload is not UTF-8 JSON');
   }
-  if (!isObj(payload)) return fail('schema-invalid', 'inflate', 'payload is not a JSON object');
+  if (!isObj(payload)) return fail(steps, 'schema-invalid', 'inflate', 'payload is not a JSON object');
   steps.push({ step: 'inflate', ok: true, detail: `${inflated.length} bytes` });
 
-  if (typeof payload.iss !== 'string') return fail('schema-invalid', 'issuer', 'payload has no iss');
+  if (typeof payload.iss !== 'string') return fail(steps, 'schema-invalid', 'issuer', 'payload has no iss');
   const issuer = ctx.trust.shcIssuer(payload.iss);
-  if (!issuer) return fail('unknown-signer', 'issuer', 'issuer not in the trust bundle');
+  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', 'issuer not in the trust bundle');
   const issuerName = issuer.name ?? issuer.iss;
   steps.push({ step: 'issuer', ok: true, detail: issuerName });
 
-  const jwk = issuer.keys.find((k) => k.kid === header.kid);
+  const jwk = keyByKid(issuer.keys, header.kid);
   const key = jwk ? keyOf(jwk) : null;
-  if (!key) return fail('unknown-signer', 'key', 'kid is not one of the issuer\'s keys');
+  if (!key) return fail(steps, 'unknown-signer', 'key', 'kid is not one of the issuer\'s keys');
   steps.push({ step: 'key', ok: true, detail: header.kid });
 
   const signature = Buffer.from(signatureB64, 'base64url');
-  const signed = Buffer.from(`${headerB64}.${payloadB64}`, 'ascii');
+  // The signing input (RFC 7515 §5.2): the ASCII of `header.payload`, already in hand as bytes.
+  const signed = jwsBytes.subarray(0, dot2);
   const valid =
     signature.length === 64 && cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
-  if (!valid) return fail('bad-signature', 'signature', 'ES256 signature does not verify');
+  if (!valid) return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   steps.push({ step: 'signature', ok: true });
 
   // From here the payload is authentic: collect every remaining problem, and keep the subject.
@@ -128,7 +139,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     steps.push({ step: 'validity', ok: false, detail: 'nbf missing or exp/nbf not a number' });
   } else {
     // The shared time rules (RFC 7519 nbf/exp with the policy's clock tolerance).
-    const time = checkTokenTimes({ nbf, ...(typeof exp === 'number' ? { exp } : {}) }, now, ctx.time ?? DEFAULT_TIME_RULES);
+    const time = checkTokenTimes(typeof exp === 'number' ? { nbf, exp } : { nbf }, now, ctx.time ?? DEFAULT_TIME_RULES);
     if (!time.ok) failures.push(time.reason);
     steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
   }
