@@ -9,7 +9,8 @@ import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
-import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX } from './dedup-hash.js';
+import { KeyedSha256 } from './keyed-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
 import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, type CheckInRow, type StoredRow } from './rows.js';
@@ -43,7 +44,8 @@ export class SqliteStore implements CheckInStore {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly log: Logger;
-  private readonly salt: Buffer;
+  /** HMAC under the duplicate-check salt: dedupHash() with the key schedule done once. */
+  private readonly saltMac: KeyedSha256;
   private readonly seal: IdentitySeal;
   private readonly auditLogAppend: AuditAppender;
   private closed = false;
@@ -83,7 +85,7 @@ export class SqliteStore implements CheckInStore {
     this.auditLogAppend = auditAppender(db);
     const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
     if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
-    this.salt = Buffer.from(saltHex, 'hex');
+    this.saltMac = new KeyedSha256(Buffer.from(saltHex, 'hex'));
 
     this.findDuplicate = db.prepare(
       `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
@@ -135,19 +137,20 @@ export class SqliteStore implements CheckInStore {
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
     this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
+      const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
           | { id: string; verdict: string; reasons: string }
           | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
         // the same verdict and reasons: a retry that ends differently is a check-in of its own.
-        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === JSON.stringify(c.reasons)) {
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons) {
           return { kind: 'duplicate', of: prior.id };
         }
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
-        JSON.stringify(c.reasons), this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
+        reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
       );
       this.insertOutbox.run(lastInsertRowid);
       return { kind: 'recorded' };
@@ -195,7 +198,7 @@ export class SqliteStore implements CheckInStore {
     let windowMs = 0;
     if (dedup) {
       if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
-      hash = this.seal.pepper(dedupHash(this.salt, dedup.key));
+      hash = this.seal.pepper(this.saltMac.digest(dedup.key));
       windowMs = dedup.windowMs;
     }
     return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs));
