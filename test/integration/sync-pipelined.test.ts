@@ -15,7 +15,7 @@ import type { CentralServer } from '../../server/app.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
 import type { CheckInStore, WireRecord } from '../../src/store/types.js';
 import { enroll } from '../../src/sync/enrollment.js';
-import { startForwarder } from '../../src/sync/forwarder.js';
+import { checkinsBody, startForwarder } from '../../src/sync/forwarder.js';
 import type { Forwarder, ForwarderOptions, ForwarderOutbox } from '../../src/sync/forwarder.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import type { FaultProxy } from '../helpers/fault-proxy.js';
@@ -161,4 +161,12 @@ it('an answer that settles only part of a batch: the rest is sent again before t
   expect([...marks[1]!].sort()).toEqual([withheld, ...ids.slice(50, 99)].sort());
   expect(marks.flat().sort()).toEqual([...ids].sort());
   expect(proxy.applied.tamper).toBe(1);
+});
+
+it('checkinsBody is the UTF-8 of {"checkins":[…]} around the records\' JSON, as JSON.stringify would write it', () => {
+  seed(store, 3, { checkpointId: 'Cửa ô "Cầu Giấy" \u2028' });
+  const records = store.pendingWire!(10);
+  const expected = JSON.stringify({ checkins: store.pendingBatch(10) });
+  expect(checkinsBody(records).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+  expect(checkinsBody([]).toString('utf8')).toBe('{"checkins":[]}');
 });
