@@ -189,7 +189,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     schedule(delay, 'backoff');
   };
 
-  /** Applies an answer; returns how many records of the batch were settled. */
+  /** Applies an answer; returns how many distinct records of the batch were settled. */
   const settle = (batchIds: readonly string[], answer: IngestAnswer): number => {
     const ids = new Set(batchIds);
     const done = [...answer.accepted, ...answer.duplicate].filter((id) => ids.has(id));
@@ -200,7 +200,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     st.forwarded += done.length;
     st.rejected += rejected.length;
     if (rejected.length) logger.warn('check-ins rejected by server', { count: rejected.length });
-    return done.length + rejected.length;
+    return new Set([...done, ...rejected.map((r) => r.id)]).size;
   };
 
   /**
