@@ -13,11 +13,10 @@
  * per-database salt lives in kiosk.db, the pepper does not, so a copied database cannot be searched
  * for a known ID number by hashing guesses.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Subject } from '../shared/types.js';
 import { DATA_KEY_BYTES } from './data-key.js';
-import { KeyedSha256 } from './keyed-hash.js';
 
 const VERSION = 0x01;
 const IV_BYTES = 12;
@@ -37,14 +36,14 @@ export class IdentitySeal {
   /** 16 hex chars naming the data key (not secret: a one-way function of it). */
   readonly keyId: string;
   private readonly sealKey: Buffer;
-  private readonly pepperMac: KeyedSha256;
+  private readonly pepperKey: Buffer;
   private pool = Buffer.alloc(0);
   private poolAt = 0;
 
   constructor(dataKey: Buffer) {
     if (dataKey.length !== DATA_KEY_BYTES) throw new RangeError(`IdentitySeal: data key must be ${DATA_KEY_BYTES} bytes`);
     this.sealKey = derive(dataKey, 'checkpoint-kiosk identity seal v1');
-    this.pepperMac = new KeyedSha256(derive(dataKey, 'checkpoint-kiosk duplicate pepper v1'));
+    this.pepperKey = derive(dataKey, 'checkpoint-kiosk duplicate pepper v1');
     this.keyId = createHash('sha256').update(derive(dataKey, 'checkpoint-kiosk key id v1')).digest('hex').slice(0, 16);
   }
 
@@ -80,7 +79,7 @@ export class IdentitySeal {
 
   /** The stored duplicate hash for a salted hash (see the file comment). 32 bytes. */
   pepper(saltedHash: Buffer): Buffer {
-    return this.pepperMac.digest(saltedHash);
+    return createHmac('sha256', this.pepperKey).update(saltedHash).digest();
   }
 
   /** Authenticates and decrypts a version-1 blob; RangeError on a wrong layout, key or AAD. */
