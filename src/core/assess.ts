@@ -3,7 +3,7 @@
  * for every scan and by `checkpoint-kiosk verify`. Never throws: every failure is a reason.
  */
 import type { StatusEntry } from '../shared/trust.js';
-import type { ScanEvent, Verdict } from '../shared/types.js';
+import type { ScanEvent, Verdict, VerdictDisplay } from '../shared/types.js';
 import { maskName } from '../shared/mask.js';
 import type { Logger } from '../shared/ports.js';
 import { detectFormat } from '../credentials/registry.js';
@@ -72,26 +72,31 @@ async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promis
   }
 }
 
+// Runs for every scan: plain loops and assignments rather than Sets and conditional object
+// spreads (the display keys keep their order: maskedName, title, details, messages).
 function verdictFor(result: VerifyResult, now: Date, deps: AssessDeps): Verdict {
   const trust = deps.trust();
   const hits: StatusEntry[] = [];
   if (result.failures.length === 0) {
-    for (const key of new Set(result.statusKeys)) {
+    const keys = result.statusKeys;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (keys.indexOf(key) !== i) continue; // each key looked up once
       const hit = trust.status(key, now);
       if (hit) hits.push(hit);
     }
   }
   const decision = decide(result, hits, deps.policy());
-  const messages = [...(result.messages ?? [])];
-  for (const step of result.steps) if (!step.ok && step.detail) messages.push(step.detail);
-  return {
-    verdict: decision.verdict,
-    reasons: decision.reasons,
-    display: {
-      ...(result.subject.name ? { maskedName: maskName(result.subject.name) } : {}),
-      ...(result.title ? { title: result.title } : {}),
-      details: result.details ?? [],
-      messages: [...new Set(messages)],
-    },
+  const messages: string[] = [];
+  const addMessage = (m: string) => {
+    if (!messages.includes(m)) messages.push(m);
   };
+  for (const m of result.messages ?? []) addMessage(m);
+  for (const step of result.steps) if (!step.ok && step.detail) addMessage(step.detail);
+  const display = {} as VerdictDisplay;
+  if (result.subject.name) display.maskedName = maskName(result.subject.name);
+  if (result.title) display.title = result.title;
+  display.details = result.details ?? [];
+  display.messages = messages;
+  return { verdict: decision.verdict, reasons: decision.reasons, display };
 }

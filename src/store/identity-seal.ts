@@ -64,23 +64,35 @@ export class IdentitySeal {
    */
   open(value: Buffer | string, checkInId: string): Subject {
     if (typeof value === 'string') return JSON.parse(value) as Subject;
-    if (value.length < 1 + IV_BYTES + TAG_BYTES || value[0] !== VERSION) throw new RangeError('sealed subject: unknown layout');
-    const iv = value.subarray(1, 1 + IV_BYTES);
-    const tag = value.subarray(value.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, iv);
-    decipher.setAAD(Buffer.from(checkInId, 'utf8'));
-    decipher.setAuthTag(tag);
-    try {
-      const clear = Buffer.concat([decipher.update(value.subarray(1 + IV_BYTES, value.length - TAG_BYTES)), decipher.final()]);
-      return JSON.parse(clear.toString('utf8')) as Subject;
-    } catch {
-      throw new RangeError('sealed subject: authentication failed (wrong data key or damaged record)');
-    }
+    return JSON.parse(this.unseal(value, checkInId).toString('utf8')) as Subject;
+  }
+
+  /**
+   * The subject's JSON text exactly as it was sealed (JSON.stringify of the Subject), without
+   * parsing it: the forwarder sends it on as it is. A clear TEXT value is returned unchanged.
+   * Throws RangeError like open().
+   */
+  openText(value: Buffer | string, checkInId: string): string {
+    if (typeof value === 'string') return value;
+    return this.unseal(value, checkInId).toString('utf8');
   }
 
   /** The stored duplicate hash for a salted hash (see the file comment). 32 bytes. */
   pepper(saltedHash: Buffer): Buffer {
     return createHmac('sha256', this.pepperKey).update(saltedHash).digest();
+  }
+
+  /** Authenticates and decrypts a version-1 blob; RangeError on a wrong layout, key or AAD. */
+  private unseal(value: Buffer, checkInId: string): Buffer {
+    if (value.length < 1 + IV_BYTES + TAG_BYTES || value[0] !== VERSION) throw new RangeError('sealed subject: unknown layout');
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, value.subarray(1, 1 + IV_BYTES));
+    decipher.setAAD(Buffer.from(checkInId, 'utf8'));
+    decipher.setAuthTag(value.subarray(value.length - TAG_BYTES));
+    try {
+      return Buffer.concat([decipher.update(value.subarray(1 + IV_BYTES, value.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new RangeError('sealed subject: authentication failed (wrong data key or damaged record)');
+    }
   }
 
   private nextIv(): Buffer {

@@ -61,7 +61,7 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
         log.warn('rolling back an interrupted transaction before checking the database');
         checkContent(db, file);
       }
-      configure(db, busyTimeoutMs, opts.maxPageCount, log);
+      configureConnection(db, busyTimeoutMs, opts.maxPageCount, log);
       tightenFiles(file, log);
       const { from, to } = migrate(db);
       const seal = openSeal(db, file, opts.dataKey ?? fileDataKey(dir));
@@ -174,7 +174,12 @@ function tighten(target: string, mode: number): void {
   if ((st.mode & 0o777 & ~mode) !== 0) fs.chmodSync(target, st.mode & 0o777 & mode);
 }
 
-function configure(db: Database.Database, busyTimeoutMs: number, maxPageCount: number | undefined, log: Logger): void {
+/**
+ * The connection pragmas of kiosk.db (WAL, synchronous=FULL, foreign keys, secure_delete, WAL size
+ * bound). Exported so the pipeline benchmark's floor writes with exactly the kiosk's durability.
+ * Throws StoreError('internal') when foreign keys cannot be enabled.
+ */
+export function configureConnection(db: Database.Database, busyTimeoutMs: number, maxPageCount: number | undefined, log: Logger): void {
   // synchronous=FULL: a check-in that was shown survives a power cut (docs/POLICY.md).
   const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
   if (mode !== 'wal') log.warn('WAL not available on this file system; using rollback journal', { mode });

@@ -48,6 +48,21 @@ export function rowToCheckIn(row: CheckInRow, seal: IdentitySeal): CheckIn {
   return checkIn;
 }
 
+/**
+ * The check-in's JSON text as it travels to the server, byte for byte JSON.stringify(rowToCheckIn(row)):
+ * the same keys in the same order, with the JSON columns (reasons, override) and the subject's
+ * sealed JSON text spliced in as stored instead of parsed and serialised again. Those texts were
+ * written by JSON.stringify in this store, and parse → stringify gives them back unchanged.
+ */
+export function rowToWireJson(row: CheckInRow, seal: IdentitySeal): string {
+  const q = JSON.stringify;
+  const head =
+    `{"id":${q(row.id)},"deviceId":${q(row.device_id)},"checkpointId":${q(row.checkpoint_id)},"direction":${q(row.direction)},` +
+    `"scannedAt":${q(row.scanned_at)},"format":${q(row.format)},"verdict":${q(row.verdict)},"reasons":${row.reasons},` +
+    `"subject":${seal.openText(row.subject, row.id)}`;
+  return row.override === null ? `${head}}` : `${head},"override":${row.override}}`;
+}
+
 export function rowToStored(row: StoredRow, seal: IdentitySeal): StoredCheckIn {
   // Every check-in gets its outbox row in the same transaction; a missing one can only come from
   // outside tampering, and reporting it as pending keeps it visible rather than hiding it.

@@ -7,12 +7,12 @@
 import type Database from 'better-sqlite3';
 import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
-import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn } from './types.js';
+import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
 import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
 import { uuidv7Source } from '../core/system.js';
-import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, type CheckInRow, type StoredRow } from './rows.js';
+import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckInRow, type StoredRow } from './rows.js';
 import type { IdentitySeal } from './identity-seal.js';
 import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
 
@@ -20,6 +20,8 @@ import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
 const EXPORT_PAGE = 500;
 /** Rows deleted per statement by purgeForwarded(), so a big purge never stalls record() for long. */
 const PURGE_CHUNK = 1000;
+/** Ids per UPDATE statement in markForwarded() (a forwarder batch is at most 1,000). */
+const FORWARD_CHUNK = 1000;
 /** Upper bounds on caller-supplied text (characters). */
 const MAX_SETTING_CHARS = 64 * 1024;
 const MAX_AUDIT_DETAIL_CHARS = 4096;
@@ -47,6 +49,8 @@ export class SqliteStore implements CheckInStore {
   private readonly seal: IdentitySeal;
   private readonly auditLogAppend: AuditAppender;
   private closed = false;
+  /** WAL journal (else the rollback journal a file system without shared memory falls back to). */
+  private readonly wal: boolean;
 
   private readonly findDuplicate: Stmt;
   private readonly insertCheckIn: Stmt;
@@ -54,7 +58,8 @@ export class SqliteStore implements CheckInStore {
   private readonly selectById: Stmt;
   private readonly selectPage: Stmt;
   private readonly selectPending: Stmt;
-  private readonly forwardOne: Stmt;
+  private readonly selectPendingAfter: Stmt;
+  private readonly forwardMany: Stmt;
   private readonly rejectOne: Stmt;
   private readonly selectStats: Stmt;
   private readonly purgeChunk: Stmt;
@@ -81,6 +86,7 @@ export class SqliteStore implements CheckInStore {
     this.log = logger;
     this.seal = seal;
     this.auditLogAppend = auditAppender(db);
+    this.wal = db.pragma('journal_mode', { simple: true }) === 'wal';
     const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
     if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
     this.salt = Buffer.from(saltHex, 'hex');
@@ -101,11 +107,17 @@ export class SqliteStore implements CheckInStore {
       `SELECT ${CHECKIN_COLUMNS} FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
         WHERE o.state = 'pending' ORDER BY o.checkin_seq LIMIT ?`,
     );
+    this.selectPendingAfter = db.prepare(
+      `SELECT ${CHECKIN_COLUMNS} FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
+        WHERE o.state = 'pending' AND o.checkin_seq > ? ORDER BY o.checkin_seq LIMIT ?`,
+    );
     // A record the server accepted is forwarded whatever it was before (a rejected one re-sent by a
     // technician included); only a pending one can become rejected, never a forwarded one.
-    this.forwardOne = db.prepare(
+    // One statement per batch: the ids arrive as one JSON array (json_each), each found by the
+    // unique index on checkins.id; unknown ids match nothing.
+    this.forwardMany = db.prepare(
       `UPDATE outbox SET state = 'forwarded', reject_reason = NULL, updated_at = ?
-        WHERE checkin_seq = (SELECT seq FROM checkins WHERE id = ?) AND state <> 'forwarded'`,
+        WHERE checkin_seq IN (SELECT c.seq FROM json_each(?) j JOIN checkins c ON c.id = j.value) AND state <> 'forwarded'`,
     );
     this.rejectOne = db.prepare(
       `UPDATE outbox SET state = 'rejected', reject_reason = ?, updated_at = ?
@@ -135,19 +147,20 @@ export class SqliteStore implements CheckInStore {
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
     this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
+      const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
           | { id: string; verdict: string; reasons: string }
           | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
         // the same verdict and reasons: a retry that ends differently is a check-in of its own.
-        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === JSON.stringify(c.reasons)) {
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons) {
           return { kind: 'duplicate', of: prior.id };
         }
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
-        JSON.stringify(c.reasons), this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
+        reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
       );
       this.insertOutbox.run(lastInsertRowid);
       return { kind: 'recorded' };
@@ -159,7 +172,7 @@ export class SqliteStore implements CheckInStore {
       for (const r of rejections) this.overrideOutbox.rejected(r.id, String(r.reason).slice(0, MAX_REASON_CHARS), at);
     }).immediate;
     this.forwardTx = db.transaction((ids: readonly string[], at: string) => {
-      for (const id of ids) this.forwardOne.run(at, id);
+      for (let i = 0; i < ids.length; i += FORWARD_CHUNK) this.forwardMany.run(at, JSON.stringify(ids.slice(i, i + FORWARD_CHUNK)));
     }).immediate;
     this.rejectTx = db.transaction((rejections: readonly { id: string; reason: string }[], at: string) => {
       for (const r of rejections) this.rejectOne.run(String(r.reason).slice(0, MAX_REASON_CHARS), at, r.id);
@@ -223,9 +236,33 @@ export class SqliteStore implements CheckInStore {
     return this.guard('pendingBatch', () => (this.selectPending.all(n) as CheckInRow[]).map((r) => rowToCheckIn(r, this.seal)));
   }
 
+  pendingWire(limit: number, after = 0): WireRecord[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    const from = Number.isFinite(after) ? Math.max(0, Math.floor(after)) : 0;
+    return this.guard('pendingWire', () =>
+      (this.selectPendingAfter.all(from, n) as CheckInRow[]).map((r) => ({ id: r.id, json: rowToWireJson(r, this.seal), cursor: r.seq })),
+    );
+  }
+
+  /**
+   * Committed with synchronous=NORMAL: the mark reaches the disk with the next synchronous=FULL
+   * commit (the next check-in) or checkpoint instead of costing an fsync of its own per batch. A
+   * power cut before that can only undo the mark, never the check-in: the records are sent again
+   * and the server, exactly-once by id, answers them as duplicates (docs/PROTOCOL.md). Only in WAL
+   * mode: with a rollback journal NORMAL could corrupt the file on a power cut, so it stays FULL.
+   */
   markForwarded(ids: readonly string[], at: string): void {
     if (ids.length === 0) return;
-    this.guard('markForwarded', () => this.forwardTx(ids, at));
+    this.guard('markForwarded', () => {
+      if (!this.wal) return this.forwardTx(ids, at);
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        this.forwardTx(ids, at);
+      } finally {
+        this.db.pragma('synchronous = FULL');
+      }
+    });
   }
 
   markRejected(rejections: readonly { id: string; reason: string }[], at: string): void {

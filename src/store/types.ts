@@ -27,6 +27,15 @@ export interface StoredCheckIn extends CheckIn {
   rejectReason?: string;
 }
 
+/** A pending check-in as the forwarder sends it (CheckInStore.pendingWire). */
+export interface WireRecord {
+  id: string;
+  /** Exactly JSON.stringify of the CheckIn pendingBatch() would return for it. */
+  json: string;
+  /** Its place in the outbox, oldest first: pass the last one as `after` to read the next batch. */
+  cursor: number;
+}
+
 export interface QueueStats {
   /** Check-ins not yet forwarded (excluding rejected). */
   depth: number;
@@ -70,6 +79,12 @@ export interface CheckInStore {
   get(id: string): StoredCheckIn | undefined;
   /** Pending check-ins, oldest first, at most `limit`. */
   pendingBatch(limit: number): CheckIn[];
+  /**
+   * The same records as pendingBatch, as JSON text ready to send (no parse and re-serialise of the
+   * stored JSON), oldest first, at most `limit`, only those after `after` (a WireRecord.cursor;
+   * default 0 = from the oldest). Lets the forwarder build the next batch while one is in flight.
+   */
+  pendingWire?(limit: number, after?: number): WireRecord[];
   markForwarded(ids: readonly string[], at: string): void;
   markRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
   queueStats(): QueueStats;

@@ -12,14 +12,19 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Clock, Logger, Timers } from '../shared/ports.js';
-import type { CheckIn } from '../shared/types.js';
-import type { CheckInStore } from '../store/types.js';
+import type { CheckInStore, WireRecord } from '../store/types.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, parseRetryAfter } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { createHttpClient, describeError } from './http.js';
 import type { ClockOffset } from './clock-offset.js';
 
 const gzip = promisify(zlib.gzip);
+/**
+ * gzip level of request bodies. Level 1 deflates a batch of check-ins several times faster than
+ * the default 6 for about a tenth more bytes (JSON of similar records compresses well at any
+ * level); every gzip reader accepts every level.
+ */
+export const GZIP_LEVEL = 1;
 /** How long an override the server answered `unknown-checkin` waits before it is sent again (ms). */
 const UNKNOWN_CHECKIN_RETRY_MS = 30_000;
 
@@ -43,7 +48,7 @@ export interface ForwarderState {
 /** The part of the store the forwarder uses (the fleet simulator gives an in-memory outbox). */
 /** The outboxes the forwarder drains: check-ins, and overrides when the store keeps them. */
 export type ForwarderOutbox = Pick<CheckInStore, 'pendingBatch' | 'markForwarded' | 'markRejected'> &
-  Partial<Pick<CheckInStore, 'pendingOverrides' | 'markOverridesForwarded' | 'markOverridesRejected'>>;
+  Partial<Pick<CheckInStore, 'pendingWire' | 'pendingOverrides' | 'markOverridesForwarded' | 'markOverridesRejected'>>;
 
 export interface ForwarderOptions {
   store: ForwarderOutbox;
@@ -79,6 +84,16 @@ export interface Forwarder {
   setToken(token: string): void;
 }
 
+/** A check-in batch ready to send: its ids, its gzip body and where the next batch starts. */
+interface PreparedBatch {
+  ids: string[];
+  body: Buffer;
+  /** Outbox cursor of the last record (WireRecord.cursor), or undefined without pendingWire. */
+  cursor: number | undefined;
+  /** Read from the oldest pending record (not continuing after an earlier batch). */
+  fromStart: boolean;
+}
+
 interface IngestAnswer {
   accepted: string[];
   duplicate: string[];
@@ -96,6 +111,30 @@ function parseAnswer(data: unknown): IngestAnswer | undefined {
       typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string' && typeof (r as { reason?: unknown }).reason === 'string',
   );
   return { accepted: d.accepted as string[], duplicate: d.duplicate as string[], rejected };
+}
+
+const EMPTY = Buffer.alloc(0);
+const OPEN = Buffer.from('{"checkins":[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
+function gzipBytes(bytes: Buffer): Promise<Buffer> {
+  return gzip(bytes, { level: GZIP_LEVEL });
+}
+
+/**
+ * `{"checkins":[…]}` as UTF-8, each record encoded on its own and the bytes concatenated: joining a
+ * batch into one ~150 KB string first and encoding that costs about ten times more (a large
+ * two-byte string built, flattened and transcoded on the event loop).
+ */
+export function checkinsBody(records: readonly WireRecord[]): Buffer {
+  const parts: Buffer[] = [OPEN];
+  records.forEach((r, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(Buffer.from(r.json, 'utf8'));
+  });
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 export function startForwarder(opts: ForwarderOptions): Forwarder {
@@ -150,9 +189,9 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     schedule(delay, 'backoff');
   };
 
-  /** Applies an answer; returns how many records of the batch were settled. */
-  const settle = (batch: CheckIn[], answer: IngestAnswer): number => {
-    const ids = new Set(batch.map((c) => c.id));
+  /** Applies an answer; returns how many distinct records of the batch were settled. */
+  const settle = (batchIds: readonly string[], answer: IngestAnswer): number => {
+    const ids = new Set(batchIds);
     const done = [...answer.accepted, ...answer.duplicate].filter((id) => ids.has(id));
     const rejected = answer.rejected.filter((r) => ids.has(r.id)).map((r) => ({ id: r.id, reason: r.reason.slice(0, 200) }));
     const at = iso();
@@ -161,23 +200,57 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
     st.forwarded += done.length;
     st.rejected += rejected.length;
     if (rejected.length) logger.warn('check-ins rejected by server', { count: rejected.length });
-    return done.length + rejected.length;
+    return new Set([...done, ...rejected.map((r) => r.id)]).size;
   };
 
-  /** POSTs one gzip batch; undefined when the request failed (already handled: backoff or stopped). */
-  const post = async (route: string, payload: Record<string, unknown>) => {
+  /**
+   * Reads the next check-in batch and gzips it. With a store that has pendingWire, `after` continues
+   * after an earlier batch (cursor) and the stored JSON is sent as it is; otherwise the batch is
+   * read from the oldest pending record and serialised here.
+   */
+  const prepareBatch = async (size: number, after: number | undefined): Promise<PreparedBatch> => {
+    if (store.pendingWire) {
+      const records = store.pendingWire(size, after ?? 0);
+      return { ids: records.map((r) => r.id), body: records.length ? await gzipBytes(checkinsBody(records)) : EMPTY, cursor: records.at(-1)?.cursor, fromStart: after === undefined };
+    }
+    const batch = store.pendingBatch(size);
+    return { ids: batch.map((c) => c.id), body: batch.length ? await gzipBytes(Buffer.from(JSON.stringify({ checkins: batch }), 'utf8')) : EMPTY, cursor: undefined, fromStart: true };
+  };
+
+  /**
+   * The batch after the one in flight, built while the request is out (read and gzip overlap the
+   * server's work). Only a batch that was fully settled lets its successor be used; anything else
+   * (failure, split, partial answer) drops it and the next attempt reads from the oldest pending.
+   */
+  let prefetched: Promise<PreparedBatch> | undefined;
+  const prefetch = (size: number, after: number) => {
+    // Started on the next turn of the event loop, once the request is on its way; skipped when it
+    // was dropped or the forwarder stopped in the meantime (the store may be closed by then).
+    const next: Promise<PreparedBatch> = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      prefetched === next && !stopped ? prepareBatch(size, after) : { ids: [], body: EMPTY, cursor: undefined, fromStart: false },
+    );
+    next.catch(() => undefined); // a store fault surfaces when the attempt awaits it
+    prefetched = next;
+  };
+  const dropPrefetch = () => {
+    prefetched = undefined;
+  };
+
+  /** POSTs one gzip body; undefined when the request failed (already handled: backoff or stopped). */
+  const post = async (route: string, body: Buffer, whileInFlight?: () => void) => {
     setStatus('sending');
     st.lastAttemptAt = iso();
-    const body = await gzip(Buffer.from(JSON.stringify(payload), 'utf8'));
     if (stopped) return undefined;
     inFlight = new AbortController();
     const deadline = timers.setTimeout(() => inFlight?.abort(), timeoutMs);
     const sentMs = clock.now();
     try {
-      const res = await http.client.post(route, body, {
+      const sending = http.client.post(route, body, {
         headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Authorization: `Bearer ${token}` },
         signal: inFlight.signal,
       });
+      whileInFlight?.();
+      const res = await sending;
       if (stopped) return undefined;
       opts.clockOffset?.observe(sentMs, clock.now(), res.data, res.headers.date);
       return res;
@@ -235,17 +308,32 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
 
   /** One attempt: check-ins first, then overrides once no check-in is pending. */
   const attempt = async (): Promise<'more' | 'empty' | 'scheduled'> => {
-    const batch = store.pendingBatch(batchSize);
-    if (batch.length === 0) return attemptOverrides();
-    const res = await post('/api/v1/checkins', { checkins: batch });
-    if (!res) return 'scheduled';
-    if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markRejected([{ id: (batch[0] as CheckIn).id, reason }], iso()));
+    const next = prefetched;
+    prefetched = undefined;
+    let batch = next ? await next : await prepareBatch(batchSize, undefined);
+    // An empty batch after a cursor says only that nothing newer is pending: records before it
+    // (one a failed attempt left behind) are looked for from the oldest before going idle.
+    if (batch.ids.length === 0 && !batch.fromStart) batch = await prepareBatch(batchSize, undefined);
+    if (batch.ids.length === 0) return attemptOverrides();
+    const { ids, cursor } = batch;
+    const res = await post('/api/v1/checkins', batch.body, cursor === undefined ? undefined : () => prefetch(batchSize, cursor));
+    if (!res) {
+      dropPrefetch();
+      return 'scheduled';
+    }
+    if (res.status !== 200) {
+      dropPrefetch();
+      return otherStatus(res, ids.length, (reason) => store.markRejected([{ id: ids[0] as string, reason }], iso()));
+    }
     const answer = parseAnswer(res.data);
     if (!answer) {
+      dropPrefetch();
       fail('server answered 200 without a valid ingest answer');
       return 'scheduled';
     }
-    if (settle(batch, answer) === 0) {
+    const settled = settle(ids, answer);
+    if (settled < ids.length) dropPrefetch();
+    if (settled === 0) {
       fail('server settled none of the batch');
       return 'scheduled';
     }
@@ -260,7 +348,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
   const attemptOverrides = async (): Promise<'more' | 'empty' | 'scheduled'> => {
     const batch = store.pendingOverrides?.(batchSize) ?? [];
     if (batch.length === 0) return 'empty';
-    const res = await post('/api/v1/overrides', { overrides: batch });
+    const res = await post('/api/v1/overrides', await gzipBytes(Buffer.from(JSON.stringify({ overrides: batch }), 'utf8')));
     if (!res) return 'scheduled';
     if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markOverridesRejected?.([{ id: batch[0]!.id, reason }], iso()));
     const answer = parseAnswer(res.data);
@@ -322,6 +410,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
   return {
     async stop() {
       stopped = true;
+      dropPrefetch();
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       inFlight?.abort();
