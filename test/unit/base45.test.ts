@@ -103,3 +103,23 @@ describe('base45 (RFC 9285)', () => {
     );
   });
 });
+
+describe('base45 output from the shared pool', () => {
+  it('is a plain Uint8Array of its own bytes: independent of other results, slice copies, every byte decoded', () => {
+    const a = base45Decode(base45Encode(Uint8Array.from([1, 2, 3, 4, 5])));
+    const b = base45Decode(base45Encode(Uint8Array.from([9, 8, 7])));
+    expect(Object.getPrototypeOf(a)).toBe(Uint8Array.prototype);
+    expect([...a]).toEqual([1, 2, 3, 4, 5]);
+    expect([...b]).toEqual([9, 8, 7]);
+    b.fill(0);
+    expect([...a]).toEqual([1, 2, 3, 4, 5]);
+    const copy = a.slice();
+    copy[0] = 77;
+    expect(a[0]).toBe(1);
+    // A failed decode in between leaves no stale bytes in the next result.
+    expect(() => base45Decode('GGW')).toThrow(Base45Error);
+    const zeros = base45Decode(base45Encode(new Uint8Array(300)));
+    expect(zeros.every((x) => x === 0)).toBe(true);
+    expect(zeros.length).toBe(300);
+  });
+});

@@ -176,6 +176,19 @@ describe('EU DCC: failure reasons', () => {
     expect(verify(bytes).failures).toEqual(['unreadable']);
   });
 
+  it('claims the one-pass read gives up on are named as before: path of the value, CBOR error, missing DCC', () => {
+    const detail = (text: string) => verify(text).steps.find((s) => s.step === 'claims')?.detail;
+    const deep = sampleVaccination();
+    (deep.v as { [key: string]: CborEncodable }[])[0]!.ci = new Uint8Array([1]);
+    expect(detail(issueHc1({ dcc: deep, signer: ec }))).toBe('v[0].ci: value has no JSON equivalent');
+    const intKey = new Map<number | string, CborEncodable>([['ver', '1.3.0'], [5, 'x']]);
+    expect(detail(issueHc1({ dcc: intKey, signer: ec }))).toBe('$: map key is not text');
+    const bigClaim = new Map<number, CborEncodable>([[1, 7], [-260, new Map([[1, sampleVaccination()]])]]);
+    expect(detail(issueHc1({ dcc: null, signer: ec, claims: bigClaim }))).toBe('CWT claims: CWT claim iss is not text');
+    const elsewhere = new Map<number, CborEncodable>([[1, 'VN'], [-260, new Map([[2, sampleVaccination()]])]]);
+    expect(detail(issueHc1({ dcc: null, signer: ec, claims: elsewhere }))).toBe('no EU DCC in claim -260/1');
+  });
+
   it('missing exp → schema-invalid with a clear detail', () => {
     const claims = new Map<number, CborEncodable>([[6, sec('2022-01-01T00:00:00Z')], [-260, new Map([[1, sampleVaccination()]])]]);
     const r = verify(issueHc1({ dcc: null, signer: ec, claims }));

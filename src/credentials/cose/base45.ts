@@ -4,6 +4,7 @@
  * group must fit its byte width. Every problem is a Base45Error, never a RangeError.
  */
 import { Buffer } from 'node:buffer';
+import { pooledBytes } from './pooled.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
@@ -66,7 +67,8 @@ export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS)
   const len = text.length;
   if (len > maxChars) throw new Base45Error(`base45 text longer than ${maxChars} characters`);
   if (len % 3 === 1) throw new Base45Error('base45 length leaves a dangling character');
-  const out = new Uint8Array(Math.floor(len / 3) * 2 + (len % 3 === 2 ? 1 : 0));
+  // Pooled (pooled.ts): every byte is written below, or an error is thrown and the array dropped.
+  const out = pooledBytes(Math.floor(len / 3) * 2 + (len % 3 === 2 ? 1 : 0));
   // Fast path (every scan): pure ASCII text (its UTF-8 length is its length) read as bytes, one
   // table lookup per digit. Any problem (a character outside the alphabet makes a lookup
   // negative, a group too large) hands over to the plain reading, which names it.

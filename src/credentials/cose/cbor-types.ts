@@ -25,6 +25,9 @@ export type CborValue =
 
 export type CborMap = Map<CborKey, CborValue>;
 
+/** Plain JSON data (RFC 8259): what decodeCborJsonAt builds directly for one item. */
+export type CborJson = string | number | boolean | null | CborJson[] | { [key: string]: CborJson };
+
 export class CborTag {
   constructor(
     readonly tag: number,

@@ -3,8 +3,8 @@
  * Import from here; the split into files only keeps each one short.
  */
 export { CborError, CborSimple, CborTag, isCborMap } from './cbor-types.js';
-export type { CborErrorCode, CborKey, CborMap, CborValue } from './cbor-types.js';
-export { decodeCbor } from './cbor-decode.js';
+export type { CborErrorCode, CborJson, CborKey, CborMap, CborValue } from './cbor-types.js';
+export { decodeCbor, decodeCborJsonAt } from './cbor-decode.js';
 export type { CborDecodeOptions } from './cbor-decode.js';
 export { encodeCbor } from './cbor-encode.js';
 export type { CborEncodable } from './cbor-encode.js';

@@ -9,6 +9,7 @@ import { constants, createPrivateKey, sign as cryptoSign, verify as cryptoVerify
 import type { KeyObject } from 'node:crypto';
 import { CborTag, decodeCbor, encodeCbor, isCborMap } from './cbor.js';
 import type { CborEncodable, CborKey, CborMap, CborValue } from './cbor.js';
+import { pooledBytes } from './pooled.js';
 
 export const COSE_ALG = { ES256: -7, ES384: -35, ES512: -36, PS256: -37, PS384: -38, PS512: -39 } as const;
 /** Common header labels (RFC 9052 §3.1). */
@@ -139,7 +140,8 @@ export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, ex
     bstrHeadLength(protectedBytes.length) + protectedBytes.length +
     bstrHeadLength(externalAad.length) + externalAad.length +
     bstrHeadLength(payload.length) + payload.length;
-  const out = new Uint8Array(size);
+  // Pooled (pooled.ts): the prefix and three byte strings below fill every byte.
+  const out = pooledBytes(size);
   out.set(SIG1_PREFIX, 0);
   let at = appendBstr(out, SIG1_PREFIX.length, protectedBytes);
   at = appendBstr(out, at, externalAad);

@@ -2,8 +2,8 @@
  * CBOR Web Token claims (RFC 8392) as used by EU DCC and CKD1: `1 iss`, `4 exp`, `6 iat`
  * (seconds since the epoch), plus format-specific claims left in `claims`.
  */
-import { decodeCbor, isCborMap } from './cbor.js';
-import type { CborMap, CborValue } from './cbor.js';
+import { decodeCbor, decodeCborJsonAt, isCborMap } from './cbor.js';
+import type { CborJson, CborKey, CborMap, CborTag, CborValue } from './cbor.js';
 import { CoseError } from './cose.js';
 
 export const CWT_CLAIM = { iss: 1, exp: 4, iat: 6 } as const;
@@ -24,11 +24,35 @@ function seconds(v: CborValue, name: string): number | undefined {
   return Math.trunc(v);
 }
 
-/** Decodes a CWT claims map. Throws CborError / CoseError. */
-export function decodeCwtClaims(payload: Uint8Array): CwtClaims {
-  const v = decodeCbor(payload);
+/** The claims of a decoded payload. Throws CoseError. */
+function claimsOf(v: CborValue): CwtClaims {
   if (!isCborMap(v)) throw new CoseError('CWT payload is not a map');
   const iss = v.get(CWT_CLAIM.iss);
   if (iss !== undefined && typeof iss !== 'string') throw new CoseError('CWT claim iss is not text');
   return { iss, exp: seconds(v.get(CWT_CLAIM.exp), 'exp'), iat: seconds(v.get(CWT_CLAIM.iat), 'iat'), claims: v };
+}
+
+/** Decodes a CWT claims map. Throws CborError / CoseError. */
+export function decodeCwtClaims(payload: Uint8Array): CwtClaims {
+  return claimsOf(decodeCbor(payload));
+}
+
+/**
+ * One pass for the usual payload: the claims, with the claim value at `path` (e.g. [-260, 1], the
+ * EU DCC) built directly as plain JSON (decodeCborJsonAt; its place in `claims.claims` holds null).
+ * Undefined, never a throw, when decodeCwtClaims would throw, when the path is missing or when
+ * that value has no plain JSON form: the caller then uses decodeCwtClaims to name the problem.
+ */
+export function decodeCwtClaimsJsonAt(
+  payload: Uint8Array,
+  path: readonly CborKey[],
+  tagText: (tag: CborTag) => string | undefined,
+): { claims: CwtClaims; json: CborJson } | undefined {
+  const r = decodeCborJsonAt(payload, path, tagText);
+  if (r === undefined || r.json === undefined) return undefined;
+  try {
+    return { claims: claimsOf(r.value), json: r.json };
+  } catch {
+    return undefined;
+  }
 }

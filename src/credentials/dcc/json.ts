@@ -61,7 +61,7 @@ function toJsonFast(value: CborValue): JsonValue {
 }
 
 /** Date tags 0 (text) and 1 (epoch seconds) as ISO text; undefined for anything else. */
-function tagToJson(value: CborTag): string | undefined {
+export function tagToJson(value: CborTag): string | undefined {
   if (value.tag === 0 && typeof value.value === 'string') return value.value;
   if (value.tag === 1 && typeof value.value === 'number' && Number.isFinite(value.value)) {
     const d = new Date(value.value * 1000);

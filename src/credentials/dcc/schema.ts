@@ -30,6 +30,9 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** RFC 3339 date-time: time-offset required, fractional seconds optional. */
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
+/** Days per month outside February (which depends on the year); a constant: dates are checked on every scan. */
+const DAYS_IN_MONTH: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isCalendarDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;
@@ -37,16 +40,14 @@ function isCalendarDate(text: string): boolean {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1) return false;
-  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  return d <= days[mo - 1]!;
+  if (mo === 2) return d <= (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28);
+  return d <= DAYS_IN_MONTH[mo - 1]!;
 }
 
 function isDateTime(text: string): boolean {
   const m = DATE_TIME.exec(text);
   if (!m || !isCalendarDate(m[1]!)) return false;
-  const [h, mi, s] = [Number(m[2]), Number(m[3]), Number(m[4])];
-  const [oh, om] = [Number(m[7] ?? 0), Number(m[8] ?? 0)];
-  return h <= 23 && mi <= 59 && s <= 60 && oh <= 23 && om <= 59;
+  return Number(m[2]) <= 23 && Number(m[3]) <= 59 && Number(m[4]) <= 60 && Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59;
 }
 
 function isObject(v: JsonValue | undefined): v is JsonObject {

@@ -9,11 +9,11 @@ import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
 import { CoseError, coseAlg, coseKid, isSupportedAlg, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims } from '../cose/cwt.js';
+import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { decodeHc1, kidBase64 } from './decode.js';
 import { dccCertificateId, dccDetails, dccSubject } from './display.js';
-import { DccJsonError, cborToJson } from './json.js';
+import { DccJsonError, cborToJson, tagToJson } from './json.js';
 import type { JsonValue } from './json.js';
 import { evaluateRules, ruleReasonId, selectRules } from './rules.js';
 import { validateDccSchema } from './schema.js';
@@ -28,6 +28,7 @@ import { checkDccMeaning } from './meaning.js';
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
 const CLAIM_HCERT = -260;
 const HCERT_DCC = 1;
+const DCC_PATH = [CLAIM_HCERT, HCERT_DCC] as const;
 
 export interface DccVerifyOptions {
   /** Country of arrival (ISO 3166 alpha-2) passed to rules as `external.countryCode`. */
@@ -89,8 +90,17 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
   return undefined;
 }
 
-/** Claims → the DCC as JSON; undefined (and a recorded failure) when the structure is wrong. */
+/**
+ * Claims → the DCC as JSON; undefined (and a recorded failure) when the structure is wrong. The
+ * usual payload is read in one pass straight into JSON; anything that pass cannot take (malformed,
+ * not JSON-shaped, no DCC) is read again in two passes, which name the problem.
+ */
 function readClaims(run: Run, cose: CoseSign1): { claims: CwtClaims; dcc: JsonValue } | undefined {
+  const fast = decodeCwtClaimsJsonAt(cose.payload, DCC_PATH, tagToJson);
+  if (fast) {
+    run.pass('claims');
+    return { claims: fast.claims, dcc: fast.json };
+  }
   let claims: CwtClaims;
   try {
     claims = decodeCwtClaims(cose.payload);
