@@ -3,17 +3,18 @@
 //   dist/cli/         the `checkpoint-kiosk` command (entry.js), the stand-alone central server
 //                     (central.js) and `npm run demo` (demo.js): one ESM bundle with shared chunks,
 //                     so a cold `verify` loads a handful of files instead of hundreds of modules
+//   dist/cli/assets/  the central server's stylesheets and the operations room's page script
 //   dist/src/electron/main.js, preload.cjs   the Electron main process and its preload
 //
 // Pure-JavaScript dependencies are bundled; native modules (better-sqlite3, serialport, node-hid),
 // electron, pg and zxing-wasm (loads its .wasm from its own package) stay in node_modules.
 // Usage: node scripts/build.mjs [--outdir DIR]   (DIR must lie inside the repository so that
 // node_modules resolves from it; tests build into a temporary folder there).
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { outdir: { type: 'string' } }, strict: true });
@@ -47,6 +48,14 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: REQUIRE_SHIM },
 });
+// The central server's own static files (server/ops/assets.ts reads them from dist/cli/assets):
+// its stylesheets, and the operations room's page script compiled once here.
+const ASSETS_OUT = path.join(OUT, 'cli', 'assets');
+mkdirSync(ASSETS_OUT, { recursive: true });
+copyFileSync(path.join(ROOT, 'server/ops/ops.css'), path.join(ASSETS_OUT, 'ops.css'));
+copyFileSync(path.join(ROOT, 'server/declare/declare.css'), path.join(ASSETS_OUT, 'declare.css'));
+const dashboard = await transform(readFileSync(path.join(ROOT, 'server/ops/client/dashboard.ts'), 'utf8'), { loader: 'ts', format: 'iife', target: 'es2020', minify: false });
+writeFileSync(path.join(ASSETS_OUT, 'dashboard.js'), dashboard.code);
 await build({
   ...common,
   entryPoints: ['src/electron/main.ts'],

@@ -5,7 +5,7 @@
  * be stale) and runs the built command like a user would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -52,6 +52,36 @@ describe('the built command', () => {
     expect(help.stdout).toMatch(/^Usage:\n {2}checkpoint-kiosk central \(--data-dir/);
     expect(help.stdout).toContain('--retention-days N');
   });
+
+  it('serves the operations room and declaration form with their stylesheets and page script', async () => {
+    const data = mkdtempSync(path.join(out, 'central-'));
+    const child = spawn(process.execPath, [path.join(out, 'cli', 'central.js'), '--data-dir', data, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+          buf += s;
+          const m = /"event":"listening","url":"([^"]+)"/.exec(buf);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`central exited ${code}`)));
+      });
+      for (const [name, type, marker] of [
+        ['ops.css', 'text/css', '{'],
+        ['declare.css', 'text/css', '{'],
+        ['dashboard.js', 'text/javascript', 'uPlot'],
+        ['uplot.iife.min.js', 'text/javascript', 'uPlot'],
+      ] as const) {
+        const res = await fetch(`${url}/assets/${name}`);
+        expect(res.status, name).toBe(200);
+        expect(res.headers.get('content-type'), name).toContain(type);
+        expect(await res.text(), name).toContain(marker);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+    }
+  }, 60_000);
 
   it('loads neither the HTTP client nor the web server for a headless run (they load on first use)', () => {
     // Every chunk `run` imports statically, followed from the entry's dynamic import of it.
