@@ -1,6 +1,6 @@
 /**
  * Masks a name for the public screen (docs/OPERATIONS.md): first and last letter of each word kept,
- * the rest replaced, e.g. "NGUYỄN VĂN AN" → "N****N V*N A". Works on grapheme-ish code points so
+ * the rest replaced, e.g. "NGUYỄN VĂN AN" → "N****N V*N A*". Works on grapheme-ish code points so
  * Vietnamese letters with diacritics count as one letter.
  */
 export function maskName(name: string): string {
