@@ -195,6 +195,7 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
   return withStorage(sub, choice, async (storage) => {
     const scope = hasDevice ? 'device' : 'group';
     const target = (hasDevice ? v.device : v.group) as string;
+    if (hasDevice) await requireDevice(sub, storage, target);
     const version = await storage.fleet.setConfigProfile(scope, target, config as Record<string, unknown>, systemClock.now());
     io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
     return EXIT.ok;
@@ -209,10 +210,16 @@ async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
   const choice = storageChoice(sub, v);
   if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
   return withStorage(sub, choice, async (storage) => {
+    await requireDevice(sub, storage, v.device as string);
     await storage.fleet.setDeviceGroup(v.device as string, v.group as string);
     io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
     return EXIT.ok;
   });
+}
+
+/** A profile or group stored for a device that does not exist would wait forever for nobody: refused like revoke-device's. */
+async function requireDevice(sub: string, storage: { fleet: { deviceExists(id: string): Promise<boolean> } }, device: string): Promise<void> {
+  if (!(await storage.fleet.deviceExists(device))) throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
 }
 
 function percentFlag(sub: string, value: unknown, fallback: number): number {

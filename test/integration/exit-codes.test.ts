@@ -36,6 +36,7 @@ beforeAll(async () => {
   corrupt = join(dir, 'corrupt');
   server = join(dir, 'central');
   mkdirSync(corrupt);
+  writeFileSync(join(dir, 'profile.json'), JSON.stringify({ duplicateWindowMinutes: 5 }));
   writeFileSync(join(corrupt, 'kiosk.db'), 'this is not a SQLite database, whatever its name says');
   expect(runCli(['run', '--data-dir', kiosk, '--scanner', 'stdin'], `${AN}\n`).code).toBe(0);
   expect((await central(['--data-dir', server, '--port', '0'])).code).toBe(0);
@@ -99,6 +100,9 @@ describe('central subcommands', () => {
     ['an unknown subcommand', () => ['frobnicate', '--data-dir', server], '', EXIT.usage, /unknown subcommand "frobnicate"/],
     ['an unknown flag', () => ['audit', '--data-dir', server, '--bogus'], '', EXIT.usage, /--bogus/],
     ['revoke-device of a device the server does not know', () => ['revoke-device', '--data-dir', server, '--device', 'nobody'], '', EXIT.usage, /--device nobody: no such device/],
+    ['config set --device of a device the server does not know', () => ['config', 'set', '--data-dir', server, '--device', 'nobody', '--file', join(dir, 'profile.json')], '', EXIT.usage, /^central config set: --device nobody: no such device/],
+    ['group set --device of a device the server does not know', () => ['group', 'set', '--data-dir', server, '--device', 'nobody', '--group', 'gate-a'], '', EXIT.usage, /^central group set: --device nobody: no such device/],
+    ['config set --group (a group needs no device yet)', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', join(dir, 'profile.json')], '', EXIT.ok, /^$/],
     ['release set of a release that was never added', () => ['release', 'set', '--data-dir', server, '--version', '9.9.9', '--staging-percentage', '5'], '', EXIT.usage, /--version 9\.9\.9: no such release/],
     ['the server on a port that is taken (runtime)', () => ['--data-dir', server, '--port', String(takenPort)], '', EXIT.failure, /EADDRINUSE|in use/],
   ];
