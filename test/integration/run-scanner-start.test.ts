@@ -3,7 +3,7 @@
  * the fix); a device that is merely not there yet (a serial port plugged in later) is waited for.
  * Through the real command; the driver half (a scan file gone after the check) with the real sim source.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,23 @@ describe('run --scanner: cannot exist → exit 2 with the URI, the problem and t
     expect(r.stderr).toMatch(message);
     expect(r.lines.map((l) => l.event)).not.toContain('ready');
     // Refused before anything is created: no data dir (and so no database) left behind.
+    expect(existsSync(data)).toBe(false);
+  });
+});
+
+describe('run --scanner: the same scanner twice → exit 2 "given twice" (it was merged and a finite run never ended)', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['stdin twice', () => ['stdin', 'stdin'], /run: --scanner stdin given twice; name each scanner once \(standard input can be read by one scanner only\)/],
+    ['stdin with and without options', () => ['stdin', 'stdin?maxLine=100'], /run: --scanner stdin\?maxLine=100 given twice/],
+    ['the same scan file twice', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}`], /run: --scanner sim:.*scans\.txt given twice; name each scanner once/],
+    ['the same scan file with other options', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}?intervalMs=1`], /given twice/],
+  ];
+  it.each(cases)('%s', (_what, uris, message) => {
+    writeFileSync(join(dir, 'scans.txt'), 'x\n');
+    const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
+    const r = runCli(['run', '--data-dir', data, ...uris().flatMap((u) => ['--scanner', u])], '');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
     expect(existsSync(data)).toBe(false);
   });
 });
