@@ -66,6 +66,20 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
 
 const needles = (cs: CheckIn[]) => cs.flatMap((c) => [c.subject.idNo!, c.subject.name!]);
 
+describe('file modes', () => {
+  it('keeps central.sqlite and its -wal/-shm owner-only (0600), like the kiosk database, and narrows an older 0644 one', async () => {
+    storage = await openStorage({ dataDir: dir });
+    await ingestCheckIns(storage, 'dev-1', [checkIn(0)], new Date(T0).toISOString());
+    const files = ['central.sqlite', 'central.sqlite-wal', 'central.sqlite-shm'];
+    for (const f of files) expect({ f, mode: fs.statSync(path.join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+    await storage.close();
+    storage = undefined;
+    for (const f of files) if (fs.existsSync(path.join(dir, f))) fs.chmodSync(path.join(dir, f), 0o644);
+    storage = await openStorage({ dataDir: dir });
+    for (const f of files) if (fs.existsSync(path.join(dir, f))) expect({ f, mode: fs.statSync(path.join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+  });
+});
+
 describe('sealed at rest', () => {
   it('holds no name or ID number in clear; export and tracing answer as before', async () => {
     storage = await openStorage({ dataDir: dir });
