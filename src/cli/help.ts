@@ -87,7 +87,7 @@ checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
     with --reveal and the technician PIN (from --pin-file or stdin); the reveal is audited.`,
     options: `  --data-dir DIR          the kiosk's data dir
   --reveal                print identity fields in full (needs the technician PIN)
-  --pin-file FILE         read the PIN from FILE instead of the first line of stdin`,
+  --pin-file FILE         read the PIN from FILE (mode 0600) instead of the first line of stdin`,
   },
   audit: {
     synopsis: 'checkpoint-kiosk audit --data-dir DIR [--verify]',
