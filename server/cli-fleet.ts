@@ -82,11 +82,23 @@ async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: 
 
 function readConfigFile(sub: string, file: string): RemoteConfig {
   let text: string;
+  const where = `central ${sub}: --file ${file}`;
+  let info;
   try {
-    if (fs.statSync(file).size > MAX_REMOTE_CONFIG_BYTES) throw new Error(`larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
+    info = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Usage(`${where}: no such file; check the path (read from ${process.cwd()} when relative)`);
+    if (code === 'EACCES') throw new Usage(`${where}: cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
+    throw new Usage(`${where}: cannot be read (${code ?? String(err)})`);
+  }
+  if (!info.isFile()) throw new Usage(`${where}: ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name the JSON file that holds the profile`);
+  if (info.size > MAX_REMOTE_CONFIG_BYTES) throw new Usage(`${where}: ${info.size} bytes, larger than the ${MAX_REMOTE_CONFIG_BYTES}-byte limit of a profile`);
+  try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Usage(`central ${sub}: --file ${file}: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Usage(`${where}: cannot be read by this user (${code ?? String(err)}); check its permissions`);
   }
   let json: unknown;
   try {
