@@ -202,6 +202,45 @@ describe('lawful export', () => {
   });
 });
 
+describe('CLI reads of personal data are audited', () => {
+  it('plain export and trace each leave one audit entry with what, when and counts, never a name or ID number', async () => {
+    storage = await openStorage({ dataDir: dir });
+    const all = Array.from({ length: 6 }, (_, i) => checkIn(i));
+    await ingestCheckIns(storage, 'dev-1', all, new Date(T0).toISOString());
+    await storage.close();
+    storage = undefined;
+
+    const exported = await cli(['export', '--data-dir', dir]);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toHaveLength(6);
+    const traced = await cli(['trace', '--data-dir', dir, '--id', all[0]!.subject.idNo!, '--from', new Date(T0 - DAY).toISOString(), '--to', new Date(T0 + DAY).toISOString(), '--window-minutes', '5']);
+    expect(traced.code).toBe(0);
+    const result = JSON.parse(traced.out[0]!) as { landmarks: { nearby: unknown[] }[] };
+
+    const auditOut = await cli(['audit', '--data-dir', dir]);
+    const audit = auditOut.out.map((l) => JSON.parse(l) as { actor: string; action: string; at: string; detail: Record<string, unknown> });
+    expect(audit.filter((e) => e.action === 'export')).toEqual([expect.objectContaining({ actor: 'cli', detail: { via: 'cli', count: 6 } })]);
+    expect(audit.filter((e) => e.action === 'trace')).toEqual([
+      expect.objectContaining({
+        actor: 'cli',
+        detail: {
+          via: 'cli',
+          from: new Date(T0 - DAY).toISOString(),
+          to: new Date(T0 + DAY).toISOString(),
+          windowMinutes: 5,
+          landmarks: result.landmarks.length,
+          nearby: result.landmarks.reduce((n, l) => n + l.nearby.length, 0),
+          truncated: false,
+        },
+      }),
+    ]);
+    expect(result.landmarks.length).toBeGreaterThan(0);
+    for (const e of audit) expect(Number.isFinite(Date.parse(e.at))).toBe(true);
+    for (const n of needles(all)) expect(auditOut.out.join('\n')).not.toContain(n);
+    expect(await cli(['audit', '--data-dir', dir, '--verify'])).toMatchObject({ code: 0 });
+  });
+});
+
 describe('operations room', () => {
   it('lists a device whose heartbeat reports identity data past retention under past-retention', async () => {
     storage = await openStorage({ dataDir: dir });
