@@ -2,7 +2,8 @@
  * Which scanner URIs can never work, told apart from devices that are merely not there yet.
  *
  * - **Cannot exist** (refused at start, the command exits 2): a URI that does not parse (unknown
- *   kind, bad option: ScannerUriError), and a *file* source — `sim:FILE`, `camera:FILE` — whose
+ *   kind, bad option: ScannerUriError), a HID URI with an option its driver refuses (unknown
+ *   option, `layout` other than us/de: drivers/hid/hid-options.ts), and a *file* source — `sim:FILE`, `camera:FILE` — whose
  *   file is missing, not a regular file, unreadable by this user or (sim) larger than the bound.
  *   A file does not appear by itself, so waiting for it would only hide a typo.
  * - **Not there yet** (accepted, shown `disconnected` and retried with backoff): serial ports,
@@ -16,12 +17,14 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ScannerUri } from './uri.js';
 import { MAX_SIM_FILE_BYTES } from './sim/sim-source.js';
+import { hidOptionProblem } from './hid/hid-options.js';
 
 /**
  * Returns why `parsed` can never work ("problem; fix"), or undefined when it may work now or later.
  * Only touches the file system for file sources (one stat and one access check, synchronous).
  */
 export function scannerStartProblem(parsed: ScannerUri): string | undefined {
+  if (parsed.kind === 'hid' || parsed.kind === 'hid-pos') return hidOptionProblem(parsed);
   if (parsed.kind === 'sim') return fileProblem(parsed.file, 'scan file', MAX_SIM_FILE_BYTES, 'a text file with one scan per line');
   if (parsed.kind === 'camera' && parsed.source === 'file') return fileProblem(parsed.location, 'video file', undefined, 'a recorded video, or camera:/dev/videoN for a webcam');
   return undefined;

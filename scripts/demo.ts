@@ -25,31 +25,40 @@ import { ensureRenderer } from './demo-renderer.js';
 import { startChild, stopChild, type Child, type Line } from './demo-child.js';
 
 const DEMO_PIN = '246824';
-const USAGE = `usage: npm run demo [-- [--data-dir DIR] [--interval-ms N] [--json]]
+const USAGE = `usage: npm run demo [-- [--data-dir DIR] [--interval-ms N] [--json] | --help]
   --data-dir DIR     keep the demo's data (central server, kiosk, logs) in DIR; a restart with
                      the same DIR reuses the kiosk's enrollment (default: a temporary folder
                      removed at exit)
   --interval-ms N    time between simulated scans, 100..600000 ms (default 3000)
   --json             machine-readable output: one {"event":"demo",…} line with the URLs, then
                      one {"event":"verdict",…} line per scan
+  -h, --help         print this text and exit
 `;
 
 class DemoUsage extends Error {}
 
 interface Options {
+  help?: false;
   dir: string;
   keep: boolean;
   intervalMs: number;
   json: boolean;
 }
 
-function parseOptions(argv: string[]): Options {
-  let values: { 'data-dir'?: string; 'interval-ms'?: string; json?: boolean };
+function parseOptions(argv: string[]): Options | { help: true } {
+  let values: { 'data-dir'?: string; 'interval-ms'?: string; json?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'interval-ms': { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, 'interval-ms': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     throw new DemoUsage((err as Error).message);
   }
+  // Asked for: the usage on stdout, exit 0, nothing created (no temporary folder, no servers).
+  if (values.help) return { help: true };
   const raw = values['interval-ms'] ?? '3000';
   const intervalMs = Number(raw);
   if (!/^\d+$/.test(raw) || intervalMs < 100 || intervalMs > 600_000) throw new DemoUsage(`--interval-ms must be a whole number of milliseconds from 100 to 600000, got "${raw}"`);
@@ -205,13 +214,17 @@ function onKioskLine(l: Line, sent: string[], say: (t: string) => void, emit: (o
 }
 
 async function main(argv: string[]): Promise<number> {
-  let o: Options;
+  let o: Options | { help: true };
   try {
     o = parseOptions(argv);
   } catch (err) {
     if (!(err instanceof DemoUsage)) throw err;
     process.stderr.write(`demo: ${err.message}\n\n${USAGE}`);
     return 2;
+  }
+  if (o.help) {
+    process.stdout.write(USAGE);
+    return 0;
   }
   return await runDemo(o);
 }

@@ -82,11 +82,23 @@ async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: 
 
 function readConfigFile(sub: string, file: string): RemoteConfig {
   let text: string;
+  const where = `central ${sub}: --file ${file}`;
+  let info;
   try {
-    if (fs.statSync(file).size > MAX_REMOTE_CONFIG_BYTES) throw new Error(`larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
+    info = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Usage(`${where}: no such file; check the path (read from ${process.cwd()} when relative)`);
+    if (code === 'EACCES') throw new Usage(`${where}: cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
+    throw new Usage(`${where}: cannot be read (${code ?? String(err)})`);
+  }
+  if (!info.isFile()) throw new Usage(`${where}: ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name the JSON file that holds the profile`);
+  if (info.size > MAX_REMOTE_CONFIG_BYTES) throw new Usage(`${where}: ${info.size} bytes, larger than the ${MAX_REMOTE_CONFIG_BYTES}-byte limit of a profile`);
+  try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Usage(`central ${sub}: --file ${file}: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Usage(`${where}: cannot be read by this user (${code ?? String(err)}); check its permissions`);
   }
   let json: unknown;
   try {
@@ -195,6 +207,7 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
   return withStorage(sub, choice, async (storage) => {
     const scope = hasDevice ? 'device' : 'group';
     const target = (hasDevice ? v.device : v.group) as string;
+    if (hasDevice) await requireDevice(sub, storage, target);
     const version = await storage.fleet.setConfigProfile(scope, target, config as Record<string, unknown>, systemClock.now());
     io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
     return EXIT.ok;
@@ -209,10 +222,16 @@ async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
   const choice = storageChoice(sub, v);
   if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
   return withStorage(sub, choice, async (storage) => {
+    await requireDevice(sub, storage, v.device as string);
     await storage.fleet.setDeviceGroup(v.device as string, v.group as string);
     io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
     return EXIT.ok;
   });
+}
+
+/** A profile or group stored for a device that does not exist would wait forever for nobody: refused like revoke-device's. */
+async function requireDevice(sub: string, storage: { fleet: { deviceExists(id: string): Promise<boolean> } }, device: string): Promise<void> {
+  if (!(await storage.fleet.deviceExists(device))) throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
 }
 
 function percentFlag(sub: string, value: unknown, fallback: number): number {

@@ -50,8 +50,9 @@ export const CENTRAL_COMMANDS: Record<string, CommandHelp> = {
     synopsis: `checkpoint-kiosk central export (--data-dir DIR | --database URL)
 checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIME --to ISO-TIME
       [--checkpoint ID] --requested-by WHO --reason WHY --out FILE`,
-    summary: `Every received check-in, one JSON line each, oldest first. With --from/--to: the lawful
-    export, the check-ins of the range as one root-key-signed JWS file; audited.`,
+    summary: `Every received check-in, one JSON line each, oldest first (audited: when and how many).
+    With --from/--to: the lawful export, the check-ins of the range as one root-key-signed JWS file;
+    audited with who asked and why.`,
     options: `${STORE}
   --from ISO-TIME, --to ISO-TIME   the range of scan times (lawful export)
   --checkpoint ID         only this checkpoint (lawful export)
@@ -61,7 +62,7 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   },
   audit: {
     synopsis: 'checkpoint-kiosk central audit (--data-dir DIR | --database URL) [--verify]',
-    summary: `The server's hash-chained audit log (purge receipts, lawful exports), or --verify the chain
+    summary: `The server's hash-chained audit log (purge receipts, exports, traces), or --verify the chain
     ({"ok":true,…} exit 0, {"ok":false,"brokenAt",…} exit 1).`,
     options: `${STORE}
   --verify                recompute the hash chain instead of printing it`,
@@ -69,7 +70,7 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   trace: {
     synopsis: `checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO-TIME
       --to ISO-TIME [--window-minutes N]`,
-    summary: "A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30).",
+    summary: "A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30); audited (range and counts, never the ID).",
     options: `${STORE}
   --id ID                 the ID number (CCCD, QID) to trace
   --from ISO-TIME, --to ISO-TIME   the period searched

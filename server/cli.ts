@@ -172,7 +172,13 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
   if (LAWFUL_FLAGS.some((f) => v[f] !== undefined)) return lawful(where, v, io);
   await withStorage('export', where, async (storage) => {
     // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
-    for await (const c of storage.exportCheckIns()) io.stdout(`${JSON.stringify(asExported(c))}\n`);
+    let count = 0;
+    for await (const c of storage.exportCheckIns()) {
+      io.stdout(`${JSON.stringify(asExported(c))}\n`);
+      count++;
+    }
+    // Names and ID numbers left the server: the audit log says when and how many (never whose).
+    await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count } });
   });
   return EXIT.ok;
 }
@@ -245,7 +251,18 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
     throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
   }
-  await withStorage('trace', where, async (storage) => io.stdout(`${JSON.stringify(await trace(storage, q))}\n`));
+  await withStorage('trace', where, async (storage) => {
+    const result = await trace(storage, q);
+    io.stdout(`${JSON.stringify(result)}\n`);
+    // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.
+    const nearby = result.landmarks.reduce((n, l) => n + l.nearby.length, 0);
+    await storage.appendAudit({
+      at: new Date(systemClock.now()).toISOString(),
+      actor: 'cli',
+      action: 'trace',
+      detail: { via: 'cli', from: result.from, to: result.to, windowMinutes: result.windowMinutes, landmarks: result.landmarks.length, nearby, truncated: result.truncated },
+    });
+  });
   return EXIT.ok;
 }
 

@@ -144,7 +144,9 @@ export const CENTRAL_DB_FILE = 'central.sqlite';
 /** Opens (creating if needed) `<dataDir>/central.sqlite` and applies pending migrations. */
 export function openCentralDb(dataDir: string): CentralDb {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, CENTRAL_DB_FILE));
+  const file = path.join(dataDir, CENTRAL_DB_FILE);
+  ownerOnly(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -152,6 +154,8 @@ export function openCentralDb(dataDir: string): CentralDb {
   db.pragma('secure_delete = ON');
   // Another process (`central enroll-code`) may write while the server runs: wait, don't fail.
   db.pragma('busy_timeout = 5000');
+  // The -shm exists from here on; a -wal left by an older version is tightened too.
+  for (const f of [`${file}-wal`, `${file}-shm`]) tighten(f);
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
     const sql = MIGRATIONS[v] as string;
@@ -161,4 +165,29 @@ export function openCentralDb(dataDir: string): CentralDb {
     })();
   }
   return db;
+}
+
+/**
+ * Owner-only (0600) central database, like the kiosk's: it holds check-ins (names and ID numbers
+ * sealed, but also who checked in where and when). The file is created 0600 before SQLite opens
+ * it because SQLite creates `-wal` and `-shm` with the database file's mode; an existing file
+ * with wider modes (created by an older version) is narrowed.
+ */
+function ownerOnly(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+  } catch {
+    // Not writable here: SQLite's own open gives the specific error.
+  }
+  tighten(file);
+}
+
+/** Removes group/other bits (a missing file is skipped; a file we do not own keeps its modes). */
+function tighten(file: string): void {
+  try {
+    const mode = fs.statSync(file).mode & 0o777;
+    if ((mode & 0o077) !== 0) fs.chmodSync(file, mode & 0o700);
+  } catch {
+    // Missing, or not ours to change: SQLite's own open decides what happens next.
+  }
 }

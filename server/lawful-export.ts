@@ -14,6 +14,7 @@ import { CompactSign } from 'jose';
 import type { CheckIn } from '../src/shared/types.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import type { CentralStorage } from './storage/types.js';
+import { dateTimeProblem } from './trace.js';
 
 export const EXPORT_JWS_TYPE = 'checkpoint-kiosk-export+jws';
 
@@ -36,8 +37,8 @@ export interface LawfulExport {
 export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint?: unknown; requestedBy?: unknown; reason?: unknown }): LawfulRequest | string {
   const fromMs = typeof v.from === 'string' ? Date.parse(v.from) : NaN;
   const toMs = typeof v.to === 'string' ? Date.parse(v.to) : NaN;
-  if (!Number.isFinite(fromMs)) return '--from: required ISO date-time';
-  if (!Number.isFinite(toMs)) return '--to: required ISO date-time';
+  if (!Number.isFinite(fromMs)) return dateTimeProblem('--from', v.from);
+  if (!Number.isFinite(toMs)) return dateTimeProblem('--to', v.to);
   if (toMs < fromMs) return '--to: before --from';
   if (typeof v.requestedBy !== 'string' || v.requestedBy.trim().length < 2 || v.requestedBy.length > 200) return '--requested-by: required, who asked (2..200 characters)';
   if (typeof v.reason !== 'string' || v.reason.trim().length < 3 || v.reason.length > 1000) return '--reason: required, why (the legal basis or case number, 3..1000 characters)';

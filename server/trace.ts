@@ -69,10 +69,22 @@ export function parseTraceQuery(p: { idNo?: unknown; from?: unknown; to?: unknow
   if (typeof p.idNo !== 'string' || p.idNo.length < 1 || p.idNo.length > 64) return 'idNo: required, at most 64 chars';
   const fromMs = typeof p.from === 'string' ? Date.parse(p.from) : NaN;
   const toMs = typeof p.to === 'string' ? Date.parse(p.to) : NaN;
-  if (!Number.isFinite(fromMs)) return 'from: required ISO date-time';
-  if (!Number.isFinite(toMs)) return 'to: required ISO date-time';
+  if (!Number.isFinite(fromMs)) return dateTimeProblem('from', p.from);
+  if (!Number.isFinite(toMs)) return dateTimeProblem('to', p.to);
   if (toMs < fromMs) return 'to: before from';
   const w = p.windowMinutes === undefined || p.windowMinutes === '' ? 30 : Number(p.windowMinutes);
   if (!Number.isInteger(w) || w < 0 || w > TRACE_LIMITS.maxWindowMinutes) return `windowMinutes: integer 0..${TRACE_LIMITS.maxWindowMinutes}`;
   return { idNo: p.idNo, fromMs, toMs, windowMinutes: w };
+}
+
+/**
+ * `name: problem` for a missing or unparseable date-time parameter: a value that was given is
+ * quoted (bounded), so "required" is never said of something the user typed. Shared with the
+ * lawful export.
+ */
+export function dateTimeProblem(name: string, value: unknown): string {
+  const example = '(e.g. 2026-12-06T08:00 or 2026-12-06T08:00:00Z)';
+  if (value === undefined || value === '') return `${name}: required ISO date-time ${example}`;
+  const shown = typeof value === 'string' ? (value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value;
+  return `${name}: not an ISO date-time: ${shown} ${example}`;
 }

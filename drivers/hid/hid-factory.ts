@@ -11,35 +11,28 @@ import { BUILT_IN_LAYOUTS } from '../keyboard/layouts.js';
 import { HidKeyboardDriver } from '../keyboard/keyboard-driver.js';
 import { loadNodeHid, type HidApi } from './hid-seam.js';
 import { HidPosDriver } from './pos-driver.js';
+import { hidOptionProblem, type HidLayoutName } from './hid-options.js';
 
 type HidUri = Extract<ScannerUri, { kind: 'hid' | 'hid-pos' }>;
 
 export async function createHidScanner(parsed: HidUri, deps: DriverDeps, hid?: HidApi): Promise<HidKeyboardDriver | HidPosDriver> {
-  const fail = (detail: string): never => {
-    throw new ScannerUriError(parsed.uri, detail);
-  };
-  const known = parsed.kind === 'hid' ? ['layout', 'path'] : ['init', 'path'];
-  for (const key of Object.keys(parsed.params)) {
-    if (!known.includes(key)) fail(`unknown option "${key}" for ${parsed.kind} (known: ${known.join(', ')})`);
-  }
+  const problem = hidOptionProblem(parsed);
+  if (problem) throw new ScannerUriError(parsed.uri, problem);
   const path = parsed.params.path;
-  if (path !== undefined && !/^\/dev\/hidraw\d{1,3}$|^[\\/]/.test(path)) fail(`path must be a device path such as /dev/hidraw3, got "${path}"`);
   const api = hid ?? (await loadNodeHid());
   if (parsed.kind === 'hid') {
-    const layoutName = parsed.params.layout ?? 'us';
-    if (layoutName !== 'us' && layoutName !== 'de') fail(`layout must be us or de, got "${layoutName}"`);
+    const layoutName = (parsed.params.layout ?? 'us') as HidLayoutName;
     return new HidKeyboardDriver(
       {
         hid: api,
         uri: parsed.uri,
         target: { vendorId: parsed.vendorId, productId: parsed.productId, ...(path ? { path } : {}) },
-        layout: BUILT_IN_LAYOUTS[layoutName as 'us' | 'de'],
+        layout: BUILT_IN_LAYOUTS[layoutName],
       },
       deps,
     );
   }
   const init = parsed.params.init ?? '1';
-  if (init !== '1' && init !== '0') fail(`init must be 1 or 0, got "${init}"`);
   const target = {
     ...(parsed.vendorId !== undefined ? { vendorId: parsed.vendorId } : {}),
     ...(parsed.productId !== undefined ? { productId: parsed.productId } : {}),

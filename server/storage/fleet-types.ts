@@ -65,6 +65,8 @@ export interface FleetStorage {
    * (`deviceForTokenHash`). False when no such device exists.
    */
   revokeDevice(deviceId: string, nowMs: number): Promise<boolean>;
+  /** Whether an enrolled device with this id exists (revoked or not), so a command naming a device can refuse a typo. */
+  deviceExists(deviceId: string): Promise<boolean>;
   /** The device's revocation (the first one: revoking again keeps it), or undefined when not revoked. */
   revocation(deviceId: string): Promise<{ revokedAt: string } | undefined>;
   revokedDevices(limit: number): Promise<{ deviceId: string; revokedAt: string }[]>;

@@ -135,6 +135,11 @@ export class PostgresFleetStorage implements FleetStorage {
     return known.rowCount === 1;
   }
 
+  async deviceExists(deviceId: string): Promise<boolean> {
+    const r = await this.pool.query('SELECT 1 FROM devices WHERE id = $1', [deviceId]);
+    return r.rowCount === 1;
+  }
+
   async revocation(deviceId: string): Promise<{ revokedAt: string } | undefined> {
     const { rows } = await this.pool.query<{ revoked_at: string }>('SELECT revoked_at FROM fleet_revocations WHERE device_id = $1', [deviceId]);
     return rows[0] ? { revokedAt: rows[0].revoked_at } : undefined;

@@ -77,6 +77,10 @@ export class SqliteFleetStorage implements FleetStorage {
     })();
   }
 
+  async deviceExists(deviceId: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(deviceId) !== undefined;
+  }
+
   async revocation(deviceId: string): Promise<{ revokedAt: string } | undefined> {
     const row = this.db.prepare('SELECT revoked_at FROM fleet_revocations WHERE device_id = ?').get(deviceId) as { revoked_at: string } | undefined;
     return row ? { revokedAt: row.revoked_at } : undefined;

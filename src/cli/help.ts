@@ -9,15 +9,16 @@ import { centralOverview, commandHelp, EXIT_CODES_HELP, overviewEntry, type Comm
 
 const SCANNER_URIS = `Scanner URIs (--scanner, repeatable):
   serial:PATH[?baud=9600&maxLine=8192&idleMs=100]   serial or USB-CDC scanner
-  hid:VID:PID                                        USB HID scanner in keyboard mode (hidraw)
-  hid-pos:auto | hid-pos:VID:PID                     USB HID POS scanner (usage page 0x8C)
+  hid:VID:PID[?layout=us|de]                         USB HID scanner in keyboard mode (hidraw)
+  hid-pos:auto | hid-pos:VID:PID[?init=1|0]          USB HID POS scanner (usage page 0x8C)
   sim:FILE[?intervalMs=N&loop=1]                     replays a file, one scan per line
   stdin[?maxLine=8192&idleMs=0]                      one scan per line on standard input
   camera:/dev/video0 | camera:rtsp://… | camera:http://… | camera:FILE
       [?fps=10&width=1280&height=720&roi=x,y,w,h&loop=1]  webcam, IP camera or video file read for QR codes
   auto                                               every scanner \`devices\` recommends
-  A URI that can never work (unknown kind, bad option, a sim:/camera: file that is missing) is
-  refused at start (exit 2); a device not plugged in yet is shown disconnected and retried.
+  A URI that can never work (unknown kind, bad option, a sim:/camera: file that is missing) or the
+  same scanner given twice is refused at start (exit 2); a device not plugged in yet is shown
+  disconnected and retried.
 `;
 
 const OUTPUT_URIS = `Output URIs (--relay, repeatable; --beeper is short for --relay beeper):
@@ -86,7 +87,7 @@ checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
     with --reveal and the technician PIN (from --pin-file or stdin); the reveal is audited.`,
     options: `  --data-dir DIR          the kiosk's data dir
   --reveal                print identity fields in full (needs the technician PIN)
-  --pin-file FILE         read the PIN from FILE instead of the first line of stdin`,
+  --pin-file FILE         read the PIN from FILE (mode 0600) instead of the first line of stdin`,
   },
   audit: {
     synopsis: 'checkpoint-kiosk audit --data-dir DIR [--verify]',

@@ -7,6 +7,11 @@ import type { ScanEvent, Verdict, VerdictDisplay } from '../shared/types.js';
 import { maskName } from '../shared/mask.js';
 import type { Logger } from '../shared/ports.js';
 import { detectFormat } from '../credentials/registry.js';
+import { isProvisioningCard } from '../credentials/provisioning/verify.js';
+
+/** What a CKP1 card is, for whoever holds one up to `verify`: not a credential, never a check-in. */
+export const PROVISIONING_CARD_MESSAGE =
+  "a provisioning card (CKP1): a technician's enrollment card that connects a kiosk to its central server, not a credential; it is never recorded as a check-in";
 import { failed, type CredentialFormat, type VerifyResult } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { normalizeScanText, type Normalized } from './normalize.js';
@@ -56,7 +61,12 @@ export function assessRefused(reason: 'too-large' | 'unreadable', detail: string
 async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promise<VerifyResult> {
   if (!norm.ok) return failed('unknown', norm.reason, norm.detail);
   const format = detectFormat(deps.formats, norm.text);
-  if (!format) return failed('unknown', 'unknown-format', 'no supported credential format recognised');
+  if (!format) {
+    // The kiosk routes CKP1 cards away before they get here; `verify` (and anything else that
+    // assesses raw text) says what the card is rather than "unknown".
+    if (isProvisioningCard(norm.text)) return failed('unknown', 'unknown-format', PROVISIONING_CARD_MESSAGE);
+    return failed('unknown', 'unknown-format', 'no supported credential format recognised');
+  }
   try {
     const policy = deps.policy();
     return await format.verify(norm.text, {

@@ -2,7 +2,7 @@
  * Reads and validates a checkpoint policy JSON file. Every problem is reported with the JSON
  * key it concerns, so a technician can fix the file without reading code.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { FormatId } from '../shared/types.js';
 import { DEFAULT_POLICY, type Action, type Policy } from './policy.js';
 import { firstUnknownKey, unknownKeyMessage } from '../shared/known-keys.js';
@@ -82,15 +82,16 @@ export function parsePolicy(json: unknown, source = 'policy'): Policy {
 }
 
 export function readPolicyFile(path: string): Policy {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readBounded(path, MAX_POLICY_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file (check the path)' : code === 'EACCES' ? 'permission denied (check its owner and mode)' : code === 'EISDIR' ? 'it is a directory, not a JSON file' : (code ?? String(err));
     throw new PolicyError(`cannot read policy file ${path}: ${why}`);
   }
-  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw new PolicyError(`policy file ${path} is larger than ${MAX_POLICY_BYTES} bytes`);
+  if (bytes.length > MAX_POLICY_BYTES) throw new PolicyError(`policy file ${path} is larger than ${MAX_POLICY_BYTES} bytes; a policy is a few lines of JSON (check the path)`);
+  const text = bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -98,4 +99,25 @@ export function readPolicyFile(path: string): Policy {
     throw new PolicyError(`policy file ${path} is not valid JSON: ${(err as Error).message}`);
   }
   return parsePolicy(json, path);
+}
+
+/**
+ * Reads at most `max + 1` bytes of `path`: enough to tell an over-long file from one at
+ * the limit without reading (or holding) a 60 MB file, or a device that never ends, first.
+ * Throws the fs error (ENOENT, EACCES, EISDIR …) as readFileSync would.
+ */
+function readBounded(path: string, max: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let used = 0;
+    while (used < buf.length) {
+      const n = readSync(fd, buf, used, buf.length - used, null);
+      if (n === 0) break;
+      used += n;
+    }
+    return buf.subarray(0, used);
+  } finally {
+    closeSync(fd);
+  }
 }

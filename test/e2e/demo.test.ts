@@ -150,6 +150,14 @@ describe('npm run demo', () => {
     }
   }, 150_000);
 
+  it.each([['--help'], ['-h']])('prints the usage on stdout and exits 0 for %s, starting nothing', (flag) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', flag], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^usage: npm run demo /);
+    expect(r.stdout).toContain('--interval-ms N');
+    expect(r.stdout).not.toContain('http://');
+  });
+
   it('answers a mistyped flag with the usage text, not a stack trace', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--data-dri', '/tmp/x'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);

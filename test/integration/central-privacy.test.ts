@@ -66,6 +66,20 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
 
 const needles = (cs: CheckIn[]) => cs.flatMap((c) => [c.subject.idNo!, c.subject.name!]);
 
+describe('file modes', () => {
+  it('keeps central.sqlite and its -wal/-shm owner-only (0600), like the kiosk database, and narrows an older 0644 one', async () => {
+    storage = await openStorage({ dataDir: dir });
+    await ingestCheckIns(storage, 'dev-1', [checkIn(0)], new Date(T0).toISOString());
+    const files = ['central.sqlite', 'central.sqlite-wal', 'central.sqlite-shm'];
+    for (const f of files) expect({ f, mode: fs.statSync(path.join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+    await storage.close();
+    storage = undefined;
+    for (const f of files) if (fs.existsSync(path.join(dir, f))) fs.chmodSync(path.join(dir, f), 0o644);
+    storage = await openStorage({ dataDir: dir });
+    for (const f of files) if (fs.existsSync(path.join(dir, f))) expect({ f, mode: fs.statSync(path.join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+  });
+});
+
 describe('sealed at rest', () => {
   it('holds no name or ID number in clear; export and tracing answer as before', async () => {
     storage = await openStorage({ dataDir: dir });
@@ -185,6 +199,45 @@ describe('lawful export', () => {
       actor: 'Inspector Lê Văn Tám',
       detail: { reason: 'Case 12/2026, Decree 13 art. 17', checkpoint: 'cp-a', count: 4, sha256: JSON.parse(done.out[0]!).sha256 as unknown },
     });
+  });
+});
+
+describe('CLI reads of personal data are audited', () => {
+  it('plain export and trace each leave one audit entry with what, when and counts, never a name or ID number', async () => {
+    storage = await openStorage({ dataDir: dir });
+    const all = Array.from({ length: 6 }, (_, i) => checkIn(i));
+    await ingestCheckIns(storage, 'dev-1', all, new Date(T0).toISOString());
+    await storage.close();
+    storage = undefined;
+
+    const exported = await cli(['export', '--data-dir', dir]);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toHaveLength(6);
+    const traced = await cli(['trace', '--data-dir', dir, '--id', all[0]!.subject.idNo!, '--from', new Date(T0 - DAY).toISOString(), '--to', new Date(T0 + DAY).toISOString(), '--window-minutes', '5']);
+    expect(traced.code).toBe(0);
+    const result = JSON.parse(traced.out[0]!) as { landmarks: { nearby: unknown[] }[] };
+
+    const auditOut = await cli(['audit', '--data-dir', dir]);
+    const audit = auditOut.out.map((l) => JSON.parse(l) as { actor: string; action: string; at: string; detail: Record<string, unknown> });
+    expect(audit.filter((e) => e.action === 'export')).toEqual([expect.objectContaining({ actor: 'cli', detail: { via: 'cli', count: 6 } })]);
+    expect(audit.filter((e) => e.action === 'trace')).toEqual([
+      expect.objectContaining({
+        actor: 'cli',
+        detail: {
+          via: 'cli',
+          from: new Date(T0 - DAY).toISOString(),
+          to: new Date(T0 + DAY).toISOString(),
+          windowMinutes: 5,
+          landmarks: result.landmarks.length,
+          nearby: result.landmarks.reduce((n, l) => n + l.nearby.length, 0),
+          truncated: false,
+        },
+      }),
+    ]);
+    expect(result.landmarks.length).toBeGreaterThan(0);
+    for (const e of audit) expect(Number.isFinite(Date.parse(e.at))).toBe(true);
+    for (const n of needles(all)) expect(auditOut.out.join('\n')).not.toContain(n);
+    expect(await cli(['audit', '--data-dir', dir, '--verify'])).toMatchObject({ code: 0 });
   });
 });
 

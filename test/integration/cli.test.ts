@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTechPin } from '../helpers/tech-pin.js';
 import { runCli, startCli } from '../helpers/cli.js';
+import { newEcKey } from '../helpers/keys.js';
+import { issueProvisioningCard } from '../../src/credentials/provisioning/index.js';
 
 const AN = '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021';
 let dir: string;
@@ -22,6 +24,16 @@ describe('verify', () => {
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(1);
     expect(r.lines[0]).toMatchObject({ format: 'cccd', verdict: 'accept', reasons: ['identity-only'], subject: { idNo: '001090001234', dob: '1990-02-01', sex: 'M' } });
+  });
+  it('names a CKP1 provisioning card as a technician\'s enrollment card, not a credential (never "unknown format")', () => {
+    const root = newEcKey();
+    const card = issueProvisioningCard({ url: 'https://central.example:8443', code: 'K7QM-2XRP-9HTD', checkpoint: 'gate-3' }, root.privateKey, { now: new Date(), validHours: 1 });
+    const r = runCli(['verify', card]);
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatchObject({ verdict: 'reject', subject: {} });
+    expect(r.lines[0]?.messages).toEqual([expect.stringMatching(/^a provisioning card \(CKP1\): a technician's enrollment card .*not a credential; it is never recorded as a check-in$/)]);
+    // The card's enrollment code is never echoed.
+    expect(r.stdout).not.toContain('K7QM-2XRP-9HTD');
   });
   it('reads the payload from standard input with -', () => {
     const r = runCli(['verify', '-'], `${AN}\r\n`);

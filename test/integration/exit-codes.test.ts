@@ -36,6 +36,7 @@ beforeAll(async () => {
   corrupt = join(dir, 'corrupt');
   server = join(dir, 'central');
   mkdirSync(corrupt);
+  writeFileSync(join(dir, 'profile.json'), JSON.stringify({ duplicateWindowMinutes: 5 }));
   writeFileSync(join(corrupt, 'kiosk.db'), 'this is not a SQLite database, whatever its name says');
   expect(runCli(['run', '--data-dir', kiosk, '--scanner', 'stdin'], `${AN}\n`).code).toBe(0);
   expect((await central(['--data-dir', server, '--port', '0'])).code).toBe(0);
@@ -99,6 +100,14 @@ describe('central subcommands', () => {
     ['an unknown subcommand', () => ['frobnicate', '--data-dir', server], '', EXIT.usage, /unknown subcommand "frobnicate"/],
     ['an unknown flag', () => ['audit', '--data-dir', server, '--bogus'], '', EXIT.usage, /--bogus/],
     ['revoke-device of a device the server does not know', () => ['revoke-device', '--data-dir', server, '--device', 'nobody'], '', EXIT.usage, /--device nobody: no such device/],
+    ['config set --device of a device the server does not know', () => ['config', 'set', '--data-dir', server, '--device', 'nobody', '--file', join(dir, 'profile.json')], '', EXIT.usage, /^central config set: --device nobody: no such device/],
+    ['group set --device of a device the server does not know', () => ['group', 'set', '--data-dir', server, '--device', 'nobody', '--group', 'gate-a'], '', EXIT.usage, /^central group set: --device nobody: no such device/],
+    ['config set --file naming a folder says so, not EISDIR', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', dir], '', EXIT.usage, /^central config set: --file .*: a directory; name the JSON file that holds the profile/],
+    ['config set --file naming no file says what to check', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', join(dir, 'nope.json')], '', EXIT.usage, /^central config set: --file .*nope\.json: no such file; check the path/],
+    ['trace --from given but not a date-time: quoted, with an example (not "required")', () => ['trace', '--data-dir', server, '--id', '001090001234', '--from', 'today', '--to', '2026-11-02T00:00:00Z'], '', EXIT.usage, /^central trace: --from: not an ISO date-time: today \(e\.g\. 2026-12-06T08:00/],
+    ['trace without --from: required', () => ['trace', '--data-dir', server, '--id', '001090001234', '--to', '2026-11-02T00:00:00Z'], '', EXIT.usage, /^central trace: --from: required ISO date-time \(e\.g\./],
+    ['lawful export --to given but not a date-time', () => ['export', '--data-dir', server, '--from', '2026-11-01T00:00:00Z', '--to', 'tomorrow', '--requested-by', 'Police', '--reason', 'case 1', '--out', join(dir, 'x.jws')], '', EXIT.usage, /^central export: --to: not an ISO date-time: tomorrow/],
+    ['config set --group (a group needs no device yet)', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', join(dir, 'profile.json')], '', EXIT.ok, /^$/],
     ['release set of a release that was never added', () => ['release', 'set', '--data-dir', server, '--version', '9.9.9', '--staging-percentage', '5'], '', EXIT.usage, /--version 9\.9\.9: no such release/],
     ['the server on a port that is taken (runtime)', () => ['--data-dir', server, '--port', String(takenPort)], '', EXIT.failure, /EADDRINUSE|in use/],
   ];

@@ -73,11 +73,15 @@ describe.each(Object.keys(backends))('fleet storage on %s', (name) => {
 
   it('revokes known devices only, idempotently', async () => {
     expect(await b.fleet.revokeDevice('nobody', T)).toBe(false);
+    expect(await b.fleet.deviceExists('dev-2')).toBe(false);
     await b.addDevice('dev-2');
+    expect(await b.fleet.deviceExists('dev-2')).toBe(true);
     expect(await b.storage.deviceForTokenHash('h-dev-2')).toBe('dev-2');
     expect(await b.fleet.revokeDevice('dev-2', T)).toBe(true);
     expect(await b.storage.deviceForTokenHash('h-dev-2')).toBeUndefined();
     expect(await b.fleet.revokeDevice('dev-2', T + 1000)).toBe(true);
+    // A revoked device still exists: its profile and group can still be set and shown.
+    expect(await b.fleet.deviceExists('dev-2')).toBe(true);
     expect(await b.fleet.revokedDevices(10)).toEqual([{ deviceId: 'dev-2', revokedAt: new Date(T).toISOString() }]);
     // The first revocation is the one in force, and the one reported.
     expect(await b.fleet.revocation('dev-2')).toEqual({ revokedAt: new Date(T).toISOString() });

@@ -154,7 +154,13 @@ describe('export', () => {
     expect(wrong.stdout).toBe('');
 
     const pinFile = path.join(dir, 'pin.txt');
-    fs.writeFileSync(pinFile, '975310\n', { mode: 0o600 });
+    // A PIN file others can read is refused as CHECKPOINT_KIOSK_PIN_FILE refuses one, with the same hint.
+    fs.writeFileSync(pinFile, '975310\n');
+    fs.chmodSync(pinFile, 0o644);
+    const groupReadable = runCli(['export', '--data-dir', dir, '--reveal', '--pin-file', pinFile]);
+    expect({ code: groupReadable.code, stdout: groupReadable.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(groupReadable.stderr).toMatch(/export: --pin-file .*pin\.txt: readable by group or others \(mode 644\); run chmod 600 on it/);
+    fs.chmodSync(pinFile, 0o600);
     const revealed = runCli(['export', '--data-dir', dir, '--reveal', '--pin-file', pinFile]);
     expect(revealed.code).toBe(0);
     expect(revealed.lines.map((l) => l.subject)).toEqual(subjects);

@@ -3,7 +3,7 @@
  * the fix); a device that is merely not there yet (a serial port plugged in later) is waited for.
  * Through the real command; the driver half (a scan file gone after the check) with the real sim source.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,9 @@ describe('run --scanner: cannot exist → exit 2 with the URI, the problem and t
     ['a folder instead of a file', () => `sim:${join(dir, 'a-folder')}`, /the scan file .*a-folder" is a directory; name a text file/],
     ['an unknown scanner kind', () => 'usb:/dev/ttyACM0', /--scanner invalid scanner URI "usb:\/dev\/ttyACM0": unknown scanner kind "usb"; expected serial, hid/],
     ['bad option syntax', () => 'sim:x.txt?loop=maybe', /--scanner invalid scanner URI .*loop must be 1, 0, true or false, got "maybe"/],
+    ['a HID keyboard layout the driver does not know', () => 'hid:0581:0115?layout=fr', /run: --scanner hid:0581:0115\?layout=fr: layout must be us or de, got "fr"/],
+    ['an unknown HID option', () => 'hid:0581:0115?foo=1', /run: --scanner hid:0581:0115\?foo=1: unknown option "foo" for hid \(known: layout, path\)/],
+    ['an unknown HID POS option', () => 'hid-pos:auto?foo=1', /run: --scanner hid-pos:auto\?foo=1: unknown option "foo" for hid-pos \(known: init, path\)/],
   ];
   it.each(cases)('%s', (_what, uri, message) => {
     const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
@@ -33,6 +36,25 @@ describe('run --scanner: cannot exist → exit 2 with the URI, the problem and t
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.lines.map((l) => l.event)).not.toContain('ready');
+    // Refused before anything is created: no data dir (and so no database) left behind.
+    expect(existsSync(data)).toBe(false);
+  });
+});
+
+describe('run --scanner: the same scanner twice → exit 2 "given twice" (it was merged and a finite run never ended)', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['stdin twice', () => ['stdin', 'stdin'], /run: --scanner stdin given twice; name each scanner once \(standard input can be read by one scanner only\)/],
+    ['stdin with and without options', () => ['stdin', 'stdin?maxLine=100'], /run: --scanner stdin\?maxLine=100 given twice/],
+    ['the same scan file twice', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}`], /run: --scanner sim:.*scans\.txt given twice; name each scanner once/],
+    ['the same scan file with other options', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}?intervalMs=1`], /given twice/],
+  ];
+  it.each(cases)('%s', (_what, uris, message) => {
+    writeFileSync(join(dir, 'scans.txt'), 'x\n');
+    const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
+    const r = runCli(['run', '--data-dir', data, ...uris().flatMap((u) => ['--scanner', u])], '');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(data)).toBe(false);
   });
 });
 

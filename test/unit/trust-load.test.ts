@@ -148,6 +148,9 @@ describe('parseTrustBundle: clear errors naming the JSON path', () => {
   const cases: [string, unknown, string][] = [
     ['not an object', [], 'bundle: expected an object, got an array'],
     ['wrong version', { ...base, version: 2 }, 'version: unsupported version 2 (expected 1)'],
+    ['an empty object: the missing version is named with what to write', {}, 'version: missing; a trust bundle starts with "version": 1 and "issuedAt"'],
+    ['a version without issuedAt: the missing field is named with an example', { version: 1 }, 'issuedAt: missing; add "issuedAt" with the time the bundle was made, e.g. "issuedAt": "2026-11-25T00:00:00Z"'],
+    ['a missing string deeper down says missing, not "a undefined"', { ...base, shc: { issuers: [{ jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: expected a string, got nothing (the key is missing)'],
     ['bad issuedAt', { ...base, issuedAt: 'yesterday' }, 'issuedAt: not a valid ISO 8601 time'],
     ['signers not an array', { ...base, dcc: { signers: {} } }, 'dcc.signers: expected an array, got an object'],
     [

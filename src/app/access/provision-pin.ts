@@ -28,18 +28,39 @@ export function parsePin(text: string, where: string): string {
   return pin;
 }
 
+/**
+ * Checks a file meant to hold the technician PIN before it is read: it must exist, be a regular
+ * file, and be readable by its owner only (a PIN others can read is no secret; `chmod 600` fixes
+ * it). `where` names the setting in the message (`CHECKPOINT_KIOSK_PIN_FILE=F`, `--pin-file F`).
+ * Throws PinInputError saying what is wrong and what to check.
+ */
+export function checkPinFile(file: string, where: string): void {
+  let info;
+  try {
+    info = statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PinInputError(`${where}: the PIN file does not exist; check the path (a systemd credential is read from $CREDENTIALS_DIRECTORY)`);
+    if (code === 'EACCES') throw new PinInputError(`${where}: the PIN file cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
+    throw new PinInputError(`${where}: the PIN file cannot be read (${code ?? String(err)})`);
+  }
+  if (!info.isFile()) throw new PinInputError(`${where}: ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name the file that holds the PIN`);
+  if ((info.mode & 0o077) !== 0) throw new PinInputError(`${where}: readable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+}
+
 /** Reads a PIN file; refuses one that group or others may read (chmod 600 fixes it). */
 export function readPinFile(file: string): string {
-  let mode: number;
+  const where = `${PIN_FILE_ENV}=${file}`;
+  checkPinFile(file, where);
+  let text: string;
   try {
-    mode = statSync(file).mode;
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PinInputError(`${PIN_FILE_ENV}=${file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new PinInputError(`${where}: the PIN file cannot be read by this user (${code ?? String(err)}); check its owner`);
   }
-  if ((mode & 0o077) !== 0) throw new PinInputError(`${PIN_FILE_ENV}=${file}: readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`);
-  const text = readFileSync(file, 'utf8');
-  if (text.length > 64) throw new PinInputError(`${PIN_FILE_ENV}=${file}: larger than a PIN`);
-  return parsePin(text, `${PIN_FILE_ENV}=${file}`);
+  if (text.length > 64) throw new PinInputError(`${where}: larger than a PIN`);
+  return parsePin(text, where);
 }
 
 /**

@@ -15,6 +15,7 @@ import { openStore } from '../../store/index.js';
 import type { SqliteStore } from '../../store/index.js';
 import { maskSubject } from '../../shared/mask.js';
 import { AccessControl } from '../../app/access/access-control.js';
+import { checkPinFile, PinInputError } from '../../app/access/provision-pin.js';
 import { jsonLogger, systemClock } from '../../core/system.js';
 import { parseCommand, requireOption, UsageError } from '../usage.js';
 
@@ -48,6 +49,15 @@ export async function exportCommand(argv: string[]): Promise<number> {
 
 function readPin(file: string | undefined): string {
   let text: string;
+  if (file !== undefined) {
+    // The same rule as CHECKPOINT_KIOSK_PIN_FILE: a PIN file others can read is refused.
+    try {
+      checkPinFile(file, `export: --pin-file ${file}`);
+    } catch (err) {
+      if (err instanceof PinInputError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
   try {
     if (file !== undefined && statSync(file).size > MAX_PIN_BYTES) throw new Error('file too large for a PIN');
     text = readFileSync(file ?? 0, 'utf8').slice(0, MAX_PIN_BYTES);

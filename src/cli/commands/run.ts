@@ -16,7 +16,7 @@
  */
 import { EXIT } from '../exit-codes.js';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
 import { lockDataDir } from '../../app/data-dir-lock.js';
@@ -30,7 +30,7 @@ import { linkToCentral } from '../../app/central-link.js';
 import { createKioskApi } from '../../app/api.js';
 import { logRing } from '../../app/log-ring.js';
 import type { WebUi } from '../../web/server.js';
-import { parseScannerUri, ScannerUriError } from '../../../drivers/uri.js';
+import { parseScannerUri, ScannerUriError, type ScannerUri } from '../../../drivers/uri.js';
 import { scannerStartProblem } from '../../../drivers/start-check.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
@@ -86,6 +86,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
   if (scanners.length === 0 && ui === 'none') throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
   checkEach('run', 'scanner', scanners, parseScannerUri, ScannerUriError);
+  refuseRepeatedScanners(scanners);
   // A file source that can never work is refused now; a device not plugged in yet is waited for.
   for (const uri of scanners) {
     const problem = scannerStartProblem(parseScannerUri(uri));
@@ -340,5 +341,38 @@ function readCa(file: string): string {
     return pem;
   } catch (err) {
     throw new UsageError(`run: --ca ${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The same scanner named twice would be opened once (the drivers are keyed by device) and a finite
+ * run would then wait forever for the second end of input; stdin can only be read once whatever
+ * its options. Refused as a usage error. Identity ignores options: `sim:F` and `sim:F?loop=1` are
+ * the same file, `serial:/dev/ttyACM0?baud=…` the same port.
+ */
+function refuseRepeatedScanners(scanners: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const uri of scanners) {
+    const parsed = parseScannerUri(uri);
+    const key = scannerIdentity(parsed);
+    if (seen.has(key)) throw new UsageError(`run: --scanner ${uri} given twice; name each scanner once${parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : ''}`);
+    seen.add(key);
+  }
+}
+
+/** What makes two scanner URIs the same scanner: the thing they read, not their options. */
+function scannerIdentity(parsed: ScannerUri): string {
+  switch (parsed.kind) {
+    case 'stdin':
+      return 'stdin';
+    case 'sim':
+      return `sim:${resolvePath(parsed.file)}`;
+    case 'serial':
+      return `serial:${parsed.path}`;
+    case 'hid':
+    case 'hid-pos':
+      return `${parsed.kind}:${parsed.vendorId ?? 'auto'}:${parsed.productId ?? ''}:${parsed.params.path ?? ''}`;
+    default:
+      return parsed.uri;
   }
 }

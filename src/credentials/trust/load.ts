@@ -69,8 +69,14 @@ interface IndexedStatus {
 export function parseTrustBundle(json: unknown): TrustIndex {
   const root = expectObject(json, '');
   expectKnownKeys(root, '', BUNDLE_KEYS.root);
+  if (root.version === undefined) {
+    throw invalidAt('version', 'missing; a trust bundle starts with "version": 1 and "issuedAt": "2026-11-25T00:00:00Z" (docs/TRUST-BUNDLE.md)');
+  }
   if (root.version !== 1) {
-    throw invalidAt('version', `unsupported version ${JSON.stringify(root.version) ?? 'undefined'} (expected 1)`);
+    throw invalidAt('version', `unsupported version ${JSON.stringify(root.version)} (expected 1)`);
+  }
+  if (root.issuedAt === undefined) {
+    throw invalidAt('issuedAt', 'missing; add "issuedAt" with the time the bundle was made, e.g. "issuedAt": "2026-11-25T00:00:00Z" (docs/TRUST-BUNDLE.md)');
   }
   expectIsoTime(root.issuedAt, 'issuedAt');
   const issuedAt = root.issuedAt as string;
