@@ -43,6 +43,7 @@ import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import type { CentralStorage } from './storage/types.js';
 import { parseTraceQuery, trace } from './trace.js';
+import { auditTrace } from './trace-audit.js';
 import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 
 export interface CentralIo {
@@ -255,13 +256,7 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     const result = await trace(storage, q);
     io.stdout(`${JSON.stringify(result)}\n`);
     // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.
-    const nearby = result.landmarks.reduce((n, l) => n + l.nearby.length, 0);
-    await storage.appendAudit({
-      at: new Date(systemClock.now()).toISOString(),
-      actor: 'cli',
-      action: 'trace',
-      detail: { via: 'cli', from: result.from, to: result.to, windowMinutes: result.windowMinutes, landmarks: result.landmarks.length, nearby, truncated: result.truncated },
-    });
+    await auditTrace(storage, { actor: 'cli', via: 'cli' }, result, systemClock.now());
   });
   return EXIT.ok;
 }

@@ -113,6 +113,17 @@ export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
 }
 
 /**
+ * Admin token of a posted dashboard form: Bearer, `?token=`, or the form field `token` (the
+ * tracing forms post it in the body so that it never lands in a URL). Call after the body is
+ * parsed (a preHandler, not onRequest).
+ */
+export function isAdminForm(request: FastifyRequest, adminToken: string): boolean {
+  if (isAdmin(request, adminToken)) return true;
+  const b = (request.body as Record<string, unknown> | undefined)?.token;
+  return typeof b === 'string' && secretEquals(b, adminToken);
+}
+
+/**
  * Errors that mean "the database cannot be reached now" rather than "this request is wrong":
  * socket errors, and PostgreSQL classes 08 (connection exception) and 57P (operator intervention:
  * shutdown, crash recovery).

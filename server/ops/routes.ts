@@ -1,13 +1,18 @@
 /**
  * The operations room over HTTP:
- *   GET /dashboard              the page (admin token: Bearer or ?token=), ?lang=vi|en, ?sort=…,
- *                               tracing form fields ?idNo&from&to&windowMinutes (local times)
- *   GET /dashboard/trace.csv    the tracing answer as CSV (same fields, admin token)
+ *   GET /dashboard              the page (admin token: Bearer or ?token=), ?lang=vi|en, ?sort=…;
+ *                               the tracing form empty (trace fields in a URL are ignored)
+ *   POST /dashboard             the page with the tracing answer: form body token, lang,
+ *                               idNo, from, to, windowMinutes (local times)
+ *   POST /dashboard/trace.csv   the tracing answer as CSV (same form body); GET answers 405
+ * Tracing is POST only so that neither the ID number nor the token lands in a URL (browser
+ * history, proxy logs); each answer is audited (../trace-audit.ts).
  *   GET /assets/NAME            uPlot JS/CSS, stylesheets, page script (public: no data in them)
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { sendError } from '../http-support.js';
+import { isAdminForm, sendError } from '../http-support.js';
+import { auditTrace } from '../trace-audit.js';
 import { langOf, rememberLang } from '../i18n.js';
 import { adminGuard, currentOverview } from '../routes/admin.js';
 import { loadAsset } from './assets.js';
@@ -23,21 +28,43 @@ import { readTraceForm } from './trace-view.js';
 
 type Query = Record<string, unknown>;
 
+/** The posted form fields (the urlencoded parser of the declaration routes); {} for any other body. */
+function formOf(request: FastifyRequest): Query {
+  const b = request.body;
+  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Query) : {};
+}
+
+/** Largest tracing form body (a few short fields). */
+const TRACE_FORM_LIMIT = 4096;
+
 export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): void {
   const requireAdmin = adminGuard(ctx);
+  // The tracing forms carry the token in their body: checked once the body is parsed.
+  const requireAdminForm = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!isAdminForm(request, ctx.adminToken)) {
+      return sendError(reply, 401, 'admin-token-required', 'admin token required (Authorization: Bearer, ?token= or the form field token); see `central admin-token`');
+    }
+    return undefined;
+  };
 
-  app.get('/dashboard', { onRequest: requireAdmin }, async (request, reply) => {
+  /** The page, with the tracing answer when `form` asks one (POST); GET shows the empty form. */
+  const page = async (request: FastifyRequest, reply: FastifyReply, form: Query | undefined) => {
     const query = (request.query ?? {}) as Query;
-    const lang = langOf(request);
+    const lang = langOf(request, form?.lang);
     rememberLang(request, reply, lang);
     const o = await currentOverview(ctx);
-    const trace = readTraceForm(query, ctx.timeZone, o.nowMs);
-    if (trace.query) trace.result = await ctx.ops.trace(trace.query);
-    const sort: FleetSort = (FLEET_SORTS as readonly string[]).includes(String(query.sort)) ? (query.sort as FleetSort) : 'problem';
-    const token = typeof query.token === 'string' ? query.token : '';
-    const keep: Record<string, string> = { ...(token ? { token } : {}), lang };
+    const trace = readTraceForm(form ?? {}, ctx.timeZone, o.nowMs);
+    if (trace.query) {
+      trace.result = await ctx.ops.trace(trace.query);
+      // Audited before the names leave: no entry, no answer.
+      await auditTrace(ctx.storage, { actor: 'dashboard', via: 'dashboard' }, trace.result, ctx.clock.now());
+    }
+    const sortAsked = query.sort ?? form?.sort;
+    const sort: FleetSort = (FLEET_SORTS as readonly string[]).includes(String(sortAsked)) ? (sortAsked as FleetSort) : 'problem';
+    const given = typeof query.token === 'string' ? query.token : typeof form?.token === 'string' ? form.token : '';
+    // Links (language, sort) keep the token the page was opened with, never the traced ID.
+    const keep: Record<string, string> = { ...(given ? { token: given } : {}), lang };
     if (sort !== 'problem') keep.sort = sort;
-    if (trace.input.idNo) Object.assign(keep, { idNo: trace.input.idNo, from: trace.input.from, to: trace.input.to, windowMinutes: trace.input.windowMinutes });
     const html = renderDashboardPage(DASHBOARD_SECTIONS, {
       o,
       t: OPS_STRINGS[lang],
@@ -46,18 +73,28 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
       href: (params, fragment) => `/dashboard?${new URLSearchParams({ ...keep, ...params }).toString()}${fragment ? `#${fragment}` : ''}`,
       sort,
       trace,
-      token,
+      token: given,
     });
     if (trace.query) ctx.logger.info('trace from dashboard', { landmarks: trace.result?.landmarks.length ?? 0 });
     return reply.headers(DASHBOARD_SECURITY_HEADERS).type('text/html; charset=utf-8').send(html);
-  });
+  };
 
-  app.get('/dashboard/trace.csv', { onRequest: requireAdmin }, async (request, reply) => {
-    const lang = langOf(request);
+  app.get('/dashboard', { onRequest: requireAdmin }, (request, reply) => page(request, reply, undefined));
+  app.post('/dashboard', { preHandler: requireAdminForm, bodyLimit: TRACE_FORM_LIMIT }, (request, reply) => page(request, reply, formOf(request)));
+
+  // The ID number must not travel in a URL (history, proxy logs): the CSV is a POST of the form.
+  app.get('/dashboard/trace.csv', async (_request, reply) =>
+    sendError(reply.header('allow', 'POST'), 405, 'method-not-allowed', 'POST the tracing form (idNo, from, to, windowMinutes as an application/x-www-form-urlencoded body) so the ID number stays out of URLs'),
+  );
+
+  app.post('/dashboard/trace.csv', { preHandler: requireAdminForm, bodyLimit: TRACE_FORM_LIMIT }, async (request, reply) => {
+    const form = formOf(request);
+    const lang = langOf(request, form.lang);
     const nowMs = ctx.clock.now();
-    const trace = readTraceForm((request.query ?? {}) as Query, ctx.timeZone, nowMs);
+    const trace = readTraceForm(form, ctx.timeZone, nowMs);
     if (!trace.query) return sendError(reply, 400, 'invalid-request', trace.error ?? 'idNo: required');
     const result = await ctx.ops.trace(trace.query);
+    await auditTrace(ctx.storage, { actor: 'dashboard', via: 'dashboard-csv' }, result, nowMs);
     ctx.logger.info('trace exported', { landmarks: result.landmarks.length });
     return reply
       .headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-disposition': `attachment; filename="trace-${localDate(ctx.timeZone, nowMs)}.csv"` })

@@ -50,7 +50,7 @@ export interface SectionContext {
   sort: FleetSort;
   /** The tracing form's input and answer (answer undefined until a query was sent). */
   trace: TraceView;
-  /** The admin token, for forms that must carry it (GET forms with `?token=`). */
+  /** The admin token, for forms that must carry it (in the POST body, never in a URL); '' with Bearer. */
   token: string;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Health-official JSON views, behind the admin token: GET /api/v1/stats and GET /api/v1/trace;
+ * Health-official JSON views, behind the admin token: GET /api/v1/stats and GET /api/v1/trace
+ * (each trace audited: server/trace-audit.ts);
  * and for operators: POST /api/v1/enrollment-codes (many codes at once) and
  * POST /api/v1/checkins/census (how often given check-ins are stored).
  * The dashboard page itself (GET /dashboard) is the operations room in ../ops/routes.ts.
@@ -13,6 +14,7 @@ import type { Overview } from '../ops/overview.js';
 import { statsOf } from '../stats.js';
 import type { CheckInRef } from '../storage/types.js';
 import { parseTraceQuery } from '../trace.js';
+import { auditTrace } from '../trace-audit.js';
 
 const enrollmentCodesSchema = {
   body: {
@@ -71,7 +73,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
   app.get('/api/v1/trace', { onRequest: requireAdmin }, async (request, reply) => {
     const q = parseTraceQuery(request.query as Record<string, unknown>);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
-    return ctx.ops.trace(q);
+    const result = await ctx.ops.trace(q);
+    // Audited before the names leave: no entry, no answer.
+    await auditTrace(ctx.storage, { actor: 'api', via: 'api' }, result, ctx.clock.now());
+    return result;
   });
 
   // Enrollment codes for many kiosks at once (a roll-out, the fleet simulator).

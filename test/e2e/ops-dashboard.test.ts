@@ -1,8 +1,8 @@
 /**
  * The operations room in Debian's Chromium (playwright-core) against a real central server on
  * 127.0.0.1 whose data was planted through the protocol: the hourly chart carries the hours the
- * check-ins were put in (read from the chart's data, never from timing), the tracing form finds
- * the planted contacts and its CSV download has them, the fleet table sorts by problem, and the
+ * check-ins were put in (read from the chart's data, never from timing), the tracing form (a POST:
+ * no ID number or token in the URL) finds the planted contacts and its CSV download has them, the fleet table sorts by problem, and the
  * page runs under its CSP without errors. Screenshots in Vietnamese and English go to
  * docs/screens/ (linked from server/README.md) when run with UPDATE_SCREENSHOTS=1.
  */
@@ -166,14 +166,22 @@ describe('operations room in Chromium', () => {
     const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}&lang=vi`);
     await page.fill('form.trace input[name="idNo"]', TRACED_ID);
     await page.fill('form.trace input[name="windowMinutes"]', '30');
-    await Promise.all([page.waitForNavigation(), page.click('form.trace button[type="submit"]')]);
+    const [answerResponse] = await Promise.all([page.waitForNavigation(), page.click('form.trace button[type="submit"]')]);
     await page.waitForSelector('[data-trace-answer="found"]');
+    // The form POSTs: neither the ID traced nor the admin token is in the URL (history, proxy logs).
+    expect(answerResponse?.request().method()).toBe('POST');
+    const answerUrl = new URL(page.url());
+    expect(answerUrl.pathname).toBe('/dashboard');
+    expect(answerUrl.search).toBe('');
+    expect(page.url()).not.toContain(TRACED_ID);
+    expect(page.url()).not.toContain(central.adminToken);
     const found = await page.$$eval('[data-contact]', (rows) => rows.map((r) => r.getAttribute('data-contact')));
     expect(found).toEqual(CONTACTS.map((c) => c.idNo));
     expect(await page.textContent('.answer')).toContain('Trần Thị Bình');
     await page.locator('#tracing').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(screens, 'central-tracing-vi.png'), fullPage: false });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.answer a[download]')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.answer form.csv button[type="submit"]')]);
+    expect(download.url()).toBe(`${central.url}/dashboard/trace.csv`);
     const csv = fs.readFileSync((await download.path()) as string, 'utf8');
     for (const c of CONTACTS) expect(csv).toContain(c.idNo);
     for (const c of NOT_CONTACTS) expect(csv).not.toContain(c.idNo);

@@ -3,7 +3,7 @@
  * timestamps that are never on the hour: hourly counts (today and the 7-day average) in Hanoi,
  * in a zone offset by 45 minutes and on both DST days of a European zone, per checkpoint, the
  * verdict mix, activity, devices with their latest heartbeat, tracing; then the same figures
- * through GET /api/v1/stats and the tracing CSV through HTTP. The queries run on both storage
+ * through GET /api/v1/stats and the tracing CSV through HTTP (a POSTed form). The queries run on both storage
  * backends: SQLite in a temp dir and a throwaway PostgreSQL cluster started here.
  */
 import { createHash } from 'node:crypto';
@@ -216,6 +216,8 @@ describe('operations room over HTTP', () => {
   });
 
   const admin = () => ({ authorization: `Bearer ${central.adminToken}` });
+  const postForm = (route: string, body: URLSearchParams, headers: Record<string, string> = {}) =>
+    fetch(`${central.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: body.toString() });
 
   it('serves the figures as JSON with hours that match the planted times', async () => {
     const s = (await (await fetch(`${central.url}/api/v1/stats`, { headers: admin() })).json()) as Stats;
@@ -232,8 +234,8 @@ describe('operations room over HTTP', () => {
 
   it('downloads the tracing answer as CSV: contacts only, local times, formulas defused', async () => {
     const q = new URLSearchParams({ idNo: TRACED_ID, from: '2026-11-25T00:00', to: '2026-11-25T16:41', windowMinutes: '30', lang: 'en' });
-    expect((await fetch(`${central.url}/dashboard/trace.csv?${q}`)).status).toBe(401);
-    const res = await fetch(`${central.url}/dashboard/trace.csv?${q}`, { headers: admin() });
+    expect((await postForm('/dashboard/trace.csv', q)).status).toBe(401);
+    const res = await postForm('/dashboard/trace.csv', q, admin());
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="trace-2026-11-25.csv"');
@@ -247,7 +249,7 @@ describe('operations room over HTTP', () => {
     expect(trann.startsWith('2026-11-25T11:29:44+07:00,QL1A-PhapVan,in,2026-11-25T11:10:05+07:00,-20,cccd,079200001111,Trần Thị Bình,Accepted,in,')).toBe(true);
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""a, b"")"`);
     for (const c of NOT_CONTACTS) expect(csv).not.toContain(c.idNo);
-    const bad = await fetch(`${central.url}/dashboard/trace.csv?idNo=x&from=yesterday&to=now&token=${central.adminToken}`);
+    const bad = await postForm('/dashboard/trace.csv', new URLSearchParams({ idNo: 'x', from: 'yesterday', to: 'now', token: central.adminToken }));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/^from:/);
   });
@@ -257,7 +259,7 @@ describe('operations room over HTTP', () => {
     expect(page).toContain('name="idNo" required');
     expect(page).not.toContain('data-trace-answer');
     const reversed = new URLSearchParams({ token: central.adminToken, idNo: TRACED_ID, from: '2026-11-25T10:00', to: '2026-11-25T09:00', windowMinutes: '30' });
-    const refused = await (await fetch(`${central.url}/dashboard?${reversed}`)).text();
+    const refused = await (await postForm('/dashboard', reversed)).text();
     expect(refused).toContain('data-trace-answer="error">Không thể truy vết: &quot;Đến&quot; phải sau &quot;Từ&quot;.');
     expect(refused).toContain('value="2026-11-25T10:00"'); // what the officer typed stays in the form
     expect((await fetch(`${central.url}/assets/..%2Fapp.ts`)).status).toBe(404);

@@ -1,7 +1,8 @@
 /**
  * The tracing form (ID number, local time range, ± minutes) and its answer: each landmark (a
- * check-in of the person) with the contacts at the same checkpoint, and a CSV download link.
- * A plain GET form: the answer has its own URL, so it can be reloaded and shared among officers.
+ * check-in of the person) with the contacts at the same checkpoint, and a CSV download button.
+ * Both are POST forms carrying the token in their body: the ID number traced and the admin token
+ * never land in a URL (browser history, proxy access logs, Referer).
  */
 import { esc } from '../../html.js';
 import type { DashboardSection, SectionContext } from '../section.js';
@@ -15,6 +16,11 @@ function traceErrorText(c: SectionContext, error: string): string {
   return field === 'idNo' ? e.idNo : field === 'from' ? e.from : field === 'to' ? e.to : field === 'windowMinutes' ? e.window : error;
 }
 
+/** The token (when the page was opened with one) and the language, as hidden fields of a POST form. */
+function hidden(c: SectionContext): string {
+  return `${c.token ? `<input type="hidden" name="token" value="${esc(c.token)}">` : ''}<input type="hidden" name="lang" value="${esc(c.lang)}">`;
+}
+
 function answer(c: SectionContext): string {
   const { t, f, trace } = c;
   const tr = t.tracing;
@@ -22,7 +28,15 @@ function answer(c: SectionContext): string {
   const result = trace.result;
   if (!result) return '';
   if (!result.landmarks.length) return `<p class="muted" data-trace-answer="empty">${esc(tr.none)}</p>`;
-  const csv = c.href({ idNo: trace.input.idNo, from: trace.input.from, to: trace.input.to, windowMinutes: trace.input.windowMinutes }).replace('/dashboard?', '/dashboard/trace.csv?');
+  const i = trace.input;
+  const csv = `<form class="csv" method="post" action="/dashboard/trace.csv">${hidden(c)}${[
+    ['idNo', i.idNo],
+    ['from', i.from],
+    ['to', i.to],
+    ['windowMinutes', i.windowMinutes],
+  ]
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${esc(v ?? '')}">`)
+    .join('')}<button type="submit" class="button secondary">${esc(tr.csv)}</button></form>`;
   const rows = contactRows(result);
   const blocks = result.landmarks
     .map((l) => {
@@ -39,7 +53,7 @@ function answer(c: SectionContext): string {
       return `<article class="landmark"><header><span class="pin">●</span><b>${esc(f.dateTime(at))}</b> · ${esc(tr.checkpoint)} <b>${esc(l.checkIn.checkpointId)}</b> · ${esc(l.checkIn.direction === 'in' ? tr.in : tr.out)}</header>${contacts}</article>`;
     })
     .join('');
-  return `<div class="answer" data-trace-answer="found"><div class="answer-head"><b>${esc(tr.summary(result.landmarks.length, distinctContacts(result)))}</b><a class="button secondary" href="${esc(csv)}" download>${esc(tr.csv)}</a></div>${result.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}${blocks}</div>`;
+  return `<div class="answer" data-trace-answer="found"><div class="answer-head"><b>${esc(tr.summary(result.landmarks.length, distinctContacts(result)))}</b>${csv}</div>${result.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}${blocks}</div>`;
 }
 
 export const tracingSection: DashboardSection = {
@@ -50,8 +64,8 @@ export const tracingSection: DashboardSection = {
     const tr = t.tracing;
     const i = trace.input;
     return `<h2>${esc(tr.title)}</h2><p class="muted">${esc(tr.hint)}</p>
-<form class="trace" method="get" action="/dashboard#tracing">
-<input type="hidden" name="token" value="${esc(c.token)}"><input type="hidden" name="lang" value="${esc(c.lang)}">
+<form class="trace" method="post" action="/dashboard#tracing">
+${hidden(c)}
 <label>${esc(tr.idNo)}<input name="idNo" required maxlength="64" autocomplete="off" inputmode="text" value="${esc(i.idNo)}"></label>
 <label>${esc(tr.from)}<input name="from" type="datetime-local" required value="${esc(i.from)}"></label>
 <label>${esc(tr.to)}<input name="to" type="datetime-local" required value="${esc(i.to)}"></label>
