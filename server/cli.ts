@@ -152,7 +152,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
 async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
   let storage: CentralStorage;
   try {
-    storage = await openStorage({ ...where, mustExist: true });
+    storage = await openStorage({ ...where, mustExist: true, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
     if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
