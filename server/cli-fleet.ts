@@ -189,6 +189,8 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
     return withStorage('config show', choice, async (storage) => {
       const fleet = storage.fleet;
       if (typeof v.device === 'string') {
+        // A mistyped ID would otherwise show an empty config, as if the device had none.
+        await requireDevice('config show', storage, v.device);
         const group = (await fleet.deviceGroups()).get(v.device) ?? null;
         io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
       } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);

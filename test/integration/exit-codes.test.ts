@@ -101,6 +101,7 @@ describe('central subcommands', () => {
     ['an unknown flag', () => ['audit', '--data-dir', server, '--bogus'], '', EXIT.usage, /--bogus/],
     ['revoke-device of a device the server does not know', () => ['revoke-device', '--data-dir', server, '--device', 'nobody'], '', EXIT.usage, /--device nobody: no such device/],
     ['config set --device of a device the server does not know', () => ['config', 'set', '--data-dir', server, '--device', 'nobody', '--file', join(dir, 'profile.json')], '', EXIT.usage, /^central config set: --device nobody: no such device/],
+    ['config show --device of a device the server does not know', () => ['config', 'show', '--data-dir', server, '--device', 'nobody'], '', EXIT.usage, /^central config show: --device nobody: no such device/],
     ['group set --device of a device the server does not know', () => ['group', 'set', '--data-dir', server, '--device', 'nobody', '--group', 'gate-a'], '', EXIT.usage, /^central group set: --device nobody: no such device/],
     ['config set --file naming a folder says so, not EISDIR', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', dir], '', EXIT.usage, /^central config set: --file .*: a directory; name the JSON file that holds the profile/],
     ['config set --file naming no file says what to check', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', join(dir, 'nope.json')], '', EXIT.usage, /^central config set: --file .*nope\.json: no such file; check the path/],
