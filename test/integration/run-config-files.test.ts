@@ -1,5 +1,5 @@
 /**
- * `run` refuses a bad --trust or --policy (exit 2, naming the flag, the problem and the fix)
+ * `run` refuses a bad --trust, --policy or --ca (exit 2, naming the flag, the problem and the fix)
  * before it creates anything: no data dir is left behind, as for a bad --scanner. Through the
  * real command.
  */
@@ -25,6 +25,10 @@ describe('run: a bad configuration file → exit 2 with the problem, and no data
     ['a trust file that does not exist', () => ['--trust', join(dir, 'none.json')], /^run: --trust /m],
     ['a policy with an unknown key', () => ['--policy', join(dir, 'bad-policy.json')], /^run: --policy .*nope/m],
     ['a policy file that does not exist', () => ['--policy', join(dir, 'none.json')], /^run: --policy cannot read policy file .*no such file/m],
+    ['a --ca file that does not exist', () => ['--server', 'http://127.0.0.1:9', '--ca', '/nonexist'], /^run: --ca \/nonexist: no such file; fix the path \(a PEM file holding the CA certificate/m],
+    ['a --ca that is a folder', () => ['--server', 'http://127.0.0.1:9', '--ca', join(dir, 'a-folder')], /^run: --ca .*a-folder: is a folder; name a PEM file holding the CA certificate .* inside it/m],
+    ['a --ca that is not PEM', () => ['--server', 'http://127.0.0.1:9', '--ca', join(dir, 'not-pem.crt')], /^run: --ca .*not-pem\.crt: holds no PEM certificate .*openssl x509 -inform der/m],
+    ['a relative --ca path, named with the folder it was read from', () => ['--server', 'http://127.0.0.1:9', '--ca', 'no-such-ca.pem'], /^run: --ca no-such-ca\.pem \(read from \/.*\): no such file/m],
   ];
   it.each(cases)('%s', (_what, args, message) => {
     const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
