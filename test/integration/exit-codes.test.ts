@@ -5,12 +5,12 @@
  * command meets it. Kiosk commands run as the real command; central subcommands through the
  * same centralMain in this process (real SQLite files).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { centralMain } from '../../server/cli.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 
@@ -115,5 +115,13 @@ describe('central subcommands', () => {
   it.each(rows)('%s', async (_label, argv, _input, code, stderr) => {
     const r = await central(argv());
     expect(r).toMatchObject({ code, stderr: expect.stringMatching(stderr) });
+  });
+});
+
+describe('--version', () => {
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  it.each([['--version'], ['-V'], ['central --version']])('checkpoint-kiosk %s prints the package version and exits 0', (args) => {
+    const r = runCli(args.split(' '));
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: EXIT.ok, stdout: `${version}\n`, stderr: '' });
   });
 });
