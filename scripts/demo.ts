@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the reference central server, a kiosk in web mode enrolled with a one-time
  * code, and a simulated scanner feeding realistic sample scans, from one command. Prints the
- * URLs to open before the first scan; Ctrl-C stops everything (kiosk first, so its last
- * check-ins are forwarded, then the central server).
+ * URLs to open before the first scan; Ctrl-C (or a closed stdout, as in `--json | head -2`) stops
+ * everything (kiosk first, so its last check-ins are forwarded, then the central server).
  *
  *   npm run demo [-- --data-dir ./demo-data] [--interval-ms 3000] [--json]
  *
@@ -97,8 +97,12 @@ function readState(dir: string): { port?: number } {
 
 async function runDemo(o: Options): Promise<number> {
   mkdirSync(o.dir, { recursive: true });
-  const say = (text: string) => void (o.json ? undefined : process.stdout.write(`${text}\n`));
-  const emit = (obj: Record<string, unknown>) => void (o.json ? process.stdout.write(`${JSON.stringify(obj)}\n`) : undefined);
+  // A reader that goes away (`demo --json | head -2`) closes our stdout: nothing more is written
+  // there, and the demo stops the way Ctrl-C stops it (see the 'error' listener below).
+  let stdoutOpen = true;
+  const write = (text: string) => void (stdoutOpen && process.stdout.write(text));
+  const say = (text: string) => void (o.json ? undefined : write(`${text}\n`));
+  const emit = (obj: Record<string, unknown>) => void (o.json ? write(`${JSON.stringify(obj)}\n`) : undefined);
   ensureRenderer();
   const centralDir = path.join(o.dir, 'central');
   const kioskDir = path.join(o.dir, 'kiosk');
@@ -118,6 +122,13 @@ async function runDemo(o: Options): Promise<number> {
       return code;
     })());
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stopAll(0));
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    stdoutOpen = false;
+    // EPIPE: the reader closed the pipe, which is how a pipeline says "enough" — a clean stop.
+    // Anything else is a real failure, reported on stderr; either way the children are stopped.
+    if (err.code !== 'EPIPE') process.stderr.write(`demo: cannot write to standard output: ${err.message}\n`);
+    void stopAll(err.code === 'EPIPE' ? 0 : 1);
+  });
   try {
 
     // A kept data dir: same port as last time, so the kiosk's enrollment (bound to the server's

@@ -100,7 +100,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   }
   let storage: CentralStorage;
   try {
-    storage = opts.storage ?? (await openStorage({ dataDir: opts.dataDir, database: opts.database }));
+    storage = opts.storage ?? (await openStorage({ dataDir: opts.dataDir, database: opts.database, logger }));
   } catch (err) {
     lock?.release();
     throw err;

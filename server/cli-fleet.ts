@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { systemClock } from '../src/core/system.js';
+import { jsonLogger, systemClock } from '../src/core/system.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
@@ -68,7 +68,7 @@ function storageChoice(sub: string, v: Values): StorageChoice {
 async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
   let storage: CentralStorage;
   try {
-    storage = await openStorage({ ...choice, mustExist: true });
+    storage = await openStorage({ ...choice, mustExist: true, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
     if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
@@ -189,6 +189,8 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
     return withStorage('config show', choice, async (storage) => {
       const fleet = storage.fleet;
       if (typeof v.device === 'string') {
+        // A mistyped ID would otherwise show an empty config, as if the device had none.
+        await requireDevice('config show', storage, v.device);
         const group = (await fleet.deviceGroups()).get(v.device) ?? null;
         io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
       } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);

@@ -30,6 +30,7 @@ import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
 import { centralHelp } from './cli-help.js';
+import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
@@ -153,7 +154,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
 async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
   let storage: CentralStorage;
   try {
-    storage = await openStorage({ ...where, mustExist: true });
+    storage = await openStorage({ ...where, mustExist: true, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
     if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
@@ -287,6 +288,11 @@ async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
+  // Only as the first word: `central release add --version V` is a release's version.
+  if (sub === '--version' && rest.length === 0) {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
   if (args.includes('--help') || args.includes('-h')) {
     // `central --help`, `central trace --help`, `central config set --help`: that command's usage.
     const words = args.slice(0, 2).filter((w) => !w.startsWith('-'));

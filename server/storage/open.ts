@@ -11,6 +11,7 @@ import { CENTRAL_DB_FILE } from '../db.js';
 import { NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
 import { CentralSeal, overlayStorage, sealedStorage } from './sealed-storage.js';
+import type { Logger } from '../../src/shared/ports.js';
 import type { CentralStorage } from './types.js';
 
 export interface StorageChoice {
@@ -20,6 +21,8 @@ export interface StorageChoice {
   database?: string | undefined;
   /** Refuse (NoCentralDatabaseError) rather than create an empty central database. */
   mustExist?: boolean;
+  /** Hears when a too-open data-key.json was narrowed to 0600. */
+  logger?: Pick<Logger, 'warn'> | undefined;
 }
 
 /** Opens (creating and migrating as needed) the storage. Throws Error naming what is missing. */
@@ -38,7 +41,7 @@ export async function openStorage(choice: StorageChoice): Promise<CentralStorage
     inner = openSqliteStorage(choice.dataDir);
   }
   try {
-    return await sealedStorage(inner, choice.dataDir);
+    return await sealedStorage(inner, choice.dataDir, choice.logger);
   } catch (err) {
     await inner.close();
     throw err;

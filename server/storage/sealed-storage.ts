@@ -17,6 +17,7 @@
  * database need the same key file.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { Logger } from '../../src/shared/ports.js';
 import type { CheckIn, Subject } from '../../src/shared/types.js';
 import { DataKeyError, fileDataKey } from '../../src/store/data-key.js';
 import type { CentralStorage, NearbyQuery } from './types.js';
@@ -96,7 +97,7 @@ export class CentralSeal {
  * checks it against what `inner` already holds. Throws an Error naming the file when the key is
  * missing or another one.
  */
-export async function loadCentralSeal(inner: CentralStorage, dataDir: string): Promise<CentralSeal> {
+export async function loadCentralSeal(inner: CentralStorage, dataDir: string, log?: Pick<Logger, 'warn'>): Promise<CentralSeal> {
   let firstKid: string | undefined;
   for await (const c of inner.exportCheckIns()) {
     firstKid = CentralSeal.keyIdOf(c);
@@ -104,7 +105,7 @@ export async function loadCentralSeal(inner: CentralStorage, dataDir: string): P
   }
   let key: Buffer;
   try {
-    key = fileDataKey(dataDir).load({ create: firstKid === undefined });
+    key = fileDataKey(dataDir, log).load({ create: firstKid === undefined });
   } catch (err) {
     if (err instanceof DataKeyError) throw new Error(err.message.replace('kiosk.db beside it', 'the central database'), { cause: err });
     throw err;
@@ -120,8 +121,8 @@ export async function loadCentralSeal(inner: CentralStorage, dataDir: string): P
  * `inner` with sealing on the way in and opening on the way out. Records stored before sealing
  * are sealed in place first (`sealLegacyCheckIns`: batches, resumable after a crash).
  */
-export async function sealedStorage(inner: CentralStorage, dataDir: string): Promise<CentralStorage> {
-  const seal = await loadCentralSeal(inner, dataDir);
+export async function sealedStorage(inner: CentralStorage, dataDir: string, log?: Pick<Logger, 'warn'>): Promise<CentralStorage> {
+  const seal = await loadCentralSeal(inner, dataDir, log);
   await inner.sealLegacyCheckIns((c) => (CentralSeal.keyIdOf(c) === undefined ? seal.seal(c) : undefined));
   const overrides: Partial<CentralStorage> = {
     ingestCheckIns: (sender, checkins, receivedAt) => inner.ingestCheckIns(sender, checkins.map((c) => seal.seal(c)), receivedAt),

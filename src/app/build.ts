@@ -46,12 +46,13 @@ export interface KioskOptions {
 export { SETTINGS };
 
 export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
-  // The data dir holds personal data and secrets: owner only (openStore tightens an existing one).
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const ids = uuidv7Source(opts.clock);
-  // Validate everything that can be wrong in the configuration before touching devices.
+  // Validate everything that can be wrong in the configuration before touching devices or the
+  // disk: a bad --trust or --policy leaves no empty data dir behind.
   const trust: TrustIndex | undefined = opts.trustFile ? await readTrustFile(opts.trustFile) : undefined;
   const policy = opts.policyFile ? readPolicyFile(opts.policyFile) : DEFAULT_POLICY;
+  // The data dir holds personal data and secrets: owner only (openStore tightens an existing one).
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const lock = lockDataDir(opts.dataDir);
   let store;
   try {

@@ -115,7 +115,7 @@ export const HELP = `checkpoint-kiosk — QR check-in kiosk
 Usage:
 ${Object.values(KIOSK_COMMANDS).map(overviewEntry).join('')}
 ${centralOverview()}
-  checkpoint-kiosk --help | COMMAND --help | central SUBCOMMAND --help
+  checkpoint-kiosk --help | COMMAND --help | central SUBCOMMAND --help | --version | central --version
 
 ${SCANNER_URIS}
 ${OUTPUT_URIS}

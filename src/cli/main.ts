@@ -6,6 +6,7 @@
 import { HELP, kioskCommandHelp } from './help.js';
 import { UsageError } from './usage.js';
 import { EXIT } from './exit-codes.js';
+import { VERSION } from '../app/version.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -23,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
   }
   const load = COMMANDS[name];
   // `checkpoint-kiosk run --help`: that command's own usage; `central … --help` is answered by the

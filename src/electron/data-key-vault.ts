@@ -48,7 +48,7 @@ export function safeStorageDataKey(opts: { safe: Safe | undefined; dataDir: stri
   const sealed = (key: Buffer) => ({ v: 1 as const, kind: 'safe-storage' as const, sealed: opts.safe!.encryptString(key.toString('base64')).toString('base64') });
 
   const load = (create: boolean, attempt: number): Buffer => {
-    const found = readDataKeyFile(file);
+    const found = readDataKeyFile(file, log);
     if (found?.kind === 'safe-storage') {
       if (!canEncrypt()) {
         throw new DataKeyError('locked', file, `The data key ${file} is sealed by the OS keyring, which is not available now; unlock the keyring (log in as the kiosk user) and restart.`);

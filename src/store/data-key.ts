@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '../shared/ports.js';
 
 export const DATA_KEY_FILE = 'data-key.json';
 export const DATA_KEY_BYTES = 32;
@@ -55,11 +56,17 @@ export function dataKeyPath(dir: string): string {
   return path.join(path.resolve(dir), DATA_KEY_FILE);
 }
 
-/** Reads data-key.json; undefined when absent. Throws DataKeyError('unreadable') when damaged. */
-export function readDataKeyFile(file: string): DataKeyFile | undefined {
+/**
+ * Reads data-key.json; undefined when absent. Throws DataKeyError('unreadable') when damaged.
+ * A file group or others may read (e.g. restored from a backup as 0644) is narrowed to 0600 first
+ * and `log` gets a warning naming its old mode, as kiosk.db and central.sqlite are narrowed.
+ */
+export function readDataKeyFile(file: string, log?: Pick<Logger, 'warn'>): DataKeyFile | undefined {
   let text: string;
   try {
-    if (fs.statSync(file).size > MAX_KEY_FILE_BYTES) throw new Error('file too large');
+    const st = fs.statSync(file);
+    if (st.size > MAX_KEY_FILE_BYTES) throw new Error('file too large');
+    narrowMode(file, st.mode, log);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
@@ -101,6 +108,18 @@ export function writeDataKeyFile(file: string, content: DataKeyFile, replace = f
   fsyncDir(path.dirname(file));
 }
 
+/** chmod 0600 when group or others have any bit; a file we may not chmod is logged, then read. */
+function narrowMode(file: string, mode: number, log: Pick<Logger, 'warn'> | undefined): void {
+  if ((mode & 0o077) === 0) return;
+  const was = (mode & 0o777).toString(8);
+  try {
+    fs.chmodSync(file, mode & 0o600);
+    log?.warn('data key file was readable by group or others; narrowed to 0600', { file: DATA_KEY_FILE, mode: was });
+  } catch (err) {
+    log?.warn('data key file is readable by group or others and cannot be narrowed; run chmod 600 on it', { file: DATA_KEY_FILE, mode: was, error: (err as NodeJS.ErrnoException).code ?? String(err) });
+  }
+}
+
 /** Decodes a base64 key and checks its length. */
 export function decodeKey(b64: string, file: string): Buffer {
   const key = Buffer.from(b64, 'base64');
@@ -126,13 +145,16 @@ export function unreadable(file: string, why: string): DataKeyError {
   );
 }
 
-/** The plain-Node provider: the key in clear in a 0600 file beside kiosk.db (see the file comment). */
-export function fileDataKey(dir: string): DataKeyProvider {
+/**
+ * The plain-Node provider: the key in clear in a 0600 file beside kiosk.db (see the file comment).
+ * `log` hears when a too-open key file was narrowed (readDataKeyFile).
+ */
+export function fileDataKey(dir: string, log?: Pick<Logger, 'warn'>): DataKeyProvider {
   const file = dataKeyPath(dir);
   return {
     kind: 'file',
     load({ create }) {
-      const found = readDataKeyFile(file);
+      const found = readDataKeyFile(file, log);
       if (found?.kind === 'plain') return decodeKey(found.key, file);
       if (found?.kind === 'safe-storage') {
         throw new DataKeyError(

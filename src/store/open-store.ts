@@ -64,7 +64,7 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
       configureConnection(db, busyTimeoutMs, opts.maxPageCount, log);
       tightenFiles(file, log);
       const { from, to } = migrate(db);
-      const seal = openSeal(db, file, opts.dataKey ?? fileDataKey(dir));
+      const seal = openSeal(db, file, opts.dataKey ?? fileDataKey(dir, log));
       const pass = sealClearRows(db, seal, {
         ...(opts.sealBatchSize ? { batchSize: opts.sealBatchSize } : {}),
         ...(opts.onSealProgress ? { afterBatch: opts.onSealProgress } : {}),

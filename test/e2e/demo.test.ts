@@ -150,6 +150,30 @@ describe('npm run demo', () => {
     }
   }, 150_000);
 
+  it('piped into `head -2`, stops like Ctrl-C when the reader closes: exit 0, no child left, temp folder removed', async () => {
+    // A real pipeline: head prints two lines and exits, closing the demo's stdout (EPIPE on its
+    // next write). PIPESTATUS gives the demo's own exit status, after head's two lines.
+    const demoCmd = [process.execPath, '--import', 'tsx', 'scripts/demo.ts', '--json', '--interval-ms', '200'].map((a) => `'${a}'`).join(' ');
+    const sh = spawn('bash', ['-c', `${demoCmd} | head -2; echo "demo-status=\${PIPESTATUS[0]}"`], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' } });
+    const entry: { demo: ChildProcess; info?: DemoLine } = { demo: sh };
+    started.push(entry);
+    let out = '';
+    let err = '';
+    sh.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    sh.stderr.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-5000)));
+    const info = await waitFor(() => out.split('\n').map((l) => (l.startsWith('{"event":"demo"') ? (JSON.parse(l) as DemoLine) : undefined)).find(Boolean), { timeoutMs: 60_000, intervalMs: 50, what: `the demo line (stderr: ${err})` });
+    entry.info = info;
+    await new Promise<void>((resolve) => (sh.exitCode !== null ? resolve() : sh.once('exit', () => resolve())));
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(3); // head's two lines, then the status
+    expect(JSON.parse(lines[1]!)).toMatchObject({ event: 'verdict' });
+    expect(lines[2]).toBe('demo-status=0');
+    expect(err).not.toContain('EPIPE');
+    expect(alive(info.pids.kiosk)).toBe(false);
+    expect(alive(info.pids.central)).toBe(false);
+    expect(existsSync(info.dataDir)).toBe(false);
+  }, 120_000);
+
   it.each([['--help'], ['-h']])('prints the usage on stdout and exits 0 for %s, starting nothing', (flag) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', flag], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });

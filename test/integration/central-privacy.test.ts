@@ -12,6 +12,7 @@ import { createPublicKey } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonLogger } from '../../src/core/system.js';
 import type { CheckIn } from '../../src/shared/types.js';
 import { kidOfPublicKey } from '../../src/credentials/trust/kid.js';
 import { centralMain } from '../../server/cli.js';
@@ -77,6 +78,19 @@ describe('file modes', () => {
     for (const f of files) if (fs.existsSync(path.join(dir, f))) fs.chmodSync(path.join(dir, f), 0o644);
     storage = await openStorage({ dataDir: dir });
     for (const f of files) if (fs.existsSync(path.join(dir, f))) expect({ f, mode: fs.statSync(path.join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+  });
+
+  it('narrows a data-key.json restored as 0644 to 0600 at open and warns that it was too open', async () => {
+    storage = await openStorage({ dataDir: dir });
+    await storage.close();
+    storage = undefined;
+    const keyFile = path.join(dir, 'data-key.json');
+    fs.chmodSync(keyFile, 0o644);
+    const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+    const logger = jsonLogger({ level: 'warn', write: (line) => void warnings.push(JSON.parse(line) as { msg: string }) });
+    storage = await openStorage({ dataDir: dir, logger });
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(warnings).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/readable by group or others; narrowed to 0600/), file: 'data-key.json', mode: '644' })]);
   });
 });
 

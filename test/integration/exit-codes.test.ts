@@ -5,12 +5,12 @@
  * command meets it. Kiosk commands run as the real command; central subcommands through the
  * same centralMain in this process (real SQLite files).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { centralMain } from '../../server/cli.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 
@@ -101,6 +101,7 @@ describe('central subcommands', () => {
     ['an unknown flag', () => ['audit', '--data-dir', server, '--bogus'], '', EXIT.usage, /--bogus/],
     ['revoke-device of a device the server does not know', () => ['revoke-device', '--data-dir', server, '--device', 'nobody'], '', EXIT.usage, /--device nobody: no such device/],
     ['config set --device of a device the server does not know', () => ['config', 'set', '--data-dir', server, '--device', 'nobody', '--file', join(dir, 'profile.json')], '', EXIT.usage, /^central config set: --device nobody: no such device/],
+    ['config show --device of a device the server does not know', () => ['config', 'show', '--data-dir', server, '--device', 'nobody'], '', EXIT.usage, /^central config show: --device nobody: no such device/],
     ['group set --device of a device the server does not know', () => ['group', 'set', '--data-dir', server, '--device', 'nobody', '--group', 'gate-a'], '', EXIT.usage, /^central group set: --device nobody: no such device/],
     ['config set --file naming a folder says so, not EISDIR', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', dir], '', EXIT.usage, /^central config set: --file .*: a directory; name the JSON file that holds the profile/],
     ['config set --file naming no file says what to check', () => ['config', 'set', '--data-dir', server, '--group', 'gate-a', '--file', join(dir, 'nope.json')], '', EXIT.usage, /^central config set: --file .*nope\.json: no such file; check the path/],
@@ -114,5 +115,13 @@ describe('central subcommands', () => {
   it.each(rows)('%s', async (_label, argv, _input, code, stderr) => {
     const r = await central(argv());
     expect(r).toMatchObject({ code, stderr: expect.stringMatching(stderr) });
+  });
+});
+
+describe('--version', () => {
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  it.each([['--version'], ['-V'], ['central --version']])('checkpoint-kiosk %s prints the package version and exits 0', (args) => {
+    const r = runCli(args.split(' '));
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: EXIT.ok, stdout: `${version}\n`, stderr: '' });
   });
 });

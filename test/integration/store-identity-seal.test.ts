@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonLogger } from '../../src/core/system.js';
 import { StoreError } from '../../src/store/index.js';
 import { DATA_KEY_FILE, fileDataKey } from '../../src/store/data-key.js';
 import { SEAL_SETTINGS } from '../../src/store/identity-seal.js';
@@ -117,6 +118,22 @@ describe('a new database', () => {
     expect(again.get(a.id)?.subject).toEqual(a.subject);
     expect(() => again.get(b.id)).toThrow(/authentication failed/);
     again.close();
+  });
+
+  it('narrows a data-key.json restored as 0644 to 0600 at open and warns that it was too open', () => {
+    open(dir).close();
+    const keyFile = path.join(dir, DATA_KEY_FILE);
+    fs.chmodSync(keyFile, 0o644);
+    const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+    const logger = jsonLogger({ level: 'warn', write: (line) => void warnings.push(JSON.parse(line) as { msg: string }) });
+    const again = open(dir, { logger });
+    again.close();
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(warnings).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/readable by group or others; narrowed to 0600/), file: DATA_KEY_FILE, mode: '644' })]);
+    // Once narrowed, the next open has nothing to say.
+    warnings.length = 0;
+    open(dir, { logger }).close();
+    expect(warnings).toEqual([]);
   });
 
   it('fileDataKey never replaces an existing key file', () => {

@@ -15,7 +15,7 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
@@ -36,6 +36,7 @@ import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
 import { PolicyError } from '../../core/policy-file.js';
+import { readCaFile } from './read-ca.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 import { tuneHeapForKiosk } from '../kiosk-heap.js';
 
@@ -129,7 +130,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (drainText !== undefined && !finite) throw new UsageError('run: --drain-seconds is only used by a headless run whose scanners all end (stdin, sim:FILE or camera:FILE without loop)');
   const drainMs = (drainText === undefined ? DEFAULT_DRAIN_SECONDS : Number(drainText)) * 1000;
-  const ca = values.ca === undefined ? undefined : readCa(values.ca);
+  const ca = values.ca === undefined ? undefined : readCaFile(values.ca);
   // The web server (ws included) is loaded only with --ui web: a headless kiosk never holds it.
   const webServer = ui === 'web' ? await import('../../web/server.js') : undefined;
   const rendererDir = webServer?.defaultRendererDir();
@@ -332,16 +333,6 @@ async function readStdin(max: number): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function readCa(file: string): string {
-  try {
-    const pem = readFileSync(file, 'utf8');
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
-    return pem;
-  } catch (err) {
-    throw new UsageError(`run: --ca ${file}: ${(err as Error).message}`);
-  }
 }
 
 /**
