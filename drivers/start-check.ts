@@ -13,8 +13,9 @@
  * The drivers keep their own checks (a file removed between this check and open() still ends the
  * source with a message); this is the early, specific answer for whoever typed the URI.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkRegularFile } from './file-check.js';
 import type { ScannerUri } from './uri.js';
 import { MAX_SIM_FILE_BYTES } from './sim/sim-source.js';
 import { hidOptionProblem } from './hid/hid-options.js';
@@ -32,17 +33,14 @@ export function scannerStartProblem(parsed: ScannerUri): string | undefined {
 
 function fileProblem(file: string, what: string, maxBytes: number | undefined, expected: string): string | undefined {
   const where = file === resolve(file) ? `"${file}"` : `"${file}" (read from ${process.cwd()})`;
-  let info;
-  try {
-    info = statSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return `the ${what} ${where} does not exist; fix the path (${expected})`;
-    if (code === 'EACCES') return `the ${what} ${where} cannot be reached by this user (permission denied on a folder); fix the permissions`;
-    return `the ${what} ${where} cannot be read (${code ?? String(err)})`;
+  const c = checkRegularFile(file);
+  if (!c.ok) {
+    if (c.problem === 'missing') return `the ${what} ${where} does not exist; fix the path (${expected})`;
+    if (c.problem === 'no-access') return `the ${what} ${where} cannot be reached by this user (permission denied on a folder); fix the permissions`;
+    if (c.problem === 'other') return `the ${what} ${where} cannot be read (${c.code})`;
+    return `the ${what} ${where} is ${c.problem === 'folder' ? 'a directory' : 'not a regular file'}; name ${expected}`;
   }
-  if (!info.isFile()) return `the ${what} ${where} is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name ${expected}`;
-  if (maxBytes !== undefined && info.size > maxBytes) return `the ${what} ${where} is ${info.size} bytes, larger than the ${maxBytes}-byte limit; split it`;
+  if (maxBytes !== undefined && c.size > maxBytes) return `the ${what} ${where} is ${c.size} bytes, larger than the ${maxBytes}-byte limit; split it`;
   try {
     accessSync(file, constants.R_OK);
   } catch {

@@ -31,6 +31,7 @@ import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
+import { checkRegularFile } from '../drivers/file-check.js';
 
 export interface FleetIo {
   stdout: (text: string) => void;
@@ -83,17 +84,14 @@ async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: 
 function readConfigFile(sub: string, file: string): RemoteConfig {
   let text: string;
   const where = `central ${sub}: --file ${file}`;
-  let info;
-  try {
-    info = fs.statSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Usage(`${where}: no such file; check the path (read from ${process.cwd()} when relative)`);
-    if (code === 'EACCES') throw new Usage(`${where}: cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
-    throw new Usage(`${where}: cannot be read (${code ?? String(err)})`);
+  const c = checkRegularFile(file);
+  if (!c.ok) {
+    if (c.problem === 'missing') throw new Usage(`${where}: no such file; check the path (read from ${process.cwd()} when relative)`);
+    if (c.problem === 'no-access') throw new Usage(`${where}: cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
+    if (c.problem === 'other') throw new Usage(`${where}: cannot be read (${c.code})`);
+    throw new Usage(`${where}: ${c.problem === 'folder' ? 'a directory' : 'not a regular file'}; name the JSON file that holds the profile`);
   }
-  if (!info.isFile()) throw new Usage(`${where}: ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name the JSON file that holds the profile`);
-  if (info.size > MAX_REMOTE_CONFIG_BYTES) throw new Usage(`${where}: ${info.size} bytes, larger than the ${MAX_REMOTE_CONFIG_BYTES}-byte limit of a profile`);
+  if (c.size > MAX_REMOTE_CONFIG_BYTES) throw new Usage(`${where}: ${c.size} bytes, larger than the ${MAX_REMOTE_CONFIG_BYTES}-byte limit of a profile`);
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {

@@ -6,10 +6,11 @@
  *     rotates the PIN). The file must not be readable by group or others.
  * A PIN is 6-12 digits.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckInStore } from '../../store/types.js';
 import { API_LIMITS } from '../../shared/api.js';
+import { checkRegularFile } from '../../../drivers/file-check.js';
 import { DEFAULT_SCRYPT_N, PIN_SETTINGS, checkPin, hashPin } from '../tech-pin.js';
 import { SETUP_CODE_FILE, removeSetupCode } from './setup-code.js';
 
@@ -35,17 +36,14 @@ export function parsePin(text: string, where: string): string {
  * Throws PinInputError saying what is wrong and what to check.
  */
 export function checkPinFile(file: string, where: string): void {
-  let info;
-  try {
-    info = statSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PinInputError(`${where}: the PIN file does not exist; check the path (a systemd credential is read from $CREDENTIALS_DIRECTORY)`);
-    if (code === 'EACCES') throw new PinInputError(`${where}: the PIN file cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
-    throw new PinInputError(`${where}: the PIN file cannot be read (${code ?? String(err)})`);
+  const c = checkRegularFile(file);
+  if (!c.ok) {
+    if (c.problem === 'missing') throw new PinInputError(`${where}: the PIN file does not exist; check the path (a systemd credential is read from $CREDENTIALS_DIRECTORY)`);
+    if (c.problem === 'no-access') throw new PinInputError(`${where}: the PIN file cannot be reached by this user (permission denied on a folder); check the folder's permissions`);
+    if (c.problem === 'other') throw new PinInputError(`${where}: the PIN file cannot be read (${c.code})`);
+    throw new PinInputError(`${where}: ${c.problem === 'folder' ? 'a directory' : 'not a regular file'}; name the file that holds the PIN`);
   }
-  if (!info.isFile()) throw new PinInputError(`${where}: ${info.isDirectory() ? 'a directory' : 'not a regular file'}; name the file that holds the PIN`);
-  if ((info.mode & 0o077) !== 0) throw new PinInputError(`${where}: readable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+  if ((c.mode & 0o077) !== 0) throw new PinInputError(`${where}: readable by group or others (mode ${(c.mode & 0o777).toString(8)}); run chmod 600 on it`);
 }
 
 /** Reads a PIN file; refuses one that group or others may read (chmod 600 fixes it). */
