@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -86,4 +87,21 @@ function postgresIds(): [number, number] {
   const parts = line?.split(':');
   if (!parts) throw new Error('no postgres user on this machine (install the postgresql package)');
   return [Number(parts[2]), Number(parts[3])];
+}
+
+/**
+ * For a suite run once per storage backend (`describe.each(['sqlite', 'postgres'])`): with
+ * 'postgres', starts a throwaway cluster (fsync off: these suites do not measure durability)
+ * before the suite and stops it after. `database()` is a fresh database URL on it, or undefined
+ * for SQLite.
+ */
+export function pgBackend(backend: 'sqlite' | 'postgres'): { database(): Promise<string | undefined> } {
+  let cluster: PgCluster | undefined;
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return { database: async () => (cluster ? await cluster.createDatabase() : undefined) };
 }

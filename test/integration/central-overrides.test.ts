@@ -10,12 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCentral, type CentralServer } from '../../server/app.js';
 import { centralMain } from '../../server/cli.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { CheckIn } from '../../src/shared/types.js';
-import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
+import { pgBackend } from '../helpers/postgres.js';
 
 const T0 = Date.parse('2026-11-25T03:00:00Z');
 const clock = { now: () => T0 };
@@ -73,16 +73,10 @@ async function exportLines(): Promise<Record<string, unknown>[]> {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('POST /api/v1/overrides on %s', (backend) => {
-  let cluster: PgCluster | undefined;
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
-  }, 120_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const pg = pgBackend(backend);
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'central-ovr-'));
-    database = cluster ? await cluster.createDatabase() : undefined;
+    database = await pg.database();
     await start();
   });
   afterEach(async () => {

@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
 import { addEnrollmentCode } from '../../server/enrollment.js';
 import { PostgresStorage } from '../../server/storage/postgres-storage.js';
 import { SqliteStorage } from '../../server/storage/sqlite-storage.js';
-import { startPgCluster } from '../helpers/postgres.js';
-import type { PgCluster } from '../helpers/postgres.js';
+import { pgBackend } from '../helpers/postgres.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import { verifySignedTrustBundle } from '../../src/credentials/trust/envelope.js';
 import { parseTrustBundle } from '../../src/credentials/trust/load.js';
@@ -60,7 +59,7 @@ async function enrollWith(code: string): Promise<string> {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend) => {
-  let cluster: PgCluster | undefined;
+  const pg = pgBackend(backend);
   let database: string | undefined;
 
   /** Everything the storage holds, as text (to prove secrets are not in it). */
@@ -78,18 +77,11 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
     throw new Error('unknown storage');
   }
 
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
-  }, 120_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
 
   beforeEach(async () => {
     now = T0;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'central-'));
-    database = cluster ? await cluster.createDatabase() : undefined;
+    database = await pg.database();
     central = await startCentral({ dataDir: dir, database, port: 0, logger: silentLogger, clock, enrollmentCodes: ['CODE-ONE', 'CODE-TWO'] });
   });
 

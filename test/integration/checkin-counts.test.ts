@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckIn } from '../../src/shared/types.js';
 import { purgeExpired } from '../../server/retention.js';
 import { openCentralDb } from '../../server/db.js';
 import { openStorage } from '../../server/storage/open.js';
 import { openSqliteStorage } from '../../server/storage/sqlite-storage.js';
 import type { CentralStorage } from '../../server/storage/types.js';
-import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
+import { pgBackend } from '../helpers/postgres.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -47,19 +47,14 @@ function expectedHours(times: readonly number[], from: number, hours: number): n
 }
 
 describe.each(['sqlite', 'postgres'] as const)('check-in counters on %s', (backend) => {
-  let cluster: PgCluster | undefined;
+  const pg = pgBackend(backend);
   let dir: string;
   let storage: CentralStorage;
 
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
-  }, 120_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-counts-'));
-    storage = cluster ? await openStorage({ database: await cluster.createDatabase() }) : openSqliteStorage(dir);
+    const database = await pg.database();
+    storage = database ? await openStorage({ database }) : openSqliteStorage(dir);
   });
   afterEach(async () => {
     await storage.close();

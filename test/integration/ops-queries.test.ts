@@ -25,8 +25,7 @@ import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { Stats } from '../../server/stats.js';
 import { CONTACTS, NOT_CONTACTS, OPS_DAY_START, OPS_NOW, TODAY, TODAY_BY_HOUR, TRACED_ID, WEEK, WEEK_AVERAGE_BY_HOUR, plantFleet, sendCheckIns, toCheckIn } from '../helpers/ops-seed.js';
 import type { PlantedCheckIn } from '../helpers/ops-seed.js';
-import { startPgCluster } from '../helpers/postgres.js';
-import type { PgCluster } from '../helpers/postgres.js';
+import { pgBackend } from '../helpers/postgres.js';
 
 const HOUR = 3_600_000;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -36,24 +35,18 @@ function hours(byHour: Record<number, number>): number[] {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('operations room queries on %s', (backend) => {
-  let cluster: PgCluster | undefined;
+  const pg = pgBackend(backend);
   let dir: string;
   let storage: CentralStorage;
   let ops: OpsQueries;
   const ids = uuidv7Source({ now: () => OPS_NOW });
   const put = (planted: PlantedCheckIn[], sender = 'dev-a') => storage.ingestCheckIns(sender, planted.map((p) => toCheckIn(p, sender, ids)), new Date(OPS_NOW).toISOString());
 
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startPgCluster({ fsync: 'off', synchronous_commit: 'off' });
-  }, 120_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-q-'));
-    storage = cluster ? await openStorage({ database: await cluster.createDatabase() }) : openSqliteStorage(dir);
+    const database = await pg.database();
+    storage = database ? await openStorage({ database }) : openSqliteStorage(dir);
     ops = storageOpsQueries(storage);
   });
 
