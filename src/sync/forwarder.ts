@@ -122,6 +122,11 @@ function gzipBytes(bytes: Buffer): Promise<Buffer> {
   return gzip(bytes, { level: GZIP_LEVEL });
 }
 
+/** A request body serialised here (records a store did not hand over as ready JSON). */
+function gzipJson(payload: Record<string, unknown>): Promise<Buffer> {
+  return gzipBytes(Buffer.from(JSON.stringify(payload), 'utf8'));
+}
+
 /**
  * `{"checkins":[…]}` as UTF-8, each record encoded on its own and the bytes concatenated: joining a
  * batch into one ~150 KB string first and encoding that costs about ten times more (a large
@@ -214,7 +219,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
       return { ids: records.map((r) => r.id), body: records.length ? await gzipBytes(checkinsBody(records)) : EMPTY, cursor: records.at(-1)?.cursor, fromStart: after === undefined };
     }
     const batch = store.pendingBatch(size);
-    return { ids: batch.map((c) => c.id), body: batch.length ? await gzipBytes(Buffer.from(JSON.stringify({ checkins: batch }), 'utf8')) : EMPTY, cursor: undefined, fromStart: true };
+    return { ids: batch.map((c) => c.id), body: batch.length ? await gzipJson({ checkins: batch }) : EMPTY, cursor: undefined, fromStart: true };
   };
 
   /**
@@ -348,7 +353,7 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
   const attemptOverrides = async (): Promise<'more' | 'empty' | 'scheduled'> => {
     const batch = store.pendingOverrides?.(batchSize) ?? [];
     if (batch.length === 0) return 'empty';
-    const res = await post('/api/v1/overrides', await gzipBytes(Buffer.from(JSON.stringify({ overrides: batch }), 'utf8')));
+    const res = await post('/api/v1/overrides', await gzipJson({ overrides: batch }));
     if (!res) return 'scheduled';
     if (res.status !== 200) return otherStatus(res, batch.length, (reason) => store.markOverridesRejected?.([{ id: batch[0]!.id, reason }], iso()));
     const answer = parseAnswer(res.data);
