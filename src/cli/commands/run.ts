@@ -87,12 +87,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   // In web mode a keyboard-wedge scanner typing into the window is a scanner too.
   if (scanners.length === 0 && ui === 'none') throw new UsageError('run: missing required option --scanner (e.g. --scanner serial:/dev/ttyACM0)');
   checkEach('run', 'scanner', scanners, parseScannerUri, ScannerUriError);
-  refuseRepeatedScanners(scanners);
+  const parsedScanners = scanners.map(parseScannerUri);
+  refuseRepeatedScanners(scanners, parsedScanners);
   // A file source that can never work is refused now; a device not plugged in yet is waited for.
-  for (const uri of scanners) {
-    const problem = scannerStartProblem(parseScannerUri(uri));
-    if (problem) throw new UsageError(`run: --scanner ${uri}: ${problem}`);
-  }
+  parsedScanners.forEach((parsed, i) => {
+    const problem = scannerStartProblem(parsed);
+    if (problem) throw new UsageError(`run: --scanner ${scanners[i]}: ${problem}`);
+  });
   const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
   checkEach('run', 'relay', outputs, parseOutputUri, OutputUriError);
   const direction = oneOf<Direction>('run', 'direction', values.direction, ['in', 'out'], 'in');
@@ -123,7 +124,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const finite =
     ui === 'none' &&
     scanners.length > 0 &&
-    scanners.map(parseScannerUri).every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+    parsedScanners.every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
   const drainText = values['drain-seconds'];
   if (drainText !== undefined && (!/^\d{1,3}$/.test(drainText) || Number(drainText) > MAX_DRAIN_SECONDS)) {
     throw new UsageError(`run: --drain-seconds must be a whole number from 0 to ${MAX_DRAIN_SECONDS}, got "${drainText}"`);
@@ -341,10 +342,10 @@ async function readStdin(max: number): Promise<string> {
  * its options. Refused as a usage error. Identity ignores options: `sim:F` and `sim:F?loop=1` are
  * the same file, `serial:/dev/ttyACM0?baud=…` the same port.
  */
-function refuseRepeatedScanners(scanners: readonly string[]): void {
+function refuseRepeatedScanners(scanners: readonly string[], parsedScanners: readonly ScannerUri[]): void {
   const seen = new Set<string>();
-  for (const uri of scanners) {
-    const parsed = parseScannerUri(uri);
+  for (const [i, uri] of scanners.entries()) {
+    const parsed = parsedScanners[i]!;
     const key = scannerIdentity(parsed);
     if (seen.has(key)) throw new UsageError(`run: --scanner ${uri} given twice; name each scanner once${parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : ''}`);
     seen.add(key);
