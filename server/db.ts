@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
+import { tighten } from '../src/store/open-store.js';
 import { SQLITE_CHECKIN_COUNTS_MIGRATION } from './storage/checkin-counts.js';
 
 export type CentralDb = Database.Database;
@@ -155,7 +156,7 @@ export function openCentralDb(dataDir: string): CentralDb {
   // Another process (`central enroll-code`) may write while the server runs: wait, don't fail.
   db.pragma('busy_timeout = 5000');
   // The -shm exists from here on; a -wal left by an older version is tightened too.
-  for (const f of [`${file}-wal`, `${file}-shm`]) tighten(f);
+  for (const f of [`${file}-wal`, `${file}-shm`]) ownerBitsOnly(f);
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
     const sql = MIGRATIONS[v] as string;
@@ -179,15 +180,14 @@ function ownerOnly(file: string): void {
   } catch {
     // Not writable here: SQLite's own open gives the specific error.
   }
-  tighten(file);
+  ownerBitsOnly(file);
 }
 
 /** Removes group/other bits (a missing file is skipped; a file we do not own keeps its modes). */
-function tighten(file: string): void {
+function ownerBitsOnly(file: string): void {
   try {
-    const mode = fs.statSync(file).mode & 0o777;
-    if ((mode & 0o077) !== 0) fs.chmodSync(file, mode & 0o700);
+    tighten(file, 0o700);
   } catch {
-    // Missing, or not ours to change: SQLite's own open decides what happens next.
+    // Not ours to change: SQLite's own open decides what happens next.
   }
 }

@@ -163,8 +163,11 @@ function tightenFiles(file: string, log: Logger): void {
   }
 }
 
-/** chmod when the mode is wider than `mode` (only bits are removed); a missing file is skipped. */
-function tighten(target: string, mode: number): void {
+/**
+ * chmod when the mode is wider than `mode` (only bits are removed); a missing file is skipped.
+ * Throws the chmod error (a file this user does not own). Also used for central.sqlite.
+ */
+export function tighten(target: string, mode: number): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(target);
