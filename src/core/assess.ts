@@ -8,15 +8,15 @@ import { maskName } from '../shared/mask.js';
 import type { Logger } from '../shared/ports.js';
 import { detectFormat } from '../credentials/registry.js';
 import { isProvisioningCard } from '../credentials/provisioning/verify.js';
-
-/** What a CKP1 card is, for whoever holds one up to `verify`: not a credential, never a check-in. */
-export const PROVISIONING_CARD_MESSAGE =
-  "a provisioning card (CKP1): a technician's enrollment card that connects a kiosk to its central server, not a credential; it is never recorded as a check-in";
 import { failed, type CredentialFormat, type VerifyResult } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { normalizeScanText, type Normalized } from './normalize.js';
 import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 import { decide, type Policy } from './policy.js';
+
+/** What a CKP1 card is, for whoever holds one up to `verify`: not a credential, never a check-in. */
+export const PROVISIONING_CARD_MESSAGE =
+  "a provisioning card (CKP1): a technician's enrollment card that connects a kiosk to its central server, not a credential; it is never recorded as a check-in";
 
 export interface Assessment {
   result: VerifyResult;
