@@ -13,16 +13,26 @@
  * per-database salt lives in kiosk.db, the pepper does not, so a copied database cannot be searched
  * for a known ID number by hashing guesses.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, type CipherGCM, type Hmac, type KeyObject } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Subject } from '../shared/types.js';
 import { DATA_KEY_BYTES } from './data-key.js';
+import { KeyedPool } from './keyed-pool.js';
 
 const VERSION = 0x01;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** Random IVs are drawn from a pool: one randomBytes call per 256 seals. */
-const IV_POOL = 256 * IV_BYTES;
+/**
+ * Sealing ciphers and pepper HMACs are set up this many at a time (keyed-pool.ts); the IVs of a
+ * batch come from one randomBytes call. About 1 KiB of OpenSSL state each.
+ */
+const POOL_BATCH = 32;
+
+/** A sealing cipher set up ahead, with the random IV it was set up with. */
+interface ReadyCipher {
+  cipher: CipherGCM;
+  iv: Buffer;
+}
 
 /** Settings keys of the store (reserved prefix `store.`). */
 export const SEAL_SETTINGS = {
@@ -35,26 +45,42 @@ export const SEAL_SETTINGS = {
 export class IdentitySeal {
   /** 16 hex chars naming the data key (not secret: a one-way function of it). */
   readonly keyId: string;
-  private readonly sealKey: Buffer;
-  private readonly pepperKey: Buffer;
-  private pool = Buffer.alloc(0);
-  private poolAt = 0;
+  private readonly sealKey: KeyObject;
+  private readonly ciphers: KeyedPool<ReadyCipher>;
+  private readonly peppers: KeyedPool<Hmac>;
 
   constructor(dataKey: Buffer) {
     if (dataKey.length !== DATA_KEY_BYTES) throw new RangeError(`IdentitySeal: data key must be ${DATA_KEY_BYTES} bytes`);
-    this.sealKey = derive(dataKey, 'checkpoint-kiosk identity seal v1');
-    this.pepperKey = derive(dataKey, 'checkpoint-kiosk duplicate pepper v1');
+    // Key objects: OpenSSL gets the key without a copy from a JS buffer on every set-up.
+    const sealKey = createSecretKey(derive(dataKey, 'checkpoint-kiosk identity seal v1'));
+    const pepperKey = createSecretKey(derive(dataKey, 'checkpoint-kiosk duplicate pepper v1'));
+    this.sealKey = sealKey;
     this.keyId = createHash('sha256').update(derive(dataKey, 'checkpoint-kiosk key id v1')).digest('hex').slice(0, 16);
+    this.ciphers = new KeyedPool((n) => {
+      const ivs = randomBytes(n * IV_BYTES);
+      return Array.from({ length: n }, (_, i) => {
+        const iv = ivs.subarray(i * IV_BYTES, (i + 1) * IV_BYTES);
+        return { cipher: createCipheriv('aes-256-gcm', sealKey, iv), iv };
+      });
+    }, POOL_BATCH);
+    this.peppers = new KeyedPool((n) => Array.from({ length: n }, () => createHmac('sha256', pepperKey)), POOL_BATCH);
   }
 
-  /** Seals a subject for the check-in `checkInId`. */
+  /** Seals a subject for the check-in `checkInId`: a fresh cipher and a fresh random IV each time. */
   seal(subject: Subject, checkInId: string): Buffer {
-    const iv = this.nextIv();
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const { cipher, iv } = this.ciphers.take();
     cipher.setAAD(Buffer.from(checkInId, 'utf8'));
     const body = cipher.update(JSON.stringify(subject), 'utf8');
-    const tail = cipher.final();
-    return Buffer.concat([Buffer.of(VERSION), iv, body, tail, cipher.getAuthTag()]);
+    const tail = cipher.final(); // empty for GCM (a stream mode); copied all the same
+    const tag = cipher.getAuthTag();
+    // One allocation for the blob: VERSION | IV | ciphertext | tag.
+    const blob = Buffer.allocUnsafe(1 + IV_BYTES + body.length + tail.length + TAG_BYTES);
+    blob[0] = VERSION;
+    iv.copy(blob, 1);
+    body.copy(blob, 1 + IV_BYTES);
+    tail.copy(blob, 1 + IV_BYTES + body.length);
+    tag.copy(blob, 1 + IV_BYTES + body.length + tail.length);
+    return blob;
   }
 
   /**
@@ -79,7 +105,7 @@ export class IdentitySeal {
 
   /** The stored duplicate hash for a salted hash (see the file comment). 32 bytes. */
   pepper(saltedHash: Buffer): Buffer {
-    return createHmac('sha256', this.pepperKey).update(saltedHash).digest();
+    return this.peppers.take().update(saltedHash).digest();
   }
 
   /** Authenticates and decrypts a version-1 blob; RangeError on a wrong layout, key or AAD. */
@@ -93,16 +119,6 @@ export class IdentitySeal {
     } catch {
       throw new RangeError('sealed subject: authentication failed (wrong data key or damaged record)');
     }
-  }
-
-  private nextIv(): Buffer {
-    if (this.poolAt + IV_BYTES > this.pool.length) {
-      this.pool = randomBytes(IV_POOL);
-      this.poolAt = 0;
-    }
-    const iv = this.pool.subarray(this.poolAt, this.poolAt + IV_BYTES);
-    this.poolAt += IV_BYTES;
-    return iv;
   }
 }
 

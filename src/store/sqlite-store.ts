@@ -9,7 +9,7 @@ import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
-import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, dedupHash } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, saltedHasher } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
 import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckInRow, type StoredRow } from './rows.js';
@@ -45,7 +45,8 @@ export class SqliteStore implements CheckInStore {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly log: Logger;
-  private readonly salt: Buffer;
+  /** dedupHash under this database's salt (dedup-hash.ts). */
+  private readonly saltedHash: (key: string) => Buffer;
   private readonly seal: IdentitySeal;
   private readonly auditLogAppend: AuditAppender;
   private closed = false;
@@ -89,7 +90,7 @@ export class SqliteStore implements CheckInStore {
     this.wal = db.pragma('journal_mode', { simple: true }) === 'wal';
     const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
     if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
-    this.salt = Buffer.from(saltHex, 'hex');
+    this.saltedHash = saltedHasher(Buffer.from(saltHex, 'hex'));
 
     this.findDuplicate = db.prepare(
       `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
@@ -208,7 +209,7 @@ export class SqliteStore implements CheckInStore {
     let windowMs = 0;
     if (dedup) {
       if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
-      hash = this.seal.pepper(dedupHash(this.salt, dedup.key));
+      hash = this.seal.pepper(this.saltedHash(dedup.key));
       windowMs = dedup.windowMs;
     }
     return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs));
