@@ -65,7 +65,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
   private policy: Policy;
   private config: PipelineConfig;
   readonly pipeline: Pipeline;
-  private lastScanAt: string | undefined;
+  /** receivedAt (ms) of the last scan committed; shown as ISO text only when asked for. */
+  private lastScanMs: number | undefined;
   private stopped = false;
   private inFlight = 0;
   /** Set while a provisioning card is being acted on: later scans wait for its outcome. */
@@ -167,7 +168,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
   }
 
   lastScan(): string | undefined {
-    return this.lastScanAt;
+    return this.lastScanMs === undefined ? undefined : new Date(this.lastScanMs).toISOString();
   }
 
   scannerStatus(): ScannerStatus[] {
@@ -237,7 +238,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
       // Right after a provisioning card: recorded once the card's outcome is known (holdScansFor).
       if (this.cardHold) await this.cardHold;
       const outcome = await this.pipeline.process(scan);
-      this.lastScanAt = new Date(scan.receivedAt).toISOString();
+      this.lastScanMs = scan.receivedAt;
       // The gate opens only for what was committed; a duplicate carries the original verdict.
       this.parts.outputs?.fire(outcome.verdict.verdict, { deviceId: scan.deviceId });
       this.emit('outcome', outcome);

@@ -37,16 +37,33 @@ export interface AssessDeps {
 }
 
 export async function assessText(text: string, now: Date, deps: AssessDeps): Promise<Assessment> {
-  const norm = normalizeScanText(text);
-  const result = await verifyText(norm, now, deps);
-  const assessment: Assessment = { result, verdict: verdictFor(result, now, deps) };
-  if (norm.ok) assessment.normalizedText = norm.text.normalize('NFC');
-  return assessment;
+  return assessTextNow(text, now, deps);
 }
 
 export async function assessScan(scan: ScanEvent, now: Date, deps: AssessDeps): Promise<Assessment> {
+  return assessScanNow(scan, now, deps);
+}
+
+/**
+ * assessScan, answered without a promise when the format's verifier answers synchronously (CCCD,
+ * the unified QR, anything refused before a verifier): the pipeline takes such a scan to its
+ * commit with no promise hop in between. Never throws, like assessScan.
+ */
+export function assessScanNow(scan: ScanEvent, now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
   if (scan.fault) return assessRefused(scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text', now, deps);
-  return assessText(scan.text, now, deps);
+  return assessTextNow(scan.text, now, deps);
+}
+
+function assessTextNow(text: string, now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
+  const norm = normalizeScanText(text);
+  const result = verifyText(norm, now, deps);
+  return isPromise(result) ? result.then((r) => assessmentOf(norm, r, now, deps)) : assessmentOf(norm, result, now, deps);
+}
+
+function assessmentOf(norm: Normalized, result: VerifyResult, now: Date, deps: AssessDeps): Assessment {
+  const assessment: Assessment = { result, verdict: verdictFor(result, now, deps) };
+  if (norm.ok) assessment.normalizedText = norm.text.normalize('NFC');
+  return assessment;
 }
 
 /**
@@ -58,7 +75,7 @@ export function assessRefused(reason: 'too-large' | 'unreadable', detail: string
   return { result, verdict: verdictFor(result, now, deps) };
 }
 
-async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promise<VerifyResult> {
+function verifyText(norm: Normalized, now: Date, deps: AssessDeps): VerifyResult | Promise<VerifyResult> {
   if (!norm.ok) return failed('unknown', norm.reason, norm.detail);
   const format = detectFormat(deps.formats, norm.text);
   if (!format) {
@@ -69,17 +86,26 @@ async function verifyText(norm: Normalized, now: Date, deps: AssessDeps): Promis
   }
   try {
     const policy = deps.policy();
-    return await format.verify(norm.text, {
+    const result = format.verify(norm.text, {
       now,
       trust: deps.trust(),
       time: timeRulesFromSeconds(policy.clockSkewSeconds),
       testMaxAgeHours: policy.testMaxAgeHours,
     });
+    return isPromise(result) ? result.catch((err: unknown) => verifierThrew(format, err, deps)) : result;
   } catch (err) {
-    // A verifier that throws has a bug; the person at the door still gets a verdict.
-    deps.logger.error('verifier threw', { format: format.id, error: err instanceof Error ? err.name : typeof err });
-    return failed(format.id, 'unreadable', 'internal verifier error');
+    return verifierThrew(format, err, deps);
   }
+}
+
+/** A verifier that throws (or rejects) has a bug; the person at the door still gets a verdict. */
+function verifierThrew(format: CredentialFormat, err: unknown, deps: AssessDeps): VerifyResult {
+  deps.logger.error('verifier threw', { format: format.id, error: err instanceof Error ? err.name : typeof err });
+  return failed(format.id, 'unreadable', 'internal verifier error');
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 // Runs for every scan: plain loops and assignments rather than Sets and conditional object
@@ -97,12 +123,10 @@ function verdictFor(result: VerifyResult, now: Date, deps: AssessDeps): Verdict 
     }
   }
   const decision = decide(result, hits, deps.policy());
+  // Distinct messages in order: the verifier's own, then the detail of each failed step.
   const messages: string[] = [];
-  const addMessage = (m: string) => {
-    if (!messages.includes(m)) messages.push(m);
-  };
-  for (const m of result.messages ?? []) addMessage(m);
-  for (const step of result.steps) if (!step.ok && step.detail) addMessage(step.detail);
+  if (result.messages) for (const m of result.messages) if (!messages.includes(m)) messages.push(m);
+  for (const step of result.steps) if (!step.ok && step.detail && !messages.includes(step.detail)) messages.push(step.detail);
   const display = {} as VerdictDisplay;
   if (result.subject.name) display.maskedName = maskName(result.subject.name);
   if (result.title) display.title = result.title;

@@ -11,7 +11,7 @@ import type { Clock, IdSource, Logger } from '../shared/ports.js';
 import type { CheckInStore } from '../store/types.js';
 import type { CredentialFormat } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
-import { assessScan } from './assess.js';
+import { assessScanNow, type Assessment } from './assess.js';
 import type { Policy } from './policy.js';
 
 export interface PipelineConfig {
@@ -42,25 +42,50 @@ export type Outcome =
   | { kind: 'duplicate'; of: string; original: CheckIn; verdict: Verdict; scan: ScanEvent };
 
 export class Pipeline {
+  /** Settles when the last queued scan has; only scans that waited for a verifier are queued. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Scans queued (waiting for an asynchronous verifier, or behind one) and not yet settled. */
+  private queued = 0;
   private readonly log: Logger;
 
   constructor(private readonly deps: PipelineDeps) {
     this.log = deps.logger.child('pipeline');
   }
 
-  /** Queues a scan; resolves once its check-in is committed (or found to be a duplicate). */
+  /**
+   * Processes a scan after every scan before it; resolves once its check-in is committed (or found
+   * to be a duplicate). With nothing queued and a synchronous verifier (CCCD, unified QR, refused
+   * input) the scan is committed before process() returns: no promise hop between the scan and
+   * its fsync. A storage fault rejects the promise.
+   */
   process(scan: ScanEvent): Promise<Outcome> {
-    const run = this.tail.then(() => this.processNow(scan));
+    if (this.queued > 0) return this.enqueue(this.tail.then(() => this.processNow(scan)));
+    try {
+      const outcome = this.processNow(scan);
+      return outcome instanceof Promise ? this.enqueue(outcome) : Promise.resolve(outcome);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private enqueue(run: Promise<Outcome>): Promise<Outcome> {
+    this.queued++;
+    const settled = () => {
+      this.queued--;
+    };
     // Keep the chain alive even if a storage fault rejects this one.
-    this.tail = run.catch(() => undefined);
+    this.tail = run.then(settled, settled);
     return run;
   }
 
-  private async processNow(scan: ScanEvent): Promise<Outcome> {
+  private processNow(scan: ScanEvent): Outcome | Promise<Outcome> {
     const startedAt = this.deps.clock.now();
-    const now = new Date(startedAt);
-    const { result, verdict, normalizedText } = await assessScan(scan, now, this.deps);
+    const assessment = assessScanNow(scan, new Date(startedAt), this.deps);
+    return assessment instanceof Promise ? assessment.then((a) => this.commit(scan, a, startedAt)) : this.commit(scan, assessment, startedAt);
+  }
+
+  /** Records the assessed scan (one synchronous=FULL transaction) and says what it led to. */
+  private commit(scan: ScanEvent, { result, verdict, normalizedText }: Assessment, startedAt: number): Outcome {
     const config = this.deps.config();
     const checkIn: CheckIn = {
       id: this.deps.ids.next(),

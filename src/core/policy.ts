@@ -77,6 +77,9 @@ export function decide(result: VerifyResult, statusHits: readonly StatusEntry[],
   return { verdict, reasons: dedupe(reasons) };
 }
 
+/** The distinct items in first-seen order (a loop: the lists are a few items, on every scan). */
 function dedupe<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
+  const out: T[] = [];
+  for (const item of items) if (!out.includes(item)) out.push(item);
+  return out;
 }

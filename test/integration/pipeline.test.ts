@@ -12,6 +12,8 @@ import { silentLogger, systemTimers, uuidv7Source } from '../../src/core/system.
 import { openStore } from '../../src/store/index.js';
 import type { CheckInStore } from '../../src/store/types.js';
 import type { ScanEvent } from '../../src/shared/types.js';
+import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
+import { failed, type CredentialFormat } from '../../src/credentials/types.js';
 
 const AN = '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021';
 const BINH = '079300001234||Trần Thị Bình|29022000|Nam|Quận 1|01012022';
@@ -20,9 +22,10 @@ let dir: string;
 let now: number;
 const clock = { now: () => now };
 
-function kioskOn(store: CheckInStore, direction: 'in' | 'out' = 'in') {
+function kioskOn(store: CheckInStore, direction: 'in' | 'out' = 'in', formats: readonly CredentialFormat[] = DEFAULT_FORMATS) {
   return new KioskService({
     store,
+    formats,
     scanners: [],
     config: { deviceId: 'dev-1', checkpointId: 'HN-01', direction },
     clock,
@@ -89,6 +92,36 @@ describe('pipeline on a real store', () => {
       ['reject', ['inconsistent-id']],
       ['reject', ['too-large']],
     ]);
+    await kiosk.stop();
+  });
+
+  it('keeps arrival order when scans for an asynchronous verifier are queued among synchronous ones', async () => {
+    // A stand-in for a verifier that answers later (a signed format): SLOW waits, SLOWTHROW rejects.
+    const slow: CredentialFormat = {
+      id: 'dcc',
+      detect: (text) => text.startsWith('SLOW'),
+      verify: async (text) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (text === 'SLOWTHROW') throw new Error('verifier bug');
+        return failed('dcc', 'expired', 'slow verifier');
+      },
+    };
+    const kiosk = kioskOn(openStore({ dir, logger: silentLogger, clock }), 'in', [slow, ...DEFAULT_FORMATS]);
+    const texts = ['SLOW', AN, 'garbage', 'SLOWTHROW', BINH, 'SLOW2'];
+    const results = await Promise.all(texts.map((t) => kiosk.submit(scan(t))));
+    const all = [...kiosk.store.all()];
+    expect(all.map((c) => c.id)).toEqual(results.map((r) => (r?.kind === 'checkin' ? r.checkIn.id : '')));
+    expect(all.map((c) => [c.format, c.verdict, c.reasons])).toEqual([
+      ['dcc', 'reject', ['expired']],
+      ['cccd', 'accept', ['identity-only']],
+      ['unknown', 'reject', ['unknown-format']],
+      ['dcc', 'reject', ['unreadable']],
+      ['cccd', 'reject', ['inconsistent-id']],
+      ['dcc', 'reject', ['expired']],
+    ]);
+    // With nothing queued any more, a synchronous scan goes straight through again.
+    expect((await kiosk.submit(scan('001090009999|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021')))?.kind).toBe('checkin');
+    expect([...kiosk.store.all()]).toHaveLength(7);
     await kiosk.stop();
   });
 
