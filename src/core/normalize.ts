@@ -19,11 +19,11 @@ export function normalizeScanText(raw: string): Normalized {
   if (raw.length > LIMITS.maxTextChars + 64) {
     return { ok: false, reason: 'too-large', detail: `scan is ${raw.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
   }
-  let text = raw.replace(/^\uFEFF/, '').trim();
+  let text = (raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
   let aimId: string | undefined;
-  const aim = AIM_PREFIX.exec(text);
-  if (aim) {
-    aimId = aim[0];
+  // Most scans carry no prefix: the regex runs only on text starting with ']'.
+  if (text.charCodeAt(0) === 0x5d && AIM_PREFIX.test(text)) {
+    aimId = text.slice(0, 3);
     text = text.slice(3).trim();
   }
   if (text.length === 0) return { ok: false, reason: 'unreadable', detail: 'scan is empty' };

@@ -4,17 +4,16 @@
  * Vietnamese letters with diacritics count as one letter.
  */
 export function maskName(name: string): string {
-  return name
-    .trim()
-    .split(/\s+/u)
-    .filter((w) => w.length > 0)
-    .map((word) => {
-      const chars = Array.from(word.normalize('NFC'));
-      if (chars.length <= 1) return chars.join('');
-      if (chars.length === 2) return `${chars[0]}*`;
-      return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
-    })
-    .join(' ');
+  // One pass per word, no intermediate arrays of words: this runs for every scan shown.
+  let out = '';
+  for (const word of name.trim().split(/\s+/u)) {
+    if (word.length === 0) continue;
+    const chars = Array.from(word.normalize('NFC'));
+    const n = chars.length;
+    const masked = n <= 1 ? chars.join('') : n === 2 ? `${chars[0]}*` : `${chars[0]}${'*'.repeat(n - 2)}${chars[n - 1]}`;
+    out = out === '' ? masked : `${out} ${masked}`;
+  }
+  return out;
 }
 
 /** What an export without `--reveal` shows of a subject: the kind of ID and the masked name only. */

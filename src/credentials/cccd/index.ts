@@ -67,27 +67,27 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
 
   // Field 1: the 12-digit personal identification number, and its province code.
   let idOk = false;
-  if (!/^\d{12}$/.test(idNo)) {
-    const what = /^\d*$/.test(idNo) ? `${idNo.length} digits` : 'characters other than digits';
+  if (!(idNo.length === 12 && allDigits(idNo))) {
+    const what = allDigits(idNo) ? `${idNo.length} digits` : 'characters other than digits';
     log.fail('id-number', 'schema-invalid', `field 1 (ID number) must be 12 digits, got ${what}`);
   } else {
-    const provinceProblem = checkProvinceCode(idNo);
-    if (provinceProblem !== undefined) {
-      log.fail('id-number', 'schema-invalid', `field 1 (ID number): ${provinceProblem}`);
+    // All 12 are digits, so the province code is never masked here: known or not a province.
+    const province = provinceName(idNo.slice(0, 3));
+    if (province === undefined) {
+      log.fail('id-number', 'schema-invalid', `field 1 (ID number): ${checkProvinceCode(idNo) ?? 'unknown province code'}`);
     } else {
       idOk = true;
-      log.pass('id-number', `province ${provinceName(idNo.slice(0, 3))}`);
+      log.pass('id-number', `province ${province}`);
       subject.idNo = idNo;
       statusKeys.push(idNo);
-      details.push({ label: 'ID number', value: maskIdNumber(idNo) });
-      details.push({ label: 'Province', value: provinceName(idNo.slice(0, 3)) ?? '' });
+      details.push({ label: 'ID number', value: maskIdNumber(idNo) }, { label: 'Province', value: province });
     }
   }
 
   // Field 2: the old 9-digit CMND (some 12-digit CMNDs exist), often empty.
   if (oldId === '') {
     log.pass('old-id', 'none');
-  } else if (/^(?:\d{9}|\d{12})$/.test(oldId)) {
+  } else if ((oldId.length === 9 || oldId.length === 12) && allDigits(oldId)) {
     log.pass('old-id', 'present');
     subject.altId = oldId;
     if (!statusKeys.includes(oldId)) statusKeys.push(oldId);
@@ -106,7 +106,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
 
   // Field 4: birth date, a real date not after today (Vietnam calendar).
   const todayKey = vietnamTodayKey(ctx.now);
-  const dob = checkDate(log, 'birth-date', `field 4 (birth date) ${quoteShort(dobText)}`, dobText, todayKey);
+  const dob = checkDate(log, 'birth-date', 'field 4 (birth date)', dobText, todayKey);
   if (dob !== undefined) {
     subject.dob = toIsoDate(dob);
     details.push({ label: 'Birth year', value: String(dob.year) });
@@ -123,7 +123,8 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   }
 
   // Field 6: address, size only (never kept).
-  const addressLength = codePointLength(address);
+  // Never more code points than UTF-16 units: only a long field needs counting.
+  const addressLength = address.length > MAX_ADDRESS ? codePointLength(address) : address.length;
   if (addressLength > MAX_ADDRESS) {
     log.fail('address', 'schema-invalid', `field 6 (address) is ${addressLength} characters, over ${MAX_ADDRESS}`);
   } else {
@@ -131,7 +132,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   }
 
   // Field 7: issue date, a real date, not before birth, not after today.
-  const issued = checkDate(log, 'issue-date', `field 7 (issue date) ${quoteShort(issueText)}`, issueText, todayKey);
+  const issued = checkDate(log, 'issue-date', 'field 7 (issue date)', issueText, todayKey);
   if (issued !== undefined) {
     if (dob !== undefined && dateKey(issued) < dateKey(dob)) {
       log.fail('issue-date', 'schema-invalid', 'field 7 (issue date) is before the birth date');
@@ -142,7 +143,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
 
   // Field 8 (some cards): content unknown, size only.
   if (extra !== undefined) {
-    const extraLength = codePointLength(extra);
+    const extraLength = extra.length > MAX_EXTRA ? codePointLength(extra) : extra.length;
     if (extraLength > MAX_EXTRA) {
       log.fail('extra-field', 'schema-invalid', `field 8 is ${extraLength} characters, over ${MAX_EXTRA}`);
     } else {
@@ -159,19 +160,31 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   return result();
 }
 
-/** Checks a DDMMYYYY field; logs a pass or a schema-invalid failure, returns the date if valid. */
-function checkDate(log: StepLog, step: string, label: string, text: string, todayKey: number): CalendarDate | undefined {
+/**
+ * Checks a DDMMYYYY field; logs a pass or a schema-invalid failure, returns the date if valid.
+ * `field` names the field; the quoted value is added to the message only on a failure.
+ */
+function checkDate(log: StepLog, step: string, field: string, text: string, todayKey: number): CalendarDate | undefined {
   const parsed = parseDdMmYyyy(text);
   if (typeof parsed === 'string') {
-    log.fail(step, 'schema-invalid', `${label} ${parsed}`);
+    log.fail(step, 'schema-invalid', `${field} ${quoteShort(text)} ${parsed}`);
     return undefined;
   }
   if (dateKey(parsed) > todayKey) {
-    log.fail(step, 'schema-invalid', `${label} is in the future`);
+    log.fail(step, 'schema-invalid', `${field} ${quoteShort(text)} is in the future`);
     return undefined;
   }
   log.pass(step);
   return parsed;
+}
+
+/** True when every character is an ASCII digit (true for ''). */
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export const cccdFormat: CredentialFormat = {
