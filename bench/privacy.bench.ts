@@ -21,7 +21,11 @@ function cccd(i: number): string {
   return `001090${String(100000 + i).slice(-6)}|123456789|Nguyễn Văn An ${i}|01021990|Nam|Số 1 Hàng Bạc, Hà Nội|15082021`;
 }
 
-/** What the store wrote before sealing: the subject as JSON text, the salted hash unpeppered. */
+/**
+ * What the store wrote before sealing: the subject as JSON text. (The duplicate hash is the store's
+ * own in both kiosks: one HMAC since schema v6, its key bound when the store opened; `pepper` is
+ * only reached for rows from before v6.)
+ */
 const passThrough = {
   seal: (subject: Subject) => JSON.stringify(subject),
   open: (value: Buffer | string) => JSON.parse(String(value)) as Subject,

@@ -1,9 +1,10 @@
 /**
  * The duplicate-window key (a subject's ID number, in effect) is never an index key in clear
- * (docs/OPERATIONS.md): it is stored as HMAC-SHA-256 under a random salt that lives only in this database's
- * settings, so the index cannot be matched against a list of ID numbers from elsewhere.
+ * (docs/OPERATIONS.md): it is stored as HMAC-SHA-256 under a key made from a random salt that lives
+ * only in this database's settings and the pepper derived from the data key (identity-seal.ts), so
+ * the index cannot be matched against a list of ID numbers from elsewhere.
  */
-import { createHmac, createSecretKey, randomBytes, type Hmac } from 'node:crypto';
+import { createHmac, randomBytes, type Hmac, type KeyObject } from 'node:crypto';
 import { KeyedPool } from './keyed-pool.js';
 
 /** Settings key holding the salt (hex). Keys under `store.` are reserved for the store itself. */
@@ -20,15 +21,22 @@ export function dedupHash(salt: Buffer, key: string): Buffer {
   return createHmac('sha256', salt).update(key, 'utf8').digest();
 }
 
-/** HMAC contexts under one salt set up at a time by saltedHasher (keyed-pool.ts). */
+/**
+ * Scan time (ms since epoch, decimal text) of the newest row written before schema v6 with a
+ * duplicate hash: rows up to it carry the v1 hash (identity-seal.ts pepper()), later ones the v2
+ * hash (keyedHasher). Absent when the database had no such row.
+ */
+export const DEDUP_V1_UNTIL_SETTING = 'store.dedupV1Until';
+
+/** HMAC contexts under one key set up at a time by keyedHasher (keyed-pool.ts). */
 const HASHER_BATCH = 32;
 
 /**
- * dedupHash under one database's salt, the same 32 bytes for the same key, from HMAC contexts set
- * up ahead a batch at a time instead of one per call (keyed-pool.ts explains why). One per store.
+ * HMAC-SHA-256 of a text under one key (the v2 duplicate hash under the store's duplicate key,
+ * identity-seal.ts duplicateKey), from contexts set up ahead a batch at a time instead of one per
+ * call (keyed-pool.ts explains why). One per store. 32 bytes.
  */
-export function saltedHasher(salt: Buffer): (key: string) => Buffer {
-  const keyObject = createSecretKey(salt);
-  const pool = new KeyedPool<Hmac>((n) => Array.from({ length: n }, () => createHmac('sha256', keyObject)), HASHER_BATCH);
-  return (key) => pool.take().update(key, 'utf8').digest();
+export function keyedHasher(key: KeyObject): (text: string) => Buffer {
+  const pool = new KeyedPool<Hmac>((n) => Array.from({ length: n }, () => createHmac('sha256', key)), HASHER_BATCH);
+  return (text) => pool.take().update(text, 'utf8').digest();
 }

@@ -9,9 +9,9 @@
  * sealing pass below turns those into blobs, in batches, after the v5 migration.
  *
  * Two keys are derived from the data key (data-key.ts) with HKDF-SHA-256 (RFC 5869): the sealing
- * key and the duplicate pepper. The store's duplicate hash is HMAC(pepper, HMAC(salt, key)): the
- * per-database salt lives in kiosk.db, the pepper does not, so a copied database cannot be searched
- * for a known ID number by hashing guesses.
+ * key and the duplicate pepper. The store's duplicate hash is HMAC(HMAC(pepper, salt), key) from
+ * schema v6 on (HMAC(pepper, HMAC(salt, key)) before): the per-database salt lives in kiosk.db, the
+ * pepper does not, so a copied database cannot be searched for a known ID number by hashing guesses.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, type CipherGCM, type Hmac, type KeyObject } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -46,6 +46,7 @@ export class IdentitySeal {
   /** 16 hex chars naming the data key (not secret: a one-way function of it). */
   readonly keyId: string;
   private readonly sealKey: KeyObject;
+  private readonly pepperKey: KeyObject;
   private readonly ciphers: KeyedPool<ReadyCipher>;
   private readonly peppers: KeyedPool<Hmac>;
 
@@ -55,6 +56,7 @@ export class IdentitySeal {
     const sealKey = createSecretKey(derive(dataKey, 'checkpoint-kiosk identity seal v1'));
     const pepperKey = createSecretKey(derive(dataKey, 'checkpoint-kiosk duplicate pepper v1'));
     this.sealKey = sealKey;
+    this.pepperKey = pepperKey;
     this.keyId = createHash('sha256').update(derive(dataKey, 'checkpoint-kiosk key id v1')).digest('hex').slice(0, 16);
     this.ciphers = new KeyedPool((n) => {
       const ivs = randomBytes(n * IV_BYTES);
@@ -103,7 +105,21 @@ export class IdentitySeal {
     return this.unseal(value, checkInId).toString('utf8');
   }
 
-  /** The stored duplicate hash for a salted hash (see the file comment). 32 bytes. */
+  /**
+   * The key of the duplicate hash from schema v6 on: HMAC-SHA-256(pepper, salt), derived once per
+   * store. The stored hash is one HMAC-SHA-256 of the key text under it (dedup-hash.ts
+   * keyedHasher): keyed by both the per-database salt and the pepper, which never enters the
+   * database, like the v1 hash below, at one HMAC per scan instead of two.
+   */
+  duplicateKey(salt: Buffer): KeyObject {
+    return createSecretKey(createHmac('sha256', this.pepperKey).update(salt).digest());
+  }
+
+  /**
+   * The v1 duplicate hash (schema v5) for a salted hash: HMAC(pepper, HMAC(salt, key)), see the
+   * file comment. 32 bytes. Still written by the sealing pass for rows from before v5, and looked
+   * up for scans whose duplicate window reaches back to rows written before v6.
+   */
   pepper(saltedHash: Buffer): Buffer {
     return this.peppers.take().update(saltedHash).digest();
   }

@@ -11,9 +11,12 @@
  *   v5  identity fields sealed at rest: existing rows are marked for the batched sealing pass
  *       (identity-seal.ts) that runs right after the migrations; audit log hash-chained and
  *       append-only (audit-chain.ts); index on scan time (retention, oldest record held)
+ *   v6  duplicate hash in one HMAC under a key derived from pepper and salt (identity-seal.ts
+ *       duplicateKey) instead of two; rows written before keep theirs, and the scan time up to
+ *       which they do is noted so a duplicate window reaching back to them still finds them
  */
 import type Database from 'better-sqlite3';
-import { DEDUP_SALT_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, DEDUP_V1_UNTIL_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
 import { AUDIT_APPEND_ONLY_SQL, chainExistingEntries } from './audit-chain.js';
 import { SEAL_SETTINGS } from './identity-seal.js';
 
@@ -127,6 +130,16 @@ export const MIGRATIONS: readonly Migration[] = [
       chainExistingEntries(db);
       db.exec(AUDIT_APPEND_ONLY_SQL);
       db.exec('CREATE INDEX checkins_by_time ON checkins (scanned_ms)');
+    },
+  },
+  {
+    version: 6,
+    description: 'duplicate hash in one HMAC',
+    up(db) {
+      // The hashes already written cannot be converted (the key text is not kept): they stay, and
+      // the store looks them up too for scans whose window reaches back to this time.
+      const last = db.prepare('SELECT max(scanned_ms) FROM checkins WHERE dedup_hash IS NOT NULL').pluck().get() as number | null;
+      if (last !== null) db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(DEDUP_V1_UNTIL_SETTING, String(last));
     },
   },
 ];

@@ -9,7 +9,7 @@ import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
-import { DEDUP_SALT_SETTING, RESERVED_SETTING_PREFIX, saltedHasher } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedHasher } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
 import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckInRow, type StoredRow } from './rows.js';
@@ -45,8 +45,12 @@ export class SqliteStore implements CheckInStore {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly log: Logger;
-  /** dedupHash under this database's salt (dedup-hash.ts). */
-  private readonly saltedHash: (key: string) => Buffer;
+  /** The v2 duplicate hash of a key (schema v6): one HMAC under the store's duplicate key. */
+  private readonly duplicateHash: (key: string) => Buffer;
+  /** The v1 duplicate hash of a key, for rows written before v6 (identity-seal.ts pepper()). */
+  private readonly v1DuplicateHash: (key: string) => Buffer;
+  /** Rows scanned up to this time (ms) may carry a v1 hash; -Infinity when none does. */
+  private readonly v1UntilMs: number;
   private readonly seal: IdentitySeal;
   private readonly auditLogAppend: AuditAppender;
   private closed = false;
@@ -54,6 +58,7 @@ export class SqliteStore implements CheckInStore {
   private readonly wal: boolean;
 
   private readonly findDuplicate: Stmt;
+  private readonly findDuplicateEither: Stmt;
   private readonly insertCheckIn: Stmt;
   private readonly insertOutbox: Stmt;
   private readonly selectById: Stmt;
@@ -72,7 +77,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -90,10 +95,19 @@ export class SqliteStore implements CheckInStore {
     this.wal = db.pragma('journal_mode', { simple: true }) === 'wal';
     const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
     if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
-    this.saltedHash = saltedHasher(Buffer.from(saltHex, 'hex'));
+    const salt = Buffer.from(saltHex, 'hex');
+    this.duplicateHash = keyedHasher(seal.duplicateKey(salt));
+    this.v1DuplicateHash = (key) => this.seal.pepper(dedupHash(salt, key));
+    const v1Until = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_V1_UNTIL_SETTING) as string | undefined;
+    this.v1UntilMs = v1Until === undefined ? -Infinity : Number(v1Until);
 
     this.findDuplicate = db.prepare(
       `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
+         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
+    );
+    // The same, for a window that reaches back to rows written before v6: either hash of the key.
+    this.findDuplicateEither = db.prepare(
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?) AND device_id = ? AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     this.insertCheckIn = db.prepare(
@@ -147,12 +161,14 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
-        const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
-          | { id: string; verdict: string; reasons: string }
-          | undefined;
+        const prior = (
+          v1Hash === null
+            ? this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms)
+            : this.findDuplicateEither.get(hash, v1Hash, c.deviceId, c.direction, ms - windowMs, ms)
+        ) as { id: string; verdict: string; reasons: string } | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
         // the same verdict and reasons: a retry that ends differently is a check-in of its own.
         if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons) {
@@ -206,13 +222,16 @@ export class SqliteStore implements CheckInStore {
     const ms = Date.parse(checkIn.scannedAt);
     if (!Number.isFinite(ms)) throw new RangeError('record: scannedAt is not an ISO date-time');
     let hash: Buffer | null = null;
+    let v1Hash: Buffer | null = null;
     let windowMs = 0;
     if (dedup) {
       if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
-      hash = this.seal.pepper(this.saltedHash(dedup.key));
+      hash = this.duplicateHash(dedup.key);
+      // Only while the window reaches back to rows written before v6 is the old hash needed too.
+      if (ms - dedup.windowMs <= this.v1UntilMs) v1Hash = this.v1DuplicateHash(dedup.key);
       windowMs = dedup.windowMs;
     }
-    return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs));
+    return this.guard('record', () => this.recordTx(checkIn, hash, v1Hash, ms, windowMs));
   }
 
   *all(): IterableIterator<StoredCheckIn> {

@@ -1,13 +1,13 @@
 /**
  * Crypto contexts set up ahead (keyed-pool.ts): each handed out once, refilled when a batch runs
  * out, and the seal, pepper and duplicate hash made from them byte-for-byte what one-off contexts
- * give (so databases written before and after pooling agree), across several batches.
+ * give, across several batches; the v2 duplicate key's derivation.
  */
-import { createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyedPool } from '../../src/store/keyed-pool.js';
 import { IdentitySeal } from '../../src/store/identity-seal.js';
-import { dedupHash, saltedHasher } from '../../src/store/dedup-hash.js';
+import { keyedHasher } from '../../src/store/dedup-hash.js';
 import type { Subject } from '../../src/shared/types.js';
 
 const subject: Subject = { idType: 'cccd', idNo: '001090100000', altId: '123456789', name: 'Nguyễn Văn An', dob: '1990-02-01', sex: 'M' };
@@ -75,16 +75,26 @@ describe('IdentitySeal with ready ciphers', () => {
   });
 });
 
-describe('saltedHasher', () => {
-  it('gives what dedupHash gives for the same salt and key, across batches, and differs per salt', () => {
-    const salt = randomBytes(32);
-    const hash = saltedHasher(salt);
-    const other = saltedHasher(randomBytes(32));
+describe('keyedHasher and the v2 duplicate key', () => {
+  it('gives HMAC-SHA-256 of the text under the key, across batches, and differs per key', () => {
+    const key = randomBytes(32);
+    const hash = keyedHasher(createSecretKey(key));
+    const other = keyedHasher(createSecretKey(randomBytes(32)));
     for (let i = 0; i < MANY; i++) {
-      const key = `cccd:content:001090${100000 + i}|Nguyễn Văn An`;
-      expect(hash(key)).toEqual(dedupHash(salt, key));
-      expect(other(key)).not.toEqual(hash(key));
+      const text = `cccd:content:001090${100000 + i}|Nguyễn Văn An`;
+      expect(hash(text)).toEqual(createHmac('sha256', key).update(text, 'utf8').digest());
+      expect(other(text)).not.toEqual(hash(text));
     }
-    expect(hash('same')).toEqual(hash('same'));
+  });
+
+  it('derives the duplicate key as HMAC-SHA-256(pepper, salt): another salt or data key, another key', () => {
+    const dataKey = randomBytes(32);
+    const salt = randomBytes(32);
+    const seal = new IdentitySeal(dataKey);
+    const pepperKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'checkpoint-kiosk duplicate pepper v1', 32));
+    const expected = createHmac('sha256', pepperKey).update(salt).digest();
+    expect(seal.duplicateKey(salt).export()).toEqual(expected);
+    expect(seal.duplicateKey(randomBytes(32)).export()).not.toEqual(expected);
+    expect(new IdentitySeal(randomBytes(32)).duplicateKey(salt).export()).not.toEqual(expected);
   });
 });
