@@ -231,7 +231,13 @@ export class SqliteStore implements CheckInStore {
       if (ms - dedup.windowMs <= this.v1UntilMs) v1Hash = this.v1DuplicateHash(dedup.key);
       windowMs = dedup.windowMs;
     }
-    return this.guard('record', () => this.recordTx(checkIn, hash, v1Hash, ms, windowMs));
+    // guard() spelled out: no closure on the path every scan takes.
+    if (this.closed) throw new StoreError('closed', this.file);
+    try {
+      return this.recordTx(checkIn, hash, v1Hash, ms, windowMs);
+    } catch (err) {
+      throw this.failure('record', err);
+    }
   }
 
   *all(): IterableIterator<StoredCheckIn> {
@@ -406,10 +412,15 @@ export class SqliteStore implements CheckInStore {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof RangeError) throw err;
-      const e = toStoreError(err, this.file);
-      this.log.error('store operation failed', { op, code: e.code, sqliteCode: e.sqliteCode });
-      throw e;
+      throw this.failure(op, err);
     }
+  }
+
+  /** What a failed storage call throws: a caller's RangeError as it is, anything else as a logged StoreError. */
+  private failure(op: string, err: unknown): Error {
+    if (err instanceof RangeError) return err;
+    const e = toStoreError(err, this.file);
+    this.log.error('store operation failed', { op, code: e.code, sqliteCode: e.sqliteCode });
+    return e;
   }
 }
