@@ -68,8 +68,9 @@ function minimalFloor(dir: string): Writer {
 
 /**
  * The floor: the rows the kiosk writes for a CCCD check-in (a sealed subject of the real size and a
- * 32-byte duplicate hash, both random and made before timing), in a kiosk.db made by openStore,
- * through a bare connection with configureConnection's pragmas, in one IMMEDIATE transaction each.
+ * 32-byte duplicate hash, both random and made before timing), in a kiosk.db made by openStore (so
+ * every index and trigger a migration adds is in the floor too), through a bare connection with
+ * configureConnection's pragmas, in one IMMEDIATE transaction each.
  */
 function kioskSchemaFloor(dir: string, total: number): Writer {
   openStore({ dir, logger: silentLogger, clock: systemClock }).close();

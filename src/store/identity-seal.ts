@@ -13,7 +13,7 @@
  * schema v6 on (HMAC(pepper, HMAC(salt, key)) before): the per-database salt lives in kiosk.db, the
  * pepper does not, so a copied database cannot be searched for a known ID number by hashing guesses.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, type CipherGCM, type Hmac, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, type CipherGCM, type KeyObject } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Subject } from '../shared/types.js';
 import { DATA_KEY_BYTES } from './data-key.js';
@@ -23,8 +23,8 @@ const VERSION = 0x01;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /**
- * Sealing ciphers and pepper HMACs are set up this many at a time (keyed-pool.ts); the IVs of a
- * batch come from one randomBytes call. About 1 KiB of OpenSSL state each.
+ * Sealing ciphers are set up this many at a time (keyed-pool.ts); the IVs of a batch come from one
+ * randomBytes call. About 1 KiB of OpenSSL state each.
  */
 const POOL_BATCH = 32;
 
@@ -48,7 +48,6 @@ export class IdentitySeal {
   private readonly sealKey: KeyObject;
   private readonly pepperKey: KeyObject;
   private readonly ciphers: KeyedPool<ReadyCipher>;
-  private readonly peppers: KeyedPool<Hmac>;
 
   constructor(dataKey: Buffer) {
     if (dataKey.length !== DATA_KEY_BYTES) throw new RangeError(`IdentitySeal: data key must be ${DATA_KEY_BYTES} bytes`);
@@ -65,7 +64,6 @@ export class IdentitySeal {
         return { cipher: createCipheriv('aes-256-gcm', sealKey, iv), iv };
       });
     }, POOL_BATCH);
-    this.peppers = new KeyedPool((n) => Array.from({ length: n }, () => createHmac('sha256', pepperKey)), POOL_BATCH);
   }
 
   /** Seals a subject for the check-in `checkInId`: a fresh cipher and a fresh random IV each time. */
@@ -121,7 +119,7 @@ export class IdentitySeal {
    * up for scans whose duplicate window reaches back to rows written before v6.
    */
   pepper(saltedHash: Buffer): Buffer {
-    return this.peppers.take().update(saltedHash).digest();
+    return createHmac('sha256', this.pepperKey).update(saltedHash).digest();
   }
 
   /** Authenticates and decrypts a version-1 blob; RangeError on a wrong layout, key or AAD. */

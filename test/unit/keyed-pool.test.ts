@@ -64,7 +64,7 @@ describe('IdentitySeal with ready ciphers', () => {
     expect(() => new IdentitySeal(randomBytes(32)).open(blob, 'id-1')).toThrow(RangeError);
   });
 
-  it('peppers exactly as HMAC-SHA-256 under the HKDF pepper key, call after call', () => {
+  it('peppers (v1 duplicate hash) exactly as HMAC-SHA-256 under the HKDF pepper key', () => {
     const dataKey = randomBytes(32);
     const seal = new IdentitySeal(dataKey);
     const pepperKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'checkpoint-kiosk duplicate pepper v1', 32));
