@@ -17,6 +17,12 @@ import type { Policy } from './policy.js';
 export interface PipelineConfig {
   /** This kiosk's device id (the enrolled id, or a local one before enrollment). */
   deviceId: string;
+  /**
+   * The id this same kiosk had before `deviceId` (its local id until enrollment gave the central
+   * one). A scan read twice across the change is still one device's double read, so its earlier
+   * check-in under this id counts for the duplicate window.
+   */
+  formerDeviceId?: string;
   checkpointId: string;
   direction: Direction;
 }
@@ -76,7 +82,7 @@ export class Pipeline {
     const key = normalizedText === undefined ? undefined : contentKey(result.format, normalizedText);
     const windowMs = this.deps.policy().duplicateWindowMinutes * 60_000;
     // Storage faults propagate: the caller must not show a verdict that was not recorded.
-    const outcome = this.deps.store.record(checkIn, key && windowMs > 0 ? { key, windowMs } : undefined);
+    const outcome = this.deps.store.record(checkIn, key && windowMs > 0 ? { key, windowMs, ...(config.formerDeviceId ? { formerDeviceId: config.formerDeviceId } : {}) } : undefined);
     this.log.info('scan processed', {
       source: scan.source,
       format: result.format,

@@ -71,7 +71,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -92,7 +92,7 @@ export class SqliteStore implements CheckInStore {
     this.salt = Buffer.from(saltHex, 'hex');
 
     this.findDuplicate = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     this.insertCheckIn = db.prepare(
@@ -146,10 +146,10 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
-        const prior = this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms) as
+        const prior = this.findDuplicate.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms) as
           | { id: string; verdict: string; reasons: string }
           | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
@@ -197,7 +197,8 @@ export class SqliteStore implements CheckInStore {
   }
 
   /**
-   * Duplicate rule: the most recent check-in with the same key, device and direction scanned in
+   * Duplicate rule: the most recent check-in with the same key, device (its id, or the former id
+   * the rule names) and direction scanned in
    * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it when it
    * has the same verdict and the same reasons (in order); otherwise this one is recorded.
    */
@@ -211,7 +212,8 @@ export class SqliteStore implements CheckInStore {
       hash = this.seal.pepper(dedupHash(this.salt, dedup.key));
       windowMs = dedup.windowMs;
     }
-    return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs));
+    const formerId = dedup?.formerDeviceId ?? checkIn.deviceId;
+    return this.guard('record', () => this.recordTx(checkIn, hash, ms, windowMs, formerId));
   }
 
   *all(): IterableIterator<StoredCheckIn> {
