@@ -87,6 +87,7 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   if (opts.profile) store.setSetting(UI_SETTINGS.profile, opts.profile);
   if (opts.timeZone) store.setSetting(UI_SETTINGS.timeZone, opts.timeZone);
   const direction = (store.getSetting(SETTINGS.direction) ?? 'in') as Direction;
+  const formerDeviceId = store.getSetting(SETTINGS.formerDeviceId);
 
   return new KioskService({
     store,
@@ -96,7 +97,7 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
     outputs,
     ...(trust ? { trust } : {}),
     policy,
-    config: { deviceId, checkpointId: store.getSetting(SETTINGS.checkpoint) ?? 'unassigned', direction },
+    config: { deviceId, ...(formerDeviceId ? { formerDeviceId } : {}), checkpointId: store.getSetting(SETTINGS.checkpoint) ?? 'unassigned', direction },
     clock: opts.clock,
     timers: opts.timers,
     ids,

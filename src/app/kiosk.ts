@@ -15,6 +15,7 @@ import { isProvisioningCard } from '../credentials/provisioning/index.js';
 import { Pipeline, type Outcome, type PipelineConfig } from '../core/pipeline.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
+import { SETTINGS } from './settings.js';
 import type { DeviceManager } from '../../drivers/manager/device-manager.js';
 import type { OutputSet } from '../../drivers/outputs/output-set.js';
 
@@ -149,8 +150,14 @@ export class KioskService extends EventEmitter<KioskEvents> {
     return this.policy;
   }
 
+  /**
+   * A new device id (enrollment) keeps the old one as `formerDeviceId`, in memory and in the
+   * store's settings, so a card read twice across enrollment is still one device's duplicate.
+   */
   setConfig(patch: Partial<PipelineConfig>): void {
-    this.config = { ...this.config, ...patch };
+    const former = patch.deviceId !== undefined && patch.deviceId !== this.config.deviceId ? this.config.deviceId : undefined;
+    this.config = { ...this.config, ...patch, ...(former ? { formerDeviceId: former } : {}) };
+    if (former) this.parts.store.setSetting(SETTINGS.formerDeviceId, former);
   }
 
   currentConfig(): PipelineConfig {

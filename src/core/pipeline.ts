@@ -8,7 +8,7 @@
  */
 import type { CheckIn, Direction, ScanEvent, Verdict } from '../shared/types.js';
 import type { Clock, IdSource, Logger } from '../shared/ports.js';
-import type { CheckInStore } from '../store/types.js';
+import type { CheckInStore, DedupRule } from '../store/types.js';
 import type { CredentialFormat } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { assessScanNow, type Assessment } from './assess.js';
@@ -17,6 +17,12 @@ import type { Policy } from './policy.js';
 export interface PipelineConfig {
   /** This kiosk's device id (the enrolled id, or a local one before enrollment). */
   deviceId: string;
+  /**
+   * The id this same kiosk had before `deviceId` (its local id until enrollment gave the central
+   * one). A scan read twice across the change is still one device's double read, so its earlier
+   * check-in under this id counts for the duplicate window.
+   */
+  formerDeviceId?: string;
   checkpointId: string;
   direction: Direction;
 }
@@ -101,7 +107,12 @@ export class Pipeline {
     const key = normalizedText === undefined ? undefined : contentKey(result.format, normalizedText);
     const windowMs = this.deps.policy().duplicateWindowMinutes * 60_000;
     // Storage faults propagate: the caller must not show a verdict that was not recorded.
-    const outcome = this.deps.store.record(checkIn, key && windowMs > 0 ? { key, windowMs } : undefined);
+    let dedup: DedupRule | undefined;
+    if (key && windowMs > 0) {
+      dedup = { key, windowMs };
+      if (config.formerDeviceId) dedup.formerDeviceId = config.formerDeviceId;
+    }
+    const outcome = this.deps.store.record(checkIn, dedup);
     this.log.info('scan processed', {
       source: scan.source,
       format: result.format,

@@ -58,6 +58,7 @@ export class SqliteStore implements CheckInStore {
   private readonly wal: boolean;
 
   private readonly findDuplicate: Stmt;
+  private readonly findDuplicateAcross: Stmt;
   private readonly findDuplicateEither: Stmt;
   private readonly insertCheckIn: Stmt;
   private readonly insertOutbox: Stmt;
@@ -77,7 +78,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -101,13 +102,19 @@ export class SqliteStore implements CheckInStore {
     const v1Until = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_V1_UNTIL_SETTING) as string | undefined;
     this.v1UntilMs = v1Until === undefined ? -Infinity : Number(v1Until);
 
+    // One device id (the usual case): a single index range read backwards, no sort.
     this.findDuplicate = db.prepare(
       `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
-    // The same, for a window that reaches back to rows written before v6: either hash of the key.
+    // The device's current and former id (after enrollment renamed it): two ranges, then a sort.
+    this.findDuplicateAcross = db.prepare(
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
+         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
+    );
+    // For a window that reaches back to rows written before v6: either hash of the key, either id.
     this.findDuplicateEither = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?) AND device_id = ? AND direction = ?
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?) AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     this.insertCheckIn = db.prepare(
@@ -161,13 +168,15 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         const prior = (
-          v1Hash === null
-            ? this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms)
-            : this.findDuplicateEither.get(hash, v1Hash, c.deviceId, c.direction, ms - windowMs, ms)
+          v1Hash !== null
+            ? this.findDuplicateEither.get(hash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
+            : formerId !== c.deviceId
+              ? this.findDuplicateAcross.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
+              : this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms)
         ) as { id: string; verdict: string; reasons: string } | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
         // the same verdict and reasons: a retry that ends differently is a check-in of its own.
@@ -214,7 +223,8 @@ export class SqliteStore implements CheckInStore {
   }
 
   /**
-   * Duplicate rule: the most recent check-in with the same key, device and direction scanned in
+   * Duplicate rule: the most recent check-in with the same key, device (its id, or the former id
+   * the rule names) and direction scanned in
    * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it when it
    * has the same verdict and the same reasons (in order); otherwise this one is recorded.
    */
@@ -231,10 +241,11 @@ export class SqliteStore implements CheckInStore {
       if (ms - dedup.windowMs <= this.v1UntilMs) v1Hash = this.v1DuplicateHash(dedup.key);
       windowMs = dedup.windowMs;
     }
+    const formerId = dedup?.formerDeviceId ?? checkIn.deviceId;
     // guard() spelled out: no closure on the path every scan takes.
     if (this.closed) throw new StoreError('closed', this.file);
     try {
-      return this.recordTx(checkIn, hash, v1Hash, ms, windowMs);
+      return this.recordTx(checkIn, hash, v1Hash, ms, windowMs, formerId);
     } catch (err) {
       throw this.failure('record', err);
     }

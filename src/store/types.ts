@@ -19,6 +19,11 @@ export interface DedupRule {
    * before → duplicate of it, provided it has the same verdict and reasons as the new one.
    */
   windowMs: number;
+  /**
+   * Another id the same device recorded under (its local id before enrollment): check-ins under it
+   * count as this device's for the window. A device id is renamed, the device is not.
+   */
+  formerDeviceId?: string;
 }
 
 export interface StoredCheckIn extends CheckIn {

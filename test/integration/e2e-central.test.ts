@@ -3,7 +3,7 @@
  * one-time code, a real pty scanner. 1,000 scans → the server holds exactly those 1,000 ids and
  * the kiosk's queue drains. Then a restart with the same (now used) code does not re-enroll.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ let url: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ck-e2e-'));
   pty = await startPtyPair();
-  central = startCli(['central', '--data-dir', join(dir, 'central'), '--port', '0', '--enrollment-code', 'E2E-CODE-1', '--enrollment-code', 'E2E-CODE-2']);
+  central = startCli(['central', '--data-dir', join(dir, 'central'), '--port', '0', '--enrollment-code', 'E2E-CODE-1', '--enrollment-code', 'E2E-CODE-2', '--enrollment-code', 'E2E-CODE-3']);
   url = (await central.waitFor((l) => l.event === 'listening', 20_000)).url as string;
 });
 afterAll(async () => {
@@ -31,6 +31,16 @@ afterAll(async () => {
   await pty.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** One setting of a kiosk's store, read while the kiosk runs (WAL: a second reader is fine). */
+function openStoreSetting(data: string, key: string): string | undefined {
+  const store = openStore({ dir: data, logger: silentLogger, clock: systemClock });
+  try {
+    return store.getSetting(key);
+  } finally {
+    store.close();
+  }
+}
 
 function scan(i: number): string {
   return `001090${String(i).padStart(6, '0')}|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021`;
@@ -106,4 +116,35 @@ describe('kiosk → central, end to end', () => {
       expect(moved.lines.filter((l) => l.event === 'error')).toEqual([]);
     }
   }, 240_000);
+
+  it('a card read before enrollment and again after it is one check-in: enrollment renames the device, it does not make a new one', async () => {
+    const data = join(dir, 'kiosk-late');
+    const card = scan(SCANS + 100);
+    // Not linked yet: the check-in is recorded under the kiosk's local id.
+    const local = startCli(['run', '--data-dir', data, '--scanner', `serial:${pty.devicePath}`, '--checkpoint', 'QL1A-KM12']);
+    await local.waitFor((l) => l.event === 'ready', 20_000);
+    await pty.write(`${card}\r\n`);
+    const first = await local.waitFor((l) => l.event === 'checkin');
+    local.child.kill('SIGTERM');
+    await local.exited;
+
+    // Enrolled on the next start, then the same card again, in the window: "already checked in".
+    const enrolled = startCli(['run', '--data-dir', data, '--scanner', `serial:${pty.devicePath}`, '--server', url, '--enroll', 'E2E-CODE-3']);
+    await enrolled.waitFor((l) => l.event === 'ready', 20_000);
+    await waitFor(() => existsSync(join(data, 'enrollment.json')) || undefined, { timeoutMs: 30_000, what: 'the enrollment' });
+    await waitFor(() => openStoreSetting(data, 'device.id')?.startsWith('local-') === false || undefined, { timeoutMs: 30_000, what: 'the enrolled device id in force' });
+    await pty.write(`${card}\r\n`);
+    expect(await enrolled.waitFor((l) => l.event === 'duplicate' || l.event === 'checkin')).toMatchObject({ event: 'duplicate', of: first.id });
+    enrolled.child.kill('SIGTERM');
+    await enrolled.exited;
+
+    // The former id is kept: after a restart the window still holds.
+    const restarted = startCli(['run', '--data-dir', data, '--scanner', `serial:${pty.devicePath}`, '--server', url]);
+    await restarted.waitFor((l) => l.event === 'ready', 20_000);
+    await pty.write(`${card}\r\n`);
+    expect(await restarted.waitFor((l) => l.event === 'duplicate' || l.event === 'checkin')).toMatchObject({ event: 'duplicate', of: first.id });
+    restarted.child.kill('SIGTERM');
+    await restarted.exited;
+    expect(runCli(['export', '--data-dir', data]).lines).toHaveLength(1);
+  }, 120_000);
 });

@@ -60,7 +60,8 @@ describe('duplicate hash', () => {
   it('keeps v1 hashes written before v6 and still folds a re-scan into them within the window', () => {
     // A v5 database: rows with v1 hashes, user_version 5, no v1 note.
     const store = open(dir);
-    const old = [checkIn(0), checkIn(10_000)];
+    // The third was recorded under the kiosk's local id, before enrollment renamed it.
+    const old = [checkIn(0), checkIn(10_000), checkIn(5_000, { deviceId: 'local-1' })];
     old.forEach((c, i) => expect(store.record(c, { key: keyOf(i), windowMs: WINDOW })).toEqual({ kind: 'recorded' }));
     store.close();
     const { salt, pepper } = secrets();
@@ -73,6 +74,9 @@ describe('duplicate hash', () => {
 
     const upgraded = open(dir);
     expect(upgraded.getSetting(DEDUP_V1_UNTIL_SETTING)).toBe(String(T0 + 10_000));
+    // Under the former id too, as the duplicate rule says (and only when the rule names it).
+    expect(upgraded.record(checkIn(12_000), { key: keyOf(2), windowMs: WINDOW, formerDeviceId: 'local-1' })).toEqual({ kind: 'duplicate', of: old[2]!.id });
+    expect(upgraded.record(checkIn(13_000), { key: keyOf(2), windowMs: WINDOW })).toEqual({ kind: 'recorded' });
     // Re-scans within the window fold into the v1 rows, with the v1 hash untouched.
     expect(upgraded.record(checkIn(20_000), { key: keyOf(0), windowMs: WINDOW })).toEqual({ kind: 'duplicate', of: old[0]!.id });
     expect(upgraded.record(checkIn(30_000), { key: keyOf(1), windowMs: WINDOW })).toEqual({ kind: 'duplicate', of: old[1]!.id });

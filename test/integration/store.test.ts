@@ -87,6 +87,14 @@ describe('record and the duplicate window', () => {
     expect([...store.all()]).toHaveLength(4);
   });
 
+  it('counts check-ins under the former id the rule names as the same device (renamed at enrollment)', () => {
+    const first = checkIn(0, { deviceId: 'local-1' });
+    store.record(first, { key, windowMs: WINDOW });
+    expect(store.record(checkIn(10, { deviceId: 'dev-2' }), { key, windowMs: WINDOW, formerDeviceId: 'local-1' })).toEqual({ kind: 'duplicate', of: first.id });
+    // Any other id is still another device.
+    expect(store.record(checkIn(20, { deviceId: 'dev-2' }), { key, windowMs: WINDOW, formerDeviceId: 'local-9' })).toEqual({ kind: 'recorded' });
+  });
+
   it('never deduplicates without a dedup rule, nor against check-ins recorded without one', () => {
     store.record(checkIn(0));
     store.record(checkIn(1));
