@@ -7,13 +7,14 @@ import { Base45Error, base45Decode } from '../cose/base45.js';
 import { CborError } from '../cose/cbor.js';
 import { COSE_ALG, CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims } from '../cose/cwt.js';
+import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import { readDeclaration } from './schema.js';
+import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 
@@ -66,11 +67,17 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   steps.push({ step: 'signature', ok: true });
 
   // Authentic from here on; the content may still be malformed (an issuer bug), which is schema-invalid.
+  const fast = readClaimsOnePass(msg.payload);
   let claims: CwtClaims;
-  try {
-    claims = decodeCwtClaims(msg.payload);
-  } catch (err) {
-    return fail(steps, 'schema-invalid', 'claims', decodeFailure(err).detail);
+  let decl: Declaration;
+  if (fast) {
+    claims = fast.claims;
+  } else {
+    try {
+      claims = decodeCwtClaims(msg.payload);
+    } catch (err) {
+      return fail(steps, 'schema-invalid', 'claims', decodeFailure(err).detail);
+    }
   }
   if (typeof claims.iss !== 'string' || claims.iss.length > DECLARATION_LIMITS.issChars) {
     return fail(steps, 'schema-invalid', 'claims', 'iss missing or too long');
@@ -87,13 +94,17 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   if (!time.ok) failures.push(time.reason);
   steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
 
-  const read = readDeclaration(claims.claims.get('decl'));
-  if (!read.ok) {
-    failures.push('schema-invalid');
-    steps.push({ step: 'content', ok: false, detail: read.detail });
-    return { format: 'ckd1', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [read.detail] };
+  if (fast) {
+    decl = fast.decl;
+  } else {
+    const read = readDeclaration(claims.claims.get('decl'));
+    if (!read.ok) {
+      failures.push('schema-invalid');
+      steps.push({ step: 'content', ok: false, detail: read.detail });
+      return { format: 'ckd1', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [read.detail] };
+    }
+    decl = read.decl;
   }
-  const decl = read.decl;
   steps.push({ step: 'content', ok: true });
 
   const findings: ReasonCode[] = [];
@@ -130,6 +141,27 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     messages,
   };
 }
+
+/** No CBOR tag has a meaning inside "decl": a tagged value sends the claims to the two-pass read. */
+const NO_TAGS = (): undefined => undefined;
+
+/**
+ * The usual, valid payload in one pass: the claims with "decl" built directly as plain JSON
+ * (decodeCwtClaimsJsonAt) and read as a declaration. Undefined, never a throw, for anything else:
+ * malformed claims, a "decl" without a plain JSON form, or one readDeclaration refuses. The
+ * caller then decodes the claims generically and reads "decl" from the CBOR map, which names the
+ * problem; a declaration read from its JSON is the one read from the map (same members, same
+ * values: readDeclaration looks members up by name and takes only text, numbers, booleans and
+ * lists).
+ */
+function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; decl: Declaration } | undefined {
+  const r = decodeCwtClaimsJsonAt(payload, DECL_PATH, NO_TAGS);
+  if (!r) return undefined;
+  const read = readDeclaration(r.json);
+  return read.ok ? { claims: r.claims, decl: read.decl } : undefined;
+}
+
+const DECL_PATH = ['decl'] as const;
 
 /** ISO text of a date, or the raw seconds when the claim is outside the Date range. */
 function isoOrRaw(date: Date, seconds: number): string {

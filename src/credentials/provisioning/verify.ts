@@ -9,13 +9,13 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { base45Decode } from '../cose/base45.js';
 import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims } from '../cose/cwt.js';
+import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
 import { readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
-import type { CardCheck, CardRefusal, VerifiedCard } from './types.js';
+import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './types.js';
 
 /** Whether scan text is a provisioning card (to route it away from the check-in pipeline). */
 export function isProvisioningCard(text: string): boolean {
@@ -71,6 +71,25 @@ function importJwk(jwk: Record<string, unknown>): KeyObject | undefined {
   return importKey(jwk)?.key;
 }
 
+const PROV_PATH = ['prov'] as const;
+/** No CBOR tag has a meaning inside "prov": a tagged value sends the claims to the two-pass read. */
+const NO_TAGS = (): undefined => undefined;
+
+/**
+ * The usual, valid card in one pass: the claims with "prov" built directly as plain JSON
+ * (decodeCwtClaimsJsonAt) and read by readProvisioning. Undefined, never a throw, for anything
+ * else — malformed claims, a "prov" without a plain JSON form, or one readProvisioning refuses —
+ * and the caller then reads the claims generically, which names the problem exactly as before
+ * (readProvisioning's first error can depend on the order it walks members in, which differs
+ * between a CBOR map and a JSON object for keys like "1"; a card it accepts is the same card).
+ */
+function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; card: ProvisioningCard } | undefined {
+  const r = decodeCwtClaimsJsonAt(payload, PROV_PATH, NO_TAGS);
+  if (!r) return undefined;
+  const read = readProvisioning(r.json);
+  return read.ok ? { claims: r.claims, card: read.card } : undefined;
+}
+
 const refuse = (reason: CardRefusal, message: string): CardCheck => ({ ok: false, reason, message });
 
 export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): CardCheck {
@@ -91,14 +110,20 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   const kid = Buffer.from(kidBytes).toString('base64');
 
   let claims: CwtClaims;
-  try {
-    claims = decodeCwtClaims(msg.payload);
-  } catch {
-    return refuse('unreadable', 'card claims are not a CBOR map');
+  let card: ProvisioningCard;
+  const fast = readClaimsOnePass(msg.payload);
+  if (fast) {
+    ({ claims, card } = fast);
+  } else {
+    try {
+      claims = decodeCwtClaims(msg.payload);
+    } catch {
+      return refuse('unreadable', 'card claims are not a CBOR map');
+    }
+    const read = readProvisioning(claims.claims.get('prov'));
+    if (!read.ok) return refuse('invalid', `card content invalid: ${read.detail}`);
+    card = read.card;
   }
-  const read = readProvisioning(claims.claims.get('prov'));
-  if (!read.ok) return refuse('invalid', `card content invalid: ${read.detail}`);
-  const card = read.card;
   const carried = importKey(card.rootKey as unknown as Record<string, unknown>);
   if (!carried) return refuse('invalid', 'card content invalid: prov.rootKey is not a P-256 point');
   const data = sigStructure(msg.protectedBytes, msg.payload);
