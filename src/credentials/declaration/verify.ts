@@ -13,6 +13,7 @@ import { InflateError, inflateBounded } from '../cose/inflate.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
+import { isValidTime, isoTime } from '../iso-time.js';
 import { readDeclaration } from './schema.js';
 import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
@@ -88,7 +89,6 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   }
 
   const failures: ReasonCode[] = [];
-  const validUntil = new Date(claims.exp * 1000);
   // The shared time rules (RFC 8392 iat/exp with the policy's clock tolerance).
   const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
   if (!time.ok) failures.push(time.reason);
@@ -124,7 +124,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   const details = [
     { label: 'Trip', value: `${decl.trip.from} → ${decl.trip.to}` },
     { label: 'Purpose', value: decl.trip.purpose },
-    { label: 'Valid until', value: isoOrRaw(validUntil, claims.exp) },
+    { label: 'Valid until', value: isoOrRaw(claims.exp) },
     { label: 'Issuer', value: issuer.name ?? claims.iss },
   ];
   if (decl.health.test) details.push({ label: 'Test', value: `${decl.health.test.result} (${decl.health.test.at})` });
@@ -163,7 +163,8 @@ function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; decl: Decl
 
 const DECL_PATH = ['decl'] as const;
 
-/** ISO text of a date, or the raw seconds when the claim is outside the Date range. */
-function isoOrRaw(date: Date, seconds: number): string {
-  return Number.isNaN(date.getTime()) ? `${seconds} s` : date.toISOString();
+/** ISO text of a claim in seconds, or the raw seconds when it is outside the Date range. */
+function isoOrRaw(seconds: number): string {
+  const ms = seconds * 1000;
+  return isValidTime(ms) ? isoTime(ms) : `${seconds} s`;
 }

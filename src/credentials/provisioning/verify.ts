@@ -13,6 +13,7 @@ import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
+import { isoTime } from '../iso-time.js';
 import { readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
 import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './types.js';
@@ -144,7 +145,7 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
     return refuse('invalid', `card content invalid: validity outside 0–${PROVISIONING_LIMITS.maxValidHours} hours`);
   }
   const now = opts.now.getTime();
-  if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${new Date(claims.exp * 1000).toISOString()}; ask for a new one`);
+  if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${isoTime(claims.exp * 1000)}; ask for a new one`);
   if (claims.iat * 1000 > now + CKP1_CLOCK_SKEW_MS) return refuse('not-yet-valid', 'card issued in the future: check the kiosk clock');
   const verified = { url: card.url, code: card.code, rootKey: card.rootKey, checkpoint: card.checkpoint } as VerifiedCard;
   // Every ProvisioningCard member, optional ones only when present, in the order readProvisioning
@@ -153,7 +154,7 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   if (card.profile !== undefined) verified.profile = card.profile;
   if (card.config !== undefined) verified.config = card.config;
   verified.kid = kid;
-  verified.issuedAt = new Date(claims.iat * 1000).toISOString();
-  verified.expiresAt = new Date(claims.exp * 1000).toISOString();
+  verified.issuedAt = isoTime(claims.iat * 1000);
+  verified.expiresAt = isoTime(claims.exp * 1000);
   return { ok: true, card: verified };
 }
