@@ -3,6 +3,7 @@
  * character = chr(n + 45), n in 0..77 (so '-' .. 'z', which covers the base64url alphabet and '.').
  */
 import { LIMITS } from '../types.js';
+import { pooledBytes } from '../cose/pooled.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 
 export const SHC_PREFIX = 'shc:/';
@@ -89,7 +90,8 @@ export function decodeShcNumericBytes(text: string): NumericBytes {
   if (len > scratch.length) scratch = Buffer.allocUnsafe(len);
   scratch.write(digits, 0, 'latin1');
   const src = scratch;
-  const bytes = new Uint8Array(len / 2);
+  // Pooled (pooled.ts): every byte is written below, or the array is dropped with the problem.
+  const bytes = pooledBytes(len / 2);
   let dot1 = -1;
   let dot2 = -1;
   let dots = 0;
