@@ -14,6 +14,7 @@
  * All times are milliseconds since the epoch unless a name says seconds.
  */
 import type { ReasonCode } from '../shared/reasons.js';
+import { isValidTime, isoTime } from './iso-time.js';
 
 /** Default clock-skew tolerance (seconds): policy key `clockSkewSeconds`. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
@@ -38,8 +39,7 @@ export interface TokenTimes {
 }
 
 function iso(ms: number): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? `${Math.round(ms / 1000)} s` : d.toISOString();
+  return isValidTime(ms) ? isoTime(ms) : `${Math.round(ms / 1000)} s`;
 }
 
 /**

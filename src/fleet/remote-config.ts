@@ -56,24 +56,29 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** RANGES as [key, [min, max]] pairs, listed once (a provisioning card's config is read on every card scan). */
+const RANGE_ENTRIES = Object.entries(RANGES);
+
+/** Throws the RemoteConfigError naming `key` under `source` (module level: no closure per call). */
+function failAt(source: string, key: string, problem: string): never {
+  throw new RemoteConfigError(`${source}${key ? `.${key}` : ''}: ${problem}`);
+}
+
 /**
  * Validates `json` and returns it typed. Throws RemoteConfigError naming the key and the fix
  * (`config.direction: must be "in" or "out", got "up"`). `source` prefixes the message.
  */
 export function parseRemoteConfig(json: unknown, source = 'config'): RemoteConfig {
-  const fail = (key: string, problem: string): never => {
-    throw new RemoteConfigError(`${source}${key ? `.${key}` : ''}: ${problem}`);
-  };
-  if (!isPlainObject(json)) fail('', 'must be a JSON object');
+  if (!isPlainObject(json)) failAt(source, '', 'must be a JSON object');
   const obj = json as Record<string, unknown>;
   let size: number;
   try {
     size = Buffer.byteLength(JSON.stringify(obj));
   } catch {
-    return fail('', 'is not JSON-serialisable');
+    return failAt(source, '', 'is not JSON-serialisable');
   }
-  if (size > MAX_REMOTE_CONFIG_BYTES) fail('', `larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
-  for (const key of Object.keys(obj)) if (!KEYS.includes(key)) fail(key, `is not a configuration key (known: ${KEYS.join(', ')})`);
+  if (size > MAX_REMOTE_CONFIG_BYTES) failAt(source, '', `larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
+  for (const key of Object.keys(obj)) if (!KEYS.includes(key)) failAt(source, key, `is not a configuration key (known: ${KEYS.join(', ')})`);
   const out: RemoteConfig = {};
   if (obj.policy !== undefined) {
     try {
@@ -85,25 +90,25 @@ export function parseRemoteConfig(json: unknown, source = 'config'): RemoteConfi
     out.policy = obj.policy as Record<string, unknown>;
   }
   if (obj.checkpoint !== undefined) {
-    if (typeof obj.checkpoint !== 'string' || !CHECKPOINT_ID.test(obj.checkpoint)) fail('checkpoint', 'must be 1-64 letters, digits or . _ : -');
+    if (typeof obj.checkpoint !== 'string' || !CHECKPOINT_ID.test(obj.checkpoint)) failAt(source, 'checkpoint', 'must be 1-64 letters, digits or . _ : -');
     out.checkpoint = obj.checkpoint as string;
   }
   if (obj.direction !== undefined) {
-    if (obj.direction !== 'in' && obj.direction !== 'out') fail('direction', `must be "in" or "out", got ${JSON.stringify(obj.direction)}`);
+    if (obj.direction !== 'in' && obj.direction !== 'out') failAt(source, 'direction', `must be "in" or "out", got ${JSON.stringify(obj.direction)}`);
     out.direction = obj.direction as Direction;
   }
   if (obj.profile !== undefined) {
-    if (obj.profile !== 'venue' && obj.profile !== 'booth') fail('profile', `must be "venue" or "booth", got ${JSON.stringify(obj.profile)}`);
+    if (obj.profile !== 'venue' && obj.profile !== 'booth') failAt(source, 'profile', `must be "venue" or "booth", got ${JSON.stringify(obj.profile)}`);
     out.profile = obj.profile as KioskProfileName;
   }
   if (obj.language !== undefined) {
-    if (obj.language !== 'vi' && obj.language !== 'en') fail('language', `must be "vi" or "en", got ${JSON.stringify(obj.language)}`);
+    if (obj.language !== 'vi' && obj.language !== 'en') failAt(source, 'language', `must be "vi" or "en", got ${JSON.stringify(obj.language)}`);
     out.language = obj.language as 'vi' | 'en';
   }
-  for (const [key, [min, max]] of Object.entries(RANGES)) {
+  for (const [key, [min, max]] of RANGE_ENTRIES) {
     const v = obj[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) failAt(source, key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
     (out as Record<string, unknown>)[key] = v;
   }
   return out;

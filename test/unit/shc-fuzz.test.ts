@@ -68,6 +68,36 @@ describe('SHC decode fuzz', () => {
     );
   });
 
+  it(`decodes and refuses exactly as a plain pair-by-pair reading, whatever the characters (${RUNS} runs)`, () => {
+    // U+0130 and U+0131 end in the bytes of '0' and '1'; U+0660.. are Arabic-Indic digits.
+    const char = fc.constantFrom(...'0123456789'.split(''), '0', '1', '7', '.', 'a', '/', '\u0130', '\u0131', '\u0660', '\u{1F600}');
+    /** The reference: pair by pair from the string, first problem by offset, then the shape. */
+    const plain = (digits: string) => {
+      const codes: number[] = [];
+      for (let i = 0; i < digits.length; i += 2) {
+        const hi = digits.charCodeAt(i) - 48;
+        const lo = digits.charCodeAt(i + 1) - 48;
+        if (!(hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9)) return { ok: false, detail: `not a digit at offset ${5 + i}` };
+        if (hi * 10 + lo > 77) return { ok: false, detail: `digit pair ${hi * 10 + lo} out of range (max 77)` };
+        codes.push(hi * 10 + lo + 45);
+      }
+      const jws = String.fromCharCode(...codes);
+      const parts = jws.split('.');
+      const shaped = parts.length === 3 && parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part));
+      return { ok: true, codes, dots: shaped ? [parts[0]!.length, parts[0]!.length + 1 + parts[1]!.length] : undefined };
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.array(char, { minLength: 2, maxLength: 60 }).map((a) => a.join('')), fc.array(char, { maxLength: 30 }).map((a) => `5656${a.join('')}`)), (digits) => {
+        if (digits.length % 2 !== 0 || /^\d{1,3}\/\d{1,3}\//.test(digits)) return; // other checks answer those first
+        const got = decodeShcNumericBytes(`shc:/${digits}`);
+        const want = plain(digits);
+        if (got.ok) expect({ ok: true, codes: [...got.bytes], dots: got.dots }).toEqual(want);
+        else expect({ ok: false, detail: got.detail }).toEqual(want);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('names the first bad digit pair exactly as a pair-by-pair reading would', () => {
     expect(verifySafely('shc:/5656a6').steps.at(-1)?.detail).toBe('not a digit at offset 9');
     expect(verifySafely('shc:/5656\u0660\u0661').steps.at(-1)?.detail).toBe('not a digit at offset 9'); // Arabic-Indic digits

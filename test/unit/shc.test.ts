@@ -197,3 +197,33 @@ describe('SMART Health Card: malformed', () => {
     expect(r2.failures).toEqual(['schema-invalid']);
   });
 });
+
+describe('SMART Health Card: JWS headers seen before', () => {
+  it('gives the same verdict for a header seen again after 20 other headers pushed it out of the 16 kept', async () => {
+    const good = await issueShc(claims, key1);
+    const first = await verify(good);
+    expect(first.failures).toEqual([]);
+    const decoded = decodeShcNumeric(good);
+    if (!decoded.ok) throw new Error('sample did not decode');
+    const [, p, s] = decoded.jws.split('.');
+    for (let i = 0; i < 20; i++) {
+      const header = Buffer.from(JSON.stringify({ zip: 'DEF', alg: 'ES256', kid: `other-${i}` })).toString('base64url');
+      const r = await verify(encodeShcNumeric(`${header}.${p}.${s}`));
+      expect(r.failures).toEqual(['unknown-signer']);
+      expect(failedStep(r)?.detail).toBe("kid is not one of the issuer's keys");
+    }
+    expect(await verify(good)).toEqual(first);
+  });
+
+  it('refuses a header that is not a JSON object every time it is seen, not only the first', async () => {
+    const good = decodeShcNumeric(await issueShc(claims, key1));
+    if (!good.ok) throw new Error('sample did not decode');
+    const [, p, s] = good.jws.split('.');
+    const bad = encodeShcNumeric(`${Buffer.from('[1,2]').toString('base64url')}.${p}.${s}`);
+    for (let i = 0; i < 2; i++) {
+      const r = await verify(bad);
+      expect(r.failures).toEqual(['unreadable']);
+      expect(failedStep(r)?.detail).toBe('JWS header is not a JSON object');
+    }
+  });
+});

@@ -53,10 +53,14 @@ function decodeSlowly(text: string, out: Uint8Array): Uint8Array {
  */
 let scratch = Buffer.allocUnsafe(DEFAULT_MAX_CHARS);
 
-function asciiBytes(text: string): Buffer {
+/**
+ * The text's UTF-8 bytes in the scratch buffer, or undefined unless that is exactly one byte per
+ * character (ASCII): one write instead of measuring the UTF-8 length first. A non-ASCII text that
+ * still wrote `length` bytes has a byte ≥ 0x80 among them, which no digit lookup accepts.
+ */
+function asciiBytes(text: string): Buffer | undefined {
   if (text.length > scratch.length) scratch = Buffer.allocUnsafe(text.length);
-  scratch.write(text, 0, 'latin1');
-  return scratch;
+  return scratch.write(text, 0, 'utf8') === text.length ? scratch : undefined;
 }
 
 /**
@@ -69,11 +73,11 @@ export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS)
   if (len % 3 === 1) throw new Base45Error('base45 length leaves a dangling character');
   // Pooled (pooled.ts): every byte is written below, or an error is thrown and the array dropped.
   const out = pooledBytes(Math.floor(len / 3) * 2 + (len % 3 === 2 ? 1 : 0));
-  // Fast path (every scan): pure ASCII text (its UTF-8 length is its length) read as bytes, one
-  // table lookup per digit. Any problem (a character outside the alphabet makes a lookup
-  // negative, a group too large) hands over to the plain reading, which names it.
-  if (Buffer.byteLength(text, 'utf8') !== len) return decodeSlowly(text, out);
+  // Fast path (every scan): pure ASCII text read as bytes, one table lookup per digit. Any problem
+  // (a character outside the alphabet makes a lookup negative, a group too large) hands over to
+  // the plain reading, which names it.
   const src = asciiBytes(text);
+  if (!src) return decodeSlowly(text, out);
   let o = 0;
   let i = 0;
   for (; i + 3 <= len; i += 3) {

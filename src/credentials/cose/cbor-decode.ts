@@ -167,14 +167,8 @@ class Decoder {
     this.pos += n;
     // Fast path for short ASCII (most DCC fields): no TextDecoder call.
     if (n <= 64) {
-      let s = '';
-      let ascii = true;
-      for (let i = start; i < start + n && ascii; i++) {
-        const b = this.bytes[i]!;
-        ascii = b < 0x80;
-        s += String.fromCharCode(b);
-      }
-      if (ascii) return s;
+      const s = asciiText(this.bytes, start, start + n);
+      if (s !== undefined) return s;
     }
     const slice = this.bytes.subarray(start, start + n);
     try {
@@ -374,14 +368,8 @@ class Decoder {
             return key;
           }
         }
-        let key = '';
-        let i = start;
-        for (; i < end; i++) {
-          const c = b[i]!;
-          if (c >= 0x80) break;
-          key += String.fromCharCode(c);
-        }
-        if (i === end) {
+        const key = asciiText(b, start, end);
+        if (key !== undefined) {
           this.countItem();
           this.pos = end;
           return key;
@@ -435,6 +423,35 @@ class Decoder {
         throw new CborError('invalid', `reserved simple value ${info}`);
     }
   }
+}
+
+/**
+ * Bytes [start, end) as text when they are all ASCII, else undefined. Eight characters per
+ * String.fromCharCode call: appending one character at a time makes a new string per character
+ * (a 30-character name left 30 strings of garbage), and this runs for every text string of every
+ * scan.
+ */
+function asciiText(b: Uint8Array, start: number, end: number): string | undefined {
+  let s = '';
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const c0 = b[i]!;
+    const c1 = b[i + 1]!;
+    const c2 = b[i + 2]!;
+    const c3 = b[i + 3]!;
+    const c4 = b[i + 4]!;
+    const c5 = b[i + 5]!;
+    const c6 = b[i + 6]!;
+    const c7 = b[i + 7]!;
+    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) & 0x80) return undefined;
+    s += String.fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7);
+  }
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c & 0x80) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 /**

@@ -43,9 +43,19 @@ function headerMap(bytes: Uint8Array): CborMap {
 
 /**
  * Parses a COSE_Sign1 message. Throws CborError for malformed CBOR and CoseError for CBOR that is
- * not a COSE_Sign1 structure.
+ * not a COSE_Sign1 structure. The usual shape (readUsualSign1) is read directly, everything else
+ * through the generic decoder (parseCoseSign1Generic): same result, same errors.
  */
 export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
+  return readUsualSign1(bytes) ?? parseCoseSign1Generic(bytes);
+}
+
+/**
+ * parseCoseSign1 through the generic CBOR decoder alone: the reading every message got before
+ * the usual shape was read directly, and what parseCoseSign1 falls back to. Exported so tests can
+ * hold the direct reading to it; same result and same errors.
+ */
+export function parseCoseSign1Generic(bytes: Uint8Array): CoseSign1 {
   let value: CborValue = decodeCbor(bytes);
   let tagged = false;
   if (value instanceof CborTag && value.tag === TAG_CWT) value = value.value;
@@ -68,6 +78,58 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
     signature,
     tagged,
   };
+}
+
+/**
+ * Length of the definite byte string whose head is at `at` (major type 2, length in the head or
+ * in 1 or 2 bytes after it), or -1 for any other head.
+ */
+function bstrLengthAt(bytes: Uint8Array, at: number): number {
+  const head = bytes[at];
+  if (head === undefined) return -1;
+  if (head >= 0x40 && head <= 0x57) return head - 0x40;
+  if (head === 0x58) return at + 1 < bytes.length ? bytes[at + 1]! : -1;
+  if (head === 0x59) return at + 2 < bytes.length ? (bytes[at + 1]! << 8) | bytes[at + 2]! : -1;
+  return -1;
+}
+
+/** Bytes of the byte-string head at `at` (see bstrLengthAt). */
+function bstrHeadAt(bytes: Uint8Array, at: number): number {
+  const head = bytes[at]!;
+  return head <= 0x57 ? 1 : head === 0x58 ? 2 : 3;
+}
+
+/**
+ * The message every scan carries, read without the generic decoder: [tag 61] [tag 18]
+ * array(4) of a byte string, an empty map, a byte string and a byte string (each string's length
+ * in its head or in 1–2 bytes), ending exactly at the end of the input. For such bytes the generic
+ * decoder gives exactly this result (views into `bytes`, no error: a handful of items, nothing
+ * nested); anything else is undefined and takes the generic path, which names its problem.
+ */
+function readUsualSign1(bytes: Uint8Array): CoseSign1 | undefined {
+  let at = 0;
+  if (bytes[0] === 0xd8 && bytes[1] === TAG_CWT) at = 2;
+  const tagged = bytes[at] === 0xd2; // tag 18 in the head
+  if (tagged) at++;
+  if (bytes[at] !== 0x84) return undefined;
+  at++;
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < 4; i++) {
+    if (i === 1) {
+      if (bytes[at] !== 0xa0) return undefined; // the empty unprotected header
+      at++;
+      continue;
+    }
+    const n = bstrLengthAt(bytes, at);
+    if (n < 0) return undefined;
+    const start = at + bstrHeadAt(bytes, at);
+    if (start + n > bytes.length) return undefined;
+    parts.push(bytes.subarray(start, start + n));
+    at = start + n;
+  }
+  if (at !== bytes.length) return undefined;
+  const [prot, payload, signature] = parts as [Uint8Array, Uint8Array, Uint8Array];
+  return { protectedBytes: prot, protectedHeader: headerMap(prot), unprotectedHeader: new Map(), payload, signature, tagged };
 }
 
 function header(msg: CoseSign1, label: CborKey): CborValue {

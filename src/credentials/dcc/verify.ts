@@ -24,6 +24,7 @@ import { StepLog } from '../step-log.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes, windowFailure } from '../time-rules.js';
 import { checkDccMeaning } from './meaning.js';
+import { isoTime } from '../iso-time.js';
 
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
 const CLAIM_HCERT = -260;
@@ -185,7 +186,7 @@ function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: Ver
 
 /** CWT seconds → ISO text for the rules' `external` (undefined stays undefined). */
 function iso(seconds: number | undefined): string | undefined {
-  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+  return seconds === undefined ? undefined : isoTime(seconds * 1000);
 }
 
 /** The kiosk's own content checks (meaning.ts): failures reject, findings refer. */

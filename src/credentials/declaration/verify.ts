@@ -7,13 +7,15 @@ import { Base45Error, base45Decode } from '../cose/base45.js';
 import { CborError } from '../cose/cbor.js';
 import { COSE_ALG, CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims } from '../cose/cwt.js';
+import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
+import { isValidTime, isoTime } from '../iso-time.js';
 import { readDeclaration } from './schema.js';
+import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 
@@ -55,7 +57,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
   const kidBytes = coseKid(msg);
   if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', 'no kid in the COSE header');
-  const kid = Buffer.from(kidBytes).toString('base64');
+  const kid = Buffer.from(kidBytes.buffer, kidBytes.byteOffset, kidBytes.length).toString('base64'); // a view: no copy
   const issuer = ctx.trust.declarationIssuer(kid);
   if (!issuer) return fail(steps, 'unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
   steps.push({ step: 'issuer', ok: true, detail: issuer.name ?? kid });
@@ -66,11 +68,17 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   steps.push({ step: 'signature', ok: true });
 
   // Authentic from here on; the content may still be malformed (an issuer bug), which is schema-invalid.
+  const fast = readClaimsOnePass(msg.payload);
   let claims: CwtClaims;
-  try {
-    claims = decodeCwtClaims(msg.payload);
-  } catch (err) {
-    return fail(steps, 'schema-invalid', 'claims', decodeFailure(err).detail);
+  let decl: Declaration;
+  if (fast) {
+    claims = fast.claims;
+  } else {
+    try {
+      claims = decodeCwtClaims(msg.payload);
+    } catch (err) {
+      return fail(steps, 'schema-invalid', 'claims', decodeFailure(err).detail);
+    }
   }
   if (typeof claims.iss !== 'string' || claims.iss.length > DECLARATION_LIMITS.issChars) {
     return fail(steps, 'schema-invalid', 'claims', 'iss missing or too long');
@@ -81,19 +89,22 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   }
 
   const failures: ReasonCode[] = [];
-  const validUntil = new Date(claims.exp * 1000);
   // The shared time rules (RFC 8392 iat/exp with the policy's clock tolerance).
   const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
   if (!time.ok) failures.push(time.reason);
   steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
 
-  const read = readDeclaration(claims.claims.get('decl'));
-  if (!read.ok) {
-    failures.push('schema-invalid');
-    steps.push({ step: 'content', ok: false, detail: read.detail });
-    return { format: 'ckd1', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [read.detail] };
+  if (fast) {
+    decl = fast.decl;
+  } else {
+    const read = readDeclaration(claims.claims.get('decl'));
+    if (!read.ok) {
+      failures.push('schema-invalid');
+      steps.push({ step: 'content', ok: false, detail: read.detail });
+      return { format: 'ckd1', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages: [read.detail] };
+    }
+    decl = read.decl;
   }
-  const decl = read.decl;
   steps.push({ step: 'content', ok: true });
 
   const findings: ReasonCode[] = [];
@@ -113,7 +124,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   const details = [
     { label: 'Trip', value: `${decl.trip.from} → ${decl.trip.to}` },
     { label: 'Purpose', value: decl.trip.purpose },
-    { label: 'Valid until', value: isoOrRaw(validUntil, claims.exp) },
+    { label: 'Valid until', value: isoOrRaw(claims.exp) },
     { label: 'Issuer', value: issuer.name ?? claims.iss },
   ];
   if (decl.health.test) details.push({ label: 'Test', value: `${decl.health.test.result} (${decl.health.test.at})` });
@@ -131,7 +142,29 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   };
 }
 
-/** ISO text of a date, or the raw seconds when the claim is outside the Date range. */
-function isoOrRaw(date: Date, seconds: number): string {
-  return Number.isNaN(date.getTime()) ? `${seconds} s` : date.toISOString();
+/** No CBOR tag has a meaning inside "decl": a tagged value sends the claims to the two-pass read. */
+const NO_TAGS = (): undefined => undefined;
+
+/**
+ * The usual, valid payload in one pass: the claims with "decl" built directly as plain JSON
+ * (decodeCwtClaimsJsonAt) and read as a declaration. Undefined, never a throw, for anything else:
+ * malformed claims, a "decl" without a plain JSON form, or one readDeclaration refuses. The
+ * caller then decodes the claims generically and reads "decl" from the CBOR map, which names the
+ * problem; a declaration read from its JSON is the one read from the map (same members, same
+ * values: readDeclaration looks members up by name and takes only text, numbers, booleans and
+ * lists).
+ */
+function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; decl: Declaration } | undefined {
+  const r = decodeCwtClaimsJsonAt(payload, DECL_PATH, NO_TAGS);
+  if (!r) return undefined;
+  const read = readDeclaration(r.json);
+  return read.ok ? { claims: r.claims, decl: read.decl } : undefined;
+}
+
+const DECL_PATH = ['decl'] as const;
+
+/** ISO text of a claim in seconds, or the raw seconds when it is outside the Date range. */
+function isoOrRaw(seconds: number): string {
+  const ms = seconds * 1000;
+  return isValidTime(ms) ? isoTime(ms) : `${seconds} s`;
 }

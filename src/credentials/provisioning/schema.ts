@@ -37,7 +37,8 @@ export function toPlainJson(node: unknown, path = 'prov', budget: Budget = { ite
     const out: unknown[] = new Array<unknown>(node.length);
     for (let i = 0; i < node.length; i++) {
       spend(budget);
-      out[i] = toPlainJson(node[i], `${path}[${i}]`, budget, depth + 1);
+      const v: unknown = node[i];
+      out[i] = isPlainLeaf(v, depth + 1) ? v : toPlainJson(v, `${path}[${i}]`, budget, depth + 1);
     }
     return out;
   }
@@ -57,7 +58,17 @@ function setPlain(out: Record<string, unknown>, k: unknown, v: unknown, path: st
   spend(budget);
   if (typeof k !== 'string') throw new Invalid(`${path}: map keys must be text`);
   if (k === '__proto__') throw new Invalid(`${path}: key "__proto__" not allowed`);
-  out[k] = toPlainJson(v, `${path}.${k}`, budget, depth + 1);
+  out[k] = isPlainLeaf(v, depth + 1) ? v : toPlainJson(v, `${path}.${k}`, budget, depth + 1);
+}
+
+/**
+ * A value toPlainJson would return as it is at `depth` (text, a finite number, a boolean or null,
+ * not too deep): taken directly, so the path of a member is only written out for containers and
+ * for problems (a card's members are read on every card scan).
+ */
+function isPlainLeaf(v: unknown, depth: number): boolean {
+  if (depth > L.maxDepth) return false;
+  return v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
 
 function rootKeyOf(v: unknown): CardRootKey {

@@ -9,13 +9,14 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { base45Decode } from '../cose/base45.js';
 import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims } from '../cose/cwt.js';
+import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
+import { isoTime } from '../iso-time.js';
 import { readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
-import type { CardCheck, CardRefusal, VerifiedCard } from './types.js';
+import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './types.js';
 
 /** Whether scan text is a provisioning card (to route it away from the check-in pipeline). */
 export function isProvisioningCard(text: string): boolean {
@@ -71,6 +72,25 @@ function importJwk(jwk: Record<string, unknown>): KeyObject | undefined {
   return importKey(jwk)?.key;
 }
 
+const PROV_PATH = ['prov'] as const;
+/** No CBOR tag has a meaning inside "prov": a tagged value sends the claims to the two-pass read. */
+const NO_TAGS = (): undefined => undefined;
+
+/**
+ * The usual, valid card in one pass: the claims with "prov" built directly as plain JSON
+ * (decodeCwtClaimsJsonAt) and read by readProvisioning. Undefined, never a throw, for anything
+ * else — malformed claims, a "prov" without a plain JSON form, or one readProvisioning refuses —
+ * and the caller then reads the claims generically, which names the problem exactly as before
+ * (readProvisioning's first error can depend on the order it walks members in, which differs
+ * between a CBOR map and a JSON object for keys like "1"; a card it accepts is the same card).
+ */
+function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; card: ProvisioningCard } | undefined {
+  const r = decodeCwtClaimsJsonAt(payload, PROV_PATH, NO_TAGS);
+  if (!r) return undefined;
+  const read = readProvisioning(r.json);
+  return read.ok ? { claims: r.claims, card: read.card } : undefined;
+}
+
 const refuse = (reason: CardRefusal, message: string): CardCheck => ({ ok: false, reason, message });
 
 export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): CardCheck {
@@ -88,17 +108,23 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   if (coseAlg(msg) !== COSE_ALG.ES256) return refuse('bad-signature', 'card not signed with ES256');
   const kidBytes = coseKid(msg);
   if (!kidBytes) return refuse('bad-signature', 'card carries no key id');
-  const kid = Buffer.from(kidBytes).toString('base64');
+  const kid = Buffer.from(kidBytes.buffer, kidBytes.byteOffset, kidBytes.length).toString('base64'); // a view: no copy
 
   let claims: CwtClaims;
-  try {
-    claims = decodeCwtClaims(msg.payload);
-  } catch {
-    return refuse('unreadable', 'card claims are not a CBOR map');
+  let card: ProvisioningCard;
+  const fast = readClaimsOnePass(msg.payload);
+  if (fast) {
+    ({ claims, card } = fast);
+  } else {
+    try {
+      claims = decodeCwtClaims(msg.payload);
+    } catch {
+      return refuse('unreadable', 'card claims are not a CBOR map');
+    }
+    const read = readProvisioning(claims.claims.get('prov'));
+    if (!read.ok) return refuse('invalid', `card content invalid: ${read.detail}`);
+    card = read.card;
   }
-  const read = readProvisioning(claims.claims.get('prov'));
-  if (!read.ok) return refuse('invalid', `card content invalid: ${read.detail}`);
-  const card = read.card;
   const carried = importKey(card.rootKey as unknown as Record<string, unknown>);
   if (!carried) return refuse('invalid', 'card content invalid: prov.rootKey is not a P-256 point');
   const data = sigStructure(msg.protectedBytes, msg.payload);
@@ -119,7 +145,7 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
     return refuse('invalid', `card content invalid: validity outside 0–${PROVISIONING_LIMITS.maxValidHours} hours`);
   }
   const now = opts.now.getTime();
-  if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${new Date(claims.exp * 1000).toISOString()}; ask for a new one`);
+  if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${isoTime(claims.exp * 1000)}; ask for a new one`);
   if (claims.iat * 1000 > now + CKP1_CLOCK_SKEW_MS) return refuse('not-yet-valid', 'card issued in the future: check the kiosk clock');
   const verified = { url: card.url, code: card.code, rootKey: card.rootKey, checkpoint: card.checkpoint } as VerifiedCard;
   // Every ProvisioningCard member, optional ones only when present, in the order readProvisioning
@@ -128,7 +154,7 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   if (card.profile !== undefined) verified.profile = card.profile;
   if (card.config !== undefined) verified.config = card.config;
   verified.kid = kid;
-  verified.issuedAt = new Date(claims.iat * 1000).toISOString();
-  verified.expiresAt = new Date(claims.exp * 1000).toISOString();
+  verified.issuedAt = isoTime(claims.iat * 1000);
+  verified.expiresAt = isoTime(claims.exp * 1000);
   return { ok: true, card: verified };
 }

@@ -3,6 +3,7 @@
  * character = chr(n + 45), n in 0..77 (so '-' .. 'z', which covers the base64url alphabet and '.').
  */
 import { LIMITS } from '../types.js';
+import { pooledBytes } from '../cose/pooled.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 
 export const SHC_PREFIX = 'shc:/';
@@ -39,6 +40,16 @@ for (let c = 0; c < 128; c++) {
   if (/[A-Za-z0-9_-]/.test(ch)) JWS_CHAR[c] = 1;
 }
 JWS_CHAR[46] = 2;
+
+const DOT = 46;
+
+/**
+ * Two ASCII digits (first byte << 8 | second byte) → the JWS character code they stand for
+ * (n + 45 for the pair "nn", n ≤ 77), 0 for anything else: one lookup per character instead of
+ * two digit checks, a range check and an addition (a card is about 900 characters).
+ */
+const PAIR_CODE = new Uint8Array(1 << 16);
+for (let n = 0; n <= 77; n++) PAIR_CODE[((48 + Math.floor(n / 10)) << 8) | (48 + (n % 10))] = n + 45;
 
 /** Reused for the ASCII digits of one scan (decoding is synchronous). */
 let scratch = Buffer.allocUnsafe(LIMITS.maxTextChars);
@@ -84,32 +95,30 @@ export function decodeShcNumericBytes(text: string): NumericBytes {
   const len = digits.length;
   if (len === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
   if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
-  // Non-ASCII text (UTF-8 longer than the text) cannot be digits: let the slow loop name it.
-  if (Buffer.byteLength(digits, 'utf8') !== len) return firstDigitProblem(digits);
   if (len > scratch.length) scratch = Buffer.allocUnsafe(len);
-  scratch.write(digits, 0, 'latin1');
+  // One UTF-8 write: exactly `len` bytes only for ASCII text (anything else cannot be digits, and
+  // a byte ≥ 0x80 that did land in the first `len` fails the pair lookup): the slow loop names it.
+  if (scratch.write(digits, 0, 'utf8') !== len) return firstDigitProblem(digits);
   const src = scratch;
-  const bytes = new Uint8Array(len / 2);
+  // Pooled (pooled.ts): every byte is written below, or the array is dropped with the problem.
+  const bytes = pooledBytes(len / 2);
   let dot1 = -1;
   let dot2 = -1;
   let dots = 0;
-  let shaped = true;
+  let notBase64url = 0;
   for (let i = 0, o = 0; i < len; i += 2, o++) {
-    const hi = src[i]! - 48;
-    const lo = src[i + 1]! - 48;
-    const n = hi * 10 + lo;
-    if (hi < 0 || hi > 9 || lo < 0 || lo > 9 || n > 77) return firstDigitProblem(digits);
-    const code = n + 45;
+    const code = PAIR_CODE[(src[i]! << 8) | src[i + 1]!]!;
+    if (code === 0) return firstDigitProblem(digits);
     bytes[o] = code;
-    const kind = JWS_CHAR[code]!;
-    if (kind === 2) {
+    if (code === DOT) {
       dots++;
       if (dots === 1) dot1 = o;
       else if (dots === 2) dot2 = o;
-    } else if (kind === 0) {
-      shaped = false;
+    } else {
+      notBase64url |= JWS_CHAR[code]! ^ 1;
     }
   }
+  let shaped = notBase64url === 0;
   const last = bytes.length - 1;
   // Three non-empty parts: x.y.z with no part empty.
   shaped = shaped && dots === 2 && dot1 > 0 && dot2 > dot1 + 1 && dot2 < last;

@@ -52,6 +52,26 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Recently seen JWS headers (base64url text → the parsed object, or null when it is not a JSON
+ * object). An issuer key signs every card with the same header ({"zip":"DEF","alg":"ES256","kid":…}),
+ * so a kiosk sees a handful of them again and again. Bounded (oldest dropped first); the objects
+ * are only read.
+ */
+const headers = new Map<string, Readonly<Record<string, unknown>> | null>();
+const HEADERS_KEPT = 16;
+
+function headerOf(headerB64: string): Readonly<Record<string, unknown>> | null {
+  let header = headers.get(headerB64);
+  if (header === undefined) {
+    const parsed = parseJson(Buffer.from(headerB64, 'base64url').toString('utf8'));
+    header = isObj(parsed) ? parsed : null;
+    if (headers.size >= HEADERS_KEPT) headers.delete(headers.keys().next().value as string);
+    headers.set(headerB64, header);
+  }
+  return header;
+}
+
 /** A rejection after `steps`: one failure, its detail as the message. */
 function fail(steps: VerifyStep[], reason: ReasonCode, step: string, detail: string): VerifyResult {
   steps.push({ step, ok: false, detail });
@@ -78,8 +98,8 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const payloadB64 = jws.slice(dot1 + 1, dot2);
   const signatureB64 = jws.slice(dot2 + 1);
   if (headerB64.length > MAX_HEADER_CHARS) return fail(steps, 'unreadable', 'decode', 'JWS header too long');
-  const header = parseJson(Buffer.from(headerB64, 'base64url').toString('utf8'));
-  if (!isObj(header)) return fail(steps, 'unreadable', 'decode', 'JWS header is not a JSON object');
+  const header = headerOf(headerB64);
+  if (!header) return fail(steps, 'unreadable', 'decode', 'JWS header is not a JSON object');
   steps.push({ step: 'decode', ok: true, detail: `${jws.length}-character JWS` });
 
   if (header.alg !== 'ES256') {
