@@ -123,7 +123,7 @@ describe('operations room in Chromium', () => {
     const session = (await context.cookies()).find((c) => c.name === 'ck_ops_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
     expect(session?.value).not.toContain(central.adminToken);
-    expect(await page.evaluate(() => document.cookie)).not.toContain('ck_ops_session'); // no script reads it
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain('ck_ops_session'); // no script reads it
     const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
     expect(hrefs.length).toBeGreaterThan(8);
     expect(hrefs.filter((h) => h.includes('token='))).toEqual([]);

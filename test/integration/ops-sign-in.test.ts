@@ -124,7 +124,7 @@ describe('signing in', () => {
   });
 
   it('marks the cookie Secure when the browser came over HTTPS (through a TLS-terminating proxy)', async () => {
-    for (const headers of [{ 'x-forwarded-proto': 'https' }, { forwarded: 'for=192.0.2.1;proto=https' }]) {
+    for (const headers of [{ 'x-forwarded-proto': 'https' }, { forwarded: 'for=192.0.2.1;proto=https' }] as Record<string, string>[]) {
       const res = await postForm('/dashboard/sign-in', { token: central.adminToken }, headers);
       expect(attributes(sessionSetCookie(res) as string).has('secure')).toBe(true);
     }
