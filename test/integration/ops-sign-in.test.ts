@@ -4,7 +4,8 @@
  * attributes and shape, `?token=` links answered 303 without the token, pages with no token in
  * any link or field, the cookie opening the browser routes (dashboard, tracing, CSV, fleet page
  * and forms) but never the JSON API, signing out, the cookie ending after 12 h, and a cookie made
- * before the admin token changed refused after it.
+ * before the admin token changed (`central admin-token --rotate` on the running server, or a new
+ * token at a restart) refused after it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
+import { centralMain } from '../../server/cli.js';
 import { ADMIN_TOKEN_FILE } from '../../server/secrets.js';
 import { silentLogger } from '../../src/core/system.js';
 import { getSignedIn, signIn } from '../helpers/ops-session.js';
@@ -22,7 +24,7 @@ let now = T0;
 let dir: string;
 let central: CentralServer;
 
-const start = () => startCentral({ dataDir: dir, port: 0, logger: silentLogger, clock: { now: () => now } });
+const start = () => startCentral({ dataDir: dir, port: 0, logger: silentLogger, clock: { now: () => now }, adminTokenRefreshMs: 50 });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-signin-'));
@@ -276,20 +278,40 @@ describe('leaving', () => {
     now = T0;
   });
 
-  it('refuses every cookie made before the admin token changed', async () => {
+  it('refuses every cookie made before `central admin-token --rotate`, on the running server', async () => {
     const before = await signIn(central.url, central.adminToken);
     const oldToken = central.adminToken;
-    await central.close();
-    // A new admin token, the way an operator changes it on SQLite: remove the file; the next start makes one.
-    fs.rmSync(path.join(dir, ADMIN_TOKEN_FILE));
-    central = await start();
-    expect(central.adminToken).not.toBe(oldToken);
+    let stdout = '';
+    let stderr = '';
+    expect(await centralMain(['admin-token', '--rotate', '--data-dir', dir], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) })).toBe(0);
+    const newToken = stdout.trim();
+    expect(newToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newToken).not.toBe(oldToken);
+    expect(stderr).toMatch(/running servers take the new token within 30 s/);
+    expect((fs.statSync(path.join(dir, ADMIN_TOKEN_FILE)).mode & 0o777).toString(8)).toBe('600');
+    // The server re-reads the token (every 50 ms here, 30 s by default) and takes the new one.
+    await expect.poll(() => central.adminToken, { timeout: 10_000 }).toBe(newToken);
     const res = await getSignedIn(`${central.url}/dashboard`, before);
     expect(res.status).toBe(401);
     expect(await res.text()).toContain('data-notice="expired"');
-    const form = await postForm('/dashboard/cards', { checkpoint: 'G-9' }, { cookie: before });
-    expect(form.status).toBe(401);
+    expect((await postForm('/dashboard/cards', { checkpoint: 'G-9' }, { cookie: before })).status).toBe(401);
     expect((await postForm('/dashboard/sign-in', { token: oldToken })).status).toBe(401);
+    expect((await fetch(`${central.url}/api/v1/stats`, { headers: { authorization: `Bearer ${oldToken}` } })).status).toBe(401);
+    expect((await getSignedIn(`${central.url}/dashboard`, await signIn(central.url, newToken))).status).toBe(200);
+    const audit: string[] = [];
+    for await (const r of central.storage.auditRows()) audit.push(r.action);
+    expect(audit).toContain('admin-token-rotated');
+  });
+
+  it('refuses every cookie made before the admin token changed across a restart', async () => {
+    const before = await signIn(central.url, central.adminToken);
+    const oldToken = central.adminToken;
+    await central.close();
+    // A new admin token made at start when none is stored (the file removed by hand).
+    fs.rmSync(path.join(dir, ADMIN_TOKEN_FILE));
+    central = await start();
+    expect(central.adminToken).not.toBe(oldToken);
+    expect((await getSignedIn(`${central.url}/dashboard`, before)).status).toBe(401);
     expect((await getSignedIn(`${central.url}/dashboard`, await signIn(central.url, central.adminToken))).status).toBe(200);
   });
 });
