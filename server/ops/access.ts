@@ -54,14 +54,14 @@ export const SIGN_IN_HEADERS = DASHBOARD_SECURITY_HEADERS;
  * The sign-in page with status `status`. A 401 says which scheme would do (RFC 9110 §11.6.1):
  * browsers show no dialog for Bearer, they show this page.
  */
-export function sendSignInPage(request: FastifyRequest, reply: FastifyReply, status: number, notice: SignInNotice, next: string, bodyLang?: unknown): FastifyReply {
+export function sendSignInPage(request: FastifyRequest, reply: FastifyReply, status: number, notice: SignInNotice, next: string, bodyLang?: unknown, reload = false): FastifyReply {
   const lang = langOf(request, bodyLang);
   if (status === 401) void reply.header('www-authenticate', 'Bearer realm="operations room"');
   return reply
     .code(status)
     .headers(SIGN_IN_HEADERS)
     .type('text/html; charset=utf-8')
-    .send(renderSignInPage({ t: OPS_STRINGS[lang], lang, next, notice }));
+    .send(renderSignInPage({ t: OPS_STRINGS[lang], lang, next, notice, reload }));
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
@@ -69,9 +69,22 @@ function wantsHtml(request: FastifyRequest): boolean {
   return typeof accept === 'string' && accept.includes('text/html');
 }
 
+/**
+ * A top-level GET navigation that another site started (a link in mail or chat): the browser
+ * leaves out SameSite=Strict cookies there (RFC 6265bis §5.5.7.1), so a signed-in officer would
+ * be asked to sign in. The page it gets reloads itself; the reload is same-origin and carries the
+ * cookie. Only for the GET pages, which change nothing.
+ */
+function crossSiteNavigation(request: FastifyRequest): boolean {
+  return request.method === 'GET' && request.headers['sec-fetch-site'] === 'cross-site' && request.headers['sec-fetch-mode'] === 'navigate';
+}
+
 /** 401: the sign-in page for a browser, the JSON error for a script. */
 function refuse(request: FastifyRequest, reply: FastifyReply, notice: SignInNotice, bodyLang?: unknown): FastifyReply {
-  if (wantsHtml(request)) return sendSignInPage(request, reply, 401, notice, dashboardTarget(request.method === 'GET' ? request.url : request.url.split('?')[0]), bodyLang);
+  if (wantsHtml(request)) {
+    const next = dashboardTarget(request.method === 'GET' ? request.url : request.url.split('?')[0]);
+    return sendSignInPage(request, reply, 401, notice, next, bodyLang, notice === undefined && crossSiteNavigation(request));
+  }
   return sendError(reply, 401, 'admin-token-required', 'admin token required: sign in at /dashboard/sign-in, or send Authorization: Bearer; see `central admin-token`');
 }
 

@@ -17,16 +17,21 @@ export interface SignInView {
   /** Where the browser goes once signed in: a cleaned dashboard path (./access.ts `dashboardTarget`). */
   next: string;
   notice: SignInNotice;
+  /**
+   * Load the same address again at once: the browser came from another site's link, so it left
+   * out the SameSite=Strict session cookie; the reload is a same-origin navigation that sends it.
+   */
+  reload?: boolean;
 }
 
-export function renderSignInPage({ t, lang, next, notice }: SignInView): string {
+export function renderSignInPage({ t, lang, next, notice, reload }: SignInView): string {
   const s = t.signIn;
   const here = (l: Lang) => `/dashboard/sign-in?${new URLSearchParams({ lang: l, next }).toString()}`;
   const langLinks = LANGS.map((l) => (l === lang ? `<b aria-current="true">${l.toUpperCase()}</b>` : `<a href="${esc(here(l))}" hreflang="${l}">${l.toUpperCase()}</a>`)).join('');
   const message = notice === undefined ? '' : notice === 'signedOut' ? `<p class="muted" role="status" data-notice="signedOut">${esc(s.signedOut)}</p>` : `<p class="error" role="alert" data-notice="${notice}">${esc(s[notice])}</p>`;
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(s.title)}</title><link rel="icon" href="data:,">
+${reload ? '<meta http-equiv="refresh" content="0">' : ''}<title>${esc(s.title)}</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/ops.css">
 </head><body>
 <header class="top"><div class="brand"><span class="logo" aria-hidden="true">◎</span><div><b>${esc(t.brand)}</b><small>${esc(t.subtitle)}</small></div></div>

@@ -132,6 +132,19 @@ describe('operations room in Chromium', () => {
     await page.close();
   });
 
+  it("opens the room from another site's link while signed in (the Strict cookie comes with the reload)", async () => {
+    problems = [];
+    const page = await newPage();
+    // localhost and 127.0.0.1 are different sites: a link from one to the other is cross-site.
+    const elsewhere = central.url.replace('127.0.0.1', 'localhost');
+    await page.goto(`${elsewhere}/declare`);
+    await Promise.all([page.waitForURL(`${central.url}/dashboard`), page.evaluate((u) => ((globalThis as unknown as { location: { href: string } }).location.href = u), `${central.url}/dashboard`)]);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    expect(await page.$('form[action="/dashboard/sign-in"]')).toBeNull();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('takes a ?token= link (what the demo prints) to the page without the token', async () => {
     problems = [];
     await context.clearCookies();

@@ -8,6 +8,7 @@
  * token at a restart) refused after it.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,20 @@ function attributes(setCookie: string): Map<string, string> {
   );
 }
 
+/** GET with exactly these headers (node:http adds none of the Sec-Fetch-* ones). */
+function rawGet(route: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${central.url}${route}`, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
 const sessionSetCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('ck_ops_session='));
 
 function expectDashboardHeaders(res: Response): void {
@@ -81,6 +96,20 @@ describe('the sign-in page', () => {
     expect(en).toContain('<html lang="en">');
     expect(en).toContain('Sign in to the operations room');
     expect(en).toContain('href="/dashboard/sign-in?lang=vi&amp;next=%2Fdashboard"');
+  });
+
+  it("reloads itself once when another site's link left the SameSite=Strict cookie out", async () => {
+    // node:http, not fetch: fetch sets Sec-Fetch-Mode itself (cors), as a browser's fetch() would.
+    const navigate = { ...HTML, 'sec-fetch-mode': 'navigate' };
+    const crossSite = await rawGet('/dashboard', { ...navigate, 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(401);
+    expect(crossSite.body).toContain('<meta http-equiv="refresh" content="0">');
+    for (const site of ['same-origin', 'none']) expect((await rawGet('/dashboard', { ...navigate, 'sec-fetch-site': site })).body, site).not.toContain('http-equiv="refresh"');
+    expect((await rawGet('/dashboard', { ...navigate, 'sec-fetch-mode': 'no-cors', 'sec-fetch-site': 'cross-site' })).body).not.toContain('http-equiv="refresh"');
+    // A wrong ?token= is said so, never reloaded.
+    const wrong = await rawGet('/dashboard?token=x', { ...navigate, 'sec-fetch-site': 'cross-site' });
+    expect(wrong.body).toContain('data-notice="wrong"');
+    expect(wrong.body).not.toContain('http-equiv="refresh"');
   });
 
   it('answers a script without credentials with the JSON error, as before', async () => {
