@@ -16,6 +16,7 @@ import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerGzipBodies } from './http-support.js';
+import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
 import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
@@ -62,13 +63,16 @@ export interface CentralOptions {
   retentionDays?: number;
   /** How often the retention purge runs (ms, default 1 h). */
   retentionIntervalMs?: number;
+  /** How often a replaced admin token (`central admin-token --rotate`) is looked for (ms, default 30 s). */
+  adminTokenRefreshMs?: number;
 }
 
 export interface CentralServer {
   url: string;
   /** The root public key devices pin (also returned by enroll). */
   rootJwk: Record<string, unknown>;
-  adminToken: string;
+  /** The admin token in force now (it follows `central admin-token --rotate`). */
+  readonly adminToken: string;
   /** The storage the server uses (tests and benchmarks read it). */
   storage: CentralStorage;
   close(): Promise<void>;
@@ -107,6 +111,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   }
   let app: FastifyInstance | undefined;
   let retention: Retention | undefined;
+  let tokenWatch: AdminTokenWatch | undefined;
   try {
     const nowMs = opts.clock.now();
     for (const code of opts.enrollmentCodes ?? []) {
@@ -165,18 +170,31 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
       ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
     });
+    tokenWatch = watchAdminToken({
+      storage,
+      logger,
+      current: () => ctx.adminToken,
+      apply: (token) => {
+        ctx.adminToken = token;
+      },
+      ...(opts.adminTokenRefreshMs ? { refreshMs: opts.adminTokenRefreshMs } : {}),
+    });
     const purging = retention;
+    const watching = tokenWatch;
     const server = app;
     let closed = false;
     return {
       url,
       rootJwk: ctx.rootJwk as Record<string, unknown>,
-      adminToken: ctx.adminToken,
+      get adminToken() {
+        return ctx.adminToken;
+      },
       storage,
       async close() {
         if (closed) return;
         closed = true;
         await purging.stop();
+        await watching.stop();
         await server.close();
         await storage.close();
         lock?.release();
@@ -184,6 +202,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     };
   } catch (err) {
     await retention?.stop();
+    await tokenWatch?.stop();
     await app?.close().catch(() => undefined);
     await storage.close();
     lock?.release();

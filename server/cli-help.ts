@@ -42,9 +42,11 @@ export const CENTRAL_COMMANDS: Record<string, CommandHelp> = {
   --ttl-hours N           hours the code stays valid, 1-2160 (default 24)`,
   },
   'admin-token': {
-    synopsis: 'checkpoint-kiosk central admin-token (--data-dir DIR | --database URL)',
-    summary: 'The token of the dashboard, stats and tracing.',
-    options: STORE,
+    synopsis: 'checkpoint-kiosk central admin-token (--data-dir DIR | --database URL) [--rotate]',
+    summary: `The token of the dashboard, stats and tracing; --rotate replaces it (audited) and prints the new one.
+    Running servers take it within 30 s; the old token and every dashboard sign-in made with it are refused.`,
+    options: `${STORE}
+  --rotate                replace the token with a new random one`,
   },
   export: {
     synopsis: `checkpoint-kiosk central export (--data-dir DIR | --database URL)

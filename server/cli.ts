@@ -9,7 +9,7 @@
  *                       --requested-by WHO --reason WHY --out FILE
  *   central audit       (--data-dir DIR | --database URL) [--verify]
  *   central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]
- *   central admin-token (--data-dir DIR | --database URL)
+ *   central admin-token (--data-dir DIR | --database URL) [--rotate]
  *   central trace       (--data-dir DIR | --database URL) --id ID --from ISO --to ISO [--window-minutes N]
  *   central trust-bundle (--data-dir DIR | --database URL) [--out FILE]
  *
@@ -34,7 +34,8 @@ import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { timeZoneProblem } from './ops/local-time.js';
-import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { loadOrCreateAdminToken, loadOrCreateEcKey, newToken } from './secrets.js';
+import { ADMIN_TOKEN_REFRESH_MS } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
@@ -231,8 +232,17 @@ async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
 }
 
 async function adminToken(argv: string[], io: CentralIo): Promise<number> {
-  const where = storageOf('admin-token', parse('admin-token', argv, STORAGE_FLAGS));
+  const v = parse('admin-token', argv, { ...STORAGE_FLAGS, rotate: { type: 'boolean' } });
+  const where = storageOf('admin-token', v);
   await withStorage('admin-token', where, async (storage) => {
+    if (v.rotate === true) {
+      const token = newToken();
+      await storage.replaceSecret('admin-token', token);
+      await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
+      io.stdout(`${token}\n`);
+      io.stderr(`central admin-token: replaced; running servers take the new token within ${ADMIN_TOKEN_REFRESH_MS / 1000} s, then refuse the old one and every dashboard sign-in made with it\n`);
+      return;
+    }
     // A database made before the token existed gets one now (the server would make it at start).
     io.stdout(`${(await storage.readSecret('admin-token'))?.trim() ?? (await loadOrCreateAdminToken(storage))}\n`);
   });

@@ -11,6 +11,7 @@ export interface CentralContext {
   storage: CentralStorage;
   clock: Clock;
   logger: Logger;
+  /** The admin token in force: replaced in place when `central admin-token --rotate` ran (../admin-token.ts). */
   adminToken: string;
   /** The root public key devices pin at enrollment. */
   rootJwk: JsonWebKey;

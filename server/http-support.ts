@@ -105,22 +105,15 @@ export async function authenticateDevice(storage: CentralStorage, request: Fasti
   return deviceId;
 }
 
-/** Admin token from `Authorization: Bearer` or `?token=` (the dashboard page is opened by link). */
+/**
+ * Admin token of the JSON API (/api/v1): `Authorization: Bearer` or `?token=`. No cookie is read
+ * here, on purpose: the operations room's sign-in session (ops/access.ts) opens only its browser
+ * routes, so a page of another site cannot make a signed-in browser call the API.
+ */
 export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
   const q = (request.query as Record<string, unknown> | undefined)?.token;
   const given = bearerToken(request) ?? (typeof q === 'string' ? q : undefined);
   return given !== undefined && secretEquals(given, adminToken);
-}
-
-/**
- * Admin token of a posted dashboard form: Bearer, `?token=`, or the form field `token` (the
- * tracing forms post it in the body so that it never lands in a URL). Call after the body is
- * parsed (a preHandler, not onRequest).
- */
-export function isAdminForm(request: FastifyRequest, adminToken: string): boolean {
-  if (isAdmin(request, adminToken)) return true;
-  const b = (request.body as Record<string, unknown> | undefined)?.token;
-  return typeof b === 'string' && secretEquals(b, adminToken);
 }
 
 /**

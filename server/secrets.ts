@@ -3,11 +3,13 @@
  * with mode 0600; PostgreSQL: a table, so every node uses the same ones):
  * the root key (signs trust bundles; its public half is pinned by kiosks at enrollment), the
  * declaration issuer key (signs CKD1 declarations) and the admin token (dashboard, stats, trace).
- * Each is made on first start and reused afterwards.
+ * Each is made on first start and reused afterwards; the admin token can be replaced
+ * (`central admin-token --rotate`), and running servers take the new one (./admin-token.ts).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyObject, JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { CentralStorage, SecretName } from './storage/types.js';
 
 export const ROOT_KEY_FILE = 'root-key.pem';
@@ -28,6 +30,27 @@ export function createSecretFile(file: string, content: string): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
+  }
+}
+
+/**
+ * Replaces `file` with `content` atomically (a new 0600 file beside it, fsynced, renamed over it,
+ * the directory fsynced): a reader sees the old secret or the new one, never a part.
+ */
+export function replaceSecretFile(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  if (!createSecretFile(tmp, content)) throw new Error(`${tmp} already exists`);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
   }
 }
 

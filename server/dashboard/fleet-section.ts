@@ -100,9 +100,8 @@ function versionCounts(devices: FleetDevice[]): string {
   return `<table data-section="fleet-versions"><tr><th>group</th><th>version</th><th>devices</th></tr>${rows.join('') || '<tr><td colspan="3">no devices</td></tr>'}</table>`;
 }
 
-/** The section as an HTML fragment. `adminToken` is put in form actions so the buttons work from a `?token=` link. */
-export function renderFleetSection(v: FleetView, adminToken?: string): string {
-  const tokenQuery = adminToken ? `?token=${encodeURIComponent(adminToken)}` : '';
+/** The section as an HTML fragment. Its forms carry no token: the browser is signed in (session cookie). */
+export function renderFleetSection(v: FleetView): string {
   const pending = v.devices.filter((d) => d.configPending);
   const revoked = v.devices.filter((d) => d.revokedAt);
   const active = v.devices.filter((d) => !d.revokedAt);
@@ -111,7 +110,7 @@ export function renderFleetSection(v: FleetView, adminToken?: string): string {
       (d) => `<tr data-device="${esc(d.deviceId)}"><td>${esc(d.group ?? '–')}</td><td>${esc(d.name)}<br><small>${esc(d.deviceId)}</small></td>
 <td>${esc(d.version ?? '–')}</td><td>${esc(d.updateState ?? '–')}${d.manualUpdate ? ` <span class="bad">update to ${esc(v.latestRelease?.version)} by hand</span>` : ''}</td>
 <td class="${d.configPending ? 'bad' : ''}">${esc(d.appliedConfigVersion ?? '0')} / ${d.configVersion}</td>
-<td><form method="post" action="/dashboard/devices/${encodeURIComponent(d.deviceId)}/revoke${tokenQuery}"><button type="submit">Revoke</button></form></td></tr>`,
+<td><form method="post" action="/dashboard/devices/${encodeURIComponent(d.deviceId)}/revoke"><button type="submit">Revoke</button></form></td></tr>`,
     )
     .join('');
   const cards = v.cards
@@ -134,7 +133,7 @@ export function renderFleetSection(v: FleetView, adminToken?: string): string {
 <h3>Configuration profiles</h3>
 <table data-section="fleet-profiles"><tr><th>scope</th><th>target</th><th>version</th><th>set at</th><th>configuration</th></tr>${profiles || '<tr><td colspan="5">none</td></tr>'}</table>
 <h3>Provisioning cards</h3>
-<form method="post" action="/dashboard/cards${tokenQuery}">
+<form method="post" action="/dashboard/cards">
 <label>Checkpoint <input name="checkpoint" required pattern="[A-Za-z0-9_.:-]{1,64}"></label>
 <label>Direction <select name="direction"><option value="">(kiosk default)</option><option>in</option><option>out</option></select></label>
 <label>Valid (hours) <input name="ttlHours" type="number" min="1" max="168" value="24"></label>
@@ -146,6 +145,9 @@ export function renderFleetSection(v: FleetView, adminToken?: string): string {
 </section>`;
 }
 
-export function renderFleetPage(v: FleetView, adminToken?: string): string {
-  return page('Fleet', `<h1>Fleet</h1><p>Generated ${esc(v.generatedAt)}. Refreshes every minute.</p>${renderFleetSection(v, adminToken)}`, { refreshSeconds: 60 });
+/** Back to the operations room, and the sign-out button (a POST, like the dashboard's). */
+const FLEET_NAV = `<nav><a href="/dashboard" data-link="dashboard">← Operations room</a> <form method="post" action="/dashboard/sign-out" style="display:inline"><button type="submit">Sign out</button></form></nav>`;
+
+export function renderFleetPage(v: FleetView): string {
+  return page('Fleet', `${FLEET_NAV}<h1>Fleet</h1><p>Generated ${esc(v.generatedAt)}. Refreshes every minute.</p>${renderFleetSection(v)}`, { refreshSeconds: 60 });
 }

@@ -12,6 +12,11 @@ function jsonBlock(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** The sign-out button (a POST: a link or a prefetch must not sign anyone out). */
+export function signOutForm({ t, lang }: Pick<SectionContext, 't' | 'lang'>): string {
+  return `<form class="sign-out" method="post" action="/dashboard/sign-out"><input type="hidden" name="lang" value="${esc(lang)}"><button type="submit">${esc(t.signIn.signOut)}</button></form>`;
+}
+
 export function renderDashboardPage(sections: readonly DashboardSection[], c: SectionContext): string {
   const { t, lang, o, f } = c;
   const charts: ChartSpec[] = sections.flatMap((s) => s.charts?.(c) ?? []);
@@ -26,7 +31,7 @@ export function renderDashboardPage(sections: readonly DashboardSection[], c: Se
 </head><body${tracing}>
 <header class="top"><div class="brand"><span class="logo" aria-hidden="true">◎</span><div><b>${esc(t.brand)}</b><small>${esc(t.subtitle)}</small></div></div>
 <nav><a href="#figures">${esc(t.nav.overview)}</a><a href="#fleet">${esc(t.nav.fleet)}</a><a href="#tracing">${esc(t.nav.tracing)}</a></nav>
-<div class="meta"><span>${esc(t.updated)} <b data-generated="${o.nowMs}">${esc(f.dateTime(o.nowMs))}</b></span><span>${esc(t.timeZone)} ${esc(o.timeZone)}</span><span class="langs" aria-label="${esc(t.language)}">${langLinks}</span></div></header>
+<div class="meta"><span>${esc(t.updated)} <b data-generated="${o.nowMs}">${esc(f.dateTime(o.nowMs))}</b></span><span>${esc(t.timeZone)} ${esc(o.timeZone)}</span><span class="langs" aria-label="${esc(t.language)}">${langLinks}</span>${signOutForm(c)}</div></header>
 <main class="grid">
 ${body}
 </main>

@@ -1,20 +1,22 @@
 /**
- * The operations room over HTTP:
- *   GET /dashboard              the page (admin token: Bearer or ?token=), ?lang=vi|en, ?sort=…;
- *                               the tracing form empty (trace fields in a URL are ignored)
- *   POST /dashboard             the page with the tracing answer: form body token, lang,
- *                               idNo, from, to, windowMinutes (local times)
+ * The operations room over HTTP (who may enter: ./access.ts; signing in: ./sign-in-routes.ts):
+ *   GET /dashboard              the page (Bearer or the sign-in session; a `?token=` link is
+ *                               answered 303 to the page without it, signed in), ?lang=vi|en,
+ *                               ?sort=…; the tracing form empty (trace fields in a URL are ignored)
+ *   POST /dashboard             the page with the tracing answer: form body lang, idNo, from, to,
+ *                               windowMinutes (local times)
  *   POST /dashboard/trace.csv   the tracing answer as CSV (same form body); GET answers 405
- * Tracing is POST only so that neither the ID number nor the token lands in a URL (browser
- * history, proxy logs); each answer is audited (../trace-audit.ts).
+ * Tracing is POST only so that the ID number never lands in a URL (browser history, proxy logs);
+ * each answer is audited (../trace-audit.ts).
  *   GET /assets/NAME            uPlot JS/CSS, stylesheets, page script (public: no data in them)
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { isAdminForm, sendError } from '../http-support.js';
+import { sendError } from '../http-support.js';
 import { auditTrace } from '../trace-audit.js';
 import { langOf, rememberLang } from '../i18n.js';
-import { adminGuard, currentOverview } from '../routes/admin.js';
+import { currentOverview } from '../routes/admin.js';
+import { formGuard, pageGuard } from './access.js';
 import { loadAsset } from './assets.js';
 import { FLEET_SORTS } from './fleet.js';
 import type { FleetSort } from './fleet.js';
@@ -25,6 +27,7 @@ import { DASHBOARD_SECTIONS } from './sections/index.js';
 import { OPS_STRINGS } from './strings.js';
 import { traceCsv } from './trace-csv.js';
 import { readTraceForm } from './trace-view.js';
+import { registerSignInRoutes } from './sign-in-routes.js';
 
 type Query = Record<string, unknown>;
 
@@ -38,14 +41,9 @@ function formOf(request: FastifyRequest): Query {
 const TRACE_FORM_LIMIT = 4096;
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): void {
-  const requireAdmin = adminGuard(ctx);
-  // The tracing forms carry the token in their body: checked once the body is parsed.
-  const requireAdminForm = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!isAdminForm(request, ctx.adminToken)) {
-      return sendError(reply, 401, 'admin-token-required', 'admin token required (Authorization: Bearer, ?token= or the form field token); see `central admin-token`');
-    }
-    return undefined;
-  };
+  const requirePage = pageGuard(ctx);
+  const requireForm = formGuard(ctx);
+  registerSignInRoutes(app, ctx);
 
   /** The page, with the tracing answer when `form` asks one (POST); GET shows the empty form. */
   const page = async (request: FastifyRequest, reply: FastifyReply, form: Query | undefined) => {
@@ -61,9 +59,9 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
     }
     const sortAsked = query.sort ?? form?.sort;
     const sort: FleetSort = (FLEET_SORTS as readonly string[]).includes(String(sortAsked)) ? (sortAsked as FleetSort) : 'problem';
-    const given = typeof query.token === 'string' ? query.token : typeof form?.token === 'string' ? form.token : '';
-    // Links (language, sort) keep the token the page was opened with, never the traced ID.
-    const keep: Record<string, string> = { ...(given ? { token: given } : {}), lang };
+    // Links (language, sort) keep the language and the order, never the traced ID (nor a token:
+    // the browser is signed in by its session cookie).
+    const keep: Record<string, string> = { lang };
     if (sort !== 'problem') keep.sort = sort;
     const html = renderDashboardPage(DASHBOARD_SECTIONS, {
       o,
@@ -73,21 +71,20 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
       href: (params, fragment) => `/dashboard?${new URLSearchParams({ ...keep, ...params }).toString()}${fragment ? `#${fragment}` : ''}`,
       sort,
       trace,
-      token: given,
     });
     if (trace.query) ctx.logger.info('trace from dashboard', { landmarks: trace.result?.landmarks.length ?? 0 });
     return reply.headers(DASHBOARD_SECURITY_HEADERS).type('text/html; charset=utf-8').send(html);
   };
 
-  app.get('/dashboard', { onRequest: requireAdmin }, (request, reply) => page(request, reply, undefined));
-  app.post('/dashboard', { preHandler: requireAdminForm, bodyLimit: TRACE_FORM_LIMIT }, (request, reply) => page(request, reply, formOf(request)));
+  app.get('/dashboard', { onRequest: requirePage }, (request, reply) => page(request, reply, undefined));
+  app.post('/dashboard', { preHandler: requireForm, bodyLimit: TRACE_FORM_LIMIT }, (request, reply) => page(request, reply, formOf(request)));
 
   // The ID number must not travel in a URL (history, proxy logs): the CSV is a POST of the form.
   app.get('/dashboard/trace.csv', async (_request, reply) =>
     sendError(reply.header('allow', 'POST'), 405, 'method-not-allowed', 'POST the tracing form (idNo, from, to, windowMinutes as an application/x-www-form-urlencoded body) so the ID number stays out of URLs'),
   );
 
-  app.post('/dashboard/trace.csv', { preHandler: requireAdminForm, bodyLimit: TRACE_FORM_LIMIT }, async (request, reply) => {
+  app.post('/dashboard/trace.csv', { preHandler: requireForm, bodyLimit: TRACE_FORM_LIMIT }, async (request, reply) => {
     const form = formOf(request);
     const lang = langOf(request, form.lang);
     const nowMs = ctx.clock.now();

@@ -45,13 +45,11 @@ export interface SectionContext {
   t: OpsStrings;
   lang: Lang;
   f: Formatters;
-  /** Builds a dashboard URL keeping the admin token and language; `params` override/add. */
+  /** Builds a dashboard URL keeping the language and sort order (never a token); `params` override/add. */
   href(params: Record<string, string>, fragment?: string): string;
   sort: FleetSort;
   /** The tracing form's input and answer (answer undefined until a query was sent). */
   trace: TraceView;
-  /** The admin token, for forms that must carry it (in the POST body, never in a URL); '' with Bearer. */
-  token: string;
 }
 
 export interface DashboardSection {

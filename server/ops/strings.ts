@@ -93,6 +93,17 @@ const vi = {
       window: 'Số phút phải là số nguyên từ 0 đến 1440.',
     },
   },
+  signIn: {
+    title: 'Đăng nhập — Phòng điều hành',
+    heading: 'Đăng nhập phòng điều hành',
+    hint: 'Nhập mã quản trị (admin token) do người vận hành máy chủ cung cấp (lệnh central admin-token). Phiên đăng nhập kéo dài 12 giờ.',
+    token: 'Mã quản trị',
+    submit: 'Đăng nhập',
+    wrong: 'Mã quản trị không đúng. Hãy kiểm tra lại và thử lần nữa.',
+    expired: 'Phiên đăng nhập đã hết hạn hoặc mã quản trị đã được thay đổi. Hãy đăng nhập lại.',
+    signedOut: 'Bạn đã đăng xuất.',
+    signOut: 'Đăng xuất',
+  },
   problemsCount: (n: number) => (n === 0 ? 'Không có vấn đề' : `${n} vấn đề`),
 };
 
@@ -184,6 +195,17 @@ const en: OpsStrings = {
       order: '"To" must be after "From".',
       window: 'Minutes must be a whole number from 0 to 1440.',
     },
+  },
+  signIn: {
+    title: 'Sign in — Operations room',
+    heading: 'Sign in to the operations room',
+    hint: 'Enter the admin token the server operator gave you (the central admin-token command). A sign-in lasts 12 hours.',
+    token: 'Admin token',
+    submit: 'Sign in',
+    wrong: 'That admin token is not valid. Check it and try again.',
+    expired: 'Your session has ended (it expired, or the admin token was changed). Sign in again.',
+    signedOut: 'You are signed out.',
+    signOut: 'Sign out',
   },
   problemsCount: (n: number) => (n === 0 ? 'No problems' : `${n} problem${n === 1 ? '' : 's'}`),
 };

@@ -1,13 +1,14 @@
 /**
  * Fleet routes: the signed configuration profile (`GET /api/v1/config`, device token, ETag), the
- * dashboard's revoke button (`POST /dashboard/devices/:id/revoke`, admin token), the fleet
- * dashboard page (`GET /dashboard/fleet`), and the Electron update feed
+ * dashboard's revoke button (`POST /dashboard/devices/:id/revoke`), the fleet dashboard page
+ * (`GET /dashboard/fleet`) and its card form (`POST /dashboard/cards`) — these three behind the
+ * operations room's sign-in (../ops/access.ts) — and the Electron update feed
  * (`GET /updates/latest-linux.yml`, `GET /updates/:file`, public like any download mirror).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { signConfigProfile } from '../../src/fleet/signed-profile.js';
 import { RemoteConfigError, parseRemoteConfig } from '../../src/fleet/remote-config.js';
 import type { CentralContext } from '../context.js';
@@ -16,15 +17,15 @@ import { esc } from '../html.js';
 import { CHECKPOINT_ID } from '../../src/fleet/remote-config.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../../src/credentials/provisioning/index.js';
 import { cardPng, issueCard, type IssuedCard } from '../provision.js';
-import { authenticateDevice, isAdmin, sendError } from '../http-support.js';
+import { authenticateDevice, sendError } from '../http-support.js';
+import { formGuard, pageGuard } from '../ops/access.js';
 import { RELEASE_FILE, latestLinuxYml } from '../update-feed.js';
 
 export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): void {
   const { storage, clock, logger } = ctx;
-  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!isAdmin(request, ctx.adminToken)) return sendError(reply, 401, 'admin-token-required', 'admin token required (Authorization: Bearer or ?token=)');
-    return undefined;
-  };
+  // The operations room's access rules (sign-in session, Bearer; ../ops/access.ts).
+  const requirePage = pageGuard(ctx);
+  const requireForm = formGuard(ctx);
 
   app.get('/api/v1/config', async (request, reply) => {
     const deviceId = await authenticateDevice(storage, request, reply);
@@ -47,23 +48,21 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     return reply.type('application/jose').send(jws);
   });
 
-  app.post('/dashboard/devices/:id/revoke', { onRequest: requireAdmin }, async (request, reply) => {
+  app.post('/dashboard/devices/:id/revoke', { preHandler: requireForm, bodyLimit: 4096 }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (typeof id !== 'string' || id.length > 128) return sendError(reply, 400, 'invalid-request', 'bad device id');
     if (!(await storage.fleet.revokeDevice(id, clock.now()))) return sendError(reply, 404, 'not-found', 'no such device');
     logger.warn('device revoked from the dashboard', { deviceId: id });
-    const token = (request.query as Record<string, unknown>).token;
-    return reply.code(303).header('Location', `/dashboard/fleet${typeof token === 'string' ? `?token=${encodeURIComponent(token)}` : ''}`).send();
+    return reply.code(303).header('Location', '/dashboard/fleet').send();
   });
 
-  app.get('/dashboard/fleet', { onRequest: requireAdmin }, async (request, reply) => {
-    const token = (request.query as Record<string, unknown>).token;
+  app.get('/dashboard/fleet', { onRequest: requirePage }, async (_request, reply) => {
     const view = await loadFleetView(storage, clock.now());
-    return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderFleetPage(view, typeof token === 'string' ? token : undefined));
+    return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderFleetPage(view));
   });
 
   // Issue a provisioning card from the fleet page (form fields: checkpoint, direction, ttlHours).
-  app.post('/dashboard/cards', { onRequest: requireAdmin, bodyLimit: 4096 }, async (request, reply) => {
+  app.post('/dashboard/cards', { preHandler: requireForm, bodyLimit: 4096 }, async (request, reply) => {
     const form = (request.body ?? {}) as Record<string, unknown>;
     const one = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
     const checkpoint = one('checkpoint');

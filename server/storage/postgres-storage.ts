@@ -119,6 +119,10 @@ export class PostgresStorage implements CentralStorage {
     return (await this.readSecret(name)) as string;
   }
 
+  async replaceSecret(name: 'admin-token', value: string): Promise<void> {
+    await this.pool.query('INSERT INTO central_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value]);
+  }
+
   async readSecret(name: SecretName): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM central_secrets WHERE name = $1', [name]);
     return rows[0]?.value;

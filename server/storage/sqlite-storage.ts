@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { openCentralDb } from '../db.js';
 import type { CentralDb } from '../db.js';
-import { SECRET_FILES, createSecretFile } from '../secrets.js';
+import { SECRET_FILES, createSecretFile, replaceSecretFile } from '../secrets.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { sqliteOverrideIngest, type SqliteOverrideIngest } from './sqlite-overrides.js';
 import { SqliteFleetStorage } from './sqlite-fleet.js';
@@ -112,6 +112,10 @@ export class SqliteStorage implements CentralStorage {
     // Exclusive create: of two processes racing on a fresh dir, one file wins and both read it.
     if (!fs.existsSync(file)) createSecretFile(file, create());
     return fs.readFileSync(file, 'utf8');
+  }
+
+  async replaceSecret(name: 'admin-token', value: string): Promise<void> {
+    replaceSecretFile(path.join(this.dataDir, SECRET_FILES[name]), value);
   }
 
   async readSecret(name: SecretName): Promise<string | undefined> {

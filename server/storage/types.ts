@@ -174,6 +174,11 @@ export interface CentralStorage {
   /** The secret `name`, or undefined when none is stored (never creates one). */
   readSecret(name: SecretName): Promise<string | undefined>;
   /**
+   * Replaces the admin token with `value` (`central admin-token --rotate`), durably. Only the
+   * admin token: the keys are pinned by kiosks (root) or named in issued declarations.
+   */
+  replaceSecret(name: 'admin-token', value: string): Promise<void>;
+  /**
    * The signed bundle for `contentHash` (a hash of the root kid and the bundle content): the one
    * stored, or the result of `sign()` stored now. Reusing the stored signature keeps the ETag
    * stable across restarts and identical on every node (first writer wins).

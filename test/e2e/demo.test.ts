@@ -91,7 +91,14 @@ describe('npm run demo', () => {
     const form = await fetch(info.declare);
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('Khai báo y tế'); // the form is Vietnamese unless ?lang=en
-    const dashboard = await fetch(info.dashboard);
+    // The printed URL signs the browser in: 303 to the dashboard without the token, with the
+    // session cookie that then opens it.
+    const opened = await fetch(info.dashboard, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/dashboard');
+    const cookie = opened.headers.getSetCookie().find((c) => c.startsWith('ck_ops_session='))?.split(';')[0];
+    expect(cookie).toBeDefined();
+    const dashboard = await fetch(new URL('/dashboard', info.dashboard), { headers: { cookie: cookie as string }, redirect: 'manual' });
     expect(dashboard.status).toBe(200);
     // Without the admin token the dashboard is closed: the printed URL carries the right one.
     expect((await fetch(info.dashboard.replace(/token=[^&]+/, 'token=wrong'))).status).toBe(401);

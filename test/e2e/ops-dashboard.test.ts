@@ -1,9 +1,11 @@
 /**
  * The operations room in Debian's Chromium (playwright-core) against a real central server on
- * 127.0.0.1 whose data was planted through the protocol: the hourly chart carries the hours the
+ * 127.0.0.1 whose data was planted through the protocol: the officer signs in through the sign-in
+ * page (an HttpOnly session cookie; no token in any URL or link afterwards), the hourly chart carries the hours the
  * check-ins were put in (read from the chart's data, never from timing), the tracing form (a POST:
  * no ID number or token in the URL) finds the planted contacts and its CSV download has them, the fleet table sorts by problem, and the
- * page runs under its CSP without errors. Screenshots in Vietnamese and English go to
+ * page runs under its CSP without errors; the `?token=` link the demo prints lands on the page
+ * without the token; signing out closes the room again. Screenshots in Vietnamese and English go to
  * docs/screens/ (linked from server/README.md) when run with UPDATE_SCREENSHOTS=1.
  */
 import fs from 'node:fs';
@@ -32,13 +34,27 @@ let browser: Browser;
 let context: BrowserContext;
 let problems: string[] = [];
 
-async function openPage(url: string): Promise<Page> {
+async function newPage(): Promise<Page> {
   const page = await context.newPage();
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    // The sign-in page is answered 401 on purpose: Chromium logs that status as a console error.
+    if ((m.type() === 'error' && !/status of 401/.test(m.text())) || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return page;
+}
+
+/** Types the admin token into the sign-in page shown in `page` and waits for the dashboard. */
+async function signInWithForm(page: Page): Promise<void> {
+  await page.fill('form[action="/dashboard/sign-in"] input[name="token"]', central.adminToken);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/dashboard/sign-in"] button[type="submit"]')]);
+}
+
+/** Opens a dashboard URL as the signed-in officer (signing in through the page when the room asks). */
+async function openPage(url: string): Promise<Page> {
+  const page = await newPage();
   await page.goto(url);
+  if (await page.$('form[action="/dashboard/sign-in"]')) await signInWithForm(page);
   await page.waitForSelector('body[data-charts-ready="true"]');
   return page;
 }
@@ -88,9 +104,62 @@ afterAll(async () => {
 });
 
 describe('operations room in Chromium', () => {
+  it('asks for the admin token, then opens the room with an HttpOnly session cookie and no token in any URL', async () => {
+    problems = [];
+    const page = await newPage();
+    const first = await page.goto(`${central.url}/dashboard`);
+    expect(first?.status()).toBe(401);
+    expect(await page.getAttribute('html', 'lang')).toBe('vi');
+    expect(await page.textContent('h1')).toBe('Đăng nhập phòng điều hành');
+    expect(await page.getAttribute('input[name="token"]', 'type')).toBe('password');
+    await page.fill('input[name="token"]', 'not-the-token');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/dashboard/sign-in"] button[type="submit"]')]);
+    expect(await page.textContent('[data-notice="wrong"]')).toContain('Mã quản trị không đúng');
+    await page.screenshot({ path: path.join(screens, 'central-sign-in-vi.png'), fullPage: false });
+    await signInWithForm(page);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    expect(page.url()).toBe(`${central.url}/dashboard`);
+    expect(await page.getAttribute('html', 'lang')).toBe('vi'); // no language chosen yet: Vietnamese
+    const session = (await context.cookies()).find((c) => c.name === 'ck_ops_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+    expect(session?.value).not.toContain(central.adminToken);
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain('ck_ops_session'); // no script reads it
+    const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(8);
+    expect(hrefs.filter((h) => h.includes('token='))).toEqual([]);
+    expect(await page.$$('input[name="token"]')).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("opens the room from another site's link while signed in (the Strict cookie comes with the reload)", async () => {
+    problems = [];
+    const page = await newPage();
+    // localhost and 127.0.0.1 are different sites: a link from one to the other is cross-site.
+    const elsewhere = central.url.replace('127.0.0.1', 'localhost');
+    await page.goto(`${elsewhere}/declare`);
+    await Promise.all([page.waitForURL(`${central.url}/dashboard`), page.evaluate((u) => ((globalThis as unknown as { location: { href: string } }).location.href = u), `${central.url}/dashboard`)]);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    expect(await page.$('form[action="/dashboard/sign-in"]')).toBeNull();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('takes a ?token= link (what the demo prints) to the page without the token', async () => {
+    problems = [];
+    await context.clearCookies();
+    const page = await newPage();
+    await page.goto(`${central.url}/dashboard?token=${central.adminToken}&sort=clock`);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    expect(page.url()).toBe(`${central.url}/dashboard?sort=clock`);
+    expect((await context.cookies()).some((c) => c.name === 'ck_ops_session')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('draws the hours the check-ins were put in, against the 7-day average, in Vietnamese by default', async () => {
     problems = [];
-    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}`);
+    const page = await openPage(`${central.url}/dashboard`);
     expect(await page.getAttribute('html', 'lang')).toBe('vi');
     expect(await page.textContent('#figures')).toContain('Lượt check-in hôm nay');
     const hourly = await chart(page, 'hourly');
@@ -120,14 +189,14 @@ describe('operations room in Chromium', () => {
 
   it('switches to English and stays English on the next visit', async () => {
     problems = [];
-    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}`);
+    const page = await openPage(`${central.url}/dashboard`);
     await Promise.all([page.waitForNavigation(), page.click('.langs a[hreflang="en"]')]);
     await page.waitForSelector('body[data-charts-ready="true"]');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.textContent('#figures')).toContain('Check-ins today');
     expect((await chart(page, 'hourly'))?.seriesLabels).toEqual(['Today', '7-day average']);
     await page.screenshot({ path: path.join(screens, 'central-dashboard-en.png'), fullPage: true });
-    const again = await openPage(`${central.url}/dashboard?token=${central.adminToken}`);
+    const again = await openPage(`${central.url}/dashboard`);
     expect(await again.getAttribute('html', 'lang')).toBe('en');
     await Promise.all([again.waitForNavigation(), again.click('.langs a[hreflang="vi"]')]);
     expect(await again.getAttribute('html', 'lang')).toBe('vi');
@@ -137,7 +206,7 @@ describe('operations room in Chromium', () => {
   });
 
   it('sorts the fleet table by problem', async () => {
-    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}&lang=vi`);
+    const page = await openPage(`${central.url}/dashboard?lang=vi`);
     const names = () => page.$$eval('table.fleet tbody tr', (rows) => rows.map((r) => r.querySelector('td b')?.textContent));
     expect((await names()).at(-1)).toBe('kiosk-ok');
     for (const [sort, first] of [
@@ -163,7 +232,7 @@ describe('operations room in Chromium', () => {
 
   it('finds the planted contacts with the tracing form, and the CSV download has them', async () => {
     problems = [];
-    const page = await openPage(`${central.url}/dashboard?token=${central.adminToken}&lang=vi`);
+    const page = await openPage(`${central.url}/dashboard?lang=vi`);
     await page.fill('form.trace input[name="idNo"]', TRACED_ID);
     await page.fill('form.trace input[name="windowMinutes"]', '30');
     const [answerResponse] = await Promise.all([page.waitForNavigation(), page.click('form.trace button[type="submit"]')]);
@@ -187,6 +256,20 @@ describe('operations room in Chromium', () => {
     for (const c of NOT_CONTACTS) expect(csv).not.toContain(c.idNo);
     expect(csv).toContain('Lê Văn Cường');
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + CONTACTS.length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('signs out with the button: the cookie is gone and the room asks for the token again', async () => {
+    problems = [];
+    const page = await openPage(`${central.url}/dashboard?lang=en`);
+    await Promise.all([page.waitForNavigation(), page.click('form.sign-out button[type="submit"]')]);
+    expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
+    expect(await page.textContent('[data-notice="signedOut"]')).toBe('You are signed out.');
+    expect((await context.cookies()).some((c) => c.name === 'ck_ops_session')).toBe(false);
+    const again = await page.goto(`${central.url}/dashboard`);
+    expect(again?.status()).toBe(401);
+    expect(await page.$('form[action="/dashboard/sign-in"]')).not.toBeNull();
     expect(problems).toEqual([]);
     await page.close();
   });

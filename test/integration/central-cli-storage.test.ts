@@ -104,6 +104,11 @@ it('serves from PostgreSQL with --database; enroll-code, admin-token, export and
     const admin = (await inProcess(['admin-token', '--database', database])).stdout.trim();
     expect(admin).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await fetch(`${url}/api/v1/stats`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+    // --rotate replaces the row every node reads; `admin-token` prints the new one from then on.
+    const rotated = (await inProcess(['admin-token', '--rotate', '--database', database])).stdout.trim();
+    expect(rotated).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated).not.toBe(admin);
+    expect((await inProcess(['admin-token', '--database', database])).stdout.trim()).toBe(rotated);
   } finally {
     stop();
     expect(await serving).toBe(0);

@@ -58,6 +58,12 @@ it('serves until SIGTERM, then export, trace, enroll-code and admin-token work o
   const token1 = central(['admin-token', '--data-dir', dir]).stdout.trim();
   expect(token1).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(central(['admin-token', '--data-dir', dir]).stdout.trim()).toBe(token1);
+  const rotated = central(['admin-token', '--rotate', '--data-dir', dir]);
+  expect(rotated.status).toBe(0);
+  const token2 = rotated.stdout.trim();
+  expect(token2).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(token2).not.toBe(token1);
+  expect(central(['admin-token', '--data-dir', dir]).stdout.trim()).toBe(token2);
 }, 180_000);
 
 it('exits 2 with a message naming the bad flag', () => {

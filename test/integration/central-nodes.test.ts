@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStorage } from '../../server/storage/open.js';
+import { getSignedIn, signIn } from '../helpers/ops-session.js';
 import { startCli, type CliProcess } from '../helpers/cli.js';
 import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
 import { startPtyPair, waitFor, type PtyPair } from '../helpers/pty.js';
@@ -152,12 +153,15 @@ it('two nodes share one PostgreSQL; node A killed and restarted mid-stream loses
   } finally {
     await storage.close();
   }
+  // One sign-in holds on every node: the session is keyed by the admin token they share.
+  const signedInOnA = await signIn(urlA, adminToken);
   for (const u of [urlA, urlB]) {
     const stats = (await (await fetch(`${u}/api/v1/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { totalCheckins: number; devices: { deviceId: string }[] };
     expect(stats.totalCheckins).toBe(printed.length);
     expect(stats.devices.map((d) => d.deviceId).sort()).toEqual(enrollments.map((e) => e.deviceId).sort());
-    const html = await fetch(`${u}/dashboard?token=${adminToken}`);
+    const html = await getSignedIn(`${u}/dashboard`, signedInOnA);
     expect(html.status).toBe(200);
+    expect(await html.text()).toContain('data-section="fleet"');
   }
   for (const p of running) {
     expect(p.lines.filter((l) => l.event === 'error')).toEqual([]);

@@ -20,6 +20,7 @@ import { verifySignedTrustBundle } from '../../src/credentials/trust/envelope.js
 import { parseTrustBundle } from '../../src/credentials/trust/load.js';
 import { verifyDeclaration } from '../../src/credentials/declaration/index.js';
 import type { CheckIn } from '../../src/shared/types.js';
+import { getSignedIn, signIn } from '../helpers/ops-session.js';
 
 const T0 = Date.parse('2026-11-25T03:00:00Z');
 let now = T0;
@@ -249,7 +250,8 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
       expect((stats.byHour as number[])[10]).toBe(3); // 03:00Z = 10:00 in Hanoi
       expect(stats.attention).toMatchObject([{ queueDepth: 7, queueOld: true, heartbeatStale: false }]);
 
-      const html = await fetch(`${central.url}/dashboard?token=${central.adminToken}`);
+      expect((await fetch(`${central.url}/dashboard`)).status).toBe(401);
+      const html = await getSignedIn(`${central.url}/dashboard`, await signIn(central.url, central.adminToken));
       expect(html.status).toBe(200);
       expect(await html.text()).toContain('Lượt check-in hôm nay');
     });
@@ -272,7 +274,7 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
       expected[16] = 1;
       expect(stats.byHour).toEqual(expected);
       expect(stats.checkinsToday).toBe(6);
-      const html = await (await fetch(`${central.url}/dashboard?token=${central.adminToken}`)).text();
+      const html = await (await fetch(`${central.url}/dashboard`, { headers: { authorization: `Bearer ${central.adminToken}` } })).text();
       // The operations room draws the same hours: its hourly chart data is in the page.
       const charts = JSON.parse(/<script type="application\/json" id="ops-charts">([^<]*)<\/script>/.exec(html)?.[1] ?? '{}') as { charts: { id: string; series: { values: number[] }[] }[] };
       expect(charts.charts.find((c) => c.id === 'hourly')?.series[0]?.values).toEqual(expected);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
+import { getSignedIn, signIn } from '../helpers/ops-session.js';
 import { startPtyPair, waitFor, type PtyPair } from '../helpers/pty.js';
 import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
 
@@ -124,7 +125,7 @@ describe('fleet: remote configuration and revocation', () => {
 
     // The fleet page shows the revoked device and the used card.
     const admin = runCli(['central', 'admin-token', '--database', db]).stdout.trim();
-    const html = await (await fetch(`${url2}/dashboard/fleet?token=${admin}`)).text();
+    const html = await (await getSignedIn(`${url2}/dashboard/fleet`, await signIn(url2, admin))).text();
     expect(html).toContain(enrollment.deviceId);
     expect(html).toMatch(/data-figure="revoked">1</);
     expect(html).toMatch(/data-figure="cards-used">1 \/ 1</);

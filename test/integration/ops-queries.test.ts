@@ -25,6 +25,7 @@ import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { Stats } from '../../server/stats.js';
 import { CONTACTS, NOT_CONTACTS, OPS_DAY_START, OPS_NOW, TODAY, TODAY_BY_HOUR, TRACED_ID, WEEK, WEEK_AVERAGE_BY_HOUR, plantFleet, sendCheckIns, toCheckIn } from '../helpers/ops-seed.js';
 import type { PlantedCheckIn } from '../helpers/ops-seed.js';
+import { getSignedIn, signIn } from '../helpers/ops-session.js';
 import { pgBackend } from '../helpers/postgres.js';
 
 const HOUR = 3_600_000;
@@ -248,7 +249,7 @@ describe('operations room over HTTP', () => {
   });
 
   it('shows the empty tracing form, explains a refused query in the page language, and 404s an unknown asset', async () => {
-    const page = await (await fetch(`${central.url}/dashboard?token=${central.adminToken}`)).text();
+    const page = await (await getSignedIn(`${central.url}/dashboard`, await signIn(central.url, central.adminToken))).text();
     expect(page).toContain('name="idNo" required');
     expect(page).not.toContain('data-trace-answer');
     const reversed = new URLSearchParams({ token: central.adminToken, idNo: TRACED_ID, from: '2026-11-25T10:00', to: '2026-11-25T09:00', windowMinutes: '30' });

@@ -69,9 +69,15 @@ describe.each(['sqlite', 'postgres'] as const)('HTTP traces are audited on %s', 
 
   it('the dashboard page (POST) adds one entry; a GET with the ID in the URL traces nothing', async () => {
     let before = (await traces()).length;
-    const got = await (await fetch(`${central.url}/dashboard?${new URLSearchParams({ token: central.adminToken, ...FORM })}`)).text();
+    const shown = await fetch(`${central.url}/dashboard?${new URLSearchParams(FORM)}`, { headers: { authorization: `Bearer ${central.adminToken}` } });
+    expect(shown.status).toBe(200);
+    const got = await shown.text();
+    expect(got).toContain('name="idNo" required');
     expect(got).not.toContain('data-trace-answer');
     expect(got).not.toContain(TRACED_ID);
+    // A `?token=` link is answered 303 to the page without the token, and without the ID either.
+    const link = await fetch(`${central.url}/dashboard?${new URLSearchParams({ token: central.adminToken, ...FORM })}`, { redirect: 'manual' });
+    expect([link.status, link.headers.get('location')]).toEqual([303, '/dashboard']);
     expect(await traces()).toHaveLength(before);
 
     expect((await post('/dashboard', FORM)).status).toBe(401);

@@ -9,9 +9,9 @@ import type { DashboardSection } from '../section.js';
 export const fleetAdminSection: DashboardSection = {
   id: 'fleet-admin',
   width: 'quarter',
-  render({ lang, token }) {
+  render({ lang }) {
     const vi = lang === 'vi';
-    const href = `/dashboard/fleet?token=${encodeURIComponent(token)}`;
+    const href = '/dashboard/fleet';
     return `<h2>${vi ? 'Quản lý thiết bị' : 'Fleet administration'}</h2>
 <p>${vi ? 'Nhóm và phiên bản, cấu hình chờ áp dụng, thiết bị bị thu hồi, thẻ cấp phép, bản cập nhật.' : 'Groups and versions, pending configuration, revoked devices, provisioning cards, releases.'}</p>
 <p><a href="${esc(href)}" data-link="fleet-admin">${vi ? 'Mở trang quản lý' : 'Open the fleet page'}</a></p>`;

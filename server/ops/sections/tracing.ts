@@ -1,8 +1,8 @@
 /**
  * The tracing form (ID number, local time range, ± minutes) and its answer: each landmark (a
  * check-in of the person) with the contacts at the same checkpoint, and a CSV download button.
- * Both are POST forms carrying the token in their body: the ID number traced and the admin token
- * never land in a URL (browser history, proxy access logs, Referer).
+ * Both are POST forms: the ID number traced never lands in a URL (browser history, proxy access
+ * logs, Referer). The browser is signed in by its session cookie, so no token travels with them.
  */
 import { esc } from '../../html.js';
 import type { DashboardSection, SectionContext } from '../section.js';
@@ -16,9 +16,9 @@ function traceErrorText(c: SectionContext, error: string): string {
   return field === 'idNo' ? e.idNo : field === 'from' ? e.from : field === 'to' ? e.to : field === 'windowMinutes' ? e.window : error;
 }
 
-/** The token (when the page was opened with one) and the language, as hidden fields of a POST form. */
+/** The language, as a hidden field of a POST form. */
 function hidden(c: SectionContext): string {
-  return `${c.token ? `<input type="hidden" name="token" value="${esc(c.token)}">` : ''}<input type="hidden" name="lang" value="${esc(c.lang)}">`;
+  return `<input type="hidden" name="lang" value="${esc(c.lang)}">`;
 }
 
 function answer(c: SectionContext): string {

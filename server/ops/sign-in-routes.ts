@@ -1,0 +1,57 @@
+/**
+ * Signing in to and out of the operations room:
+ *   GET  /dashboard/sign-in    the sign-in page (?lang=, ?next=); already signed in: 303 to next
+ *   POST /dashboard/sign-in    form fields token, lang, next: the right token sets the session
+ *                              cookie (./session.ts) and answers 303 to next; a wrong one answers
+ *                              401 with the page and a message
+ *   POST /dashboard/sign-out   clears the cookie, 303 to the sign-in page (GET answers 405: a
+ *                              link or a prefetch must not sign anyone out)
+ * Wrong tokens are not throttled: the admin token is 256 random bits (../secrets.ts), so guessing
+ * it online is hopeless at any rate, and the API's Bearer check has no throttle either. Each
+ * refusal is logged (no token, no address).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { CentralContext } from '../context.js';
+import { sendError } from '../http-support.js';
+import { langOf, rememberLang } from '../i18n.js';
+import { secretEquals } from '../secrets.js';
+import { SIGN_IN_HEADERS, dashboardTarget, sendSignInPage, startSession } from './access.js';
+import { cameOverHttps, checkSession, clearedSessionCookie, sessionOf } from './session.js';
+
+/** Largest sign-in form body (a token of 43 characters, a language, a short path). */
+const SIGN_IN_FORM_LIMIT = 2048;
+
+export function registerSignInRoutes(app: FastifyInstance, ctx: CentralContext): void {
+  app.get('/dashboard/sign-in', async (request, reply) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const next = dashboardTarget(query.next);
+    rememberLang(request, reply, langOf(request));
+    const session = sessionOf(request);
+    if (session && checkSession(session, ctx.adminToken, ctx.clock.now()) === 'ok') return reply.code(303).headers(SIGN_IN_HEADERS).header('location', next).send();
+    return sendSignInPage(request, reply, 200, query.out === '1' ? 'signedOut' : undefined, next);
+  });
+
+  app.post('/dashboard/sign-in', { bodyLimit: SIGN_IN_FORM_LIMIT }, async (request, reply) => {
+    const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const next = dashboardTarget(form.next);
+    if (typeof form.token === 'string' && secretEquals(form.token.trim(), ctx.adminToken)) {
+      ctx.logger.info('dashboard sign-in');
+      return startSession(ctx, request, reply).code(303).headers(SIGN_IN_HEADERS).header('location', next).send();
+    }
+    ctx.logger.warn('dashboard token refused', { via: 'sign-in' });
+    return sendSignInPage(request, reply, 401, 'wrong', next, form.lang);
+  });
+
+  app.post('/dashboard/sign-out', { bodyLimit: SIGN_IN_FORM_LIMIT }, async (request, reply) => {
+    const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const lang = langOf(request, form.lang);
+    return reply
+      .code(303)
+      .headers(SIGN_IN_HEADERS)
+      .header('set-cookie', clearedSessionCookie(cameOverHttps(request)))
+      .header('location', `/dashboard/sign-in?${new URLSearchParams({ lang, out: '1' }).toString()}`)
+      .send();
+  });
+
+  app.get('/dashboard/sign-out', async (_request, reply) => sendError(reply.header('allow', 'POST'), 405, 'method-not-allowed', 'sign out with the button of the dashboard (a POST)'));
+}
