@@ -3,6 +3,8 @@
  * UsageError whose message names the bad flag (exit code 2, README.md).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { distance } from 'fastest-levenshtein';
+import { nearestKey } from '../shared/known-keys.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -16,11 +18,23 @@ export function parseCommand<O extends Options>(command: string, argv: string[],
   } catch (err) {
     const code = (err as { code?: string }).code;
     const message = (err as Error).message;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      throw new UsageError(`${command}: ${message}`);
-    }
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${command}: ${unknownOptionMessage(message, options)}`);
     throw new UsageError(`${command}: ${message}`);
   }
+}
+
+/**
+ * `Unknown option '--expalin' (did you mean '--explain'?)`. parseArgs words it differently when
+ * positionals are allowed (advice about '--' with an unclosed quote), so the message is rebuilt
+ * from the option's name; the suggestion is the nearest flag within two edits.
+ */
+function unknownOptionMessage(message: string, options: Options): string {
+  const flag = /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
+  if (flag === undefined) return message;
+  const name = flag.replace(/^-+/, '');
+  const near = flag.startsWith('--') ? nearestKey(name, Object.keys(options)) : undefined;
+  const hint = near !== undefined && distance(name, near) <= 2 ? ` (did you mean '--${near}'?)` : '';
+  return `Unknown option '${flag}'${hint}`;
 }
 
 export function requireOption(command: string, value: string | undefined, flag: string): string {
