@@ -87,6 +87,8 @@ export interface DrainLeft {
   checkins: number;
   overrides: number;
   reason?: string;
+  /** The enrollment code was refused for good: only enrolling with a new code delivers them. */
+  needsEnrollment?: boolean;
 }
 
 /** Between two looks at the outbox while draining (ms). */
@@ -109,6 +111,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   let retryHandle: unknown;
   let stopped = false;
   let lastProblem: string | undefined;
+  /** Why the enrollment code was refused for good (a 4xx): waiting cannot deliver anything. */
+  let refused: string | undefined;
   const ca = opts.ca ? { ca: opts.ca } : {};
   // One estimate fed by every channel (forwarder, heartbeat, trust sync); survives re-enrollment.
   const clockOffset = new ClockOffset(opts.clock);
@@ -198,6 +202,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     opts.kiosk.store.setSetting(SETTINGS.enrollCodeHash, codeHash(code));
     log.info('enrolled', { deviceId: e.deviceId });
     lastProblem = undefined;
+    refused = undefined;
     await stopServices();
     enrollment = e;
     if (!stopped) startServices(e);
@@ -211,6 +216,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       const message = err instanceof Error ? err.message : String(err);
       problem('enrollment', `enrollment failed: ${message}`);
       log.warn('enrollment failed', { error: message, retry: !permanent });
+      if (permanent) refused = message;
       if (!permanent) retryHandle = opts.timers.setTimeout(() => tryEnroll(serverUrl, code), opts.enrollRetryMs ?? 30_000);
     });
   };
@@ -286,7 +292,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         if (left.checkins + left.overrides === 0) return left;
         const f = forwarder?.state();
         if (stopped) return { ...left, reason: 'stopped' };
-        if (f?.status === 'reenroll-needed') return { ...left, reason: 'the central server no longer accepts this device: enroll it again' };
+        if (f?.status === 'reenroll-needed') return { ...left, reason: 'the central server no longer accepts this device: enroll it again', needsEnrollment: true };
+        if (forwarder === undefined && refused !== undefined) return { ...left, reason: `the enrollment code was refused (${refused})`, needsEnrollment: true };
         const now = opts.clock.now();
         if (now >= deadline) {
           const why = f ? (f.lastError ?? 'the server did not take them in time') : (lastProblem ?? 'not enrolled yet: the server could not be reached');

@@ -70,6 +70,15 @@ it('with the server down, exits after --drain-seconds saying how many are pendin
   expect(after.sort()).toEqual([...before, ...printed].sort());
 }, 120_000);
 
+it('with its enrollment code refused, says at once that only a new code delivers them (waiting cannot)', () => {
+  const data = join(dir, 'k-refused');
+  const r = runCli(['run', '--data-dir', data, '--scanner', 'stdin', '--server', central.url, '--enroll', 'NOT-A-CODE', '--drain-seconds', '600'], `${card(5)}\n`);
+  expect(r.code).toBe(0);
+  expect(r.lines.find((l) => l.event === 'pending')).toMatchObject({ checkins: 1, overrides: 0 });
+  expect(r.stderr).toMatch(/1 check-in not delivered \(the enrollment code was refused \(.*unknown enrollment code.*\)\); they are kept in .*k-refused and sent once the kiosk is enrolled with a new code/);
+  expect(r.stderr).not.toMatch(/still pending after 600 s/);
+}, 90_000);
+
 it('--drain-seconds is refused where it would do nothing', () => {
   const r = runCli(['run', '--data-dir', join(dir, 'k2'), '--scanner', 'serial:/dev/ttyUSB9', '--drain-seconds', '5']);
   expect(r.code).toBe(2);

@@ -225,7 +225,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     const left = await central.drain(drainMs);
     if (!left || left.checkins + left.overrides === 0) return;
     const what = [left.checkins ? `${left.checkins} check-in${left.checkins === 1 ? '' : 's'}` : '', left.overrides ? `${left.overrides} override${left.overrides === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
-    const message = `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
+    const message = left.needsEnrollment
+      ? `${what} not delivered (${left.reason ?? 'not enrolled'}); they are kept in ${dataDir} and sent once the kiosk is enrolled with a new code (central enroll-code, then run --enroll CODE)`
+      : `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
     out({ event: 'pending', checkins: left.checkins, overrides: left.overrides, message });
     process.stderr.write(`checkpoint-kiosk run: ${message}\n`);
   };
