@@ -134,6 +134,8 @@ describe('run --ui web', { timeout: 120_000 }, () => {
       expect(code).toBe(1);
       expect(busy.stderr()).toContain(`--port ${port} is already in use`);
       expect(existsSync(path.join(dataDir, 'kiosk.lock'))).toBe(false);
+      // Found before anything was written: no data dir, keys or setup code left behind.
+      expect(existsSync(dataDir)).toBe(false);
     } finally {
       holder.close();
     }
