@@ -58,7 +58,6 @@ export class SqliteStore implements CheckInStore {
   private readonly wal: boolean;
 
   private readonly findDuplicate: Stmt;
-  private readonly findDuplicateAcross: Stmt;
   private readonly findDuplicateEither: Stmt;
   private readonly insertCheckIn: Stmt;
   private readonly insertOutbox: Stmt;
@@ -102,13 +101,10 @@ export class SqliteStore implements CheckInStore {
     const v1Until = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_V1_UNTIL_SETTING) as string | undefined;
     this.v1UntilMs = v1Until === undefined ? -Infinity : Number(v1Until);
 
-    // One device id (the usual case): a single index range read backwards, no sort.
+    // The device's current and former id (the same id twice when it has none). Once enrolled, a
+    // kiosk always has a former id, so this one statement is the usual case; the hash narrows the
+    // index to the few reads of one credential, so sorting the two ranges costs nothing to speak of.
     this.findDuplicate = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id = ? AND direction = ?
-         AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
-    );
-    // The device's current and former id (after enrollment renamed it): two ranges, then a sort.
-    this.findDuplicateAcross = db.prepare(
       `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
@@ -174,9 +170,7 @@ export class SqliteStore implements CheckInStore {
         const prior = (
           v1Hash !== null
             ? this.findDuplicateEither.get(hash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
-            : formerId !== c.deviceId
-              ? this.findDuplicateAcross.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
-              : this.findDuplicate.get(hash, c.deviceId, c.direction, ms - windowMs, ms)
+            : this.findDuplicate.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
         ) as { id: string; verdict: string; reasons: string } | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
         // the same verdict and reasons: a retry that ends differently is a check-in of its own.
