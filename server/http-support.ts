@@ -82,6 +82,12 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 100)}`));
 }
 
+/** The posted form fields (the urlencoded parser of the form routes); {} for any other body. */
+export function formBody(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body;
+  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
+}
+
 /** Bearer token of a request, if well-formed. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;

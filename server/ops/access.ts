@@ -13,7 +13,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { bearerToken, sendError } from '../http-support.js';
+import { bearerToken, formBody, sendError } from '../http-support.js';
 import { langOf } from '../i18n.js';
 import { secretEquals } from '../secrets.js';
 import { DASHBOARD_SECURITY_HEADERS } from './page.js';
@@ -47,8 +47,10 @@ export function dashboardTarget(raw: unknown): string {
   return `${fleet ? '/dashboard/fleet' : '/dashboard'}${query ? `?${query}` : ''}`;
 }
 
-/** Headers of the sign-in page and of the sign-in redirects: the dashboard's (no-referrer, no-store, CSP). */
-export const SIGN_IN_HEADERS = DASHBOARD_SECURITY_HEADERS;
+/** 303 to `location` with the dashboard's headers (no-referrer, no-store, CSP): every sign-in redirect. */
+export function seeOther(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).headers(DASHBOARD_SECURITY_HEADERS).header('location', location).send();
+}
 
 /**
  * The sign-in page with status `status`. A 401 says which scheme would do (RFC 9110 §11.6.1):
@@ -59,7 +61,7 @@ export function sendSignInPage(request: FastifyRequest, reply: FastifyReply, sta
   if (status === 401) void reply.header('www-authenticate', 'Bearer realm="operations room"');
   return reply
     .code(status)
-    .headers(SIGN_IN_HEADERS)
+    .headers(DASHBOARD_SECURITY_HEADERS)
     .type('text/html; charset=utf-8')
     .send(renderSignInPage({ t: OPS_STRINGS[lang], lang, next, notice, reload }));
 }
@@ -94,7 +96,7 @@ export function startSession(ctx: CentralContext, request: FastifyRequest, reply
 }
 
 /** The request's session cookie: absent, valid now, or refused (malformed, expired, made under another admin token). */
-function sessionValid(ctx: CentralContext, request: FastifyRequest): 'none' | 'ok' | 'refused' {
+export function sessionState(ctx: CentralContext, request: FastifyRequest): 'none' | 'ok' | 'refused' {
   const value = sessionOf(request);
   if (value === undefined || value === '') return 'none';
   return checkSession(value, ctx.adminToken, ctx.clock.now()) === 'ok' ? 'ok' : 'refused';
@@ -115,12 +117,12 @@ export function pageGuard(ctx: CentralContext) {
     const q = (request.query as Record<string, unknown> | undefined)?.token;
     if (q !== undefined) {
       if (typeof q === 'string' && secretEquals(q, ctx.adminToken)) {
-        return startSession(ctx, request, reply).code(303).headers(SIGN_IN_HEADERS).header('location', dashboardTarget(request.url)).send();
+        return seeOther(startSession(ctx, request, reply), dashboardTarget(request.url));
       }
       ctx.logger.warn('dashboard token refused', { via: 'query' });
       return refuse(request, reply, 'wrong');
     }
-    const session = sessionValid(ctx, request);
+    const session = sessionState(ctx, request);
     if (session === 'ok') return undefined;
     if (session === 'refused') void reply.header('set-cookie', clearedSessionCookie(cameOverHttps(request)));
     return refuse(request, reply, session === 'refused' ? 'expired' : undefined);
@@ -135,11 +137,11 @@ export function pageGuard(ctx: CentralContext) {
  */
 export function formGuard(ctx: CentralContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const form = formBody(request);
     const q = (request.query as Record<string, unknown> | undefined)?.token;
     const given = [q, form.token].filter((v): v is string => typeof v === 'string');
     if (bearerValid(ctx, request) || given.some((g) => secretEquals(g, ctx.adminToken))) return undefined;
-    const session = sessionValid(ctx, request);
+    const session = sessionState(ctx, request);
     if (session === 'ok') {
       const site = request.headers['sec-fetch-site'];
       if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {

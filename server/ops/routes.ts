@@ -12,7 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { sendError } from '../http-support.js';
+import { formBody, sendError } from '../http-support.js';
 import { auditTrace } from '../trace-audit.js';
 import { langOf, rememberLang } from '../i18n.js';
 import { currentOverview } from '../routes/admin.js';
@@ -30,12 +30,6 @@ import { readTraceForm } from './trace-view.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 
 type Query = Record<string, unknown>;
-
-/** The posted form fields (the urlencoded parser of the declaration routes); {} for any other body. */
-function formOf(request: FastifyRequest): Query {
-  const b = request.body;
-  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Query) : {};
-}
 
 /** Largest tracing form body (a few short fields). */
 const TRACE_FORM_LIMIT = 4096;
@@ -77,7 +71,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
   };
 
   app.get('/dashboard', { onRequest: requirePage }, (request, reply) => page(request, reply, undefined));
-  app.post('/dashboard', { preHandler: requireForm, bodyLimit: TRACE_FORM_LIMIT }, (request, reply) => page(request, reply, formOf(request)));
+  app.post('/dashboard', { preHandler: requireForm, bodyLimit: TRACE_FORM_LIMIT }, (request, reply) => page(request, reply, formBody(request)));
 
   // The ID number must not travel in a URL (history, proxy logs): the CSV is a POST of the form.
   app.get('/dashboard/trace.csv', async (_request, reply) =>
@@ -85,7 +79,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
   );
 
   app.post('/dashboard/trace.csv', { preHandler: requireForm, bodyLimit: TRACE_FORM_LIMIT }, async (request, reply) => {
-    const form = formOf(request);
+    const form = formBody(request);
     const lang = langOf(request, form.lang);
     const nowMs = ctx.clock.now();
     const trace = readTraceForm(form, ctx.timeZone, nowMs);

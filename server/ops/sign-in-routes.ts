@@ -12,11 +12,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { sendError } from '../http-support.js';
+import { formBody, sendError } from '../http-support.js';
 import { langOf, rememberLang } from '../i18n.js';
 import { secretEquals } from '../secrets.js';
-import { SIGN_IN_HEADERS, dashboardTarget, sendSignInPage, startSession } from './access.js';
-import { cameOverHttps, checkSession, clearedSessionCookie, sessionOf } from './session.js';
+import { dashboardTarget, seeOther, sendSignInPage, sessionState, startSession } from './access.js';
+import { cameOverHttps, clearedSessionCookie } from './session.js';
 
 /** Largest sign-in form body (a token of 43 characters, a language, a short path). */
 const SIGN_IN_FORM_LIMIT = 2048;
@@ -26,31 +26,25 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: CentralContext):
     const query = (request.query ?? {}) as Record<string, unknown>;
     const next = dashboardTarget(query.next);
     rememberLang(request, reply, langOf(request));
-    const session = sessionOf(request);
-    if (session && checkSession(session, ctx.adminToken, ctx.clock.now()) === 'ok') return reply.code(303).headers(SIGN_IN_HEADERS).header('location', next).send();
+    if (sessionState(ctx, request) === 'ok') return seeOther(reply, next);
     return sendSignInPage(request, reply, 200, query.out === '1' ? 'signedOut' : undefined, next);
   });
 
   app.post('/dashboard/sign-in', { bodyLimit: SIGN_IN_FORM_LIMIT }, async (request, reply) => {
-    const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const form = formBody(request);
     const next = dashboardTarget(form.next);
     if (typeof form.token === 'string' && secretEquals(form.token.trim(), ctx.adminToken)) {
       ctx.logger.info('dashboard sign-in');
-      return startSession(ctx, request, reply).code(303).headers(SIGN_IN_HEADERS).header('location', next).send();
+      return seeOther(startSession(ctx, request, reply), next);
     }
     ctx.logger.warn('dashboard token refused', { via: 'sign-in' });
     return sendSignInPage(request, reply, 401, 'wrong', next, form.lang);
   });
 
   app.post('/dashboard/sign-out', { bodyLimit: SIGN_IN_FORM_LIMIT }, async (request, reply) => {
-    const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const form = formBody(request);
     const lang = langOf(request, form.lang);
-    return reply
-      .code(303)
-      .headers(SIGN_IN_HEADERS)
-      .header('set-cookie', clearedSessionCookie(cameOverHttps(request)))
-      .header('location', `/dashboard/sign-in?${new URLSearchParams({ lang, out: '1' }).toString()}`)
-      .send();
+    return seeOther(reply.header('set-cookie', clearedSessionCookie(cameOverHttps(request))), `/dashboard/sign-in?${new URLSearchParams({ lang, out: '1' }).toString()}`);
   });
 
   app.get('/dashboard/sign-out', async (_request, reply) => sendError(reply.header('allow', 'POST'), 405, 'method-not-allowed', 'sign out with the button of the dashboard (a POST)'));
