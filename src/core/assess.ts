@@ -40,14 +40,11 @@ export async function assessText(text: string, now: Date, deps: AssessDeps): Pro
   return assessTextNow(text, now, deps);
 }
 
-export async function assessScan(scan: ScanEvent, now: Date, deps: AssessDeps): Promise<Assessment> {
-  return assessScanNow(scan, now, deps);
-}
-
 /**
- * assessScan, answered without a promise when the format's verifier answers synchronously (CCCD,
- * the unified QR, anything refused before a verifier): the pipeline takes such a scan to its
- * commit with no promise hop in between. Never throws, like assessScan.
+ * A scan's assessment, answered without a promise when the format's verifier answers synchronously
+ * (CCCD, the unified QR, anything refused before a verifier): the pipeline takes such a scan to its
+ * commit with no promise hop in between. Never throws: a verifier that throws or rejects gives an
+ * `unreadable` verdict.
  */
 export function assessScanNow(scan: ScanEvent, now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
   if (scan.fault) return assessRefused(scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text', now, deps);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assessScan } from '../../src/core/assess.js';
+import { assessScanNow } from '../../src/core/assess.js';
 import { DEFAULT_POLICY } from '../../src/core/policy.js';
 import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
 import { EMPTY_TRUST } from '../../src/credentials/trust/types.js';
@@ -30,7 +30,7 @@ function scanOf(text: string, bytes?: Uint8Array): ScanEvent {
 }
 
 async function expectVerdict(scan: ScanEvent) {
-  const { verdict } = await assessScan(scan, NOW, deps);
+  const { verdict } = await assessScanNow(scan, NOW, deps);
   expect(['accept', 'reject', 'refer']).toContain(verdict.verdict);
   for (const r of verdict.reasons) expect(isReasonCode(r), r).toBe(true);
   if (verdict.verdict !== 'accept') expect(verdict.reasons.length).toBeGreaterThan(0);
@@ -62,7 +62,7 @@ describe('pipeline fuzz (fast-check)', () => {
   });
   it('driver faults become rejects with the fault as reason', async () => {
     for (const fault of ['too-large', 'unreadable'] as const) {
-      const { verdict } = await assessScan({ ...scanOf(''), fault }, NOW, deps);
+      const { verdict } = await assessScanNow({ ...scanOf(''), fault }, NOW, deps);
       expect(verdict).toMatchObject({ verdict: 'reject', reasons: [fault] });
     }
   });
