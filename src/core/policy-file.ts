@@ -88,15 +88,15 @@ export function readPolicyFile(path: string): Policy {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file (check the path)' : code === 'EACCES' ? 'permission denied (check its owner and mode)' : code === 'EISDIR' ? 'it is a directory, not a JSON file' : (code ?? String(err));
-    throw new PolicyError(`cannot read policy file ${path}: ${why}`);
+    throw new PolicyError(`${path}: cannot read the policy file: ${why}`);
   }
-  if (bytes.length > MAX_POLICY_BYTES) throw new PolicyError(`policy file ${path} is larger than ${MAX_POLICY_BYTES} bytes; a policy is a few lines of JSON (check the path)`);
+  if (bytes.length > MAX_POLICY_BYTES) throw new PolicyError(`${path}: larger than ${MAX_POLICY_BYTES} bytes; a policy is a few lines of JSON (check the path)`);
   const text = bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new PolicyError(`policy file ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new PolicyError(`${path}: not valid JSON (${(err as Error).message})`);
   }
   return parsePolicy(json, path);
 }

@@ -73,7 +73,7 @@ describe('verify', () => {
     [['verify'], /PAYLOAD/],
     [['verify', '--at', 'yesterday', AN], /--at.*yesterday/],
     [['verify', '--trust', '/nonexistent/trust.json', AN], /--trust.*\/nonexistent\/trust\.json/],
-    [['verify', '--policy', '/nonexistent/p.json', AN], /--policy.*\/nonexistent\/p\.json/],
+    [['verify', '--policy', '/nonexistent/p.json', AN], /^verify: --policy \/nonexistent\/p\.json: cannot read the policy file: no such file/],
     [['run', '--data-dir', '/tmp/x'], /--scanner/],
     [['run', '--scanner', 'stdin'], /--data-dir/],
     [['run', '--data-dir', '/tmp/x', '--scanner', 'stdin', '--direction', 'sideways'], /--direction.*sideways/],
@@ -93,6 +93,14 @@ describe('verify', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout.trim()).toBe('');
+  });
+  it('a policy file that is not JSON is named once, with the reason the parser gives', () => {
+    const file = join(dir, 'broken-policy.json');
+    writeFileSync(file, '{');
+    const r = runCli(['verify', '--policy', file, AN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^verify: --policy \S*broken-policy\.json: not valid JSON \(/);
+    expect(r.stderr).not.toMatch(/policy.*policy file/);
   });
   it('an invalid policy file is a usage error naming the key', () => {
     const file = join(dir, 'policy.json');

@@ -24,7 +24,7 @@ describe('run: a bad configuration file → exit 2 with the problem, and no data
     ['a trust bundle with an unknown key', () => ['--trust', join(dir, 'bad-trust.json')], /^run: --trust .*bogus/m],
     ['a trust file that does not exist', () => ['--trust', join(dir, 'none.json')], /^run: --trust /m],
     ['a policy with an unknown key', () => ['--policy', join(dir, 'bad-policy.json')], /^run: --policy .*nope/m],
-    ['a policy file that does not exist', () => ['--policy', join(dir, 'none.json')], /^run: --policy cannot read policy file .*no such file/m],
+    ['a policy file that does not exist', () => ['--policy', join(dir, 'none.json')], /^run: --policy \S*none\.json: cannot read the policy file: no such file/m],
     ['a --ca file that does not exist', () => ['--server', 'http://127.0.0.1:9', '--ca', '/nonexist'], /^run: --ca \/nonexist: no such file; fix the path \(a PEM file holding the CA certificate/m],
     ['a --ca that is a folder', () => ['--server', 'http://127.0.0.1:9', '--ca', join(dir, 'a-folder')], /^run: --ca .*a-folder: is a folder; name a PEM file holding the CA certificate .* inside it/m],
     ['a --ca that is not PEM', () => ['--server', 'http://127.0.0.1:9', '--ca', join(dir, 'not-pem.crt')], /^run: --ca .*not-pem\.crt: holds no PEM certificate .*openssl x509 -inform der/m],

@@ -73,10 +73,10 @@ describe('policy file', () => {
 
 describe('readPolicyFile', () => {
   it('names a missing file and what to check, not a bare errno', () => {
-    expect(() => readPolicyFile('/nonexistent/policy.json')).toThrow('cannot read policy file /nonexistent/policy.json: no such file (check the path)');
+    expect(() => readPolicyFile('/nonexistent/policy.json')).toThrow('/nonexistent/policy.json: cannot read the policy file: no such file (check the path)');
   });
   it('checks the 64 KiB limit without reading the whole file: a source that never ends (/dev/zero) is refused at once', () => {
-    expect(() => readPolicyFile('/dev/zero')).toThrow('policy file /dev/zero is larger than 65536 bytes');
+    expect(() => readPolicyFile('/dev/zero')).toThrow('/dev/zero: larger than 65536 bytes');
   });
   it('names a directory given as the policy file', () => {
     expect(() => readPolicyFile('/tmp')).toThrow('it is a directory, not a JSON file');
