@@ -9,7 +9,7 @@ import type { Lang } from '../i18n.js';
 import type { OpsStrings } from './strings.js';
 
 /** What the page says above the form: nothing, a refused token, an ended session, a sign-out. */
-export type SignInNotice = 'wrong' | 'expired' | 'signedOut' | undefined;
+export type SignInNotice = 'empty' | 'wrong' | 'expired' | 'signedOut' | undefined;
 
 export interface SignInView {
   t: OpsStrings;

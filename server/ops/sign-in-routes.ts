@@ -3,7 +3,7 @@
  *   GET  /dashboard/sign-in    the sign-in page (?lang=, ?next=); already signed in: 303 to next
  *   POST /dashboard/sign-in    form fields token, lang, next: the right token sets the session
  *                              cookie (./session.ts) and answers 303 to next; a wrong one answers
- *                              401 with the page and a message
+ *                              401 with the page and a message, an empty one 400 asking for it
  *   POST /dashboard/sign-out   clears the cookie, 303 to the sign-in page (GET answers 405: a
  *                              link or a prefetch must not sign anyone out)
  * Wrong tokens are not throttled: the admin token is 256 random bits (../secrets.ts), so guessing
@@ -37,6 +37,8 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: CentralContext):
       ctx.logger.info('dashboard sign-in');
       return seeOther(startSession(ctx, request, reply), next);
     }
+    // An empty field is a slip (the browser's `required` was bypassed), not a wrong token.
+    if (typeof form.token !== 'string' || form.token.trim() === '') return sendSignInPage(request, reply, 400, 'empty', next, form.lang);
     ctx.logger.warn('dashboard token refused', { via: 'sign-in' });
     return sendSignInPage(request, reply, 401, 'wrong', next, form.lang);
   });

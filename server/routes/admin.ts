@@ -49,7 +49,7 @@ const censusSchema = {
 export function adminGuard(ctx: CentralContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isAdmin(request, ctx.adminToken)) {
-      return sendError(reply, 401, 'admin-token-required', 'admin token required (Authorization: Bearer or ?token=); see `central admin-token`');
+      return sendError(reply, 401, 'admin-token-required', 'admin token required: send the header Authorization: Bearer ADMIN_TOKEN (print it with `central admin-token`)');
     }
     return undefined;
   };

@@ -169,8 +169,22 @@ describe('signing in', () => {
     const html = await res.text();
     expect(html).toContain('<p class="error" role="alert" data-notice="wrong">That admin token is not valid. Check it and try again.</p>');
     expect(html).not.toContain('not-the-token'); // what was typed is not echoed back
-    const vi = await (await postForm('/dashboard/sign-in', { lang: 'vi' })).text();
+    const vi = await (await postForm('/dashboard/sign-in', { token: 'sai', lang: 'vi' })).text();
     expect(vi).toContain('Mã quản trị không đúng');
+  });
+
+  it('asks for the token when the field came empty (400), instead of calling it wrong', async () => {
+    for (const [fields, lang, text] of [
+      [{ token: '', lang: 'en' }, 'en', 'Enter the admin token.'],
+      [{ token: '   ', lang: 'en' }, 'en', 'Enter the admin token.'],
+      [{ lang: 'vi' }, 'vi', 'Hãy nhập mã quản trị.'],
+    ] as const) {
+      const res = await postForm('/dashboard/sign-in', fields);
+      expect({ lang, status: res.status, cookie: sessionSetCookie(res) }).toEqual({ lang, status: 400, cookie: undefined });
+      const html = await res.text();
+      expect(html).toContain(`data-notice="empty">${text}</p>`);
+      expect(html).not.toContain('data-notice="wrong"');
+    }
   });
 
   it('answers a valid ?token= link 303 to the same page without it, signed in; a wrong one 401', async () => {
@@ -267,6 +281,10 @@ describe('signed in', () => {
     const codes = await fetch(`${central.url}/api/v1/enrollment-codes`, { method: 'POST', headers: { ...withCookie, 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 }) });
     expect(codes.status).toBe(401);
     expect((await fetch(`${central.url}/api/v1/stats`, { headers: { authorization: `Bearer ${central.adminToken}` } })).status).toBe(200);
+    // The refusal points at the header, not at a token in the address (which ends up in logs).
+    const refusal = await (await fetch(`${central.url}/api/v1/stats`, { headers: withCookie })).json();
+    expect(refusal).toMatchObject({ error: 'admin-token-required', message: expect.stringMatching(/Authorization: Bearer/) });
+    expect(JSON.stringify(refusal)).not.toContain('?token=');
   });
 
   it('refuses a tampered cookie and clears it', async () => {
