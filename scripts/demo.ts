@@ -7,8 +7,8 @@
  *   npm run demo [-- --data-dir ./demo-data] [--interval-ms 3000] [--json]
  *
  * --data-dir keeps the data between runs (default: a temp dir removed at exit); a restart on the
- * same data dir reuses the central server's port and the kiosk's enrollment. --json prints one
- * machine-readable line {"event":"demo",...} instead of the banner and one {"event":"verdict",...}
+ * same data dir reuses the central server's and the kiosk screen's ports (so both addresses stay
+ * the same) and the kiosk's enrollment. --json prints one machine-readable line {"event":"demo",...} instead of the banner and one {"event":"verdict",...}
  * per scan (tests use it). The children's logs go to <data-dir>/central.log and kiosk.log.
  */
 import { randomBytes } from 'node:crypto';
@@ -85,14 +85,28 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** What a kept data dir remembers between runs: the central server's port. */
-function readState(dir: string): { port?: number } {
+/** What a kept data dir remembers between runs: the central server's and the kiosk screen's ports. */
+interface DemoState {
+  port?: number;
+  kioskPort?: number;
+}
+
+const isPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536;
+
+function readState(dir: string): DemoState {
   try {
-    const s = JSON.parse(readFileSync(path.join(dir, 'demo.json'), 'utf8')) as { port?: unknown };
-    return typeof s.port === 'number' && Number.isInteger(s.port) && s.port > 0 && s.port < 65536 ? { port: s.port } : {};
+    const s = JSON.parse(readFileSync(path.join(dir, 'demo.json'), 'utf8')) as Record<string, unknown>;
+    return { ...(isPort(s.port) ? { port: s.port } : {}), ...(isPort(s.kioskPort) ? { kioskPort: s.kioskPort } : {}) };
   } catch {
     return {};
   }
+}
+
+/** The port saved last time when it is still free, else a new one (saying so when one was saved). */
+async function keptPort(saved: number | undefined, what: string, say: (t: string) => void): Promise<number> {
+  if (saved !== undefined && (await portIsFree(saved))) return saved;
+  if (saved !== undefined) say(`port ${saved} is in use; the ${what} takes another one`);
+  return freePort();
 }
 
 async function runDemo(o: Options): Promise<number> {
@@ -130,35 +144,35 @@ async function runDemo(o: Options): Promise<number> {
     void stopAll(err.code === 'EPIPE' ? 0 : 1);
   });
   try {
+    // A kept data dir: the same ports as last time, so the kiosk's enrollment (bound to the
+    // server's URL) stays valid and is reused instead of enrolling a second device, and the
+    // kiosk screen's address (its token is kept in the data dir) still opens.
+    const saved = readState(o.dir);
+    const port = await keptPort(saved.port, 'central server (the kiosk enrolls there anew)', say);
+    let kioskPort = await keptPort(saved.kioskPort, 'kiosk screen (open its new address)', say);
+    while (kioskPort === port) kioskPort = await freePort(); // two free ports, not one twice
+    if (o.keep) writeFileSync(path.join(o.dir, 'demo.json'), `${JSON.stringify({ port, kioskPort } satisfies DemoState)}\n`);
+    const centralUrl = `http://127.0.0.1:${port}`;
+    const reused = readEnrollment(kioskDir)?.serverUrl === centralUrl;
+    const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
 
-    // A kept data dir: same port as last time, so the kiosk's enrollment (bound to the server's
-  // URL) stays valid and is reused instead of enrolling a second device.
-  const saved = readState(o.dir);
-  let port = saved.port !== undefined && (await portIsFree(saved.port)) ? saved.port : undefined;
-  if (saved.port !== undefined && port === undefined) say(`port ${saved.port} is in use; the central server takes another one and the kiosk enrolls there anew`);
-  port ??= await freePort();
-  if (o.keep) writeFileSync(path.join(o.dir, 'demo.json'), `${JSON.stringify({ port })}\n`);
-  const centralUrl = `http://127.0.0.1:${port}`;
-  const reused = readEnrollment(kioskDir)?.serverUrl === centralUrl;
-  const code = `DEMO-${randomBytes(4).toString('hex').toUpperCase()}`;
+    const central = startChild('central', ['central', '--data-dir', centralDir, '--port', String(port), ...(reused ? [] : ['--enrollment-code', code])], path.join(o.dir, 'central.log'), () => undefined);
+    children.push(central);
+    await central.waitFor((l) => l.event === 'listening', 20_000);
+    const sent: string[] = []; // labels of scans fed to the kiosk whose verdict has not come yet
+    const kiosk = startChild(
+      'kiosk',
+      ['run', '--ui', 'web', '--port', String(kioskPort), '--data-dir', kioskDir, '--scanner', 'stdin', '--server', centralUrl, ...(reused ? [] : ['--enroll', code]), '--checkpoint', 'DEMO-QL1A'],
+      path.join(o.dir, 'kiosk.log'),
+      (l) => onKioskLine(l, sent, say, emit),
+      true,
+    );
+    children.push(kiosk);
+    const kioskUrl = String((await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url);
+    const admin = readFileSync(path.join(centralDir, SECRET_FILES['admin-token']), 'utf8').trim();
+    const freshKiosk = !reused && !existsSync(path.join(kioskDir, 'demo-prepared'));
 
-  const central = startChild('central', ['central', '--data-dir', centralDir, '--port', String(port), ...(reused ? [] : ['--enrollment-code', code])], path.join(o.dir, 'central.log'), () => undefined);
-  children.push(central);
-  await central.waitFor((l) => l.event === 'listening', 20_000);
-  const sent: string[] = []; // labels of scans fed to the kiosk whose verdict has not come yet
-  const kiosk = startChild(
-    'kiosk',
-    ['run', '--ui', 'web', '--data-dir', kioskDir, '--scanner', 'stdin', '--server', centralUrl, ...(reused ? [] : ['--enroll', code]), '--checkpoint', 'DEMO-QL1A'],
-    path.join(o.dir, 'kiosk.log'),
-    (l) => onKioskLine(l, sent, say, emit),
-    true,
-  );
-  children.push(kiosk);
-  const kioskUrl = String((await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url);
-  const admin = readFileSync(path.join(centralDir, SECRET_FILES['admin-token']), 'utf8').trim();
-  const freshKiosk = !reused && !existsSync(path.join(kioskDir, 'demo-prepared'));
-
-  const urls = { kiosk: kioskUrl, dashboard: `${centralUrl}/dashboard?token=${admin}`, declare: `${centralUrl}/declare` };
+    const urls = { kiosk: kioskUrl, dashboard: `${centralUrl}/dashboard?token=${admin}`, declare: `${centralUrl}/declare` };
     emit({ event: 'demo', ...urls, technicianPin: DEMO_PIN, enrollment: reused ? 'reused' : 'new', dataDir: o.dir, pids: { central: children[0]!.proc.pid, kiosk: kiosk.proc.pid }, scans: CYCLE_LABELS });
     say('');
     say('checkpoint-kiosk demo is running');
@@ -172,15 +186,15 @@ async function runDemo(o: Options): Promise<number> {
     say('');
 
     // A known technician PIN and a checkpoint name, so the screen opens on the attract screen
-  // rather than the first-start setup; only then do the scans begin.
-  // Ctrl-C meanwhile ends the wait at once (the kiosk it talks to is being stopped).
-  const halted = new Promise<'halted'>((resolve) => halt.signal.addEventListener('abort', () => resolve('halted')));
-  const prepared = prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl }, path.join(kioskDir, 'setup-code'), halt.signal);
-  prepared.catch(() => undefined); // when halted first, its rejection is expected and unread
-  if ((await Promise.race([prepared, halted])) === 'halted') return await stopping!;
-  writeFileSync(path.join(kioskDir, 'demo-prepared'), '');
+    // rather than the first-start setup; only then do the scans begin.
+    // Ctrl-C meanwhile ends the wait at once (the kiosk it talks to is being stopped).
+    const halted = new Promise<'halted'>((resolve) => halt.signal.addEventListener('abort', () => resolve('halted')));
+    const prepared = prepareTechnician(kioskUrl, DEMO_PIN, { checkpointName: 'Demo – QL1A Pháp Vân', serverUrl: centralUrl }, path.join(kioskDir, 'setup-code'), halt.signal);
+    prepared.catch(() => undefined); // when halted first, its rejection is expected and unread
+    if ((await Promise.race([prepared, halted])) === 'halted') return await stopping!;
+    writeFileSync(path.join(kioskDir, 'demo-prepared'), '');
 
-  // The simulated scanner: the kiosk reads one scan per line on its standard input.
+    // The simulated scanner: the kiosk reads one scan per line on its standard input.
     const source = demoScanSource({ centralUrl, centralDataDir: centralDir, now: () => new Date(), seed: Math.floor(Date.now() / 1000) % 1_000_000, stop: halt.signal });
     let queue: DemoScan[] = [];
     let cycle = 0;

@@ -139,16 +139,21 @@ describe('npm run demo', () => {
     expect(existsSync(info.dataDir)).toBe(false);
   }, 150_000);
 
-  it('restarted on the same --data-dir, reuses the kiosk enrollment instead of enrolling a second device', async () => {
+  it('restarted on the same --data-dir, reuses the kiosk enrollment and the same addresses', async () => {
+    const seen: DemoLine[] = [];
     for (const expected of ['new', 'reused'] as const) {
       const run = startDemo(['--data-dir', keptDir]);
       const info = await run.ready();
+      seen.push(info);
       expect(info.enrollment).toBe(expected);
       expect(info.dataDir).toBe(keptDir);
       await waitFor(() => run.lines().some((l) => l.event === 'verdict' && l.verdict === 'accept'), { timeoutMs: 30_000, intervalMs: 100, what: 'a verdict' });
       run.demo.kill('SIGINT');
       expect(await run.exited).toBe(0);
     }
+    // A bookmarked kiosk screen or dashboard still opens after the restart.
+    expect(seen[1]!.kiosk).toBe(seen[0]!.kiosk);
+    expect(seen[1]!.dashboard).toBe(seen[0]!.dashboard);
     const db = new Database(path.join(keptDir, 'central', 'central.sqlite'), { readonly: true });
     try {
       expect((db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n).toBe(1);
