@@ -92,7 +92,7 @@ const timeOf = (iso: string | null) => {
  * undelivered check-in, then deepest queue; clock = largest |offset|; trust = oldest bundle (none
  * first); name = alphabetical. Ties by name, then id.
  */
-export function sortFleet(devices: readonly FleetDevice[], by: FleetSort): FleetDevice[] {
+export function sortFleet<T extends FleetDevice>(devices: readonly T[], by: FleetSort): T[] {
   const byName = (a: FleetDevice, b: FleetDevice) => a.name.localeCompare(b.name) || a.deviceId.localeCompare(b.deviceId);
   const cmp: Record<FleetSort, (a: FleetDevice, b: FleetDevice) => number> = {
     problem: (a, b) => b.problems.length - a.problems.length || rank(a) - rank(b),

@@ -1,25 +1,47 @@
 /**
  * Fleet routes: the signed configuration profile (`GET /api/v1/config`, device token, ETag), the
- * dashboard's revoke button (`POST /dashboard/devices/:id/revoke`), the fleet dashboard page
- * (`GET /dashboard/fleet`) and its card form (`POST /dashboard/cards`) — these three behind the
- * operations room's sign-in (../ops/access.ts) — and the Electron update feed
- * (`GET /updates/latest-linux.yml`, `GET /updates/:file`, public like any download mirror).
+ * fleet page (`GET /dashboard/fleet`), its Revoke… button (`POST /dashboard/devices/:id/revoke`,
+ * two steps: the first POST answers a confirmation page, only a POST carrying `confirm=yes`
+ * revokes) and its card form (`POST /dashboard/cards`) — these behind the operations room's
+ * sign-in (../ops/access.ts) — and the Electron update feed (`GET /updates/latest-linux.yml`,
+ * `GET /updates/:file`, public like any download mirror).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signConfigProfile } from '../../src/fleet/signed-profile.js';
 import { RemoteConfigError, parseRemoteConfig } from '../../src/fleet/remote-config.js';
 import type { CentralContext } from '../context.js';
-import { FLEET_PAGE_HEADERS as HTML_SECURITY_HEADERS, loadFleetView, page, renderFleetPage } from '../dashboard/fleet-section.js';
-import { esc } from '../html.js';
 import { CHECKPOINT_ID } from '../../src/fleet/remote-config.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../../src/credentials/provisioning/index.js';
-import { cardPng, issueCard, type IssuedCard } from '../provision.js';
-import { authenticateDevice, sendError } from '../http-support.js';
-import { formGuard, pageGuard } from '../ops/access.js';
+import { cardPng, issueCard } from '../provision.js';
+import { authenticateDevice, formBody, sendError } from '../http-support.js';
+import { langOf, rememberLang } from '../i18n.js';
+import { formGuard, pageGuard, sessionState } from '../ops/access.js';
+import { REVOKE_CONFIRMATION, renderCardPage, renderRevokeConfirmPage } from '../ops/fleet-confirm.js';
+import { renderFleetPage } from '../ops/fleet-page.js';
+import type { FleetPageContext } from '../ops/fleet-shell.js';
+import { loadFleetView, loadManagedDevice } from '../ops/fleet-view.js';
+import type { FleetViewOptions } from '../ops/fleet-view.js';
+import { formatters } from '../ops/format.js';
+import { DASHBOARD_SECURITY_HEADERS } from '../ops/page.js';
+import { OPS_STRINGS } from '../ops/strings.js';
 import { RELEASE_FILE, latestLinuxYml } from '../update-feed.js';
+
+/** Largest body of a fleet form (a few short fields). */
+const FLEET_FORM_LIMIT = 4096;
+
+/** A browser asking for a page (a script asking for JSON gets JSON errors instead of pages). */
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** Sends an HTML page of the room (its CSP, no-store, no-referrer). */
+function sendPage(reply: FastifyReply, html: string): FastifyReply {
+  return reply.headers(DASHBOARD_SECURITY_HEADERS).type('text/html; charset=utf-8').send(html);
+}
 
 export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): void {
   const { storage, clock, logger } = ctx;
@@ -48,22 +70,55 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     return reply.type('application/jose').send(jws);
   });
 
-  app.post('/dashboard/devices/:id/revoke', { preHandler: requireForm, bodyLimit: 4096 }, async (request, reply) => {
+  /** The language of this request (`?lang=`, the posted `lang`, the cookie; remembered like /dashboard) and the frame of the page. */
+  const pageContext = (request: FastifyRequest, reply: FastifyReply, bodyLang?: unknown): FleetPageContext => {
+    const lang = langOf(request, bodyLang);
+    rememberLang(request, reply, lang);
+    const nowMs = clock.now();
+    return { t: OPS_STRINGS[lang], lang, f: formatters(lang, ctx.timeZone, nowMs), timeZone: ctx.timeZone, nowMs };
+  };
+  const viewOptions = (nowMs: number): FleetViewOptions => ({ nowMs, publishedTrustIssuedAtMs: Date.parse(ctx.bundle.issuedAt), ...ctx.fleet });
+
+  /*
+   * Revoking strands a kiosk until someone brings it a new card, so it takes two POSTs: without
+   * `confirm=yes` a browser gets a page naming the device (checkpoint, last heartbeat) with
+   * Revoke and Cancel, and nothing changes; a script gets 400 `confirmation-required`. Both POSTs
+   * pass formGuard (session + Sec-Fetch-Site, or the admin token as Bearer / field).
+   */
+  app.post('/dashboard/devices/:id/revoke', { preHandler: requireForm, bodyLimit: FLEET_FORM_LIMIT }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (typeof id !== 'string' || id.length > 128) return sendError(reply, 400, 'invalid-request', 'bad device id');
-    if (!(await storage.fleet.revokeDevice(id, clock.now()))) return sendError(reply, 404, 'not-found', 'no such device');
-    logger.warn('device revoked from the dashboard', { deviceId: id });
-    return reply.code(303).header('Location', '/dashboard/fleet').send();
+    if (typeof id !== 'string' || id.length === 0 || id.length > 128) return sendError(reply, 400, 'invalid-request', 'bad device id');
+    const form = formBody(request);
+    if (form[REVOKE_CONFIRMATION.field] !== REVOKE_CONFIRMATION.value) {
+      const c = pageContext(request, reply, form.lang);
+      const device = await loadManagedDevice(storage, viewOptions(c.nowMs), id);
+      if (!device) return sendError(reply, 404, 'not-found', 'no such device');
+      if (!wantsHtml(request)) {
+        return sendError(reply, 400, 'confirmation-required', `nothing revoked: add ${REVOKE_CONFIRMATION.field}=${REVOKE_CONFIRMATION.value} to the form body to revoke device ${id}`);
+      }
+      return sendPage(reply, renderRevokeConfirmPage(c, device));
+    }
+    const earlier = await storage.fleet.revocation(id);
+    if (!earlier && !(await storage.fleet.revokeDevice(id, clock.now()))) return sendError(reply, 404, 'not-found', 'no such device');
+    if (!earlier) {
+      // Who: a signed-in browser, or a script holding the admin token (Bearer, field or ?token=).
+      const via = sessionState(ctx, request) === 'ok' ? 'session' : 'admin-token';
+      logger.warn('device revoked from the dashboard', { deviceId: id, via });
+      await storage.appendAudit({ at: new Date(clock.now()).toISOString(), actor: 'dashboard', action: 'device-revoked', detail: { deviceId: id, via } });
+    }
+    return reply.code(303).headers(DASHBOARD_SECURITY_HEADERS).header('location', `/dashboard/fleet?revoked=${encodeURIComponent(id)}`).send();
   });
 
-  app.get('/dashboard/fleet', { onRequest: requirePage }, async (_request, reply) => {
-    const view = await loadFleetView(storage, clock.now());
-    return reply.headers(HTML_SECURITY_HEADERS).type('text/html; charset=utf-8').send(renderFleetPage(view));
+  app.get('/dashboard/fleet', { onRequest: requirePage }, async (request, reply) => {
+    const c = pageContext(request, reply);
+    const view = await loadFleetView(storage, viewOptions(c.nowMs));
+    const revoked = (request.query as Record<string, unknown> | undefined)?.revoked;
+    return sendPage(reply, renderFleetPage(view, c, typeof revoked === 'string' ? revoked.slice(0, 128) : undefined));
   });
 
-  // Issue a provisioning card from the fleet page (form fields: checkpoint, direction, ttlHours).
-  app.post('/dashboard/cards', { preHandler: requireForm, bodyLimit: 4096 }, async (request, reply) => {
-    const form = (request.body ?? {}) as Record<string, unknown>;
+  // Issue a provisioning card from the fleet page (form fields: checkpoint, direction, ttlHours, lang).
+  app.post('/dashboard/cards', { preHandler: requireForm, bodyLimit: FLEET_FORM_LIMIT }, async (request, reply) => {
+    const form = formBody(request);
     const one = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
     const checkpoint = one('checkpoint');
     const direction = one('direction');
@@ -72,14 +127,11 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     if (direction !== '' && direction !== 'in' && direction !== 'out') return sendError(reply, 400, 'invalid-request', 'direction: in or out');
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours) return sendError(reply, 400, 'invalid-request', `ttlHours: 1-${PROVISIONING_LIMITS.maxValidHours}`);
     const url = (await storage.fleet.serverSetting('public-url')) ?? ctx.issuer();
-    const issued = await issueCard(storage, ctx.rootPrivateKey, { url, checkpoint, ...(direction ? { direction: direction as 'in' | 'out' } : {}), ttlHours: ttl }, clock.now());
+    const c = pageContext(request, reply, form.lang);
+    const issued = await issueCard(storage, ctx.rootPrivateKey, { url, checkpoint, ...(direction ? { direction: direction as 'in' | 'out' } : {}), ttlHours: ttl }, c.nowMs);
     logger.info('provisioning card issued from the dashboard', { checkpoint, expiresAt: issued.expiresAt });
     const png = await cardPng(issued.card);
-    return reply
-      .headers(HTML_SECURITY_HEADERS)
-      .header('Cache-Control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(renderCardPage(issued, `data:image/png;base64,${png.toString('base64')}`));
+    return sendPage(reply, renderCardPage(c, issued, `data:image/png;base64,${png.toString('base64')}`));
   });
 
   app.get('/updates/latest-linux.yml', async (_request, reply) => {
@@ -96,16 +148,6 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     if (!known || !fs.existsSync(full)) return sendError(reply, 404, 'not-found', 'no such release file');
     return reply.type('application/octet-stream').header('Content-Length', fs.statSync(full).size).send(fs.createReadStream(full));
   });
-}
-
-function renderCardPage(issued: IssuedCard, qrDataUrl: string): string {
-  return page(
-    'Provisioning card',
-    `<h1>Provisioning card — ${esc(issued.checkpoint)}</h1>
-<p>Single use, valid until ${esc(issued.expiresAt)}. Scan it on a fresh kiosk (or one whose technician chose "re-provision"). Treat it like a key: it enrolls a device.</p>
-<img alt="provisioning card QR" src="${esc(qrDataUrl)}">
-<pre data-card style="white-space:pre-wrap;word-break:break-all">${esc(issued.card)}</pre>`,
-  );
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The fleet page of a real central server: issuing a provisioning card from the dashboard form
  * (the card verifies and carries the server's root key), the page listing it, the revoke button
- * cutting a device off, and the sign-in guarding all of it (the browser's session cookie; the
+ * cutting a device off once confirmed, and the sign-in guarding all of it (the browser's session cookie; the
  * token itself in no link or form action).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,9 +59,14 @@ describe('fleet page', () => {
     const auth = { headers: { authorization: `Bearer ${enrolled.token}` } };
     expect((await fetch(`${server.url}/api/v1/config`, auth)).status).toBe(200);
     expect((await fetch(`${server.url}/dashboard/devices/${enrolled.deviceId}/revoke`, form({}))).status).toBe(401);
-    const revoked = await fetch(`${server.url}/dashboard/devices/${enrolled.deviceId}/revoke`, form({}, c));
+    // The button's POST only asks for confirmation (a page naming the device); nothing changes yet.
+    const asked = await fetch(`${server.url}/dashboard/devices/${enrolled.deviceId}/revoke`, { ...form({}, c), headers: { ...form({}, c).headers, accept: 'text/html' } });
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('<input type="hidden" name="confirm" value="yes">');
+    expect((await fetch(`${server.url}/api/v1/config`, auth)).status).toBe(200);
+    const revoked = await fetch(`${server.url}/dashboard/devices/${enrolled.deviceId}/revoke`, form({ confirm: 'yes' }, c));
     expect(revoked.status).toBe(303);
-    expect(revoked.headers.get('location')).toBe('/dashboard/fleet');
+    expect(revoked.headers.get('location')).toBe(`/dashboard/fleet?revoked=${enrolled.deviceId}`);
     expect((await fetch(`${server.url}/api/v1/config`, auth)).status).toBe(401);
     expect(await (await getSignedIn(`${server.url}/dashboard/fleet`, c)).text()).toMatch(/data-figure="revoked">1</);
     expect((await fetch(`${server.url}/dashboard/devices/nope/revoke`, form({}, c))).status).toBe(404);

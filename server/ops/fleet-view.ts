@@ -1,0 +1,127 @@
+/**
+ * What the fleet page (/dashboard/fleet) shows, read through the storage seam at one instant:
+ * every enrolled device judged like the operations room judges it (./fleet.ts), with what tells
+ * two machines of the same hostname apart — its checkpoint, direction and profile as the server
+ * knows them (its configuration profile, else the provisioning card it enrolled with) — plus its
+ * group, revocation, configuration and update state; and the profiles, cards and releases.
+ */
+import type { CardRecord, ConfigProfileRecord, ReleaseRecord } from '../storage/fleet-types.js';
+import type { CentralStorage, DeviceHeartbeatRow } from '../storage/types.js';
+import { judgeDevice, sortFleet } from './fleet.js';
+import type { FleetDevice, FleetThresholds } from './fleet.js';
+
+/** Read bounds: devices and cards (the page lists at most CARDS_SHOWN cards, newest first). */
+export const FLEET_VIEW_LIMITS = { devices: 5000, cards: 5000, cardsShown: 200, profiles: 1000, releases: 20 } as const;
+
+/** Where the page learnt a device's checkpoint: the profile the server sends it, or the card it enrolled with. */
+export type PlaceSource = 'profile' | 'card';
+
+export interface ManagedDevice extends FleetDevice {
+  /** Update state and applied configuration version from the latest heartbeat. */
+  updateState: string | null;
+  appliedConfigVersion: string | null;
+  group: string | null;
+  /** ISO time of the (first) revocation, null when not revoked. */
+  revokedAt: string | null;
+  /** Checkpoint id, null when the server knows none (a kiosk enrolled with a bare code and no profile). */
+  checkpoint: string | null;
+  direction: string | null;
+  /** Kiosk profile (`venue` | `booth`), null when unknown. */
+  profile: string | null;
+  /** Where `checkpoint` came from; null when it is null. */
+  placeSource: PlaceSource | null;
+  /** Version of the profile the server holds for it (0 = none). */
+  configVersion: number;
+  /** The server holds a newer profile than the device reported applying. */
+  configPending: boolean;
+  /** It runs an older version than the latest release and cannot update itself (headless/web). */
+  manualUpdate: boolean;
+}
+
+export interface FleetView {
+  nowMs: number;
+  /** Problems first (most, then worst), then devices without problems, then the revoked ones; ties by hostname and id. */
+  devices: ManagedDevice[];
+  profiles: ConfigProfileRecord[];
+  /** Newest first, at most FLEET_VIEW_LIMITS.cardsShown. */
+  cards: CardRecord[];
+  cardsIssued: number;
+  cardsUsed: number;
+  releases: ReleaseRecord[];
+  latestRelease: ReleaseRecord | undefined;
+}
+
+export interface FleetViewOptions extends FleetThresholds {
+  nowMs: number;
+  /** `issuedAt` (ms) of the trust bundle the server publishes. */
+  publishedTrustIssuedAtMs: number;
+}
+
+/** Update states a kiosk reports that mean "cannot self-update" (headless, web mode, deb). */
+const MANUAL_STATES = new Set(['manual', 'unsupported']);
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The device's place from its effective profile, else from the card it used (cards newest first). */
+function placeOf(config: Record<string, unknown>, card: CardRecord | undefined): Pick<ManagedDevice, 'checkpoint' | 'direction' | 'profile' | 'placeSource'> {
+  const fromProfile = text(config.checkpoint);
+  return {
+    checkpoint: fromProfile ?? card?.checkpoint ?? null,
+    direction: text(config.direction) ?? text(card?.direction),
+    profile: text(config.profile) ?? text(card?.profile),
+    placeSource: fromProfile ? 'profile' : card ? 'card' : null,
+  };
+}
+
+function manage(row: DeviceHeartbeatRow, o: FleetViewOptions, extra: Omit<ManagedDevice, keyof FleetDevice | 'updateState' | 'appliedConfigVersion'>): ManagedDevice {
+  return { ...judgeDevice(row, o.nowMs, o.publishedTrustIssuedAtMs, o), updateState: row.updateState, appliedConfigVersion: row.appliedConfigVersion, ...extra };
+}
+
+/** Gathers the page's data. Rejects as the storage seam does. */
+export async function loadFleetView(storage: CentralStorage, o: FleetViewOptions): Promise<FleetView> {
+  const L = FLEET_VIEW_LIMITS;
+  const [rows, groups, revoked, profiles, cards, releases] = await Promise.all([
+    storage.devicesWithHeartbeat(L.devices),
+    storage.fleet.deviceGroups(),
+    storage.fleet.revokedDevices(L.devices),
+    storage.fleet.configProfiles(L.profiles),
+    storage.fleet.provisioningCards(L.cards),
+    storage.fleet.releases(L.releases),
+  ]);
+  const revokedAt = new Map(revoked.map((r) => [r.deviceId, r.revokedAt]));
+  const cardOf = new Map<string, CardRecord>();
+  for (const c of cards) if (c.usedBy && !cardOf.has(c.usedBy)) cardOf.set(c.usedBy, c);
+  const latestRelease = releases[0];
+  const devices: ManagedDevice[] = [];
+  for (const row of rows) {
+    const eff = await storage.fleet.effectiveConfig(row.deviceId);
+    const applied = row.appliedConfigVersion === null ? 0 : Number(row.appliedConfigVersion);
+    devices.push(
+      manage(row, o, {
+        group: groups.get(row.deviceId) ?? null,
+        revokedAt: revokedAt.get(row.deviceId) ?? null,
+        ...placeOf(eff.config, cardOf.get(row.deviceId)),
+        configVersion: eff.version,
+        configPending: !revokedAt.has(row.deviceId) && eff.version > (Number.isFinite(applied) ? applied : 0),
+        manualUpdate: latestRelease !== undefined && row.version !== null && row.version !== latestRelease.version && MANUAL_STATES.has(row.updateState ?? ''),
+      }),
+    );
+  }
+  const live = devices.filter((d) => !d.revokedAt);
+  const gone = devices.filter((d) => d.revokedAt).sort((a, b) => (b.revokedAt ?? '').localeCompare(a.revokedAt ?? '') || a.deviceId.localeCompare(b.deviceId));
+  return {
+    nowMs: o.nowMs,
+    devices: [...sortFleet(live, 'problem'), ...gone],
+    profiles,
+    cards: cards.slice(0, L.cardsShown),
+    cardsIssued: cards.length,
+    cardsUsed: cards.filter((c) => c.usedAt).length,
+    releases,
+    latestRelease,
+  };
+}
+
+/** One device of the page by id (revoked or not), or undefined. */
+export async function loadManagedDevice(storage: CentralStorage, o: FleetViewOptions, deviceId: string): Promise<ManagedDevice | undefined> {
+  return (await loadFleetView(storage, o)).devices.find((d) => d.deviceId === deviceId);
+}
