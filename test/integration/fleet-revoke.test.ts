@@ -226,7 +226,7 @@ describe('revoking from the fleet page', () => {
     expect(res.status).toBe(303);
     expect(await deviceStatus(kiosks.exit.token)).toBe(401);
     const revocations = [];
-    for await (const row of server.storage.auditRows()) if (row.action === 'device-revoked') revocations.push({ actor: row.actor, detail: JSON.parse(row.detail) as unknown });
+    for await (const row of server.storage.auditRows()) if (row.action === 'device-revoked') revocations.push({ actor: row.actor, detail: JSON.parse(row.detail ?? 'null') as unknown });
     expect(revocations).toEqual([
       { actor: 'dashboard', detail: { deviceId: kiosks.gate.deviceId, via: 'session' } },
       { actor: 'dashboard', detail: { deviceId: kiosks.exit.deviceId, via: 'admin-token' } },
