@@ -8,7 +8,7 @@
  */
 import { esc } from '../html.js';
 import type { ManagedDevice, FleetView } from './fleet-view.js';
-import { deviceIdHtml, fleetShell, localTime } from './fleet-shell.js';
+import { deviceIdHtml, fleetShell, localTime, shortId } from './fleet-shell.js';
 import type { FleetPageContext } from './fleet-shell.js';
 
 /** The revoke form of a row: its first POST only asks for confirmation (no `confirm` field). */
@@ -53,11 +53,13 @@ function deviceRow(c: FleetPageContext, v: FleetView, d: ManagedDevice): string 
   const p = c.t.fleetPage;
   const bad = (...problems: ManagedDevice['problems']) => (!d.revokedAt && problems.some((x) => d.problems.includes(x)) ? ' class="bad"' : '');
   const manual = d.manualUpdate && v.latestRelease ? `<small class="error">${esc(p.manualUpdate(v.latestRelease.version))}</small>` : '';
+  // Group and configuration ride under the hostname and version: a row wider than the screen hides its Revoke… button.
+  const group = d.group ? `<small>${esc(p.col.group)}: ${esc(d.group)}</small>` : '';
+  const config = `<small${d.configPending ? ' class="error"' : ''} data-config>${esc(p.config)} ${esc(d.appliedConfigVersion ?? '0')} / ${d.configVersion}</small>`;
   return `<tr data-device="${esc(d.deviceId)}" data-state="${d.revokedAt ? 'revoked' : d.state}">
-<td>${deviceIdHtml(d.deviceId)}</td><td>${checkpointHtml(c, d)}</td><td>${modeHtml(c, d)}</td><td data-hostname>${esc(d.name)}</td>
-<td class="mono">${esc(d.version ?? '—')}${d.updateState ? `<small>${esc(d.updateState)}</small>` : ''}${manual}</td>
+<td>${deviceIdHtml(d.deviceId)}</td><td>${checkpointHtml(c, d)}</td><td>${modeHtml(c, d)}</td><td><span data-hostname>${esc(d.name)}</span>${group}</td>
+<td><span class="mono">${esc(d.version ?? '—')}</span>${d.updateState ? `<small>${esc(d.updateState)}</small>` : ''}${manual}${config}</td>
 <td${bad('stale-heartbeat', 'never-seen')}>${heartbeatHtml(c, d)}</td><td>${statusHtml(c, d)}</td><td${bad('old-trust')}>${trustHtml(c, d)}</td>
-<td>${esc(d.group ?? '—')}</td><td class="num${d.configPending ? ' bad' : ''}">${esc(d.appliedConfigVersion ?? '0')} / ${d.configVersion}</td>
 <td>${d.revokedAt ? '' : revokeButton(c, d.deviceId)}</td></tr>`;
 }
 
@@ -83,8 +85,10 @@ function versionTable(c: FleetPageContext, devices: readonly ManagedDevice[]): s
 function cardsSection(c: FleetPageContext, v: FleetView): string {
   const p = c.t.fleetPage;
   const dir = (d: string | undefined) => (d ? (p.direction[d] ?? d) : '—');
+  const names = new Map(v.devices.map((d) => [d.deviceId, d.name]));
+  const user = (id: string | undefined) => (id ? `${names.get(id) ?? '?'} (${shortId(id)})` : '—');
   const use = (card: FleetView['cards'][number]) => {
-    if (card.usedAt) return `<span class="chip" data-state="ok">${esc(p.usedBy(localTime(c, card.usedAt), card.usedBy ?? '—'))}</span>`;
+    if (card.usedAt) return `<span class="chip" data-state="ok" title="${esc(card.usedBy ?? '')}">${esc(p.usedBy(localTime(c, card.usedAt), user(card.usedBy)))}</span>`;
     return Date.parse(card.expiresAt) < c.nowMs ? `<span class="muted">${esc(p.expiredUnused)}</span>` : esc(p.notUsed);
   };
   const rows = v.cards.map((card) => `<tr><td><b>${esc(card.checkpoint)}</b></td><td>${esc(dir(card.direction))}</td><td>${esc(localTime(c, card.issuedAt))}</td><td>${esc(localTime(c, card.expiresAt))}</td><td>${use(card)}</td></tr>`).join('');
@@ -128,13 +132,13 @@ export function renderFleetPage(v: FleetView, c: FleetPageContext, revokedNow?: 
     ? `<p class="notice" role="status" data-notice="revoked">${esc(p.revokedNotice(`${justRevoked.name} (${justRevoked.checkpoint ?? p.unknown}, ${justRevoked.deviceId})`, localTime(c, justRevoked.revokedAt)))}</p>`
     : '';
   const cols = p.col;
-  const head = [cols.device, cols.checkpoint, cols.mode, cols.hostname, cols.version, cols.heartbeat, cols.status, cols.trust, cols.group, cols.config, cols.action].map((h) => `<th>${esc(h)}</th>`).join('');
+  const head = [cols.device, cols.checkpoint, cols.mode, cols.hostname, cols.version, cols.heartbeat, cols.status, cols.trust, cols.action].map((h) => `<th>${esc(h)}</th>`).join('');
   const rows = v.devices.map((d) => deviceRow(c, v, d)).join('\n');
   const body = `<section class="card full" id="figures" data-section="fleet">${notice}
 <div class="figures">${figure('devices', c.f.num(active.length), p.figures.devices, 'primary')}${figure('config-pending', c.f.num(pending.length), p.figures.configPending, pending.length ? 'alert' : 'good')}${figure('revoked', c.f.num(revoked.length), p.figures.revoked)}${figure('cards-used', `${c.f.num(v.cardsUsed)} / ${c.f.num(v.cardsIssued)}`, p.figures.cardsUsed)}</div></section>
 <section class="card full" id="devices"><h2>${esc(p.devices)} <small class="muted">${esc(c.f.num(v.devices.length))}</small></h2><p class="muted">${esc(p.hint)}</p>
 <div class="scroll"><table class="devices" data-section="fleet-devices"><thead><tr>${head}</tr></thead>
-<tbody>${rows || `<tr><td colspan="11" class="muted">${esc(p.noDevices)}</td></tr>`}</tbody></table></div></section>
+<tbody>${rows || `<tr><td colspan="9" class="muted">${esc(p.noDevices)}</td></tr>`}</tbody></table></div></section>
 <section class="card half" id="versions"><h2>${esc(p.byVersion)}</h2>${versionTable(c, v.devices)}</section>
 <section class="card half" id="releases"><h2>${esc(p.releases)}</h2>${releasesTable(c, v)}</section>
 <section class="card full" id="cards">${cardsSection(c, v)}</section>

@@ -4,7 +4,9 @@
  * page (an HttpOnly session cookie; no token in any URL or link afterwards), the hourly chart carries the hours the
  * check-ins were put in (read from the chart's data, never from timing), the tracing form (a POST:
  * no ID number or token in the URL) finds the planted contacts and its CSV download has them, the fleet table sorts by problem, and the
- * page runs under its CSP without errors; the `?token=` link the demo prints lands on the page
+ * page runs under its CSP without errors; on the fleet page a card issued with the form enrolls a
+ * kiosk, two kiosks of the same hostname show their checkpoints, and Revoke… leads to a
+ * confirmation that Cancel leaves and Revoke completes, under the same CSP; the `?token=` link the demo prints lands on the page
  * without the token; signing out closes the room again. Screenshots in Vietnamese and English go to
  * docs/screens/ (linked from server/README.md) when run with UPDATE_SCREENSHOTS=1.
  */
@@ -18,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
 import { silentLogger } from '../../src/core/system.js';
+import { verifyProvisioningCard } from '../../src/credentials/provisioning/index.js';
 import { CONTACTS, NOT_CONTACTS, OPS_DAY_START, OPS_NOW, TODAY, TRACED_ID, WEEK, plantFleet, sendCheckIns } from '../helpers/ops-seed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -256,6 +259,63 @@ describe('operations room in Chromium', () => {
     for (const c of NOT_CONTACTS) expect(csv).not.toContain(c.idNo);
     expect(csv).toContain('Lê Văn Cường');
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + CONTACTS.length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('runs the fleet page under its CSP: a card from the form, two "vm" kiosks told apart, Revoke → confirm, Cancel', async () => {
+    problems = [];
+    const page = await newPage();
+    await page.goto(`${central.url}/dashboard/fleet?lang=vi`);
+    if (await page.$('form[action="/dashboard/sign-in"]')) await signInWithForm(page);
+    expect(new URL(page.url()).pathname).toBe('/dashboard/fleet');
+    expect(await page.getAttribute('html', 'lang')).toBe('vi');
+    // Two kiosks called "vm", each enrolled with a card issued through the page's form.
+    const vms: string[] = [];
+    for (const [checkpoint, direction] of [['QL1A-PhapVan', 'in'], ['QL5-CauThanhTri', 'out']] as const) {
+      await page.goto(`${central.url}/dashboard/fleet`);
+      await page.fill('form[action="/dashboard/cards"] input[name="checkpoint"]', checkpoint);
+      await page.selectOption('form[action="/dashboard/cards"] select[name="direction"]', direction);
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/dashboard/cards"] button[type="submit"]')]);
+      const card = (await page.textContent('pre[data-card]')) ?? '';
+      expect(await page.$eval('img.card-qr', (img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(100);
+      if (direction === 'in') await page.screenshot({ path: path.join(screens, 'central-fleet-card-vi.png'), fullPage: false });
+      const check = verifyProvisioningCard(card, { now: new Date(now), pinnedKey: central.rootJwk });
+      if (!check.ok) throw new Error(`card refused: ${JSON.stringify(check)}`);
+      const res = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: check.card.code, device: { name: 'vm', version: '0.1.0', platform: 'linux' } }) });
+      vms.push(((await res.json()) as { deviceId: string }).deviceId);
+    }
+    await page.goto(`${central.url}/dashboard/fleet`);
+    const rows = await page.$$eval('table.devices tbody tr', (trs) => trs.map((r) => ({ id: r.getAttribute('data-device'), host: r.querySelector('[data-hostname]')?.textContent, checkpoint: r.querySelector('[data-checkpoint]')?.textContent ?? null })));
+    expect(rows.filter((r) => r.host === 'vm')).toEqual(expect.arrayContaining([
+      { id: vms[0], host: 'vm', checkpoint: 'QL1A-PhapVan' },
+      { id: vms[1], host: 'vm', checkpoint: 'QL5-CauThanhTri' },
+    ]));
+    await page.screenshot({ path: path.join(screens, 'central-fleet-vi.png'), fullPage: true });
+    // Revoke… asks first; the confirmation names the device; Cancel goes back and changes nothing.
+    const revokeButton = (id: string) => `tr[data-device="${id}"] button[data-action="revoke"]`;
+    await Promise.all([page.waitForNavigation(), page.click(revokeButton(vms[1] as string))]);
+    expect(await page.getAttribute('[data-section="revoke-confirm"]', 'data-device')).toBe(vms[1]);
+    await Promise.all([page.waitForNavigation(), page.click('a[data-action="cancel"]')]);
+    expect(new URL(page.url()).pathname).toBe('/dashboard/fleet');
+    expect(await page.$(revokeButton(vms[1] as string))).not.toBeNull();
+    await Promise.all([page.waitForNavigation(), page.click(revokeButton(vms[0] as string))]);
+    expect(await page.textContent('h1')).toBe('Thu hồi thiết bị này?');
+    expect(await page.textContent('[data-section="revoke-confirm"]')).toContain('QL1A-PhapVan');
+    expect(await page.textContent('[data-consequence]')).toContain('thẻ cấp phép mới hoặc mã đăng ký mới');
+    await page.screenshot({ path: path.join(screens, 'central-fleet-revoke-vi.png'), fullPage: false });
+    const [confirmed] = await Promise.all([page.waitForNavigation(), page.click('button[data-action="confirm-revoke"]')]);
+    expect(confirmed?.request().method()).toBe('GET'); // the 303 after the confirmed POST
+    expect(page.url()).toBe(`${central.url}/dashboard/fleet?revoked=${vms[0]}`);
+    expect(await page.textContent('[data-notice="revoked"]')).toContain(vms[0]);
+    expect(await page.getAttribute(`tr[data-device="${vms[0]}"]`, 'data-state')).toBe('revoked');
+    expect(await page.$(revokeButton(vms[0] as string))).toBeNull();
+    expect(await page.$(revokeButton(vms[1] as string))).not.toBeNull();
+    await Promise.all([page.waitForNavigation(), page.click('.langs a[hreflang="en"]')]);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('table.devices thead')).toContain('Checkpoint');
+    await page.screenshot({ path: path.join(screens, 'central-fleet-en.png'), fullPage: true });
+    await page.goto(`${central.url}/dashboard?lang=vi`);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -66,7 +66,7 @@ const rowOf = (html: string, deviceId: string) => new RegExp(`<tr data-device="$
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ck-fleet-revoke-'));
-  server = await startCentral({ dataDir: join(dir, 'central'), port: 0, logger: silentLogger, clock: { now: () => now }, timeZone: 'Europe/Berlin' });
+  server = await startCentral({ dataDir: join(dir, 'central'), port: 0, logger: silentLogger, clock: { now: () => now }, timeZone: 'Europe/Berlin', enrollmentCodes: ['FLEET-CODE-3'] });
   cookie = await signIn(server.url, server.adminToken);
   kiosks.gate = await enrollWithCard('QL1A-PhapVan', 'in', 'vm');
   kiosks.exit = await enrollWithCard('QL5-CauThanhTri', 'out', 'vm');
@@ -123,7 +123,7 @@ describe('fleet page', () => {
       [gate, kiosks.gate, 'QL1A-PhapVan', 'Vào'],
       [exit, kiosks.exit, 'QL5-CauThanhTri', 'Ra'],
     ] as const) {
-      expect(row).toContain('<td data-hostname>vm</td>');
+      expect(row).toContain('<span data-hostname>vm</span>');
       expect(row).toContain(`data-checkpoint="${checkpoint}"`);
       expect(row).toContain('theo thẻ cấp phép');
       expect(row).toContain(`<td>${dir}</td>`);
@@ -133,6 +133,23 @@ describe('fleet page', () => {
     // The kiosk that never sent a heartbeat is the problem: it comes first.
     expect(exit).toContain('Chưa từng gửi nhịp');
     expect(html.indexOf(`data-device="${kiosks.exit.deviceId}"`)).toBeLessThan(html.indexOf(`data-device="${kiosks.gate.deviceId}"`));
+  });
+});
+
+describe('a kiosk enrolled with a bare code', () => {
+  it('has no known checkpoint until its configuration profile sets one; its group and pending profile show under it', async () => {
+    const res = await fetch(`${server.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'FLEET-CODE-3', device: { name: 'vm', version: '1.4.2', platform: 'linux' } }) });
+    const { deviceId } = (await res.json()) as { deviceId: string };
+    expect(rowOf((await fleetPage('?lang=vi')).html, deviceId)).toContain('<td><span class="muted">chưa rõ</span></td>');
+    await server.storage.fleet.setDeviceGroup(deviceId, 'ha-noi');
+    const version = await server.storage.fleet.setConfigProfile('device', deviceId, { checkpoint: 'CT-DaiLo', profile: 'booth' }, now);
+    const row = rowOf((await fleetPage()).html, deviceId);
+    expect(row).toContain('<b data-checkpoint="CT-DaiLo">CT-DaiLo</b><small>theo hồ sơ cấu hình</small>');
+    expect(row).toContain('<td>Bàn kiểm soát</td>');
+    expect(row).toContain('<small>Nhóm: ha-noi</small>');
+    expect(row).toContain(`<small class="error" data-config>cấu hình 0 / ${version}</small>`);
+    // Out of the way of the revoke tests below.
+    await server.storage.fleet.revokeDevice(deviceId, now);
   });
 });
 
@@ -208,7 +225,7 @@ describe('revoking from the fleet page', () => {
     const row = rowOf(html, kiosks.gate.deviceId);
     expect(row).toContain('data-state="revoked"');
     expect(row).not.toContain('<form');
-    expect(html).toMatch(/data-figure="revoked">1</);
+    expect(html).toMatch(/data-figure="revoked">2</);
     // Confirming again (a double click, a resent form) changes nothing and is not audited twice.
     expect((await browserPost(`/dashboard/devices/${kiosks.gate.deviceId}/revoke`, { confirm: 'yes' })).status).toBe(303);
     const again = await (await browserPost(`/dashboard/devices/${kiosks.gate.deviceId}/revoke`, {})).text();
