@@ -12,8 +12,10 @@ import { deviceIdHtml, fleetShell, localTime, shortId } from './fleet-shell.js';
 import type { FleetPageContext } from './fleet-shell.js';
 
 /** The revoke form of a row: its first POST only asks for confirmation (no `confirm` field). */
-export function revokeButton(c: FleetPageContext, deviceId: string): string {
-  return `<form method="post" action="/dashboard/devices/${encodeURIComponent(deviceId)}/revoke"><input type="hidden" name="lang" value="${esc(c.lang)}"><button type="submit" class="danger-outline" data-action="revoke">${esc(c.t.fleetPage.revoke)}</button></form>`;
+export function revokeButton(c: FleetPageContext, d: ManagedDevice): string {
+  // Every row's button reads the same; its accessible name says which device it is.
+  const label = `${c.t.fleetPage.revoke} ${d.name} (${d.checkpoint ?? c.t.fleetPage.unknown}, ${shortId(d.deviceId)})`;
+  return `<form method="post" action="/dashboard/devices/${encodeURIComponent(d.deviceId)}/revoke"><input type="hidden" name="lang" value="${esc(c.lang)}"><button type="submit" class="danger-outline" data-action="revoke" aria-label="${esc(label)}">${esc(c.t.fleetPage.revoke)}</button></form>`;
 }
 
 /** Checkpoint cell: the id and where the server learnt it, or "unknown". */
@@ -60,7 +62,7 @@ function deviceRow(c: FleetPageContext, v: FleetView, d: ManagedDevice): string 
 <td>${deviceIdHtml(d.deviceId)}</td><td>${checkpointHtml(c, d)}</td><td>${modeHtml(c, d)}</td><td><span data-hostname>${esc(d.name)}</span>${group}</td>
 <td><span class="mono">${esc(d.version ?? '—')}</span>${d.updateState ? `<small>${esc(d.updateState)}</small>` : ''}${manual}${config}</td>
 <td${bad('stale-heartbeat', 'never-seen')}>${heartbeatHtml(c, d)}</td><td>${statusHtml(c, d)}</td><td${bad('old-trust')}>${trustHtml(c, d)}</td>
-<td>${d.revokedAt ? '' : revokeButton(c, d.deviceId)}</td></tr>`;
+<td>${d.revokedAt ? '' : revokeButton(c, d)}</td></tr>`;
 }
 
 function figure(kind: string, value: string, label: string, tone = ''): string {

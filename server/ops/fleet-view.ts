@@ -77,6 +77,35 @@ function manage(row: DeviceHeartbeatRow, o: FleetViewOptions, extra: Omit<Manage
   return { ...judgeDevice(row, o.nowMs, o.publishedTrustIssuedAtMs, o), updateState: row.updateState, appliedConfigVersion: row.appliedConfigVersion, ...extra };
 }
 
+/** What judging a device needs besides its row. */
+interface FleetFacts {
+  groups: Map<string, string>;
+  revokedAt: Map<string, string>;
+  /** The card each device enrolled with (the newest one it used). */
+  cardOf: Map<string, CardRecord>;
+  latestRelease: ReleaseRecord | undefined;
+}
+
+function cardsByDevice(cards: readonly CardRecord[]): Map<string, CardRecord> {
+  const out = new Map<string, CardRecord>();
+  for (const c of cards) if (c.usedBy && !out.has(c.usedBy)) out.set(c.usedBy, c);
+  return out;
+}
+
+async function manageRow(storage: CentralStorage, o: FleetViewOptions, row: DeviceHeartbeatRow, facts: FleetFacts): Promise<ManagedDevice> {
+  const eff = await storage.fleet.effectiveConfig(row.deviceId);
+  const applied = row.appliedConfigVersion === null ? 0 : Number(row.appliedConfigVersion);
+  const { latestRelease } = facts;
+  return manage(row, o, {
+    group: facts.groups.get(row.deviceId) ?? null,
+    revokedAt: facts.revokedAt.get(row.deviceId) ?? null,
+    ...placeOf(eff.config, facts.cardOf.get(row.deviceId)),
+    configVersion: eff.version,
+    configPending: !facts.revokedAt.has(row.deviceId) && eff.version > (Number.isFinite(applied) ? applied : 0),
+    manualUpdate: latestRelease !== undefined && row.version !== null && row.version !== latestRelease.version && MANUAL_STATES.has(row.updateState ?? ''),
+  });
+}
+
 /** Gathers the page's data. Rejects as the storage seam does. */
 export async function loadFleetView(storage: CentralStorage, o: FleetViewOptions): Promise<FleetView> {
   const L = FLEET_VIEW_LIMITS;
@@ -88,25 +117,9 @@ export async function loadFleetView(storage: CentralStorage, o: FleetViewOptions
     storage.fleet.provisioningCards(L.cards),
     storage.fleet.releases(L.releases),
   ]);
-  const revokedAt = new Map(revoked.map((r) => [r.deviceId, r.revokedAt]));
-  const cardOf = new Map<string, CardRecord>();
-  for (const c of cards) if (c.usedBy && !cardOf.has(c.usedBy)) cardOf.set(c.usedBy, c);
-  const latestRelease = releases[0];
+  const facts: FleetFacts = { groups, revokedAt: new Map(revoked.map((r) => [r.deviceId, r.revokedAt])), cardOf: cardsByDevice(cards), latestRelease: releases[0] };
   const devices: ManagedDevice[] = [];
-  for (const row of rows) {
-    const eff = await storage.fleet.effectiveConfig(row.deviceId);
-    const applied = row.appliedConfigVersion === null ? 0 : Number(row.appliedConfigVersion);
-    devices.push(
-      manage(row, o, {
-        group: groups.get(row.deviceId) ?? null,
-        revokedAt: revokedAt.get(row.deviceId) ?? null,
-        ...placeOf(eff.config, cardOf.get(row.deviceId)),
-        configVersion: eff.version,
-        configPending: !revokedAt.has(row.deviceId) && eff.version > (Number.isFinite(applied) ? applied : 0),
-        manualUpdate: latestRelease !== undefined && row.version !== null && row.version !== latestRelease.version && MANUAL_STATES.has(row.updateState ?? ''),
-      }),
-    );
-  }
+  for (const row of rows) devices.push(await manageRow(storage, o, row, facts));
   const live = devices.filter((d) => !d.revokedAt);
   const gone = devices.filter((d) => d.revokedAt).sort((a, b) => (b.revokedAt ?? '').localeCompare(a.revokedAt ?? '') || a.deviceId.localeCompare(b.deviceId));
   return {
@@ -117,11 +130,20 @@ export async function loadFleetView(storage: CentralStorage, o: FleetViewOptions
     cardsIssued: cards.length,
     cardsUsed: cards.filter((c) => c.usedAt).length,
     releases,
-    latestRelease,
+    latestRelease: releases[0],
   };
 }
 
-/** One device of the page by id (revoked or not), or undefined. */
+/**
+ * One device as the page shows it (revoked or not), or undefined when it is not among the
+ * FLEET_VIEW_LIMITS.devices devices the page lists (oldest enrollment first). Reads only that
+ * device's profile, not the whole fleet's.
+ */
 export async function loadManagedDevice(storage: CentralStorage, o: FleetViewOptions, deviceId: string): Promise<ManagedDevice | undefined> {
-  return (await loadFleetView(storage, o)).devices.find((d) => d.deviceId === deviceId);
+  const L = FLEET_VIEW_LIMITS;
+  const row = (await storage.devicesWithHeartbeat(L.devices)).find((r) => r.deviceId === deviceId);
+  if (!row) return undefined;
+  const [groups, revocation, cards, releases] = await Promise.all([storage.fleet.deviceGroups(), storage.fleet.revocation(deviceId), storage.fleet.provisioningCards(L.cards), storage.fleet.releases(1)]);
+  const revokedAt = new Map(revocation ? [[deviceId, revocation.revokedAt]] : []);
+  return manageRow(storage, o, row, { groups, revokedAt, cardOf: cardsByDevice(cards), latestRelease: releases[0] });
 }

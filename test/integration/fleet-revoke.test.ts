@@ -23,6 +23,7 @@ let now = HEARTBEAT_AT - 3_600_000;
 let dir: string;
 let server: CentralServer;
 let cookie: string;
+let bareCodeKiosk = '';
 const kiosks: Record<'gate' | 'exit', { deviceId: string; token: string }> = {} as never;
 
 const HTML = 'text/html,application/xhtml+xml';
@@ -128,6 +129,7 @@ describe('fleet page', () => {
       expect(row).toContain('theo thẻ cấp phép');
       expect(row).toContain(`<td>${dir}</td>`);
       expect(row).toContain(`title="${k.deviceId}">${k.deviceId.slice(0, 8)}…</code>`);
+      expect(row).toContain(`aria-label="Thu hồi… vm (${checkpoint}, ${k.deviceId.slice(0, 8)}…)"`);
     }
     expect(kiosks.gate.deviceId.slice(0, 8)).not.toBe(kiosks.exit.deviceId.slice(0, 8));
     // The kiosk that never sent a heartbeat is the problem: it comes first.
@@ -140,6 +142,7 @@ describe('a kiosk enrolled with a bare code', () => {
   it('has no known checkpoint until its configuration profile sets one; its group and pending profile show under it', async () => {
     const res = await fetch(`${server.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'FLEET-CODE-3', device: { name: 'vm', version: '1.4.2', platform: 'linux' } }) });
     const { deviceId } = (await res.json()) as { deviceId: string };
+    bareCodeKiosk = deviceId;
     expect(rowOf((await fleetPage('?lang=vi')).html, deviceId)).toContain('<td><span class="muted">chưa rõ</span></td>');
     await server.storage.fleet.setDeviceGroup(deviceId, 'ha-noi');
     const version = await server.storage.fleet.setConfigProfile('device', deviceId, { checkpoint: 'CT-DaiLo', profile: 'booth' }, now);
@@ -220,12 +223,24 @@ describe('revoking from the fleet page', () => {
     expect(res.headers.get('location')).toBe(`/dashboard/fleet?revoked=${kiosks.gate.deviceId}`);
     expect(await deviceStatus(kiosks.gate.token)).toBe(401);
     expect(await deviceStatus(kiosks.exit.token)).toBe(200);
+    // The other kiosk reports in: it is fine now, and fine devices come after problems — but before revoked ones.
+    const beat = await fetch(`${server.url}/api/v1/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${kiosks.exit.token}` },
+      body: JSON.stringify({ queueDepth: 0, version: '1.4.2', trustIssuedAt: new Date(now).toISOString() }),
+    });
+    expect(beat.status).toBe(200);
     const { html } = await fleetPage(`?revoked=${kiosks.gate.deviceId}`);
     expect(html).toMatch(new RegExp(`data-notice="revoked">Đã thu hồi thiết bị vm \\(QL1A-PhapVan, ${kiosks.gate.deviceId}\\) lúc 17:08 06/12/2026`));
     const row = rowOf(html, kiosks.gate.deviceId);
     expect(row).toContain('data-state="revoked"');
     expect(row).not.toContain('<form');
     expect(html).toMatch(/data-figure="revoked">2</);
+    // Revoked devices sink below the live ones, even one with a problem (it never sent a heartbeat).
+    const at = (id: string) => html.indexOf(`<tr data-device="${id}"`);
+    expect(rowOf(html, kiosks.exit.deviceId)).toContain('data-state="ok"');
+    expect(at(bareCodeKiosk)).toBeGreaterThan(at(kiosks.exit.deviceId));
+    expect(at(kiosks.gate.deviceId)).toBeGreaterThan(at(kiosks.exit.deviceId));
     // Confirming again (a double click, a resent form) changes nothing and is not audited twice.
     expect((await browserPost(`/dashboard/devices/${kiosks.gate.deviceId}/revoke`, { confirm: 'yes' })).status).toBe(303);
     const again = await (await browserPost(`/dashboard/devices/${kiosks.gate.deviceId}/revoke`, {})).text();
