@@ -6,7 +6,9 @@
  * confirmation page (./fleet-confirm.ts), devices by group and version, configuration profiles,
  * the provisioning card form and the cards issued, and the releases. Every value through `esc`.
  */
+import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../../src/credentials/provisioning/index.js';
 import { esc } from '../html.js';
+import type { OpsStrings } from './strings.js';
 import type { ManagedDevice, FleetView } from './fleet-view.js';
 import { deviceIdHtml, fleetShell, localTime, shortId } from './fleet-shell.js';
 import type { FleetPageContext } from './fleet-shell.js';
@@ -84,8 +86,17 @@ function versionTable(c: FleetPageContext, devices: readonly ManagedDevice[]): s
   return `<table data-section="fleet-versions"><thead><tr><th>${esc(p.col.group)}</th><th>${esc(p.col.version)}</th><th class="num">${esc(p.count)}</th></tr></thead><tbody>${rows.join('') || `<tr><td colspan="3" class="muted">${esc(p.noDevices)}</td></tr>`}</tbody></table>`;
 }
 
-function cardsSection(c: FleetPageContext, v: FleetView): string {
+/** The card form as it was sent, and what was wrong with it (shown above the form, in the page's language). */
+export interface CardFormState {
+  problem: keyof OpsStrings['fleetPage']['cardErrors'];
+  checkpoint: string;
+  direction: string;
+  ttlHours: string;
+}
+
+function cardsSection(c: FleetPageContext, v: FleetView, sent?: CardFormState): string {
   const p = c.t.fleetPage;
+  const selected = (d: string) => (sent?.direction === d ? ' selected' : '');
   const dir = (d: string | undefined) => (d ? (p.direction[d] ?? d) : '—');
   const names = new Map(v.devices.map((d) => [d.deviceId, d.name]));
   const user = (id: string | undefined) => (id ? `${names.get(id) ?? '?'} (${shortId(id)})` : '—');
@@ -95,10 +106,10 @@ function cardsSection(c: FleetPageContext, v: FleetView): string {
   };
   const rows = v.cards.map((card) => `<tr><td><b>${esc(card.checkpoint)}</b></td><td>${esc(dir(card.direction))}</td><td>${esc(localTime(c, card.issuedAt))}</td><td>${esc(localTime(c, card.expiresAt))}</td><td>${use(card)}</td></tr>`).join('');
   return `<h2>${esc(p.cards)}</h2><p class="muted">${esc(p.cardHint)}</p>
-<form method="post" action="/dashboard/cards"><input type="hidden" name="lang" value="${esc(c.lang)}">
-<label>${esc(p.col.checkpoint)}<input name="checkpoint" required pattern="[A-Za-z0-9_.:\\-]{1,64}" maxlength="64"></label>
-<label class="narrow">${esc(c.t.tracing.direction)}<select name="direction"><option value="">${esc(p.kioskDefault)}</option><option value="in">${esc(dir('in'))}</option><option value="out">${esc(dir('out'))}</option></select></label>
-<label class="narrow">${esc(p.validHours)}<input name="ttlHours" type="number" min="1" max="168" value="24"></label>
+${sent ? `<p class="error" role="alert" data-notice="card-${sent.problem}">${esc(p.cardErrors[sent.problem])}</p>` : ''}<form method="post" action="/dashboard/cards"><input type="hidden" name="lang" value="${esc(c.lang)}">
+<label>${esc(p.col.checkpoint)}<input name="checkpoint" required pattern="[A-Za-z0-9_.:\\-]{1,64}" maxlength="64" value="${esc(sent?.checkpoint ?? '')}"></label>
+<label class="narrow">${esc(c.t.tracing.direction)}<select name="direction"><option value="">${esc(p.kioskDefault)}</option><option value="in"${selected('in')}>${esc(dir('in'))}</option><option value="out"${selected('out')}>${esc(dir('out'))}</option></select></label>
+<label class="narrow">${esc(p.validHours)}<input name="ttlHours" type="number" min="1" max="${PROVISIONING_LIMITS.maxValidHours}" value="${esc(sent?.ttlHours ?? String(DEFAULT_CARD_TTL_HOURS))}"></label>
 <button type="submit">${esc(p.issueCard)}</button>
 </form>
 <div class="scroll"><table data-section="fleet-cards"><thead><tr><th>${esc(p.col.checkpoint)}</th><th>${esc(c.t.tracing.direction)}</th><th>${esc(p.issued)}</th><th>${esc(p.expires)}</th><th>${esc(p.use)}</th></tr></thead>
@@ -121,9 +132,11 @@ function releasesTable(c: FleetPageContext, v: FleetView): string {
 
 /**
  * The page. `revokedNow`: the device a confirmed revoke just cut off (the 303 after it names it),
- * announced at the top when it is indeed revoked.
+ * announced at the top when it is indeed revoked. `card`: a card form that was refused, shown
+ * again with its values and the reason.
  */
-export function renderFleetPage(v: FleetView, c: FleetPageContext, revokedNow?: string): string {
+export function renderFleetPage(v: FleetView, c: FleetPageContext, opts: { revokedNow?: string; card?: CardFormState } = {}): string {
+  const { revokedNow } = opts;
   const { t } = c;
   const p = t.fleetPage;
   const active = v.devices.filter((d) => !d.revokedAt);
@@ -143,7 +156,7 @@ export function renderFleetPage(v: FleetView, c: FleetPageContext, revokedNow?: 
 <tbody>${rows || `<tr><td colspan="9" class="muted">${esc(p.noDevices)}</td></tr>`}</tbody></table></div></section>
 <section class="card half" id="versions"><h2>${esc(p.byVersion)}</h2>${versionTable(c, v.devices)}</section>
 <section class="card half" id="releases"><h2>${esc(p.releases)}</h2>${releasesTable(c, v)}</section>
-<section class="card full" id="cards">${cardsSection(c, v)}</section>
+<section class="card full" id="cards">${cardsSection(c, v, opts.card)}</section>
 <section class="card full" id="profiles"><h2>${esc(p.profiles)}</h2>${profilesTable(c, v)}</section>`;
   return fleetShell(c, p.title, body);
 }

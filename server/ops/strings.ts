@@ -150,6 +150,11 @@ const vi = {
     kioskDefault: '(mặc định của kiosk)',
     validHours: 'Hiệu lực (giờ)',
     issueCard: 'Cấp thẻ',
+    cardErrors: {
+      checkpoint: 'Mã chốt gồm 1–64 chữ cái không dấu, chữ số hoặc . _ : -',
+      direction: 'Chiều phải là "Vào", "Ra" hoặc mặc định của kiosk.',
+      ttlHours: 'Hiệu lực phải là số giờ nguyên từ 1 đến 168.',
+    },
     issued: 'Cấp lúc',
     expires: 'Hết hạn',
     use: 'Sử dụng',
@@ -329,6 +334,11 @@ const en: OpsStrings = {
     kioskDefault: '(kiosk default)',
     validHours: 'Valid (hours)',
     issueCard: 'Issue a card',
+    cardErrors: {
+      checkpoint: 'A checkpoint id is 1–64 letters (without accents), digits or . _ : -',
+      direction: 'Direction must be In, Out or the kiosk default.',
+      ttlHours: 'Valid hours must be a whole number from 1 to 168.',
+    },
     issued: 'Issued',
     expires: 'Expires',
     use: 'Use',

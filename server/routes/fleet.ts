@@ -21,6 +21,7 @@ import { langOf, rememberLang } from '../i18n.js';
 import { formGuard, pageGuard, sessionState } from '../ops/access.js';
 import { REVOKE_CONFIRMATION, renderCardPage, renderRevokeConfirmPage } from '../ops/fleet-confirm.js';
 import { renderFleetPage } from '../ops/fleet-page.js';
+import type { CardFormState } from '../ops/fleet-page.js';
 import type { FleetPageContext } from '../ops/fleet-shell.js';
 import { loadFleetView, loadManagedDevice } from '../ops/fleet-view.js';
 import type { FleetViewOptions } from '../ops/fleet-view.js';
@@ -113,7 +114,7 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     const c = pageContext(request, reply);
     const view = await loadFleetView(storage, viewOptions(c.nowMs));
     const revoked = (request.query as Record<string, unknown> | undefined)?.revoked;
-    return sendPage(reply, renderFleetPage(view, c, typeof revoked === 'string' ? revoked.slice(0, 128) : undefined));
+    return sendPage(reply, renderFleetPage(view, c, typeof revoked === 'string' ? { revokedNow: revoked.slice(0, 128) } : {}));
   });
 
   // Issue a provisioning card from the fleet page (form fields: checkpoint, direction, ttlHours, lang).
@@ -123,11 +124,18 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     const checkpoint = one('checkpoint');
     const direction = one('direction');
     const ttl = Number(one('ttlHours') || DEFAULT_CARD_TTL_HOURS);
-    if (!CHECKPOINT_ID.test(checkpoint)) return sendError(reply, 400, 'invalid-request', 'checkpoint: 1-64 letters, digits or . _ : -');
-    if (direction !== '' && direction !== 'in' && direction !== 'out') return sendError(reply, 400, 'invalid-request', 'direction: in or out');
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours) return sendError(reply, 400, 'invalid-request', `ttlHours: 1-${PROVISIONING_LIMITS.maxValidHours}`);
-    const url = (await storage.fleet.serverSetting('public-url')) ?? ctx.issuer();
     const c = pageContext(request, reply, form.lang);
+    // A browser gets the page again with its values and the reason in its language; a script the JSON error.
+    const refuse = async (problem: CardFormState['problem'], message: string) => {
+      if (!wantsHtml(request)) return sendError(reply, 400, 'invalid-request', message);
+      const view = await loadFleetView(storage, viewOptions(c.nowMs));
+      const card = { problem, checkpoint: checkpoint.slice(0, 128), direction: direction.slice(0, 8), ttlHours: one('ttlHours').slice(0, 8) };
+      return sendPage(reply.code(400), renderFleetPage(view, c, { card }));
+    };
+    if (!CHECKPOINT_ID.test(checkpoint)) return refuse('checkpoint', 'checkpoint: 1-64 letters, digits or . _ : -');
+    if (direction !== '' && direction !== 'in' && direction !== 'out') return refuse('direction', 'direction: in or out');
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours) return refuse('ttlHours', `ttlHours: 1-${PROVISIONING_LIMITS.maxValidHours}`);
+    const url = (await storage.fleet.serverSetting('public-url')) ?? ctx.issuer();
     const issued = await issueCard(storage, ctx.rootPrivateKey, { url, checkpoint, ...(direction ? { direction: direction as 'in' | 'out' } : {}), ttlHours: ttl }, c.nowMs);
     logger.info('provisioning card issued from the dashboard', { checkpoint, expiresAt: issued.expiresAt });
     const png = await cardPng(issued.card);

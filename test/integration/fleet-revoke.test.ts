@@ -138,6 +138,24 @@ describe('fleet page', () => {
   });
 });
 
+describe('the card form', () => {
+  it('shows a refused form again to a browser, with its values and the reason in its language (400); a script gets JSON', async () => {
+    const vi = await browserPost('/dashboard/cards', { checkpoint: 'Chốt 1', direction: 'out', ttlHours: '5', lang: 'vi' });
+    expect(vi.status).toBe(400);
+    const html = await vi.text();
+    expect(html).toContain('<html lang="vi">');
+    expect(html).toContain('data-notice="card-checkpoint">Mã chốt gồm 1–64 chữ cái không dấu');
+    expect(html).toContain('value="Chốt 1"');
+    expect(html).toContain('<option value="out" selected>');
+    expect(html).toContain('name="ttlHours" type="number" min="1" max="168" value="5"');
+    const en = await (await browserPost('/dashboard/cards', { checkpoint: 'G-1', ttlHours: '999', lang: 'en' })).text();
+    expect(en).toContain('data-notice="card-ttlHours">Valid hours must be a whole number from 1 to 168.');
+    const script = await fetch(`${server.url}/dashboard/cards`, { method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'checkpoint=G-1&direction=up' });
+    expect(script.status).toBe(400);
+    expect(await script.json()).toMatchObject({ error: 'invalid-request', message: 'direction: in or out' });
+  });
+});
+
 describe('a kiosk enrolled with a bare code', () => {
   it('has no known checkpoint until its configuration profile sets one; its group and pending profile show under it', async () => {
     const res = await fetch(`${server.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'FLEET-CODE-3', device: { name: 'vm', version: '1.4.2', platform: 'linux' } }) });
