@@ -22,6 +22,7 @@ import { SECRET_FILES } from '../server/secrets.js';
 import { CYCLE_LABELS, demoScanSource, type DemoScan } from './demo-scans.js';
 import { prepareTechnician } from './demo-kiosk-setup.js';
 import { ensureRenderer } from './demo-renderer.js';
+import { takeDemoLock } from './demo-lock.js';
 import { startChild, stopChild, type Child, type Line } from './demo-child.js';
 
 const DEMO_PIN = '246824';
@@ -111,6 +112,12 @@ async function keptPort(saved: number | undefined, what: string, say: (t: string
 
 async function runDemo(o: Options): Promise<number> {
   mkdirSync(o.dir, { recursive: true });
+  // Before anything in a kept folder is read or changed: one demo per data dir.
+  const lock = takeDemoLock(o.dir);
+  if (!lock.ok) {
+    process.stderr.write(`demo: another demo (pid ${lock.heldBy}) is using ${o.dir}; stop it first (Ctrl-C in its terminal) or give another --data-dir\n`);
+    return 1;
+  }
   // A reader that goes away (`demo --json | head -2`) closes our stdout: nothing more is written
   // there, and the demo stops the way Ctrl-C stops it (see the 'error' listener below).
   let stdoutOpen = true;
@@ -131,6 +138,7 @@ async function runDemo(o: Options): Promise<number> {
       halt.abort();
       // Kiosk first: it flushes what it can to the central server while that is still up.
       for (const c of [...children].reverse()) await stopChild(c);
+      lock.release();
       if (!o.keep && code === 0) rmSync(o.dir, { recursive: true, force: true });
       say('demo stopped');
       return code;

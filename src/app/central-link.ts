@@ -93,6 +93,8 @@ export interface DrainLeft {
 
 /** Between two looks at the outbox while draining (ms). */
 const DRAIN_POLL_MS = 100;
+/** How long the scans behind a card that enrolled wait for the server's first trust bundle, ms. */
+const FIRST_TRUST_WAIT_MS = 10_000;
 
 export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const log = opts.logger.child('central');
@@ -231,6 +233,25 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   if (needsEnrollment) tryEnroll(opts.serverUrl!, opts.enrollCode!);
   else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
 
+  /**
+   * After a card enrolled, the scans held behind it (the technician's test scan) also wait for the
+   * server's first trust bundle, so they are judged with its status list and signers rather than
+   * with none. Bounded by FIRST_TRUST_WAIT_MS: an unreachable bundle leaves the kiosk on what it
+   * had, and the periodic sync goes on. Never throws (the card did enroll).
+   */
+  const firstTrust = async () => {
+    const sync = trustSync;
+    if (!sync) return;
+    let timer: unknown;
+    const waited = new Promise<void>((resolve) => (timer = opts.timers.setTimeout(resolve, FIRST_TRUST_WAIT_MS)));
+    const synced = sync.syncNow().then(
+      (s) => void (s.status !== 'ok' && log.warn('first trust bundle after the card not loaded; the scans behind it use the bundle in force', { status: s.status })),
+      () => undefined,
+    );
+    await Promise.race([synced, waited]);
+    opts.timers.clearTimeout(timer);
+  };
+
   const onOutcome = () => forwarder?.kick();
   opts.kiosk.on('outcome', onOutcome);
 
@@ -248,7 +269,10 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       reenrollNeeded: reenrollNeeded(),
       ...(enrollment ? { trustKey: enrollment.trustKey } : {}),
     }),
-    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    enrollWithCard: async (card) => {
+      await doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y });
+      await firstTrust();
+    },
     applyConfig: (config) => applier.apply(config, applier.appliedVersion(), { stored: false, source: 'provisioning-card' }),
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -147,6 +147,15 @@ describe('npm run demo', () => {
       seen.push(info);
       expect(info.enrollment).toBe(expected);
       expect(info.dataDir).toBe(keptDir);
+      if (expected === 'new') {
+        // A second demo on the folder in use is refused before it changes anything (ports,
+        // demo.json, enrollment): the restart below still finds everything as the first left it.
+        const state = readFileSync(path.join(keptDir, 'demo.json'), 'utf8');
+        const second = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--json', '--data-dir', keptDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+        expect({ status: second.status, stdout: second.stdout }).toEqual({ status: 1, stdout: '' });
+        expect(second.stderr).toContain(`demo: another demo (pid ${run.demo.pid}) is using ${keptDir}`);
+        expect(readFileSync(path.join(keptDir, 'demo.json'), 'utf8')).toBe(state);
+      }
       await waitFor(() => run.lines().some((l) => l.event === 'verdict' && l.verdict === 'accept'), { timeoutMs: 30_000, intervalMs: 100, what: 'a verdict' });
       run.demo.kill('SIGINT');
       expect(await run.exited).toBe(0);

@@ -4,7 +4,7 @@
  * was refused — never at the old checkpoint because the enrollment had not finished yet. Real
  * central server, real command, the card and the scan back to back on one scanner.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -19,7 +19,11 @@ let card: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ck-card-scan-'));
-  central = await spawnCentral(['--data-dir', join(dir, 'central'), '--port', '0']);
+  // The server's bundle lists one person in quarantine (CCCD(3)), so a verdict shows whether it
+  // was made with the server's bundle or with none.
+  const trust = join(dir, 'bundle.json');
+  writeFileSync(trust, JSON.stringify({ version: 1, issuedAt: '2026-01-01T00:00:00Z', status: { entries: [{ id: CCCD(3).slice(0, 12), status: 'quarantine' }] } }));
+  central = await spawnCentral(['--data-dir', join(dir, 'central'), '--port', '0', '--trust', trust]);
   const issued = runCli(['central', 'provision-card', '--data-dir', join(dir, 'central'), '--checkpoint', 'GATE-9', '--direction', 'out', '--json']);
   expect(issued.code, issued.stderr).toBe(0);
   card = (issued.lines[0] as { card: string }).card;
@@ -44,6 +48,15 @@ it('a scan right behind a card that enrolls is recorded at the card\'s checkpoin
   // Delivered at the end of input, at the same checkpoint.
   const onServer = runCli(['central', 'export', '--data-dir', join(dir, 'central')]).lines;
   expect(onServer).toEqual([expect.objectContaining({ id: checkin.id, checkpointId: 'GATE-9' })]);
+}, 90_000);
+
+it("a scan right behind a card that enrolls is judged with the server's trust bundle, not with none", () => {
+  const issued = runCli(['central', 'provision-card', '--data-dir', join(dir, 'central'), '--checkpoint', 'GATE-10', '--json']);
+  expect(issued.code, issued.stderr).toBe(0);
+  const data = join(dir, 'kiosk-c');
+  const r = runCli(['run', '--data-dir', data, '--scanner', 'stdin'], `${(issued.lines[0] as { card: string }).card}\n${CCCD(3)}\n`);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.lines.find((l) => l.event === 'checkin')).toMatchObject({ verdict: 'refer', reasons: expect.arrayContaining(['status:quarantine']) });
 }, 90_000);
 
 it('a scan right behind a card that is refused (code used) is recorded at the checkpoint still in force', () => {
