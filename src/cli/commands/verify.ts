@@ -1,6 +1,8 @@
 /**
- * `checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)`
+ * `checkpoint-kiosk verify [--trust FILE | --data-dir DIR] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)`
  * Prints one JSON line {format, verdict, reasons, subject} (plus steps with --explain).
+ * `--data-dir` verifies with a kiosk's own signed trust bundle and configuration profile
+ * (kiosk-verify-context.ts): the verdict that kiosk would give.
  * Exit 0 whenever a verdict was produced, 2 on a usage error (bad flag, unreadable trust or
  * policy file).
  */
@@ -24,6 +26,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     argv,
     {
       trust: { type: 'string' },
+      'data-dir': { type: 'string' },
       policy: { type: 'string' },
       at: { type: 'string' },
       explain: { type: 'boolean' },
@@ -32,8 +35,19 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError('verify: expects exactly one PAYLOAD argument (or - to read it from standard input)');
   const now = values.at === undefined ? new Date() : parseAt(values.at);
-  const trust = await loadTrust(values.trust);
-  const policy = loadPolicy(values.policy);
+  if (values['data-dir'] !== undefined && values.trust !== undefined) {
+    throw new UsageError('verify: give either --data-dir (the kiosk\'s own trust bundle) or --trust FILE, not both');
+  }
+  let trust = await loadTrust(values.trust);
+  let policy = loadPolicy(values.policy);
+  if (values['data-dir'] !== undefined) {
+    // Loaded only here: a plain `verify` never pays for the sync modules at start.
+    const { readKioskVerifyContext } = await import('./kiosk-verify-context.js');
+    const kiosk = await readKioskVerifyContext(values['data-dir'], policy);
+    for (const note of kiosk.notes) process.stderr.write(`verify: note: ${note}\n`);
+    trust = kiosk.trust;
+    policy = kiosk.policy;
+  }
   const payload = positionals[0] === '-' ? await readStdin() : (positionals[0] ?? '');
   const deps = {
     formats: DEFAULT_FORMATS,
