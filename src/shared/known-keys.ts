@@ -4,11 +4,23 @@
  * and let a blocked person through. The error names the key, where it is, and the nearest valid
  * key (Levenshtein distance, npm fastest-levenshtein).
  */
-import { closest } from 'fastest-levenshtein';
+import { closest, distance } from 'fastest-levenshtein';
 
 /** The valid key nearest to `key` (ties: the first listed). Undefined when `known` is empty. */
 export function nearestKey(key: string, known: readonly string[]): string | undefined {
   return known.length === 0 ? undefined : closest(key, known as string[]);
+}
+
+/**
+ * The known word close enough to `word` to be a typo of it: within 2 edits, or within a third of
+ * `word`'s length (long keys take more slips). Undefined when none is that close: then the nearest
+ * word is a guess, and naming it misleads ("version" is not a typo of "identityOnly").
+ */
+export function suggestion(word: string, known: readonly string[]): string | undefined {
+  const near = nearestKey(word, known);
+  if (near === undefined) return undefined;
+  const d = distance(word, near);
+  return d <= 2 || d <= word.length / 3 ? near : undefined;
 }
 
 /**
