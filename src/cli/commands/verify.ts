@@ -49,6 +49,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     policy = kiosk.policy;
   }
   const payload = positionals[0] === '-' ? await readStdin() : (positionals[0] ?? '');
+  if (positionals[0] === '-' && payload !== undefined) refuseSeveralLines(payload);
   const deps = {
     formats: DEFAULT_FORMATS,
     trust: () => trust,
@@ -69,6 +70,18 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.explain) line.steps = result.steps;
   process.stdout.write(`${JSON.stringify(line)}\n`);
   return EXIT.ok;
+}
+
+/**
+ * verify answers one payload with one JSON line (the contract), and no QR payload holds a line
+ * break: several non-empty lines on stdin are several payloads, which read as one would get a
+ * misleading verdict ("issue date (20 characters)"). Refused, naming the count and the way to do it.
+ */
+function refuseSeveralLines(text: string): void {
+  const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '').length;
+  if (lines > 1) {
+    throw new UsageError(`verify: standard input holds ${lines} lines; give one payload per run (for a file of payloads: while IFS= read -r p; do checkpoint-kiosk verify "$p"; done < FILE)`);
+  }
 }
 
 function parseAt(value: string): Date {
