@@ -37,11 +37,23 @@ const BY_TEXT: ReadonlyArray<[RegExp, string]> = [
 /** Codes that mean the device vanished while it was open (unplug, cable, hub reset). */
 const GONE = new Set(['EIO', 'EBADF', 'ENXIO', 'ENODEV']);
 
+/** What is behind the port and how the caller tries again, for the wording. */
+export interface SerialDeviceWords {
+  /** `scanner` (default) or `relay board`. */
+  device: string;
+  /** When it is tried again: `retrying` (default, the scanner's backoff) or `tried again at each pulse`. */
+  retry: string;
+  /** What happens once it is back: default `it reconnects by itself when plugged back`. */
+  back: string;
+}
+
+const SCANNER_WORDS: SerialDeviceWords = { device: 'scanner', retry: 'retrying', back: 'it reconnects by itself when plugged back' };
+
 /**
  * The plain message for `err` on the port at `path`. `disconnected` (serialport's flag) marks an
  * error that ended an open connection: whatever its text, the device went away.
  */
-export function describeSerialError(err: unknown, path: string): SerialProblem {
+export function describeSerialError(err: unknown, path: string, words: SerialDeviceWords = SCANNER_WORDS): SerialProblem {
   const detail = err instanceof Error ? err.message : String(err);
   const own = (err as { code?: unknown } | null)?.code;
   const code = typeof own === 'string' && /^E[A-Z]+$/.test(own) ? own : BY_TEXT.find(([re]) => re.test(detail))?.[1];
@@ -49,13 +61,13 @@ export function describeSerialError(err: unknown, path: string): SerialProblem {
   const cannotOpen = `cannot open ${path}`;
   let message: string;
   if (code === 'EAGAIN') {
-    message = `${cannotOpen}: another program holds it (the port is locked): stop that program (a second kiosk, screen, minicom, ModemManager) or choose another port; retrying`;
+    message = `${cannotOpen}: another program holds it (the port is locked): stop that program (a second kiosk, screen, minicom, ModemManager) or choose another port; ${words.retry}`;
   } else if (code === 'ENOENT' && !disconnected && detail.includes('cannot open')) {
-    message = `${cannotOpen}: it does not exist: the scanner is unplugged or has another name (\`checkpoint-kiosk devices\` lists them; /dev/serial/by-id/… names stay the same); retrying until it appears`;
+    message = `${cannotOpen}: it does not exist: the ${words.device} is unplugged or has another name (\`checkpoint-kiosk devices\` lists them; /dev/serial/by-id/… names stay the same); ${words.retry} until it appears`;
   } else if (code === 'EACCES' || code === 'EPERM') {
     message = `${cannotOpen}: permission denied: add the kiosk user to the dialout group (sudo usermod -aG dialout USER, then log in again)`;
   } else if (code === 'EBUSY') {
-    message = `${cannotOpen}: the device is busy: another program or driver holds it (often ModemManager or brltty: stop or remove it); retrying`;
+    message = `${cannotOpen}: the device is busy: another program or driver holds it (often ModemManager or brltty: stop or remove it); ${words.retry}`;
   } else if (code === 'ENOTTY') {
     message = `${cannotOpen}: it is not a serial port (check the path: \`checkpoint-kiosk devices\` lists them)`;
   } else if (code === 'EISDIR') {
@@ -63,7 +75,7 @@ export function describeSerialError(err: unknown, path: string): SerialProblem {
   } else if (/now leads to another device/.test(detail)) {
     message = `${path} now leads to another device (a different adapter behind the same name); reconnecting to it`;
   } else if (disconnected || (code !== undefined && (GONE.has(code) || code === 'ENOENT'))) {
-    message = `${path} went away: the scanner was unplugged or its cable came loose; it reconnects by itself when plugged back`;
+    message = `${path} went away: the ${words.device} was unplugged or its cable came loose; ${words.back}`;
   } else {
     message = detail;
   }
