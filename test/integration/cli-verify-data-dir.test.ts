@@ -54,8 +54,15 @@ describe('verify and a kiosk data dir', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`verify: --trust ${file} is a signed trust bundle as a kiosk keeps it (JWS)`);
-    expect(r.stderr).toContain("use `verify --data-dir <the kiosk's data dir>` or a plain JSON bundle from `central trust-bundle --out FILE`");
+    // Still in the kiosk's data dir: the advice names that dir.
+    expect(r.stderr).toContain(`use \`verify --data-dir ${kioskDir}\` or a plain JSON bundle from \`central trust-bundle --out FILE\``);
     expect(r.stderr).not.toContain('not valid JSON');
+    // Copied away from it: the advice says which dir to give.
+    const copy = join(dir, 'copied-bundle.jws');
+    cpSync(file, copy);
+    const away = runCli(['verify', '--trust', copy, BLOCKED_QR]);
+    expect(away.code).toBe(2);
+    expect(away.stderr).toContain("use `verify --data-dir <the kiosk's data dir>` or a plain JSON bundle from `central trust-bundle --out FILE`");
     // `run --trust` reads the same way and gives the same answer.
     const run = runCli(['run', '--data-dir', join(dir, 'other-kiosk'), '--scanner', 'stdin', '--trust', file], '');
     expect(run.code).toBe(2);

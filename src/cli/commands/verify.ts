@@ -10,12 +10,18 @@ import { EXIT } from '../exit-codes.js';
 import { DEFAULT_FORMATS } from '../../credentials/registry.js';
 import { EMPTY_TRUST, type TrustIndex } from '../../credentials/trust/types.js';
 import { readTrustFile } from '../../credentials/trust/load.js';
+import { KIOSK_DIR_PLACEHOLDER } from '../../credentials/trust/file-kind.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { assessRefused, assessText } from '../../core/assess.js';
 import { LIMITS } from '../../credentials/types.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
 import { parseCommand, UsageError } from '../usage.js';
+
+/** The enrollment a kiosk keeps in its data dir (src/sync/enrollment.ts; not imported: verify starts light). */
+const ENROLLMENT_FILE_NAME = 'enrollment.json';
 
 // Enough for any QR payload plus slack; more than this is reported as too-large, not read.
 const MAX_STDIN_BYTES = 1024 * 1024;
@@ -97,7 +103,11 @@ async function loadTrust(file: string | undefined): Promise<TrustIndex> {
   try {
     return await readTrustFile(file);
   } catch (err) {
-    throw new UsageError(`verify: --trust ${(err as Error).message}`);
+    let message = (err as Error).message;
+    // A kiosk's own file, still in its data dir (enrollment.json beside it): name that dir.
+    const dir = dirname(file);
+    if (message.includes(KIOSK_DIR_PLACEHOLDER) && existsSync(join(dir, ENROLLMENT_FILE_NAME))) message = message.replace(KIOSK_DIR_PLACEHOLDER, dir);
+    throw new UsageError(`verify: --trust ${message}`);
   }
 }
 

@@ -12,11 +12,12 @@ const JWS_COMPACT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 /** The keys of the kiosk's `trust-bundle.meta.json` (src/sync/trust-sync.ts). */
 const META_KEYS: readonly string[] = ['etag', 'lastSyncAt'];
 
-export const SIGNED_BUNDLE_ADVICE =
-  "a signed trust bundle as a kiosk keeps it (JWS), not the plain JSON bundle --trust reads; use `verify --data-dir <the kiosk's data dir>` or a plain JSON bundle from `central trust-bundle --out FILE`";
+/** Stands for the data dir in the advice; a caller that knows the dir puts it in (verify does). */
+export const KIOSK_DIR_PLACEHOLDER = "<the kiosk's data dir>";
 
-export const META_FILE_ADVICE =
-  "the kiosk's bookkeeping for its trust bundle (ETag and last sync time), not a trust bundle; use `verify --data-dir <the kiosk's data dir>` or a plain JSON bundle from `central trust-bundle --out FILE`";
+export const SIGNED_BUNDLE_ADVICE = `a signed trust bundle as a kiosk keeps it (JWS), not the plain JSON bundle --trust reads; use \`verify --data-dir ${KIOSK_DIR_PLACEHOLDER}\` or a plain JSON bundle from \`central trust-bundle --out FILE\``;
+
+export const META_FILE_ADVICE = `the kiosk's bookkeeping for its trust bundle (ETag and last sync time), not a trust bundle; use \`verify --data-dir ${KIOSK_DIR_PLACEHOLDER}\` or a plain JSON bundle from \`central trust-bundle --out FILE\``;
 
 /** True when `text` (a file's content, surrounding white space allowed) is a JWS in compact form. */
 export function isJwsCompact(text: string): boolean {
