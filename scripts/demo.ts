@@ -24,6 +24,7 @@ import { prepareTechnician } from './demo-kiosk-setup.js';
 import { ensureRenderer } from './demo-renderer.js';
 import { takeDemoLock } from './demo-lock.js';
 import { startChild, stopChild, type Child, type Line } from './demo-child.js';
+import { npmKeptFlagsHint, npmSwallowedFlagsHint } from './demo-npm-flags.js';
 
 const DEMO_PIN = '246824';
 const USAGE = `usage: npm run demo [-- [--data-dir DIR] [--interval-ms N] [--json] | --help]
@@ -48,16 +49,23 @@ interface Options {
 
 function parseOptions(argv: string[]): Options | { help: true } {
   let values: { 'data-dir'?: string; 'interval-ms'?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
       options: { 'data-dir': { type: 'string' }, 'interval-ms': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
   } catch (err) {
     throw new DemoUsage((err as Error).message);
   }
+  // The demo takes flags only: a bare value is most often one whose flag npm kept for itself.
+  if (positionals.length > 0) {
+    throw new DemoUsage(npmSwallowedFlagsHint(positionals, process.env) ?? `Unexpected argument '${positionals[0] ?? ''}': the demo takes only flags`);
+  }
+  const kept = npmKeptFlagsHint(values, process.env);
+  if (kept !== undefined) throw new DemoUsage(kept);
   // Asked for: the usage on stdout, exit 0, nothing created (no temporary folder, no servers).
   if (values.help) return { help: true };
   const raw = values['interval-ms'] ?? '3000';

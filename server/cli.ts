@@ -29,6 +29,7 @@ import { startCentral } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
+import { suggestion } from '../src/shared/known-keys.js';
 import { centralHelp } from './cli-help.js';
 import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
@@ -295,6 +296,16 @@ async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
   return EXIT.ok;
 }
 
+const SUBCOMMANDS: readonly string[] = ['export', 'enroll-code', 'admin-token', 'trace', 'trust-bundle', 'audit', ...FLEET_SUBCOMMANDS];
+
+/** One line naming the mistake and the nearest subcommand when it looks like a typo, then where help is. */
+function unknownSubcommand(sub: string): string {
+  const near = suggestion(sub, SUBCOMMANDS);
+  const shown = sub.length > 40 ? `${sub.slice(0, 40)}…` : sub;
+  const hint = near === undefined ? ` (one of ${SUBCOMMANDS.join(', ')})` : ` (did you mean "${near}"?)`;
+  return `central: unknown subcommand "${shown}"${hint}\nsee checkpoint-kiosk central --help\n`;
+}
+
 export async function centralMain(argv: string[], io: CentralIo = defaultIo()): Promise<number> {
   const args = argv[0] === 'central' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
@@ -308,7 +319,7 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
     const words = args.slice(0, 2).filter((w) => !w.startsWith('-'));
     const text = centralHelp(words) ?? centralHelp(words.slice(0, 1));
     if (text === undefined) {
-      io.stderr(`central: unknown subcommand "${sub ?? ''}"\n\n${centralHelp([]) ?? ''}`);
+      io.stderr(unknownSubcommand(sub ?? ''));
       return EXIT.usage;
     }
     io.stdout(text);
@@ -335,7 +346,10 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
       case 'release':
         return await fleetCommand(sub, rest, io);
       default:
-        if (sub !== undefined && !sub.startsWith('-')) throw new Usage(`central: unknown subcommand "${sub}" (export, enroll-code, admin-token, trace, trust-bundle, audit, ${FLEET_SUBCOMMANDS.join(', ')})`);
+        if (sub !== undefined && !sub.startsWith('-')) {
+          io.stderr(unknownSubcommand(sub));
+          return EXIT.usage;
+        }
         return await serve(args, io);
     }
   } catch (err) {

@@ -15,6 +15,7 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
   private state: ScannerStatus['state'] = 'connecting';
   private lastReadAt: string | undefined;
   private lastError: string | undefined;
+  private lastErrorCode: string | undefined;
   private reads = 0;
   private errors = 0;
 
@@ -37,6 +38,7 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
     const s: ScannerStatus = { deviceId: this.deviceId, uri: this.uri, state: this.state, reads: this.reads, errors: this.errors };
     if (this.lastReadAt !== undefined) s.lastReadAt = this.lastReadAt;
     if (this.lastError !== undefined) s.lastError = this.lastError;
+    if (this.lastError !== undefined && this.lastErrorCode !== undefined) s.lastErrorCode = this.lastErrorCode;
     return s;
   }
 
@@ -44,12 +46,17 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
     return this.state;
   }
 
-  /** Changes state (and lastError) and emits `status` when anything changed. */
-  protected setState(state: ScannerStatus['state'], lastError?: string): void {
+  /**
+   * Changes state (and lastError with its errno-style code, when the driver knows one) and emits
+   * `status` when anything changed.
+   */
+  protected setState(state: ScannerStatus['state'], lastError?: string, lastErrorCode?: string): void {
     const nextError = state === 'connected' ? undefined : (lastError ?? this.lastError);
-    if (state === this.state && nextError === this.lastError) return;
+    const nextCode = state === 'connected' ? undefined : lastError !== undefined ? lastErrorCode : this.lastErrorCode;
+    if (state === this.state && nextError === this.lastError && nextCode === this.lastErrorCode) return;
     this.state = state;
     this.lastError = nextError;
+    this.lastErrorCode = nextCode;
     this.safeEmit('status', this.status());
   }
 
@@ -57,6 +64,7 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
   protected reportError(err: Error): void {
     this.errors++;
     this.lastError = err.message;
+    this.lastErrorCode = undefined;
     if (this.listenerCount('error') > 0) this.safeEmit('error', err);
   }
 

@@ -175,9 +175,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     };
     const lastRead = list.map((x) => x.lastReadAt).filter((x): x is string => x !== undefined).sort().pop();
     if (lastRead) s.lastReadAt = lastRead;
-    const lastError = list.find((x) => x.state !== 'connected' && x.lastError)?.lastError;
-    if (lastError) s.lastError = lastError;
-    else if (list.length === 0 && this.opened && !this.closed) s.lastError = this.auto ? 'no scanner found' : 'no scanner configured';
+    const failing = list.find((x) => x.state !== 'connected' && x.lastError);
+    if (failing?.lastError) {
+      s.lastError = failing.lastError;
+      if (failing.lastErrorCode) s.lastErrorCode = failing.lastErrorCode;
+    } else if (list.length === 0 && this.opened && !this.closed) s.lastError = this.auto ? 'no scanner found' : 'no scanner configured';
     return s;
   }
 

@@ -5,6 +5,9 @@
  */
 import type { DriverDeps } from '../types.js';
 import { RelayOutput, type RelaySettings } from './relay-output.js';
+import { describeSerialError, type SerialDeviceWords } from '../serial/serial-errors.js';
+
+const RELAY_WORDS: SerialDeviceWords = { device: 'relay board', retry: 'tried again at each pulse', back: 'it is opened again at the next pulse' };
 
 /** The slice of a serialport SerialPort the relay needs. */
 export interface RelayPort {
@@ -54,8 +57,9 @@ export class SerialRelayOutput extends RelayOutput {
     try {
       port = await (this.opts.openPort ?? openRealRelayPort)({ path: this.opts.path, baudRate: this.opts.baudRate });
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new Error(/permission denied|EACCES/iu.test(msg) ? `${msg} (is the kiosk user in the dialout group?)` : msg, { cause: err });
+      // The scanner's plain messages, worded for a relay (opened again at the next pulse).
+      const problem = describeSerialError(err, this.opts.path, RELAY_WORDS);
+      throw Object.assign(new Error(problem.message, { cause: err }), problem.code ? { code: problem.code } : {});
     }
     const drop = () => {
       if (this.port === port) this.port = undefined;

@@ -15,6 +15,7 @@ import type { DriverDeps, ScannerDriver } from '../types.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { FramedScanner } from '../framing/framed-scanner.js';
 import { LineFramer } from '../framing/line-framer.js';
+import { describeSerialError } from './serial-errors.js';
 import { closeQuietly, type DevicePresenceProbe, type SerialPortLike, type SerialPortOpener } from './port.js';
 
 export interface SerialDriverOptions {
@@ -90,11 +91,11 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
       port = await this.options.openPort({ path: this.options.path, baudRate: this.options.baudRate });
     } catch (err) {
       if (this.closed) return;
-      const message = errorMessage(err);
+      const problem = describeSerialError(err, this.options.path);
       if (this.currentState !== 'disconnected' || this.backoff.attempts === 0) {
-        this.log.warn('cannot open serial port; retrying', { deviceId: this.deviceId, error: message });
+        this.log.warn('cannot open serial port; retrying', { deviceId: this.deviceId, error: problem.message, code: problem.code, detail: problem.detail });
       }
-      this.setState('disconnected', message);
+      this.setState('disconnected', problem.message, problem.code);
       this.scheduleRetry();
       return;
     }
@@ -165,10 +166,11 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     this.dropConnection();
     if (port) void closeQuietly(port);
     const unplugged = (err as { disconnected?: unknown }).disconnected === true;
-    this.log.warn('serial scanner disconnected', { deviceId: this.deviceId, unplugged, error: err.message });
+    const problem = describeSerialError(err, this.options.path);
+    this.log.warn('serial scanner disconnected', { deviceId: this.deviceId, unplugged, error: problem.message, code: problem.code, detail: problem.detail });
     // An unplug is reported by `disconnected`; anything else is also a device error.
     if (!unplugged) this.reportError(err);
-    this.setState('disconnected', err.message);
+    this.setState('disconnected', problem.message, problem.code);
     this.safeEmit('disconnected');
     this.scheduleRetry();
   }
@@ -199,11 +201,4 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     this.deps.timers.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
-}
-
-function errorMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  // The usual cause on Linux, and the fix a technician needs to read in the status.
-  if (/permission denied|EACCES/iu.test(message)) return `${message} (is the kiosk user in the dialout group?)`;
-  return message;
 }

@@ -73,10 +73,14 @@ checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
     extra: `\n${SCANNER_URIS}\n${OUTPUT_URIS}`,
   },
   verify: {
-    synopsis: 'checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)',
-    summary: `Verifies one payload (- reads it from stdin, at most 1 MiB) and prints {"format","verdict",
-    "reasons","subject"}; exit 0 whenever a verdict was produced.`,
-    options: `  --trust FILE            trust bundle to verify signatures against
+    synopsis: 'checkpoint-kiosk verify [--trust FILE | --data-dir DIR] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)',
+    summary: `Verifies one payload (- reads it from stdin: one line, at most 1 MiB) and prints {"format",
+    "verdict","reasons","subject"}; exit 0 whenever a verdict was produced.`,
+    options: `  --trust FILE            trust bundle to verify signatures against: the plain JSON file
+                          (\`central trust-bundle --out FILE\`), not a kiosk's trust-bundle.jws
+  --data-dir DIR          verify as the kiosk with this data dir would: its signed trust bundle
+                          (checked against the key it pinned at enrollment) and its central
+                          configuration profile's policy (over --policy FILE, if given)
   --policy FILE           policy file that turns findings into a verdict
   --at ISO-TIME           verify as of this time (no zone: UTC)
   --explain               add every verification step with pass/fail`,

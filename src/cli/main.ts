@@ -7,6 +7,7 @@ import { HELP, kioskCommandHelp } from './help.js';
 import { UsageError } from './usage.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from '../app/version.js';
+import { suggestion } from '../shared/known-keys.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -37,7 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!load) {
-    process.stderr.write(`checkpoint-kiosk: unknown command "${name}"\n\n${HELP}`);
+    // One line, not the whole overview: the mistake stays on screen next to its fix.
+    const near = suggestion(name, Object.keys(COMMANDS));
+    const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    process.stderr.write(`checkpoint-kiosk: unknown command "${shown}"${near === undefined ? '' : ` (did you mean "${near}"?)`}\nsee checkpoint-kiosk --help\n`);
     return EXIT.usage;
   }
   try {

@@ -139,7 +139,10 @@ export interface ScannerStatus {
   uri: string;
   state: 'connecting' | 'connected' | 'disconnected' | 'closed';
   lastReadAt?: string;
+  /** The last problem in plain words, with the fix when there is one (cleared when connected). */
   lastError?: string;
+  /** The original error's errno name (EAGAIN, ENOENT, EACCES …), for logs; when the driver knows it. */
+  lastErrorCode?: string;
   reads: number;
   errors: number;
   /** Frame figures of a camera scanner (absent for other kinds). */

@@ -3,7 +3,7 @@ export { startForwarder } from './forwarder.js';
 export type { Forwarder, ForwarderOptions, ForwarderState, ForwarderStatus } from './forwarder.js';
 export { enroll, readEnrollment, EnrollmentError, ENROLLMENT_FILE } from './enrollment.js';
 export type { Enrollment, DeviceDescription } from './enrollment.js';
-export { startTrustSync, loadStoredTrustBundle, TRUST_BUNDLE_FILE } from './trust-sync.js';
+export { startTrustSync, loadStoredTrustBundle, readStoredTrustBundle, TRUST_BUNDLE_FILE, TRUST_META_FILE } from './trust-sync.js';
 export type { TrustSync, TrustSyncOptions, TrustSyncState, StoredBundle } from './trust-sync.js';
 export { startHeartbeat } from './heartbeat.js';
 export type { Heartbeat, HeartbeatBody, HeartbeatOptions, HeartbeatState } from './heartbeat.js';

@@ -82,30 +82,37 @@ interface Meta {
 
 /** Loads and re-verifies the stored bundle (a file damaged on disk is ignored, not trusted). */
 export async function loadStoredTrustBundle(dataDir: string, trustKey: TrustSyncOptions['trustKey']): Promise<StoredBundle | undefined> {
-  let jws: string;
   try {
-    jws = fs.readFileSync(path.join(dataDir, TRUST_BUNDLE_FILE), 'utf8');
+    return await readStoredTrustBundle(dataDir, trustKey);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The stored bundle with the checks the kiosk makes at start (signature against the pinned root
+ * key, then the bundle's validation), saying why when it cannot be used: throws the fs error
+ * (`code` ENOENT when the kiosk holds no bundle yet, EACCES …) or TrustBundleError (refused).
+ * `verify --data-dir` uses it to give the verdict the kiosk would give.
+ */
+export async function readStoredTrustBundle(dataDir: string, trustKey: TrustSyncOptions['trustKey']): Promise<StoredBundle> {
+  const file = path.join(dataDir, TRUST_BUNDLE_FILE);
+  if (fs.statSync(file).size > MAX_JWS_BYTES) throw new Error(`${file} is larger than ${MAX_JWS_BYTES} bytes, more than any trust bundle`);
+  const jws = fs.readFileSync(file, 'utf8');
+  const bundle = await verifySignedTrustBundle(jws, trustKey as JWK);
+  let meta: Meta = {};
   try {
-    const bundle = await verifySignedTrustBundle(jws, trustKey as JWK);
-    let meta: Meta = {};
-    try {
-      meta = JSON.parse(fs.readFileSync(path.join(dataDir, TRUST_META_FILE), 'utf8')) as Meta;
-    } catch {
-      // Meta lost: we only lose the ETag (one full download) and the last sync time.
-    }
-    return {
-      index: parseTrustBundle(bundle),
-      bundle,
-      jws,
-      ...(typeof meta.etag === 'string' ? { etag: meta.etag } : {}),
-      ...(typeof meta.lastSyncAt === 'string' ? { lastSyncAt: meta.lastSyncAt } : {}),
-    };
+    meta = JSON.parse(fs.readFileSync(path.join(dataDir, TRUST_META_FILE), 'utf8')) as Meta;
   } catch {
-    return undefined;
+    // Meta lost: we only lose the ETag (one full download) and the last sync time.
   }
+  return {
+    index: parseTrustBundle(bundle),
+    bundle,
+    jws,
+    ...(typeof meta.etag === 'string' ? { etag: meta.etag } : {}),
+    ...(typeof meta.lastSyncAt === 'string' ? { lastSyncAt: meta.lastSyncAt } : {}),
+  };
 }
 
 export interface TrustSync {

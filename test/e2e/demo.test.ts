@@ -203,6 +203,26 @@ describe('npm run demo', () => {
     expect(r.stdout).not.toContain('http://');
   });
 
+  it('`npm run demo:dev --data-dir X` (no --): says npm kept the flag and gives the command meant, starting nothing', () => {
+    const kept = path.join(os.tmpdir(), `demo-npm-${process.pid}`);
+    for (const args of [['--data-dir', kept], [`--data-dir=${kept}`]]) {
+      const r = spawnSync('npm', ['run', 'demo:dev', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/npm (keeps flags before `--`|kept --data-dir) for itself: run `npm run demo:dev -- --data-dir /);
+      expect(r.stderr).toContain(`\`npm run demo:dev -- --data-dir ${kept}\``);
+      expect(r.stdout).not.toContain('http://');
+      expect(existsSync(kept)).toBe(false);
+    }
+  });
+
+  it('a bare argument outside npm is simply unexpected', () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', 'foo'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000, env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("demo: Unexpected argument 'foo': the demo takes only flags");
+    expect(r.stderr).not.toContain('npm keeps');
+  });
+
   it('answers a mistyped flag with the usage text, not a stack trace', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--data-dri', '/tmp/x'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);

@@ -40,6 +40,15 @@ describe('verify', () => {
     expect(r.code).toBe(0);
     expect(r.lines[0]).toMatchObject({ format: 'cccd', verdict: 'accept' });
   });
+  it('refuses several payloads on standard input instead of reading them as one (one verdict per run)', () => {
+    const cccd2 = '001090005678|123456789|Trần Thị Bình|02031991|Nữ|Hà Nội|15082021';
+    const r = runCli(['verify', '-'], `${AN}\n${cccd2}\n`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('verify: standard input holds 2 lines; give one payload per run');
+    // Blank lines around one payload are still one payload.
+    expect(runCli(['verify', '-'], `\n${AN}\r\n\n`).lines).toEqual([expect.objectContaining({ format: 'cccd', verdict: 'accept' })]);
+  });
   it('exits 0 with a reject verdict for garbage, and explains the steps', () => {
     const r = runCli(['verify', '--explain', '001090001234|x|Nguyễn Văn An|31021990|Nam|Hà Nội|15082021']);
     expect(r.code).toBe(0);

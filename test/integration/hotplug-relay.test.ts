@@ -66,4 +66,26 @@ describe('serial relay on a real pty', () => {
     expect(hex(far.bytes)).toBe('a0 02 01 a3 a0 02 00 a2');
     expect(relay.stats().lastError).toBeDefined();
   });
+
+  it('says in plain words why it cannot open: a port another program holds, a path that does not exist', async () => {
+    const pty = await startPtyPair();
+    cleanups.push(() => pty.close());
+    // Another program holds the relay's port (serialport's flock).
+    const holder = await farEnd(pty.devicePath);
+    cleanups.push(() => holder.close());
+    const relay = await createOutput(`serial-relay:${pty.devicePath}?pulseMs=50`, deps);
+    cleanups.push(() => relay.close());
+    await relay.open();
+    await relay.pulse('accept');
+    await waitFor(() => relay.stats().errors >= 1, { what: 'the refused open to be counted' });
+    expect(relay.stats().lastError).toBe(`cannot open ${pty.devicePath}: another program holds it (the port is locked): stop that program (a second kiosk, screen, minicom, ModemManager) or choose another port; tried again at each pulse`);
+
+    const missing = `${pty.dir}/ttyNOTHERE`;
+    const gone = await createOutput(`serial-relay:${missing}?pulseMs=50`, deps);
+    cleanups.push(() => gone.close());
+    await gone.open();
+    await gone.pulse('accept');
+    await waitFor(() => gone.stats().errors >= 1, { what: 'the missing port to be counted' });
+    expect(gone.stats().lastError).toMatch(new RegExp(`^cannot open ${missing}: it does not exist: the relay board is unplugged or has another name`));
+  });
 });

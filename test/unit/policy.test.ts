@@ -58,7 +58,10 @@ describe('policy file', () => {
     [{ duplicateWindowMinutes: -1 }, /duplicateWindowMinutes/],
     [{ statusActions: { f0: 'jail' } }, /statusActions\.f0/],
     [{ declarationRequired: 'yes' }, /declarationRequired/],
-    [{ colour: 'red' }, /unknown key "colour" at \$ \(did you mean "/],
+    // A key near no valid one gets the list of accepted keys, not a far-fetched guess.
+    [{ colour: 'red' }, /^p\.json: unknown key "colour" at \$ \(accepted keys: acceptFormats, identityOnly, declarationRequired, healthFindings, statusActions, duplicateWindowMinutes, clockSkewSeconds, testMaxAgeHours\)$/],
+    [{ version: 1 }, /^p\.json: unknown key "version" at \$ \(accepted keys: acceptFormats, identityOnly, /],
+    [{ identityOnyl: 'accept' }, /^p\.json: unknown key "identityOnyl" at \$ \(did you mean "identityOnly"\?\)$/],
     [{ duplicateWindowMinute: 3 }, /^p\.json: unknown key "duplicateWindowMinute" at \$ \(did you mean "duplicateWindowMinutes"\?\)$/],
     [{ healthFinding: 'reject' }, /unknown key "healthFinding" at \$ \(did you mean "healthFindings"\?\)/],
     [{ clockSkewSeconds: -5 }, /clockSkewSeconds/],

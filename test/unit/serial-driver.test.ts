@@ -96,7 +96,7 @@ describe('SerialScannerDriver', () => {
     await driver.open();
     first.emit('data', Buffer.from('BEFORE\nHALF-'));
     first.unplug();
-    expect(driver.status()).toMatchObject({ state: 'disconnected', lastError: 'Port disconnected', errors: 0 });
+    expect(driver.status()).toMatchObject({ state: 'disconnected', lastError: '/dev/ttyFAKE0 went away: the scanner was unplugged or its cable came loose; it reconnects by itself when plugged back', errors: 0 });
     expect(disconnects()).toBe(1);
     outcomes.push('fail');
     const second = new FakePort();
@@ -149,7 +149,10 @@ describe('SerialScannerDriver', () => {
   it('explains a permission error in lastError', async () => {
     const { driver } = makeDriver(() => Promise.reject(new Error('Error: Permission denied, cannot open /dev/ttyFAKE0')));
     await driver.open();
-    expect(driver.status().lastError).toBe('Error: Permission denied, cannot open /dev/ttyFAKE0 (is the kiosk user in the dialout group?)');
+    expect(driver.status()).toMatchObject({
+      lastError: 'cannot open /dev/ttyFAKE0: permission denied: add the kiosk user to the dialout group (sudo usermod -aG dialout USER, then log in again)',
+      lastErrorCode: 'EACCES',
+    });
     await driver.close();
   });
 
@@ -182,7 +185,7 @@ describe('SerialScannerDriver presence watchdog', () => {
     expect(driver.status().state).toBe('connected');
     identity = undefined;
     await time.advance(1000);
-    expect(driver.status()).toMatchObject({ state: 'disconnected', lastError: 'device path went away' });
+    expect(driver.status()).toMatchObject({ state: 'disconnected', lastError: '/dev/ttyFAKE0 went away: the scanner was unplugged or its cable came loose; it reconnects by itself when plugged back', lastErrorCode: 'ENOENT' });
     expect(first.closeCalls).toBe(1);
     expect(disconnects()).toBe(1);
     identity = 'dev-B';
@@ -193,7 +196,7 @@ describe('SerialScannerDriver presence watchdog', () => {
     identity = 'dev-C';
     await time.advance(1000);
     expect(replaced).toBe('dev-B');
-    expect(reasons).toEqual(['device path went away', 'device path now leads to another device']);
+    expect(reasons).toEqual(['/dev/ttyFAKE0 went away: the scanner was unplugged or its cable came loose; it reconnects by itself when plugged back', '/dev/ttyFAKE0 now leads to another device (a different adapter behind the same name); reconnecting to it']);
     expect(second.closeCalls).toBe(1);
     // ...and it reconnected to the third port, behind the new identity.
     expect(driver.status().state).toBe('connected');

@@ -17,6 +17,7 @@ import { maskSubject } from '../../shared/mask.js';
 import { AccessControl } from '../../app/access/access-control.js';
 import { checkPinFile, PinInputError } from '../../app/access/provision-pin.js';
 import { jsonLogger, systemClock } from '../../core/system.js';
+import { waitText } from './pin-wait.js';
 import { parseCommand, requireOption, UsageError } from '../usage.js';
 
 /** A PIN is a few digits; anything much longer is not a PIN file. */
@@ -77,8 +78,9 @@ async function checkReveal(store: SqliteStore, pin: string): Promise<void> {
   if (!result.ok) {
     store.audit({ at, actor: 'technician', action: 'export-reveal-refused', detail: { via: 'cli', reason: result.reason } });
     if (result.reason === 'no-pin') throw new Error('no technician PIN is set on this kiosk: set one with `run --set-pin` first');
-    if (result.reason === 'wait') throw new Error(`too many wrong PINs: try again at ${result.retryAt}`);
-    throw new Error(`wrong technician PIN${result.retryAt ? ` (the next attempt is checked from ${result.retryAt})` : ''}`);
+    const now = systemClock.now();
+    if (result.reason === 'wait') throw new Error(`too many wrong PINs: try again ${result.retryAt ? waitText(result.retryAt, now, store) : 'later'}`);
+    throw new Error(`wrong technician PIN${result.retryAt ? `; the next try is checked ${waitText(result.retryAt, now, store)}` : ''}`);
   }
   store.audit({ at, actor: 'technician', action: 'export-reveal', detail: { via: 'cli' } });
 }

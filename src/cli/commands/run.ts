@@ -192,7 +192,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     else out({ event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt });
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
-  kiosk.on('scanner', (s) => out({ event: 'scanner', deviceId: s.deviceId, state: s.state, ...(s.lastError ? { error: s.lastError } : {}) }));
+  // `error` is the plain message with its fix; `errorCode` the original errno name (EAGAIN, ENOENT …) for logs and scripts.
+  kiosk.on('scanner', (s) => out({ event: 'scanner', deviceId: s.deviceId, state: s.state, ...(s.lastError ? { error: s.lastError } : {}), ...(s.lastError && s.lastErrorCode ? { errorCode: s.lastErrorCode } : {}) }));
 
   const api =
     ui === 'web'

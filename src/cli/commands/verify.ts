@@ -1,6 +1,8 @@
 /**
- * `checkpoint-kiosk verify [--trust FILE] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)`
+ * `checkpoint-kiosk verify [--trust FILE | --data-dir DIR] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)`
  * Prints one JSON line {format, verdict, reasons, subject} (plus steps with --explain).
+ * `--data-dir` verifies with a kiosk's own signed trust bundle and configuration profile
+ * (kiosk-verify-context.ts): the verdict that kiosk would give.
  * Exit 0 whenever a verdict was produced, 2 on a usage error (bad flag, unreadable trust or
  * policy file).
  */
@@ -8,12 +10,18 @@ import { EXIT } from '../exit-codes.js';
 import { DEFAULT_FORMATS } from '../../credentials/registry.js';
 import { EMPTY_TRUST, type TrustIndex } from '../../credentials/trust/types.js';
 import { readTrustFile } from '../../credentials/trust/load.js';
+import { KIOSK_DIR_PLACEHOLDER } from '../../credentials/trust/file-kind.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { assessRefused, assessText } from '../../core/assess.js';
 import { LIMITS } from '../../credentials/types.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
 import { parseCommand, UsageError } from '../usage.js';
+
+/** The enrollment a kiosk keeps in its data dir (src/sync/enrollment.ts; not imported: verify starts light). */
+const ENROLLMENT_FILE_NAME = 'enrollment.json';
 
 // Enough for any QR payload plus slack; more than this is reported as too-large, not read.
 const MAX_STDIN_BYTES = 1024 * 1024;
@@ -24,6 +32,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     argv,
     {
       trust: { type: 'string' },
+      'data-dir': { type: 'string' },
       policy: { type: 'string' },
       at: { type: 'string' },
       explain: { type: 'boolean' },
@@ -32,9 +41,21 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError('verify: expects exactly one PAYLOAD argument (or - to read it from standard input)');
   const now = values.at === undefined ? new Date() : parseAt(values.at);
-  const trust = await loadTrust(values.trust);
-  const policy = loadPolicy(values.policy);
+  if (values['data-dir'] !== undefined && values.trust !== undefined) {
+    throw new UsageError('verify: give either --data-dir (the kiosk\'s own trust bundle) or --trust FILE, not both');
+  }
+  let trust = await loadTrust(values.trust);
+  let policy = loadPolicy(values.policy);
+  if (values['data-dir'] !== undefined) {
+    // Loaded only here: a plain `verify` never pays for the sync modules at start.
+    const { readKioskVerifyContext } = await import('./kiosk-verify-context.js');
+    const kiosk = await readKioskVerifyContext(values['data-dir'], policy);
+    for (const note of kiosk.notes) process.stderr.write(`verify: note: ${note}\n`);
+    trust = kiosk.trust;
+    policy = kiosk.policy;
+  }
   const payload = positionals[0] === '-' ? await readStdin() : (positionals[0] ?? '');
+  if (positionals[0] === '-' && payload !== undefined) refuseSeveralLines(payload);
   const deps = {
     formats: DEFAULT_FORMATS,
     trust: () => trust,
@@ -57,6 +78,18 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/**
+ * verify answers one payload with one JSON line (the contract), and no QR payload holds a line
+ * break: several non-empty lines on stdin are several payloads, which read as one would get a
+ * misleading verdict ("issue date (20 characters)"). Refused, naming the count and the way to do it.
+ */
+function refuseSeveralLines(text: string): void {
+  const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '').length;
+  if (lines > 1) {
+    throw new UsageError(`verify: standard input holds ${lines} lines; give one payload per run (for a file of payloads: while IFS= read -r p; do checkpoint-kiosk verify "$p"; done < FILE)`);
+  }
+}
+
 function parseAt(value: string): Date {
   // A time without a zone is taken as UTC, like the EU DCC test vectors do.
   const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`;
@@ -70,7 +103,11 @@ async function loadTrust(file: string | undefined): Promise<TrustIndex> {
   try {
     return await readTrustFile(file);
   } catch (err) {
-    throw new UsageError(`verify: --trust ${(err as Error).message}`);
+    let message = (err as Error).message;
+    // A kiosk's own file, still in its data dir (enrollment.json beside it): name that dir.
+    const dir = dirname(file);
+    if (message.includes(KIOSK_DIR_PLACEHOLDER) && existsSync(join(dir, ENROLLMENT_FILE_NAME))) message = message.replace(KIOSK_DIR_PLACEHOLDER, dir);
+    throw new UsageError(`verify: --trust ${message}`);
   }
 }
 

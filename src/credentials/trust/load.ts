@@ -15,6 +15,7 @@ import { TrustBundleError, invalidAt } from './errors.js';
 import { loadDeclarationIssuers, loadShcIssuers } from './keys.js';
 import { kidOfDer } from './kid.js';
 import { BUNDLE_KEYS } from './bundle-keys.js';
+import { META_FILE_ADVICE, SIGNED_BUNDLE_ADVICE, isJwsCompact, isTrustMeta } from './file-kind.js';
 import type { DccSigner, DeclarationIssuer, ShcIssuer, TrustIndex } from './types.js';
 import type { JsonObject } from './validate.js';
 import {
@@ -143,8 +144,10 @@ export async function readTrustFile(file: string): Promise<TrustIndex> {
   try {
     json = JSON.parse(text);
   } catch (err) {
+    if (isJwsCompact(text)) throw new TrustBundleError(`${file} is ${SIGNED_BUNDLE_ADVICE}`, { file });
     throw new TrustBundleError(`${file}: not valid JSON (${(err as Error).message})`, { file, cause: err });
   }
+  if (isTrustMeta(json)) throw new TrustBundleError(`${file} is ${META_FILE_ADVICE}`, { file });
   try {
     return parseTrustBundle(json);
   } catch (err) {
