@@ -109,6 +109,13 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     lock?.release();
     throw err;
   }
+  if (!opts.storage && opts.database !== undefined && !opts.dataDir) {
+    // Reached only on a database no key has sealed (a sealed one refused this node): loud, once.
+    logger.warn('identity fields stored unsealed: names and ID numbers go into the database in clear; start every node with --data-dir holding one shared data-key.json to seal them', {
+      backend: 'postgres',
+      sealed: false,
+    });
+  }
   let app: FastifyInstance | undefined;
   let retention: Retention | undefined;
   let tokenWatch: AdminTokenWatch | undefined;

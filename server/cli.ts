@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { startCentral } from './app.js';
+import type { CentralServer } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
@@ -39,7 +40,7 @@ import { ADMIN_TOKEN_REFRESH_MS } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
-import { NoCentralDatabaseError } from './storage/errors.js';
+import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
@@ -125,17 +126,24 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
-  const server = await startCentral({
-    ...where,
-    port,
-    host: (v.host as string | undefined) ?? '127.0.0.1',
-    ...(trustFile ? { trustFile } : {}),
-    enrollmentCodes: codes,
-    retentionDays,
-    ...(timeZone ? { timeZone } : {}),
-    logger: jsonLogger({ namespace: '' }),
-    clock: systemClock,
-  });
+  let server: CentralServer;
+  try {
+    server = await startCentral({
+      ...where,
+      port,
+      host: (v.host as string | undefined) ?? '127.0.0.1',
+      ...(trustFile ? { trustFile } : {}),
+      enrollmentCodes: codes,
+      retentionDays,
+      ...(timeZone ? { timeZone } : {}),
+      logger: jsonLogger({ namespace: '' }),
+      clock: systemClock,
+    });
+  } catch (err) {
+    // A missing or different data key is the operator's to fix (a flag), not a runtime failure.
+    if (err instanceof DataKeyRefusedError) throw new Usage(`central: ${err.message}`);
+    throw err;
+  }
   // Signal handlers first, then the line: the write to a pipe is synchronous, so a supervisor that
   // sends SIGTERM the moment it reads "listening" could otherwise hit the default action (killed).
   const stop =
@@ -151,13 +159,16 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** Opens an existing central storage, runs `fn`, closes it. */
-async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
+/**
+ * Opens an existing central storage, runs `fn`, closes it. `identities`: the command reads names
+ * and ID numbers (export, trace), so a sealed database without its data key is refused up front.
+ */
+async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>, identities = false): Promise<T> {
   let storage: CentralStorage;
   try {
-    storage = await openStorage({ ...where, mustExist: true, logger: jsonLogger({ namespace: 'central' }) });
+    storage = await openStorage({ ...where, mustExist: true, identities, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
-    if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
+    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
   }
   try {
@@ -182,7 +193,7 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
     }
     // Names and ID numbers left the server: the audit log says when and how many (never whose).
     await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count } });
-  });
+  }, true);
   return EXIT.ok;
 }
 
@@ -199,7 +210,7 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
     // Exclusive create, readable by the operator only: it holds personal data.
     fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
     io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256 })}\n`);
-  });
+  }, true);
   return EXIT.ok;
 }
 
@@ -268,7 +279,7 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     io.stdout(`${JSON.stringify(result)}\n`);
     // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.
     await auditTrace(storage, { actor: 'cli', via: 'cli' }, result, systemClock.now());
-  });
+  }, true);
   return EXIT.ok;
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../src/shared/ports.js';
 import { deviceForToken } from './enrollment.js';
 import { secretEquals } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
+import { DataKeyRefusedError } from './storage/errors.js';
 
 export interface ErrorBody {
   error: string;
@@ -69,6 +70,13 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
         break;
     }
     if (status >= 400 && status < 500) return sendError(reply, status, err.code ?? 'bad-request', err.message);
+    if (err instanceof DataKeyRefusedError) {
+      // Another node bound a data key to the database after this one started without: this node
+      // must not add clear rows beside sealed ones. Kiosks go to a node that has the key.
+      logger.error('refused: data key', { route: request.routeOptions.url ?? 'unknown', err: err.message });
+      void reply.header('Retry-After', '30');
+      return sendError(reply, 503, 'data-key-required', err.message);
+    }
     if (storageUnavailable(err)) {
       // The database is out of reach (restart, failover): say so, so that kiosks try another node
       // or come back shortly, rather than reporting an internal error.
