@@ -1,6 +1,8 @@
 /**
  * Tracing ("epidemiological landmarks"): a person's check-ins in a time range, and for each of
- * them everyone else checked in at the same checkpoint within ±windowMinutes.
+ * them everyone else checked in at the same checkpoint within ±windowMinutes. Contacts are people:
+ * a scan that names nobody (an unreadable or unknown code: no ID number, no second identifier, no
+ * name) is counted per landmark (`unidentifiedNearby`), not listed.
  */
 import type { CheckIn } from '../src/shared/types.js';
 import type { CentralStorage } from './storage/types.js';
@@ -15,10 +17,21 @@ export interface TraceQuery {
 
 export interface TraceLandmark {
   checkIn: CheckIn;
-  /** Other people at the same checkpoint within the window (the person's own records excluded). */
+  /**
+   * Other people at the same checkpoint within the window (the person's own records excluded):
+   * check-ins that name someone (`identifiesPerson`).
+   */
   nearby: CheckIn[];
-  /** True when `nearby` was cut at the limit. */
+  /** Check-ins in the same checkpoint and window that name nobody: counted, never listed. */
+  unidentifiedNearby: number;
+  /** True when the check-ins read for this landmark were cut at the limit (both lists may miss some). */
   truncated: boolean;
+}
+
+/** Whether a check-in names a person: an ID number, a second identifier or a name. */
+export function identifiesPerson(c: CheckIn): boolean {
+  const s = c.subject as CheckIn['subject'] | undefined;
+  return Boolean(s?.idNo || s?.altId || s?.name);
 }
 
 export interface TraceResult {
@@ -47,10 +60,13 @@ export async function trace(storage: CentralStorage, q: TraceQuery): Promise<Tra
       excludePerson: q.idNo,
       limit: TRACE_LIMITS.maxNearbyPerLandmark + 1,
     });
+    const read = rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark);
+    const people = read.filter(identifiesPerson);
     // Records carry their current verdict (an officer's override) with originalVerdict beside it.
     landmarks.push({
       checkIn: asExported(checkIn),
-      nearby: rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark).map(asExported),
+      nearby: people.map(asExported),
+      unidentifiedNearby: read.length - people.length,
       truncated: rows.length > TRACE_LIMITS.maxNearbyPerLandmark,
     });
   }
