@@ -63,7 +63,11 @@ export interface CentralOptions {
   retentionDays?: number;
   /** How often the retention purge runs (ms, default 1 h). */
   retentionIntervalMs?: number;
-  /** How often a replaced admin token (`central admin-token --rotate`) is looked for (ms, default 30 s). */
+  /**
+   * How often a replaced admin token (`central admin-token --rotate`) is looked for (ms, default
+   * 30 s): when the old one stops working at the latest. A presented token that does not match is
+   * looked for at once (at most once a second).
+   */
   adminTokenRefreshMs?: number;
 }
 
@@ -134,6 +138,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       clock: opts.clock,
       logger,
       adminToken: await loadOrCreateAdminToken(storage),
+      recheckAdminToken: () => tokenWatch?.recheck() ?? Promise.resolve(),
       rootJwk: publicJwkOf(root.publicKey) as CentralContext['rootJwk'],
       bundle,
       rootPrivateKey: root.privateKey,
@@ -144,6 +149,16 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       timeZone,
       fleet: { ...DEFAULT_FLEET_THRESHOLDS, ...opts.fleet },
     };
+    tokenWatch = watchAdminToken({
+      storage,
+      logger,
+      clock: opts.clock,
+      current: () => ctx.adminToken,
+      apply: (token) => {
+        ctx.adminToken = token;
+      },
+      ...(opts.adminTokenRefreshMs ? { refreshMs: opts.adminTokenRefreshMs } : {}),
+    });
     app = Fastify({
       logger: false,
       bodyLimit: GLOBAL_BODY_LIMIT,
@@ -176,15 +191,6 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       logger,
       retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
       ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
-    });
-    tokenWatch = watchAdminToken({
-      storage,
-      logger,
-      current: () => ctx.adminToken,
-      apply: (token) => {
-        ctx.adminToken = token;
-      },
-      ...(opts.adminTokenRefreshMs ? { refreshMs: opts.adminTokenRefreshMs } : {}),
     });
     const purging = retention;
     const watching = tokenWatch;

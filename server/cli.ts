@@ -251,7 +251,11 @@ async function adminToken(argv: string[], io: CentralIo): Promise<number> {
       await storage.replaceSecret('admin-token', token);
       await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
       io.stdout(`${token}\n`);
-      io.stderr(`central admin-token: replaced; running servers take the new token within ${ADMIN_TOKEN_REFRESH_MS / 1000} s, then refuse the old one and every dashboard sign-in made with it\n`);
+      const retiredBy = new Date(systemClock.now() + ADMIN_TOKEN_REFRESH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      io.stderr(
+        `central admin-token: replaced. The new token works on every running node now. Running nodes stop accepting the old token, and every dashboard sign-in made with it, ` +
+          `by ${retiredBy} (within ${ADMIN_TOKEN_REFRESH_MS / 1000} s; a node does so at once when the new token is used there)\n`,
+      );
       return;
     }
     // A database made before the token existed gets one now (the server would make it at start).

@@ -9,6 +9,7 @@ import type { Logger } from '../src/shared/ports.js';
 import { deviceForToken } from './enrollment.js';
 import { secretEquals } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
+import type { CentralContext } from './context.js';
 import { DataKeyRefusedError } from './storage/errors.js';
 
 export interface ErrorBody {
@@ -124,10 +125,21 @@ export async function authenticateDevice(storage: CentralStorage, request: Fasti
  * here, on purpose: the operations room's sign-in session (ops/access.ts) opens only its browser
  * routes, so a page of another site cannot make a signed-in browser call the API.
  */
-export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
-  const q = (request.query as Record<string, unknown> | undefined)?.token;
-  const given = bearerToken(request) ?? (typeof q === 'string' ? q : undefined);
-  return given !== undefined && secretEquals(given, adminToken);
+export async function isAdmin(request: FastifyRequest, ctx: Pick<CentralContext, 'adminToken' | 'recheckAdminToken'>): Promise<boolean> {
+  const given = bearerToken(request) ?? (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof given === 'string' && adminTokenMatches(ctx, [given]);
+}
+
+/**
+ * Whether one of `given` is the admin token. When none is, the stored token is re-read first
+ * (bounded, ../admin-token.ts) and they are compared again: a token just rotated at another node
+ * (or with the CLI) works at once, not after the next periodic re-read.
+ */
+export async function adminTokenMatches(ctx: Pick<CentralContext, 'adminToken' | 'recheckAdminToken'>, given: readonly string[]): Promise<boolean> {
+  if (given.length === 0) return false;
+  if (given.some((g) => secretEquals(g, ctx.adminToken))) return true;
+  await ctx.recheckAdminToken();
+  return given.some((g) => secretEquals(g, ctx.adminToken));
 }
 
 /**

@@ -48,7 +48,7 @@ const censusSchema = {
 /** onRequest hook: 401 unless the request carries the admin token (Bearer or `?token=`). */
 export function adminGuard(ctx: CentralContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!isAdmin(request, ctx.adminToken)) {
+    if (!(await isAdmin(request, ctx))) {
       return sendError(reply, 401, 'admin-token-required', 'admin token required: send the header Authorization: Bearer ADMIN_TOKEN (print it with `central admin-token`)');
     }
     return undefined;
