@@ -184,6 +184,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     // What `central provision-card` writes into cards when no --url is given.
     await storage.fleet.setServerSetting('public-url', opts.publicUrl ?? url);
+    // How `central trace` reads a time given without a zone: as the operations room does.
+    await storage.fleet.setServerSetting('time-zone', timeZone);
     logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
     retention = startRetention({
       storage,

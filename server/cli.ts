@@ -34,7 +34,7 @@ import { centralHelp } from './cli-help.js';
 import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
-import { timeZoneProblem } from './ops/local-time.js';
+import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey, newToken } from './secrets.js';
 import { ADMIN_TOKEN_REFRESH_MS } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
@@ -271,15 +271,32 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     from: { type: 'string' },
     to: { type: 'string' },
     'window-minutes': { type: 'string' },
+    'time-zone': { type: 'string' },
   });
   const where = storageOf('trace', v);
-  const q = parseTraceQuery({ idNo: v.id, from: v.from, to: v.to, windowMinutes: v['window-minutes'] });
-  if (typeof q === 'string') {
-    const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
-    throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
+  const zoneFlag = v['time-zone'] as string | undefined;
+  const zoneProblem = zoneFlag === undefined ? undefined : timeZoneProblem(zoneFlag);
+  if (zoneProblem) throw new Usage(`central trace: --time-zone: ${zoneProblem}`);
+  const query = (timeZone: string) => {
+    const q = parseTraceQuery({ idNo: v.id, from: v.from, to: v.to, windowMinutes: v['window-minutes'] }, timeZone);
+    if (typeof q === 'string') {
+      const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
+      throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
+    }
+    return q;
+  };
+  // Flags are checked before the database is opened; a bad time without --time-zone is reported
+  // once the server's zone is read from the database, so the example names that zone.
+  try {
+    query(zoneFlag ?? DEFAULT_TIME_ZONE);
+  } catch (err) {
+    if (!(err instanceof Usage) || zoneFlag !== undefined || !/^central trace: --(from|to): /.test(err.message)) throw err;
   }
   await withStorage('trace', where, async (storage) => {
-    const result = await trace(storage, q);
+    // A time without a zone is read as the operations room reads it: in the server's --time-zone.
+    const stored = await storage.fleet.serverSetting('time-zone');
+    const timeZone = zoneFlag ?? (stored !== undefined && timeZoneProblem(stored) === undefined ? stored : DEFAULT_TIME_ZONE);
+    const result = await trace(storage, query(timeZone));
     io.stdout(`${JSON.stringify(result)}\n`);
     // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.
     await auditTrace(storage, { actor: 'cli', via: 'cli' }, result, systemClock.now());

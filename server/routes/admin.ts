@@ -71,7 +71,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
   app.get('/api/v1/stats', { onRequest: requireAdmin }, async () => statsOf(await currentOverview(ctx)));
 
   app.get('/api/v1/trace', { onRequest: requireAdmin }, async (request, reply) => {
-    const q = parseTraceQuery(request.query as Record<string, unknown>);
+    const q = parseTraceQuery(request.query as Record<string, unknown>, ctx.timeZone);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
     const result = await ctx.ops.trace(q);
     // Audited before the names leave: no entry, no answer.
