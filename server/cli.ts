@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
-import { startCentral } from './app.js';
+import { PortBusyError, startCentral } from './app.js';
 import type { CentralServer } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
@@ -142,6 +142,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   } catch (err) {
     // A missing or different data key is the operator's to fix (a flag), not a runtime failure.
     if (err instanceof DataKeyRefusedError) throw new Usage(`central: ${err.message}`);
+    if (err instanceof PortBusyError && err.usage) throw new Usage(`central: ${err.message}`);
     throw err;
   }
   // Signal handlers first, then the line: the write to a pipe is synchronous, so a supervisor that
