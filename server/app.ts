@@ -15,7 +15,7 @@ import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
-import { registerErrorHandling, registerGzipBodies } from './http-support.js';
+import { registerErrorHandling, registerFavicon, registerGzipBodies } from './http-support.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
@@ -179,6 +179,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     registerOpsRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
     registerFleetRoutes(app, ctx);
+    registerFavicon(app);
     try {
       await app.listen({ port: opts.port, host });
     } catch (err) {

@@ -192,7 +192,14 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
         await requireDevice('config show', storage, v.device);
         const group = (await fleet.deviceGroups()).get(v.device) ?? null;
         io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
-      } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);
+      } else {
+        const profiles = await fleet.configProfiles(10_000);
+        for (const p of profiles) io.stdout(`${JSON.stringify(p)}\n`);
+        // stdout stays JSON lines for scripts (none here); the person at the terminal is told why.
+        if (profiles.length === 0) {
+          io.stderr('central config show: no configuration profiles yet; add one with `central config set (--data-dir DIR | --database URL) (--device ID | --group G) --file profile.json`\n');
+        }
+      }
       return EXIT.ok;
     });
   }

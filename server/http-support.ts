@@ -153,3 +153,11 @@ export function storageUnavailable(err: { code?: string; message?: string }): bo
   if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect/i.test(err.message ?? '');
 }
+
+/**
+ * `GET /favicon.ico` → 204, cached a day: browsers ask for it on every page (operations room,
+ * declaration form); an empty answer keeps their console free of 404s without serving an icon.
+ */
+export function registerFavicon(app: FastifyInstance): void {
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+}
