@@ -324,6 +324,9 @@ export class SqliteStorage implements CentralStorage {
   }
 
   async bindDataKey(fingerprint: string, sealExisting: boolean): Promise<string> {
+    // Every open binds: take the write lock only when there is something to write.
+    const seen = await this.dataKeyFingerprint();
+    if (seen === fingerprint) return seen;
     return this.db.transaction((): string => {
       const recorded = this.db.prepare("SELECT value FROM meta WHERE key = 'data-key'").pluck().get() as string | undefined;
       if (recorded !== undefined && !(recorded.length < fingerprint.length && fingerprint.startsWith(recorded))) return recorded;
