@@ -1,29 +1,47 @@
 /**
  * The admin token a running server checks, kept current. `central admin-token --rotate` replaces
- * it in the storage (a file of the SQLite data dir, a row of PostgreSQL shared by every node);
- * each server re-reads it every `refreshMs` and takes the new one without a restart. From then on
+ * it in the storage (a file of the SQLite data dir, a row of PostgreSQL shared by every node).
+ * Each server re-reads it every `refreshMs` and takes the new one without a restart; from then on
  * the old token is refused, and with it every operations-room sign-in made under it (the session
- * key is derived from the token: ops/session.ts).
+ * key is derived from the token: ops/session.ts). A token (or sign-in) that does not match makes
+ * the server re-read at once — at most once per ADMIN_TOKEN_RECHECK_MS, so a flood of wrong tokens
+ * costs one small read a second — so the new token works on every node the moment it is used.
  */
-import type { Logger } from '../src/shared/ports.js';
+import type { Clock, Logger } from '../src/shared/ports.js';
 import type { CentralStorage } from './storage/types.js';
 
-/** How often a running server looks for a replaced admin token (ms). */
+/** How often a running server looks for a replaced admin token (ms): when the old one stops working at the latest. */
 export const ADMIN_TOKEN_REFRESH_MS = 30_000;
 
+/** Least time between two re-reads asked for by a token that did not match (ms). */
+export const ADMIN_TOKEN_RECHECK_MS = 1_000;
+
 export interface AdminTokenWatch {
+  /**
+   * Re-reads the stored token now, unless one was asked for less than ADMIN_TOKEN_RECHECK_MS ago
+   * (then it resolves at once, or joins the read in progress). Never rejects.
+   */
+  recheck(): Promise<void>;
   /** Stops the timer; resolves once a read in progress has finished. */
   stop(): Promise<void>;
 }
 
 /**
- * Re-reads the admin token every `refreshMs` and calls `apply(token)` when it differs from
- * `current()`. A failed read (database out of reach) keeps the current token and is logged; a
- * token missing from the storage is never recreated here (the next start does that).
+ * Re-reads the admin token every `refreshMs` (and on `recheck()`) and calls `apply(token)` when it
+ * differs from `current()`. A failed read (database out of reach) keeps the current token and is
+ * logged; a token missing from the storage is never recreated here (the next start does that).
  */
-export function watchAdminToken(o: { storage: CentralStorage; logger: Logger; current: () => string; apply: (token: string) => void; refreshMs?: number }): AdminTokenWatch {
+export function watchAdminToken(o: {
+  storage: CentralStorage;
+  logger: Logger;
+  clock: Clock;
+  current: () => string;
+  apply: (token: string) => void;
+  refreshMs?: number;
+}): AdminTokenWatch {
   let running: Promise<void> | undefined;
-  const read = () => {
+  let lastRecheckMs = -Infinity;
+  const read = (): Promise<void> => {
     running ??= o.storage
       .readSecret('admin-token')
       .then((stored) => {
@@ -37,10 +55,18 @@ export function watchAdminToken(o: { storage: CentralStorage; logger: Logger; cu
       .finally(() => {
         running = undefined;
       });
+    return running;
   };
-  const timer = setInterval(read, o.refreshMs ?? ADMIN_TOKEN_REFRESH_MS);
+  const timer = setInterval(() => void read(), o.refreshMs ?? ADMIN_TOKEN_REFRESH_MS);
   timer.unref();
   return {
+    recheck() {
+      if (running) return running;
+      const now = o.clock.now();
+      if (now - lastRecheckMs < ADMIN_TOKEN_RECHECK_MS) return Promise.resolve();
+      lastRecheckMs = now;
+      return read();
+    },
     async stop() {
       clearInterval(timer);
       await running;

@@ -15,7 +15,7 @@ import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
-import { registerErrorHandling, registerGzipBodies } from './http-support.js';
+import { registerErrorHandling, registerFavicon, registerGzipBodies } from './http-support.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
@@ -63,7 +63,11 @@ export interface CentralOptions {
   retentionDays?: number;
   /** How often the retention purge runs (ms, default 1 h). */
   retentionIntervalMs?: number;
-  /** How often a replaced admin token (`central admin-token --rotate`) is looked for (ms, default 30 s). */
+  /**
+   * How often a replaced admin token (`central admin-token --rotate`) is looked for (ms, default
+   * 30 s): when the old one stops working at the latest. A presented token that does not match is
+   * looked for at once (at most once a second).
+   */
   adminTokenRefreshMs?: number;
 }
 
@@ -91,7 +95,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   const zoneProblem = timeZoneProblem(timeZone);
   if (zoneProblem) throw new Error(zoneProblem);
   const host = opts.host ?? '127.0.0.1';
-  // A busy port is refused before anything is created: no keys, no database, no lock.
+  // A busy port or an address not on this machine is refused before anything is created: no
+  // keys, no database, no lock.
   await assertPortFree(host, opts.port);
   let lock: DataDirLock | undefined;
   if (!opts.storage && opts.database === undefined && opts.dataDir) {
@@ -108,6 +113,13 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   } catch (err) {
     lock?.release();
     throw err;
+  }
+  if (!opts.storage && opts.database !== undefined && !opts.dataDir) {
+    // Reached only on a database no key has sealed (a sealed one refused this node): loud, once.
+    logger.warn('identity fields stored unsealed: names and ID numbers go into the database in clear; start every node with --data-dir holding one shared data-key.json to seal them', {
+      backend: 'postgres',
+      sealed: false,
+    });
   }
   let app: FastifyInstance | undefined;
   let retention: Retention | undefined;
@@ -127,6 +139,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       clock: opts.clock,
       logger,
       adminToken: await loadOrCreateAdminToken(storage),
+      recheckAdminToken: () => tokenWatch?.recheck() ?? Promise.resolve(),
       rootJwk: publicJwkOf(root.publicKey) as CentralContext['rootJwk'],
       bundle,
       rootPrivateKey: root.privateKey,
@@ -137,6 +150,16 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       timeZone,
       fleet: { ...DEFAULT_FLEET_THRESHOLDS, ...opts.fleet },
     };
+    tokenWatch = watchAdminToken({
+      storage,
+      logger,
+      clock: opts.clock,
+      current: () => ctx.adminToken,
+      apply: (token) => {
+        ctx.adminToken = token;
+      },
+      ...(opts.adminTokenRefreshMs ? { refreshMs: opts.adminTokenRefreshMs } : {}),
+    });
     app = Fastify({
       logger: false,
       bodyLimit: GLOBAL_BODY_LIMIT,
@@ -156,12 +179,20 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     registerOpsRoutes(app, ctx);
     registerDeclarationRoutes(app, ctx);
     registerFleetRoutes(app, ctx);
-    await app.listen({ port: opts.port, host });
+    registerFavicon(app);
+    try {
+      await app.listen({ port: opts.port, host });
+    } catch (err) {
+      // Taken between the probe and now: the same plain words.
+      throw bindProblem(err as NodeJS.ErrnoException, host, opts.port) ?? err;
+    }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     // What `central provision-card` writes into cards when no --url is given.
     await storage.fleet.setServerSetting('public-url', opts.publicUrl ?? url);
+    // How `central trace` reads a time given without a zone: as the operations room does.
+    await storage.fleet.setServerSetting('time-zone', timeZone);
     logger.info('listening', { url, backend: storage.backend, bundleIssuedAt: bundle.issuedAt });
     retention = startRetention({
       storage,
@@ -169,15 +200,6 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       logger,
       retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
       ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
-    });
-    tokenWatch = watchAdminToken({
-      storage,
-      logger,
-      current: () => ctx.adminToken,
-      apply: (token) => {
-        ctx.adminToken = token;
-      },
-      ...(opts.adminTokenRefreshMs ? { refreshMs: opts.adminTokenRefreshMs } : {}),
     });
     const purging = retention;
     const watching = tokenWatch;
@@ -210,21 +232,49 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   }
 }
 
-/** Thrown when the port is taken: the message names the port and the fix. */
+/**
+ * The address or port cannot be bound; the message names the address and the fix. `usage` is true
+ * when the flags are at fault (an address not on this machine, a privileged port: exit 2) and
+ * false when the port is merely busy now (another server, perhaps still stopping: exit 1, so a
+ * supervisor may retry).
+ */
 export class PortBusyError extends Error {
   override name = 'PortBusyError';
+  constructor(
+    message: string,
+    readonly usage: boolean,
+  ) {
+    super(message);
+  }
 }
 
-/** Binds and releases `host:port` once to see whether it is free (port 0 is always free). */
+/** The plain-words refusal for a failed bind of `host:port`, or undefined for another error. */
+export function bindProblem(err: NodeJS.ErrnoException, host: string, port: number): PortBusyError | undefined {
+  const where = port === 0 ? host : `port ${port} on ${host}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new PortBusyError(`${where} is already in use (another server?); stop it or choose another --port`, false);
+    case 'EACCES':
+      return new PortBusyError(`${where} needs privileges this process lacks; choose a port above 1023`, true);
+    case 'EADDRNOTAVAIL':
+      return new PortBusyError(`--host ${host} is not an address of this machine; give one of its own addresses (ip -brief address), 0.0.0.0 for all of them, or 127.0.0.1`, true);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new PortBusyError(`--host ${host} does not resolve to an address (${err.code}); give an IP address of this machine, 0.0.0.0 or 127.0.0.1`, true);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Binds and releases `host:port` once, before anything is created: a busy port, a privileged one
+ * or an address this machine does not have is refused with no key, database or lock left behind.
+ * Port 0 is probed too (an ephemeral port on an address not ours fails just the same).
+ */
 async function assertPortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new PortBusyError(`port ${port} on ${host} is already in use (another server?); stop it or choose another --port`));
-      else if (err.code === 'EACCES') reject(new PortBusyError(`port ${port} on ${host} needs privileges this process lacks; choose a port above 1023`));
-      else reject(err);
-    });
+    probe.once('error', (err: NodeJS.ErrnoException) => reject(bindProblem(err, host, port) ?? err));
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

@@ -23,7 +23,7 @@ import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
 import type { RemoteConfig } from '../src/fleet/remote-config.js';
-import { NoCentralDatabaseError } from './storage/errors.js';
+import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
 import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
@@ -69,9 +69,10 @@ function storageChoice(sub: string, v: Values): StorageChoice {
 async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
   let storage: CentralStorage;
   try {
-    storage = await openStorage({ ...choice, mustExist: true, logger: jsonLogger({ namespace: 'central' }) });
+    // Fleet commands never read a check-in's subject: they work without the data key.
+    storage = await openStorage({ ...choice, mustExist: true, identities: false, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
-    if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
+    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
   }
   try {
@@ -191,7 +192,14 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
         await requireDevice('config show', storage, v.device);
         const group = (await fleet.deviceGroups()).get(v.device) ?? null;
         io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
-      } else for (const p of await fleet.configProfiles(10_000)) io.stdout(`${JSON.stringify(p)}\n`);
+      } else {
+        const profiles = await fleet.configProfiles(10_000);
+        for (const p of profiles) io.stdout(`${JSON.stringify(p)}\n`);
+        // stdout stays JSON lines for scripts (none here); the person at the terminal is told why.
+        if (profiles.length === 0) {
+          io.stderr('central config show: no configuration profiles yet; add one with `central config set (--data-dir DIR | --database URL) (--device ID | --group G) --file profile.json`\n');
+        }
+      }
       return EXIT.ok;
     });
   }

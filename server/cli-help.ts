@@ -71,12 +71,15 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   },
   trace: {
     synopsis: `checkpoint-kiosk central trace (--data-dir DIR | --database URL) --id ID --from ISO-TIME
-      --to ISO-TIME [--window-minutes N]`,
+      --to ISO-TIME [--window-minutes N] [--time-zone ZONE]`,
     summary: "A person's check-ins and everyone at the same checkpoint within ±N minutes (default 30); audited (range and counts, never the ID).",
     options: `${STORE}
   --id ID                 the ID number (CCCD, QID) to trace
-  --from ISO-TIME, --to ISO-TIME   the period searched
-  --window-minutes N      contacts within ±N minutes (default 30)`,
+  --from ISO-TIME, --to ISO-TIME   the period searched; a time without Z or an offset
+                          (2026-12-06T08:00) is read in the server's time zone
+  --window-minutes N      contacts within ±N minutes (default 30)
+  --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
+                          server last started with, else Asia/Ho_Chi_Minh)`,
   },
   'trust-bundle': {
     synopsis: 'checkpoint-kiosk central trust-bundle (--data-dir DIR | --database URL) [--out FILE]',

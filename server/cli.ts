@@ -25,7 +25,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
-import { startCentral } from './app.js';
+import { PortBusyError, startCentral } from './app.js';
+import type { CentralServer } from './app.js';
 import { readBundleJson } from './trust-bundle.js';
 import { asExported } from './overrides.js';
 import { FLEET_SUBCOMMANDS, fleetCommand } from './cli-fleet.js';
@@ -34,13 +35,13 @@ import { centralHelp } from './cli-help.js';
 import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
-import { timeZoneProblem } from './ops/local-time.js';
+import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey, newToken } from './secrets.js';
 import { ADMIN_TOKEN_REFRESH_MS } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
-import { NoCentralDatabaseError } from './storage/errors.js';
+import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
@@ -126,17 +127,25 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
-  const server = await startCentral({
-    ...where,
-    port,
-    host: (v.host as string | undefined) ?? '127.0.0.1',
-    ...(trustFile ? { trustFile } : {}),
-    enrollmentCodes: codes,
-    retentionDays,
-    ...(timeZone ? { timeZone } : {}),
-    logger: jsonLogger({ namespace: '' }),
-    clock: systemClock,
-  });
+  let server: CentralServer;
+  try {
+    server = await startCentral({
+      ...where,
+      port,
+      host: (v.host as string | undefined) ?? '127.0.0.1',
+      ...(trustFile ? { trustFile } : {}),
+      enrollmentCodes: codes,
+      retentionDays,
+      ...(timeZone ? { timeZone } : {}),
+      logger: jsonLogger({ namespace: '' }),
+      clock: systemClock,
+    });
+  } catch (err) {
+    // A missing or different data key is the operator's to fix (a flag), not a runtime failure.
+    if (err instanceof DataKeyRefusedError) throw new Usage(`central: ${err.message}`);
+    if (err instanceof PortBusyError && err.usage) throw new Usage(`central: ${err.message}`);
+    throw err;
+  }
   // Signal handlers first, then the line: the write to a pipe is synchronous, so a supervisor that
   // sends SIGTERM the moment it reads "listening" could otherwise hit the default action (killed).
   const stop =
@@ -152,13 +161,16 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** Opens an existing central storage, runs `fn`, closes it. */
-async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>): Promise<T> {
+/**
+ * Opens an existing central storage, runs `fn`, closes it. `identities`: the command reads names
+ * and ID numbers (export, trace), so a sealed database without its data key is refused up front.
+ */
+async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: CentralStorage) => Promise<T>, identities = false): Promise<T> {
   let storage: CentralStorage;
   try {
-    storage = await openStorage({ ...where, mustExist: true, logger: jsonLogger({ namespace: 'central' }) });
+    storage = await openStorage({ ...where, mustExist: true, identities, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
-    if (err instanceof NoCentralDatabaseError) throw new Usage(`central ${sub}: ${err.message}`);
+    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
   }
   try {
@@ -183,7 +195,7 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
     }
     // Names and ID numbers left the server: the audit log says when and how many (never whose).
     await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count } });
-  });
+  }, true);
   return EXIT.ok;
 }
 
@@ -200,7 +212,7 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
     // Exclusive create, readable by the operator only: it holds personal data.
     fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
     io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256 })}\n`);
-  });
+  }, true);
   return EXIT.ok;
 }
 
@@ -241,7 +253,11 @@ async function adminToken(argv: string[], io: CentralIo): Promise<number> {
       await storage.replaceSecret('admin-token', token);
       await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
       io.stdout(`${token}\n`);
-      io.stderr(`central admin-token: replaced; running servers take the new token within ${ADMIN_TOKEN_REFRESH_MS / 1000} s, then refuse the old one and every dashboard sign-in made with it\n`);
+      const retiredBy = new Date(systemClock.now() + ADMIN_TOKEN_REFRESH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      io.stderr(
+        `central admin-token: replaced. The new token works on every running node now. Running nodes stop accepting the old token, and every dashboard sign-in made with it, ` +
+          `by ${retiredBy} (within ${ADMIN_TOKEN_REFRESH_MS / 1000} s; a node does so at once when the new token is used there)\n`,
+      );
       return;
     }
     // A database made before the token existed gets one now (the server would make it at start).
@@ -257,19 +273,36 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     from: { type: 'string' },
     to: { type: 'string' },
     'window-minutes': { type: 'string' },
+    'time-zone': { type: 'string' },
   });
   const where = storageOf('trace', v);
-  const q = parseTraceQuery({ idNo: v.id, from: v.from, to: v.to, windowMinutes: v['window-minutes'] });
-  if (typeof q === 'string') {
-    const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
-    throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
+  const zoneFlag = v['time-zone'] as string | undefined;
+  const zoneProblem = zoneFlag === undefined ? undefined : timeZoneProblem(zoneFlag);
+  if (zoneProblem) throw new Usage(`central trace: --time-zone: ${zoneProblem}`);
+  const query = (timeZone: string) => {
+    const q = parseTraceQuery({ idNo: v.id, from: v.from, to: v.to, windowMinutes: v['window-minutes'] }, timeZone);
+    if (typeof q === 'string') {
+      const flag = q.split(':')[0]?.replace('idNo', 'id').replace('windowMinutes', 'window-minutes');
+      throw new Usage(`central trace: --${flag}: ${q.slice(q.indexOf(':') + 1).trim()}`);
+    }
+    return q;
+  };
+  // Flags are checked before the database is opened; a bad time without --time-zone is reported
+  // once the server's zone is read from the database, so the example names that zone.
+  try {
+    query(zoneFlag ?? DEFAULT_TIME_ZONE);
+  } catch (err) {
+    if (!(err instanceof Usage) || zoneFlag !== undefined || !/^central trace: --(from|to): /.test(err.message)) throw err;
   }
   await withStorage('trace', where, async (storage) => {
-    const result = await trace(storage, q);
+    // A time without a zone is read as the operations room reads it: in the server's --time-zone.
+    const stored = await storage.fleet.serverSetting('time-zone');
+    const timeZone = zoneFlag ?? (stored !== undefined && timeZoneProblem(stored) === undefined ? stored : DEFAULT_TIME_ZONE);
+    const result = await trace(storage, query(timeZone));
     io.stdout(`${JSON.stringify(result)}\n`);
     // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.
     await auditTrace(storage, { actor: 'cli', via: 'cli' }, result, systemClock.now());
-  });
+  }, true);
   return EXIT.ok;
 }
 

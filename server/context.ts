@@ -13,6 +13,11 @@ export interface CentralContext {
   logger: Logger;
   /** The admin token in force: replaced in place when `central admin-token --rotate` ran (../admin-token.ts). */
   adminToken: string;
+  /**
+   * Re-reads the stored admin token now (bounded: at most once a second, ../admin-token.ts); called
+   * when a presented token or sign-in does not match, so a token rotated elsewhere works at once.
+   */
+  recheckAdminToken: () => Promise<void>;
   /** The root public key devices pin at enrollment. */
   rootJwk: JsonWebKey;
   bundle: PublishedBundle;

@@ -9,6 +9,8 @@ import type { Logger } from '../src/shared/ports.js';
 import { deviceForToken } from './enrollment.js';
 import { secretEquals } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
+import type { CentralContext } from './context.js';
+import { DataKeyRefusedError } from './storage/errors.js';
 
 export interface ErrorBody {
   error: string;
@@ -69,6 +71,13 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
         break;
     }
     if (status >= 400 && status < 500) return sendError(reply, status, err.code ?? 'bad-request', err.message);
+    if (err instanceof DataKeyRefusedError) {
+      // Another node bound a data key to the database after this one started without: this node
+      // must not add clear rows beside sealed ones. Kiosks go to a node that has the key.
+      logger.error('refused: data key', { route: request.routeOptions.url ?? 'unknown', err: err.message });
+      void reply.header('Retry-After', '30');
+      return sendError(reply, 503, 'data-key-required', err.message);
+    }
     if (storageUnavailable(err)) {
       // The database is out of reach (restart, failover): say so, so that kiosks try another node
       // or come back shortly, rather than reporting an internal error.
@@ -116,10 +125,21 @@ export async function authenticateDevice(storage: CentralStorage, request: Fasti
  * here, on purpose: the operations room's sign-in session (ops/access.ts) opens only its browser
  * routes, so a page of another site cannot make a signed-in browser call the API.
  */
-export function isAdmin(request: FastifyRequest, adminToken: string): boolean {
-  const q = (request.query as Record<string, unknown> | undefined)?.token;
-  const given = bearerToken(request) ?? (typeof q === 'string' ? q : undefined);
-  return given !== undefined && secretEquals(given, adminToken);
+export async function isAdmin(request: FastifyRequest, ctx: Pick<CentralContext, 'adminToken' | 'recheckAdminToken'>): Promise<boolean> {
+  const given = bearerToken(request) ?? (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof given === 'string' && adminTokenMatches(ctx, [given]);
+}
+
+/**
+ * Whether one of `given` is the admin token. When none is, the stored token is re-read first
+ * (bounded, ../admin-token.ts) and they are compared again: a token just rotated at another node
+ * (or with the CLI) works at once, not after the next periodic re-read.
+ */
+export async function adminTokenMatches(ctx: Pick<CentralContext, 'adminToken' | 'recheckAdminToken'>, given: readonly string[]): Promise<boolean> {
+  if (given.length === 0) return false;
+  if (given.some((g) => secretEquals(g, ctx.adminToken))) return true;
+  await ctx.recheckAdminToken();
+  return given.some((g) => secretEquals(g, ctx.adminToken));
 }
 
 /**
@@ -132,4 +152,12 @@ export function storageUnavailable(err: { code?: string; message?: string }): bo
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
   if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect/i.test(err.message ?? '');
+}
+
+/**
+ * `GET /favicon.ico` → 204, cached a day: browsers ask for it on every page (operations room,
+ * declaration form); an empty answer keeps their console free of 404s without serving an icon.
+ */
+export function registerFavicon(app: FastifyInstance): void {
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 }

@@ -13,9 +13,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { bearerToken, formBody, sendError } from '../http-support.js';
+import { adminTokenMatches, bearerToken, formBody, sendError } from '../http-support.js';
 import { langOf } from '../i18n.js';
-import { secretEquals } from '../secrets.js';
 import { DASHBOARD_SECURITY_HEADERS } from './page.js';
 import { cameOverHttps, checkSession, clearedSessionCookie, issueSession, sessionCookie, sessionOf } from './session.js';
 import { renderSignInPage } from './sign-in-page.js';
@@ -95,16 +94,23 @@ export function startSession(ctx: CentralContext, request: FastifyRequest, reply
   return reply.header('set-cookie', sessionCookie(issueSession(ctx.adminToken, ctx.clock.now()), cameOverHttps(request)));
 }
 
-/** The request's session cookie: absent, valid now, or refused (malformed, expired, made under another admin token). */
-export function sessionState(ctx: CentralContext, request: FastifyRequest): 'none' | 'ok' | 'refused' {
+/**
+ * The request's session cookie: absent, valid now, or refused (malformed, expired, made under
+ * another admin token). One made under another token makes the server re-read the stored token
+ * first (bounded): a sign-in made with a token just rotated at another node holds here too.
+ */
+export async function sessionState(ctx: CentralContext, request: FastifyRequest): Promise<'none' | 'ok' | 'refused'> {
   const value = sessionOf(request);
   if (value === undefined || value === '') return 'none';
+  const first = checkSession(value, ctx.adminToken, ctx.clock.now());
+  if (first !== 'bad-mac') return first === 'ok' ? 'ok' : 'refused';
+  await ctx.recheckAdminToken();
   return checkSession(value, ctx.adminToken, ctx.clock.now()) === 'ok' ? 'ok' : 'refused';
 }
 
-function bearerValid(ctx: CentralContext, request: FastifyRequest): boolean {
+function bearerValid(ctx: CentralContext, request: FastifyRequest): Promise<boolean> {
   const b = bearerToken(request);
-  return b !== undefined && secretEquals(b, ctx.adminToken);
+  return adminTokenMatches(ctx, b === undefined ? [] : [b]);
 }
 
 /**
@@ -113,16 +119,16 @@ function bearerValid(ctx: CentralContext, request: FastifyRequest): boolean {
  */
 export function pageGuard(ctx: CentralContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (bearerValid(ctx, request)) return undefined;
+    if (await bearerValid(ctx, request)) return undefined;
     const q = (request.query as Record<string, unknown> | undefined)?.token;
     if (q !== undefined) {
-      if (typeof q === 'string' && secretEquals(q, ctx.adminToken)) {
+      if (typeof q === 'string' && (await adminTokenMatches(ctx, [q]))) {
         return seeOther(startSession(ctx, request, reply), dashboardTarget(request.url));
       }
       ctx.logger.warn('dashboard token refused', { via: 'query' });
       return refuse(request, reply, 'wrong');
     }
-    const session = sessionState(ctx, request);
+    const session = await sessionState(ctx, request);
     if (session === 'ok') return undefined;
     if (session === 'refused') void reply.header('set-cookie', clearedSessionCookie(cameOverHttps(request)));
     return refuse(request, reply, session === 'refused' ? 'expired' : undefined);
@@ -140,8 +146,8 @@ export function formGuard(ctx: CentralContext) {
     const form = formBody(request);
     const q = (request.query as Record<string, unknown> | undefined)?.token;
     const given = [q, form.token].filter((v): v is string => typeof v === 'string');
-    if (bearerValid(ctx, request) || given.some((g) => secretEquals(g, ctx.adminToken))) return undefined;
-    const session = sessionState(ctx, request);
+    if ((await bearerValid(ctx, request)) || (await adminTokenMatches(ctx, given))) return undefined;
+    const session = await sessionState(ctx, request);
     if (session === 'ok') {
       const site = request.headers['sec-fetch-site'];
       if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {

@@ -12,9 +12,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { CentralContext } from '../context.js';
-import { formBody, sendError } from '../http-support.js';
+import { adminTokenMatches, formBody, sendError } from '../http-support.js';
 import { langOf, rememberLang } from '../i18n.js';
-import { secretEquals } from '../secrets.js';
 import { dashboardTarget, seeOther, sendSignInPage, sessionState, startSession } from './access.js';
 import { cameOverHttps, clearedSessionCookie } from './session.js';
 
@@ -26,14 +25,14 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: CentralContext):
     const query = (request.query ?? {}) as Record<string, unknown>;
     const next = dashboardTarget(query.next);
     rememberLang(request, reply, langOf(request));
-    if (sessionState(ctx, request) === 'ok') return seeOther(reply, next);
+    if ((await sessionState(ctx, request)) === 'ok') return seeOther(reply, next);
     return sendSignInPage(request, reply, 200, query.out === '1' ? 'signedOut' : undefined, next);
   });
 
   app.post('/dashboard/sign-in', { bodyLimit: SIGN_IN_FORM_LIMIT }, async (request, reply) => {
     const form = formBody(request);
     const next = dashboardTarget(form.next);
-    if (typeof form.token === 'string' && secretEquals(form.token.trim(), ctx.adminToken)) {
+    if (typeof form.token === 'string' && form.token.trim() !== '' && (await adminTokenMatches(ctx, [form.token.trim()]))) {
       ctx.logger.info('dashboard sign-in');
       return seeOther(startSession(ctx, request, reply), next);
     }

@@ -1,6 +1,8 @@
 /**
  * The tracing answer as CSV (RFC 4180: CRLF, fields quoted when needed), UTF-8 with a byte order
- * mark so spreadsheet programs show Vietnamese names correctly. A field starting with = + - @
+ * mark so spreadsheet programs show Vietnamese names correctly. One row per (landmark, contact);
+ * the last column counts the landmark's scans that name nobody (not listed as contacts), and a
+ * landmark with such scans but no contact gets one row with the contact cells empty. A field starting with = + - @
  * in a text field is prefixed with ' so that no spreadsheet runs it as a formula (CSV injection).
  */
 import type { TraceResult } from '../trace.js';
@@ -30,26 +32,32 @@ export function traceCsv(result: TraceResult, t: OpsStrings, timeZone: string): 
     tr.verdict,
     tr.direction,
     'check-in id',
+    tr.unidentifiedHeader,
   ];
   const lines = [header.map(cell).join(',')];
-  for (const r of contactRows(result)) {
-    lines.push(
-      [
-        toLocalIso(timeZone, Date.parse(r.landmark.scannedAt)),
-        r.landmark.checkpointId,
-        r.landmark.direction === 'in' ? tr.in : tr.out,
-        toLocalIso(timeZone, Date.parse(r.contact.scannedAt)),
-        r.minutesApart,
-        r.contact.subject.idType ?? '',
-        r.contact.subject.idNo ?? r.contact.subject.altId ?? '',
-        r.contact.subject.name ?? '',
-        t.verdict[r.contact.verdict] ?? r.contact.verdict,
-        r.contact.direction === 'in' ? tr.in : tr.out,
-        r.contact.id,
-      ]
-        .map(cell)
-        .join(','),
-    );
+  const rows = contactRows(result);
+  for (const l of result.landmarks) {
+    const landmark = [toLocalIso(timeZone, Date.parse(l.checkIn.scannedAt)), l.checkIn.checkpointId, l.checkIn.direction === 'in' ? tr.in : tr.out];
+    const mine = rows.filter((r) => r.landmark.id === l.checkIn.id);
+    if (mine.length === 0 && l.unidentifiedNearby > 0) lines.push([...landmark, '', '', '', '', '', '', '', '', l.unidentifiedNearby].map(cell).join(','));
+    for (const r of mine) {
+      lines.push(
+        [
+          ...landmark,
+          toLocalIso(timeZone, Date.parse(r.contact.scannedAt)),
+          r.minutesApart,
+          r.contact.subject.idType ?? '',
+          r.contact.subject.idNo ?? r.contact.subject.altId ?? '',
+          r.contact.subject.name ?? '',
+          t.verdict[r.contact.verdict] ?? r.contact.verdict,
+          r.contact.direction === 'in' ? tr.in : tr.out,
+          r.contact.id,
+          l.unidentifiedNearby,
+        ]
+          .map(cell)
+          .join(','),
+      );
+    }
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

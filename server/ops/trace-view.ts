@@ -60,7 +60,7 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
     from: Number.isFinite(fromMs) ? new Date(fromMs).toISOString() : 'invalid',
     to: Number.isFinite(toMs) ? new Date(toMs).toISOString() : 'invalid',
     windowMinutes: input.windowMinutes,
-  });
+  }, timeZone);
   if (typeof q === 'string') return { input, error: q };
   return { input, query: q };
 }

@@ -48,7 +48,7 @@ const censusSchema = {
 /** onRequest hook: 401 unless the request carries the admin token (Bearer or `?token=`). */
 export function adminGuard(ctx: CentralContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!isAdmin(request, ctx.adminToken)) {
+    if (!(await isAdmin(request, ctx))) {
       return sendError(reply, 401, 'admin-token-required', 'admin token required: send the header Authorization: Bearer ADMIN_TOKEN (print it with `central admin-token`)');
     }
     return undefined;
@@ -71,7 +71,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
   app.get('/api/v1/stats', { onRequest: requireAdmin }, async () => statsOf(await currentOverview(ctx)));
 
   app.get('/api/v1/trace', { onRequest: requireAdmin }, async (request, reply) => {
-    const q = parseTraceQuery(request.query as Record<string, unknown>);
+    const q = parseTraceQuery(request.query as Record<string, unknown>, ctx.timeZone);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
     const result = await ctx.ops.trace(q);
     // Audited before the names leave: no entry, no answer.

@@ -4,3 +4,12 @@
 export class NoCentralDatabaseError extends Error {
   override name = 'NoCentralDatabaseError';
 }
+
+/**
+ * The data key at hand is not the one the database's identity fields are sealed with (or there is
+ * none): using the storage would split the data (rows sealed with two keys, or clear beside
+ * sealed). Raised before anything is written; the message names the recorded key and the fix.
+ */
+export class DataKeyRefusedError extends Error {
+  override name = 'DataKeyRefusedError';
+}

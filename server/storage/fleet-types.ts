@@ -53,7 +53,11 @@ export interface ReleaseRecord {
   releasedAt: string;
 }
 
-export type ServerSettingKey = 'public-url';
+/**
+ * Settings a running server records for the CLI: `public-url` (written into provisioning cards),
+ * `time-zone` (the `--time-zone` of the last node started: how `central trace` reads a time with no zone).
+ */
+export type ServerSettingKey = 'public-url' | 'time-zone';
 
 export interface FleetStorage {
   /** Registers the card's enrollment code and the card, in one transaction. False if the code hash existed. */

@@ -2,15 +2,17 @@
  * Opens the storage a command asked for: PostgreSQL when a `postgres://` URL is given, otherwise
  * SQLite in the data dir. Identity fields are sealed above the backend (sealed-storage.ts) with the
  * data key in the data dir; with `--database` that needs `--data-dir` too (the same data-key.json on
- * every node) — without it the check-ins' identity fields are stored as received, and the server
- * says so in its log.
+ * every node). The database records the fingerprint of the key it is sealed with: a node or a
+ * command whose key is missing or another one is refused (DataKeyRefusedError) before anything is
+ * written. Without `--data-dir`, on a database no key has sealed yet, identity fields are stored
+ * as received (the server warns at start) — until a node with a key binds one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CENTRAL_DB_FILE } from '../db.js';
-import { NoCentralDatabaseError } from './errors.js';
+import { DataKeyRefusedError, NoCentralDatabaseError } from './errors.js';
 import { openSqliteStorage } from './sqlite-storage.js';
-import { CentralSeal, overlayStorage, sealedStorage } from './sealed-storage.js';
+import { dataKeyNeeded, overlayStorage, sealedStorage } from './sealed-storage.js';
 import type { Logger } from '../../src/shared/ports.js';
 import type { CentralStorage } from './types.js';
 
@@ -21,6 +23,13 @@ export interface StorageChoice {
   database?: string | undefined;
   /** Refuse (NoCentralDatabaseError) rather than create an empty central database. */
   mustExist?: boolean;
+  /**
+   * Whether the caller reads or writes identity fields (a serving node, export, trace): then a
+   * PostgreSQL database sealed with a data key is refused up front without `dataDir`. Default
+   * true; commands that never touch a check-in's subject (codes, tokens, fleet) pass false and get
+   * a storage whose identity methods refuse instead.
+   */
+  identities?: boolean;
   /** Hears when a too-open data-key.json was narrowed to 0600. */
   logger?: Pick<Logger, 'warn'> | undefined;
 }
@@ -31,8 +40,13 @@ export async function openStorage(choice: StorageChoice): Promise<CentralStorage
   if (choice.database !== undefined) {
     const { openPostgresStorage } = await import('./postgres-storage.js');
     inner = await openPostgresStorage(choice.database, { mustExist: choice.mustExist ?? false });
-    if (!choice.dataDir) return (await holdsSealedCheckIns(inner)) ? withoutDataKey(inner) : inner;
-    fs.mkdirSync(choice.dataDir, { recursive: true, mode: 0o700 });
+    if (!choice.dataDir) return withoutDataDir(inner, choice.identities ?? true);
+    try {
+      fs.mkdirSync(choice.dataDir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      await inner.close();
+      throw err;
+    }
   } else {
     if (!choice.dataDir) throw new Error('no storage: give a data dir (SQLite) or a postgres:// database URL');
     if (choice.mustExist && !fs.existsSync(path.join(choice.dataDir, CENTRAL_DB_FILE))) {
@@ -48,28 +62,82 @@ export async function openStorage(choice: StorageChoice): Promise<CentralStorage
   }
 }
 
-/** Whether the first stored check-in is sealed (records are sealed all or none, oldest first). */
-async function holdsSealedCheckIns(storage: CentralStorage): Promise<boolean> {
-  for await (const c of storage.exportCheckIns()) return CentralSeal.keyIdOf(c) !== undefined;
-  return false;
+/**
+ * A PostgreSQL storage opened without a data dir. On a database a key has sealed: refused when
+ * the caller handles identities, else identity methods refuse with the fix. On one no key has
+ * sealed: identity fields go in clear — until a node with a key binds one, after which this
+ * node's ingest refuses (503 to the kiosk, which tries another node) rather than add clear rows.
+ */
+async function withoutDataDir(inner: CentralStorage, identities: boolean): Promise<CentralStorage> {
+  let recorded: string | undefined;
+  try {
+    recorded = await inner.dataKeyFingerprint();
+  } catch (err) {
+    await inner.close();
+    throw err;
+  }
+  if (recorded !== undefined && identities) {
+    await inner.close();
+    throw new DataKeyRefusedError(dataKeyNeeded(recorded, 'add'));
+  }
+  if (recorded !== undefined) return withoutDataKey(inner, recorded);
+  return unsealedIngest(inner);
 }
 
-const NO_DATA_KEY =
-  'the identity fields in this database are sealed with the data key of the central server: add --data-dir DIR, the directory holding its data-key.json';
+/** How long a node without a key trusts its last look at the database's data key (ms). */
+const KEY_RECHECK_MS = 1_000;
+
+/**
+ * `inner` whose identity methods first re-read the recorded data key (at most once per
+ * KEY_RECHECK_MS, so a flood of requests costs one small query a second) and refuse once a key is
+ * bound: no clear row is added beside sealed ones, and no trace answers from the clear rows alone.
+ */
+function unsealedIngest(inner: CentralStorage): CentralStorage {
+  let checkedAt = -Infinity;
+  let bound: string | undefined;
+  const ensureUnbound = async () => {
+    const now = performance.now();
+    if (bound === undefined && now - checkedAt >= KEY_RECHECK_MS) {
+      checkedAt = now;
+      bound = await inner.dataKeyFingerprint();
+    }
+    if (bound !== undefined) throw new DataKeyRefusedError(dataKeyNeeded(bound, 'add'));
+  };
+  return overlayStorage(inner, {
+    ingestCheckIns: async (sender, checkins, receivedAt) => {
+      await ensureUnbound();
+      return inner.ingestCheckIns(sender, checkins, receivedAt);
+    },
+    checkInsOfPerson: async (idNo, fromMs, toMs, limit) => {
+      await ensureUnbound();
+      return inner.checkInsOfPerson(idNo, fromMs, toMs, limit);
+    },
+    checkInsNear: async (q) => {
+      await ensureUnbound();
+      return inner.checkInsNear(q);
+    },
+    async *exportCheckIns() {
+      await ensureUnbound();
+      yield* inner.exportCheckIns();
+    },
+  });
+}
 
 /**
  * `inner` for a command started without the data dir on a database whose records are sealed:
- * whatever reads identity fields (export, tracing) says what is missing instead of answering
- * with sealed blobs or — for a trace by clear ID number — silently finding nobody.
+ * whatever reads or writes identity fields says what is missing instead of answering with sealed
+ * blobs, storing clear rows beside sealed ones or — for a trace by clear ID number — silently
+ * finding nobody.
  */
-function withoutDataKey(inner: CentralStorage): CentralStorage {
-  const refuse = () => Promise.reject(new Error(NO_DATA_KEY));
+function withoutDataKey(inner: CentralStorage, recorded: string): CentralStorage {
+  const refuse = () => Promise.reject(new DataKeyRefusedError(dataKeyNeeded(recorded, 'add')));
   const overrides: Partial<CentralStorage> = {
     checkInsOfPerson: refuse,
     checkInsNear: refuse,
+    ingestCheckIns: refuse,
     // eslint-disable-next-line require-yield
     async *exportCheckIns() {
-      throw new Error(NO_DATA_KEY);
+      throw new DataKeyRefusedError(dataKeyNeeded(recorded, 'add'));
     },
   };
   return overlayStorage(inner, overrides);

@@ -139,3 +139,38 @@ export async function pgSealLegacyCheckIns(pool: pg.Pool, transform: (c: CheckIn
   await pool.query("DELETE FROM central_meta WHERE key = 'seal-pending'");
   return total;
 }
+
+/**
+ * Schema step recording the data key of a database sealed before fingerprints were kept: the key
+ * id of a sealed record (16 hex digits, the fingerprint's prefix), and — when clear records sit
+ * beside sealed ones (a node without the key kept writing) — the marker that has the next node
+ * with the key seal them. Scans the check-ins once, at this migration only.
+ */
+export const POSTGRES_DATA_KEY_MIGRATION = `
+  INSERT INTO central_meta (key, value)
+    SELECT 'data-key', substring(record from '"subject":\\{"sealed":"v1:([0-9a-f]+):') FROM checkins
+    WHERE record LIKE '%"subject":{"sealed":"v1:%' LIMIT 1;
+  INSERT INTO central_meta (key, value) SELECT 'seal-pending', '1'
+    WHERE EXISTS (SELECT 1 FROM central_meta WHERE key = 'data-key')
+      AND EXISTS (SELECT 1 FROM checkins WHERE record NOT LIKE '%"subject":{"sealed":"v1:%')
+    ON CONFLICT (key) DO NOTHING;`;
+
+/** PostgresStorage.bindDataKey: one transaction, serialised across nodes by a row lock. */
+export function pgBindDataKey(pool: pg.Pool, fingerprint: string, sealExisting: boolean): Promise<string> {
+  return pgTransaction(pool, async (c) => {
+    // First writer wins: of two nodes binding at once, the second sees the first's row.
+    await c.query("INSERT INTO central_meta (key, value) VALUES ('data-key', $1) ON CONFLICT (key) DO NOTHING", [fingerprint]);
+    const { rows } = await c.query<{ value: string }>("SELECT value FROM central_meta WHERE key = 'data-key' FOR UPDATE");
+    const recorded = rows[0]?.value ?? fingerprint;
+    if (recorded === fingerprint) {
+      // Ours is the first record (or was already): the clear check-ins stored so far get sealed.
+      if (sealExisting) await c.query("INSERT INTO central_meta (key, value) SELECT 'seal-pending', '1' WHERE EXISTS (SELECT 1 FROM checkins) ON CONFLICT (key) DO NOTHING");
+      return fingerprint;
+    }
+    if (recorded.length < fingerprint.length && fingerprint.startsWith(recorded)) {
+      await c.query("UPDATE central_meta SET value = $1 WHERE key = 'data-key'", [fingerprint]);
+      return fingerprint;
+    }
+    return recorded;
+  });
+}

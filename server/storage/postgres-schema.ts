@@ -13,7 +13,7 @@
 import type pg from 'pg';
 import { POSTGRES_CHECKIN_COUNTS_MIGRATION } from './checkin-counts.js';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
-import { POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
+import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -104,6 +104,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // v5: check-ins per quarter hour, kept by statement triggers (checkin-counts.ts): the operations
   // room reads counters instead of a week of check-ins.
   POSTGRES_CHECKIN_COUNTS_MIGRATION,
+  // v6: the fingerprint of the data key that seals identity fields, for databases sealed before
+  // it was recorded (postgres-privacy.ts); nodes refuse a missing or different key from then on.
+  POSTGRES_DATA_KEY_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

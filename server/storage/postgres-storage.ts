@@ -18,7 +18,7 @@ import { DAY_MS, ensureDayPartition, migratePostgres } from './postgres-schema.j
 import { pgDropExpiredPartitions } from './postgres-retention.js';
 import { quarterAligned } from './checkin-counts.js';
 import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
-import { pgAppendAudit, pgAuditRows, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
+import { pgAppendAudit, pgAuditRows, pgBindDataKey, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
 import type {
   AuditInput,
@@ -415,6 +415,15 @@ export class PostgresStorage implements CentralStorage {
 
   async ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
     return this.transaction((client) => pgIngestOverrides(client, senderDeviceId, overrides, receivedAt));
+  }
+
+  async dataKeyFingerprint(): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>("SELECT value FROM central_meta WHERE key = 'data-key'");
+    return rows[0]?.value;
+  }
+
+  bindDataKey(fingerprint: string, sealExisting: boolean): Promise<string> {
+    return pgBindDataKey(this.pool, fingerprint, sealExisting);
   }
 
   sealLegacyCheckIns(transform: (c: CheckIn) => CheckIn | undefined, batchSize?: number): Promise<number> {

@@ -19,11 +19,14 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Logger } from '../../src/shared/ports.js';
 import type { CheckIn, Subject } from '../../src/shared/types.js';
-import { DataKeyError, fileDataKey } from '../../src/store/data-key.js';
+import { DataKeyError, dataKeyPath, fileDataKey, readDataKeyFile } from '../../src/store/data-key.js';
+import { DataKeyRefusedError } from './errors.js';
 import type { CentralStorage, NearbyQuery } from './types.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Digits of the key id in a sealed record: the start of the key's fingerprint. */
+const KEY_ID_DIGITS = 16;
 
 /** The stored stand-in for a subject. */
 interface SealedSubject {
@@ -34,6 +37,12 @@ interface SealedSubject {
 
 /** Keys derived from the server's data key (HKDF-SHA-256, RFC 5869). */
 export class CentralSeal {
+  /**
+   * What the database records of the key (hex SHA-256 of a value derived from it under its own
+   * label, so it says nothing about the sealing or hashing keys): 64 digits.
+   */
+  readonly fingerprint: string;
+  /** The fingerprint's first 16 digits, carried by every sealed record (`v1:<keyId>:…`). */
   readonly keyId: string;
   private readonly sealKey: Buffer;
   private readonly traceKey: Buffer;
@@ -42,7 +51,13 @@ export class CentralSeal {
     const derive = (info: string) => Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), info, 32));
     this.sealKey = derive('checkpoint-kiosk central identity seal v1');
     this.traceKey = derive('checkpoint-kiosk central trace hash v1');
-    this.keyId = createHash('sha256').update(derive('checkpoint-kiosk central key id v1')).digest('hex').slice(0, 16);
+    this.fingerprint = createHash('sha256').update(derive('checkpoint-kiosk central key id v1')).digest('hex');
+    this.keyId = this.fingerprint.slice(0, KEY_ID_DIGITS);
+  }
+
+  /** Whether `recorded` (a full fingerprint, or the key id of an older database) names this key. */
+  matches(recorded: string): boolean {
+    return recorded === this.fingerprint || (recorded.length === KEY_ID_DIGITS && recorded === this.keyId);
   }
 
   /** Hex HMAC of an ID number: what the tracing columns hold and what a trace query looks up. */
@@ -92,45 +107,85 @@ export class CentralSeal {
   }
 }
 
+/** The first 16 digits of a fingerprint: enough to tell keys apart in a message. */
+export function fingerprintPrefix(fingerprint: string): string {
+  return fingerprint.slice(0, KEY_ID_DIGITS);
+}
+
 /**
- * Loads (creating on a data dir that holds no sealed record yet) the data key of `dataDir` and
- * checks it against what `inner` already holds. Throws an Error naming the file when the key is
- * missing or another one.
+ * The refusal for a node or command without the right data key on a database sealed with one:
+ * `verb` "add" when no --data-dir was given, "use" when the one given holds no or another key.
+ */
+export function dataKeyNeeded(recorded: string, verb: 'use' | 'add'): string {
+  return `this database seals identities with data key ${fingerprintPrefix(recorded)}; ${verb} --data-dir DIR holding that data-key.json (copy it from the first node)`;
+}
+
+/**
+ * Loads the data key of `dataDir` and checks it against the one the database records
+ * (`dataKeyFingerprint`, or on an older SQLite database the key id of its first sealed record),
+ * then records it when none is. A key is created only for a database no key has sealed yet. Throws
+ * DataKeyRefusedError (PostgreSQL: the key file is missing, or holds another key) or an Error
+ * naming the file (SQLite, as before), before anything is written to the database.
  */
 export async function loadCentralSeal(inner: CentralStorage, dataDir: string, log?: Pick<Logger, 'warn'>): Promise<CentralSeal> {
-  let firstKid: string | undefined;
-  for await (const c of inner.exportCheckIns()) {
-    firstKid = CentralSeal.keyIdOf(c);
-    break;
+  let recorded = await inner.dataKeyFingerprint();
+  if (recorded === undefined) {
+    // A database sealed before fingerprints were recorded: its first record says (SQLite seals
+    // all or none; PostgreSQL's migration v6 recorded the key id already).
+    for await (const c of inner.exportCheckIns()) {
+      recorded = CentralSeal.keyIdOf(c);
+      break;
+    }
+  }
+  const shared = inner.backend === 'postgres';
+  if (shared && recorded !== undefined && readDataKeyFile(dataKeyPath(dataDir), log) === undefined) {
+    // Never a new key here: it would seal this node's rows apart from every other node's.
+    throw new DataKeyRefusedError(`${dataKeyNeeded(recorded, 'use')}; ${dataKeyPath(dataDir)} does not exist (no new key is made for a sealed database)`);
   }
   let key: Buffer;
   try {
-    key = fileDataKey(dataDir, log).load({ create: firstKid === undefined });
+    key = fileDataKey(dataDir, log).load({ create: recorded === undefined });
   } catch (err) {
     if (err instanceof DataKeyError) throw new Error(err.message.replace('kiosk.db beside it', 'the central database'), { cause: err });
     throw err;
   }
   const seal = new CentralSeal(key);
-  if (firstKid !== undefined && firstKid !== seal.keyId) {
-    throw new Error(`the data key in ${dataDir}/data-key.json (${seal.keyId}) is not the one the stored check-ins were sealed with (${firstKid}): restore the right data-key.json`);
-  }
+  const mismatch = (other: string) =>
+    shared
+      ? new DataKeyRefusedError(`${dataKeyNeeded(other, 'use')}; ${dataKeyPath(dataDir)} holds data key ${seal.keyId}`)
+      : new Error(`the data key in ${dataDir}/data-key.json (${seal.keyId}) is not the one the stored check-ins were sealed with (${fingerprintPrefix(other)}): restore the right data-key.json`);
+  if (recorded !== undefined && !seal.matches(recorded)) throw mismatch(recorded);
+  // Two nodes with new keys on a fresh database: the first to record wins, the other is refused.
+  const bound = await inner.bindDataKey(seal.fingerprint, recorded === undefined);
+  if (!seal.matches(bound)) throw mismatch(bound);
   return seal;
 }
 
 /**
- * `inner` with sealing on the way in and opening on the way out. Records stored before sealing
- * are sealed in place first (`sealLegacyCheckIns`: batches, resumable after a crash).
+ * `inner` with sealing on the way in and opening on the way out. Records stored in clear (before
+ * sealing existed, or by a node without the key before this one bound it) are sealed in place
+ * first (`sealLegacyCheckIns`: batches, resumable after a crash). Tracing looks a person up by
+ * keyed hash and by clear ID number both, so a clear record written meanwhile is never missed.
  */
 export async function sealedStorage(inner: CentralStorage, dataDir: string, log?: Pick<Logger, 'warn'>): Promise<CentralStorage> {
   const seal = await loadCentralSeal(inner, dataDir, log);
   await inner.sealLegacyCheckIns((c) => (CentralSeal.keyIdOf(c) === undefined ? seal.seal(c) : undefined));
+  const isPerson = (c: CheckIn, idNo: string) => c.subject.idNo === idNo || c.subject.altId === idNo;
   const overrides: Partial<CentralStorage> = {
     ingestCheckIns: (sender, checkins, receivedAt) => inner.ingestCheckIns(sender, checkins.map((c) => seal.seal(c)), receivedAt),
     async *exportCheckIns() {
       for await (const c of inner.exportCheckIns()) yield seal.open(c);
     },
-    checkInsOfPerson: async (idNo, fromMs, toMs, limit) => (await inner.checkInsOfPerson(seal.traceHash(idNo), fromMs, toMs, limit)).map((c) => seal.open(c)),
-    checkInsNear: async (q: NearbyQuery) => (await inner.checkInsNear({ ...q, excludePerson: seal.traceHash(q.excludePerson) })).map((c) => seal.open(c)),
+    checkInsOfPerson: async (idNo, fromMs, toMs, limit) => {
+      const byHash = await inner.checkInsOfPerson(seal.traceHash(idNo), fromMs, toMs, limit);
+      const inClear = await inner.checkInsOfPerson(idNo, fromMs, toMs, limit);
+      if (inClear.length === 0) return byHash.map((c) => seal.open(c));
+      const seen = new Set(byHash.map((c) => c.id));
+      const merged = [...byHash, ...inClear.filter((c) => !seen.has(c.id))].sort((a, b) => Date.parse(a.scannedAt) - Date.parse(b.scannedAt));
+      return merged.slice(0, limit).map((c) => seal.open(c));
+    },
+    checkInsNear: async (q: NearbyQuery) =>
+      (await inner.checkInsNear({ ...q, excludePerson: seal.traceHash(q.excludePerson) })).map((c) => seal.open(c)).filter((c) => !isPerson(c, q.excludePerson)),
   };
   return overlayStorage(inner, overrides);
 }

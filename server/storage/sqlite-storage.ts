@@ -319,6 +319,25 @@ export class SqliteStorage implements CentralStorage {
     return rows.map((r) => JSON.parse(r.record) as CheckIn);
   }
 
+  async dataKeyFingerprint(): Promise<string | undefined> {
+    return this.db.prepare("SELECT value FROM meta WHERE key = 'data-key'").pluck().get() as string | undefined;
+  }
+
+  async bindDataKey(fingerprint: string, sealExisting: boolean): Promise<string> {
+    // Every open binds: take the write lock only when there is something to write.
+    const seen = await this.dataKeyFingerprint();
+    if (seen === fingerprint) return seen;
+    return this.db.transaction((): string => {
+      const recorded = this.db.prepare("SELECT value FROM meta WHERE key = 'data-key'").pluck().get() as string | undefined;
+      if (recorded !== undefined && !(recorded.length < fingerprint.length && fingerprint.startsWith(recorded))) return recorded;
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('data-key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(fingerprint);
+      if (recorded === undefined && sealExisting) {
+        this.db.prepare("INSERT OR IGNORE INTO meta (key, value) SELECT 'seal-pending', '1' WHERE EXISTS (SELECT 1 FROM checkins)").run();
+      }
+      return fingerprint;
+    }).immediate();
+  }
+
   async sealLegacyCheckIns(transform: (c: CheckIn) => CheckIn | undefined, batchSize = 500): Promise<number> {
     const pending = this.db.prepare("SELECT 1 FROM meta WHERE key = 'seal-pending'").pluck().get();
     if (pending === undefined) return 0;

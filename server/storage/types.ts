@@ -265,6 +265,22 @@ export interface CentralStorage {
   /** Other people's check-ins at one checkpoint in [fromMs, toMs], oldest first. */
   checkInsNear(q: NearbyQuery): Promise<CheckIn[]>;
 
+  // --- the data key that seals identity fields (sealed-storage.ts) ------------------------------
+  /**
+   * Fingerprint of the data key this database's identity fields are sealed with (lower-case hex:
+   * 64 digits; 16 on a database sealed before fingerprints were recorded, the key id its sealed
+   * records carry), or undefined while no node has sealed anything. Never the key itself.
+   */
+  dataKeyFingerprint(): Promise<string | undefined>;
+  /**
+   * Records `fingerprint` as the database's data key unless one is recorded already (first writer
+   * wins; a recorded 16-digit key id that `fingerprint` starts with is replaced by the full one)
+   * and returns the fingerprint recorded now, which the caller compares with its own. With
+   * `sealExisting`, a first record also marks the stored check-ins for `sealLegacyCheckIns`, in
+   * the same transaction: the database goes from clear to sealed as a whole.
+   */
+  bindDataKey(fingerprint: string, sealExisting: boolean): Promise<string>;
+
   // --- privacy: sealing, retention, audit log ------------------------------------------------
   /**
    * Runs the sealing of check-ins stored before identity sealing existed, when the backend's

@@ -50,7 +50,9 @@ function answer(c: SectionContext): string {
             )
             .join('')}</tbody></table>${l.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}`
         : `<p class="muted">${esc(tr.noContacts)}</p>`;
-      return `<article class="landmark"><header><span class="pin">●</span><b>${esc(f.dateTime(at))}</b> · ${esc(tr.checkpoint)} <b>${esc(l.checkIn.checkpointId)}</b> · ${esc(l.checkIn.direction === 'in' ? tr.in : tr.out)}</header>${contacts}</article>`;
+      // Scans that name nobody are no contacts: their number only, so nobody reads them as people.
+      const unidentified = l.unidentifiedNearby > 0 ? `<p class="muted" data-unidentified="${l.unidentifiedNearby}">${esc(tr.unidentified(l.unidentifiedNearby))}</p>` : '';
+      return `<article class="landmark"><header><span class="pin">●</span><b>${esc(f.dateTime(at))}</b> · ${esc(tr.checkpoint)} <b>${esc(l.checkIn.checkpointId)}</b> · ${esc(l.checkIn.direction === 'in' ? tr.in : tr.out)}</header>${contacts}${unidentified}</article>`;
     })
     .join('');
   return `<div class="answer" data-trace-answer="found"><div class="answer-head"><b>${esc(tr.summary(result.landmarks.length, distinctContacts(result)))}</b>${csv}</div>${result.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}${blocks}</div>`;
