@@ -103,7 +103,7 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     if (!earlier && !(await storage.fleet.revokeDevice(id, clock.now()))) return sendError(reply, 404, 'not-found', 'no such device');
     if (!earlier) {
       // Who: a signed-in browser, or a script holding the admin token (Bearer, field or ?token=).
-      const via = sessionState(ctx, request) === 'ok' ? 'session' : 'admin-token';
+      const via = (await sessionState(ctx, request)) === 'ok' ? 'session' : 'admin-token';
       logger.warn('device revoked from the dashboard', { deviceId: id, via });
       await storage.appendAudit({ at: new Date(clock.now()).toISOString(), actor: 'dashboard', action: 'device-revoked', detail: { deviceId: id, via } });
     }
