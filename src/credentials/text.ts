@@ -35,7 +35,49 @@ export function cleanField(raw: string): string {
 
 /** Splits on '|' and cleans every field. The caller bounds the text length first. */
 export function splitPipeFields(text: string): string[] {
-  return text.split('|').map(cleanField);
+  const fields: string[] = [];
+  for (let start = 0; ; ) {
+    const bar = text.indexOf('|', start);
+    const end = bar === -1 ? text.length : bar;
+    fields.push(cleanFieldAt(text, start, end));
+    if (bar === -1) return fields;
+    start = bar + 1;
+  }
+}
+
+/**
+ * cleanField(text.slice(start, end)) in one look at the characters: a field that is already clean
+ * (no whitespace but single spaces between other characters) is returned as it is, or NFC-normalised
+ * when it is not plain ASCII; anything else goes through cleanField. Runs for every field of every
+ * identity scan: most fields (digits, dates, a plain name) take the first way.
+ */
+function cleanFieldAt(text: string, start: number, end: number): string {
+  let ascii = true;
+  // True at the start and after a space: a space there (leading, or a second one) needs collapsing.
+  let afterSpace = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (afterSpace) return cleanField(text.slice(start, end));
+      afterSpace = true;
+    } else if (c < 0x20 || (c > 0x7e && isWhitespaceUnit(c))) {
+      return cleanField(text.slice(start, end));
+    } else {
+      afterSpace = false;
+      if (c > 0x7e) ascii = false;
+    }
+  }
+  // A trailing space (afterSpace at the end of a non-empty field) is trimmed by cleanField.
+  if (afterSpace && end > start) return cleanField(text.slice(start, end));
+  const field = text.slice(start, end);
+  return ascii ? field : field.normalize('NFC');
+}
+
+/** The code units above U+007E that `\s` matches (Unicode space separators, line/paragraph separators), and the BOM. */
+function isWhitespaceUnit(c: number): boolean {
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
 }
 
 /** Number of Unicode code points (a Vietnamese letter in NFC is one). */
