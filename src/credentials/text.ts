@@ -116,10 +116,20 @@ export function dateKey(d: CalendarDate): number {
   return d.year * 10000 + d.month * 100 + d.day;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The Vietnamese day last asked for, [fromMs, toMs) in epoch ms, and its key: one day's scans share it. */
+let lastDay = { fromMs: 0, toMs: 0, key: 0 };
+
 /** Today's date in Vietnam as a yyyymmdd key, from the validation clock. */
 export function vietnamTodayKey(now: Date): number {
-  const t = new Date(now.getTime() + VIETNAM_UTC_OFFSET_MS);
-  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+  const ms = now.getTime();
+  if (ms >= lastDay.fromMs && ms < lastDay.toMs) return lastDay.key;
+  const t = new Date(ms + VIETNAM_UTC_OFFSET_MS);
+  const key = t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+  const fromMs = Math.floor((ms + VIETNAM_UTC_OFFSET_MS) / DAY_MS) * DAY_MS - VIETNAM_UTC_OFFSET_MS;
+  // An invalid date gives NaN bounds: never reused.
+  lastDay = { fromMs, toMs: fromMs + DAY_MS, key };
+  return key;
 }
 
 /** The current year in Vietnam. */
@@ -140,10 +150,17 @@ export function toIsoDate(d: CalendarDate): string {
  * that the caller puts after the field name.
  */
 export function parseDdMmYyyy(s: string): CalendarDate | string {
-  if (!/^\d{8}$/.test(s)) return 'is not 8 digits (DDMMYYYY)';
-  const day = Number(s.slice(0, 2));
-  const month = Number(s.slice(2, 4));
-  const year = Number(s.slice(4, 8));
+  if (s.length !== 8) return 'is not 8 digits (DDMMYYYY)';
+  // Read digit by digit (two scans a card, every scan): no regular expression, no substrings.
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return 'is not 8 digits (DDMMYYYY)';
+    n = n * 10 + d;
+  }
+  const day = Math.floor(n / 1_000_000);
+  const month = Math.floor(n / 10_000) % 100;
+  const year = n % 10_000;
   if (!isRealDate(year, month, day)) return 'is not a real date';
   return { year, month, day };
 }
