@@ -5,6 +5,7 @@
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import { LIMITS, failed, type VerifyResult } from './types.js';
 import { StepLog } from './step-log.js';
+import { isWhitespaceCode } from '../shared/whitespace.js';
 
 export { StepLog };
 
@@ -60,7 +61,7 @@ function cleanFieldAt(text: string, start: number, end: number): string {
     if (c === 0x20) {
       if (afterSpace) return cleanField(text.slice(start, end));
       afterSpace = true;
-    } else if (c < 0x20 || (c > 0x7e && isWhitespaceUnit(c))) {
+    } else if (c < 0x20 || (c > 0x7e && isWhitespaceCode(c))) {
       return cleanField(text.slice(start, end));
     } else {
       afterSpace = false;
@@ -71,13 +72,6 @@ function cleanFieldAt(text: string, start: number, end: number): string {
   if (afterSpace && end > start) return cleanField(text.slice(start, end));
   const field = text.slice(start, end);
   return ascii ? field : field.normalize('NFC');
-}
-
-/** The code units above U+007E that `\s` matches (Unicode space separators, line/paragraph separators), and the BOM. */
-function isWhitespaceUnit(c: number): boolean {
-  return (
-    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-  );
 }
 
 /** Number of Unicode code points (a Vietnamese letter in NFC is one). */

@@ -1,3 +1,5 @@
+import { isWhitespaceCode } from './whitespace.js';
+
 /**
  * Masks a name for the public screen (docs/OPERATIONS.md): first and last letter of each word kept,
  * the rest replaced, e.g. "NGUYỄN VĂN AN" → "N****N V*N A*". Works on grapheme-ish code points so
@@ -9,13 +11,13 @@ export function maskName(name: string): string {
   let out = '';
   const n = name.length;
   for (let i = 0; i < n; ) {
-    while (i < n && isSpace(name.charCodeAt(i))) i++;
+    while (i < n && isWhitespaceCode(name.charCodeAt(i))) i++;
     if (i === n) break;
     let end = i;
     let ascii = true;
     for (; end < n; end++) {
       const c = name.charCodeAt(end);
-      if (isSpace(c)) break;
+      if (isWhitespaceCode(c)) break;
       if (c > 0x7e) ascii = false;
     }
     const word = ascii ? name.slice(i, end) : name.slice(i, end).normalize('NFC');
@@ -37,13 +39,6 @@ function maskWord(word: string): string {
   if (count <= 1) return word;
   const first = word.slice(0, (word.codePointAt(0) as number) > 0xffff ? 2 : 1);
   return count === 2 ? `${first}*` : `${first}${'*'.repeat(count - 2)}${word.slice(lastStart)}`;
-}
-
-/** Whitespace as `\s` and String.prototype.trim() know it (WhiteSpace and LineTerminator), by code unit. */
-function isSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** What an export without `--reveal` shows of a subject: the kind of ID and the masked name only. */
