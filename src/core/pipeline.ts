@@ -13,7 +13,6 @@ import type { CredentialFormat } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { assessScanNow, type Assessment } from './assess.js';
 import type { Policy } from './policy.js';
-import { isoTime } from '../credentials/iso-time.js';
 
 export interface PipelineConfig {
   /** This kiosk's device id (the enrolled id, or a local one before enrollment). */
@@ -99,8 +98,7 @@ export class Pipeline {
       deviceId: config.deviceId,
       checkpointId: config.checkpointId,
       direction: config.direction,
-      // Written directly, as toISOString writes it (iso-time.ts): no Date object per scan.
-      scannedAt: isoTime(scan.receivedAt),
+      scannedAt: new Date(scan.receivedAt).toISOString(),
       format: result.format,
       verdict: verdict.verdict,
       reasons: verdict.reasons,
