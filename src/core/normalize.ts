@@ -19,7 +19,9 @@ export function normalizeScanText(raw: string): Normalized {
   if (raw.length > LIMITS.maxTextChars + 64) {
     return { ok: false, reason: 'too-large', detail: `scan is ${raw.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
   }
-  let text = (raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
+  let text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  // Most scans have no whitespace at either end: trim() only when an end could be whitespace.
+  if (mayBeSpace(text.charCodeAt(0)) || mayBeSpace(text.charCodeAt(text.length - 1))) text = text.trim();
   let aimId: string | undefined;
   // Most scans carry no prefix: the regex runs only on text starting with ']'.
   if (text.charCodeAt(0) === 0x5d && AIM_PREFIX.test(text)) {
@@ -32,4 +34,9 @@ export function normalizeScanText(raw: string): Normalized {
   }
   if (STRAY_CONTROL.test(text)) return { ok: false, reason: 'unreadable', detail: 'scan contains control characters' };
   return aimId ? { ok: true, text, aimId } : { ok: true, text };
+}
+
+/** False only for code units trim() never removes (printable ASCII); NaN (an empty text) is false. */
+function mayBeSpace(c: number): boolean {
+  return c <= 0x20 || c >= 0x7f;
 }

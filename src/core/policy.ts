@@ -74,11 +74,13 @@ export function decide(result: VerifyResult, statusHits: readonly StatusEntry[],
     reasons.push(`status:${hit.status}`);
     verdict = worst(verdict, policy.statusActions[hit.status] ?? policy.statusActions['*'] ?? 'refer');
   }
-  return { verdict, reasons: dedupe(reasons) };
+  return { verdict, reasons: reasons.length <= 1 ? reasons : dedupe(reasons) };
 }
 
 /** The distinct items in first-seen order (a loop: the lists are a few items, on every scan). */
 function dedupe<T>(items: readonly T[]): T[] {
+  // One item (the usual identity-only or single-failure case) is distinct already.
+  if (items.length <= 1) return items.slice();
   const out: T[] = [];
   for (const item of items) if (!out.includes(item)) out.push(item);
   return out;

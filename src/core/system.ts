@@ -12,6 +12,10 @@ export const systemTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** Lower-case hex digits as ASCII codes, and the length of a UUID's text form (RFC 9562 §4). */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const UUID_CHARS = 36;
+
 /**
  * UUIDv7 (RFC 9562): 48-bit millisecond timestamp, then random bits. A per-process counter in
  * the rand_a field keeps ids generated within one millisecond ordered.
@@ -23,6 +27,7 @@ export function uuidv7Source(clock: Clock = systemClock): IdSource {
   // one per scan on the hot path.
   const pool = Buffer.alloc(16 * 256);
   let used = pool.length;
+  const text = Buffer.alloc(UUID_CHARS);
   return {
     next() {
       let ms = clock.now();
@@ -42,14 +47,21 @@ export function uuidv7Source(clock: Clock = systemClock): IdSource {
         randomFillSync(pool);
         used = 0;
       }
-      const b = pool.subarray(used, used + 16); // each slot is used once, so it can be written in place
+      const at = used; // each slot is used once, so it can be written in place
       used += 16;
-      b.writeUIntBE(ms, 0, 6);
-      b[6] = 0x70 | ((counter >> 8) & 0x0f);
-      b[7] = counter & 0xff;
-      b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
-      const h = b.toString('hex');
-      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      pool.writeUIntBE(ms, at, 6);
+      pool[at + 6] = 0x70 | ((counter >> 8) & 0x0f);
+      pool[at + 7] = counter & 0xff;
+      pool[at + 8] = 0x80 | ((pool[at + 8] ?? 0) & 0x3f);
+      // The 36 characters written as ASCII bytes and read out as one string: one allocation per id
+      // (a hex string, five slices and their concatenation before).
+      for (let k = 0, o = 0; k < 16; k++) {
+        if (k === 4 || k === 6 || k === 8 || k === 10) text[o++] = 0x2d; // '-'
+        const byte = pool[at + k] ?? 0;
+        text[o++] = HEX_DIGITS[byte >> 4] ?? 0;
+        text[o++] = HEX_DIGITS[byte & 0x0f] ?? 0;
+      }
+      return text.toString('latin1', 0, UUID_CHARS);
     },
   };
 }

@@ -14,5 +14,6 @@ import { vnqrFormat } from './vnqr/index.js';
 export const DEFAULT_FORMATS: readonly CredentialFormat[] = [dccFormat, shcFormat, declarationFormat, cccdFormat, vnqrFormat];
 
 export function detectFormat(formats: readonly CredentialFormat[], text: string): CredentialFormat | undefined {
-  return formats.find((f) => f.detect(text));
+  for (const format of formats) if (format.detect(text)) return format;
+  return undefined;
 }

@@ -5,6 +5,7 @@
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import { LIMITS, failed, type VerifyResult } from './types.js';
 import { StepLog } from './step-log.js';
+import { isWhitespaceCode } from '../shared/whitespace.js';
 
 export { StepLog };
 
@@ -35,7 +36,42 @@ export function cleanField(raw: string): string {
 
 /** Splits on '|' and cleans every field. The caller bounds the text length first. */
 export function splitPipeFields(text: string): string[] {
-  return text.split('|').map(cleanField);
+  const fields: string[] = [];
+  for (let start = 0; ; ) {
+    const bar = text.indexOf('|', start);
+    const end = bar === -1 ? text.length : bar;
+    fields.push(cleanFieldAt(text, start, end));
+    if (bar === -1) return fields;
+    start = bar + 1;
+  }
+}
+
+/**
+ * cleanField(text.slice(start, end)) in one look at the characters: a field that is already clean
+ * (no whitespace but single spaces between other characters) is returned as it is, or NFC-normalised
+ * when it is not plain ASCII; anything else goes through cleanField. Runs for every field of every
+ * identity scan: most fields (digits, dates, a plain name) take the first way.
+ */
+function cleanFieldAt(text: string, start: number, end: number): string {
+  let ascii = true;
+  // True at the start and after a space: a space there (leading, or a second one) needs collapsing.
+  let afterSpace = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (afterSpace) return cleanField(text.slice(start, end));
+      afterSpace = true;
+    } else if (c < 0x20 || (c > 0x7e && isWhitespaceCode(c))) {
+      return cleanField(text.slice(start, end));
+    } else {
+      afterSpace = false;
+      if (c > 0x7e) ascii = false;
+    }
+  }
+  // A trailing space (afterSpace at the end of a non-empty field) is trimmed by cleanField.
+  if (afterSpace && end > start) return cleanField(text.slice(start, end));
+  const field = text.slice(start, end);
+  return ascii ? field : field.normalize('NFC');
 }
 
 /** Number of Unicode code points (a Vietnamese letter in NFC is one). */
@@ -74,10 +110,20 @@ export function dateKey(d: CalendarDate): number {
   return d.year * 10000 + d.month * 100 + d.day;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The Vietnamese day last asked for, [fromMs, toMs) in epoch ms, and its key: one day's scans share it. */
+let lastDay = { fromMs: 0, toMs: 0, key: 0 };
+
 /** Today's date in Vietnam as a yyyymmdd key, from the validation clock. */
 export function vietnamTodayKey(now: Date): number {
-  const t = new Date(now.getTime() + VIETNAM_UTC_OFFSET_MS);
-  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+  const ms = now.getTime();
+  if (ms >= lastDay.fromMs && ms < lastDay.toMs) return lastDay.key;
+  const t = new Date(ms + VIETNAM_UTC_OFFSET_MS);
+  const key = t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+  const fromMs = Math.floor((ms + VIETNAM_UTC_OFFSET_MS) / DAY_MS) * DAY_MS - VIETNAM_UTC_OFFSET_MS;
+  // An invalid date gives NaN bounds: never reused.
+  lastDay = { fromMs, toMs: fromMs + DAY_MS, key };
+  return key;
 }
 
 /** The current year in Vietnam. */
@@ -98,10 +144,17 @@ export function toIsoDate(d: CalendarDate): string {
  * that the caller puts after the field name.
  */
 export function parseDdMmYyyy(s: string): CalendarDate | string {
-  if (!/^\d{8}$/.test(s)) return 'is not 8 digits (DDMMYYYY)';
-  const day = Number(s.slice(0, 2));
-  const month = Number(s.slice(2, 4));
-  const year = Number(s.slice(4, 8));
+  if (s.length !== 8) return 'is not 8 digits (DDMMYYYY)';
+  // Read digit by digit (two scans a card, every scan): no regular expression, no substrings.
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return 'is not 8 digits (DDMMYYYY)';
+    n = n * 10 + d;
+  }
+  const day = Math.floor(n / 1_000_000);
+  const month = Math.floor(n / 10_000) % 100;
+  const year = n % 10_000;
   if (!isRealDate(year, month, day)) return 'is not a real date';
   return { year, month, day };
 }

@@ -43,6 +43,8 @@ export interface OpenStoreOptions {
   sealBatchSize?: number;
   /** Called after each committed sealing batch with the rows sealed so far (progress, tests). */
   onSealProgress?: (rows: number) => void;
+  /** Most duplicate hashes kept in memory (recent-hashes.ts). Default RECENT_HASHES_CAP; tests set it low. */
+  recentHashesCap?: number;
 }
 
 export function openStore(opts: OpenStoreOptions): SqliteStore {
@@ -70,7 +72,7 @@ export function openStore(opts: OpenStoreOptions): SqliteStore {
         ...(opts.onSealProgress ? { afterBatch: opts.onSealProgress } : {}),
       });
       if (pass.sealed > 0) log.info('identity fields sealed', { rows: pass.sealed, batches: pass.batches });
-      const store = new SqliteStore(db, file, log, seal);
+      const store = new SqliteStore(db, file, log, seal, opts.recentHashesCap === undefined ? {} : { recentHashesCap: opts.recentHashesCap });
       if (from !== to) {
         log.info('database migrated', { from, to });
         store.audit({ at: new Date(opts.clock.now()).toISOString(), actor: 'system', action: 'store-migrated', detail: { from, to } });

@@ -15,6 +15,7 @@ import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckInRow, type StoredRow } from './rows.js';
 import type { IdentitySeal } from './identity-seal.js';
 import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
+import { RecentHashes, hashKey } from './recent-hashes.js';
 
 /** Rows fetched per page by all(): the iterator never holds the connection between pages. */
 const EXPORT_PAGE = 500;
@@ -28,6 +29,15 @@ const MAX_AUDIT_DETAIL_CHARS = 4096;
 const MAX_REASON_CHARS = 500;
 
 type Stmt = Database.Statement;
+
+/** What record() returns for a new check-in (one object: callers only read it). */
+const RECORDED: RecordOutcome = Object.freeze({ kind: 'recorded' });
+
+/** Options of SqliteStore beyond its connection. */
+export interface SqliteStoreOptions {
+  /** Most duplicate hashes held in memory to skip the duplicate lookup (recent-hashes.ts); tests set it low. */
+  recentHashesCap?: number;
+}
 
 /** What a purge receipt in the audit log says (detail of a `purge` entry). */
 export interface PurgeReceipt {
@@ -53,6 +63,11 @@ export class SqliteStore implements CheckInStore {
   private readonly v1UntilMs: number;
   private readonly seal: IdentitySeal;
   private readonly auditLogAppend: AuditAppender;
+  /** Hashes of recent check-ins: a scan whose hash is not among them needs no duplicate lookup. */
+  private readonly recent: RecentHashes;
+  /** PRAGMA data_version: changes when another connection commits to the file. */
+  private readonly selectDataVersion: Stmt;
+  private seenDataVersion: number;
   private closed = false;
   /** WAL journal (else the rollback journal a file system without shared memory falls back to). */
   private readonly wal: boolean;
@@ -77,7 +92,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -86,7 +101,7 @@ export class SqliteStore implements CheckInStore {
   private readonly purgeTx: (ms: number, receipt: Omit<PurgeReceipt, 'removed' | 'days'>, at: string) => number;
 
   /** `seal` holds the keys derived from this data dir's data key (identity-seal.ts). */
-  constructor(db: Database.Database, file: string, logger: Logger, seal: IdentitySeal) {
+  constructor(db: Database.Database, file: string, logger: Logger, seal: IdentitySeal, opts: SqliteStoreOptions = {}) {
     this.db = db;
     this.file = file;
     this.log = logger;
@@ -100,6 +115,10 @@ export class SqliteStore implements CheckInStore {
     this.v1DuplicateHash = (key) => this.seal.pepper(dedupHash(salt, key));
     const v1Until = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_V1_UNTIL_SETTING) as string | undefined;
     this.v1UntilMs = v1Until === undefined ? -Infinity : Number(v1Until);
+    this.recent = new RecentHashes(db, opts.recentHashesCap);
+    this.selectDataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.seenDataVersion = this.selectDataVersion.get() as number;
+    this.recent.load();
 
     // The device's current and former id (the same id twice when it has none). Once enrolled, a
     // kiosk always has a former id, so this one statement is the usual case; the hash narrows the
@@ -164,9 +183,19 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
+        // Another connection committed since this one last looked: its check-ins are not in `recent`.
+        // Asked inside the write transaction, so no other commit can come between this and the insert.
+        const version = this.selectDataVersion.get() as number;
+        if (version !== this.seenDataVersion) {
+          this.recent.load();
+          this.seenDataVersion = version;
+        }
+      }
+      // Rows written before v6 (v1Hash) are not told apart by `recent`: their window always looks.
+      if (hash !== null && (v1Hash !== null || this.recent.mayHave(key, ms - windowMs))) {
         const prior = (
           v1Hash !== null
             ? this.findDuplicateEither.get(hash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
@@ -183,7 +212,7 @@ export class SqliteStore implements CheckInStore {
         reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
       );
       this.insertOutbox.run(lastInsertRowid);
-      return { kind: 'recorded' };
+      return RECORDED;
     }).immediate;
     this.overrideForwardTx = db.transaction((ids: readonly string[], at: string) => {
       for (const id of ids) this.overrideOutbox.forwarded(id, at);
@@ -236,13 +265,18 @@ export class SqliteStore implements CheckInStore {
       windowMs = dedup.windowMs;
     }
     const formerId = dedup?.formerDeviceId ?? checkIn.deviceId;
+    const key = hash === null ? '' : hashKey(hash);
     // guard() spelled out: no closure on the path every scan takes.
     if (this.closed) throw new StoreError('closed', this.file);
+    let outcome: RecordOutcome;
     try {
-      return this.recordTx(checkIn, hash, v1Hash, ms, windowMs, formerId);
+      outcome = this.recordTx(checkIn, hash, key, v1Hash, ms, windowMs, formerId);
     } catch (err) {
       throw this.failure('record', err);
     }
+    // Committed: from now on a scan of the same credential must look.
+    if (hash !== null && outcome === RECORDED) this.recent.add(key, ms, windowMs);
+    return outcome;
   }
 
   *all(): IterableIterator<StoredCheckIn> {

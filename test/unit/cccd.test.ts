@@ -50,6 +50,24 @@ describe('cccd: valid cards', () => {
     expect(JSON.stringify(r.steps)).not.toContain('001085012345');
   });
 
+  it('lists every step of a good card in order, with the same text scan after scan', () => {
+    const expected = [
+      { step: 'fields', ok: true, detail: '7 fields' },
+      { step: 'id-number', ok: true, detail: 'province Hà Nội' },
+      { step: 'old-id', ok: true, detail: 'present' },
+      { step: 'name', ok: true },
+      { step: 'birth-date', ok: true },
+      { step: 'sex', ok: true },
+      { step: 'address', ok: true },
+      { step: 'issue-date', ok: true },
+      { step: 'id-consistency', ok: true, detail: 'century, sex and birth year digits agree' },
+    ];
+    expect(verify(CCCD_VALID[0]!.text).steps).toEqual(expected);
+    expect(verify(CCCD_VALID[0]!.text).steps).toEqual(expected);
+    const other = verify(card({ 1: '079085012345', 2: '' }, ['x']));
+    expect(other.steps.map((s) => s.detail)).toEqual(['8 fields', 'province Hồ Chí Minh', 'none', undefined, undefined, undefined, undefined, undefined, undefined, expected[8]!.detail]);
+  });
+
   it('accepts NFD text (name and Nữ) and stores the name in NFC', () => {
     const text = card({ 1: '030190123456', 3: 'Lê Thị Hương'.normalize('NFD'), 4: '05051990', 5: 'Nữ'.normalize('NFD') });
     const r = verify(text);

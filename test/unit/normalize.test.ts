@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { normalizeScanText } from '../../src/core/normalize.js';
 import { maskName } from '../../src/shared/mask.js';
 
@@ -26,5 +27,44 @@ describe('maskName', () => {
   });
   it('normalises decomposed diacritics before masking', () => {
     expect(maskName('Nguye\u0302\u0303n')).toBe('N****n');
+  });
+});
+
+/** maskName as it was written first (split into words, Array.from of letters): the reference. */
+function maskNameReference(name: string): string {
+  let out = '';
+  for (const word of name.trim().split(/\s+/u)) {
+    if (word.length === 0) continue;
+    const chars = Array.from(word.normalize('NFC'));
+    const n = chars.length;
+    const masked = n <= 1 ? chars.join('') : n === 2 ? `${chars[0]}*` : `${chars[0]}${'*'.repeat(n - 2)}${chars[n - 1]}`;
+    out = out === '' ? masked : `${out} ${masked}`;
+  }
+  return out;
+}
+
+describe('maskName and normalizeScanText against their first versions', () => {
+  const PIECES = ['A', 'n', 'ễ', 'e\u0302\u0303', '\u0301', ' ', '  ', '\t', '\r\n', '\u00A0', '\u2000', '\u3000', '\uFEFF', '\uD83D\uDE00', '\uD800', '\uDC00', '.', '-', "'", '\u0085', '\u007F'];
+  const text = fc.oneof(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }).map((p) => p.join('')), fc.string({ unit: 'binary', maxLength: 40 }));
+
+  it('maskName gives what splitting into words and letters gave, for any text', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(maskName(t)).toBe(maskNameReference(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('normalizeScanText trims exactly as trim() does, for any text', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const r = normalizeScanText(t);
+        const trimmed = (t.charCodeAt(0) === 0xfeff ? t.slice(1) : t).trim();
+        if (r.ok) expect(r.text.length === 0 ? '' : trimmed.endsWith(r.text)).toBeTruthy();
+        if (r.ok && r.aimId === undefined) expect(r.text).toBe(trimmed);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

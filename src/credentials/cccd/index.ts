@@ -27,6 +27,7 @@ import {
   vietnamTodayKey,
 } from '../text.js';
 import type { CalendarDate } from '../text.js';
+import { passStep } from '../step-log.js';
 import { checkProvinceCode, crossCheckIdNumber } from './id-number.js';
 import type { Sex } from './id-number.js';
 import { provinceName } from './provinces.js';
@@ -38,8 +39,38 @@ const MAX_EXTRA = 200;
 
 const DETECT = /^\s*(?:\d{12}|\d{9})\s*\|/;
 
+/**
+ * The steps of a good card whose text never changes, made once (StepLog.passed): a scan records
+ * them without making new objects. Steps whose text depends on the card are made per scan.
+ */
+const PASSED = {
+  fields7: passStep('fields', '7 fields'),
+  fields8: passStep('fields', '8 fields'),
+  noOldId: passStep('old-id', 'none'),
+  oldId: passStep('old-id', 'present'),
+  name: passStep('name'),
+  birthDate: passStep('birth-date'),
+  sex: passStep('sex'),
+  address: passStep('address'),
+  issueDate: passStep('issue-date'),
+  extra: passStep('extra-field'),
+  consistent: passStep('id-consistency', 'century, sex and birth year digits agree'),
+};
+
+/** The passed id-number step of each province, made on first use (63 at most). */
+const provinceSteps = new Map<string, ReturnType<typeof passStep>>();
+
+function provinceStep(province: string): ReturnType<typeof passStep> {
+  let step = provinceSteps.get(province);
+  if (step === undefined) provinceSteps.set(province, (step = passStep('id-number', `province ${province}`)));
+  return step;
+}
+
 /** Sex field: 'Nam' / 'Nữ' (NFC after cleaning), any case, and 'Nu' typed without diacritics. */
 function parseSex(value: string): Sex | undefined {
+  // As printed on the card: no lower-casing needed.
+  if (value === 'Nam') return 'M';
+  if (value === 'Nữ') return 'F';
   const v = value.toLowerCase();
   if (v === 'nam') return 'M';
   if (v === 'nữ' || v === 'nu') return 'F';
@@ -61,8 +92,15 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
     log.fail('fields', 'schema-invalid', `expected 7 or 8 fields separated by '|', got ${fields.length}`);
     return result();
   }
-  log.pass('fields', `${fields.length} fields`);
-  const [idNo = '', oldId = '', name = '', dobText = '', sexText = '', address = '', issueText = ''] = fields;
+  log.passed(fields.length === 7 ? PASSED.fields7 : PASSED.fields8);
+  // Indexed rather than destructured: no iterator on every scan. There are 7 or 8 fields.
+  const idNo = fields[0]!;
+  const oldId = fields[1]!;
+  const name = fields[2]!;
+  const dobText = fields[3]!;
+  const sexText = fields[4]!;
+  const address = fields[5]!;
+  const issueText = fields[6]!;
   const extra = fields[7];
 
   // Field 1: the 12-digit personal identification number, and its province code.
@@ -77,7 +115,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
       log.fail('id-number', 'schema-invalid', `field 1 (ID number): ${checkProvinceCode(idNo) ?? 'unknown province code'}`);
     } else {
       idOk = true;
-      log.pass('id-number', `province ${province}`);
+      log.passed(provinceStep(province));
       subject.idNo = idNo;
       statusKeys.push(idNo);
       details.push({ label: 'ID number', value: maskIdNumber(idNo) }, { label: 'Province', value: province });
@@ -86,9 +124,9 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
 
   // Field 2: the old 9-digit CMND (some 12-digit CMNDs exist), often empty.
   if (oldId === '') {
-    log.pass('old-id', 'none');
+    log.passed(PASSED.noOldId);
   } else if ((oldId.length === 9 || oldId.length === 12) && allDigits(oldId)) {
-    log.pass('old-id', 'present');
+    log.passed(PASSED.oldId);
     subject.altId = oldId;
     if (!statusKeys.includes(oldId)) statusKeys.push(oldId);
   } else {
@@ -100,13 +138,13 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   if (badName !== undefined) {
     log.fail('name', 'schema-invalid', `field 3 (name) ${badName}`);
   } else {
-    log.pass('name');
+    log.passed(PASSED.name);
     subject.name = name;
   }
 
   // Field 4: birth date, a real date not after today (Vietnam calendar).
   const todayKey = vietnamTodayKey(ctx.now);
-  const dob = checkDate(log, 'birth-date', 'field 4 (birth date)', dobText, todayKey);
+  const dob = checkDate(log, PASSED.birthDate, 'field 4 (birth date)', dobText, todayKey);
   if (dob !== undefined) {
     subject.dob = toIsoDate(dob);
     details.push({ label: 'Birth year', value: String(dob.year) });
@@ -117,7 +155,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   if (sex === undefined) {
     log.fail('sex', 'schema-invalid', `field 5 (sex) ${quoteShort(sexText)} is not Nam or Nữ`);
   } else {
-    log.pass('sex');
+    log.passed(PASSED.sex);
     subject.sex = sex;
     details.push({ label: 'Sex', value: sex === 'M' ? 'Nam' : 'Nữ' });
   }
@@ -128,11 +166,11 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   if (addressLength > MAX_ADDRESS) {
     log.fail('address', 'schema-invalid', `field 6 (address) is ${addressLength} characters, over ${MAX_ADDRESS}`);
   } else {
-    log.pass('address');
+    log.passed(PASSED.address);
   }
 
   // Field 7: issue date, a real date, not before birth, not after today.
-  const issued = checkDate(log, 'issue-date', 'field 7 (issue date)', issueText, todayKey);
+  const issued = checkDate(log, PASSED.issueDate, 'field 7 (issue date)', issueText, todayKey);
   if (issued !== undefined) {
     if (dob !== undefined && dateKey(issued) < dateKey(dob)) {
       log.fail('issue-date', 'schema-invalid', 'field 7 (issue date) is before the birth date');
@@ -147,7 +185,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
     if (extraLength > MAX_EXTRA) {
       log.fail('extra-field', 'schema-invalid', `field 8 is ${extraLength} characters, over ${MAX_EXTRA}`);
     } else {
-      log.pass('extra-field');
+      log.passed(PASSED.extra);
     }
   }
 
@@ -155,16 +193,17 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   if (idOk && dob !== undefined && sex !== undefined) {
     const problems = crossCheckIdNumber(idNo, dob.year, sex);
     if (problems.length > 0) log.fail('id-consistency', 'inconsistent-id', problems.join('; '));
-    else log.pass('id-consistency', 'century, sex and birth year digits agree');
+    else log.passed(PASSED.consistent);
   }
   return result();
 }
 
 /**
- * Checks a DDMMYYYY field; logs a pass or a schema-invalid failure, returns the date if valid.
- * `field` names the field; the quoted value is added to the message only on a failure.
+ * Checks a DDMMYYYY field; logs `passed` or a schema-invalid failure of the same step, returns the
+ * date if valid. `field` names the field; the quoted value is added to the message only on a failure.
  */
-function checkDate(log: StepLog, step: string, field: string, text: string, todayKey: number): CalendarDate | undefined {
+function checkDate(log: StepLog, passed: ReturnType<typeof passStep>, field: string, text: string, todayKey: number): CalendarDate | undefined {
+  const step = passed.step;
   const parsed = parseDdMmYyyy(text);
   if (typeof parsed === 'string') {
     log.fail(step, 'schema-invalid', `${field} ${quoteShort(text)} ${parsed}`);
@@ -174,7 +213,7 @@ function checkDate(log: StepLog, step: string, field: string, text: string, toda
     log.fail(step, 'schema-invalid', `${field} ${quoteShort(text)} is in the future`);
     return undefined;
   }
-  log.pass(step);
+  log.passed(passed);
   return parsed;
 }
 

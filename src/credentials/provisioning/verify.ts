@@ -13,6 +13,7 @@ import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
+import { isWhitespaceCode } from '../../shared/whitespace.js';
 import { isoTime } from '../iso-time.js';
 import { readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
@@ -20,7 +21,12 @@ import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './t
 
 /** Whether scan text is a provisioning card (to route it away from the check-in pipeline). */
 export function isProvisioningCard(text: string): boolean {
-  return text.trimStart().slice(0, CKP1_PREFIX.length).toUpperCase() === CKP1_PREFIX;
+  // Asked of every scan: find where the content starts instead of making a trimmed copy, and
+  // compare only when it starts with a C.
+  let i = 0;
+  while (i < text.length && isWhitespaceCode(text.charCodeAt(i))) i++;
+  if ((text.charCodeAt(i) | 0x20) !== 0x63) return false;
+  return text.slice(i, i + CKP1_PREFIX.length).toUpperCase() === CKP1_PREFIX;
 }
 
 export interface CardVerifyOptions {

@@ -16,7 +16,8 @@ const MULTI_CHUNK = /^(\d{1,3})\/(\d{1,3})\//;
 
 /** True when `text` starts with the SHC prefix (case-insensitive: QR alphanumeric mode upper-cases). */
 export function hasShcPrefix(text: string): boolean {
-  return text.length >= SHC_PREFIX.length && text.slice(0, SHC_PREFIX.length).toLowerCase() === SHC_PREFIX;
+  // Asked of every scan: only a text starting with an S is compared.
+  return text.length >= SHC_PREFIX.length && (text.charCodeAt(0) | 0x20) === 0x73 && text.slice(0, SHC_PREFIX.length).toLowerCase() === SHC_PREFIX;
 }
 
 /** The JWS as its ASCII bytes, with where its two dots are when it is shaped like a compact JWS. */
