@@ -51,11 +51,13 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
         onStart: () => {
           // Counts and times only: never a byte of the noise.
           this.deps.logger.warn('scanner sends line noise: further noise frames are dropped until it is quiet', { deviceId: this.deviceId });
+          this.lineNoiseChanged(true);
           this.safeEmit('status', this.status());
         },
         onEnd: (burst) => {
           this.lastNoise = burst;
           this.deps.logger.warn('scanner line noise ended', { deviceId: this.deviceId, dropped: burst.dropped, durationMs: (burst.endedAt ?? burst.startedAt) - burst.startedAt });
+          this.lineNoiseChanged(false);
           this.safeEmit('status', this.status());
         },
       });
@@ -83,6 +85,16 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
     const shown = noise ?? this.lastNoise;
     if (shown) s.lineNoise = noiseStatus(shown);
     return s;
+  }
+
+  /** True while a line-noise burst is dropping frames. */
+  protected get lineNoiseActive(): boolean {
+    return this.noiseGate?.current !== undefined;
+  }
+
+  /** Called when a line-noise burst starts (true) and ends (false); drivers adapt their framer. */
+  protected lineNoiseChanged(_active: boolean): void {
+    // Nothing by default.
   }
 
   /** Ends a line-noise burst in progress (status and log say so) and cancels its timer. */

@@ -148,6 +148,7 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
       idleMs: this.options.idleMs,
       onFrame: (frame) => this.deliver(frame),
     });
+    if (this.lineNoiseActive) this.framer.setNoisy(true);
     port.on('data', (chunk) => {
       if (gen === this.generation) this.framer?.push(chunk);
     });
@@ -162,6 +163,11 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     this.backoff.reset();
     this.log.info('serial scanner connected', { deviceId: this.deviceId, baudRate: this.options.baudRate });
     this.setState('connected');
+  }
+
+  /** During line noise a short silence ends a line, so the noise's tail does not swallow a scan. */
+  protected override lineNoiseChanged(active: boolean): void {
+    this.framer?.setNoisy(active);
   }
 
   /** The device went away or failed: release it, report, and start reconnecting. */

@@ -14,6 +14,7 @@ import type { Logger } from '../../src/shared/ports.js';
 import { FakeTime } from '../fakes/fake-time.js';
 
 const text = (t: string) => ({ text: t });
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
 
 describe('isLineNoise', () => {
   it('takes undecodable bytes, U+FFFD, NUL, other C0 controls and DEL for noise', () => {
@@ -160,5 +161,29 @@ describe('serial driver: a burst of line noise', () => {
     expect(JSON.stringify(logs)).not.toMatch(/Nguy|\\u00ff/);
     await driver.close();
     expect(time.timerCount).toBe(0);
+  });
+
+  it('cuts the unterminated tail of the noise after idleMs, so a scan a moment later is read whole', async () => {
+    const time = new FakeTime();
+    const port = new FakePort();
+    const driver = new SerialScannerDriver({ path: '/dev/ttyFAKE0', baudRate: 9600, maxLineBytes: 256, idleMs: 100, openPort: () => Promise.resolve(port) }, { clock: time, timers: time, logger: silentLogger });
+    const scans: ScanEvent[] = [];
+    driver.on('scan', (s) => scans.push(s));
+    await driver.open();
+    for (let i = 0; i < 20; i++) port.emit('data', Buffer.from([0xff, 0x00, 0x1b, 0x80, 0x41, 0x0a]));
+    port.emit('data', Buffer.from([0xfe, 0x01, 0xc3]));
+    expect(driver.status().fault).toBe('line-noise');
+    await time.advance(150);
+    port.emit('data', Buffer.from('001099012345|Nguyễn Văn Ánh|01011990\r\n'));
+    expect(scans.filter((s) => !s.fault).map((s) => s.text)).toEqual(['001099012345|Nguyễn Văn Ánh|01011990']);
+    expect(driver.status().lineNoise?.dropped).toBe(17);
+    // Once the noise is over, a pause inside a line no longer ends it (host stalls, TERMINATED_IDLE_MS).
+    await time.advance(2000);
+    expect(driver.status().fault).toBeUndefined();
+    port.emit('data', Buffer.from('HC1:6BF+70790'));
+    await time.advance(150);
+    port.emit('data', Buffer.from('T9WJWG\r\n'));
+    expect(scans.filter((s) => !s.fault).map((s) => s.text)).toEqual(['001099012345|Nguyễn Văn Ánh|01011990', 'HC1:6BF+70790T9WJWG']);
+    await driver.close();
   });
 });
