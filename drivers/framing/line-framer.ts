@@ -89,6 +89,8 @@ export class LineFramer {
   private idleTimer: unknown = undefined;
   /** A CR or LF has ended a line on this connection (see effectiveIdleMs). */
   private sawTerminator = false;
+  /** The source sends line noise: end lines after idleMs even once terminators were seen. */
+  private noisy = false;
   private closed = false;
   /** First error thrown by onFrame during the current push; rethrown once the chunk is framed. */
   private listenerError: unknown = undefined;
@@ -158,6 +160,15 @@ export class LineFramer {
   close(): void {
     this.reset();
     this.closed = true;
+  }
+
+  /**
+   * While the source sends line noise (noise-gate.ts), a silence of idleMs ends the line even on a
+   * connection that terminates its lines: the tail of the noise then cannot glue itself onto the
+   * next real scan. Takes effect from the next chunk.
+   */
+  setNoisy(noisy: boolean): void {
+    this.noisy = noisy;
   }
 
   /** Bytes currently held for the unfinished line (≤ maxLineBytes). */
@@ -238,7 +249,7 @@ export class LineFramer {
    * scan in two. The timeout then only clears a line whose terminator was lost.
    */
   private effectiveIdleMs(): number {
-    return this.sawTerminator ? Math.max(this.idleMs, TERMINATED_IDLE_MS) : this.idleMs;
+    return this.sawTerminator && !this.noisy ? Math.max(this.idleMs, TERMINATED_IDLE_MS) : this.idleMs;
   }
 
   private armIdleTimer(): void {

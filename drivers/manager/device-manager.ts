@@ -176,9 +176,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const lastRead = list.map((x) => x.lastReadAt).filter((x): x is string => x !== undefined).sort().pop();
     if (lastRead) s.lastReadAt = lastRead;
     const failing = list.find((x) => x.state !== 'connected' && x.lastError);
+    const noisy = list.find((x) => x.fault !== undefined);
+    if (noisy?.fault) s.fault = noisy.fault;
     if (failing?.lastError) {
       s.lastError = failing.lastError;
       if (failing.lastErrorCode) s.lastErrorCode = failing.lastErrorCode;
+    } else if (noisy?.lastError) {
+      // A connected scanner sending line noise: its message names the device and what to check.
+      s.lastError = `${noisy.deviceId}: ${noisy.lastError}`;
     } else if (list.length === 0 && this.opened && !this.closed) s.lastError = this.auto ? 'no scanner found' : 'no scanner configured';
     return s;
   }
@@ -216,6 +221,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (s.lastReadAt !== undefined) h.lastReadAt = s.lastReadAt;
       if (s.lastError !== undefined) h.lastError = s.lastError;
       if (s.camera !== undefined) h.camera = s.camera;
+      if (s.fault !== undefined) h.fault = s.fault;
+      if (s.lineNoise !== undefined) h.lineNoise = s.lineNoise;
       if (e.lastErrorAt !== undefined) h.lastErrorAt = new Date(e.lastErrorAt).toISOString();
       return h;
     });

@@ -7,6 +7,8 @@
  * `disconnected` once per loss, and retries with exponential backoff (full jitter) until the port
  * opens again; scanning then resumes with no restart of anything above it. Each connection has
  * its own framer, so half a line from before an unplug never glues onto the next scan.
+ * A burst of line noise (wrong baud rate, bad cable) becomes one `line-noise` fault instead of a
+ * check-in per garbage line (framing/noise-gate.ts).
  * A presence watchdog (stat of the path every watchMs) catches losses serialport misses.
  * close() stops reading and retrying and leaves no timer behind.
  */
@@ -54,7 +56,8 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
   private closed = false;
 
   constructor(options: SerialDriverOptions, deps: DriverDeps) {
-    super('serial', `serial:${options.path}`, options.uri ?? `serial:${options.path}`, deps);
+    // A serial line is physical: garbage in bursts is a baud-rate or cable fault, not scans.
+    super('serial', `serial:${options.path}`, options.uri ?? `serial:${options.path}`, deps, { foldLineNoise: true });
     this.options = options;
     this.backoff = new Backoff(options.backoff);
     this.log = deps.logger.child('serial');
@@ -75,6 +78,7 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     const port = this.port;
     this.dropConnection();
     if (port) await closeQuietly(port);
+    this.stopLineNoise();
     this.setState('closed');
   }
 
@@ -144,6 +148,7 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
       idleMs: this.options.idleMs,
       onFrame: (frame) => this.deliver(frame),
     });
+    if (this.lineNoiseActive) this.framer.setNoisy(true);
     port.on('data', (chunk) => {
       if (gen === this.generation) this.framer?.push(chunk);
     });
@@ -158,6 +163,11 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     this.backoff.reset();
     this.log.info('serial scanner connected', { deviceId: this.deviceId, baudRate: this.options.baudRate });
     this.setState('connected');
+  }
+
+  /** During line noise a short silence ends a line, so the noise's tail does not swallow a scan. */
+  protected override lineNoiseChanged(active: boolean): void {
+    this.framer?.setNoisy(active);
   }
 
   /** The device went away or failed: release it, report, and start reconnecting. */

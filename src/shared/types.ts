@@ -147,6 +147,29 @@ export interface ScannerStatus {
   errors: number;
   /** Frame figures of a camera scanner (absent for other kinds). */
   camera?: CameraHealth;
+  /**
+   * A fault of a scanner that is still connected: 'line-noise' while it sends a burst of data no
+   * scanner sends (wrong baud rate, bad cable); lastError then says what to check. Absent otherwise.
+   */
+  fault?: 'line-noise';
+  /** The line-noise burst in progress, or the last one once it ended; absent before the first. */
+  lineNoise?: LineNoiseStatus;
+}
+
+/**
+ * A burst of line noise from a byte-stream scanner (serial): more than 3 frames that are no scan
+ * (invalid UTF-8, control characters) within 1 s; further ones are dropped, not recorded, until
+ * the scanner has been quiet for 2 s (docs/SCANNERS.md).
+ */
+export interface LineNoiseStatus {
+  /** true while the burst lasts, false once it ended. */
+  active: boolean;
+  /** Noise frames not handed on as scans in this burst (the first few were, as `unreadable`). */
+  dropped: number;
+  /** ISO time of the first dropped frame. */
+  startedAt: string;
+  /** ISO time the burst ended (absent while active). */
+  endedAt?: string;
 }
 
 /**
@@ -205,6 +228,10 @@ export interface DeviceHealth {
   errorsPerMinute: number;
   /** Frame figures of a camera scanner (absent for other kinds). */
   camera?: CameraHealth;
+  /** See ScannerStatus.fault: 'line-noise' while the scanner sends a burst of unreadable data. */
+  fault?: 'line-noise';
+  /** See ScannerStatus.lineNoise. */
+  lineNoise?: LineNoiseStatus;
 }
 
 /** What the scanner self-test saw: the next scan from any scanner, never its payload (docs/OPERATIONS.md). */

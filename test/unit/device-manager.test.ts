@@ -22,6 +22,8 @@ class FakeDriver extends EventEmitter<ScannerEvents> implements ScannerDriver {
   reads = 0;
   errors = 0;
   lastError: string | undefined;
+  /** Merged into status() (e.g. a line-noise fault). */
+  extra: Partial<ScannerStatus> = {};
 
   constructor(
     readonly uri: string,
@@ -44,7 +46,7 @@ class FakeDriver extends EventEmitter<ScannerEvents> implements ScannerDriver {
   status(): ScannerStatus {
     const s: ScannerStatus = { deviceId: this.deviceId, uri: this.uri, state: this.state, reads: this.reads, errors: this.errors };
     if (this.lastError) s.lastError = this.lastError;
-    return s;
+    return { ...s, ...this.extra };
   }
 
   setState(state: ScannerStatus['state'], lastError?: string): void {
@@ -116,6 +118,22 @@ function setup(uris: string[], discovery: AutoDiscoveryResult[] = [], links: Map
 }
 
 describe('DeviceManager: several scanners', () => {
+  it('shows a connected scanner sending line noise in the aggregate status and in health', async () => {
+    const t = setup(['serial:/dev/ttyACM0', 'serial:/dev/ttyUSB0']);
+    await t.manager.open();
+    expect(t.manager.status().fault).toBeUndefined();
+    const lineNoise = { active: true, dropped: 12, startedAt: new Date(t.time.now()).toISOString() };
+    t.driver('serial:/dev/ttyUSB0').extra = { fault: 'line-noise', lastError: 'the scanner sends unreadable data (12 frames dropped) — check the baud rate (`?baud=`) and the cable', lineNoise };
+    expect(t.manager.status()).toMatchObject({ state: 'connected', fault: 'line-noise', lastError: 'serial:/dev/ttyUSB0: the scanner sends unreadable data (12 frames dropped) — check the baud rate (`?baud=`) and the cable' });
+    expect(t.manager.health().map((h) => [h.deviceId, h.fault, h.lineNoise?.dropped])).toEqual([
+      ['serial:/dev/ttyACM0', undefined, undefined],
+      ['serial:/dev/ttyUSB0', 'line-noise', 12],
+    ]);
+    // A scanner that is gone matters more than one that is noisy.
+    t.driver('serial:/dev/ttyACM0').unplug();
+    expect(t.manager.status()).toMatchObject({ fault: 'line-noise', lastError: 'device path went away' });
+  });
+
   it('opens every configured scanner and forwards scans and statuses from each', async () => {
     const t = setup(['serial:/dev/ttyACM0', 'serial:/dev/ttyUSB0?baud=115200']);
     await t.manager.open();

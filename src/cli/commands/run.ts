@@ -193,7 +193,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
   // `error` is the plain message with its fix; `errorCode` the original errno name (EAGAIN, ENOENT …) for logs and scripts.
-  kiosk.on('scanner', (s) => out({ event: 'scanner', deviceId: s.deviceId, state: s.state, ...(s.lastError ? { error: s.lastError } : {}), ...(s.lastError && s.lastErrorCode ? { errorCode: s.lastErrorCode } : {}) }));
+  // `fault`/`lineNoise`: a burst of line noise (start, then a summary with the frames dropped).
+  kiosk.on('scanner', (s) =>
+    out({
+      event: 'scanner',
+      deviceId: s.deviceId,
+      state: s.state,
+      ...(s.lastError ? { error: s.lastError } : {}),
+      ...(s.lastError && s.lastErrorCode ? { errorCode: s.lastErrorCode } : {}),
+      ...(s.fault ? { fault: s.fault } : {}),
+      ...(s.lineNoise ? { lineNoise: s.lineNoise } : {}),
+    }),
+  );
 
   const api =
     ui === 'web'
