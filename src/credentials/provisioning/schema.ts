@@ -10,6 +10,10 @@ import type { CardRootKey, ProvisioningCard } from './types.js';
 class Invalid extends Error {}
 
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
+/** An http(s) URL with a host (a regular expression literal inside a function is a new object per call). */
+const URL_PATTERN = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
+/** The optional text members of rootKey. */
+const JWK_TEXT_KEYS = ['kid', 'alg', 'use'] as const;
 const PROV_KEYS = ['v', 'url', 'code', 'rootKey', 'checkpoint', 'direction', 'profile', 'config'];
 const JWK_KEYS = ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'];
 
@@ -79,7 +83,7 @@ function rootKeyOf(v: unknown): CardRootKey {
   if (typeof jwk.x !== 'string' || !COORDINATE.test(jwk.x) || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.y)) {
     throw new Invalid('prov.rootKey: x and y must be 32 bytes as base64url');
   }
-  for (const k of ['kid', 'alg', 'use'] as const) {
+  for (const k of JWK_TEXT_KEYS) {
     if (jwk[k] !== undefined && (typeof jwk[k] !== 'string' || jwk[k].length > 128)) throw new Invalid(`prov.rootKey.${k}: expected short text`);
   }
   if (jwk.alg !== undefined && jwk.alg !== 'ES256') throw new Invalid('prov.rootKey.alg: must be ES256');
@@ -140,7 +144,7 @@ function cardOf(json: unknown): ProvisioningCard {
   const p = json as Record<string, unknown>;
   for (const k of Object.keys(p)) if (!PROV_KEYS.includes(k)) throw new Invalid(`prov.${k}: unknown member (known: ${PROV_KEYS.join(', ')})`);
   if (p.v !== 1) throw new Invalid('prov.v: unsupported version (expected 1)');
-  if (typeof p.url !== 'string' || p.url.length > L.urlChars || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(p.url)) {
+  if (typeof p.url !== 'string' || p.url.length > L.urlChars || !URL_PATTERN.test(p.url)) {
     throw new Invalid(`prov.url: expected an http(s) URL of at most ${L.urlChars} characters`);
   }
   if (typeof p.code !== 'string' || p.code.length < L.codeMinChars || p.code.length > L.codeChars) {
