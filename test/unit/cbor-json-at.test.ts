@@ -144,6 +144,31 @@ describe('decodeCborJsonAt: one pass agrees with decodeCbor + cborToJson', () =>
     }
   });
 
+  it('checks duplicate keys per object, however objects nest (the same key in an inner and an outer object is no duplicate)', () => {
+    // Text-keyed maps written by hand so keys may repeat: [key, value bytes] pairs.
+    const map = (...entries: [string, string][]) =>
+      `${(0xa0 + entries.length).toString(16)} ${entries.map(([k, v]) => `${(0x60 + k.length).toString(16)} ${Buffer.from(k).toString('hex')} ${v}`).join(' ')}`;
+    const indefinite = (...entries: [string, string][]) => `bf ${map(...entries).slice(3)} ff`;
+    const claims = (dcc: string) => hex(`a1 390103 a1 01 ${dcc}`);
+    const many = Array.from({ length: 18 }, (_, i): [string, string] => [`k${i}`, '01']);
+    const cases: [string, string][] = [
+      ['inner repeats an outer key', map(['a', map(['a', '01'])], ['b', '02'])],
+      ['outer key after an inner object holding it', map(['a', map(['x', '01'])], ['x', '02'])],
+      ['objects in a list', map(['v', `82 ${map(['a', '01'], ['b', '02'])} ${map(['b', '03'], ['a', '04'])}`], ['a', '05'])],
+      ['an indefinite inner object', map(['a', indefinite(['a', '01'], ['b', '02'])], ['b', '03'])],
+      ['two outer keys after an inner object, the second one of its keys', map(['a', map(['x', '01'])], ['b', '02'], ['x', '03'])],
+      ['two outer keys after an indefinite inner object, the second one of its keys', map(['a', indefinite(['x', '01'])], ['b', '02'], ['x', '03'])],
+      ['an outer duplicate after an inner object', map(['a', map(['x', '01'])], ['b', '02'], ['a', '03'])],
+      ['an outer duplicate of the key just after an inner object', map(['a', map(['x', '01'])], ['b', '02'], ['b', '03'])],
+      ['an outer duplicate of the key just after an indefinite inner object', map(['a', indefinite(['x', '01'])], ['b', '02'], ['b', '03'])],
+      ['an inner duplicate', map(['a', map(['x', '01'], ['x', '02'])])],
+      ['a duplicate in an indefinite inner object', map(['a', indefinite(['x', '01'], ['y', '02'], ['x', '03'])])],
+      ['a duplicate of the first key beyond 16 keys', map(...many, ['k0', '02'])],
+      ['18 keys, an inner object at the end repeating one', map(...many, ['z', map(['k3', '01'])])],
+    ];
+    for (const [what, dcc] of cases) expect(expectAgreement(claims(dcc)), what).toBe(what.includes('duplicate') ? 'fallback' : 'one-pass');
+  });
+
   it('reads indefinite-length maps and arrays, and leaves indefinite text to the two passes', () => {
     // {-260: {1: {_ "a": [_ 1, 2]}}}
     const indefinite = hex('a1 390103 a1 01 bf 6161 9f 01 02 ff ff');

@@ -13,7 +13,7 @@ import { decodeCwtClaims } from '../../src/credentials/cose/cwt.js';
 import { declarationFormat } from '../../src/credentials/declaration/index.js';
 import { readDeclaration } from '../../src/credentials/declaration/schema.js';
 import { verifyProvisioningCard } from '../../src/credentials/provisioning/index.js';
-import { readProvisioning } from '../../src/credentials/provisioning/schema.js';
+import { readPlainProvisioning, readProvisioning, toPlainJson, withinPlainBounds } from '../../src/credentials/provisioning/schema.js';
 import type { VerifyResult } from '../../src/credentials/types.js';
 import { ISSUER, claimsFor, declarationTrust, rawDeclarationToken, sampleDeclBody } from '../helpers/declaration.js';
 import { newEcKey } from '../helpers/keys.js';
@@ -133,6 +133,44 @@ describe('CKP1: one-pass claims give the two passes\' verdict', () => {
       { numRuns: RUNS },
     );
     expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('reads plain JSON in place exactly when the copying reader takes it: same bounds, same card (fuzz)', () => {
+    const json: fc.Arbitrary<unknown> = fc.letrec<{ j: unknown }>((tie) => ({
+      j: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom(1, 0, 1.5, 'x', '', true, null),
+        fc.array(tie('j'), { maxLength: 4 }),
+        fc.dictionary(fc.constantFrom('a', 'b', '1', '__proto__', 'config', 'x'), tie('j'), { maxKeys: 4 }),
+      ),
+    })).j;
+    // Around the limits: 6 levels, 512 items, counted over the whole value.
+    const wide = fc.integer({ min: 505, max: 515 }).chain((n) => fc.constantFrom({ a: new Array<number>(n).fill(1) }, { a: new Array<number>(n - 5).fill(1), b: [1, 2, 3, 4, 5] }));
+    const deep = fc.integer({ min: 4, max: 8 }).map((d) => {
+      let v: unknown = 1;
+      for (let i = 0; i < d; i++) v = i % 2 ? [v] : { a: v };
+      return v;
+    });
+    const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown; // __proto__ as an own member, as decodeCborJsonAt sets it
+    fc.assert(
+      fc.property(fc.oneof(json, wide, deep), (raw) => {
+        const v = plain(raw);
+        let copies = true;
+        try {
+          toPlainJson(v);
+        } catch {
+          copies = false;
+        }
+        expect(withinPlainBounds(v)).toBe(copies);
+      }),
+      { numRuns: 3000 },
+    );
+    const valid = plain({ ...base, direction: 'in', profile: 'venue', config: { duplicateWindowMinutes: 2 } });
+    const read = readProvisioning(valid);
+    expect(read.ok).toBe(true);
+    expect(readPlainProvisioning(valid)).toEqual(read.ok ? read.card : undefined);
+    expect(readPlainProvisioning(plain({ ...base, x: new Array(600).fill(1) }))).toBeUndefined();
+    expect(readPlainProvisioning(plain({ ...base, v: 2 }))).toBeUndefined();
   });
 
   it('names the first problem in CBOR map order when a "1" member and a too-deep member both fail', () => {

@@ -57,6 +57,30 @@ describe('EU DCC: accepted credentials', () => {
     expect(verify(issueHc1({ dcc: sampleVaccination(), signer: ec }), now, shared).failures).toEqual([]);
   });
 
+  it('kid and signature steps name this scan’s kid, certificate count, algorithm and country, whatever came before', () => {
+    const detail = (r: ReturnType<typeof verify>, step: string) => r.steps.find((s) => s.step === step)?.detail;
+    const ecText = issueHc1({ dcc: sampleVaccination(), signer: ec });
+    const rsaText = issueHc1({ dcc: sampleVaccination(), signer: rsa });
+    expect(detail(verify(ecText), 'kid')).toBe(`${ec.kid} (1 certificate)`);
+    expect(detail(verify(ecText), 'signature')).toBe('alg -7');
+    // One signer list handed out for every kid (an index is not bound to return one list per kid).
+    const signers = buildDccTrust([{ certificate: ec.certificate, country: 'VN' }, { certificate: rsa.certificate, country: 'AT' }]);
+    const all = [...signers.dccSigners(ec.kid), ...signers.dccSigners(rsa.kid)];
+    const anyKid = { ...signers, dccSigners: () => all };
+    for (let round = 0; round < 2; round++) {
+      const byEc = verify(ecText, now, anyKid);
+      expect([detail(byEc, 'kid'), detail(byEc, 'signature')]).toEqual([`${ec.kid} (2 certificates)`, 'alg -7, signer VN']);
+      const byRsa = verify(rsaText, now, anyKid);
+      expect([detail(byRsa, 'kid'), detail(byRsa, 'signature')]).toEqual([`${rsa.kid} (2 certificates)`, 'alg -37, signer AT']);
+    }
+    // A list or a signer changed in place is described as it is now.
+    expect(detail(verify(ecText, now, anyKid), 'kid')).toBe(`${ec.kid} (2 certificates)`);
+    all.pop();
+    (all[0] as { country?: string }).country = 'FR';
+    const changed = verify(ecText, now, anyKid);
+    expect([detail(changed, 'kid'), detail(changed, 'signature')]).toEqual([`${ec.kid} (1 certificate)`, 'alg -7, signer FR']);
+  });
+
   it('detect() claims only HC1 payloads', () => {
     expect(dccFormat.id).toBe('dcc');
     expect(dccFormat.detect('HC1:NCF')).toBe(true);

@@ -180,6 +180,8 @@ describe('CKD1: malformed and wrong types', () => {
     ['trip missing', mutate((d) => delete d.trip), 'decl.trip: expected a map'],
     ['symptoms not a list', mutate((d) => (health(d).symptoms = 'fever')), 'decl.health.symptoms: expected a list'],
     ['symptom not text', mutate((d) => (health(d).symptoms = ['fever', 3])), 'decl.health.symptoms[1]: expected text'],
+    ['symptom blank', mutate((d) => (health(d).symptoms = ['fever', 'cough', ' \t'])), 'decl.health.symptoms[2]: must not be empty'],
+    ['symptom too long', mutate((d) => (health(d).symptoms = ['x'.repeat(65)])), 'decl.health.symptoms[0]: longer than 64 characters'],
     ['too many symptoms', mutate((d) => (health(d).symptoms = new Array(17).fill('x'))), 'more than 16 items'],
     ['exposure as text', mutate((d) => (health(d).exposure = 'no')), 'decl.health.exposure: expected true or false'],
     ['test result unknown', mutate((d) => (health(d).test = { result: 'maybe', at: '2026-11-25' })), 'decl.health.test.result'],

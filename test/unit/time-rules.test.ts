@@ -3,6 +3,7 @@
  * DCC (CWT iat/exp), a SMART Health Card (JWT nbf/exp) and a CKD1 declaration (CWT iat/exp), with
  * one clock-skew tolerance from the policy (clockSkewSeconds, default 300 s).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assessText } from '../../src/core/assess.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/core/policy.js';
@@ -91,5 +92,33 @@ describe('time-rules semantics (RFC 7519 §4.1.4–4.1.6)', () => {
     expect(dateSpan('2026-11-26')).toEqual({ startMs: Date.parse('2026-11-25T10:00:00Z'), endMs: Date.parse('2026-11-27T12:00:00Z') - 1 });
     expect(dateSpan('2026-11-26T08:00:00+07:00')).toEqual({ startMs: Date.parse('2026-11-26T01:00:00Z'), endMs: Date.parse('2026-11-26T01:00:00Z') });
     expect(dateSpan('soon')).toBeUndefined();
+  });
+
+  it('reads a plain date exactly as the pattern ^(\\d{4})-(\\d{2})-(\\d{2})$ then Date.UTC, and anything else through Date.parse (fuzz)', () => {
+    const reference = (text: string) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+      if (m) {
+        const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+        return Number.isFinite(utc) ? { startMs: utc - 14 * 3_600_000, endMs: utc + 36 * 3_600_000 - 1 } : undefined;
+      }
+      const ms = Date.parse(text);
+      return Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
+    };
+    const near = fc.string({ unit: fc.constantFrom(...'0123456789-T:Z+'.split(''), '٣', ' ', '\n'), maxLength: 12 });
+    const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), minLength: n, maxLength: n });
+    const dates = fc.tuple(digits(4), digits(2), digits(2)).map(([y, m, d]) => `${y}-${m}-${d}`);
+    // Every digit of a date replaced by each character around the digits (and a non-ASCII one).
+    for (let i = 0; i < 10; i++) {
+      for (const c of ['/', ':', ' ', '٣', 'a', '-', '0']) {
+        const text = `${'2026-11-26'.slice(0, i)}${c}${'2026-11-26'.slice(i + 1)}`;
+        expect(dateSpan(text), text).toEqual(reference(text));
+      }
+    }
+    fc.assert(
+      fc.property(fc.oneof(near, dates, fc.string({ maxLength: 12 })), (text) => {
+        expect(dateSpan(text)).toEqual(reference(text));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

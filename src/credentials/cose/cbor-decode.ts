@@ -36,6 +36,11 @@ class Decoder {
   private pathMatched = 0;
   /** The item found at jsonPath (undefined until then). */
   json: CborJson | undefined;
+  /**
+   * Keys of the plain objects being read, outermost first (plainObject's duplicate check): one
+   * list per decode instead of one per object.
+   */
+  private readonly keys: string[] = [];
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -324,18 +329,24 @@ class Decoder {
     const out: { [key: string]: CborJson } = {};
     const n = arg === -1 ? Infinity : this.length(arg, 2, 'map');
     // Duplicate keys: the keys so far, compared one by one while there are few (credential maps
-    // hold about ten); a property lookup per key only beyond that.
-    const seen: string[] = [];
+    // hold about ten); a property lookup per key only beyond that. This object's keys sit in
+    // this.keys from `base` on (an object inside a value pushes its own after them and takes them
+    // off again before the next key is read).
+    const keys = this.keys;
+    const base = keys.length;
     for (let i = 0; i < n; i++) {
       const key = this.mapKey(depth);
       if (key === BREAK) {
-        if (arg === -1) return out;
+        if (arg === -1) {
+          keys.length = base;
+          return out;
+        }
         throw NOT_PLAIN;
       }
       if (typeof key !== 'string') throw NOT_PLAIN;
       if (i < SMALL_MAP) {
-        for (let j = 0; j < i; j++) if (seen[j] === key) throw NOT_PLAIN;
-        seen.push(key);
+        for (let j = base; j < base + i; j++) if (keys[j] === key) throw NOT_PLAIN;
+        keys.push(key);
       } else if (Object.prototype.hasOwnProperty.call(out, key)) {
         throw NOT_PLAIN;
       }
@@ -344,6 +355,7 @@ class Decoder {
       if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       else out[key] = value;
     }
+    keys.length = base;
     return out;
   }
 

@@ -36,9 +36,51 @@ export interface CoseSign1 {
 function headerMap(bytes: Uint8Array): CborMap {
   // An empty bstr means an empty protected header (RFC 9052 §3).
   if (bytes.length === 0) return new Map();
+  const usual = readUsualHeader(bytes);
+  if (usual) return usual;
   const decoded = decodeCbor(bytes, { maxDepth: 8 });
   if (!isCborMap(decoded)) throw new CoseError('protected header is not a map');
   return decoded;
+}
+
+/**
+ * The protected header every scan carries, read without the generic decoder: a map of one or two
+ * entries, alg (1) as an integer of one or two bytes (-256..23) and kid (4) as a byte string
+ * (length in its head or in 1–2 bytes after it), each at most once, in either order, ending
+ * exactly at the end of `bytes`. For such bytes decodeCbor gives exactly this Map (the same
+ * entries in the same order, the kid a view into `bytes`); anything else is undefined and takes
+ * the generic path.
+ */
+function readUsualHeader(bytes: Uint8Array): CborMap | undefined {
+  const entries = bytes[0]! - 0xa0;
+  if (entries !== 1 && entries !== 2) return undefined;
+  const out: CborMap = new Map();
+  let at = 1;
+  for (let i = 0; i < entries; i++) {
+    const label = bytes[at];
+    if (label === HEADER.alg && !out.has(HEADER.alg)) {
+      const head = bytes[at + 1];
+      if (head === undefined || head > 0x38 || (head > 0x17 && head < 0x20)) return undefined;
+      if (head === 0x38) {
+        if (at + 2 >= bytes.length) return undefined;
+        out.set(HEADER.alg, -1 - bytes[at + 2]!);
+        at += 3;
+      } else {
+        out.set(HEADER.alg, head <= 0x17 ? head : 0x1f - head);
+        at += 2;
+      }
+    } else if (label === HEADER.kid && !out.has(HEADER.kid)) {
+      const n = bstrLengthAt(bytes, at + 1);
+      if (n < 0) return undefined;
+      const start = at + 1 + bstrHeadAt(bytes, at + 1);
+      if (start + n > bytes.length) return undefined;
+      out.set(HEADER.kid, bytes.subarray(start, start + n));
+      at = start + n;
+    } else {
+      return undefined;
+    }
+  }
+  return at === bytes.length ? out : undefined;
 }
 
 /**
@@ -227,7 +269,7 @@ const ALGS: ReadonlyMap<number, AlgParams> = new Map<number, AlgParams>([
   [COSE_ALG.PS512, { hash: 'sha512', kind: 'pss' }],
 ]);
 
-export function isSupportedAlg(alg: number | undefined): boolean {
+export function isSupportedAlg(alg: number | undefined): alg is number {
   return alg !== undefined && ALGS.has(alg);
 }
 

@@ -2,13 +2,13 @@
  * The undisputed part of reading an HC1 payload: prefix → base45 → bounded inflate → COSE_Sign1,
  * each recorded as a step. Shared by verification and by the benchmark helper below.
  */
-import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyStep } from '../types.js';
 import type { TrustIndex } from '../trust/types.js';
 import { Base45Error, base45Decode } from '../cose/base45.js';
+import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
 import { CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
@@ -67,8 +67,9 @@ export function decodeHc1(text: string, steps: VerifyStep[] = []): Hc1Decoded {
   }
 }
 
+/** The kid as the trust index keys it: standard base64 (base64Text). */
 export function kidBase64(kid: Uint8Array): string {
-  return Buffer.from(kid.buffer, kid.byteOffset, kid.byteLength).toString('base64');
+  return base64Text(kid);
 }
 
 /** What the bare signature check of one HC1 payload needs: the benchmark's floor. */

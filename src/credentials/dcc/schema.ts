@@ -9,6 +9,7 @@
  * The first problem found is reported with the path of the field (e.g. `v[0].dt`).
  */
 import type { JsonValue } from './json.js';
+import { hasCountryLetters, isCalendarDate, isDobText, isIcaoName, isSchemaVersion } from './schema-patterns.js';
 
 export type DccGroup = 'v' | 't' | 'r';
 
@@ -25,24 +26,8 @@ class SchemaViolation extends Error {
   }
 }
 
-/** RFC 3339 full-date with a real calendar check. */
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** RFC 3339 date-time: time-offset required, fractional seconds optional. */
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
-
-/** Days per month outside February (which depends on the year); a constant: dates are checked on every scan. */
-const DAYS_IN_MONTH: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isCalendarDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  if (mo === 2) return d <= (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28);
-  return d <= DAYS_IN_MONTH[mo - 1]!;
-}
 
 function isDateTime(text: string): boolean {
   const m = DATE_TIME.exec(text);
@@ -60,7 +45,8 @@ function has(obj: JsonObject, key: string): boolean {
 
 interface StringRule {
   maxLength?: number;
-  pattern?: RegExp;
+  /** The schema's `pattern` (schema-patterns.ts: each check answers what its RegExp.test answers). */
+  pattern?: (v: string) => boolean;
   format?: 'date' | 'date-time';
 }
 
@@ -85,7 +71,7 @@ function checkString(obj: JsonObject, key: string, path: string, required: boole
   if (rule.maxLength !== undefined && v.length > rule.maxLength && codePoints(v) > rule.maxLength) {
     throw new SchemaViolation(`${path}.${key}`, `is longer than ${rule.maxLength} characters`);
   }
-  if (rule.pattern && !rule.pattern.test(v)) throw new SchemaViolation(`${path}.${key}`, 'does not match the required pattern');
+  if (rule.pattern && !rule.pattern(v)) throw new SchemaViolation(`${path}.${key}`, 'does not match the required pattern');
   // Issuers in production (SG, some EU states) write a full date-time where the schema says
   // `format: date`; JSON Schema treats format as an annotation and the EU verifiers accept it,
   // so a date-time whose date part is real is accepted too.
@@ -100,18 +86,16 @@ function checkDose(obj: JsonObject, key: string, path: string): void {
   if (v < 1) throw new SchemaViolation(`${path}.${key}`, 'must be at least 1');
 }
 
-// Unanchored, exactly as DCC.ValueSets.schema.json#country_vt states it.
-const COUNTRY = /[A-Z]{1,10}/;
 // Rules are module constants: the checks run on every scan.
 const ISSUER: StringRule = { maxLength: 80 };
 const CERT_ID: StringRule = { maxLength: 80 };
 const TEXT_80: StringRule = { maxLength: 80 };
 const DATE_RULE: StringRule = { format: 'date' };
 const DATE_TIME_RULE: StringRule = { format: 'date-time' };
-const COUNTRY_RULE: StringRule = { pattern: COUNTRY };
-const ICAO_NAME: StringRule = { maxLength: 80, pattern: /^[A-Z<]*$/ };
-const VERSION_RULE: StringRule = { pattern: /^\d+.\d+.\d+$/ };
-const DOB_RULE: StringRule = { pattern: /^((19|20)\d\d(-\d\d){0,2}){0,1}$/ };
+const COUNTRY_RULE: StringRule = { pattern: hasCountryLetters };
+const ICAO_NAME: StringRule = { maxLength: 80, pattern: isIcaoName };
+const VERSION_RULE: StringRule = { pattern: isSchemaVersion };
+const DOB_RULE: StringRule = { pattern: isDobText };
 
 function checkVaccination(e: JsonObject, p: string): void {
   checkString(e, 'tg', p, true);
@@ -218,16 +202,27 @@ function checkValueSets(entry: JsonObject, group: DccGroup, path: string, valueS
   }
 }
 
+/** The one group (v, t or r) the DCC declares; a violation naming them when it is not exactly one. */
+function onlyGroup(dcc: JsonObject): DccGroup {
+  const v = has(dcc, 'v');
+  const t = has(dcc, 't');
+  const r = has(dcc, 'r');
+  if (v && !t && !r) return 'v';
+  if (t && !v && !r) return 't';
+  if (r && !v && !t) return 'r';
+  const groups: DccGroup[] = [];
+  if (v) groups.push('v');
+  if (t) groups.push('t');
+  if (r) groups.push('r');
+  throw new SchemaViolation(groups.length ? groups.join('/') : 'v/t/r', 'exactly one of v, t, r is required');
+}
+
+/** Path of the one entry of each group, for violations. */
+const ENTRY_PATH: Record<DccGroup, string> = { v: 'v[0]', t: 't[0]', r: 'r[0]' };
+
 function check(dcc: JsonValue, valueSets?: ValueSets): DccGroup {
   if (!isObject(dcc)) throw new SchemaViolation('$', 'DCC must be an object');
-  const groups: DccGroup[] = [];
-  if (has(dcc, 'v')) groups.push('v');
-  if (has(dcc, 't')) groups.push('t');
-  if (has(dcc, 'r')) groups.push('r');
-  if (groups.length !== 1) {
-    throw new SchemaViolation(groups.length ? groups.join('/') : 'v/t/r', 'exactly one of v, t, r is required');
-  }
-  const group = groups[0]!;
+  const group = onlyGroup(dcc);
   checkString(dcc, 'ver', '', true, VERSION_RULE);
   checkName(dcc);
   checkString(dcc, 'dob', '', true, DOB_RULE);
@@ -235,11 +230,19 @@ function check(dcc: JsonValue, valueSets?: ValueSets): DccGroup {
   if (!Array.isArray(entries)) throw new SchemaViolation(group, 'must be an array');
   if (entries.length !== 1) throw new SchemaViolation(group, 'must hold exactly one entry');
   const entry = entries[0];
-  if (!isObject(entry)) throw new SchemaViolation(`${group}[0]`, 'must be an object');
-  ENTRY_CHECKS[group](entry, `${group}[0]`);
-  if (valueSets) checkValueSets(entry, group, `${group}[0]`, valueSets);
+  const at = ENTRY_PATH[group];
+  if (!isObject(entry)) throw new SchemaViolation(at, 'must be an object');
+  ENTRY_CHECKS[group](entry, at);
+  if (valueSets) checkValueSets(entry, group, at, valueSets);
   return group;
 }
+
+/** The three successful results, made once (frozen: every scan returns one of them). */
+const VALID: Record<DccGroup, SchemaResult> = {
+  v: Object.freeze({ ok: true, group: 'v' }),
+  t: Object.freeze({ ok: true, group: 't' }),
+  r: Object.freeze({ ok: true, group: 'r' }),
+};
 
 /**
  * Validates a DCC JSON object against eu-dcc-schema 1.3.x and, when given, the value sets (only
@@ -247,7 +250,7 @@ function check(dcc: JsonValue, valueSets?: ValueSets): DccGroup {
  */
 export function validateDccSchema(dcc: JsonValue, valueSets?: ValueSets): SchemaResult {
   try {
-    return { ok: true, group: check(dcc, valueSets) };
+    return VALID[check(dcc, valueSets)];
   } catch (err) {
     if (err instanceof SchemaViolation) return { ok: false, field: err.field.replace(/^\./, ''), message: err.message };
     throw err;

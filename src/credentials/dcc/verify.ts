@@ -61,6 +61,30 @@ class Run extends StepLog {
   }
 }
 
+/**
+ * The text of a passed kid step, kept per signer list: the trust index returns the same list for
+ * a kid for the bundle's lifetime, so the text is made once per kid, not per scan. The kid and
+ * the list length are compared on each use (a list is not bound to one kid by contract).
+ */
+const kidTexts = new WeakMap<readonly DccSigner[], { kid: string; count: number; text: string }>();
+function kidDetail(kid: string, candidates: readonly DccSigner[]): string {
+  const hit = kidTexts.get(candidates);
+  if (hit && hit.kid === kid && hit.count === candidates.length) return hit.text;
+  const text = `${kid} (${candidates.length} certificate${candidates.length > 1 ? 's' : ''})`;
+  kidTexts.set(candidates, { kid, count: candidates.length, text });
+  return text;
+}
+
+/** The text of a passed signature step, kept per signer (as kidDetail), checked against alg and country. */
+const signatureTexts = new WeakMap<DccSigner, { alg: number; country: string | undefined; text: string }>();
+function signatureDetail(alg: number, signer: DccSigner): string {
+  const hit = signatureTexts.get(signer);
+  if (hit && hit.alg === alg && hit.country === signer.country) return hit.text;
+  const text = `alg ${String(alg)}${signer.country ? `, signer ${signer.country}` : ''}`;
+  signatureTexts.set(signer, { alg, country: signer.country, text });
+  return text;
+}
+
 /** Tries each certificate listed for the kid (several may share one); returns the one that verified. */
 function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: DccSigner; facts: SignerFacts } | undefined {
   const kid = coseKid(cose);
@@ -74,7 +98,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
     run.fail('kid', 'unknown-signer', `no trusted signer with kid ${kidB64}`);
     return undefined;
   }
-  run.pass('kid', `${kidB64} (${candidates.length} certificate${candidates.length > 1 ? 's' : ''})`);
+  run.pass('kid', kidDetail(kidB64, candidates));
   const alg = coseAlg(cose);
   if (!isSupportedAlg(alg)) {
     run.fail('signature', 'bad-signature', `unsupported algorithm ${String(alg)}`);
@@ -83,7 +107,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
   for (const signer of candidates) {
     const facts = signerFacts(signer.certificate);
     if (facts.key && verifyCoseSign1(cose, facts.key)) {
-      run.pass('signature', `alg ${String(alg)}${signer.country ? `, signer ${signer.country}` : ''}`);
+      run.pass('signature', signatureDetail(alg, signer));
       return { signer, facts };
     }
   }

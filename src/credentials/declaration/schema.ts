@@ -42,6 +42,12 @@ function text(node: Node, path: string, max: number): string {
   return node;
 }
 
+/** text() for symptom `i`: the path is written only for a problem (symptoms are read on every scan). */
+function symptomText(node: Node, i: number): string {
+  if (typeof node === 'string' && node.length <= L.symptomChars && node.trim().length > 0) return node;
+  return text(node, `decl.health.symptoms[${i}]`, L.symptomChars);
+}
+
 function oneOf<T extends string>(node: Node, path: string, allowed: readonly T[]): T {
   if (typeof node !== 'string' || !(allowed as readonly string[]).includes(node)) {
     throw new Invalid(`${path}: expected one of ${allowed.join(', ')}`);
@@ -80,7 +86,7 @@ export function readDeclaration(decl: Node): { ok: true; decl: Declaration } | {
     const rawSymptoms = field(health, 'symptoms');
     if (!Array.isArray(rawSymptoms)) throw new Invalid('decl.health.symptoms: expected a list');
     if (rawSymptoms.length > L.symptoms) throw new Invalid(`decl.health.symptoms: more than ${L.symptoms} items`);
-    const symptoms = rawSymptoms.map((s: Node, i) => text(s, `decl.health.symptoms[${i}]`, L.symptomChars));
+    const symptoms = rawSymptoms.map(symptomText);
     const exposure = field(health, 'exposure');
     if (typeof exposure !== 'boolean') throw new Invalid('decl.health.exposure: expected true or false');
     const result: Declaration = { id, sub: subject, trip: journey, health: { symptoms, exposure } };

@@ -4,6 +4,7 @@
  * Never throws: every problem is a failure reason with a step saying which check failed.
  */
 import { Base45Error, base45Decode } from '../cose/base45.js';
+import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
 import { COSE_ALG, CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
@@ -57,7 +58,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
   const kidBytes = coseKid(msg);
   if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', 'no kid in the COSE header');
-  const kid = Buffer.from(kidBytes.buffer, kidBytes.byteOffset, kidBytes.length).toString('base64'); // a view: no copy
+  const kid = base64Text(kidBytes);
   const issuer = ctx.trust.declarationIssuer(kid);
   if (!issuer) return fail(steps, 'unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
   steps.push({ step: 'issuer', ok: true, detail: issuer.name ?? kid });

@@ -10,6 +10,10 @@ import type { CardRootKey, ProvisioningCard } from './types.js';
 class Invalid extends Error {}
 
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
+/** An http(s) URL with a host (a regular expression literal inside a function is a new object per call). */
+const URL_PATTERN = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
+/** The optional text members of rootKey. */
+const JWK_TEXT_KEYS = ['kid', 'alg', 'use'] as const;
 const PROV_KEYS = ['v', 'url', 'code', 'rootKey', 'checkpoint', 'direction', 'profile', 'config'];
 const JWK_KEYS = ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'];
 
@@ -79,7 +83,7 @@ function rootKeyOf(v: unknown): CardRootKey {
   if (typeof jwk.x !== 'string' || !COORDINATE.test(jwk.x) || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.y)) {
     throw new Invalid('prov.rootKey: x and y must be 32 bytes as base64url');
   }
-  for (const k of ['kid', 'alg', 'use'] as const) {
+  for (const k of JWK_TEXT_KEYS) {
     if (jwk[k] !== undefined && (typeof jwk[k] !== 'string' || jwk[k].length > 128)) throw new Invalid(`prov.rootKey.${k}: expected short text`);
   }
   if (jwk.alg !== undefined && jwk.alg !== 'ES256') throw new Invalid('prov.rootKey.alg: must be ES256');
@@ -87,34 +91,75 @@ function rootKeyOf(v: unknown): CardRootKey {
   return { ...(jwk as unknown as CardRootKey) };
 }
 
+/**
+ * Whether toPlainJson would take `node`, a value already in plain JSON form (text-keyed objects
+ * and arrays of text, finite numbers, booleans and null, as decodeCborJsonAt builds them), without
+ * copying it: the same depth and item bounds, counted the same way, and no `__proto__` member.
+ */
+export function withinPlainBounds(node: unknown, budget: Budget = { items: L.maxItems }, depth = 0): boolean {
+  if (depth > L.maxDepth) return false;
+  if (node === null || typeof node === 'string' || typeof node === 'boolean') return true;
+  if (typeof node === 'number') return Number.isFinite(node);
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      if (--budget.items < 0 || !withinPlainBounds(node[i], budget, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (typeof node !== 'object' || Object.getPrototypeOf(node) !== Object.prototype) return false;
+  for (const k of Object.keys(node)) {
+    if (--budget.items < 0 || k === '__proto__') return false;
+    if (!withinPlainBounds((node as Record<string, unknown>)[k], budget, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * readProvisioning for a `prov` already in plain JSON form (decodeCborJsonAt), read in place
+ * instead of through a copy: the card readProvisioning gives when it accepts `json`, otherwise
+ * undefined (the caller then asks readProvisioning, which names the problem).
+ */
+export function readPlainProvisioning(json: unknown): ProvisioningCard | undefined {
+  if (!withinPlainBounds(json)) return undefined;
+  try {
+    return cardOf(json);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Validates `prov` (CBOR map or plain object). Returns the card or the first problem, by path. */
 export function readProvisioning(node: unknown): { ok: true; card: ProvisioningCard } | { ok: false; detail: string } {
   try {
-    const json = toPlainJson(node);
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Invalid('prov: expected a map');
-    const p = json as Record<string, unknown>;
-    for (const k of Object.keys(p)) if (!PROV_KEYS.includes(k)) throw new Invalid(`prov.${k}: unknown member (known: ${PROV_KEYS.join(', ')})`);
-    if (p.v !== 1) throw new Invalid('prov.v: unsupported version (expected 1)');
-    if (typeof p.url !== 'string' || p.url.length > L.urlChars || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(p.url)) {
-      throw new Invalid(`prov.url: expected an http(s) URL of at most ${L.urlChars} characters`);
-    }
-    if (typeof p.code !== 'string' || p.code.length < L.codeMinChars || p.code.length > L.codeChars) {
-      throw new Invalid(`prov.code: expected ${L.codeMinChars}-${L.codeChars} characters`);
-    }
-    if (typeof p.checkpoint !== 'string' || !CHECKPOINT_ID.test(p.checkpoint)) throw new Invalid('prov.checkpoint: expected 1-64 letters, digits or . _ : -');
-    const card: ProvisioningCard = { url: p.url, code: p.code, rootKey: rootKeyOf(p.rootKey), checkpoint: p.checkpoint };
-    if (p.direction !== undefined) {
-      if (p.direction !== 'in' && p.direction !== 'out') throw new Invalid('prov.direction: expected "in" or "out"');
-      card.direction = p.direction;
-    }
-    if (p.profile !== undefined) {
-      if (p.profile !== 'venue' && p.profile !== 'booth') throw new Invalid('prov.profile: expected "venue" or "booth"');
-      card.profile = p.profile;
-    }
-    if (p.config !== undefined) card.config = parseRemoteConfig(p.config, 'prov.config');
-    return { ok: true, card };
+    return { ok: true, card: cardOf(toPlainJson(node)) };
   } catch (err) {
     if (err instanceof Invalid || err instanceof RemoteConfigError) return { ok: false, detail: err.message };
     throw err;
   }
+}
+
+/** The card in `json` (plain JSON: toPlainJson's output). Throws Invalid or RemoteConfigError for the first problem. */
+function cardOf(json: unknown): ProvisioningCard {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Invalid('prov: expected a map');
+  const p = json as Record<string, unknown>;
+  for (const k of Object.keys(p)) if (!PROV_KEYS.includes(k)) throw new Invalid(`prov.${k}: unknown member (known: ${PROV_KEYS.join(', ')})`);
+  if (p.v !== 1) throw new Invalid('prov.v: unsupported version (expected 1)');
+  if (typeof p.url !== 'string' || p.url.length > L.urlChars || !URL_PATTERN.test(p.url)) {
+    throw new Invalid(`prov.url: expected an http(s) URL of at most ${L.urlChars} characters`);
+  }
+  if (typeof p.code !== 'string' || p.code.length < L.codeMinChars || p.code.length > L.codeChars) {
+    throw new Invalid(`prov.code: expected ${L.codeMinChars}-${L.codeChars} characters`);
+  }
+  if (typeof p.checkpoint !== 'string' || !CHECKPOINT_ID.test(p.checkpoint)) throw new Invalid('prov.checkpoint: expected 1-64 letters, digits or . _ : -');
+  const card: ProvisioningCard = { url: p.url, code: p.code, rootKey: rootKeyOf(p.rootKey), checkpoint: p.checkpoint };
+  if (p.direction !== undefined) {
+    if (p.direction !== 'in' && p.direction !== 'out') throw new Invalid('prov.direction: expected "in" or "out"');
+    card.direction = p.direction;
+  }
+  if (p.profile !== undefined) {
+    if (p.profile !== 'venue' && p.profile !== 'booth') throw new Invalid('prov.profile: expected "venue" or "booth"');
+    card.profile = p.profile;
+  }
+  if (p.config !== undefined) card.config = parseRemoteConfig(p.config, 'prov.config');
+  return card;
 }

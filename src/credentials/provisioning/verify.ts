@@ -7,6 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash, createPublicKey } from 'node:crypto';
 import { base45Decode } from '../cose/base45.js';
+import { base64Text } from '../cose/base64.js';
 import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
@@ -15,7 +16,7 @@ import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
 import { isWhitespaceCode } from '../../shared/whitespace.js';
 import { isoTime } from '../iso-time.js';
-import { readProvisioning } from './schema.js';
+import { readPlainProvisioning, readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
 import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './types.js';
 
@@ -50,24 +51,31 @@ function kidOfP256(x: string, y: string): string {
     .toString('base64');
 }
 
-/** An imported key and, once asked for, its CKP1 kid: both depend on the key alone. */
+/** An imported key (by its JWK members) and, once asked for, its CKP1 kid: both depend on the key alone. */
 interface ImportedKey {
+  kty: unknown;
+  crv: unknown;
+  x: unknown;
+  y: unknown;
   key: KeyObject;
   kid?: string;
 }
 
-/** A few recently imported keys (a kiosk sees the same root key again and again). */
-const imported = new Map<string, ImportedKey>();
+/**
+ * A few recently imported keys, oldest first (a kiosk sees the same root key again and again).
+ * Found by comparing the members: a joined text key cost a concatenation and a hash of about a
+ * hundred characters per scan.
+ */
+const imported: ImportedKey[] = [];
+const IMPORTED_MAX = 4;
 
 function importKey(jwk: Record<string, unknown>): ImportedKey | undefined {
   const { kty, crv, x, y } = jwk;
-  const cacheKey = `${String(kty)}.${String(crv)}.${String(x)}.${String(y)}`;
-  const hit = imported.get(cacheKey);
-  if (hit) return hit;
+  for (const hit of imported) if (hit.x === x && hit.y === y && hit.kty === kty && hit.crv === crv) return hit;
   try {
-    const entry: ImportedKey = { key: createPublicKey({ key: { kty, crv, x, y } as never, format: 'jwk' }) };
-    if (imported.size >= 4) imported.delete(imported.keys().next().value as string);
-    imported.set(cacheKey, entry);
+    const entry: ImportedKey = { kty, crv, x, y, key: createPublicKey({ key: { kty, crv, x, y } as never, format: 'jwk' }) };
+    if (imported.length >= IMPORTED_MAX) imported.shift();
+    imported.push(entry);
     return entry;
   } catch {
     return undefined;
@@ -84,7 +92,7 @@ const NO_TAGS = (): undefined => undefined;
 
 /**
  * The usual, valid card in one pass: the claims with "prov" built directly as plain JSON
- * (decodeCwtClaimsJsonAt) and read by readProvisioning. Undefined, never a throw, for anything
+ * (decodeCwtClaimsJsonAt) and read in place by readPlainProvisioning. Undefined, never a throw, for anything
  * else — malformed claims, a "prov" without a plain JSON form, or one readProvisioning refuses —
  * and the caller then reads the claims generically, which names the problem exactly as before
  * (readProvisioning's first error can depend on the order it walks members in, which differs
@@ -93,8 +101,8 @@ const NO_TAGS = (): undefined => undefined;
 function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; card: ProvisioningCard } | undefined {
   const r = decodeCwtClaimsJsonAt(payload, PROV_PATH, NO_TAGS);
   if (!r) return undefined;
-  const read = readProvisioning(r.json);
-  return read.ok ? { claims: r.claims, card: read.card } : undefined;
+  const card = readPlainProvisioning(r.json);
+  return card ? { claims: r.claims, card } : undefined;
 }
 
 const refuse = (reason: CardRefusal, message: string): CardCheck => ({ ok: false, reason, message });
@@ -114,7 +122,7 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   if (coseAlg(msg) !== COSE_ALG.ES256) return refuse('bad-signature', 'card not signed with ES256');
   const kidBytes = coseKid(msg);
   if (!kidBytes) return refuse('bad-signature', 'card carries no key id');
-  const kid = Buffer.from(kidBytes.buffer, kidBytes.byteOffset, kidBytes.length).toString('base64'); // a view: no copy
+  const kid = base64Text(kidBytes);
 
   let claims: CwtClaims;
   let card: ProvisioningCard;
