@@ -16,8 +16,12 @@ const MULTI_CHUNK = /^(\d{1,3})\/(\d{1,3})\//;
 
 /** True when `text` starts with the SHC prefix (case-insensitive: QR alphanumeric mode upper-cases). */
 export function hasShcPrefix(text: string): boolean {
+  // The lower-case prefix (every issuer's) without building a string per scan.
+  if (text.startsWith(SHC_PREFIX)) return true;
   return text.length >= SHC_PREFIX.length && text.slice(0, SHC_PREFIX.length).toLowerCase() === SHC_PREFIX;
 }
+
+const SLASH = 47;
 
 /** The JWS as its ASCII bytes, with where its two dots are when it is shaped like a compact JWS. */
 export type NumericBytes =
@@ -107,7 +111,10 @@ export function decodeShcNumericShared(text: string): SharedNumericBytes {
   }
   if (!hasShcPrefix(text)) return { ok: false, reason: 'unreadable', detail: 'missing shc:/ prefix' };
   let digits = text.slice(SHC_PREFIX.length);
-  const chunk = MULTI_CHUNK.exec(digits);
+  // The chunked form has a '/' within the first four characters (1 to 3 digits, then '/'): only
+  // then is the pattern worth running over a card's worth of digits.
+  const chunk =
+    digits.charCodeAt(1) === SLASH || digits.charCodeAt(2) === SLASH || digits.charCodeAt(3) === SLASH ? MULTI_CHUNK.exec(digits) : null;
   if (chunk) {
     const index = Number(chunk[1]);
     const total = Number(chunk[2]);

@@ -11,6 +11,7 @@
  */
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { isAscii } from 'node:buffer';
 import { inflateRawSync } from 'node:zlib';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
@@ -39,6 +40,15 @@ function keyOf(jwk: Record<string, unknown>): KeyObject | null {
 
 // Stateless between calls (no stream option), so one decoder serves every scan.
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * UTF-8 bytes → text, throwing on invalid UTF-8 (RFC 3629). A card's JSON is ASCII in practice,
+ * and ASCII bytes read as latin1 are the same text: one vectorised check instead of a validating
+ * decode (0.14 µs instead of 0.21 µs for 1.7 KB). Anything else takes the validating decoder.
+ */
+function utf8Text(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : UTF8.decode(bytes);
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -138,7 +148,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(UTF8.decode(inflated));
+    payload = JSON.parse(utf8Text(inflated));
   } catch {
     return fail(steps, 'unreadable', 'inflate', 'payload is not UTF-8 JSON');
   }
