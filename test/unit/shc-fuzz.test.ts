@@ -105,6 +105,30 @@ describe('SHC decode fuzz', () => {
     expect(verifySafely('shc:/5678a6').steps.at(-1)?.detail).toBe('digit pair 78 out of range (max 77)');
   });
 
+  it(`the decoder's shared memory leaks nothing from one scan into the next (${RUNS / 10} runs)`, async () => {
+    const [key] = shcExampleSigningKeys();
+    const bundle = shcExampleFhirBundle() as { entry: unknown[] };
+    // Cards of different lengths (the longer one leaves bytes behind in the shared memory), a
+    // truncated card (a prefix of a longer JWS) and text that is not a card.
+    const long = await issueShc({ iss: SHC_EXAMPLE_ISS, nbf: 1_700_000_000, fhirBundle: bundle }, key!);
+    const short = await issueShc({ iss: SHC_EXAMPLE_ISS, nbf: 1_700_000_000, fhirBundle: { ...bundle, entry: bundle.entry.slice(0, 2) } }, key!);
+    const texts = [long, short, long.slice(0, short.length), short.slice(0, -2), 'shc:/5656', 'shc:/56a6'];
+    const alone = texts.map((t) => JSON.stringify(verifySafely(t)));
+    const bytesAlone = texts.map((t) => {
+      const d = decodeShcNumericBytes(t);
+      return d.ok ? [...d.bytes] : d.detail;
+    });
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: texts.length - 1 }), { minLength: 2, maxLength: 8 }), (order) => {
+        const decoded = order.map((i) => decodeShcNumericBytes(texts[i]!));
+        // Bytes handed out are the caller's own: decoding other text afterwards leaves them alone.
+        decoded.forEach((d, k) => expect(d.ok ? [...d.bytes] : d.detail).toEqual(bytesAlone[order[k]!]));
+        for (const i of order) expect(JSON.stringify(verifySafely(texts[i]!))).toBe(alone[i]);
+      }),
+      { numRuns: RUNS / 10 },
+    );
+  });
+
   it(`a mutated real card is either rejected with a reason or still the same card (${RUNS} runs)`, async () => {
     const [key] = shcExampleSigningKeys();
     const good = await issueShc({ iss: SHC_EXAMPLE_ISS, nbf: 1_700_000_000, fhirBundle: shcExampleFhirBundle() }, key!);

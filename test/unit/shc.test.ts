@@ -1,8 +1,10 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_TRUST } from '../../src/credentials/trust/types.js';
 import { decodeShcNumeric, encodeShcNumeric, issueShc, shcFormat, shcPayload } from '../../src/credentials/shc/index.js';
 import type { VerifyResult } from '../../src/credentials/types.js';
 import { SHC_EXAMPLE_ISS, newEcKey, shcExampleFhirBundle, shcExampleSigningKeys } from '../helpers/keys.js';
+import { readShcContent } from '../../src/credentials/shc/payload.js';
 import { deflateJson, rawShc, shcTrust } from '../helpers/shc.js';
 
 const trust = shcTrust();
@@ -159,6 +161,19 @@ describe('SMART Health Card: malformed', () => {
     expect((await verify(notJson)).failures).toEqual(['unreadable']);
   });
 
+  it('reads the payload as UTF-8: non-ASCII text kept, invalid UTF-8 refused even inside a JSON string', async () => {
+    const bundle = JSON.parse(JSON.stringify(fhirBundle)) as { entry: { resource: Record<string, unknown> }[] };
+    bundle.entry[0]!.resource.name = [{ given: ['Zoë'], family: 'Ünïcode' }];
+    const accented = await verify(await issueShc({ ...claims, fhirBundle: bundle }, key1));
+    expect(accented.failures).toEqual([]);
+    expect(accented.subject.name).toBe('Zoë Ünïcode');
+    // 0xFF never occurs in UTF-8; read as latin1 it would be 'ÿ' and the JSON would parse.
+    const invalid = Buffer.concat([Buffer.from(`{"iss":"${SHC_EXAMPLE_ISS}","note":"`), Buffer.from([0xff]), Buffer.from('"}')]);
+    const r = await verify(await rawShc(deflateRawSync(invalid), { zip: 'DEF', kid: key1.kid }, key1.privateKey));
+    expect(r.failures).toEqual(['unreadable']);
+    expect(failedStep(r)?.detail).toBe('payload is not UTF-8 JSON');
+  });
+
   it('rejects text longer than a QR code can hold as too-large', async () => {
     const r = await verify(`shc:/${'56'.repeat(2200)}`);
     expect(r.failures).toEqual(['too-large']);
@@ -225,5 +240,32 @@ describe('SMART Health Card: JWS headers seen before', () => {
       expect(r.failures).toEqual(['unreadable']);
       expect(failedStep(r)?.detail).toBe('JWS header is not a JSON object');
     }
+  });
+});
+
+describe('SMART Health Card: the patient name shown', () => {
+  const immunization = (fhirBundle.entry as unknown[])[1];
+  const nameOf = (name: unknown) => {
+    const r = readShcContent({ vc: { type: ['https://smarthealth.cards#health-card'], credentialSubject: { fhirBundle: { resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Patient', name } }, immunization] } } } });
+    return r.ok ? (r.content.subject.name ?? null) : r.detail;
+  };
+
+  it('joins the given names then the family name, trimmed, with one space, leaving out empty parts', () => {
+    expect(nameOf([{ given: ['  Zoë ', '', ' ', 'B.'], family: ' Ünï ' }])).toBe('Zoë B. Ünï');
+    expect(nameOf([{ family: 'Anyperson' }])).toBe('Anyperson');
+    expect(nameOf([{ given: ['John'] }])).toBe('John');
+    expect(nameOf([{ given: ['John', 'B.'], family: '  ' }])).toBe('John B.');
+    expect(nameOf([{ given: [' '], family: '' }])).toBeNull();
+    expect(nameOf([{}])).toBeNull();
+    expect(nameOf([{ given: ['A'], family: 'B' }, { given: ['Other'] }])).toBe('A B');
+  });
+
+  it('refuses names with parts that are not text, and names longer than 200 characters', () => {
+    expect(nameOf([{ given: ['a', 7] }])).toBe('Patient.name has non-text parts');
+    expect(nameOf([{ given: 'a' }])).toBe('Patient.name has non-text parts');
+    expect(nameOf([{ given: ['a'], family: 7 }])).toBe('Patient.name has non-text parts');
+    expect(nameOf('John')).toBe('Patient.name is not a list of names');
+    expect(nameOf([{ given: ['x'.repeat(99)], family: 'y'.repeat(100) }])).toBe(`${'x'.repeat(99)} ${'y'.repeat(100)}`);
+    expect(nameOf([{ given: ['x'.repeat(100)], family: 'y'.repeat(100) }])).toBe('Patient.name too long');
   });
 });

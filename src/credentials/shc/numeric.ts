@@ -16,9 +16,13 @@ const MULTI_CHUNK = /^(\d{1,3})\/(\d{1,3})\//;
 
 /** True when `text` starts with the SHC prefix (case-insensitive: QR alphanumeric mode upper-cases). */
 export function hasShcPrefix(text: string): boolean {
-  // Asked of every scan: only a text starting with an S is compared.
+  // Asked of every scan: the lower-case prefix (every issuer's) without building a string, and
+  // otherwise only a text starting with an S is compared.
+  if (text.startsWith(SHC_PREFIX)) return true;
   return text.length >= SHC_PREFIX.length && (text.charCodeAt(0) | 0x20) === 0x73 && text.slice(0, SHC_PREFIX.length).toLowerCase() === SHC_PREFIX;
 }
+
+const SLASH = 47;
 
 /** The JWS as its ASCII bytes, with where its two dots are when it is shaped like a compact JWS. */
 export type NumericBytes =
@@ -34,29 +38,43 @@ export type NumericBytes =
     }
   | { ok: false; reason: ReasonCode; detail: string };
 
-/** ASCII code → 1 for base64url characters (A–Z a–z 0–9 - _), 2 for '.', 0 otherwise. */
-const JWS_CHAR = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z0-9_-]/.test(ch)) JWS_CHAR[c] = 1;
-}
-JWS_CHAR[46] = 2;
-
+/**
+ * Two ASCII digits, read as one 16-bit load from the digit bytes (so whatever the machine's byte
+ * order, the table is built through the same view) → what they stand for: 0 for anything but a
+ * pair "nn" with n ≤ 77; else the JWS character code n + 45 (45..122), plus DOT_FLAG for '.' and
+ * OTHER_FLAG for a character that is neither '.' nor base64url (A–Z a–z 0–9 - _, RFC 4648 §5).
+ * One lookup per character instead of two digit checks, a range check, an addition and a
+ * character-class lookup (a card is about 900 characters).
+ */
+const PAIR = new Uint16Array(1 << 16);
+const DOT_FLAG = 0x100;
+const OTHER_FLAG = 0x200;
 const DOT = 46;
+{
+  const probe = new Uint8Array(2);
+  const probe16 = new Uint16Array(probe.buffer);
+  for (let n = 0; n <= 77; n++) {
+    probe[0] = 48 + Math.floor(n / 10);
+    probe[1] = 48 + (n % 10);
+    const code = n + 45;
+    const base64url = /[A-Za-z0-9_-]/.test(String.fromCharCode(code));
+    PAIR[probe16[0]!] = code | (code === DOT ? DOT_FLAG : base64url ? 0 : OTHER_FLAG);
+  }
+}
 
 /**
- * Two ASCII digits (first byte << 8 | second byte) → the JWS character code they stand for
- * (n + 45 for the pair "nn", n ≤ 77), 0 for anything else: one lookup per character instead of
- * two digit checks, a range check and an addition (a card is about 900 characters).
+ * Reused for each scan (decoding is synchronous): the ASCII digits are written here, and the JWS
+ * bytes over them in place (byte o comes from bytes 2o and 2o + 1, so it never overwrites a digit
+ * not yet read). Its own ArrayBuffer (not the shared pool) so the 16-bit view starts aligned. Room
+ * beyond the longest digit run (LIMITS.maxTextChars minus the prefix) is what lets one UTF-8 write
+ * tell ASCII from anything else (below).
  */
-const PAIR_CODE = new Uint8Array(1 << 16);
-for (let n = 0; n <= 77; n++) PAIR_CODE[((48 + Math.floor(n / 10)) << 8) | (48 + (n % 10))] = n + 45;
-
-/** Reused for the ASCII digits of one scan (decoding is synchronous). */
-let scratch = Buffer.allocUnsafe(LIMITS.maxTextChars);
+const scratchBuffer = new ArrayBuffer(LIMITS.maxTextChars + (LIMITS.maxTextChars % 2));
+const scratch = Buffer.from(scratchBuffer);
+const scratch16 = new Uint16Array(scratchBuffer);
 
 /** The digit pairs, one by one: only to name the first problem the fast loop met. */
-function firstDigitProblem(digits: string): NumericBytes {
+function firstDigitProblem(digits: string): { ok: false; reason: ReasonCode; detail: string } {
   for (let i = 0; i < digits.length; i += 2) {
     const hi = digits.charCodeAt(i) - 48;
     const lo = digits.charCodeAt(i + 1) - 48;
@@ -70,16 +88,34 @@ function firstDigitProblem(digits: string): NumericBytes {
 }
 
 /**
- * `shc:/…` → the JWS as ASCII bytes (and where its dots are), or why not. Bounded: never looks past
- * LIMITS.maxTextChars. The verifier's path: no intermediate string per character.
+ * The JWS decoded into memory shared by every call: `bytes` (a view of it) holds the ASCII codes
+ * of the JWS characters until the next call of decodeShcNumericShared, and no longer.
  */
-export function decodeShcNumericBytes(text: string): NumericBytes {
+export type SharedNumericBytes =
+  | {
+      ok: true;
+      /** ASCII codes of the JWS characters (45..122); overwritten by the next call. */
+      bytes: Buffer;
+      /** As in NumericBytes. */
+      dots: readonly [number, number] | undefined;
+    }
+  | { ok: false; reason: ReasonCode; detail: string };
+
+/**
+ * `shc:/…` → the JWS as ASCII bytes in memory shared between calls (and where its dots are), or
+ * why not. For a caller that is done with the bytes before it decodes again (the verifier): no
+ * array of its own per scan. Bounded: never looks past LIMITS.maxTextChars.
+ */
+export function decodeShcNumericShared(text: string): SharedNumericBytes {
   if (text.length > LIMITS.maxTextChars) {
     return { ok: false, reason: 'too-large', detail: `QR text longer than ${LIMITS.maxTextChars} characters` };
   }
   if (!hasShcPrefix(text)) return { ok: false, reason: 'unreadable', detail: 'missing shc:/ prefix' };
   let digits = text.slice(SHC_PREFIX.length);
-  const chunk = MULTI_CHUNK.exec(digits);
+  // The chunked form has a '/' within the first four characters (1 to 3 digits, then '/'): only
+  // then is the pattern worth running over a card's worth of digits.
+  const chunk =
+    digits.charCodeAt(1) === SLASH || digits.charCodeAt(2) === SLASH || digits.charCodeAt(3) === SLASH ? MULTI_CHUNK.exec(digits) : null;
   if (chunk) {
     const index = Number(chunk[1]);
     const total = Number(chunk[2]);
@@ -96,34 +132,47 @@ export function decodeShcNumericBytes(text: string): NumericBytes {
   const len = digits.length;
   if (len === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
   if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
-  if (len > scratch.length) scratch = Buffer.allocUnsafe(len);
-  // One UTF-8 write: exactly `len` bytes only for ASCII text (anything else cannot be digits, and
-  // a byte ≥ 0x80 that did land in the first `len` fails the pair lookup): the slow loop names it.
+  // One UTF-8 write: exactly `len` bytes only for ASCII text (anything else takes at least one more
+  // byte, and the scratch has room for it), and a byte ≥ 0x80 that did land in the first `len`
+  // fails the pair lookup: the slow loop names the problem.
   if (scratch.write(digits, 0, 'utf8') !== len) return firstDigitProblem(digits);
-  const src = scratch;
-  // Pooled (pooled.ts): every byte is written below, or the array is dropped with the problem.
-  const bytes = pooledBytes(len / 2);
+  const n = len / 2;
   let dot1 = -1;
   let dot2 = -1;
   let dots = 0;
-  let notBase64url = 0;
-  for (let i = 0, o = 0; i < len; i += 2, o++) {
-    const code = PAIR_CODE[(src[i]! << 8) | src[i + 1]!]!;
-    if (code === 0) return firstDigitProblem(digits);
-    bytes[o] = code;
-    if (code === DOT) {
-      dots++;
-      if (dots === 1) dot1 = o;
-      else if (dots === 2) dot2 = o;
+  let other = 0;
+  for (let o = 0; o < n; o++) {
+    const v = PAIR[scratch16[o]!]!;
+    if (v < DOT_FLAG) {
+      if (v === 0) return firstDigitProblem(digits);
+      scratch[o] = v;
     } else {
-      notBase64url |= JWS_CHAR[code]! ^ 1;
+      scratch[o] = v & 0xff;
+      if (v & DOT_FLAG) {
+        dots++;
+        if (dots === 1) dot1 = o;
+        else if (dots === 2) dot2 = o;
+      } else {
+        other = 1;
+      }
     }
   }
-  let shaped = notBase64url === 0;
-  const last = bytes.length - 1;
-  // Three non-empty parts: x.y.z with no part empty.
-  shaped = shaped && dots === 2 && dot1 > 0 && dot2 > dot1 + 1 && dot2 < last;
-  return { ok: true, bytes, dots: shaped ? [dot1, dot2] : undefined };
+  // Three non-empty parts of base64url characters: x.y.z with no part empty.
+  const shaped = other === 0 && dots === 2 && dot1 > 0 && dot2 > dot1 + 1 && dot2 < n - 1;
+  return { ok: true, bytes: scratch.subarray(0, n), dots: shaped ? [dot1, dot2] : undefined };
+}
+
+/**
+ * `shc:/…` → the JWS as ASCII bytes of its own (and where its dots are), or why not. Bounded:
+ * never looks past LIMITS.maxTextChars.
+ */
+export function decodeShcNumericBytes(text: string): NumericBytes {
+  const decoded = decodeShcNumericShared(text);
+  if (!decoded.ok) return decoded;
+  // Pooled (pooled.ts): every byte is copied over below.
+  const bytes = pooledBytes(decoded.bytes.length);
+  bytes.set(decoded.bytes);
+  return { ok: true, bytes, dots: decoded.dots };
 }
 
 /** `shc:/…` → the compact JWS it carries, or why not. Bounded: never looks past LIMITS.maxTextChars. */

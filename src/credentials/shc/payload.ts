@@ -97,10 +97,16 @@ function readPatient(patient: Obj): { ok: true; subject: Subject } | { ok: false
     if (!isObj(first)) return { ok: false, detail: 'Patient.name is not a list of names' };
     const given = first.given ?? [];
     const family = first.family ?? '';
-    if (!Array.isArray(given) || !given.every((g) => typeof g === 'string') || typeof family !== 'string') {
-      return { ok: false, detail: 'Patient.name has non-text parts' };
+    if (!Array.isArray(given) || typeof family !== 'string') return { ok: false, detail: 'Patient.name has non-text parts' };
+    // The given names then the family name, trimmed, the empty ones left out, one space between.
+    let full = '';
+    for (const part of given as unknown[]) {
+      if (typeof part !== 'string') return { ok: false, detail: 'Patient.name has non-text parts' };
+      const t = part.trim();
+      if (t) full = full ? `${full} ${t}` : t;
     }
-    const full = [...(given as string[]), family].map((s) => s.trim()).filter(Boolean).join(' ');
+    const f = family.trim();
+    if (f) full = full ? `${full} ${f}` : f;
     if (full.length > MAX_NAME_CHARS) return { ok: false, detail: 'Patient.name too long' };
     if (full) subject.name = full;
   }
