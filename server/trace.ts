@@ -8,6 +8,7 @@ import type { CheckIn } from '../src/shared/types.js';
 import type { CentralStorage } from './storage/types.js';
 import { asExported } from './overrides.js';
 import { parseLocalDateTime, toLocalIso } from './ops/local-time.js';
+import { startsWithRealDate } from '../src/shared/real-date.js';
 
 export interface TraceQuery {
   idNo: string;
@@ -113,10 +114,11 @@ const MAX_DATE_TIME = 40;
 /**
  * Epoch ms of an ISO 8601 date-time: with `Z` or an offset as given; without a zone as wall-clock
  * time in `timeZone` (`YYYY-MM-DD[THH:MM[:SS[.fff]]]`, a date alone = local midnight). NaN for
- * anything else.
+ * anything else, and for a date that does not exist (2026-02-30).
  */
 export function resolveDateTime(text: string, timeZone: string): number {
   if (text.length > MAX_DATE_TIME) return NaN;
+  if (!startsWithRealDate(text)) return NaN;
   if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return /^\d{4}-\d{2}-\d{2}T/i.test(text) ? Date.parse(text) : NaN;
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,3}))?)?$/i.exec(text);
   if (!m) return NaN;

@@ -4,6 +4,7 @@
  * show an instant to a duty officer. Zones with daylight saving time work too: a local day is then
  * 23 or 25 hours long, and `localDayRange` returns its real bounds.
  */
+import { startsWithRealDate } from '../../src/shared/real-date.js';
 
 /** The zone used when none is configured: the operations room is in Vietnam. */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -108,9 +109,10 @@ export function localHour(timeZone: string, atMs: number): number {
 /**
  * Parses what an `<input type="datetime-local">` sends (`YYYY-MM-DDTHH:MM`, seconds optional) as a
  * wall time in `timeZone`; a full ISO time with `Z` or an offset is taken as it is.
- * Returns NaN when the text is neither.
+ * Returns NaN when the text is neither, or names a date that does not exist (2026-02-30).
  */
 export function parseLocalDateTime(timeZone: string, text: string): number {
+  if (!startsWithRealDate(text)) return NaN; // 30 February is refused, not rolled into March
   if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return Date.parse(text);
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
   if (!m) return NaN;

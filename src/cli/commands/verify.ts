@@ -19,6 +19,7 @@ import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
 import { parseCommand, UsageError } from '../usage.js';
+import { startsWithRealDate } from '../../shared/real-date.js';
 
 /** The enrollment a kiosk keeps in its data dir (src/sync/enrollment.ts; not imported: verify starts light). */
 const ENROLLMENT_FILE_NAME = 'enrollment.json';
@@ -95,6 +96,7 @@ function parseAt(value: string): Date {
   const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`;
   const date = new Date(withZone);
   if (Number.isNaN(date.getTime())) throw new UsageError(`verify: --at must be an ISO 8601 time, got "${value}"`);
+  if (!startsWithRealDate(value)) throw new UsageError(`verify: --at names a date that does not exist: "${value}"`);
   return date;
 }
 
