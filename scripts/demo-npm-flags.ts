@@ -37,14 +37,18 @@ export function npmSwallowedFlagsHint(positionals: readonly string[], env: NodeJ
 
 /**
  * `npm run demo --data-dir=X`: npm keeps the whole flag (`npm_config_data_dir=X`) and the demo
- * sees nothing, so it would run on a temporary folder as if no flag had been given. The advice
- * when a flag the demo did not get is in npm's environment; undefined otherwise.
+ * sees nothing, so it would run on a temporary folder as if no flag had been given; likewise
+ * `npm run demo --json` (npm_config_json=true). The advice when a flag the demo did not get is in
+ * npm's environment; undefined otherwise.
  */
 export function npmKeptFlagsHint(given: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): string | undefined {
   const script = env.npm_lifecycle_event;
   if (script === undefined || script === '') return undefined;
   const kept = VALUE_FLAGS.filter((flag) => given[flag] === undefined && env[envName(flag)] !== undefined && env[envName(flag)] !== 'true');
-  if (kept.length === 0) return undefined;
-  const args = kept.map((flag) => `--${flag} ${env[envName(flag)] ?? ''}`);
-  return `npm kept ${kept.map((f) => `--${f}`).join(' and ')} for itself: run \`npm run ${script} -- ${args.join(' ')}\``;
+  // `npm run demo --json`: npm keeps the switch too, and the demo would print its banner to a
+  // script waiting for JSON lines.
+  const switches = BOOLEAN_FLAGS.filter((flag) => given[flag] === undefined && env[envName(flag)] === 'true');
+  if (kept.length === 0 && switches.length === 0) return undefined;
+  const args = [...kept.map((flag) => `--${flag} ${env[envName(flag)] ?? ''}`), ...switches.map((flag) => `--${flag}`)];
+  return `npm kept ${[...kept, ...switches].map((f) => `--${f}`).join(' and ')} for itself: run \`npm run ${script} -- ${args.join(' ')}\``;
 }
