@@ -86,6 +86,10 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
    * Revoke and Cancel, and nothing changes; a script gets 400 `confirmation-required`. Both POSTs
    * pass formGuard (session + Sec-Fetch-Site, or the admin token as Bearer / field).
    */
+  // The confirmation page's address reloaded, or typed again: back to the fleet page, never a
+  // JSON 404 in the browser (a GET revokes nothing).
+  app.get('/dashboard/devices/:id/revoke', async (_request, reply) => reply.code(303).headers(DASHBOARD_SECURITY_HEADERS).header('location', '/dashboard/fleet').send());
+
   app.post('/dashboard/devices/:id/revoke', { preHandler: requireForm, bodyLimit: FLEET_FORM_LIMIT }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (typeof id !== 'string' || id.length === 0 || id.length > 128) return sendError(reply, 400, 'invalid-request', 'bad device id');

@@ -104,6 +104,11 @@ describe('fleet page', () => {
     expect(gate).toContain('data-state="ok"');
   });
 
+  it('sends a reloaded confirmation address (a GET) back to the fleet page, revoking nothing', async () => {
+    const res = await fetch(`${server.url}/dashboard/devices/any-device/revoke`, { headers: { cookie, accept: HTML }, redirect: 'manual' });
+    expect({ status: res.status, location: res.headers.get('location') }).toEqual({ status: 303, location: '/dashboard/fleet' });
+  });
+
   it('switches to English with ?lang=en and remembers it', async () => {
     const { res, html } = await fleetPage('?lang=en');
     expect(html).toContain('<html lang="en">');
