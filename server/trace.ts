@@ -8,7 +8,7 @@ import type { CheckIn } from '../src/shared/types.js';
 import type { CentralStorage } from './storage/types.js';
 import { asExported } from './overrides.js';
 import { parseLocalDateTime, toLocalIso } from './ops/local-time.js';
-import { startsWithRealDate } from '../src/shared/real-date.js';
+import { startsWithRealDate } from '../src/credentials/text.js';
 
 export interface TraceQuery {
   idNo: string;

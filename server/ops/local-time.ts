@@ -4,7 +4,7 @@
  * show an instant to a duty officer. Zones with daylight saving time work too: a local day is then
  * 23 or 25 hours long, and `localDayRange` returns its real bounds.
  */
-import { startsWithRealDate } from '../../src/shared/real-date.js';
+import { startsWithRealDate } from '../../src/credentials/text.js';
 
 /** The zone used when none is configured: the operations room is in Vietnam. */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';

@@ -105,6 +105,18 @@ export function isRealDate(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(month, year);
 }
 
+/**
+ * Whether the calendar date an ISO 8601 text starts with (`YYYY-MM-DD…`) exists. `Date.parse`
+ * and `Date.UTC` roll an impossible date over instead of refusing it (2026-02-30 becomes
+ * 2026-03-02), so a trace or a validation clock given one would silently cover another period.
+ * A text that does not start with such a date is left to its own parser (true).
+ */
+export function startsWithRealDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return true;
+  return isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
 /** Sortable integer key yyyymmdd. */
 export function dateKey(d: CalendarDate): number {
   return d.year * 10000 + d.month * 100 + d.day;

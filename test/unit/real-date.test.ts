@@ -3,7 +3,7 @@
  * operations room's form, verify --at) instead of being rolled into the next month.
  */
 import { describe, expect, it } from 'vitest';
-import { startsWithRealDate } from '../../src/shared/real-date.js';
+import { startsWithRealDate } from '../../src/credentials/text.js';
 import { parseLocalDateTime } from '../../server/ops/local-time.js';
 import { resolveDateTime } from '../../server/trace.js';
 import { runCli } from '../helpers/cli.js';

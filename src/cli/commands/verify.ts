@@ -19,7 +19,7 @@ import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
 import { parseCommand, UsageError } from '../usage.js';
-import { startsWithRealDate } from '../../shared/real-date.js';
+import { startsWithRealDate } from '../../credentials/text.js';
 
 /** The enrollment a kiosk keeps in its data dir (src/sync/enrollment.ts; not imported: verify starts light). */
 const ENROLLMENT_FILE_NAME = 'enrollment.json';

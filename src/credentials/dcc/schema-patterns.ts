@@ -5,6 +5,7 @@
  * run for every field of every scan, and a regular expression call cost about ten times a loop
  * over a few characters.
  */
+import { isRealDate } from '../text.js';
 
 /** DCC.Core.Types `schema_version`: `^\d+.\d+.\d+$` (each `.` any character but a line terminator). */
 export const VERSION_PATTERN = /^\d+.\d+.\d+$/;
@@ -77,9 +78,6 @@ export function hasCountryLetters(v: string): boolean {
   return false;
 }
 
-/** Days per month outside February (which depends on the year). */
-const DAYS_IN_MONTH: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * RFC 3339 full-date: DATE_PATTERN's shape (`YYYY-MM-DD`, read directly, no match array) and a
  * real calendar day of the proleptic Gregorian calendar (month 01–12, day 01 to the month's last).
@@ -98,7 +96,5 @@ export function isCalendarDate(v: string): boolean {
   const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const mo = m0 * 10 + m1;
   const d = d0 * 10 + d1;
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  if (mo === 2) return d <= (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28);
-  return d <= DAYS_IN_MONTH[mo - 1]!;
+  return isRealDate(y, mo, d);
 }
