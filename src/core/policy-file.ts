@@ -58,7 +58,9 @@ export function parsePolicy(json: unknown, source = 'policy'): Policy {
     if (typeof sa !== 'object' || sa === null || Array.isArray(sa)) fail('statusActions', 'must be an object of status → accept|refer|reject');
     for (const [status, value] of Object.entries(sa as Record<string, unknown>)) {
       if (!/^(\*|[\w.-]{1,32})$/.test(status)) fail(`statusActions.${status}`, 'is not a valid status name');
-      policy.statusActions[status] = action(`statusActions.${status}`, value);
+      // defineProperty, not assignment: `statusActions["__proto__"] = …` would set the prototype
+      // (a no-op for a string) instead of adding the entry the file asks for.
+      Object.defineProperty(policy.statusActions, status, { value: action(`statusActions.${status}`, value), enumerable: true, writable: true, configurable: true });
     }
   }
   if (obj.duplicateWindowMinutes !== undefined) {

@@ -72,9 +72,21 @@ export function decide(result: VerifyResult, statusHits: readonly StatusEntry[],
   }
   for (const hit of statusHits) {
     reasons.push(`status:${hit.status}`);
-    verdict = worst(verdict, policy.statusActions[hit.status] ?? policy.statusActions['*'] ?? 'refer');
+    verdict = worst(verdict, statusAction(policy.statusActions, hit.status));
   }
   return { verdict, reasons: reasons.length <= 1 ? reasons : dedupe(reasons) };
+}
+
+/**
+ * The action for one status-list status: the policy's own entry for it, else `*`, else `refer`.
+ * Only own entries count: a status named like an Object.prototype member (`constructor`,
+ * `toString`, `__proto__`, all valid status words) must not find the inherited function and
+ * fall through to `accept`.
+ */
+function statusAction(actions: Record<string, Action>, status: string): Action {
+  if (Object.hasOwn(actions, status)) return actions[status]!;
+  if (Object.hasOwn(actions, '*')) return actions['*']!;
+  return 'refer';
 }
 
 /** The distinct items in first-seen order (a loop: the lists are a few items, on every scan). */

@@ -32,6 +32,24 @@ describe('default policy (docs/POLICY.md)', () => {
       reasons: ['identity-only', 'status:f1'],
     });
   });
+  it('refers a status-list hit whose status is named like an Object.prototype member (constructor, toString, __proto__ …)', () => {
+    // Status words are letters, digits, ".", "-", "_" (docs/TRUST-BUNDLE.md): these are valid ones,
+    // and an inherited lookup once found Object.prototype's function and fell through to accept.
+    for (const status of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'isPrototypeOf']) {
+      expect(decide(valid({ format: 'cccd', identityOnly: true }), [{ id: 'x', status }], DEFAULT_POLICY), status).toEqual({
+        verdict: 'refer',
+        reasons: ['identity-only', `status:${status}`],
+      });
+    }
+    const strict = parsePolicy({ statusActions: { '*': 'reject' } });
+    expect(decide(valid(), [{ id: 'x', status: 'constructor' }], strict).verdict).toBe('reject');
+  });
+  it('takes a policy entry for a status named like an Object.prototype member as that status\'s own action', () => {
+    const policy = parsePolicy(JSON.parse('{"statusActions": {"*": "accept", "__proto__": "reject", "constructor": "refer"}}'));
+    expect(decide(valid(), [{ id: 'x', status: '__proto__' }], policy).verdict).toBe('reject');
+    expect(decide(valid(), [{ id: 'x', status: 'constructor' }], policy).verdict).toBe('refer');
+    expect(decide(valid(), [{ id: 'x', status: 'toString' }], policy).verdict).toBe('accept');
+  });
   it('rejects a format the checkpoint does not accept', () => {
     const policy = { ...DEFAULT_POLICY, acceptFormats: ['ckd1' as const] };
     expect(decide(valid({ format: 'cccd', identityOnly: true }), [], policy)).toEqual({ verdict: 'reject', reasons: ['unknown-format'] });
