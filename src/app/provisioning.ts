@@ -4,7 +4,11 @@
  * accepts) enrolls at the card's URL with the card's one-time code, pins the card's root key
  * (the server must answer with the same key), and takes the card's checkpoint, direction,
  * profile and configuration. An enrolled kiosk ignores cards unless a technician armed
- * re-provisioning from the technician panel (armed for `armWindowMs`, one card).
+ * re-provisioning from the technician panel (armed for `armWindowMs`, one card), and so does a
+ * kiosk that is not enrolled but already holds check-ins: it is in service on its own (a venue
+ * kiosk run with `--trust` and no server), and a card scanned at its public scanner would hand
+ * its check-ins and its trust bundle to whatever server the card names. Only a fresh kiosk — no
+ * enrollment, no check-in yet — takes a card without the panel.
  *
  * Nothing here logs the card text or its code; events carry the server URL and checkpoint only.
  */
@@ -47,6 +51,7 @@ export interface CardProvisionerDeps {
 }
 
 export const TECHNICIAN_ONLY_MESSAGE = 'Provisioning card: technician only. Open the technician panel and choose "re-provision" to use it.';
+export const IN_SERVICE_MESSAGE = 'Provisioning card: technician only. This kiosk already records check-ins on its own; open the technician panel and choose "re-provision" to use it.';
 
 export class CardProvisioner {
   private armedUntil = 0;
@@ -82,6 +87,11 @@ export class CardProvisioner {
       this.log.warn('provisioning card ignored: kiosk already enrolled');
       return this.noticeOf('ignored', TECHNICIAN_ONLY_MESSAGE, 'technician-only');
     }
+    if (!state.enrolled && !armed && this.holdsCheckIns()) {
+      this.deps.onEvent?.({ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE });
+      this.log.warn('provisioning card ignored: kiosk not enrolled but already in service');
+      return this.noticeOf('ignored', IN_SERVICE_MESSAGE, 'technician-only');
+    }
     const check = verifyProvisioningCard(text, { now: new Date(this.deps.clock.now()), ...(state.trustKey ? { pinnedKey: state.trustKey } : {}) });
     if (!check.ok) return this.refuse(check.reason, `Provisioning card refused: ${check.message}`);
     const card = check.card;
@@ -100,6 +110,11 @@ export class CardProvisioner {
     this.deps.onEvent?.({ event: 'provisioned', server: card.url, checkpoint: card.checkpoint });
     this.log.info('provisioned by card', { server: card.url, checkpoint: card.checkpoint });
     return this.noticeOf('provisioned', `Enrolled with ${card.url} at checkpoint ${card.checkpoint}.`);
+  }
+
+  /** Whether the kiosk has recorded any check-in it still holds (an unenrolled kiosk forwards none, so it holds all). */
+  private holdsCheckIns(): boolean {
+    return this.deps.kiosk.store.queueStats().oldestHeldAt !== undefined;
   }
 
   private applyCard(card: VerifiedCard): void {

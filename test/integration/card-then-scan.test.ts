@@ -4,7 +4,7 @@
  * was refused — never at the old checkpoint because the enrollment had not finished yet. Real
  * central server, real command, the card and the scan back to back on one scanner.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -68,3 +68,22 @@ it('a scan right behind a card that is refused (code used) is recorded at the ch
   expect(events.indexOf('provisioning-refused')).toBeLessThan(events.indexOf('checkin'));
   expect(exported(data)).toEqual([expect.objectContaining({ checkpointId: 'OLD-2', direction: 'in' })]);
 }, 90_000);
+
+it('a kiosk not enrolled that already records check-ins (its own --trust, no server) ignores a card at its scanner; the card stays unused', () => {
+  const issued = runCli(['central', 'provision-card', '--data-dir', join(dir, 'central'), '--checkpoint', 'GATE-11', '--json']);
+  expect(issued.code, issued.stderr).toBe(0);
+  const fresh = (issued.lines[0] as { card: string }).card;
+  const local = join(dir, 'local-bundle.json');
+  writeFileSync(local, JSON.stringify({ version: 1, issuedAt: '2026-01-01T00:00:00Z' }));
+  const data = join(dir, 'kiosk-d');
+  const r = runCli(['run', '--data-dir', data, '--scanner', 'stdin', '--trust', local, '--checkpoint', 'OWN-1'], `${CCCD(5)}\n${fresh}\n${CCCD(3)}\n`);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.lines.filter((l) => String(l.event).startsWith('provision'))).toEqual([{ event: 'provisioning-ignored', message: expect.stringMatching(/technician only/) }]);
+  expect(existsSync(join(data, 'enrollment.json'))).toBe(false);
+  // Still judged with its own bundle (no quarantine entry) and kept at its own checkpoint.
+  expect(r.lines.filter((l) => l.event === 'checkin').map((l) => l.verdict)).toEqual(['accept', 'accept']);
+  expect(exported(data).map((c) => c.checkpointId)).toEqual(['OWN-1', 'OWN-1']);
+  // The card's code was not spent: a fresh kiosk enrolls with it.
+  const other = runCli(['run', '--data-dir', join(dir, 'kiosk-e'), '--scanner', 'stdin'], `${fresh}\n`);
+  expect(other.lines.find((l) => String(l.event).startsWith('provision'))).toMatchObject({ event: 'provisioned', checkpoint: 'GATE-11' });
+}, 120_000);

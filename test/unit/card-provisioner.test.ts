@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CardProvisioner, TECHNICIAN_ONLY_MESSAGE } from '../../src/app/provisioning.js';
+import { CardProvisioner, IN_SERVICE_MESSAGE, TECHNICIAN_ONLY_MESSAGE } from '../../src/app/provisioning.js';
 import type { ProvisioningEvent } from '../../src/app/provisioning.js';
 import { KioskService } from '../../src/app/kiosk.js';
 import { SETTINGS } from '../../src/app/settings.js';
@@ -100,5 +100,22 @@ describe('CardProvisioner', () => {
     expect(kiosk.currentConfig().checkpointId).toBe('unassigned');
     const { p } = provisioner(state);
     expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+  });
+
+  it('ignores a card on a kiosk that is not enrolled but already holds check-ins (in service on its own) until a technician arms it', async () => {
+    // A venue kiosk run with --trust and no server: a stranger's card at its public scanner must
+    // not move its check-ins and its trust bundle to the stranger's server.
+    kiosk.store.record({
+      id: '01a24c00-0000-7000-8000-000000000001', deviceId: 'local-1', checkpointId: 'unassigned', direction: 'in',
+      scannedAt: new Date(time.now()).toISOString(), format: 'cccd', verdict: 'accept', reasons: ['identity-only'], subject: { idType: 'cccd', idNo: '001090000001' },
+    });
+    const { p, enrolled, events } = provisioner({ enrolled: false, reenrollNeeded: false });
+    expect(await p.handle(card())).toMatchObject({ state: 'ignored', reason: 'technician-only', message: IN_SERVICE_MESSAGE });
+    expect(events).toEqual([{ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE }]);
+    expect(enrolled).toEqual([]);
+    expect(kiosk.currentConfig().checkpointId).toBe('unassigned');
+    p.armReprovision();
+    expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+    expect(enrolled.map((c) => c.checkpoint)).toEqual(['GATE-7']);
   });
 });
