@@ -51,7 +51,8 @@ export interface TestSigner {
 }
 
 export interface SignerOptions {
-  keyType?: 'ec' | 'rsa';
+  /** 'ec' = P-256 (ES256), 'ec-p384' = P-384 (ES384, an algorithm the DCC spec does not allow), 'rsa' = RSA-2048 (PS256). */
+  keyType?: 'ec' | 'ec-p384' | 'rsa';
   notBefore?: Date;
   notAfter?: Date;
   /** Extended Key Usage OIDs; omitted = no EKU extension. */
@@ -61,7 +62,9 @@ export interface SignerOptions {
 
 export function makeSigner(opts: SignerOptions = {}): TestSigner {
   const pair =
-    opts.keyType === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    opts.keyType === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: opts.keyType === 'ec-p384' ? 'P-384' : 'P-256' });
   const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
   const extensions = opts.eku
     ? [tlv(0xa3, seq(seq(oid('2.5.29.37'), tlv(0x04, seq(...opts.eku.map(oid))))))]
@@ -80,7 +83,8 @@ export function makeSigner(opts: SignerOptions = {}): TestSigner {
   const der = seq(tbs, ECDSA_SHA256, tlv(0x03, Uint8Array.from([0, ...sig])));
   const certificate = new X509Certificate(der);
   const kid = createHash('sha256').update(der).digest().subarray(0, 8).toString('base64');
-  return { certificate, privateKey: pair.privateKey, kid, alg: opts.keyType === 'rsa' ? COSE_ALG.PS256 : COSE_ALG.ES256 };
+  const alg = opts.keyType === 'rsa' ? COSE_ALG.PS256 : opts.keyType === 'ec-p384' ? COSE_ALG.ES384 : COSE_ALG.ES256;
+  return { certificate, privateKey: pair.privateKey, kid, alg };
 }
 
 export interface IssueOptions {

@@ -13,7 +13,7 @@ import { pooledBytes } from './pooled.js';
 
 export const COSE_ALG = { ES256: -7, ES384: -35, ES512: -36, PS256: -37, PS384: -38, PS512: -39 } as const;
 /** Common header labels (RFC 9052 §3.1). */
-export const HEADER = { alg: 1, kid: 4 } as const;
+export const HEADER = { alg: 1, kid: 4, crit: 2 } as const;
 
 const TAG_COSE_SIGN1 = 18;
 const TAG_CWT = 61;
@@ -188,6 +188,20 @@ export function coseAlg(msg: CoseSign1): number | undefined {
 export function coseKid(msg: CoseSign1): Uint8Array | undefined {
   const kid = header(msg, HEADER.kid);
   return kid instanceof Uint8Array ? kid : undefined;
+}
+
+/**
+ * Why the message cannot be accepted because of its `crit` header parameter (label 2), else
+ * undefined. RFC 9052 §3.1: `crit` lists parameters the recipient must understand, or reject the
+ * message; it belongs in the protected header. This verifier acts on alg and kid only, and those
+ * must not be listed, so any `crit` at all is refused (the usual message has none: no cost).
+ */
+export function coseCriticalProblem(msg: CoseSign1): string | undefined {
+  if (msg.unprotectedHeader.has(HEADER.crit)) return 'crit (label 2) in the unprotected header (RFC 9052 §3.1: it must be protected)';
+  if (!msg.protectedHeader.has(HEADER.crit)) return undefined;
+  const crit = msg.protectedHeader.get(HEADER.crit);
+  const listed = Array.isArray(crit) ? crit.map((l) => (typeof l === 'number' || typeof l === 'string' ? String(l) : '?')).join(', ') : 'not a list';
+  return `critical header parameters not understood (crit: ${listed}; RFC 9052 §3.1)`;
 }
 
 /** A CBOR array(4) head followed by the text string "Signature1" (RFC 9052 §4.4). */

@@ -6,7 +6,7 @@
 import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -56,6 +56,8 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
 
   const alg = coseAlg(msg);
   if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
+  const critical = coseCriticalProblem(msg);
+  if (critical) return fail(steps, 'bad-signature', 'header', critical);
   const kidBytes = coseKid(msg);
   if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', 'no kid in the COSE header');
   const kid = base64Text(kidBytes);

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { createHash, createPublicKey } from 'node:crypto';
 import { base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
-import { COSE_ALG, coseAlg, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, coseAlg, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -120,6 +120,8 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
     return refuse('unreadable', 'the card is damaged or not a provisioning card (decoding failed)');
   }
   if (coseAlg(msg) !== COSE_ALG.ES256) return refuse('bad-signature', 'card not signed with ES256');
+  const critical = coseCriticalProblem(msg);
+  if (critical) return refuse('bad-signature', `card refused: ${critical}`);
   const kidBytes = coseKid(msg);
   if (!kidBytes) return refuse('bad-signature', 'card carries no key id');
   const kid = base64Text(kidBytes);

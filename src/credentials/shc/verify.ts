@@ -131,6 +131,9 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   if (header.alg !== 'ES256') {
     return fail(steps, 'bad-signature', 'header', `alg ${JSON.stringify(header.alg) ?? 'missing'} not allowed (ES256 only)`);
   }
+  // RFC 7515 §4.1.11: a JWS whose `crit` lists extensions the recipient does not understand is
+  // invalid. A SMART Health Card uses none (its header is alg, zip, kid), so any `crit` is refused.
+  if (header.crit !== undefined) return fail(steps, 'bad-signature', 'header', `critical header parameters not understood (crit: ${JSON.stringify(header.crit)}; RFC 7515 §4.1.11)`);
   if (header.zip !== 'DEF') return fail(steps, 'unreadable', 'header', 'payload not compressed (zip must be DEF)');
   if (typeof header.kid !== 'string') return fail(steps, 'unknown-signer', 'header', 'no kid in the JWS header');
   steps.push({ step: 'header', ok: true, detail: 'ES256, zip DEF' });
