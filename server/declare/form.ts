@@ -8,6 +8,7 @@
  */
 import type { Declaration, TestResult } from '../../src/credentials/declaration/index.js';
 import { DECLARATION_LIMITS } from '../../src/credentials/declaration/types.js';
+import { displaySpoofChar } from '../../src/credentials/text.js';
 
 export const SYMPTOMS = ['fever', 'cough', 'shortness-of-breath', 'sore-throat', 'loss-of-taste-or-smell', 'fatigue'] as const;
 export type Symptom = (typeof SYMPTOMS)[number];
@@ -20,7 +21,7 @@ export type TestChoice = (typeof TEST_CHOICES)[number];
 export const NOT_STATED = '—';
 
 export type Field = 'idType' | 'idNo' | 'name' | 'dob' | 'from' | 'to' | 'purpose' | 'symptoms' | 'testResult' | 'testAt';
-export type ProblemCode = 'required' | 'too-long' | 'id-chars' | 'cccd-digits' | 'cmnd-digits' | 'bad-date' | 'future-date' | 'unknown-choice' | 'test-date-needed';
+export type ProblemCode = 'required' | 'too-long' | 'hidden-chars' | 'id-chars' | 'cccd-digits' | 'cmnd-digits' | 'bad-date' | 'future-date' | 'unknown-choice' | 'test-date-needed';
 
 export interface Problem {
   code: ProblemCode;
@@ -86,6 +87,9 @@ export function validateForm(v: FormValues, id: string, today: string): { ok: tr
   const text = (field: Field, value: string, max: number, required: boolean) => {
     if (required && !value) problems[field] = { code: 'required' };
     else if (value.length > max) problems[field] = { code: 'too-long', max };
+    // Bidi overrides, zero-width and control characters would be signed into the declaration and
+    // shown on the kiosk screen (a name that displays as another); the kiosk refuses them too.
+    else if (displaySpoofChar(value)) problems[field] = { code: 'hidden-chars' };
   };
   const date = (field: Field, value: string) => {
     if (!isDate(value)) problems[field] = { code: 'bad-date' };

@@ -41,6 +41,7 @@ const vi = {
   errors: {
     required: 'Vui lòng điền mục này.',
     'too-long': (max: number) => `Tối đa ${max} ký tự.`,
+    'hidden-chars': 'Có ký tự ẩn hoặc ký tự điều khiển (ví dụ ký tự đảo chiều): hãy gõ lại mục này.',
     'id-chars': 'Chỉ gồm chữ cái và chữ số, không có dấu cách.',
     'cccd-digits': 'Số CCCD gồm đúng 12 chữ số.',
     'cmnd-digits': 'Số CMND gồm 9 hoặc 12 chữ số.',
@@ -101,6 +102,7 @@ const en: DeclareStrings = {
   errors: {
     required: 'Please fill in this field.',
     'too-long': (max: number) => `At most ${max} characters.`,
+    'hidden-chars': 'Contains a hidden or control character (a text-direction mark, for example): type this field again.',
     'id-chars': 'Letters and digits only, no spaces.',
     'cccd-digits': 'A CCCD number has exactly 12 digits.',
     'cmnd-digits': 'A CMND number has 9 or 12 digits.',

@@ -25,6 +25,24 @@ export function hasGarbageChars(text: string): boolean {
 }
 
 /**
+ * Characters that change how text around them is shown without being seen themselves: controls
+ * (Cc), private use (Co), lone surrogates (Cs) and format characters (Cf: bidi overrides and
+ * isolates such as U+202E, zero-width space U+200B, U+FEFF …) — except ZWNJ/ZWJ (U+200C/U+200D),
+ * which some scripts need inside names. A name carrying U+202E is shown reversed on a screen and
+ * no longer matches the person's name when traced.
+ */
+const DISPLAY_SPOOF_CHARS = /[\p{Cc}\p{Co}\p{Cs}]|(?![\u200C\u200D])\p{Cf}/u;
+
+/**
+ * The first character of `text` that must not be in a shown text field (see DISPLAY_SPOOF_CHARS)
+ * as `U+XXXX`, or undefined when there is none. Used by the CKD1 reader and the /declare form.
+ */
+export function displaySpoofChar(text: string): string | undefined {
+  const m = DISPLAY_SPOOF_CHARS.exec(text);
+  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+/**
  * Cleans one field: any run of whitespace (CR/LF leftovers, tabs, NBSP, BOM) becomes one space,
  * the ends are trimmed, and Vietnamese text is NFC-normalised so NFD input compares equal.
  */

@@ -170,6 +170,20 @@ describe('declaration form', () => {
     expect(r.html).toMatch(/value="cough" checked/);
   });
 
+  it('refuses a name or place with a bidi override, zero-width or control character instead of signing it (it would show as another name)', async () => {
+    const base = FILLED.filter(([k]) => !['lang', 'testResult', 'testAt', 'name', 'from'].includes(k));
+    for (const [field, value] of [['name', 'An\u202Enễugn'], ['name', 'Nguy\u200Bễn Văn An'], ['name', 'An\u0007'], ['from', 'Hà\u2066 Nội']] as const) {
+      const fields: [string, string][] = ([...base, ['name', 'Nguyễn Văn An'], ['from', 'Bắc Ninh']] as [string, string][]).map(([k, v]): [string, string] => [k, k === field ? value : v]);
+      const r = await submit([...fields, ['lang', 'en']]);
+      expect(r.status, `${field} ${JSON.stringify(value)}`).toBe(400);
+      expect(qrOf(r.html)).toBeUndefined();
+      expect(fieldError(r.html, field)).toBe('Contains a hidden or control character (a text-direction mark, for example): type this field again.');
+    }
+    // Letters that need a joiner in their script are kept.
+    const ok = await submit([...base, ['name', 'Nasrin Moh\u200Cammadi'], ['from', 'Bắc Ninh']]);
+    expect(ok.status).toBe(200);
+  });
+
   it('issues a declaration with only the required fields (purpose, test and symptoms left empty)', async () => {
     const r = await submit([
       ['idType', 'passport'],

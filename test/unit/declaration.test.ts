@@ -186,6 +186,10 @@ describe('CKD1: malformed and wrong types', () => {
     ['exposure as text', mutate((d) => (health(d).exposure = 'no')), 'decl.health.exposure: expected true or false'],
     ['test result unknown', mutate((d) => (health(d).test = { result: 'maybe', at: '2026-11-25' })), 'decl.health.test.result'],
     ['test date bad', mutate((d) => (health(d).test = { result: 'negative', at: 'yesterday' })), 'decl.health.test.at'],
+    ['name with a bidi override', mutate((d) => (sub(d).name = 'An\u202Enễugn')), 'decl.sub.name: contains the invisible or control character U+202E'],
+    ['name with a NUL', mutate((d) => (sub(d).name = 'An\u0000')), 'decl.sub.name: contains the invisible or control character U+0000'],
+    ['place with a zero-width space', mutate((d) => ((d.trip as Record<string, CborEncodable>).from = 'Hà\u200BNội')), 'decl.trip.from: contains the invisible or control character U+200B'],
+    ['symptom with a bidi isolate', mutate((d) => (health(d).symptoms = ['fever\u2066'])), 'decl.health.symptoms[0]: contains the invisible or control character U+2066'],
     ['decl not a map', ['not', 'a', 'map'], 'decl: expected a map'],
   ])('%s → schema-invalid', (_name, decl, detail) => {
     const r = verify(rawDeclarationToken(claimsFor(decl, iatS, iatS + 3600), issuerKey.privateKey, issuerKey.declarationKid));

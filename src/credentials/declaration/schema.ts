@@ -4,6 +4,7 @@
  * or the first problem, named by path (`health.symptoms[2]: expected text`).
  */
 import type { CborValue } from '../cose/cbor.js';
+import { displaySpoofChar } from '../text.js';
 import { DECLARATION_LIMITS as L } from './types.js';
 import type { Declaration, DeclarationIdType, TestResult } from './types.js';
 
@@ -39,12 +40,14 @@ function text(node: Node, path: string, max: number): string {
   if (typeof node !== 'string') throw new Invalid(`${path}: expected text`);
   if (node.trim().length === 0) throw new Invalid(`${path}: must not be empty`);
   if (node.length > max) throw new Invalid(`${path}: longer than ${max} characters`);
+  const spoof = displaySpoofChar(node);
+  if (spoof) throw new Invalid(`${path}: contains the invisible or control character ${spoof}`);
   return node;
 }
 
 /** text() for symptom `i`: the path is written only for a problem (symptoms are read on every scan). */
 function symptomText(node: Node, i: number): string {
-  if (typeof node === 'string' && node.length <= L.symptomChars && node.trim().length > 0) return node;
+  if (typeof node === 'string' && node.length <= L.symptomChars && node.trim().length > 0 && displaySpoofChar(node) === undefined) return node;
   return text(node, `decl.health.symptoms[${i}]`, L.symptomChars);
 }
 
