@@ -29,7 +29,9 @@ export async function ingestCheckIns(storage: CentralStorage, senderDeviceId: st
     else if (seen.has(v.value.id)) repeated.push(v.value.id);
     else {
       seen.add(v.value.id);
-      valid.push(v.value);
+      // The record says which device made it; the token says which delivered it. Kept apart so an
+      // export never attributes a record only to the id a sender chose to write in it.
+      valid.push(v.value.deviceId === senderDeviceId ? v.value : { ...v.value, senderDeviceId });
     }
   }
   const stored = valid.length ? await storage.ingestCheckIns(senderDeviceId, valid, receivedAt) : { accepted: [], duplicate: [] };

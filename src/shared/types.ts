@@ -109,6 +109,12 @@ export interface CheckIn {
   reasons: ReasonCode[];
   subject: Subject;
   override?: Override;
+  /**
+   * Central server only, never sent by a kiosk: the enrolled device whose token delivered the
+   * record, set when it differs from `deviceId` — a record made before the kiosk's enrollment or
+   * re-enrollment (it keeps the id it had then), or a device naming another's id.
+   */
+  senderDeviceId?: string;
 }
 
 /** The JSON line printed by `run` for each committed check-in (README.md, contract). */

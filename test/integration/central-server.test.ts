@@ -158,6 +158,22 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
       expect(await central.storage.countCheckIns()).toBe(2);
     });
 
+    it("keeps which enrolled device delivered a record apart from the deviceId the record names (senderDeviceId, only when they differ)", async () => {
+      const r = await post('/api/v1/enroll', { code: 'CODE-ONE', device: { name: 'kiosk', version: '0.1.0', platform: 'linux' } });
+      const { token, deviceId } = r.json as { token: string; deviceId: string };
+      const own = checkIn({ deviceId });
+      const claimed = checkIn({ deviceId: '00000000-0000-4000-8000-000000000000' });
+      const withField = { ...checkIn({ deviceId }), senderDeviceId: 'someone-else' };
+      const sent = await post('/api/v1/checkins', { checkins: [own, claimed, withField] }, { authorization: `Bearer ${token}` });
+      expect(sent.json.accepted).toEqual([own.id, claimed.id, withField.id]);
+      const exported = new Map<string, CheckIn>();
+      for await (const c of central.storage.exportCheckIns()) exported.set(c.id, c);
+      expect(exported.get(own.id)).toEqual(own);
+      expect(exported.get(claimed.id)).toEqual({ ...claimed, senderDeviceId: deviceId });
+      // A kiosk cannot write the field itself: the server sets it from the token alone.
+      expect(exported.get(withField.id)?.senderDeviceId).toBeUndefined();
+    });
+
     it('accepts gzip bodies', async () => {
       const token = await enrollWith('CODE-ONE');
       const batch = Array.from({ length: 300 }, () => checkIn());
