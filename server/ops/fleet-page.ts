@@ -24,7 +24,8 @@ export function revokeButton(c: FleetPageContext, d: ManagedDevice): string {
 export function checkpointHtml(c: FleetPageContext, d: ManagedDevice): string {
   const p = c.t.fleetPage;
   if (!d.checkpoint) return `<span class="muted">${esc(p.unknown)}</span>`;
-  return `<b data-checkpoint="${esc(d.checkpoint)}">${esc(d.checkpoint)}</b><small>${esc(d.placeSource === 'profile' ? p.fromProfile : p.fromCard)}</small>`;
+  const source = d.placeSource === 'profile' ? p.fromProfile : d.placeSource === 'kiosk' ? p.fromKiosk : p.fromCard;
+  return `<b data-checkpoint="${esc(d.checkpoint)}">${esc(d.checkpoint)}</b><small>${esc(source)}</small>`;
 }
 
 /** Direction and kiosk profile, as far as known. */
