@@ -171,6 +171,8 @@ const vi = {
     released: 'Phát hành',
     none: 'Không có.',
     noDevices: 'Chưa có thiết bị nào được đăng ký.',
+    allRevoked: (n: string) => `Cả ${n} thiết bị đều đã bị thu hồi.`,
+    seeRevoked: 'Xem trong danh sách thiết bị',
   },
   revoke: {
     title: 'Thu hồi thiết bị? — Phòng điều hành',
@@ -359,6 +361,8 @@ const en: OpsStrings = {
     released: 'Released',
     none: 'None.',
     noDevices: 'No devices enrolled yet.',
+    allRevoked: (n: string) => (n === '1' ? 'The only device is revoked.' : `All ${n} devices are revoked.`),
+    seeRevoked: 'See them in the device list',
   },
   revoke: {
     title: 'Revoke this device? — Operations room',
