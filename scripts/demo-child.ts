@@ -36,12 +36,14 @@ export interface Child {
 /**
  * Starts `checkpoint-kiosk ARGS` in its own process group (a terminal's Ctrl-C reaches only the
  * demo, which stops the children in order). stdin is a pipe when `stdin` is true (the kiosk's
- * scanner), else ignored; stderr (JSON logs) goes to `logFile`.
+ * scanner), else ignored; stderr (JSON logs) goes to `logFile`. An IPC channel ties the child to
+ * the demo: when the demo dies, even by SIGKILL, the channel closes and the child stops itself
+ * (src/cli/parent-watch.ts) instead of holding its port and data dir.
  */
 export function startChild(name: string, args: string[], logFile: string, onLine: (l: Line) => void, stdin = false): Child {
   const proc = spawn(process.execPath, [...COMMAND, ...args], {
     cwd: ROOT,
-    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
     env: { ...process.env, CHECKPOINT_KIOSK_LOG: process.env.CHECKPOINT_KIOSK_LOG ?? 'info' },
   });

@@ -34,6 +34,7 @@ import { suggestion } from '../src/shared/known-keys.js';
 import { centralHelp } from './cli-help.js';
 import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
+import { onParentGone } from '../src/cli/parent-watch.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey, newToken } from './secrets.js';
@@ -153,6 +154,8 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
       process.once('SIGINT', () => resolve());
+      // Started by a parent with an IPC channel (the demo): stop when that parent is gone.
+      onParentGone(() => resolve());
     });
   io.stdout(`${JSON.stringify({ event: 'listening', url: server.url })}\n`);
   await stop;

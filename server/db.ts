@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
 import { tighten } from '../src/store/open-store.js';
 import { SQLITE_CHECKIN_COUNTS_MIGRATION } from './storage/checkin-counts.js';
+import { HEARTBEAT_PLACE_MIGRATION } from './storage/heartbeat-place.js';
 
 export type CentralDb = Database.Database;
 
@@ -138,6 +139,9 @@ const MIGRATIONS: string[] = [
   // v6: check-ins per quarter hour, kept by triggers (storage/checkin-counts.ts): the operations
   // room's hourly chart and total read counters instead of a week of check-ins.
   SQLITE_CHECKIN_COUNTS_MIGRATION,
+  // v7: the checkpoint and direction a kiosk reports in its heartbeat (extension fields): the
+  // fleet pages show where a kiosk enrolled with a bare code stands.
+  HEARTBEAT_PLACE_MIGRATION,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';

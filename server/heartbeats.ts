@@ -1,7 +1,7 @@
 /**
  * Heartbeats: the latest one per device (queue depth, oldest pending, last scan, scanners...),
  * with the optional extension fields (clock offset, applied config version, update state, oldest
- * identity) stored as given and tolerated when absent.
+ * identity, checkpoint and direction) stored as given and tolerated when absent.
  */
 import type { CentralStorage, StoredHeartbeat } from './storage/types.js';
 
@@ -18,6 +18,9 @@ export interface HeartbeatBody {
   appliedConfigVersion?: string | number | null;
   updateState?: string | null;
   oldestIdentityAt?: string | null;
+  /** Where the kiosk stands now: the checkpoint id and direction it stamps on its check-ins (extension). */
+  checkpointId?: string | null;
+  direction?: 'in' | 'out' | null;
 }
 
 /** Stores `body` (already validated by `heartbeatSchema`) as the device's latest heartbeat. */
@@ -32,6 +35,8 @@ export function recordHeartbeat(storage: CentralStorage, deviceId: string, body:
     appliedConfigVersion: body.appliedConfigVersion === undefined || body.appliedConfigVersion === null ? null : String(body.appliedConfigVersion),
     updateState: body.updateState ?? null,
     oldestIdentityAt: body.oldestIdentityAt ?? null,
+    checkpointId: body.checkpointId ?? null,
+    direction: body.direction ?? null,
     body: JSON.stringify({ ...body, scanners: body.scanners ?? [] }),
   };
   return storage.recordHeartbeat(deviceId, stored, nowMs);
@@ -54,6 +59,10 @@ export const heartbeatSchema = {
     appliedConfigVersion: { anyOf: [{ type: 'string', maxLength: 64 }, { type: 'integer', minimum: 0 }, { type: 'null' }] },
     updateState: { anyOf: [{ type: 'string', maxLength: 64 }, { type: 'null' }] },
     oldestIdentityAt: nullableTime,
+    // A check-in's bounds (checkin-validation.ts), without control characters (shown on pages;
+    // PostgreSQL text cannot hold a NUL).
+    checkpointId: { anyOf: [{ type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }, { type: 'null' }] },
+    direction: { anyOf: [{ enum: ['in', 'out'] }, { type: 'null' }] },
     scanners: {
       type: 'array',
       maxItems: 16,

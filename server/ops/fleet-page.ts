@@ -24,7 +24,8 @@ export function revokeButton(c: FleetPageContext, d: ManagedDevice): string {
 export function checkpointHtml(c: FleetPageContext, d: ManagedDevice): string {
   const p = c.t.fleetPage;
   if (!d.checkpoint) return `<span class="muted">${esc(p.unknown)}</span>`;
-  return `<b data-checkpoint="${esc(d.checkpoint)}">${esc(d.checkpoint)}</b><small>${esc(d.placeSource === 'profile' ? p.fromProfile : p.fromCard)}</small>`;
+  const source = d.placeSource === 'profile' ? p.fromProfile : d.placeSource === 'kiosk' ? p.fromKiosk : p.fromCard;
+  return `<b data-checkpoint="${esc(d.checkpoint)}">${esc(d.checkpoint)}</b><small>${esc(source)}</small>`;
 }
 
 /** Direction and kiosk profile, as far as known. */
@@ -83,7 +84,12 @@ function versionTable(c: FleetPageContext, devices: readonly ManagedDevice[]): s
     byGroup.set(g, m);
   }
   const rows = [...byGroup].flatMap(([g, m]) => [...m].map(([v, n]) => `<tr><td>${esc(g)}</td><td class="mono">${esc(v)}</td><td class="num">${esc(c.f.num(n))}</td></tr>`));
-  return `<table data-section="fleet-versions"><thead><tr><th>${esc(p.col.group)}</th><th>${esc(p.col.version)}</th><th class="num">${esc(p.count)}</th></tr></thead><tbody>${rows.join('') || `<tr><td colspan="3" class="muted">${esc(p.noDevices)}</td></tr>`}</tbody></table>`;
+  // Only active devices are counted here: with every device revoked the table is empty, but the
+  // fleet is not, and saying "no devices enrolled" would send the reader looking for a lost database.
+  const empty = devices.length
+    ? `${esc(p.allRevoked(c.f.num(devices.length)))} <a href="#devices" data-link="revoked-devices">${esc(p.seeRevoked)}</a>`
+    : esc(p.noDevices);
+  return `<table data-section="fleet-versions"><thead><tr><th>${esc(p.col.group)}</th><th>${esc(p.col.version)}</th><th class="num">${esc(p.count)}</th></tr></thead><tbody>${rows.join('') || `<tr><td colspan="3" class="muted" data-empty="${devices.length ? 'all-revoked' : 'none'}">${empty}</td></tr>`}</tbody></table>`;
 }
 
 /** The card form as it was sent, and what was wrong with it (shown above the form, in the page's language). */

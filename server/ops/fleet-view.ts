@@ -2,7 +2,8 @@
  * What the fleet page (/dashboard/fleet) shows, read through the storage seam at one instant:
  * every enrolled device judged like the operations room judges it (./fleet.ts), with what tells
  * two machines of the same hostname apart — its checkpoint, direction and profile as the server
- * knows them (its configuration profile, else the provisioning card it enrolled with) — plus its
+ * knows them (its configuration profile, else what its latest heartbeat reported, else the
+ * provisioning card it enrolled with) — plus its
  * group, revocation, configuration and update state; and the profiles, cards and releases.
  */
 import type { CardRecord, ConfigProfileRecord, ReleaseRecord } from '../storage/fleet-types.js';
@@ -13,8 +14,11 @@ import type { FleetDevice, FleetThresholds } from './fleet.js';
 /** Read bounds: devices and cards (the page lists at most CARDS_SHOWN cards, newest first). */
 export const FLEET_VIEW_LIMITS = { devices: 5000, cards: 5000, cardsShown: 200, profiles: 1000, releases: 20 } as const;
 
-/** Where the page learnt a device's checkpoint: the profile the server sends it, or the card it enrolled with. */
-export type PlaceSource = 'profile' | 'card';
+/**
+ * Where the page learnt a device's checkpoint: the profile the server sends it, the kiosk's own
+ * heartbeat (what it stamps on its check-ins now), or the card it enrolled with.
+ */
+export type PlaceSource = 'profile' | 'kiosk' | 'card';
 
 export interface ManagedDevice extends FleetDevice {
   /** Update state and applied configuration version from the latest heartbeat. */
@@ -23,7 +27,7 @@ export interface ManagedDevice extends FleetDevice {
   group: string | null;
   /** ISO time of the (first) revocation, null when not revoked. */
   revokedAt: string | null;
-  /** Checkpoint id, null when the server knows none (a kiosk enrolled with a bare code and no profile). */
+  /** Checkpoint id, null when the server knows none (a kiosk with no profile, no card, and no heartbeat that reports it). */
   checkpoint: string | null;
   direction: string | null;
   /** Kiosk profile (`venue` | `booth`), null when unknown. */
@@ -62,14 +66,19 @@ const MANUAL_STATES = new Set(['manual', 'unsupported']);
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** The device's place from its effective profile, else from the card it used (cards newest first). */
-function placeOf(config: Record<string, unknown>, card: CardRecord | undefined): Pick<ManagedDevice, 'checkpoint' | 'direction' | 'profile' | 'placeSource'> {
+/**
+ * The device's place from its effective profile (what the server says it must be), else from its
+ * latest heartbeat (what it says it is: a bare-code enrollment, or a technician's change after a
+ * card), else from the card it used (cards newest first).
+ */
+function placeOf(config: Record<string, unknown>, row: DeviceHeartbeatRow, card: CardRecord | undefined): Pick<ManagedDevice, 'checkpoint' | 'direction' | 'profile' | 'placeSource'> {
   const fromProfile = text(config.checkpoint);
+  const fromKiosk = text(row.checkpointId);
   return {
-    checkpoint: fromProfile ?? card?.checkpoint ?? null,
-    direction: text(config.direction) ?? text(card?.direction),
+    checkpoint: fromProfile ?? fromKiosk ?? card?.checkpoint ?? null,
+    direction: text(config.direction) ?? text(row.direction) ?? text(card?.direction),
     profile: text(config.profile) ?? text(card?.profile),
-    placeSource: fromProfile ? 'profile' : card ? 'card' : null,
+    placeSource: fromProfile ? 'profile' : fromKiosk ? 'kiosk' : card ? 'card' : null,
   };
 }
 
@@ -99,7 +108,7 @@ async function manageRow(storage: CentralStorage, o: FleetViewOptions, row: Devi
   return manage(row, o, {
     group: facts.groups.get(row.deviceId) ?? null,
     revokedAt: facts.revokedAt.get(row.deviceId) ?? null,
-    ...placeOf(eff.config, facts.cardOf.get(row.deviceId)),
+    ...placeOf(eff.config, row, facts.cardOf.get(row.deviceId)),
     configVersion: eff.version,
     configPending: !facts.revokedAt.has(row.deviceId) && eff.version > (Number.isFinite(applied) ? applied : 0),
     manualUpdate: latestRelease !== undefined && row.version !== null && row.version !== latestRelease.version && MANUAL_STATES.has(row.updateState ?? ''),

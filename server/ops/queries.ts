@@ -57,6 +57,9 @@ export interface DeviceRow {
   version: string | null;
   /** Scan time of the oldest check-in the kiosk still holds (heartbeat `oldestIdentityAt`). */
   oldestIdentityAt?: string | null;
+  /** Checkpoint id and direction (`in` | `out`) the kiosk reported in its latest heartbeat, null when unreported. */
+  reportedCheckpointId?: string | null;
+  reportedDirection?: string | null;
 }
 
 export interface OpsQueries {

@@ -14,6 +14,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { isCanonicalBase64url, readBase64url } from '../../src/shared/base64url.js';
 
 export const SESSION_COOKIE = 'ck_ops_session';
 /** How long a sign-in lasts (s): a duty shift. */
@@ -50,7 +51,9 @@ export function checkSession(value: string, adminToken: string, nowMs: number): 
   const m = /^(v1\.(\d{1,12})\.[A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(value);
   if (!m) return 'malformed';
   const [, payload, exp, mac] = m as unknown as [string, string, string, string];
-  if (!timingSafeEqual(Buffer.from(mac, 'base64url'), macOf(adminToken, payload))) return 'bad-mac';
+  // Only the canonical spelling of the MAC (RFC 4648 §3.5): one session, one cookie value.
+  if (!isCanonicalBase64url(mac)) return 'malformed';
+  if (!timingSafeEqual(readBase64url(mac, 'session MAC'), macOf(adminToken, payload))) return 'bad-mac';
   const nowS = nowMs / 1000;
   const expS = Number(exp);
   return expS <= nowS || expS > nowS + SESSION_MAX_AGE_S + 60 ? 'expired' : 'ok';

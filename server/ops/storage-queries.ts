@@ -41,6 +41,8 @@ export function storageOpsQueries(storage: CentralStorage): OpsQueries {
         trustIssuedAt: r.trustIssuedAt,
         version: r.version,
         oldestIdentityAt: r.oldestIdentityAt,
+        reportedCheckpointId: r.checkpointId,
+        reportedDirection: r.direction,
       }));
     },
     trace: (q) => trace(storage, q),

@@ -57,6 +57,8 @@ export type HeartbeatJoinRow = {
   applied_config_version: string | null;
   update_state: string | null;
   oldest_identity_at: string | null;
+  checkpoint_id: string | null;
+  direction: string | null;
 };
 
 export class SqliteStorage implements CentralStorage {
@@ -211,13 +213,14 @@ export class SqliteStorage implements CentralStorage {
     this.db
       .prepare(
         `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version,
-           clock_offset_ms, applied_config_version, update_state, oldest_identity_at, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
            queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
            trust_issued_at = excluded.trust_issued_at, version = excluded.version, clock_offset_ms = excluded.clock_offset_ms,
            applied_config_version = excluded.applied_config_version, update_state = excluded.update_state,
-           oldest_identity_at = excluded.oldest_identity_at, body = excluded.body`,
+           oldest_identity_at = excluded.oldest_identity_at, checkpoint_id = excluded.checkpoint_id, direction = excluded.direction,
+           body = excluded.body`,
       )
       .run(
         deviceId,
@@ -232,6 +235,8 @@ export class SqliteStorage implements CentralStorage {
         h.appliedConfigVersion,
         h.updateState,
         h.oldestIdentityAt,
+        h.checkpointId ?? null,
+        h.direction ?? null,
         h.body,
       );
   }
@@ -291,7 +296,8 @@ export class SqliteStorage implements CentralStorage {
     const rows = this.db
       .prepare(
         `SELECT d.id, d.name, d.enrolled_at, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.last_scan_at,
-           h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at
+           h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at,
+           h.checkpoint_id, h.direction
          FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at, d.id LIMIT ?`,
       )
       .all(limit) as HeartbeatJoinRow[];
@@ -438,5 +444,7 @@ export function heartbeatRowOf(r: HeartbeatJoinRow): DeviceHeartbeatRow {
     appliedConfigVersion: r.applied_config_version,
     updateState: r.update_state,
     oldestIdentityAt: r.oldest_identity_at,
+    checkpointId: r.checkpoint_id,
+    direction: r.direction,
   };
 }

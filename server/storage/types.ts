@@ -106,6 +106,9 @@ export interface StoredHeartbeat {
   appliedConfigVersion: string | null;
   updateState: string | null;
   oldestIdentityAt: string | null;
+  /** Checkpoint id and direction (`in` | `out`) the kiosk stamps on its check-ins now; absent = null. */
+  checkpointId?: string | null;
+  direction?: string | null;
   /** The whole body as received (JSON text, bounded by the route's body limit). */
   body: string;
 }
@@ -126,6 +129,12 @@ export interface DeviceHeartbeatRow {
   appliedConfigVersion: string | null;
   updateState: string | null;
   oldestIdentityAt: string | null;
+  /**
+   * Checkpoint id and direction the kiosk reported in its latest heartbeat; null when it never
+   * sent one or its version does not report them.
+   */
+  checkpointId: string | null;
+  direction: string | null;
 }
 
 /** Aggregates over check-ins scanned in [fromMs, toMs). */

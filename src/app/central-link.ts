@@ -155,6 +155,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       collect: () => {
         const q = opts.kiosk.store.queueStats();
         const offset = clockOffset.offsetMs();
+        const place = opts.kiosk.currentConfig();
         return {
           queueDepth: q.depth,
           oldestPendingAt: q.oldestPendingAt ?? null,
@@ -167,6 +168,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
           updateState: opts.updateState?.() ?? 'manual',
           oldestIdentityAt: q.oldestHeldAt ?? null,
           auditHead: opts.kiosk.store.auditHead(),
+          checkpointId: place.checkpointId,
+          direction: place.direction,
         };
       },
     });

@@ -7,6 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
 import { importEcP256PublicJwk } from '../credentials/trust/keys.js';
+import { compactJwsProblem } from '../shared/base64url.js';
 import { MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from './remote-config.js';
 import type { RemoteConfig } from './remote-config.js';
 
@@ -29,7 +30,8 @@ export async function signConfigProfile(profile: ConfigProfile, rootPrivateKey: 
 }
 
 /**
- * Verifies and validates a signed profile. Throws RemoteConfigError saying why: malformed JWS,
+ * Verifies and validates a signed profile. Throws RemoteConfigError saying why: malformed JWS (a
+ * part that is not canonical base64url included, RFC 7515 §2 / RFC 4648 §3.5),
  * not ES256, bad signature (other key or tampered), addressed to another device, malformed or
  * unknown configuration keys.
  */
@@ -37,6 +39,9 @@ export async function verifyConfigProfile(jws: string, rootPublicJwk: Record<str
   const refused = (why: string) => new RemoteConfigError(`configuration profile refused: ${why}`);
   if (typeof jws !== 'string' || jws.length > MAX_JWS_CHARS) throw refused(`not a JWS of at most ${MAX_JWS_CHARS} characters`);
   const compact = jws.trim();
+  // jose decodes leniently (unused trailing bits ignored): one profile must have one spelling.
+  const encoding = compactJwsProblem(compact);
+  if (encoding !== undefined) throw refused(`malformed JWS ${encoding.part}: ${encoding.why}`);
   let header;
   try {
     header = decodeProtectedHeader(compact);

@@ -4,7 +4,7 @@
  * dashboard can flag devices that need a visit. Failures are only logged: the next beat is the retry.
  */
 import type { Clock, Logger, Timers } from '../shared/ports.js';
-import type { ScannerStatus } from '../shared/types.js';
+import type { Direction, ScannerStatus } from '../shared/types.js';
 import { createHttpClient, describeError } from './http.js';
 import type { ClockOffset } from './clock-offset.js';
 
@@ -22,6 +22,13 @@ export interface HeartbeatBody {
   updateState?: string;
   /** scannedAt of the oldest check-in still held (personal data on the device), null when none. */
   oldestIdentityAt?: string | null;
+  /**
+   * Protocol extension: the checkpoint id and direction the kiosk stamps on its check-ins now (its
+   * --checkpoint, card, profile or technician setting), so the fleet page knows where a kiosk
+   * enrolled with a bare code stands.
+   */
+  checkpointId?: string;
+  direction?: Direction;
   /** Hex hash of the newest audit-log entry: lets the server prove later that the log was not cut short. */
   auditHead?: string;
 }

@@ -173,8 +173,10 @@ describe.each(['sqlite', 'postgres'] as const)('operations room queries on %s', 
         trustIssuedAt: '2026-11-24T01:02:03.000Z',
         version: '0.2.0',
         oldestIdentityAt: null,
+        reportedCheckpointId: null,
+        reportedDirection: null,
       },
-      { deviceId: 'id-kiosk-2', name: 'kiosk-2', enrolledAt: expect.any(String), lastHeartbeatMs: null, queueDepth: null, oldestPendingAt: null, clockOffsetMs: null, trustIssuedAt: null, version: null, oldestIdentityAt: null },
+      { deviceId: 'id-kiosk-2', name: 'kiosk-2', enrolledAt: expect.any(String), lastHeartbeatMs: null, queueDepth: null, oldestPendingAt: null, clockOffsetMs: null, trustIssuedAt: null, version: null, oldestIdentityAt: null, reportedCheckpointId: null, reportedDirection: null },
     ]);
     const o = await loadOverview(ops, { nowMs: OPS_NOW, timeZone: 'Asia/Ho_Chi_Minh', publishedTrustIssuedAtMs: Date.parse('2026-11-24T01:02:03.000Z'), ...DEFAULT_FLEET_THRESHOLDS });
     expect(o.fleet.map((d) => d.problems)).toEqual([['old-queue', 'clock-offset'], ['never-seen']]);

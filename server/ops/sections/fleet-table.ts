@@ -1,6 +1,7 @@
 /**
- * The fleet table: every enrolled device with its latest heartbeat, queue, clock offset and trust
- * bundle, sortable by problem through plain links (works without scripts).
+ * The fleet table: every enrolled device with the checkpoint (and direction) its latest heartbeat
+ * reported, its latest heartbeat, queue, clock offset and trust bundle, sortable by problem
+ * through plain links (works without scripts).
  */
 import { esc } from '../../html.js';
 import { sortFleet } from '../fleet.js';
@@ -26,8 +27,10 @@ function row(c: SectionContext, d: FleetDevice): string {
   const clock = d.clockOffsetMs === null ? esc(t.fleet.none) : esc(f.offset(d.clockOffsetMs));
   const trustMs = d.trustIssuedAt ? Date.parse(d.trustIssuedAt) : NaN;
   const trust = Number.isFinite(trustMs) ? `${esc(f.ago(trustMs))}<small>${esc(f.dateTime(trustMs))}</small>` : esc(t.fleet.none);
+  const dir = d.reportedDirection ? (t.fleetPage.direction[d.reportedDirection] ?? d.reportedDirection) : null;
+  const place = d.reportedCheckpointId ? `<b data-checkpoint="${esc(d.reportedCheckpointId)}">${esc(d.reportedCheckpointId)}</b>${dir ? `<small>${esc(dir)}</small>` : ''}` : `<span class="muted">${esc(t.fleetPage.unknown)}</span>`;
   return `<tr data-device="${esc(d.deviceId)}" data-state="${d.state}">
-<td><b>${esc(d.name)}</b><small class="mono">${esc(d.deviceId)}</small></td><td>${chips}</td>
+<td><b>${esc(d.name)}</b><small class="mono">${esc(d.deviceId)}</small></td><td>${place}</td><td>${chips}</td>
 <td${bad('stale-heartbeat')}${bad('never-seen')}>${heartbeat}</td><td class="num"${bad('old-queue')}>${queue}</td>
 <td class="num"${bad('clock-offset')}>${clock}</td><td${bad('old-trust')}>${trust}</td><td class="mono">${esc(d.version ?? t.fleet.none)}</td></tr>`;
 }
@@ -41,7 +44,7 @@ export const fleetSection: DashboardSection = {
       .map((d) => row(c, d))
       .join('');
     return `<h2>${esc(t.fleet.title)} <small class="muted">${esc(c.f.num(o.fleet.length))}</small></h2><p class="muted">${esc(t.fleet.hint)}</p>
-<div class="scroll"><table class="fleet"><thead><tr>${header(c, 'name', t.fleet.device)}${header(c, 'problem', t.fleet.problems)}${header(c, 'heartbeat', t.fleet.heartbeat)}${header(c, 'queue', t.fleet.queue)}${header(c, 'clock', t.fleet.clock)}${header(c, 'trust', t.fleet.trust)}<th>${esc(t.fleet.version)}</th></tr></thead>
-<tbody>${rows || `<tr><td colspan="7" class="muted">${esc(t.fleet.empty)}</td></tr>`}</tbody></table></div>`;
+<div class="scroll"><table class="fleet"><thead><tr>${header(c, 'name', t.fleet.device)}<th>${esc(t.fleet.checkpoint)}</th>${header(c, 'problem', t.fleet.problems)}${header(c, 'heartbeat', t.fleet.heartbeat)}${header(c, 'queue', t.fleet.queue)}${header(c, 'clock', t.fleet.clock)}${header(c, 'trust', t.fleet.trust)}<th>${esc(t.fleet.version)}</th></tr></thead>
+<tbody>${rows || `<tr><td colspan="8" class="muted">${esc(t.fleet.empty)}</td></tr>`}</tbody></table></div>`;
   },
 };

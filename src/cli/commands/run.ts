@@ -40,6 +40,7 @@ import { PolicyError } from '../../core/policy-file.js';
 import { readCaFile } from './read-ca.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 import { tuneHeapForKiosk } from '../kiosk-heap.js';
+import { onParentGone } from '../parent-watch.js';
 
 /** Why a finite headless run stops by itself. */
 const END_OF_INPUT = 'end of input';
@@ -268,6 +269,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // Started by a parent with an IPC channel (the demo): stop when that parent is gone.
+    onParentGone(() => stop('parent-exited'));
     stopOn = stop;
   });
 

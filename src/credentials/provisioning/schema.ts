@@ -3,6 +3,7 @@
  * (text keys only, bounded depth and item count), then checked member by member; unknown
  * members are refused. The issuer runs the same check on the object before signing.
  */
+import { base64urlProblem } from '../../shared/base64url.js';
 import { CHECKPOINT_ID, RemoteConfigError, parseRemoteConfig } from '../../fleet/remote-config.js';
 import { PROVISIONING_LIMITS as L } from './types.js';
 import type { CardRootKey, ProvisioningCard } from './types.js';
@@ -82,6 +83,10 @@ function rootKeyOf(v: unknown): CardRootKey {
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new Invalid('prov.rootKey: must be an EC P-256 key (kty "EC", crv "P-256")');
   if (typeof jwk.x !== 'string' || !COORDINATE.test(jwk.x) || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.y)) {
     throw new Invalid('prov.rootKey: x and y must be 32 bytes as base64url');
+  }
+  for (const coord of ['x', 'y'] as const) {
+    const problem = base64urlProblem(jwk[coord] as string);
+    if (problem !== undefined) throw new Invalid(`prov.rootKey.${coord}: not canonical base64url: ${problem}`);
   }
   for (const k of JWK_TEXT_KEYS) {
     if (jwk[k] !== undefined && (typeof jwk[k] !== 'string' || jwk[k].length > 128)) throw new Invalid(`prov.rootKey.${k}: expected short text`);

@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { createHash, createPublicKey } from 'node:crypto';
+import { readBase64url } from '../../shared/base64url.js';
 import { base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { COSE_ALG, coseAlg, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
@@ -45,7 +46,7 @@ const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03
  */
 function kidOfP256(x: string, y: string): string {
   return createHash('sha256')
-    .update(Buffer.concat([P256_SPKI_PREFIX, Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]))
+    .update(Buffer.concat([P256_SPKI_PREFIX, readBase64url(x, 'rootKey.x'), readBase64url(y, 'rootKey.y')]))
     .digest()
     .subarray(0, 8)
     .toString('base64');

@@ -13,6 +13,7 @@ import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { isAscii } from 'node:buffer';
 import { inflateRawSync } from 'node:zlib';
+import { Base64urlError, readBase64url, readBase64urlInto } from '../../shared/base64url.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { LIMITS } from '../types.js';
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
@@ -71,10 +72,11 @@ function isObj(v: unknown): v is Record<string, unknown> {
 const headers = new Map<string, Readonly<Record<string, unknown>> | null>();
 const HEADERS_KEPT = 16;
 
+/** @throws Base64urlError when `headerB64` is not canonical base64url (nothing is kept then). */
 function headerOf(headerB64: string): Readonly<Record<string, unknown>> | null {
   let header = headers.get(headerB64);
   if (header === undefined) {
-    const parsed = parseJson(Buffer.from(headerB64, 'base64url').toString('utf8'));
+    const parsed = parseJson(readBase64url(headerB64, 'JWS header').toString('utf8'));
     header = isObj(parsed) ? parsed : null;
     if (headers.size >= HEADERS_KEPT) headers.delete(headers.keys().next().value as string);
     headers.set(headerB64, header);
@@ -89,15 +91,6 @@ function headerOf(headerB64: string): Readonly<Record<string, unknown>> | null {
  */
 const compressedScratch = Buffer.allocUnsafeSlow(LIMITS.maxTextChars);
 const signatureScratch = Buffer.allocUnsafeSlow(LIMITS.maxTextChars);
-
-/**
- * The bytes that the base64url characters bytes[start..end) stand for (RFC 4648 §5), decoded into
- * `into` and valid until it is used again: the same bytes as Buffer.from(text, 'base64url'),
- * without an array of their own.
- */
-function base64urlShared(bytes: Buffer, start: number, end: number, into: Buffer): Buffer {
-  return into.subarray(0, into.write(bytes.toString('latin1', start, end), 0, 'base64url'));
-}
 
 /** A rejection after `steps`: one failure, its detail as the message. */
 function fail(steps: VerifyStep[], reason: ReasonCode, step: string, detail: string): VerifyResult {
@@ -124,7 +117,20 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const jwsLength = jwsBytes.length;
   const headerB64 = jwsBytes.toString('latin1', 0, dot1);
   if (headerB64.length > MAX_HEADER_CHARS) return fail(steps, 'unreadable', 'decode', 'JWS header too long');
-  const header = headerOf(headerB64);
+  // All three parts must be canonical base64url (RFC 7515 §2, RFC 4648 §3.5) before anything is
+  // judged: one JWS, one spelling. Payload and signature land in the scratch buffers (valid until
+  // the next scan; everything below is synchronous).
+  let header: Readonly<Record<string, unknown>> | null;
+  let compressed: Buffer;
+  let signature: Buffer;
+  try {
+    header = headerOf(headerB64);
+    compressed = readBase64urlInto(jwsBytes, dot1 + 1, dot2, compressedScratch, 'JWS payload');
+    signature = readBase64urlInto(jwsBytes, dot2 + 1, jwsLength, signatureScratch, 'JWS signature');
+  } catch (err) {
+    if (err instanceof Base64urlError) return fail(steps, 'unreadable', 'decode', err.message);
+    throw err;
+  }
   if (!header) return fail(steps, 'unreadable', 'decode', 'JWS header is not a JSON object');
   steps.push({ step: 'decode', ok: true, detail: `${jwsLength}-character JWS` });
 
@@ -140,7 +146,6 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
 
   let inflated: Buffer;
   try {
-    const compressed = base64urlShared(jwsBytes, dot1 + 1, dot2, compressedScratch);
     // A small first output chunk (not zlib's 16 KiB) saves an allocation per scan.
     const chunkSize = Math.min(16 * 1024, Math.max(1024, compressed.length * 4));
     inflated = inflateRawSync(compressed, { maxOutputLength: LIMITS.maxInflatedBytes, chunkSize });
@@ -169,7 +174,6 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   if (!key) return fail(steps, 'unknown-signer', 'key', 'kid is not one of the issuer\'s keys');
   steps.push({ step: 'key', ok: true, detail: header.kid });
 
-  const signature = base64urlShared(jwsBytes, dot2 + 1, jwsLength, signatureScratch);
   // The signing input (RFC 7515 §5.2): the ASCII of `header.payload`, already in hand as bytes.
   const signed = jwsBytes.subarray(0, dot2);
   const valid =

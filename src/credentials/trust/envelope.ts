@@ -8,6 +8,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import type { JWK } from 'jose';
+import { compactJwsProblem } from '../../shared/base64url.js';
 import type { TrustBundleJson } from '../../shared/trust.js';
 import { TrustBundleError } from './errors.js';
 import { importEcP256PublicJwk } from './keys.js';
@@ -38,7 +39,8 @@ export async function signTrustBundle(bundle: TrustBundleJson, rootPrivateKey: K
 
 /**
  * Verify a signed bundle against the pinned root public JWK and return the (validated) bundle.
- * Refuses, with TrustBundleError saying why: a malformed JWS, any alg but ES256 (`none`
+ * Refuses, with TrustBundleError saying why: a malformed JWS (a part that is not canonical
+ * base64url included, RFC 7515 §2 / RFC 4648 §3.5), any alg but ES256 (`none`
  * included), a signature that does not verify (tampered payload, other key), a payload that is not
  * JSON, or a payload that is not a valid bundle.
  */
@@ -47,6 +49,9 @@ export async function verifySignedTrustBundle(jws: string, rootPublicJwk: JWK): 
   if (jws.length > MAX_JWS_CHARS) throw refused(`too large (${jws.length} characters > ${MAX_JWS_CHARS})`);
   const compact = jws.trim();
   if (compact.split('.').length !== 3) throw refused('malformed JWS (expected three dot-separated parts)');
+  // jose decodes leniently (unused trailing bits ignored): one bundle must have one spelling.
+  const encoding = compactJwsProblem(compact);
+  if (encoding !== undefined) throw refused(`malformed JWS ${encoding.part}: ${encoding.why}`);
 
   let alg: unknown;
   try {

@@ -5,6 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { base64urlProblem } from '../../shared/base64url.js';
 import { invalidAt } from './errors.js';
 import { ecJwkThumbprint, kidOfPublicKey } from './kid.js';
 import { BUNDLE_KEYS } from './bundle-keys.js';
@@ -20,7 +21,7 @@ interface KeyLimits {
   maxTextChars: number;
 }
 
-/** Base64url of a 32-byte P-256 coordinate. */
+/** Base64url of a 32-byte P-256 coordinate (and canonical: base64urlProblem). */
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
@@ -36,6 +37,8 @@ export function importEcP256PublicJwk(value: unknown, path: string): { jwk: { kt
     if (typeof jwk[coord] !== 'string' || !COORDINATE.test(jwk[coord])) {
       throw invalidAt(child(path, coord), 'expected 32 bytes as base64url');
     }
+    const problem = base64urlProblem(jwk[coord]);
+    if (problem !== undefined) throw invalidAt(child(path, coord), `not canonical base64url: ${problem}`);
   }
   const pub = { kty: 'EC' as const, crv: 'P-256' as const, x: jwk.x as string, y: jwk.y as string };
   try {
