@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../src/shared/duplicate-keys.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
@@ -105,6 +106,8 @@ function readConfigFile(sub: string, file: string): RemoteConfig {
   } catch (err) {
     throw new Usage(`central ${sub}: --file ${file}: not valid JSON (${(err as Error).message})`);
   }
+  const dup = firstDuplicateKey(text);
+  if (dup) throw new Usage(`central ${sub}: --file ${file}: ${duplicateKeyMessage(dup)}`);
   try {
     return parseRemoteConfig(json, path.basename(file));
   } catch (err) {

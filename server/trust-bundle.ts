@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import type { TrustBundleJson } from '../src/shared/trust.js';
 import { TRUST_LIMITS, parseTrustBundle } from '../src/credentials/trust/load.js';
 import { publicJwkOf, signTrustBundle } from '../src/credentials/trust/envelope.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../src/shared/duplicate-keys.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwk } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
@@ -27,11 +28,14 @@ export function readBundleJson(file: string): TrustBundleJson {
   const size = fs.statSync(file).size;
   if (size > TRUST_LIMITS.maxBundleBytes) throw new Error(`${file}: trust bundle too large (${size} bytes)`);
   let json: unknown;
+  const text = fs.readFileSync(file, 'utf8');
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
+  const dup = firstDuplicateKey(text);
+  if (dup) throw new Error(`${file}: invalid trust bundle: ${duplicateKeyMessage(dup)}`);
   try {
     parseTrustBundle(json);
   } catch (err) {

@@ -114,7 +114,12 @@ export class CardProvisioner {
 
   /** Whether the kiosk has recorded any check-in it still holds (an unenrolled kiosk forwards none, so it holds all). */
   private holdsCheckIns(): boolean {
-    return this.deps.kiosk.store.queueStats().oldestHeldAt !== undefined;
+    try {
+      return this.deps.kiosk.store.queueStats().oldestHeldAt !== undefined;
+    } catch {
+      // A store that cannot answer is not proof of a fresh kiosk: ask for the technician panel.
+      return true;
+    }
   }
 
   private applyCard(card: VerifiedCard): void {

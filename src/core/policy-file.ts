@@ -6,6 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { FormatId } from '../shared/types.js';
 import { DEFAULT_POLICY, type Action, type Policy } from './policy.js';
 import { firstUnknownKey, unknownKeyMessage } from '../shared/known-keys.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../shared/duplicate-keys.js';
 import { MAX_CLOCK_SKEW_SECONDS } from '../credentials/time-rules.js';
 
 export class PolicyError extends Error {
@@ -100,6 +101,8 @@ export function readPolicyFile(path: string): Policy {
   } catch (err) {
     throw new PolicyError(`${path}: not valid JSON (${(err as Error).message})`);
   }
+  const dup = firstDuplicateKey(text);
+  if (dup) throw new PolicyError(`${path}: ${duplicateKeyMessage(dup)}`);
   return parsePolicy(json, path);
 }
 

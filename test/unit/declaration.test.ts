@@ -190,6 +190,9 @@ describe('CKD1: malformed and wrong types', () => {
     ['name with a NUL', mutate((d) => (sub(d).name = 'An\u0000')), 'decl.sub.name: contains the invisible or control character U+0000'],
     ['place with a zero-width space', mutate((d) => ((d.trip as Record<string, CborEncodable>).from = 'Hà\u200BNội')), 'decl.trip.from: contains the invisible or control character U+200B'],
     ['symptom with a bidi isolate', mutate((d) => (health(d).symptoms = ['fever\u2066'])), 'decl.health.symptoms[0]: contains the invisible or control character U+2066'],
+    ['birth date that does not exist', mutate((d) => (sub(d).dob = '1990-02-31')), 'decl.sub.dob: "1990-02-31" is not a real date'],
+    ['birth month 13', mutate((d) => (sub(d).dob = '1990-13')), 'decl.sub.dob: "1990-13" is not a real date'],
+    ['test date that does not exist', mutate((d) => (health(d).test = { result: 'negative', at: '2026-02-30T08:00:00Z' })), 'decl.health.test.at: "2026-02-30T08:00:00Z" is not a real date'],
     ['decl not a map', ['not', 'a', 'map'], 'decl: expected a map'],
   ])('%s → schema-invalid', (_name, decl, detail) => {
     const r = verify(rawDeclarationToken(claimsFor(decl, iatS, iatS + 3600), issuerKey.privateKey, issuerKey.declarationKid));

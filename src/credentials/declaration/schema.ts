@@ -4,7 +4,7 @@
  * or the first problem, named by path (`health.symptoms[2]: expected text`).
  */
 import type { CborValue } from '../cose/cbor.js';
-import { displaySpoofChar } from '../text.js';
+import { displaySpoofChar, startsWithRealDate } from '../text.js';
 import { DECLARATION_LIMITS as L } from './types.js';
 import type { Declaration, DeclarationIdType, TestResult } from './types.js';
 
@@ -63,6 +63,13 @@ function pattern(node: Node, path: string, re: RegExp, what: string): string {
   return node;
 }
 
+/** `value` (matched YYYY[-MM[-DD]]…) when its month and day exist: 1990-02-31 or 1990-13 would be shown and stored as a birth date. */
+function realDate(value: string, path: string): string {
+  const month = value.length >= 7 ? Number(value.slice(5, 7)) : 1;
+  if (month < 1 || month > 12 || !startsWithRealDate(value)) throw new Invalid(`${path}: ${JSON.stringify(value)} is not a real date`);
+  return value;
+}
+
 /** Validates `decl` (CBOR map or plain object). `v` must be 1. */
 export function readDeclaration(decl: Node): { ok: true; decl: Declaration } | { ok: false; detail: string } {
   try {
@@ -75,7 +82,7 @@ export function readDeclaration(decl: Node): { ok: true; decl: Declaration } | {
       idType: oneOf(field(sub, 'idType'), 'decl.sub.idType', ID_TYPES),
       idNo: text(field(sub, 'idNo'), 'decl.sub.idNo', L.idNoChars),
       name: text(field(sub, 'name'), 'decl.sub.name', L.nameChars),
-      dob: pattern(field(sub, 'dob'), 'decl.sub.dob', PARTIAL_DATE, 'a date YYYY[-MM[-DD]]'),
+      dob: realDate(pattern(field(sub, 'dob'), 'decl.sub.dob', PARTIAL_DATE, 'a date YYYY[-MM[-DD]]'), 'decl.sub.dob'),
     };
 
     const trip = expectMap(field(decl, 'trip'), 'decl.trip');
@@ -99,7 +106,7 @@ export function readDeclaration(decl: Node): { ok: true; decl: Declaration } | {
       expectMap(test, 'decl.health.test');
       result.health.test = {
         result: oneOf(field(test, 'result'), 'decl.health.test.result', TEST_RESULTS),
-        at: pattern(field(test, 'at'), 'decl.health.test.at', ISO_TIME, 'an ISO date or time'),
+        at: realDate(pattern(field(test, 'at'), 'decl.health.test.at', ISO_TIME, 'an ISO date or time'), 'decl.health.test.at'),
       };
     }
     return { ok: true, decl: result };

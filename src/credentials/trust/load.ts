@@ -15,6 +15,7 @@ import { TrustBundleError, invalidAt } from './errors.js';
 import { loadDeclarationIssuers, loadShcIssuers } from './keys.js';
 import { kidOfDer } from './kid.js';
 import { BUNDLE_KEYS } from './bundle-keys.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../../shared/duplicate-keys.js';
 import { META_FILE_ADVICE, SIGNED_BUNDLE_ADVICE, isJwsCompact, isTrustMeta } from './file-kind.js';
 import type { DccSigner, DeclarationIssuer, ShcIssuer, TrustIndex } from './types.js';
 import type { JsonObject } from './validate.js';
@@ -148,6 +149,8 @@ export async function readTrustFile(file: string): Promise<TrustIndex> {
     throw new TrustBundleError(`${file}: not valid JSON (${(err as Error).message})`, { file, cause: err });
   }
   if (isTrustMeta(json)) throw new TrustBundleError(`${file} is ${META_FILE_ADVICE}`, { file });
+  const dup = firstDuplicateKey(text);
+  if (dup) throw new TrustBundleError(`${file}: trust bundle: ${duplicateKeyMessage(dup)}`, { file, path: dup.path });
   try {
     return parseTrustBundle(json);
   } catch (err) {
