@@ -128,6 +128,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
+  const logger = jsonLogger({ namespace: '' });
   let server: CentralServer;
   try {
     server = await startCentral({
@@ -138,7 +139,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
       enrollmentCodes: codes,
       retentionDays,
       ...(timeZone ? { timeZone } : {}),
-      logger: jsonLogger({ namespace: '' }),
+      logger,
       clock: systemClock,
     });
   } catch (err) {
@@ -151,14 +152,16 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   // sends SIGTERM the moment it reads "listening" could otherwise hit the default action (killed).
   const stop =
     io.stopSignal ??
-    new Promise<void>((resolve) => {
-      process.once('SIGTERM', () => resolve());
-      process.once('SIGINT', () => resolve());
+    new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
       // Started by a parent with an IPC channel (the demo): stop when that parent is gone.
-      onParentGone(() => resolve());
+      onParentGone(() => resolve('parent-exited'));
     });
   io.stdout(`${JSON.stringify({ event: 'listening', url: server.url })}\n`);
-  await stop;
+  const why = await stop;
+  // One line, with the first reason (a promise settles once: later signals add nothing).
+  logger.info('stopping', { signal: typeof why === 'string' ? why : 'requested' });
   await server.close();
   io.stdout(`${JSON.stringify({ event: 'stopped' })}\n`);
   return EXIT.ok;

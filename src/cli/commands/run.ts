@@ -195,7 +195,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
   // `error` is the plain message with its fix; `errorCode` the original errno name (EAGAIN, ENOENT …) for logs and scripts.
   // `fault`/`lineNoise`: a burst of line noise (start, then a summary with the frames dropped).
-  kiosk.on('scanner', (s) =>
+  // One line per change of state (or of line noise): a scanner being retried reports a new error
+  // text at each failed attempt (went away, then does not exist, …), which the technician screen
+  // shows, but a script reading these lines wants to hear "disconnected" once, not every retry.
+  const printed = new Map<string, string>();
+  kiosk.on('scanner', (s) => {
+    const key = JSON.stringify([s.state, s.fault ?? null, s.lineNoise ?? null]);
+    if (printed.get(s.deviceId) === key) return;
+    printed.set(s.deviceId, key);
     out({
       event: 'scanner',
       deviceId: s.deviceId,
@@ -204,8 +211,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(s.lastError && s.lastErrorCode ? { errorCode: s.lastErrorCode } : {}),
       ...(s.fault ? { fault: s.fault } : {}),
       ...(s.lineNoise ? { lineNoise: s.lineNoise } : {}),
-    }),
-  );
+    });
+  });
 
   const api =
     ui === 'web'
@@ -255,7 +262,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   let stopOn: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      logger.info('stopping', { signal });
+      // Once, with the first reason: closing the scanners ends a finite run's input too, and a
+      // second signal may follow the first; neither is a second stop.
+      if (!stopping) logger.info('stopping', { signal });
       stopping ??= (async () => {
         await web.ui?.close();
         api?.close();
