@@ -37,8 +37,8 @@ import { EXIT } from '../src/cli/exit-codes.js';
 import { onParentGone } from '../src/cli/parent-watch.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
 import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
-import { loadOrCreateAdminToken, loadOrCreateEcKey, newToken } from './secrets.js';
-import { ADMIN_TOKEN_REFRESH_MS } from './admin-token.js';
+import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
@@ -253,23 +253,31 @@ async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
 async function adminToken(argv: string[], io: CentralIo): Promise<number> {
   const v = parse('admin-token', argv, { ...STORAGE_FLAGS, rotate: { type: 'boolean' } });
   const where = storageOf('admin-token', v);
-  await withStorage('admin-token', where, async (storage) => {
+  return withStorage('admin-token', where, async (storage): Promise<number> => {
     if (v.rotate === true) {
-      const token = newToken();
-      await storage.replaceSecret('admin-token', token);
+      const rotated = await rotateAdminToken(storage);
+      if ('lost' in rotated) {
+        // Two rotations at once: the other one's token is in force; printing ours would hand out
+        // a token that no node accepts.
+        io.stderr(
+          'central admin-token: another rotation replaced the token at the same moment and won; this one changed nothing and prints no token. ' +
+            'The token in force is the one the other rotation printed (`central admin-token` without --rotate prints it).\n',
+        );
+        return EXIT.failure;
+      }
       await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
-      io.stdout(`${token}\n`);
+      io.stdout(`${rotated.token}\n`);
       const retiredBy = new Date(systemClock.now() + ADMIN_TOKEN_REFRESH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
       io.stderr(
         `central admin-token: replaced. The new token works on every running node now. Running nodes stop accepting the old token, and every dashboard sign-in made with it, ` +
           `by ${retiredBy} (within ${ADMIN_TOKEN_REFRESH_MS / 1000} s; a node does so at once when the new token is used there)\n`,
       );
-      return;
+      return EXIT.ok;
     }
     // A database made before the token existed gets one now (the server would make it at start).
     io.stdout(`${(await storage.readSecret('admin-token'))?.trim() ?? (await loadOrCreateAdminToken(storage))}\n`);
+    return EXIT.ok;
   });
-  return EXIT.ok;
 }
 
 async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
