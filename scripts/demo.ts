@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PortBusyError, listenRefusal } from '../src/cli/listen-probe.js';
 import { readEnrollment } from '../src/sync/enrollment.js';
 import { SECRET_FILES } from '../server/secrets.js';
 import { CYCLE_LABELS, demoScanSource, type DemoScan } from './demo-scans.js';
@@ -87,12 +88,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer().once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 /** What a kept data dir remembers between runs: the central server's and the kiosk screen's ports. */
 interface DemoState {
@@ -111,10 +106,13 @@ function readState(dir: string): DemoState {
   }
 }
 
-/** The port saved last time when it is still free, else a new one (saying so when one was saved). */
+/** The port saved last time when it can still be listened on, else a new one (saying why when one was saved). */
 async function keptPort(saved: number | undefined, what: string, say: (t: string) => void): Promise<number> {
-  if (saved !== undefined && (await portIsFree(saved))) return saved;
-  if (saved !== undefined) say(`port ${saved} is in use; the ${what} takes another one`);
+  if (saved === undefined) return freePort();
+  const refusal = await listenRefusal('127.0.0.1', saved);
+  if (refusal === undefined) return saved;
+  // The shared wording (listen-probe.ts) says what is wrong; the demo's own fix is to move on.
+  say(`${refusal instanceof PortBusyError ? refusal.problem : `port ${saved} on 127.0.0.1 cannot be used (${refusal.message})`}; the ${what} takes another one`);
   return freePort();
 }
 

@@ -8,7 +8,20 @@
  * costs one small read a second — so the new token works on every node the moment it is used.
  */
 import type { Clock, Logger } from '../src/shared/ports.js';
+import { loadOrCreateAdminToken, newToken } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
+
+/**
+ * Replaces the admin token with a new random one, unless another rotation replaced it between
+ * this one's read and its write (compare-and-swap, storage.rotateSecret): then nothing changes and
+ * `{ lost: true }` comes back, so two `--rotate` run at once never both hand out a token — only
+ * the one in force is printed. A storage without a token yet gets one first (as a start would).
+ */
+export async function rotateAdminToken(storage: CentralStorage): Promise<{ token: string } | { lost: true }> {
+  const current = (await storage.readSecret('admin-token'))?.trim() || (await loadOrCreateAdminToken(storage));
+  const token = newToken();
+  return (await storage.rotateSecret('admin-token', current, token)) ? { token } : { lost: true };
+}
 
 /** How often a running server looks for a replaced admin token (ms): when the old one stops working at the latest. */
 export const ADMIN_TOKEN_REFRESH_MS = 30_000;

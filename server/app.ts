@@ -6,7 +6,7 @@
 import path from 'node:path';
 import Fastify from 'fastify';
 import fs from 'node:fs';
-import net from 'node:net';
+import { listenProblem, probeListen } from '../src/cli/listen-probe.js';
 import type { FastifyInstance } from 'fastify';
 import type { Clock, Logger } from '../src/shared/ports.js';
 import { lockDataDir } from '../src/app/data-dir-lock.js';
@@ -97,7 +97,9 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   const host = opts.host ?? '127.0.0.1';
   // A busy port or an address not on this machine is refused before anything is created: no
   // keys, no database, no lock.
-  await assertPortFree(host, opts.port);
+  // Before anything is created: a busy port, a privileged one or an address this machine does not
+  // have is refused with no key, database or lock left behind.
+  await probeListen(host, opts.port);
   let lock: DataDirLock | undefined;
   if (!opts.storage && opts.database === undefined && opts.dataDir) {
     fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -184,7 +186,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       await app.listen({ port: opts.port, host });
     } catch (err) {
       // Taken between the probe and now: the same plain words.
-      throw bindProblem(err as NodeJS.ErrnoException, host, opts.port) ?? err;
+      throw listenProblem(err as NodeJS.ErrnoException, host, opts.port) ?? err;
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
@@ -232,49 +234,5 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   }
 }
 
-/**
- * The address or port cannot be bound; the message names the address and the fix. `usage` is true
- * when the flags are at fault (an address not on this machine, a privileged port: exit 2) and
- * false when the port is merely busy now (another server, perhaps still stopping: exit 1, so a
- * supervisor may retry).
- */
-export class PortBusyError extends Error {
-  override name = 'PortBusyError';
-  constructor(
-    message: string,
-    readonly usage: boolean,
-  ) {
-    super(message);
-  }
-}
-
-/** The plain-words refusal for a failed bind of `host:port`, or undefined for another error. */
-export function bindProblem(err: NodeJS.ErrnoException, host: string, port: number): PortBusyError | undefined {
-  const where = port === 0 ? host : `port ${port} on ${host}`;
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return new PortBusyError(`${where} is already in use (another server?); stop it or choose another --port`, false);
-    case 'EACCES':
-      return new PortBusyError(`${where} needs privileges this process lacks; choose a port above 1023`, true);
-    case 'EADDRNOTAVAIL':
-      return new PortBusyError(`--host ${host} is not an address of this machine; give one of its own addresses (ip -brief address), 0.0.0.0 for all of them, or 127.0.0.1`, true);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new PortBusyError(`--host ${host} does not resolve to an address (${err.code}); give an IP address of this machine, 0.0.0.0 or 127.0.0.1`, true);
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Binds and releases `host:port` once, before anything is created: a busy port, a privileged one
- * or an address this machine does not have is refused with no key, database or lock left behind.
- * Port 0 is probed too (an ephemeral port on an address not ours fails just the same).
- */
-async function assertPortFree(host: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => reject(bindProblem(err, host, port) ?? err));
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
-  });
-}
+/** The bind refusal and its mapping are shared with `run` and the demo (src/cli/listen-probe.ts). */
+export { PortBusyError, listenProblem as bindProblem } from '../src/cli/listen-probe.js';

@@ -51,12 +51,15 @@ export const CENTRAL_COMMANDS: Record<string, CommandHelp> = {
   export: {
     synopsis: `checkpoint-kiosk central export (--data-dir DIR | --database URL)
 checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIME --to ISO-TIME
-      [--checkpoint ID] --requested-by WHO --reason WHY --out FILE`,
+      [--checkpoint ID] --requested-by WHO --reason WHY --out FILE [--time-zone ZONE]`,
     summary: `Every received check-in, one JSON line each, oldest first (audited: when and how many).
     With --from/--to: the lawful export, the check-ins of the range as one root-key-signed JWS file;
     audited with who asked and why.`,
     options: `${STORE}
-  --from ISO-TIME, --to ISO-TIME   the range of scan times (lawful export)
+  --from ISO-TIME, --to ISO-TIME   the range of scan times (lawful export); a time without Z
+                          or an offset (2026-12-06T08:00) is read in the server's time zone
+  --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
+                          server last started with, else Asia/Ho_Chi_Minh)
   --checkpoint ID         only this checkpoint (lawful export)
   --requested-by WHO      who asked for it, recorded in the audit log (lawful export)
   --reason WHY            why, recorded in the audit log (lawful export)

@@ -36,9 +36,9 @@ import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { onParentGone } from '../src/cli/parent-watch.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
-import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
-import { loadOrCreateAdminToken, loadOrCreateEcKey, newToken } from './secrets.js';
-import { ADMIN_TOKEN_REFRESH_MS } from './admin-token.js';
+import { DEFAULT_TIME_ZONE, timeZoneProblem, toLocalIso } from './ops/local-time.js';
+import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
+import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
@@ -128,6 +128,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
   for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
+  const logger = jsonLogger({ namespace: '' });
   let server: CentralServer;
   try {
     server = await startCentral({
@@ -138,7 +139,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
       enrollmentCodes: codes,
       retentionDays,
       ...(timeZone ? { timeZone } : {}),
-      logger: jsonLogger({ namespace: '' }),
+      logger,
       clock: systemClock,
     });
   } catch (err) {
@@ -151,14 +152,16 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   // sends SIGTERM the moment it reads "listening" could otherwise hit the default action (killed).
   const stop =
     io.stopSignal ??
-    new Promise<void>((resolve) => {
-      process.once('SIGTERM', () => resolve());
-      process.once('SIGINT', () => resolve());
+    new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
       // Started by a parent with an IPC channel (the demo): stop when that parent is gone.
-      onParentGone(() => resolve());
+      onParentGone(() => resolve('parent-exited'));
     });
   io.stdout(`${JSON.stringify({ event: 'listening', url: server.url })}\n`);
-  await stop;
+  const why = await stop;
+  // One line, with the first reason (a promise settles once: later signals add nothing).
+  logger.info('stopping', { signal: typeof why === 'string' ? why : 'requested' });
   await server.close();
   io.stdout(`${JSON.stringify({ event: 'stopped' })}\n`);
   return EXIT.ok;
@@ -186,9 +189,10 @@ async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: C
 const LAWFUL_FLAGS = ['from', 'to', 'checkpoint', 'requested-by', 'reason', 'out'] as const;
 
 async function exportAll(argv: string[], io: CentralIo): Promise<number> {
-  const v = parse('export', argv, { ...STORAGE_FLAGS, ...Object.fromEntries(LAWFUL_FLAGS.map((f) => [f, { type: 'string' as const }])) });
+  const v = parse('export', argv, { ...STORAGE_FLAGS, ...Object.fromEntries(LAWFUL_FLAGS.map((f) => [f, { type: 'string' as const }])), 'time-zone': { type: 'string' } });
   const where = storageOf('export', v);
   if (LAWFUL_FLAGS.some((f) => v[f] !== undefined)) return lawful(where, v, io);
+  if (v['time-zone'] !== undefined) throw new Usage('central export: --time-zone is only used with --from and --to (a signed export of a time range)');
   await withStorage('export', where, async (storage) => {
     // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
     let count = 0;
@@ -204,19 +208,55 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
 
 /** The authorised export: signed file, audit entry naming who asked and why. */
 async function lawful(where: StorageChoice, v: Record<string, unknown>, io: CentralIo): Promise<number> {
-  const req = parseLawfulRequest({ from: v.from, to: v.to, checkpoint: v.checkpoint, requestedBy: v['requested-by'], reason: v.reason });
-  if (typeof req === 'string') throw new Usage(`central export: ${req}`);
+  const zoneFlag = zoneFlagOf('export', v);
+  const request = (timeZone: string) => {
+    const req = parseLawfulRequest({ from: v.from, to: v.to, checkpoint: v.checkpoint, requestedBy: v['requested-by'], reason: v.reason }, timeZone);
+    if (typeof req === 'string') throw new Usage(`central export: ${req}`);
+    return req;
+  };
+  checkTimesEarly('export', () => request(zoneFlag ?? DEFAULT_TIME_ZONE), zoneFlag);
   const out = v.out;
   if (typeof out !== 'string' || out === '') throw new Usage('central export: --out FILE: required, where the signed export is written');
   if (fs.existsSync(out)) throw new Usage(`central export: --out ${out} exists already; choose a new file name`);
   await withStorage('export', where, async (storage) => {
+    const timeZone = await serverTimeZone(storage, zoneFlag);
+    const req = request(timeZone);
     const root = await loadOrCreateEcKey(storage, 'root-key');
     const result = await lawfulExport(storage, req, root, systemClock.now());
     // Exclusive create, readable by the operator only: it holds personal data.
     fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
-    io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256 })}\n`);
+    // The range as it was understood, with its offset: a time typed without a zone was read in timeZone.
+    io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256, timeZone, fromLocal: toLocalIso(timeZone, req.fromMs), toLocal: toLocalIso(timeZone, req.toMs) })}\n`);
   }, true);
   return EXIT.ok;
+}
+
+/** The checked `--time-zone` of `sub`, if given (a usage error naming the problem otherwise). */
+function zoneFlagOf(sub: string, v: Record<string, unknown>): string | undefined {
+  const zone = v['time-zone'] as string | undefined;
+  const problem = zone === undefined ? undefined : timeZoneProblem(zone);
+  if (problem) throw new Usage(`central ${sub}: --time-zone: ${problem}`);
+  return zone;
+}
+
+/**
+ * Runs `check` (which throws Usage for a bad flag) before the database is opened. A bad --from or
+ * --to without --time-zone is let through: it is reported once the server's zone is read from the
+ * database, so the example names that zone.
+ */
+function checkTimesEarly(sub: string, check: () => unknown, zoneFlag: string | undefined): void {
+  try {
+    check();
+  } catch (err) {
+    if (!(err instanceof Usage) || zoneFlag !== undefined || !new RegExp(`^central ${sub}: --(from|to): `).test(err.message)) throw err;
+  }
+}
+
+/** The zone times without one are read in: --time-zone, else the server's (as the operations room reads them). */
+async function serverTimeZone(storage: CentralStorage, zoneFlag: string | undefined): Promise<string> {
+  if (zoneFlag !== undefined) return zoneFlag;
+  const stored = await storage.fleet.serverSetting('time-zone');
+  return stored !== undefined && timeZoneProblem(stored) === undefined ? stored : DEFAULT_TIME_ZONE;
 }
 
 async function auditCmd(argv: string[], io: CentralIo): Promise<number> {
@@ -250,23 +290,31 @@ async function enrollCode(argv: string[], io: CentralIo): Promise<number> {
 async function adminToken(argv: string[], io: CentralIo): Promise<number> {
   const v = parse('admin-token', argv, { ...STORAGE_FLAGS, rotate: { type: 'boolean' } });
   const where = storageOf('admin-token', v);
-  await withStorage('admin-token', where, async (storage) => {
+  return withStorage('admin-token', where, async (storage): Promise<number> => {
     if (v.rotate === true) {
-      const token = newToken();
-      await storage.replaceSecret('admin-token', token);
+      const rotated = await rotateAdminToken(storage);
+      if ('lost' in rotated) {
+        // Two rotations at once: the other one's token is in force; printing ours would hand out
+        // a token that no node accepts.
+        io.stderr(
+          'central admin-token: another rotation replaced the token at the same moment and won; this one changed nothing and prints no token. ' +
+            'The token in force is the one the other rotation printed (`central admin-token` without --rotate prints it).\n',
+        );
+        return EXIT.failure;
+      }
       await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
-      io.stdout(`${token}\n`);
+      io.stdout(`${rotated.token}\n`);
       const retiredBy = new Date(systemClock.now() + ADMIN_TOKEN_REFRESH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
       io.stderr(
         `central admin-token: replaced. The new token works on every running node now. Running nodes stop accepting the old token, and every dashboard sign-in made with it, ` +
           `by ${retiredBy} (within ${ADMIN_TOKEN_REFRESH_MS / 1000} s; a node does so at once when the new token is used there)\n`,
       );
-      return;
+      return EXIT.ok;
     }
     // A database made before the token existed gets one now (the server would make it at start).
     io.stdout(`${(await storage.readSecret('admin-token'))?.trim() ?? (await loadOrCreateAdminToken(storage))}\n`);
+    return EXIT.ok;
   });
-  return EXIT.ok;
 }
 
 async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
@@ -279,9 +327,7 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     'time-zone': { type: 'string' },
   });
   const where = storageOf('trace', v);
-  const zoneFlag = v['time-zone'] as string | undefined;
-  const zoneProblem = zoneFlag === undefined ? undefined : timeZoneProblem(zoneFlag);
-  if (zoneProblem) throw new Usage(`central trace: --time-zone: ${zoneProblem}`);
+  const zoneFlag = zoneFlagOf('trace', v);
   const query = (timeZone: string) => {
     const q = parseTraceQuery({ idNo: v.id, from: v.from, to: v.to, windowMinutes: v['window-minutes'] }, timeZone);
     if (typeof q === 'string') {
@@ -290,17 +336,10 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
     }
     return q;
   };
-  // Flags are checked before the database is opened; a bad time without --time-zone is reported
-  // once the server's zone is read from the database, so the example names that zone.
-  try {
-    query(zoneFlag ?? DEFAULT_TIME_ZONE);
-  } catch (err) {
-    if (!(err instanceof Usage) || zoneFlag !== undefined || !/^central trace: --(from|to): /.test(err.message)) throw err;
-  }
+  checkTimesEarly('trace', () => query(zoneFlag ?? DEFAULT_TIME_ZONE), zoneFlag);
   await withStorage('trace', where, async (storage) => {
     // A time without a zone is read as the operations room reads it: in the server's --time-zone.
-    const stored = await storage.fleet.serverSetting('time-zone');
-    const timeZone = zoneFlag ?? (stored !== undefined && timeZoneProblem(stored) === undefined ? stored : DEFAULT_TIME_ZONE);
+    const timeZone = await serverTimeZone(storage, zoneFlag);
     const result = await trace(storage, query(timeZone));
     io.stdout(`${JSON.stringify(result)}\n`);
     // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.

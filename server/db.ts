@@ -9,11 +9,12 @@ import path from 'node:path';
 import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
 import { tighten } from '../src/store/open-store.js';
 import { SQLITE_CHECKIN_COUNTS_MIGRATION } from './storage/checkin-counts.js';
-import { HEARTBEAT_PLACE_MIGRATION } from './storage/heartbeat-place.js';
+import { sqliteHeartbeatPlaceMigration } from './storage/heartbeat-place.js';
 
 export type CentralDb = Database.Database;
 
-const MIGRATIONS: string[] = [
+/** Each step: SQL run as one script, or a function for what SQL alone cannot say (a column added only when missing). */
+const MIGRATIONS: (string | ((db: CentralDb) => void))[] = [
   `CREATE TABLE devices (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -141,7 +142,7 @@ const MIGRATIONS: string[] = [
   SQLITE_CHECKIN_COUNTS_MIGRATION,
   // v7: the checkpoint and direction a kiosk reports in its heartbeat (extension fields): the
   // fleet pages show where a kiosk enrolled with a bare code stands.
-  HEARTBEAT_PLACE_MIGRATION,
+  sqliteHeartbeatPlaceMigration,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';
@@ -163,9 +164,10 @@ export function openCentralDb(dataDir: string): CentralDb {
   for (const f of [`${file}-wal`, `${file}-shm`]) ownerBitsOnly(f);
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v] as string;
+    const step = MIGRATIONS[v] as string | ((db: CentralDb) => void);
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof step === 'function') step(db);
+      else db.exec(step);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -14,7 +14,7 @@ import { CompactSign } from 'jose';
 import type { CheckIn } from '../src/shared/types.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import type { CentralStorage } from './storage/types.js';
-import { dateTimeProblem } from './trace.js';
+import { dateTimeProblem, resolveDateTime } from './trace.js';
 
 export const EXPORT_JWS_TYPE = 'checkpoint-kiosk-export+jws';
 
@@ -33,12 +33,17 @@ export interface LawfulExport {
   sha256: string;
 }
 
-/** Checks and bounds the request; returns an error text naming the flag, or the request. */
-export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint?: unknown; requestedBy?: unknown; reason?: unknown }): LawfulRequest | string {
-  const fromMs = typeof v.from === 'string' ? Date.parse(v.from) : NaN;
-  const toMs = typeof v.to === 'string' ? Date.parse(v.to) : NaN;
-  if (!Number.isFinite(fromMs)) return dateTimeProblem('--from', v.from);
-  if (!Number.isFinite(toMs)) return dateTimeProblem('--to', v.to);
+/**
+ * Checks and bounds the request; returns an error text naming the flag, or the request. `from`
+ * and `to` are ISO 8601: with `Z` or an offset as given, without a zone in `timeZone` (IANA).
+ */
+export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint?: unknown; requestedBy?: unknown; reason?: unknown }, timeZone: string): LawfulRequest | string {
+  // Read as `central trace` reads them (resolveDateTime): a time without a zone is wall-clock time
+  // in the server's --time-zone, not the machine's; 30 February is refused, not rolled into March.
+  const fromMs = typeof v.from === 'string' ? resolveDateTime(v.from, timeZone) : NaN;
+  const toMs = typeof v.to === 'string' ? resolveDateTime(v.to, timeZone) : NaN;
+  if (!Number.isFinite(fromMs)) return dateTimeProblem('--from', v.from, timeZone);
+  if (!Number.isFinite(toMs)) return dateTimeProblem('--to', v.to, timeZone);
   if (toMs < fromMs) return '--to: before --from';
   if (typeof v.requestedBy !== 'string' || v.requestedBy.trim().length < 2 || v.requestedBy.length > 200) return '--requested-by: required, who asked (2..200 characters)';
   if (typeof v.reason !== 'string' || v.reason.trim().length < 3 || v.reason.length > 1000) return '--reason: required, why (the legal basis or case number, 3..1000 characters)';

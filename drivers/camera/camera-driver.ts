@@ -129,7 +129,7 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     if (child) await stopProcess(child);
     await this.decoder?.close().catch(() => undefined);
     this.decoder = undefined;
-    this.setState('closed');
+    this.closedOnRequest();
   }
 
   private async connect(): Promise<void> {

@@ -120,6 +120,17 @@ export abstract class FramedScanner extends EventEmitter<ScannerEvents> {
     this.safeEmit('status', this.status());
   }
 
+  /**
+   * `closed` because the kiosk closed the scanner (stop, reconfiguration), not because the source
+   * failed: the last connection problem is over, so it is not carried into the closed status
+   * (a closed serial scanner must not still say "…; retrying").
+   */
+  protected closedOnRequest(): void {
+    this.lastError = undefined;
+    this.lastErrorCode = undefined;
+    this.setState('closed');
+  }
+
   /** Counts a device error and reports it on `error` (only if someone listens: never throws). */
   protected reportError(err: Error): void {
     this.errors++;

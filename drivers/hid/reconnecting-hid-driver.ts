@@ -82,6 +82,8 @@ export abstract class ReconnectingHidDriver extends EventEmitter<ScannerEvents> 
     this.release();
     this.resetDecoder('close');
     if (handle) await closeQuietly(handle);
+    // Closed on request: the last connection problem (…; retrying) is over.
+    this.lastError = undefined;
     this.setState('closed');
   }
 

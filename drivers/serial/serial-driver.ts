@@ -79,7 +79,7 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     this.dropConnection();
     if (port) await closeQuietly(port);
     this.stopLineNoise();
-    this.setState('closed');
+    this.closedOnRequest();
   }
 
   private tryConnect(): Promise<void> {

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { POSTGRES_CHECKIN_COUNTS_MIGRATION } from './checkin-counts.js';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
-import { HEARTBEAT_PLACE_MIGRATION } from './heartbeat-place.js';
+import { POSTGRES_HEARTBEAT_PLACE_MIGRATION } from './heartbeat-place.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -109,7 +109,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // it was recorded (postgres-privacy.ts); nodes refuse a missing or different key from then on.
   POSTGRES_DATA_KEY_MIGRATION,
   // v7: the checkpoint and direction a kiosk reports in its heartbeat (as in SQLite's v7).
-  HEARTBEAT_PLACE_MIGRATION,
+  POSTGRES_HEARTBEAT_PLACE_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

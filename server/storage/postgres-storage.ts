@@ -123,6 +123,13 @@ export class PostgresStorage implements CentralStorage {
     await this.pool.query('INSERT INTO central_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value]);
   }
 
+  async rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean> {
+    // Row-level: a second UPDATE waits for the first to commit, then re-checks its WHERE against
+    // the new value (READ COMMITTED) and changes nothing.
+    const { rowCount } = await this.pool.query('UPDATE central_secrets SET value = $3 WHERE name = $1 AND btrim(value) = $2', [name, expected, value]);
+    return rowCount === 1;
+  }
+
   async readSecret(name: SecretName): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM central_secrets WHERE name = $1', [name]);
     return rows[0]?.value;

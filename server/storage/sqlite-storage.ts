@@ -120,6 +120,25 @@ export class SqliteStorage implements CentralStorage {
     replaceSecretFile(path.join(this.dataDir, SECRET_FILES[name]), value);
   }
 
+  async rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean> {
+    const file = path.join(this.dataDir, SECRET_FILES[name]);
+    // The file has no lock of its own: the database's write lock (BEGIN IMMEDIATE, waited for up
+    // to busy_timeout) serialises rotations of every process on this data dir, so the second one
+    // reads the token the first wrote and finds it changed.
+    const swap = this.db.transaction(() => {
+      let stored: string | undefined;
+      try {
+        stored = fs.readFileSync(file, 'utf8').trim();
+      } catch {
+        stored = undefined;
+      }
+      if (stored !== expected) return false;
+      replaceSecretFile(file, value);
+      return true;
+    });
+    return swap.immediate();
+  }
+
   async readSecret(name: SecretName): Promise<string | undefined> {
     try {
       return fs.readFileSync(path.join(this.dataDir, SECRET_FILES[name]), 'utf8');

@@ -188,6 +188,12 @@ export interface CentralStorage {
    */
   replaceSecret(name: 'admin-token', value: string): Promise<void>;
   /**
+   * Replaces the admin token with `value` only while the stored one is still `expected` (compared
+   * without surrounding whitespace): a compare-and-swap, atomic across processes and nodes. True
+   * when it replaced it; false when another rotation got there first (nothing changed then).
+   */
+  rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean>;
+  /**
    * The signed bundle for `contentHash` (a hash of the root kid and the bundle content): the one
    * stored, or the result of `sign()` stored now. Reusing the stored signature keeps the ETag
    * stable across restarts and identical on every node (first writer wins).

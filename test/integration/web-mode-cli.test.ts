@@ -132,7 +132,7 @@ describe('run --ui web', { timeout: 120_000 }, () => {
       clearTimeout(killer);
       expect(killed).toBe(false);
       expect(code).toBe(1);
-      expect(busy.stderr()).toContain(`--port ${port} is already in use`);
+      expect(busy.stderr()).toContain(`port ${port} on 127.0.0.1 is already in use (another server or kiosk?); stop it or choose another --port`);
       expect(existsSync(path.join(dataDir, 'kiosk.lock'))).toBe(false);
       // Found before anything was written: no data dir, keys or setup code left behind.
       expect(existsSync(dataDir)).toBe(false);

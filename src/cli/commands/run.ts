@@ -16,7 +16,6 @@
  */
 import { EXIT } from '../exit-codes.js';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
@@ -41,6 +40,10 @@ import { readCaFile } from './read-ca.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 import { tuneHeapForKiosk } from '../kiosk-heap.js';
 import { onParentGone } from '../parent-watch.js';
+import { listenProblem, probeListen } from '../listen-probe.js';
+
+/** Where web mode serves the screens (never another address: the token is the only lock). */
+const WEB_HOST = '127.0.0.1';
 
 /** Why a finite headless run stops by itself. */
 const END_OF_INPUT = 'end of input';
@@ -140,7 +143,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (ui === 'web' && !rendererDir) throw new UsageError('run: --ui web needs the built screens: run `npm run build:renderer` first');
   // A --port that is taken ends the run before the data dir is made or touched. Checked again
   // (and reported the same way) when the screens are served: something may take it meanwhile.
-  if (ui === 'web' && port !== 0) await probePort(port);
+  // The screens listen on 127.0.0.1 only; a port that cannot be had ends the run at once (exit 1).
+  if (ui === 'web' && port !== 0) await probeListen(WEB_HOST, port);
 
   // A long-running kiosk with a small live heap: V8 collects for size, not throughput (kiosk-heap.ts).
   tuneHeapForKiosk();
@@ -195,7 +199,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
   // `error` is the plain message with its fix; `errorCode` the original errno name (EAGAIN, ENOENT …) for logs and scripts.
   // `fault`/`lineNoise`: a burst of line noise (start, then a summary with the frames dropped).
-  kiosk.on('scanner', (s) =>
+  // One line per change of state (or of line noise): a scanner being retried reports a new error
+  // text at each failed attempt (went away, then does not exist, …), which the technician screen
+  // shows, but a script reading these lines wants to hear "disconnected" once, not every retry.
+  const printed = new Map<string, string>();
+  kiosk.on('scanner', (s) => {
+    const key = JSON.stringify([s.state, s.fault ?? null, s.lineNoise ?? null]);
+    if (printed.get(s.deviceId) === key) return;
+    printed.set(s.deviceId, key);
     out({
       event: 'scanner',
       deviceId: s.deviceId,
@@ -204,8 +215,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(s.lastError && s.lastErrorCode ? { errorCode: s.lastErrorCode } : {}),
       ...(s.fault ? { fault: s.fault } : {}),
       ...(s.lineNoise ? { lineNoise: s.lineNoise } : {}),
-    }),
-  );
+    });
+  });
 
   const api =
     ui === 'web'
@@ -255,7 +266,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   let stopOn: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      logger.info('stopping', { signal });
+      // Once, with the first reason: closing the scanners ends a finite run's input too, and a
+      // second signal may follow the first; neither is a second stop.
+      if (!stopping) logger.info('stopping', { signal });
       stopping ??= (async () => {
         await web.ui?.close();
         api?.close();
@@ -298,7 +311,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       api.close();
       await central.stop();
       await kiosk.stop();
-      throw portProblem(port, err);
+      throw listenProblem(err as NodeJS.ErrnoException, WEB_HOST, port) ?? err;
     }
   }
   await kiosk.start();
@@ -385,21 +398,4 @@ function scannerIdentity(parsed: ScannerUri): string {
     default:
       return parsed.uri;
   }
-}
-
-/** The error `run` ends with for a --port it cannot listen on (exit code 1), or `err` itself. */
-function portProblem(port: number, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new Error(`--port ${port} is already in use on 127.0.0.1: stop what holds it, or choose another --port`, { cause: err });
-  if (code === 'EACCES') return new Error(`--port ${port} needs privileges this user does not have: choose a port above 1023`, { cause: err });
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-/** Listens on 127.0.0.1:port and closes again; rejects with portProblem when that fails. */
-function probePort(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (err) => reject(portProblem(port, err)));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve()));
-  });
 }
