@@ -16,7 +16,8 @@ import { silentLogger, systemTimers, uuidv7Source } from '../../src/core/system.
 import { DB_FILE_NAME, openStore } from '../../src/store/index.js';
 import type { ScanEvent } from '../../src/shared/types.js';
 import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
-import type { CredentialFormat } from '../../src/credentials/types.js';
+import { failed, type CredentialFormat } from '../../src/credentials/types.js';
+import type { CheckInStore } from '../../src/store/types.js';
 
 const AN = '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021';
 const BINH = '079300001234||Trần Thị Bình|29022000|Nam|Quận 1|01012022'; // inconsistent-id: a reject
@@ -143,5 +144,58 @@ describe('kiosk: synchronous and queued paths', () => {
     // queued path only for the scans refused before a verifier ('garbage').
     expect(sync.emittedOnReturn).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(queued.emittedOnReturn).toEqual([0, 0, 0, 0, 0, 1, 0]);
+  });
+
+  it('Pipeline.processEager answers an Outcome itself only with nothing queued, throws a storage fault, and queues behind an asynchronous scan', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-sync-path-'));
+    dirs.push(dir);
+    const now = Date.parse('2026-11-25T08:00:00Z');
+    const clock = { now: () => now };
+    const store = openStore({ dir, logger: silentLogger, clock });
+    let fail = false;
+    const failing: CheckInStore = Object.create(store) as CheckInStore;
+    failing.record = (c, d) => {
+      if (fail) throw new Error('disk is full');
+      return store.record(c, d);
+    };
+    let release = () => {};
+    const slow: CredentialFormat = {
+      id: 'dcc',
+      detect: (text) => text.startsWith('SLOW'),
+      verify: () => new Promise((resolve) => (release = () => resolve(failed('dcc', 'expired', 'slow verifier')))),
+    };
+    const kiosk = new KioskService({
+      store: failing,
+      formats: [slow, ...DEFAULT_FORMATS],
+      scanners: [],
+      config: { deviceId: 'dev-1', checkpointId: 'HN-01', direction: 'in' },
+      clock,
+      timers: systemTimers,
+      ids: uuidv7Source(clock),
+      logger: silentLogger,
+    });
+    const scan = (text: string): ScanEvent => ({ source: 'sim', deviceId: 'sim:test', text, receivedAt: now });
+
+    const direct = kiosk.pipeline.processEager(scan(AN));
+    expect(direct).not.toBeInstanceOf(Promise);
+    expect(direct).toMatchObject({ kind: 'checkin', verdict: { verdict: 'accept' } });
+
+    fail = true;
+    expect(() => kiosk.pipeline.processEager(scan(CHI))).toThrow('disk is full');
+    await expect(kiosk.pipeline.process(scan(CHI))).rejects.toThrow('disk is full');
+    fail = false;
+
+    // Behind a scan still waiting for its verifier, a synchronous one waits its turn.
+    const first = kiosk.pipeline.processEager(scan('SLOW'));
+    const second = kiosk.pipeline.processEager(scan(CHI));
+    expect(first).toBeInstanceOf(Promise);
+    expect(second).toBeInstanceOf(Promise);
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.kind, b.kind]).toEqual(['checkin', 'checkin']);
+    expect([...store.all()].map((c) => c.format)).toEqual(['cccd', 'dcc', 'cccd']);
+    // Nothing queued any more: straight through again.
+    expect(kiosk.pipeline.processEager(scan(BINH))).not.toBeInstanceOf(Promise);
+    await kiosk.stop();
   });
 });
