@@ -25,6 +25,9 @@ import type { OutputSet } from '../../drivers/outputs/output-set.js';
  */
 export const CARD_HOLD_MAX_MS = 60_000;
 
+/** What handle() answers for a scan that is not recorded (stopped, a card, a fault): one settled promise. */
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
+
 export interface KioskEvents {
   /** A scan was processed and (unless duplicate) committed: safe to show. */
   outcome: [Outcome];
@@ -233,31 +236,68 @@ export class KioskService extends EventEmitter<KioskEvents> {
     scanner.on('error', (err) => this.log.warn('scanner error', { deviceId: scanner.deviceId, error: err.message }));
   }
 
-  private async handle(scan: ScanEvent): Promise<Outcome | undefined> {
-    if (this.stopped) return undefined;
+  /**
+   * A scan from a driver or submit(). With no provisioning card pending and a synchronous verifier
+   * (CCCD, unified QR, refused input) it is committed, fired and emitted before this returns, and
+   * the promise is already settled: no promise hop between the scan, its fsync and what is shown.
+   */
+  private handle(scan: ScanEvent): Promise<Outcome | undefined> {
+    if (this.stopped) return NOTHING;
     if (!scan.fault && isProvisioningCard(scan.text)) {
       if (this.listenerCount('card') === 0) this.log.warn('provisioning card ignored: no central link', { source: scan.source });
       this.emit('card', scan);
-      return undefined;
+      return NOTHING;
     }
     this.inFlight++;
+    // Right after a provisioning card: recorded once the card's outcome is known (holdScansFor).
+    if (this.cardHold) return this.handleLater(scan, this.cardHold.then(() => this.pipeline.process(scan)));
+    let pending: Outcome | Promise<Outcome>;
     try {
-      // Right after a provisioning card: recorded once the card's outcome is known (holdScansFor).
-      if (this.cardHold) await this.cardHold;
-      const outcome = await this.pipeline.process(scan);
-      this.lastScanMs = scan.receivedAt;
-      // The gate opens only for what was committed; a duplicate carries the original verdict.
-      this.parts.outputs?.fire(outcome.verdict.verdict, { deviceId: scan.deviceId });
-      this.emit('outcome', outcome);
-      return outcome;
+      pending = this.pipeline.processEager(scan);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.log.error('scan not recorded', { source: scan.source, error: message });
-      this.emit('fault', { scan, message });
+      this.inFlight--;
+      this.notRecorded(scan, err);
+      return NOTHING;
+    }
+    if (pending instanceof Promise) return this.handleLater(scan, pending);
+    try {
+      return Promise.resolve(this.recorded(scan, pending));
+    } catch (err) {
+      this.notRecorded(scan, err);
+      return NOTHING;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /**
+   * handle() for a scan whose outcome is still to come (behind a card, an asynchronous verifier or
+   * a queue); the scan is already counted in flight.
+   */
+  private async handleLater(scan: ScanEvent, pending: Promise<Outcome>): Promise<Outcome | undefined> {
+    try {
+      return this.recorded(scan, await pending);
+    } catch (err) {
+      this.notRecorded(scan, err);
       return undefined;
     } finally {
       this.inFlight--;
     }
+  }
+
+  /** A committed outcome: the gate opens only for what was committed; a duplicate carries the original verdict. */
+  private recorded(scan: ScanEvent, outcome: Outcome): Outcome {
+    this.lastScanMs = scan.receivedAt;
+    this.parts.outputs?.fire(outcome.verdict.verdict, { deviceId: scan.deviceId });
+    this.emit('outcome', outcome);
+    return outcome;
+  }
+
+  /** A scan that could not be recorded (storage fault): logged and emitted, nothing shown as checked in. */
+  private notRecorded(scan: ScanEvent, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.log.error('scan not recorded', { source: scan.source, error: message });
+    this.emit('fault', { scan, message });
   }
 }
 

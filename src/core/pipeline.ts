@@ -65,13 +65,24 @@ export class Pipeline {
    * its fsync. A storage fault rejects the promise.
    */
   process(scan: ScanEvent): Promise<Outcome> {
-    if (this.queued > 0) return this.enqueue(this.tail.then(() => this.processNow(scan)));
     try {
-      const outcome = this.processNow(scan);
-      return outcome instanceof Promise ? this.enqueue(outcome) : Promise.resolve(outcome);
+      const outcome = this.processEager(scan);
+      return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
     } catch (err) {
       return Promise.reject(err as Error);
     }
+  }
+
+  /**
+   * process() without the promise when none is needed: with nothing queued and a synchronous
+   * verifier the scan is committed (or found to be a duplicate) before this returns, and its
+   * Outcome is returned as it is; a storage fault is then thrown. Otherwise the scan is queued
+   * behind the others exactly as process() would, and the same promise is returned.
+   */
+  processEager(scan: ScanEvent): Outcome | Promise<Outcome> {
+    if (this.queued > 0) return this.enqueue(this.tail.then(() => this.processNow(scan)));
+    const outcome = this.processNow(scan);
+    return outcome instanceof Promise ? this.enqueue(outcome) : outcome;
   }
 
   private enqueue(run: Promise<Outcome>): Promise<Outcome> {
