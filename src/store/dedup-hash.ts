@@ -51,10 +51,10 @@ const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
  * H(K ⊕ opad ‖ H(K ⊕ ipad ‖ text)), over buffers reused from call to call (the store is
  * synchronous: one call at a time), answered as latin1 strings, which make no Buffer. The padded
  * blocks are key material held in this closure only, like the key object they come from. Without
- * crypto.hash (Node before 20.12) each call is a createHmac; `hash` is there for tests of that (null).
+ * crypto.hash (Node before 20.12) each call is a createHmac; `hash` is there for tests of that.
  */
-export function keyedDigester(key: KeyObject, hash: typeof crypto.hash | null = oneShotHash ?? null): (text: string) => string {
-  if (hash === null) return (text) => createHmac('sha256', key).update(text, 'utf8').digest('binary');
+export function keyedDigester(key: KeyObject, hash: typeof crypto.hash | undefined = oneShotHash): (text: string) => string {
+  if (hash === undefined) return (text) => createHmac('sha256', key).update(text, 'utf8').digest('binary');
   const raw = key.export();
   if (raw.length > BLOCK_BYTES) throw new RangeError('keyedDigester: key longer than one SHA-256 block');
   // inner: K ⊕ ipad, then the text; outer: K ⊕ opad, then the inner digest.
