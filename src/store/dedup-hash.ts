@@ -23,7 +23,7 @@ export function dedupHash(salt: Buffer, key: string): Buffer {
 /**
  * Scan time (ms since epoch, decimal text) of the newest row written before schema v6 with a
  * duplicate hash: rows up to it carry the v1 hash (identity-seal.ts pepper()), later ones the v2
- * hash (keyedDigester). Absent when the database had no such row.
+ * hash (keyedHasher). Absent when the database had no such row.
  */
 export const DEDUP_V1_UNTIL_SETTING = 'store.dedupV1Until';
 

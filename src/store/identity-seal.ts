@@ -106,7 +106,7 @@ export class IdentitySeal {
   /**
    * The key of the duplicate hash from schema v6 on: HMAC-SHA-256(pepper, salt), derived once per
    * store. The stored hash is one HMAC-SHA-256 of the key text under it (dedup-hash.ts
-   * keyedDigester): keyed by both the per-database salt and the pepper, which never enters the
+   * keyedHasher): keyed by both the per-database salt and the pepper, which never enters the
    * database, like the v1 hash below, at one HMAC per scan instead of two.
    */
   duplicateKey(salt: Buffer): KeyObject {
