@@ -2,12 +2,11 @@
  * Keyed one-shot crypto contexts (an HMAC or an AES-GCM cipher under a fixed key) made a batch at
  * a time, so a scan takes a ready context instead of setting one up.
  *
- * Why: sealing a check-in's subject needs a fresh AES-GCM cipher object (node:crypto cannot give
- * one a new IV), and every object set up alone costs a key schedule plus the crossing into OpenSSL —
- * cheap in a tight loop, but the kiosk does it once per durable commit, right after an fsync has
- * left the CPU's caches cold, where each set-up costs several times more. Made in a batch, the
- * set-ups run back to back and warm; one scan pays one `take()`. (The duplicate hash needs no
- * object per scan: dedup-hash.ts keyedDigester.)
+ * Why: a check-in needs two keyed operations (the duplicate hash and the sealed subject), each on
+ * a fresh node:crypto object, and every object set up alone costs a key schedule plus the crossing
+ * into OpenSSL — cheap in a tight loop, but the kiosk does it once per durable commit, right after
+ * an fsync has left the CPU's caches cold, where each set-up costs several times more. Made in a
+ * batch, the set-ups run back to back and warm; one scan pays one `take()`.
  *
  * Every context is handed out once and never returned: nothing is reused across messages (for
  * AES-GCM that is what keeps each IV used once). The contexts hold the same key the owner already

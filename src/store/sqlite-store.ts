@@ -9,13 +9,13 @@ import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
-import { DEDUP_SALT_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedDigester } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedHasher } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
 import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckInRow, type StoredRow } from './rows.js';
 import type { IdentitySeal } from './identity-seal.js';
 import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
-import { RecentHashes } from './recent-hashes.js';
+import { RecentHashes, hashKey } from './recent-hashes.js';
 
 /** Rows fetched per page by all(): the iterator never holds the connection between pages. */
 const EXPORT_PAGE = 500;
@@ -55,8 +55,8 @@ export class SqliteStore implements CheckInStore {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly log: Logger;
-  /** The v2 duplicate hash of a key (schema v6): one HMAC under the store's duplicate key, as latin1 text (hashKey's form). */
-  private readonly duplicateDigest: (key: string) => string;
+  /** The v2 duplicate hash of a key (schema v6): one HMAC under the store's duplicate key. */
+  private readonly duplicateHash: (key: string) => Buffer;
   /** The v1 duplicate hash of a key, for rows written before v6 (identity-seal.ts pepper()). */
   private readonly v1DuplicateHash: (key: string) => Buffer;
   /** Rows scanned up to this time (ms) may carry a v1 hash; -Infinity when none does. */
@@ -111,7 +111,7 @@ export class SqliteStore implements CheckInStore {
     const saltHex = (db.prepare('SELECT value FROM settings WHERE key = ?').get(DEDUP_SALT_SETTING) as { value: string } | undefined)?.value;
     if (!saltHex) throw new StoreError('corrupt', file, { detail: 'the duplicate-check salt is missing from settings' });
     const salt = Buffer.from(saltHex, 'hex');
-    this.duplicateDigest = keyedDigester(seal.duplicateKey(salt));
+    this.duplicateHash = keyedHasher(seal.duplicateKey(salt));
     this.v1DuplicateHash = (key) => this.seal.pepper(dedupHash(salt, key));
     const v1Until = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_V1_UNTIL_SETTING) as string | undefined;
     this.v1UntilMs = v1Until === undefined ? -Infinity : Number(v1Until);
@@ -257,17 +257,15 @@ export class SqliteStore implements CheckInStore {
     let hash: Buffer | null = null;
     let v1Hash: Buffer | null = null;
     let windowMs = 0;
-    // The hash as hashKey() spells it: `recent` is keyed by it, the row stores its bytes.
-    let key = '';
     if (dedup) {
       if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
-      key = this.duplicateDigest(dedup.key);
-      hash = Buffer.from(key, 'latin1');
+      hash = this.duplicateHash(dedup.key);
       // Only while the window reaches back to rows written before v6 is the old hash needed too.
       if (ms - dedup.windowMs <= this.v1UntilMs) v1Hash = this.v1DuplicateHash(dedup.key);
       windowMs = dedup.windowMs;
     }
     const formerId = dedup?.formerDeviceId ?? checkIn.deviceId;
+    const key = hash === null ? '' : hashKey(hash);
     // guard() spelled out: no closure on the path every scan takes.
     if (this.closed) throw new StoreError('closed', this.file);
     let outcome: RecordOutcome;
