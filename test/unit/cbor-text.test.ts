@@ -74,6 +74,24 @@ const textBytes = fc.oneof(
 const padding = fc.oneof(fc.constant(0), fc.nat(300), fc.integer({ min: 16 * 1024 - 300, max: 16 * 1024 + 300 }));
 
 describe('CBOR text strings read exactly as a fatal UTF-8 TextDecoder reads them', () => {
+  it('gives every short ASCII map key back as itself, however many others of its length came before (keys are kept by their bytes)', () => {
+    // First in this file (each test file has its own module state), so no other test has filled
+    // the 4,096 kept keys yet, and fewer keys than that, so each one is kept: two keys sharing a
+    // kept string would show here. First keys that differ only in their last character, at every
+    // length around the longest kept one, then short pairs and triples, then random keys.
+    const keys: string[] = [];
+    for (const stem of ['', 'sym', 'sympto', 'symptom', 'symptoms']) for (let c = 0x20; c < 0x7f; c++) keys.push(stem + String.fromCharCode(c));
+    for (let a = 0x20; a < 0x7f; a += 3) for (let b = 0x20; b < 0x7f; b += 5) keys.push(String.fromCharCode(a, b), String.fromCharCode(b, a, a));
+    keys.push(...fc.sample(fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 9, size: 'max' }), { numRuns: 1500, seed: 42 }));
+    for (const key of keys) {
+      const bytes = new TextEncoder().encode(key);
+      const generic = decodeCbor(Uint8Array.from([0xa1, ...text(bytes), 0x01])) as Map<string, number>;
+      expect([...generic.keys()]).toEqual([key]);
+      const json = decodeCborJsonAt(Uint8Array.from([0xa1, ...uint(1), 0xa1, ...text(bytes), 0x01]), [1], tagToJson)?.json as Record<string, number>;
+      expect(Object.keys(json)).toEqual([key]);
+    }
+  });
+
   it('decodeCbor: same text, or "not valid UTF-8" exactly where the reference refuses (2,000 runs)', () => {
     fc.assert(
       fc.property(textBytes, padding, (bytes, pad) => {
