@@ -5,8 +5,12 @@
  * reading of the whole input) must give exactly what a fatal UTF-8 TextDecoder gives for the
  * same bytes, and refuse exactly the bytes it refuses.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeHc1 } from '../../src/credentials/dcc/index.js';
 import { CborError, decodeCbor, decodeCborJsonAt } from '../../src/credentials/cose/cbor.js';
 import { tagToJson } from '../../src/credentials/dcc/json.js';
 
@@ -157,5 +161,44 @@ describe('CBOR text strings read exactly as a fatal UTF-8 TextDecoder reads them
         }
       }
     }
+  });
+
+  it('reads every public EU DCC test vector\'s payload the same whether it is cut from one latin1 reading or built string by string', () => {
+    // The same payload as the first item of [payload, a 17 KiB byte string]: past the 16 KiB
+    // bound, every text string is built from its own bytes (the reading before the latin1 one).
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/testdata/dgc');
+    const walk = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+    const padding = [...head(2, 17 * 1024), ...new Uint8Array(17 * 1024)];
+    let compared = 0;
+    let refused = 0;
+    for (const file of walk(root)) {
+      const prefix = (JSON.parse(fs.readFileSync(file, 'utf8')) as { PREFIX?: unknown }).PREFIX;
+      if (typeof prefix !== 'string') continue;
+      const decoded = decodeHc1(prefix);
+      if (!decoded.ok) continue;
+      const payload = decoded.cose.payload;
+      let small: unknown;
+      try {
+        small = decodeCbor(payload);
+      } catch (err) {
+        small = err;
+      }
+      let large: unknown;
+      try {
+        large = (decodeCbor(Uint8Array.from([0x82, ...payload, ...padding])) as unknown[])[0];
+      } catch (err) {
+        large = err; // the payload's own error (a truncated payload may read into the padding: then no comparison)
+      }
+      if (small instanceof Error) {
+        refused++;
+        if (large instanceof Error) expect(large.message, file).toBe(small.message);
+        continue;
+      }
+      expect(large, file).toEqual(small);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(400);
+    expect(refused).toBeLessThan(50);
   });
 });
