@@ -4,6 +4,7 @@
  * count are capped, so hostile input costs at most O(input length) time and memory and always
  * ends in a CborError (never a RangeError, a hang or a stack overflow).
  */
+import { Buffer } from 'node:buffer';
 import { CborError, CborSimple, CborTag } from './cbor-types.js';
 import type { CborJson, CborKey, CborMap, CborValue } from './cbor-types.js';
 
@@ -23,6 +24,12 @@ const NOT_PLAIN = new Error('not plain JSON');
 /** Up to this many keys, duplicates in a JSON map are found by comparing keys (no property lookups). */
 const SMALL_MAP = 16;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Inputs up to this size have their ASCII text strings cut from one latin1 reading of the whole
+ * input (Decoder.asciiAt); larger ones (never a QR payload) build each string from its bytes, so
+ * a short string in a large input never costs a copy of all of it.
+ */
+const WHOLE_TEXT_MAX = 16 * 1024;
 
 class Decoder {
   private pos = 0;
@@ -41,6 +48,10 @@ class Decoder {
    * list per decode instead of one per object.
    */
   private readonly keys: string[] = [];
+  /** How many of `keys` are in use (the list is only overwritten, never shortened: no length change per object). */
+  private keyCount = 0;
+  /** The whole input read as latin1, made on the first ASCII text string (asciiAt). */
+  private latin1: string | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -170,17 +181,32 @@ class Decoder {
   private textString(n: number): string {
     const start = this.pos;
     this.pos += n;
-    // Fast path for short ASCII (most DCC fields): no TextDecoder call.
-    if (n <= 64) {
-      const s = asciiText(this.bytes, start, start + n);
-      if (s !== undefined) return s;
-    }
+    // ASCII (most credential fields): no TextDecoder call.
+    const s = this.asciiAt(start, start + n);
+    if (s !== undefined) return s;
     const slice = this.bytes.subarray(start, start + n);
     try {
       return utf8.decode(slice);
     } catch {
       throw new CborError('invalid', 'text string is not valid UTF-8');
     }
+  }
+
+  /**
+   * Bytes [start, end) as text when they are all ASCII, else undefined. In an input of up to
+   * WHOLE_TEXT_MAX bytes, a piece of one latin1 reading of the whole input (ASCII bytes read as
+   * latin1 are the same text): one native call per decode instead of building every string from
+   * its character codes, and a long string comes out flat, where appending pieces made a chain
+   * that the first character check had to copy again.
+   */
+  private asciiAt(start: number, end: number): string | undefined {
+    const b = this.bytes;
+    if (b.length > WHOLE_TEXT_MAX) return asciiText(b, start, end);
+    let bits = 0;
+    for (let i = start; i < end; i++) bits |= b[i]!;
+    if (bits >= 0x80) return undefined;
+    this.latin1 ??= Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+    return this.latin1.slice(start, end);
   }
 
   /** Indefinite strings: a sequence of definite chunks of the same major type, then a break. */
@@ -330,15 +356,15 @@ class Decoder {
     const n = arg === -1 ? Infinity : this.length(arg, 2, 'map');
     // Duplicate keys: the keys so far, compared one by one while there are few (credential maps
     // hold about ten); a property lookup per key only beyond that. This object's keys sit in
-    // this.keys from `base` on (an object inside a value pushes its own after them and takes them
-    // off again before the next key is read).
+    // this.keys from `base` on (an object inside a value puts its own after them and gives the
+    // places back before the next key is read).
     const keys = this.keys;
-    const base = keys.length;
+    const base = this.keyCount;
     for (let i = 0; i < n; i++) {
       const key = this.mapKey(depth);
       if (key === BREAK) {
         if (arg === -1) {
-          keys.length = base;
+          this.keyCount = base;
           return out;
         }
         throw NOT_PLAIN;
@@ -346,7 +372,8 @@ class Decoder {
       if (typeof key !== 'string') throw NOT_PLAIN;
       if (i < SMALL_MAP) {
         for (let j = base; j < base + i; j++) if (keys[j] === key) throw NOT_PLAIN;
-        keys.push(key);
+        keys[base + i] = key;
+        this.keyCount = base + i + 1;
       } else if (Object.prototype.hasOwnProperty.call(out, key)) {
         throw NOT_PLAIN;
       }
@@ -355,7 +382,7 @@ class Decoder {
       if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       else out[key] = value;
     }
-    keys.length = base;
+    this.keyCount = base;
     return out;
   }
 
@@ -372,7 +399,7 @@ class Decoder {
     if (head >= 0x61 && head <= 0x77) {
       const end = start + (head & 0x1f);
       if (end <= b.length) {
-        if (end - start <= 3) {
+        if (end - start <= SHORT_KEY_CHARS) {
           const key = shortKey(b, start, end);
           if (key !== undefined) {
             this.countItem();
@@ -380,7 +407,7 @@ class Decoder {
             return key;
           }
         }
-        const key = asciiText(b, start, end);
+        const key = this.asciiAt(start, end);
         if (key !== undefined) {
           this.countItem();
           this.pos = end;
@@ -467,14 +494,20 @@ function asciiText(b: Uint8Array, start: number, end: number): string | undefine
 }
 
 /**
- * Short ASCII map keys ("v", "dob", "nam") as the same string objects every time, instead of a
- * new string per key per scan: a key that becomes an object property must first be found in V8's
- * string table, which a string already from that table skips (about 0.5 µs of the ~3 µs a DCC's
- * claims take). Keyed by length and bytes; bounded, so hostile input cannot grow it (past the
- * bound, keys are simply decoded).
+ * Short ASCII map keys ("v", "dob", "nam", "idType", "purpose") as the same string objects every
+ * time, instead of a new string per key per scan: a key that becomes an object property must first
+ * be found in V8's string table, which a string already from that table skips (about 0.5 µs of the
+ * ~3 µs a DCC's claims took; keys of 4–7 characters, most of a CKD1 declaration's, about 5 % of its
+ * claims). Keyed by length and bytes; bounded, so hostile input cannot grow it (past the bound,
+ * keys are simply decoded).
  */
 const SHORT_KEYS = new Map<number, string>();
 const SHORT_KEYS_MAX = 4096;
+/**
+ * Longest key kept: the length and 7 bits per character must fit a safe integer (7 · 128^7 + … <
+ * 2^53), so the code names exactly one key.
+ */
+const SHORT_KEY_CHARS = 7;
 
 function shortKey(b: Uint8Array, start: number, end: number): string | undefined {
   let code = end - start;

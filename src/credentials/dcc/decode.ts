@@ -14,8 +14,14 @@ import { CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure } from '../co
 import type { CoseSign1 } from '../cose/cose.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { signerFacts } from './signers.js';
+import { passStep } from '../step-log.js';
 
 export const HC1_PREFIX = 'HC1:';
+
+/** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
+const PREFIX_PASSED = passStep('prefix');
+const COSE_TAGGED = passStep('cose', 'COSE_Sign1 (tag 18)');
+const COSE_UNTAGGED = passStep('cose', 'COSE_Sign1 (untagged)');
 
 export type Hc1Decoded =
   | { ok: true; cose: CoseSign1; steps: VerifyStep[] }
@@ -35,7 +41,7 @@ export function decodeHc1(text: string, steps: VerifyStep[] = []): Hc1Decoded {
     return fail(steps, 'prefix', 'too-large', `text longer than ${LIMITS.maxTextChars} characters`);
   }
   if (!text.startsWith(HC1_PREFIX)) return fail(steps, 'prefix', 'unreadable', 'does not start with HC1:');
-  steps.push({ step: 'prefix', ok: true });
+  steps.push(PREFIX_PASSED);
 
   let compressed: Uint8Array;
   try {
@@ -59,7 +65,7 @@ export function decodeHc1(text: string, steps: VerifyStep[] = []): Hc1Decoded {
 
   try {
     const cose = parseCoseSign1(cbor);
-    steps.push({ step: 'cose', ok: true, detail: cose.tagged ? 'COSE_Sign1 (tag 18)' : 'COSE_Sign1 (untagged)' });
+    steps.push(cose.tagged ? COSE_TAGGED : COSE_UNTAGGED);
     return { ok: true, cose, steps };
   } catch (err) {
     if (err instanceof CborError || err instanceof CoseError) return fail(steps, 'cose', 'unreadable', err.message);

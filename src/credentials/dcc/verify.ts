@@ -3,7 +3,7 @@
  * the COSE signature, then check the signer's EKU, the validity window, the content schema and
  * the business rules. Every step is recorded for `verify --explain`. Never throws.
  */
-import type { VerifyContext, VerifyResult } from '../types.js';
+import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
@@ -20,7 +20,7 @@ import { validateDccSchema } from './schema.js';
 import type { DccGroup } from './schema.js';
 import { signerFacts } from './signers.js';
 import type { SignerFacts } from './signers.js';
-import { StepLog } from '../step-log.js';
+import { StepLog, passStep } from '../step-log.js';
 import type { ReasonCode } from '../../shared/reasons.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes, windowFailure } from '../time-rules.js';
 import { checkDccMeaning } from './meaning.js';
@@ -37,6 +37,19 @@ export interface DccVerifyOptions {
 }
 
 const GROUP_NAME: Record<DccGroup, string> = { v: 'vaccination', t: 'test', r: 'recovery' };
+
+/** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
+const PASSED = {
+  claims: passStep('claims'),
+  content: passStep('content'),
+  noRules: passStep('rules', 'no applicable rules'),
+  allTypes: passStep('eku', 'no DCC extended key usage: all types allowed'),
+  schema: {
+    v: passStep('schema', `${GROUP_NAME.v} certificate`),
+    t: passStep('schema', `${GROUP_NAME.t} certificate`),
+    r: passStep('schema', `${GROUP_NAME.r} certificate`),
+  } satisfies Record<DccGroup, unknown>,
+} as const;
 
 /** A StepLog that also collects rule descriptions and builds the DCC result. */
 class Run extends StepLog {
@@ -62,27 +75,27 @@ class Run extends StepLog {
 }
 
 /**
- * The text of a passed kid step, kept per signer list: the trust index returns the same list for
- * a kid for the bundle's lifetime, so the text is made once per kid, not per scan. The kid and
- * the list length are compared on each use (a list is not bound to one kid by contract).
+ * The passed kid step, kept per signer list: the trust index returns the same list for a kid for
+ * the bundle's lifetime, so the step (frozen) is made once per kid, not per scan. The kid and the
+ * list length are compared on each use (a list is not bound to one kid by contract).
  */
-const kidTexts = new WeakMap<readonly DccSigner[], { kid: string; count: number; text: string }>();
-function kidDetail(kid: string, candidates: readonly DccSigner[]): string {
-  const hit = kidTexts.get(candidates);
-  if (hit && hit.kid === kid && hit.count === candidates.length) return hit.text;
-  const text = `${kid} (${candidates.length} certificate${candidates.length > 1 ? 's' : ''})`;
-  kidTexts.set(candidates, { kid, count: candidates.length, text });
-  return text;
+const kidSteps = new WeakMap<readonly DccSigner[], { kid: string; count: number; step: Readonly<VerifyStep> }>();
+function kidStep(kid: string, candidates: readonly DccSigner[]): Readonly<VerifyStep> {
+  const hit = kidSteps.get(candidates);
+  if (hit && hit.kid === kid && hit.count === candidates.length) return hit.step;
+  const step = passStep('kid', `${kid} (${candidates.length} certificate${candidates.length > 1 ? 's' : ''})`);
+  kidSteps.set(candidates, { kid, count: candidates.length, step });
+  return step;
 }
 
-/** The text of a passed signature step, kept per signer (as kidDetail), checked against alg and country. */
-const signatureTexts = new WeakMap<DccSigner, { alg: number; country: string | undefined; text: string }>();
-function signatureDetail(alg: number, signer: DccSigner): string {
-  const hit = signatureTexts.get(signer);
-  if (hit && hit.alg === alg && hit.country === signer.country) return hit.text;
-  const text = `alg ${String(alg)}${signer.country ? `, signer ${signer.country}` : ''}`;
-  signatureTexts.set(signer, { alg, country: signer.country, text });
-  return text;
+/** The passed signature step, kept per signer (as kidStep), checked against alg and country. */
+const signatureSteps = new WeakMap<DccSigner, { alg: number; country: string | undefined; step: Readonly<VerifyStep> }>();
+function signatureStep(alg: number, signer: DccSigner): Readonly<VerifyStep> {
+  const hit = signatureSteps.get(signer);
+  if (hit && hit.alg === alg && hit.country === signer.country) return hit.step;
+  const step = passStep('signature', `alg ${String(alg)}${signer.country ? `, signer ${signer.country}` : ''}`);
+  signatureSteps.set(signer, { alg, country: signer.country, step });
+  return step;
 }
 
 /** Tries each certificate listed for the kid (several may share one); returns the one that verified. */
@@ -98,7 +111,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
     run.fail('kid', 'unknown-signer', `no trusted signer with kid ${kidB64}`);
     return undefined;
   }
-  run.pass('kid', kidDetail(kidB64, candidates));
+  run.passed(kidStep(kidB64, candidates));
   const alg = coseAlg(cose);
   // The DCC spec (eu-dcc-hcert-spec §3.3.1) allows ES256 and PS256 only, as docs/FORMATS.md says;
   // ES384/ES512/PS384/PS512, which the COSE layer can check, are other formats' algorithms.
@@ -114,7 +127,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
   for (const signer of candidates) {
     const facts = signerFacts(signer.certificate);
     if (facts.key && verifyCoseSign1(cose, facts.key)) {
-      run.pass('signature', signatureDetail(alg, signer));
+      run.passed(signatureStep(alg, signer));
       return { signer, facts };
     }
   }
@@ -130,7 +143,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
 function readClaims(run: Run, cose: CoseSign1): { claims: CwtClaims; dcc: JsonValue } | undefined {
   const fast = decodeCwtClaimsJsonAt(cose.payload, DCC_PATH, tagToJson);
   if (fast) {
-    run.pass('claims');
+    run.passed(PASSED.claims);
     return { claims: fast.claims, dcc: fast.json };
   }
   let claims: CwtClaims;
@@ -175,24 +188,27 @@ function refusedGroups(dcc: JsonValue, allowed: ReadonlySet<DccGroup>): string[]
   return refused;
 }
 
-/** "vaccination, test" for a signer's allowed set: depends on the certificate only, so kept per set. */
-const allowedText = new WeakMap<ReadonlySet<DccGroup>, string>();
-function namesOf(allowed: ReadonlySet<DccGroup>): string {
-  let text = allowedText.get(allowed);
-  if (text === undefined) {
-    text = Array.from(allowed, (g) => GROUP_NAME[g]).join(', ');
-    allowedText.set(allowed, text);
+/**
+ * The passed eku step for a signer's allowed set ("allowed: vaccination, test"): depends on the
+ * certificate only, so made once per set (frozen).
+ */
+const allowedSteps = new WeakMap<ReadonlySet<DccGroup>, Readonly<VerifyStep>>();
+function allowedStep(allowed: ReadonlySet<DccGroup>): Readonly<VerifyStep> {
+  let step = allowedSteps.get(allowed);
+  if (step === undefined) {
+    step = passStep('eku', `allowed: ${Array.from(allowed, (g) => GROUP_NAME[g]).join(', ')}`);
+    allowedSteps.set(allowed, step);
   }
-  return text;
+  return step;
 }
 
 function checkEku(run: Run, facts: SignerFacts, dcc: JsonValue): void {
-  if (!facts.allowed) return run.pass('eku', 'no DCC extended key usage: all types allowed');
+  if (!facts.allowed) return run.passed(PASSED.allTypes);
   const refused = refusedGroups(dcc, facts.allowed);
   if (refused.length > 0) {
     return run.fail('eku', 'signer-not-allowed', `signer may not sign ${refused.join(', ')} certificates`);
   }
-  run.pass('eku', `allowed: ${namesOf(facts.allowed)}`);
+  run.passed(allowedStep(facts.allowed));
 }
 
 /**
@@ -232,12 +248,12 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
       run.messages.push(issue.detail);
     }
   }
-  if (issues.length === 0) run.pass('content');
+  if (issues.length === 0) run.passed(PASSED.content);
 }
 
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
   const rules = selectRules(ctx.trust.dccRules, group, ctx.now, opts);
-  if (rules.length === 0) return run.pass('rules', 'no applicable rules');
+  if (rules.length === 0) return run.passed(PASSED.noRules);
   const external = {
     valueSets: ctx.trust.dccValueSets,
     validationClock: ctx.now.toISOString(),
@@ -272,7 +288,7 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   checkValidity(run, found.facts, claims, ctx);
   const schema = validateDccSchema(dcc, ctx.trust.dccValueSets);
   if (schema.ok) {
-    run.pass('schema', `${GROUP_NAME[schema.group]} certificate`);
+    run.passed(PASSED.schema[schema.group]);
     checkMeaning(run, schema.group, dcc, ctx);
     checkRules(run, schema.group, dcc, claims, found.signer, ctx, opts);
   } else {

@@ -19,6 +19,10 @@ import { readDeclaration } from './schema.js';
 import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
+import { passStep } from '../step-log.js';
+
+/** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
+const PASSED = { decode: passStep('decode', 'COSE_Sign1'), signature: passStep('signature'), content: passStep('content') } as const;
 
 
 /** Maps a decoding error to a reason. Anything unexpected is still `unreadable`: verify never throws. */
@@ -52,7 +56,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     const { reason, detail } = decodeFailure(err);
     return fail(steps, reason, 'decode', detail);
   }
-  steps.push({ step: 'decode', ok: true, detail: 'COSE_Sign1' });
+  steps.push(PASSED.decode);
 
   const alg = coseAlg(msg);
   if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
@@ -68,7 +72,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   if (!verifySignature(COSE_ALG.ES256, issuer.key, sigStructure(msg.protectedBytes, msg.payload), msg.signature)) {
     return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   }
-  steps.push({ step: 'signature', ok: true });
+  steps.push(PASSED.signature);
 
   // Authentic from here on; the content may still be malformed (an issuer bug), which is schema-invalid.
   const fast = readClaimsOnePass(msg.payload);
@@ -108,7 +112,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     }
     decl = read.decl;
   }
-  steps.push({ step: 'content', ok: true });
+  steps.push(PASSED.content);
 
   const findings: ReasonCode[] = [];
   const messages: string[] = [];

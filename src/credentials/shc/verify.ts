@@ -20,6 +20,10 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import { decodeShcNumericShared } from './numeric.js';
 import { readShcContent, shcDetails } from './payload.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
+import { passStep } from '../step-log.js';
+
+/** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
+const PASSED = { header: passStep('header', 'ES256, zip DEF'), signature: passStep('signature') } as const;
 
 const MAX_HEADER_CHARS = 1024;
 
@@ -142,7 +146,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   if (header.crit !== undefined) return fail(steps, 'bad-signature', 'header', `critical header parameters not understood (crit: ${JSON.stringify(header.crit)}; RFC 7515 §4.1.11)`);
   if (header.zip !== 'DEF') return fail(steps, 'unreadable', 'header', 'payload not compressed (zip must be DEF)');
   if (typeof header.kid !== 'string') return fail(steps, 'unknown-signer', 'header', 'no kid in the JWS header');
-  steps.push({ step: 'header', ok: true, detail: 'ES256, zip DEF' });
+  steps.push(PASSED.header);
 
   let inflated: Buffer;
   try {
@@ -179,7 +183,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const valid =
     signature.length === 64 && cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!valid) return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
-  steps.push({ step: 'signature', ok: true });
+  steps.push(PASSED.signature);
 
   // From here the payload is authentic: collect every remaining problem, and keep the subject.
   const failures: ReasonCode[] = [];
