@@ -7,7 +7,7 @@
 import type { CheckIn } from '../src/shared/types.js';
 import type { CentralStorage } from './storage/types.js';
 import { asExported } from './overrides.js';
-import { parseLocalDateTime, toLocalIso } from './ops/local-time.js';
+import { isSkippedWallTime, parseLocalDateTime, toLocalIso } from './ops/local-time.js';
 import { startsWithRealDate } from '../src/credentials/text.js';
 
 export interface TraceQuery {
@@ -122,7 +122,8 @@ export function resolveDateTime(text: string, timeZone: string): number {
   if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return /^\d{4}-\d{2}-\d{2}T/i.test(text) ? Date.parse(text) : NaN;
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,3}))?)?$/i.exec(text);
   if (!m) return NaN;
-  const wall = parseLocalDateTime(timeZone, `${m[1]}T${m[2] ?? '00:00'}`);
+  // A date alone is read as before even where its midnight is skipped (a few zones do).
+  const wall = parseLocalDateTime(timeZone, `${m[1]}T${m[2] ?? '00:00'}`, { allowSkipped: m[2] === undefined });
   return wall + (m[3] ? Number(m[3].padEnd(3, '0')) : 0);
 }
 
@@ -135,5 +136,8 @@ export function dateTimeProblem(name: string, value: unknown, timeZone?: string)
   const example = timeZone ? `(e.g. 2026-12-06T08:00, read in ${timeZone}, or 2026-12-06T08:00:00Z)` : '(e.g. 2026-12-06T08:00 or 2026-12-06T08:00:00Z)';
   if (value === undefined || value === '') return `${name}: required ISO date-time ${example}`;
   const shown = typeof value === 'string' ? (value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value;
+  if (timeZone && typeof value === 'string' && isSkippedWallTime(timeZone, value.replace(/\.\d{1,3}$/, ''))) {
+    return `${name}: ${shown} does not exist in ${timeZone}: the clocks skip it (a daylight-saving change); give a time before or after it, or one with Z or an offset`;
+  }
   return `${name}: not an ISO date-time: ${shown} ${example}`;
 }

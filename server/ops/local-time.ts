@@ -109,16 +109,30 @@ export function localHour(timeZone: string, atMs: number): number {
 /**
  * Parses what an `<input type="datetime-local">` sends (`YYYY-MM-DDTHH:MM`, seconds optional) as a
  * wall time in `timeZone`; a full ISO time with `Z` or an offset is taken as it is.
- * Returns NaN when the text is neither, or names a date that does not exist (2026-02-30).
+ * Returns NaN when the text is neither, or names a date that does not exist (2026-02-30), or a
+ * wall time the zone skips (02:30 on the night its clocks go forward: no instant shows it; moving
+ * it silently to 03:30 would search another hour than the one asked for). `allowSkipped` keeps
+ * the forward shift for callers that mean "the start of that day" (a date alone).
  */
-export function parseLocalDateTime(timeZone: string, text: string): number {
+export function parseLocalDateTime(timeZone: string, text: string, opts: { allowSkipped?: boolean } = {}): number {
   if (!startsWithRealDate(text)) return NaN; // 30 February is refused, not rolled into March
   if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return Date.parse(text);
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
   if (!m) return NaN;
   const [year, month, day, hour, minute, second] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
-  return localToUtcMs(timeZone, year, month, day, hour, minute) + second * 1000;
+  const ms = localToUtcMs(timeZone, year, month, day, hour, minute);
+  if (!opts.allowSkipped && toLocalInput(timeZone, ms) !== text.slice(0, 16).replace(' ', 'T')) return NaN;
+  return ms + second * 1000;
+}
+
+/**
+ * Whether `text` (`YYYY-MM-DDTHH:MM[:SS]`, no zone) is a real date and time of day that
+ * `timeZone` skips (a daylight-saving change): what makes parseLocalDateTime refuse an otherwise
+ * well-formed time, so the message can say so.
+ */
+export function isSkippedWallTime(timeZone: string, text: string): boolean {
+  return Number.isNaN(parseLocalDateTime(timeZone, text)) && Number.isFinite(parseLocalDateTime(timeZone, text, { allowSkipped: true }));
 }
 
 /** `YYYY-MM-DDTHH:MM` in local time: the value an `<input type="datetime-local">` shows. */

@@ -1,6 +1,7 @@
 /** Local days, hours and form times in IANA zones, including DST changes and odd offsets. */
 import { describe, expect, it } from 'vitest';
 import { localDayRange, localHour, parseLocalDateTime, timeZoneProblem, toLocalInput, toLocalIso } from '../../server/ops/local-time.js';
+import { dateTimeProblem, resolveDateTime } from '../../server/trace.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -31,6 +32,26 @@ describe('local time', () => {
     expect(toLocalInput('Asia/Ho_Chi_Minh', Date.parse('2026-11-25T03:17:42Z'))).toBe('2026-11-25T10:17');
     expect(toLocalIso('Asia/Ho_Chi_Minh', Date.parse('2026-11-25T03:17:42Z'))).toBe('2026-11-25T10:17:42+07:00');
     expect(toLocalIso('America/St_Johns', Date.parse('2026-11-25T03:17:42Z'))).toBe('2026-11-24T23:47:42-03:30');
+  });
+
+  it('refuses a wall time the zone skips instead of moving it an hour, and says why', () => {
+    // 02:30 on 29 March 2026 never shows on a Berlin clock (02:00 → 03:00).
+    expect(parseLocalDateTime('Europe/Berlin', '2026-03-29T02:30')).toBeNaN();
+    expect(resolveDateTime('2026-03-29T02:30', 'Europe/Berlin')).toBeNaN();
+    expect(resolveDateTime('2026-03-29T02:30:15.250', 'Europe/Berlin')).toBeNaN();
+    expect(dateTimeProblem('--from', '2026-03-29T02:30', 'Europe/Berlin')).toBe(
+      '--from: 2026-03-29T02:30 does not exist in Europe/Berlin: the clocks skip it (a daylight-saving change); give a time before or after it, or one with Z or an offset',
+    );
+    // Around it, and the hour the autumn change repeats, are read as before.
+    expect(iso(resolveDateTime('2026-03-29T01:59', 'Europe/Berlin'))).toBe('2026-03-29T00:59:00.000Z');
+    expect(iso(resolveDateTime('2026-03-29T03:00', 'Europe/Berlin'))).toBe('2026-03-29T01:00:00.000Z');
+    expect(Number.isFinite(resolveDateTime('2026-10-25T02:30', 'Europe/Berlin'))).toBe(true);
+    expect(iso(resolveDateTime('2026-03-29', 'Europe/Berlin'))).toBe('2026-03-28T23:00:00.000Z');
+    // A date alone still resolves where its midnight is skipped (Chile: 00:00 → 01:00); a time is refused.
+    expect(parseLocalDateTime('America/Santiago', '2026-09-06T00:00')).toBeNaN();
+    expect(Number.isFinite(resolveDateTime('2026-09-06', 'America/Santiago'))).toBe(true);
+    // Other bad input keeps its message.
+    expect(dateTimeProblem('--from', '2026-02-30T00:00', 'Europe/Berlin')).toMatch(/^--from: not an ISO date-time: 2026-02-30T00:00/);
   });
 
   it('names an unknown zone', () => {
