@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
 import { importEcP256PublicJwk } from '../credentials/trust/keys.js';
 import { compactJwsProblem } from '../shared/base64url.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../shared/duplicate-keys.js';
 import { MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from './remote-config.js';
 import type { RemoteConfig } from './remote-config.js';
 
@@ -48,6 +49,9 @@ export async function verifyConfigProfile(jws: string, rootPublicJwk: Record<str
   } catch {
     throw refused('malformed JWS');
   }
+  // jose's JSON.parse keeps the last of a repeated member: one header, one payload, one reading.
+  const headerDup = firstDuplicateKey(Buffer.from(compact.slice(0, compact.indexOf('.')), 'base64url').toString('utf8'));
+  if (headerDup) throw refused(`malformed JWS header: ${duplicateKeyMessage(headerDup)}`);
   if (header.alg !== 'ES256' || header.typ !== 'config-profile+jws') throw refused('not an ES256 config-profile+jws');
   let payload: Uint8Array;
   try {
@@ -56,11 +60,15 @@ export async function verifyConfigProfile(jws: string, rootPublicJwk: Record<str
     throw refused('signature does not verify with the pinned root key');
   }
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
+    json = JSON.parse(text);
   } catch {
     throw refused('payload is not UTF-8 JSON');
   }
+  const dup = firstDuplicateKey(text);
+  if (dup) throw refused(`payload: ${duplicateKeyMessage(dup)}`);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw refused('payload is not an object');
   const p = json as Record<string, unknown>;
   for (const k of Object.keys(p)) if (!PAYLOAD_KEYS.includes(k)) throw refused(`unknown member "${k.slice(0, 40)}"`);

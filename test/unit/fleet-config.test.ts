@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { RemoteConfigError, parseRemoteConfig, policyOf } from '../../src/fleet/remote-config.js';
@@ -58,5 +58,22 @@ describe('signed configuration profile', () => {
     await expect(verifyConfigProfile(await raw({ v: 1, ...profile, version: -1 }), rootJwk, 'dev-1')).rejects.toThrow(/version/);
     await expect(verifyConfigProfile('x'.repeat(100_000), rootJwk, 'dev-1')).rejects.toThrow(RemoteConfigError);
     await expect(signConfigProfile({ ...profile, config: { bogus: 1 } as never }, root.privateKey)).rejects.toThrow(/bogus/);
+  });
+
+  it('refuses a correctly signed header or payload with a key repeated, naming the key', async () => {
+    // Signed over the raw texts: jose would serialise its own objects, without the repeat.
+    const raw = (header: string, payload: string) => {
+      const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+      return `${input}.${sign('sha256', Buffer.from(input), { key: root.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    };
+    const header = '{"alg":"ES256","typ":"config-profile+jws"}';
+    const payload = JSON.stringify({ v: 1, ...profile });
+    await expect(verifyConfigProfile(raw(header, payload), rootJwk, 'dev-1')).resolves.toEqual(profile);
+    await expect(verifyConfigProfile(raw(header, payload.replace('"config":{', '"config":{"duplicateWindowMinutes":30,')), rootJwk, 'dev-1')).rejects.toThrow(
+      'configuration profile refused: payload: duplicate key "duplicateWindowMinutes" at $.config (each key may appear once in an object: JSON keeps only the last, silently)',
+    );
+    await expect(verifyConfigProfile(raw('{"alg":"ES256","typ":"x","typ":"config-profile+jws"}', payload), rootJwk, 'dev-1')).rejects.toThrow(
+      'configuration profile refused: malformed JWS header: duplicate key "typ" at $',
+    );
   });
 });

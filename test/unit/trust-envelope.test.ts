@@ -1,3 +1,4 @@
+import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CompactSign } from 'jose';
 import type { TrustBundleJson } from '../../src/shared/trust.js';
@@ -78,6 +79,22 @@ describe('signed trust bundle', () => {
       .sign(root.privateKey);
     expect(await refusal(verifySignedTrustBundle(invalid, root.publicJwk))).toBe(
       'signed trust bundle refused: version: unsupported version 2 (expected 1)',
+    );
+  });
+
+  it('refuses a correctly signed header or payload with a key repeated, naming the key', async () => {
+    // Signed over the raw texts: jose would serialise its own objects, without the repeat.
+    const raw = (header: string, payload: string) => {
+      const input = `${b64url(header)}.${b64url(payload)}`;
+      return `${input}.${sign('sha256', Buffer.from(input), { key: root.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    };
+    const good = JSON.stringify(bundle);
+    await expect(verifySignedTrustBundle(raw('{"alg":"ES256"}', good), root.publicJwk)).resolves.toEqual(bundle);
+    expect(await refusal(verifySignedTrustBundle(raw('{"alg":"ES256"}', good.replace('{', '{"version":1,')), root.publicJwk))).toBe(
+      'signed trust bundle refused: payload: duplicate key "version" at $ (each key may appear once in an object: JSON keeps only the last, silently)',
+    );
+    expect(await refusal(verifySignedTrustBundle(raw('{"alg":"none","alg":"ES256"}', good), root.publicJwk))).toBe(
+      'signed trust bundle refused: malformed JWS header: duplicate key "alg" at $ (each key may appear once in an object: JSON keeps only the last, silently)',
     );
   });
 

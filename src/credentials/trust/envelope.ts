@@ -9,6 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import type { JWK } from 'jose';
 import { compactJwsProblem } from '../../shared/base64url.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../../shared/duplicate-keys.js';
 import type { TrustBundleJson } from '../../shared/trust.js';
 import { TrustBundleError } from './errors.js';
 import { importEcP256PublicJwk } from './keys.js';
@@ -59,6 +60,9 @@ export async function verifySignedTrustBundle(jws: string, rootPublicJwk: JWK): 
   } catch (err) {
     throw refused('malformed JWS header', err);
   }
+  // jose's JSON.parse keeps the last of a repeated header member: one header, one reading.
+  const headerDup = firstDuplicateKey(Buffer.from(compact.slice(0, compact.indexOf('.')), 'base64url').toString('utf8'));
+  if (headerDup) throw refused(`malformed JWS header: ${duplicateKeyMessage(headerDup)}`);
   if (alg !== 'ES256') throw refused(`algorithm ${JSON.stringify(alg) ?? 'missing'} not allowed (ES256 only)`);
 
   let rootKey: KeyObject;
@@ -79,11 +83,16 @@ export async function verifySignedTrustBundle(jws: string, rootPublicJwk: JWK): 
   }
 
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
+    json = JSON.parse(text);
   } catch (err) {
     throw refused('payload is not UTF-8 JSON', err);
   }
+  // As for a bundle file (load.ts): a repeated key would be read as its last value, silently.
+  const dup = firstDuplicateKey(text);
+  if (dup) throw refused(`payload: ${duplicateKeyMessage(dup)}`);
   try {
     parseTrustBundle(json);
   } catch (err) {
