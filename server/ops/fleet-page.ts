@@ -87,7 +87,7 @@ function versionTable(c: FleetPageContext, devices: readonly ManagedDevice[]): s
   // Only active devices are counted here: with every device revoked the table is empty, but the
   // fleet is not, and saying "no devices enrolled" would send the reader looking for a lost database.
   const empty = devices.length
-    ? `${esc(p.allRevoked(c.f.num(devices.length)))} <a href="#devices" data-link="revoked-devices">${esc(p.seeRevoked)}</a>`
+    ? `${esc(p.allRevoked(c.f.num(devices.length)))} <a href="#devices" data-link="revoked-devices">${esc(p.seeRevoked(c.f.num(devices.length)))}</a>`
     : esc(p.noDevices);
   return `<table data-section="fleet-versions"><thead><tr><th>${esc(p.col.group)}</th><th>${esc(p.col.version)}</th><th class="num">${esc(p.count)}</th></tr></thead><tbody>${rows.join('') || `<tr><td colspan="3" class="muted" data-empty="${devices.length ? 'all-revoked' : 'none'}">${empty}</td></tr>`}</tbody></table>`;
 }

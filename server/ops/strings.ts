@@ -171,8 +171,8 @@ const vi = {
     released: 'Phát hành',
     none: 'Không có.',
     noDevices: 'Chưa có thiết bị nào được đăng ký.',
-    allRevoked: (n: string) => `Cả ${n} thiết bị đều đã bị thu hồi.`,
-    seeRevoked: 'Xem trong danh sách thiết bị',
+    allRevoked: (n: string) => (n === '1' ? 'Thiết bị duy nhất đã bị thu hồi.' : `Cả ${n} thiết bị đều đã bị thu hồi.`),
+    seeRevoked: (_n: string) => 'Xem trong danh sách thiết bị',
   },
   revoke: {
     title: 'Thu hồi thiết bị? — Phòng điều hành',
@@ -362,7 +362,7 @@ const en: OpsStrings = {
     none: 'None.',
     noDevices: 'No devices enrolled yet.',
     allRevoked: (n: string) => (n === '1' ? 'The only device is revoked.' : `All ${n} devices are revoked.`),
-    seeRevoked: 'See them in the device list',
+    seeRevoked: (n: string) => (n === '1' ? 'See it in the device list' : 'See them in the device list'),
   },
   revoke: {
     title: 'Revoke this device? — Operations room',
