@@ -20,6 +20,9 @@ import { VERSION } from './version.js';
 import { ClockOffset } from '../sync/clock-offset.js';
 import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 
+/** What a kiosk says when the server refuses its token (revoked, or unknown to the server). */
+const REENROLL_MESSAGE = 'the central server no longer accepts this device: enroll it again';
+
 export interface CentralLinkOptions {
   kiosk: KioskService;
   dataDir: string;
@@ -137,7 +140,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...common,
       store: opts.kiosk.store,
       onState: (s) => {
-        if (s.status === 'reenroll-needed') problem('reenroll-needed', 'the central server no longer accepts this device: enroll it again');
+        if (s.status === 'reenroll-needed') problem('reenroll-needed', REENROLL_MESSAGE);
       },
     });
     trustSync = startTrustSync({
@@ -152,6 +155,11 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...common,
       ...(opts.heartbeatMs ? { intervalMs: opts.heartbeatMs } : {}),
       ...(opts.onHeartbeat ? { onSent: opts.onHeartbeat } : {}),
+      // A revoked kiosk with nothing to forward hears it from its heartbeat first: say it then,
+      // unless the forwarder already did.
+      onReenrollNeeded: () => {
+        if (lastProblem !== REENROLL_MESSAGE) problem('reenroll-needed', REENROLL_MESSAGE);
+      },
       collect: () => {
         const q = opts.kiosk.store.queueStats();
         const offset = clockOffset.offsetMs();

@@ -52,6 +52,11 @@ export interface HeartbeatOptions {
   collect(): HeartbeatBody;
   /** Called after each beat the server stored (the updater's proof that a new version runs). */
   onSent?: () => void;
+  /**
+   * Called once when the server refuses the token (401/403): a revoked kiosk with nothing to
+   * forward learns it here first, and must say so without waiting for a scan.
+   */
+  onReenrollNeeded?: () => void;
   ca?: string;
   requestTimeoutMs?: number;
   /** Learns the clock offset from each answer's serverTime (or Date header). */
@@ -91,7 +96,10 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
         opts.onSent?.();
         return true;
       }
-      if (res.status === 401 || res.status === 403) st.reenrollNeeded = true;
+      if ((res.status === 401 || res.status === 403) && !st.reenrollNeeded) {
+        st.reenrollNeeded = true;
+        opts.onReenrollNeeded?.();
+      }
       st.lastError = `server answered ${res.status}`;
     } catch (err) {
       st.lastError = describeError(err);
