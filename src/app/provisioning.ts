@@ -50,8 +50,8 @@ export interface CardProvisionerDeps {
   armWindowMs?: number;
 }
 
-export const TECHNICIAN_ONLY_MESSAGE = 'Provisioning card: technician only. Open the technician panel and choose "re-provision" to use it.';
-export const IN_SERVICE_MESSAGE = 'Provisioning card: technician only. This kiosk already records check-ins on its own; open the technician panel and choose "re-provision" to use it.';
+export const TECHNICIAN_ONLY_MESSAGE = 'Provisioning card: technician only. Open the technician panel, choose "Re-provision by card" (10 minutes), then scan the card again.';
+export const IN_SERVICE_MESSAGE = 'Provisioning card: technician only. This kiosk already records check-ins on its own; open the technician panel, choose "Re-provision by card" (10 minutes), then scan the card again.';
 
 export class CardProvisioner {
   private armedUntil = 0;

@@ -112,6 +112,8 @@ describe('CardProvisioner', () => {
     const { p, enrolled, events } = provisioner({ enrolled: false, reenrollNeeded: false });
     expect(await p.handle(card())).toMatchObject({ state: 'ignored', reason: 'technician-only', message: IN_SERVICE_MESSAGE });
     expect(events).toEqual([{ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE }]);
+    // Both messages name the panel's button as it reads (renderer i18n `reprovision`), so the technician finds it.
+    for (const message of [IN_SERVICE_MESSAGE, TECHNICIAN_ONLY_MESSAGE]) expect(message).toContain('choose "Re-provision by card" (10 minutes), then scan the card again');
     expect(enrolled).toEqual([]);
     expect(kiosk.currentConfig().checkpointId).toBe('unassigned');
     p.armReprovision();
