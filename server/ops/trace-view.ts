@@ -4,7 +4,7 @@
  * table and the CSV download.
  */
 import type { CheckIn } from '../../src/shared/types.js';
-import { parseTraceQuery } from '../trace.js';
+import { dateTimeProblem, parseTraceQuery } from '../trace.js';
 import type { TraceQuery, TraceResult } from '../trace.js';
 import { TIME, parseLocalDateTime, toLocalInput } from './local-time.js';
 
@@ -55,10 +55,13 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
   if (!input.idNo) return { input };
   const fromMs = parseLocalDateTime(timeZone, input.from);
   const toMs = parseLocalDateTime(timeZone, input.to);
+  // Named with what was typed (and why it does not exist, for a skipped wall time), not as "invalid".
+  if (!Number.isFinite(fromMs)) return { input, error: dateTimeProblem('from', input.from, timeZone) };
+  if (!Number.isFinite(toMs)) return { input, error: dateTimeProblem('to', input.to, timeZone) };
   const q = parseTraceQuery({
     idNo: input.idNo,
-    from: Number.isFinite(fromMs) ? new Date(fromMs).toISOString() : 'invalid',
-    to: Number.isFinite(toMs) ? new Date(toMs).toISOString() : 'invalid',
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
     windowMinutes: input.windowMinutes,
   }, timeZone);
   if (typeof q === 'string') return { input, error: q };
