@@ -65,6 +65,9 @@ const vi = {
   enrollCode: 'Mã đăng ký thiết bị',
   reprovision: 'Cấp phép lại bằng thẻ (10 phút)',
   provisioningCard: 'Thẻ cấp phép',
+  provisioningTechnicianOnly: 'chỉ dành cho kỹ thuật viên. Mở bảng kỹ thuật, chọn "Cấp phép lại bằng thẻ (10 phút)", rồi quét lại thẻ.',
+  provisioningInService: 'chỉ dành cho kỹ thuật viên. Máy này đang tự ghi nhận lượt quét; mở bảng kỹ thuật, chọn "Cấp phép lại bằng thẻ (10 phút)", rồi quét lại thẻ.',
+  provisioningBusy: 'đang xử lý một thẻ cấp phép khác.',
   enroll: 'Đăng ký',
   checkpointId: 'Mã điểm kiểm soát',
   checkpointName: 'Tên điểm kiểm soát',
@@ -200,6 +203,9 @@ const en: Record<Key, string> = {
   enrollCode: 'Enrollment code',
   reprovision: 'Re-provision by card (10 min)',
   provisioningCard: 'Provisioning card',
+  provisioningTechnicianOnly: 'technician only. Open the technician panel, choose "Re-provision by card (10 min)", then scan the card again.',
+  provisioningInService: 'technician only. This kiosk already records check-ins on its own; open the technician panel, choose "Re-provision by card (10 min)", then scan the card again.',
+  provisioningBusy: 'another provisioning card is being processed.',
   enroll: 'Enroll',
   checkpointId: 'Checkpoint id',
   checkpointName: 'Checkpoint name',
@@ -387,4 +393,21 @@ export function reasonText(lang: Lang, code: string): string {
     return lang === 'vi' ? `Có trong danh sách theo dõi: ${label}` : `On the watch list: ${label}`;
   }
   return lang === 'vi' ? 'Lý do khác' : 'Other reason';
+}
+
+/** Card notices the screens say in the kiosk's language (by reason); others keep the kiosk's own text. */
+const PROVISIONING_TEXT: Readonly<Record<string, Key>> = {
+  'technician-only': 'provisioningTechnicianOnly',
+  'in-service': 'provisioningInService',
+  busy: 'provisioningBusy',
+};
+
+/**
+ * What the status bar and the technician panel show after "Provisioning card:" for a card notice:
+ * an ignored card in `lang` (the kiosk's own message is English), anything else as the kiosk
+ * wrote it (a refusal names the server's or the card's problem in its own words).
+ */
+export function provisioningText(lang: Lang, notice: { state: string; reason?: string; message: string }): string {
+  const key = notice.state === 'ignored' && notice.reason !== undefined ? PROVISIONING_TEXT[notice.reason] : undefined;
+  return key ? t(lang, key) : notice.message;
 }

@@ -25,7 +25,7 @@ export interface ProvisioningNotice {
   state: 'working' | 'provisioned' | 'refused' | 'ignored';
   message: string;
   at: string;
-  reason?: CardRefusal | 'technician-only' | 'enrollment' | 'busy';
+  reason?: CardRefusal | 'technician-only' | 'in-service' | 'enrollment' | 'busy';
 }
 
 /** A JSON event for stdout (`run`) and the technician screen. */
@@ -90,7 +90,7 @@ export class CardProvisioner {
     if (!state.enrolled && !armed && this.holdsCheckIns()) {
       this.deps.onEvent?.({ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE });
       this.log.warn('provisioning card ignored: kiosk not enrolled but already in service');
-      return this.noticeOf('ignored', IN_SERVICE_MESSAGE, 'technician-only');
+      return this.noticeOf('ignored', IN_SERVICE_MESSAGE, 'in-service');
     }
     const check = verifyProvisioningCard(text, { now: new Date(this.deps.clock.now()), ...(state.trustKey ? { pinnedKey: state.trustKey } : {}) });
     if (!check.ok) return this.refuse(check.reason, `Provisioning card refused: ${check.message}`);

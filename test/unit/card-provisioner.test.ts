@@ -110,7 +110,7 @@ describe('CardProvisioner', () => {
       scannedAt: new Date(time.now()).toISOString(), format: 'cccd', verdict: 'accept', reasons: ['identity-only'], subject: { idType: 'cccd', idNo: '001090000001' },
     });
     const { p, enrolled, events } = provisioner({ enrolled: false, reenrollNeeded: false });
-    expect(await p.handle(card())).toMatchObject({ state: 'ignored', reason: 'technician-only', message: IN_SERVICE_MESSAGE });
+    expect(await p.handle(card())).toMatchObject({ state: 'ignored', reason: 'in-service', message: IN_SERVICE_MESSAGE });
     expect(events).toEqual([{ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE }]);
     // Both messages name the panel's button as it reads (renderer i18n `reprovision`), so the technician finds it.
     for (const message of [IN_SERVICE_MESSAGE, TECHNICIAN_ONLY_MESSAGE]) expect(message).toContain('choose "Re-provision by card" (10 minutes), then scan the card again');

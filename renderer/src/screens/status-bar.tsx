@@ -1,6 +1,6 @@
 /** Always visible: server reachability, queue depth, scanner health, and the UI's own link. */
 import type { KioskStatus } from '../../../src/shared/api.js';
-import { t, type Lang, type TextKey } from '../i18n.js';
+import { provisioningText, t, type Lang, type TextKey } from '../i18n.js';
 
 export function StatusBar({ lang, status, connected }: { lang: Lang; status: KioskStatus | null; connected: boolean }) {
   if (!connected || !status) {
@@ -33,7 +33,7 @@ export function StatusBar({ lang, status, connected }: { lang: Lang; status: Kio
       </span>
       {status.provisioning && status.provisioning.state !== 'provisioned' && (
         <span class="warn" data-testid="provisioning" data-state={status.provisioning.state}>
-          ⚠ {t(lang, 'provisioningCard')}: {status.provisioning.message}
+          ⚠ {t(lang, 'provisioningCard')}: {provisioningText(lang, status.provisioning)}
         </span>
       )}
     </footer>

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { KioskApi, Profile, SelfTestView, TechInfo } from '../../../src/shared/api.js';
-import { auditActionText, formatName, reasonText, t, type Lang, type TextKey } from '../i18n.js';
+import { auditActionText, formatName, provisioningText, reasonText, t, type Lang, type TextKey } from '../i18n.js';
 import { dateTimeOf } from '../time.js';
 import type { TechProps } from './technician.js';
 
@@ -153,7 +153,7 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
         <button data-testid="reprovision" onClick={() => void save({ reprovision: true })}>{t(lang, 'reprovision')}</button>
         {info.status.provisioning && (
           <p data-testid="tech-provisioning" data-state={info.status.provisioning.state} role="status">
-            {t(lang, 'provisioningCard')}: {info.status.provisioning.message}
+            {t(lang, 'provisioningCard')}: {provisioningText(lang, info.status.provisioning)}
           </p>
         )}
       </div>
