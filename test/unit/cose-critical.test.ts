@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { base45Encode } from '../../src/credentials/cose/base45.js';
 import { CborTag, encodeCbor } from '../../src/credentials/cose/cbor.js';
 import type { CborEncodable, CborValue } from '../../src/credentials/cose/cbor.js';
-import { COSE_ALG, sigStructure } from '../../src/credentials/cose/cose.js';
+import { COSE_ALG, coseAlgText, sigStructure } from '../../src/credentials/cose/cose.js';
 import { verifyDcc } from '../../src/credentials/dcc/index.js';
 import { declarationFormat } from '../../src/credentials/declaration/index.js';
 import { issueProvisioningCard, verifyProvisioningCard } from '../../src/credentials/provisioning/index.js';
@@ -60,10 +60,14 @@ describe('EU DCC', () => {
   });
 
   it('ES384 by a P-384 signer of the bundle, and PS384 by an RSA signer, are refused: ES256 and PS256 only', () => {
-    for (const text of [issueHc1({ dcc: sampleVaccination(), signer: p384 }), issueHc1({ dcc: sampleVaccination(), signer: { ...rsa, alg: COSE_ALG.PS384 } })]) {
+    const cases = [
+      { text: issueHc1({ dcc: sampleVaccination(), signer: p384 }), named: 'algorithm -35 (ES384) not allowed' },
+      { text: issueHc1({ dcc: sampleVaccination(), signer: { ...rsa, alg: COSE_ALG.PS384 } }), named: 'algorithm -38 (PS384) not allowed' },
+    ];
+    for (const { text, named } of cases) {
       const r = verify(text);
       expect(r.failures).toEqual(['bad-signature']);
-      expect(r.steps.find((s) => !s.ok)).toMatchObject({ step: 'signature', detail: expect.stringMatching(/not allowed \(ES256 -7 or PS256 -37 only\)/) });
+      expect(r.steps.find((s) => !s.ok)).toMatchObject({ step: 'signature', detail: `${named} (ES256 -7 or PS256 -37 only)` });
     }
     expect(verify(issueHc1({ dcc: sampleVaccination(), signer: rsa })).failures).toEqual([]);
   });
@@ -113,5 +117,14 @@ describe('SMART Health Card (JWS)', () => {
     const r = await verify(await rawShc(body, { zip: 'DEF', kid: key!.kid, crit: ['b64'], b64: true }, key!.privateKey));
     expect(r.failures).toEqual(['bad-signature']);
     expect(r.steps.find((s) => !s.ok)?.detail).toMatch(/crit.*RFC 7515/);
+  });
+});
+
+describe('algorithm names in messages', () => {
+  it('names registered COSE algorithms and shows other numbers as they are', () => {
+    expect(coseAlgText(COSE_ALG.ES384)).toBe('-35 (ES384)');
+    expect(coseAlgText(-8)).toBe('-8 (EdDSA)');
+    expect(coseAlgText(-99)).toBe('-99');
+    expect(coseAlgText(undefined)).toBe('missing');
   });
 });

@@ -148,7 +148,7 @@ describe('CKD1: forged or unknown', () => {
     const token = rawDeclarationToken(claimsFor(sampleDeclBody(), iatS, iatS + 3600), rsa, issuerKey.declarationKid, COSE_ALG.PS256);
     const r = verify(token);
     expect(r.failures).toEqual(['bad-signature']);
-    expect(r.steps.find((s) => !s.ok)?.detail).toContain('-37 not allowed');
+    expect(r.steps.find((s) => !s.ok)?.detail).toContain('algorithm -37 (PS256) not allowed (ES256 only)');
   });
 });
 

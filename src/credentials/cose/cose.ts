@@ -12,6 +12,21 @@ import type { CborEncodable, CborKey, CborMap, CborValue } from './cbor.js';
 import { pooledBytes } from './pooled.js';
 
 export const COSE_ALG = { ES256: -7, ES384: -35, ES512: -36, PS256: -37, PS384: -38, PS512: -39 } as const;
+/**
+ * Names of the signature algorithms a message may claim (IANA "COSE Algorithms" registry), for
+ * messages: "algorithm -35 (ES384)". Values not listed here are shown as the number alone.
+ */
+const ALG_NAMES: ReadonlyMap<number, string> = new Map([
+  [-7, 'ES256'], [-35, 'ES384'], [-36, 'ES512'], [-37, 'PS256'], [-38, 'PS384'], [-39, 'PS512'],
+  [-8, 'EdDSA'], [-257, 'RS256'], [-258, 'RS384'], [-259, 'RS512'], [-47, 'ES256K'],
+]);
+
+/** `-35 (ES384)` for a registered algorithm, `-99` for another number, `missing` when there is none. */
+export function coseAlgText(alg: number | undefined): string {
+  if (alg === undefined) return 'missing';
+  const name = ALG_NAMES.get(alg);
+  return name ? `${alg} (${name})` : String(alg);
+}
 /** Common header labels (RFC 9052 §3.1). */
 export const HEADER = { alg: 1, kid: 4, crit: 2 } as const;
 

@@ -7,7 +7,7 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseCriticalProblem, coseKid, verifyCoseSign1 } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKid, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -116,7 +116,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
   // The DCC spec (eu-dcc-hcert-spec §3.3.1) allows ES256 and PS256 only, as docs/FORMATS.md says;
   // ES384/ES512/PS384/PS512, which the COSE layer can check, are other formats' algorithms.
   if (alg !== COSE_ALG.ES256 && alg !== COSE_ALG.PS256) {
-    run.fail('signature', 'bad-signature', `algorithm ${String(alg)} not allowed (ES256 -7 or PS256 -37 only)`);
+    run.fail('signature', 'bad-signature', `algorithm ${coseAlgText(alg)} not allowed (ES256 -7 or PS256 -37 only)`);
     return undefined;
   }
   const critical = coseCriticalProblem(cose);

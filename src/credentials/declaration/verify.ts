@@ -6,7 +6,7 @@
 import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -59,7 +59,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   steps.push(PASSED.decode);
 
   const alg = coseAlg(msg);
-  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${alg ?? 'missing'} not allowed (ES256 only)`);
+  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${coseAlgText(alg)} not allowed (ES256 only)`);
   const critical = coseCriticalProblem(msg);
   if (critical) return fail(steps, 'bad-signature', 'header', critical);
   const kidBytes = coseKid(msg);
