@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
 import { importEcP256PublicJwk } from '../credentials/trust/keys.js';
 import { compactJwsProblem } from '../shared/base64url.js';
-import { duplicateKeyMessage, firstDuplicateKey } from '../shared/duplicate-keys.js';
+import { duplicateKeyMessage, firstDuplicateKey, jwsHeaderDuplicateKey } from '../shared/duplicate-keys.js';
 import { MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from './remote-config.js';
 import type { RemoteConfig } from './remote-config.js';
 
@@ -50,7 +50,7 @@ export async function verifyConfigProfile(jws: string, rootPublicJwk: Record<str
     throw refused('malformed JWS');
   }
   // jose's JSON.parse keeps the last of a repeated member: one header, one payload, one reading.
-  const headerDup = firstDuplicateKey(Buffer.from(compact.slice(0, compact.indexOf('.')), 'base64url').toString('utf8'));
+  const headerDup = jwsHeaderDuplicateKey(compact);
   if (headerDup) throw refused(`malformed JWS header: ${duplicateKeyMessage(headerDup)}`);
   if (header.alg !== 'ES256' || header.typ !== 'config-profile+jws') throw refused('not an ES256 config-profile+jws');
   let payload: Uint8Array;

@@ -90,3 +90,12 @@ export function duplicateKeyMessage(dup: DuplicateKey): string {
   const shown = dup.key.length > 64 ? `${dup.key.slice(0, 64)}…` : dup.key;
   return `duplicate key ${JSON.stringify(shown)} at ${dup.path} (each key may appear once in an object: JSON keeps only the last, silently)`;
 }
+
+/**
+ * The first member named twice in the protected header of a compact JWS (RFC 7515 §4: member names
+ * must be unique; jose's JSON.parse would keep the last). Call it once the header has decoded as
+ * JSON (jose's decodeProtectedHeader), as firstDuplicateKey requires valid JSON.
+ */
+export function jwsHeaderDuplicateKey(compact: string): DuplicateKey | undefined {
+  return firstDuplicateKey(Buffer.from(compact.slice(0, compact.indexOf('.')), 'base64url').toString('utf8'));
+}

@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import type { JWK } from 'jose';
 import { compactJwsProblem } from '../../shared/base64url.js';
-import { duplicateKeyMessage, firstDuplicateKey } from '../../shared/duplicate-keys.js';
+import { duplicateKeyMessage, firstDuplicateKey, jwsHeaderDuplicateKey } from '../../shared/duplicate-keys.js';
 import type { TrustBundleJson } from '../../shared/trust.js';
 import { TrustBundleError } from './errors.js';
 import { importEcP256PublicJwk } from './keys.js';
@@ -61,7 +61,7 @@ export async function verifySignedTrustBundle(jws: string, rootPublicJwk: JWK): 
     throw refused('malformed JWS header', err);
   }
   // jose's JSON.parse keeps the last of a repeated header member: one header, one reading.
-  const headerDup = firstDuplicateKey(Buffer.from(compact.slice(0, compact.indexOf('.')), 'base64url').toString('utf8'));
+  const headerDup = jwsHeaderDuplicateKey(compact);
   if (headerDup) throw refused(`malformed JWS header: ${duplicateKeyMessage(headerDup)}`);
   if (alg !== 'ES256') throw refused(`algorithm ${JSON.stringify(alg) ?? 'missing'} not allowed (ES256 only)`);
 
