@@ -70,3 +70,15 @@ describe('CCCD: what a scanner or a phone does to a good card', () => {
     expect(await verdictOf(text)).toMatchObject({ format: 'cccd', verdict: 'reject', reasons: [reason] });
   });
 });
+
+describe('Unified personal QR: a birth date spelled another way', () => {
+  it.each(['1990-2-1', '01/02/1990', '1990.02.01', '01-02-1990'])('%s → vnqr, schema-invalid naming field 3 (was "CCCD: expected 7 or 8 fields")', async (dob) => {
+    const r = await verdictOf(`079090001234|NGUYEN VAN AN|${dob}|0|Q1234ABCD`);
+    expect(r).toEqual({ format: 'vnqr', verdict: 'reject', reasons: ['schema-invalid'], messages: [`field 3 (birth date) "${dob}" is not YYYY-MM-DD (digits, or * for a masked part)`] });
+  });
+
+  it('still reads a masked date and leaves an 8-digit DDMMYYYY third field to the CCCD reader', async () => {
+    expect(await verdictOf('******001234|NGUYEN VAN AN|1990-**-**|0|Q1234ABCD')).toMatchObject({ format: 'vnqr', verdict: 'accept', reasons: ['identity-only'] });
+    expect((await verdictOf('079090001234|NGUYEN VAN AN|01021990|0|Q1234ABCD')).format).toBe('cccd');
+  });
+});
