@@ -235,6 +235,8 @@ describe('SMART Health Card: the payload and its claims', () => {
     { name: 'nbf as a string → schema-invalid', card: card(exampleBundle(), { payload: (p) => (p.nbf = String(nowS)) }), verdict: 'reject', reasons: ['schema-invalid'] },
     { name: 'nbf tomorrow → not-yet-valid', card: card(exampleBundle(), { nbf: nowS + 86_400 }), verdict: 'reject', reasons: ['not-yet-valid'] },
     { name: 'nbf 1e400 (Infinity once parsed) → schema-invalid', card: card(exampleBundle(), { text: (j) => j.replace(/"nbf":[0-9]+/, '"nbf":1e400') }), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'nbf in milliseconds (an issuer bug) → schema-invalid, named', card: card(exampleBundle(), { nbf: (nowS - 86_400) * 1000 }), verdict: 'reject', reasons: ['schema-invalid'], message: 'nbf is after the year 9999: not seconds since 1970 (milliseconds?)' },
+    { name: 'exp in milliseconds (would be valid until the year 50000) → schema-invalid', card: card(exampleBundle(), { exp: (nowS + 86_400) * 1000 }), verdict: 'reject', reasons: ['schema-invalid'], message: 'exp is after the year 9999' },
     { name: 'exp an hour ago (SHC allows exp) → expired', card: card(exampleBundle(), { exp: nowS - 3600 }), verdict: 'reject', reasons: ['expired'] },
     { name: 'iss with a trailing slash (the spec forbids it; the bundle names it without) → unknown-signer', card: card(exampleBundle(), { iss: 'https://spec.smarthealth.cards/examples/issuer/' }), verdict: 'reject', reasons: ['unknown-signer'] },
     { name: 'a zlib-wrapped payload (not raw DEFLATE) → unreadable', card: card(exampleBundle(), { compress: (j) => deflateSync(j) }), verdict: 'reject', reasons: ['unreadable'], message: 'not valid raw DEFLATE' },

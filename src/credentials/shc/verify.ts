@@ -29,6 +29,8 @@ import { checkShcMeaning } from './meaning.js';
 const PASSED = { header: passStep('header', 'ES256, zip DEF'), signature: passStep('signature'), meaning: passStep('meaning') } as const;
 
 const MAX_HEADER_CHARS = 1024;
+/** 9999-12-31T23:59:59Z in seconds: a later nbf or exp is not a NumericDate in seconds (RFC 7519 §2). */
+const MAX_NUMERIC_DATE = 253_402_300_799;
 
 /** Public keys imported once per trust-bundle key object (the index keeps them alive). */
 const keyCache = new WeakMap<Record<string, unknown>, KeyObject | null>();
@@ -212,6 +214,10 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   if (typeof nbf !== 'number' || !Number.isFinite(nbf) || (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp)))) {
     failures.push('schema-invalid');
     steps.push({ step: 'validity', ok: false, detail: 'nbf missing or exp/nbf not a number' });
+  } else if (nbf > MAX_NUMERIC_DATE || (typeof exp === 'number' && exp > MAX_NUMERIC_DATE)) {
+    // An issuer that writes milliseconds makes a card valid from the year 50000: say what it is.
+    failures.push('schema-invalid');
+    steps.push({ step: 'validity', ok: false, detail: `${nbf > MAX_NUMERIC_DATE ? 'nbf' : 'exp'} is after the year 9999: not seconds since 1970 (milliseconds?)` });
   } else {
     // The shared time rules (RFC 7519 nbf/exp with the policy's clock tolerance).
     const time = checkTokenTimes(typeof exp === 'number' ? { nbf, exp } : { nbf }, now, ctx.time ?? DEFAULT_TIME_RULES);
