@@ -11,6 +11,7 @@ import { assessText } from '../../src/core/assess.js';
 import { DEFAULT_POLICY } from '../../src/core/policy.js';
 import type { Policy } from '../../src/core/policy.js';
 import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
+import { encodeShcNumeric } from '../../src/credentials/shc/numeric.js';
 import { shcTrust } from '../helpers/shc.js';
 import { exampleBundle, labResult, shcCard, shcSigner, withHeaderText } from '../helpers/shc-cards.js';
 import type { Bundle, CardOptions } from '../helpers/shc-cards.js';
@@ -270,6 +271,24 @@ describe('SMART Health Card: the JWS header', () => {
     expect(r.messages[0]).toBe('zip "GZIP" not supported (zip must be DEF: raw DEFLATE)');
     const none = await verdictOf(await shcCard(bundle(patientOnly), nowS, { header: { alg: 'ES256', kid: shcSigner.kid }, compress: (j) => j }));
     expect(none.messages[0]).toBe('payload not compressed (zip must be DEF: raw DEFLATE)');
+  });
+});
+
+describe('SMART Health Card: the signature', () => {
+  it('names a DER-encoded ES256 signature (RFC 7518 §3.4 wants r‖s) instead of only "does not verify"', async () => {
+    const good = await shcCard(exampleBundle(), nowS);
+    let jws = '';
+    for (let i = 5; i < good.length; i += 2) jws += String.fromCharCode(Number(good.slice(i, i + 2)) + 45);
+    const [h, p, s] = jws.split('.') as [string, string, string];
+    const rs = Buffer.from(s, 'base64url');
+    // DER SEQUENCE of two INTEGERs, each with a leading zero byte (as when the high bit is set).
+    const int = (b: Buffer) => Buffer.concat([Buffer.from([0x02, b.length + 1, 0x00]), b]);
+    const body = Buffer.concat([int(rs.subarray(0, 32)), int(rs.subarray(32))]);
+    const der = Buffer.concat([Buffer.from([0x30, body.length]), body]);
+    const r = await verdictOf(encodeShcNumeric(`${h}.${p}.${der.toString('base64url')}`));
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'], messages: ['ES256 signature is 72 bytes, not 64 (ASN.1 DER, where JWS requires r‖s)'] });
+    const short = await verdictOf(encodeShcNumeric(`${h}.${p}.${rs.subarray(0, 40).toString('base64url')}`));
+    expect(short).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'], messages: ['ES256 signature is 40 bytes, not 64'] });
   });
 });
 

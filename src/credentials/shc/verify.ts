@@ -194,8 +194,13 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
 
   // The signing input (RFC 7515 §5.2): the ASCII of `header.payload`, already in hand as bytes.
   const signed = jwsBytes.subarray(0, dot2);
-  const valid =
-    signature.length === 64 && cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  if (signature.length !== 64) {
+    // RFC 7518 §3.4: an ES256 signature is r‖s, 64 bytes. An issuer that signs with a library's
+    // default ASN.1 DER form (70–72 bytes, starting 0x30) makes cards no verifier accepts: say so.
+    const der = signature[0] === 0x30 && signature.length >= 8 && signature.length <= 72 ? ' (ASN.1 DER, where JWS requires r‖s)' : '';
+    return fail(steps, 'bad-signature', 'signature', `ES256 signature is ${signature.length} bytes, not 64${der}`);
+  }
+  const valid = cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!valid) return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   steps.push(PASSED.signature);
 
