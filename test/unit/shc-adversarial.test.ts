@@ -150,6 +150,19 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
       reasons: [],
     },
     {
+      name: 'a positive result dated without a zone (2026-11-25T10:00:00) beside three doses → schema-invalid, never passed over',
+      card: card(bundle((b) => b.entry.push(labResult('260373001', '2026-11-25T10:00:00', 'final', 'resource:9')))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Observation has no valid effectiveDateTime',
+    },
+    {
+      name: 'another kind of Observation (no qualitative result, a period instead of a date) beside three doses → accept',
+      card: card(bundle((b) => b.entry.push({ fullUrl: 'resource:9', resource: { resourceType: 'Observation', status: 'final', subject: { reference: 'resource:0' }, effectivePeriod: { start: '2021-01-01' }, valueQuantity: { value: 120 } } }))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
       name: 'a result with an unknown code only → nothing the kiosk can read',
       card: card(lab(labResult('419984006', hoursAgo(20)))),
       verdict: 'reject',

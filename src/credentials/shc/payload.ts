@@ -157,8 +157,6 @@ export function readShcContent(payload: Obj): ShcContentResult {
       doseList.push({ entry: i, date: when as string, span });
       if (lastDoseDate === undefined || date > lastDoseDate) lastDoseDate = date;
     } else if (resource.resourceType === 'Observation') {
-      const span = fhirSpan(resource.effectiveDateTime);
-      if (span === undefined) return { ok: false, detail: `fhirBundle.entry[${i}] Observation has no valid effectiveDateTime` };
       const ref = referenceProblem(resource.subject, patientUrl);
       if (ref !== undefined) return { ok: false, detail: `fhirBundle.entry[${i}] Observation.subject ${ref}` };
       if (!RESULT_STATUSES.has(resource.status)) {
@@ -170,6 +168,10 @@ export function readShcContent(payload: Obj): ShcContentResult {
         skipped.push(`entry[${i}] Observation result is not a SNOMED CT detected or not-detected code`);
         continue;
       }
+      // A result the kiosk reads must say when: a positive test without a usable date cannot be
+      // judged fresh or stale, and must not be passed over either.
+      const span = fhirSpan(resource.effectiveDateTime);
+      if (span === undefined) return { ok: false, detail: `fhirBundle.entry[${i}] Observation has no valid effectiveDateTime` };
       tests.push({ entry: i, date: resource.effectiveDateTime as string, span, detected });
     }
   }
