@@ -28,6 +28,10 @@ const HOUR_MS = 3_600_000;
  */
 export function fhirSpan(text: unknown, dateOnly = false): FhirSpan | undefined {
   if (typeof text !== 'string') return undefined;
+  // Most card dates are a plain YYYY-MM-DD: read it digit by digit (runs for every dose of every
+  // scan); anything else goes through the full pattern.
+  const plain = plainDateUtc(text);
+  if (plain !== undefined) return Number.isNaN(plain) ? undefined : { startMs: plain - 14 * HOUR_MS, endMs: plain + 36 * HOUR_MS - 1 };
   const m = DATE_TIME.exec(text);
   if (m === null) return undefined;
   const year = Number(m[1]);
@@ -49,4 +53,28 @@ export function fhirSpan(text: unknown, dateOnly = false): FhirSpan | undefined 
   else if (month !== undefined) end.setUTCMonth(end.getUTCMonth() + 1);
   else end.setUTCFullYear(year + 1);
   return { startMs: start.getTime() - 14 * HOUR_MS, endMs: end.getTime() + 12 * HOUR_MS - 1 };
+}
+
+/** Value of the ASCII digits text[from, to), or -1 when any of them is not one. */
+function digitsAt(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * UTC midnight (ms) of text shaped YYYY-MM-DD with a year from 1000, NaN when so shaped but no such
+ * day (a date before 1970 is negative), undefined for any other text (left to the full pattern).
+ */
+function plainDateUtc(text: string): number | undefined {
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const y = digitsAt(text, 0, 4);
+  const m = digitsAt(text, 5, 7);
+  const d = digitsAt(text, 8, 10);
+  if (y < 1000 || m < 0 || d < 0) return undefined;
+  return isRealDate(y, m, d) ? Date.UTC(y, m - 1, d) : NaN;
 }

@@ -3,31 +3,29 @@
  * JSON.parse keeps the last of two equal keys without a word (RFC 8259 §4 leaves it to the
  * parser). Counting is enough to tell: in valid JSON every member has exactly one ':' outside
  * strings, so the text held more members than the parsed objects exactly when some key repeated.
- * One pass over the characters and one walk of the objects, no allocation: a fraction of
+ * One pass over the bytes and one walk of the objects, no allocation: a fraction of
  * shared/duplicate-keys.ts's scan, which keeps a set per object and is run only to name the key.
  */
 import { firstDuplicateKey } from '../../shared/duplicate-keys.js';
 import type { DuplicateKey } from '../../shared/duplicate-keys.js';
 
-/** Members in `text` (valid JSON): its ':' outside strings. Strings are skipped with indexOf. */
-function membersInText(text: string): number {
+/**
+ * Members in `json` (the UTF-8 bytes of valid JSON): its ':' outside strings. Read as bytes, as
+ * inflated: a multi-byte UTF-8 sequence never holds a byte below 0x80, so '"', ':' and '\' are
+ * only ever themselves, and a byte loop is about twice as fast as the same loop over the text.
+ */
+function membersInJson(json: Uint8Array): number {
   let members = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x3a /* : */) {
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x3a /* : */) {
       members++;
-    } else if (c === 0x22 /* " */) {
-      // The closing quote: the next one not escaped (preceded by an even number of backslashes).
-      let end = text.indexOf('"', i + 1);
-      for (;;) {
-        if (end < 0) return members;
-        let slashes = 0;
-        for (let j = end - 1; text.charCodeAt(j) === 0x5c; j--) slashes++;
-        if (slashes % 2 === 0) break;
-        end = text.indexOf('"', end + 1);
-      }
-      i = end;
     }
   }
   return members;
@@ -47,10 +45,11 @@ function membersIn(value: unknown): number {
 }
 
 /**
- * The first key named twice in one object of `text`, or undefined. `parsed` must be what
- * JSON.parse(text) returned (text valid JSON). Nesting is bounded by the caller's size bound.
+ * The first key named twice in one object of the JSON `text`, or undefined. `json` is its UTF-8
+ * bytes and `parsed` what JSON.parse(text) returned (text valid JSON). Nesting is bounded by the
+ * caller's size bound.
  */
-export function repeatedKey(text: string, parsed: unknown): DuplicateKey | undefined {
-  if (membersInText(text) === membersIn(parsed)) return undefined;
+export function repeatedKey(json: Uint8Array, text: string, parsed: unknown): DuplicateKey | undefined {
+  if (membersInJson(json) === membersIn(parsed)) return undefined;
   return firstDuplicateKey(text);
 }

@@ -207,7 +207,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   // Authentic, but is it one payload? JSON.parse keeps the last of two equal keys, another reader
   // the first: `"status":"entered-in-error","status":"completed"` would be a dose here and none
   // there (RFC 7519 §4 lets a JWT parser refuse duplicate claim names; FHIR JSON has none).
-  const dup = repeatedKey(payloadText, payload);
+  const dup = repeatedKey(inflated, payloadText, payload);
   if (dup) return fail(steps, 'schema-invalid', 'content', `payload: ${duplicateKeyMessage(dup)}`);
 
   // From here the payload is authentic: collect every remaining problem, and keep the subject.
