@@ -63,6 +63,33 @@ describe('SMART Health Card: immunization status', () => {
       reasons: [],
     },
     {
+      name: 'every dose isSubpotent (a modifier the IG says verifiers must honour) → nothing to vouch for',
+      card: card(bundle((b) => immunizations(b).forEach((r) => (r.isSubpotent = true)))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization isSubpotent true',
+    },
+    {
+      name: 'one dose isSubpotent among potent ones → accept, that dose not counted',
+      card: card(bundle((b) => (immunizations(b)[2]!.isSubpotent = true))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'every dose with a modifierExtension the kiosk cannot read → nothing to vouch for',
+      card: card(bundle((b) => immunizations(b).forEach((r) => (r.modifierExtension = [{ url: 'https://issuer.example/fhir/not-valid-for-travel', valueBoolean: true }])))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization with a modifier extension',
+    },
+    {
+      name: 'a Patient with a modifierExtension → schema-invalid (it may change what the name means)',
+      card: card(bundle((b) => (b.entry[0]!.resource.modifierExtension = [{ url: 'https://issuer.example/fhir/alias', valueBoolean: true }]))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'modifier extension',
+    },
+    {
       name: 'a duplicate "status" key (entered-in-error, then completed): refused, whichever a reader keeps',
       card: card(exampleBundle(), { text: (j) => j.replace(/"status":"completed"/g, '"status":"entered-in-error","status":"completed"') }),
       verdict: 'reject',
@@ -124,6 +151,13 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
       card: card(lab(labResult('260415000', hoursAgo(20), 'preliminary'))),
       verdict: 'reject',
       reasons: ['schema-invalid'],
+    },
+    {
+      name: 'a positive result under a modifierExtension beside a negative one → schema-invalid (leaving it out could hide a positive)',
+      card: card(lab({ ...labResult('260373001', hoursAgo(5), 'final', 'resource:1'), resource: { ...labResult('260373001', hoursAgo(5)).resource, modifierExtension: [{ url: 'https://issuer.example/x', valueBoolean: true }] } }, labResult('260415000', hoursAgo(20), 'final', 'resource:2'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Observation carries a modifier extension',
     },
     {
       name: 'a positive test entered-in-error beside a negative one → accept (the nullified record says nothing)',

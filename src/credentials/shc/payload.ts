@@ -14,7 +14,11 @@
  *   person's (R4: Immunization.patient is 1..1).
  * - dates are FHIR `date` / `dateTime` values of days that exist (fhir-date.ts).
  * - only an Immunization with status `completed` is a dose: `entered-in-error` nullifies the
- *   record (FHIR R4 Immunization.status is a modifier element); `not-done` records no dose.
+ *   record (FHIR R4 Immunization.status is a modifier element); `not-done` records no dose; nor is
+ *   one with `isSubpotent: true` (also a modifier: the Vaccination IG requires verifiers to honour
+ *   it). A record, or the Patient, carrying a `modifierExtension` or `implicitRules` cannot be read
+ *   as if they were not there: such an Immunization is left out (one dose fewer), such a test result or
+ *   Patient refuses the card (leaving a result out could hide a positive test).
  * - only an Observation with status `final`, `amended` or `corrected` and a qualitative result
  *   (SNOMED CT detected / positive, not detected / negative) is a test result.
  * - a card must carry at least one dose or one test result.
@@ -91,6 +95,15 @@ function referenceProblem(ref: unknown, patientUrl: string | undefined): string 
   return undefined;
 }
 
+/**
+ * True when a resource carries something that changes its meaning in a way the kiosk cannot read:
+ * a `modifierExtension` (FHIR R4 extensibility §2.4.1: a reader that does not understand one must
+ * not process the element as if it were absent) or `implicitRules` (FHIR R4 Resource, a modifier).
+ */
+function hasUnknownModifier(resource: Obj): boolean {
+  return resource.modifierExtension !== undefined || resource.implicitRules !== undefined;
+}
+
 /** True when one of the CodeableConcept's codings is SNOMED CT with a code in `codes`. */
 function hasSnomed(concept: unknown, codes: ReadonlySet<unknown>): boolean {
   if (!isObj(concept) || !Array.isArray(concept.coding)) return false;
@@ -135,6 +148,7 @@ export function readShcContent(payload: Obj): ShcContentResult {
     }
   }
   if (!patient) return { ok: false, detail: 'fhirBundle has no Patient' };
+  if (hasUnknownModifier(patient)) return { ok: false, detail: 'the Patient carries a modifier extension the kiosk does not understand (FHIR R4 §2.4.1: it may change what the name means)' };
 
   const doseList: ShcDose[] = [];
   const tests: ShcTest[] = [];
@@ -153,6 +167,16 @@ export function readShcContent(payload: Obj): ShcContentResult {
         skipped.push(`entry[${i}] Immunization status ${JSON.stringify(resource.status ?? null).slice(0, 24)}`);
         continue;
       }
+      // isSubpotent is a modifier: a dose "known to be subpotent" is no dose, and the Vaccination IG
+      // says it is critical that verifiers process it. Any other modifier we cannot read.
+      if (resource.isSubpotent === true) {
+        skipped.push(`entry[${i}] Immunization isSubpotent true`);
+        continue;
+      }
+      if (hasUnknownModifier(resource)) {
+        skipped.push(`entry[${i}] Immunization with a modifier extension`);
+        continue;
+      }
       const date = (when as string).slice(0, 10);
       doseList.push({ entry: i, date: when as string, span });
       if (lastDoseDate === undefined || date > lastDoseDate) lastDoseDate = date;
@@ -162,6 +186,10 @@ export function readShcContent(payload: Obj): ShcContentResult {
       if (!RESULT_STATUSES.has(resource.status)) {
         skipped.push(`entry[${i}] Observation status ${JSON.stringify(resource.status ?? null).slice(0, 24)}`);
         continue;
+      }
+      // Leaving such a result out could hide a positive test: the card cannot be read.
+      if (hasUnknownModifier(resource)) {
+        return { ok: false, detail: `fhirBundle.entry[${i}] Observation carries a modifier extension the kiosk does not understand` };
       }
       const detected = hasSnomed(resource.valueCodeableConcept, DETECTED);
       if (!detected && !hasSnomed(resource.valueCodeableConcept, NOT_DETECTED)) {
