@@ -237,6 +237,26 @@ describe('SMART Health Card: dates and references in the FHIR bundle', () => {
       message: 'Patient.birthDate',
     },
     {
+      name: 'Patient.birthDate next year → schema-invalid',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2027-03-01'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Patient.birthDate is in the future',
+    },
+    {
+      name: 'a dose dated before the birth date → schema-invalid',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2021-06-01'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'occurrenceDateTime 2021-01-01 is before Patient.birthDate',
+    },
+    {
+      name: 'a dose on the day of birth (a newborn dose) → accept',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2021-01-01'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
       name: 'an Immunization for someone else (resource:7, not in the card) → schema-invalid',
       card: card(bundle((b) => (immunizations(b)[1]!.patient = { reference: 'resource:7' }))),
       verdict: 'reject',

@@ -8,7 +8,9 @@
  * - the latest lab result positive (detected), within the policy's `testMaxAgeHours` → finding
  *   `positive-test` (refer under the default policy), whether or not the card also has doses;
  * - a card with no dose whose latest lab result is older than `testMaxAgeHours` → `expired`: a
- *   test card proves something only while the test is recent. With doses, an old test is history.
+ *   test card proves something only while the test is recent. With doses, an old test is history;
+ * - a birth date in the future, or a dose dated before the birth → `schema-invalid`: the card
+ *   cannot be true.
  *
  * Every comparison allows the clock-skew tolerance; a date without a time spans the whole day in
  * every time zone (fhir-date.ts).
@@ -31,9 +33,18 @@ export function checkShcMeaning(content: ShcContent, ctx: VerifyContext): ShcIss
   const rules = ctx.time ?? DEFAULT_TIME_RULES;
   const now = ctx.now.getTime();
   const issues: ShcIssue[] = [];
+  const birth = content.birth;
+  // A person not yet born, or a dose before birth, is a card that cannot be true (the CCCD reader
+  // refuses a future birth date the same way).
+  if (birth !== undefined && isFuture(birth.startMs, now, rules)) {
+    issues.push({ reason: 'schema-invalid', kind: 'failure', detail: 'Patient.birthDate is in the future' });
+  }
   for (const dose of content.doseList) {
     if (isFuture(dose.span.startMs, now, rules)) {
       issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `fhirBundle.entry[${dose.entry}] Immunization: occurrenceDateTime ${dose.date} is in the future` });
+    }
+    if (birth !== undefined && dose.span.endMs < birth.startMs) {
+      issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `fhirBundle.entry[${dose.entry}] Immunization: occurrenceDateTime ${dose.date} is before Patient.birthDate` });
     }
   }
   let latest: ShcTest | undefined;

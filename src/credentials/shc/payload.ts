@@ -79,6 +79,8 @@ export interface ShcContent {
   doseList: ShcDose[];
   /** The lab results read, in entry order. */
   tests: ShcTest[];
+  /** Patient.birthDate's span, when the card gives one. */
+  birth?: FhirSpan;
 }
 
 export type ShcContentResult = { ok: true; content: ShcContent } | { ok: false; detail: string };
@@ -210,6 +212,7 @@ export function readShcContent(payload: Obj): ShcContentResult {
   const person = readPatient(patient);
   if (!person.ok) return person;
   const content: ShcContent = { subject: person.subject, doses: doseList.length, labResults: tests.length, doseList, tests };
+  if (person.subject.dob !== undefined) content.birth = fhirSpan(person.subject.dob, true);
   if (lastDoseDate !== undefined) content.lastDoseDate = lastDoseDate;
   return { ok: true, content };
 }
