@@ -172,6 +172,12 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
       reasons: [],
     },
     {
+      name: 'a negative and a positive result on the same day, negative listed first → refer (a tie must not hide the positive)',
+      card: card(lab(labResult('260415000', '2026-11-25', 'final', 'resource:1'), labResult('260373001', '2026-11-25', 'final', 'resource:2'))),
+      verdict: 'refer',
+      reasons: ['positive-test'],
+    },
+    {
       name: 'three doses and a positive test yesterday → refer, positive-test',
       card: card(bundle((b) => b.entry.push(labResult('260373001', hoursAgo(20), 'final', 'resource:9')))),
       verdict: 'refer',

@@ -52,7 +52,8 @@ export function checkShcMeaning(content: ShcContent, ctx: VerifyContext): ShcIss
     if (isFuture(test.span.startMs, now, rules)) {
       issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `fhirBundle.entry[${test.entry}] Observation: effectiveDateTime ${test.date} is in the future` });
     }
-    if (latest === undefined || test.span.endMs > latest.span.endMs) latest = test;
+    // Of two results with the same time, the positive one counts: a tie must not hide it.
+    if (latest === undefined || test.span.endMs > latest.span.endMs || (test.span.endMs === latest.span.endMs && test.detected)) latest = test;
   }
   if (latest !== undefined) {
     const maxAgeHours = ctx.testMaxAgeHours ?? DEFAULT_TEST_MAX_AGE_HOURS;
