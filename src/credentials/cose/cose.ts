@@ -287,16 +287,64 @@ interface AlgParams {
   kind: 'ec' | 'pss';
   /** Raw r||s signature length for ECDSA. */
   sigLen?: number;
+  /** The one curve (node:crypto's name) an ECDSA algorithm is defined on (RFC 9053 §2.1). */
+  curve?: string;
+  /** RSASSA-PSS salt length in bytes: the digest's length (RFC 8230 §2). */
+  saltLength?: number;
 }
 
 const ALGS: ReadonlyMap<number, AlgParams> = new Map<number, AlgParams>([
-  [COSE_ALG.ES256, { hash: 'sha256', kind: 'ec', sigLen: 64 }],
-  [COSE_ALG.ES384, { hash: 'sha384', kind: 'ec', sigLen: 96 }],
-  [COSE_ALG.ES512, { hash: 'sha512', kind: 'ec', sigLen: 132 }],
-  [COSE_ALG.PS256, { hash: 'sha256', kind: 'pss' }],
-  [COSE_ALG.PS384, { hash: 'sha384', kind: 'pss' }],
-  [COSE_ALG.PS512, { hash: 'sha512', kind: 'pss' }],
+  [COSE_ALG.ES256, { hash: 'sha256', kind: 'ec', sigLen: 64, curve: 'prime256v1' }],
+  [COSE_ALG.ES384, { hash: 'sha384', kind: 'ec', sigLen: 96, curve: 'secp384r1' }],
+  [COSE_ALG.ES512, { hash: 'sha512', kind: 'ec', sigLen: 132, curve: 'secp521r1' }],
+  [COSE_ALG.PS256, { hash: 'sha256', kind: 'pss', saltLength: 32 }],
+  [COSE_ALG.PS384, { hash: 'sha384', kind: 'pss', saltLength: 48 }],
+  [COSE_ALG.PS512, { hash: 'sha512', kind: 'pss', saltLength: 64 }],
 ]);
+
+/** Smallest RSA modulus accepted for PS256/384/512 (bits): the EU DCC spec's and NIST SP 800-57's floor. */
+export const MIN_RSA_BITS = 2048;
+
+/** What verification needs to know of a public key, read once per KeyObject (keys live as long as the trust bundle). */
+interface KeyShape {
+  type: string | undefined;
+  /** EC curve name (node:crypto's, e.g. prime256v1), else undefined. */
+  curve: string | undefined;
+  /** RSA modulus length in bits, else undefined. */
+  bits: number | undefined;
+}
+const keyShapes = new WeakMap<KeyObject, KeyShape>();
+
+function keyShape(key: KeyObject): KeyShape {
+  let shape = keyShapes.get(key);
+  if (!shape) {
+    const details = key.asymmetricKeyDetails;
+    shape = { type: key.asymmetricKeyType, curve: details?.namedCurve, bits: details?.modulusLength };
+    keyShapes.set(key, shape);
+  }
+  return shape;
+}
+
+/**
+ * Why `key` cannot make `alg` signatures, in words for `verify --explain` ("an EC key on secp256k1;
+ * ES256 is defined on P-256 only"), or undefined when it can. ECDSA algorithms are bound to one
+ * curve each (RFC 9053 §2.1: ES256 to P-256); RSASSA-PSS keys must have at least MIN_RSA_BITS.
+ */
+export function coseKeyProblem(alg: number, key: KeyObject): string | undefined {
+  const p = ALGS.get(alg);
+  if (!p) return `algorithm ${coseAlgText(alg)} is not supported`;
+  const shape = keyShape(key);
+  if (p.kind === 'ec') {
+    if (shape.type !== 'ec') return `a key of type ${shape.type ?? 'unknown'} cannot make ${coseAlgText(alg)} signatures`;
+    if (shape.curve !== p.curve) return `an EC key on ${shape.curve ?? 'an unknown curve'}; ${coseAlgText(alg)} is defined on ${CURVE_NAMES[p.curve!] ?? p.curve} only (RFC 9053 §2.1)`;
+    return undefined;
+  }
+  if (shape.type !== 'rsa' && shape.type !== 'rsa-pss') return `a key of type ${shape.type ?? 'unknown'} cannot make ${coseAlgText(alg)} signatures`;
+  if ((shape.bits ?? 0) < MIN_RSA_BITS) return `an RSA key of ${shape.bits ?? '?'} bits; at least ${MIN_RSA_BITS} are required`;
+  return undefined;
+}
+
+const CURVE_NAMES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 export function isSupportedAlg(alg: number | undefined): alg is number {
   return alg !== undefined && ALGS.has(alg);
@@ -304,26 +352,22 @@ export function isSupportedAlg(alg: number | undefined): alg is number {
 
 /**
  * Verifies a raw signature over `data` (the Sig_structure). Never throws: an unknown algorithm,
- * a key of the wrong type or a malformed signature is simply `false`. This is also the bare
- * operation the benchmarks time as the floor.
+ * a key the algorithm cannot use (coseKeyProblem: another curve, RSA under 2048 bits), or a
+ * malformed signature is simply `false`. RSASSA-PSS is checked with the salt length RFC 8230 §2
+ * requires (the digest's length), as the EU verifiers (BouncyCastle, Apple Security) do: a
+ * signature made with another salt length is not a PS256/384/512 signature. This is also the
+ * bare operation the benchmarks time as the floor.
  */
 export function verifySignature(alg: number, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   const p = ALGS.get(alg);
   if (!p) return false;
   try {
+    if (coseKeyProblem(alg, key) !== undefined) return false;
     if (p.kind === 'ec') {
-      if (key.asymmetricKeyType !== 'ec' || signature.length !== p.sigLen) return false;
+      if (signature.length !== p.sigLen) return false;
       return cryptoVerify(p.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
     }
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return false;
-    // RFC 8230 fixes the salt at the digest length; AUTO accepts that and any other length the
-    // signer chose, which the PSS proof of security allows.
-    return cryptoVerify(
-      p.hash,
-      data,
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
-      signature,
-    );
+    return cryptoVerify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.saltLength! }, signature);
   } catch {
     return false;
   }

@@ -7,7 +7,7 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKid, verifyCoseSign1 } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -124,14 +124,29 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
     run.fail('signature', 'bad-signature', critical);
     return undefined;
   }
+  // A certificate whose key cannot make this algorithm's signatures (another curve, RSA under
+  // 2048 bits: coseKeyProblem) is never used; when it is the only one, its problem is named.
+  let keyProblem: string | undefined;
   for (const signer of candidates) {
     const facts = signerFacts(signer.certificate);
-    if (facts.key && verifyCoseSign1(cose, facts.key)) {
+    if (!facts.key) continue;
+    const problem = coseKeyProblem(alg, facts.key);
+    if (problem !== undefined) {
+      keyProblem ??= problem;
+      continue;
+    }
+    if (verifyCoseSign1(cose, facts.key)) {
       run.passed(signatureStep(alg, signer));
       return { signer, facts };
     }
   }
-  run.fail('signature', 'bad-signature', 'signature does not verify with any certificate for this kid');
+  run.fail(
+    'signature',
+    'bad-signature',
+    keyProblem !== undefined && candidates.length === 1
+      ? `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`
+      : 'signature does not verify with any certificate for this kid',
+  );
   return undefined;
 }
 
