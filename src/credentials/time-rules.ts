@@ -121,8 +121,25 @@ export function dateSpan(text: string): { startMs: number; endMs: number } | und
     if (!Number.isFinite(utcMidnight)) return undefined;
     return { startMs: utcMidnight - 14 * 3_600_000, endMs: utcMidnight + 36 * 3_600_000 - 1 };
   }
-  const ms = Date.parse(text);
+  const ms = instantOf(text);
   return Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
+}
+
+/**
+ * RFC 3339 §5.6 time-second 60 (a leap second: 23:59:60Z), which the DCC schema accepts and
+ * Date.parse refuses (NaN), as HH:MM, the fraction and offset apart.
+ */
+const LEAP_SECOND = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}):60((?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))$/;
+
+/**
+ * Date.parse, except that a leap second reads as the second after :59 of its minute (the instant
+ * it ends in, as POSIX time counts it): an unreadable time must never let a date check pass.
+ */
+function instantOf(text: string): number {
+  const ms = Date.parse(text);
+  if (!Number.isNaN(ms)) return ms;
+  const leap = LEAP_SECOND.exec(text);
+  return leap ? Date.parse(`${leap[1]}:59${leap[2]}`) + 1000 : Number.NaN;
 }
 
 /** Policy seconds → rules (clamped to 0..MAX_CLOCK_SKEW_SECONDS). */
