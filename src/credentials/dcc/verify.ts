@@ -266,14 +266,24 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
   if (issues.length === 0) run.passed(PASSED.content);
 }
 
+/**
+ * The rules that apply (selectRules: Acceptance rules of the country of arrival when one is set,
+ * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country) and
+ * their outcome on `{payload, external}`. `external` carries the EU parameters the verifier apps
+ * give: `validationClockAtStartOfDay` is the start of the validation clock's UTC day, as the EU
+ * and Swiss verifiers compute it.
+ */
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
-  const rules = selectRules(ctx.trust.dccRules, group, ctx.now, opts);
+  const issuerCountryCode = claims.iss ?? signer.country;
+  const rules = selectRules(ctx.trust.dccRules, group, ctx.now, issuerCountryCode === undefined ? opts : { ...opts, issuerCountryCode });
   if (rules.length === 0) return run.passed(PASSED.noRules);
+  const clock = ctx.now.toISOString();
   const external = {
     valueSets: ctx.trust.dccValueSets,
-    validationClock: ctx.now.toISOString(),
+    validationClock: clock,
+    validationClockAtStartOfDay: `${clock.slice(0, 10)}T00:00:00Z`,
     countryCode: opts.countryCode,
-    issuerCountryCode: claims.iss ?? signer.country,
+    issuerCountryCode,
     exp: iso(claims.exp),
     iat: iso(claims.iat),
     kid: signer.kid,
