@@ -62,7 +62,7 @@ add('iat missing', rawHc1({ signer: es, claims: new Map<number | string, CborEnc
 add('exp missing', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([[1, 'VN'], [6, IAT], [-260, new Map([[1, vacc()]])]]) }), 'reject schema-invalid');
 add('iat float', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT + 0.5) }), 'accept');
 add('exp float', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, EXP + 0.5) }), 'accept');
-add('exp negative', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, -1) }), 'reject expired');
+add('exp negative', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, -1) }), 'reject expired|schema-invalid');
 add('iat negative (1969)', rawHc1({ signer: es, claims: claimsOf(vacc(), -100) }), 'accept');
 add('exp 2^40', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, 2 ** 40) }), 'accept');
 add('exp uint64 max', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, 0xffffffffffffffffn) }), 'accept');

@@ -19,6 +19,9 @@ export interface CwtClaims {
 
 function seconds(v: CborValue, name: string): number | undefined {
   if (v === undefined) return undefined;
+  // An integer beyond 2^53 (CBOR carries up to ±2^64) is a time no clock reaches, not a malformed
+  // claim: its nearest double keeps its sign and size (an exp of 2^64−1 never expires).
+  if (typeof v === 'bigint') return Number(v);
   // Integers per RFC 8392; some issuers send floats: accept finite numbers, truncated.
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new CoseError(`CWT claim ${name} is not a number`);
   return Math.trunc(v);

@@ -237,6 +237,9 @@ function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: Ver
   if (claims.iat === undefined || claims.exp === undefined) {
     return run.fail('validity', 'schema-invalid', `CWT claim ${claims.iat === undefined ? 'iat' : 'exp'} missing`);
   }
+  // Expiring before being issued is no validity period at all (as CKD1 and CKP1 refuse it); the
+  // clock tolerance would otherwise accept such a pair within minutes of both.
+  if (claims.exp < claims.iat) return run.fail('validity', 'schema-invalid', 'CWT claim exp is before iat');
   const now = ctx.now.getTime();
   const rules = ctx.time ?? DEFAULT_TIME_RULES;
   const cert = windowFailure(facts.notBefore, facts.notAfter, now, 'the signer certificate', rules);
