@@ -21,6 +21,8 @@ import type { TrustIndex } from '../../src/credentials/trust/types.js';
 import { DCC_EKU, makeSigner, sampleVaccination } from '../helpers/dcc-issuer.js';
 import { RAW_EXP as EXP, RAW_IAT as IAT, dccClaims as claimsOf, kidBytes as kidOf, rawHc1 } from '../helpers/dcc-raw.js';
 import { buildDccTrust } from '../helpers/dcc-trust.js';
+import { claimsFor, declarationTrust, rawDeclarationToken, sampleDeclBody } from '../helpers/declaration.js';
+import { newEcKey } from '../helpers/keys.js';
 
 const NOW = new Date('2022-06-01T00:00:00Z');
 const sec = (iso: string) => Date.parse(iso) / 1000;
@@ -236,6 +238,34 @@ add('PS256 RSA-1024', rawHc1({ signer: rsa1024 }), 'reject bad-signature', build
 const k1 = makeSigner({ keyType: 'ec-secp256k1' });
 add('ES256 by a secp256k1 signer', rawHc1({ signer: { ...k1, alg: COSE_ALG.ES256 } }), 'reject bad-signature', buildDccTrust([k1.certificate]));
 add('ES256 claimed by an RSA signer (alg -7, PSS signature)', rawHc1({ signer: rsa, prot: new Map<number, CborEncodable>([[1, -7], [4, kidOf(rsa)]]) }), 'reject bad-signature', trustRsa);
+
+// ---- CKD1 (our declarations): the same COSE/CWT layer, our own claims
+const issuerKey = newEcKey();
+const trustCkd = declarationTrust(issuerKey);
+const nowS = NOW.getTime() / 1000;
+const ckd = (claims: Map<number | string, CborEncodable>) => rawDeclarationToken(claims, issuerKey.privateKey, issuerKey.declarationKid);
+const decl = (over: Record<string, CborEncodable> = {}, health: Record<string, CborEncodable> = {}) => {
+  const b = sampleDeclBody();
+  return { ...b, ...over, health: { ...(b.health as Record<string, CborEncodable>), ...health } };
+};
+add('CKD1 control', ckd(claimsFor(decl(), nowS - 3600, nowS + 3600)), 'accept', trustCkd);
+add('CKD1 iat float', ckd(claimsFor(decl(), nowS - 3600.5, nowS + 3600)), 'accept', trustCkd);
+add('CKD1 exp before iat', ckd(claimsFor(decl(), nowS + 100, nowS + 50)), 'reject schema-invalid', trustCkd);
+add('CKD1 31 days', ckd(claimsFor(decl(), nowS - 3600, nowS + 31 * 86400)), 'reject schema-invalid', trustCkd);
+add('CKD1 exp uint64 max', ckd(claimsFor(decl(), nowS - 3600, 0xffffffffffffffffn)), 'reject schema-invalid', trustCkd);
+add('CKD1 expired', ckd(claimsFor(decl(), nowS - 80 * 3600, nowS - 3600)), 'reject expired', trustCkd);
+add('CKD1 iat in the future', ckd(claimsFor(decl(), nowS + 3600, nowS + 7200)), 'reject not-yet-valid', trustCkd);
+add('CKD1 v 2', ckd(claimsFor(decl({ v: 2 }), nowS - 3600, nowS + 3600)), 'reject schema-invalid', trustCkd);
+add('CKD1 dob 1990-02-29', ckd(claimsFor(decl({ sub: { idType: 'cccd', idNo: '001090000001', name: 'An', dob: '1990-02-29' } }), nowS - 3600, nowS + 3600)), 'reject schema-invalid', trustCkd);
+add('CKD1 name with U+202E', ckd(claimsFor(decl({ sub: { idType: 'cccd', idNo: '001090000001', name: 'Ng\u202euyen', dob: '1990' } }), nowS - 3600, nowS + 3600)), 'reject schema-invalid', trustCkd);
+add('CKD1 positive test', ckd(claimsFor(decl({}, { test: { result: 'positive', at: '2022-05-30' } }), nowS - 3600, nowS + 3600)), 'refer positive-test', trustCkd);
+add('CKD1 test at with leap second', ckd(claimsFor(decl({}, { test: { result: 'negative', at: '2021-12-31T23:59:60Z' } }), nowS - 3600, nowS + 3600)), 'accept', trustCkd);
+add('CKD1 exposure as 1', ckd(claimsFor(decl({}, { exposure: 1 }), nowS - 3600, nowS + 3600)), 'reject schema-invalid', trustCkd);
+add('CKD1 symptoms', ckd(claimsFor(decl({}, { symptoms: ['fever'] }), nowS - 3600, nowS + 3600)), 'refer symptoms', trustCkd);
+add('CKD1 signed by a key not in the bundle under its kid', rawDeclarationToken(claimsFor(decl(), nowS - 3600, nowS + 3600), newEcKey().privateKey, issuerKey.declarationKid), 'reject bad-signature', trustCkd);
+add('CKD1 unknown kid', rawDeclarationToken(claimsFor(decl(), nowS - 3600, nowS + 3600), issuerKey.privateKey, newEcKey().declarationKid), 'reject unknown-signer', trustCkd);
+add('CKD1 lower-case prefix', `ckd1:${ckd(claimsFor(decl(), nowS - 3600, nowS + 3600)).slice(5)}`, 'reject unknown-format|unreadable', trustCkd);
+add('CKD1 iss missing', ckd(new Map<number | string, CborEncodable>([[6, nowS - 3600], [4, nowS + 3600], ['decl', decl()]])), 'reject schema-invalid', trustCkd);
 
 async function main(): Promise<void> {
   const all = process.argv.includes('--all');
