@@ -75,6 +75,9 @@ add('exp before iat, within skew of now', rawHc1({ signer: es, claims: claimsOf(
 add('iat 1 h in the future', rawHc1({ signer: es, claims: claimsOf(vacc(), NOW.getTime() / 1000 + 3600) }), 'reject not-yet-valid');
 add('iat as text', rawHc1({ signer: es, claims: claimsOf(vacc(), '2022-01-01T00:00:00Z') }), 'reject schema-invalid|unreadable');
 add('iat as tag 1', rawHc1({ signer: es, claims: claimsOf(vacc(), new CborTag(1, IAT)) }), 'reject schema-invalid|unreadable');
+add('nbf in the future', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, NOW.getTime() / 1000 + 3600]]) }), 'reject not-yet-valid');
+add('nbf past', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, IAT]]) }), 'accept');
+add('nbf as text', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, 'soon']]) }), 'reject unreadable|schema-invalid');
 add('iss as integer', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([[1, 704], [6, IAT], [4, EXP], [-260, new Map([[1, vacc()]])]]) }), 'reject schema-invalid|unreadable');
 
 // ---- DSC validity
@@ -252,7 +255,8 @@ add('CKD1 control', ckd(claimsFor(decl(), nowS - 3600, nowS + 3600)), 'accept', 
 add('CKD1 iat float', ckd(claimsFor(decl(), nowS - 3600.5, nowS + 3600)), 'accept', trustCkd);
 add('CKD1 exp before iat', ckd(claimsFor(decl(), nowS + 100, nowS + 50)), 'reject schema-invalid', trustCkd);
 add('CKD1 31 days', ckd(claimsFor(decl(), nowS - 3600, nowS + 31 * 86400)), 'reject schema-invalid', trustCkd);
-add('CKD1 exp uint64 max', ckd(claimsFor(decl(), nowS - 3600, 0xffffffffffffffffn)), 'reject schema-invalid', trustCkd);
+add('CKD1 exp uint64 max', ckd(new Map<number | string, CborEncodable>([[1, 'https://central.checkpoint.example'], [6, nowS - 3600], [4, 0xffffffffffffffffn], ['decl', decl()]])), 'reject schema-invalid', trustCkd);
+add('CKD1 nbf in the future', ckd(new Map<number | string, CborEncodable>([...claimsFor(decl(), nowS - 3600, nowS + 7200), [5, nowS + 3600]])), 'reject not-yet-valid', trustCkd);
 add('CKD1 expired', ckd(claimsFor(decl(), nowS - 80 * 3600, nowS - 3600)), 'reject expired', trustCkd);
 add('CKD1 iat in the future', ckd(claimsFor(decl(), nowS + 3600, nowS + 7200)), 'reject not-yet-valid', trustCkd);
 add('CKD1 v 2', ckd(claimsFor(decl({ v: 2 }), nowS - 3600, nowS + 3600)), 'reject schema-invalid', trustCkd);

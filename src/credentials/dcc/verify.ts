@@ -244,7 +244,7 @@ function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: Ver
   const rules = ctx.time ?? DEFAULT_TIME_RULES;
   const cert = windowFailure(facts.notBefore, facts.notAfter, now, 'the signer certificate', rules);
   if (cert) return run.fail('validity', cert.reason, cert.detail);
-  const token = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, now, rules);
+  const token = checkTokenTimes({ iat: claims.iat, exp: claims.exp, nbf: claims.nbf }, now, rules);
   if (!token.ok) return run.fail('validity', token.reason, token.detail);
   run.pass('validity', token.detail);
 }
