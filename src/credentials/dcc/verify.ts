@@ -98,8 +98,16 @@ function signatureStep(alg: number, signer: DccSigner): Readonly<VerifyStep> {
   return step;
 }
 
-/** Tries each certificate listed for the kid (several may share one); returns the one that verified. */
-function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: DccSigner; facts: SignerFacts } | undefined {
+/** The signer whose signature verified, the kid's list of certificates and its place in it. */
+interface FoundSigner {
+  signer: DccSigner;
+  facts: SignerFacts;
+  candidates: readonly DccSigner[];
+  index: number;
+}
+
+/** Tries each certificate listed for the kid (several may share one); returns the first that verified. */
+function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner | undefined {
   const kid = coseKid(cose);
   if (!kid) {
     run.fail('kid', 'unknown-signer', 'no kid in the protected or unprotected header');
@@ -127,7 +135,8 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
   // A certificate whose key cannot make this algorithm's signatures (another curve, RSA under
   // 2048 bits: coseKeyProblem) is never used; when it is the only one, its problem is named.
   let keyProblem: string | undefined;
-  for (const signer of candidates) {
+  for (let index = 0; index < candidates.length; index++) {
+    const signer = candidates[index]!;
     const facts = signerFacts(signer.certificate);
     if (!facts.key) continue;
     const problem = coseKeyProblem(alg, facts.key);
@@ -137,7 +146,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
     }
     if (verifyCoseSign1(cose, facts.key)) {
       run.passed(signatureStep(alg, signer));
-      return { signer, facts };
+      return { signer, facts, candidates, index };
     }
   }
   run.fail(
@@ -249,6 +258,35 @@ function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: Ver
   run.pass('validity', token.detail);
 }
 
+/** Whether a signer certificate may sign this DCC at this clock: within its validity, EKU allowing the DCC's groups. */
+function signerFits(facts: SignerFacts, dcc: JsonValue, ctx: VerifyContext): boolean {
+  if (windowFailure(facts.notBefore, facts.notAfter, ctx.now.getTime(), 'the signer certificate', ctx.time ?? DEFAULT_TIME_RULES)) return false;
+  return !facts.allowed || refusedGroups(dcc, facts.allowed).length === 0;
+}
+
+/**
+ * The signer to judge the DCC by. Usually the one whose signature verified first. But when
+ * several certificates share the kid and that one is expired, not yet valid or may not sign this
+ * type, a later one that verifies too (the same key certified again: a renewed DSC, or one with
+ * other EKUs) and fits is taken: the bundle trusts the key under either certificate, and the
+ * verdict must not depend on the order the gateway listed them in. Costs nothing in the usual
+ * case (one certificate per kid, or the first fits).
+ */
+function bestSigner(run: Run, found: FoundSigner, cose: CoseSign1, dcc: JsonValue, ctx: VerifyContext): { signer: DccSigner; facts: SignerFacts } {
+  if (found.candidates.length === 1 || signerFits(found.facts, dcc, ctx)) return found;
+  const alg = coseAlg(cose)!;
+  for (let i = found.index + 1; i < found.candidates.length; i++) {
+    const signer = found.candidates[i]!;
+    const facts = signerFacts(signer.certificate);
+    if (!facts.key || coseKeyProblem(alg, facts.key) !== undefined || !signerFits(facts, dcc, ctx)) continue;
+    if (verifyCoseSign1(cose, facts.key)) {
+      run.pass('signer', `certificate ${i + 1} of ${found.candidates.length} for this kid also verifies and is the one valid for this certificate now`);
+      return { signer, facts };
+    }
+  }
+  return found;
+}
+
 /** CWT seconds → ISO text for the rules' `external` (undefined stays undefined). */
 function iso(seconds: number | undefined): string | undefined {
   return seconds === undefined ? undefined : isoTime(seconds * 1000);
@@ -311,14 +349,15 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   const read = readClaims(run, decoded.cose);
   if (!read) return run.result();
   const { claims, dcc } = read;
+  const signer = bestSigner(run, found, decoded.cose, dcc, ctx);
 
-  checkEku(run, found.facts, dcc);
-  checkValidity(run, found.facts, claims, ctx);
+  checkEku(run, signer.facts, dcc);
+  checkValidity(run, signer.facts, claims, ctx);
   const schema = validateDccSchema(dcc, ctx.trust.dccValueSets);
   if (schema.ok) {
     run.passed(PASSED.schema[schema.group]);
     checkMeaning(run, schema.group, dcc, ctx);
-    checkRules(run, schema.group, dcc, claims, found.signer, ctx, opts);
+    checkRules(run, schema.group, dcc, claims, signer.signer, ctx, opts);
   } else {
     run.fail('schema', 'schema-invalid', `${schema.field}: ${schema.message}`);
   }
