@@ -189,7 +189,13 @@ add('dt as tag 1 epoch', rawHc1({ signer: es, dcc: vacc({ dt: new CborTag(1, sec
 add('sc with +02:00', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T19:21:13+02:00' }) }), 'accept');
 add('sc fractional', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00.123Z' }) }), 'accept');
 add('sc lower-case t/z', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31t10:00:00z' }) }), 'accept');
-add('sc no offset', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00' }) }), 'reject schema-invalid');
+add('sc no offset (UTC, as CertLogic reads it)', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00' }) }), 'accept');
+add('sc no offset, stale', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-20T10:00:00' }) }), 'reject expired');
+add('sc offset +0200', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00+0200' }) }), 'accept');
+add('sc offset +2', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00+2' }) }), 'accept');
+add('sc offset +25', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00+25' }) }), 'reject schema-invalid');
+add('sc without seconds', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00Z' }) }), 'reject schema-invalid');
+add('dt as date-time without offset', rawHc1({ signer: es, dcc: vacc({ dt: '2021-09-01T00:00:00' }) }), 'accept');
 add('sc date only', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31' }) }), 'reject schema-invalid');
 add('sc stale (10 days)', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-20T10:00:00Z' }) }), 'reject expired');
 add('sc stale, leap second :60', rawHc1({ signer: es, dcc: testDcc({ sc: '2021-12-31T23:59:60Z' }) }), 'reject expired');
