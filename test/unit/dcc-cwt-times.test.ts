@@ -40,3 +40,16 @@ describe('DCC CWT times at the edges', () => {
     expect(await verify(RAW_IAT, RAW_EXP)).toMatchObject({ verdict: 'accept' });
   });
 });
+
+describe('CWT times beyond what a Date holds, with business rules', () => {
+  it('an exp of 2^64 − 1 reaches the rules as the latest date there is, not an internal error', async () => {
+    const rule = {
+      Identifier: 'GR-VN-0009', Type: 'Acceptance', Country: 'VN', Version: '1.0.0', CertificateType: 'General',
+      Logic: { 'not-before': [{ plusTime: [{ var: 'external.exp' }, 0, 'day'] }, { plusTime: [{ var: 'external.validationClock' }, 0, 'day'] }] },
+    };
+    const withRule = buildDccTrust([signer.certificate], { rules: [rule] });
+    const text = rawHc1({ signer, claims: dccClaims(sampleVaccination(), RAW_IAT, 0xffffffffffffffffn) });
+    const { verdict } = await assessText(text, NOW, { formats: DEFAULT_FORMATS, trust: () => withRule, policy: () => DEFAULT_POLICY, logger: silentLogger });
+    expect(verdict).toMatchObject({ verdict: 'accept', reasons: [] });
+  });
+});

@@ -289,8 +289,16 @@ function bestSigner(run: Run, found: FoundSigner, cose: CoseSign1, dcc: JsonValu
 
 /** CWT seconds → ISO text for the rules' `external` (undefined stays undefined). */
 function iso(seconds: number | undefined): string | undefined {
-  return seconds === undefined ? undefined : isoTime(seconds * 1000);
+  if (seconds === undefined) return undefined;
+  // Held to years 0000–9999: beyond what a Date holds (an exp of 2^64 − 1 s) toISOString throws
+  // and the scan ended as an internal error, and CertLogic cannot read the extended years
+  // (+036812-…) ISO writes after 9999, so every rule using the time failed.
+  return isoTime(Math.min(Math.max(seconds * 1000, FIRST_ISO_MS), LAST_ISO_MS));
 }
+
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the span of four-digit ISO years. */
+const FIRST_ISO_MS = -62167219200000;
+const LAST_ISO_MS = 253402300799999;
 
 /** The kiosk's own content checks (meaning.ts): failures reject, findings refer. */
 function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyContext): void {
