@@ -42,8 +42,16 @@ describe('PS256: the salt length is the digest length (RFC 8230 §2)', () => {
     ['no salt', 0],
     ['a 20-byte salt', 20],
     ['the longest salt the key allows', constants.RSA_PSS_SALTLEN_MAX_SIGN],
-  ])('%s → bad-signature', async (_name, saltLength) => {
-    expect(await verify(rawHc1({ signer: rsa, pssSalt: saltLength }), trust)).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'] });
+  ])('%s → bad-signature, saying so', async (_name, saltLength) => {
+    const r = await verify(rawHc1({ signer: rsa, pssSalt: saltLength }), trust);
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'] });
+    expect(r.messages).toContain('RSASSA-PSS signature made with a salt length other than 32 bytes (RFC 8230: the digest length), which PS256 does not allow');
+  });
+
+  it('a PS256 signature by another key: bad-signature without the salt explanation', async () => {
+    const other = makeSigner({ keyType: 'rsa' });
+    const r = await verify(rawHc1({ signer: { ...other, kid: rsa.kid } }), trust);
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'], messages: ['signature does not verify with any certificate for this kid'] });
   });
 });
 

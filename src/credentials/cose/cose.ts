@@ -373,6 +373,23 @@ export function verifySignature(alg: number, key: KeyObject, data: Uint8Array, s
   }
 }
 
+/**
+ * For a PS256/384/512 message that did not verify: true when it does verify with some other salt
+ * length (RFC 8230 fixes the digest's), so `verify --explain` can say why. Only asked after a
+ * failure; never throws.
+ */
+export function isPssWithOtherSalt(msg: CoseSign1, key: KeyObject): boolean {
+  const alg = coseAlg(msg);
+  const p = alg === undefined ? undefined : ALGS.get(alg);
+  if (!p || p.kind !== 'pss' || coseKeyProblem(alg!, key) !== undefined) return false;
+  try {
+    const data = sigStructure(msg.protectedBytes, msg.payload);
+    return cryptoVerify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, msg.signature);
+  } catch {
+    return false;
+  }
+}
+
 /** Verifies a parsed COSE_Sign1 against one public key (no external AAD). */
 export function verifyCoseSign1(msg: CoseSign1, key: KeyObject): boolean {
   const alg = coseAlg(msg);

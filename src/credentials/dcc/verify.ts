@@ -7,7 +7,7 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, verifyCoseSign1 } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, isPssWithOtherSalt, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -149,14 +149,22 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner 
       return { signer, facts, candidates, index };
     }
   }
-  run.fail(
-    'signature',
-    'bad-signature',
-    keyProblem !== undefined && candidates.length === 1
-      ? `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`
-      : 'signature does not verify with any certificate for this kid',
-  );
+  run.fail('signature', 'bad-signature', signatureFailure(cose, alg, candidates, keyProblem));
   return undefined;
+}
+
+/** Why no certificate for the kid verified the signature, as precisely as can be told. */
+function signatureFailure(cose: CoseSign1, alg: number, candidates: readonly DccSigner[], keyProblem: string | undefined): string {
+  if (keyProblem !== undefined && candidates.length === 1) return `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`;
+  if (alg === COSE_ALG.PS256) {
+    for (const c of candidates) {
+      const key = signerFacts(c.certificate).key;
+      if (key !== undefined && isPssWithOtherSalt(cose, key)) {
+        return 'RSASSA-PSS signature made with a salt length other than 32 bytes (RFC 8230: the digest length), which PS256 does not allow';
+      }
+    }
+  }
+  return 'signature does not verify with any certificate for this kid';
 }
 
 /**
