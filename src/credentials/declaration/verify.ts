@@ -97,7 +97,7 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
 
   const failures: ReasonCode[] = [];
   // The shared time rules (RFC 8392 iat/exp with the policy's clock tolerance).
-  const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
+  const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp, nbf: claims.nbf }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
   if (!time.ok) failures.push(time.reason);
   steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
 
