@@ -115,8 +115,7 @@ function verdictFor(result: VerifyResult, now: Date, deps: AssessDeps): Verdict 
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       if (keys.indexOf(key) !== i) continue; // each key looked up once
-      const hit = trust.status(key, now);
-      if (hit) hits.push(hit);
+      for (const hit of trust.statuses(key, now)) hits.push(hit);
     }
   }
   const decision = decide(result, hits, deps.policy());

@@ -62,6 +62,11 @@ export interface Decision {
  */
 export const REVOKED_STATUS = 'revoked';
 
+/** `revoked` in any letter case (`Revoked`, `REVOKED`): a word written by hand must not soften it. */
+function isRevoked(status: string): boolean {
+  return status.length === 7 && status.toLowerCase() === REVOKED_STATUS;
+}
+
 /**
  * The verdict for a verified reading (docs/POLICY.md): any failure rejects with the failures; else
  * identity-only, health findings and status-list hits each add their reason, and the verdict is
@@ -82,7 +87,7 @@ export function decide(result: VerifyResult, statusHits: readonly StatusEntry[],
     verdict = worst(verdict, policy.healthFindings);
   }
   for (const hit of statusHits) {
-    if (hit.status === REVOKED_STATUS) {
+    if (isRevoked(hit.status)) {
       // The credential or card itself is withdrawn (lost, stolen, issued in error): the contract's
       // own reason, and a reject unless the policy names `revoked` itself (`*` does not soften it).
       reasons.push('revoked');

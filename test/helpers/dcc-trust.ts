@@ -47,6 +47,6 @@ export function buildDccTrust(
     dccValueSets: opts.valueSets ?? {},
     shcIssuer: () => undefined,
     declarationIssuer: () => undefined,
-    status: () => undefined,
+    statuses: () => [],
   };
 }

@@ -56,6 +56,37 @@ describe('status entry "revoked"', () => {
   });
 });
 
+describe('several status entries for one id', () => {
+  it('all apply whatever their order, and --explain names each with its status and until', () => {
+    const entries = [
+      { id: '001090001234', status: 'quarantine', until: '2099-01-01T00:00:00Z' },
+      { id: '001090001234', status: 'Revoked' },
+    ];
+    for (const list of [entries, [...entries].reverse()]) {
+      const r = runCli(['verify', '--at', AT, '--explain', '--trust', trust(list), CCCD]);
+      const line = r.lines[0] as { verdict: string; reasons: string[]; steps: { step: string; ok: boolean; detail?: string }[] };
+      expect(line.verdict).toBe('reject');
+      expect([...line.reasons].sort()).toEqual(['identity-only', 'revoked', 'status:quarantine']);
+      expect(line.steps.filter((s) => s.step === 'status-list')).toEqual(
+        expect.arrayContaining([
+          { step: 'status-list', ok: false, detail: '001090001234 is listed as quarantine until 2099-01-01T00:00:00Z' },
+          { step: 'status-list', ok: false, detail: '001090001234 is listed as Revoked' },
+        ]),
+      );
+    }
+    // A policy that rejects "blocked" sees a blocked entry listed after an f1 one.
+    const policy = join(dir, 'blocked.json');
+    writeFileSync(policy, JSON.stringify({ statusActions: { '*': 'refer', blocked: 'reject' } }));
+    const both = trust([{ id: '001090001234', status: 'f1' }, { id: '001090001234', status: 'blocked' }]);
+    expect(verify(['--trust', both, '--policy', policy], CCCD)).toMatchObject({ verdict: 'reject', reasons: ['identity-only', 'status:f1', 'status:blocked'] });
+  });
+  it('--explain says how many ids were looked up when none is listed; --at takes an offset of whole hours', () => {
+    const r = runCli(['verify', '--at', '2022-06-01T07:00:00+07', '--explain', '--trust', trust([]), CCCD]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((r.lines[0] as { steps: unknown[] }).steps).toContainEqual({ step: 'status-list', ok: true, detail: 'not listed (2 ids looked up)' });
+  });
+});
+
 describe('a base45 credential in lower case', () => {
   it('reads as the credential it is (upper-casing recovers base45 exactly)', () => {
     const file = trust([]);

@@ -137,8 +137,8 @@ describe('trust-bundle sync', () => {
     const second = trustSync(central.url, (i) => indexes.push(i));
     await second.syncNow();
     expect(indexes).toHaveLength(2); // the stored one at start, then the new one
-    expect(indexes[0]?.status('001090000009', new Date())).toBeUndefined();
-    expect(indexes[1]?.status('001090000009', new Date())).toMatchObject({ status: 'f1' });
+    expect(indexes[0]?.statuses('001090000009', new Date())).toEqual([]);
+    expect(indexes[1]?.statuses('001090000009', new Date())).toMatchObject([{ status: 'f1' }]);
 
     // Offline (server gone): the stored bundle is still taken into use at start.
     await central.close();
@@ -147,7 +147,7 @@ describe('trust-bundle sync', () => {
     const third = trustSync('http://127.0.0.1:9', (i) => offline.push(i), { staleAfterMs: 1_000 });
     const s = await third.syncNow();
     expect(offline).toHaveLength(1);
-    expect(offline[0]?.status('001090000009', new Date())).toMatchObject({ status: 'f1' });
+    expect(offline[0]?.statuses('001090000009', new Date())).toMatchObject([{ status: 'f1' }]);
     expect(s.lastError).toBeDefined();
     expect(s.stale).toBe(false);
     now += 2_000;

@@ -37,7 +37,7 @@ describe('parseTrustBundle: indexing', () => {
     expect(trust.issuedAt).toBe('2026-11-25T00:00:00Z');
     expect(trust.dccSigners(certKid)).toEqual([]);
     expect(trust.shcIssuer(SHC_EXAMPLE_ISS)).toBeUndefined();
-    expect(trust.status('001090000001', new Date())).toBeUndefined();
+    expect(trust.statuses('001090000001', new Date())).toEqual([]);
   });
 
   it('indexes DCC signers by the computed kid when none is given, and by the given kid otherwise', () => {
@@ -103,12 +103,14 @@ describe('parseTrustBundle: indexing', () => {
         ],
       },
     });
-    expect(trust.status('001090000001', new Date('2026-11-30T00:00:00Z'))?.status).toBe('f1');
-    expect(trust.status('001090000001', new Date('2026-12-01T00:00:00Z'))?.status).toBe('f1');
-    expect(trust.status('001090000001', new Date('2026-12-01T00:00:01Z'))?.status).toBe('quarantine');
-    expect(trust.status('001090000001', new Date('2026-12-16T00:00:00Z'))).toBeUndefined();
-    expect(trust.status('QID-7', new Date('2099-01-01T00:00:00Z'))).toEqual({ id: 'QID-7', status: 'blocked' });
-    expect(trust.status('QID-8', new Date('2026-11-30T00:00:00Z'))).toBeUndefined();
+    const statuses = (id: string, at: string) => trust.statuses(id, new Date(at)).map((e) => e.status);
+    // Every live entry applies, in bundle order: a later one is never hidden by an earlier one.
+    expect(statuses('001090000001', '2026-11-30T00:00:00Z')).toEqual(['f1', 'quarantine']);
+    expect(statuses('001090000001', '2026-12-01T00:00:00Z')).toEqual(['f1', 'quarantine']);
+    expect(statuses('001090000001', '2026-12-01T00:00:01Z')).toEqual(['quarantine']);
+    expect(statuses('001090000001', '2026-12-16T00:00:00Z')).toEqual([]);
+    expect(trust.statuses('QID-7', new Date('2099-01-01T00:00:00Z'))).toEqual([{ id: 'QID-7', status: 'blocked' }]);
+    expect(statuses('QID-8', '2026-11-30T00:00:00Z')).toEqual([]);
   });
 
   it('refuses unknown keys at every level of our format, naming the key, where it is and the nearest valid one', () => {
@@ -181,6 +183,9 @@ describe('parseTrustBundle: clear errors naming the JSON path', () => {
       'shc.issuers[0].iss: "https://issuer.example/" ends with "/"; cards carry the issuer URL without a trailing slash',
     ],
     ['an SHC issuer that is not https', { ...base, shc: { issuers: [{ iss: 'http://issuer.example', jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: "http://issuer.example" is not an https URL'],
+    ...[' https://issuer.example', 'https://issuer.example ', 'https:///x', 'https://user:pw@issuer.example', 'https://issuer.example/x?y=1', 'https://issuer.example#k'].map(
+      (iss): [string, unknown, string] => [`an SHC issuer written ${JSON.stringify(iss)}`, { ...base, shc: { issuers: [{ iss, jwks: { keys: [] } }] } }, `shc.issuers[0].iss: ${JSON.stringify(iss)}`],
+    ),
     ['an SHC issuer that is not a URL', { ...base, shc: { issuers: [{ iss: 'issuer.example', jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: "issuer.example" is not a URL'],
     [
       'a status with characters a reason code cannot carry',
@@ -240,7 +245,7 @@ describe('readTrustFile', () => {
   it('loads a valid file', async () => {
     const file = write('ok.json', JSON.stringify({ ...base, status: { entries: [{ id: 'A1', status: 'f0' }] } }));
     const trust = await readTrustFile(file);
-    expect(trust.status('A1', new Date())?.status).toBe('f0');
+    expect(trust.statuses('A1', new Date())).toEqual([{ id: 'A1', status: 'f0' }]);
   });
 
   it('names the file when it is missing, a directory, not JSON, or invalid', async () => {

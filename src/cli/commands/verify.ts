@@ -14,7 +14,7 @@ import { KIOSK_DIR_PLACEHOLDER } from '../../credentials/trust/file-kind.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { assessRefused, assessText } from '../../core/assess.js';
-import { LIMITS } from '../../credentials/types.js';
+import { LIMITS, type VerifyStep } from '../../credentials/types.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
@@ -74,9 +74,27 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     subject: result.subject,
   };
   if (verdict.display.messages.length > 0) line.messages = verdict.display.messages;
-  if (values.explain) line.steps = result.steps;
+  if (values.explain) line.steps = result.failures.length > 0 ? result.steps : [...result.steps, ...statusSteps(result.statusKeys, trust, now)];
   process.stdout.write(`${JSON.stringify(line)}\n`);
   return EXIT.ok;
+}
+
+/**
+ * The status-list lookups behind a verdict, for `--explain`: one failed step per live entry that
+ * matched (`status-list`, naming the id, its status and its `until`), or one passed step saying
+ * how many ids were looked up. Only a credential that verified is looked up, as in the kiosk.
+ */
+function statusSteps(keys: readonly string[], trust: TrustIndex, now: Date): VerifyStep[] {
+  if (keys.length === 0) return [];
+  const steps: VerifyStep[] = [];
+  for (const key of new Set(keys)) {
+    for (const hit of trust.statuses(key, now)) {
+      steps.push({ step: 'status-list', ok: false, detail: `${hit.id} is listed as ${hit.status}${hit.until ? ` until ${hit.until}` : ''}` });
+    }
+  }
+  const looked = new Set(keys).size;
+  if (steps.length === 0) steps.push({ step: 'status-list', ok: true, detail: `not listed (${looked} id${looked === 1 ? '' : 's'} looked up)` });
+  return steps;
 }
 
 /**
@@ -92,8 +110,10 @@ function refuseSeveralLines(text: string): void {
 }
 
 function parseAt(value: string): Date {
+  // ISO 8601 allows an offset of whole hours (`+07`), which Date does not read: spelled out first.
+  const spelled = /T[\d:.,]+[+-]\d\d$/.test(value) ? `${value}:00` : value;
   // A time without a zone is taken as UTC, like the EU DCC test vectors do.
-  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`;
+  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(spelled) || !spelled.includes('T') ? spelled : `${spelled}Z`;
   const date = new Date(withZone);
   if (Number.isNaN(date.getTime())) throw new UsageError(`verify: --at must be an ISO 8601 time, got "${value}"`);
   if (!startsWithRealDate(value)) throw new UsageError(`verify: --at names a date that does not exist: "${value}"`);

@@ -183,7 +183,8 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
 
   if (typeof payload.iss !== 'string') return fail(steps, 'schema-invalid', 'issuer', 'payload has no iss');
   const issuer = ctx.trust.shcIssuer(payload.iss);
-  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', 'issuer not in the trust bundle');
+  // Named (bounded) so a technician can compare it with the bundle's entry character by character.
+  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', `issuer ${JSON.stringify(payload.iss.slice(0, 200))} is not in the trust bundle (its iss must be written exactly so)`);
   const issuerName = issuer.name ?? issuer.iss;
   steps.push({ step: 'issuer', ok: true, detail: issuerName });
 

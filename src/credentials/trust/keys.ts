@@ -101,6 +101,13 @@ function shcIssProblem(iss: string): string | undefined {
     return `"${iss.slice(0, 80)}" is not a URL; write the issuer's https URL exactly as its cards carry it, e.g. "https://spec.smarthealth.cards/examples/issuer"`;
   }
   if (url.protocol !== 'https:') return `"${iss.slice(0, 80)}" is not an https URL; SMART Health Card issuers are https URLs, written exactly as their cards carry them`;
+  // The URL parser forgives what a card's exact comparison does not: spaces around it, a missing
+  // host (`https:///x`), and parts an issuer URL never has (user:password@, ?query, #fragment).
+  if (iss !== iss.trim() || /\s/.test(iss)) return `"${iss.slice(0, 80)}" holds white space; write the issuer's URL exactly as its cards carry it`;
+  if (!/^https:\/\/[^/]/i.test(iss) || url.hostname === '') return `"${iss.slice(0, 80)}" names no host; write the issuer's URL as https://host/path`;
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || /[@?#]/.test(iss)) {
+    return `"${iss.slice(0, 80)}" carries a user, query or fragment, which an issuer URL never has; write it as https://host/path`;
+  }
   if (iss.endsWith('/')) return `"${iss.slice(0, 80)}" ends with "/"; cards carry the issuer URL without a trailing slash and are compared exactly: remove it`;
   return undefined;
 }

@@ -58,6 +58,7 @@ export const TRUST_LIMITS = {
 const STATUS_PATTERN = /^[\w.-]{1,32}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 const NO_SIGNERS: readonly DccSigner[] = Object.freeze([]);
+const NO_STATUS: readonly StatusEntry[] = Object.freeze([]);
 
 interface IndexedStatus {
   entry: StatusEntry;
@@ -110,10 +111,14 @@ export function parseTrustBundle(json: unknown): TrustIndex {
     dccValueSets: Object.freeze(dccValueSets),
     shcIssuer: (iss: string) => shcIssuers.get(iss),
     declarationIssuer: (kid: string) => declarationIssuers.get(kid),
-    status: (id: string, at: Date) => {
-      const at_ms = at.getTime();
+    statuses: (id: string, at: Date): readonly StatusEntry[] => {
+      const listed = status.get(id);
+      if (listed === undefined) return NO_STATUS;
+      const atMs = at.getTime();
       // An entry applies up to and including its `until` instant.
-      return status.get(id)?.find((s) => at_ms <= s.untilMs)?.entry;
+      const live: StatusEntry[] = [];
+      for (const s of listed) if (atMs <= s.untilMs) live.push(s.entry);
+      return live;
     },
   });
 }

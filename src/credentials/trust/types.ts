@@ -34,8 +34,12 @@ export interface TrustIndex {
   readonly dccValueSets: Readonly<Record<string, string[]>>;
   shcIssuer(iss: string): ShcIssuer | undefined;
   declarationIssuer(kidBase64: string): DeclarationIssuer | undefined;
-  /** Status-list entry for an ID number / QID / declaration id, if any and not past `until` at `at`. */
-  status(id: string, at: Date): StatusEntry | undefined;
+  /**
+   * Every status-list entry for an ID number / QID / declaration id / DCC `ci` that is not past its
+   * `until` at `at`, in bundle order (empty when none). All of them apply: a later `revoked` or
+   * `blocked` is never hidden behind an earlier `quarantine` for the same id.
+   */
+  statuses(id: string, at: Date): readonly StatusEntry[];
 }
 
 /** An index with nothing in it: identity formats still work, signed ones fail `unknown-signer`. */
@@ -46,5 +50,5 @@ export const EMPTY_TRUST: TrustIndex = {
   dccValueSets: {},
   shcIssuer: () => undefined,
   declarationIssuer: () => undefined,
-  status: () => undefined,
+  statuses: () => [],
 };
