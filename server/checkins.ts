@@ -20,20 +20,30 @@ export interface IngestResult {
 export async function ingestCheckIns(storage: CentralStorage, senderDeviceId: string, records: readonly unknown[], receivedAt: string): Promise<IngestResult> {
   const rejected: IngestResult['rejected'] = [];
   const valid: CheckIn[] = [];
-  // An id repeated within one batch is stored once and reported as a duplicate the second time.
-  const seen = new Set<string>();
+  // Ids are compared and stored in lower case (RFC 9562: a UUID's hex digits are case-insensitive,
+  // and PostgreSQL's uuid type already folds them), so 0193A0C5-… and 0193a0c5-… are one record on
+  // either backend; the answer echoes each id as the kiosk sent it. An id repeated within one batch
+  // is stored once and reported as a duplicate the second time.
+  const sentAs = new Map<string, string>();
   const repeated: string[] = [];
+  const nowMs = Date.parse(receivedAt);
   for (const raw of records) {
-    const v = validateCheckIn(raw);
-    if (!v.ok) rejected.push({ id: v.id, reason: v.reason });
-    else if (seen.has(v.value.id)) repeated.push(v.value.id);
+    const v = validateCheckIn(raw, nowMs);
+    if (!v.ok) {
+      rejected.push({ id: v.id, reason: v.reason });
+      continue;
+    }
+    const id = v.value.id.toLowerCase();
+    if (sentAs.has(id)) repeated.push(v.value.id);
     else {
-      seen.add(v.value.id);
+      sentAs.set(id, v.value.id);
       // The record says which device made it; the token says which delivered it. Kept apart so an
       // export never attributes a record only to the id a sender chose to write in it.
-      valid.push(v.value.deviceId === senderDeviceId ? v.value : { ...v.value, senderDeviceId });
+      const record = { ...v.value, id };
+      valid.push(record.deviceId === senderDeviceId ? record : { ...record, senderDeviceId });
     }
   }
   const stored = valid.length ? await storage.ingestCheckIns(senderDeviceId, valid, receivedAt) : { accepted: [], duplicate: [] };
-  return { accepted: stored.accepted, duplicate: [...stored.duplicate, ...repeated], rejected };
+  const asSent = (id: string) => sentAs.get(id) ?? id;
+  return { accepted: stored.accepted.map(asSent), duplicate: [...stored.duplicate.map(asSent), ...repeated], rejected };
 }

@@ -62,8 +62,10 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendError(reply, 400, 'malformed-json', 'request body is not valid JSON');
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendError(reply, 415, 'unsupported-media-type', 'send application/json');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+        const type = String(request.headers['content-type'] ?? 'none').slice(0, 64).replace(/[^\x20-\x7e]/g, '?');
+        return sendError(reply, 415, 'unsupported-media-type', `Content-Type ${type} is not accepted: send application/json (a form page: application/x-www-form-urlencoded)`);
+      }
       case 'Z_DATA_ERROR':
       case 'Z_BUF_ERROR':
         return sendError(reply, 400, 'bad-gzip', 'request body is not valid gzip');
@@ -121,13 +123,20 @@ export async function authenticateDevice(storage: CentralStorage, request: Fasti
 }
 
 /**
- * Admin token of the JSON API (/api/v1): `Authorization: Bearer` or `?token=`. No cookie is read
- * here, on purpose: the operations room's sign-in session (ops/access.ts) opens only its browser
- * routes, so a page of another site cannot make a signed-in browser call the API.
+ * Admin token of the JSON API (/api/v1): `Authorization: Bearer` only (a `?token=` is refused
+ * before this, routes/admin.ts). No cookie is read here, on purpose: the operations room's sign-in
+ * session (ops/access.ts) opens only its browser routes, so a page of another site cannot make a
+ * signed-in browser call the API.
  */
 export async function isAdmin(request: FastifyRequest, ctx: Pick<CentralContext, 'adminToken' | 'recheckAdminToken'>): Promise<boolean> {
-  const given = bearerToken(request) ?? (request.query as Record<string, unknown> | undefined)?.token;
+  const given = bearerToken(request);
   return typeof given === 'string' && adminTokenMatches(ctx, [given]);
+}
+
+/** Whether the request's query string has a `token` member (any value, even empty). */
+export function tokenInQuery(request: FastifyRequest): boolean {
+  const q = request.query;
+  return typeof q === 'object' && q !== null && Object.prototype.hasOwnProperty.call(q, 'token');
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from '../enrollment.js';
-import { isAdmin, sendError } from '../http-support.js';
+import { isAdmin, sendError, tokenInQuery } from '../http-support.js';
 import { loadOverview } from '../ops/overview.js';
 import type { Overview } from '../ops/overview.js';
 import { statsOf } from '../stats.js';
@@ -45,9 +45,23 @@ const censusSchema = {
   },
 } as const;
 
-/** onRequest hook: 401 unless the request carries the admin token (Bearer or `?token=`). */
+/**
+ * onRequest hook: 401 unless the request carries the admin token as `Authorization: Bearer`. A
+ * request with `token` in its query string is refused (401 `token-in-url`) whatever it holds, even
+ * with a good Bearer beside it: a URL lands in access logs, proxy logs and shell history, so the
+ * API never teaches a script to put the token there.
+ */
 export function adminGuard(ctx: CentralContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (tokenInQuery(request)) {
+      ctx.logger.warn('admin token refused: sent in the URL', { route: request.routeOptions.url ?? 'unknown' });
+      return sendError(
+        reply,
+        401,
+        'token-in-url',
+        'the admin token goes in the header Authorization: Bearer ADMIN_TOKEN, never in the URL (?token=): URLs are kept in access and proxy logs; if this was the real token, replace it with `central admin-token --rotate`',
+      );
+    }
     if (!(await isAdmin(request, ctx))) {
       return sendError(reply, 401, 'admin-token-required', 'admin token required: send the header Authorization: Bearer ADMIN_TOKEN (print it with `central admin-token`)');
     }
