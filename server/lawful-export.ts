@@ -40,8 +40,8 @@ export interface LawfulExport {
 export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint?: unknown; requestedBy?: unknown; reason?: unknown }, timeZone: string): LawfulRequest | string {
   // Read as `central trace` reads them (resolveDateTime): a time without a zone is wall-clock time
   // in the server's --time-zone, not the machine's; 30 February is refused, not rolled into March.
-  const fromMs = typeof v.from === 'string' ? resolveDateTime(v.from, timeZone) : NaN;
-  const toMs = typeof v.to === 'string' ? resolveDateTime(v.to, timeZone) : NaN;
+  const fromMs = typeof v.from === 'string' ? resolveDateTime(v.from, timeZone, 'first') : NaN;
+  const toMs = typeof v.to === 'string' ? resolveDateTime(v.to, timeZone, 'last') : NaN;
   if (!Number.isFinite(fromMs)) return dateTimeProblem('--from', v.from, timeZone);
   if (!Number.isFinite(toMs)) return dateTimeProblem('--to', v.to, timeZone);
   if (toMs < fromMs) return '--to: before --from';
