@@ -40,7 +40,7 @@ import { DEFAULT_TIME_ZONE, timeZoneProblem, toLocalIso } from './ops/local-time
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
-import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
+import { parseLawfulRequest, writeLawfulExport } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
 import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
@@ -222,9 +222,9 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
     const timeZone = await serverTimeZone(storage, zoneFlag);
     const req = request(timeZone);
     const root = await loadOrCreateEcKey(storage, 'root-key');
-    const result = await lawfulExport(storage, req, root, systemClock.now());
-    // Exclusive create, readable by the operator only: it holds personal data.
-    fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
+    // Exclusive create, readable by the operator only: it holds personal data. Written in one pass
+    // (memory stays flat for any range) and put in place only once complete.
+    const result = await writeLawfulExport(storage, req, root, systemClock.now(), out);
     // The range as it was understood, with its offset: a time typed without a zone was read in timeZone.
     io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256, timeZone, fromLocal: toLocalIso(timeZone, req.fromMs), toLocal: toLocalIso(timeZone, req.toMs) })}\n`);
   }, true);

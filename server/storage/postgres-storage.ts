@@ -33,6 +33,7 @@ import type {
   NewDevice,
   NewEnrollmentCode,
   PurgeReceipt,
+  ScanRange,
   SecretName,
   SignedBundleState,
   StoredBatch,
@@ -254,15 +255,18 @@ export class PostgresStorage implements CentralStorage {
     return rows;
   }
 
-  async *exportCheckIns(): AsyncIterable<CheckIn> {
+  async *exportCheckIns(range?: ScanRange): AsyncIterable<CheckIn> {
     // Keyset pages on the primary key (scanned_ms, id): memory stays flat, no long transaction.
+    // A range prunes the day partitions outside it.
+    const lo = range ? Math.floor(range.fromMs) : Number.MIN_SAFE_INTEGER;
+    const hi = range ? Math.floor(range.toMs) : Number.MAX_SAFE_INTEGER;
     let after: [string, string] | undefined;
     for (;;) {
       const { rows } = await this.pool.query<{ scanned_ms: string; id: string; record: string }>(
         after
-          ? `SELECT scanned_ms, id, record FROM checkins WHERE (scanned_ms, id) > ($1::bigint, $2::uuid) ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`
-          : `SELECT scanned_ms, id, record FROM checkins ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`,
-        after ?? [],
+          ? `SELECT scanned_ms, id, record FROM checkins WHERE (scanned_ms, id) > ($3::bigint, $4::uuid) AND scanned_ms BETWEEN $1::bigint AND $2::bigint ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`
+          : `SELECT scanned_ms, id, record FROM checkins WHERE scanned_ms BETWEEN $1::bigint AND $2::bigint ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`,
+        after ? [lo, hi, ...after] : [lo, hi],
       );
       for (const r of rows) yield JSON.parse(r.record) as CheckIn;
       const last = rows[rows.length - 1];
