@@ -83,13 +83,20 @@ export async function writeLawfulExport(storage: CentralStorage, req: LawfulRequ
       digest.update(ascii);
     };
     emit(`${Buffer.from(JSON.stringify(header), 'utf8').toString('base64url')}.`);
-    let pending = Buffer.alloc(0);
+    // Payload text gathered until a chunk's worth, then encoded whole bytes-multiple-of-3 at a time.
+    let parts: string[] = [];
+    let partBytes = 0;
+    let carry = Buffer.alloc(0);
     const payload = (text: string, last = false) => {
-      pending = Buffer.concat([pending, Buffer.from(text, 'utf8')]);
-      const whole = last ? pending.length : pending.length - (pending.length % 3);
-      if (!last && whole < CHUNK_BYTES) return;
-      emit(pending.subarray(0, whole).toString('base64url'));
-      pending = pending.subarray(whole);
+      parts.push(text);
+      partBytes += Buffer.byteLength(text, 'utf8');
+      if (!last && partBytes < CHUNK_BYTES) return;
+      const bytes = Buffer.concat([carry, Buffer.from(parts.join(''), 'utf8')]);
+      const whole = last ? bytes.length : bytes.length - (bytes.length % 3);
+      emit(bytes.subarray(0, whole).toString('base64url'));
+      carry = Buffer.from(bytes.subarray(whole));
+      parts = [];
+      partBytes = 0;
     };
     payload(`{"v":1,"exportedAt":${JSON.stringify(exportedAt)},"request":${JSON.stringify(request)},"checkins":[`);
     for await (const c of storage.exportCheckIns({ fromMs: req.fromMs, toMs: req.toMs })) {
