@@ -54,6 +54,11 @@ import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 export interface CentralIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Resolves once what `stdout` was given has been taken by the reader (a pipe to a slow `gzip`
+   * or `ssh` holds it back). Long outputs wait on it so that memory stays flat; absent = at once.
+   */
+  stdoutDrained?: () => Promise<void>;
   /** Resolves when the serve mode should stop (default: SIGTERM or SIGINT). */
   stopSignal?: Promise<unknown>;
 }
@@ -63,7 +68,20 @@ class Usage extends Error {}
 const defaultIo = (): CentralIo => ({
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  stdoutDrained: () => whenDrained(process.stdout),
 });
+
+/** Resolves when `stream` needs no drain, or once it drains, errs (EPIPE: the reader left) or closes. */
+function whenDrained(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('error', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('error', done).on('close', done);
+  });
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -199,6 +217,8 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
     for await (const c of storage.exportCheckIns()) {
       io.stdout(`${JSON.stringify(asExported(c))}\n`);
       count++;
+      // A pipe's reader sets the pace: without this a slow one made the whole table pile up here.
+      if (count % 256 === 0) await io.stdoutDrained?.();
     }
     // Names and ID numbers left the server: the audit log says when and how many (never whose).
     await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count } });
