@@ -42,7 +42,7 @@ import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 import { parseLawfulRequest, writeLawfulExport } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
-import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
+import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
@@ -162,7 +162,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     });
   } catch (err) {
     // A missing or different data key is the operator's to fix (a flag), not a runtime failure.
-    if (err instanceof DataKeyRefusedError) throw new Usage(`central: ${err.message}`);
+    if (err instanceof DataKeyRefusedError || err instanceof DatabaseSettingError) throw new Usage(`central: ${err.message}`);
     if (err instanceof PortBusyError && err.usage) throw new Usage(`central: ${err.message}`);
     throw err;
   }
@@ -194,7 +194,7 @@ async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: C
   try {
     storage = await openStorage({ ...where, mustExist: true, identities, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
-    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError) throw new Usage(`central ${sub}: ${err.message}`);
+    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError || err instanceof DatabaseSettingError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
   }
   try {
