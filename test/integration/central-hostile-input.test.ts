@@ -207,6 +207,18 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect(RAW_CONTROL.test(stats)).toBe(false);
   });
 
+  it("takes a heartbeat whose scanner error text is longer than it keeps (an older kiosk sends a driver's message as it is), storing 500 characters", async () => {
+    const auth = await enroll('CODE-ONE');
+    const long = `${'e'.repeat(498)}😀${'x'.repeat(600)}`;
+    const r = await post('/api/v1/heartbeat', { queueDepth: 0, version: '1', scanners: [{ deviceId: 'camera:0', uri: 'camera:0', state: 'disconnected', lastError: long }] }, auth);
+    expect(r.status).toBe(200);
+    const stored = (JSON.parse(String((await storedHeartbeat()).body)) as { scanners: { lastError: string }[] }).scanners[0]!.lastError;
+    // Cut before the pair it would split: 498 characters and the ellipsis.
+    expect(stored).toBe(`${'e'.repeat(498)}…`);
+    const absurd = await post('/api/v1/heartbeat', { queueDepth: 0, version: '1', scanners: [{ lastError: 'x'.repeat(4097) }] }, auth);
+    expect([absurd.status, absurd.json.error]).toEqual([400, 'invalid-request']);
+  });
+
   it('answers 400, not 500, to a heartbeat nested deeper than any kiosk sends', async () => {
     const auth = await enroll('CODE-ONE');
     const deep = `{"queueDepth":0,"version":"1","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
