@@ -151,6 +151,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       ops: storageOpsQueries(storage),
       timeZone,
       fleet: { ...DEFAULT_FLEET_THRESHOLDS, ...opts.fleet },
+      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
     };
     tokenWatch = watchAdminToken({
       storage,
@@ -203,7 +204,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       storage,
       clock: opts.clock,
       logger,
-      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      retentionDays: ctx.retentionDays,
       ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
     });
     const purging = retention;

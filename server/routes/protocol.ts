@@ -79,7 +79,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
   app.post('/api/v1/checkins', { schema: checkinsSchema, bodyLimit: CHECKINS_BODY_LIMIT, onRequest: auth }, async (request) => {
     const deviceId = request.deviceId;
     const { checkins } = request.body as { checkins: unknown[] };
-    const result = await ingestCheckIns(storage, deviceId, checkins, new Date(clock.now()).toISOString());
+    const result = await ingestCheckIns(storage, deviceId, checkins, new Date(clock.now()).toISOString(), { retentionDays: ctx.retentionDays });
     logger.info('checkins received', {
       deviceId,
       accepted: result.accepted.length,

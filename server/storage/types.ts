@@ -21,13 +21,13 @@ import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import type { FleetStorage } from './fleet-types.js';
 import type { AuditRowText } from '../../src/store/audit-chain.js';
 
-/** An audit-log entry to append (`detail`: a JSON object without personal data). */
 /** A closed range of scan times, epoch ms: [fromMs, toMs]. */
 export interface ScanRange {
   fromMs: number;
   toMs: number;
 }
 
+/** An audit-log entry to append (`detail`: a JSON object without personal data). */
 export interface AuditInput {
   at: string;
   actor: string;

@@ -149,6 +149,29 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     }
   });
 
+  it('answers a check-in that arrives past retention as accepted without storing it, with a purge receipt (no day partition either)', async () => {
+    const auth = await enroll('CODE-ONE');
+    const fresh = checkIn();
+    const old = [22, 22, 400].map((days) => checkIn({ scannedAt: new Date(T0 - days * 86_400_000).toISOString() }));
+    const r = await post('/api/v1/checkins', { checkins: [old[0], fresh, old[1], old[2]] }, auth);
+    expect(r.json).toMatchObject({ accepted: [fresh.id, ...old.map((c) => c!.id)], duplicate: [], rejected: [] });
+    expect([...(await exported()).keys()]).toEqual([fresh.id]);
+    const receipts: { action: string; detail: string | null }[] = [];
+    for await (const row of central.storage.auditRows()) if (row.action === 'purge') receipts.push(row);
+    expect(receipts).toHaveLength(1);
+    expect(JSON.parse(receipts[0]!.detail ?? '{}')).toEqual({
+      rule: 'central-retention: check-ins scanned more than retentionDays ago; arrived past retention, not stored',
+      retentionDays: 21,
+      before: new Date(T0 - 21 * 86_400_000).toISOString(),
+      removed: 3,
+      days: { '2025-10-21': 1, '2026-11-03': 2 },
+    });
+    if (central.storage instanceof PostgresStorage) {
+      const { rows } = await central.storage.pool.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relname LIKE 'checkins_p%' AND relkind = 'r' ORDER BY 1");
+      expect(rows.map((x) => x.relname)).toEqual(['checkins_p20261125']);
+    }
+  });
+
   it('takes ids that differ only in case as one record, and answers each id as it was sent', async () => {
     const auth = await enroll('CODE-ONE');
     const lower = checkIn();
