@@ -1,6 +1,6 @@
 /**
  * Text a kiosk sends that people read later (the fleet page, the operations room, logs, CSVs) or
- * that PostgreSQL stores in a `text` column. Two rules:
+ * that PostgreSQL stores in a `text` column. Three rules:
  *
  * - an identifier (device id, checkpoint id, reason code) holds no control character and no lone
  *   surrogate: a check-in with one is refused alone, naming the field (`problemOfIdentifier`);
@@ -16,11 +16,7 @@
  * and paragraph separators, which end a line in many log viewers and in JavaScript source).
  */
 
-/** One control character (Cc, U+2028, U+2029) or lone surrogate (Cs, only unpaired ones match with /u). */
-const UNSAFE = /[\p{Cc}\u2028\u2029\p{Cs}]/u;
-const UNSAFE_ALL = /[\p{Cc}\u2028\u2029\p{Cs}]/gu;
-/** Whitespace among the control characters: replaced by a space when cleaning. */
-const WHITESPACE_CONTROL = /[\t\n\v\f\r\u0085\u2028\u2029]/;
+import { firstControlCharacter, replaceControlCharacters } from '../src/shared/control-characters.js';
 
 /** `U+001B`-style name of a code unit (for messages; never the character itself). */
 function codePointName(ch: string): string {
@@ -32,10 +28,10 @@ function codePointName(ch: string): string {
  * character (U+001B)"` or `"<field>: contains a lone surrogate (U+D800), not well-formed Unicode"`.
  */
 export function problemOfIdentifier(field: string, value: string): string | undefined {
-  const m = UNSAFE.exec(value);
-  if (!m) return undefined;
-  const name = codePointName(m[0]);
-  return /\p{Cs}/u.test(m[0]) ? `${field}: contains a lone surrogate (${name}), not well-formed Unicode` : `${field}: contains a control character (${name})`;
+  const ch = firstControlCharacter(value);
+  if (ch === undefined) return undefined;
+  const name = codePointName(ch);
+  return /\p{Cs}/u.test(ch) ? `${field}: contains a lone surrogate (${name}), not well-formed Unicode` : `${field}: contains a control character (${name})`;
 }
 
 /** Why `value` cannot be stored as free text (undefined when it can): a NUL or a lone surrogate. */
@@ -45,13 +41,9 @@ export function problemOfFreeText(field: string, value: string): string | undefi
   return m ? `${field}: contains a lone surrogate (${codePointName(m[0])}), not well-formed Unicode` : undefined;
 }
 
-/**
- * `value` with each control character and lone surrogate replaced: whitespace ones (tab, line
- * feed, carriage return, U+0085, U+2028, U+2029 …) by a space, the others by U+FFFD. Same length
- * in UTF-16 code units, so a bound checked before still holds.
- */
+/** `value` with each control character replaced (src/shared/control-characters.ts): a space for whitespace ones, else U+FFFD. */
 export function cleanReportedText(value: string): string {
-  return UNSAFE.test(value) ? value.replace(UNSAFE_ALL, (ch) => (WHITESPACE_CONTROL.test(ch) ? ' ' : '\uFFFD')) : value;
+  return replaceControlCharacters(value);
 }
 
 /** Deepest nesting of arrays and objects `cleanReportedValue` walks (a heartbeat's own shape is 3 deep). */

@@ -5,6 +5,7 @@
  * carriage returns) can be longer or hold such characters; sent as it is, the server refuses the
  * whole heartbeat with a 400 and the fleet page shows a live kiosk as silent.
  */
+import { replaceControlCharacters } from '../shared/control-characters.js';
 import type { ScannerStatus } from '../shared/types.js';
 import type { HeartbeatBody } from './heartbeat.js';
 
@@ -13,12 +14,9 @@ export const SCANNER_TEXT_LIMITS = { deviceId: 128, uri: 256, state: 32, lastRea
 /** Most scanners one heartbeat lists. */
 export const MAX_HEARTBEAT_SCANNERS = 16;
 
-const CONTROL = /[\p{Cc}\u2028\u2029\p{Cs}]/gu;
-const WHITESPACE_CONTROL = /[\t\n\v\f\r\u0085\u2028\u2029]/;
-
 /** `text` without control characters (whitespace ones become a space, others U+FFFD), at most `max` long (ending in "…" when cut). */
 export function boundedText(text: string, max: number): string {
-  const clean = text.replace(CONTROL, (ch) => (WHITESPACE_CONTROL.test(ch) ? ' ' : '\uFFFD'));
+  const clean = replaceControlCharacters(text);
   if (clean.length <= max) return clean;
   // Never cut a surrogate pair in two.
   let end = max - 1;
