@@ -62,6 +62,17 @@ export const SCANNED_AT_BOUNDS = {
   maxAheadMs: 24 * 3_600_000,
 } as const;
 
+/**
+ * Why a record time `field` (already an ISO time) lies outside SCANNED_AT_BOUNDS at server time
+ * `nowMs`, or undefined when it does not.
+ */
+export function timeBoundProblem(field: string, value: string, nowMs: number): string | undefined {
+  const ms = Date.parse(value);
+  if (ms < SCANNED_AT_BOUNDS.earliestMs) return `${field}: ${value} is before 2000; the kiosk's clock was not set`;
+  if (ms > nowMs + SCANNED_AT_BOUNDS.maxAheadMs) return `${field}: ${value} is more than 24 hours after the server's time (${new Date(nowMs).toISOString()}); check the kiosk's clock`;
+  return undefined;
+}
+
 function checkSubject(v: unknown): Subject | string {
   if (v === undefined) return {};
   if (!isObject(v)) return 'subject: not an object';
@@ -80,7 +91,7 @@ function checkSubject(v: unknown): Subject | string {
   return out as Subject;
 }
 
-function checkOverride(v: unknown): Override | undefined | string {
+function checkOverride(v: unknown, nowMs: number): Override | undefined | string {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) return 'override: not an object';
   const { by, reason, verdict, at } = v;
@@ -90,6 +101,9 @@ function checkOverride(v: unknown): Override | undefined | string {
   if (problem) return problem;
   if (!VERDICTS.includes(verdict as VerdictKind)) return 'override.verdict: not accept|reject|refer';
   if (!isIsoTime(at)) return 'override.at: not an ISO date-time';
+  // The latest override by `at` decides the verdict: one dated ahead would outrank every later one.
+  const atProblem = timeBoundProblem('override.at', at, nowMs);
+  if (atProblem) return atProblem;
   return { by, reason, verdict: verdict as VerdictKind, at };
 }
 
@@ -117,11 +131,8 @@ export function validateCheckIn(raw: unknown, nowMs: number): Validated {
   if (identifierProblem) return fail(identifierProblem);
   if (!DIRECTIONS.includes(raw.direction as Direction)) return fail('direction: not in|out');
   if (!isIsoTime(raw.scannedAt)) return fail('scannedAt: not an ISO date-time');
-  const scannedMs = Date.parse(raw.scannedAt);
-  if (scannedMs < SCANNED_AT_BOUNDS.earliestMs) return fail(`scannedAt: ${raw.scannedAt} is before 2000; the kiosk's clock was not set when it scanned`);
-  if (scannedMs > nowMs + SCANNED_AT_BOUNDS.maxAheadMs) {
-    return fail(`scannedAt: ${raw.scannedAt} is more than 24 hours after the server's time (${new Date(nowMs).toISOString()}); check the kiosk's clock`);
-  }
+  const scanProblem = timeBoundProblem('scannedAt', raw.scannedAt, nowMs);
+  if (scanProblem) return fail(scanProblem);
   if (!boundedString(raw.format, RECORD_LIMITS.formatChars) || !TOKEN.test(raw.format)) return fail('format: not a format identifier');
   if (!VERDICTS.includes(raw.verdict as VerdictKind)) return fail('verdict: not accept|reject|refer');
   const reasons = raw.reasons;
@@ -131,7 +142,7 @@ export function validateCheckIn(raw: unknown, nowMs: number): Validated {
   if (reasonProblem) return fail(reasonProblem);
   const subject = checkSubject(raw.subject);
   if (typeof subject === 'string') return fail(subject);
-  const override = checkOverride(raw.override);
+  const override = checkOverride(raw.override, nowMs);
   if (typeof override === 'string') return fail(override);
   const value: CheckIn = {
     id: rawId,

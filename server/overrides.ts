@@ -12,7 +12,7 @@
  * the current verdict without further joins.
  */
 import type { CheckIn, VerdictKind } from '../src/shared/types.js';
-import { isIsoTime, RECORD_LIMITS } from './checkin-validation.js';
+import { isIsoTime, RECORD_LIMITS, timeBoundProblem } from './checkin-validation.js';
 import { problemOfFreeText, problemOfIdentifier } from './text-safety.js';
 import type { CentralStorage } from './storage/types.js';
 
@@ -58,8 +58,12 @@ const VERDICTS: readonly VerdictKind[] = ['accept', 'reject', 'refer'];
 
 const bounded = (v: unknown, max: number, min = 1): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 
-/** Checks one received override; returns it normalised or why it is refused. */
-export function validateOverride(raw: unknown): { ok: true; value: OverrideRecord } | { ok: false; id: string; reason: string } {
+/**
+ * Checks one received override; returns it normalised or why it is refused. `nowMs` (server clock)
+ * bounds `at` as a check-in's scan time is bounded: the latest override by `at` decides the current
+ * verdict, so one dated years ahead would outrank every override after it.
+ */
+export function validateOverride(raw: unknown, nowMs: number): { ok: true; value: OverrideRecord } | { ok: false; id: string; reason: string } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, id: '', reason: 'record: not an object' };
   const r = raw as Record<string, unknown>;
   const id = typeof r.id === 'string' ? r.id.slice(0, RECORD_LIMITS.idChars) : '';
@@ -77,6 +81,8 @@ export function validateOverride(raw: unknown): { ok: true; value: OverrideRecor
     (reasons as string[]).map((x) => problemOfIdentifier('reasons', x)).find((p) => p !== undefined) ?? problemOfFreeText('by', r.by) ?? problemOfFreeText('reason', r.reason as string);
   if (problem) return fail(problem);
   if (!isIsoTime(r.at)) return fail('at: not an ISO date-time');
+  const atProblem = timeBoundProblem('at', r.at, nowMs);
+  if (atProblem) return fail(atProblem);
   // Fields this server does not know (a newer kiosk's) are ignored, as the protocol promises. Ids
   // in lower case, as check-ins are stored (checkins.ts).
   return {
@@ -93,7 +99,7 @@ export async function ingestOverrides(storage: CentralStorage, senderDeviceId: s
   const sentAs = new Map<string, string>();
   const repeated: string[] = [];
   for (const raw of records) {
-    const v = validateOverride(raw);
+    const v = validateOverride(raw, Date.parse(receivedAt));
     if (!v.ok) rejected.push({ id: v.id, reason: v.reason });
     else if (sentAs.has(v.value.id)) repeated.push((raw as { id: string }).id);
     else {

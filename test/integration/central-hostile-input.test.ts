@@ -115,16 +115,28 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect((await post('/api/v1/checkins', { checkins: [tabbed] }, auth)).json.accepted).toEqual([tabbed.id]);
   });
 
-  it('refuses an override with a NUL alone; the others are stored', async () => {
+  it('refuses an override with a NUL or dated more than a day ahead alone; the others are stored', async () => {
     const auth = await enroll('CODE-ONE');
     const c = checkIn();
     await post('/api/v1/checkins', { checkins: [c] }, auth);
     const at = new Date(T0).toISOString();
     const ok = { id: ids.next(), checkinId: c.id, verdict: 'refer', reasons: [], by: 'officer-1', reason: 'seen', at };
     const nul = { id: ids.next(), checkinId: c.id, verdict: 'refer', reasons: [], by: 'officer-1', reason: 'se\u0000en', at };
-    const r = await post('/api/v1/overrides', { overrides: [nul, ok] }, auth);
+    // The latest override by `at` decides the verdict: one dated years ahead would outrank every later one.
+    const ahead = { id: ids.next(), checkinId: c.id, verdict: 'reject', reasons: [], by: 'officer-1', reason: 'seen', at: '2099-01-01T00:00:00.000Z' };
+    const r = await post('/api/v1/overrides', { overrides: [nul, ok, ahead] }, auth);
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ accepted: [ok.id], rejected: [{ id: nul.id, reason: 'reason: contains a NUL character (U+0000)' }] });
+    expect(r.json).toMatchObject({
+      accepted: [ok.id],
+      rejected: [
+        { id: nul.id, reason: 'reason: contains a NUL character (U+0000)' },
+        { id: ahead.id, reason: "at: 2099-01-01T00:00:00.000Z is more than 24 hours after the server's time (2026-11-25T03:00:00.000Z); check the kiosk's clock" },
+      ],
+    });
+    const embedded = checkIn({ override: { by: 'officer-1', reason: 'seen', verdict: 'accept', at: '2099-01-01T00:00:00.000Z' } });
+    expect((await post('/api/v1/checkins', { checkins: [embedded] }, auth)).json.rejected).toEqual([
+      { id: embedded.id, reason: "override.at: 2099-01-01T00:00:00.000Z is more than 24 hours after the server's time (2026-11-25T03:00:00.000Z); check the kiosk's clock" },
+    ]);
   });
 
   it('refuses a scan time before 2000, more than a day ahead of the server or on a day that does not exist; a day ahead is still taken', async () => {
@@ -139,7 +151,7 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect(r.json.rejected).toEqual([
       { id: far.id, reason: "scannedAt: 9999-12-31T23:59:59.999Z is more than 24 hours after the server's time (2026-11-25T03:00:00.000Z); check the kiosk's clock" },
       { id: tomorrowPlus.id, reason: "scannedAt: 2026-11-26T04:00:00.000Z is more than 24 hours after the server's time (2026-11-25T03:00:00.000Z); check the kiosk's clock" },
-      { id: unset.id, reason: "scannedAt: 1970-01-01T00:00:05.000Z is before 2000; the kiosk's clock was not set when it scanned" },
+      { id: unset.id, reason: "scannedAt: 1970-01-01T00:00:05.000Z is before 2000; the kiosk's clock was not set" },
       { id: feb30.id, reason: 'scannedAt: not an ISO date-time' },
     ]);
     if (central.storage instanceof PostgresStorage) {
