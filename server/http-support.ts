@@ -57,8 +57,14 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
     const status = err.statusCode ?? 500;
     if (err.validation) return sendError(reply, 400, 'invalid-request', err.message);
     switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendError(reply, 413, 'body-too-large', 'request body too large');
+      case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+        // Name the bound (decompressed, as gzip bodies are counted) and what to do about it.
+        const limit = request.routeOptions.bodyLimit;
+        const kib = typeof limit === 'number' ? `${Math.round(limit / 1024).toLocaleString('en-US')} KiB` : 'the limit';
+        const route = request.routeOptions.url ?? 'this route';
+        const fix = /checkins|overrides/.test(route) ? 'send fewer records per request' : 'send a smaller body';
+        return sendError(reply, 413, 'body-too-large', `request body larger than ${kib} (after gzip decompression) for ${route}: ${fix}`);
+      }
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendError(reply, 400, 'malformed-json', 'request body is not valid JSON');

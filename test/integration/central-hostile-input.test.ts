@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
@@ -49,7 +50,7 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     const res = await fetch(central.url + p, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
+      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
@@ -279,6 +280,15 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     const census = await post(`/api/v1/checkins/census?token=${central.adminToken}`, { checkins: [] });
     expect([census.status, census.json.error]).toEqual([401, 'token-in-url']);
     expect((await fetch(`${central.url}/api/v1/stats`, { headers: bearer })).status).toBe(200);
+  });
+
+  it('says how large a body may be when it refuses one, gzip bomb included', async () => {
+    const auth = await enroll('CODE-ONE');
+    const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
+    const r = await post('/api/v1/checkins', bomb, { ...auth, 'content-encoding': 'gzip' });
+    expect([r.status, r.json.error, r.json.message]).toEqual([413, 'body-too-large', 'request body larger than 2,048 KiB (after gzip decompression) for /api/v1/checkins: send fewer records per request']);
+    const hb = await post('/api/v1/heartbeat', { queueDepth: 0, version: '1', pad: 'x'.repeat(70 * 1024) }, auth);
+    expect([hb.status, hb.json.message]).toEqual([413, 'request body larger than 64 KiB (after gzip decompression) for /api/v1/heartbeat: send a smaller body']);
   });
 
   it('refuses a text/plain body with 415 naming the type to send', async () => {
