@@ -151,6 +151,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       ops: storageOpsQueries(storage),
       timeZone,
       fleet: { ...DEFAULT_FLEET_THRESHOLDS, ...opts.fleet },
+      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
     };
     tokenWatch = watchAdminToken({
       storage,
@@ -171,6 +172,9 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     });
     registerErrorHandling(app, logger);
+    // Bodies are JSON (the API) or urlencoded forms (the pages): a text/plain body is refused 415
+    // with that said, instead of reaching a route's schema as a string ("body must be object").
+    app.removeContentTypeParser('text/plain');
     registerGzipBodies(app);
     app.addHook('onResponse', async (request, reply) => {
       logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
@@ -200,7 +204,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       storage,
       clock: opts.clock,
       logger,
-      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      retentionDays: ctx.retentionDays,
       ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
     });
     const purging = retention;

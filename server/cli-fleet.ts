@@ -24,7 +24,7 @@ import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
 import type { RemoteConfig } from '../src/fleet/remote-config.js';
-import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
+import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
 import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
@@ -73,7 +73,7 @@ async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: 
     // Fleet commands never read a check-in's subject: they work without the data key.
     storage = await openStorage({ ...choice, mustExist: true, identities: false, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
-    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError) throw new Usage(`central ${sub}: ${err.message}`);
+    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError || err instanceof DatabaseSettingError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
   }
   try {

@@ -40,9 +40,9 @@ import { DEFAULT_TIME_ZONE, timeZoneProblem, toLocalIso } from './ops/local-time
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
-import { lawfulExport, parseLawfulRequest } from './lawful-export.js';
+import { parseLawfulRequest, writeLawfulExport } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
-import { DataKeyRefusedError, NoCentralDatabaseError } from './storage/errors.js';
+import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
@@ -54,6 +54,11 @@ import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 export interface CentralIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Resolves once what `stdout` was given has been taken by the reader (a pipe to a slow `gzip`
+   * or `ssh` holds it back). Long outputs wait on it so that memory stays flat; absent = at once.
+   */
+  stdoutDrained?: () => Promise<void>;
   /** Resolves when the serve mode should stop (default: SIGTERM or SIGINT). */
   stopSignal?: Promise<unknown>;
 }
@@ -63,7 +68,20 @@ class Usage extends Error {}
 const defaultIo = (): CentralIo => ({
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  stdoutDrained: () => whenDrained(process.stdout),
 });
+
+/** Resolves when `stream` needs no drain, or once it drains, errs (EPIPE: the reader left) or closes. */
+function whenDrained(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('error', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('error', done).on('close', done);
+  });
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -144,7 +162,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     });
   } catch (err) {
     // A missing or different data key is the operator's to fix (a flag), not a runtime failure.
-    if (err instanceof DataKeyRefusedError) throw new Usage(`central: ${err.message}`);
+    if (err instanceof DataKeyRefusedError || err instanceof DatabaseSettingError) throw new Usage(`central: ${err.message}`);
     if (err instanceof PortBusyError && err.usage) throw new Usage(`central: ${err.message}`);
     throw err;
   }
@@ -176,7 +194,7 @@ async function withStorage<T>(sub: string, where: StorageChoice, fn: (storage: C
   try {
     storage = await openStorage({ ...where, mustExist: true, identities, logger: jsonLogger({ namespace: 'central' }) });
   } catch (err) {
-    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError) throw new Usage(`central ${sub}: ${err.message}`);
+    if (err instanceof NoCentralDatabaseError || err instanceof DataKeyRefusedError || err instanceof DatabaseSettingError) throw new Usage(`central ${sub}: ${err.message}`);
     throw err;
   }
   try {
@@ -199,6 +217,8 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
     for await (const c of storage.exportCheckIns()) {
       io.stdout(`${JSON.stringify(asExported(c))}\n`);
       count++;
+      // A pipe's reader sets the pace: without this a slow one made the whole table pile up here.
+      if (count % 256 === 0) await io.stdoutDrained?.();
     }
     // Names and ID numbers left the server: the audit log says when and how many (never whose).
     await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count } });
@@ -222,9 +242,9 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
     const timeZone = await serverTimeZone(storage, zoneFlag);
     const req = request(timeZone);
     const root = await loadOrCreateEcKey(storage, 'root-key');
-    const result = await lawfulExport(storage, req, root, systemClock.now());
-    // Exclusive create, readable by the operator only: it holds personal data.
-    fs.writeFileSync(out, `${result.jws}\n`, { mode: 0o600, flag: 'wx' });
+    // Exclusive create, readable by the operator only: it holds personal data. Written in one pass
+    // (memory stays flat for any range) and put in place only once complete.
+    const result = await writeLawfulExport(storage, req, root, systemClock.now(), out);
     // The range as it was understood, with its offset: a time typed without a zone was read in timeZone.
     io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256, timeZone, fromLocal: toLocalIso(timeZone, req.fromMs), toLocal: toLocalIso(timeZone, req.toMs) })}\n`);
   }, true);

@@ -33,4 +33,6 @@ export interface CentralContext {
   /** IANA zone of "today" and of every time the pages show. */
   timeZone: string;
   fleet: FleetThresholds;
+  /** Check-ins scanned more than this many days ago are purged, and not stored when they arrive (../checkins.ts). */
+  retentionDays: number;
 }

@@ -37,9 +37,23 @@ export function recordHeartbeat(storage: CentralStorage, deviceId: string, body:
     oldestIdentityAt: body.oldestIdentityAt ?? null,
     checkpointId: body.checkpointId ?? null,
     direction: body.direction ?? null,
-    body: JSON.stringify({ ...body, scanners: body.scanners ?? [] }),
+    body: JSON.stringify({ ...body, scanners: (body.scanners ?? []).map(storedScanner) }),
   };
   return storage.recordHeartbeat(deviceId, stored, nowMs);
+}
+
+/** Longest scanner error text stored (characters); a longer one is cut, ending in "…". */
+export const STORED_SCANNER_ERROR_CHARS = 500;
+/** Longest scanner error text accepted (characters): older kiosks send a driver's message as it is. */
+const ACCEPTED_SCANNER_ERROR_CHARS = 4096;
+
+/** A scanner entry as stored: its error text cut to STORED_SCANNER_ERROR_CHARS. */
+function storedScanner(s: unknown): unknown {
+  const entry = s as { lastError?: unknown };
+  if (typeof entry.lastError !== 'string' || entry.lastError.length <= STORED_SCANNER_ERROR_CHARS) return s;
+  // Never between the two halves of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(entry.lastError.charAt(STORED_SCANNER_ERROR_CHARS - 2)) ? STORED_SCANNER_ERROR_CHARS - 2 : STORED_SCANNER_ERROR_CHARS - 1;
+  return { ...entry, lastError: `${entry.lastError.slice(0, end)}…` };
 }
 
 /** JSON schema of the heartbeat body (fastify validates before the handler runs). */
@@ -74,7 +88,9 @@ export const heartbeatSchema = {
           uri: { type: 'string', maxLength: 256 },
           state: { type: 'string', maxLength: 32 },
           lastReadAt: { type: 'string', maxLength: 40 },
-          lastError: { type: 'string', maxLength: 500 },
+          // Accepted longer than stored: refusing would cost the whole heartbeat (the fleet page would
+          // show a live kiosk as silent) over a driver's long message.
+          lastError: { type: 'string', maxLength: ACCEPTED_SCANNER_ERROR_CHARS },
           reads: { type: 'integer', minimum: 0 },
           errors: { type: 'integer', minimum: 0 },
         },

@@ -57,13 +57,21 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
     const status = err.statusCode ?? 500;
     if (err.validation) return sendError(reply, 400, 'invalid-request', err.message);
     switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendError(reply, 413, 'body-too-large', 'request body too large');
+      case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+        // Name the bound (decompressed, as gzip bodies are counted) and what to do about it.
+        const limit = request.routeOptions.bodyLimit;
+        const kib = typeof limit === 'number' ? `${Math.round(limit / 1024).toLocaleString('en-US')} KiB` : 'the limit';
+        const route = request.routeOptions.url ?? 'this route';
+        const fix = /checkins|overrides/.test(route) ? 'send fewer records per request' : 'send a smaller body';
+        return sendError(reply, 413, 'body-too-large', `request body larger than ${kib} (after gzip decompression) for ${route}: ${fix}`);
+      }
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendError(reply, 400, 'malformed-json', 'request body is not valid JSON');
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendError(reply, 415, 'unsupported-media-type', 'send application/json');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+        const type = String(request.headers['content-type'] ?? 'none').slice(0, 64).replace(/[^\x20-\x7e]/g, '?');
+        return sendError(reply, 415, 'unsupported-media-type', `Content-Type ${type} is not accepted: send application/json (a form page: application/x-www-form-urlencoded)`);
+      }
       case 'Z_DATA_ERROR':
       case 'Z_BUF_ERROR':
         return sendError(reply, 400, 'bad-gzip', 'request body is not valid gzip');
@@ -121,13 +129,20 @@ export async function authenticateDevice(storage: CentralStorage, request: Fasti
 }
 
 /**
- * Admin token of the JSON API (/api/v1): `Authorization: Bearer` or `?token=`. No cookie is read
- * here, on purpose: the operations room's sign-in session (ops/access.ts) opens only its browser
- * routes, so a page of another site cannot make a signed-in browser call the API.
+ * Admin token of the JSON API (/api/v1): `Authorization: Bearer` only (a `?token=` is refused
+ * before this, routes/admin.ts). No cookie is read here, on purpose: the operations room's sign-in
+ * session (ops/access.ts) opens only its browser routes, so a page of another site cannot make a
+ * signed-in browser call the API.
  */
 export async function isAdmin(request: FastifyRequest, ctx: Pick<CentralContext, 'adminToken' | 'recheckAdminToken'>): Promise<boolean> {
-  const given = bearerToken(request) ?? (request.query as Record<string, unknown> | undefined)?.token;
+  const given = bearerToken(request);
   return typeof given === 'string' && adminTokenMatches(ctx, [given]);
+}
+
+/** Whether the request's query string has a `token` member (any value, even empty). */
+export function tokenInQuery(request: FastifyRequest): boolean {
+  const q = request.query;
+  return typeof q === 'object' && q !== null && Object.prototype.hasOwnProperty.call(q, 'token');
 }
 
 /**

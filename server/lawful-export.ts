@@ -6,12 +6,12 @@
  * The file is a compact JWS (RFC 7515), ES256, signed with the server's root key (the key kiosks
  * pin at enrollment; `kid` = first 8 bytes of SHA-256 of its SubjectPublicKeyInfo, base64), header
  * `typ: "checkpoint-kiosk-export+jws"`. Its payload:
- * `{"v":1,"exportedAt":ISO,"request":{"requestedBy","reason","from","to","checkpoint"?},"count":N,"checkins":[CheckIn…]}`.
+ * `{"v":1,"exportedAt":ISO,"request":{"requestedBy","reason","from","to","checkpoint"?},"checkins":[CheckIn…],"count":N}`.
  * Anyone holding the root public key can check that the file is the server's and unaltered.
  */
-import { createHash, type KeyObject } from 'node:crypto';
-import { CompactSign } from 'jose';
-import type { CheckIn } from '../src/shared/types.js';
+import { createHash, createSign, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import type { CentralStorage } from './storage/types.js';
 import { dateTimeProblem, resolveDateTime } from './trace.js';
@@ -27,7 +27,6 @@ export interface LawfulRequest {
 }
 
 export interface LawfulExport {
-  jws: string;
   count: number;
   /** SHA-256 hex of the JWS text (what the audit entry names). */
   sha256: string;
@@ -40,8 +39,8 @@ export interface LawfulExport {
 export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint?: unknown; requestedBy?: unknown; reason?: unknown }, timeZone: string): LawfulRequest | string {
   // Read as `central trace` reads them (resolveDateTime): a time without a zone is wall-clock time
   // in the server's --time-zone, not the machine's; 30 February is refused, not rolled into March.
-  const fromMs = typeof v.from === 'string' ? resolveDateTime(v.from, timeZone) : NaN;
-  const toMs = typeof v.to === 'string' ? resolveDateTime(v.to, timeZone) : NaN;
+  const fromMs = typeof v.from === 'string' ? resolveDateTime(v.from, timeZone, 'first') : NaN;
+  const toMs = typeof v.to === 'string' ? resolveDateTime(v.to, timeZone, 'last') : NaN;
   if (!Number.isFinite(fromMs)) return dateTimeProblem('--from', v.from, timeZone);
   if (!Number.isFinite(toMs)) return dateTimeProblem('--to', v.to, timeZone);
   if (toMs < fromMs) return '--to: before --from';
@@ -51,22 +50,78 @@ export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint
   return { fromMs, toMs, requestedBy: v.requestedBy.trim(), reason: v.reason.trim(), ...(typeof v.checkpoint === 'string' ? { checkpoint: v.checkpoint } : {}) };
 }
 
-/** Builds and signs the export, then appends the `lawful-export` audit entry. */
-export async function lawfulExport(storage: CentralStorage, req: LawfulRequest, root: { privateKey: KeyObject; publicKey: KeyObject }, nowMs: number): Promise<LawfulExport> {
-  const checkins: CheckIn[] = [];
-  for await (const c of storage.exportCheckIns()) {
-    const at = Date.parse(c.scannedAt);
-    if (at < req.fromMs || at > req.toMs) continue;
-    if (req.checkpoint !== undefined && c.checkpointId !== req.checkpoint) continue;
-    checkins.push(c);
-  }
+/** Bytes of payload encoded per write (a multiple of 3: base64url then needs no padding between chunks). */
+const CHUNK_BYTES = 48 * 1024;
+
+/**
+ * Writes the signed export to `out` in one pass, holding one check-in and one chunk at a time
+ * (memory stays flat however large the range), then appends the `lawful-export` audit entry.
+ *
+ * The JWS is written as it is signed: the ES256 signature (RFC 7515 §5.1, raw r‖s as RFC 7518
+ * §3.4 wants) is computed over the same ASCII bytes `BASE64URL(header) "." BASE64URL(payload)` as
+ * they go to disk, so the payload never has to exist whole in memory. The payload lists the
+ * check-ins first and `count` after them (a JSON object's members have no order). The file is
+ * made beside `out` (mode 0600, exclusive) and linked to `out` only once complete, so a crash or
+ * a database error leaves no partial export behind and an existing `out` is never replaced
+ * (EEXIST). `count` and `sha256` (hex, of the JWS text) are what the audit entry records.
+ */
+export async function writeLawfulExport(storage: CentralStorage, req: LawfulRequest, root: { privateKey: KeyObject; publicKey: KeyObject }, nowMs: number, out: string): Promise<LawfulExport> {
   const exportedAt = new Date(nowMs).toISOString();
   const request = { requestedBy: req.requestedBy, reason: req.reason, from: new Date(req.fromMs).toISOString(), to: new Date(req.toMs).toISOString(), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
-  const payload = Buffer.from(JSON.stringify({ v: 1, exportedAt, request, count: checkins.length, checkins }), 'utf8');
-  const jws = await new CompactSign(payload)
-    .setProtectedHeader({ alg: 'ES256', typ: EXPORT_JWS_TYPE, kid: kidOfPublicKey(root.publicKey), iat: Math.floor(nowMs / 1000) })
-    .sign(root.privateKey);
-  const sha256 = createHash('sha256').update(jws).digest('hex');
-  await storage.appendAudit({ at: exportedAt, actor: req.requestedBy, action: 'lawful-export', detail: { ...request, count: checkins.length, sha256 } });
-  return { jws, count: checkins.length, sha256 };
+  const header = { alg: 'ES256', typ: EXPORT_JWS_TYPE, kid: kidOfPublicKey(root.publicKey), iat: Math.floor(nowMs / 1000) };
+  const partial = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.partial`);
+  const fd = fs.openSync(partial, 'wx', 0o600);
+  let count = 0;
+  let sha256: string;
+  try {
+    const signer = createSign('SHA256');
+    const digest = createHash('sha256');
+    // What is signed goes to the file, the signer and the file's digest alike.
+    const emit = (ascii: string) => {
+      fs.writeSync(fd, ascii);
+      signer.update(ascii);
+      digest.update(ascii);
+    };
+    emit(`${Buffer.from(JSON.stringify(header), 'utf8').toString('base64url')}.`);
+    // Payload text gathered until a chunk's worth, then encoded whole bytes-multiple-of-3 at a time.
+    let parts: string[] = [];
+    let partBytes = 0;
+    let carry = Buffer.alloc(0);
+    const payload = (text: string, last = false) => {
+      parts.push(text);
+      partBytes += Buffer.byteLength(text, 'utf8');
+      if (!last && partBytes < CHUNK_BYTES) return;
+      const bytes = Buffer.concat([carry, Buffer.from(parts.join(''), 'utf8')]);
+      const whole = last ? bytes.length : bytes.length - (bytes.length % 3);
+      emit(bytes.subarray(0, whole).toString('base64url'));
+      carry = Buffer.from(bytes.subarray(whole));
+      parts = [];
+      partBytes = 0;
+    };
+    payload(`{"v":1,"exportedAt":${JSON.stringify(exportedAt)},"request":${JSON.stringify(request)},"checkins":[`);
+    for await (const c of storage.exportCheckIns({ fromMs: req.fromMs, toMs: req.toMs })) {
+      if (req.checkpoint !== undefined && c.checkpointId !== req.checkpoint) continue;
+      payload(`${count ? ',' : ''}${JSON.stringify(c)}`);
+      count++;
+    }
+    payload(`],"count":${count}}`, true);
+    const signature = signer.sign({ key: root.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    fs.writeSync(fd, `.${signature}\n`);
+    digest.update(`.${signature}`);
+    sha256 = digest.digest('hex');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.linkSync(partial, out);
+  } catch (err) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+    throw err;
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+  await storage.appendAudit({ at: exportedAt, actor: req.requestedBy, action: 'lawful-export', detail: { ...request, count, sha256 } });
+  return { count, sha256 };
 }

@@ -12,7 +12,8 @@
  * the current verdict without further joins.
  */
 import type { CheckIn, VerdictKind } from '../src/shared/types.js';
-import { isIsoTime, RECORD_LIMITS } from './checkin-validation.js';
+import { isIsoTime, RECORD_LIMITS, timeBoundProblem } from './checkin-validation.js';
+import { problemOfFreeText, problemOfIdentifier } from './text-safety.js';
 import type { CentralStorage } from './storage/types.js';
 
 /** At most this many overrides per POST (same bound as check-ins). */
@@ -54,18 +55,20 @@ export interface OverrideIngestResult {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VERDICTS: readonly VerdictKind[] = ['accept', 'reject', 'refer'];
-const KEYS = new Set(['id', 'checkinId', 'verdict', 'reasons', 'by', 'reason', 'at']);
 
 const bounded = (v: unknown, max: number, min = 1): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 
-/** Checks one received override; returns it normalised or why it is refused. */
-export function validateOverride(raw: unknown): { ok: true; value: OverrideRecord } | { ok: false; id: string; reason: string } {
+/**
+ * Checks one received override; returns it normalised or why it is refused. `nowMs` (server clock)
+ * bounds `at` as a check-in's scan time is bounded: the latest override by `at` decides the current
+ * verdict, so one dated years ahead would outrank every override after it.
+ */
+export function validateOverride(raw: unknown, nowMs: number): { ok: true; value: OverrideRecord } | { ok: false; id: string; reason: string } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, id: '', reason: 'record: not an object' };
   const r = raw as Record<string, unknown>;
   const id = typeof r.id === 'string' ? r.id.slice(0, RECORD_LIMITS.idChars) : '';
   const fail = (reason: string) => ({ ok: false as const, id, reason });
   if (typeof r.id !== 'string' || !UUID.test(r.id)) return fail('id: not a UUID');
-  for (const key of Object.keys(r)) if (!KEYS.has(key)) return fail(`${key.slice(0, 32)}: unknown field`);
   if (typeof r.checkinId !== 'string' || !UUID.test(r.checkinId)) return fail('checkinId: not a UUID');
   if (!VERDICTS.includes(r.verdict as VerdictKind)) return fail('verdict: not accept|reject|refer');
   const reasons = r.reasons ?? [];
@@ -74,10 +77,17 @@ export function validateOverride(raw: unknown): { ok: true; value: OverrideRecor
   }
   if (!bounded(r.by, RECORD_LIMITS.overrideFieldChars)) return fail('by: missing or too long');
   if (!bounded(r.reason, RECORD_LIMITS.overrideFieldChars, 0)) return fail('reason: not a string of at most 500 chars');
+  const problem =
+    (reasons as string[]).map((x) => problemOfIdentifier('reasons', x)).find((p) => p !== undefined) ?? problemOfFreeText('by', r.by) ?? problemOfFreeText('reason', r.reason as string);
+  if (problem) return fail(problem);
   if (!isIsoTime(r.at)) return fail('at: not an ISO date-time');
+  const atProblem = timeBoundProblem('at', r.at, nowMs);
+  if (atProblem) return fail(atProblem);
+  // Fields this server does not know (a newer kiosk's) are ignored, as the protocol promises. Ids
+  // in lower case, as check-ins are stored (checkins.ts).
   return {
     ok: true,
-    value: { id: r.id, checkinId: r.checkinId, verdict: r.verdict as VerdictKind, reasons: reasons as string[], by: r.by, reason: r.reason as string, at: r.at },
+    value: { id: r.id.toLowerCase(), checkinId: r.checkinId.toLowerCase(), verdict: r.verdict as VerdictKind, reasons: reasons as string[], by: r.by, reason: r.reason as string, at: r.at },
   };
 }
 
@@ -85,19 +95,25 @@ export function validateOverride(raw: unknown): { ok: true; value: OverrideRecor
 export async function ingestOverrides(storage: CentralStorage, senderDeviceId: string, records: readonly unknown[], receivedAt: string): Promise<OverrideIngestResult> {
   const rejected: OverrideIngestResult['rejected'] = [];
   const valid: OverrideRecord[] = [];
-  const seen = new Set<string>();
+  // Keyed by the lower-case id; the answer echoes each id as the kiosk sent it.
+  const sentAs = new Map<string, string>();
   const repeated: string[] = [];
   for (const raw of records) {
-    const v = validateOverride(raw);
+    const v = validateOverride(raw, Date.parse(receivedAt));
     if (!v.ok) rejected.push({ id: v.id, reason: v.reason });
-    else if (seen.has(v.value.id)) repeated.push(v.value.id);
+    else if (sentAs.has(v.value.id)) repeated.push((raw as { id: string }).id);
     else {
-      seen.add(v.value.id);
+      sentAs.set(v.value.id, (raw as { id: string }).id);
       valid.push(v.value);
     }
   }
   const stored = valid.length ? await storage.ingestOverrides(senderDeviceId, valid, receivedAt) : { accepted: [], duplicate: [], rejected: [] };
-  return { accepted: stored.accepted, duplicate: [...stored.duplicate, ...repeated], rejected: [...rejected, ...stored.rejected] };
+  const asSent = (id: string) => sentAs.get(id) ?? id;
+  return {
+    accepted: stored.accepted.map(asSent),
+    duplicate: [...stored.duplicate.map(asSent), ...repeated],
+    rejected: [...rejected, ...stored.rejected.map((r) => ({ ...r, id: asSent(r.id) }))],
+  };
 }
 
 /** Latest last: by `at`, then by id (UUIDv7 ids order records made in the same millisecond). */

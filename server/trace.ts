@@ -98,8 +98,8 @@ export async function trace(storage: CentralStorage, q: TraceQuery): Promise<Tra
  */
 export function parseTraceQuery(p: { idNo?: unknown; from?: unknown; to?: unknown; windowMinutes?: unknown }, timeZone: string): TraceQuery | string {
   if (typeof p.idNo !== 'string' || p.idNo.length < 1 || p.idNo.length > 64) return 'idNo: required, at most 64 chars';
-  const fromMs = typeof p.from === 'string' ? resolveDateTime(p.from, timeZone) : NaN;
-  const toMs = typeof p.to === 'string' ? resolveDateTime(p.to, timeZone) : NaN;
+  const fromMs = typeof p.from === 'string' ? resolveDateTime(p.from, timeZone, 'first') : NaN;
+  const toMs = typeof p.to === 'string' ? resolveDateTime(p.to, timeZone, 'last') : NaN;
   if (!Number.isFinite(fromMs)) return dateTimeProblem('from', p.from, timeZone);
   if (!Number.isFinite(toMs)) return dateTimeProblem('to', p.to, timeZone);
   if (toMs < fromMs) return 'to: before from';
@@ -114,16 +114,18 @@ const MAX_DATE_TIME = 40;
 /**
  * Epoch ms of an ISO 8601 date-time: with `Z` or an offset as given; without a zone as wall-clock
  * time in `timeZone` (`YYYY-MM-DD[THH:MM[:SS[.fff]]]`, a date alone = local midnight). NaN for
- * anything else, and for a date that does not exist (2026-02-30).
+ * anything else, and for a date that does not exist (2026-02-30). A wall time shown twice (the
+ * night the clocks go back) is its first instant for `occurrence` 'first' (a range's start) and
+ * its second for 'last' (its end), so a range over it misses neither hour.
  */
-export function resolveDateTime(text: string, timeZone: string): number {
+export function resolveDateTime(text: string, timeZone: string, occurrence?: 'first' | 'last'): number {
   if (text.length > MAX_DATE_TIME) return NaN;
   if (!startsWithRealDate(text)) return NaN;
   if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return /^\d{4}-\d{2}-\d{2}T/i.test(text) ? Date.parse(text) : NaN;
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,3}))?)?$/i.exec(text);
   if (!m) return NaN;
   // A date alone is read as before even where its midnight is skipped (a few zones do).
-  const wall = parseLocalDateTime(timeZone, `${m[1]}T${m[2] ?? '00:00'}`, { allowSkipped: m[2] === undefined });
+  const wall = parseLocalDateTime(timeZone, `${m[1]}T${m[2] ?? '00:00'}`, { allowSkipped: m[2] === undefined, ...(occurrence ? { occurrence } : {}) });
   return wall + (m[3] ? Number(m[3].padEnd(3, '0')) : 0);
 }
 

@@ -113,8 +113,11 @@ export function localHour(timeZone: string, atMs: number): number {
  * wall time the zone skips (02:30 on the night its clocks go forward: no instant shows it; moving
  * it silently to 03:30 would search another hour than the one asked for). `allowSkipped` keeps
  * the forward shift for callers that mean "the start of that day" (a date alone).
+ * A wall time the zone shows twice (02:30 on the night its clocks go back) is the first of the two
+ * instants with `occurrence: 'first'` (the start of a range: the range then covers both) and the
+ * second with `'last'` (its end); without it, whichever the offset search lands on.
  */
-export function parseLocalDateTime(timeZone: string, text: string, opts: { allowSkipped?: boolean } = {}): number {
+export function parseLocalDateTime(timeZone: string, text: string, opts: { allowSkipped?: boolean; occurrence?: 'first' | 'last' } = {}): number {
   if (!startsWithRealDate(text)) return NaN; // 30 February is refused, not rolled into March
   if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) return Date.parse(text);
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
@@ -122,8 +125,15 @@ export function parseLocalDateTime(timeZone: string, text: string, opts: { allow
   const [year, month, day, hour, minute, second] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
   const ms = localToUtcMs(timeZone, year, month, day, hour, minute);
-  if (!opts.allowSkipped && toLocalInput(timeZone, ms) !== text.slice(0, 16).replace(' ', 'T')) return NaN;
-  return ms + second * 1000;
+  const shown = text.slice(0, 16).replace(' ', 'T');
+  if (!opts.allowSkipped && toLocalInput(timeZone, ms) !== shown) return NaN;
+  if (!opts.occurrence || toLocalInput(timeZone, ms) !== shown) return ms + second * 1000;
+  // Every instant showing this wall time: the offsets in force a day either side and at it (no
+  // zone changes its offset twice within two days).
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const offsets = new Set([-DAY_MS, 0, DAY_MS].map((d) => zoneOffsetMs(timeZone, wall + d)));
+  const instants = [...offsets].map((o) => wall - o).filter((t) => toLocalInput(timeZone, t) === shown);
+  return (opts.occurrence === 'first' ? Math.min(...instants) : Math.max(...instants)) + second * 1000;
 }
 
 /**

@@ -53,8 +53,8 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
     windowMinutes: str(params.windowMinutes) || String(DEFAULT_WINDOW_MINUTES),
   };
   if (!input.idNo) return { input };
-  const fromMs = parseLocalDateTime(timeZone, input.from);
-  const toMs = parseLocalDateTime(timeZone, input.to);
+  const fromMs = parseLocalDateTime(timeZone, input.from, { occurrence: 'first' });
+  const toMs = parseLocalDateTime(timeZone, input.to, { occurrence: 'last' });
   // Named with what was typed (and why it does not exist, for a skipped wall time), not as "invalid".
   if (!Number.isFinite(fromMs)) return { input, error: dateTimeProblem('from', input.from, timeZone) };
   if (!Number.isFinite(toMs)) return { input, error: dateTimeProblem('to', input.to, timeZone) };

@@ -6,6 +6,7 @@ import { enrollDevice } from '../enrollment.js';
 import { heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
 import { authenticateDevice, sendError } from '../http-support.js';
+import { MAX_REPORTED_DEPTH, cleanReportedText, cleanReportedValue } from '../text-safety.js';
 
 /** At most this many check-ins per POST (contract). */
 export const MAX_CHECKINS_PER_REQUEST = 1000;
@@ -16,13 +17,12 @@ const enrollSchema = {
   body: {
     type: 'object',
     required: ['code', 'device'],
-    additionalProperties: false,
+    // Members this server does not know (a newer kiosk's) are ignored, as the protocol promises.
     properties: {
       code: { type: 'string', minLength: 4, maxLength: 128 },
       device: {
         type: 'object',
         required: ['name', 'version', 'platform'],
-        additionalProperties: false,
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 128 },
           version: { type: 'string', minLength: 1, maxLength: 64 },
@@ -64,7 +64,10 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
 
   app.post('/api/v1/enroll', { schema: enrollSchema, bodyLimit: 16 * 1024 }, async (request, reply) => {
     const body = request.body as { code: string; device: { name: string; version: string; platform: string } };
-    const out = await enrollDevice(storage, body.code, body.device, clock.now());
+    // The name is the fleet page's hostname column: no control character reaches it.
+    const { name, version, platform } = body.device;
+    const device = { name: cleanReportedText(name), version: cleanReportedText(version), platform: cleanReportedText(platform) };
+    const out = await enrollDevice(storage, body.code, device, clock.now());
     if (!out.ok) {
       logger.warn('enrollment refused', { error: out.error });
       return sendError(reply, out.status, out.error, out.message);
@@ -76,7 +79,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
   app.post('/api/v1/checkins', { schema: checkinsSchema, bodyLimit: CHECKINS_BODY_LIMIT, onRequest: auth }, async (request) => {
     const deviceId = request.deviceId;
     const { checkins } = request.body as { checkins: unknown[] };
-    const result = await ingestCheckIns(storage, deviceId, checkins, new Date(clock.now()).toISOString());
+    const result = await ingestCheckIns(storage, deviceId, checkins, new Date(clock.now()).toISOString(), { retentionDays: ctx.retentionDays });
     logger.info('checkins received', {
       deviceId,
       accepted: result.accepted.length,
@@ -97,8 +100,12 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
     return reply.type('application/jose').send(jws);
   });
 
-  app.post('/api/v1/heartbeat', { schema: { body: heartbeatSchema }, bodyLimit: 64 * 1024, onRequest: auth }, async (request) => {
-    await recordHeartbeat(storage, request.deviceId, request.body as HeartbeatBody, clock.now());
+  app.post('/api/v1/heartbeat', { schema: { body: heartbeatSchema }, bodyLimit: 64 * 1024, onRequest: auth }, async (request, reply) => {
+    // What a kiosk reports about itself (a scanner's error text, its version...) reaches the fleet
+    // page, the stats and the database: control characters are replaced, never stored raw.
+    const body = cleanReportedValue(request.body as HeartbeatBody);
+    if (body === undefined) return sendError(reply, 400, 'invalid-request', `body: nested deeper than ${MAX_REPORTED_DEPTH} levels`);
+    await recordHeartbeat(storage, request.deviceId, body, clock.now());
     return { ok: true, serverTime: new Date(clock.now()).toISOString() };
   });
 }

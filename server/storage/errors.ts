@@ -13,3 +13,12 @@ export class NoCentralDatabaseError extends Error {
 export class DataKeyRefusedError extends Error {
   override name = 'DataKeyRefusedError';
 }
+
+/**
+ * The `--database` URL names a database that does not exist, or a user PostgreSQL refuses: a
+ * setting to fix (exit 2: restarting cannot help), unlike a server that is down for now. The
+ * message names the problem and the fix.
+ */
+export class DatabaseSettingError extends Error {
+  override name = 'DatabaseSettingError';
+}

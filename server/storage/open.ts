@@ -116,9 +116,9 @@ function unsealedIngest(inner: CentralStorage): CentralStorage {
       await ensureUnbound();
       return inner.checkInsNear(q);
     },
-    async *exportCheckIns() {
+    async *exportCheckIns(range) {
       await ensureUnbound();
-      yield* inner.exportCheckIns();
+      yield* inner.exportCheckIns(range);
     },
   });
 }

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
-import { NoCentralDatabaseError } from './errors.js';
+import { DatabaseSettingError, NoCentralDatabaseError } from './errors.js';
 import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import { pgIngestOverrides } from './postgres-overrides.js';
 import { pgTransaction } from './postgres-transaction.js';
@@ -33,6 +33,7 @@ import type {
   NewDevice,
   NewEnrollmentCode,
   PurgeReceipt,
+  ScanRange,
   SecretName,
   SignedBundleState,
   StoredBatch,
@@ -90,9 +91,31 @@ export async function openPostgresStorage(url: string, opts: { mustExist?: boole
   } catch (err) {
     await pool.end().catch(() => undefined);
     if (err instanceof NoCentralDatabaseError) throw err;
-    throw new Error(`cannot use the database ${redactDatabaseUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw openProblem(url, err as Error & { code?: string });
   }
   return new PostgresStorage(pool, redactDatabaseUrl(url));
+}
+
+/**
+ * What went wrong opening `url`, with the fix: a database that does not exist (3D000) or a user
+ * refused (28P01, 28000) is a DatabaseSettingError; a server out of reach says where it was looked
+ * for. PostgreSQL's own words are kept; the password never appears.
+ */
+function openProblem(url: string, err: Error & { code?: string }): Error {
+  const shown = redactDatabaseUrl(url);
+  const u = new URL(url);
+  const where = `${u.hostname}:${u.port || '5432'}`;
+  const db = decodeURIComponent(u.pathname.slice(1));
+  if (err.code === '3D000') {
+    return new DatabaseSettingError(`the database ${shown}: ${err.message}; create it first (createdb -h ${u.hostname} -p ${u.port || '5432'} -U USER ${db}) or correct --database`, { cause: err });
+  }
+  if (err.code === '28P01' || err.code === '28000') {
+    return new DatabaseSettingError(`the database ${shown}: ${err.message}; check the user and password (in --database, PGPASSWORD or ~/.pgpass) and pg_hba.conf`, { cause: err });
+  }
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EHOSTUNREACH') {
+    return new Error(`cannot use the database ${shown}: ${err.message}; is PostgreSQL running and listening at ${where}?`, { cause: err });
+  }
+  return new Error(`cannot use the database ${shown}: ${err.message}`, { cause: err });
 }
 
 const CHECKIN_COLUMNS = 'id, scanned_ms, scanned_at, device_id, sender_device_id, checkpoint_id, direction, format, verdict, id_no, alt_id, record, received_at';
@@ -254,15 +277,18 @@ export class PostgresStorage implements CentralStorage {
     return rows;
   }
 
-  async *exportCheckIns(): AsyncIterable<CheckIn> {
+  async *exportCheckIns(range?: ScanRange): AsyncIterable<CheckIn> {
     // Keyset pages on the primary key (scanned_ms, id): memory stays flat, no long transaction.
+    // A range prunes the day partitions outside it.
+    const lo = range ? Math.floor(range.fromMs) : Number.MIN_SAFE_INTEGER;
+    const hi = range ? Math.floor(range.toMs) : Number.MAX_SAFE_INTEGER;
     let after: [string, string] | undefined;
     for (;;) {
       const { rows } = await this.pool.query<{ scanned_ms: string; id: string; record: string }>(
         after
-          ? `SELECT scanned_ms, id, record FROM checkins WHERE (scanned_ms, id) > ($1::bigint, $2::uuid) ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`
-          : `SELECT scanned_ms, id, record FROM checkins ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`,
-        after ?? [],
+          ? `SELECT scanned_ms, id, record FROM checkins WHERE (scanned_ms, id) > ($3::bigint, $4::uuid) AND scanned_ms BETWEEN $1::bigint AND $2::bigint ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`
+          : `SELECT scanned_ms, id, record FROM checkins WHERE scanned_ms BETWEEN $1::bigint AND $2::bigint ORDER BY scanned_ms, id LIMIT ${EXPORT_PAGE}`,
+        after ? [lo, hi, ...after] : [lo, hi],
       );
       for (const r of rows) yield JSON.parse(r.record) as CheckIn;
       const last = rows[rows.length - 1];

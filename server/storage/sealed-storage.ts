@@ -173,8 +173,8 @@ export async function sealedStorage(inner: CentralStorage, dataDir: string, log?
   const isPerson = (c: CheckIn, idNo: string) => c.subject.idNo === idNo || c.subject.altId === idNo;
   const overrides: Partial<CentralStorage> = {
     ingestCheckIns: (sender, checkins, receivedAt) => inner.ingestCheckIns(sender, checkins.map((c) => seal.seal(c)), receivedAt),
-    async *exportCheckIns() {
-      for await (const c of inner.exportCheckIns()) yield seal.open(c);
+    async *exportCheckIns(range) {
+      for await (const c of inner.exportCheckIns(range)) yield seal.open(c);
     },
     checkInsOfPerson: async (idNo, fromMs, toMs, limit) => {
       const byHash = await inner.checkInsOfPerson(seal.traceHash(idNo), fromMs, toMs, limit);

@@ -28,6 +28,7 @@ import type {
   NewDevice,
   NewEnrollmentCode,
   PurgeReceipt,
+  ScanRange,
   SecretName,
   SignedBundleState,
   StoredBatch,
@@ -212,8 +213,12 @@ export class SqliteStorage implements CentralStorage {
     return this.applyOverrides(senderDeviceId, overrides, receivedAt);
   }
 
-  async *exportCheckIns(): AsyncIterable<CheckIn> {
-    const rows = this.db.prepare('SELECT record FROM checkins ORDER BY scanned_ms, seq').iterate() as IterableIterator<{ record: string }>;
+  async *exportCheckIns(range?: ScanRange): AsyncIterable<CheckIn> {
+    const rows = (
+      range
+        ? this.db.prepare('SELECT record FROM checkins WHERE scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms, seq').iterate(range.fromMs, range.toMs)
+        : this.db.prepare('SELECT record FROM checkins ORDER BY scanned_ms, seq').iterate()
+    ) as IterableIterator<{ record: string }>;
     for (const row of rows) yield JSON.parse(row.record) as CheckIn;
   }
 

@@ -21,6 +21,12 @@ import type { OverrideIngestResult, OverrideRecord } from '../overrides.js';
 import type { FleetStorage } from './fleet-types.js';
 import type { AuditRowText } from '../../src/store/audit-chain.js';
 
+/** A closed range of scan times, epoch ms: [fromMs, toMs]. */
+export interface ScanRange {
+  fromMs: number;
+  toMs: number;
+}
+
 /** An audit-log entry to append (`detail`: a JSON object without personal data). */
 export interface AuditInput {
   at: string;
@@ -222,8 +228,12 @@ export interface CentralStorage {
    * transaction. `receivedAt` is an ISO time.
    */
   ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch>;
-  /** Every stored check-in, oldest scan first; streams (memory stays flat). */
-  exportCheckIns(): AsyncIterable<CheckIn>;
+  /**
+   * Every stored check-in, oldest scan first, or with `range` only those scanned in
+   * [fromMs, toMs] (epoch ms, both ends included; read through the scan-time index); streams
+   * (memory stays flat).
+   */
+  exportCheckIns(range?: ScanRange): AsyncIterable<CheckIn>;
 
   // --- overrides (server/overrides.ts) -----------------------------------------------------------
   /**

@@ -7,6 +7,7 @@ import type { Clock, Logger, Timers } from '../shared/ports.js';
 import type { Direction, ScannerStatus } from '../shared/types.js';
 import { createHttpClient, describeError } from './http.js';
 import type { ClockOffset } from './clock-offset.js';
+import { heartbeatForServer } from './heartbeat-bounds.js';
 
 export interface HeartbeatBody {
   queueDepth: number;
@@ -87,7 +88,7 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
   const beat = async (): Promise<boolean> => {
     try {
       const sentMs = clock.now();
-      const res = await http.client.post('/api/v1/heartbeat', opts.collect(), { headers: { Authorization: `Bearer ${token}` } });
+      const res = await http.client.post('/api/v1/heartbeat', heartbeatForServer(opts.collect()), { headers: { Authorization: `Bearer ${token}` } });
       opts.clockOffset?.observe(sentMs, clock.now(), res.data, res.headers.date);
       if (res.status === 200) {
         st.sent++;

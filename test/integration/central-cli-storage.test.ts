@@ -143,3 +143,15 @@ it('answers 503 storage-unavailable with Retry-After while PostgreSQL is down, s
     await own.stop();
   }
 }, 120_000);
+
+it('names a --database that does not exist as a setting to fix (exit 2, how to create it), and one whose server is down as a failure (exit 1, where it looked)', async () => {
+  const missing = cluster.urlOf('no_such_db');
+  for (const args of [['--database', missing, '--port', '0'], ['enroll-code', '--database', missing], ['revoke-device', '--database', missing, '--device', 'x']]) {
+    const r = await inProcess(args);
+    expect([args[0], r.code]).toEqual([args[0], 2]);
+    expect(r.stderr).toContain('database "no_such_db" does not exist; create it first (createdb -h 127.0.0.1');
+  }
+  const down = await inProcess(['enroll-code', '--database', `postgres://postgres@127.0.0.1:${await freePort()}/x`]);
+  expect(down.code).toBe(1);
+  expect(down.stderr).toMatch(/ECONNREFUSED .*; is PostgreSQL running and listening at 127\.0\.0\.1:\d+\?/);
+});

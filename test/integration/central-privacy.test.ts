@@ -154,7 +154,8 @@ describe('retention and the audit log', () => {
     storage = await openStorage({ dataDir: dir });
     // Two check-ins a day for 5 days.
     const all = Array.from({ length: 10 }, (_, i) => checkIn(i, { scannedAt: new Date(T0 + Math.floor(i / 2) * DAY + (i % 2) * 60_000).toISOString() }));
-    await ingestCheckIns(storage, 'dev-1', all, new Date(T0).toISOString());
+    // Received after the last scan (a scan time more than a day ahead of the server is refused).
+    await ingestCheckIns(storage, 'dev-1', all, new Date(T0 + 5 * DAY).toISOString());
     const now = T0 + 3 * DAY + 21 * DAY - 1; // days 0..2 are past 21 days
     expect(await purgeExpired(storage, now, 21)).toBe(6);
     expect(await storage.countCheckIns()).toBe(4);

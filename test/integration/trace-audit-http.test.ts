@@ -127,4 +127,24 @@ describe.each(['sqlite', 'postgres'] as const)('HTTP traces are audited on %s', 
     expect(((await res.json()) as { landmarks: unknown[] }).landmarks).toHaveLength(1);
     await oneNewEntry(before, 'api', 'api');
   });
+
+  it('POST /api/v1/trace (the ID number in the body, out of URLs) answers as the GET does, one entry per answer', async () => {
+    const before = (await traces()).length;
+    const body = { idNo: TRACED_ID, from: '2026-11-24T17:00:00.000Z', to: '2026-11-25T09:41:00.000Z', windowMinutes: 30 };
+    const json = { 'content-type': 'application/json' };
+    const headers = { ...json, authorization: `Bearer ${central.adminToken}` };
+    const postJson = (h: Record<string, string>, b: unknown) => fetch(`${central.url}/api/v1/trace`, { method: 'POST', headers: h, body: JSON.stringify(b) });
+    expect((await postJson(json, body)).status).toBe(401);
+    const refused = await postJson(headers, { ...body, from: 'x' });
+    expect([refused.status, ((await refused.json()) as { error: string }).error]).toEqual([400, 'invalid-request']);
+    expect((await postJson(headers, { from: body.from, to: body.to })).status).toBe(400);
+    expect(await traces()).toHaveLength(before);
+    const res = await postJson(headers, body);
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { landmarks: unknown[]; idNo: string };
+    expect(answer.landmarks).toHaveLength(1);
+    await oneNewEntry(before, 'api', 'api');
+    const viaGet = await fetch(`${central.url}/api/v1/trace?${new URLSearchParams({ ...body, windowMinutes: '30' })}`, { headers: { authorization: headers.authorization } });
+    expect(await viaGet.json()).toEqual(answer);
+  });
 });
