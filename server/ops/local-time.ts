@@ -74,13 +74,17 @@ export function zoneOffsetMs(timeZone: string, atMs: number): number {
 
 /**
  * The UTC instant of a local wall-clock time. Two passes settle the offset across a DST change;
- * a wall time that does not exist (spring forward) maps to the instant just after the gap.
+ * a wall time that does not exist (spring forward) is moved forward by the gap (Berlin 02:30 →
+ * 03:30; Santiago's skipped midnight → 01:00 the same day, never 23:00 the day before).
  */
 export function localToUtcMs(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   let guess = wall - zoneOffsetMs(timeZone, wall);
   guess = wall - zoneOffsetMs(timeZone, guess);
-  return guess;
+  const f = localFields(timeZone, guess);
+  if (Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute) === wall) return guess;
+  // Skipped: the two offsets around the gap give two candidates; the later lies after the gap.
+  return Math.max(guess, wall - zoneOffsetMs(timeZone, guess));
 }
 
 /** `YYYY-MM-DD` of the local day an instant falls in. */

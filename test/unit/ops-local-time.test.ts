@@ -50,6 +50,12 @@ describe('local time', () => {
     // A date alone still resolves where its midnight is skipped (Chile: 00:00 → 01:00); a time is refused.
     expect(parseLocalDateTime('America/Santiago', '2026-09-06T00:00')).toBeNaN();
     expect(Number.isFinite(resolveDateTime('2026-09-06', 'America/Santiago'))).toBe(true);
+    // … and it is the first instant of that day (01:00, -03), not 23:00 of the day before.
+    expect(iso(resolveDateTime('2026-09-06', 'America/Santiago'))).toBe('2026-09-06T04:00:00.000Z');
+    expect(localDayRange('America/Santiago', Date.parse('2026-09-06T12:00:00Z'))).toEqual({ fromMs: Date.parse('2026-09-06T04:00:00Z'), toMs: Date.parse('2026-09-07T03:00:00Z') });
+    expect(localDayRange('America/Santiago', Date.parse('2026-09-05T12:00:00Z'))).toEqual({ fromMs: Date.parse('2026-09-05T04:00:00Z'), toMs: Date.parse('2026-09-06T04:00:00Z') });
+    // A skipped wall time still moves forward by the gap.
+    expect(iso(parseLocalDateTime('Europe/Berlin', '2026-03-29T02:30', { allowSkipped: true }))).toBe('2026-03-29T01:30:00.000Z');
     // Other bad input keeps its message.
     expect(dateTimeProblem('--from', '2026-02-30T00:00', 'Europe/Berlin')).toMatch(/^--from: not an ISO date-time: 2026-02-30T00:00/);
   });
