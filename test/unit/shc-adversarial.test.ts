@@ -47,6 +47,17 @@ interface Case {
 
 const card = (b: Bundle, opts?: CardOptions) => () => shcCard(b, nowS, opts);
 
+/** `entry` with its valueCodeableConcept replaced by `value` (another value[x]). */
+function withValue(entry: Bundle['entry'][number], value: Record<string, unknown>): Bundle['entry'][number] {
+  const resource = { ...entry.resource };
+  delete resource.valueCodeableConcept;
+  return { ...entry, resource: { ...resource, ...value } };
+}
+
+/** A final lab result coded with a LOINC answer (the IG's qualitative-lab-results-loinc set). */
+const labLoinc = (answer: string, when: string, fullUrl = 'resource:1') =>
+  withValue(labResult('260373001', when, 'final', fullUrl), { valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: answer }] } });
+
 describe('SMART Health Card: immunization status', () => {
   const cases: Case[] = [
     {
@@ -57,10 +68,11 @@ describe('SMART Health Card: immunization status', () => {
       message: 'Immunization status "entered-in-error"',
     },
     {
-      name: 'one dose entered-in-error among completed ones: that dose is not counted',
+      name: 'one dose entered-in-error among completed ones: that dose is not counted, and the message names it',
       card: card(bundle((b) => (immunizations(b)[0]!.status = 'entered-in-error'))),
       verdict: 'accept',
       reasons: [],
+      message: 'left out: entry[1] Immunization status "entered-in-error"',
     },
     {
       name: 'every dose isSubpotent (a modifier the IG says verifiers must honour) → nothing to vouch for',
@@ -178,6 +190,57 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
       reasons: ['positive-test'],
     },
     {
+      name: 'a positive at 20:00 and a negative dated that day only (spans the whole day: order unknown) → refer, both named',
+      card: card(lab(labResult('260373001', '2026-11-25T20:00:00Z', 'final', 'resource:1'), labResult('260415000', '2026-11-25', 'final', 'resource:2'))),
+      verdict: 'refer',
+      reasons: ['positive-test'],
+      message: 'entry[1] Observation: the test result is positive (detected); entry[2], negative, may be as recent',
+    },
+    {
+      name: 'a positive dated a day only and a negative at 20:00 that day → refer',
+      card: card(lab(labResult('260415000', '2026-11-25T20:00:00Z', 'final', 'resource:1'), labResult('260373001', '2026-11-25', 'final', 'resource:2'))),
+      verdict: 'refer',
+      reasons: ['positive-test'],
+    },
+    {
+      name: 'a positive dated a day only and a negative the next morning (certainly later) → accept',
+      card: card(lab(labResult('260373001', '2026-11-24', 'final', 'resource:1'), labResult('260415000', '2026-11-25T14:00:00Z', 'final', 'resource:2'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    { name: 'a LOINC LA6576-8 (Positive) result → refer', card: card(lab(labLoinc('LA6576-8', hoursAgo(20)))), verdict: 'refer', reasons: ['positive-test'] },
+    { name: 'a LOINC LA11882-0 (Detected) result beside three doses → refer', card: card(bundle((b) => b.entry.push(labLoinc('LA11882-0', hoursAgo(20), 'resource:9')))), verdict: 'refer', reasons: ['positive-test'] },
+    { name: 'a LOINC LA6577-6 (Negative) result → accept', card: card(lab(labLoinc('LA6577-6', hoursAgo(20)))), verdict: 'accept', reasons: [] },
+    { name: 'a LOINC LA11883-8 (Not detected) result → accept', card: card(lab(labLoinc('LA11883-8', hoursAgo(20)))), verdict: 'accept', reasons: [] },
+    {
+      name: 'a final result as valueString "Positive" beside three doses → schema-invalid naming the entry (it could be a positive test)',
+      card: card(bundle((b) => b.entry.push(withValue(labResult('260373001', hoursAgo(20), 'final', 'resource:9'), { valueString: 'Positive' })))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'fhirBundle.entry[4] Observation: a final result the kiosk cannot read (valueString "Positive"',
+    },
+    {
+      name: 'a final result with an unknown LOINC answer (LA9663-1 Inconclusive) beside three doses → schema-invalid',
+      card: card(bundle((b) => b.entry.push(labLoinc('LA9663-1', hoursAgo(20), 'resource:9')))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'valueCodeableConcept "http://loinc.org|LA9663-1"',
+    },
+    {
+      name: 'a final result coded both detected and not detected → schema-invalid',
+      card: card(lab(withValue(labResult('260373001', hoursAgo(20)), { valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260373001' }, { system: 'http://loinc.org', code: 'LA11883-8' }] } }))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'both a detected and a not-detected code',
+    },
+    {
+      name: 'a measurement Observation beside three doses → accept, and the message names what was left out',
+      card: card(bundle((b) => b.entry.push({ fullUrl: 'resource:9', resource: { resourceType: 'Observation', status: 'final', subject: { reference: 'resource:0' }, effectiveDateTime: '2021-01-01', valueQuantity: { value: 120 } } }))),
+      verdict: 'accept',
+      reasons: [],
+      message: 'left out: entry[4] Observation without a qualitative result (valueQuantity)',
+    },
+    {
       name: 'three doses and a positive test yesterday → refer, positive-test',
       card: card(bundle((b) => b.entry.push(labResult('260373001', hoursAgo(20), 'final', 'resource:9')))),
       verdict: 'refer',
@@ -207,7 +270,7 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
       card: card(lab(labResult('419984006', hoursAgo(20)))),
       verdict: 'reject',
       reasons: ['schema-invalid'],
-      message: 'not a SNOMED CT detected or not-detected code',
+      message: 'fhirBundle.entry[1] Observation: a final result the kiosk cannot read (valueCodeableConcept "http://snomed.info/sct|419984006"',
     },
   ];
   it.each(cases)('$name', async (c) => {
@@ -229,6 +292,7 @@ describe('SMART Health Card: dates and references in the FHIR bundle', () => {
   const setDates = (value: string) => bundle((b) => immunizations(b).forEach((r) => (r.occurrenceDateTime = value)));
   const cases: Case[] = [
     { name: 'occurrenceDateTime with a time and zone → accept', card: card(setDates('2021-01-01T10:00:00+07:00')), verdict: 'accept', reasons: [] },
+    { name: 'occurrenceDateTime on a leap second (2016-12-31T23:59:60Z, FHIR allows :60) → accept', card: card(setDates('2016-12-31T23:59:60Z')), verdict: 'accept', reasons: [] },
     { name: 'occurrenceDateTime a month only (2021-01) → accept', card: card(setDates('2021-01')), verdict: 'accept', reasons: [] },
     { name: 'occurrenceDateTime 2021-02-30 (no such day) → schema-invalid', card: card(setDates('2021-02-30')), verdict: 'reject', reasons: ['schema-invalid'], message: 'no valid occurrenceDateTime' },
     { name: 'occurrenceDateTime with text after the date → schema-invalid', card: card(setDates('2021-01-01 morning')), verdict: 'reject', reasons: ['schema-invalid'] },
@@ -306,7 +370,16 @@ describe('SMART Health Card: the payload and its claims', () => {
     { name: 'fhirVersion 4.0.1 → accept', card: card(exampleBundle()), verdict: 'accept', reasons: [] },
     { name: 'vc.type without the health-card type → schema-invalid', card: card(exampleBundle(), { payload: (p) => ((p.vc as Record<string, unknown>).type = ['https://smarthealth.cards#immunization']) }), verdict: 'reject', reasons: ['schema-invalid'] },
     { name: 'nbf as a float (a NumericDate may be one, RFC 7519 §2) → accept', card: card(exampleBundle(), { nbf: nowS - 86_400 + 0.5 }), verdict: 'accept', reasons: [] },
-    { name: 'nbf as a string → schema-invalid', card: card(exampleBundle(), { payload: (p) => (p.nbf = String(nowS)) }), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'nbf as a string → schema-invalid', card: card(exampleBundle(), { payload: (p) => (p.nbf = String(nowS)) }), verdict: 'reject', reasons: ['schema-invalid'], message: 'nbf is not a number but a string' },
+    { name: 'exp as a string → schema-invalid, naming exp', card: card(exampleBundle(), { payload: (p) => (p.exp = String(nowS + 86_400)) }), verdict: 'reject', reasons: ['schema-invalid'], message: 'exp is not a number but a string' },
+    { name: 'no nbf → schema-invalid, named', card: card(exampleBundle(), { payload: (p) => delete p.nbf }), verdict: 'reject', reasons: ['schema-invalid'], message: 'nbf missing' },
+    {
+      name: 'exp before nbf (never valid: an issuer error) → schema-invalid naming both times, not expired',
+      card: card(exampleBundle(), { nbf: nowS - 86_400, exp: nowS - 2 * 86_400 }),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: `exp (${new Date((nowS - 2 * 86_400) * 1000).toISOString().replace('.000Z', 'Z')}) is before nbf (${new Date((nowS - 86_400) * 1000).toISOString().replace('.000Z', 'Z')})`,
+    },
     { name: 'nbf tomorrow → not-yet-valid', card: card(exampleBundle(), { nbf: nowS + 86_400 }), verdict: 'reject', reasons: ['not-yet-valid'] },
     { name: 'nbf 1e400 (Infinity once parsed) → schema-invalid', card: card(exampleBundle(), { text: (j) => j.replace(/"nbf":[0-9]+/, '"nbf":1e400') }), verdict: 'reject', reasons: ['schema-invalid'] },
     { name: 'nbf in milliseconds (an issuer bug) → schema-invalid, named', card: card(exampleBundle(), { nbf: (nowS - 86_400) * 1000 }), verdict: 'reject', reasons: ['schema-invalid'], message: 'nbf is after the year 9999: not seconds since 1970 (milliseconds?)' },

@@ -36,3 +36,11 @@ describe('fhirSpan', () => {
     for (const v of [20210101, null, undefined, {}, ['2021-01-01']]) expect(fhirSpan(v)).toBeUndefined();
   });
 });
+
+describe('fhirSpan: a leap second', () => {
+  it('reads second 60 as the next second (FHIR allows :60; Date.parse cannot read it), with or without a zone offset', () => {
+    expect(fhirSpan('2016-12-31T23:59:60Z')).toEqual({ startMs: Date.UTC(2017, 0, 1), endMs: Date.UTC(2017, 0, 1) });
+    expect(fhirSpan('2016-12-31T23:59:60.5Z')?.startMs).toBe(Date.UTC(2017, 0, 1, 0, 0, 0, 500));
+    expect(fhirSpan('2017-01-01T08:59:60+09:00')?.startMs).toBe(Date.UTC(2017, 0, 1));
+  });
+});

@@ -4,9 +4,11 @@
  * or a full date and time with seconds and a zone (`2021-01-01T10:00:00+07:00`; FHIR R4
  * datatypes §2.24.0.1: "If hours and minutes are specified, a time zone SHALL be populated").
  * The calendar date must exist: `2021-02-30` is refused, where `Date.parse` would roll it over
- * to 2 March.
+ * to 2 March. A leap second (`23:59:60Z`, which FHIR's pattern allows) is the next second, as the
+ * EU DCC reader takes it (time-rules.ts `dateTimeMs`): Date.parse cannot read it.
  */
 import { isRealDate } from '../text.js';
+import { dateTimeMs } from '../time-rules.js';
 
 const DATE_TIME =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(\.\d{1,9})?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
@@ -42,8 +44,9 @@ export function fhirSpan(text: unknown, dateOnly = false): FhirSpan | undefined 
   if (day !== undefined && !isRealDate(year, month!, day)) return undefined;
   if (m[4] !== undefined) {
     if (dateOnly) return undefined;
-    const ms = Date.parse(text);
-    return Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
+    // The pattern above already holds the text to FHIR's shape (seconds and a zone required).
+    const ms = dateTimeMs(text);
+    return ms !== undefined && Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
   }
   // Date.UTC reads years 0–99 as 1900–1999: set the full year afterwards.
   const start = new Date(Date.UTC(2000, month === undefined ? 0 : month - 1, day ?? 1));

@@ -20,7 +20,10 @@
  *   as if they were not there: such an Immunization is left out (one dose fewer), such a test result or
  *   Patient refuses the card (leaving a result out could hide a positive test).
  * - only an Observation with status `final`, `amended` or `corrected` and a qualitative result
- *   (SNOMED CT detected / positive, not detected / negative) is a test result.
+ *   (SNOMED CT or LOINC detected / positive, not detected / negative) is a test result; a final
+ *   one whose qualitative value the kiosk cannot read (free text, another code) refuses the card,
+ *   one without a qualitative value (a measurement) is left out.
+ * - every record left out is named (ShcContent.leftOut).
  * - a card must carry at least one dose or one test result.
  */
 import type { DisplayLine, Subject } from '../../shared/types.js';
@@ -36,12 +39,25 @@ const FHIR_R4 = /^4\.0\.\d{1,4}$/;
 /** Observation statuses that stand for a result (FHIR R4 observation-status). */
 const RESULT_STATUSES: ReadonlySet<unknown> = new Set(['final', 'amended', 'corrected']);
 /**
- * SNOMED CT qualitative results (HL7 SMART Health Cards Vaccination & Testing IG, lab result value
- * set; the EU DCC covid-19-lab-result set is its first and third codes).
+ * Qualitative results the kiosk reads, as `system|code` (HL7 SMART Health Cards Vaccination &
+ * Testing IG, value sets qualitative-lab-results-snomed and qualitative-lab-results-loinc; the EU
+ * DCC covid-19-lab-result set is the SNOMED CT Detected and Not detected codes). LOINC's answers
+ * come from its lists LL1055-4 (Detected / Not detected) and LL2206-2 (Negative / Positive /
+ * Strong positive). The same sets' Equivocal, Inconclusive, Borderline and "specimen
+ * unsatisfactory" say neither, and any other code may mean anything: such a result refuses the card.
  */
 const SNOMED = 'http://snomed.info/sct';
-const DETECTED: ReadonlySet<unknown> = new Set(['260373001' /* Detected */, '10828004' /* Positive */]);
-const NOT_DETECTED: ReadonlySet<unknown> = new Set(['260415000' /* Not detected */, '260385009' /* Negative */]);
+const LOINC = 'http://loinc.org';
+const DETECTED: ReadonlySet<string> = new Set([
+  `${SNOMED}|260373001` /* Detected */, `${SNOMED}|10828004` /* Positive */,
+  `${LOINC}|LA11882-0` /* Detected */, `${LOINC}|LA6576-8` /* Positive */, `${LOINC}|LA18996-1` /* Strong positive */,
+]);
+const NOT_DETECTED: ReadonlySet<string> = new Set([
+  `${SNOMED}|260415000` /* Not detected */, `${SNOMED}|260385009` /* Negative */,
+  `${LOINC}|LA11883-8` /* Not detected */, `${LOINC}|LA6577-6` /* Negative */,
+]);
+/** The value[x] choices that carry a qualitative answer (FHIR R4 Observation.value[x]). */
+const QUALITATIVE_VALUES = ['valueCodeableConcept', 'valueString', 'valueBoolean'] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -81,6 +97,8 @@ export interface ShcContent {
   tests: ShcTest[];
   /** Patient.birthDate's span, when the card gives one. */
   birth?: FhirSpan;
+  /** The records left out and why (`entry[1] Immunization status "not-done"`), in entry order. */
+  leftOut: string[];
 }
 
 export type ShcContentResult = { ok: true; content: ShcContent } | { ok: false; detail: string };
@@ -106,11 +124,36 @@ function hasUnknownModifier(resource: Obj): boolean {
   return resource.modifierExtension !== undefined || resource.implicitRules !== undefined;
 }
 
-/** True when one of the CodeableConcept's codings is SNOMED CT with a code in `codes`. */
-function hasSnomed(concept: unknown, codes: ReadonlySet<unknown>): boolean {
-  if (!isObj(concept) || !Array.isArray(concept.coding)) return false;
-  for (const c of concept.coding as unknown[]) if (isObj(c) && c.system === SNOMED && codes.has(c.code)) return true;
-  return false;
+/**
+ * An Observation's result as the kiosk reads it: `detected` / `not-detected`; `unreadable` with
+ * what it carries, for a qualitative value the kiosk cannot read (free text, another code, codings
+ * that disagree) — it could be a positive test; `none` for an Observation without a qualitative
+ * value (a measurement, a period), which is no test result.
+ */
+type ResultReading = { kind: 'detected' | 'not-detected' } | { kind: 'unreadable'; what: string } | { kind: 'none'; what: string };
+
+function readResult(resource: Obj): ResultReading {
+  const key = QUALITATIVE_VALUES.find((k) => resource[k] !== undefined);
+  if (key === undefined) {
+    const value = Object.keys(resource).find((k) => k.startsWith('value'));
+    return { kind: 'none', what: value === undefined ? 'no value' : value };
+  }
+  const value = resource[key];
+  if (key !== 'valueCodeableConcept') return { kind: 'unreadable', what: `${key} ${JSON.stringify(value)?.slice(0, 40) ?? ''}` };
+  const codings = isObj(value) && Array.isArray(value.coding) ? (value.coding as unknown[]) : [];
+  let detected = false;
+  let notDetected = false;
+  let first: string | undefined;
+  for (const c of codings) {
+    if (!isObj(c)) continue;
+    const code = `${typeof c.system === 'string' ? c.system : ''}|${typeof c.code === 'string' ? c.code : ''}`;
+    first ??= code;
+    if (DETECTED.has(code)) detected = true;
+    else if (NOT_DETECTED.has(code)) notDetected = true;
+  }
+  if (detected !== notDetected) return { kind: detected ? 'detected' : 'not-detected' };
+  if (detected) return { kind: 'unreadable', what: 'valueCodeableConcept with both a detected and a not-detected code' };
+  return { kind: 'unreadable', what: first === undefined ? 'valueCodeableConcept without a coding' : `valueCodeableConcept ${JSON.stringify(first.slice(0, 60))}` };
 }
 
 /** Checks the payload's `vc` and extracts the card content, or says what is wrong. */
@@ -154,7 +197,7 @@ export function readShcContent(payload: Obj): ShcContentResult {
 
   const doseList: ShcDose[] = [];
   const tests: ShcTest[] = [];
-  /** Why the records that are not doses or results were left out (for the message when none is left). */
+  /** Why the records that are not doses or results were left out (named in the messages). */
   const skipped: string[] = [];
   let lastDoseDate: string | undefined;
   for (let i = 0; i < entries.length; i++) {
@@ -193,11 +236,16 @@ export function readShcContent(payload: Obj): ShcContentResult {
       if (hasUnknownModifier(resource)) {
         return { ok: false, detail: `fhirBundle.entry[${i}] Observation carries a modifier extension the kiosk does not understand` };
       }
-      const detected = hasSnomed(resource.valueCodeableConcept, DETECTED);
-      if (!detected && !hasSnomed(resource.valueCodeableConcept, NOT_DETECTED)) {
-        skipped.push(`entry[${i}] Observation result is not a SNOMED CT detected or not-detected code`);
+      const result = readResult(resource);
+      if (result.kind === 'unreadable') {
+        // Leaving it out could hide a positive test, and reading it as either would be a guess.
+        return { ok: false, detail: `fhirBundle.entry[${i}] Observation: a final result the kiosk cannot read (${result.what}; it reads SNOMED CT and LOINC detected, not detected, positive and negative codes): it could be a positive test` };
+      }
+      if (result.kind === 'none') {
+        skipped.push(`entry[${i}] Observation without a qualitative result (${result.what})`);
         continue;
       }
+      const detected = result.kind === 'detected';
       // A result the kiosk reads must say when: a positive test without a usable date cannot be
       // judged fresh or stale, and must not be passed over either.
       const span = fhirSpan(resource.effectiveDateTime);
@@ -211,7 +259,7 @@ export function readShcContent(payload: Obj): ShcContentResult {
   }
   const person = readPatient(patient);
   if (!person.ok) return person;
-  const content: ShcContent = { subject: person.subject, doses: doseList.length, labResults: tests.length, doseList, tests };
+  const content: ShcContent = { subject: person.subject, doses: doseList.length, labResults: tests.length, doseList, tests, leftOut: skipped };
   if (person.subject.dob !== undefined) content.birth = fhirSpan(person.subject.dob, true);
   if (lastDoseDate !== undefined) content.lastDoseDate = lastDoseDate;
   return { ok: true, content };

@@ -117,6 +117,33 @@ function keyByKid(keys: readonly Record<string, unknown>[], kid: string): Record
   return undefined;
 }
 
+/**
+ * Why a NumericDate claim (RFC 7519 §2: seconds since 1970, a fraction allowed) cannot be read, or
+ * undefined when it can: missing, not a finite number (naming what it is), or after the year 9999
+ * (an issuer writing milliseconds makes a card valid from the year 50000: say what it is).
+ */
+function numericDateProblem(claim: 'nbf' | 'exp', value: unknown): string | undefined {
+  if (value === undefined) return `${claim} missing`;
+  if (typeof value !== 'number') {
+    const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+    return `${claim} is not a number but ${what} (a NumericDate is seconds since 1970)`;
+  }
+  if (!Number.isFinite(value)) return `${claim} is not a finite number`;
+  if (value > MAX_NUMERIC_DATE) return `${claim} is after the year 9999: not seconds since 1970 (milliseconds?)`;
+  return undefined;
+}
+
+/** Seconds since 1970 → ISO 8601 UTC to the second, for messages. */
+function isoSeconds(seconds: number): string {
+  return new Date(Math.floor(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The message naming the records left out of a card that was still judged (at most three, then a count). */
+function leftOutMessage(leftOut: readonly string[]): string {
+  const more = leftOut.length > 3 ? ` and ${leftOut.length - 3} more` : '';
+  return `left out: ${leftOut.slice(0, 3).join('; ')}${more}`;
+}
+
 export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const steps: VerifyStep[] = [];
 
@@ -217,16 +244,18 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const now = ctx.now.getTime();
   const nbf = payload.nbf;
   const exp = payload.exp;
-  if (typeof nbf !== 'number' || !Number.isFinite(nbf) || (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp)))) {
+  const claimProblem = numericDateProblem('nbf', nbf) ?? (exp === undefined ? undefined : numericDateProblem('exp', exp));
+  if (claimProblem !== undefined) {
     failures.push('schema-invalid');
-    steps.push({ step: 'validity', ok: false, detail: 'nbf missing or exp/nbf not a number' });
-  } else if (nbf > MAX_NUMERIC_DATE || (typeof exp === 'number' && exp > MAX_NUMERIC_DATE)) {
-    // An issuer that writes milliseconds makes a card valid from the year 50000: say what it is.
+    steps.push({ step: 'validity', ok: false, detail: claimProblem });
+  } else if (typeof exp === 'number' && exp < (nbf as number)) {
+    // A card that expires before it becomes valid was never valid: an issuer error, as a DCC's exp
+    // before iat is, not a card that has merely expired.
     failures.push('schema-invalid');
-    steps.push({ step: 'validity', ok: false, detail: `${nbf > MAX_NUMERIC_DATE ? 'nbf' : 'exp'} is after the year 9999: not seconds since 1970 (milliseconds?)` });
+    steps.push({ step: 'validity', ok: false, detail: `exp (${isoSeconds(exp)}) is before nbf (${isoSeconds(nbf as number)})` });
   } else {
     // The shared time rules (RFC 7519 nbf/exp with the policy's clock tolerance).
-    const time = checkTokenTimes(typeof exp === 'number' ? { nbf, exp } : { nbf }, now, ctx.time ?? DEFAULT_TIME_RULES);
+    const time = checkTokenTimes(typeof exp === 'number' ? { nbf: nbf as number, exp } : { nbf: nbf as number }, now, ctx.time ?? DEFAULT_TIME_RULES);
     if (!time.ok) failures.push(time.reason);
     steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
   }
@@ -240,6 +269,8 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   }
   const c = content.content;
   steps.push({ step: 'content', ok: true, detail: `${c.doses} dose(s), ${c.labResults} lab result(s)` });
+  // FORMATS promises that what was left out is named, even when enough is left to judge.
+  if (c.leftOut.length > 0) messages.push(leftOutMessage(c.leftOut));
   // What the content means at the validation clock: a dose dated in the future, a positive or
   // stale test (meaning.ts). Failures reject (their step's detail is the message); findings refer.
   const findings: ReasonCode[] = [];
