@@ -5,6 +5,7 @@
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import { LIMITS, failed, type VerifyResult } from './types.js';
 import { StepLog } from './step-log.js';
+import type { DedupText } from './dedup-text.js';
 import { isWhitespaceCode } from '../shared/whitespace.js';
 
 export { StepLog };
@@ -247,7 +248,21 @@ export function readPipeFields(format: FormatId, text: string, maxFields: number
   return { fields };
 }
 
-/** An identity-only result from what a format's checks collected (subject and lists filled in later are seen). */
-export function identityResult(format: FormatId, title: string, log: StepLog, subject: Subject, statusKeys: string[], details: DisplayLine[]): () => VerifyResult {
-  return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details });
+/**
+ * An identity-only result from what a format's checks collected (subject and lists filled in later
+ * are seen). `dedupText`, when given, is VerifyResult.dedupText (pipeFieldsText).
+ */
+export function identityResult(format: FormatId, title: string, log: StepLog, subject: Subject, statusKeys: string[], details: DisplayLine[], dedupText?: DedupText): () => VerifyResult {
+  if (dedupText === undefined) return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details });
+  return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details, dedupText });
+}
+
+/**
+ * The fields of a pipe-separated identity QR as read (readPipeFields: whitespace collapsed and
+ * trimmed, each field NFC, a stray trailing separator dropped), joined again with '|': one text for
+ * every spelling of the same card a scanner may deliver (`VerifyResult.dedupText`). For a clean
+ * card it is the scan's own text.
+ */
+export function pipeFieldsText(fields: readonly string[]): string {
+  return fields.join('|');
 }

@@ -21,6 +21,7 @@ import { decodeShcNumericShared } from './numeric.js';
 import { readShcContent, shcDetails } from './payload.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { passStep } from '../step-log.js';
+import { DedupText, signedDedupText } from '../dedup-text.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
 const PASSED = { header: passStep('header', 'ES256, zip DEF'), signature: passStep('signature') } as const;
@@ -159,8 +160,10 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
       : fail(steps, 'unreadable', 'inflate', 'payload is not valid raw DEFLATE');
   }
   let payload: unknown;
+  let json: string;
   try {
-    payload = JSON.parse(utf8Text(inflated));
+    json = utf8Text(inflated);
+    payload = JSON.parse(json);
   } catch {
     return fail(steps, 'unreadable', 'inflate', 'payload is not UTF-8 JSON');
   }
@@ -184,6 +187,10 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     signature.length === 64 && cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!valid) return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   steps.push(PASSED.signature);
+  // The same card however it is re-encoded (chunked form, prefix case, compression, signature):
+  // the issuer key that verified and the payload it signed, inflated.
+  const kid = header.kid;
+  const dedupText = new DedupText(() => signedDedupText(kid, json));
 
   // From here the payload is authentic: collect every remaining problem, and keep the subject.
   const failures: ReasonCode[] = [];
@@ -206,7 +213,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     failures.push('schema-invalid');
     messages.push(content.detail);
     steps.push({ step: 'content', ok: false, detail: content.detail });
-    return { format: 'shc', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages };
+    return { format: 'shc', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages, dedupText };
   }
   const c = content.content;
   steps.push({ step: 'content', ok: true, detail: `${c.doses} dose(s)` });
@@ -222,5 +229,6 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     title: `SMART Health Card – ${kind}`,
     details: shcDetails(c, issuerName),
     messages,
+    dedupText,
   };
 }

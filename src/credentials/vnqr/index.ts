@@ -24,12 +24,14 @@ import {
   looksLikeUnifiedQr,
   maskIdNumber,
   nameProblem,
+  pipeFieldsText,
   quoteShort,
   vietnamTodayKey,
 } from '../text.js';
 import { checkProvinceCode, crossCheckIdNumber } from '../cccd/id-number.js';
 import { provinceName } from '../cccd/provinces.js';
 import { parseMaskedDate, partialIsoDate } from './masked-date.js';
+import { DedupText } from '../dedup-text.js';
 import type { MaskedDate } from './masked-date.js';
 
 const MAX_NAME = 100;
@@ -60,7 +62,9 @@ export function verifyVnqr(text: string, ctx: VerifyContext): VerifyResult {
   const subject: Subject = {};
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
-  const result = identityResult('vnqr', 'Unified personal QR', log, subject, statusKeys, details);
+  // One text for every spelling of the card: the ID number and the name are read upper-cased (below).
+  const dedupText = new DedupText(() => pipeFieldsText(fields.length < 2 ? fields : [fields[0]!.toUpperCase(), fields[1]!.toUpperCase(), ...fields.slice(2)]));
+  const result = identityResult('vnqr', 'Unified personal QR', log, subject, statusKeys, details, dedupText);
 
   if (fields.length !== 5 && fields.length !== 6) {
     log.fail('fields', 'schema-invalid', `expected 5 or 6 fields separated by '|', got ${fields.length}`);
