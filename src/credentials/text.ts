@@ -259,10 +259,12 @@ export function identityResult(format: FormatId, title: string, log: StepLog, su
 
 /**
  * The fields of a pipe-separated identity QR as read (readPipeFields: whitespace collapsed and
- * trimmed, each field NFC, a stray trailing separator dropped), joined again with '|': one text for
- * every spelling of the same card a scanner may deliver (`VerifyResult.dedupText`). For a clean
- * card it is the scan's own text.
+ * trimmed, each field NFC), without empty fields at the end (a stray trailing separator, an empty
+ * optional EXT), joined again with '|': one text for every spelling of the same card a scanner may
+ * deliver (`VerifyResult.dedupText`). For a clean card it is the scan's own text.
  */
 export function pipeFieldsText(fields: readonly string[]): string {
-  return fields.join('|');
+  let n = fields.length;
+  while (n > 1 && fields[n - 1] === '') n--;
+  return n === fields.length ? fields.join('|') : fields.slice(0, n).join('|');
 }
