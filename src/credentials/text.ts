@@ -5,7 +5,7 @@
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import { LIMITS, failed, type VerifyResult } from './types.js';
 import { StepLog } from './step-log.js';
-import type { DedupText } from './dedup-text.js';
+import { DedupText } from './dedup-text.js';
 import { isWhitespaceCode } from '../shared/whitespace.js';
 
 export { StepLog };
@@ -267,4 +267,19 @@ export function pipeFieldsText(fields: readonly string[]): string {
   let n = fields.length;
   while (n > 1 && fields[n - 1] === '') n--;
   return n === fields.length ? fields.join('|') : fields.slice(0, n).join('|');
+}
+
+/**
+ * VerifyResult.dedupText of a pipe-separated identity QR read from `text` into `fields`
+ * (pipeFieldsText), or undefined when that would be the scan's normalised text anyway: every field
+ * as it stood in the text (as long together as the text: nothing collapsed, trimmed or dropped)
+ * and none empty at the end. A clean card, the usual scan, then costs nothing here. (A field whose
+ * cleaning shortened it and whose NFC form lengthened it by as much would be missed: that reading
+ * is keyed by its text, as before, which never folds two different cards.)
+ */
+export function pipeFieldsDedup(text: string, fields: readonly string[]): DedupText | undefined {
+  let length = fields.length - 1;
+  for (let i = 0; i < fields.length; i++) length += fields[i]!.length;
+  if (length === text.length && fields[fields.length - 1] !== '') return undefined;
+  return new DedupText(() => pipeFieldsText(fields));
 }

@@ -22,14 +22,13 @@ import {
   maskIdNumber,
   nameProblem,
   parseDdMmYyyy,
-  pipeFieldsText,
+  pipeFieldsDedup,
   quoteShort,
   toIsoDate,
   vietnamTodayKey,
 } from '../text.js';
 import type { CalendarDate } from '../text.js';
 import { passStep } from '../step-log.js';
-import { DedupText } from '../dedup-text.js';
 import { checkProvinceCode, crossCheckIdNumber } from './id-number.js';
 import type { Sex } from './id-number.js';
 import { provinceName } from './provinces.js';
@@ -88,7 +87,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   const subject: Subject = { idType: 'cccd' };
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
-  const result = identityResult('cccd', 'CCCD', log, subject, statusKeys, details, new DedupText(() => pipeFieldsText(fields)));
+  const result = identityResult('cccd', 'CCCD', log, subject, statusKeys, details, pipeFieldsDedup(text, fields));
 
   if (fields.length !== 7 && fields.length !== 8) {
     log.fail('fields', 'schema-invalid', `expected 7 or 8 fields separated by '|', got ${fields.length}`);

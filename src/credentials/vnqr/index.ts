@@ -24,6 +24,7 @@ import {
   looksLikeUnifiedQr,
   maskIdNumber,
   nameProblem,
+  pipeFieldsDedup,
   pipeFieldsText,
   quoteShort,
   vietnamTodayKey,
@@ -63,7 +64,10 @@ export function verifyVnqr(text: string, ctx: VerifyContext): VerifyResult {
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
   // One text for every spelling of the card: the ID number and the name are read upper-cased (below).
-  const dedupText = new DedupText(() => pipeFieldsText(fields.length < 2 ? fields : [fields[0]!.toUpperCase(), fields[1]!.toUpperCase(), ...fields.slice(2)]));
+  const id = fields[0]!;
+  const nameField = fields[1];
+  const lowerCase = nameField !== undefined && (id !== id.toUpperCase() || nameField !== nameField.toUpperCase());
+  const dedupText = lowerCase ? new DedupText(() => pipeFieldsText([id.toUpperCase(), nameField.toUpperCase(), ...fields.slice(2)])) : pipeFieldsDedup(text, fields);
   const result = identityResult('vnqr', 'Unified personal QR', log, subject, statusKeys, details, dedupText);
 
   if (fields.length !== 5 && fields.length !== 6) {
