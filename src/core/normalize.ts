@@ -33,7 +33,26 @@ export function normalizeScanText(raw: string): Normalized {
     return { ok: false, reason: 'too-large', detail: `scan is ${text.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
   }
   if (STRAY_CONTROL.test(text)) return { ok: false, reason: 'unreadable', detail: 'scan contains control characters' };
+  text = unfoldBase45Case(text);
   return aimId ? { ok: true, text, aimId } : { ok: true, text };
+}
+
+// A base45 credential (EU DCC, our declarations and provisioning cards) typed in lower case: a
+// scanner set to lower-case output, or a keyboard-wedge scanner typing while the host's Caps Lock
+// is on (Shift+letter then gives the small letter; digits and symbols are unchanged).
+const LOWER_BASE45_PREFIX = /^(?:hc1|ckd1|ckp1):/i;
+const UPPER_LETTER = /[A-Z]/;
+
+/**
+ * `hc1:6bfox…` → `HC1:6BFOX…`. The base45 alphabet (RFC 9285 §4) has capital letters only, so a
+ * text with a base45 prefix and no capital letter anywhere is recovered exactly by upper-casing;
+ * text already holding a capital, or without such a prefix, is returned as it is.
+ */
+export function unfoldBase45Case(text: string): string {
+  const c = text.charCodeAt(0);
+  // Only text starting with h/c (either case) can carry such a prefix; the common upper-case one costs a compare.
+  if ((c !== 0x68 && c !== 0x63) || !LOWER_BASE45_PREFIX.test(text) || UPPER_LETTER.test(text)) return text;
+  return text.toUpperCase();
 }
 
 /** False only for code units trim() never removes (printable ASCII); NaN (an empty text) is false. */

@@ -56,6 +56,17 @@ export interface Decision {
   reasons: ReasonCode[];
 }
 
+/**
+ * The status-list word that withdraws the credential itself (a DCC's `ci`, a declaration id, an
+ * ID number of a card reported lost): its hit is the reason `revoked`, not `status:revoked`.
+ */
+export const REVOKED_STATUS = 'revoked';
+
+/**
+ * The verdict for a verified reading (docs/POLICY.md): any failure rejects with the failures; else
+ * identity-only, health findings and status-list hits each add their reason, and the verdict is
+ * the worst action the policy gives them (accept < refer < reject).
+ */
 export function decide(result: VerifyResult, statusHits: readonly StatusEntry[], policy: Policy): Decision {
   if (result.failures.length > 0) return { verdict: 'reject', reasons: dedupe(result.failures) };
   if (!policy.acceptFormats.includes(result.format)) return { verdict: 'reject', reasons: ['unknown-format'] };
@@ -71,6 +82,13 @@ export function decide(result: VerifyResult, statusHits: readonly StatusEntry[],
     verdict = worst(verdict, policy.healthFindings);
   }
   for (const hit of statusHits) {
+    if (hit.status === REVOKED_STATUS) {
+      // The credential or card itself is withdrawn (lost, stolen, issued in error): the contract's
+      // own reason, and a reject unless the policy names `revoked` itself (`*` does not soften it).
+      reasons.push('revoked');
+      verdict = worst(verdict, Object.hasOwn(policy.statusActions, REVOKED_STATUS) ? policy.statusActions[REVOKED_STATUS]! : 'reject');
+      continue;
+    }
     reasons.push(`status:${hit.status}`);
     verdict = worst(verdict, statusAction(policy.statusActions, hit.status));
   }

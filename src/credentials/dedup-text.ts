@@ -11,8 +11,7 @@
  * verified: an unverified reading has no signer, and keeps its QR text, so it can never fold into
  * a verified one (docs/POLICY.md).
  */
-import { createHash } from 'node:crypto';
-import type { DccSigner } from './trust/types.js';
+import { createHash, type KeyObject } from 'node:crypto';
 
 /**
  * VerifyResult.dedupText: the text, built when asked for (`text()`), by the format that read the
@@ -38,8 +37,8 @@ export class DedupText {
 /**
  * `signed:<n>:<signer>:<payload>`, n the length of `signer` in UTF-16 code units: the length makes
  * the split unambiguous, so two (signer, payload) pairs give one text only when both parts are
- * equal, whatever characters they hold. `signer` names the key that verified (a certificate
- * fingerprint, a JWK thumbprint, a kid bound to one key); `payload` is the signed content as text
+ * equal, whatever characters they hold. `signer` names the key that verified (publicKeyIdentity);
+ * `payload` is the signed content as text
  * (bytesAsText for binary payloads). The result can be long (up to a QR's payload, ≤ 64 KiB): the
  * store keeps only a keyed hash of it.
  */
@@ -55,19 +54,21 @@ export function bytesAsText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
-/** Identities of DCC signer certificates, one per trust-bundle entry (the index keeps them alive). */
-const certificateIds = new WeakMap<DccSigner, string>();
+/** Identities of public keys, one per KeyObject (the trust index keeps those alive). */
+const keyIds = new WeakMap<KeyObject, string>();
 
 /**
- * A DCC signer's identity: `x509:` and the base64 SHA-256 of its certificate (DER). The kid is only
- * 8 bytes of that hash and several certificates may share one, so the certificate that verified
- * is named in full. Computed once per signer.
+ * A signer's identity: `spki:` and the base64 SHA-256 of its public key's SubjectPublicKeyInfo
+ * (DER, RFC 5280 §4.1.2.7). The key, because it is what made the signature: a kid is only a short
+ * name for it (8 bytes for a DCC or CKD1, and several DCC certificates may share one), and a DCC
+ * signer certified again (a renewed certificate, the same key) signs the same. Computed once per
+ * key object.
  */
-export function dccSignerIdentity(signer: DccSigner): string {
-  let id = certificateIds.get(signer);
+export function publicKeyIdentity(key: KeyObject): string {
+  let id = keyIds.get(key);
   if (id === undefined) {
-    id = `x509:${createHash('sha256').update(signer.der).digest('base64')}`;
-    certificateIds.set(signer, id);
+    id = `spki:${createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64')}`;
+    keyIds.set(key, id);
   }
   return id;
 }

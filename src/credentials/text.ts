@@ -201,11 +201,13 @@ export function maskIdNumber(id: string): string {
 }
 
 /**
- * Unified personal QR shape (Decision 1405): an ID-like first field, then any name, then a
- * YYYY-MM-DD date (digits or '*') as the third field. CCCD card QRs never have a date in field 3
- * (it holds the name), so this test alone separates the two pipe formats.
+ * Unified personal QR shape (Decision 1405): an ID-like first field, then any name, then a date
+ * (digits or '*') as the third field. CCCD card QRs never have a date in field 3 (it holds the
+ * name), so this test alone separates the two pipe formats. The date is recognised in any
+ * separated spelling (`1990-2-1`, `01/02/1990`, `1990.02.01`), so a QR that spells it wrongly is
+ * refused as a unified QR with a bad birth date rather than as a CCCD card with too few fields.
  */
-const UNIFIED_QR_SHAPE = /^\s*[0-9A-Za-z*]{0,20}\s*\|[^|]{0,200}\|\s*[0-9*]{4}-[0-9*]{2}-[0-9*]{2}\s*(?:\||$)/;
+const UNIFIED_QR_SHAPE = /^\s*[0-9A-Za-z*]{0,20}\s*\|[^|]{0,200}\|\s*[0-9*]{1,4}[-/.][0-9*]{1,2}[-/.][0-9*]{1,4}\s*(?:\||$)/;
 
 export function looksLikeUnifiedQr(text: string): boolean {
   return UNIFIED_QR_SHAPE.test(text);

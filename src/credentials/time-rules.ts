@@ -15,6 +15,7 @@
  */
 import type { ReasonCode } from '../shared/reasons.js';
 import { isValidTime, isoTime } from './iso-time.js';
+import { isRealDate } from './text.js';
 
 /** Default clock-skew tolerance (seconds): policy key `clockSkewSeconds`. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
@@ -121,8 +122,42 @@ export function dateSpan(text: string): { startMs: number; endMs: number } | und
     if (!Number.isFinite(utcMidnight)) return undefined;
     return { startMs: utcMidnight - 14 * 3_600_000, endMs: utcMidnight + 36 * 3_600_000 - 1 };
   }
-  const ms = Date.parse(text);
+  const ms = dateTimeMs(text) ?? Date.parse(text);
   return Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
+}
+
+/**
+ * A DCC date-time, as the EU's CertLogic reads one (certlogic-js `dateFromString`; the forms
+ * eu-dcc-business-rules took on in 2021 for certificates already issued): `YYYY-MM-DDThh:mm:ss`,
+ * an optional fraction, and an optional offset `Z`, `±h`, `±hh`, `±hhmm`, `±h:mm` or `±hh:mm`.
+ * RFC 3339's lower-case `t`/`z` and its leap second (second 60) are taken too.
+ */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{1,2})(?::?(\d{2}))?)?$/;
+
+/**
+ * Milliseconds since the epoch of a DCC date-time (DATE_TIME), or undefined when the text is not
+ * one or names a day or time that does not exist (2021-02-30, 25:00, an offset beyond 23:59). A
+ * date-time without an offset is UTC, as CertLogic assumes — never the kiosk's own time zone,
+ * which Date.parse would take. A leap second (23:59:60) is the second after :59.
+ */
+export function dateTimeMs(text: string): number | undefined {
+  const m = DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  const offsetHours = m[9] === undefined ? 0 : Number(m[9]);
+  const offsetMinutes = m[10] === undefined ? 0 : Number(m[10]);
+  if (!isRealDate(year, month, day) || hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  // setUTCFullYear: Date.UTC would read years 0–99 as 1900–1999; second 60 rolls over by itself.
+  const t = new Date(0);
+  t.setUTCFullYear(year, month - 1, day);
+  t.setUTCHours(hour, minute, second, m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000));
+  const offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000;
+  return t.getTime() - (m[8] === '-' ? -offsetMs : offsetMs);
 }
 
 /** Policy seconds → rules (clamped to 0..MAX_CLOCK_SKEW_SECONDS). */

@@ -51,8 +51,16 @@ export interface TestSigner {
 }
 
 export interface SignerOptions {
-  /** 'ec' = P-256 (ES256), 'ec-p384' = P-384 (ES384, an algorithm the DCC spec does not allow), 'rsa' = RSA-2048 (PS256). */
-  keyType?: 'ec' | 'ec-p384' | 'rsa';
+  /**
+   * 'ec' = P-256 (ES256), 'ec-p384' = P-384 (ES384, an algorithm the DCC spec does not allow),
+   * 'ec-secp256k1' = a 256-bit curve that is not P-256 (signs as ES256, which names P-256 only),
+   * 'rsa' = RSA (PS256), 2048 bits unless `rsaBits` says otherwise.
+   */
+  keyType?: 'ec' | 'ec-p384' | 'ec-secp256k1' | 'rsa';
+  /** RSA modulus length in bits (default 2048). */
+  rsaBits?: number;
+  /** Certify this key pair instead of a new one (a DSC re-certified with the same key). */
+  keyPair?: { privateKey: KeyObject; publicKey: KeyObject };
   notBefore?: Date;
   notAfter?: Date;
   /** Extended Key Usage OIDs; omitted = no EKU extension. */
@@ -62,9 +70,10 @@ export interface SignerOptions {
 
 export function makeSigner(opts: SignerOptions = {}): TestSigner {
   const pair =
-    opts.keyType === 'rsa'
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : generateKeyPairSync('ec', { namedCurve: opts.keyType === 'ec-p384' ? 'P-384' : 'P-256' });
+    opts.keyPair ??
+    (opts.keyType === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: opts.rsaBits ?? 2048 })
+      : generateKeyPairSync('ec', { namedCurve: opts.keyType === 'ec-p384' ? 'P-384' : opts.keyType === 'ec-secp256k1' ? 'secp256k1' : 'P-256' }));
   const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
   const extensions = opts.eku
     ? [tlv(0xa3, seq(seq(oid('2.5.29.37'), tlv(0x04, seq(...opts.eku.map(oid))))))]

@@ -25,6 +25,8 @@ export function rawCard(opts: {
   iss?: string;
   iat: number;
   exp: number;
+  /** CWT claim 5 (not before), seconds; omitted by default as the issuer omits it. */
+  nbf?: number;
 }): string {
   const claims = new Map<number | string, CborEncodable>([
     [1, opts.iss ?? (opts.prov.url as string)],
@@ -32,6 +34,7 @@ export function rawCard(opts: {
     [4, opts.exp],
     ['prov', opts.prov],
   ]);
+  if (opts.nbf !== undefined) claims.set(5, opts.nbf);
   const kid = new Uint8Array(Buffer.from(kidOfPublicKey(opts.kidKey ?? opts.signer), 'base64'));
   const cose = signCoseSign1({ alg: COSE_ALG.ES256, key: opts.signer, kid, payload: encodeCbor(claims) });
   return `CKP1:${base45Encode(deflateSync(cose))}`;

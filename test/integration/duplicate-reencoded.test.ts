@@ -37,8 +37,8 @@ import { SHC_EXAMPLE_ISS, declarationIssuerEntry, newEcKey, shcExampleFhirBundle
 import { rawShc } from '../helpers/shc.js';
 import { coseOf, coseOtherEcdsaForm, coseText, flipLastBit, otherEcdsaForm, shcJws, shcWithSignature, untagged } from '../helpers/reencode.js';
 
-/** Inside the test DCC's iat..exp (2022) and its signer's validity. */
-const T0 = Date.parse('2022-06-01T08:00:00Z');
+/** Inside the test DCC's iat..exp (2022), its signer's validity, after the example card's last dose. */
+const T0 = Date.parse('2022-10-01T08:00:00Z');
 const MINUTE = 60_000;
 
 const dccSigner = makeSigner({ cn: 'DSC test 1' });
@@ -67,7 +67,7 @@ interface SignedCase {
   reencoded: { kind: string; text: string }[];
   /** Another credential of the same person, from the same signer. */
   otherOfSamePerson: string;
-  /** The original's payload signed by another trusted signer (DCC only: one certificate per kid). */
+  /** The original's payload signed by another trusted signer (another key; DCC only). */
   otherSigner?: string;
   /** A re-encoding whose signature no longer verifies. */
   badSignature: string;
@@ -91,9 +91,9 @@ function dccCase(): SignedCase {
       { kind: 'zlib level 1 instead of 6', text: coseText('HC1:', cose, 1) },
       { kind: 'zlib stored blocks (level 0)', text: coseText('HC1:', cose, 0) },
       { kind: 'without the COSE tag 18', text: coseText('HC1:', untagged(cose)) },
-      { kind: 'kid in the unprotected header (re-signed by the same certificate)', text: coseText('HC1:', signCoseSign1({ alg: COSE_ALG.ES256, key, payload, unprotected: new Map([[4, kid]]) })) },
+      { kind: 'kid in the unprotected header (re-signed with the same key)', text: coseText('HC1:', signCoseSign1({ alg: COSE_ALG.ES256, key, payload, unprotected: new Map([[4, kid]]) })) },
       { kind: 'its signature in the other ECDSA form (r, n − s)', text: coseText('HC1:', coseOtherEcdsaForm(cose)) },
-      { kind: 'a fresh ECDSA signature by the same certificate', text: coseText('HC1:', signCoseSign1({ alg: COSE_ALG.ES256, key, kid, payload })) },
+      { kind: 'a fresh ECDSA signature with the same key', text: coseText('HC1:', signCoseSign1({ alg: COSE_ALG.ES256, key, kid, payload })) },
     ],
     otherOfSamePerson: issueHc1({ dcc: booster, signer: dccSigner }),
     otherSigner: issueHc1({ dcc: sampleVaccination(), signer: dccOtherSigner }),
@@ -287,7 +287,7 @@ describe('a signed credential whose verdict changed, or signed by someone else',
     expect(shcJws(original).split('.')[1]).toBe(shcJws(shcWithSignature(original, otherEcdsaForm)).split('.')[1]);
   });
 
-  it('dcc: the same payload signed by another trusted certificate is a check-in of its own', async () => {
+  it('dcc: the same payload signed by another trusted certificate (another key) is a check-in of its own', async () => {
     const c = byFormat('dcc');
     expect(Buffer.from(parseCoseSign1(coseOf(c.otherSigner!, 'HC1:')).payload)).toEqual(Buffer.from(parseCoseSign1(coseOf(c.original, 'HC1:')).payload));
     const k = kiosk();

@@ -156,4 +156,14 @@ describe('bounded inflate', () => {
     flipped[flipped.length - 1]! ^= 0xff; // adler-32 mismatch
     expect(() => inflateBounded(flipped, 100)).toThrow(expect.objectContaining({ code: 'corrupt' }));
   });
+
+  it('refuses bytes after the end of the stream (node:zlib drops them silently), naming how many', () => {
+    const z = deflateSync(Buffer.from('hello hello hello'));
+    expect(inflateBounded(z, 100)).toEqual(new Uint8Array(Buffer.from('hello hello hello')));
+    for (const tail of [Buffer.from([0]), Buffer.from('GARBAGE'), deflateSync(Buffer.from('x'))]) {
+      expect(() => inflateBounded(Buffer.concat([z, tail]), 100)).toThrow(
+        expect.objectContaining({ code: 'corrupt', message: `${tail.length} bytes after the end of the compressed payload` }),
+      );
+    }
+  });
 });

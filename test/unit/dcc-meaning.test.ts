@@ -183,3 +183,22 @@ describe('value sets in the schema step', () => {
     expect(verify(vaccination({ mp: 'EU/1/99/0000' })).failures).toEqual([]);
   });
 });
+
+/**
+ * A date-time with a leap second (RFC 3339 §5.6 time-second 60, which the schema's date-time
+ * accepts) was unreadable to the date checks (Date.parse gives NaN), and every check that needed
+ * it was skipped: a test sampled months ago, or a recovery past its du, was accepted.
+ */
+describe('DCC dates with a leap second (…:60)', () => {
+  it('a stale test sampled at 23:59:60 is expired, a future one not-yet-valid, a recent one accepted', async () => {
+    expect(await assess(testCert({ sc: '2021-12-31T23:59:60Z' }))).toEqual({ verdict: 'reject', reasons: ['expired'] });
+    expect(verify(testCert({ sc: '2022-12-31T23:59:60Z' })).failures).toEqual(['not-yet-valid']);
+    expect(await assess(testCert({ sc: '2022-06-09T23:59:60Z' }))).toEqual({ verdict: 'accept', reasons: [] });
+    expect(verify(testCert({ sc: '2022-06-09T23:59:60.5+07:00' })).failures).toEqual([]);
+  });
+
+  it('a recovery whose du (written as a date-time) has passed is expired; a future dt is not-yet-valid', () => {
+    expect(verify(recoveryCert({ du: '2022-05-20T23:59:60Z' })).failures).toEqual(['expired']);
+    expect(verify(vaccination({ dt: '2022-07-01T23:59:60Z' })).failures).toEqual(['not-yet-valid']);
+  });
+});

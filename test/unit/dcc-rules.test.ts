@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { evaluateRule, selectRules, verifyDcc } from '../../src/credentials/dcc/index.js';
 import type { DccRule } from '../../src/credentials/dcc/index.js';
+import type { CborEncodable } from '../../src/credentials/cose/cbor.js';
+import { issueHc1, makeSigner, sampleVaccination } from '../helpers/dcc-issuer.js';
 import { buildDccTrust } from '../helpers/dcc-trust.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -194,5 +196,51 @@ describe('rules in a full DCC verification', () => {
   it('rules for another certificate type are not applied', () => {
     const r = verifyWith([rule({ Identifier: 'TR-VN-0001', CertificateType: 'Test', Logic: false })]);
     expect(r.failures).toEqual([]);
+  });
+});
+
+/**
+ * Rule selection by the DCC's own issuer, and the external parameters docs/FORMATS.md promises,
+ * on generated certificates (claim iss "VN"). Before: Invalidation rules of every country were
+ * applied to every DCC (the issuing country was never passed to the selection), and a rule using
+ * external.validationClockAtStartOfDay could not be evaluated (it was never set): both gave a
+ * rule-failed reject for a valid certificate.
+ */
+describe('rules and the issuing country, external parameters', () => {
+  const signer = makeSigner();
+  const now = new Date('2022-06-10T15:30:00Z');
+  const hc1 = issueHc1({ dcc: sampleVaccination(), signer, iss: 'VN' });
+  const verifyWith = (rules: unknown[]) => verifyDcc(hc1, { now, trust: buildDccTrust([signer.certificate], { rules }) });
+  const invalidation = (country: string) =>
+    rule({ Identifier: `IR-${country}-0001`, Type: 'Invalidation', Country: country, Logic: { '!': [{ var: 'payload.v.0.ci' }] } });
+
+  it('an Invalidation rule of another country does not apply; one of the issuing country does', () => {
+    expect(verifyWith([invalidation('DE')]).failures).toEqual([]);
+    expect(verifyWith([invalidation('VN')]).failures).toEqual(['rule-failed:IR-VN-0001']);
+  });
+
+  it('without a CWT iss, the signer certificate\'s country in the trust bundle is the issuing country', () => {
+    const noIss = issueHc1({
+      dcc: sampleVaccination(),
+      signer,
+      claims: new Map<number, CborEncodable>([[6, Date.parse('2022-01-01T00:00:00Z') / 1000], [4, Date.parse('2023-01-01T00:00:00Z') / 1000], [-260, new Map([[1, sampleVaccination()]])]]),
+    });
+    const trust = buildDccTrust([{ certificate: signer.certificate, country: 'VN' }], { rules: [invalidation('DE'), invalidation('VN')] });
+    expect(verifyDcc(noIss, { now, trust }).failures).toEqual(['rule-failed:IR-VN-0001']);
+  });
+
+  it('external.validationClockAtStartOfDay is the start of the validation clock\'s UTC day', () => {
+    const startOfDay = rule({
+      Identifier: 'GR-VN-0003',
+      Logic: { '===': [{ var: 'external.validationClockAtStartOfDay' }, '2022-06-10T00:00:00Z'] },
+    });
+    const vaccinatedBeforeToday = rule({
+      Identifier: 'VR-VN-0003',
+      CertificateType: 'Vaccination',
+      Logic: { 'not-after': [{ plusTime: [{ var: 'payload.v.0.dt' }, 0, 'day'] }, { plusTime: [{ var: 'external.validationClockAtStartOfDay' }, 0, 'day'] }] },
+    });
+    const r = verifyWith([startOfDay, vaccinatedBeforeToday]);
+    expect(r.failures).toEqual([]);
+    expect(r.steps.find((s) => s.step === 'rules')).toMatchObject({ ok: true, detail: '2 rules passed' });
   });
 });

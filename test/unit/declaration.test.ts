@@ -193,6 +193,10 @@ describe('CKD1: malformed and wrong types', () => {
     ['birth date that does not exist', mutate((d) => (sub(d).dob = '1990-02-31')), 'decl.sub.dob: "1990-02-31" is not a real date'],
     ['birth month 13', mutate((d) => (sub(d).dob = '1990-13')), 'decl.sub.dob: "1990-13" is not a real date'],
     ['test date that does not exist', mutate((d) => (health(d).test = { result: 'negative', at: '2026-02-30T08:00:00Z' })), 'decl.health.test.at: "2026-02-30T08:00:00Z" is not a real date'],
+    ['test time 99:99', mutate((d) => (health(d).test = { result: 'positive', at: '2026-11-25T99:99' })), 'decl.health.test.at: "2026-11-25T99:99" is not a real time'],
+    ['test time second 75', mutate((d) => (health(d).test = { result: 'negative', at: '2026-11-25T10:00:75Z' })), 'decl.health.test.at: "2026-11-25T10:00:75Z" is not a real time'],
+    ['test time offset +99:99', mutate((d) => (health(d).test = { result: 'negative', at: '2026-11-25T10:00:00+99:99' })), 'is not a real time'],
+    ['test time 24:00', mutate((d) => (health(d).test = { result: 'negative', at: '2026-11-25T24:00:00Z' })), 'is not a real time'],
     ['decl not a map', ['not', 'a', 'map'], 'decl: expected a map'],
   ])('%s → schema-invalid', (_name, decl, detail) => {
     const r = verify(rawDeclarationToken(claimsFor(decl, iatS, iatS + 3600), issuerKey.privateKey, issuerKey.declarationKid));
@@ -220,3 +224,11 @@ describe('CKD1: malformed and wrong types', () => {
 function newRsaKey() {
   return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 }
+
+describe('CKD1: test times that exist', () => {
+  it.each(['2026-11-25', '2026-11-25T10:00', '2026-11-25T23:59:60Z', '2026-11-25T10:00:00.123456789+0700', '2026-11-25T10:00:00-12:00'])('%s is accepted', (at) => {
+    const d = sampleDeclBody();
+    d.health = { symptoms: [], exposure: false, test: { result: 'negative', at } };
+    expect(verify(rawDeclarationToken(claimsFor(d, iatS, iatS + 3600), issuerKey.privateKey, issuerKey.declarationKid)).failures).toEqual([]);
+  });
+});

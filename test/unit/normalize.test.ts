@@ -68,3 +68,16 @@ describe('maskName and normalizeScanText against their first versions', () => {
     );
   });
 });
+
+describe('unfoldBase45Case', () => {
+  it('upper-cases a base45 credential typed entirely in lower case (HC1, CKD1, CKP1)', () => {
+    expect(normalizeScanText('hc1:6bfoxn%ts3dh0yoj58s')).toEqual({ ok: true, text: 'HC1:6BFOXN%TS3DH0YOJ58S' });
+    expect(normalizeScanText(']Q1ckd1:ab$cd ef')).toEqual({ ok: true, text: 'CKD1:AB$CD EF', aimId: ']Q1' });
+    expect(normalizeScanText('ckp1:ab')).toEqual({ ok: true, text: 'CKP1:AB' });
+  });
+  it('leaves everything else as it was', () => {
+    for (const text of ['HC1:ABC', 'hc1:aBc', 'Ckp1:ab', 'shc:/5676', 'chc1:abc', 'cccd|nguyễn', 'hello']) {
+      expect(normalizeScanText(text)).toEqual({ ok: true, text });
+    }
+  });
+});

@@ -50,6 +50,17 @@ describe('default policy (docs/POLICY.md)', () => {
     expect(decide(valid(), [{ id: 'x', status: 'constructor' }], policy).verdict).toBe('refer');
     expect(decide(valid(), [{ id: 'x', status: 'toString' }], policy).verdict).toBe('accept');
   });
+  it('turns a "revoked" status hit into the reason revoked and a reject, unless the policy names revoked itself', () => {
+    expect(decide(valid(), [{ id: 'x', status: 'revoked' }], DEFAULT_POLICY)).toEqual({ verdict: 'reject', reasons: ['revoked'] });
+    const lenient = parsePolicy({ statusActions: { '*': 'accept' } });
+    expect(decide(valid({ format: 'cccd', identityOnly: true }), [{ id: 'x', status: 'revoked' }, { id: 'y', status: 'f1' }], lenient)).toEqual({
+      verdict: 'reject',
+      reasons: ['identity-only', 'revoked', 'status:f1'],
+    });
+    expect(decide(valid(), [{ id: 'x', status: 'revoked' }], parsePolicy({ statusActions: { revoked: 'refer' } })).verdict).toBe('refer');
+    // A failure still rejects with the failures alone.
+    expect(decide(valid({ failures: ['expired'] }), [{ id: 'x', status: 'revoked' }], DEFAULT_POLICY)).toEqual({ verdict: 'reject', reasons: ['expired'] });
+  });
   it('rejects a format the checkpoint does not accept', () => {
     const policy = { ...DEFAULT_POLICY, acceptFormats: ['ckd1' as const] };
     expect(decide(valid({ format: 'cccd', identityOnly: true }), [], policy)).toEqual({ verdict: 'reject', reasons: ['unknown-format'] });

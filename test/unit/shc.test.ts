@@ -144,8 +144,8 @@ describe('SMART Health Card: malformed', () => {
   it('refuses multi-chunk cards with a clear message', async () => {
     const r = await verify('shc:/1/2/5676');
     expect(r.failures).toEqual(['unreadable']);
-    expect(failedStep(r)?.detail).toBe('multi-chunk SMART Health Card: chunk 1 of 2; scan all chunks');
-    expect(r.messages).toContain('multi-chunk SMART Health Card: chunk 1 of 2; scan all chunks');
+    expect(failedStep(r)?.detail).toBe('multi-chunk SMART Health Card (chunk 1 of 2): only single-QR cards are read; ask the holder for the card as one QR code');
+    expect(r.messages).toContain('multi-chunk SMART Health Card (chunk 1 of 2): only single-QR cards are read; ask the holder for the card as one QR code');
   });
 
   it('rejects a payload that is not raw DEFLATE, or not compressed at all', async () => {
@@ -192,7 +192,7 @@ describe('SMART Health Card: malformed', () => {
     const noImmunization = { ...fhirBundle, entry: (fhirBundle.entry as { resource: { resourceType: string } }[]).filter((e) => e.resource.resourceType === 'Patient') };
     const badName = {
       ...fhirBundle,
-      entry: [{ resource: { resourceType: 'Patient', name: [{ given: [7], family: 'X' }] } }, (fhirBundle.entry as unknown[])[1]],
+      entry: [{ fullUrl: 'resource:0', resource: { resourceType: 'Patient', name: [{ given: [7], family: 'X' }] } }, (fhirBundle.entry as unknown[])[1]],
     };
     for (const [bundle, detail] of [
       [noPatient, 'no Patient'],
@@ -246,7 +246,7 @@ describe('SMART Health Card: JWS headers seen before', () => {
 describe('SMART Health Card: the patient name shown', () => {
   const immunization = (fhirBundle.entry as unknown[])[1];
   const nameOf = (name: unknown) => {
-    const r = readShcContent({ vc: { type: ['https://smarthealth.cards#health-card'], credentialSubject: { fhirBundle: { resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Patient', name } }, immunization] } } } });
+    const r = readShcContent({ vc: { type: ['https://smarthealth.cards#health-card'], credentialSubject: { fhirBundle: { resourceType: 'Bundle', entry: [{ fullUrl: 'resource:0', resource: { resourceType: 'Patient', name } }, immunization] } } } });
     return r.ok ? (r.content.subject.name ?? null) : r.detail;
   };
 

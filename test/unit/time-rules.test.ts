@@ -122,3 +122,12 @@ describe('time-rules semantics (RFC 7519 §4.1.4–4.1.6)', () => {
     );
   });
 });
+
+describe('dateSpan: a leap second', () => {
+  it('reads 23:59:60 as the second after 23:59:59 (Date.parse alone gives NaN), fraction and offset kept', () => {
+    expect(Number.isNaN(Date.parse('2016-12-31T23:59:60Z'))).toBe(true);
+    expect(dateSpan('2016-12-31T23:59:60Z')).toEqual({ startMs: Date.parse('2017-01-01T00:00:00Z'), endMs: Date.parse('2017-01-01T00:00:00Z') });
+    expect(dateSpan('2016-12-31T23:59:60.25+01:00')?.startMs).toBe(Date.parse('2016-12-31T23:00:00.25Z'));
+    expect(dateSpan('2016-12-31T23:59:61Z')).toBeUndefined();
+  });
+});

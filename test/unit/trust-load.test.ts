@@ -172,9 +172,16 @@ describe('parseTrustBundle: clear errors naming the JSON path', () => {
     ['an issuer without iss', { ...base, shc: { issuers: [{ jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: expected a string'],
     [
       'an SHC key that is not P-256',
-      { ...base, shc: { issuers: [{ iss: 'x', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'a', y: 'b' }] } }] } },
+      { ...base, shc: { issuers: [{ iss: 'https://issuer.example', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'a', y: 'b' }] } }] } },
       'shc.issuers[0].jwks.keys[0].crv: only P-256 keys are supported',
     ],
+    [
+      'an SHC issuer with a trailing slash (cards never carry one: every card would be unknown-signer)',
+      { ...base, shc: { issuers: [{ iss: 'https://issuer.example/', jwks: { keys: [] } }] } },
+      'shc.issuers[0].iss: "https://issuer.example/" ends with "/"; cards carry the issuer URL without a trailing slash',
+    ],
+    ['an SHC issuer that is not https', { ...base, shc: { issuers: [{ iss: 'http://issuer.example', jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: "http://issuer.example" is not an https URL'],
+    ['an SHC issuer that is not a URL', { ...base, shc: { issuers: [{ iss: 'issuer.example', jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: "issuer.example" is not a URL'],
     [
       'a status with characters a reason code cannot carry',
       { ...base, status: { entries: [{ id: '1', status: 'f 1' }] } },

@@ -39,6 +39,13 @@ const MAX_ADDRESS = 300;
 const MAX_EXTRA = 200;
 
 const DETECT = /^\s*(?:\d{12}|\d{9})\s*\|/;
+/**
+ * The card's layout whatever its first field holds: 7 or 8 fields, the 4th (birth) and 7th (issue)
+ * 8 digits each. A card whose ID number is mistyped or damaged (`07909000123A|…`) is then refused
+ * as a CCCD with a bad field 1, not as text of no known format.
+ */
+const CARD_SHAPE = /^[^|]{0,40}\|[^|]{0,40}\|[^|]{0,200}\|\s*\d{8}\s*\|[^|]{0,20}\|[^|]*\|\s*\d{8}\s*(?:\|[^|]*)?\|?\s*$/;
+
 
 /**
  * The steps of a good card whose text never changes, made once (StepLog.passed): a scan records
@@ -108,7 +115,9 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   let idOk = false;
   if (!(idNo.length === 12 && allDigits(idNo))) {
     const what = allDigits(idNo) ? `${idNo.length} digits` : 'characters other than digits';
-    log.fail('id-number', 'schema-invalid', `field 1 (ID number) must be 12 digits, got ${what}`);
+    // A 9-digit number is an old CMND: its cards carry no QR, so it stands where the ID belongs.
+    const hint = idNo.length === 9 && allDigits(idNo) ? ' (an old CMND number; the chip card QR starts with the 12-digit personal ID number)' : '';
+    log.fail('id-number', 'schema-invalid', `field 1 (ID number) must be 12 digits, got ${what}${hint}`);
   } else {
     // All 12 are digits, so the province code is never masked here: known or not a province.
     const province = provinceName(idNo.slice(0, 3));
@@ -229,6 +238,6 @@ function allDigits(s: string): boolean {
 
 export const cccdFormat: CredentialFormat = {
   id: 'cccd',
-  detect: (text) => DETECT.test(text) && !looksLikeUnifiedQr(text),
+  detect: (text) => (DETECT.test(text) || CARD_SHAPE.test(text)) && !looksLikeUnifiedQr(text),
   verify: (text, ctx) => verifyCccd(text, ctx),
 };

@@ -10,23 +10,10 @@ import type { KeyObject } from 'node:crypto';
 import { CborTag, decodeCbor, encodeCbor, isCborMap } from './cbor.js';
 import type { CborEncodable, CborKey, CborMap, CborValue } from './cbor.js';
 import { pooledBytes } from './pooled.js';
+import { ALGS, coseKeyProblem } from './algorithms.js';
 
-export const COSE_ALG = { ES256: -7, ES384: -35, ES512: -36, PS256: -37, PS384: -38, PS512: -39 } as const;
-/**
- * Names of the signature algorithms a message may claim (IANA "COSE Algorithms" registry), for
- * messages: "algorithm -35 (ES384)". Values not listed here are shown as the number alone.
- */
-const ALG_NAMES: ReadonlyMap<number, string> = new Map([
-  [-7, 'ES256'], [-35, 'ES384'], [-36, 'ES512'], [-37, 'PS256'], [-38, 'PS384'], [-39, 'PS512'],
-  [-8, 'EdDSA'], [-257, 'RS256'], [-258, 'RS384'], [-259, 'RS512'], [-47, 'ES256K'],
-]);
+export { COSE_ALG, MIN_RSA_BITS, coseAlgText, coseKeyProblem, isSupportedAlg } from './algorithms.js';
 
-/** `-35 (ES384)` for a registered algorithm, `-99` for another number, `missing` when there is none. */
-export function coseAlgText(alg: number | undefined): string {
-  if (alg === undefined) return 'missing';
-  const name = ALG_NAMES.get(alg);
-  return name ? `${alg} (${name})` : String(alg);
-}
 /** Common header labels (RFC 9052 §3.1). */
 export const HEADER = { alg: 1, kid: 4, crit: 2 } as const;
 
@@ -282,48 +269,41 @@ export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, ex
   return out;
 }
 
-interface AlgParams {
-  hash: 'sha256' | 'sha384' | 'sha512';
-  kind: 'ec' | 'pss';
-  /** Raw r||s signature length for ECDSA. */
-  sigLen?: number;
-}
-
-const ALGS: ReadonlyMap<number, AlgParams> = new Map<number, AlgParams>([
-  [COSE_ALG.ES256, { hash: 'sha256', kind: 'ec', sigLen: 64 }],
-  [COSE_ALG.ES384, { hash: 'sha384', kind: 'ec', sigLen: 96 }],
-  [COSE_ALG.ES512, { hash: 'sha512', kind: 'ec', sigLen: 132 }],
-  [COSE_ALG.PS256, { hash: 'sha256', kind: 'pss' }],
-  [COSE_ALG.PS384, { hash: 'sha384', kind: 'pss' }],
-  [COSE_ALG.PS512, { hash: 'sha512', kind: 'pss' }],
-]);
-
-export function isSupportedAlg(alg: number | undefined): alg is number {
-  return alg !== undefined && ALGS.has(alg);
-}
-
 /**
  * Verifies a raw signature over `data` (the Sig_structure). Never throws: an unknown algorithm,
- * a key of the wrong type or a malformed signature is simply `false`. This is also the bare
- * operation the benchmarks time as the floor.
+ * a key the algorithm cannot use (coseKeyProblem: another curve, RSA under 2048 bits), or a
+ * malformed signature is simply `false`. RSASSA-PSS is checked with the salt length RFC 8230 §2
+ * requires (the digest's length), as the EU verifiers (BouncyCastle, Apple Security) do: a
+ * signature made with another salt length is not a PS256/384/512 signature. This is also the
+ * bare operation the benchmarks time as the floor.
  */
 export function verifySignature(alg: number, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   const p = ALGS.get(alg);
   if (!p) return false;
   try {
+    if (coseKeyProblem(alg, key) !== undefined) return false;
     if (p.kind === 'ec') {
-      if (key.asymmetricKeyType !== 'ec' || signature.length !== p.sigLen) return false;
+      if (signature.length !== p.sigLen) return false;
       return cryptoVerify(p.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
     }
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return false;
-    // RFC 8230 fixes the salt at the digest length; AUTO accepts that and any other length the
-    // signer chose, which the PSS proof of security allows.
-    return cryptoVerify(
-      p.hash,
-      data,
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
-      signature,
-    );
+    return cryptoVerify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.saltLength! }, signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For a PS256/384/512 message that did not verify: true when it does verify with some other salt
+ * length (RFC 8230 fixes the digest's), so `verify --explain` can say why. Only asked after a
+ * failure; never throws.
+ */
+export function isPssWithOtherSalt(msg: CoseSign1, key: KeyObject): boolean {
+  const alg = coseAlg(msg);
+  const p = alg === undefined ? undefined : ALGS.get(alg);
+  if (!p || p.kind !== 'pss' || coseKeyProblem(alg!, key) !== undefined) return false;
+  try {
+    const data = sigStructure(msg.protectedBytes, msg.payload);
+    return cryptoVerify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, msg.signature);
   } catch {
     return false;
   }

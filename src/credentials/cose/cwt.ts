@@ -1,12 +1,12 @@
 /**
- * CBOR Web Token claims (RFC 8392) as used by EU DCC and CKD1: `1 iss`, `4 exp`, `6 iat`
- * (seconds since the epoch), plus format-specific claims left in `claims`.
+ * CBOR Web Token claims (RFC 8392) as used by EU DCC and CKD1: `1 iss`, `4 exp`, `5 nbf`,
+ * `6 iat` (seconds since the epoch), plus format-specific claims left in `claims`.
  */
 import { decodeCbor, decodeCborJsonAt, isCborMap } from './cbor.js';
 import type { CborJson, CborKey, CborMap, CborTag, CborValue } from './cbor.js';
 import { CoseError } from './cose.js';
 
-export const CWT_CLAIM = { iss: 1, exp: 4, iat: 6 } as const;
+export const CWT_CLAIM = { iss: 1, exp: 4, nbf: 5, iat: 6 } as const;
 
 export interface CwtClaims {
   iss?: string;
@@ -14,11 +14,19 @@ export interface CwtClaims {
   exp?: number;
   /** Seconds since the epoch. */
   iat?: number;
+  /**
+   * Seconds since the epoch: not valid before (RFC 8392 §3.1.5). Neither the EU DCC nor CKD1
+   * issues one, but a token that carries it must not be accepted before it (RFC 7519 §4.1.5).
+   */
+  nbf?: number;
   claims: CborMap;
 }
 
 function seconds(v: CborValue, name: string): number | undefined {
   if (v === undefined) return undefined;
+  // An integer beyond 2^53 (CBOR carries up to ±2^64) is a time no clock reaches, not a malformed
+  // claim: its nearest double keeps its sign and size (an exp of 2^64−1 never expires).
+  if (typeof v === 'bigint') return Number(v);
   // Integers per RFC 8392; some issuers send floats: accept finite numbers, truncated.
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new CoseError(`CWT claim ${name} is not a number`);
   return Math.trunc(v);
@@ -29,7 +37,10 @@ function claimsOf(v: CborValue): CwtClaims {
   if (!isCborMap(v)) throw new CoseError('CWT payload is not a map');
   const iss = v.get(CWT_CLAIM.iss);
   if (iss !== undefined && typeof iss !== 'string') throw new CoseError('CWT claim iss is not text');
-  return { iss, exp: seconds(v.get(CWT_CLAIM.exp), 'exp'), iat: seconds(v.get(CWT_CLAIM.iat), 'iat'), claims: v };
+  const claims: CwtClaims = { iss, exp: seconds(v.get(CWT_CLAIM.exp), 'exp'), iat: seconds(v.get(CWT_CLAIM.iat), 'iat'), claims: v };
+  const nbf = seconds(v.get(CWT_CLAIM.nbf), 'nbf');
+  if (nbf !== undefined) claims.nbf = nbf;
+  return claims;
 }
 
 /** Decodes a CWT claims map. Throws CborError / CoseError. */

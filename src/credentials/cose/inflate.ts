@@ -43,13 +43,23 @@ function firstChunkSize(n: number): number {
 /**
  * Inflates a zlib stream to at most `maxBytes` bytes (inclusive). Throws InflateError only:
  * `too-large` when the output would exceed the bound, `not-zlib` without a zlib header,
- * `corrupt` for a damaged or truncated stream.
+ * `corrupt` for a damaged or truncated stream, or for bytes after its end (its Adler-32): zlib
+ * stops there and node:zlib drops the rest without a word, so one credential would have any
+ * number of spellings, each a "new" scan for the duplicate window, all carrying bytes nobody
+ * signed or checked.
  */
 export function inflateBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
   if (!looksLikeZlib(bytes)) throw new InflateError('not-zlib', 'payload is not zlib-compressed');
+  let out: Buffer;
+  let consumed: number;
   try {
-    const out = inflateSync(bytes, { maxOutputLength: maxBytes, chunkSize: firstChunkSize(bytes.length) });
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    // `info` also returns the engine, whose bytesWritten is the input the stream took.
+    const r = inflateSync(bytes, { maxOutputLength: maxBytes, chunkSize: firstChunkSize(bytes.length), info: true }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+    out = r.buffer;
+    consumed = r.engine.bytesWritten;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
@@ -57,4 +67,8 @@ export function inflateBounded(bytes: Uint8Array, maxBytes: number): Uint8Array 
     }
     throw new InflateError('corrupt', 'compressed payload is damaged or truncated');
   }
+  if (consumed !== bytes.length) {
+    throw new InflateError('corrupt', `${bytes.length - consumed} bytes after the end of the compressed payload`);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

@@ -5,6 +5,7 @@
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { JsonValue } from './json.js';
 import type { DccGroup } from './schema.js';
+import { displaySpoofChar } from '../text.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -28,13 +29,28 @@ function fromIcao(v: JsonValue | undefined): string | undefined {
   return s?.replace(ICAO_FILLER, ' ').trim() || undefined;
 }
 
-/** "FN GN": surname(s) then forename(s), preferring the non-standardised spelling. */
+/**
+ * One part of the name: the non-standardised spelling (`fn`, `gn`), unless it holds a character
+ * that changes how the text around it is shown without being seen (displaySpoofChar: a bidi
+ * override such as U+202E, a zero-width space, a control); then the ICAO spelling (`fnt`, `gnt`),
+ * which the schema holds to A–Z and `<`. The schema lets such characters through and the EU
+ * verifiers accept the certificate, so the kiosk does too, but never shows or records a name the
+ * officer would read differently from the person's documents. Without an ICAO spelling that part
+ * is left out.
+ */
+function namePart(nam: JsonObject, plain: string, icao: string): string | undefined {
+  const shown = str(nam[plain]);
+  if (shown !== undefined && displaySpoofChar(shown) === undefined) return shown;
+  return fromIcao(nam[icao]);
+}
+
+/** "FN GN": surname(s) then forename(s), preferring the non-standardised spelling (namePart). */
 export function dccSubject(dcc: JsonValue): Subject {
   const root = obj(dcc);
   if (!root) return {};
   const nam = obj(root['nam']);
-  const fn = nam ? (str(nam['fn']) ?? fromIcao(nam['fnt'])) : undefined;
-  const gn = nam ? (str(nam['gn']) ?? fromIcao(nam['gnt'])) : undefined;
+  const fn = nam ? namePart(nam, 'fn', 'fnt') : undefined;
+  const gn = nam ? namePart(nam, 'gn', 'gnt') : undefined;
   const name = fn !== undefined && gn !== undefined ? `${fn} ${gn}` : (fn ?? gn ?? '');
   const subject: Subject = { idType: 'other' };
   if (name) subject.name = name;

@@ -41,14 +41,22 @@ function entryOf(dcc: JsonValue, group: DccGroup): Entry | undefined {
   return typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as Entry) : undefined;
 }
 
-function spanOf(e: Entry, field: string): { startMs: number; endMs: number } | undefined {
+/**
+ * The span of the date in `field`, or undefined when there is none. A date the schema let through
+ * but no parser here can read adds a schema-invalid failure instead of skipping the check that
+ * needed it: a test whose sample time cannot be read must not pass as recent.
+ */
+function spanOf(issues: MeaningIssue[], e: Entry, at: string, field: string): { startMs: number; endMs: number } | undefined {
   const v = e[field];
-  return typeof v === 'string' ? dateSpan(v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const span = dateSpan(v);
+  if (span === undefined) issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `${at}.${field}: not a date or time the kiosk can read` });
+  return span;
 }
 
 /** Adds a not-yet-valid failure when the date in `field` lies in the future. */
 function checkFuture(issues: MeaningIssue[], e: Entry, at: string, field: string, what: string, now: number, rules: TimeRules): void {
-  const s = spanOf(e, field);
+  const s = spanOf(issues, e, at, field);
   if (s && isFuture(s.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.${field}: ${what} is in the future` });
 }
 
@@ -74,16 +82,16 @@ export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyCont
     const tr = e.tr;
     if (tr === TEST_RESULT.detected) issues.push({ reason: 'positive-test', kind: 'finding', detail: `${at}.tr: the test result is positive (detected)` });
     else if (tr !== TEST_RESULT.notDetected) issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `${at}.tr: not a known test result code` });
-    checkFuture(issues, e, at, 'sc', 'sample collection time', now, rules);
-    const sc = spanOf(e, 'sc');
+    const sc = spanOf(issues, e, at, 'sc');
+    if (sc && isFuture(sc.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.sc: sample collection time is in the future` });
     const maxAgeHours = ctx.testMaxAgeHours ?? DEFAULT_TEST_MAX_AGE_HOURS;
     if (sc && now > sc.endMs + maxAgeHours * 3_600_000 + rules.skewMs) {
       issues.push({ reason: 'expired', kind: 'failure', detail: `${at}.sc: the sample is older than ${maxAgeHours} hours` });
     }
   } else {
     checkFuture(issues, e, at, 'fr', 'first positive test date', now, rules);
-    const df = spanOf(e, 'df');
-    const du = spanOf(e, 'du');
+    const df = spanOf(issues, e, at, 'df');
+    const du = spanOf(issues, e, at, 'du');
     if (df && isFuture(df.startMs, now, rules)) issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `${at}.df: valid from a future date` });
     if (du && now > du.endMs + rules.skewMs) issues.push({ reason: 'expired', kind: 'failure', detail: `${at}.du: valid until a past date` });
   }

@@ -25,6 +25,8 @@ export interface RuleExternal {
   valueSets: Readonly<Record<string, readonly string[]>>;
   /** ISO date-time of the validation clock. */
   validationClock: string;
+  /** ISO date-time of the start (00:00Z) of the validation clock's UTC day. */
+  validationClockAtStartOfDay?: string;
   countryCode?: string;
   issuerCountryCode?: string;
   /** ISO date-times of the CWT claims. */

@@ -10,6 +10,7 @@
  */
 import type { JsonValue } from './json.js';
 import { hasCountryLetters, isCalendarDate, isDobText, isIcaoName, isSchemaVersion } from './schema-patterns.js';
+import { dateTimeMs } from '../time-rules.js';
 
 export type DccGroup = 'v' | 't' | 'r';
 
@@ -26,13 +27,14 @@ class SchemaViolation extends Error {
   }
 }
 
-/** RFC 3339 date-time: time-offset required, fractional seconds optional. */
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
-
+/**
+ * A date-time as the EU's CertLogic reads it (time-rules.ts dateTimeMs): RFC 3339, and also
+ * without an offset (UTC) or with an offset written ±h, ±hh or ±hhmm, as certificates issued in
+ * 2021 carry them. JSON Schema 2020-12 treats `format` as an annotation and the EU verifiers
+ * accept these; refusing them rejected genuine certificates.
+ */
 function isDateTime(text: string): boolean {
-  const m = DATE_TIME.exec(text);
-  if (!m || !isCalendarDate(m[1]!)) return false;
-  return Number(m[2]) <= 23 && Number(m[3]) <= 59 && Number(m[4]) <= 60 && Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59;
+  return dateTimeMs(text) !== undefined;
 }
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
@@ -76,7 +78,7 @@ function checkString(obj: JsonObject, key: string, path: string, required: boole
   // `format: date`; JSON Schema treats format as an annotation and the EU verifiers accept it,
   // so a date-time whose date part is real is accepted too.
   if (rule.format === 'date' && !isCalendarDate(v) && !isDateTime(v)) throw new SchemaViolation(`${path}.${key}`, 'is not a date (YYYY-MM-DD)');
-  if (rule.format === 'date-time' && !isDateTime(v)) throw new SchemaViolation(`${path}.${key}`, 'is not a date-time with offset');
+  if (rule.format === 'date-time' && !isDateTime(v)) throw new SchemaViolation(`${path}.${key}`, 'is not a date-time (YYYY-MM-DDThh:mm:ss, offset optional)');
 }
 
 function checkDose(obj: JsonObject, key: string, path: string): void {

@@ -7,7 +7,7 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborError, isCborMap } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKid, verifyCoseSign1 } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, isPssWithOtherSalt, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -25,7 +25,7 @@ import type { ReasonCode } from '../../shared/reasons.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes, windowFailure } from '../time-rules.js';
 import { checkDccMeaning } from './meaning.js';
 import { isoTime } from '../iso-time.js';
-import { DedupText, bytesAsText, dccSignerIdentity, signedDedupText } from '../dedup-text.js';
+import { DedupText, bytesAsText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
 const CLAIM_HCERT = -260;
@@ -102,8 +102,16 @@ function signatureStep(alg: number, signer: DccSigner): Readonly<VerifyStep> {
   return step;
 }
 
-/** Tries each certificate listed for the kid (several may share one); returns the one that verified. */
-function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: DccSigner; facts: SignerFacts } | undefined {
+/** The signer whose signature verified, the kid's list of certificates and its place in it. */
+interface FoundSigner {
+  signer: DccSigner;
+  facts: SignerFacts;
+  candidates: readonly DccSigner[];
+  index: number;
+}
+
+/** Tries each certificate listed for the kid (several may share one); returns the first that verified. */
+function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner | undefined {
   const kid = coseKid(cose);
   if (!kid) {
     run.fail('kid', 'unknown-signer', 'no kid in the protected or unprotected header');
@@ -128,15 +136,39 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): { signer: Dc
     run.fail('signature', 'bad-signature', critical);
     return undefined;
   }
-  for (const signer of candidates) {
+  // A certificate whose key cannot make this algorithm's signatures (another curve, RSA under
+  // 2048 bits: coseKeyProblem) is never used; when it is the only one, its problem is named.
+  let keyProblem: string | undefined;
+  for (let index = 0; index < candidates.length; index++) {
+    const signer = candidates[index]!;
     const facts = signerFacts(signer.certificate);
-    if (facts.key && verifyCoseSign1(cose, facts.key)) {
+    if (!facts.key) continue;
+    const problem = coseKeyProblem(alg, facts.key);
+    if (problem !== undefined) {
+      keyProblem ??= problem;
+      continue;
+    }
+    if (verifyCoseSign1(cose, facts.key)) {
       run.passed(signatureStep(alg, signer));
-      return { signer, facts };
+      return { signer, facts, candidates, index };
     }
   }
-  run.fail('signature', 'bad-signature', 'signature does not verify with any certificate for this kid');
+  run.fail('signature', 'bad-signature', signatureFailure(cose, alg, candidates, keyProblem));
   return undefined;
+}
+
+/** Why no certificate for the kid verified the signature, as precisely as can be told. */
+function signatureFailure(cose: CoseSign1, alg: number, candidates: readonly DccSigner[], keyProblem: string | undefined): string {
+  if (keyProblem !== undefined && candidates.length === 1) return `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`;
+  if (alg === COSE_ALG.PS256) {
+    for (const c of candidates) {
+      const key = signerFacts(c.certificate).key;
+      if (key !== undefined && isPssWithOtherSalt(cose, key)) {
+        return 'RSASSA-PSS signature made with a salt length other than 32 bytes (RFC 8230: the digest length), which PS256 does not allow';
+      }
+    }
+  }
+  return 'signature does not verify with any certificate for this kid';
 }
 
 /**
@@ -226,19 +258,59 @@ function checkValidity(run: Run, facts: SignerFacts, claims: CwtClaims, ctx: Ver
   if (claims.iat === undefined || claims.exp === undefined) {
     return run.fail('validity', 'schema-invalid', `CWT claim ${claims.iat === undefined ? 'iat' : 'exp'} missing`);
   }
+  // Expiring before being issued is no validity period at all (as CKD1 and CKP1 refuse it); the
+  // clock tolerance would otherwise accept such a pair within minutes of both.
+  if (claims.exp < claims.iat) return run.fail('validity', 'schema-invalid', 'CWT claim exp is before iat');
   const now = ctx.now.getTime();
   const rules = ctx.time ?? DEFAULT_TIME_RULES;
   const cert = windowFailure(facts.notBefore, facts.notAfter, now, 'the signer certificate', rules);
   if (cert) return run.fail('validity', cert.reason, cert.detail);
-  const token = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, now, rules);
+  const token = checkTokenTimes({ iat: claims.iat, exp: claims.exp, nbf: claims.nbf }, now, rules);
   if (!token.ok) return run.fail('validity', token.reason, token.detail);
   run.pass('validity', token.detail);
 }
 
+/** Whether a signer certificate may sign this DCC at this clock: within its validity, EKU allowing the DCC's groups. */
+function signerFits(facts: SignerFacts, dcc: JsonValue, ctx: VerifyContext): boolean {
+  if (windowFailure(facts.notBefore, facts.notAfter, ctx.now.getTime(), 'the signer certificate', ctx.time ?? DEFAULT_TIME_RULES)) return false;
+  return !facts.allowed || refusedGroups(dcc, facts.allowed).length === 0;
+}
+
+/**
+ * The signer to judge the DCC by. Usually the one whose signature verified first. But when
+ * several certificates share the kid and that one is expired, not yet valid or may not sign this
+ * type, a later one that verifies too (the same key certified again: a renewed DSC, or one with
+ * other EKUs) and fits is taken: the bundle trusts the key under either certificate, and the
+ * verdict must not depend on the order the gateway listed them in. Costs nothing in the usual
+ * case (one certificate per kid, or the first fits).
+ */
+function bestSigner(run: Run, found: FoundSigner, cose: CoseSign1, dcc: JsonValue, ctx: VerifyContext): { signer: DccSigner; facts: SignerFacts } {
+  if (found.candidates.length === 1 || signerFits(found.facts, dcc, ctx)) return found;
+  const alg = coseAlg(cose)!;
+  for (let i = found.index + 1; i < found.candidates.length; i++) {
+    const signer = found.candidates[i]!;
+    const facts = signerFacts(signer.certificate);
+    if (!facts.key || coseKeyProblem(alg, facts.key) !== undefined || !signerFits(facts, dcc, ctx)) continue;
+    if (verifyCoseSign1(cose, facts.key)) {
+      run.pass('signer', `certificate ${i + 1} of ${found.candidates.length} for this kid also verifies and is the one valid for this certificate now`);
+      return { signer, facts };
+    }
+  }
+  return found;
+}
+
 /** CWT seconds → ISO text for the rules' `external` (undefined stays undefined). */
 function iso(seconds: number | undefined): string | undefined {
-  return seconds === undefined ? undefined : isoTime(seconds * 1000);
+  if (seconds === undefined) return undefined;
+  // Held to years 0000–9999: beyond what a Date holds (an exp of 2^64 − 1 s) toISOString throws
+  // and the scan ended as an internal error, and CertLogic cannot read the extended years
+  // (+036812-…) ISO writes after 9999, so every rule using the time failed.
+  return isoTime(Math.min(Math.max(seconds * 1000, FIRST_ISO_MS), LAST_ISO_MS));
 }
+
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the span of four-digit ISO years. */
+const FIRST_ISO_MS = -62167219200000;
+const LAST_ISO_MS = 253402300799999;
 
 /** The kiosk's own content checks (meaning.ts): failures reject, findings refer. */
 function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyContext): void {
@@ -255,14 +327,24 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
   if (issues.length === 0) run.passed(PASSED.content);
 }
 
+/**
+ * The rules that apply (selectRules: Acceptance rules of the country of arrival when one is set,
+ * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country) and
+ * their outcome on `{payload, external}`. `external` carries the EU parameters the verifier apps
+ * give: `validationClockAtStartOfDay` is the start of the validation clock's UTC day, as the EU
+ * and Swiss verifiers compute it.
+ */
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
-  const rules = selectRules(ctx.trust.dccRules, group, ctx.now, opts);
+  const issuerCountryCode = claims.iss ?? signer.country;
+  const rules = selectRules(ctx.trust.dccRules, group, ctx.now, issuerCountryCode === undefined ? opts : { ...opts, issuerCountryCode });
   if (rules.length === 0) return run.passed(PASSED.noRules);
+  const clock = ctx.now.toISOString();
   const external = {
     valueSets: ctx.trust.dccValueSets,
-    validationClock: ctx.now.toISOString(),
+    validationClock: clock,
+    validationClockAtStartOfDay: `${clock.slice(0, 10)}T00:00:00Z`,
     countryCode: opts.countryCode,
-    issuerCountryCode: claims.iss ?? signer.country,
+    issuerCountryCode,
     exp: iso(claims.exp),
     iat: iso(claims.iat),
     kid: signer.kid,
@@ -284,21 +366,24 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   }
   const found = findSigner(run, decoded.cose, ctx);
   if (!found) return run.result();
-  // The same credential however it is re-encoded: the certificate that verified and the COSE payload.
-  const { signer } = found;
+  // The same credential however it is re-encoded: the key that verified and the COSE payload. The
+  // key, not the certificate: the certificates sharing a kid that certify it again (bestSigner)
+  // all verify the same signature.
+  const key = found.facts.key!;
   const { payload } = decoded.cose;
-  run.dedupText = new DedupText(() => signedDedupText(dccSignerIdentity(signer), bytesAsText(payload)));
+  run.dedupText = new DedupText(() => signedDedupText(publicKeyIdentity(key), bytesAsText(payload)));
   const read = readClaims(run, decoded.cose);
   if (!read) return run.result();
   const { claims, dcc } = read;
+  const signer = bestSigner(run, found, decoded.cose, dcc, ctx);
 
-  checkEku(run, found.facts, dcc);
-  checkValidity(run, found.facts, claims, ctx);
+  checkEku(run, signer.facts, dcc);
+  checkValidity(run, signer.facts, claims, ctx);
   const schema = validateDccSchema(dcc, ctx.trust.dccValueSets);
   if (schema.ok) {
     run.passed(PASSED.schema[schema.group]);
     checkMeaning(run, schema.group, dcc, ctx);
-    checkRules(run, schema.group, dcc, claims, found.signer, ctx, opts);
+    checkRules(run, schema.group, dcc, claims, signer.signer, ctx, opts);
   } else {
     run.fail('schema', 'schema-invalid', `${schema.field}: ${schema.message}`);
   }

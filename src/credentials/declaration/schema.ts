@@ -63,6 +63,22 @@ function pattern(node: Node, path: string, re: RegExp, what: string): string {
   return node;
 }
 
+/** The clock parts of a date-time ISO_TIME matched: hour, minute, second, offset hours and minutes. */
+const TIME_PARTS = /T(\d{2}):(\d{2})(?::(\d{2}))?[^Z+-]*(?:Z|[+-](\d{2}):?(\d{2}))?$/;
+
+/**
+ * `value` (matched ISO_TIME) when its clock exists too: hour 00–23, minute 00–59, second 00–60
+ * (a leap second), offset at most 23:59. "2022-05-30T99:99" matched the shape and was shown to the
+ * officer as the time of a positive test.
+ */
+function realTime(value: string, path: string): string {
+  const m = TIME_PARTS.exec(value);
+  if (m && (Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 60 || Number(m[4] ?? 0) > 23 || Number(m[5] ?? 0) > 59)) {
+    throw new Invalid(`${path}: ${JSON.stringify(value)} is not a real time`);
+  }
+  return value;
+}
+
 /** `value` (matched YYYY[-MM[-DD]]…) when its month and day exist: 1990-02-31 or 1990-13 would be shown and stored as a birth date. */
 function realDate(value: string, path: string): string {
   const month = value.length >= 7 ? Number(value.slice(5, 7)) : 1;
@@ -106,7 +122,7 @@ export function readDeclaration(decl: Node): { ok: true; decl: Declaration } | {
       expectMap(test, 'decl.health.test');
       result.health.test = {
         result: oneOf(field(test, 'result'), 'decl.health.test.result', TEST_RESULTS),
-        at: realDate(pattern(field(test, 'at'), 'decl.health.test.at', ISO_TIME, 'an ISO date or time'), 'decl.health.test.at'),
+        at: realTime(realDate(pattern(field(test, 'at'), 'decl.health.test.at', ISO_TIME, 'an ISO date or time'), 'decl.health.test.at'), 'decl.health.test.at'),
       };
     }
     return { ok: true, decl: result };

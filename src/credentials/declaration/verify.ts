@@ -20,7 +20,7 @@ import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 import { passStep } from '../step-log.js';
-import { DedupText, bytesAsText, signedDedupText } from '../dedup-text.js';
+import { DedupText, bytesAsText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 import type { DeclarationIssuer } from '../trust/types.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
@@ -76,10 +76,9 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   }
   steps.push(PASSED.signature);
   const result = readSigned(msg, issuer, steps, ctx);
-  // The same declaration however it is re-encoded: the issuer key (its kid names one key) and the
-  // COSE payload it signed.
+  // The same declaration however it is re-encoded: the issuer key and the COSE payload it signed.
   const payload = msg.payload;
-  result.dedupText = new DedupText(() => signedDedupText(kid, bytesAsText(payload)));
+  result.dedupText = new DedupText(() => signedDedupText(publicKeyIdentity(issuer.key), bytesAsText(payload)));
   return result;
 }
 
@@ -108,7 +107,7 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
 
   const failures: ReasonCode[] = [];
   // The shared time rules (RFC 8392 iat/exp with the policy's clock tolerance).
-  const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
+  const time = checkTokenTimes({ iat: claims.iat, exp: claims.exp, nbf: claims.nbf }, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES);
   if (!time.ok) failures.push(time.reason);
   steps.push({ step: 'validity', ok: time.ok, detail: time.detail });
 

@@ -16,7 +16,7 @@ import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
 import { isWhitespaceCode } from '../../shared/whitespace.js';
-import { isoTime } from '../iso-time.js';
+import { isValidTime, isoTime } from '../iso-time.js';
 import { readPlainProvisioning, readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
 import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './types.js';
@@ -164,6 +164,9 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   const now = opts.now.getTime();
   if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${isoTime(claims.exp * 1000)}; ask for a new one`);
   if (claims.iat * 1000 > now + CKP1_CLOCK_SKEW_MS) return refuse('not-yet-valid', 'card issued in the future: check the kiosk clock');
+  if (claims.nbf !== undefined && claims.nbf * 1000 > now + CKP1_CLOCK_SKEW_MS) {
+    return refuse('not-yet-valid', isValidTime(claims.nbf * 1000) ? `card not valid before ${isoTime(claims.nbf * 1000)}` : 'card not valid yet');
+  }
   const verified = { url: card.url, code: card.code, rootKey: card.rootKey, checkpoint: card.checkpoint } as VerifiedCard;
   // Every ProvisioningCard member, optional ones only when present, in the order readProvisioning
   // sets them (an object spread here cost about a microsecond per scan).

@@ -12,7 +12,14 @@ export type NumericDecode =
   | { ok: true; jws: string }
   | { ok: false; reason: ReasonCode; detail: string };
 
+/**
+ * The chunk header of the (deprecated) multi-QR form `shc:/C/N/…`: chunk C of N, numbered from 1
+ * (SMART Health Cards framework, "Encoding Chunks as QR codes"). Up to 3 digits each: more chunks
+ * than a QR code's worth of text could never be read anyway.
+ */
 const MULTI_CHUNK = /^(\d{1,3})\/(\d{1,3})\//;
+/** Where the chunk header's first '/' can be: after 1 to 3 digits. */
+const MAX_CHUNK_DIGITS = 3;
 
 /** True when `text` starts with the SHC prefix (case-insensitive: QR alphanumeric mode upper-cases). */
 export function hasShcPrefix(text: string): boolean {
@@ -23,6 +30,12 @@ export function hasShcPrefix(text: string): boolean {
 }
 
 const SLASH = 47;
+
+/** True when one of characters 1..`max` of `text` (after at least one digit) is a '/'. */
+function slashWithin(text: string, max: number): boolean {
+  for (let i = 1; i <= max; i++) if (text.charCodeAt(i) === SLASH) return true;
+  return false;
+}
 
 /** The JWS as its ASCII bytes, with where its two dots are when it is shaped like a compact JWS. */
 export type NumericBytes =
@@ -112,19 +125,27 @@ export function decodeShcNumericShared(text: string): SharedNumericBytes {
   }
   if (!hasShcPrefix(text)) return { ok: false, reason: 'unreadable', detail: 'missing shc:/ prefix' };
   let digits = text.slice(SHC_PREFIX.length);
-  // The chunked form has a '/' within the first four characters (1 to 3 digits, then '/'): only
-  // then is the pattern worth running over a card's worth of digits.
-  const chunk =
-    digits.charCodeAt(1) === SLASH || digits.charCodeAt(2) === SLASH || digits.charCodeAt(3) === SLASH ? MULTI_CHUNK.exec(digits) : null;
+  // The chunked form has a '/' after 1 to 3 digits: only then is the pattern worth running over a
+  // card's worth of digits.
+  const chunk = slashWithin(digits, MAX_CHUNK_DIGITS) ? MULTI_CHUNK.exec(digits) : null;
   if (chunk) {
     const index = Number(chunk[1]);
     const total = Number(chunk[2]);
-    // `shc:/1/1/…` is a one-chunk card written in the chunked form: nothing is missing.
-    if (total !== 1 || index !== 1) {
+    if (index === 0 || total === 0 || index > total) {
       return {
         ok: false,
         reason: 'unreadable',
-        detail: `multi-chunk SMART Health Card: chunk ${index} of ${total}; scan all chunks`,
+        detail: `not a SMART Health Card chunk: "chunk ${index} of ${total}" (chunks are numbered 1 to N)`,
+      };
+    }
+    // `shc:/1/1/…` is a one-chunk card written in the chunked form: nothing is missing.
+    if (total !== 1) {
+      // The kiosk reads one QR code per scan and keeps no chunk for the next one: scanning the
+      // other chunks would not help, so the message says what would.
+      return {
+        ok: false,
+        reason: 'unreadable',
+        detail: `multi-chunk SMART Health Card (chunk ${index} of ${total}): only single-QR cards are read; ask the holder for the card as one QR code`,
       };
     }
     digits = digits.slice(chunk[0].length);

@@ -21,12 +21,17 @@ import { decodeShcNumericShared } from './numeric.js';
 import { readShcContent, shcDetails } from './payload.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { passStep } from '../step-log.js';
-import { DedupText, signedDedupText } from '../dedup-text.js';
+import { duplicateKeyMessage, firstDuplicateKey } from '../../shared/duplicate-keys.js';
+import { repeatedKey } from './unique-keys.js';
+import { checkShcMeaning } from './meaning.js';
+import { DedupText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
-const PASSED = { header: passStep('header', 'ES256, zip DEF'), signature: passStep('signature') } as const;
+const PASSED = { header: passStep('header', 'ES256, zip DEF'), signature: passStep('signature'), meaning: passStep('meaning') } as const;
 
 const MAX_HEADER_CHARS = 1024;
+/** 9999-12-31T23:59:59Z in seconds: a later nbf or exp is not a NumericDate in seconds (RFC 7519 §2). */
+const MAX_NUMERIC_DATE = 253_402_300_799;
 
 /** Public keys imported once per trust-bundle key object (the index keeps them alive). */
 const keyCache = new WeakMap<Record<string, unknown>, KeyObject | null>();
@@ -69,20 +74,24 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Recently seen JWS headers (base64url text → the parsed object, or null when it is not a JSON
- * object). An issuer key signs every card with the same header ({"zip":"DEF","alg":"ES256","kid":…}),
- * so a kiosk sees a handful of them again and again. Bounded (oldest dropped first); the objects
- * are only read.
+ * Recently seen JWS headers (base64url text → the parsed object, or the text of why it is refused:
+ * not a JSON object, or a member named twice). An issuer key signs every card with the same header
+ * ({"zip":"DEF","alg":"ES256","kid":…}), so a kiosk sees a handful of them again and again.
+ * Bounded (oldest dropped first); the objects are only read.
  */
-const headers = new Map<string, Readonly<Record<string, unknown>> | null>();
+const headers = new Map<string, Readonly<Record<string, unknown>> | string>();
 const HEADERS_KEPT = 16;
 
 /** @throws Base64urlError when `headerB64` is not canonical base64url (nothing is kept then). */
-function headerOf(headerB64: string): Readonly<Record<string, unknown>> | null {
+function headerOf(headerB64: string): Readonly<Record<string, unknown>> | string {
   let header = headers.get(headerB64);
   if (header === undefined) {
-    const parsed = parseJson(readBase64url(headerB64, 'JWS header').toString('utf8'));
-    header = isObj(parsed) ? parsed : null;
+    const text = readBase64url(headerB64, 'JWS header').toString('utf8');
+    const parsed = parseJson(text);
+    // RFC 7515 §4: header member names must be unique; JSON.parse would keep the last silently,
+    // so `{"zip":"DEF","zip":"GZIP"}` would mean one thing to us and another to the next reader.
+    const dup = isObj(parsed) ? firstDuplicateKey(text) : undefined;
+    header = !isObj(parsed) ? 'JWS header is not a JSON object' : dup ? `JWS header: ${duplicateKeyMessage(dup)}` : parsed;
     if (headers.size >= HEADERS_KEPT) headers.delete(headers.keys().next().value as string);
     headers.set(headerB64, header);
   }
@@ -125,7 +134,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   // All three parts must be canonical base64url (RFC 7515 §2, RFC 4648 §3.5) before anything is
   // judged: one JWS, one spelling. Payload and signature land in the scratch buffers (valid until
   // the next scan; everything below is synchronous).
-  let header: Readonly<Record<string, unknown>> | null;
+  let header: Readonly<Record<string, unknown>> | string;
   let compressed: Buffer;
   let signature: Buffer;
   try {
@@ -136,7 +145,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     if (err instanceof Base64urlError) return fail(steps, 'unreadable', 'decode', err.message);
     throw err;
   }
-  if (!header) return fail(steps, 'unreadable', 'decode', 'JWS header is not a JSON object');
+  if (typeof header === 'string') return fail(steps, 'unreadable', 'decode', header);
   steps.push({ step: 'decode', ok: true, detail: `${jwsLength}-character JWS` });
 
   if (header.alg !== 'ES256') {
@@ -145,7 +154,10 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   // RFC 7515 §4.1.11: a JWS whose `crit` lists extensions the recipient does not understand is
   // invalid. A SMART Health Card uses none (its header is alg, zip, kid), so any `crit` is refused.
   if (header.crit !== undefined) return fail(steps, 'bad-signature', 'header', `critical header parameters not understood (crit: ${JSON.stringify(header.crit)}; RFC 7515 §4.1.11)`);
-  if (header.zip !== 'DEF') return fail(steps, 'unreadable', 'header', 'payload not compressed (zip must be DEF)');
+  if (header.zip !== 'DEF') {
+    const zip = header.zip === undefined ? 'payload not compressed' : `zip ${JSON.stringify(header.zip).slice(0, 20)} not supported`;
+    return fail(steps, 'unreadable', 'header', `${zip} (zip must be DEF: raw DEFLATE)`);
+  }
   if (typeof header.kid !== 'string') return fail(steps, 'unknown-signer', 'header', 'no kid in the JWS header');
   steps.push(PASSED.header);
 
@@ -160,10 +172,10 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
       : fail(steps, 'unreadable', 'inflate', 'payload is not valid raw DEFLATE');
   }
   let payload: unknown;
-  let json: string;
+  let payloadText: string;
   try {
-    json = utf8Text(inflated);
-    payload = JSON.parse(json);
+    payloadText = utf8Text(inflated);
+    payload = JSON.parse(payloadText);
   } catch {
     return fail(steps, 'unreadable', 'inflate', 'payload is not UTF-8 JSON');
   }
@@ -183,14 +195,24 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
 
   // The signing input (RFC 7515 §5.2): the ASCII of `header.payload`, already in hand as bytes.
   const signed = jwsBytes.subarray(0, dot2);
-  const valid =
-    signature.length === 64 && cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  if (signature.length !== 64) {
+    // RFC 7518 §3.4: an ES256 signature is r‖s, 64 bytes. An issuer that signs with a library's
+    // default ASN.1 DER form (70–72 bytes, starting 0x30) makes cards no verifier accepts: say so.
+    const der = signature[0] === 0x30 && signature.length >= 8 && signature.length <= 72 ? ' (ASN.1 DER, where JWS requires r‖s)' : '';
+    return fail(steps, 'bad-signature', 'signature', `ES256 signature is ${signature.length} bytes, not 64${der}`);
+  }
+  const valid = cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!valid) return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   steps.push(PASSED.signature);
   // The same card however it is re-encoded (chunked form, prefix case, compression, signature):
   // the issuer key that verified and the payload it signed, inflated.
-  const kid = header.kid;
-  const dedupText = new DedupText(() => signedDedupText(kid, json));
+  const dedupText = new DedupText(() => signedDedupText(publicKeyIdentity(key), payloadText));
+
+  // Authentic, but is it one payload? JSON.parse keeps the last of two equal keys, another reader
+  // the first: `"status":"entered-in-error","status":"completed"` would be a dose here and none
+  // there (RFC 7519 §4 lets a JWT parser refuse duplicate claim names; FHIR JSON has none).
+  const dup = repeatedKey(inflated, payloadText, payload);
+  if (dup) return fail(steps, 'schema-invalid', 'content', `payload: ${duplicateKeyMessage(dup)}`);
 
   // From here the payload is authentic: collect every remaining problem, and keep the subject.
   const failures: ReasonCode[] = [];
@@ -201,6 +223,10 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   if (typeof nbf !== 'number' || !Number.isFinite(nbf) || (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp)))) {
     failures.push('schema-invalid');
     steps.push({ step: 'validity', ok: false, detail: 'nbf missing or exp/nbf not a number' });
+  } else if (nbf > MAX_NUMERIC_DATE || (typeof exp === 'number' && exp > MAX_NUMERIC_DATE)) {
+    // An issuer that writes milliseconds makes a card valid from the year 50000: say what it is.
+    failures.push('schema-invalid');
+    steps.push({ step: 'validity', ok: false, detail: `${nbf > MAX_NUMERIC_DATE ? 'nbf' : 'exp'} is after the year 9999: not seconds since 1970 (milliseconds?)` });
   } else {
     // The shared time rules (RFC 7519 nbf/exp with the policy's clock tolerance).
     const time = checkTokenTimes(typeof exp === 'number' ? { nbf, exp } : { nbf }, now, ctx.time ?? DEFAULT_TIME_RULES);
@@ -216,12 +242,27 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     return { format: 'shc', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages, dedupText };
   }
   const c = content.content;
-  steps.push({ step: 'content', ok: true, detail: `${c.doses} dose(s)` });
+  steps.push({ step: 'content', ok: true, detail: `${c.doses} dose(s), ${c.labResults} lab result(s)` });
+  // What the content means at the validation clock: a dose dated in the future, a positive or
+  // stale test (meaning.ts). Failures reject (their step's detail is the message); findings refer.
+  const findings: ReasonCode[] = [];
+  const issues = checkShcMeaning(c, ctx);
+  for (const issue of issues) {
+    if (issue.kind === 'failure') {
+      steps.push({ step: 'meaning', ok: false, detail: issue.detail });
+      if (!failures.includes(issue.reason)) failures.push(issue.reason);
+    } else {
+      steps.push({ step: 'meaning', ok: true, detail: issue.detail });
+      if (!findings.includes(issue.reason)) findings.push(issue.reason);
+      messages.push(issue.detail);
+    }
+  }
+  if (issues.length === 0) steps.push(PASSED.meaning);
   const kind = c.doses > 0 ? `vaccination, ${c.doses} dose${c.doses === 1 ? '' : 's'}` : 'lab result';
   return {
     format: 'shc',
     failures,
-    findings: [],
+    findings,
     identityOnly: false,
     subject: c.subject,
     statusKeys: [],

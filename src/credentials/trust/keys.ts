@@ -63,6 +63,8 @@ export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLim
     const obj = expectObject(item, path);
     expectKnownKeys(obj, path, BUNDLE_KEYS.shcIssuer);
     const iss = expectString(obj.iss, child(path, 'iss'), limits.maxTextChars);
+    const issProblem = shcIssProblem(iss);
+    if (issProblem) throw invalidAt(child(path, 'iss'), issProblem);
     if (byIss.has(iss)) throw invalidAt(child(path, 'iss'), 'issuer listed twice');
     const name = optionalString(obj, 'name', path, limits.maxTextChars);
     const jwksPath = child(path, 'jwks');
@@ -83,6 +85,24 @@ export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLim
     byIss.set(iss, issuer);
   });
   return byIss;
+}
+
+/**
+ * Why an SMART Health Card issuer's `iss` can never match a card, or undefined. A card's `iss` is
+ * an https URL without a trailing `/` (SMART Health Cards Framework, "Issuer" and "Determining
+ * keys associated with an issuer") and is compared exactly, so an entry written otherwise would
+ * leave every card of that issuer `unknown-signer` without a word.
+ */
+function shcIssProblem(iss: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(iss);
+  } catch {
+    return `"${iss.slice(0, 80)}" is not a URL; write the issuer's https URL exactly as its cards carry it, e.g. "https://spec.smarthealth.cards/examples/issuer"`;
+  }
+  if (url.protocol !== 'https:') return `"${iss.slice(0, 80)}" is not an https URL; SMART Health Card issuers are https URLs, written exactly as their cards carry them`;
+  if (iss.endsWith('/')) return `"${iss.slice(0, 80)}" ends with "/"; cards carry the issuer URL without a trailing slash and are compared exactly: remove it`;
+  return undefined;
 }
 
 /**

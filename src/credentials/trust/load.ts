@@ -159,6 +159,21 @@ export async function readTrustFile(file: string): Promise<TrustIndex> {
   }
 }
 
+/** base64 or base64url, padded or not: how key ids are copied from gateways and national lists. */
+const ANY_BASE64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
+
+/**
+ * A signer's given kid as scans look it up: the bytes it names, written as padded standard
+ * base64 (base64Text of the COSE kid). A kid copied without its padding ("9T3aGXtSul0") or in
+ * base64url names the same bytes, and kept as written it matched no scan: every DCC of that signer
+ * was unknown-signer without a word. Text that is no base64 at all is refused with its path.
+ */
+function dccKidText(given: string, path: string): string {
+  const bytes = given.length > 0 && ANY_BASE64.test(given) ? Buffer.from(given, given.includes('-') || given.includes('_') ? 'base64url' : 'base64') : undefined;
+  if (!bytes || bytes.length === 0) throw invalidAt(path, 'not a key id: expected the base64 of its bytes, as the gateway lists it (e.g. "9T3aGXtSul0=")');
+  return bytes.toString('base64');
+}
+
 function loadDccSigners(dcc: JsonObject): Map<string, DccSigner[]> {
   const byKid = new Map<string, DccSigner[]>();
   if (dcc.signers === undefined) return byKid;
@@ -177,9 +192,10 @@ function loadDccSigners(dcc: JsonObject): Map<string, DccSigner[]> {
     } catch {
       throw invalidAt(certPath, 'not a valid base64 DER X.509 certificate');
     }
-    // A kid given by the gateway is kept as given even when it differs from the computed one:
-    // the DCC's COSE header carries the gateway's kid, so that is what scans look up.
-    const kid = optionalString(obj, 'kid', path, TRUST_LIMITS.maxIdChars) ?? kidOfDer(der);
+    // A kid given by the gateway is kept even when it differs from the computed one: the DCC's
+    // COSE header carries the gateway's kid, so that is what scans look up.
+    const given = optionalString(obj, 'kid', path, TRUST_LIMITS.maxIdChars);
+    const kid = given === undefined ? kidOfDer(der) : dccKidText(given, child(path, 'kid'));
     const country = optionalString(obj, 'country', path, TRUST_LIMITS.maxIdChars);
     const signer: DccSigner = { kid, certificate, der: new Uint8Array(der) };
     if (country !== undefined) signer.country = country;

@@ -1,0 +1,392 @@
+/**
+ * SMART Health Cards as an outside checker would present them: each case is the example issuer's
+ * card with one thing changed (test/helpers/shc-cards.ts), run through the same path as
+ * `checkpoint-kiosk verify` (assessText with the default policy), and held to the verdict and
+ * reasons the SMART Health Cards framework, FHIR R4 and the kiosk's own rules for the same facts in
+ * an EU DCC call for.
+ */
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { assessText } from '../../src/core/assess.js';
+import { DEFAULT_POLICY } from '../../src/core/policy.js';
+import type { Policy } from '../../src/core/policy.js';
+import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
+import { encodeShcNumeric } from '../../src/credentials/shc/numeric.js';
+import { shcTrust } from '../helpers/shc.js';
+import { exampleBundle, labResult, shcCard, shcSigner, withHeaderText } from '../helpers/shc-cards.js';
+import type { Bundle, CardOptions } from '../helpers/shc-cards.js';
+
+const now = new Date('2026-11-26T08:00:00Z');
+const nowS = Math.floor(now.getTime() / 1000);
+const trust = shcTrust();
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
+
+async function verdictOf(text: string, policy: Policy = DEFAULT_POLICY) {
+  const a = await assessText(text, now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => policy, logger: silent as never });
+  return { verdict: a.verdict.verdict, reasons: a.verdict.reasons, messages: a.verdict.display.messages, title: a.result.title };
+}
+
+/** The example bundle with `edit` applied. */
+function bundle(edit: (b: Bundle) => void): Bundle {
+  const b = exampleBundle();
+  edit(b);
+  return b;
+}
+
+const immunizations = (b: Bundle) => b.entry.filter((e) => e.resource.resourceType === 'Immunization').map((e) => e.resource);
+const patientOnly = (b: Bundle) => (b.entry = [b.entry[0]!]);
+
+interface Case {
+  name: string;
+  card: () => Promise<string>;
+  verdict: 'accept' | 'refer' | 'reject';
+  reasons: string[];
+  /** A message (or part of one) the holder or officer is told. */
+  message?: string;
+}
+
+const card = (b: Bundle, opts?: CardOptions) => () => shcCard(b, nowS, opts);
+
+describe('SMART Health Card: immunization status', () => {
+  const cases: Case[] = [
+    {
+      name: 'every dose entered-in-error: nothing left to vouch for, and the message says why',
+      card: card(bundle((b) => immunizations(b).forEach((r) => (r.status = 'entered-in-error')))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization status "entered-in-error"',
+    },
+    {
+      name: 'one dose entered-in-error among completed ones: that dose is not counted',
+      card: card(bundle((b) => (immunizations(b)[0]!.status = 'entered-in-error'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'every dose isSubpotent (a modifier the IG says verifiers must honour) → nothing to vouch for',
+      card: card(bundle((b) => immunizations(b).forEach((r) => (r.isSubpotent = true)))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization isSubpotent true',
+    },
+    {
+      name: 'one dose isSubpotent among potent ones → accept, that dose not counted',
+      card: card(bundle((b) => (immunizations(b)[2]!.isSubpotent = true))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'every dose with a modifierExtension the kiosk cannot read → nothing to vouch for',
+      card: card(bundle((b) => immunizations(b).forEach((r) => (r.modifierExtension = [{ url: 'https://issuer.example/fhir/not-valid-for-travel', valueBoolean: true }])))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization with a modifier extension',
+    },
+    {
+      name: 'a Patient with a modifierExtension → schema-invalid (it may change what the name means)',
+      card: card(bundle((b) => (b.entry[0]!.resource.modifierExtension = [{ url: 'https://issuer.example/fhir/alias', valueBoolean: true }]))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'modifier extension',
+    },
+    {
+      name: 'a duplicate "status" key (entered-in-error, then completed): refused, whichever a reader keeps',
+      card: card(exampleBundle(), { text: (j) => j.replace(/"status":"completed"/g, '"status":"entered-in-error","status":"completed"') }),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'duplicate key "status" at $.vc.credentialSubject.fhirBundle.entry[1].resource',
+    },
+    {
+      name: 'a duplicate "iss" claim: refused',
+      card: card(exampleBundle(), { text: (j) => j.replace('"iss":', '"iss":"https://issuer.example","iss":') }),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'duplicate key "iss" at $',
+    },
+  ];
+  it.each(cases)('$name', async (c) => {
+    const r = await verdictOf(await c.card());
+    expect({ verdict: r.verdict, reasons: r.reasons }).toEqual({ verdict: c.verdict, reasons: c.reasons });
+    if (c.message) expect(r.messages.join('\n')).toContain(c.message);
+  });
+});
+
+describe('SMART Health Card: lab results are judged as an EU DCC test is', () => {
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString().replace('.000Z', 'Z');
+  const lab = (...entries: Bundle['entry']) => bundle((b) => (b.entry = [b.entry[0]!, ...entries]));
+  const cases: Case[] = [
+    { name: 'a positive (detected) test from yesterday → refer, positive-test', card: card(lab(labResult('260373001', hoursAgo(20)))), verdict: 'refer', reasons: ['positive-test'], message: 'positive' },
+    { name: 'a positive test coded 10828004 (Positive) → refer', card: card(lab(labResult('10828004', hoursAgo(20)))), verdict: 'refer', reasons: ['positive-test'] },
+    { name: 'a negative (not detected) test from yesterday → accept', card: card(lab(labResult('260415000', hoursAgo(20)))), verdict: 'accept', reasons: [] },
+    { name: 'a negative test coded 260385009 (Negative) → accept', card: card(lab(labResult('260385009', hoursAgo(20)))), verdict: 'accept', reasons: [] },
+    {
+      name: 'a negative test older than testMaxAgeHours (72) → expired',
+      card: card(lab(labResult('260415000', hoursAgo(24 * 60)))),
+      verdict: 'reject',
+      reasons: ['expired'],
+      message: 'older than 72 hours',
+    },
+    {
+      name: 'a negative test as a plain date three days ago (the whole day counts) → accept',
+      card: card(lab(labResult('260415000', '2026-11-23'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'a test dated tomorrow → not-yet-valid',
+      card: card(lab(labResult('260415000', '2026-11-28T08:00:00Z'))),
+      verdict: 'reject',
+      reasons: ['not-yet-valid'],
+      message: 'in the future',
+    },
+    {
+      name: 'the only test entered-in-error → nothing to vouch for',
+      card: card(lab(labResult('260415000', hoursAgo(20), 'entered-in-error'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Observation status "entered-in-error"',
+    },
+    {
+      name: 'the only test preliminary → nothing to vouch for',
+      card: card(lab(labResult('260415000', hoursAgo(20), 'preliminary'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+    },
+    {
+      name: 'a positive result under a modifierExtension beside a negative one → schema-invalid (leaving it out could hide a positive)',
+      card: card(lab({ ...labResult('260373001', hoursAgo(5), 'final', 'resource:1'), resource: { ...labResult('260373001', hoursAgo(5)).resource, modifierExtension: [{ url: 'https://issuer.example/x', valueBoolean: true }] } }, labResult('260415000', hoursAgo(20), 'final', 'resource:2'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Observation carries a modifier extension',
+    },
+    {
+      name: 'a positive test entered-in-error beside a negative one → accept (the nullified record says nothing)',
+      card: card(lab(labResult('260373001', hoursAgo(10), 'entered-in-error', 'resource:1'), labResult('260415000', hoursAgo(20), 'final', 'resource:2'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'positive yesterday, negative today: the latest result counts → accept',
+      card: card(lab(labResult('260373001', hoursAgo(30), 'final', 'resource:1'), labResult('260415000', hoursAgo(2), 'final', 'resource:2'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'a negative and a positive result on the same day, negative listed first → refer (a tie must not hide the positive)',
+      card: card(lab(labResult('260415000', '2026-11-25', 'final', 'resource:1'), labResult('260373001', '2026-11-25', 'final', 'resource:2'))),
+      verdict: 'refer',
+      reasons: ['positive-test'],
+    },
+    {
+      name: 'three doses and a positive test yesterday → refer, positive-test',
+      card: card(bundle((b) => b.entry.push(labResult('260373001', hoursAgo(20), 'final', 'resource:9')))),
+      verdict: 'refer',
+      reasons: ['positive-test'],
+    },
+    {
+      name: 'three doses and a negative test a year old → accept (the doses are what it vouches for)',
+      card: card(bundle((b) => b.entry.push(labResult('260415000', '2025-11-01', 'final', 'resource:9')))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'a positive result dated without a zone (2026-11-25T10:00:00) beside three doses → schema-invalid, never passed over',
+      card: card(bundle((b) => b.entry.push(labResult('260373001', '2026-11-25T10:00:00', 'final', 'resource:9')))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Observation has no valid effectiveDateTime',
+    },
+    {
+      name: 'another kind of Observation (no qualitative result, a period instead of a date) beside three doses → accept',
+      card: card(bundle((b) => b.entry.push({ fullUrl: 'resource:9', resource: { resourceType: 'Observation', status: 'final', subject: { reference: 'resource:0' }, effectivePeriod: { start: '2021-01-01' }, valueQuantity: { value: 120 } } }))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'a result with an unknown code only → nothing the kiosk can read',
+      card: card(lab(labResult('419984006', hoursAgo(20)))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'not a SNOMED CT detected or not-detected code',
+    },
+  ];
+  it.each(cases)('$name', async (c) => {
+    const r = await verdictOf(await c.card());
+    expect({ verdict: r.verdict, reasons: r.reasons }).toEqual({ verdict: c.verdict, reasons: c.reasons });
+    if (c.message) expect(r.messages.join('\n')).toContain(c.message);
+  });
+
+  it('follows the policy: testMaxAgeHours 24 expires a 30-hour-old test; healthFindings reject rejects a positive one', async () => {
+    const old = await shcCard(lab(labResult('260415000', hoursAgo(30))), nowS);
+    expect((await verdictOf(old)).verdict).toBe('accept');
+    expect(await verdictOf(old, { ...DEFAULT_POLICY, testMaxAgeHours: 24 })).toMatchObject({ verdict: 'reject', reasons: ['expired'] });
+    const positive = await shcCard(lab(labResult('260373001', hoursAgo(2))), nowS);
+    expect(await verdictOf(positive, { ...DEFAULT_POLICY, healthFindings: 'reject' })).toMatchObject({ verdict: 'reject', reasons: ['positive-test'] });
+  });
+});
+
+describe('SMART Health Card: dates and references in the FHIR bundle', () => {
+  const setDates = (value: string) => bundle((b) => immunizations(b).forEach((r) => (r.occurrenceDateTime = value)));
+  const cases: Case[] = [
+    { name: 'occurrenceDateTime with a time and zone → accept', card: card(setDates('2021-01-01T10:00:00+07:00')), verdict: 'accept', reasons: [] },
+    { name: 'occurrenceDateTime a month only (2021-01) → accept', card: card(setDates('2021-01')), verdict: 'accept', reasons: [] },
+    { name: 'occurrenceDateTime 2021-02-30 (no such day) → schema-invalid', card: card(setDates('2021-02-30')), verdict: 'reject', reasons: ['schema-invalid'], message: 'no valid occurrenceDateTime' },
+    { name: 'occurrenceDateTime with text after the date → schema-invalid', card: card(setDates('2021-01-01 morning')), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'occurrenceDateTime with a time but no zone (FHIR requires one) → schema-invalid', card: card(setDates('2021-01-01T10:00:00')), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'a dose dated next year → not-yet-valid', card: card(setDates('2027-06-01')), verdict: 'reject', reasons: ['not-yet-valid'], message: 'occurrenceDateTime 2027-06-01 is in the future' },
+    { name: 'a dose dated today, late in the day somewhere → accept', card: card(setDates('2026-11-26')), verdict: 'accept', reasons: [] },
+    {
+      name: 'Patient.birthDate 1990-13-45 → schema-invalid',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '1990-13-45'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Patient.birthDate',
+    },
+    {
+      name: 'Patient.birthDate next year → schema-invalid',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2027-03-01'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Patient.birthDate is in the future',
+    },
+    {
+      name: 'a dose dated before the birth date → schema-invalid',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2021-06-01'))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'occurrenceDateTime 2021-01-01 is before Patient.birthDate',
+    },
+    {
+      name: 'a dose on the day of birth (a newborn dose) → accept',
+      card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2021-01-01'))),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
+      name: 'an Immunization for someone else (resource:7, not in the card) → schema-invalid',
+      card: card(bundle((b) => (immunizations(b)[1]!.patient = { reference: 'resource:7' }))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: "does not refer to the card's Patient",
+    },
+    {
+      name: 'an Immunization referring to another Immunization → schema-invalid',
+      card: card(bundle((b) => (immunizations(b)[1]!.patient = { reference: 'resource:1' }))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+    },
+    {
+      name: 'an Immunization without a patient → schema-invalid',
+      card: card(bundle((b) => delete immunizations(b)[0]!.patient)),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization.patient is missing',
+    },
+    {
+      name: 'an Observation for someone else → schema-invalid',
+      card: card(bundle((b) => b.entry.push({ ...labResult('260415000', '2026-11-25'), resource: { ...labResult('260415000', '2026-11-25').resource, subject: { reference: 'resource:5' } } }))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+    },
+    { name: 'no lotNumber and no performer (both optional) → accept', card: card(bundle((b) => immunizations(b).forEach((r) => { delete r.lotNumber; delete r.performer; }))), verdict: 'accept', reasons: [] },
+    { name: 'no Patient → schema-invalid', card: card(bundle((b) => b.entry.shift())), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'two Patients → schema-invalid', card: card(bundle((b) => b.entry.push(structuredClone(b.entry[0]!)))), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'a Patient and nothing else → schema-invalid', card: card(bundle(patientOnly)), verdict: 'reject', reasons: ['schema-invalid'] },
+  ];
+  it.each(cases)('$name', async (c) => {
+    const r = await verdictOf(await c.card());
+    expect({ verdict: r.verdict, reasons: r.reasons }).toEqual({ verdict: c.verdict, reasons: c.reasons });
+    if (c.message) expect(r.messages.join('\n')).toContain(c.message);
+  });
+});
+
+describe('SMART Health Card: the payload and its claims', () => {
+  const cases: Case[] = [
+    { name: 'fhirVersion 1.0.2 (DSTU2, other element names) → schema-invalid', card: card(exampleBundle(), { payload: (p) => (((p.vc as Record<string, Record<string, unknown>>).credentialSubject!).fhirVersion = '1.0.2') }), verdict: 'reject', reasons: ['schema-invalid'], message: 'not FHIR R4' },
+    { name: 'fhirVersion 4.0.1 → accept', card: card(exampleBundle()), verdict: 'accept', reasons: [] },
+    { name: 'vc.type without the health-card type → schema-invalid', card: card(exampleBundle(), { payload: (p) => ((p.vc as Record<string, unknown>).type = ['https://smarthealth.cards#immunization']) }), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'nbf as a float (a NumericDate may be one, RFC 7519 §2) → accept', card: card(exampleBundle(), { nbf: nowS - 86_400 + 0.5 }), verdict: 'accept', reasons: [] },
+    { name: 'nbf as a string → schema-invalid', card: card(exampleBundle(), { payload: (p) => (p.nbf = String(nowS)) }), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'nbf tomorrow → not-yet-valid', card: card(exampleBundle(), { nbf: nowS + 86_400 }), verdict: 'reject', reasons: ['not-yet-valid'] },
+    { name: 'nbf 1e400 (Infinity once parsed) → schema-invalid', card: card(exampleBundle(), { text: (j) => j.replace(/"nbf":[0-9]+/, '"nbf":1e400') }), verdict: 'reject', reasons: ['schema-invalid'] },
+    { name: 'nbf in milliseconds (an issuer bug) → schema-invalid, named', card: card(exampleBundle(), { nbf: (nowS - 86_400) * 1000 }), verdict: 'reject', reasons: ['schema-invalid'], message: 'nbf is after the year 9999: not seconds since 1970 (milliseconds?)' },
+    { name: 'exp in milliseconds (would be valid until the year 50000) → schema-invalid', card: card(exampleBundle(), { exp: (nowS + 86_400) * 1000 }), verdict: 'reject', reasons: ['schema-invalid'], message: 'exp is after the year 9999' },
+    { name: 'exp an hour ago (SHC allows exp) → expired', card: card(exampleBundle(), { exp: nowS - 3600 }), verdict: 'reject', reasons: ['expired'] },
+    { name: 'iss with a trailing slash (the spec forbids it; the bundle names it without) → unknown-signer', card: card(exampleBundle(), { iss: 'https://spec.smarthealth.cards/examples/issuer/' }), verdict: 'reject', reasons: ['unknown-signer'] },
+    { name: 'a zlib-wrapped payload (not raw DEFLATE) → unreadable', card: card(exampleBundle(), { compress: (j) => deflateSync(j) }), verdict: 'reject', reasons: ['unreadable'], message: 'not valid raw DEFLATE' },
+    { name: 'a deflate bomb (over 64 KiB inflated) → too-large', card: card(exampleBundle(), { payload: (p) => (p.pad = 'a'.repeat(300_000)) }), verdict: 'reject', reasons: ['too-large'] },
+    { name: 'a UTF-8 BOM before the JSON (RFC 8259 §8.1 lets a parser ignore it) → accept', card: card(exampleBundle(), { text: (j) => `\uFEFF${j}` }), verdict: 'accept', reasons: [] },
+  ];
+  it.each(cases)('$name', async (c) => {
+    const r = await verdictOf(await c.card());
+    expect({ verdict: r.verdict, reasons: r.reasons }).toEqual({ verdict: c.verdict, reasons: c.reasons });
+    if (c.message) expect(r.messages.join('\n')).toContain(c.message);
+  });
+});
+
+describe('SMART Health Card: the JWS header', () => {
+  it('refuses a header naming a member twice, whichever value comes last (RFC 7515 §4)', async () => {
+    const good = await shcCard(exampleBundle(), nowS);
+    for (const header of [
+      `{"alg":"ES256","zip":"DEF","zip":"GZIP","kid":"${shcSigner.kid}"}`,
+      `{"alg":"ES256","zip":"GZIP","zip":"DEF","kid":"${shcSigner.kid}"}`,
+      `{"alg":"none","alg":"ES256","zip":"DEF","kid":"${shcSigner.kid}"}`,
+    ]) {
+      const r = await verdictOf(withHeaderText(good, header));
+      expect(r).toMatchObject({ verdict: 'reject', reasons: ['unreadable'] });
+      expect(r.messages[0]).toMatch(/^JWS header: duplicate key "(zip|alg)" at \$/);
+    }
+  });
+
+  it('names a zip other than DEF instead of saying the payload is not compressed', async () => {
+    const r = await verdictOf(await shcCard(exampleBundle(), nowS, { header: { alg: 'ES256', zip: 'GZIP', kid: shcSigner.kid } }));
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['unreadable'] });
+    expect(r.messages[0]).toBe('zip "GZIP" not supported (zip must be DEF: raw DEFLATE)');
+    const none = await verdictOf(await shcCard(bundle(patientOnly), nowS, { header: { alg: 'ES256', kid: shcSigner.kid }, compress: (j) => j }));
+    expect(none.messages[0]).toBe('payload not compressed (zip must be DEF: raw DEFLATE)');
+  });
+});
+
+describe('SMART Health Card: the signature', () => {
+  it('names a DER-encoded ES256 signature (RFC 7518 §3.4 wants r‖s) instead of only "does not verify"', async () => {
+    const good = await shcCard(exampleBundle(), nowS);
+    let jws = '';
+    for (let i = 5; i < good.length; i += 2) jws += String.fromCharCode(Number(good.slice(i, i + 2)) + 45);
+    const [h, p, s] = jws.split('.') as [string, string, string];
+    const rs = Buffer.from(s, 'base64url');
+    // DER SEQUENCE of two INTEGERs, each with a leading zero byte (as when the high bit is set).
+    const int = (b: Buffer) => Buffer.concat([Buffer.from([0x02, b.length + 1, 0x00]), b]);
+    const body = Buffer.concat([int(rs.subarray(0, 32)), int(rs.subarray(32))]);
+    const der = Buffer.concat([Buffer.from([0x30, body.length]), body]);
+    const r = await verdictOf(encodeShcNumeric(`${h}.${p}.${der.toString('base64url')}`));
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'], messages: ['ES256 signature is 72 bytes, not 64 (ASN.1 DER, where JWS requires r‖s)'] });
+    const short = await verdictOf(encodeShcNumeric(`${h}.${p}.${rs.subarray(0, 40).toString('base64url')}`));
+    expect(short).toMatchObject({ verdict: 'reject', reasons: ['bad-signature'], messages: ['ES256 signature is 40 bytes, not 64'] });
+  });
+});
+
+describe('SMART Health Card: the numeric QR text', () => {
+  it.each([
+    ['shc:/0/1/', 'not a SMART Health Card chunk: "chunk 0 of 1" (chunks are numbered 1 to N)'],
+    ['shc:/2/1/', 'not a SMART Health Card chunk: "chunk 2 of 1" (chunks are numbered 1 to N)'],
+    ['shc:/1/0/', 'not a SMART Health Card chunk: "chunk 1 of 0" (chunks are numbered 1 to N)'],
+    ['shc:/3/999/', 'multi-chunk SMART Health Card (chunk 3 of 999): only single-QR cards are read; ask the holder for the card as one QR code'],
+    ['shc:/2/2/', 'multi-chunk SMART Health Card (chunk 2 of 2): only single-QR cards are read; ask the holder for the card as one QR code'],
+  ])('%s… → unreadable: %s', async (prefix, message) => {
+    const digits = (await shcCard(exampleBundle(), nowS)).slice('shc:/'.length);
+    const r = await verdictOf(`${prefix}${digits}`);
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['unreadable'] });
+    expect(r.messages).toEqual([message]);
+  });
+
+  it('reads the one-chunk form with leading zeros, an upper-case prefix and a scanner CR/LF as the same card', async () => {
+    const good = await shcCard(exampleBundle(), nowS);
+    const digits = good.slice('shc:/'.length);
+    for (const text of [`shc:/01/01/${digits}`, `SHC:/${digits}`, `${good}\r\n`, ` ${good}\t`]) {
+      expect(await verdictOf(text)).toMatchObject({ verdict: 'accept', reasons: [] });
+    }
+    expect(await verdictOf(`${good}1`)).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: ['odd number of digits'] });
+    expect((await verdictOf(`shc:/${digits.slice(0, 200)}\r\n${digits.slice(200)}`)).reasons).toEqual(['unreadable']);
+  });
+
+});
