@@ -115,12 +115,14 @@ export class Pipeline {
       reasons: verdict.reasons,
       subject: result.subject,
     };
-    const key = normalizedText === undefined ? undefined : contentKey(result.format, normalizedText);
     const windowMs = this.deps.policy().duplicateWindowMinutes * 60_000;
     // Storage faults propagate: the caller must not show a verdict that was not recorded.
     let dedup: DedupRule | undefined;
-    if (key && windowMs > 0) {
-      dedup = { key, windowMs };
+    if (normalizedText !== undefined && windowMs > 0) {
+      const dedupText = result.dedupText?.text();
+      dedup = { key: contentKey(result.format, dedupText ?? normalizedText), windowMs };
+      // Check-ins recorded before schema v7 were keyed by the text alone (store/migrations.ts).
+      if (dedupText !== undefined && dedupText !== normalizedText) dedup.formerKey = contentKey(result.format, normalizedText);
       if (config.formerDeviceId) dedup.formerDeviceId = config.formerDeviceId;
     }
     const outcome = this.deps.store.record(checkIn, dedup);
@@ -149,11 +151,16 @@ export class Pipeline {
 }
 
 /**
- * Duplicate-window key: the credential itself (format + normalised payload), so only a re-read of
- * the same QR code can fold into an earlier check-in. The store keeps only a keyed hash of it.
+ * Duplicate-window key: the credential itself, `<format>:content:<text>`, where the text is the
+ * verifier's VerifyResult.dedupText (a verified signed credential's signer and signed payload, an
+ * identity QR's fields as read) or else the normalised QR text. So only a re-read of the same
+ * credential — however it was re-encoded — can fold into an earlier check-in; an unverified
+ * reading keeps its QR text and never shares a key with a verified one (a dedupText of a signed
+ * format starts `signed:`, a QR text of one starts with its prefix). The store keeps only a keyed
+ * hash of it.
  */
-export function contentKey(format: string, normalizedText: string): string {
-  return `${format}:content:${normalizedText}`;
+export function contentKey(format: string, text: string): string {
+  return `${format}:content:${text}`;
 }
 
 /**

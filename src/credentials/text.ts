@@ -5,6 +5,7 @@
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import { LIMITS, failed, type VerifyResult } from './types.js';
 import { StepLog } from './step-log.js';
+import { DedupText } from './dedup-text.js';
 import { isWhitespaceCode } from '../shared/whitespace.js';
 
 export { StepLog };
@@ -249,7 +250,38 @@ export function readPipeFields(format: FormatId, text: string, maxFields: number
   return { fields };
 }
 
-/** An identity-only result from what a format's checks collected (subject and lists filled in later are seen). */
-export function identityResult(format: FormatId, title: string, log: StepLog, subject: Subject, statusKeys: string[], details: DisplayLine[]): () => VerifyResult {
-  return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details });
+/**
+ * An identity-only result from what a format's checks collected (subject and lists filled in later
+ * are seen). `dedupText`, when given, is VerifyResult.dedupText (pipeFieldsText).
+ */
+export function identityResult(format: FormatId, title: string, log: StepLog, subject: Subject, statusKeys: string[], details: DisplayLine[], dedupText?: DedupText): () => VerifyResult {
+  if (dedupText === undefined) return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details });
+  return () => ({ format, failures: log.failures, findings: [], identityOnly: true, subject, statusKeys, steps: log.steps, title, details, dedupText });
+}
+
+/**
+ * The fields of a pipe-separated identity QR as read (readPipeFields: whitespace collapsed and
+ * trimmed, each field NFC), without empty fields at the end (a stray trailing separator, an empty
+ * optional EXT), joined again with '|': one text for every spelling of the same card a scanner may
+ * deliver (`VerifyResult.dedupText`). For a clean card it is the scan's own text.
+ */
+export function pipeFieldsText(fields: readonly string[]): string {
+  let n = fields.length;
+  while (n > 1 && fields[n - 1] === '') n--;
+  return n === fields.length ? fields.join('|') : fields.slice(0, n).join('|');
+}
+
+/**
+ * VerifyResult.dedupText of a pipe-separated identity QR read from `text` into `fields`
+ * (pipeFieldsText), or undefined when that would be the scan's normalised text anyway: every field
+ * as it stood in the text (as long together as the text: nothing collapsed, trimmed or dropped)
+ * and none empty at the end. A clean card, the usual scan, then costs nothing here. (A field whose
+ * cleaning shortened it and whose NFC form lengthened it by as much would be missed: that reading
+ * is keyed by its text, as before, which never folds two different cards.)
+ */
+export function pipeFieldsDedup(text: string, fields: readonly string[]): DedupText | undefined {
+  let length = fields.length - 1;
+  for (let i = 0; i < fields.length; i++) length += fields[i]!.length;
+  if (length === text.length && fields[fields.length - 1] !== '') return undefined;
+  return new DedupText(() => pipeFieldsText(fields));
 }

@@ -6,6 +6,7 @@ import type { ReasonCode } from '../shared/reasons.js';
 import type { DisplayLine, FormatId, Subject } from '../shared/types.js';
 import type { TrustIndex } from './trust/types.js';
 import type { TimeRules } from './time-rules.js';
+import type { DedupText } from './dedup-text.js';
 
 /** Hard bounds on untrusted input (docs/FORMATS.md). */
 export const LIMITS = {
@@ -55,6 +56,16 @@ export interface VerifyResult {
   details?: DisplayLine[];
   /** Human-readable explanations (e.g. the description of a failed business rule). */
   messages?: string[];
+  /**
+   * What makes two readings the same credential for the duplicate window (docs/POLICY.md), when
+   * that is not the scan's normalised text: for a signed credential whose signature verified, its
+   * signer and signed payload (`signed:…`, dedup-text.ts), so any re-encoding of it is the same
+   * credential; for an identity QR, its fields as read (whitespace, a trailing separator and the
+   * Unicode normalisation no longer count). Absent: the normalised text is the key. Built only when
+   * asked (`text()`), and opaque where a result is shown or serialised (DedupText). Never store or
+   * log the text (the store keeps a keyed hash).
+   */
+  dedupText?: DedupText;
 }
 
 export interface CredentialFormat {

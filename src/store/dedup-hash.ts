@@ -28,6 +28,14 @@ export function dedupHash(salt: Buffer, key: string): Buffer {
  */
 export const DEDUP_V1_UNTIL_SETTING = 'store.dedupV1Until';
 
+/**
+ * Scan time (ms since epoch, decimal text) of the newest row written before schema v7 with a
+ * duplicate hash: rows up to it were keyed by the scan's normalised text, later ones by
+ * contentKey of the credential's dedupText (a signed credential's signed content, an identity QR's
+ * fields; DedupRule.formerKey). Absent when the database had no such row.
+ */
+export const DEDUP_TEXT_KEYS_UNTIL_SETTING = 'store.dedupTextKeysUntil';
+
 /** HMAC contexts under one key set up at a time by keyedHasher (keyed-pool.ts). */
 const HASHER_BATCH = 32;
 

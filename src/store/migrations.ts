@@ -14,9 +14,13 @@
  *   v6  duplicate hash in one HMAC under a key derived from pepper and salt (identity-seal.ts
  *       duplicateKey) instead of two; rows written before keep theirs, and the scan time up to
  *       which they do is noted so a duplicate window reaching back to them still finds them
+ *   v7  duplicate key of a verified signed credential is its signer and signed content, of an
+ *       identity QR its fields as read (VerifyResult.dedupText), no longer the QR text; rows
+ *       written before keep their text key, and the scan time up to which they do is noted so a
+ *       window reaching back to them also looks up the scan's text key (DedupRule.formerKey)
  */
 import type Database from 'better-sqlite3';
-import { DEDUP_SALT_SETTING, DEDUP_V1_UNTIL_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, DEDUP_TEXT_KEYS_UNTIL_SETTING, DEDUP_V1_UNTIL_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
 import { AUDIT_APPEND_ONLY_SQL, chainExistingEntries } from './audit-chain.js';
 import { SEAL_SETTINGS } from './identity-seal.js';
 
@@ -140,6 +144,16 @@ export const MIGRATIONS: readonly Migration[] = [
       // the store looks them up too for scans whose window reaches back to this time.
       const last = db.prepare('SELECT max(scanned_ms) FROM checkins WHERE dedup_hash IS NOT NULL').pluck().get() as number | null;
       if (last !== null) db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(DEDUP_V1_UNTIL_SETTING, String(last));
+    },
+  },
+  {
+    version: 7,
+    description: 'duplicate key by signed content',
+    up(db) {
+      // As v6: the key texts are not kept, so the hashes stay; the store looks up a scan's former
+      // (text) key too while its window reaches back to this time.
+      const last = db.prepare('SELECT max(scanned_ms) FROM checkins WHERE dedup_hash IS NOT NULL').pluck().get() as number | null;
+      if (last !== null) db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(DEDUP_TEXT_KEYS_UNTIL_SETTING, String(last));
     },
   },
 ];

@@ -9,7 +9,7 @@ import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
 import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
-import { DEDUP_SALT_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedHasher } from './dedup-hash.js';
+import { DEDUP_SALT_SETTING, DEDUP_TEXT_KEYS_UNTIL_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedHasher } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
 import { uuidv7Source } from '../core/system.js';
 import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckInRow, type StoredRow } from './rows.js';
@@ -61,6 +61,8 @@ export class SqliteStore implements CheckInStore {
   private readonly v1DuplicateHash: (key: string) => Buffer;
   /** Rows scanned up to this time (ms) may carry a v1 hash; -Infinity when none does. */
   private readonly v1UntilMs: number;
+  /** Rows scanned up to this time (ms) may be keyed by the QR text (before v7); -Infinity when none is. */
+  private readonly textKeysUntilMs: number;
   private readonly seal: IdentitySeal;
   private readonly auditLogAppend: AuditAppender;
   /** Hashes of recent check-ins: a scan whose hash is not among them needs no duplicate lookup. */
@@ -73,7 +75,7 @@ export class SqliteStore implements CheckInStore {
   private readonly wal: boolean;
 
   private readonly findDuplicate: Stmt;
-  private readonly findDuplicateEither: Stmt;
+  private readonly findDuplicateAny: Stmt;
   private readonly insertCheckIn: Stmt;
   private readonly insertOutbox: Stmt;
   private readonly selectById: Stmt;
@@ -92,7 +94,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -115,6 +117,8 @@ export class SqliteStore implements CheckInStore {
     this.v1DuplicateHash = (key) => this.seal.pepper(dedupHash(salt, key));
     const v1Until = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_V1_UNTIL_SETTING) as string | undefined;
     this.v1UntilMs = v1Until === undefined ? -Infinity : Number(v1Until);
+    const textKeysUntil = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(DEDUP_TEXT_KEYS_UNTIL_SETTING) as string | undefined;
+    this.textKeysUntilMs = textKeysUntil === undefined ? -Infinity : Number(textKeysUntil);
     this.recent = new RecentHashes(db, opts.recentHashesCap);
     this.selectDataVersion = db.prepare('PRAGMA data_version').pluck();
     this.seenDataVersion = this.selectDataVersion.get() as number;
@@ -127,9 +131,10 @@ export class SqliteStore implements CheckInStore {
       `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
-    // For a window that reaches back to rows written before v6: either hash of the key, either id.
-    this.findDuplicateEither = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?) AND device_id IN (?, ?) AND direction = ?
+    // For a window that reaches back to rows written before v7 or v6: the key's hash, the former
+    // (text) key's hash and its v1 hash (NULL for one not needed: it matches nothing), either id.
+    this.findDuplicateAny = db.prepare(
+      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?, ?) AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     this.insertCheckIn = db.prepare(
@@ -183,7 +188,7 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         // Another connection committed since this one last looked: its check-ins are not in `recent`.
@@ -194,11 +199,13 @@ export class SqliteStore implements CheckInStore {
           this.seenDataVersion = version;
         }
       }
-      // Rows written before v6 (v1Hash) are not told apart by `recent`: their window always looks.
-      if (hash !== null && (v1Hash !== null || this.recent.mayHave(key, ms - windowMs))) {
+      // A window reaching back to rows written before v7 or v6 (formerHash, v1Hash) always looks:
+      // `recent` is asked about the key's own hash only.
+      const older = formerHash !== null || v1Hash !== null;
+      if (hash !== null && (older || this.recent.mayHave(key, ms - windowMs))) {
         const prior = (
-          v1Hash !== null
-            ? this.findDuplicateEither.get(hash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
+          older
+            ? this.findDuplicateAny.get(hash, formerHash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
             : this.findDuplicate.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
         ) as { id: string; verdict: string; reasons: string } | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
@@ -255,13 +262,17 @@ export class SqliteStore implements CheckInStore {
     const ms = Date.parse(checkIn.scannedAt);
     if (!Number.isFinite(ms)) throw new RangeError('record: scannedAt is not an ISO date-time');
     let hash: Buffer | null = null;
+    let formerHash: Buffer | null = null;
     let v1Hash: Buffer | null = null;
     let windowMs = 0;
     if (dedup) {
       if (!(dedup.windowMs >= 0)) throw new RangeError('record: dedup.windowMs must be a number >= 0');
       hash = this.duplicateHash(dedup.key);
-      // Only while the window reaches back to rows written before v6 is the old hash needed too.
-      if (ms - dedup.windowMs <= this.v1UntilMs) v1Hash = this.v1DuplicateHash(dedup.key);
+      const from = ms - dedup.windowMs;
+      // Only while the window reaches back to rows written before v7 is the former (text) key
+      // looked up too, and before v6 its old hash: those rows were keyed by the text.
+      if (dedup.formerKey !== undefined && from <= this.textKeysUntilMs) formerHash = this.duplicateHash(dedup.formerKey);
+      if (from <= this.v1UntilMs) v1Hash = this.v1DuplicateHash(dedup.formerKey ?? dedup.key);
       windowMs = dedup.windowMs;
     }
     const formerId = dedup?.formerDeviceId ?? checkIn.deviceId;
@@ -270,7 +281,7 @@ export class SqliteStore implements CheckInStore {
     if (this.closed) throw new StoreError('closed', this.file);
     let outcome: RecordOutcome;
     try {
-      outcome = this.recordTx(checkIn, hash, key, v1Hash, ms, windowMs, formerId);
+      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId);
     } catch (err) {
       throw this.failure('record', err);
     }

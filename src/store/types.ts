@@ -10,10 +10,18 @@ export type RecordOutcome = { kind: 'recorded' } | { kind: 'duplicate'; of: stri
 
 export interface DedupRule {
   /**
-   * What makes two scans the same credential (the pipeline passes the normalised payload). The store
+   * What makes two scans the same credential (the pipeline passes contentKey: a signed credential's
+   * signer and signed payload, an identity QR's fields, else the normalised payload). The store
    * keeps only a keyed hash of it (HMAC-SHA-256 under a per-database salt), never the clear text.
    */
   key: string;
+  /**
+   * The key the same scan had before schema v7 (the normalised QR text, contentKey), when it differs
+   * from `key`: check-ins recorded before the upgrade carry a hash of that one, so while the window
+   * reaches back to them it is looked up too, and a re-read across the upgrade still folds. Never
+   * stored.
+   */
+  formerKey?: string;
   /**
    * The latest check-in with the same key at the same device and direction within this many ms
    * before → duplicate of it, provided it has the same verdict and reasons as the new one.

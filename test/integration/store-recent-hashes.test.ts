@@ -31,7 +31,7 @@ afterEach(() => {
 /** Counts the duplicate lookups the store runs (both statements). */
 function countLookups(store: SqliteStore): { n: number } {
   const count = { n: 0 };
-  for (const name of ['findDuplicate', 'findDuplicateEither'] as const) {
+  for (const name of ['findDuplicate', 'findDuplicateAny'] as const) {
     const stmt = store[name] as { get: (...args: unknown[]) => unknown };
     const get = stmt.get.bind(stmt);
     (store as unknown as Record<string, unknown>)[name] = { get: (...args: unknown[]) => (count.n++, get(...args)) };

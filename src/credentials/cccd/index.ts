@@ -22,6 +22,7 @@ import {
   maskIdNumber,
   nameProblem,
   parseDdMmYyyy,
+  pipeFieldsDedup,
   quoteShort,
   toIsoDate,
   vietnamTodayKey,
@@ -93,7 +94,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   const subject: Subject = { idType: 'cccd' };
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
-  const result = identityResult('cccd', 'CCCD', log, subject, statusKeys, details);
+  const result = identityResult('cccd', 'CCCD', log, subject, statusKeys, details, pipeFieldsDedup(text, fields));
 
   if (fields.length !== 7 && fields.length !== 8) {
     log.fail('fields', 'schema-invalid', `expected 7 or 8 fields separated by '|', got ${fields.length}`);

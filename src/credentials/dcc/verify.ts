@@ -25,6 +25,7 @@ import type { ReasonCode } from '../../shared/reasons.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes, windowFailure } from '../time-rules.js';
 import { checkDccMeaning } from './meaning.js';
 import { isoTime } from '../iso-time.js';
+import { DedupText, bytesAsText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 
 /** CWT claim -260 (hcert), inside it key 1 (the EU DCC). */
 const CLAIM_HCERT = -260;
@@ -55,6 +56,8 @@ const PASSED = {
 class Run extends StepLog {
   readonly messages: string[] = [];
   readonly findings: ReasonCode[] = [];
+  /** Set once the signature has verified (VerifyResult.dedupText). */
+  dedupText: DedupText | undefined;
 
   /** The result so far; `details` only when the DCC's type is known. Built once per scan, so no spreads. */
   result(subject: Subject = {}, statusKeys: string[] = [], details?: DisplayLine[]): VerifyResult {
@@ -70,6 +73,7 @@ class Run extends StepLog {
     };
     if (details) r.details = details;
     if (this.messages.length) r.messages = this.messages;
+    if (this.dedupText !== undefined) r.dedupText = this.dedupText;
     return r;
   }
 }
@@ -362,6 +366,12 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   }
   const found = findSigner(run, decoded.cose, ctx);
   if (!found) return run.result();
+  // The same credential however it is re-encoded: the key that verified and the COSE payload. The
+  // key, not the certificate: the certificates sharing a kid that certify it again (bestSigner)
+  // all verify the same signature.
+  const key = found.facts.key!;
+  const { payload } = decoded.cose;
+  run.dedupText = new DedupText(() => signedDedupText(publicKeyIdentity(key), bytesAsText(payload)));
   const read = readClaims(run, decoded.cose);
   if (!read) return run.result();
   const { claims, dcc } = read;

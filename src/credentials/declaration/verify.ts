@@ -20,6 +20,8 @@ import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 import { passStep } from '../step-log.js';
+import { DedupText, bytesAsText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
+import type { DeclarationIssuer } from '../trust/types.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
 const PASSED = { decode: passStep('decode', 'COSE_Sign1'), signature: passStep('signature'), content: passStep('content') } as const;
@@ -73,7 +75,15 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   }
   steps.push(PASSED.signature);
+  const result = readSigned(msg, issuer, steps, ctx);
+  // The same declaration however it is re-encoded: the issuer key and the COSE payload it signed.
+  const payload = msg.payload;
+  result.dedupText = new DedupText(() => signedDedupText(publicKeyIdentity(issuer.key), bytesAsText(payload)));
+  return result;
+}
 
+/** The claims and declaration of a message whose signature verified: the rest of verifyDeclaration. */
+function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep[], ctx: VerifyContext): VerifyResult {
   // Authentic from here on; the content may still be malformed (an issuer bug), which is schema-invalid.
   const fast = readClaimsOnePass(msg.payload);
   let claims: CwtClaims;

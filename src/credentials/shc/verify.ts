@@ -24,6 +24,7 @@ import { passStep } from '../step-log.js';
 import { duplicateKeyMessage, firstDuplicateKey } from '../../shared/duplicate-keys.js';
 import { repeatedKey } from './unique-keys.js';
 import { checkShcMeaning } from './meaning.js';
+import { DedupText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
 const PASSED = { header: passStep('header', 'ES256, zip DEF'), signature: passStep('signature'), meaning: passStep('meaning') } as const;
@@ -231,6 +232,9 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const valid = cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!valid) return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
   steps.push(PASSED.signature);
+  // The same card however it is re-encoded (chunked form, prefix case, compression, signature):
+  // the issuer key that verified and the payload it signed, inflated.
+  const dedupText = new DedupText(() => signedDedupText(publicKeyIdentity(key), payloadText));
 
   // Authentic, but is it one payload? JSON.parse keeps the last of two equal keys, another reader
   // the first: `"status":"entered-in-error","status":"completed"` would be a dose here and none
@@ -265,7 +269,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     failures.push('schema-invalid');
     messages.push(content.detail);
     steps.push({ step: 'content', ok: false, detail: content.detail });
-    return { format: 'shc', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages };
+    return { format: 'shc', failures, findings: [], identityOnly: false, subject: {}, statusKeys: [], steps, messages, dedupText };
   }
   const c = content.content;
   steps.push({ step: 'content', ok: true, detail: `${c.doses} dose(s), ${c.labResults} lab result(s)` });
@@ -298,5 +302,6 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
     title: `SMART Health Card – ${kind}`,
     details: shcDetails(c, issuerName),
     messages,
+    dedupText,
   };
 }

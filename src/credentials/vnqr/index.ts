@@ -24,12 +24,15 @@ import {
   looksLikeUnifiedQr,
   maskIdNumber,
   nameProblem,
+  pipeFieldsDedup,
+  pipeFieldsText,
   quoteShort,
   vietnamTodayKey,
 } from '../text.js';
 import { checkProvinceCode, crossCheckIdNumber } from '../cccd/id-number.js';
 import { provinceName } from '../cccd/provinces.js';
 import { parseMaskedDate, partialIsoDate } from './masked-date.js';
+import { DedupText } from '../dedup-text.js';
 import type { MaskedDate } from './masked-date.js';
 
 const MAX_NAME = 100;
@@ -60,7 +63,12 @@ export function verifyVnqr(text: string, ctx: VerifyContext): VerifyResult {
   const subject: Subject = {};
   const statusKeys: string[] = [];
   const details: DisplayLine[] = [];
-  const result = identityResult('vnqr', 'Unified personal QR', log, subject, statusKeys, details);
+  // One text for every spelling of the card: the ID number and the name are read upper-cased (below).
+  const id = fields[0]!;
+  const nameField = fields[1];
+  const lowerCase = nameField !== undefined && (id !== id.toUpperCase() || nameField !== nameField.toUpperCase());
+  const dedupText = lowerCase ? new DedupText(() => pipeFieldsText([id.toUpperCase(), nameField.toUpperCase(), ...fields.slice(2)])) : pipeFieldsDedup(text, fields);
+  const result = identityResult('vnqr', 'Unified personal QR', log, subject, statusKeys, details, dedupText);
 
   if (fields.length !== 5 && fields.length !== 6) {
     log.fail('fields', 'schema-invalid', `expected 5 or 6 fields separated by '|', got ${fields.length}`);
