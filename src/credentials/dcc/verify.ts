@@ -325,7 +325,8 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
 
 /**
  * The rules that apply (selectRules: Acceptance rules of the country of arrival when one is set,
- * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country) and
+ * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country; none
+ * when neither names one) and
  * their outcome on `{payload, external}`. `external` carries the EU parameters the verifier apps
  * give: `validationClockAtStartOfDay` is the start of the validation clock's UTC day, as the EU
  * and Swiss verifiers compute it.
@@ -346,10 +347,9 @@ function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims
     kid: signer.kid,
   };
   const failed = evaluateRules(rules, dcc, external).filter((o) => !o.passed);
-  for (const o of failed) {
-    run.fail('rules', `rule-failed:${ruleReasonId(o.rule)}`, `${o.rule.Identifier}: ${o.detail ?? ''}`);
-    if (o.detail) run.messages.push(o.detail);
-  }
+  // One message per failed rule: the step's detail (identifier and description) is what the
+  // officer sees; adding the description to `messages` as well showed every failure twice.
+  for (const o of failed) run.fail('rules', `rule-failed:${ruleReasonId(o.rule)}`, `${o.rule.Identifier}: ${o.detail ?? ''}`);
   if (failed.length === 0) run.pass('rules', `${rules.length} rules passed`);
 }
 
