@@ -19,6 +19,7 @@ import { readDeclaration } from './schema.js';
 import type { Declaration } from './types.js';
 import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
+import { base45PrefixProblem, hasPrefixAnyCase } from '../base45-prefix.js';
 import { passStep } from '../step-log.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
@@ -45,7 +46,9 @@ function fail(steps: VerifyStep[], reason: ReasonCode, step: string, detail: str
 export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResult {
   const steps: VerifyStep[] = [];
   if (text.length > LIMITS.maxTextChars) return fail(steps, 'too-large', 'decode', `QR text longer than ${LIMITS.maxTextChars} characters`);
-  if (!text.startsWith(CKD1_PREFIX)) return fail(steps, 'unreadable', 'decode', 'missing CKD1: prefix');
+  if (!hasPrefixAnyCase(text, CKD1_PREFIX)) return fail(steps, 'unreadable', 'decode', 'missing CKD1: prefix');
+  const prefixProblem = base45PrefixProblem(text, CKD1_PREFIX);
+  if (prefixProblem !== undefined) return fail(steps, 'unreadable', 'decode', prefixProblem);
 
   let msg: CoseSign1;
   try {
