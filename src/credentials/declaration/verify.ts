@@ -17,9 +17,10 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import { isValidTime, isoTime } from '../iso-time.js';
 import { readDeclaration } from './schema.js';
 import type { Declaration } from './types.js';
-import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes, isFuture } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 import { base45PrefixProblem, hasPrefixAnyCase } from '../base45-prefix.js';
+import { earliestTestMs } from './test-time.js';
 import { passStep } from '../step-log.js';
 
 /** The passed steps whose text never changes, made once (frozen) instead of on every scan. */
@@ -94,8 +95,10 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     return fail(steps, 'schema-invalid', 'claims', 'iss missing or too long');
   }
   if (claims.iat === undefined || claims.exp === undefined) return fail(steps, 'schema-invalid', 'claims', 'iat or exp missing');
-  if (claims.exp < claims.iat || claims.exp - claims.iat > MAX_VALID_HOURS * 3600) {
-    return fail(steps, 'schema-invalid', 'claims', `validity period outside 0–${MAX_VALID_HOURS} hours`);
+  // Expiring before being issued is no validity period at all: said as the DCC says it.
+  if (claims.exp < claims.iat) return fail(steps, 'schema-invalid', 'claims', 'CWT claim exp is before iat');
+  if (claims.exp - claims.iat > MAX_VALID_HOURS * 3600) {
+    return fail(steps, 'schema-invalid', 'claims', `validity period (exp − iat) longer than ${MAX_VALID_HOURS} hours`);
   }
 
   const failures: ReasonCode[] = [];
@@ -127,9 +130,21 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
     findings.push('exposure');
     messages.push('Declared contact with a confirmed case');
   }
+  // A positive test is a finding whatever its age: the declaration says it, and the officer judges
+  // it (the token itself is valid 72 hours by default; FORMATS.md).
   if (decl.health.test?.result === 'positive') {
     findings.push('positive-test');
     messages.push(`Positive test on ${decl.health.test.at}`);
+  }
+  // A test taken in the future is not yet a test (as a DCC's sample time or an SHC dose).
+  if (decl.health.test !== undefined) {
+    const earliest = earliestTestMs(decl.health.test.at);
+    if (earliest !== undefined && isFuture(earliest, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES)) {
+      failures.push('not-yet-valid');
+      const detail = 'decl.health.test.at: the test time is in the future';
+      steps.push({ step: 'test', ok: false, detail });
+      messages.push(detail);
+    }
   }
   const details = [
     { label: 'Trip', value: `${decl.trip.from} → ${decl.trip.to}` },
