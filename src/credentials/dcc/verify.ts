@@ -6,10 +6,10 @@
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
-import { CborError, isCborMap } from '../cose/cbor.js';
+import { CborDuplicateKeyError, CborError, isCborMap } from '../cose/cbor.js';
 import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, isPssWithOtherSalt, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
+import { CwtClaimError, decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { decodeHc1, kidBase64 } from './decode.js';
 import { dccCertificateId, dccDetails, dccSubject } from './display.js';
@@ -182,6 +182,12 @@ function readClaims(run: Run, cose: CoseSign1): { claims: CwtClaims; dcc: JsonVa
   try {
     claims = decodeCwtClaims(cose.payload);
   } catch (err) {
+    // Decoded, but a claim of the wrong type or a key given twice: the structure is wrong
+    // (docs/POLICY.md schema-invalid, as CKD1 says it); anything else is broken encoding.
+    if (err instanceof CwtClaimError || err instanceof CborDuplicateKeyError) {
+      run.fail('claims', 'schema-invalid', `CWT claims: ${err.message}`);
+      return undefined;
+    }
     if (err instanceof CborError || err instanceof CoseError) {
       run.fail('claims', 'unreadable', `CWT claims: ${err.message}`);
       return undefined;
