@@ -11,6 +11,11 @@ import { daysInMonth } from '../text.js';
 const EARLIEST_ZONE_MS = 14 * 3_600_000;
 const LATEST_ZONE_MS = 12 * 3_600_000;
 
+/** The two ASCII digits at `i` as a number (the caller knows they are digits). */
+export function digits(text: string, i: number): number {
+  return (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
+}
+
 /** What a readable birth date can mean. */
 export interface DobSpan {
   /** Earliest instant (epoch ms): the first day it can be, starting in the first time zone (UTC+14). */
@@ -29,9 +34,10 @@ export interface DobSpan {
  */
 export function dobSpan(dob: string): DobSpan | { problem: string } | undefined {
   if (dob.length === 0) return undefined;
-  const year = Number(dob.slice(0, 4));
-  const month = dob.length >= 7 ? Number(dob.slice(5, 7)) : 0;
-  const day = dob.length === 10 ? Number(dob.slice(8, 10)) : 0;
+  // Digits read in place (this runs twice on every DCC scan: no substrings).
+  const year = digits(dob, 0) * 100 + digits(dob, 2);
+  const month = dob.length >= 7 ? digits(dob, 5) : 0;
+  const day = dob.length === 10 ? digits(dob, 8) : 0;
   if (month > 12) return { problem: `month ${dob.slice(5, 7)} does not exist` };
   if (month === 0 && day !== 0) return { problem: 'a day is given without its month' };
   if (day > daysInMonth(month, year)) return { problem: `${dob} is not a day of the calendar` };

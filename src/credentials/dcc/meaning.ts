@@ -25,7 +25,7 @@ import { DEFAULT_TIME_RULES, dateSpan, isFuture } from '../time-rules.js';
 import type { TimeRules } from '../time-rules.js';
 import type { JsonValue } from './json.js';
 import type { DccGroup } from './schema.js';
-import { dobSpan } from './birth-date.js';
+import { digits, dobSpan } from './birth-date.js';
 import { isCalendarDate } from './schema-patterns.js';
 
 /** SNOMED CT codes of the EU value set covid-19-lab-result. */
@@ -93,7 +93,7 @@ function checkBirth(issues: MeaningIssue[], dcc: JsonValue, e: Entry, group: Dcc
   const v = e[field];
   // The event's calendar day as the issuer wrote it (a date-time's own date, in its own offset),
   // compared with the dob's first possible day: both are the issuing country's calendar.
-  const day = typeof v === 'string' && isCalendarDate(v.slice(0, 10)) ? Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)) - 1, Number(v.slice(8, 10))) : undefined;
+  const day = typeof v === 'string' && isCalendarDate(v.length === 10 ? v : v.slice(0, 10)) ? Date.UTC(digits(v, 0) * 100 + digits(v, 2), digits(v, 5) - 1, digits(v, 8)) : undefined;
   if (day !== undefined && day < birth.firstDayUtc) {
     issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `dob: the birth date is after the ${what} ${ENTRY_PATH[group]}.${field}` });
   }
