@@ -94,9 +94,14 @@ describe('a base45 credential in lower case', () => {
     expect(upper).toMatchObject({ format: 'dcc', verdict: 'accept', reasons: [] });
     expect(verify(['--trust', file], hc1.toLowerCase())).toEqual(upper);
   });
-  it('is not guessed at when it also holds a capital letter (not a case-folded base45 text)', () => {
+  it('is not guessed at when it also holds a capital letter (not a case-folded base45 text): refused naming the letter case', () => {
     const file = trust([]);
     const mixed = `hc1:${hc1.slice(4, 10).toLowerCase()}${hc1.slice(10)}`;
-    expect(verify(['--trust', file], mixed)).toMatchObject({ verdict: 'reject', reasons: ['unknown-format'] });
+    expect(verify(['--trust', file], mixed)).toMatchObject({
+      format: 'dcc',
+      verdict: 'reject',
+      reasons: ['unreadable'],
+      messages: [expect.stringMatching(/^the prefix is written "hc1:" and the text mixes letter cases: base45 has capital letters only/)],
+    });
   });
 });

@@ -68,16 +68,16 @@ add('exp negative', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, -1) }), '
 add('iat negative (1969)', rawHc1({ signer: es, claims: claimsOf(vacc(), -100) }), 'accept');
 add('exp 2^40', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, 2 ** 40) }), 'accept');
 add('exp uint64 max', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, 0xffffffffffffffffn) }), 'accept');
-add('exp NaN float', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, Number.NaN) }), 'reject schema-invalid|unreadable');
-add('exp Infinity', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, Number.POSITIVE_INFINITY) }), 'reject schema-invalid|unreadable');
+add('exp NaN float', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, Number.NaN) }), 'reject schema-invalid');
+add('exp Infinity', rawHc1({ signer: es, claims: claimsOf(vacc(), IAT, Number.POSITIVE_INFINITY) }), 'reject schema-invalid');
 add('exp before iat, both past', rawHc1({ signer: es, claims: claimsOf(vacc(), sec('2022-05-01T00:00:00Z'), sec('2022-04-01T00:00:00Z')) }), 'reject expired|schema-invalid');
 add('exp before iat, within skew of now', rawHc1({ signer: es, claims: claimsOf(vacc(), NOW.getTime() / 1000 + 200, NOW.getTime() / 1000 + 100) }), 'reject schema-invalid');
 add('iat 1 h in the future', rawHc1({ signer: es, claims: claimsOf(vacc(), NOW.getTime() / 1000 + 3600) }), 'reject not-yet-valid');
-add('iat as text', rawHc1({ signer: es, claims: claimsOf(vacc(), '2022-01-01T00:00:00Z') }), 'reject schema-invalid|unreadable');
-add('iat as tag 1', rawHc1({ signer: es, claims: claimsOf(vacc(), new CborTag(1, IAT)) }), 'reject schema-invalid|unreadable');
+add('iat as text', rawHc1({ signer: es, claims: claimsOf(vacc(), '2022-01-01T00:00:00Z') }), 'reject schema-invalid');
+add('iat as tag 1', rawHc1({ signer: es, claims: claimsOf(vacc(), new CborTag(1, IAT)) }), 'reject schema-invalid');
 add('nbf in the future', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, NOW.getTime() / 1000 + 3600]]) }), 'reject not-yet-valid');
 add('nbf past', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, IAT]]) }), 'accept');
-add('nbf as text', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, 'soon']]) }), 'reject unreadable|schema-invalid');
+add('nbf as text', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([...claimsOf(vacc()), [5, 'soon']]) }), 'reject schema-invalid');
 add('iss as integer', rawHc1({ signer: es, claims: new Map<number | string, CborEncodable>([[1, 704], [6, IAT], [4, EXP], [-260, new Map([[1, vacc()]])]]) }), 'reject schema-invalid|unreadable');
 
 // ---- DSC validity
@@ -146,7 +146,7 @@ function withDuplicateClaim(): Uint8Array {
   out[0] = 0xa5;
   return out;
 }
-add('duplicate key in CWT', rawHc1({ signer: es, claims: withDuplicateClaim() }), 'reject unreadable|schema-invalid');
+add('duplicate key in CWT', rawHc1({ signer: es, claims: withDuplicateClaim() }), 'reject schema-invalid');
 function indefiniteClaims(): Uint8Array {
   const base = Buffer.from(encodeCbor(claimsOf(vacc())));
   return Buffer.concat([Buffer.from([0xbf]), base.subarray(1), Buffer.from([0xff])]);
@@ -179,7 +179,7 @@ add('dob YYYY', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990' }) }), 'accept'
 add('dob YYYY-MM', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-05' }) }), 'accept');
 add('dob empty', rawHc1({ signer: es, dcc: vacc({}, { dob: '' }) }), 'accept');
 add('dob XXXX', rawHc1({ signer: es, dcc: vacc({}, { dob: 'XXXX' }) }), 'reject schema-invalid');
-add('dob 1990-13-45', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-13-45' }) }), 'reject schema-invalid|accept');
+add('dob 1990-13-45', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-13-45' }) }), 'reject schema-invalid');
 add('dob 1990-05-04T00:00:00', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-05-04T00:00:00' }) }), 'reject schema-invalid');
 add('dt 2021-06', rawHc1({ signer: es, dcc: vacc({ dt: '2021-06' }) }), 'reject schema-invalid');
 add('dt date-time', rawHc1({ signer: es, dcc: vacc({ dt: '2021-09-01T10:00:00Z' }) }), 'accept');
@@ -220,13 +220,35 @@ add('duplicate key in DCC JSON', (() => {
   const claims = Buffer.concat([Buffer.from(encodeCbor(new Map<number | string, CborEncodable>([[1, 'VN'], [6, IAT], [4, EXP]]))), Buffer.from([0x39, 0x01, 0x03, 0xa1, 0x01]), dcc]);
   claims[0] = 0xa4;
   return rawHc1({ signer: es, claims });
-})(), 'reject unreadable|schema-invalid');
+})(), 'reject schema-invalid');
 add('big but legal payload', rawHc1({ signer: es, dcc: vacc({ is: 'x'.repeat(80) }, { pad: 'y'.repeat(1500) }) }), 'accept');
+
+// ---- birth date (schema-invalid when it cannot exist, is in the future or after the event)
+add('dob 1990-02-30', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-02-30' }) }), 'reject schema-invalid');
+add('dob month 13', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-13' }) }), 'reject schema-invalid');
+add('dob in the future', rawHc1({ signer: es, dcc: vacc({}, { dob: '2030-01-01' }) }), 'reject schema-invalid');
+add('dob after the vaccination date', rawHc1({ signer: es, dcc: vacc({ dt: '2021-09-01' }, { dob: '2021-10-01' }) }), 'reject schema-invalid');
+add('dob after the sample time', rawHc1({ signer: es, dcc: { ...testDcc(), dob: '2022-06-01' } }), 'reject schema-invalid');
+add('dob year only', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990' }) }), 'accept');
+add('dob year-month', rawHc1({ signer: es, dcc: vacc({}, { dob: '1990-05' }) }), 'accept');
+add('dob unknown month 1963-00', rawHc1({ signer: es, dcc: vacc({}, { dob: '1963-00' }) }), 'accept');
+add('dob empty', rawHc1({ signer: es, dcc: vacc({}, { dob: '' }) }), 'accept');
+
+// ---- business rules and the issuing country
+const invalidationDe = { Identifier: 'IR-DE-0001', Type: 'Invalidation', Country: 'DE', Version: '1.0.0', Engine: 'CERTLOGIC', CertificateType: 'General', Logic: false, Description: [{ lang: 'en', desc: 'German invalidation list' }] };
+const invalidationVn = { ...invalidationDe, Identifier: 'IR-VN-0001', Country: 'VN' };
+const noIssClaims = new Map<number | string, CborEncodable>([[6, IAT], [4, EXP], [-260, new Map([[1, vacc()]])]]);
+add('no iss, signer without country: DE invalidation list', rawHc1({ signer: es, claims: noIssClaims }), 'accept', buildDccTrust([es.certificate], { rules: [invalidationDe] }));
+add('iss "vn": VN invalidation list applies', rawHc1({ signer: es, claims: new Map([...claimsOf(vacc()), [1, 'vn']]) }), 'reject rule-failed:IR-VN-0001', buildDccTrust([es.certificate], { rules: [invalidationVn] }));
+add('iss "VN": DE invalidation list does not', rawHc1({ signer: es }), 'accept', buildDccTrust([es.certificate], { rules: [invalidationDe] }));
 
 // ---- text
 const good = rawHc1({ signer: es });
-add('lower-case prefix', `hc1:${good.slice(4)}`, 'reject unreadable|unknown-format');
-add('whole text lower case (caps lock)', good.toLowerCase(), 'reject unreadable|unknown-format');
+// Base45 has capitals only: a text all in lower case is read upper-cased (README); a mixed one is
+// refused naming the letter case (unreadable), never "no format recognised".
+add('lower-case prefix', `hc1:${good.slice(4)}`, 'reject unreadable');
+add('whole text lower case (caps lock)', good.toLowerCase(), 'accept');
+add('one small letter in the body', `${good.slice(0, 20)}${good[20]!.toLowerCase() === good[20] ? 'q' : good[20]!.toLowerCase()}${good.slice(21)}`, 'reject unreadable');
 add('trailing CR LF', `${good}\r\n`, 'accept');
 add('trailing spaces', `${good}   `, 'accept');
 add('leading space', ` ${good}`, 'accept');
@@ -274,7 +296,11 @@ add('CKD1 exposure as 1', ckd(claimsFor(decl({}, { exposure: 1 }), nowS - 3600, 
 add('CKD1 symptoms', ckd(claimsFor(decl({}, { symptoms: ['fever'] }), nowS - 3600, nowS + 3600)), 'refer symptoms', trustCkd);
 add('CKD1 signed by a key not in the bundle under its kid', rawDeclarationToken(claimsFor(decl(), nowS - 3600, nowS + 3600), newEcKey().privateKey, issuerKey.declarationKid), 'reject bad-signature', trustCkd);
 add('CKD1 unknown kid', rawDeclarationToken(claimsFor(decl(), nowS - 3600, nowS + 3600), issuerKey.privateKey, newEcKey().declarationKid), 'reject unknown-signer', trustCkd);
-add('CKD1 lower-case prefix', `ckd1:${ckd(claimsFor(decl(), nowS - 3600, nowS + 3600)).slice(5)}`, 'reject unknown-format|unreadable', trustCkd);
+add('CKD1 lower-case prefix', `ckd1:${ckd(claimsFor(decl(), nowS - 3600, nowS + 3600)).slice(5)}`, 'reject unreadable', trustCkd);
+add('CKD1 alone', 'CKD1:', 'reject unreadable', trustCkd);
+add('CKD1 test time tomorrow', ckd(claimsFor(decl({}, { test: { result: 'negative', at: '2022-06-03' } }), nowS - 3600, nowS + 3600)), 'reject not-yet-valid', trustCkd);
+add('CKD1 positive test 36 days old (a finding whatever its age)', ckd(claimsFor(decl({}, { test: { result: 'positive', at: '2022-04-26' } }), nowS - 3600, nowS + 3600)), 'refer positive-test', trustCkd);
+add('CKD1 nbf as text', ckd(new Map<number | string, CborEncodable>([...claimsFor(decl(), nowS - 3600, nowS + 7200), [5, 'soon']])), 'reject schema-invalid', trustCkd);
 add('CKD1 iss missing', ckd(new Map<number | string, CborEncodable>([[6, nowS - 3600], [4, nowS + 3600], ['decl', decl()]])), 'reject schema-invalid', trustCkd);
 
 async function main(): Promise<void> {

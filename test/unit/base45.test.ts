@@ -35,7 +35,8 @@ describe('base45 (RFC 9285)', () => {
   it('names the offset of the first bad character, wherever it sits in its group', () => {
     expect(() => base45Decode('BB8#B8')).toThrow('invalid base45 character at offset 3');
     expect(() => base45Decode('BB8B#8')).toThrow('invalid base45 character at offset 4');
-    expect(() => base45Decode('BB8Bb#')).toThrow('invalid base45 character at offset 4');
+    // A small letter is named as a letter-case problem.
+    expect(() => base45Decode('BB8Bb#')).toThrow("lower-case letter 'b' at offset 4: base45 has capital letters only");
     expect(() => base45Decode('BB8BB\u0130')).toThrow('invalid base45 character at offset 5');
     expect(() => base45Decode('BB8B\u{1F600}')).toThrow('invalid base45 character at offset 4'); // a surrogate pair
     expect(() => base45Decode('BB8B#')).toThrow('invalid base45 character at offset 4');
@@ -53,6 +54,9 @@ describe('base45 (RFC 9285)', () => {
         let n = 0;
         for (let k = 0; k < group.length; k++) {
           const d = ALPHABET.indexOf(group[k]!);
+          if (d < 0 && /[a-z]/.test(group[k]!)) {
+            return `lower-case letter '${group[k]!}' at offset ${i + k}: base45 has capital letters only, and this text mixes cases (a scan entirely in lower case is read upper-cased)`;
+          }
           if (d < 0) return `invalid base45 character at offset ${i + k}`;
           n += d * 45 ** k;
         }

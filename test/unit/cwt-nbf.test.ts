@@ -27,14 +27,14 @@ async function verify(text: string, trust: TrustIndex) {
 }
 
 describe('nbf', () => {
-  it('EU DCC: an hour ahead → not-yet-valid; within the tolerance or past → accepted; not a number → unreadable', async () => {
+  it('EU DCC: an hour ahead → not-yet-valid; within the tolerance or past → accepted; not a number → schema-invalid (decoded, wrong structure: as CKD1)', async () => {
     const signer = makeSigner();
     const trust = buildDccTrust([signer.certificate]);
     const withNbf = (nbf: CborEncodable) => rawHc1({ signer, claims: new Map([...dccClaims(sampleVaccination()), [5, nbf]]) });
     expect(await verify(withNbf(now + 3600), trust)).toEqual({ verdict: 'reject', reasons: ['not-yet-valid'] });
     expect(await verify(withNbf(now + 120), trust)).toEqual({ verdict: 'accept', reasons: [] });
     expect(await verify(withNbf(now - 86400), trust)).toEqual({ verdict: 'accept', reasons: [] });
-    expect(await verify(withNbf('tomorrow'), trust)).toEqual({ verdict: 'reject', reasons: ['unreadable'] });
+    expect(await verify(withNbf('tomorrow'), trust)).toEqual({ verdict: 'reject', reasons: ['schema-invalid'] });
   });
 
   it('CKD1: an hour ahead → not-yet-valid', async () => {

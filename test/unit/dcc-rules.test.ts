@@ -12,6 +12,10 @@ import type { DccRule } from '../../src/credentials/dcc/index.js';
 import type { CborEncodable } from '../../src/credentials/cose/cbor.js';
 import { issueHc1, makeSigner, sampleVaccination } from '../helpers/dcc-issuer.js';
 import { buildDccTrust } from '../helpers/dcc-trust.js';
+import { assessText } from '../../src/core/assess.js';
+import { DEFAULT_POLICY } from '../../src/core/policy.js';
+import { silentLogger } from '../../src/core/system.js';
+import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const testdata = path.resolve(repoRoot, '../shared/testdata');
@@ -133,7 +137,8 @@ describe('selectRules', () => {
         }
       }
     }
-    expect(selectRules(frozen, 'v', new Date('2022-06-01T00:00:00Z')).map((r) => r.Identifier)).toEqual(['GR-1', 'VR-1', 'INV', 'OTHER']);
+    expect(selectRules(frozen, 'v', new Date('2022-06-01T00:00:00Z')).map((r) => r.Identifier)).toEqual(['GR-1', 'VR-1', 'OTHER']);
+    expect(selectRules(frozen, 'v', new Date('2022-06-01T00:00:00Z'), { issuerCountryCode: 'fr' }).map((r) => r.Identifier)).toEqual(['GR-1', 'VR-1', 'INV', 'OTHER']);
   });
 });
 
@@ -183,7 +188,9 @@ describe('rules in a full DCC verification', () => {
     });
     const r = verifyWith([failing, rule({ Identifier: 'GR-VN-0001' })]);
     expect(r.failures).toEqual(['rule-failed:VR-VN-0001']);
-    expect(r.messages).toEqual(['At least 3 doses are required.']);
+    // Said once, in the failed step (the officer's message): not again in `messages`.
+    expect(r.steps.filter((s) => !s.ok).map((s) => s.detail)).toEqual(['VR-VN-0001: At least 3 doses are required.']);
+    expect(r.messages).toBeUndefined();
     expect(r.steps.find((s) => s.step === 'rules')).toMatchObject({ ok: false });
   });
 
@@ -227,6 +234,32 @@ describe('rules and the issuing country, external parameters', () => {
     });
     const trust = buildDccTrust([{ certificate: signer.certificate, country: 'VN' }], { rules: [invalidation('DE'), invalidation('VN')] });
     expect(verifyDcc(noIss, { now, trust }).failures).toEqual(['rule-failed:IR-VN-0001']);
+  });
+
+  it('an issuing country the kiosk cannot name (no CWT iss, signer without a country) is no country: no Invalidation rule applies', () => {
+    const noIss = issueHc1({
+      dcc: sampleVaccination(),
+      signer,
+      claims: new Map<number, CborEncodable>([[6, Date.parse('2022-01-01T00:00:00Z') / 1000], [4, Date.parse('2023-01-01T00:00:00Z') / 1000], [-260, new Map([[1, sampleVaccination()]])]]),
+    });
+    const trust = buildDccTrust([signer.certificate], { rules: [invalidation('DE'), invalidation('VN')] });
+    expect(verifyDcc(noIss, { now, trust }).failures).toEqual([]);
+    // An Acceptance rule still applies to it.
+    const acceptance = rule({ Identifier: 'GR-VN-0009', Country: 'VN', Logic: false });
+    expect(verifyDcc(noIss, { now, trust: buildDccTrust([signer.certificate], { rules: [acceptance] }) }, { countryCode: 'VN' }).failures).toEqual(['rule-failed:GR-VN-0009']);
+  });
+
+  it('country codes compare ignoring case: a CWT iss "vn" is the Country "VN" of an Invalidation rule', () => {
+    const lower = issueHc1({ dcc: sampleVaccination(), signer, iss: 'vn' });
+    expect(verifyDcc(lower, { now, trust: buildDccTrust([signer.certificate], { rules: [invalidation('VN')] }) }).failures).toEqual(['rule-failed:IR-VN-0001']);
+    expect(verifyDcc(lower, { now, trust: buildDccTrust([signer.certificate], { rules: [invalidation('DE')] }) }).failures).toEqual([]);
+  });
+
+  it('a failed rule is one message for the officer, not two', async () => {
+    const failing = rule({ Identifier: 'IR-VN-0001', Type: 'Invalidation', Country: 'VN', Logic: false, Description: [{ lang: 'en', desc: 'Vietnamese invalidation list' }] });
+    const trust = buildDccTrust([signer.certificate], { rules: [failing] });
+    const { verdict } = await assessText(hc1, now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger });
+    expect(verdict.display.messages).toEqual(['IR-VN-0001: Vietnamese invalidation list']);
   });
 
   it('external.validationClockAtStartOfDay is the start of the validation clock\'s UTC day', () => {

@@ -81,11 +81,14 @@ describe('EU DCC: accepted credentials', () => {
     expect([detail(changed, 'kid'), detail(changed, 'signature')]).toEqual([`${ec.kid} (1 certificate)`, 'alg -7, signer FR']);
   });
 
-  it('detect() claims only HC1 payloads', () => {
+  it('detect() claims only HC1 payloads, the prefix in any letter case (the verifier then names the case)', () => {
     expect(dccFormat.id).toBe('dcc');
     expect(dccFormat.detect('HC1:NCF')).toBe(true);
     expect(dccFormat.detect('shc:/56')).toBe(false);
-    expect(dccFormat.detect('hc1:NCF')).toBe(false);
+    expect(dccFormat.detect('hc1:NCF')).toBe(true);
+    expect(dccFormat.detect('Hc1:NCF')).toBe(true);
+    expect(dccFormat.detect('HC1')).toBe(false);
+    expect(dccFormat.detect('HC2:NCF')).toBe(false);
   });
 });
 

@@ -22,7 +22,13 @@ const DEFAULT_MAX_CHARS = 4296;
 function digitAt(text: string, index: number): number {
   const code = text.charCodeAt(index);
   const d = code < 256 ? DIGIT[code]! : -1;
-  if (d < 0) throw new Base45Error(`invalid base45 character at offset ${index}`);
+  if (d < 0) {
+    // A small letter is a letter-case problem (a scanner or Caps Lock), not a foreign character.
+    if (code >= 0x61 && code <= 0x7a) {
+      throw new Base45Error(`lower-case letter '${text[index]!}' at offset ${index}: base45 has capital letters only, and this text mixes cases (a scan entirely in lower case is read upper-cased)`);
+    }
+    throw new Base45Error(`invalid base45 character at offset ${index}`);
+  }
   return d;
 }
 

@@ -5,7 +5,7 @@
  * ends in a CborError (never a RangeError, a hang or a stack overflow).
  */
 import { Buffer } from 'node:buffer';
-import { CborError, CborSimple, CborTag } from './cbor-types.js';
+import { CborDuplicateKeyError, CborError, CborSimple, CborTag } from './cbor-types.js';
 import type { CborJson, CborKey, CborMap, CborValue } from './cbor-types.js';
 
 export interface CborDecodeOptions {
@@ -244,14 +244,27 @@ class Decoder {
     this.checkDepth(depth);
     const out: CborValue[] = [];
     if (arg === -1) {
-      for (;;) {
-        const item = this.decode(depth);
+      for (let i = 0; ; i++) {
+        let item: CborValue | typeof BREAK;
+        try {
+          item = this.decode(depth);
+        } catch (err) {
+          if (err instanceof CborDuplicateKeyError) err.within({ index: i });
+          throw err;
+        }
         if (item === BREAK) return out;
         out.push(item);
       }
     }
     const n = this.length(arg, 1, 'array');
-    for (let i = 0; i < n; i++) out.push(this.item(depth));
+    for (let i = 0; i < n; i++) {
+      try {
+        out.push(this.item(depth));
+      } catch (err) {
+        if (err instanceof CborDuplicateKeyError) err.within({ index: i });
+        throw err;
+      }
+    }
     return out;
   }
 
@@ -268,12 +281,18 @@ class Decoder {
       if (typeof key !== 'number' && typeof key !== 'bigint' && typeof key !== 'string') {
         throw new CborError('unsupported', 'map key is neither an integer nor text');
       }
-      if (out.has(key)) throw new CborError('invalid', 'duplicate map key');
+      if (out.has(key)) throw new CborDuplicateKeyError(key);
       const path = this.jsonPath;
-      if (path !== undefined && this.pathMatched === depth - 1 && key === path[depth - 1]) {
-        out.set(key as CborKey, this.onPath(depth, path.length));
-      } else {
-        out.set(key as CborKey, this.item(depth));
+      // A duplicate key deeper down learns the way to its map on the way out (no cost otherwise).
+      try {
+        if (path !== undefined && this.pathMatched === depth - 1 && key === path[depth - 1]) {
+          out.set(key, this.onPath(depth, path.length));
+        } else {
+          out.set(key, this.item(depth));
+        }
+      } catch (err) {
+        if (err instanceof CborDuplicateKeyError) err.within(key);
+        throw err;
       }
     }
     return out;

@@ -22,21 +22,49 @@ export interface CwtClaims {
   claims: CborMap;
 }
 
-function seconds(v: CborValue, name: string): number | undefined {
+/**
+ * A claim of a decoded CWT whose value has the wrong type (RFC 8392 §3.1: iss text, exp/nbf/iat a
+ * NumericDate): decoded, but not the structure a CWT must have. Callers report it as
+ * `schema-invalid` for DCC and CKD1 and `invalid` for CKP1 (docs/POLICY.md), naming the claim.
+ */
+export class CwtClaimError extends CoseError {
+  constructor(
+    readonly claim: keyof typeof CWT_CLAIM,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a value of the wrong type is, for the message (never the value itself). */
+function typeName(v: CborValue): string {
+  if (typeof v === 'string') return 'text';
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : 'an infinite number';
+  if (v instanceof Uint8Array) return 'a byte string';
+  if (Array.isArray(v)) return 'an array';
+  if (isCborMap(v)) return 'a map';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'a boolean';
+  return 'a tagged or simple value';
+}
+
+function seconds(v: CborValue, name: 'exp' | 'nbf' | 'iat'): number | undefined {
   if (v === undefined) return undefined;
   // An integer beyond 2^53 (CBOR carries up to ±2^64) is a time no clock reaches, not a malformed
   // claim: its nearest double keeps its sign and size (an exp of 2^64−1 never expires).
   if (typeof v === 'bigint') return Number(v);
   // Integers per RFC 8392; some issuers send floats: accept finite numbers, truncated.
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new CoseError(`CWT claim ${name} is not a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new CwtClaimError(name, `CWT claim ${name} (${CWT_CLAIM[name]}) is not a number of seconds: ${typeName(v)}`);
+  }
   return Math.trunc(v);
 }
 
-/** The claims of a decoded payload. Throws CoseError. */
+/** The claims of a decoded payload. Throws CoseError (CwtClaimError for a claim of the wrong type). */
 function claimsOf(v: CborValue): CwtClaims {
   if (!isCborMap(v)) throw new CoseError('CWT payload is not a map');
   const iss = v.get(CWT_CLAIM.iss);
-  if (iss !== undefined && typeof iss !== 'string') throw new CoseError('CWT claim iss is not text');
+  if (iss !== undefined && typeof iss !== 'string') throw new CwtClaimError('iss', 'CWT claim iss is not text');
   const claims: CwtClaims = { iss, exp: seconds(v.get(CWT_CLAIM.exp), 'exp'), iat: seconds(v.get(CWT_CLAIM.iat), 'iat'), claims: v };
   const nbf = seconds(v.get(CWT_CLAIM.nbf), 'nbf');
   if (nbf !== undefined) claims.nbf = nbf;

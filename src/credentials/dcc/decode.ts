@@ -15,6 +15,7 @@ import type { CoseSign1 } from '../cose/cose.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { signerFacts } from './signers.js';
 import { passStep } from '../step-log.js';
+import { base45PrefixProblem, hasPrefixAnyCase } from '../base45-prefix.js';
 
 export const HC1_PREFIX = 'HC1:';
 
@@ -40,7 +41,9 @@ export function decodeHc1(text: string, steps: VerifyStep[] = []): Hc1Decoded {
   if (text.length > LIMITS.maxTextChars) {
     return fail(steps, 'prefix', 'too-large', `text longer than ${LIMITS.maxTextChars} characters`);
   }
-  if (!text.startsWith(HC1_PREFIX)) return fail(steps, 'prefix', 'unreadable', 'does not start with HC1:');
+  if (!hasPrefixAnyCase(text, HC1_PREFIX)) return fail(steps, 'prefix', 'unreadable', 'does not start with HC1:');
+  const prefixProblem = base45PrefixProblem(text, HC1_PREFIX);
+  if (prefixProblem !== undefined) return fail(steps, 'prefix', 'unreadable', prefixProblem);
   steps.push(PREFIX_PASSED);
 
   let compressed: Uint8Array;

@@ -3,13 +3,15 @@
  */
 import type { CredentialFormat } from '../types.js';
 import { HC1_PREFIX } from './decode.js';
+import { hasPrefixAnyCase } from '../base45-prefix.js';
 import { verifyDcc } from './verify.js';
 import type { DccVerifyOptions } from './verify.js';
 
 export function createDccFormat(opts: DccVerifyOptions = {}): CredentialFormat {
   return {
     id: 'dcc',
-    detect: (text) => text.startsWith(HC1_PREFIX),
+    // Any letter case: decodeHc1 then says the case is wrong instead of an unknown format.
+    detect: (text) => hasPrefixAnyCase(text, HC1_PREFIX),
     verify: (text, ctx) => verifyDcc(text, ctx, opts),
   };
 }

@@ -10,6 +10,11 @@
  * - vaccination (`v`): date `dt` in the future → `not-yet-valid`; dose `dn` below the series
  *   `sd` → finding `incomplete-series` (refer under the default policy).
  *
+ * - every type: a birth date `dob` in the future, or after the vaccination date `dt`, the sample
+ *   time `sc` or the first positive test `fr` → `schema-invalid` (a certificate that cannot be
+ *   true; the EU NL test vectors with a future dob expect schema validation to fail). A partial
+ *   dob (`1990`, `1990-05`) spans its year or month, so only a certain contradiction counts.
+ *
  * Codes from the EU value sets (ehn-dcc-development/ehn-dcc-valuesets: test-result.json). Dates
  * follow time-rules.ts: a plain date spans the whole calendar day in every time zone, and every
  * comparison allows the clock-skew tolerance.
@@ -20,6 +25,8 @@ import { DEFAULT_TIME_RULES, dateSpan, isFuture } from '../time-rules.js';
 import type { TimeRules } from '../time-rules.js';
 import type { JsonValue } from './json.js';
 import type { DccGroup } from './schema.js';
+import { digits, dobSpan } from './birth-date.js';
+import { isCalendarDate } from './schema-patterns.js';
 
 /** SNOMED CT codes of the EU value set covid-19-lab-result. */
 export const TEST_RESULT = { detected: '260373001', notDetected: '260415000' } as const;
@@ -62,6 +69,36 @@ function checkFuture(issues: MeaningIssue[], e: Entry, at: string, field: string
 
 const ENTRY_PATH: Record<DccGroup, string> = { v: 'v[0]', t: 't[0]', r: 'r[0]' };
 
+/** The field of each type holding the event the certificate is about, and what it is. */
+const EVENT: Record<DccGroup, readonly [field: string, what: string]> = {
+  v: ['dt', 'vaccination date'],
+  t: ['sc', 'sample collection time'],
+  r: ['fr', 'first positive test date'],
+};
+
+/**
+ * A birth date in the future, or after the certificate's event, is schema-invalid. A partial dob
+ * counts from the first day of its year or month, so it never contradicts an event within its
+ * period; an event on the day of birth stays valid.
+ */
+function checkBirth(issues: MeaningIssue[], dcc: JsonValue, e: Entry, group: DccGroup, now: number, rules: TimeRules): void {
+  const dob = typeof dcc === 'object' && dcc !== null && !Array.isArray(dcc) ? (dcc as Entry).dob : undefined;
+  const birth = typeof dob === 'string' ? dobSpan(dob) : undefined;
+  if (birth === undefined || 'problem' in birth) return; // the schema step refuses a date that cannot exist
+  if (isFuture(birth.startMs, now, rules)) {
+    issues.push({ reason: 'schema-invalid', kind: 'failure', detail: 'dob: the birth date is in the future' });
+    return;
+  }
+  const [field, what] = EVENT[group];
+  const v = e[field];
+  // The event's calendar day as the issuer wrote it (a date-time's own date, in its own offset),
+  // compared with the dob's first possible day: both are the issuing country's calendar.
+  const day = typeof v === 'string' && isCalendarDate(v.length === 10 ? v : v.slice(0, 10)) ? Date.UTC(digits(v, 0) * 100 + digits(v, 2), digits(v, 5) - 1, digits(v, 8)) : undefined;
+  if (day !== undefined && day < birth.firstDayUtc) {
+    issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `dob: the birth date is after the ${what} ${ENTRY_PATH[group]}.${field}` });
+  }
+}
+
 /** Checks the content of a schema-valid DCC. Returns every issue found (empty = nothing to say). */
 export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyContext): MeaningIssue[] {
   const e = entryOf(dcc, group);
@@ -70,6 +107,7 @@ export function checkDccMeaning(dcc: JsonValue, group: DccGroup, ctx: VerifyCont
   const now = ctx.now.getTime();
   const issues: MeaningIssue[] = [];
   const at = ENTRY_PATH[group];
+  checkBirth(issues, dcc, e, group, now, rules);
 
   if (group === 'v') {
     checkFuture(issues, e, at, 'dt', 'vaccination date', now, rules);

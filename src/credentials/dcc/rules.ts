@@ -79,7 +79,10 @@ function compareVersions(a: string | undefined, b: string | undefined): number {
 export interface SelectOptions {
   /** Country of arrival: when set, Acceptance rules of other countries are skipped. */
   countryCode?: string;
-  /** Issuing country of the DCC: when set, Invalidation rules of other countries are skipped. */
+  /**
+   * Issuing country of the DCC: Invalidation rules of other countries are skipped, and when it is
+   * not known, every Invalidation rule that names a Country (compared ignoring case).
+   */
   issuerCountryCode?: string;
 }
 
@@ -123,20 +126,27 @@ function prepare(rules: readonly unknown[]): readonly PreparedRule[] {
 
 /**
  * Rules that apply to a DCC of `group` at `at`: CertLogic engine, CertificateType General or
- * matching the group, ValidFrom ≤ at < ValidTo, and the country filters. Of several versions of
+ * matching the group, ValidFrom ≤ at < ValidTo, and the country filters (SelectOptions; codes
+ * compared ignoring case). Of several versions of
  * one Identifier valid at `at`, only the highest Version applies.
  */
 export function selectRules(rules: readonly unknown[], group: DccGroup, at: Date, opts: SelectOptions = {}): DccRule[] {
   if (rules.length === 0) return [];
   const t = at.getTime();
+  // ISO 3166 codes compared whatever their case: a CWT iss "vn" is Country "VN".
+  const countryCode = opts.countryCode?.toUpperCase();
+  const issuerCountryCode = opts.issuerCountryCode?.toUpperCase();
   const byId = new Map<string, DccRule>();
   for (const p of prepare(rules)) {
     const rule = p.rule;
     if (p.certificateType !== 'General' && p.certificateType !== GROUP_TYPE[group]) continue;
     if (p.validFromMs !== undefined && !(p.validFromMs <= t)) continue;
     if (p.validToMs !== undefined && !(t < p.validToMs)) continue;
-    if (opts.countryCode && (rule.Type ?? 'Acceptance') === 'Acceptance' && rule.Country && rule.Country !== opts.countryCode) continue;
-    if (opts.issuerCountryCode && rule.Type === 'Invalidation' && rule.Country && rule.Country !== opts.issuerCountryCode) continue;
+    if (countryCode && (rule.Type ?? 'Acceptance') === 'Acceptance' && rule.Country && rule.Country.toUpperCase() !== countryCode) continue;
+    // An Invalidation rule of a country lists that country's certificates: it applies only when
+    // the DCC is known to be one of them (eu-dcc-business-rules; the EU verifier apps select
+    // Invalidation rules by the issuing country). An issuer the kiosk cannot name is no country's.
+    if (rule.Type === 'Invalidation' && rule.Country && rule.Country.toUpperCase() !== issuerCountryCode) continue;
     const prev = byId.get(rule.Identifier);
     if (!prev || compareVersions(rule.Version, prev.Version) > 0) byId.set(rule.Identifier, rule);
   }

@@ -6,11 +6,16 @@
  * by the EU value-set ids), membership of the coded fields is checked too, for each set present:
  * the EU test vectors expect schema validation to fail on a code outside its set.
  *
+ * A birth date the pattern lets through but that cannot exist (1990-02-30, month 13) is refused
+ * here too (birth-date.ts); one in the future or after the certificate's event needs the clock
+ * and is refused by meaning.ts, also as schema-invalid.
+ *
  * The first problem found is reported with the path of the field (e.g. `v[0].dt`).
  */
 import type { JsonValue } from './json.js';
 import { hasCountryLetters, isCalendarDate, isDobText, isIcaoName, isSchemaVersion } from './schema-patterns.js';
 import { dateTimeMs } from '../time-rules.js';
+import { dobSpan } from './birth-date.js';
 
 export type DccGroup = 'v' | 't' | 'r';
 
@@ -228,6 +233,8 @@ function check(dcc: JsonValue, valueSets?: ValueSets): DccGroup {
   checkString(dcc, 'ver', '', true, VERSION_RULE);
   checkName(dcc);
   checkString(dcc, 'dob', '', true, DOB_RULE);
+  const dob = dobSpan(dcc['dob'] as string);
+  if (dob !== undefined && 'problem' in dob) throw new SchemaViolation('dob', dob.problem);
   const entries = dcc[group];
   if (!Array.isArray(entries)) throw new SchemaViolation(group, 'must be an array');
   if (entries.length !== 1) throw new SchemaViolation(group, 'must hold exactly one entry');

@@ -6,10 +6,10 @@
 import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
-import { CborError, isCborMap } from '../cose/cbor.js';
+import { CborDuplicateKeyError, CborError, isCborMap } from '../cose/cbor.js';
 import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, isPssWithOtherSalt, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
+import { CwtClaimError, decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { decodeHc1, kidBase64 } from './decode.js';
 import { dccCertificateId, dccDetails, dccSubject } from './display.js';
@@ -186,6 +186,12 @@ function readClaims(run: Run, cose: CoseSign1): { claims: CwtClaims; dcc: JsonVa
   try {
     claims = decodeCwtClaims(cose.payload);
   } catch (err) {
+    // Decoded, but a claim of the wrong type or a key given twice: the structure is wrong
+    // (docs/POLICY.md schema-invalid, as CKD1 says it); anything else is broken encoding.
+    if (err instanceof CwtClaimError || err instanceof CborDuplicateKeyError) {
+      run.fail('claims', 'schema-invalid', `CWT claims: ${err.message}`);
+      return undefined;
+    }
     if (err instanceof CborError || err instanceof CoseError) {
       run.fail('claims', 'unreadable', `CWT claims: ${err.message}`);
       return undefined;
@@ -329,7 +335,8 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
 
 /**
  * The rules that apply (selectRules: Acceptance rules of the country of arrival when one is set,
- * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country) and
+ * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country; none
+ * when neither names one) and
  * their outcome on `{payload, external}`. `external` carries the EU parameters the verifier apps
  * give: `validationClockAtStartOfDay` is the start of the validation clock's UTC day, as the EU
  * and Swiss verifiers compute it.
@@ -350,10 +357,9 @@ function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims
     kid: signer.kid,
   };
   const failed = evaluateRules(rules, dcc, external).filter((o) => !o.passed);
-  for (const o of failed) {
-    run.fail('rules', `rule-failed:${ruleReasonId(o.rule)}`, `${o.rule.Identifier}: ${o.detail ?? ''}`);
-    if (o.detail) run.messages.push(o.detail);
-  }
+  // One message per failed rule: the step's detail (identifier and description) is what the
+  // officer sees; adding the description to `messages` as well showed every failure twice.
+  for (const o of failed) run.fail('rules', `rule-failed:${ruleReasonId(o.rule)}`, `${o.rule.Identifier}: ${o.detail ?? ''}`);
   if (failed.length === 0) run.pass('rules', `${rules.length} rules passed`);
 }
 

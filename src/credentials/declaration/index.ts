@@ -1,11 +1,13 @@
 /** CKD1 signed entry declarations (docs/FORMATS.md): verification and issuing. */
 import type { CredentialFormat } from '../types.js';
 import { CKD1_PREFIX } from './types.js';
+import { hasPrefixAnyCase } from '../base45-prefix.js';
 import { verifyDeclaration } from './verify.js';
 
 export const declarationFormat: CredentialFormat = {
   id: 'ckd1',
-  detect: (text) => text.startsWith(CKD1_PREFIX),
+  // Any letter case: verifyDeclaration then says the case is wrong instead of an unknown format.
+  detect: (text) => hasPrefixAnyCase(text, CKD1_PREFIX),
   verify: (text, ctx) => verifyDeclaration(text, ctx),
 };
 

@@ -17,8 +17,10 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import { isValidTime, isoTime } from '../iso-time.js';
 import { readDeclaration } from './schema.js';
 import type { Declaration } from './types.js';
-import { DEFAULT_TIME_RULES, checkTokenTimes } from '../time-rules.js';
+import { DEFAULT_TIME_RULES, checkTokenTimes, isFuture } from '../time-rules.js';
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
+import { base45PrefixProblem, hasPrefixAnyCase } from '../base45-prefix.js';
+import { earliestTestMs } from './test-time.js';
 import { passStep } from '../step-log.js';
 import { DedupText, bytesAsText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 import type { DeclarationIssuer } from '../trust/types.js';
@@ -47,7 +49,9 @@ function fail(steps: VerifyStep[], reason: ReasonCode, step: string, detail: str
 export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResult {
   const steps: VerifyStep[] = [];
   if (text.length > LIMITS.maxTextChars) return fail(steps, 'too-large', 'decode', `QR text longer than ${LIMITS.maxTextChars} characters`);
-  if (!text.startsWith(CKD1_PREFIX)) return fail(steps, 'unreadable', 'decode', 'missing CKD1: prefix');
+  if (!hasPrefixAnyCase(text, CKD1_PREFIX)) return fail(steps, 'unreadable', 'decode', 'missing CKD1: prefix');
+  const prefixProblem = base45PrefixProblem(text, CKD1_PREFIX);
+  if (prefixProblem !== undefined) return fail(steps, 'unreadable', 'decode', prefixProblem);
 
   let msg: CoseSign1;
   try {
@@ -101,8 +105,10 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
     return fail(steps, 'schema-invalid', 'claims', 'iss missing or too long');
   }
   if (claims.iat === undefined || claims.exp === undefined) return fail(steps, 'schema-invalid', 'claims', 'iat or exp missing');
-  if (claims.exp < claims.iat || claims.exp - claims.iat > MAX_VALID_HOURS * 3600) {
-    return fail(steps, 'schema-invalid', 'claims', `validity period outside 0–${MAX_VALID_HOURS} hours`);
+  // Expiring before being issued is no validity period at all: said as the DCC says it.
+  if (claims.exp < claims.iat) return fail(steps, 'schema-invalid', 'claims', 'CWT claim exp is before iat');
+  if (claims.exp - claims.iat > MAX_VALID_HOURS * 3600) {
+    return fail(steps, 'schema-invalid', 'claims', `validity period (exp − iat) longer than ${MAX_VALID_HOURS} hours`);
   }
 
   const failures: ReasonCode[] = [];
@@ -134,9 +140,21 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
     findings.push('exposure');
     messages.push('Declared contact with a confirmed case');
   }
+  // A positive test is a finding whatever its age: the declaration says it, and the officer judges
+  // it (the token itself is valid 72 hours by default; FORMATS.md).
   if (decl.health.test?.result === 'positive') {
     findings.push('positive-test');
     messages.push(`Positive test on ${decl.health.test.at}`);
+  }
+  // A test taken in the future is not yet a test (as a DCC's sample time or an SHC dose).
+  if (decl.health.test !== undefined) {
+    const earliest = earliestTestMs(decl.health.test.at);
+    if (earliest !== undefined && isFuture(earliest, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES)) {
+      failures.push('not-yet-valid');
+      const detail = 'decl.health.test.at: the test time is in the future';
+      steps.push({ step: 'test', ok: false, detail });
+      messages.push(detail);
+    }
   }
   const details = [
     { label: 'Trip', value: `${decl.trip.from} → ${decl.trip.to}` },

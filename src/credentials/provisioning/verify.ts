@@ -11,7 +11,8 @@ import { base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { COSE_ALG, coseAlg, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
-import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
+import { CwtClaimError, decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
+import { CborDuplicateKeyError } from '../cose/cbor.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
@@ -135,7 +136,9 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   } else {
     try {
       claims = decodeCwtClaims(msg.payload);
-    } catch {
+    } catch (err) {
+      // A claim of the wrong type or a key given twice: decoded, but the content is wrong.
+      if (err instanceof CwtClaimError || err instanceof CborDuplicateKeyError) return refuse('invalid', `card content invalid: ${err.message}`);
       return refuse('unreadable', 'card claims are not a CBOR map');
     }
     const read = readProvisioning(claims.claims.get('prov'));
