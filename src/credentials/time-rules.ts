@@ -85,8 +85,8 @@ export function isFuture(ms: number, nowMs: number, rules: TimeRules = DEFAULT_T
   return ms > nowMs + rules.skewMs;
 }
 
-/** Value of the ASCII digits text[from, to), or -1 when any of them is not one. */
-function digitsAt(text: string, from: number, to: number): number {
+/** Value of the ASCII digits text[from, to), or -1 when any of them is not one (no sign, no space). */
+export function digitsAt(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i) - 48;

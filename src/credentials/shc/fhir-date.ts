@@ -8,7 +8,7 @@
  * EU DCC reader takes it (time-rules.ts `dateTimeMs`): Date.parse cannot read it.
  */
 import { isRealDate } from '../text.js';
-import { dateTimeMs } from '../time-rules.js';
+import { dateTimeMs, digitsAt } from '../time-rules.js';
 
 const DATE_TIME =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(\.\d{1,9})?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
@@ -56,17 +56,6 @@ export function fhirSpan(text: unknown, dateOnly = false): FhirSpan | undefined 
   else if (month !== undefined) end.setUTCMonth(end.getUTCMonth() + 1);
   else end.setUTCFullYear(year + 1);
   return { startMs: start.getTime() - 14 * HOUR_MS, endMs: end.getTime() + 12 * HOUR_MS - 1 };
-}
-
-/** Value of the ASCII digits text[from, to), or -1 when any of them is not one. */
-function digitsAt(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (!(c >= 0 && c <= 9)) return -1;
-    n = n * 10 + c;
-  }
-  return n;
 }
 
 /**
