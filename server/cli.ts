@@ -212,6 +212,11 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
   if (LAWFUL_FLAGS.some((f) => v[f] !== undefined)) return lawful(where, v, io);
   if (v['time-zone'] !== undefined) throw new Usage('central export: --time-zone is only used with --from and --to (a signed export of a time range)');
   await withStorage('export', where, async (storage) => {
+    // Names and ID numbers are about to leave the server: the audit log says when and how many
+    // (never whose) BEFORE the first line, so an export cut short (`| head`, a reader that dies,
+    // kill -9) is on record too; `count` is the check-ins stored when it began, what it hands out
+    // when it runs to the end.
+    await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count: await storage.countCheckIns() } });
     // Each check-in with its current verdict, originalVerdict and overrides (server/overrides.ts).
     let count = 0;
     for await (const c of storage.exportCheckIns()) {
@@ -220,8 +225,6 @@ async function exportAll(argv: string[], io: CentralIo): Promise<number> {
       // A pipe's reader sets the pace: without this a slow one made the whole table pile up here.
       if (count % 256 === 0) await io.stdoutDrained?.();
     }
-    // Names and ID numbers left the server: the audit log says when and how many (never whose).
-    await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'export', detail: { via: 'cli', count } });
   }, true);
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@
  * hundred lines are handed over, instead of the whole table piling up in the process; once it
  * drains, the rest follows, each check-in once.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { ingestCheckIns } from '../../server/checkins.js';
 import { openStorage } from '../../server/storage/open.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { CheckIn } from '../../src/shared/types.js';
+import { CLI, runCli } from '../helpers/cli.js';
 
 const T0 = Date.parse('2026-11-25T08:00:00.000Z');
 const COUNT = 1_000;
@@ -64,3 +66,14 @@ it('hands over at most 256 lines while stdout has not drained, then the rest, ea
   expect(lines).toHaveLength(COUNT);
   expect(new Set(lines.map((l) => (JSON.parse(l) as CheckIn).id)).size).toBe(COUNT);
 });
+
+it('an export cut short by its reader (| head -1) is in the audit log with the check-ins it began with', () => {
+  const cmd = `${JSON.stringify(process.execPath)} ${CLI.map((a) => JSON.stringify(a)).join(' ')} central export --data-dir ${JSON.stringify(dir)} | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`;
+  const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', cwd: process.cwd() });
+  expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toContain('rc=0');
+  const audit = runCli(['central', 'audit', '--data-dir', dir]);
+  expect(audit.code, audit.stderr).toBe(0);
+  const exports = audit.lines.filter((l) => (l as { action?: string }).action === 'export');
+  expect(exports).toEqual([expect.objectContaining({ actor: 'cli', detail: { via: 'cli', count: COUNT } })]);
+}, 60_000);
