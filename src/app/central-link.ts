@@ -221,8 +221,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     if (!stopped) startServices(e);
   };
 
-  const tryEnroll = (serverUrl: string | readonly string[], code: string) => {
-    doEnroll(serverUrl, code).catch((err: unknown) => {
+  /** One enrollment attempt (retried later on a network fault); settles once it and, on success, the first trust bundle are done. */
+  const tryEnroll = (serverUrl: string | readonly string[], code: string): Promise<void> =>
+    doEnroll(serverUrl, code).then(() => firstTrust(), (err: unknown) => {
       if (stopped) return;
       // A refused code will not become valid by retrying; a network fault may heal.
       const permanent = err instanceof EnrollmentError && err.status !== undefined && err.status >= 400 && err.status < 500;
@@ -230,9 +231,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       problem('enrollment', `enrollment failed: ${message}`);
       log.warn('enrollment failed', { error: message, retry: !permanent });
       if (permanent) refused = message;
-      if (!permanent) retryHandle = opts.timers.setTimeout(() => tryEnroll(serverUrl, code), opts.enrollRetryMs ?? 30_000);
+      if (!permanent) retryHandle = opts.timers.setTimeout(() => void tryEnroll(serverUrl, code), opts.enrollRetryMs ?? 30_000);
     });
-  };
 
   // A one-time code given on every start (a systemd unit, say) must not be replayed once used.
   // Being enrolled at any of the given nodes counts: they share one database.
@@ -241,8 +241,6 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const usedHash = opts.kiosk.store.getSetting(SETTINGS.enrollCodeHash);
   const newCode = opts.enrollCode !== undefined && usedHash !== undefined && usedHash !== codeHash(opts.enrollCode);
   const needsEnrollment = opts.enrollCode !== undefined && nodes !== undefined && (!enrollment || newCode || !nodes.includes(serverList(enrollment.serverUrl)[0] as string));
-  if (needsEnrollment) tryEnroll(opts.serverUrl!, opts.enrollCode!);
-  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
 
   /**
    * After a card enrolled, the scans held behind it (the technician's test scan) also wait for the
@@ -262,6 +260,12 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     await Promise.race([synced, waited]);
     opts.timers.clearTimeout(timer);
   };
+
+  // Enrolling with --enroll at start: the first scans wait for that first attempt and the server's
+  // first trust bundle (bounded, as after a card), or the server's own valid credentials would be
+  // judged with no signers at all and recorded as red unknown-signer check-ins.
+  if (needsEnrollment) opts.kiosk.holdScansFor(tryEnroll(opts.serverUrl!, opts.enrollCode!));
+  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
 
   const onOutcome = () => forwarder?.kick();
   opts.kiosk.on('outcome', onOutcome);

@@ -202,7 +202,7 @@ export class KioskService extends EventEmitter<KioskEvents> {
     let timer: unknown;
     const bounded = new Promise<void>((resolve) => {
       timer = this.parts.timers.setTimeout(() => {
-        this.log.warn('provisioning card still being acted on: held scans are recorded with the settings in force', { afterMs: CARD_HOLD_MAX_MS });
+        this.log.warn('enrollment (provisioning card or --enroll) still being acted on: held scans are recorded with the settings in force', { afterMs: CARD_HOLD_MAX_MS });
         resolve();
       }, CARD_HOLD_MAX_MS);
       outcome.then(
