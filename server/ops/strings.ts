@@ -92,6 +92,8 @@ const vi = {
       idNo: 'Nhập số giấy tờ (tối đa 64 ký tự).',
       from: 'Thời điểm "Từ" không hợp lệ.',
       to: 'Thời điểm "Đến" không hợp lệ.',
+      skipped: (field: 'from' | 'to', value: string, zone: string) =>
+        `Thời điểm "${field === 'from' ? 'Từ' : 'Đến'}" ${value} không có ở múi giờ ${zone}: đồng hồ nhảy qua giờ này khi đổi giờ mùa hè. Hãy chọn giờ trước hoặc sau đó.`,
       order: '"Đến" phải sau "Từ".',
       window: 'Số phút phải là số nguyên từ 0 đến 1440.',
     },
@@ -282,6 +284,8 @@ const en: OpsStrings = {
       idNo: 'Enter an ID number (at most 64 characters).',
       from: '"From" is not a valid date and time.',
       to: '"To" is not a valid date and time.',
+      skipped: (field: 'from' | 'to', value: string, zone: string) =>
+        `"${field === 'from' ? 'From' : 'To'}" ${value} does not exist in ${zone}: the clocks skip it (a daylight-saving change). Choose a time before or after it.`,
       order: '"To" must be after "From".',
       window: 'Minutes must be a whole number from 0 to 1440.',
     },

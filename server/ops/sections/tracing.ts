@@ -8,10 +8,14 @@ import { esc } from '../../html.js';
 import type { DashboardSection, SectionContext } from '../section.js';
 import { contactRows, distinctContacts } from '../trace-view.js';
 
-/** The localized text of a parseTraceQuery error ("field: detail"). */
-function traceErrorText(c: SectionContext, error: string): string {
+/** The localized text of a parseTraceQuery / dateTimeProblem error ("field: detail"). */
+export function traceErrorText(c: Pick<SectionContext, 't'>, error: string): string {
   const e = c.t.tracing.errors;
   if (error.startsWith('to: before')) return e.order;
+  // A wall time a daylight-saving change skips: say so, with what was typed and the zone, instead
+  // of "not a valid date and time" (it is one, on any other night).
+  const skipped = /^(from|to): (.+) does not exist in (\S+): the clocks skip it/.exec(error);
+  if (skipped) return e.skipped(skipped[1] as 'from' | 'to', skipped[2] as string, skipped[3] as string);
   const field = error.slice(0, error.indexOf(':'));
   return field === 'idNo' ? e.idNo : field === 'from' ? e.from : field === 'to' ? e.to : field === 'windowMinutes' ? e.window : error;
 }
