@@ -22,6 +22,7 @@
  * or configuration error — a bad flag, or a data dir / database that holds no central database.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
@@ -240,7 +241,15 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
   checkTimesEarly('export', () => request(zoneFlag ?? DEFAULT_TIME_ZONE), zoneFlag);
   const out = v.out;
   if (typeof out !== 'string' || out === '') throw new Usage('central export: --out FILE: required, where the signed export is written');
+  if (out === '-') throw new Usage('central export: --out -: a signed export is written to a file (mode 0600), never to standard output; give a file name');
   if (fs.existsSync(out)) throw new Usage(`central export: --out ${out} exists already; choose a new file name`);
+  const folder = path.dirname(path.resolve(out));
+  if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Usage(`central export: --out ${out}: the folder ${folder} does not exist; create it first or choose another place`);
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch {
+    throw new Usage(`central export: --out ${out}: the folder ${folder} is not writable by this user; choose another place`);
+  }
   await withStorage('export', where, async (storage) => {
     const timeZone = await serverTimeZone(storage, zoneFlag);
     const req = request(timeZone);
