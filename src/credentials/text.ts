@@ -280,8 +280,25 @@ export function pipeFieldsText(fields: readonly string[]): string {
  * is keyed by its text, as before, which never folds two different cards.)
  */
 export function pipeFieldsDedup(text: string, fields: readonly string[]): DedupText | undefined {
-  let length = fields.length - 1;
-  for (let i = 0; i < fields.length; i++) length += fields[i]!.length;
-  if (length === text.length && fields[fields.length - 1] !== '') return undefined;
+  if (fields[fields.length - 1] !== '' && fieldsSpellText(text, fields)) return undefined;
   return new DedupText(() => pipeFieldsText(fields));
+}
+
+/**
+ * Whether `fields` joined by '|' is `text` exactly, compared in place (no joined copy on every
+ * scan). Equal lengths are not enough: cleaning swaps a TAB or a no-break space for a space one
+ * for one, and such a card must be keyed by its clean fields like any other spelling.
+ */
+function fieldsSpellText(text: string, fields: readonly string[]): boolean {
+  let at = 0;
+  for (let i = 0; i < fields.length; i++) {
+    if (i > 0) {
+      if (text.charCodeAt(at) !== 0x7c) return false;
+      at++;
+    }
+    const field = fields[i]!;
+    if (!text.startsWith(field, at)) return false;
+    at += field.length;
+  }
+  return at === text.length;
 }

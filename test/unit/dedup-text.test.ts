@@ -68,6 +68,9 @@ describe('what the formats give', () => {
     expect(verifyCccd(card, ctxNow).dedupText).toBeUndefined();
     expect(verifyCccd(`${card}|`, ctxNow).dedupText?.text()).toBe(card);
     expect(verifyCccd(card.replace(/\|/g, ' | '), ctxNow).dedupText?.text()).toBe(card);
+    // A character swapped one for one by cleaning (TAB, no-break space) keeps the length: still keyed by the clean text.
+    expect(verifyCccd(card.replace('Nguyễn Văn', 'Nguyễn\tVăn'), ctxNow).dedupText?.text()).toBe(card);
+    expect(verifyCccd(card.replace('Nguyễn Văn', 'Nguyễn\u00a0Văn'), ctxNow).dedupText?.text()).toBe(card);
     const qr = '001085012345|NGUYEN VAN AN|1985-03-15|0|QH7K2M9P4R';
     expect(verifyVnqr(qr, ctxNow).dedupText).toBeUndefined();
     expect(verifyVnqr(qr.toLowerCase().replace('qh7k2m9p4r', 'QH7K2M9P4R'), ctxNow).dedupText?.text()).toBe(qr);
