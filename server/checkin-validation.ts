@@ -108,6 +108,24 @@ function checkOverride(v: unknown, nowMs: number): Override | undefined | string
 }
 
 /**
+ * The protocol's times are UTC (`…Z`): one sent with an offset (`2026-12-07T05:00:00+07:00`) is
+ * stored as the same instant in UTC, so exports, traces and day partitions read one spelling. A
+ * UTC text is kept as sent.
+ */
+function utcIso(text: string): string {
+  const last = text.charCodeAt(text.length - 1);
+  return last === 0x5a || last === 0x7a ? text : new Date(Date.parse(text)).toISOString();
+}
+
+/** Why `value` is no ISO date-time: a well-formed one naming a day or hour that does not exist is said so. */
+function notIsoTimeProblem(field: string, value: unknown): string {
+  if (typeof value === 'string' && value.length <= 40 && ISO_TIME.test(value)) {
+    return `${field}: ${value} names a date or time that does not exist; check the kiosk's clock`;
+  }
+  return `${field}: not an ISO date-time`;
+}
+
+/**
  * Checks one record and returns it normalised (known fields only; unknown ones are ignored), or
  * why it was refused. `nowMs` is the server's clock (ms), against which `scannedAt` is bounded
  * (SCANNED_AT_BOUNDS).
@@ -130,7 +148,7 @@ export function validateCheckIn(raw: unknown, nowMs: number): Validated {
   const identifierProblem = problemOfIdentifier('deviceId', raw.deviceId) ?? problemOfIdentifier('checkpointId', raw.checkpointId);
   if (identifierProblem) return fail(identifierProblem);
   if (!DIRECTIONS.includes(raw.direction as Direction)) return fail('direction: not in|out');
-  if (!isIsoTime(raw.scannedAt)) return fail('scannedAt: not an ISO date-time');
+  if (!isIsoTime(raw.scannedAt)) return fail(notIsoTimeProblem('scannedAt', raw.scannedAt));
   const scanProblem = timeBoundProblem('scannedAt', raw.scannedAt, nowMs);
   if (scanProblem) return fail(scanProblem);
   if (!boundedString(raw.format, RECORD_LIMITS.formatChars) || !TOKEN.test(raw.format)) return fail('format: not a format identifier');
@@ -149,7 +167,7 @@ export function validateCheckIn(raw: unknown, nowMs: number): Validated {
     deviceId: raw.deviceId,
     checkpointId: raw.checkpointId,
     direction: raw.direction as Direction,
-    scannedAt: raw.scannedAt,
+    scannedAt: utcIso(raw.scannedAt),
     format: raw.format as FormatId,
     verdict: raw.verdict as VerdictKind,
     reasons: reasons as ReasonCode[],

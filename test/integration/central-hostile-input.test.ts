@@ -153,13 +153,24 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
       { id: far.id, reason: "scannedAt: 9999-12-31T23:59:59.999Z is more than 24 hours after the server's time (2026-11-25T03:00:00.000Z); check the kiosk's clock" },
       { id: tomorrowPlus.id, reason: "scannedAt: 2026-11-26T04:00:00.000Z is more than 24 hours after the server's time (2026-11-25T03:00:00.000Z); check the kiosk's clock" },
       { id: unset.id, reason: "scannedAt: 1970-01-01T00:00:05.000Z is before 2000; the kiosk's clock was not set" },
-      { id: feb30.id, reason: 'scannedAt: not an ISO date-time' },
+      { id: feb30.id, reason: "scannedAt: 2026-02-30T08:00:00Z names a date or time that does not exist; check the kiosk's clock" },
     ]);
     if (central.storage instanceof PostgresStorage) {
       // No day partition was made for a day nothing was stored on.
       const { rows } = await central.storage.pool.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relname LIKE 'checkins_p%' AND relkind = 'r' ORDER BY 1");
       expect(rows.map((x) => x.relname)).toEqual(['checkins_p20261126']);
     }
+  });
+
+  it('stores a scan time sent with an offset as the same instant in UTC (the protocol\'s times are UTC); a UTC one as sent', async () => {
+    const auth = await enroll('CODE-ONE');
+    const offset = checkIn({ scannedAt: '2026-11-25T09:30:00+07:00' });
+    const utc = checkIn({ scannedAt: '2026-11-25T02:31:00Z' });
+    const r = await post('/api/v1/checkins', { checkins: [offset, utc] }, auth);
+    expect(r.json).toMatchObject({ accepted: [offset.id, utc.id], rejected: [] });
+    const stored = await exported();
+    expect(stored.get(offset.id)?.scannedAt).toBe('2026-11-25T02:30:00.000Z');
+    expect(stored.get(utc.id)?.scannedAt).toBe('2026-11-25T02:31:00Z');
   });
 
   it('answers a check-in that arrives past retention as accepted without storing it, with a purge receipt (no day partition either)', async () => {
