@@ -65,10 +65,21 @@ export function localFields(timeZone: string, atMs: number): LocalFields {
   return { year: out.year ?? 1970, month: out.month ?? 1, day: out.day ?? 1, hour: out.hour ?? 0, minute: out.minute ?? 0, second: out.second ?? 0 };
 }
 
+/**
+ * Date.UTC for any year: Date.UTC reads years 0–99 as 1900–1999, so a wall time typed in year 1
+ * would silently become 1901.
+ */
+function wallUtc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second);
+  const d = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second));
+  d.setUTCFullYear(year + (d.getUTCFullYear() - 2000));
+  return d.getTime();
+}
+
 /** Offset of local time from UTC at an instant, in ms (Hanoi: +25,200,000). */
 export function zoneOffsetMs(timeZone: string, atMs: number): number {
   const f = localFields(timeZone, atMs);
-  const asUtc = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+  const asUtc = wallUtc(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
   return asUtc - Math.floor(atMs / 1000) * 1000;
 }
 
@@ -78,11 +89,11 @@ export function zoneOffsetMs(timeZone: string, atMs: number): number {
  * 03:30; Santiago's skipped midnight → 01:00 the same day, never 23:00 the day before).
  */
 export function localToUtcMs(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const wall = wallUtc(year, month - 1, day, hour, minute);
   let guess = wall - zoneOffsetMs(timeZone, wall);
   guess = wall - zoneOffsetMs(timeZone, guess);
   const f = localFields(timeZone, guess);
-  if (Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute) === wall) return guess;
+  if (wallUtc(f.year, f.month - 1, f.day, f.hour, f.minute) === wall) return guess;
   // Skipped: the two offsets around the gap give two candidates; the later lies after the gap.
   return Math.max(guess, wall - zoneOffsetMs(timeZone, guess));
 }
@@ -97,8 +108,8 @@ export function localDate(timeZone: string, atMs: number): string {
 export function localDayRange(timeZone: string, atMs: number, daysBack = 0): { fromMs: number; toMs: number } {
   const f = localFields(timeZone, atMs);
   // Calendar arithmetic on a UTC date (never on instants): 'minus n days' is always a calendar day.
-  const day = new Date(Date.UTC(f.year, f.month - 1, f.day - daysBack));
-  const next = new Date(Date.UTC(f.year, f.month - 1, f.day - daysBack + 1));
+  const day = new Date(wallUtc(f.year, f.month - 1, f.day - daysBack));
+  const next = new Date(wallUtc(f.year, f.month - 1, f.day - daysBack + 1));
   return {
     fromMs: localToUtcMs(timeZone, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()),
     toMs: localToUtcMs(timeZone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()),
@@ -134,7 +145,7 @@ export function parseLocalDateTime(timeZone: string, text: string, opts: { allow
   if (!opts.occurrence || toLocalInput(timeZone, ms) !== shown) return ms + second * 1000;
   // Every instant showing this wall time: the offsets in force a day either side and at it (no
   // zone changes its offset twice within two days).
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const wall = wallUtc(year, month - 1, day, hour, minute);
   const offsets = new Set([-DAY_MS, 0, DAY_MS].map((d) => zoneOffsetMs(timeZone, wall + d)));
   const instants = [...offsets].map((o) => wall - o).filter((t) => toLocalInput(timeZone, t) === shown);
   return (opts.occurrence === 'first' ? Math.min(...instants) : Math.max(...instants)) + second * 1000;

@@ -54,6 +54,9 @@ describe('local time', () => {
     expect(iso(resolveDateTime('2026-09-06', 'America/Santiago'))).toBe('2026-09-06T04:00:00.000Z');
     expect(localDayRange('America/Santiago', Date.parse('2026-09-06T12:00:00Z'))).toEqual({ fromMs: Date.parse('2026-09-06T04:00:00Z'), toMs: Date.parse('2026-09-07T03:00:00Z') });
     expect(localDayRange('America/Santiago', Date.parse('2026-09-05T12:00:00Z'))).toEqual({ fromMs: Date.parse('2026-09-05T04:00:00Z'), toMs: Date.parse('2026-09-06T04:00:00Z') });
+    // Years before 100 stay themselves (Date.UTC reads 0–99 as 1900–1999: year 1 became 1901).
+    expect(iso(resolveDateTime('0001-01-01T12:00', 'UTC'))).toBe('0001-01-01T12:00:00.000Z');
+    expect(iso(resolveDateTime('0099-12-31', 'UTC'))).toBe('0099-12-31T00:00:00.000Z');
     // A skipped wall time still moves forward by the gap.
     expect(iso(parseLocalDateTime('Europe/Berlin', '2026-03-29T02:30', { allowSkipped: true }))).toBe('2026-03-29T01:30:00.000Z');
     // Other bad input keeps its message.
