@@ -4,6 +4,7 @@
  * identity, checkpoint and direction) stored as given and tolerated when absent.
  */
 import type { CentralStorage, StoredHeartbeat } from './storage/types.js';
+import { cutText } from '../src/shared/cut-text.js';
 
 export interface HeartbeatBody {
   queueDepth: number;
@@ -51,9 +52,7 @@ const ACCEPTED_SCANNER_ERROR_CHARS = 4096;
 function storedScanner(s: unknown): unknown {
   const entry = s as { lastError?: unknown };
   if (typeof entry.lastError !== 'string' || entry.lastError.length <= STORED_SCANNER_ERROR_CHARS) return s;
-  // Never between the two halves of a surrogate pair.
-  const end = /[\uD800-\uDBFF]/.test(entry.lastError.charAt(STORED_SCANNER_ERROR_CHARS - 2)) ? STORED_SCANNER_ERROR_CHARS - 2 : STORED_SCANNER_ERROR_CHARS - 1;
-  return { ...entry, lastError: `${entry.lastError.slice(0, end)}…` };
+  return { ...entry, lastError: cutText(entry.lastError, STORED_SCANNER_ERROR_CHARS) };
 }
 
 /** JSON schema of the heartbeat body (fastify validates before the handler runs). */

@@ -6,6 +6,7 @@
  * whole heartbeat with a 400 and the fleet page shows a live kiosk as silent.
  */
 import { replaceControlCharacters } from '../shared/control-characters.js';
+import { cutText } from '../shared/cut-text.js';
 import type { ScannerStatus } from '../shared/types.js';
 import type { HeartbeatBody } from './heartbeat.js';
 
@@ -16,12 +17,7 @@ export const MAX_HEARTBEAT_SCANNERS = 16;
 
 /** `text` without control characters (whitespace ones become a space, others U+FFFD), at most `max` long (ending in "…" when cut). */
 export function boundedText(text: string, max: number): string {
-  const clean = replaceControlCharacters(text);
-  if (clean.length <= max) return clean;
-  // Never cut a surrogate pair in two.
-  let end = max - 1;
-  if (/[\uD800-\uDBFF]/.test(clean.charAt(end - 1))) end--;
-  return `${clean.slice(0, end)}…`;
+  return cutText(replaceControlCharacters(text), max);
 }
 
 /** `body` with its scanners bounded as above; every other member as it is. */
