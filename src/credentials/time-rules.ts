@@ -110,6 +110,42 @@ function plainDateUtc(text: string): number | undefined {
   return Date.UTC(y, m - 1, d);
 }
 
+/** Hours of the first (UTC+14) and last (UTC−12) time zones on Earth. */
+const FIRST_ZONE_MS = 14 * 3_600_000;
+const LAST_ZONE_MS = 12 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** calendarSpan of one day given by its UTC midnight (ms), without Date objects: it runs for every date of every scan. */
+export function daySpan(utcMidnight: number): { startMs: number; endMs: number } {
+  return { startMs: utcMidnight - FIRST_ZONE_MS, endMs: utcMidnight + DAY_MS + LAST_ZONE_MS - 1 };
+}
+
+/** What a calendar year, month or day without a zone can mean. */
+export interface CalendarSpan {
+  /** Earliest instant (epoch ms): its first day starting in the first time zone (UTC+14). */
+  startMs: number;
+  /** Latest instant (epoch ms): its last day ending in the last time zone (UTC−12). */
+  endMs: number;
+  /** UTC midnight (epoch ms) of its first day: compared with other dates of the same calendar. */
+  firstDayUtc: number;
+}
+
+/**
+ * The span of a year (`month` and `day` undefined), a month (`day` undefined) or a day, read in
+ * every time zone, for any year (Date.UTC reads years 0–99 as 1900–1999: the year is set after).
+ * The caller has checked that the date exists.
+ */
+export function calendarSpan(year: number, month?: number, day?: number): CalendarSpan {
+  const start = new Date(Date.UTC(2000, month === undefined ? 0 : month - 1, day ?? 1));
+  start.setUTCFullYear(year);
+  const end = new Date(start.getTime());
+  if (day !== undefined) end.setUTCDate(end.getUTCDate() + 1);
+  else if (month !== undefined) end.setUTCMonth(end.getUTCMonth() + 1);
+  else end.setUTCFullYear(year + 1);
+  const firstDayUtc = start.getTime();
+  return { startMs: firstDayUtc - FIRST_ZONE_MS, endMs: end.getTime() + LAST_ZONE_MS - 1, firstDayUtc };
+}
+
 /**
  * Earliest and latest instants of a calendar date or date-time string. A date-time is one instant;
  * a plain date (YYYY-MM-DD, no zone: DCC dates are the issuing country's calendar) spans from its
@@ -120,7 +156,7 @@ export function dateSpan(text: string): { startMs: number; endMs: number } | und
   const utcMidnight = plainDateUtc(text);
   if (utcMidnight !== undefined) {
     if (!Number.isFinite(utcMidnight)) return undefined;
-    return { startMs: utcMidnight - 14 * 3_600_000, endMs: utcMidnight + 36 * 3_600_000 - 1 };
+    return daySpan(utcMidnight);
   }
   const ms = dateTimeMs(text) ?? Date.parse(text);
   return Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;

@@ -6,25 +6,15 @@
  * (schema-valid `1963-00`) and the hcert spec's partial dates have it.
  */
 import { daysInMonth } from '../text.js';
-
-/** Hours of the first (UTC+14) and last (UTC−12) time zones: a date spans its day in every zone. */
-const EARLIEST_ZONE_MS = 14 * 3_600_000;
-const LATEST_ZONE_MS = 12 * 3_600_000;
+import { calendarSpan, type CalendarSpan } from '../time-rules.js';
 
 /** The two ASCII digits at `i` as a number (the caller knows they are digits). */
 export function digits(text: string, i: number): number {
   return (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
 }
 
-/** What a readable birth date can mean. */
-export interface DobSpan {
-  /** Earliest instant (epoch ms): the first day it can be, starting in the first time zone (UTC+14). */
-  startMs: number;
-  /** Latest instant (epoch ms): the last day it can be, ending in the last time zone (UTC−12). */
-  endMs: number;
-  /** Date.UTC of the first calendar day it can be: compared with other dates of the same calendar. */
-  firstDayUtc: number;
-}
+/** What a readable birth date can mean (time-rules.ts calendarSpan). */
+export type DobSpan = CalendarSpan;
 
 /**
  * Earliest and latest instants (epoch ms) a birth date can mean: a year spans the whole year, a
@@ -41,8 +31,5 @@ export function dobSpan(dob: string): DobSpan | { problem: string } | undefined 
   if (month > 12) return { problem: `month ${dob.slice(5, 7)} does not exist` };
   if (month === 0 && day !== 0) return { problem: 'a day is given without its month' };
   if (day > daysInMonth(month, year)) return { problem: `${dob} is not a day of the calendar` };
-  // Date.UTC reads years 0–99 as 1900–1999; the pattern allows only 19xx and 20xx, so that is moot.
-  const from = Date.UTC(year, month === 0 ? 0 : month - 1, day === 0 ? 1 : day);
-  const to = month === 0 ? Date.UTC(year + 1, 0, 1) : day === 0 ? Date.UTC(year, month, 1) : Date.UTC(year, month - 1, day + 1);
-  return { startMs: from - EARLIEST_ZONE_MS, endMs: to + LATEST_ZONE_MS - 1, firstDayUtc: from };
+  return calendarSpan(year, month === 0 ? undefined : month, day === 0 ? undefined : day);
 }

@@ -8,7 +8,7 @@
  * EU DCC reader takes it (time-rules.ts `dateTimeMs`): Date.parse cannot read it.
  */
 import { isRealDate } from '../text.js';
-import { dateTimeMs, digitsAt } from '../time-rules.js';
+import { calendarSpan, dateTimeMs, daySpan, digitsAt } from '../time-rules.js';
 
 const DATE_TIME =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(\.\d{1,9})?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
@@ -18,8 +18,6 @@ export interface FhirSpan {
   startMs: number;
   endMs: number;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * The span of a FHIR `dateTime` (or `date` when `dateOnly`), or undefined when `text` is not one
@@ -33,7 +31,7 @@ export function fhirSpan(text: unknown, dateOnly = false): FhirSpan | undefined 
   // Most card dates are a plain YYYY-MM-DD: read it digit by digit (runs for every dose of every
   // scan); anything else goes through the full pattern.
   const plain = plainDateUtc(text);
-  if (plain !== undefined) return Number.isNaN(plain) ? undefined : { startMs: plain - 14 * HOUR_MS, endMs: plain + 36 * HOUR_MS - 1 };
+  if (plain !== undefined) return Number.isNaN(plain) ? undefined : daySpan(plain);
   const m = DATE_TIME.exec(text);
   if (m === null) return undefined;
   const year = Number(m[1]);
@@ -48,14 +46,8 @@ export function fhirSpan(text: unknown, dateOnly = false): FhirSpan | undefined 
     const ms = dateTimeMs(text);
     return ms !== undefined && Number.isFinite(ms) ? { startMs: ms, endMs: ms } : undefined;
   }
-  // Date.UTC reads years 0–99 as 1900–1999: set the full year afterwards.
-  const start = new Date(Date.UTC(2000, month === undefined ? 0 : month - 1, day ?? 1));
-  start.setUTCFullYear(year);
-  const end = new Date(start.getTime());
-  if (day !== undefined) end.setUTCDate(end.getUTCDate() + 1);
-  else if (month !== undefined) end.setUTCMonth(end.getUTCMonth() + 1);
-  else end.setUTCFullYear(year + 1);
-  return { startMs: start.getTime() - 14 * HOUR_MS, endMs: end.getTime() + 12 * HOUR_MS - 1 };
+  const { startMs, endMs } = calendarSpan(year, month, day);
+  return { startMs, endMs };
 }
 
 /**
