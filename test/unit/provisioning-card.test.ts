@@ -52,7 +52,20 @@ describe('CKP1 provisioning card', () => {
     expect(verifyProvisioningCard(text, { now: new Date(NOW.getTime() + 3600_000) })).toMatchObject({ ok: false, reason: 'expired' });
     expect(verifyProvisioningCard(text, { now: new Date(NOW.getTime() - 3600_000) })).toMatchObject({ ok: false, reason: 'not-yet-valid' });
     const long = rawCard({ prov: { v: 1, ...base, rootKey: cardJwk(root.privateKey) }, signer: root.privateKey, iat: T, exp: T + 8 * 24 * 3600 });
-    expect(verifyProvisioningCard(long, { now: NOW })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyProvisioningCard(long, { now: NOW })).toMatchObject({ ok: false, reason: 'invalid', message: expect.stringContaining('more than') });
+  });
+
+  it('says a card that expires before it was issued does so, naming both times, also for times no date can hold', () => {
+    const prov = { v: 1, ...base, rootKey: cardJwk(root.privateKey) };
+    const backwards = rawCard({ prov, signer: root.privateKey, iat: T, exp: T - 60 });
+    const r = verifyProvisioningCard(backwards, { now: NOW });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid' });
+    if (!r.ok) expect(r.message).toContain('before or when it was issued');
+    if (!r.ok) expect(r.message).toContain(new Date((T - 60) * 1000).toISOString());
+    const huge = rawCard({ prov, signer: root.privateKey, iat: 2 ** 52, exp: 2 ** 51 });
+    const h = verifyProvisioningCard(huge, { now: NOW });
+    expect(h).toMatchObject({ ok: false, reason: 'invalid' });
+    if (!h.ok) expect(h.message).toContain(`${2 ** 52} s`);
   });
 
   it('refuses unknown members in prov, in rootKey and in config, and a private key in rootKey', () => {

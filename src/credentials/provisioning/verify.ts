@@ -109,6 +109,11 @@ function readClaimsOnePass(payload: Uint8Array): { claims: CwtClaims; card: Prov
 
 const refuse = (reason: CardRefusal, message: string): CardCheck => ({ ok: false, reason, message });
 
+/** A CWT time claim (seconds) for a message: ISO text, or the number itself when no date can hold it. */
+function claimTime(seconds: number): string {
+  return isValidTime(seconds * 1000) ? isoTime(seconds * 1000) : `${seconds} s`;
+}
+
 export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): CardCheck {
   const text = raw.trim();
   if (text.length > LIMITS.maxTextChars) return refuse('too-large', `card text longer than ${LIMITS.maxTextChars} characters`);
@@ -161,8 +166,11 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
   }
   if (claims.iss !== card.url) return refuse('invalid', 'card content invalid: iss differs from prov.url');
   if (claims.iat === undefined || claims.exp === undefined) return refuse('invalid', 'card content invalid: iat or exp missing');
-  if (claims.exp <= claims.iat || claims.exp - claims.iat > PROVISIONING_LIMITS.maxValidHours * 3600) {
-    return refuse('invalid', `card content invalid: validity outside 0–${PROVISIONING_LIMITS.maxValidHours} hours`);
+  if (claims.exp <= claims.iat) {
+    return refuse('invalid', `card content invalid: it expires (exp ${claimTime(claims.exp)}) before or when it was issued (iat ${claimTime(claims.iat)})`);
+  }
+  if (claims.exp - claims.iat > PROVISIONING_LIMITS.maxValidHours * 3600) {
+    return refuse('invalid', `card content invalid: valid for more than ${PROVISIONING_LIMITS.maxValidHours} hours`);
   }
   const now = opts.now.getTime();
   if (claims.exp * 1000 <= now) return refuse('expired', `card expired at ${isoTime(claims.exp * 1000)}; ask for a new one`);
