@@ -67,6 +67,12 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
         // The paint of the verdict, for the UI latency benchmark.
         requestAnimationFrame(() => performance.mark('verdict-painted'));
       }),
+      // One QR code of a multi-QR card read: ask for the next (nothing recorded yet).
+      api.on('chunk', (chunk) => {
+        const view: ResultView = { kind: 'chunk', chunk };
+        setResult(view);
+        playSound(soundOf(view));
+      }),
       api.on('fault', () => {
         setResult({ kind: 'fault' });
         playSound('fault');

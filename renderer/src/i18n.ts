@@ -19,6 +19,8 @@ const vi = {
   duplicateHint: 'Bạn đã check-in trước đó',
   fault: 'LỖI GHI NHẬN',
   faultHint: 'Chưa ghi nhận được. Vui lòng gặp nhân viên',
+  chunk: 'ĐÃ ĐỌC MÃ {index}/{total}',
+  chunkHint: 'Hãy quét mã tiếp theo (còn: {missing})',
   online: 'Trực tuyến',
   offline: 'Mất kết nối máy chủ',
   unknownNet: 'Chưa kết nối máy chủ',
@@ -157,6 +159,8 @@ const en: Record<Key, string> = {
   duplicateHint: 'You checked in a moment ago',
   fault: 'NOT RECORDED',
   faultHint: 'The scan was not recorded. Please see a staff member',
+  chunk: 'CODE {index} OF {total} READ',
+  chunkHint: 'Scan the next one (still to scan: {missing})',
   online: 'Online',
   offline: 'Server unreachable',
   unknownNet: 'No server connected',
@@ -285,6 +289,13 @@ export type TextKey = Key;
 
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
   return dictionaries[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
+/** Chunk numbers for the person at the door: "2 và 3" / "2 and 3"; past six, "2, 3, 4, 5, 6, 7 …". */
+export function chunkNumbers(lang: Lang, numbers: readonly number[]): string {
+  if (numbers.length > 6) return `${numbers.slice(0, 6).join(', ')} …`;
+  if (numbers.length === 1) return String(numbers[0]);
+  return `${numbers.slice(0, -1).join(', ')} ${lang === 'vi' ? 'và' : 'and'} ${numbers[numbers.length - 1]}`;
 }
 
 const REASONS: Record<Lang, Record<string, string>> = {

@@ -1,9 +1,10 @@
 /**
  * A distinct sound per verdict (Web Audio, no files): rising two-tone for accept, a double
- * mid beep for refer, a low long buzz for reject, one short blip for "already checked in".
+ * mid beep for refer, a low long buzz for reject, one short blip for "already checked in", a
+ * shorter, lower one for one code of a multi-QR card read.
  * The AudioContext is created lazily; kiosks run Chromium/Electron with autoplay allowed.
  */
-export type SoundKind = 'accept' | 'refer' | 'reject' | 'duplicate' | 'fault';
+export type SoundKind = 'accept' | 'refer' | 'reject' | 'duplicate' | 'fault' | 'chunk';
 
 /** [frequency Hz, start s, duration s, waveform] */
 type Tone = [number, number, number, OscillatorType];
@@ -14,6 +15,8 @@ const PATTERNS: Record<SoundKind, Tone[]> = {
   reject: [[220, 0, 0.6, 'square']],
   duplicate: [[990, 0, 0.08, 'sine']],
   fault: [[180, 0, 0.3, 'sawtooth'], [180, 0.4, 0.3, 'sawtooth']],
+  // One QR code of a multi-QR card read: a short mid blip, "go on".
+  chunk: [[740, 0, 0.06, 'sine']],
 };
 
 let ctx: AudioContext | undefined;

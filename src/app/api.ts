@@ -22,6 +22,7 @@ import {
   type OverrideRequest,
   type RecentScan,
   type ScanDetails,
+  type ChunkPrompt,
   type ScanResult,
   type ScreenOutcome,
   type SelfTestView,
@@ -37,6 +38,7 @@ import {
   type ProvisioningNoticeView,
 } from '../shared/api.js';
 import { isProvisioningCard } from '../credentials/provisioning/index.js';
+import { chunkList } from '../credentials/shc/numeric.js';
 import type { Outcome } from '../core/pipeline.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import type { KioskService } from './kiosk.js';
@@ -126,6 +128,7 @@ export class KioskApiService implements KioskApi {
     this.techDesk = new TechDesk(ctx);
     this.events.setMaxListeners(100);
     deps.kiosk.on('outcome', this.onOutcome);
+    deps.kiosk.on('chunk', this.onChunk);
     deps.kiosk.on('fault', this.onFault);
     deps.kiosk.on('scanner', this.onScanner);
     this.lastDeliveryJson = watched(this.status());
@@ -156,6 +159,7 @@ export class KioskApiService implements KioskApi {
     this.closed = true;
     this.deps.timers.clearTimeout(this.pollHandle);
     this.deps.kiosk.off('outcome', this.onOutcome);
+    this.deps.kiosk.off('chunk', this.onChunk);
     this.deps.kiosk.off('fault', this.onFault);
     this.deps.kiosk.off('scanner', this.onScanner);
     this.endPreviews();
@@ -182,6 +186,12 @@ export class KioskApiService implements KioskApi {
     const outcome = await this.deps.kiosk.submit(event);
     // A provisioning card is never a check-in: the kiosk hands it to the central link.
     if (!outcome && isProvisioningCard(text)) return { ok: false, error: 'Provisioning card: see the technician screen.' };
+    // A chunk of a multi-QR card is held (or a repeat of one ignored): nothing to record yet.
+    const held = outcome ? undefined : this.deps.kiosk.heldChunks(event.deviceId);
+    if (held) {
+      const chunk: ChunkPrompt = { index: held.index, total: held.total, missing: held.missing };
+      return { ok: false, error: chunkPromptText(chunk), chunk };
+    }
     if (!outcome) return { ok: false, error: 'The scan could not be recorded (storage fault).' };
     return { ok: true, outcome: this.screenOutcome(outcome) };
   }
@@ -365,6 +375,10 @@ export class KioskApiService implements KioskApi {
     this.emitStatus();
   };
 
+  private readonly onChunk = (progress: { index: number; total: number; missing: number[] }): void => {
+    this.events.emit('chunk', { index: progress.index, total: progress.total, missing: progress.missing });
+  };
+
   private readonly onFault = (): void => {
     this.events.emit('fault', { message: 'The scan could not be recorded. Please call staff.' });
   };
@@ -401,6 +415,12 @@ export class KioskApiService implements KioskApi {
  */
 function publicDisplay(display: VerdictDisplay): VerdictDisplay {
   return { ...(display.maskedName ? { maskedName: display.maskedName } : {}), ...(display.title ? { title: display.title } : {}), details: [], messages: display.messages };
+}
+
+/** "Code 1 of 3 read — scan the next one (2 and 3 still to scan)." in English, for API answers and logs. */
+export function chunkPromptText(chunk: ChunkPrompt): string {
+  const list = chunkList(chunk.missing);
+  return `Code ${chunk.index} of ${chunk.total} read — scan the next one (${list} still to scan).`;
 }
 
 export function createKioskApi(deps: KioskApiDeps): KioskApiService {

@@ -18,6 +18,7 @@ import { startMaintenance, type Maintenance } from './maintenance.js';
 import { SETTINGS } from './settings.js';
 import type { DeviceManager } from '../../drivers/manager/device-manager.js';
 import type { OutputSet } from '../../drivers/outputs/output-set.js';
+import { ShcChunkHold, type ChunkProgress } from './shc-chunk-hold.js';
 
 /**
  * Longest wait of scans held behind a provisioning card (ms): longer than one enrollment request
@@ -34,6 +35,11 @@ export interface KioskEvents {
   /** A scan could not be recorded (storage fault): nothing may be shown as checked in. */
   fault: [{ scan: ScanEvent; message: string }];
   scanner: [ScannerStatus];
+  /**
+   * A chunk of a multi-QR SMART Health Card was read and is held until the others arrive
+   * (shc-chunk-hold.ts): nothing is recorded yet; the screen asks for the next code.
+   */
+  chunk: [ChunkProgress];
   /**
    * A provisioning card (CKP1) was scanned. It is never a check-in and never reaches the
    * pipeline; the central link handles it. Listeners must not log `scan.text`.
@@ -78,6 +84,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
   private maintenance: Maintenance | undefined;
   private pendingAlarm: string | undefined;
   private readonly log: Logger;
+  /** Chunks of multi-QR SMART Health Cards, per scanner, until their card is whole. */
+  private readonly chunks: ShcChunkHold;
 
   constructor(private readonly parts: KioskParts) {
     super();
@@ -95,6 +103,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
       ids: parts.ids,
       logger: parts.logger,
     });
+    // Held chunks whose card did not complete in time become one rejected check-in.
+    this.chunks = new ShcChunkHold(parts.timers, (scan) => void this.record(scan));
     for (const scanner of parts.scanners) this.attach(scanner);
   }
 
@@ -217,12 +227,33 @@ export class KioskService extends EventEmitter<KioskEvents> {
     this.cardHold = hold;
   }
 
-  /** Stops scanners, finishes every scan already received, then closes the store. */
+  /**
+   * The chunks of a multi-QR SMART Health Card held for scanner `deviceId` (the latest chunk read,
+   * N, the chunk numbers still missing), if any: what a screen shows after a chunk was scanned.
+   */
+  heldChunks(deviceId: string): { index: number; total: number; missing: number[] } | undefined {
+    return this.chunks.heldFor(deviceId);
+  }
+
+  /**
+   * Records every scanner's held chunks now, each card as one rejected check-in (`unreadable`,
+   * naming the missing chunks and `why` the rest will not come): at the end of a finite input and
+   * when stopping, so no scan is lost. Resolves once they are committed.
+   */
+  async releaseHeldChunks(why: string): Promise<void> {
+    await Promise.all(this.chunks.releaseAll(why).map((scan) => this.record(scan)));
+  }
+
+  /**
+   * Stops scanners, records held chunks of multi-QR cards as incomplete (rejected) check-ins,
+   * finishes every scan already received, then closes the store.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.maintenance?.stop();
     await Promise.allSettled(this.parts.scanners.map((s) => s.close()));
+    await this.releaseHeldChunks('the kiosk stopped before the rest came');
     await this.cardHold;
     await this.pipeline.drain();
     await this.parts.outputs?.close();
@@ -248,6 +279,30 @@ export class KioskService extends EventEmitter<KioskEvents> {
       this.emit('card', scan);
       return NOTHING;
     }
+    if (this.chunks.concerns(scan)) return this.handleChunk(scan);
+    return this.record(scan);
+  }
+
+  /**
+   * A scan that may be a chunk of a multi-QR card, or one from a scanner holding chunks: held (the
+   * screen asked for the next code), or recorded as its card once whole; held chunks that will
+   * not be completed are recorded first, as one rejected check-in. Resolves with the outcome of
+   * the last scan recorded, undefined when the scan was held or ignored (a repeated chunk).
+   */
+  private handleChunk(scan: ScanEvent): Promise<Outcome | undefined> {
+    const { scans, progress } = this.chunks.offer(scan);
+    const recorded = scans.map((s) => this.record(s));
+    if (progress) {
+      // Asked for the next code only after what was released before it is shown.
+      if (recorded.length === 0) this.emit('chunk', progress);
+      else void Promise.all(recorded).then(() => this.emit('chunk', progress));
+      return recorded.length === 0 ? NOTHING : Promise.all(recorded).then(() => undefined);
+    }
+    return recorded.length === 0 ? NOTHING : recorded[recorded.length - 1]!;
+  }
+
+  /** A scan to record: through the pipeline, fired and emitted once committed (see handle()). */
+  private record(scan: ScanEvent): Promise<Outcome | undefined> {
     this.inFlight++;
     // Right after a provisioning card: recorded once the card's outcome is known (holdScansFor).
     if (this.cardHold) return this.handleLater(scan, this.cardHold.then(() => this.pipeline.process(scan)));

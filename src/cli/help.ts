@@ -75,7 +75,8 @@ checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
   verify: {
     synopsis: 'checkpoint-kiosk verify [--trust FILE | --data-dir DIR] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)',
     summary: `Verifies one payload (- reads it from stdin: one line, at most 1 MiB) and prints {"format",
-    "verdict","reasons","subject"}; exit 0 whenever a verdict was produced.`,
+    "verdict","reasons","subject"}; exit 0 whenever a verdict was produced. The chunks of a
+    multi-QR SMART Health Card (shc:/C/N/…), separated by spaces or line breaks, are one payload.`,
     options: `  --trust FILE            trust bundle to verify signatures against: the plain JSON file
                           (\`central trust-bundle --out FILE\`), not a kiosk's trust-bundle.jws
   --data-dir DIR          verify as the kiosk with this data dir would: its signed trust bundle

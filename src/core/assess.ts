@@ -8,7 +8,8 @@ import { maskName } from '../shared/mask.js';
 import type { Logger } from '../shared/ports.js';
 import { detectFormat } from '../credentials/registry.js';
 import { isProvisioningCard } from '../credentials/provisioning/verify.js';
-import { failed, type CredentialFormat, type VerifyResult } from '../credentials/types.js';
+import { LIMITS, failed, type CredentialFormat, type VerifyContext, type VerifyResult, type VerifyStep } from '../credentials/types.js';
+import { assembleShcChunks } from '../credentials/shc/chunks.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { normalizeScanText, type Normalized } from './normalize.js';
 import { timeRulesFromSeconds } from '../credentials/time-rules.js';
@@ -47,14 +48,60 @@ export async function assessText(text: string, now: Date, deps: AssessDeps): Pro
  * `unreadable` verdict.
  */
 export function assessScanNow(scan: ScanEvent, now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
-  if (scan.fault) return assessRefused(scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text', now, deps);
+  if (scan.fault) {
+    if (scan.refusal) return assessRefused(scan.fault, scan.refusal.detail, now, deps, scan.refusal.format);
+    return assessRefused(scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text', now, deps);
+  }
+  if (scan.assembledFrom !== undefined) {
+    const n = scan.assembledFrom;
+    return assessTextNow(scan.text, now, deps, { total: n, step: { step: 'assemble', ok: true, detail: `chunks 1 to ${n} of ${n} joined in order` } });
+  }
   return assessTextNow(scan.text, now, deps);
 }
 
-function assessTextNow(text: string, now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
+/**
+ * The chunks of one multi-QR SMART Health Card given together (`verify` with several `shc:/C/N/…`
+ * texts; shc/chunks.ts), in any order: assembled into one card and assessed as one scan, with the
+ * assembly as the first step. Chunks that are not one whole card — one missing, another card's
+ * mixed in, a text that is no chunk — are `unreadable` (a text beyond one QR code `too-large`),
+ * the step naming what is wrong. Never throws.
+ */
+export function assessShcChunks(texts: readonly string[], now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
+  const normalized: string[] = [];
+  for (const [i, text] of texts.entries()) {
+    const norm = normalizeScanText(text);
+    if (!norm.ok) return assessFailed(refusedAssembly(norm.reason, `text ${i + 1} of ${texts.length}: ${norm.detail}`), now, deps);
+    normalized.push(norm.text);
+  }
+  const assembly = assembleShcChunks(normalized);
+  if (!assembly.ok) return assessFailed(refusedAssembly(assembly.reason, assembly.detail), now, deps);
+  return assessTextNow(assembly.text, now, deps, { total: assembly.total, step: { step: 'assemble', ok: true, detail: assembly.detail } });
+}
+
+/** A multi-QR card refused at assembly: format `shc`, one failed `assemble` step. */
+function refusedAssembly(reason: VerifyResult['failures'][number], detail: string): VerifyResult {
+  return { ...failed('shc', reason, detail), steps: [{ step: 'assemble', ok: false, detail }] };
+}
+
+/** A card assembled from `total` QR codes: its bound, and the step saying so. */
+interface Assembled {
+  total: number;
+  step: VerifyStep;
+}
+
+function assessTextNow(text: string, now: Date, deps: AssessDeps, assembled?: Assembled): Assessment | Promise<Assessment> {
+  if (assembled) return assessAssembledNow(text, now, deps, assembled);
   const norm = normalizeScanText(text);
   const result = verifyText(norm, now, deps);
   return isPromise(result) ? result.then((r) => assessmentOf(norm, r, now, deps)) : assessmentOf(norm, result, now, deps);
+}
+
+/** assessTextNow for a card assembled from chunks: N times the bound, the assembly its first step. */
+function assessAssembledNow(text: string, now: Date, deps: AssessDeps, assembled: Assembled): Assessment | Promise<Assessment> {
+  const norm = normalizeScanText(text, LIMITS.maxTextChars * assembled.total);
+  const verified = verifyText(norm, now, deps, assembled.total);
+  const withStep = (r: VerifyResult): VerifyResult => ({ ...r, steps: [assembled.step, ...r.steps] });
+  return isPromise(verified) ? verified.then((r) => assessmentOf(norm, withStep(r), now, deps)) : assessmentOf(norm, withStep(verified), now, deps);
 }
 
 function assessmentOf(norm: Normalized, result: VerifyResult, now: Date, deps: AssessDeps): Assessment {
@@ -67,12 +114,16 @@ function assessmentOf(norm: Normalized, result: VerifyResult, now: Date, deps: A
  * The verdict for input refused before its text was read — longer than the reader's bound
  * (`too-large`) or not text (`unreadable`) — with `detail` saying why (shown as a message).
  */
-export function assessRefused(reason: 'too-large' | 'unreadable', detail: string, now: Date, deps: AssessDeps): Assessment {
-  const result = failed('unknown', reason, detail);
+export function assessRefused(reason: 'too-large' | 'unreadable', detail: string, now: Date, deps: AssessDeps, format: VerifyResult['format'] = 'unknown'): Assessment {
+  return assessFailed(failed(format, reason, detail), now, deps);
+}
+
+function assessFailed(result: VerifyResult, now: Date, deps: AssessDeps): Assessment {
   return { result, verdict: verdictFor(result, now, deps) };
 }
 
-function verifyText(norm: Normalized, now: Date, deps: AssessDeps): VerifyResult | Promise<VerifyResult> {
+/** `chunks`: the number of QR codes the text was assembled from (raises its bound that many times). */
+function verifyText(norm: Normalized, now: Date, deps: AssessDeps, chunks?: number): VerifyResult | Promise<VerifyResult> {
   if (!norm.ok) return failed('unknown', norm.reason, norm.detail);
   const format = detectFormat(deps.formats, norm.text);
   if (!format) {
@@ -83,12 +134,14 @@ function verifyText(norm: Normalized, now: Date, deps: AssessDeps): VerifyResult
   }
   try {
     const policy = deps.policy();
-    const result = format.verify(norm.text, {
+    const ctx: VerifyContext = {
       now,
       trust: deps.trust(),
       time: timeRulesFromSeconds(policy.clockSkewSeconds),
       testMaxAgeHours: policy.testMaxAgeHours,
-    });
+    };
+    if (chunks !== undefined) ctx.maxTextChars = LIMITS.maxTextChars * chunks;
+    const result = format.verify(norm.text, ctx);
     return isPromise(result) ? result.catch((err: unknown) => verifierThrew(format, err, deps)) : result;
   } catch (err) {
     return verifierThrew(format, err, deps);

@@ -14,9 +14,13 @@ const AIM_PREFIX = /^\][A-Za-z][0-9A-Za-z]/;
 // eslint-disable-next-line no-control-regex
 const STRAY_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-export function normalizeScanText(raw: string): Normalized {
+/**
+ * `maxChars` bounds the text: one QR code's LIMITS.maxTextChars, or N times that for a SMART
+ * Health Card assembled from N chunks (ScanEvent.assembledFrom).
+ */
+export function normalizeScanText(raw: string, maxChars: number = LIMITS.maxTextChars): Normalized {
   // Checked before trimming so a multi-megabyte line costs nothing more.
-  if (raw.length > LIMITS.maxTextChars + 64) {
+  if (raw.length > maxChars + 64) {
     return { ok: false, reason: 'too-large', detail: `scan is ${raw.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
   }
   let text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -29,7 +33,7 @@ export function normalizeScanText(raw: string): Normalized {
     text = text.slice(3).trim();
   }
   if (text.length === 0) return { ok: false, reason: 'unreadable', detail: 'scan is empty' };
-  if (text.length > LIMITS.maxTextChars) {
+  if (text.length > maxChars) {
     return { ok: false, reason: 'too-large', detail: `scan is ${text.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
   }
   if (STRAY_CONTROL.test(text)) return { ok: false, reason: 'unreadable', detail: 'scan contains control characters' };

@@ -24,6 +24,12 @@ export interface VerifyContext {
   time?: TimeRules;
   /** Oldest DCC test sample accepted, hours before the validation clock (policy `testMaxAgeHours`); default 72. */
   testMaxAgeHours?: number;
+  /**
+   * The bound on this text, in characters: LIMITS.maxTextChars (the default) for one QR code; N
+   * times that for a SMART Health Card assembled from its N chunks (shc/chunks.ts), the only
+   * text made of several QR codes.
+   */
+  maxTextChars?: number;
 }
 
 /** Default of VerifyContext.testMaxAgeHours: Viet Nam's 2021 rule (a negative test within 72 hours). */

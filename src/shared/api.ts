@@ -55,7 +55,22 @@ export interface ScreenOutcome {
   direction: Direction;
 }
 
-export type ScanResult = { ok: true; outcome: ScreenOutcome } | { ok: false; error: string };
+/**
+ * A chunk of a multi-QR SMART Health Card was read (`shc:/C/N/…`): the card is held until all N
+ * chunks are scanned on that scanner, and nothing is recorded yet. The screen asks for the next
+ * code ("Code 1 of 3 read — scan the next one").
+ */
+export interface ChunkPrompt {
+  /** The chunk just read, C. */
+  index: number;
+  /** N, the card's number of QR codes. */
+  total: number;
+  /** Chunk numbers still to scan, ascending. */
+  missing: number[];
+}
+
+/** Not ok with `chunk`: the scan was a chunk of a multi-QR card, held (not an error: nothing to record yet). */
+export type ScanResult = { ok: true; outcome: ScreenOutcome } | { ok: false; error: string; chunk?: ChunkPrompt };
 
 /** A row of the booth's recent-scans list. No full name or ID number: masked only. */
 export interface RecentScan {
@@ -295,6 +310,8 @@ export type ApiMethodName = keyof KioskApiMethods;
 
 export interface KioskApiEvents {
   outcome: ScreenOutcome;
+  /** A chunk of a multi-QR card was read and is held: ask for the next code (ChunkPrompt). */
+  chunk: ChunkPrompt;
   status: KioskStatus;
   /** A scan could not be recorded: the screen must not show it as checked in. */
   fault: { message: string };
@@ -374,7 +391,7 @@ export const API_ROLES: Record<ApiMethodName, 'public' | 'officer' | 'technician
   techRotateWebToken: 'technician',
 };
 
-export const API_EVENTS = ['outcome', 'status', 'fault', 'preview'] as const satisfies readonly ApiEventName[];
+export const API_EVENTS = ['outcome', 'chunk', 'status', 'fault', 'preview'] as const satisfies readonly ApiEventName[];
 
 // Compile-time check that API_METHODS lists every method.
 type Missing = Exclude<ApiMethodName, (typeof API_METHODS)[number]>;

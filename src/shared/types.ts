@@ -29,6 +29,18 @@ export interface ScanEvent {
   /** Milliseconds since the epoch, from the injected clock, when the last byte arrived. */
   receivedAt: number;
   fault?: 'too-large' | 'unreadable';
+  /**
+   * With `fault`: the kiosk refused the scan itself, and says why in `detail` (shown as the
+   * message) under `format` — the chunks of a multi-QR SMART Health Card whose other chunks did
+   * not arrive (docs/FORMATS.md).
+   */
+  refusal?: { format: FormatId; detail: string };
+  /**
+   * Set when `text` is a multi-QR SMART Health Card the kiosk assembled from its chunks
+   * (`shc:/C/N/…`, docs/FORMATS.md): N, how many QR codes it was read from. Its text may be N times
+   * as long as one QR code holds.
+   */
+  assembledFrom?: number;
 }
 
 /** Identity fields kept for tracing (docs/OPERATIONS.md: the minimum). All optional: formats differ. */

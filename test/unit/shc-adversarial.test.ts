@@ -443,8 +443,14 @@ describe('SMART Health Card: the numeric QR text', () => {
     ['shc:/0/1/', 'not a SMART Health Card chunk: "chunk 0 of 1" (chunks are numbered 1 to N)'],
     ['shc:/2/1/', 'not a SMART Health Card chunk: "chunk 2 of 1" (chunks are numbered 1 to N)'],
     ['shc:/1/0/', 'not a SMART Health Card chunk: "chunk 1 of 0" (chunks are numbered 1 to N)'],
-    ['shc:/3/999/', 'multi-chunk SMART Health Card (chunk 3 of 999): only single-QR cards are read; ask the holder for the card as one QR code'],
-    ['shc:/2/2/', 'multi-chunk SMART Health Card (chunk 2 of 2): only single-QR cards are read; ask the holder for the card as one QR code'],
+    [
+      'shc:/3/999/',
+      'multi-QR SMART Health Card: chunk 3 of 999 read alone, chunks 1, 2, 4, 5, 6, 7 and 992 more of 999 are missing; all 999 QR codes of the card must be scanned (at the kiosk one after the other; for verify in one payload, separated by spaces or line breaks)',
+    ],
+    [
+      'shc:/2/2/',
+      'multi-QR SMART Health Card: chunk 2 of 2 read alone, chunk 1 of 2 is missing; all 2 QR codes of the card must be scanned (at the kiosk one after the other; for verify in one payload, separated by spaces or line breaks)',
+    ],
   ])('%s… → unreadable: %s', async (prefix, message) => {
     const digits = (await shcCard(exampleBundle(), nowS)).slice('shc:/'.length);
     const r = await verdictOf(`${prefix}${digits}`);

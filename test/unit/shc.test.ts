@@ -141,11 +141,13 @@ describe('SMART Health Card: malformed', () => {
     expect(failedStep(r)?.detail).toContain(detail);
   });
 
-  it('refuses multi-chunk cards with a clear message', async () => {
+  it('refuses a chunk of a multi-QR card read alone, naming the missing chunks and that all must be scanned', async () => {
     const r = await verify('shc:/1/2/5676');
     expect(r.failures).toEqual(['unreadable']);
-    expect(failedStep(r)?.detail).toBe('multi-chunk SMART Health Card (chunk 1 of 2): only single-QR cards are read; ask the holder for the card as one QR code');
-    expect(r.messages).toContain('multi-chunk SMART Health Card (chunk 1 of 2): only single-QR cards are read; ask the holder for the card as one QR code');
+    const message =
+      'multi-QR SMART Health Card: chunk 1 of 2 read alone, chunk 2 of 2 is missing; all 2 QR codes of the card must be scanned (at the kiosk one after the other; for verify in one payload, separated by spaces or line breaks)';
+    expect(failedStep(r)?.detail).toBe(message);
+    expect(r.messages).toContain(message);
   });
 
   it('rejects a payload that is not raw DEFLATE, or not compressed at all', async () => {

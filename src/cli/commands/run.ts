@@ -5,8 +5,9 @@
  * the same credential within the window that got the same verdict (verdict and reasons are those
  * committed with check-in `of`),
  * and with --ui web {"event":"ui","url"} (token included). Extensions: {"event":"scanner",...}
- * on scanner state changes and {"event":"error",...} for a scan that could not be recorded or a
- * problem with the central server. Logs go to stderr. SIGTERM/SIGINT stop gracefully.
+ * on scanner state changes, {"event":"error",...} for a scan that could not be recorded or a
+ * problem with the central server, and {"event":"chunk","index","total","missing"} for a chunk of
+ * a multi-QR SMART Health Card held until the others are scanned (nothing recorded yet). Logs go to stderr. SIGTERM/SIGINT stop gracefully.
  *
  * Screens and access: `--profile venue|booth` (remembered in the data dir), `--time-zone NAME`,
  * `--set-pin` (reads the technician PIN from stdin, stores it and exits: {"event":"pin-set"}),
@@ -197,6 +198,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     else out({ event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt });
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
+  // A chunk of a multi-QR SMART Health Card held until the others are scanned (nothing recorded yet).
+  kiosk.on('chunk', (c) => out({ event: 'chunk', index: c.index, total: c.total, missing: c.missing }));
   // `error` is the plain message with its fix; `errorCode` the original errno name (EAGAIN, ENOENT …) for logs and scripts.
   // `fault`/`lineNoise`: a burst of line noise (start, then a summary with the frames dropped).
   // One line per change of state (or of line noise): a scanner being retried reports a new error
@@ -272,6 +275,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       stopping ??= (async () => {
         await web.ui?.close();
         api?.close();
+        // Chunks of a multi-QR card still held can no longer be completed: recorded (rejected)
+        // now, so they are delivered with the rest.
+        if (signal === END_OF_INPUT) await kiosk.releaseHeldChunks("the scanner's input ended before the rest came");
         // End of input: every check-in is committed first, then a bounded try to deliver them,
         // so a scripted run does not leave its check-ins for the next start (a signal stops at once).
         if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd();

@@ -1,6 +1,8 @@
 /**
  * `checkpoint-kiosk verify [--trust FILE | --data-dir DIR] [--policy FILE] [--at ISO-TIME] [--explain] (PAYLOAD | -)`
- * Prints one JSON line {format, verdict, reasons, subject} (plus steps with --explain).
+ * Prints one JSON line {format, verdict, reasons, subject} (plus steps with --explain). A PAYLOAD
+ * holding the chunks of a multi-QR SMART Health Card (`shc:/C/N/…`, separated by white space or
+ * line breaks, in any order) is assembled and verified as one card (the `assemble` step).
  * `--data-dir` verifies with a kiosk's own signed trust bundle and configuration profile
  * (kiosk-verify-context.ts): the verdict that kiosk would give.
  * Exit 0 whenever a verdict was produced, 2 on a usage error (bad flag, unreadable trust or
@@ -13,7 +15,9 @@ import { readTrustFile } from '../../credentials/trust/load.js';
 import { KIOSK_DIR_PLACEHOLDER } from '../../credentials/trust/file-kind.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { assessRefused, assessText } from '../../core/assess.js';
+import { assessRefused, assessShcChunks, assessText } from '../../core/assess.js';
+import { normalizeScanText } from '../../core/normalize.js';
+import { readShcChunk } from '../../credentials/shc/chunks.js';
 import { LIMITS, type VerifyStep } from '../../credentials/types.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import { readPolicyFile } from '../../core/policy-file.js';
@@ -56,7 +60,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     policy = kiosk.policy;
   }
   const payload = positionals[0] === '-' ? await readStdin() : (positionals[0] ?? '');
-  if (positionals[0] === '-' && payload !== undefined) refuseSeveralLines(payload);
+  // The chunks of a multi-QR SMART Health Card, given together, are one card.
+  const chunks = payload === undefined ? undefined : shcChunkTexts(payload);
+  if (positionals[0] === '-' && payload !== undefined && !chunks) refuseSeveralLines(payload);
   const deps = {
     formats: DEFAULT_FORMATS,
     trust: () => trust,
@@ -66,7 +72,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const { result, verdict } =
     payload === undefined
       ? assessRefused('too-large', `input is larger than ${MAX_STDIN_BYTES} bytes (1 MiB), the most verify reads from standard input; the largest QR code holds ${LIMITS.maxTextChars} characters`, now, deps)
-      : await assessText(payload, now, deps);
+      : chunks
+        ? await assessShcChunks(chunks, now, deps)
+        : await assessText(payload, now, deps);
   const line: Record<string, unknown> = {
     format: result.format,
     verdict: verdict.verdict,
@@ -95,6 +103,30 @@ function statusSteps(keys: readonly string[], trust: TrustIndex, now: Date): Ver
   const looked = new Set(keys).size;
   if (steps.length === 0) steps.push({ step: 'status-list', ok: true, detail: `not listed (${looked} id${looked === 1 ? '' : 's'} looked up)` });
   return steps;
+}
+
+/**
+ * The texts of a payload holding the chunks of a multi-QR SMART Health Card (`shc:/C/N/…`, N > 1,
+ * docs/FORMATS.md), separated by white space or line breaks: every text when there are at least
+ * two and one of them is such a chunk (the others are then judged as chunks too: another code
+ * mixed in is named, not ignored), else undefined — a payload of one text is read as it is. Each
+ * line is one text, unless all its space-separated words start `shc:/` (chunks hold no space; an
+ * ID card's line does).
+ */
+function shcChunkTexts(payload: string): string[] | undefined {
+  const texts: string[] = [];
+  for (const line of payload.split(/\r\n|\r|\n/)) {
+    const words = line.split(/\s+/).filter((w) => w !== '');
+    if (words.length === 0) continue;
+    if (words.every((w) => /^\uFEFF?(?:\][A-Za-z][0-9A-Za-z])?shc:\//i.test(w))) texts.push(...words);
+    else texts.push(line);
+  }
+  if (texts.length < 2) return undefined;
+  const isChunk = (text: string) => {
+    const norm = normalizeScanText(text);
+    return norm.ok && readShcChunk(norm.text) !== undefined;
+  };
+  return texts.some(isChunk) ? texts : undefined;
 }
 
 /**

@@ -11,5 +11,6 @@ export const shcFormat: CredentialFormat = {
 
 export { SHC_PREFIX, decodeShcNumeric, encodeShcNumeric } from './numeric.js';
 export { verifyShc } from './verify.js';
-export { issueShc, shcPayload, signShcJws } from './issue.js';
+export { issueShc, issueShcChunks, shcPayload, signShcJws } from './issue.js';
+export { assembleShcChunks, readShcChunk, splitShcJws, ShcChunkSet } from './chunks.js';
 export type { ShcClaims } from './issue.js';

@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { CompactSign } from 'jose';
 import { encodeShcNumeric } from './numeric.js';
+import { splitShcJws } from './chunks.js';
 
 export interface ShcClaims {
   iss: string;
@@ -39,4 +40,15 @@ export async function signShcJws(payload: unknown, signer: { privateKey: KeyObje
 /** A complete `shc:/…` QR text. */
 export async function issueShc(claims: ShcClaims, signer: { privateKey: KeyObject; kid: string }): Promise<string> {
   return encodeShcNumeric(await signShcJws(shcPayload(claims), signer));
+}
+
+/**
+ * The card as the framework's multi-QR chunks (`shc:/C/N/…`, docs/FORMATS.md): the JWS split into
+ * `chunks` parts of roughly equal length, in order C = 1..N; without `chunks`, as few as fit
+ * SHC_CHUNK_JWS_CHARS characters each (one part is the plain `shc:/…`). The chunked form is
+ * deprecated (VCI 1.3.0) but still read: for tests and the demo's scanner simulator.
+ * @throws RangeError for a count outside 1..999 or longer than the JWS.
+ */
+export async function issueShcChunks(claims: ShcClaims, signer: { privateKey: KeyObject; kid: string }, chunks?: number): Promise<string[]> {
+  return splitShcJws(await signShcJws(shcPayload(claims), signer), chunks);
 }

@@ -15,9 +15,50 @@ export type NumericDecode =
 /**
  * The chunk header of the (deprecated) multi-QR form `shc:/C/N/…`: chunk C of N, numbered from 1
  * (SMART Health Cards framework, "Encoding Chunks as QR codes"). Up to 3 digits each: more chunks
- * than a QR code's worth of text could never be read anyway.
+ * than a QR code's worth of text could never be read anyway. Matched on the text after `shc:/`.
  */
-const MULTI_CHUNK = /^(\d{1,3})\/(\d{1,3})\//;
+export const SHC_CHUNK_HEADER = /^(\d{1,3})\/(\d{1,3})\//;
+const MULTI_CHUNK = SHC_CHUNK_HEADER;
+/** Most chunks one card may have: what the header's 3 digits can number (C, N ≤ 999). */
+export const MAX_SHC_CHUNKS = 999;
+/** Chunk numbers named in a message before the rest are counted ("and 993 more"). */
+const NAMED_CHUNKS = 6;
+
+/** The chunk numbers 1..`total` for which `have` is false, ascending. */
+export function missingChunks(have: (index: number) => boolean, total: number): number[] {
+  const missing: number[] = [];
+  for (let i = 1; i <= total; i++) if (!have(i)) missing.push(i);
+  return missing;
+}
+
+/**
+ * "2" / "2 and 3" / "2, 3, 4, 5, 6, 7 and 993 more": chunk numbers (ascending, at least one) in
+ * words; at most NAMED_CHUNKS are written out.
+ */
+export function chunkList(numbers: readonly number[]): string {
+  if (numbers.length === 1) return String(numbers[0]);
+  const named = numbers.slice(0, NAMED_CHUNKS);
+  const rest = numbers.length - named.length;
+  return rest > 0 ? `${named.join(', ')} and ${rest} more` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+}
+
+/**
+ * "chunk 2 of 3 is missing" / "chunks 2 and 3 of 3 are missing": `missing` (ascending chunk
+ * numbers, at least one) of a card of `total` chunks, for messages.
+ */
+export function missingChunksText(missing: readonly number[], total: number): string {
+  return missing.length === 1 ? `chunk ${missing[0]} of ${total} is missing` : `chunks ${chunkList(missing)} of ${total} are missing`;
+}
+
+/**
+ * What a chunk of a multi-QR card read on its own is told: which chunks are missing and that all of
+ * them must be read together (the kiosk holds chunks scanned one after the other; `verify` takes
+ * them in one payload). SMART Health Cards framework, "Encoding Chunks as QR codes".
+ */
+export function loneChunkMessage(index: number, total: number): string {
+  const missing = missingChunks((i) => i === index, total);
+  return `multi-QR SMART Health Card: chunk ${index} of ${total} read alone, ${missingChunksText(missing, total)}; all ${total} QR codes of the card must be scanned (at the kiosk one after the other; for verify in one payload, separated by spaces or line breaks)`;
+}
 /** Where the chunk header's first '/' can be: after 1 to 3 digits. */
 const MAX_CHUNK_DIGITS = 3;
 
@@ -83,8 +124,8 @@ const DOT = 46;
  * tell ASCII from anything else (below).
  */
 const scratchBuffer = new ArrayBuffer(LIMITS.maxTextChars + (LIMITS.maxTextChars % 2));
-const scratch = Buffer.from(scratchBuffer);
-const scratch16 = new Uint16Array(scratchBuffer);
+const sharedScratch = Buffer.from(scratchBuffer);
+const sharedScratch16 = new Uint16Array(scratchBuffer);
 
 /** The digit pairs, one by one: only to name the first problem the fast loop met. */
 function firstDigitProblem(digits: string): { ok: false; reason: ReasonCode; detail: string } {
@@ -117,17 +158,21 @@ export type SharedNumericBytes =
 /**
  * `shc:/…` → the JWS as ASCII bytes in memory shared between calls (and where its dots are), or
  * why not. For a caller that is done with the bytes before it decodes again (the verifier): no
- * array of its own per scan. Bounded: never looks past LIMITS.maxTextChars.
+ * array of its own per scan. Bounded: never looks past `maxChars` — LIMITS.maxTextChars for one QR
+ * code; a card assembled from N chunks (chunks.ts) may be N times that, and its longer digit run
+ * is decoded into memory of its own. A chunk of a multi-QR card (`shc:/C/N/…`, N > 1) read alone
+ * is `unreadable`, naming the missing chunks (loneChunkMessage), once its digits are found sound.
  */
-export function decodeShcNumericShared(text: string): SharedNumericBytes {
-  if (text.length > LIMITS.maxTextChars) {
-    return { ok: false, reason: 'too-large', detail: `QR text longer than ${LIMITS.maxTextChars} characters` };
+export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.maxTextChars): SharedNumericBytes {
+  if (text.length > maxChars) {
+    return { ok: false, reason: 'too-large', detail: `QR text longer than ${maxChars} characters` };
   }
   if (!hasShcPrefix(text)) return { ok: false, reason: 'unreadable', detail: 'missing shc:/ prefix' };
   let digits = text.slice(SHC_PREFIX.length);
   // The chunked form has a '/' after 1 to 3 digits: only then is the pattern worth running over a
   // card's worth of digits.
   const chunk = slashWithin(digits, MAX_CHUNK_DIGITS) ? MULTI_CHUNK.exec(digits) : null;
+  let lone: { index: number; total: number } | undefined;
   if (chunk) {
     const index = Number(chunk[1]);
     const total = Number(chunk[2]);
@@ -138,21 +183,19 @@ export function decodeShcNumericShared(text: string): SharedNumericBytes {
         detail: `not a SMART Health Card chunk: "chunk ${index} of ${total}" (chunks are numbered 1 to N)`,
       };
     }
-    // `shc:/1/1/…` is a one-chunk card written in the chunked form: nothing is missing.
-    if (total !== 1) {
-      // The kiosk reads one QR code per scan and keeps no chunk for the next one: scanning the
-      // other chunks would not help, so the message says what would.
-      return {
-        ok: false,
-        reason: 'unreadable',
-        detail: `multi-chunk SMART Health Card (chunk ${index} of ${total}): only single-QR cards are read; ask the holder for the card as one QR code`,
-      };
-    }
+    // `shc:/1/1/…` is a one-chunk card written in the chunked form: nothing is missing. A chunk of
+    // a larger card is decoded (a damaged one is named as such) and then refused, naming the rest.
+    if (total !== 1) lone = { index, total };
     digits = digits.slice(chunk[0].length);
   }
   const len = digits.length;
   if (len === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
   if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
+  // One QR code's digits fit the shared scratch; a longer card assembled from chunks gets its own
+  // (exactly `len` bytes: non-ASCII text then cannot fit, so the write below still tells).
+  const long = len > sharedScratch.length;
+  const scratch = long ? Buffer.from(new ArrayBuffer(len)) : sharedScratch;
+  const scratch16 = long ? new Uint16Array(scratch.buffer, 0, len / 2) : sharedScratch16;
   // One UTF-8 write: exactly `len` bytes only for ASCII text (anything else takes at least one more
   // byte, and the scratch has room for it), and a byte ≥ 0x80 that did land in the first `len`
   // fails the pair lookup: the slow loop names the problem.
@@ -178,6 +221,7 @@ export function decodeShcNumericShared(text: string): SharedNumericBytes {
       }
     }
   }
+  if (lone) return { ok: false, reason: 'unreadable', detail: loneChunkMessage(lone.index, lone.total) };
   // Three non-empty parts of base64url characters: x.y.z with no part empty.
   const shaped = other === 0 && dots === 2 && dot1 > 0 && dot2 > dot1 + 1 && dot2 < n - 1;
   return { ok: true, bytes: scratch.subarray(0, n), dots: shaped ? [dot1, dot2] : undefined };

@@ -148,7 +148,7 @@ function leftOutMessage(leftOut: readonly string[]): string {
 export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   const steps: VerifyStep[] = [];
 
-  const numeric = decodeShcNumericShared(text);
+  const numeric = decodeShcNumericShared(text, ctx.maxTextChars);
   if (!numeric.ok) return fail(steps, numeric.reason, 'decode', numeric.detail);
   // The numeric decoder already checked the compact-JWS shape (three non-empty base64url parts).
   if (!numeric.dots) return fail(steps, 'unreadable', 'decode', 'not a compact JWS (three base64url parts)');
@@ -164,10 +164,12 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   let header: Readonly<Record<string, unknown>> | string;
   let compressed: Buffer;
   let signature: Buffer;
+  // Only a card assembled from several QR codes can be longer than the scratch: memory of its own.
+  const long = jwsLength > compressedScratch.length;
   try {
     header = headerOf(headerB64);
-    compressed = readBase64urlInto(jwsBytes, dot1 + 1, dot2, compressedScratch, 'JWS payload');
-    signature = readBase64urlInto(jwsBytes, dot2 + 1, jwsLength, signatureScratch, 'JWS signature');
+    compressed = readBase64urlInto(jwsBytes, dot1 + 1, dot2, long ? Buffer.allocUnsafe(jwsLength) : compressedScratch, 'JWS payload');
+    signature = readBase64urlInto(jwsBytes, dot2 + 1, jwsLength, long ? Buffer.allocUnsafe(jwsLength) : signatureScratch, 'JWS signature');
   } catch (err) {
     if (err instanceof Base64urlError) return fail(steps, 'unreadable', 'decode', err.message);
     throw err;
