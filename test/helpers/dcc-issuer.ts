@@ -50,6 +50,13 @@ export interface TestSigner {
   alg: number;
 }
 
+export interface RawTime {
+  type: 'utc' | 'gen';
+  text: string;
+}
+
+const rawTime = (t: RawTime) => tlv(t.type === 'utc' ? 0x17 : 0x18, Buffer.from(t.text));
+
 export interface SignerOptions {
   /**
    * 'ec' = P-256 (ES256), 'ec-p384' = P-384 (ES384, an algorithm the DCC spec does not allow),
@@ -63,6 +70,11 @@ export interface SignerOptions {
   keyPair?: { privateKey: KeyObject; publicKey: KeyObject };
   notBefore?: Date;
   notAfter?: Date;
+  /**
+   * The validity times exactly as written (instead of notBefore/notAfter): `utc` = UTCTime,
+   * `gen` = GeneralizedTime, any text (a month 13, no `Z`, a year 0049).
+   */
+  rawTimes?: { notBefore?: RawTime; notAfter?: RawTime };
   /** Extended Key Usage OIDs; omitted = no EKU extension. */
   eku?: string[];
   cn?: string;
@@ -83,7 +95,10 @@ export function makeSigner(opts: SignerOptions = {}): TestSigner {
     tlv(0x02, Uint8Array.from([0x01, ...createHash('sha256').update(spki).digest().subarray(0, 8)])),
     ECDSA_SHA256,
     name(opts.cn ?? 'DSC test'),
-    seq(time(opts.notBefore ?? new Date('2021-01-01T00:00:00Z')), time(opts.notAfter ?? new Date('2031-01-01T00:00:00Z'))),
+    seq(
+      opts.rawTimes?.notBefore ? rawTime(opts.rawTimes.notBefore) : time(opts.notBefore ?? new Date('2021-01-01T00:00:00Z')),
+      opts.rawTimes?.notAfter ? rawTime(opts.rawTimes.notAfter) : time(opts.notAfter ?? new Date('2031-01-01T00:00:00Z')),
+    ),
     name(opts.cn ?? 'DSC test'),
     spki,
     ...extensions,

@@ -137,12 +137,17 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner 
     return undefined;
   }
   // A certificate whose key cannot make this algorithm's signatures (another curve, RSA under
-  // 2048 bits: coseKeyProblem) is never used; when it is the only one, its problem is named.
+  // 2048 bits: coseKeyProblem), or whose validity cannot be read (signers.ts: a NaN bound would
+  // pass every window check), is never used; when it is the only one, its problem is named.
   let keyProblem: string | undefined;
   for (let index = 0; index < candidates.length; index++) {
     const signer = candidates[index]!;
     const facts = signerFacts(signer.certificate);
     if (!facts.key) continue;
+    if (facts.validityProblem !== undefined) {
+      keyProblem ??= facts.validityProblem;
+      continue;
+    }
     const problem = coseKeyProblem(alg, facts.key);
     if (problem !== undefined) {
       keyProblem ??= problem;
@@ -159,7 +164,11 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner 
 
 /** Why no certificate for the kid verified the signature, as precisely as can be told. */
 function signatureFailure(cose: CoseSign1, alg: number, candidates: readonly DccSigner[], keyProblem: string | undefined): string {
-  if (keyProblem !== undefined && candidates.length === 1) return `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`;
+  if (keyProblem !== undefined && candidates.length === 1) {
+    return signerFacts(candidates[0]!.certificate).validityProblem !== undefined
+      ? `the signer certificate cannot be used: ${keyProblem}`
+      : `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`;
+  }
   if (alg === COSE_ALG.PS256) {
     for (const c of candidates) {
       const key = signerFacts(c.certificate).key;
@@ -296,7 +305,7 @@ function bestSigner(run: Run, found: FoundSigner, cose: CoseSign1, dcc: JsonValu
   for (let i = found.index + 1; i < found.candidates.length; i++) {
     const signer = found.candidates[i]!;
     const facts = signerFacts(signer.certificate);
-    if (!facts.key || coseKeyProblem(alg, facts.key) !== undefined || !signerFits(facts, dcc, ctx)) continue;
+    if (!facts.key || facts.validityProblem !== undefined || coseKeyProblem(alg, facts.key) !== undefined || !signerFits(facts, dcc, ctx)) continue;
     if (verifyCoseSign1(cose, facts.key)) {
       run.pass('signer', `certificate ${i + 1} of ${found.candidates.length} for this kid also verifies and is the one valid for this certificate now`);
       return { signer, facts };

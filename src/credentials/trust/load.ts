@@ -14,6 +14,7 @@ import type { StatusEntry } from '../../shared/trust.js';
 import { TrustBundleError, invalidAt } from './errors.js';
 import { loadDeclarationIssuers, loadShcIssuers } from './keys.js';
 import { kidOfDer } from './kid.js';
+import { certificateValidityProblem } from '../dcc/signers.js';
 import { BUNDLE_KEYS } from './bundle-keys.js';
 import { duplicateKeyMessage, firstDuplicateKey } from '../../shared/duplicate-keys.js';
 import { META_FILE_ADVICE, SIGNED_BUNDLE_ADVICE, isJwsCompact, isTrustMeta } from './file-kind.js';
@@ -197,6 +198,10 @@ function loadDccSigners(dcc: JsonObject): Map<string, DccSigner[]> {
     } catch {
       throw invalidAt(certPath, 'not a valid base64 DER X.509 certificate');
     }
+    // OpenSSL reads a certificate whose validity is not a time RFC 5280 allows (month 13, no `Z`)
+    // and prints it "Bad time value": refused here with its path, as an unreadable certificate is.
+    const validity = certificateValidityProblem(certificate.validFrom, certificate.validTo);
+    if (validity !== undefined) throw invalidAt(certPath, `the certificate cannot be used: ${validity}`);
     // A kid given by the gateway is kept even when it differs from the computed one: the DCC's
     // COSE header carries the gateway's kid, so that is what scans look up.
     const given = optionalString(obj, 'kid', path, TRUST_LIMITS.maxIdChars);
