@@ -16,6 +16,7 @@ import { assessText } from '../../src/core/assess.js';
 import { DEFAULT_POLICY } from '../../src/core/policy.js';
 import { silentLogger } from '../../src/core/system.js';
 import { DEFAULT_FORMATS } from '../../src/credentials/registry.js';
+import { issuingCountry } from '../../src/credentials/dcc/verify.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const testdata = path.resolve(repoRoot, '../shared/testdata');
@@ -253,6 +254,26 @@ describe('rules and the issuing country, external parameters', () => {
     const lower = issueHc1({ dcc: sampleVaccination(), signer, iss: 'vn' });
     expect(verifyDcc(lower, { now, trust: buildDccTrust([signer.certificate], { rules: [invalidation('VN')] }) }).failures).toEqual(['rule-failed:IR-VN-0001']);
     expect(verifyDcc(lower, { now, trust: buildDccTrust([signer.certificate], { rules: [invalidation('DE')] }) }).failures).toEqual([]);
+  });
+
+  // Real issuers write other text than a country code in iss: the Swiss "CH BAG" (dgc-testdata
+  // CH/4), Georgia its ministry's name. Taken as the issuing country, it named none, and the
+  // issuer's own Invalidation rules never applied: a DCC on that list was accepted.
+  it('a CWT iss that is no country code ("CH BAG", a ministry\'s name): the signer\'s country, else a leading code, is the issuing country', () => {
+    const swiss = issueHc1({ dcc: sampleVaccination(), signer, iss: 'CH BAG' });
+    const withCountry = (rules: unknown[]) => buildDccTrust([{ certificate: signer.certificate, country: 'CH' }], { rules });
+    expect(verifyDcc(swiss, { now, trust: withCountry([invalidation('CH')]) }).failures).toEqual(['rule-failed:IR-CH-0001']);
+    expect(verifyDcc(swiss, { now, trust: withCountry([invalidation('DE')]) }).failures).toEqual([]);
+    // Without a country in the bundle, the code "CH BAG" starts with.
+    expect(verifyDcc(swiss, { now, trust: buildDccTrust([signer.certificate], { rules: [invalidation('CH')] }) }).failures).toEqual(['rule-failed:IR-CH-0001']);
+    const georgian = issueHc1({ dcc: sampleVaccination(), signer, iss: 'Ministry of Labour, Health and Social Affairs of Georgia' });
+    const geTrust = buildDccTrust([{ certificate: signer.certificate, country: 'GE' }], { rules: [invalidation('GE')] });
+    expect(verifyDcc(georgian, { now, trust: geTrust }).failures).toEqual(['rule-failed:IR-GE-0001']);
+    // A rule reading external.issuerCountryCode gets the code too.
+    const byIssuer = rule({ Identifier: 'GR-XX-0001', Logic: { '===': [{ var: 'external.issuerCountryCode' }, 'CH'] } });
+    expect(verifyDcc(swiss, { now, trust: withCountry([byIssuer]) }).failures).toEqual([]);
+    expect(issuingCountry('Ministry of Health', undefined)).toBeUndefined();
+    expect(issuingCountry('vn', 'DE')).toBe('vn');
   });
 
   it('a failed rule is one message for the officer, not two', async () => {

@@ -342,16 +342,33 @@ function checkMeaning(run: Run, group: DccGroup, dcc: JsonValue, ctx: VerifyCont
   if (issues.length === 0) run.passed(PASSED.content);
 }
 
+/** An ISO 3166-1 alpha-2 code, any case (the CWT `iss` of a DCC, eu-dcc-hcert-spec §3.3.1). */
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+/** A text starting with such a code as a word of its own ("CH BAG", as Swiss DCCs write `iss`). */
+const LEADING_COUNTRY_CODE = /^([A-Za-z]{2})[ _-]/;
+
+/**
+ * The issuing country of a DCC: its CWT `iss` when that is a country code; else the signer's
+ * `country` in the trust bundle; else a code `iss` starts with as a word ("CH BAG" → CH); else
+ * none. Issuers write other text in `iss` (Switzerland "CH BAG", Georgia its ministry's name):
+ * taken as the country it named no country, so the issuer's Invalidation rules never applied.
+ */
+export function issuingCountry(iss: string | undefined, signerCountry: string | undefined): string | undefined {
+  if (iss !== undefined && COUNTRY_CODE.test(iss)) return iss;
+  if (signerCountry !== undefined) return signerCountry;
+  return iss === undefined ? undefined : LEADING_COUNTRY_CODE.exec(iss)?.[1];
+}
+
 /**
  * The rules that apply (selectRules: Acceptance rules of the country of arrival when one is set,
- * Invalidation rules of the issuing country only — the CWT `iss`, else the signer's country; none
- * when neither names one) and
+ * Invalidation rules of the issuing country only — issuingCountry: the CWT `iss` when it is a
+ * country code, else the signer's country; none when neither names one) and
  * their outcome on `{payload, external}`. `external` carries the EU parameters the verifier apps
  * give: `validationClockAtStartOfDay` is the start of the validation clock's UTC day, as the EU
  * and Swiss verifiers compute it.
  */
 function checkRules(run: Run, group: DccGroup, dcc: JsonValue, claims: CwtClaims, signer: DccSigner, ctx: VerifyContext, opts: DccVerifyOptions): void {
-  const issuerCountryCode = claims.iss ?? signer.country;
+  const issuerCountryCode = issuingCountry(claims.iss, signer.country);
   const rules = selectRules(ctx.trust.dccRules, group, ctx.now, issuerCountryCode === undefined ? opts : { ...opts, issuerCountryCode });
   if (rules.length === 0) return run.passed(PASSED.noRules);
   const clock = ctx.now.toISOString();
