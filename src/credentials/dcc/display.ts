@@ -69,6 +69,32 @@ export function dccCertificateId(dcc: JsonValue, group: DccGroup): string | unde
   return str(firstEntry(dcc, group)?.['ci']);
 }
 
+/** The optional UVCI prefix (eHN guidelines Annex 2), any case. */
+const UVCI_PREFIX = /^urn:uvci:/i;
+/** A UVCI without its prefix: a two-digit version and a country code first (`01:VN:…`). */
+const UVCI_BODY = /^\d\d:[A-Za-z]{2}[:/]/;
+/** The optional checksum: `#` and one character at the end (Luhn mod N, the paper form). */
+const UVCI_CHECKSUM = /#[^#]$/;
+
+/**
+ * The ids a status list may name a DCC by: its certificate identifier `ci` as written, and, for a
+ * UVCI (eHN guidelines Annex 2), its other spellings of the same identifier: the optional
+ * `URN:UVCI:` prefix in capitals, left out or added (Luxembourg leaves it out; Switzerland and the
+ * Netherlands write `urn:uvci:`), each also without the optional `#` checksum character. Looked
+ * up exactly, the `ci` alone missed an entry for the same certificate spelt the other way, and a
+ * revoked certificate was accepted. Anything that is not a UVCI is its own one key.
+ */
+export function certificateIdKeys(ci: string): string[] {
+  const body = UVCI_PREFIX.test(ci) ? ci.slice('urn:uvci:'.length) : ci;
+  if (!UVCI_BODY.test(body)) return [ci];
+  const keys = [ci];
+  const bodies = UVCI_CHECKSUM.test(body) ? [body, body.slice(0, -2)] : [body];
+  for (const b of bodies) {
+    for (const key of [`URN:UVCI:${b}`, b]) if (!keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
 export function dccDetails(dcc: JsonValue, group: DccGroup): DisplayLine[] {
   const e = firstEntry(dcc, group);
   if (!e) return [];

@@ -12,7 +12,7 @@ import type { CoseSign1 } from '../cose/cose.js';
 import { CwtClaimError, decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { decodeHc1, kidBase64 } from './decode.js';
-import { dccCertificateId, dccDetails, dccSubject } from './display.js';
+import { certificateIdKeys, dccCertificateId, dccDetails, dccSubject } from './display.js';
 import { DccJsonError, cborToJson, tagToJson } from './json.js';
 import type { JsonValue } from './json.js';
 import { evaluateRules, ruleReasonId, selectRules } from './rules.js';
@@ -421,7 +421,7 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   }
   const group = schema.ok ? schema.group : undefined;
   const ci = group ? dccCertificateId(dcc, group) : undefined;
-  return run.result(dccSubject(dcc), ci ? [ci] : [], group ? dccDetails(dcc, group) : undefined);
+  return run.result(dccSubject(dcc), ci ? certificateIdKeys(ci) : [], group ? dccDetails(dcc, group) : undefined);
 }
 
 /** Verifies HC1 text. Never throws: an unexpected internal error becomes `unreadable`. */
