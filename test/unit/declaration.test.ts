@@ -232,3 +232,31 @@ describe('CKD1: test times that exist', () => {
     expect(verify(rawDeclarationToken(claimsFor(d, iatS, iatS + 3600), issuerKey.privateKey, issuerKey.declarationKid)).failures).toEqual([]);
   });
 });
+
+/**
+ * A birth date that cannot be true at the validation clock: in the future, or after the declared
+ * test. A DCC and a SMART Health Card are refused for it (schema-invalid); a declaration was
+ * accepted, naming a person born next year.
+ */
+describe('CKD1: a birth date that cannot be true', () => {
+  const withDob = (dob: string, test?: { result: 'negative'; at: string }) => {
+    const d = sampleDeclaration();
+    return issue({ ...d, sub: { ...d.sub, dob }, health: { ...d.health, ...(test ? { test } : {}) } });
+  };
+
+  it('in the future (a partial date counting from the start of its year or month) is schema-invalid', () => {
+    for (const dob of ['2027-01-01', '2027', '2026-12']) {
+      const r = verify(withDob(dob));
+      expect(r.failures, dob).toEqual(['schema-invalid']);
+      expect(r.steps.find((s) => !s.ok)?.detail).toBe('decl.sub.dob: the birth date is in the future');
+    }
+    // This year, this month and today can all be a birth date already.
+    for (const dob of ['2026', '2026-11', '2026-11-26']) expect(verify(withDob(dob)).failures, dob).toEqual([]);
+  });
+
+  it('after the declared test day is schema-invalid; a test on the day of birth is not', () => {
+    expect(verify(withDob('2026-11-20', { result: 'negative', at: '2026-11-19T23:00:00Z' })).failures).toEqual(['schema-invalid']);
+    expect(verify(withDob('2026-11-20', { result: 'negative', at: '2026-11-20' })).failures).toEqual([]);
+    expect(verify(withDob('2026-11', { result: 'negative', at: '2026-11-01T00:00:00+07:00' })).failures).toEqual([]);
+  });
+});

@@ -21,6 +21,7 @@ import { DEFAULT_TIME_RULES, checkTokenTimes, isFuture } from '../time-rules.js'
 import { CKD1_PREFIX, DECLARATION_LIMITS, MAX_VALID_HOURS } from './types.js';
 import { base45PrefixProblem, hasPrefixAnyCase } from '../base45-prefix.js';
 import { earliestTestMs } from './test-time.js';
+import { dobSpan } from '../dcc/birth-date.js';
 import { passStep } from '../step-log.js';
 import { DedupText, bytesAsText, publicKeyIdentity, signedDedupText } from '../dedup-text.js';
 import type { DeclarationIssuer } from '../trust/types.js';
@@ -146,6 +147,15 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
     findings.push('positive-test');
     messages.push(`Positive test on ${decl.health.test.at}`);
   }
+  // A birth date in the future, or after the declared test, cannot be true: schema-invalid, as a
+  // DCC's or a SMART Health Card's (the /declare form refuses a future date before signing, but a
+  // bundle may trust other issuers).
+  const birthProblem = birthDateProblem(decl, ctx);
+  if (birthProblem !== undefined) {
+    failures.push('schema-invalid');
+    steps.push({ step: 'content', ok: false, detail: birthProblem });
+    messages.push(birthProblem);
+  }
   // A test taken in the future is not yet a test (as a DCC's sample time or an SHC dose).
   if (decl.health.test !== undefined) {
     const earliest = earliestTestMs(decl.health.test.at);
@@ -175,6 +185,25 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
     details,
     messages,
   };
+}
+
+/**
+ * Why the declared birth date cannot be true at the validation clock, or undefined: in the future
+ * (its first possible instant, a partial date counting from the start of its year or month, beyond
+ * the clock tolerance), or after the declared test's calendar day (as written; a test on the day
+ * of birth is fine). The shape and the day's existence were checked by readDeclaration.
+ */
+function birthDateProblem(decl: Declaration, ctx: VerifyContext): string | undefined {
+  const birth = dobSpan(decl.sub.dob);
+  if (birth === undefined || 'problem' in birth) return undefined;
+  if (isFuture(birth.startMs, ctx.now.getTime(), ctx.time ?? DEFAULT_TIME_RULES)) return 'decl.sub.dob: the birth date is in the future';
+  const at = decl.health.test?.at;
+  if (at !== undefined) {
+    const day = new Date(0);
+    day.setUTCFullYear(Number(at.slice(0, 4)), Number(at.slice(5, 7)) - 1, Number(at.slice(8, 10)));
+    if (day.getTime() < birth.firstDayUtc) return 'decl.sub.dob: the birth date is after the test date decl.health.test.at';
+  }
+  return undefined;
 }
 
 /** No CBOR tag has a meaning inside "decl": a tagged value sends the claims to the two-pass read. */
