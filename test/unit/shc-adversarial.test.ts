@@ -321,6 +321,27 @@ describe('SMART Health Card: dates and references in the FHIR bundle', () => {
       message: 'occurrenceDateTime 2021-01-01 is before Patient.birthDate',
     },
     {
+      // Was accepted: only doses were held to the birth date, so a card with a test taken years
+      // before its holder was born passed (a DCC whose dob is after its sample time is refused).
+      name: 'a lab result whose specimen was taken before the birth date → schema-invalid',
+      card: card(bundle((b) => {
+        b.entry[0]!.resource.birthDate = '2020-06-01';
+        b.entry.push({ ...labResult('260415000', '2019-05-31T10:00:00Z'), fullUrl: 'resource:9' });
+      })),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'effectiveDateTime 2019-05-31T10:00:00Z is before Patient.birthDate',
+    },
+    {
+      name: 'a lab result on the day of birth → accept',
+      card: card(bundle((b) => {
+        b.entry[0]!.resource.birthDate = '2020-06-01';
+        b.entry.push({ ...labResult('260415000', '2020-06-01T10:00:00Z'), fullUrl: 'resource:9' });
+      })),
+      verdict: 'accept',
+      reasons: [],
+    },
+    {
       name: 'a dose on the day of birth (a newborn dose) → accept',
       card: card(bundle((b) => (b.entry[0]!.resource.birthDate = '2021-01-01'))),
       verdict: 'accept',

@@ -11,8 +11,8 @@
  *   instant) and any of them is positive, the positive one counts;
  * - a card with no dose whose latest lab result is older than `testMaxAgeHours` → `expired`: a
  *   test card proves something only while the test is recent. With doses, an old test is history;
- * - a birth date in the future, or a dose dated before the birth → `schema-invalid`: the card
- *   cannot be true.
+ * - a birth date in the future, or a dose or a lab result's specimen time dated before the birth
+ *   → `schema-invalid`: the card cannot be true (as a DCC whose birth date is after its event).
  *
  * Every comparison allows the clock-skew tolerance; a date without a time spans the whole day in
  * every time zone (fhir-date.ts).
@@ -52,6 +52,9 @@ export function checkShcMeaning(content: ShcContent, ctx: VerifyContext): ShcIss
   for (const test of content.tests) {
     if (isFuture(test.span.startMs, now, rules)) {
       issues.push({ reason: 'not-yet-valid', kind: 'failure', detail: `fhirBundle.entry[${test.entry}] Observation: effectiveDateTime ${test.date} is in the future` });
+    }
+    if (birth !== undefined && test.span.endMs < birth.startMs) {
+      issues.push({ reason: 'schema-invalid', kind: 'failure', detail: `fhirBundle.entry[${test.entry}] Observation: effectiveDateTime ${test.date} is before Patient.birthDate` });
     }
   }
   const latest = latestTests(content.tests);
