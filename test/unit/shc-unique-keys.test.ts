@@ -19,6 +19,15 @@ describe('repeatedKey', () => {
     expect(check('{"k:\\"":1,"k:\\"":2}')).toEqual({ key: 'k:"', path: '$' });
   });
 
+  // A signed 64 KiB payload can nest 30,000 levels: the recursive count overflowed the stack and the
+  // scan ended as an internal verifier error. Deep values are now left to the iterative scan.
+  it('answers for any nesting depth, a repeated key deep inside included', () => {
+    const deep = `{"a":${'['.repeat(30000)}${']'.repeat(30000)},"b":${'{"c":'.repeat(10000)}1${'}'.repeat(10000)}}`;
+    expect(check(deep)).toBeUndefined();
+    const deepDup = `{"a":${'['.repeat(20000)}{"x":1,"x":2}${']'.repeat(20000)}}`;
+    expect(check(deepDup)).toEqual({ key: 'x', path: `$.a${'[0]'.repeat(20000)}` });
+  });
+
   it('finds none where every key is once per object, colons and escapes in strings included', () => {
     for (const text of ['{}', '[]', '"a:b"', '{"a":"x:y:z","b":{"a":"\\":"}}', '{"u":"Ünï:","ü:":[{"a":1},{"a":2}]}', '[{"a":1},{"a":1}]', '{"\\\\":":"}']) {
       expect(check(text)).toBeUndefined();

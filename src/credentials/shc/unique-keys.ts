@@ -31,23 +31,35 @@ function membersInJson(json: Uint8Array): number {
   return members;
 }
 
-/** Members of every object in a value JSON.parse returned (only plain objects and arrays). */
-function membersIn(value: unknown): number {
+/**
+ * Deepest nesting membersIn walks. A card's FHIR bundle nests about ten levels; a signed payload of
+ * 64 KiB can nest 30,000 (`[[[…]]]`), which overflowed the stack of this recursive walk and ended
+ * the scan as an internal error. Deeper than this, the count gives up and the iterative scan
+ * (firstDuplicateKey) decides.
+ */
+const MAX_WALK_DEPTH = 256;
+
+/**
+ * Members of every object in a value JSON.parse returned (only plain objects and arrays), or NaN
+ * when it nests deeper than MAX_WALK_DEPTH (NaN equals no count, so the caller scans the text).
+ */
+function membersIn(value: unknown, depth = 0): number {
   if (typeof value !== 'object' || value === null) return 0;
+  if (depth > MAX_WALK_DEPTH) return Number.NaN;
   let members = 0;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) members += membersIn(value[i]);
+    for (let i = 0; i < value.length; i++) members += membersIn(value[i], depth + 1);
     return members;
   }
   const obj = value as Record<string, unknown>;
-  for (const key in obj) members += 1 + membersIn(obj[key]);
+  for (const key in obj) members += 1 + membersIn(obj[key], depth + 1);
   return members;
 }
 
 /**
  * The first key named twice in one object of the JSON `text`, or undefined. `json` is its UTF-8
- * bytes and `parsed` what JSON.parse(text) returned (text valid JSON). Nesting is bounded by the
- * caller's size bound.
+ * bytes and `parsed` what JSON.parse(text) returned (text valid JSON). Any nesting: a value deeper
+ * than MAX_WALK_DEPTH is left to the iterative scan.
  */
 export function repeatedKey(json: Uint8Array, text: string, parsed: unknown): DuplicateKey | undefined {
   if (membersInJson(json) === membersIn(parsed)) return undefined;
