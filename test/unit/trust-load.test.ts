@@ -182,6 +182,17 @@ describe('parseTrustBundle: clear errors naming the JSON path', () => {
       { ...base, shc: { issuers: [{ iss: 'https://issuer.example/', jwks: { keys: [] } }] } },
       'shc.issuers[0].iss: "https://issuer.example/" ends with "/"; cards carry the issuer URL without a trailing slash',
     ],
+    [
+      // Was loaded: keys not for signing cards (another use or alg) were skipped before the check.
+      'an SHC JWKS holding a private key that is not for signing cards (use enc)',
+      { ...base, shc: { issuers: [{ iss: 'https://issuer.example', jwks: { keys: [{ kty: 'EC', crv: 'P-256', use: 'enc', x: 'a', y: 'b', d: 'c' }] } }] } },
+      'shc.issuers[0].jwks.keys[0].d: contains a private key',
+    ],
+    [
+      'an SHC JWKS holding an RSA private key for another algorithm',
+      { ...base, shc: { issuers: [{ iss: 'https://issuer.example', jwks: { keys: [{ kty: 'RSA', alg: 'RS256', n: 'a', e: 'AQAB', p: 'b' }] } }] } },
+      'shc.issuers[0].jwks.keys[0].p: contains a private key',
+    ],
     ['an SHC issuer that is not https', { ...base, shc: { issuers: [{ iss: 'http://issuer.example', jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: "http://issuer.example" is not an https URL'],
     ...[' https://issuer.example', 'https://issuer.example ', 'https:///x', 'https://user:pw@issuer.example', 'https://issuer.example/x?y=1', 'https://issuer.example#k'].map(
       (iss): [string, unknown, string] => [`an SHC issuer written ${JSON.stringify(iss)}`, { ...base, shc: { issuers: [{ iss, jwks: { keys: [] } }] } }, `shc.issuers[0].iss: ${JSON.stringify(iss)}`],

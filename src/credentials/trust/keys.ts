@@ -21,6 +21,12 @@ interface KeyLimits {
   maxTextChars: number;
 }
 
+/**
+ * JWK members that hold private or secret key material (RFC 7518 §6.2.2 EC `d`, §6.3.2 RSA
+ * `d p q dp dq qi oth`, §6.4 symmetric `k`): none belongs in a published JWKS.
+ */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
 /** Base64url of a 32-byte P-256 coordinate (and canonical: base64urlProblem). */
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -75,6 +81,10 @@ export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLim
     rawKeys.forEach((rawKey, k) => {
       const keyPath = child(keysPath, k);
       const candidate = expectObject(rawKey, keyPath);
+      // Checked before a key is skipped as not for signing cards: a private key anywhere in the
+      // bundle has leaked, whatever it was for (it was refused only on the keys kept).
+      const secret = PRIVATE_JWK_MEMBERS.find((m) => candidate[m] !== undefined);
+      if (secret !== undefined) throw invalidAt(child(keyPath, secret), 'contains a private key; the bundle must hold public keys only');
       if (candidate.use !== undefined && candidate.use !== 'sig') return;
       if (candidate.alg !== undefined && candidate.alg !== 'ES256') return;
       const { jwk } = importEcP256PublicJwk(candidate, keyPath);
