@@ -82,6 +82,20 @@ describe('parseTrustBundle: indexing', () => {
     expect(trust.shcIssuer('https://other.example')).toBeUndefined();
   });
 
+  // An issuer's JWKS may publish keys for other purposes (health-cards-dev-tools#33: only the key a
+  // card names must follow the SMART rules). An RSA key or a P-384 key without `alg` refused the
+  // whole bundle, so no card of any issuer could be verified with it.
+  it('skips keys of another type or curve in an issuer\'s JWKS and keeps its card keys', () => {
+    const jwks = shcExamplePublicJwks();
+    const others = [
+      { kty: 'RSA', n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw', e: 'AQAB' },
+      { kty: 'EC', crv: 'P-384', x: 'a', y: 'b' },
+      { kty: 'OKP', crv: 'Ed25519', x: 'c' },
+    ];
+    const trust = parseTrustBundle({ ...base, shc: { issuers: [{ iss: SHC_EXAMPLE_ISS, jwks: { keys: [...others, ...jwks.keys] } }] } });
+    expect(trust.shcIssuer(SHC_EXAMPLE_ISS)?.keys.map((k) => k.kid)).toEqual(jwks.keys.map((k) => k.kid));
+  });
+
   it('indexes declaration issuers by kid with an imported public key', () => {
     const key = newEcKey();
     const trust = parseTrustBundle({ ...base, declaration: { issuers: [declarationIssuerEntry(key, 'Hanoi')] } });
@@ -173,8 +187,13 @@ describe('parseTrustBundle: clear errors naming the JSON path', () => {
     ],
     ['an issuer without iss', { ...base, shc: { issuers: [{ jwks: { keys: [] } }] } }, 'shc.issuers[0].iss: expected a string'],
     [
-      'an SHC key that is not P-256',
+      'an SHC issuer whose only key is not P-256: no key for cards, the skipped one named',
       { ...base, shc: { issuers: [{ iss: 'https://issuer.example', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'a', y: 'b' }] } }] } },
+      'shc.issuers[0].jwks.keys: no key that can sign SMART Health Cards (EC P-256, use "sig", alg "ES256"): shc.issuers[0].jwks.keys[0] is on curve P-384',
+    ],
+    [
+      'an SHC key meant for cards (no other use, alg, type or known curve) that is malformed',
+      { ...base, shc: { issuers: [{ iss: 'https://issuer.example', jwks: { keys: [{ kty: 'EC', crv: 'P256', x: 'a', y: 'b' }] } }] } },
       'shc.issuers[0].jwks.keys[0].crv: only P-256 keys are supported',
     ],
     [

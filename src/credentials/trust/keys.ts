@@ -54,10 +54,29 @@ export function importEcP256PublicJwk(value: unknown, path: string): { jwk: { kt
   }
 }
 
+/** EC curves a JWK may name that are not P-256: keys for other algorithms, never a card's. */
+const OTHER_CURVES: ReadonlySet<unknown> = new Set(['P-384', 'P-521', 'secp256k1']);
+
 /**
- * `shc.issuers[]` → map by `iss`. Only signing keys (`use` absent or "sig", `alg` absent or
- * "ES256") are kept; an issuer's JWKS may also publish encryption keys, which are skipped. Each
- * kept key gets `kid` = its JWK thumbprint, which is what an SHC header must name.
+ * Why a JWK of an issuer's JWKS is not a key for signing SMART Health Cards and is skipped, or
+ * undefined when it is meant to be one (and must then be a valid public EC P-256 key). The JWKS
+ * an issuer publishes may hold keys for other purposes (SMART Health Cards Framework: only the keys
+ * that sign cards must be EC P-256 ES256): another `use` or `alg`, another key type (RSA, OKP) or
+ * another named curve. A key that says nothing else but is malformed is refused, not skipped.
+ */
+function notACardKey(jwk: Record<string, unknown>): string | undefined {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `is for use ${JSON.stringify(jwk.use)}`;
+  if (jwk.alg !== undefined && jwk.alg !== 'ES256') return `is for alg ${JSON.stringify(jwk.alg)}`;
+  if (typeof jwk.kty === 'string' && jwk.kty !== 'EC') return `is a ${jwk.kty.slice(0, 16)} key`;
+  if (OTHER_CURVES.has(jwk.crv)) return `is on curve ${String(jwk.crv)}`;
+  return undefined;
+}
+
+/**
+ * `shc.issuers[]` → map by `iss`. Only keys that can sign cards are kept (notACardKey: an issuer's
+ * JWKS may also publish encryption keys, RSA keys or keys on other curves, which are skipped; an
+ * issuer left with none is refused). Each kept key gets `kid` = its JWK thumbprint, which is what
+ * an SHC header must name.
  */
 export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLimits): Map<string, ShcIssuer> {
   const byIss = new Map<string, ShcIssuer>();
@@ -78,6 +97,8 @@ export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLim
     const keysPath = child(jwksPath, 'keys');
     const rawKeys = expectArray(jwks.keys, keysPath, limits.maxKeysPerShcIssuer);
     const keys: Record<string, unknown>[] = [];
+    /** Why the first skipped key cannot sign cards, for an issuer left without one. */
+    let skipped: string | undefined;
     rawKeys.forEach((rawKey, k) => {
       const keyPath = child(keysPath, k);
       const candidate = expectObject(rawKey, keyPath);
@@ -85,11 +106,19 @@ export function loadShcIssuers(section: JsonObject, base: string, limits: KeyLim
       // bundle has leaked, whatever it was for (it was refused only on the keys kept).
       const secret = PRIVATE_JWK_MEMBERS.find((m) => candidate[m] !== undefined);
       if (secret !== undefined) throw invalidAt(child(keyPath, secret), 'contains a private key; the bundle must hold public keys only');
-      if (candidate.use !== undefined && candidate.use !== 'sig') return;
-      if (candidate.alg !== undefined && candidate.alg !== 'ES256') return;
+      const other = notACardKey(candidate);
+      if (other !== undefined) {
+        skipped ??= `${keyPath} ${other}`;
+        return;
+      }
       const { jwk } = importEcP256PublicJwk(candidate, keyPath);
       keys.push({ ...jwk, kid: ecJwkThumbprint(jwk), use: 'sig', alg: 'ES256' });
     });
+    // A JWKS whose every key is for something else leaves every card of the issuer unknown-signer:
+    // said here, with the first key's reason (a P-384 key where P-256 was meant, a typo in `alg`).
+    if (keys.length === 0 && skipped !== undefined) {
+      throw invalidAt(keysPath, `no key that can sign SMART Health Cards (EC P-256, use "sig", alg "ES256"): ${skipped}`);
+    }
     const issuer: ShcIssuer = { iss, keys };
     if (name !== undefined) issuer.name = name;
     byIss.set(iss, issuer);
