@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { CborTag } from '../../src/credentials/cose/cbor.js';
 import type { CborValue } from '../../src/credentials/cose/cbor.js';
 import { DccJsonError, cborToJson } from '../../src/credentials/dcc/json.js';
+import { verifyDcc } from '../../src/credentials/dcc/index.js';
+import { makeSigner, sampleVaccination } from '../helpers/dcc-issuer.js';
+import { rawHc1 } from '../helpers/dcc-raw.js';
+import { buildDccTrust } from '../helpers/dcc-trust.js';
 
 const map = (entries: [string | number, CborValue][]) => new Map<string | number, CborValue>(entries);
 
@@ -53,5 +57,26 @@ describe('cborToJson', () => {
     ['the first of two problems (map order)', map([['a', [Uint8Array.of(1)]], ['b', 10n]]), { field: 'a[0]', message: 'value has no JSON equivalent' }],
   ])('names %s by its path', (_what, value, expected) => {
     expect(failure(value)).toEqual(expected);
+  });
+});
+
+/**
+ * RFC 8943's date tags, which CBOR libraries may write for a date value and the EU verifiers read
+ * past: 1004 (full-date text) and 100 (days since 1970). A DCC whose `dob` or
+ * `dt` was so tagged was unreadable here, where 0 and 1 were read.
+ */
+describe('RFC 8943 date tags in a signed DCC', () => {
+  it('tag 1004 and tag 100 read as the ISO date; out of range or not a whole day count is unreadable', () => {
+    const signer = makeSigner();
+    const trust = buildDccTrust([signer.certificate]);
+    const base = sampleVaccination() as Record<string, unknown> & { v: Record<string, unknown>[] };
+    const judge = (dob: unknown, dt: unknown) =>
+      verifyDcc(rawHc1({ signer, dcc: { ...base, dob, v: [{ ...base.v[0]!, dt }] } as never }), { now: new Date('2022-06-01T00:00:00Z'), trust });
+    const ok = judge(new CborTag(1004, '1990-05-04'), new CborTag(100, 18871)); // 2021-09-01
+    expect(ok.failures).toEqual([]);
+    expect(ok.subject.dob).toBe('1990-05-04');
+    expect(judge('1990-05-04', new CborTag(100, 1.5)).failures).toEqual(['unreadable']);
+    expect(judge('1990-05-04', new CborTag(100, 3_000_000)).failures).toEqual(['unreadable']);
+    expect(judge(new CborTag(1004, 7), '2021-09-01').failures).toEqual(['unreadable']);
   });
 });

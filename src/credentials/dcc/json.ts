@@ -1,7 +1,8 @@
 /**
  * Converts the decoded hcert CBOR (claim -260 → 1) into the JSON object the schema and CertLogic
  * rules expect. Only JSON-shaped data passes: text-keyed maps, arrays, text, finite numbers,
- * booleans and null; date tags 0 (text) and 1 (epoch seconds) become ISO text. Anything else
+ * booleans and null; date tags 0 (text) and 1 (epoch seconds) of RFC 8949, and 1004 (full-date
+ * text) and 100 (days since 1970) of RFC 8943, become ISO text. Anything else
  * (byte strings, integer keys, other tags) is reported with the path where it was found.
  */
 import { CborTag, isCborMap } from '../cose/cbor.js';
@@ -60,9 +61,24 @@ function toJsonFast(value: CborValue): JsonValue {
   throw NOT_JSON;
 }
 
-/** Date tags 0 (text) and 1 (epoch seconds) as ISO text; undefined for anything else. */
+/** The date tags of RFC 8943: 1004 a full-date text, 100 days since 1970-01-01. */
+const TAG_FULL_DATE = 1004;
+const TAG_DAYS = 100;
+/** Days since 1970 of 0000-01-01 and 9999-12-31: the four-digit years an ISO date writes plainly. */
+const FIRST_DAY = -719_528;
+const LAST_DAY = 2_932_896;
+
+/**
+ * Date tags as ISO text: 0 (date-time text) and 1 (epoch seconds) of RFC 8949, and 1004 (full-date
+ * text) and 100 (days since 1970) of RFC 8943, which CBOR libraries may write for a date value and
+ * the EU verifiers read past (they ignore tags): a `dob` or `dt` so tagged
+ * was unreadable here. Undefined for anything else.
+ */
 export function tagToJson(value: CborTag): string | undefined {
-  if (value.tag === 0 && typeof value.value === 'string') return value.value;
+  if ((value.tag === 0 || value.tag === TAG_FULL_DATE) && typeof value.value === 'string') return value.value;
+  if (value.tag === TAG_DAYS && typeof value.value === 'number' && Number.isInteger(value.value) && value.value >= FIRST_DAY && value.value <= LAST_DAY) {
+    return new Date(value.value * 86_400_000).toISOString().slice(0, 10);
+  }
   if (value.tag === 1 && typeof value.value === 'number' && Number.isFinite(value.value)) {
     const d = new Date(value.value * 1000);
     if (!Number.isNaN(d.getTime())) return d.toISOString().replace('.000Z', 'Z');
