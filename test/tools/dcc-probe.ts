@@ -87,6 +87,10 @@ const edgeDsc = makeSigner({ notAfter: NOW });
 add('DSC notAfter == clock', rawHc1({ signer: edgeDsc }), 'accept', buildDccTrust([edgeDsc.certificate]));
 const futureDsc = makeSigner({ notBefore: new Date('2022-07-01T00:00:00Z') });
 add('DSC notBefore after clock', rawHc1({ signer: futureDsc }), 'reject not-yet-valid', buildDccTrust([futureDsc.certificate]));
+const badTimeDsc = makeSigner({ rawTimes: { notAfter: { type: 'gen', text: '20201331235959Z' } } });
+add('DSC notAfter month 13 ("Bad time value")', rawHc1({ signer: badTimeDsc }), 'reject bad-signature|unknown-signer', buildDccTrust([badTimeDsc.certificate]));
+const year49Dsc = makeSigner({ rawTimes: { notAfter: { type: 'gen', text: '00491231235959Z' } } });
+add('DSC notAfter in the year 0049', rawHc1({ signer: year49Dsc }), 'reject expired', buildDccTrust([year49Dsc.certificate]));
 const sameDsc = makeSigner({ notBefore: NOW, notAfter: NOW });
 add('DSC notBefore == notAfter == clock', rawHc1({ signer: sameDsc }), 'accept', buildDccTrust([sameDsc.certificate]));
 
@@ -186,6 +190,8 @@ add('dt date-time', rawHc1({ signer: es, dcc: vacc({ dt: '2021-09-01T10:00:00Z' 
 add('dt in the future', rawHc1({ signer: es, dcc: vacc({ dt: '2022-07-01' }) }), 'reject not-yet-valid');
 add('dt future as date-time :60', rawHc1({ signer: es, dcc: vacc({ dt: '2022-07-01T23:59:60Z' }) }), 'reject not-yet-valid|schema-invalid');
 add('dt as tag 1 epoch', rawHc1({ signer: es, dcc: vacc({ dt: new CborTag(1, sec('2021-09-01T00:00:00Z')) }) }), 'accept');
+add('dt as tag 100 (RFC 8943 days)', rawHc1({ signer: es, dcc: vacc({ dt: new CborTag(100, sec('2021-09-01T00:00:00Z') / 86400) }) }), 'accept');
+add('dob as tag 1004 (RFC 8943 full-date)', rawHc1({ signer: es, dcc: vacc({}, { dob: new CborTag(1004, '1990-05-04') }) }), 'accept');
 add('sc with +02:00', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T19:21:13+02:00' }) }), 'accept');
 add('sc fractional', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31T10:00:00.123Z' }) }), 'accept');
 add('sc lower-case t/z', rawHc1({ signer: es, dcc: testDcc({ sc: '2022-05-31t10:00:00z' }) }), 'accept');
@@ -241,6 +247,8 @@ const noIssClaims = new Map<number | string, CborEncodable>([[6, IAT], [4, EXP],
 add('no iss, signer without country: DE invalidation list', rawHc1({ signer: es, claims: noIssClaims }), 'accept', buildDccTrust([es.certificate], { rules: [invalidationDe] }));
 add('iss "vn": VN invalidation list applies', rawHc1({ signer: es, claims: new Map([...claimsOf(vacc()), [1, 'vn']]) }), 'reject rule-failed:IR-VN-0001', buildDccTrust([es.certificate], { rules: [invalidationVn] }));
 add('iss "VN": DE invalidation list does not', rawHc1({ signer: es }), 'accept', buildDccTrust([es.certificate], { rules: [invalidationDe] }));
+const invalidationCh = { ...invalidationDe, Identifier: 'IR-CH-0001', Country: 'CH' };
+add('iss "CH BAG" (Swiss), signer country CH: CH invalidation list applies', rawHc1({ signer: es, claims: new Map([...claimsOf(vacc()), [1, 'CH BAG']]) }), 'reject rule-failed:IR-CH-0001', buildDccTrust([{ certificate: es.certificate, country: 'CH' }], { rules: [invalidationCh] }));
 
 // ---- text
 const good = rawHc1({ signer: es });
