@@ -22,7 +22,24 @@ export interface WindowWedge {
   dispose(): void;
 }
 
-export function createWedgeDetector(handlers: WedgeHandlers, options: Partial<WedgeOptions> = {}, timers = { set: setTimeout, clear: clearTimeout }): WindowWedge {
+/** The window's own timers, called as plain functions: a browser's setTimeout called as a method of another object throws "Illegal invocation". */
+const WINDOW_TIMERS = {
+  set: (fn: () => void, ms: number): ReturnType<typeof setTimeout> => setTimeout(fn, ms),
+  clear: (t: ReturnType<typeof setTimeout>): void => clearTimeout(t),
+};
+
+/** Timers the adapter needs (the window's by default; tests pass their own). */
+export interface WedgeTimers {
+  set(fn: () => void, ms: number): ReturnType<typeof setTimeout>;
+  clear(t: ReturnType<typeof setTimeout>): void;
+}
+
+/**
+ * A keyboard-wedge detector for the window: feed() every keydown; `handlers.onScan` gets each
+ * scan. After every key a timer of the detector's flush delay releases a burst that never ended
+ * in Enter/Tab.
+ */
+export function createWedgeDetector(handlers: WedgeHandlers, options: Partial<WedgeOptions> = {}, timers: WedgeTimers = WINDOW_TIMERS): WindowWedge {
   const detector = new WedgeDetector(options);
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let lastTs = 0;

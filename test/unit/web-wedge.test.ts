@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWedgeDetector, type WedgeKey } from '../../renderer/src/wedge.js';
 
 const CODES: Record<string, [string, boolean]> = { '|': ['Backslash', true], '-': ['Minus', false], '*': ['Digit8', true], ' ': ['Space', false] };
@@ -56,5 +56,31 @@ describe('window keyboard-wedge adapter', () => {
     // Released as typing (no Enter): a later Enter alone is not a scan either.
     expect(d.feed({ code: 'Enter', key: 'Enter', shiftKey: false, timeStamp: 5000 })).toBe(false);
     expect(scans).toEqual([]);
+  });
+
+  describe('with the window timers', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('calls setTimeout and clearTimeout as plain functions (a browser throws "Illegal invocation" for a method call) and flushes a burst without Enter (a scanner set to send no suffix)', async () => {
+      const realSet = globalThis.setTimeout;
+      const realClear = globalThis.clearTimeout;
+      // Chromium's window timers refuse any `this` other than the window (or none).
+      const strict = <F extends (...a: never[]) => unknown>(f: F) =>
+        function (this: unknown, ...args: Parameters<F>) {
+          if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+          return f(...args);
+        };
+      vi.stubGlobal('setTimeout', strict(realSet as never));
+      vi.stubGlobal('clearTimeout', strict(realClear as never));
+      const scans: string[] = [];
+      const d = createWedgeDetector({ onScan: (t) => scans.push(t) }, { requireSuffix: false });
+      const burst = keys('001090100000|123456789', 2, performance.now()).slice(0, -1);
+      for (const k of burst) expect(() => d.feed(k)).not.toThrow();
+      await new Promise((r) => realSet(r, 400));
+      d.dispose();
+      expect(scans).toEqual(['001090100000|123456789']);
+    });
   });
 });
