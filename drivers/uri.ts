@@ -16,6 +16,9 @@
 import { parseCameraUri, type CameraUri } from './camera/camera-uri.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_SERIAL_IDLE_MS, MAX_MAX_LINE_BYTES, MIN_MAX_LINE_BYTES } from './framing/line-framer.js';
 
+/** Pause between scans of a `sim:` replay with `loop` and no `intervalMs` (ms). */
+export const SIM_LOOP_DEFAULT_INTERVAL_MS = 500;
+
 export const STANDARD_BAUD_RATES = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200, 230400, 460800, 921600] as const;
 export const DEFAULT_BAUD_RATE = 9600;
 /** Longest accepted inter-byte timeout / sim interval, in milliseconds. */
@@ -84,12 +87,15 @@ export function parseScannerUri(input: string): ScannerUri {
     case 'sim': {
       if (!rest) fail('sim needs a file, e.g. sim:./scans.txt');
       const opts = takeOptions(params, ['intervalMs', 'loop', 'maxLine'], 'sim', fail);
+      const loop = opts.loop === undefined ? false : parseFlag('loop', opts.loop, fail);
       return {
         kind: 'sim',
         uri,
         file: rest as string,
-        intervalMs: opts.intervalMs === undefined ? 0 : parseDelay('intervalMs', opts.intervalMs, fail),
-        loop: opts.loop === undefined ? false : parseFlag('loop', opts.loop, fail),
+        // A looping replay with no pause would record hundreds of scans a second for ever:
+        // it waits SIM_LOOP_DEFAULT_INTERVAL_MS between scans unless told otherwise.
+        intervalMs: opts.intervalMs !== undefined ? parseDelay('intervalMs', opts.intervalMs, fail) : loop ? SIM_LOOP_DEFAULT_INTERVAL_MS : 0,
+        loop,
         maxLineBytes: parseMaxLine(opts.maxLine, fail),
       };
     }

@@ -11,7 +11,8 @@ const SCANNER_URIS = `Scanner URIs (--scanner, repeatable):
   serial:PATH[?baud=9600&maxLine=8192&idleMs=100]   serial or USB-CDC scanner
   hid:VID:PID[?layout=us|de]                         USB HID scanner in keyboard mode (hidraw)
   hid-pos:auto | hid-pos:VID:PID[?init=1|0]          USB HID POS scanner (usage page 0x8C)
-  sim:FILE[?intervalMs=N&loop=1]                     replays a file, one scan per line
+  sim:FILE[?intervalMs=N&loop=1&maxLine=8192]       replays a file, one scan per line
+                                                     (intervalMs default 0; 500 with loop=1)
   stdin[?maxLine=8192&idleMs=0]                      one scan per line on standard input
   camera:/dev/video0 | camera:rtsp://… | camera:http://… | camera:FILE
       [?fps=10&width=1280&height=720&roi=x,y,w,h&loop=1]  webcam, IP camera or video file read for QR codes

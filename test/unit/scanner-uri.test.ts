@@ -37,7 +37,10 @@ describe('parseScannerUri', () => {
     expect(parseScannerUri('stdin?idleMs=50')).toMatchObject({ kind: 'stdin', idleMs: 50 });
     expect(parseScannerUri('sim:./scans.txt')).toMatchObject({ kind: 'sim', file: './scans.txt', intervalMs: 0, loop: false });
     expect(parseScannerUri('sim:/tmp/a%20b.txt?intervalMs=250&loop=1')).toMatchObject({ file: '/tmp/a%20b.txt', intervalMs: 250, loop: true });
-    expect(parseScannerUri('sim:x.txt?loop=false')).toMatchObject({ loop: false });
+    expect(parseScannerUri('sim:x.txt?loop=false')).toMatchObject({ loop: false, intervalMs: 0 });
+    // A loop with no interval would replay hundreds of scans a second for ever.
+    expect(parseScannerUri('sim:x.txt?loop=1')).toMatchObject({ loop: true, intervalMs: 500 });
+    expect(parseScannerUri('sim:x.txt?loop=1&intervalMs=0')).toMatchObject({ loop: true, intervalMs: 0 });
     expect(parseScannerUri('hid:05e0:1200')).toEqual({ kind: 'hid', uri: 'hid:05e0:1200', vendorId: 0x05e0, productId: 0x1200, params: {} });
     expect(parseScannerUri('hid:0x0C2E:0x0B61?mode=pos')).toMatchObject({ vendorId: 0x0c2e, productId: 0x0b61, params: { mode: 'pos' } });
     expect(parseScannerUri('hid-pos:auto')).toEqual({ kind: 'hid-pos', uri: 'hid-pos:auto', params: {} });
