@@ -68,14 +68,8 @@ export class BoothDesk {
     // Its own id: the override travels to the central server as a record of its own (exactly once);
     // `by` is the signed-in officer's id, never a name the caller types.
     const override = { id: this.ctx.deps.kiosk.nextId(), by, reason: request.reason.trim(), verdict: request.verdict, reasons: stored.reasons, at: this.ctx.nowIso() };
+    // Its audit entry (from, to, the officer's reason) is written in the same transaction.
     store.setOverride(request.id, override);
-    // The reason is the officer's own words: kept in the audit log, which is what auditors read.
-    store.audit({
-      at: override.at,
-      actor: by,
-      action: 'override',
-      detail: { checkInId: request.id, from: previous, to: request.verdict, reason: override.reason },
-    });
     this.ctx.ledger.overridden(stored, previous, request.verdict, stored.override !== undefined);
     this.ctx.log.info('verdict overridden', { from: previous, to: request.verdict });
     return Promise.resolve(recentScan({ ...stored, override }));

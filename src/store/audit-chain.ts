@@ -143,9 +143,11 @@ export function* auditRowsText(db: Database.Database): IterableIterator<AuditRow
 export function* chainedEntries(db: Database.Database): IterableIterator<ChainedAuditEntry> {
   const rows = db.prepare('SELECT seq, at, actor, action, detail, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
   for (const r of rows) {
-    const e: ChainedAuditEntry = { seq: r.seq, at: r.at, actor: r.actor, action: r.action, hash: r.hash ? r.hash.toString('hex') : '' };
-    if (r.detail !== null) e.detail = JSON.parse(r.detail) as Record<string, unknown>;
-    yield e;
+    // Members in the documented order, the order the hash covers them: seq, at, actor, action, detail, hash.
+    const hash = r.hash ? r.hash.toString('hex') : '';
+    yield r.detail !== null
+      ? { seq: r.seq, at: r.at, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown>, hash }
+      : { seq: r.seq, at: r.at, actor: r.actor, action: r.action, hash };
   }
 }
 

@@ -234,12 +234,16 @@ export class SqliteStore implements CheckInStore {
       for (const r of rejections) this.rejectOne.run(String(r.reason).slice(0, MAX_REASON_CHARS), at, r.id);
     }).immediate;
     this.overrideTx = db.transaction((id: string, override: Override) => {
-      const { changes } = this.updateOverride.run(JSON.stringify(override), id);
-      if (changes === 0) throw new RangeError(`setOverride: no check-in with id ${id}`);
-      const reasons = override.reasons ?? (JSON.parse((this.selectById.get(id) as StoredRow).reasons) as OverrideRecord['reasons']);
+      const before = this.selectById.get(id) as StoredRow | undefined;
+      if (before === undefined) throw new RangeError(`setOverride: no check-in with id ${id}`);
+      // The verdict the check-in stood at until now: its latest override's, else its own.
+      const from = before.override !== null ? (JSON.parse(before.override) as Override).verdict : before.verdict;
+      this.updateOverride.run(JSON.stringify(override), id);
+      const reasons = override.reasons ?? (JSON.parse(before.reasons) as OverrideRecord['reasons']);
       this.overrideOutbox.add({ id: override.id!, checkinId: id, verdict: override.verdict, reasons, by: override.by, reason: override.reason, at: override.at });
-      // The officer's free-text reason stays with the check-in; the audit entry carries only ids.
-      this.auditLogAppend.append({ at: override.at, actor: override.by, action: 'override', detail: JSON.stringify({ checkInId: id, verdict: override.verdict }) });
+      // One entry per override, committed with it: the verdict it changed from and to, and the
+      // officer's reason (what an auditor asks first; it travels with the override anyway).
+      this.auditLogAppend.append({ at: override.at, actor: override.by, action: 'override', detail: JSON.stringify({ checkInId: id, from, to: override.verdict, reason: override.reason }) });
     }).immediate;
     // One receipt per chunk, committed with the deletion it describes: no removal without its receipt.
     this.purgeTx = db.transaction((ms: number, rule: Omit<PurgeReceipt, 'removed' | 'days'>, at: string): number => {

@@ -83,6 +83,9 @@ describe('purge with receipts', () => {
     const listed = runCli(['audit', '--data-dir', dir]);
     expect(listed.lines.filter((l) => l.action === 'purge')).toHaveLength(1);
     expect(listed.lines.at(-1)?.hash).toBe((verify.lines[0] as { head: string }).head);
+    // Members in the order the README gives them.
+    const purge = listed.lines.find((l) => l.action === 'purge')!;
+    expect(Object.keys(purge)).toEqual(['seq', 'at', 'actor', 'action', 'detail', 'hash']);
   });
 
   it('a receipt per chunk of 1,000, each committed with its deletion', () => {

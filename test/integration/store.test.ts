@@ -255,14 +255,20 @@ describe('purgeForwarded', () => {
 });
 
 describe('override, audit and settings', () => {
-  it('stores an override and writes an audit entry without the free-text reason', () => {
+  it('stores an override and writes one audit entry with it: from, to and the officer\'s reason', () => {
     const c = checkIn(0, { verdict: 'reject', reasons: ['expired'] });
     store.record(c);
     const override = { by: 'officer-7', reason: 'paper certificate shown', verdict: 'accept' as const, at: new Date(T0 + 60_000).toISOString() };
     store.setOverride(c.id, override);
     expect(store.get(c.id)?.override).toEqual({ ...override, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const [entry] = store.auditLog(1);
-    expect(entry).toEqual({ at: override.at, actor: 'officer-7', action: 'override', detail: { checkInId: c.id, verdict: 'accept' } });
+    expect(entry).toEqual({ at: override.at, actor: 'officer-7', action: 'override', detail: { checkInId: c.id, from: 'reject', to: 'accept', reason: 'paper certificate shown' } });
+    // A second override changes from the first one's verdict; still one entry each.
+    store.setOverride(c.id, { ...override, verdict: 'refer', reason: 'asked for the test result', at: new Date(T0 + 120_000).toISOString() });
+    expect(store.auditLog(10).filter((a) => a.action === 'override').map((a) => a.detail)).toEqual([
+      { checkInId: c.id, from: 'accept', to: 'refer', reason: 'asked for the test result' },
+      { checkInId: c.id, from: 'reject', to: 'accept', reason: 'paper certificate shown' },
+    ]);
   });
 
   it('queues each override in the overrides outbox, held back while its check-in is pending, delivered once', () => {

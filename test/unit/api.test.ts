@@ -62,6 +62,8 @@ class MemoryStore implements CheckInStore {
   setOverride(id: string, o: Override) {
     const r = this.rows.find((x) => x.id === id);
     if (!r) throw new Error('no such check-in');
+    // As the real store: one audit entry, in the same step as the override.
+    this.audits.push({ at: o.at, actor: o.by, action: 'override', detail: { checkInId: id, from: r.override?.verdict ?? r.verdict, to: o.verdict, reason: o.reason } });
     r.override = o;
     this.overrides.push({ id: o.id ?? `ov-${this.overrides.length}`, checkinId: id, verdict: o.verdict, reasons: o.reasons ?? r.reasons, by: o.by, reason: o.reason, at: o.at });
   }
@@ -196,6 +198,7 @@ describe('kiosk API over a KioskService', () => {
     expect(row.override).toMatchObject({ verdict: 'accept', reason: 'paper declaration checked', by: 'badge-17' });
     expect(ctx.store.get(id)?.override).toMatchObject({ verdict: 'accept', by: 'badge-17' });
     expect(ctx.store.audits.at(-1)).toMatchObject({ actor: 'badge-17', action: 'override', detail: { checkInId: id, from: 'reject', to: 'accept', reason: 'paper declaration checked' } });
+    expect(ctx.store.audits.filter((a) => a.action === 'override')).toHaveLength(1);
     expect(await ctx.api.shiftCounts(session)).toMatchObject({ total: 1, accept: 1, reject: 0, overridden: 1 });
     await expect(ctx.api.overrideCheckIn(session, { id: 'nope', verdict: 'accept', reason: 'x' })).rejects.toThrow(/No check-in/);
   });
