@@ -17,6 +17,7 @@
 import { parsePolicy, PolicyError } from '../core/policy-file.js';
 import type { Policy } from '../core/policy.js';
 import type { Direction } from '../shared/types.js';
+import { suggestion } from '../shared/known-keys.js';
 
 export type KioskProfileName = 'venue' | 'booth';
 
@@ -78,7 +79,11 @@ export function parseRemoteConfig(json: unknown, source = 'config'): RemoteConfi
     return failAt(source, '', 'is not JSON-serialisable');
   }
   if (size > MAX_REMOTE_CONFIG_BYTES) failAt(source, '', `larger than ${MAX_REMOTE_CONFIG_BYTES} bytes`);
-  for (const key of Object.keys(obj)) if (!KEYS.includes(key)) failAt(source, key, `is not a configuration key (known: ${KEYS.join(', ')})`);
+  for (const key of Object.keys(obj)) {
+    if (KEYS.includes(key)) continue;
+    const near = suggestion(key, KEYS);
+    failAt(source, key, `is not a configuration key (${near === undefined ? `known: ${KEYS.join(', ')}` : `did you mean ${JSON.stringify(near)}?`})`);
+  }
   const out: RemoteConfig = {};
   if (obj.policy !== undefined) {
     try {

@@ -16,6 +16,7 @@ describe('remote configuration', () => {
     expect(parseRemoteConfig(full)).toEqual(full);
     const bad: [unknown, RegExp][] = [
       [{ dupWindow: 1 }, /config\.dupWindow: is not a configuration key/],
+      [{ langauge: 'en' }, /config\.langauge: is not a configuration key \(did you mean "language"\?\)/],
       [{ direction: 'up' }, /config\.direction/],
       [{ heartbeatSeconds: 1 }, /heartbeatSeconds: must be a whole number from 5/],
       [{ duplicateWindowMinutes: 2.5 }, /duplicateWindowMinutes/],
