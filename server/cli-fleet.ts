@@ -27,7 +27,7 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
+import { RELEASE_VERSION, ReleaseFileTakenError, prepareRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -262,9 +262,19 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     const pct = percentFlag(sub, v['staging-percentage'], 100);
     return withStorage(sub, choice, async (storage) => {
-      const release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now());
+      const published = await storage.fleet.releases(100_000);
+      let release;
+      try {
+        release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now(), published);
+      } catch (err) {
+        if (err instanceof ReleaseFileTakenError) throw new Usage(`central ${sub}: --file: ${err.message}`);
+        throw err;
+      }
       await storage.fleet.putRelease(release);
-      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage })}\n`);
+      const served = await storage.fleet.latestRelease();
+      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage, served: served?.version ?? null })}\n`);
+      // Publishing an older version is allowed (it is recorded and listed) but the feed keeps serving the highest one.
+      if (served && served.version !== release.version) io.stderr(`central ${sub}: ${release.version} is recorded, but the feed keeps serving ${served.version}, the highest version published\n`);
       return EXIT.ok;
     });
   }
@@ -276,8 +286,15 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
   const pct = percentFlag(sub, v['staging-percentage'], 100);
   return withStorage(sub, choice, async (storage) => {
-    const release = (await storage.fleet.releases(1000)).find((r) => r.version === v.version);
+    const release = (await storage.fleet.releases(100_000)).find((r) => r.version === v.version);
     if (!release) throw new Usage(`central ${sub}: --version ${v.version as string}: no such release (publish it with central release add)`);
+    // Only the served release's share reaches kiosks: changing another one would print success and change nothing.
+    const served = await storage.fleet.latestRelease();
+    if (served && served.version !== release.version) {
+      throw new Usage(
+        `central ${sub}: --version ${release.version}: the feed serves ${served.version} (the highest version published), not ${release.version}, so its staging percentage would reach no kiosk; set it on ${served.version} instead (--staging-percentage 0 stops offering ${served.version})`,
+      );
+    }
     await storage.fleet.putRelease({ ...release, stagingPercentage: pct });
     io.stdout(`${JSON.stringify({ event: 'release-set', version: release.version, stagingPercentage: pct })}\n`);
     return EXIT.ok;
