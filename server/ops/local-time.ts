@@ -173,8 +173,32 @@ export const TIME = { MINUTE_MS, HOUR_MS, DAY_MS } as const;
 export function toLocalIso(timeZone: string, atMs: number): string {
   const f = localFields(timeZone, atMs);
   const p = (n: number) => String(n).padStart(2, '0');
+  return `${localDate(timeZone, atMs)}T${p(f.hour)}:${p(f.minute)}:${p(f.second)}${offsetText(timeZone, atMs)}`;
+}
+
+/** `+02:00` / `-03:30`: the zone's UTC offset at an instant (what toLocalIso ends with). */
+export function offsetText(timeZone: string, atMs: number): string {
   const off = Math.round(zoneOffsetMs(timeZone, atMs) / 60_000);
-  const sign = off < 0 ? '-' : '+';
   const a = Math.abs(off);
-  return `${localDate(timeZone, atMs)}T${p(f.hour)}:${p(f.minute)}:${p(f.second)}${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${off < 0 ? '-' : '+'}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+}
+
+/**
+ * Whether the local wall time of `atMs` (to the minute) is shown at another instant too: the hour
+ * repeated the night the clocks go back (Berlin 2026-10-25: 02:30 is 00:30Z and 01:30Z). Such a
+ * time must carry its offset on screen, or 02:30 after 02:40 reads as unsorted and two different
+ * check-ins read as simultaneous. The other instant is atMs shifted by the difference between the
+ * offsets in force a day either side (no zone changes its offset twice within two days).
+ */
+export function isRepeatedWallTime(timeZone: string, atMs: number): boolean {
+  const here = zoneOffsetMs(timeZone, atMs);
+  const wall = toLocalInput(timeZone, atMs);
+  for (const d of [-DAY_MS, DAY_MS]) {
+    const other = zoneOffsetMs(timeZone, atMs + d);
+    if (other === here) continue;
+    const twin = atMs + here - other;
+    if (zoneOffsetMs(timeZone, twin) === other && toLocalInput(timeZone, twin) === wall) return true;
+  }
+  return false;
 }
