@@ -16,6 +16,7 @@ import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
 import { registerErrorHandling, registerFavicon, registerGzipBodies } from './http-support.js';
+import { isRoomPageRequest, sendUnavailablePage } from './ops/unavailable-page.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
@@ -171,7 +172,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       connectionTimeout: 120_000,
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     });
-    registerErrorHandling(app, logger);
+    registerErrorHandling(app, logger, (request, reply) => (isRoomPageRequest(request) ? sendUnavailablePage(request, reply) : undefined));
     // Bodies are JSON (the API) or urlencoded forms (the pages): a text/plain body is refused 415
     // with that said, instead of reaching a route's schema as a string ("body must be object").
     app.removeContentTypeParser('text/plain');

@@ -51,8 +51,12 @@ export function registerGzipBodies(app: FastifyInstance): void {
   });
 }
 
-/** Maps fastify/parser errors to a stable `{error, message}` JSON body with a 4xx status. */
-export function registerErrorHandling(app: FastifyInstance, logger: Logger): void {
+/**
+ * Maps fastify/parser errors to a stable `{error, message}` JSON body with a 4xx status.
+ * `unavailablePage`, when given, answers a 503 storage-unavailable itself for requests it takes
+ * (returns a reply) — the operations room's browser pages — instead of the JSON error.
+ */
+export function registerErrorHandling(app: FastifyInstance, logger: Logger, unavailablePage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined): void {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
     const status = err.statusCode ?? 500;
     if (err.validation) return sendError(reply, 400, 'invalid-request', err.message);
@@ -90,6 +94,8 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
       // The database is out of reach (restart, failover): say so, so that kiosks try another node
       // or come back shortly, rather than reporting an internal error.
       logger.warn('storage unavailable', { route: request.routeOptions.url ?? 'unknown', code: err.code ?? 'none' });
+      const page = unavailablePage?.(request, reply);
+      if (page) return page;
       void reply.header('Retry-After', '5');
       return sendError(reply, 503, 'storage-unavailable', 'the database is not reachable right now; retry shortly');
     }
