@@ -15,7 +15,7 @@ import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
-import { registerErrorHandling, registerFavicon, registerGzipBodies } from './http-support.js';
+import { registerErrorHandling, registerFavicon, registerGzipBodies, registerJsonOnlyApi } from './http-support.js';
 import { isRoomPageRequest, sendUnavailablePage } from './ops/unavailable-page.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
@@ -177,6 +177,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     // with that said, instead of reaching a route's schema as a string ("body must be object").
     app.removeContentTypeParser('text/plain');
     registerGzipBodies(app);
+    registerJsonOnlyApi(app);
     app.addHook('onResponse', async (request, reply) => {
       logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
     });

@@ -105,6 +105,24 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger, unav
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 100)}`));
 }
 
+/**
+ * The JSON API (`/api/v1/…`) takes JSON bodies only (docs/PROTOCOL.md, conventions): a request
+ * with a body-carrying method whose Content-Type is not `application/json` — none at all, or a
+ * form the page routes' parser would read — answers 415 `unsupported-media-type`. Without this a
+ * body with no Content-Type reached the schema as nothing ("must have required property
+ * 'checkins'") and a form body passed it. Runs after the route's own onRequest (authentication).
+ */
+export function registerJsonOnlyApi(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request, reply) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(request.method) || !(request.routeOptions.url ?? '').startsWith('/api/')) return;
+    const raw = request.headers['content-type'];
+    const essence = typeof raw === 'string' ? (raw.split(';')[0] ?? '').trim().toLowerCase() : '';
+    if (essence === 'application/json') return;
+    const type = typeof raw === 'string' ? raw.slice(0, 64).replace(/[^\x20-\x7e]/g, '?') : 'none';
+    return sendError(reply, 415, 'unsupported-media-type', `Content-Type ${type} is not accepted: send application/json`);
+  });
+}
+
 /** The posted form fields (the urlencoded parser of the form routes); {} for any other body. */
 export function formBody(request: FastifyRequest): Record<string, unknown> {
   const b = request.body;

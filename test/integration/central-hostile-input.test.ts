@@ -309,4 +309,35 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect(r.json.message).toBe('Content-Type text/plain is not accepted: send application/json (a form page: application/x-www-form-urlencoded)');
     expect(await central.storage.countCheckIns()).toBe(0);
   });
+
+  it('refuses with 415 a JSON API body sent without a Content-Type or as a form, on every JSON route', async () => {
+    const auth = await enroll('CODE-ONE');
+    const admin = { authorization: `Bearer ${central.adminToken}` };
+    const raw = async (p: string, body: string, headers: Record<string, string>) => {
+      const res = await fetch(central.url + p, { method: 'POST', headers, body: Buffer.from(body) });
+      return [res.status, ((await res.json()) as { error: string; message: string })] as const;
+    };
+    const cases: [string, string, Record<string, string>][] = [
+      ['/api/v1/checkins', JSON.stringify({ checkins: [checkIn()] }), auth],
+      ['/api/v1/overrides', JSON.stringify({ overrides: [] }), auth],
+      ['/api/v1/heartbeat', JSON.stringify({ queueDepth: 0, version: '1' }), auth],
+      ['/api/v1/enroll', JSON.stringify({ code: 'CODE-TWO', device: { name: 'k', version: '1', platform: 'linux' } }), {}],
+      ['/api/v1/trace', 'idNo=001090000001&from=2026-11-20T00%3A00&to=2026-11-26T00%3A00', { ...admin, 'content-type': 'application/x-www-form-urlencoded' }],
+      ['/api/v1/enrollment-codes', 'count=1', { ...admin, 'content-type': 'application/x-www-form-urlencoded' }],
+      ['/api/v1/checkins/census', JSON.stringify({ checkins: [] }), admin],
+    ];
+    for (const [p, body, headers] of cases) {
+      const [status, json] = await raw(p, body, headers);
+      expect([p, status, json.error]).toEqual([p, 415, 'unsupported-media-type']);
+      expect(json.message).toMatch(/send application\/json/);
+    }
+    expect((await raw('/api/v1/checkins', '{}', auth))[1].message).toMatch(/^Content-Type none is not accepted: send application\/json/);
+    // No body at all either: the answer is about the type, not a missing 'checkins'.
+    const empty = await fetch(`${central.url}/api/v1/checkins`, { method: 'POST', headers: auth });
+    expect([empty.status, ((await empty.json()) as { error: string }).error]).toEqual([415, 'unsupported-media-type']);
+    expect(await central.storage.countCheckIns()).toBe(0);
+    // JSON with a charset parameter is JSON.
+    const ok = await raw('/api/v1/heartbeat', JSON.stringify({ queueDepth: 0, version: '1' }), { ...auth, 'content-type': 'Application/JSON; charset=utf-8' });
+    expect(ok[0]).toBe(200);
+  });
 });
