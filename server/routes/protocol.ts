@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { ingestCheckIns } from '../checkins.js';
 import { enrollDevice } from '../enrollment.js';
-import { heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
+import { heartbeatSchema, readableHeartbeatTimes, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
 import { authenticateDevice, sendError } from '../http-support.js';
 import { MAX_REPORTED_DEPTH, cleanReportedText, cleanReportedValue } from '../text-safety.js';
@@ -105,7 +105,11 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
     // page, the stats and the database: control characters are replaced, never stored raw.
     const body = cleanReportedValue(request.body as HeartbeatBody);
     if (body === undefined) return sendError(reply, 400, 'invalid-request', `body: nested deeper than ${MAX_REPORTED_DEPTH} levels`);
-    await recordHeartbeat(storage, request.deviceId, body, clock.now());
-    return { ok: true, serverTime: new Date(clock.now()).toISOString() };
+    // A time that cannot be read is stored as null and said (log, answer), never a 400 that would
+    // silence a kiosk in the field (heartbeats.ts readableHeartbeatTimes).
+    const read = readableHeartbeatTimes(body);
+    if (read.ignored.length) logger.warn('heartbeat time unreadable, stored as null', { deviceId: request.deviceId, fields: read.ignored.join('; ') });
+    await recordHeartbeat(storage, request.deviceId, read.body, clock.now());
+    return { ok: true, serverTime: new Date(clock.now()).toISOString(), ...(read.ignored.length ? { ignored: read.ignored } : {}) };
   });
 }

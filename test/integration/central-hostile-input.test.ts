@@ -266,6 +266,21 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect([absurd.status, absurd.json.error]).toEqual([400, 'invalid-request']);
   });
 
+  it('stores a heartbeat time it cannot read as null, says so, and still takes the heartbeat (a kiosk is never silenced over it)', async () => {
+    const auth = await enroll('CODE-ONE');
+    const r = await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 'garbage', lastScanAt: '2026-02-30T00:00:00Z', trustIssuedAt: '2026-11-25T10:00:00+07:00', oldestIdentityAt: null }, auth);
+    expect(r.status).toBe(200);
+    expect(r.json.ignored).toEqual(['oldestPendingAt: garbage', 'lastScanAt: 2026-02-30T00:00:00Z']);
+    const row = await storedHeartbeat();
+    expect([row.oldest_pending_at, row.last_scan_at, row.trust_issued_at]).toEqual([null, null, '2026-11-25T10:00:00+07:00']);
+    expect(JSON.parse(String(row.body))).toMatchObject({ oldestPendingAt: null, lastScanAt: null });
+    // A readable time is stored as sent and answered without `ignored`; another JSON type is still a 400.
+    const good = await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: '2026-11-25T01:00:00.000Z' }, auth);
+    expect([good.status, good.json.ignored]).toEqual([200, undefined]);
+    expect((await storedHeartbeat()).oldest_pending_at).toBe('2026-11-25T01:00:00.000Z');
+    expect((await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 17 }, auth)).status).toBe(400);
+  });
+
   it('answers 400, not 500, to a heartbeat nested deeper than any kiosk sends', async () => {
     const auth = await enroll('CODE-ONE');
     const deep = `{"queueDepth":0,"version":"1","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
