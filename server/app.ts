@@ -171,6 +171,11 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       requestTimeout: 60_000,
       connectionTimeout: 120_000,
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+      // A body is valid JSON even with a "__proto__" or "constructor.prototype" member. Refusing it
+      // (fastify's default) cost a kiosk its whole batch as "not valid JSON"; dropping the member
+      // keeps prototypes safe and treats it as what it is to us: an unknown field, ignored.
+      onProtoPoisoning: 'remove',
+      onConstructorPoisoning: 'remove',
     });
     registerErrorHandling(app, logger, (request, reply) => (isRoomPageRequest(request) ? sendUnavailablePage(request, reply) : undefined));
     // Bodies are JSON (the API) or urlencoded forms (the pages): a text/plain body is refused 415

@@ -281,6 +281,21 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect((await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 17 }, auth)).status).toBe(400);
   });
 
+  it('ignores a "__proto__" or "constructor" member like any unknown field: the batch is valid JSON and is stored', async () => {
+    const auth = await enroll('CODE-ONE');
+    const [a, b] = [checkIn(), checkIn()];
+    const rec = (c: CheckIn, extra: string) => JSON.stringify(c).replace(/^\{/, `{${extra},`);
+    const body = `{"checkins":[${rec(a, '"__proto__":{"x":1}')},${rec(b, '"constructor":{"prototype":{"y":2}}')}]}`;
+    const r = await post('/api/v1/checkins', body, auth);
+    expect([r.status, r.json.accepted, r.json.rejected]).toEqual([200, [a.id, b.id], []]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+    const stored = await exported();
+    expect(Object.prototype.hasOwnProperty.call(stored.get(a.id), '__proto__')).toBe(false);
+    const hb = await post('/api/v1/heartbeat', '{"queueDepth":0,"version":"1","__proto__":{"queueDepth":9}}', auth);
+    expect(hb.status).toBe(200);
+  });
+
   it('answers 400, not 500, to a heartbeat nested deeper than any kiosk sends', async () => {
     const auth = await enroll('CODE-ONE');
     const deep = `{"queueDepth":0,"version":"1","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
