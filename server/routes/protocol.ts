@@ -5,7 +5,7 @@ import { ingestCheckIns } from '../checkins.js';
 import { enrollDevice } from '../enrollment.js';
 import { heartbeatSchema, readableHeartbeatTimes, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
-import { authenticateDevice, sendError } from '../http-support.js';
+import { authenticateDevice, ifNoneMatchHits, sendError } from '../http-support.js';
 import { MAX_REPORTED_DEPTH, cleanReportedText, cleanReportedValue } from '../text-safety.js';
 
 /** At most this many check-ins per POST (contract). */
@@ -93,10 +93,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
   app.get('/api/v1/trust-bundle', { onRequest: auth }, async (request, reply) => {
     const { jws, etag } = ctx.bundle;
     reply.header('ETag', etag).header('Cache-Control', 'no-cache');
-    const inm = request.headers['if-none-match'];
-    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-      return reply.code(304).send();
-    }
+    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
     return reply.type('application/jose').send(jws);
   });
 
