@@ -20,7 +20,7 @@ import { isRoomPageRequest, sendUnavailablePage } from './ops/unavailable-page.j
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
-import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone, timeZoneProblem } from './ops/local-time.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { storageOpsQueries } from './ops/storage-queries.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -92,9 +92,10 @@ export const CENTRAL_LOCK_FILE = 'central.lock';
 export async function startCentral(opts: CentralOptions): Promise<CentralServer> {
   const logger = opts.logger.child('central');
   // Checked before the storage is opened: a typo in the zone must not create a database.
-  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
-  const zoneProblem = timeZoneProblem(timeZone);
+  const zoneProblem = timeZoneProblem(opts.timeZone ?? DEFAULT_TIME_ZONE);
   if (zoneProblem) throw new Error(zoneProblem);
+  // Stored and shown as IANA spells it, however it was typed ("asia/ho_chi_minh").
+  const timeZone = canonicalTimeZone(opts.timeZone ?? DEFAULT_TIME_ZONE);
   const host = opts.host ?? '127.0.0.1';
   // A busy port or an address not on this machine is refused before anything is created: no
   // keys, no database, no lock.

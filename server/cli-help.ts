@@ -102,7 +102,7 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   --ttl-hours N           hours the card stays valid (default 24, at most 7 days)
   --config FILE           a configuration profile carried by the card
   --url URL               the server URL kiosks enroll at (default: the one the server last ran at)
-  --png FILE              also write the card's QR code as a PNG
+  --png FILE              also write the card's QR code as a PNG (a new file: an existing one is refused)
   --json                  print {"card","checkpoint","expiresAt"} instead of the card text`,
   },
   'revoke-device': {

@@ -4,6 +4,7 @@
  * show an instant to a duty officer. Zones with daylight saving time work too: a local day is then
  * 23 or 25 hours long, and `localDayRange` returns its real bounds.
  */
+import fs from 'node:fs';
 import { startsWithRealDate } from '../../src/credentials/text.js';
 
 /** The zone used when none is configured: the operations room is in Vietnam. */
@@ -45,6 +46,50 @@ export function timeZoneProblem(timeZone: string): string | undefined {
   } catch {
     return `unknown time zone "${timeZone}" (use an IANA name such as Asia/Ho_Chi_Minh or UTC)`;
   }
+}
+
+/** Where Linux keeps the IANA database's names in one file (zic's compact form). */
+const TZDATA_ZI = '/usr/share/zoneinfo/tzdata.zi';
+let zoneSpellings: Map<string, string> | undefined;
+
+/** Lower-cased zone name → its spelling in the IANA database (or in ICU's list). */
+function spellings(): Map<string, string> {
+  if (zoneSpellings) return zoneSpellings;
+  const map = new Map<string, string>();
+  const add = (name: string) => {
+    if (!map.has(name.toLowerCase())) map.set(name.toLowerCase(), name);
+  };
+  // The IANA names first: ICU lists some zones by an older alias (Asia/Saigon for Asia/Ho_Chi_Minh).
+  add(DEFAULT_TIME_ZONE);
+  try {
+    for (const line of fs.readFileSync(TZDATA_ZI, 'utf8').split('\n')) {
+      const f = line.split(' ');
+      if (f[0] === 'Z' && f[1]) add(f[1]);
+      if (f[0] === 'L' && f[1] && f[2]) {
+        add(f[1]);
+        add(f[2]);
+      }
+    }
+  } catch {
+    // No system tz database (a slim container): ICU's names below still fix most spellings.
+  }
+  for (const name of Intl.supportedValuesOf('timeZone')) add(name);
+  zoneSpellings = map;
+  return map;
+}
+
+/**
+ * The IANA spelling of a zone name Intl accepts in any case: "asia/ho_chi_minh" →
+ * "Asia/Ho_Chi_Minh", "utc" → "UTC", so what is stored and shown (the room's header, a trace's
+ * `timeZone`) is the name an operator would look up. A known alias keeps its own name in its
+ * right case ("asia/saigon" → "Asia/Saigon"); a name found in no list is returned as given.
+ * Call only with a zone timeZoneProblem accepts.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  const known = spellings().get(timeZone.toLowerCase());
+  if (known) return known;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === timeZone.toLowerCase() ? resolved : timeZone;
 }
 
 /** Local calendar fields of an instant (month 1..12, hour 0..23). */

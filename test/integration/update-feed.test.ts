@@ -123,5 +123,5 @@ describe('update feed with several releases', () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
-  });
+  }, 180_000); // eight CLI runs, each a fresh node process
 });
