@@ -15,11 +15,12 @@ import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
-import { registerErrorHandling, registerFavicon, registerGzipBodies } from './http-support.js';
+import { registerErrorHandling, registerFavicon, registerGzipBodies, registerJsonOnlyApi } from './http-support.js';
+import { isRoomPageRequest, sendUnavailablePage } from './ops/unavailable-page.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
-import { DEFAULT_TIME_ZONE, timeZoneProblem } from './ops/local-time.js';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone, timeZoneProblem } from './ops/local-time.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { storageOpsQueries } from './ops/storage-queries.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -91,9 +92,10 @@ export const CENTRAL_LOCK_FILE = 'central.lock';
 export async function startCentral(opts: CentralOptions): Promise<CentralServer> {
   const logger = opts.logger.child('central');
   // Checked before the storage is opened: a typo in the zone must not create a database.
-  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
-  const zoneProblem = timeZoneProblem(timeZone);
+  const zoneProblem = timeZoneProblem(opts.timeZone ?? DEFAULT_TIME_ZONE);
   if (zoneProblem) throw new Error(zoneProblem);
+  // Stored and shown as IANA spells it, however it was typed ("asia/ho_chi_minh").
+  const timeZone = canonicalTimeZone(opts.timeZone ?? DEFAULT_TIME_ZONE);
   const host = opts.host ?? '127.0.0.1';
   // A busy port or an address not on this machine is refused before anything is created: no
   // keys, no database, no lock.
@@ -170,12 +172,18 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       requestTimeout: 60_000,
       connectionTimeout: 120_000,
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+      // A body is valid JSON even with a "__proto__" or "constructor.prototype" member. Refusing it
+      // (fastify's default) cost a kiosk its whole batch as "not valid JSON"; dropping the member
+      // keeps prototypes safe and treats it as what it is to us: an unknown field, ignored.
+      onProtoPoisoning: 'remove',
+      onConstructorPoisoning: 'remove',
     });
-    registerErrorHandling(app, logger);
+    registerErrorHandling(app, logger, (request, reply) => (isRoomPageRequest(request) ? sendUnavailablePage(request, reply) : undefined));
     // Bodies are JSON (the API) or urlencoded forms (the pages): a text/plain body is refused 415
     // with that said, instead of reaching a route's schema as a string ("body must be object").
     app.removeContentTypeParser('text/plain');
     registerGzipBodies(app);
+    registerJsonOnlyApi(app);
     app.addHook('onResponse', async (request, reply) => {
       logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
     });

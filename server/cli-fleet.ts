@@ -27,7 +27,7 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { RELEASE_VERSION, prepareRelease } from './update-feed.js';
+import { RELEASE_VERSION, ReleaseFileTakenError, prepareRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -116,6 +116,21 @@ function readConfigFile(sub: string, file: string): RemoteConfig {
   }
 }
 
+/**
+ * What is wrong with a --checkpoint value CHECKPOINT_ID refuses, quoting it with control
+ * characters escaped (a raw ESC would reach the terminal): empty, too long, or the first
+ * character it does not take.
+ */
+function checkpointProblem(value: string): string {
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value.length === 0) return 'is empty: give the checkpoint ID (1-64 letters, digits or . _ : -)';
+  if (value.length > 64) return `${shown}: ${value.length} characters, at most 64`;
+  const bad = [...value].find((ch) => !/^[\w.:-]$/.test(ch)) ?? '';
+  const code = `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const what = /[\p{Cc}\p{Cf}]/u.test(bad) ? `a control character (${code})` : /\s/u.test(bad) ? `a space (${code})` : `"${bad}" (${code})`;
+  return `${shown}: contains ${what}; use only the letters A-Z and a-z, digits and . _ : -`;
+}
+
 async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
   const sub = 'provision-card';
   const v = parse(sub, argv, {
@@ -130,7 +145,9 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
   });
   const choice = storageChoice(sub, v);
   const checkpoint = v.checkpoint;
-  if (typeof checkpoint !== 'string' || !CHECKPOINT_ID.test(checkpoint)) throw new Usage(`central ${sub}: --checkpoint ID is required (1-64 letters, digits or . _ : -)`);
+  if (typeof checkpoint !== 'string') throw new Usage(`central ${sub}: --checkpoint ID is required (1-64 letters, digits or . _ : -)`);
+  if (!CHECKPOINT_ID.test(checkpoint)) throw new Usage(`central ${sub}: --checkpoint ${checkpointProblem(checkpoint)}`);
+  if (typeof v.png === 'string' && fs.existsSync(v.png)) throw new Usage(`central ${sub}: --png ${v.png} exists already; choose a new file name (nothing was issued)`);
   if (v.direction !== undefined && v.direction !== 'in' && v.direction !== 'out') throw new Usage(`central ${sub}: --direction must be in or out`);
   if (v.profile !== undefined && v.profile !== 'venue' && v.profile !== 'booth') throw new Usage(`central ${sub}: --profile must be venue or booth`);
   const ttlText = v['ttl-hours'];
@@ -157,7 +174,8 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
       },
       systemClock.now(),
     );
-    if (typeof v.png === 'string') fs.writeFileSync(v.png, await cardPng(issued.card), { mode: 0o600 });
+    // Exclusive ('wx'): a file made there since the check above is not replaced either.
+    if (typeof v.png === 'string') fs.writeFileSync(v.png, await cardPng(issued.card), { mode: 0o600, flag: 'wx' });
     io.stdout(v.json ? `${JSON.stringify({ card: issued.card, checkpoint: issued.checkpoint, expiresAt: issued.expiresAt })}\n` : `${issued.card}\n`);
     return EXIT.ok;
   });
@@ -167,9 +185,11 @@ async function revokeDevice(argv: string[], io: FleetIo): Promise<number> {
   const sub = 'revoke-device';
   const v = parse(sub, argv, { device: { type: 'string' } });
   const choice = storageChoice(sub, v);
-  const device = v.device;
-  if (typeof device !== 'string' || device.length === 0 || device.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
+  const typed = v.device;
+  if (typeof typed !== 'string' || typed.length === 0 || typed.length > 128) throw new Usage(`central ${sub}: --device ID is required`);
   return withStorage(sub, choice, async (storage) => {
+    // A revoked device still exists (its row stays): the id resolves either way.
+    const device = (await storedDeviceId(storage, typed)) ?? typed;
     // Idempotent: a device revoked before keeps its first revocation, and the answer says so.
     const earlier = await storage.fleet.revocation(device);
     if (!earlier && !(await storage.fleet.revokeDevice(device, systemClock.now()))) {
@@ -192,9 +212,9 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
       const fleet = storage.fleet;
       if (typeof v.device === 'string') {
         // A mistyped ID would otherwise show an empty config, as if the device had none.
-        await requireDevice('config show', storage, v.device);
-        const group = (await fleet.deviceGroups()).get(v.device) ?? null;
-        io.stdout(`${JSON.stringify({ device: v.device, group, ...(await fleet.effectiveConfig(v.device)) })}\n`);
+        const device = await requireDevice('config show', storage, v.device);
+        const group = (await fleet.deviceGroups()).get(device) ?? null;
+        io.stdout(`${JSON.stringify({ device, group, ...(await fleet.effectiveConfig(device)) })}\n`);
       } else {
         const profiles = await fleet.configProfiles(10_000);
         for (const p of profiles) io.stdout(`${JSON.stringify(p)}\n`);
@@ -217,8 +237,7 @@ async function configCmd(argv: string[], io: FleetIo): Promise<number> {
   const config = readConfigFile(sub, v.file);
   return withStorage(sub, choice, async (storage) => {
     const scope = hasDevice ? 'device' : 'group';
-    const target = (hasDevice ? v.device : v.group) as string;
-    if (hasDevice) await requireDevice(sub, storage, target);
+    const target = hasDevice ? await requireDevice(sub, storage, v.device as string) : (v.group as string);
     const version = await storage.fleet.setConfigProfile(scope, target, config as Record<string, unknown>, systemClock.now());
     io.stdout(`${JSON.stringify({ event: 'config-set', scope, target, version })}\n`);
     return EXIT.ok;
@@ -233,16 +252,32 @@ async function groupCmd(argv: string[], io: FleetIo): Promise<number> {
   const choice = storageChoice(sub, v);
   if (typeof v.device !== 'string' || typeof v.group !== 'string' || !GROUP_NAME.test(v.group)) throw new Usage(`central ${sub}: --device ID and --group G are required`);
   return withStorage(sub, choice, async (storage) => {
-    await requireDevice(sub, storage, v.device as string);
-    await storage.fleet.setDeviceGroup(v.device as string, v.group as string);
-    io.stdout(`${JSON.stringify({ event: 'group-set', device: v.device, group: v.group })}\n`);
+    const device = await requireDevice(sub, storage, v.device as string);
+    await storage.fleet.setDeviceGroup(device, v.group as string);
+    io.stdout(`${JSON.stringify({ event: 'group-set', device, group: v.group })}\n`);
     return EXIT.ok;
   });
 }
 
-/** A profile or group stored for a device that does not exist would wait forever for nobody: refused like revoke-device's. */
-async function requireDevice(sub: string, storage: { fleet: { deviceExists(id: string): Promise<boolean> } }, device: string): Promise<void> {
-  if (!(await storage.fleet.deviceExists(device))) throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
+/**
+ * The stored id of `--device ID`: as typed, else lower-cased — device ids are UUIDs the server
+ * writes in lower case, and an id copied from a tool that shows them in upper case is the same
+ * device (check-in and override ids are case-insensitive too). Undefined when neither exists.
+ */
+async function storedDeviceId(storage: { fleet: { deviceExists(id: string): Promise<boolean> } }, device: string): Promise<string | undefined> {
+  if (await storage.fleet.deviceExists(device)) return device;
+  const lower = device.toLowerCase();
+  return lower !== device && (await storage.fleet.deviceExists(lower)) ? lower : undefined;
+}
+
+/**
+ * A profile or group stored for a device that does not exist would wait forever for nobody:
+ * refused like revoke-device's. Returns the stored id (storedDeviceId).
+ */
+async function requireDevice(sub: string, storage: { fleet: { deviceExists(id: string): Promise<boolean> } }, device: string): Promise<string> {
+  const id = await storedDeviceId(storage, device);
+  if (id === undefined) throw new Usage(`central ${sub}: --device ${device}: no such device (see the dashboard's fleet page)`);
+  return id;
 }
 
 function percentFlag(sub: string, value: unknown, fallback: number): number {
@@ -262,9 +297,19 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     const pct = percentFlag(sub, v['staging-percentage'], 100);
     return withStorage(sub, choice, async (storage) => {
-      const release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now());
+      const published = await storage.fleet.releases(100_000);
+      let release;
+      try {
+        release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now(), published);
+      } catch (err) {
+        if (err instanceof ReleaseFileTakenError) throw new Usage(`central ${sub}: --file: ${err.message}`);
+        throw err;
+      }
       await storage.fleet.putRelease(release);
-      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage })}\n`);
+      const served = await storage.fleet.latestRelease();
+      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage, served: served?.version ?? null })}\n`);
+      // Publishing an older version is allowed (it is recorded and listed) but the feed keeps serving the highest one.
+      if (served && served.version !== release.version) io.stderr(`central ${sub}: ${release.version} is recorded, but the feed keeps serving ${served.version}, the highest version published\n`);
       return EXIT.ok;
     });
   }
@@ -276,8 +321,15 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
   const pct = percentFlag(sub, v['staging-percentage'], 100);
   return withStorage(sub, choice, async (storage) => {
-    const release = (await storage.fleet.releases(1000)).find((r) => r.version === v.version);
+    const release = (await storage.fleet.releases(100_000)).find((r) => r.version === v.version);
     if (!release) throw new Usage(`central ${sub}: --version ${v.version as string}: no such release (publish it with central release add)`);
+    // Only the served release's share reaches kiosks: changing another one would print success and change nothing.
+    const served = await storage.fleet.latestRelease();
+    if (served && served.version !== release.version) {
+      throw new Usage(
+        `central ${sub}: --version ${release.version}: the feed serves ${served.version} (the highest version published), not ${release.version}, so its staging percentage would reach no kiosk; set it on ${served.version} instead (--staging-percentage 0 stops offering ${served.version})`,
+      );
+    }
     await storage.fleet.putRelease({ ...release, stagingPercentage: pct });
     io.stdout(`${JSON.stringify({ event: 'release-set', version: release.version, stagingPercentage: pct })}\n`);
     return EXIT.ok;

@@ -102,7 +102,7 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   --ttl-hours N           hours the card stays valid (default 24, at most 7 days)
   --config FILE           a configuration profile carried by the card
   --url URL               the server URL kiosks enroll at (default: the one the server last ran at)
-  --png FILE              also write the card's QR code as a PNG
+  --png FILE              also write the card's QR code as a PNG (a new file: an existing one is refused)
   --json                  print {"card","checkpoint","expiresAt"} instead of the card text`,
   },
   'revoke-device': {
@@ -137,7 +137,7 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   'release add': {
     synopsis: `checkpoint-kiosk central release add (--data-dir DIR | --database URL) --file APPIMAGE --version V
       [--staging-percentage N] [--releases-dir DIR]`,
-    summary: 'Publishes an AppImage on the update feed at <server>/updates (electron-updater generic provider).',
+    summary: 'Publishes an AppImage on the update feed at <server>/updates (electron-updater generic provider).\nThe feed serves the highest version published; a file name already used by another release is refused.',
     options: `${STORE}
   --file APPIMAGE         the AppImage to publish
   --version V             its semantic version, e.g. 1.4.0
@@ -147,7 +147,7 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   'release set': {
     synopsis: `checkpoint-kiosk central release set (--data-dir DIR | --database URL) --version V
       --staging-percentage N`,
-    summary: 'Widens or narrows the staged rollout of a published release.',
+    summary: 'Widens or narrows the staged rollout of the release the feed serves (the highest version).',
     options: `${STORE}
   --version V             the release
   --staging-percentage N  share of kiosks that take it, 0-100`,

@@ -37,7 +37,7 @@ import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { onParentGone } from '../src/cli/parent-watch.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
-import { DEFAULT_TIME_ZONE, timeZoneProblem, toLocalIso } from './ops/local-time.js';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone, timeZoneProblem, toLocalIso } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
@@ -268,7 +268,7 @@ function zoneFlagOf(sub: string, v: Record<string, unknown>): string | undefined
   const zone = v['time-zone'] as string | undefined;
   const problem = zone === undefined ? undefined : timeZoneProblem(zone);
   if (problem) throw new Usage(`central ${sub}: --time-zone: ${problem}`);
-  return zone;
+  return zone === undefined ? undefined : canonicalTimeZone(zone);
 }
 
 /**
@@ -288,7 +288,7 @@ function checkTimesEarly(sub: string, check: () => unknown, zoneFlag: string | u
 async function serverTimeZone(storage: CentralStorage, zoneFlag: string | undefined): Promise<string> {
   if (zoneFlag !== undefined) return zoneFlag;
   const stored = await storage.fleet.serverSetting('time-zone');
-  return stored !== undefined && timeZoneProblem(stored) === undefined ? stored : DEFAULT_TIME_ZONE;
+  return stored !== undefined && timeZoneProblem(stored) === undefined ? canonicalTimeZone(stored) : DEFAULT_TIME_ZONE;
 }
 
 async function auditCmd(argv: string[], io: CentralIo): Promise<number> {

@@ -5,6 +5,7 @@
  */
 import type { CentralStorage, StoredHeartbeat } from './storage/types.js';
 import { cutText } from '../src/shared/cut-text.js';
+import { isIsoTime } from './checkin-validation.js';
 
 export interface HeartbeatBody {
   queueDepth: number;
@@ -22,6 +23,30 @@ export interface HeartbeatBody {
   /** Where the kiosk stands now: the checkpoint id and direction it stamps on its check-ins (extension). */
   checkpointId?: string | null;
   direction?: 'in' | 'out' | null;
+}
+
+/** The heartbeat's time members: ISO 8601 date-times (`Z` or an offset) or null. */
+export const HEARTBEAT_TIME_FIELDS = ['oldestPendingAt', 'lastScanAt', 'trustIssuedAt', 'oldestIdentityAt'] as const;
+
+/**
+ * `body` with every time member that is a string but not a real ISO date-time ("garbage",
+ * "2026-02-30T00:00:00Z") replaced by null, and what was replaced, one "field: value" each.
+ * Not refused with a 400: a kiosk whose clock or trust bundle produced such a text would lose
+ * every heartbeat (the fleet page would show it silent), and a time that cannot be read is no
+ * better than none — stored, it only hid an old queue from the room (Date.parse gives NaN).
+ * A member of another JSON type is still a 400 (heartbeatSchema).
+ */
+export function readableHeartbeatTimes(body: HeartbeatBody): { body: HeartbeatBody; ignored: string[] } {
+  const ignored: string[] = [];
+  const out: HeartbeatBody = { ...body };
+  for (const field of HEARTBEAT_TIME_FIELDS) {
+    const v = out[field];
+    if (typeof v === 'string' && !isIsoTime(v)) {
+      ignored.push(`${field}: ${cutText(v, 40)}`);
+      out[field] = null;
+    }
+  }
+  return { body: out, ignored };
 }
 
 /** Stores `body` (already validated by `heartbeatSchema`) as the device's latest heartbeat. */
@@ -55,7 +80,7 @@ function storedScanner(s: unknown): unknown {
   return { ...entry, lastError: cutText(entry.lastError, STORED_SCANNER_ERROR_CHARS) };
 }
 
-/** JSON schema of the heartbeat body (fastify validates before the handler runs). */
+/** JSON schema of the heartbeat body (fastify validates before the handler runs; times are read by readableHeartbeatTimes). */
 const nullableTime = { anyOf: [{ type: 'string', maxLength: 40 }, { type: 'null' }] } as const;
 export const heartbeatSchema = {
   type: 'object',

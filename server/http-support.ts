@@ -51,8 +51,12 @@ export function registerGzipBodies(app: FastifyInstance): void {
   });
 }
 
-/** Maps fastify/parser errors to a stable `{error, message}` JSON body with a 4xx status. */
-export function registerErrorHandling(app: FastifyInstance, logger: Logger): void {
+/**
+ * Maps fastify/parser errors to a stable `{error, message}` JSON body with a 4xx status.
+ * `unavailablePage`, when given, answers a 503 storage-unavailable itself for requests it takes
+ * (returns a reply) — the operations room's browser pages — instead of the JSON error.
+ */
+export function registerErrorHandling(app: FastifyInstance, logger: Logger, unavailablePage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined): void {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
     const status = err.statusCode ?? 500;
     if (err.validation) return sendError(reply, 400, 'invalid-request', err.message);
@@ -90,6 +94,8 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
       // The database is out of reach (restart, failover): say so, so that kiosks try another node
       // or come back shortly, rather than reporting an internal error.
       logger.warn('storage unavailable', { route: request.routeOptions.url ?? 'unknown', code: err.code ?? 'none' });
+      const page = unavailablePage?.(request, reply);
+      if (page) return page;
       void reply.header('Retry-After', '5');
       return sendError(reply, 503, 'storage-unavailable', 'the database is not reachable right now; retry shortly');
     }
@@ -99,27 +105,76 @@ export function registerErrorHandling(app: FastifyInstance, logger: Logger): voi
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 100)}`));
 }
 
+/**
+ * The JSON API (`/api/v1/…`) takes JSON bodies only (docs/PROTOCOL.md, conventions): a request
+ * with a body-carrying method whose Content-Type is not `application/json` — none at all, or a
+ * form the page routes' parser would read — answers 415 `unsupported-media-type`. Without this a
+ * body with no Content-Type reached the schema as nothing ("must have required property
+ * 'checkins'") and a form body passed it. Runs after the route's own onRequest (authentication).
+ */
+export function registerJsonOnlyApi(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request, reply) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(request.method) || !(request.routeOptions.url ?? '').startsWith('/api/')) return;
+    const raw = request.headers['content-type'];
+    const essence = typeof raw === 'string' ? (raw.split(';')[0] ?? '').trim().toLowerCase() : '';
+    if (essence === 'application/json') return;
+    const type = typeof raw === 'string' ? raw.slice(0, 64).replace(/[^\x20-\x7e]/g, '?') : 'none';
+    return sendError(reply, 415, 'unsupported-media-type', `Content-Type ${type} is not accepted: send application/json`);
+  });
+}
+
+/**
+ * Whether an `If-None-Match` header matches `etag` (a strong tag, `"…"`), by the weak comparison
+ * RFC 9110 §13.1.2 prescribes for it: `W/"x"` matches `"x"`; the header may list several tags, and
+ * `*` matches any current representation. A header that holds no well-formed tag matches nothing.
+ */
+export function ifNoneMatchHits(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (text.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  for (const m of text.slice(0, 4096).matchAll(/(?:W\/)?("[^"]*")/g)) if (m[1] === opaque) return true;
+  return false;
+}
+
 /** The posted form fields (the urlencoded parser of the form routes); {} for any other body. */
 export function formBody(request: FastifyRequest): Record<string, unknown> {
   const b = request.body;
   return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
 }
 
-/** Bearer token of a request, if well-formed. */
-export function bearerToken(request: FastifyRequest): string | undefined {
+/**
+ * What the Authorization header holds (RFC 6750 §2.1, RFC 9110 §11.1 and §11.6.2): `none` (no
+ * header, or another scheme), `malformed` (the Bearer scheme without exactly one well-formed token:
+ * an empty one, two of them "Bearer T, Bearer x", a stray character), or the `token`. The scheme
+ * name is case-insensitive ("bearer", "BEARER").
+ */
+export function bearerCredentials(request: FastifyRequest): { kind: 'none' } | { kind: 'malformed' } | { kind: 'token'; token: string } {
   const h = request.headers.authorization;
-  if (typeof h !== 'string' || h.length > 512) return undefined;
-  const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/.exec(h);
-  return m?.[1];
+  if (typeof h !== 'string' || !/^\s*bearer(?:\s|$)/i.test(h)) return { kind: 'none' };
+  // The token's characters as before (b64token, with "=" tolerated anywhere): no issued token may stop working.
+  const m = h.length <= 512 ? /^\s*bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(h) : null;
+  return m?.[1] ? { kind: 'token', token: m[1] } : { kind: 'malformed' };
 }
 
-/** Resolves the calling device or answers 401. */
+/** Bearer token of a request, if well-formed (bearerCredentials). */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const c = bearerCredentials(request);
+  return c.kind === 'token' ? c.token : undefined;
+}
+
+/** Resolves the calling device or answers 401 (missing-token without Bearer credentials, invalid-token for bad ones). */
 export async function authenticateDevice(storage: CentralStorage, request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
-  const token = bearerToken(request);
-  if (!token) {
+  const credentials = bearerCredentials(request);
+  if (credentials.kind === 'none') {
     void sendError(reply, 401, 'missing-token', 'Authorization: Bearer <device token> required');
     return undefined;
   }
+  if (credentials.kind === 'malformed') {
+    void sendError(reply, 401, 'invalid-token', 'Authorization: Bearer must carry exactly one device token (letters, digits and - . _ ~ + / =); re-enroll the device if it has none');
+    return undefined;
+  }
+  const token = credentials.token;
   const deviceId = await deviceForToken(storage, token);
   if (!deviceId) {
     void sendError(reply, 401, 'invalid-token', 'unknown or revoked device token; re-enroll the device');

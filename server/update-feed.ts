@@ -4,6 +4,7 @@
  * `central release add` (file copied into the releases dir, SHA-512 computed) and carries a
  * staged-rollout share, written as `stagingPercentage` into the yml: each kiosk compares it with
  * its own stable random share (electron-updater's staging user id) and only that fraction updates.
+ * The feed serves one release: the highest version published (release-version.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,16 +27,59 @@ export async function fileDigest(file: string): Promise<{ sha512: string; size: 
   return { sha512: hash.digest('base64'), size };
 }
 
-/** Copies `source` into `releasesDir` and describes it as a release. Throws Error naming the problem. */
-export async function prepareRelease(source: string, releasesDir: string, version: string, stagingPercentage: number, nowMs: number): Promise<ReleaseRecord> {
+/**
+ * A release file name already taken by a published release with other content: overwriting it
+ * would make that release's recorded SHA-512 and size wrong (kiosks would refuse its download).
+ */
+export class ReleaseFileTakenError extends Error {
+  constructor(
+    readonly target: string,
+    readonly takenBy: string,
+    readonly version: string,
+  ) {
+    super(
+      `${target} already holds the AppImage of release ${takenBy}, with other content; it is not overwritten. ` +
+        `Rename the new AppImage after its version (e.g. checkpoint-kiosk-${version}.AppImage) and add it again`,
+    );
+    this.name = 'ReleaseFileTakenError';
+  }
+}
+
+/**
+ * Copies `source` into `releasesDir` and describes it as a release. `published` are the releases
+ * already recorded: a file of theirs is never replaced by other content (ReleaseFileTakenError);
+ * the same bytes again are fine. The copy goes through a temporary name and a rename, so a kiosk
+ * downloading meanwhile never reads a half-written file. Throws Error naming any other problem.
+ */
+export async function prepareRelease(
+  source: string,
+  releasesDir: string,
+  version: string,
+  stagingPercentage: number,
+  nowMs: number,
+  published: readonly ReleaseRecord[] = [],
+): Promise<ReleaseRecord> {
   if (!RELEASE_VERSION.test(version)) throw new Error(`version "${version}" is not a semantic version (e.g. 1.4.0)`);
   const file = path.basename(source);
   if (!RELEASE_FILE.test(file)) throw new Error(`file name "${file}" may only use letters, digits and . _ + -`);
   if (!Number.isInteger(stagingPercentage) || stagingPercentage < 0 || stagingPercentage > 100) throw new Error('staging percentage must be 0–100');
   fs.mkdirSync(releasesDir, { recursive: true });
   const target = path.join(releasesDir, file);
-  if (path.resolve(source) !== path.resolve(target)) fs.copyFileSync(source, target);
-  const { sha512, size } = await fileDigest(target);
+  const { sha512, size } = await fileDigest(source);
+  if (path.resolve(source) !== path.resolve(target)) {
+    const owner = published.find((r) => r.file === file && r.version !== version);
+    if (owner && fs.existsSync(target)) {
+      const present = await fileDigest(target);
+      if (present.sha512 !== sha512 || present.size !== size) throw new ReleaseFileTakenError(target, owner.version, version);
+    }
+    const tmp = `${target}.${process.pid}.part`;
+    try {
+      fs.copyFileSync(source, tmp);
+      fs.renameSync(tmp, target);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
   return { version, file, sha512, size, stagingPercentage, releasedAt: new Date(nowMs).toISOString() };
 }
 

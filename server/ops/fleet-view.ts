@@ -118,15 +118,16 @@ async function manageRow(storage: CentralStorage, o: FleetViewOptions, row: Devi
 /** Gathers the page's data. Rejects as the storage seam does. */
 export async function loadFleetView(storage: CentralStorage, o: FleetViewOptions): Promise<FleetView> {
   const L = FLEET_VIEW_LIMITS;
-  const [rows, groups, revoked, profiles, cards, releases] = await Promise.all([
+  const [rows, groups, revoked, profiles, cards, releases, latestRelease] = await Promise.all([
     storage.devicesWithHeartbeat(L.devices),
     storage.fleet.deviceGroups(),
     storage.fleet.revokedDevices(L.devices),
     storage.fleet.configProfiles(L.profiles),
     storage.fleet.provisioningCards(L.cards),
     storage.fleet.releases(L.releases),
+    storage.fleet.latestRelease(),
   ]);
-  const facts: FleetFacts = { groups, revokedAt: new Map(revoked.map((r) => [r.deviceId, r.revokedAt])), cardOf: cardsByDevice(cards), latestRelease: releases[0] };
+  const facts: FleetFacts = { groups, revokedAt: new Map(revoked.map((r) => [r.deviceId, r.revokedAt])), cardOf: cardsByDevice(cards), latestRelease };
   const devices: ManagedDevice[] = [];
   for (const row of rows) devices.push(await manageRow(storage, o, row, facts));
   const live = devices.filter((d) => !d.revokedAt);
@@ -139,7 +140,7 @@ export async function loadFleetView(storage: CentralStorage, o: FleetViewOptions
     cardsIssued: cards.length,
     cardsUsed: cards.filter((c) => c.usedAt).length,
     releases,
-    latestRelease: releases[0],
+    latestRelease,
   };
 }
 
@@ -152,7 +153,7 @@ export async function loadManagedDevice(storage: CentralStorage, o: FleetViewOpt
   const L = FLEET_VIEW_LIMITS;
   const row = (await storage.devicesWithHeartbeat(L.devices)).find((r) => r.deviceId === deviceId);
   if (!row) return undefined;
-  const [groups, revocation, cards, releases] = await Promise.all([storage.fleet.deviceGroups(), storage.fleet.revocation(deviceId), storage.fleet.provisioningCards(L.cards), storage.fleet.releases(1)]);
+  const [groups, revocation, cards, latestRelease] = await Promise.all([storage.fleet.deviceGroups(), storage.fleet.revocation(deviceId), storage.fleet.provisioningCards(L.cards), storage.fleet.latestRelease()]);
   const revokedAt = new Map(revocation ? [[deviceId, revocation.revokedAt]] : []);
-  return manageRow(storage, o, row, { groups, revokedAt, cardOf: cardsByDevice(cards), latestRelease: releases[0] });
+  return manageRow(storage, o, row, { groups, revokedAt, cardOf: cardsByDevice(cards), latestRelease });
 }

@@ -4,6 +4,7 @@
  * show an instant to a duty officer. Zones with daylight saving time work too: a local day is then
  * 23 or 25 hours long, and `localDayRange` returns its real bounds.
  */
+import fs from 'node:fs';
 import { startsWithRealDate } from '../../src/credentials/text.js';
 
 /** The zone used when none is configured: the operations room is in Vietnam. */
@@ -45,6 +46,50 @@ export function timeZoneProblem(timeZone: string): string | undefined {
   } catch {
     return `unknown time zone "${timeZone}" (use an IANA name such as Asia/Ho_Chi_Minh or UTC)`;
   }
+}
+
+/** Where Linux keeps the IANA database's names in one file (zic's compact form). */
+const TZDATA_ZI = '/usr/share/zoneinfo/tzdata.zi';
+let zoneSpellings: Map<string, string> | undefined;
+
+/** Lower-cased zone name → its spelling in the IANA database (or in ICU's list). */
+function spellings(): Map<string, string> {
+  if (zoneSpellings) return zoneSpellings;
+  const map = new Map<string, string>();
+  const add = (name: string) => {
+    if (!map.has(name.toLowerCase())) map.set(name.toLowerCase(), name);
+  };
+  // The IANA names first: ICU lists some zones by an older alias (Asia/Saigon for Asia/Ho_Chi_Minh).
+  add(DEFAULT_TIME_ZONE);
+  try {
+    for (const line of fs.readFileSync(TZDATA_ZI, 'utf8').split('\n')) {
+      const f = line.split(' ');
+      if (f[0] === 'Z' && f[1]) add(f[1]);
+      if (f[0] === 'L' && f[1] && f[2]) {
+        add(f[1]);
+        add(f[2]);
+      }
+    }
+  } catch {
+    // No system tz database (a slim container): ICU's names below still fix most spellings.
+  }
+  for (const name of Intl.supportedValuesOf('timeZone')) add(name);
+  zoneSpellings = map;
+  return map;
+}
+
+/**
+ * The IANA spelling of a zone name Intl accepts in any case: "asia/ho_chi_minh" →
+ * "Asia/Ho_Chi_Minh", "utc" → "UTC", so what is stored and shown (the room's header, a trace's
+ * `timeZone`) is the name an operator would look up. A known alias keeps its own name in its
+ * right case ("asia/saigon" → "Asia/Saigon"); a name found in no list is returned as given.
+ * Call only with a zone timeZoneProblem accepts.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  const known = spellings().get(timeZone.toLowerCase());
+  if (known) return known;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === timeZone.toLowerCase() ? resolved : timeZone;
 }
 
 /** Local calendar fields of an instant (month 1..12, hour 0..23). */
@@ -173,8 +218,32 @@ export const TIME = { MINUTE_MS, HOUR_MS, DAY_MS } as const;
 export function toLocalIso(timeZone: string, atMs: number): string {
   const f = localFields(timeZone, atMs);
   const p = (n: number) => String(n).padStart(2, '0');
+  return `${localDate(timeZone, atMs)}T${p(f.hour)}:${p(f.minute)}:${p(f.second)}${offsetText(timeZone, atMs)}`;
+}
+
+/** `+02:00` / `-03:30`: the zone's UTC offset at an instant (what toLocalIso ends with). */
+export function offsetText(timeZone: string, atMs: number): string {
   const off = Math.round(zoneOffsetMs(timeZone, atMs) / 60_000);
-  const sign = off < 0 ? '-' : '+';
   const a = Math.abs(off);
-  return `${localDate(timeZone, atMs)}T${p(f.hour)}:${p(f.minute)}:${p(f.second)}${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${off < 0 ? '-' : '+'}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+}
+
+/**
+ * Whether the local wall time of `atMs` (to the minute) is shown at another instant too: the hour
+ * repeated the night the clocks go back (Berlin 2026-10-25: 02:30 is 00:30Z and 01:30Z). Such a
+ * time must carry its offset on screen, or 02:30 after 02:40 reads as unsorted and two different
+ * check-ins read as simultaneous. The other instant is atMs shifted by the difference between the
+ * offsets in force a day either side (no zone changes its offset twice within two days).
+ */
+export function isRepeatedWallTime(timeZone: string, atMs: number): boolean {
+  const here = zoneOffsetMs(timeZone, atMs);
+  const wall = toLocalInput(timeZone, atMs);
+  for (const d of [-DAY_MS, DAY_MS]) {
+    const other = zoneOffsetMs(timeZone, atMs + d);
+    if (other === here) continue;
+    const twin = atMs + here - other;
+    if (zoneOffsetMs(timeZone, twin) === other && toLocalInput(timeZone, twin) === wall) return true;
+  }
+  return false;
 }

@@ -98,6 +98,13 @@ const vi = {
       window: 'Số phút phải là số nguyên từ 0 đến 1440.',
     },
   },
+  unavailable: {
+    title: 'Không kết nối được cơ sở dữ liệu — Phòng điều hành',
+    heading: 'Tạm thời không kết nối được cơ sở dữ liệu',
+    body: 'Máy chủ đang chạy nhưng không kết nối được cơ sở dữ liệu (đang khởi động lại hoặc chuyển máy). Dữ liệu đã lưu không bị mất; các thiết bị tự gửi lại sau.',
+    retry: (seconds: number) => `Trang tự tải lại sau ${seconds} giây.`,
+    retryNow: 'Thử lại ngay',
+  },
   signIn: {
     title: 'Đăng nhập — Phòng điều hành',
     heading: 'Đăng nhập phòng điều hành',
@@ -289,6 +296,13 @@ const en: OpsStrings = {
       order: '"To" must be after "From".',
       window: 'Minutes must be a whole number from 0 to 1440.',
     },
+  },
+  unavailable: {
+    title: 'Database unreachable — Operations room',
+    heading: 'The database cannot be reached right now',
+    body: 'The server is running but cannot reach its database (a restart or a failover). Nothing stored is lost; the kiosks send again by themselves.',
+    retry: (seconds: number) => `This page tries again in ${seconds} seconds.`,
+    retryNow: 'Try again now',
   },
   signIn: {
     title: 'Sign in — Operations room',

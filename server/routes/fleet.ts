@@ -16,7 +16,7 @@ import type { CentralContext } from '../context.js';
 import { CHECKPOINT_ID } from '../../src/fleet/remote-config.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../../src/credentials/provisioning/index.js';
 import { cardPng, issueCard } from '../provision.js';
-import { authenticateDevice, formBody, sendError } from '../http-support.js';
+import { authenticateDevice, formBody, ifNoneMatchHits, sendError } from '../http-support.js';
 import { langOf, rememberLang } from '../i18n.js';
 import { formGuard, pageGuard, sessionState } from '../ops/access.js';
 import { REVOKE_CONFIRMATION, renderCardPage, renderRevokeConfirmPage } from '../ops/fleet-confirm.js';
@@ -56,8 +56,7 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: CentralContext): 
     const eff = await storage.fleet.effectiveConfig(deviceId);
     const etag = `"${createHash('sha256').update(JSON.stringify([deviceId, eff.version, eff.config])).digest('base64url').slice(0, 32)}"`;
     reply.header('ETag', etag).header('Cache-Control', 'no-cache');
-    const inm = request.headers['if-none-match'];
-    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag)) return reply.code(304).send();
+    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
     let config;
     try {
       // Stored profiles were validated when set; a newer server may know keys this one does not.

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { ingestCheckIns } from '../checkins.js';
 import { enrollDevice } from '../enrollment.js';
-import { heartbeatSchema, recordHeartbeat } from '../heartbeats.js';
+import { heartbeatSchema, readableHeartbeatTimes, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
-import { authenticateDevice, sendError } from '../http-support.js';
+import { authenticateDevice, ifNoneMatchHits, sendError } from '../http-support.js';
 import { MAX_REPORTED_DEPTH, cleanReportedText, cleanReportedValue } from '../text-safety.js';
 
 /** At most this many check-ins per POST (contract). */
@@ -93,10 +93,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
   app.get('/api/v1/trust-bundle', { onRequest: auth }, async (request, reply) => {
     const { jws, etag } = ctx.bundle;
     reply.header('ETag', etag).header('Cache-Control', 'no-cache');
-    const inm = request.headers['if-none-match'];
-    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-      return reply.code(304).send();
-    }
+    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
     return reply.type('application/jose').send(jws);
   });
 
@@ -105,7 +102,11 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
     // page, the stats and the database: control characters are replaced, never stored raw.
     const body = cleanReportedValue(request.body as HeartbeatBody);
     if (body === undefined) return sendError(reply, 400, 'invalid-request', `body: nested deeper than ${MAX_REPORTED_DEPTH} levels`);
-    await recordHeartbeat(storage, request.deviceId, body, clock.now());
-    return { ok: true, serverTime: new Date(clock.now()).toISOString() };
+    // A time that cannot be read is stored as null and said (log, answer), never a 400 that would
+    // silence a kiosk in the field (heartbeats.ts readableHeartbeatTimes).
+    const read = readableHeartbeatTimes(body);
+    if (read.ignored.length) logger.warn('heartbeat time unreadable, stored as null', { deviceId: request.deviceId, fields: read.ignored.join('; ') });
+    await recordHeartbeat(storage, request.deviceId, read.body, clock.now());
+    return { ok: true, serverTime: new Date(clock.now()).toISOString(), ...(read.ignored.length ? { ignored: read.ignored } : {}) };
   });
 }

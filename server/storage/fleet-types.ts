@@ -86,7 +86,7 @@ export interface FleetStorage {
   serverSetting(key: ServerSettingKey): Promise<string | undefined>;
   /** Adds or replaces a release (by version). */
   putRelease(release: ReleaseRecord): Promise<void>;
-  /** The newest release by release time, if any. */
+  /** The release the update feed serves: the highest version (semver order, not the last added), if any. */
   latestRelease(): Promise<ReleaseRecord | undefined>;
   releases(limit: number): Promise<ReleaseRecord[]>;
 }

@@ -5,6 +5,7 @@
  * (`expires_ms`); cards keep ISO times like the rest of the fleet tables.
  */
 import type pg from 'pg';
+import { highestRelease } from '../release-version.js';
 import type { CardRecord, ConfigProfileRecord, EffectiveConfig, FleetStorage, ProfileScope, ReleaseRecord, ServerSettingKey } from './fleet-types.js';
 import type { NewEnrollmentCode } from './types.js';
 
@@ -206,8 +207,9 @@ export class PostgresFleetStorage implements FleetStorage {
   }
 
   async latestRelease(): Promise<ReleaseRecord | undefined> {
-    const { rows } = await this.pool.query<ReleaseRow>('SELECT * FROM fleet_releases ORDER BY released_at DESC, version DESC LIMIT 1');
-    return rows[0] ? releaseOf(rows[0]) : undefined;
+    // Highest version, not latest released_at: semver order is not SQL's text order ("1.10.0" < "1.9.0").
+    const { rows } = await this.pool.query<ReleaseRow>('SELECT * FROM fleet_releases');
+    return highestRelease(rows.map(releaseOf));
   }
 
   async releases(limit: number): Promise<ReleaseRecord[]> {

@@ -1,5 +1,6 @@
 /** `FleetStorage` on the server's SQLite database (tables of migration v3 in server/db.ts). */
 import type { CentralDb } from '../db.js';
+import { highestRelease } from '../release-version.js';
 import type { CardRecord, ConfigProfileRecord, EffectiveConfig, FleetStorage, ProfileScope, ReleaseRecord, ServerSettingKey } from './fleet-types.js';
 import type { NewEnrollmentCode } from './types.js';
 
@@ -144,8 +145,8 @@ export class SqliteFleetStorage implements FleetStorage {
   }
 
   async latestRelease(): Promise<ReleaseRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM fleet_releases ORDER BY released_at DESC, version DESC LIMIT 1').get() as ReleaseRow | undefined;
-    return row ? releaseOf(row) : undefined;
+    // Highest version, not latest released_at: semver order is not SQL's text order ("1.10.0" < "1.9.0").
+    return highestRelease((this.db.prepare('SELECT * FROM fleet_releases').all() as ReleaseRow[]).map(releaseOf));
   }
 
   async releases(limit: number): Promise<ReleaseRecord[]> {

@@ -133,7 +133,28 @@ it('answers 503 storage-unavailable with Retry-After while PostgreSQL is down, s
   try {
     const enr = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'DOWN-CODE-1', device: { name: 'k', version: '0', platform: 'linux' } }) });
     expect(enr.status).toBe(200);
+    const signIn = await fetch(`${central.url}/dashboard/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: central.adminToken, next: '/dashboard' }).toString() });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(signIn.status).toBe(303);
     await own.stop();
+    // A signed-in officer's browser gets a page in the room's language that reloads itself, not JSON.
+    for (const [query, lang, text] of [['', 'vi', 'Tạm thời không kết nối được cơ sở dữ liệu'], ['?lang=en', 'en', 'The database cannot be reached right now']] as const) {
+      const page = await fetch(`${central.url}/dashboard${query}`, { headers: { accept: 'text/html,application/xhtml+xml', cookie } });
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('retry-after')).toBe('10');
+      const html = await page.text();
+      expect(html).toContain(`<html lang="${lang}">`);
+      expect(html).toContain(text);
+      expect(html).toContain(`<meta http-equiv="refresh" content="10; url=/dashboard${query}">`);
+    }
+    // A POSTed form is not re-posted by the reload: the page goes back to the form's page.
+    const form = await fetch(`${central.url}/dashboard`, { method: 'POST', headers: { accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'idNo=001090000001&from=2026-11-25T00%3A00&to=2026-11-26T00%3A00&windowMinutes=30&lang=en' });
+    const formHtml = await form.text();
+    expect([form.status, formHtml.includes('content="10; url=/dashboard"'), formHtml.includes('The database cannot be reached')]).toEqual([503, true, true]);
+    // A script asking the same page still gets the JSON error.
+    const script = await fetch(`${central.url}/dashboard`, { headers: { cookie } });
+    expect([script.status, ((await script.json()) as { error: string }).error]).toEqual([503, 'storage-unavailable']);
     const res = await fetch(`${central.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ANY-CODE-2', device: { name: 'k', version: '0', platform: 'linux' } }) });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');

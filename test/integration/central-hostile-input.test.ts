@@ -266,6 +266,36 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect([absurd.status, absurd.json.error]).toEqual([400, 'invalid-request']);
   });
 
+  it('stores a heartbeat time it cannot read as null, says so, and still takes the heartbeat (a kiosk is never silenced over it)', async () => {
+    const auth = await enroll('CODE-ONE');
+    const r = await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 'garbage', lastScanAt: '2026-02-30T00:00:00Z', trustIssuedAt: '2026-11-25T10:00:00+07:00', oldestIdentityAt: null }, auth);
+    expect(r.status).toBe(200);
+    expect(r.json.ignored).toEqual(['oldestPendingAt: garbage', 'lastScanAt: 2026-02-30T00:00:00Z']);
+    const row = await storedHeartbeat();
+    expect([row.oldest_pending_at, row.last_scan_at, row.trust_issued_at]).toEqual([null, null, '2026-11-25T10:00:00+07:00']);
+    expect(JSON.parse(String(row.body))).toMatchObject({ oldestPendingAt: null, lastScanAt: null });
+    // A readable time is stored as sent and answered without `ignored`; another JSON type is still a 400.
+    const good = await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: '2026-11-25T01:00:00.000Z' }, auth);
+    expect([good.status, good.json.ignored]).toEqual([200, undefined]);
+    expect((await storedHeartbeat()).oldest_pending_at).toBe('2026-11-25T01:00:00.000Z');
+    expect((await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 17 }, auth)).status).toBe(400);
+  });
+
+  it('ignores a "__proto__" or "constructor" member like any unknown field: the batch is valid JSON and is stored', async () => {
+    const auth = await enroll('CODE-ONE');
+    const [a, b] = [checkIn(), checkIn()];
+    const rec = (c: CheckIn, extra: string) => JSON.stringify(c).replace(/^\{/, `{${extra},`);
+    const body = `{"checkins":[${rec(a, '"__proto__":{"x":1}')},${rec(b, '"constructor":{"prototype":{"y":2}}')}]}`;
+    const r = await post('/api/v1/checkins', body, auth);
+    expect([r.status, r.json.accepted, r.json.rejected]).toEqual([200, [a.id, b.id], []]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+    const stored = await exported();
+    expect(Object.prototype.hasOwnProperty.call(stored.get(a.id), '__proto__')).toBe(false);
+    const hb = await post('/api/v1/heartbeat', '{"queueDepth":0,"version":"1","__proto__":{"queueDepth":9}}', auth);
+    expect(hb.status).toBe(200);
+  });
+
   it('answers 400, not 500, to a heartbeat nested deeper than any kiosk sends', async () => {
     const auth = await enroll('CODE-ONE');
     const deep = `{"queueDepth":0,"version":"1","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
@@ -308,5 +338,36 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect([r.status, r.json.error]).toEqual([415, 'unsupported-media-type']);
     expect(r.json.message).toBe('Content-Type text/plain is not accepted: send application/json (a form page: application/x-www-form-urlencoded)');
     expect(await central.storage.countCheckIns()).toBe(0);
+  });
+
+  it('refuses with 415 a JSON API body sent without a Content-Type or as a form, on every JSON route', async () => {
+    const auth = await enroll('CODE-ONE');
+    const admin = { authorization: `Bearer ${central.adminToken}` };
+    const raw = async (p: string, body: string, headers: Record<string, string>) => {
+      const res = await fetch(central.url + p, { method: 'POST', headers, body: Buffer.from(body) });
+      return [res.status, ((await res.json()) as { error: string; message: string })] as const;
+    };
+    const cases: [string, string, Record<string, string>][] = [
+      ['/api/v1/checkins', JSON.stringify({ checkins: [checkIn()] }), auth],
+      ['/api/v1/overrides', JSON.stringify({ overrides: [] }), auth],
+      ['/api/v1/heartbeat', JSON.stringify({ queueDepth: 0, version: '1' }), auth],
+      ['/api/v1/enroll', JSON.stringify({ code: 'CODE-TWO', device: { name: 'k', version: '1', platform: 'linux' } }), {}],
+      ['/api/v1/trace', 'idNo=001090000001&from=2026-11-20T00%3A00&to=2026-11-26T00%3A00', { ...admin, 'content-type': 'application/x-www-form-urlencoded' }],
+      ['/api/v1/enrollment-codes', 'count=1', { ...admin, 'content-type': 'application/x-www-form-urlencoded' }],
+      ['/api/v1/checkins/census', JSON.stringify({ checkins: [] }), admin],
+    ];
+    for (const [p, body, headers] of cases) {
+      const [status, json] = await raw(p, body, headers);
+      expect([p, status, json.error]).toEqual([p, 415, 'unsupported-media-type']);
+      expect(json.message).toMatch(/send application\/json/);
+    }
+    expect((await raw('/api/v1/checkins', '{}', auth))[1].message).toMatch(/^Content-Type none is not accepted: send application\/json/);
+    // No body at all either: the answer is about the type, not a missing 'checkins'.
+    const empty = await fetch(`${central.url}/api/v1/checkins`, { method: 'POST', headers: auth });
+    expect([empty.status, ((await empty.json()) as { error: string }).error]).toEqual([415, 'unsupported-media-type']);
+    expect(await central.storage.countCheckIns()).toBe(0);
+    // JSON with a charset parameter is JSON.
+    const ok = await raw('/api/v1/heartbeat', JSON.stringify({ queueDepth: 0, version: '1' }), { ...auth, 'content-type': 'Application/JSON; charset=utf-8' });
+    expect(ok[0]).toBe(200);
   });
 });

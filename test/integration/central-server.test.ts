@@ -193,6 +193,19 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
       expect([missing.status, missing.json.error]).toEqual([401, 'missing-token']);
       const wrong = await post('/api/v1/checkins', one, { authorization: 'Bearer wrong-token' });
       expect([wrong.status, wrong.json.error]).toEqual([401, 'invalid-token']);
+      // Two tokens, or an empty one, are bad credentials, not missing ones (RFC 6750 §2.1).
+      for (const authorization of [`Bearer ${token}, Bearer x`, 'Bearer', 'Bearer  ']) {
+        const two = await post('/api/v1/checkins', one, { authorization });
+        expect([authorization, two.status, two.json.error]).toEqual([authorization, 401, 'invalid-token']);
+      }
+      const basic = await post('/api/v1/checkins', one, { authorization: 'Basic dXNlcjpwdw==' });
+      expect([basic.status, basic.json.error]).toEqual([401, 'missing-token']);
+      // The scheme name is case-insensitive (RFC 9110 §11.1).
+      for (const scheme of ['bearer', 'BEARER']) {
+        const lower = await post('/api/v1/heartbeat', { queueDepth: 0, version: '1' }, { authorization: `${scheme} ${token}` });
+        expect([scheme, lower.status]).toEqual([scheme, 200]);
+      }
+      expect((await fetch(`${central.url}/api/v1/stats`, { headers: { authorization: `bearer ${central.adminToken}` } })).status).toBe(200);
       const malformed = await post('/api/v1/checkins', '{"checkins": [', auth);
       expect([malformed.status, malformed.json.error]).toEqual([400, 'malformed-json']);
       const notGzip = await post('/api/v1/checkins', 'plain text', { ...auth, 'content-encoding': 'gzip' });
@@ -226,6 +239,17 @@ describe.each(['sqlite', 'postgres'] as const)('central server on %s', (backend)
       expect(bundle.declaration?.issuers).toHaveLength(1);
       const cached = await fetch(`${central.url}/api/v1/trust-bundle`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': etag as string } });
       expect(cached.status).toBe(304);
+      // Weak comparison (RFC 9110 §13.1.2), a list, and *; on the configuration profile too.
+      const cfg = await fetch(`${central.url}/api/v1/config`, { headers: { authorization: `Bearer ${token}` } });
+      const cfgTag = cfg.headers.get('etag') as string;
+      for (const [path, tag] of [['trust-bundle', etag as string], ['config', cfgTag]] as const) {
+        for (const inm of [`W/${tag}`, `"other", ${tag}`, `W/"other",W/${tag}`, '*']) {
+          const r = await fetch(`${central.url}/api/v1/${path}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': inm } });
+          expect([path, inm, r.status]).toEqual([path, inm, 304]);
+        }
+        const miss = await fetch(`${central.url}/api/v1/${path}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': 'W/"other"' } });
+        expect([path, miss.status]).toEqual([path, 200]);
+      }
       const anon = await fetch(`${central.url}/api/v1/trust-bundle`);
       expect(anon.status).toBe(401);
     });

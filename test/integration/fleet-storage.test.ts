@@ -121,5 +121,11 @@ describe.each(Object.keys(backends))('fleet storage on %s', (name) => {
     await b.fleet.putRelease({ ...r2, stagingPercentage: 60 });
     expect((await b.fleet.latestRelease())?.stagingPercentage).toBe(60);
     expect((await b.fleet.releases(10)).map((r) => r.version)).toEqual(['1.1.0', '1.0.0']);
+    // Added later but lower: the feed keeps the highest version (1.10.0 above 1.9.0, numerically).
+    await b.fleet.putRelease({ ...r1, version: '1.0.9', file: 'k-1.0.9.AppImage', releasedAt: new Date(T + 2000).toISOString() });
+    expect((await b.fleet.latestRelease())?.version).toBe('1.1.0');
+    await b.fleet.putRelease({ ...r1, version: '1.10.0', file: 'k-1.10.0.AppImage', releasedAt: new Date(T + 3000).toISOString() });
+    await b.fleet.putRelease({ ...r1, version: '1.9.0', file: 'k-1.9.0.AppImage', releasedAt: new Date(T + 4000).toISOString() });
+    expect((await b.fleet.latestRelease())?.version).toBe('1.10.0');
   });
 });

@@ -77,3 +77,51 @@ describe('update feed', () => {
     expect(pct.stderr).toMatch(/staging-percentage/);
   });
 });
+
+describe('update feed with several releases', () => {
+  it('serves the highest version, never overwrites a published file, and refuses a set that would reach no kiosk', async () => {
+    const data = join(dir, 'central');
+    const other = mkdtempSync(join(tmpdir(), 'ck-feed-other-'));
+    try {
+      const a = join(dir, 'checkpoint-kiosk-2.4.0.AppImage');
+      const aBytes = randomBytes(2_000);
+      writeFileSync(a, aBytes);
+      const b = join(dir, 'checkpoint-kiosk-2.3.0.AppImage');
+      writeFileSync(b, randomBytes(2_000));
+      expect(runCli(['central', 'release', 'add', '--data-dir', data, '--file', a, '--version', '2.4.0', '--staging-percentage', '10']).code).toBe(0);
+      // An older version added afterwards is recorded but must not take the feed over.
+      const older = runCli(['central', 'release', 'add', '--data-dir', data, '--file', b, '--version', '2.3.0']);
+      expect(older.code, older.stderr).toBe(0);
+      expect(older.stderr).toMatch(/feed keeps serving 2\.4\.0/);
+      expect(await provider().getLatestVersion()).toMatchObject({ version: '2.4.0', stagingPercentage: 10 });
+
+      // Another AppImage under 2.4.0's file name would silently replace the bytes 2.4.0 advertises.
+      const clash = join(other, 'checkpoint-kiosk-2.4.0.AppImage');
+      writeFileSync(clash, randomBytes(2_000));
+      const refused = runCli(['central', 'release', 'add', '--data-dir', data, '--file', clash, '--version', '2.10.0']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/checkpoint-kiosk-2\.4\.0\.AppImage already holds the AppImage of release 2\.4\.0/);
+      expect(refused.stderr).toMatch(/checkpoint-kiosk-2\.10\.0\.AppImage/);
+      const served = Buffer.from(await (await fetch(`${server.url}/updates/checkpoint-kiosk-2.4.0.AppImage`)).arrayBuffer());
+      expect(served.equals(aBytes)).toBe(true);
+      expect((await provider().getLatestVersion()).version).toBe('2.4.0');
+
+      // Renamed, it publishes; 2.10.0 ranks above 2.4.0 (numeric, not text order).
+      const renamed = join(other, 'checkpoint-kiosk-2.10.0.AppImage');
+      writeFileSync(renamed, randomBytes(2_000));
+      expect(runCli(['central', 'release', 'add', '--data-dir', data, '--file', renamed, '--version', '2.10.0']).code).toBe(0);
+      expect(await provider().getLatestVersion()).toMatchObject({ version: '2.10.0', stagingPercentage: 100 });
+
+      // Widening 2.4.0 now would change nothing kiosks see: refused, naming the served release.
+      const set = runCli(['central', 'release', 'set', '--data-dir', data, '--version', '2.4.0', '--staging-percentage', '50']);
+      expect(set.code).toBe(2);
+      expect(set.stdout).toBe('');
+      expect(set.stderr).toMatch(/the feed serves 2\.10\.0/);
+      const ok = runCli(['central', 'release', 'set', '--data-dir', data, '--version', '2.10.0', '--staging-percentage', '50']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(await provider().getLatestVersion()).toMatchObject({ version: '2.10.0', stagingPercentage: 50 });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 180_000); // eight CLI runs, each a fresh node process
+});
