@@ -80,7 +80,9 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   --id ID                 the ID number (CCCD, QID) to trace
   --from ISO-TIME, --to ISO-TIME   the period searched; a time without Z or an offset
                           (2026-12-06T08:00) is read in the server's time zone
-  --window-minutes N      contacts within ±N minutes (default 30)
+  --window-minutes N      contacts within ±N minutes (default 30); each contact is listed
+                          once, under the nearest landmark; more than 20,000 check-ins near
+                          the landmarks refuse the trace (exit 2): narrow the range or window
   --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
                           server last started with, else Asia/Ho_Chi_Minh)`,
   },

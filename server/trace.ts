@@ -3,6 +3,14 @@
  * them everyone else checked in at the same checkpoint within ±windowMinutes. Contacts are people:
  * a scan that names nobody (an unreadable or unknown code: no ID number, no second identifier, no
  * name) is counted per landmark (`unidentifiedNearby`), not listed.
+ *
+ * Each nearby check-in is read once and listed once. Landmarks at one checkpoint whose windows
+ * overlap (a person scanned every few minutes, a window of hours) are read as one span, and a
+ * check-in near several of them is listed under the nearest in time (the earlier on a tie) with
+ * `nearLandmarks` naming the run of landmarks it was near. Without overlapping windows the answer
+ * is what it always was. The whole answer is bounded: more than TRACE_LIMITS.maxNearbyTotal check-
+ * ins near the landmarks refuse the trace (TraceTooLargeError) after reading at most one more, so
+ * neither the work nor the answer can grow with a frequently scanned ID.
  */
 import type { CheckIn } from '../src/shared/types.js';
 import type { CentralStorage } from './storage/types.js';
@@ -19,16 +27,34 @@ export interface TraceQuery {
   timeZone?: string;
 }
 
+/**
+ * The landmarks a contact was within the window of, when more than one: the landmarks at its
+ * checkpoint from `first` to `last` (check-in ids) in time order, `count` of them (≥ 2). A window
+ * is symmetric, so they are always such a run.
+ */
+export interface NearLandmarks {
+  count: number;
+  first: string;
+  last: string;
+}
+
+/** A contact: the check-in as exported, with `nearLandmarks` only when it was near several landmarks. */
+export type TraceContact = CheckIn & { nearLandmarks?: NearLandmarks };
+
 export interface TraceLandmark {
   checkIn: CheckIn;
   /**
    * Other people at the same checkpoint within the window (the person's own records excluded):
-   * check-ins that name someone (`identifiesPerson`).
+   * check-ins that name someone (`identifiesPerson`), oldest first. A check-in within the window of
+   * several landmarks is listed under the nearest one only (see `nearLandmarks`).
    */
-  nearby: CheckIn[];
-  /** Check-ins in the same checkpoint and window that name nobody: counted, never listed. */
+  nearby: TraceContact[];
+  /** Check-ins in the same checkpoint and window that name nobody, counted (under the nearest landmark, as contacts are), never listed. */
   unidentifiedNearby: number;
-  /** True when the check-ins read for this landmark were cut at the limit (both lists may miss some). */
+  /**
+   * Kept for older readers: always false now. A landmark's check-ins are no longer cut; a trace
+   * whose landmarks have more than TRACE_LIMITS.maxNearbyTotal check-ins near them is refused whole.
+   */
   truncated: boolean;
 }
 
@@ -49,35 +75,86 @@ export interface TraceResult {
   toLocal?: string;
   windowMinutes: number;
   landmarks: TraceLandmark[];
+  /** True when the person has more than TRACE_LIMITS.maxLandmarks check-ins in the range (the first ones are answered). */
   truncated: boolean;
 }
 
-export const TRACE_LIMITS = { maxLandmarks: 1000, maxNearbyPerLandmark: 2000, maxWindowMinutes: 24 * 60 } as const;
+/**
+ * Bounds of one trace: landmarks answered (the person's first check-ins in the range), check-ins
+ * near them read and listed in all (contacts and scans naming nobody, each once), ± minutes.
+ */
+export const TRACE_LIMITS = { maxLandmarks: 1000, maxNearbyTotal: 20_000, maxWindowMinutes: 24 * 60 } as const;
 
-/** Runs a tracing query through the storage (bounded by TRACE_LIMITS). */
+/**
+ * A trace refused because more than `limit` check-ins lie near its landmarks: nothing is handed
+ * out. The message names the bound and how to narrow the question (API: 422 `trace-too-large`;
+ * CLI: exit 2; operations room: the form's error).
+ */
+export class TraceTooLargeError extends Error {
+  readonly code = 'trace-too-large';
+  constructor(
+    readonly limit: number,
+    readonly landmarks: number,
+    readonly windowMinutes: number,
+  ) {
+    super(
+      `nearby: more than ${limit} check-ins within ±${windowMinutes} minutes of the person's ${landmarks} check-in${landmarks === 1 ? '' : 's'} in the range ` +
+        `(at most ${limit} are handed out in one trace); nothing was handed out: narrow the trace — a shorter range (from/to) or a smaller windowMinutes`,
+    );
+  }
+}
+
+/** One storage read: landmarks at one checkpoint whose windows overlap, in time order. */
+interface Span {
+  checkpointId: string;
+  fromMs: number;
+  toMs: number;
+  /** Indexes into the answer's landmarks, oldest first; `at` their scan times. */
+  marks: number[];
+  at: number[];
+}
+
+/** Lets queued I/O (ingest, heartbeats) run between storage reads: SQLite reads block the event loop. */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs a tracing query through the storage, bounded by TRACE_LIMITS: at most maxLandmarks + 1 of
+ * the person's check-ins and maxNearbyTotal + 1 others are read. Throws TraceTooLargeError beyond
+ * maxNearbyTotal; storage errors as they come.
+ */
 export async function trace(storage: CentralStorage, q: TraceQuery): Promise<TraceResult> {
   const own = await storage.checkInsOfPerson(q.idNo, q.fromMs, q.toMs, TRACE_LIMITS.maxLandmarks + 1);
+  const marks = own.slice(0, TRACE_LIMITS.maxLandmarks);
   const windowMs = q.windowMinutes * 60_000;
-  const landmarks: TraceLandmark[] = [];
-  for (const checkIn of own.slice(0, TRACE_LIMITS.maxLandmarks)) {
-    const at = Date.parse(checkIn.scannedAt);
+  const landmarks: TraceLandmark[] = marks.map((c) => ({ checkIn: asExported(c), nearby: [], unidentifiedNearby: 0, truncated: false }));
+  const ownIds = new Set(marks.map((c) => c.id.toLowerCase()));
+  let budget: number = TRACE_LIMITS.maxNearbyTotal;
+  for (const span of spansOf(marks, windowMs)) {
     const rows = await storage.checkInsNear({
-      checkpointId: checkIn.checkpointId,
-      fromMs: at - windowMs,
-      toMs: at + windowMs,
-      excludeId: checkIn.id,
+      checkpointId: span.checkpointId,
+      fromMs: span.fromMs,
+      toMs: span.toMs,
+      excludeId: marks[span.marks[0] as number]!.id,
       excludePerson: q.idNo,
-      limit: TRACE_LIMITS.maxNearbyPerLandmark + 1,
+      limit: budget + 1,
     });
-    const read = rows.slice(0, TRACE_LIMITS.maxNearbyPerLandmark);
-    const people = read.filter(identifiesPerson);
-    // Records carry their current verdict (an officer's override) with originalVerdict beside it.
-    landmarks.push({
-      checkIn: asExported(checkIn),
-      nearby: people.map(asExported),
-      unidentifiedNearby: read.length - people.length,
-      truncated: rows.length > TRACE_LIMITS.maxNearbyPerLandmark,
-    });
+    if (rows.length > budget) throw new TraceTooLargeError(TRACE_LIMITS.maxNearbyTotal, marks.length, q.windowMinutes);
+    budget -= rows.length;
+    for (const c of rows) {
+      if (ownIds.has(c.id.toLowerCase())) continue;
+      const near = nearOf(span, Date.parse(c.scannedAt), windowMs);
+      if (!near) continue;
+      const landmark = landmarks[near.nearest]!;
+      if (!identifiesPerson(c)) {
+        landmark.unidentifiedNearby++;
+        continue;
+      }
+      // Records carry their current verdict (an officer's override) with originalVerdict beside it.
+      const contact: TraceContact = asExported(c);
+      if (near.count > 1) contact.nearLandmarks = { count: near.count, first: marks[near.first]!.id, last: marks[near.last]!.id };
+      landmark.nearby.push(contact);
+    }
+    await yieldToIo();
   }
   return {
     idNo: q.idNo,
@@ -88,6 +165,51 @@ export async function trace(storage: CentralStorage, q: TraceQuery): Promise<Tra
     landmarks,
     truncated: own.length > TRACE_LIMITS.maxLandmarks,
   };
+}
+
+/** The landmarks grouped per checkpoint into runs whose windows [at − w, at + w] overlap or touch. */
+function spansOf(marks: readonly CheckIn[], windowMs: number): Span[] {
+  const open = new Map<string, Span>();
+  const spans: Span[] = [];
+  marks.forEach((c, i) => {
+    const at = Date.parse(c.scannedAt);
+    const span = open.get(c.checkpointId);
+    // `marks` is oldest first, so a checkpoint's last span is the only one this one can join.
+    if (span && at - windowMs <= span.toMs) {
+      span.toMs = Math.max(span.toMs, at + windowMs);
+      span.marks.push(i);
+      span.at.push(at);
+      return;
+    }
+    const next: Span = { checkpointId: c.checkpointId, fromMs: at - windowMs, toMs: at + windowMs, marks: [i], at: [at] };
+    open.set(c.checkpointId, next);
+    spans.push(next);
+  });
+  return spans;
+}
+
+/**
+ * The landmarks of `span` within `windowMs` of `t`: a run (first..last, landmark indexes), its
+ * length and the nearest (the earlier on a tie); undefined when none (cannot happen for a row of
+ * the span's own read, kept for safety).
+ */
+function nearOf(span: Span, t: number, windowMs: number): { first: number; last: number; count: number; nearest: number } | undefined {
+  // First landmark with at >= t - w (binary search: a span can hold a thousand landmarks).
+  let lo = 0;
+  let hi = span.at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((span.at[mid] as number) < t - windowMs) lo = mid + 1;
+    else hi = mid;
+  }
+  let last = lo - 1;
+  let nearest = -1;
+  for (let k = lo; k < span.at.length && (span.at[k] as number) <= t + windowMs; k++) {
+    last = k;
+    if (nearest < 0 || Math.abs((span.at[k] as number) - t) < Math.abs((span.at[nearest] as number) - t)) nearest = k;
+  }
+  if (nearest < 0) return undefined;
+  return { first: span.marks[lo] as number, last: span.marks[last] as number, count: last - lo + 1, nearest: span.marks[nearest] as number };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { CheckIn } from '../../src/shared/types.js';
 import { dateTimeProblem, parseTraceQuery } from '../trace.js';
-import type { TraceQuery, TraceResult } from '../trace.js';
+import type { TraceContact, TraceQuery, TraceResult } from '../trace.js';
 import { TIME, parseLocalDateTime, toLocalInput } from './local-time.js';
 
 /** How far back the form looks by default: the 14-day incubation period. */
@@ -30,7 +30,8 @@ export interface TraceView {
 
 export interface ContactRow {
   landmark: CheckIn;
-  contact: CheckIn;
+  /** Listed once in an answer, under its nearest landmark (`nearLandmarks` when it was near several). */
+  contact: TraceContact;
   /** Contact time minus landmark time, in whole minutes (negative = before). */
   minutesApart: number;
 }
@@ -68,7 +69,7 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
   return { input, query: q };
 }
 
-/** Every (landmark, contact) pair of an answer, in landmark order then contact time. */
+/** Every (landmark, contact) pair of an answer, in landmark order then contact time (each contact once, under its nearest landmark). */
 export function contactRows(result: TraceResult): ContactRow[] {
   const rows: ContactRow[] = [];
   for (const l of result.landmarks) {
