@@ -20,6 +20,10 @@ import { startsWithRealDate } from '../src/credentials/text.js';
 
 export interface TraceQuery {
   idNo: string;
+  /**
+   * The range searched for the person's check-ins, epoch ms, half-open: scanned at or after
+   * `fromMs` and before `toMs` (so consecutive ranges sharing an end never count a check-in twice).
+   */
   fromMs: number;
   toMs: number;
   windowMinutes: number;
@@ -66,7 +70,7 @@ export function identifiesPerson(c: CheckIn): boolean {
 
 export interface TraceResult {
   idNo: string;
-  /** The range searched, UTC ISO. */
+  /** The range searched, UTC ISO: check-ins scanned at or after `from` and before `to`. */
   from: string;
   to: string;
   /** The zone the range was read in, and the range in it with its offset (`2026-12-06T08:00:00+07:00`). */
@@ -123,7 +127,8 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
  * maxNearbyTotal; storage errors as they come.
  */
 export async function trace(storage: CentralStorage, q: TraceQuery): Promise<TraceResult> {
-  const own = await storage.checkInsOfPerson(q.idNo, q.fromMs, q.toMs, TRACE_LIMITS.maxLandmarks + 1);
+  // The storage reads closed ranges: the range's last millisecond is the one before `toMs`.
+  const own = await storage.checkInsOfPerson(q.idNo, q.fromMs, q.toMs - 1, TRACE_LIMITS.maxLandmarks + 1);
   const marks = own.slice(0, TRACE_LIMITS.maxLandmarks);
   const windowMs = q.windowMinutes * 60_000;
   const landmarks: TraceLandmark[] = marks.map((c) => ({ checkIn: asExported(c), nearby: [], unidentifiedNearby: 0, truncated: false }));
@@ -216,7 +221,10 @@ function nearOf(span: Span, t: number, windowMs: number): { first: number; last:
  * Parses and bounds trace parameters (shared by the API, the CLI and the operations room). `from`
  * and `to` are ISO 8601: with `Z` or an offset they are taken as given; without a zone they are
  * wall-clock times in `timeZone` (the server's `--time-zone`, as the operations room reads them),
- * and a date alone is its local midnight. Returns an error text or the query.
+ * and a date alone is its local midnight. The range is half-open — `to` itself is not in it — so
+ * `from 2026-11-30 to 2026-12-01` is the whole of 30 November and the next day's range starts
+ * where it ends without sharing a check-in; `to` must be later than `from`. Returns an error text
+ * or the query.
  */
 export function parseTraceQuery(p: { idNo?: unknown; from?: unknown; to?: unknown; windowMinutes?: unknown }, timeZone: string): TraceQuery | string {
   if (typeof p.idNo !== 'string' || p.idNo.length < 1 || p.idNo.length > 64) return 'idNo: required, at most 64 chars';
@@ -224,10 +232,23 @@ export function parseTraceQuery(p: { idNo?: unknown; from?: unknown; to?: unknow
   const toMs = typeof p.to === 'string' ? resolveDateTime(p.to, timeZone, 'last') : NaN;
   if (!Number.isFinite(fromMs)) return dateTimeProblem('from', p.from, timeZone);
   if (!Number.isFinite(toMs)) return dateTimeProblem('to', p.to, timeZone);
-  if (toMs < fromMs) return 'to: before from';
+  const order = rangeOrderProblem(fromMs, toMs, 'from', 'to');
+  if (order) return order;
   const w = p.windowMinutes === undefined || p.windowMinutes === '' ? 30 : Number(p.windowMinutes);
   if (!Number.isInteger(w) || w < 0 || w > TRACE_LIMITS.maxWindowMinutes) return `windowMinutes: integer 0..${TRACE_LIMITS.maxWindowMinutes}`;
   return { idNo: p.idNo, fromMs, toMs, windowMinutes: w, timeZone };
+}
+
+/**
+ * `to: …` when a half-open range [fromMs, toMs) holds nothing: `to` before `from`, or equal to it
+ * (with how a whole day is written). Shared with the lawful export, which names its flags.
+ */
+export function rangeOrderProblem(fromMs: number, toMs: number, fromName: string, toName: string): string | undefined {
+  if (toMs < fromMs) return `${toName}: before ${fromName}`;
+  if (toMs === fromMs) {
+    return `${toName}: the same instant as ${fromName}: the range ends just before ${toName}, so it would hold nothing (a whole day is ${fromName} 2026-12-01 ${toName} 2026-12-02)`;
+  }
+  return undefined;
 }
 
 /** Longest date-time text looked at (an ISO 8601 date-time with fraction and offset is ~32). */

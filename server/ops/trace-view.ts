@@ -44,7 +44,8 @@ function str(v: unknown): string {
 
 /**
  * Reads the form from a query string. Without `idNo` nothing is asked (defaults shown); with it,
- * either `query` or `error` is set.
+ * either `query` or `error` is set. `to` includes the whole minute it shows (the whole second when
+ * seconds were typed): the query's range ends just after it.
  */
 export function readTraceForm(params: Record<string, unknown>, timeZone: string, nowMs: number): TraceView {
   const input: TraceInput = {
@@ -55,7 +56,9 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
   };
   if (!input.idNo) return { input };
   const fromMs = parseLocalDateTime(timeZone, input.from, { occurrence: 'first' });
-  const toMs = parseLocalDateTime(timeZone, input.to, { occurrence: 'last' });
+  // The form shows whole minutes: "to 23:59" means through 23:59:59.999 (the query's end is
+  // exclusive, so it is the next minute), and the default "to" (now) covers the minute under way.
+  const toMs = parseLocalDateTime(timeZone, input.to, { occurrence: 'last' }) + (/T\d{2}:\d{2}:\d{2}/.test(input.to) ? 1000 : 60_000);
   // Named with what was typed (and why it does not exist, for a skipped wall time), not as "invalid".
   if (!Number.isFinite(fromMs)) return { input, error: dateTimeProblem('from', input.from, timeZone) };
   if (!Number.isFinite(toMs)) return { input, error: dateTimeProblem('to', input.to, timeZone) };

@@ -12,7 +12,8 @@ import { TRACE_LIMITS } from '../../trace.js';
 /** The localized text of a parseTraceQuery / dateTimeProblem error ("field: detail"). */
 export function traceErrorText(c: Pick<SectionContext, 't'>, error: string): string {
   const e = c.t.tracing.errors;
-  if (error.startsWith('to: before')) return e.order;
+  // "to" before or at "from" (the form's "to" covers its whole minute, so only an earlier minute gets here).
+  if (error.startsWith('to: before') || error.startsWith('to: the same instant')) return e.order;
   // A wall time a daylight-saving change skips: say so, with what was typed and the zone, instead
   // of "not a valid date and time" (it is one, on any other night).
   const skipped = /^(from|to): (.+) does not exist in (\S+): the clocks skip it/.exec(error);
