@@ -135,31 +135,24 @@ export async function trace(storage: CentralStorage, q: TraceQuery): Promise<Tra
   const ownIds = new Set(marks.map((c) => c.id.toLowerCase()));
   let budget: number = TRACE_LIMITS.maxNearbyTotal;
   for (const span of spansOf(marks, windowMs)) {
-    const rows = await storage.checkInsNear({
-      checkpointId: span.checkpointId,
-      fromMs: span.fromMs,
-      toMs: span.toMs,
-      excludeId: marks[span.marks[0] as number]!.id,
-      excludePerson: q.idNo,
-      limit: budget + 1,
-    });
-    if (rows.length > budget) throw new TraceTooLargeError(TRACE_LIMITS.maxNearbyTotal, marks.length, q.windowMinutes);
-    budget -= rows.length;
-    for (const c of rows) {
-      if (ownIds.has(c.id.toLowerCase())) continue;
-      const near = nearOf(span, Date.parse(c.scannedAt), windowMs);
-      if (!near) continue;
-      const landmark = landmarks[near.nearest]!;
-      if (!identifiesPerson(c)) {
-        landmark.unidentifiedNearby++;
-        continue;
+    for await (const page of spanPages(storage, span, q.idNo, marks[span.marks[0] as number]!.id, () => budget)) {
+      if (page.length > budget) throw new TraceTooLargeError(TRACE_LIMITS.maxNearbyTotal, marks.length, q.windowMinutes);
+      budget -= page.length;
+      for (const c of page) {
+        if (ownIds.has(c.id.toLowerCase())) continue;
+        const near = nearOf(span, Date.parse(c.scannedAt), windowMs);
+        if (!near) continue;
+        const landmark = landmarks[near.nearest]!;
+        if (!identifiesPerson(c)) {
+          landmark.unidentifiedNearby++;
+          continue;
+        }
+        // Records carry their current verdict (an officer's override) with originalVerdict beside it.
+        const contact: TraceContact = asExported(c);
+        if (near.count > 1) contact.nearLandmarks = { count: near.count, first: marks[near.first]!.id, last: marks[near.last]!.id };
+        landmark.nearby.push(contact);
       }
-      // Records carry their current verdict (an officer's override) with originalVerdict beside it.
-      const contact: TraceContact = asExported(c);
-      if (near.count > 1) contact.nearLandmarks = { count: near.count, first: marks[near.first]!.id, last: marks[near.last]!.id };
-      landmark.nearby.push(contact);
     }
-    await yieldToIo();
   }
   return {
     idNo: q.idNo,
@@ -170,6 +163,39 @@ export async function trace(storage: CentralStorage, q: TraceQuery): Promise<Tra
     landmarks,
     truncated: own.length > TRACE_LIMITS.maxLandmarks,
   };
+}
+
+/**
+ * Rows read per storage call. SQLite answers synchronously (and the sealed storage opens each
+ * record as it comes): a page of this size holds the event loop for tens of milliseconds, and
+ * other requests run between pages, where one read of 20,000 rows held it for seconds.
+ */
+const NEARBY_PAGE = 1000;
+
+/**
+ * The check-ins of `span` (other people's, oldest first) in pages of at most NEARBY_PAGE new
+ * ones, or `budget() + 1` when less is left (the caller refuses the trace on seeing more than its
+ * budget), yielding to queued I/O before each page after the first. Pages follow on by scan time:
+ * the next starts at the last page's last millisecond, the rows of that millisecond already given
+ * skipped, so none is given twice or lost whatever the backend's order within one millisecond.
+ */
+async function* spanPages(storage: CentralStorage, span: Span, idNo: string, excludeId: string, budget: () => number): AsyncGenerator<CheckIn[]> {
+  let fromMs = span.fromMs;
+  let seenAtFrom = new Set<string>();
+  for (let first = true; ; first = false) {
+    if (!first) await yieldToIo();
+    const want = Math.min(budget() + 1, NEARBY_PAGE) + seenAtFrom.size;
+    const rows = await storage.checkInsNear({ checkpointId: span.checkpointId, fromMs, toMs: span.toMs, excludeId, excludePerson: idNo, limit: want });
+    yield rows.filter((c) => !seenAtFrom.has(c.id));
+    const last = rows.at(-1);
+    // Fewer than asked: the span is read to its end.
+    if (!last || rows.length < want) return;
+    const lastMs = Date.parse(last.scannedAt);
+    // Each round gives at least one new row (want exceeds the rows skipped), so this ends.
+    const atLast = rows.filter((c) => Date.parse(c.scannedAt) === lastMs).map((c) => c.id);
+    seenAtFrom = new Set(lastMs === fromMs ? [...seenAtFrom, ...atLast] : atLast);
+    fromMs = lastMs;
+  }
 }
 
 /** The landmarks grouped per checkpoint into runs whose windows [at − w, at + w] overlap or touch. */

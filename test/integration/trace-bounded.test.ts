@@ -53,6 +53,12 @@ const bigAt = T0 + 30 * HOUR;
 const big = checkIn('HUGE', bigAt, 'BIG');
 const crowd = Array.from({ length: TRACE_LIMITS.maxNearbyTotal + 1 }, (_, i) => checkIn('HUGE', bigAt - 15_000_000 + i * 1_500, `C${i}`));
 
+// TIED: check-ins sharing a millisecond across the storage pages the trace reads (1,000 rows each):
+// 600 at one instant, 900 at the next second, 10 after.
+const tiedAt = T0 + 50 * HOUR;
+const tiedMark = checkIn('TIED', tiedAt, 'TIE');
+const tied = [...Array.from({ length: 600 }, (_, i) => checkIn('TIED', tiedAt + 1_000, `A${i}`)), ...Array.from({ length: 900 }, (_, i) => checkIn('TIED', tiedAt + 2_000, `B${i}`)), ...Array.from({ length: 10 }, (_, i) => checkIn('TIED', tiedAt + 3_000 + i, `D${i}`))];
+
 type Contact = { id: string; scannedAt: string; nearLandmarks?: { count: number; first: string; last: string } };
 type Answer = { landmarks: { checkIn: { id: string; scannedAt: string }; nearby: Contact[]; unidentifiedNearby: number; truncated: boolean }[]; truncated: boolean };
 
@@ -67,7 +73,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
     const database = await pgb.database();
     central = await startCentral({ dataDir: dir, ...(database ? { database } : {}), port: 0, logger: silentLogger, clock: systemClock, timeZone: 'UTC' });
     storageArgs = database ? ['--database', database, '--data-dir', dir] : ['--data-dir', dir];
-    const all = [...staff, ...others, ...unreadable, quiet, quietContact, big, ...crowd];
+    const all = [...staff, ...others, ...unreadable, quiet, quietContact, big, ...crowd, tiedMark, ...tied];
     for (let i = 0; i < all.length; i += 1000) {
       const batch = all.slice(i, i + 1000);
       expect((await ingestCheckIns(central.storage, 'k', batch, new Date().toISOString())).accepted).toHaveLength(batch.length);
@@ -122,6 +128,14 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
       const near = [...staff, quiet].filter((s) => s.checkpointId === 'BUSY' && Math.abs(Date.parse(s.scannedAt) - t) <= 60_000);
       expect(c.nearLandmarks).toEqual({ count: near.length, first: near[0]!.id, last: near.at(-1)!.id });
     }
+  });
+
+  it('reads check-ins sharing a millisecond across page boundaries once each, none lost', async () => {
+    const res = await api({ idNo: 'TIE', from: new Date(tiedAt).toISOString(), to: new Date(tiedAt + 1).toISOString(), windowMinutes: 5 });
+    expect(res.status).toBe(200);
+    const listed = ((await res.json()) as Answer).landmarks[0]!.nearby.map((c) => c.id);
+    expect(listed.length).toBe(tied.length);
+    expect(new Set(listed)).toEqual(new Set(tied.map((c) => c.id)));
   });
 
   it('more than the bound near the landmarks is refused everywhere, saying how to narrow, and the refusal is audited', async () => {
