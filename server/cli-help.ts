@@ -57,7 +57,8 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
     audited with who asked and why.`,
     options: `${STORE}
   --from ISO-TIME, --to ISO-TIME   the range of scan times (lawful export); a time without Z
-                          or an offset (2026-12-06T08:00) is read in the server's time zone
+                          or an offset (2026-12-06T08:00) is read in the server's time zone;
+                          from included, to not (--from 2026-11-30 --to 2026-12-01: one day)
   --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
                           server last started with, else Asia/Ho_Chi_Minh)
   --checkpoint ID         only this checkpoint (lawful export)
@@ -79,8 +80,11 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
     options: `${STORE}
   --id ID                 the ID number (CCCD, QID) to trace
   --from ISO-TIME, --to ISO-TIME   the period searched; a time without Z or an offset
-                          (2026-12-06T08:00) is read in the server's time zone
-  --window-minutes N      contacts within ±N minutes (default 30)
+                          (2026-12-06T08:00) is read in the server's time zone;
+                          from included, to not (--from 2026-11-30 --to 2026-12-01: one day)
+  --window-minutes N      contacts within ±N minutes (default 30); each contact is listed
+                          once, under the nearest landmark; more than 20,000 check-ins near
+                          the landmarks refuse the trace (exit 2): narrow the range or window
   --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
                           server last started with, else Asia/Ho_Chi_Minh)`,
   },

@@ -48,8 +48,8 @@ import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import type { CentralStorage } from './storage/types.js';
-import { parseTraceQuery, trace } from './trace.js';
-import { auditTrace } from './trace-audit.js';
+import { TraceTooLargeError, parseTraceQuery, trace } from './trace.js';
+import { auditedTrace } from './trace-audit.js';
 import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
 
 export interface CentralIo {
@@ -372,10 +372,16 @@ async function traceCmd(argv: string[], io: CentralIo): Promise<number> {
   await withStorage('trace', where, async (storage) => {
     // A time without a zone is read as the operations room reads it: in the server's --time-zone.
     const timeZone = await serverTimeZone(storage, zoneFlag);
-    const result = await trace(storage, query(timeZone));
+    // A trace prints names and ID numbers: audited with the window and counts (or the refusal),
+    // never the ID asked for, before anything is printed.
+    let result;
+    try {
+      result = await auditedTrace(storage, { actor: 'cli', via: 'cli' }, query(timeZone), (q) => trace(storage, q), () => systemClock.now());
+    } catch (err) {
+      if (err instanceof TraceTooLargeError) throw new Usage(`central trace: ${err.message.replace('from/to', '--from/--to').replace('smaller windowMinutes', 'smaller --window-minutes')}`);
+      throw err;
+    }
     io.stdout(`${JSON.stringify(result)}\n`);
-    // A trace prints names and ID numbers: audited with the window and counts, never the ID asked for.
-    await auditTrace(storage, { actor: 'cli', via: 'cli' }, result, systemClock.now());
   }, true);
   return EXIT.ok;
 }

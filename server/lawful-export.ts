@@ -14,11 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import type { CentralStorage } from './storage/types.js';
-import { dateTimeProblem, resolveDateTime } from './trace.js';
+import { dateTimeProblem, rangeOrderProblem, resolveDateTime } from './trace.js';
 
 export const EXPORT_JWS_TYPE = 'checkpoint-kiosk-export+jws';
 
 export interface LawfulRequest {
+  /** Scanned at or after `fromMs` and before `toMs` (epoch ms, half-open). */
   fromMs: number;
   toMs: number;
   checkpoint?: string;
@@ -34,7 +35,9 @@ export interface LawfulExport {
 
 /**
  * Checks and bounds the request; returns an error text naming the flag, or the request. `from`
- * and `to` are ISO 8601: with `Z` or an offset as given, without a zone in `timeZone` (IANA).
+ * and `to` are ISO 8601: with `Z` or an offset as given, without a zone in `timeZone` (IANA), a
+ * date alone its local midnight. The range is half-open, as a trace's: check-ins scanned at or
+ * after `from` and before `to`, so daily exports `--from D --to D+1` never share a check-in.
  */
 export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint?: unknown; requestedBy?: unknown; reason?: unknown }, timeZone: string): LawfulRequest | string {
   // Read as `central trace` reads them (resolveDateTime): a time without a zone is wall-clock time
@@ -43,7 +46,8 @@ export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint
   const toMs = typeof v.to === 'string' ? resolveDateTime(v.to, timeZone, 'last') : NaN;
   if (!Number.isFinite(fromMs)) return dateTimeProblem('--from', v.from, timeZone);
   if (!Number.isFinite(toMs)) return dateTimeProblem('--to', v.to, timeZone);
-  if (toMs < fromMs) return '--to: before --from';
+  const order = rangeOrderProblem(fromMs, toMs, '--from', '--to');
+  if (order) return order;
   if (typeof v.requestedBy !== 'string' || v.requestedBy.trim().length < 2 || v.requestedBy.length > 200) return '--requested-by: required, who asked (2..200 characters)';
   if (typeof v.reason !== 'string' || v.reason.trim().length < 3 || v.reason.length > 1000) return '--reason: required, why (the legal basis or case number, 3..1000 characters)';
   if (v.checkpoint !== undefined && (typeof v.checkpoint !== 'string' || !/^[\w.:-]{1,64}$/.test(v.checkpoint))) return '--checkpoint: 1-64 letters, digits or . _ : -';
@@ -99,7 +103,8 @@ export async function writeLawfulExport(storage: CentralStorage, req: LawfulRequ
       partBytes = 0;
     };
     payload(`{"v":1,"exportedAt":${JSON.stringify(exportedAt)},"request":${JSON.stringify(request)},"checkins":[`);
-    for await (const c of storage.exportCheckIns({ fromMs: req.fromMs, toMs: req.toMs })) {
+    // Half-open [from, to): the storage reads closed ranges, so its last millisecond is to − 1.
+    for await (const c of storage.exportCheckIns({ fromMs: req.fromMs, toMs: req.toMs - 1 })) {
       if (req.checkpoint !== undefined && c.checkpointId !== req.checkpoint) continue;
       payload(`${count ? ',' : ''}${JSON.stringify(c)}`);
       count++;

@@ -13,7 +13,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { formBody, sendError } from '../http-support.js';
-import { auditTrace } from '../trace-audit.js';
+import { auditedTrace } from '../trace-audit.js';
+import { TraceTooLargeError } from '../trace.js';
 import { langOf, rememberLang } from '../i18n.js';
 import { currentOverview } from '../routes/admin.js';
 import { formGuard, pageGuard } from './access.js';
@@ -47,9 +48,13 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
     const o = await currentOverview(ctx);
     const trace = readTraceForm(form ?? {}, ctx.timeZone, o.nowMs);
     if (trace.query) {
-      trace.result = await ctx.ops.trace(trace.query);
-      // Audited before the names leave: no entry, no answer.
-      await auditTrace(ctx.storage, { actor: 'dashboard', via: 'dashboard' }, trace.result, ctx.clock.now());
+      try {
+        // Audited before the names leave: no entry, no answer (and a refusal is on record too).
+        trace.result = await auditedTrace(ctx.storage, { actor: 'dashboard', via: 'dashboard' }, trace.query, (q) => ctx.ops.trace(q), () => ctx.clock.now());
+      } catch (err) {
+        if (!(err instanceof TraceTooLargeError)) throw err;
+        trace.error = err.message;
+      }
     }
     const sortAsked = query.sort ?? form?.sort;
     const sort: FleetSort = (FLEET_SORTS as readonly string[]).includes(String(sortAsked)) ? (sortAsked as FleetSort) : 'problem';
@@ -84,8 +89,13 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CentralContext): vo
     const nowMs = ctx.clock.now();
     const trace = readTraceForm(form, ctx.timeZone, nowMs);
     if (!trace.query) return sendError(reply, 400, 'invalid-request', trace.error ?? 'idNo: required');
-    const result = await ctx.ops.trace(trace.query);
-    await auditTrace(ctx.storage, { actor: 'dashboard', via: 'dashboard-csv' }, result, nowMs);
+    let result;
+    try {
+      result = await auditedTrace(ctx.storage, { actor: 'dashboard', via: 'dashboard-csv' }, trace.query, (q) => ctx.ops.trace(q), () => nowMs);
+    } catch (err) {
+      if (err instanceof TraceTooLargeError) return sendError(reply, 422, err.code, err.message);
+      throw err;
+    }
     ctx.logger.info('trace exported', { landmarks: result.landmarks.length });
     return reply
       .headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-disposition': `attachment; filename="trace-${localDate(ctx.timeZone, nowMs)}.csv"` })

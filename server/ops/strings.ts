@@ -84,6 +84,7 @@ const vi = {
     unidentifiedHeader: 'Lượt quét không danh tính gần đó',
     unidentified: (n: number) => `Không liệt kê ${n} lượt quét không có danh tính (mã không đọc được hoặc không rõ loại) tại chốt trong khoảng thời gian này.`,
     truncated: 'Kết quả bị cắt bớt vì quá dài — hãy thu hẹp khoảng thời gian.',
+    nearLandmarks: (n: number) => `(gần ${n} mốc; ghi một lần, ở mốc gần nhất)`,
     summary: (landmarks: number, contacts: number) => `${landmarks} mốc, ${contacts} người tiếp xúc`,
     in: 'vào',
     out: 'ra',
@@ -96,6 +97,8 @@ const vi = {
         `Thời điểm "${field === 'from' ? 'Từ' : 'Đến'}" ${value} không có ở múi giờ ${zone}: đồng hồ nhảy qua giờ này khi đổi giờ mùa hè. Hãy chọn giờ trước hoặc sau đó.`,
       order: '"Đến" phải sau "Từ".',
       window: 'Số phút phải là số nguyên từ 0 đến 1440.',
+      tooLarge: (limit: number) =>
+        `Có hơn ${limit.toLocaleString('vi-VN')} lượt check-in gần các mốc của người này, quá nhiều cho một lần truy vết; chưa có dữ liệu nào được đưa ra. Hãy thu hẹp: khoảng thời gian ngắn hơn hoặc số ± phút nhỏ hơn.`,
     },
   },
   unavailable: {
@@ -283,6 +286,7 @@ const en: OpsStrings = {
     unidentifiedHeader: 'Scans without identity nearby',
     unidentified: (n: number) => `${n} scan${n === 1 ? '' : 's'} without identity (unreadable or unknown codes) at this checkpoint within the window, not listed.`,
     truncated: 'The answer was cut because it is too long — narrow the time range.',
+    nearLandmarks: (n: number) => `(near ${n} landmarks; listed once, at the nearest)`,
     summary: (landmarks: number, contacts: number) => `${landmarks} landmark${landmarks === 1 ? '' : 's'}, ${contacts} contact${contacts === 1 ? '' : 's'}`,
     in: 'in',
     out: 'out',
@@ -295,6 +299,8 @@ const en: OpsStrings = {
         `"${field === 'from' ? 'From' : 'To'}" ${value} does not exist in ${zone}: the clocks skip it (a daylight-saving change). Choose a time before or after it.`,
       order: '"To" must be after "From".',
       window: 'Minutes must be a whole number from 0 to 1440.',
+      tooLarge: (limit: number) =>
+        `More than ${limit.toLocaleString('en-US')} check-ins lie near this person's landmarks: too many for one trace, so nothing was handed out. Narrow it: a shorter time range or fewer ± minutes.`,
     },
   },
   unavailable: {

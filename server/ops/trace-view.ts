@@ -5,7 +5,7 @@
  */
 import type { CheckIn } from '../../src/shared/types.js';
 import { dateTimeProblem, parseTraceQuery } from '../trace.js';
-import type { TraceQuery, TraceResult } from '../trace.js';
+import type { TraceContact, TraceQuery, TraceResult } from '../trace.js';
 import { TIME, parseLocalDateTime, toLocalInput } from './local-time.js';
 
 /** How far back the form looks by default: the 14-day incubation period. */
@@ -30,7 +30,8 @@ export interface TraceView {
 
 export interface ContactRow {
   landmark: CheckIn;
-  contact: CheckIn;
+  /** Listed once in an answer, under its nearest landmark (`nearLandmarks` when it was near several). */
+  contact: TraceContact;
   /** Contact time minus landmark time, in whole minutes (negative = before). */
   minutesApart: number;
 }
@@ -43,7 +44,8 @@ function str(v: unknown): string {
 
 /**
  * Reads the form from a query string. Without `idNo` nothing is asked (defaults shown); with it,
- * either `query` or `error` is set.
+ * either `query` or `error` is set. `to` includes the whole minute it shows (the whole second when
+ * seconds were typed): the query's range ends just after it.
  */
 export function readTraceForm(params: Record<string, unknown>, timeZone: string, nowMs: number): TraceView {
   const input: TraceInput = {
@@ -54,7 +56,9 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
   };
   if (!input.idNo) return { input };
   const fromMs = parseLocalDateTime(timeZone, input.from, { occurrence: 'first' });
-  const toMs = parseLocalDateTime(timeZone, input.to, { occurrence: 'last' });
+  // The form shows whole minutes: "to 23:59" means through 23:59:59.999 (the query's end is
+  // exclusive, so it is the next minute), and the default "to" (now) covers the minute under way.
+  const toMs = parseLocalDateTime(timeZone, input.to, { occurrence: 'last' }) + (/T\d{2}:\d{2}:\d{2}/.test(input.to) ? 1000 : 60_000);
   // Named with what was typed (and why it does not exist, for a skipped wall time), not as "invalid".
   if (!Number.isFinite(fromMs)) return { input, error: dateTimeProblem('from', input.from, timeZone) };
   if (!Number.isFinite(toMs)) return { input, error: dateTimeProblem('to', input.to, timeZone) };
@@ -68,7 +72,7 @@ export function readTraceForm(params: Record<string, unknown>, timeZone: string,
   return { input, query: q };
 }
 
-/** Every (landmark, contact) pair of an answer, in landmark order then contact time. */
+/** Every (landmark, contact) pair of an answer, in landmark order then contact time (each contact once, under its nearest landmark). */
 export function contactRows(result: TraceResult): ContactRow[] {
   const rows: ContactRow[] = [];
   for (const l of result.landmarks) {

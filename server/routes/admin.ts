@@ -14,8 +14,8 @@ import { loadOverview } from '../ops/overview.js';
 import type { Overview } from '../ops/overview.js';
 import { statsOf } from '../stats.js';
 import type { CheckInRef } from '../storage/types.js';
-import { parseTraceQuery } from '../trace.js';
-import { auditTrace } from '../trace-audit.js';
+import { TraceTooLargeError, parseTraceQuery } from '../trace.js';
+import { auditedTrace } from '../trace-audit.js';
 
 const enrollmentCodesSchema = {
   body: {
@@ -102,10 +102,13 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: CentralContext): 
   const traceAnswer = async (params: Record<string, unknown>, reply: FastifyReply) => {
     const q = parseTraceQuery(params, ctx.timeZone);
     if (typeof q === 'string') return sendError(reply, 400, 'invalid-request', q);
-    const result = await ctx.ops.trace(q);
-    // Audited before the names leave: no entry, no answer.
-    await auditTrace(ctx.storage, { actor: 'api', via: 'api' }, result, ctx.clock.now());
-    return result;
+    try {
+      // Audited before the names leave: no entry, no answer (and a refusal is on record too).
+      return await auditedTrace(ctx.storage, { actor: 'api', via: 'api' }, q, (query) => ctx.ops.trace(query), () => ctx.clock.now());
+    } catch (err) {
+      if (err instanceof TraceTooLargeError) return sendError(reply, 422, err.code, err.message);
+      throw err;
+    }
   };
   // An ID number in a URL lands in the proxy's access log: scripts should POST it (below).
   app.get('/api/v1/trace', { onRequest: requireAdmin }, async (request, reply) => traceAnswer(request.query as Record<string, unknown>, reply));

@@ -14,8 +14,8 @@
  *    ingest behind its lock request.
  * 2. checks the partition is still there (another node's retention may have dropped it);
  * 3. counts its rows per UTC day under that lock — so the receipt is exactly what goes;
- * 4. drops it, deletes its quarters from `checkin_counts` (a DROP fires no trigger), and appends
- *    the receipt to the hash-chained audit log, all committed together or not at all.
+ * 4. drops it, deletes its quarters from `checkin_counts` and its ids from `checkin_ids` (a DROP
+ *    fires no trigger), and appends the receipt to the hash-chained audit log, all committed together or not at all.
  *
  * An ingest node that still believes in a dropped day gets 23514 (no partition for the row),
  * forgets its partition cache and re-creates the partition (postgres-storage.ts): nothing is lost,
@@ -86,6 +86,8 @@ async function dropOne(pool: pg.Pool, name: string, fromMs: number, toMs: number
       }
       await c.query(`DROP TABLE ${table}`);
       await c.query('DELETE FROM checkin_counts WHERE quarter_ms >= $1 AND quarter_ms < $2', [fromMs, toMs]);
+      // Nor does it release the day's ids (postgres-checkin-ids.ts): a row-by-row purge's trigger would.
+      await c.query('DELETE FROM checkin_ids WHERE scanned_ms >= $1 AND scanned_ms < $2', [fromMs, toMs]);
       if (removed > 0) await appendAuditWith(c, receipt(removed, days, name) satisfies AuditInput);
       return { name, removed, days };
     });

@@ -5,8 +5,9 @@
  *
  * Check-ins are partitioned by UTC day of `scanned_ms` (range partitions `checkins_pYYYYMMDD`,
  * made on demand by the ingest): retention drops whole partitions (postgres-retention.ts), and a trace over a time range
- * touches only the days in it. The primary key (scanned_ms, id) makes a retried record (same id,
- * same scan time — records are immutable) a conflict, serves time-ordered export by keyset, and
+ * touches only the days in it. The primary key (scanned_ms, id) serves time-ordered export by
+ * keyset; an id is stored once whatever scan time a retry carries through the unpartitioned
+ * `checkin_ids` (postgres-checkin-ids.ts, v8), and
  * the per-partition indexes on (id_no|alt_id, scanned_ms) and (checkpoint_id, scanned_ms) keep
  * tracing to a few index probes per day however many rows there are.
  */
@@ -15,6 +16,7 @@ import { POSTGRES_CHECKIN_COUNTS_MIGRATION } from './checkin-counts.js';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 import { POSTGRES_HEARTBEAT_PLACE_MIGRATION } from './heartbeat-place.js';
+import { POSTGRES_CHECKIN_IDS_MIGRATION } from './postgres-checkin-ids.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -110,6 +112,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_DATA_KEY_MIGRATION,
   // v7: the checkpoint and direction a kiosk reports in its heartbeat (as in SQLite's v7).
   POSTGRES_HEARTBEAT_PLACE_MIGRATION,
+  // v8: one row per check-in id across day partitions (postgres-checkin-ids.ts): the primary key
+  // (scanned_ms, id) let a retry with another scan time be stored twice.
+  POSTGRES_CHECKIN_IDS_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

@@ -5,7 +5,8 @@
  *
  * Ingest is one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id` per batch
  * (one statement, hence one transaction): a retried batch, at this node or another, stores
- * nothing twice.
+ * nothing twice — even when a retry carries another scan time, which would route it to another day
+ * partition: the `checkin_ids` trigger skips a row whose id is stored (postgres-checkin-ids.ts).
  */
 import pg from 'pg';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';

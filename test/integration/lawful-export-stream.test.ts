@@ -60,15 +60,16 @@ describe.each(['sqlite', 'postgres'] as const)('lawful export in one pass on %s'
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes exactly the range asked (ends included), verifiable, with the digest the audit log records', async () => {
+  it('writes exactly the range asked (from included, to not), verifiable, with the digest the audit log records', async () => {
     const root = await loadOrCreateEcKey(storage, 'root-key');
-    // From the 100th scan of day 0 to the 1,000th of day 1, both on a scan exactly.
+    // From the 100th scan of day 0 to the 1,000th of day 1, both on a scan exactly: the range is
+    // half-open, so the first is in it and the last is not (the next day's export starts there).
     const fromMs = T0 + 100 * MINUTE;
     const toMs = T0 + 86_400_000 + 1_000 * MINUTE;
     const out = path.join(dir, 'case.jws');
     const result = await writeLawfulExport(storage, { fromMs, toMs, requestedBy: 'Inspector', reason: 'Case 12/2026' }, root, T0 + 4 * 86_400_000, out);
-    const expected = all.filter((c) => Date.parse(c.scannedAt) >= fromMs && Date.parse(c.scannedAt) <= toMs);
-    expect(expected.length).toBe(PER_DAY - 100 + 1_001);
+    const expected = all.filter((c) => Date.parse(c.scannedAt) >= fromMs && Date.parse(c.scannedAt) < toMs);
+    expect(expected.length).toBe(PER_DAY - 100 + 1_000);
     expect(result.count).toBe(expected.length);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
     const text = fs.readFileSync(out, 'utf8');

@@ -69,19 +69,19 @@ describe.each(['sqlite', 'postgres'] as const)('central export --from/--to on %s
     }
     const request = ['--requested-by', 'Inspector Lê Văn Tám', '--reason', 'Case 12/2026'];
 
-    // 03:00–05:00 Berlin (+01:00) = 02:00–04:00 UTC.
+    // 03:00–05:00 Berlin (+01:00) = 02:00–04:00 UTC, 04:00 itself not included (half-open).
     const berlin = path.join(dir, `${backend}-berlin.jws`);
     const a = await cli(['export', ...where, '--from', '2026-11-25T03:00', '--to', '2026-11-25T05:00', ...request, '--out', berlin]);
     expect(a.err).toBe('');
     expect(a.code).toBe(0);
-    expect(JSON.parse(a.out[0]!)).toMatchObject({ count: 3, timeZone: 'Europe/Berlin', fromLocal: '2026-11-25T03:00:00+01:00', toLocal: '2026-11-25T05:00:00+01:00' });
-    expect(exportedTimes(berlin)).toEqual(['2026-11-25T02:00:00.000Z', '2026-11-25T03:00:00.000Z', '2026-11-25T04:00:00.000Z']);
+    expect(JSON.parse(a.out[0]!)).toMatchObject({ count: 2, timeZone: 'Europe/Berlin', fromLocal: '2026-11-25T03:00:00+01:00', toLocal: '2026-11-25T05:00:00+01:00' });
+    expect(exportedTimes(berlin)).toEqual(['2026-11-25T02:00:00.000Z', '2026-11-25T03:00:00.000Z']);
 
     // --time-zone overrides the server's; a time with an offset is taken as given.
     const hanoi = path.join(dir, `${backend}-hanoi.jws`);
-    const b = await cli(['export', ...where, '--from', '2026-11-25T09:00', '--to', '2026-11-25T02:00:00Z', '--time-zone', 'Asia/Ho_Chi_Minh', ...request, '--out', hanoi]);
+    const b = await cli(['export', ...where, '--from', '2026-11-25T09:00', '--to', '2026-11-25T03:00:00Z', '--time-zone', 'Asia/Ho_Chi_Minh', ...request, '--out', hanoi]);
     expect(b.code).toBe(0);
-    expect(JSON.parse(b.out[0]!)).toMatchObject({ count: 1, timeZone: 'Asia/Ho_Chi_Minh', fromLocal: '2026-11-25T09:00:00+07:00', toLocal: '2026-11-25T09:00:00+07:00' });
+    expect(JSON.parse(b.out[0]!)).toMatchObject({ count: 1, timeZone: 'Asia/Ho_Chi_Minh', fromLocal: '2026-11-25T09:00:00+07:00', toLocal: '2026-11-25T10:00:00+07:00' });
     expect(exportedTimes(hanoi)).toEqual(['2026-11-25T02:00:00.000Z']);
 
     // 30 February does not exist: refused (usage), nothing written, not read as 2 March.

@@ -60,7 +60,9 @@ describe.each(['sqlite', 'postgres'] as const)('HTTP traces are audited on %s', 
     const entry = after.at(-1) as AuditRowText;
     expect(entry.actor).toBe(actor);
     const detail = JSON.parse(entry.detail ?? 'null') as Record<string, unknown>;
-    expect(detail).toEqual({ via, from: '2026-11-24T17:00:00.000Z', to: '2026-11-25T09:41:00.000Z', windowMinutes: 30, landmarks: 1, nearby: CONTACTS.length, truncated: false });
+    // The room's form "to 16:41" covers that whole minute: its range ends at 16:42 (09:42Z).
+    const to = via === 'api' ? '2026-11-25T09:41:00.000Z' : '2026-11-25T09:42:00.000Z';
+    expect(detail).toEqual({ via, from: '2026-11-24T17:00:00.000Z', to, windowMinutes: 30, landmarks: 1, nearby: CONTACTS.length, truncated: false });
     const text = JSON.stringify(await rows());
     for (const n of needles) expect(text).not.toContain(n);
     expect((await verifyAuditRows(central.storage.auditRows())).ok).toBe(true);

@@ -25,6 +25,7 @@ describe('operations room trace form', () => {
     const view = readTraceForm({ idNo: '001090123456', from: '2026-12-01T08:00', to: '2026-12-06T08:00', windowMinutes: '30' }, 'Asia/Ho_Chi_Minh', NOW);
     expect(view.error).toBeUndefined();
     expect(view.query?.fromMs).toBe(Date.parse('2026-12-01T01:00:00.000Z'));
-    expect(view.query?.toMs).toBe(Date.parse('2026-12-06T01:00:00.000Z'));
+    // "to 08:00" covers that whole minute: the (half-open) query ends at 08:01.
+    expect(view.query?.toMs).toBe(Date.parse('2026-12-06T01:01:00.000Z'));
   });
 });

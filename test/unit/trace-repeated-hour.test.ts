@@ -41,7 +41,8 @@ describe('a wall time shown twice (clocks go back)', () => {
     const l = parseLawfulRequest({ from: '2026-10-25T02:30', to: '2026-10-25T02:30:00', requestedBy: 'Inspector', reason: 'Case 1/2026' }, BERLIN);
     expect(typeof l === 'string' ? l : [iso(l.fromMs), iso(l.toMs)]).toEqual([FIRST, SECOND]);
     const form = readTraceForm({ idNo: '001090000001', from: '2026-10-25T02:30', to: '2026-10-25T02:30' }, BERLIN, Date.parse('2026-11-01T00:00:00Z'));
-    expect(form.query ? [iso(form.query.fromMs), iso(form.query.toMs)] : form).toEqual([FIRST, SECOND]);
+    // The form's "to" covers its whole minute: the range ends a minute after the second 02:30.
+    expect(form.query ? [iso(form.query.fromMs), iso(form.query.toMs)] : form).toEqual([FIRST, '2026-10-25T01:31:00.000Z']);
   });
 });
 

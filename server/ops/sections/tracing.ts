@@ -7,16 +7,20 @@
 import { esc } from '../../html.js';
 import type { DashboardSection, SectionContext } from '../section.js';
 import { contactRows, distinctContacts } from '../trace-view.js';
+import { TRACE_LIMITS } from '../../trace.js';
 
 /** The localized text of a parseTraceQuery / dateTimeProblem error ("field: detail"). */
 export function traceErrorText(c: Pick<SectionContext, 't'>, error: string): string {
   const e = c.t.tracing.errors;
-  if (error.startsWith('to: before')) return e.order;
+  // "to" before or at "from" (the form's "to" covers its whole minute, so only an earlier minute gets here).
+  if (error.startsWith('to: before') || error.startsWith('to: the same instant')) return e.order;
   // A wall time a daylight-saving change skips: say so, with what was typed and the zone, instead
   // of "not a valid date and time" (it is one, on any other night).
   const skipped = /^(from|to): (.+) does not exist in (\S+): the clocks skip it/.exec(error);
   if (skipped) return e.skipped(skipped[1] as 'from' | 'to', skipped[2] as string, skipped[3] as string);
   const field = error.slice(0, error.indexOf(':'));
+  // A trace refused as too large (TraceTooLargeError): the bound and how to narrow, in the page's language.
+  if (field === 'nearby') return e.tooLarge(TRACE_LIMITS.maxNearbyTotal);
   return field === 'idNo' ? e.idNo : field === 'from' ? e.from : field === 'to' ? e.to : field === 'windowMinutes' ? e.window : error;
 }
 
@@ -50,7 +54,7 @@ function answer(c: SectionContext): string {
         ? `<table class="contacts"><thead><tr><th>${esc(tr.at)}</th><th>${esc(tr.minutesApart)}</th><th>${esc(tr.idNo)}</th><th>${esc(tr.name)}</th><th>${esc(tr.verdict)}</th><th>${esc(tr.direction)}</th></tr></thead><tbody>${mine
             .map(
               (r) =>
-                `<tr data-contact="${esc(r.contact.subject.idNo ?? r.contact.subject.altId ?? '')}"><td>${esc(f.time(Date.parse(r.contact.scannedAt)))}</td><td class="num">${r.minutesApart > 0 ? '+' : ''}${r.minutesApart}</td><td class="mono">${esc(r.contact.subject.idNo ?? r.contact.subject.altId ?? '—')}</td><td>${esc(r.contact.subject.name ?? '—')}</td><td><span class="chip" data-verdict="${esc(r.contact.verdict)}">${esc(t.verdict[r.contact.verdict] ?? r.contact.verdict)}</span></td><td>${esc(r.contact.direction === 'in' ? tr.in : tr.out)}</td></tr>`,
+                `<tr data-contact="${esc(r.contact.subject.idNo ?? r.contact.subject.altId ?? '')}"><td>${esc(f.time(Date.parse(r.contact.scannedAt)))}</td><td class="num">${r.minutesApart > 0 ? '+' : ''}${r.minutesApart}${r.contact.nearLandmarks ? ` <small class="muted" data-near-landmarks="${r.contact.nearLandmarks.count}">${esc(tr.nearLandmarks(r.contact.nearLandmarks.count))}</small>` : ''}</td><td class="mono">${esc(r.contact.subject.idNo ?? r.contact.subject.altId ?? '—')}</td><td>${esc(r.contact.subject.name ?? '—')}</td><td><span class="chip" data-verdict="${esc(r.contact.verdict)}">${esc(t.verdict[r.contact.verdict] ?? r.contact.verdict)}</span></td><td>${esc(r.contact.direction === 'in' ? tr.in : tr.out)}</td></tr>`,
             )
             .join('')}</tbody></table>${l.truncated ? `<p class="error">${esc(tr.truncated)}</p>` : ''}`
         : `<p class="muted">${esc(tr.noContacts)}</p>`;
