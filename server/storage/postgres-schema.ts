@@ -15,6 +15,7 @@ import { POSTGRES_CHECKIN_COUNTS_MIGRATION } from './checkin-counts.js';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 import { POSTGRES_HEARTBEAT_PLACE_MIGRATION } from './heartbeat-place.js';
+import { POSTGRES_SUCCESSION_MIGRATION } from './succession.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -110,6 +111,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_DATA_KEY_MIGRATION,
   // v7: the checkpoint and direction a kiosk reports in its heartbeat (as in SQLite's v7).
   POSTGRES_HEARTBEAT_PLACE_MIGRATION,
+  // v8: device succession after re-enrollment (as in SQLite's v8, succession.ts).
+  POSTGRES_SUCCESSION_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */
