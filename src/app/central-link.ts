@@ -127,6 +127,16 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     lastProblem = message;
     opts.onProblem?.({ reason, message });
   };
+  /**
+   * Said once per revocation: the forwarder, heartbeat and trust sync each hear the 401, in either
+   * order, and a config problem in between must not make it said again. Enrolling again re-arms it.
+   */
+  let reenrollSaid = false;
+  const reenrollProblem = () => {
+    if (reenrollSaid) return;
+    reenrollSaid = true;
+    problem('reenroll-needed', REENROLL_MESSAGE);
+  };
 
   /** `servers`: the nodes to talk to (the enrollment's, unless the command line names others). */
   const startServices = (e: Enrollment, servers: readonly string[] = e.servers) => {
@@ -140,7 +150,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...common,
       store: opts.kiosk.store,
       onState: (s) => {
-        if (s.status === 'reenroll-needed') problem('reenroll-needed', REENROLL_MESSAGE);
+        if (s.status === 'reenroll-needed') reenrollProblem();
       },
     });
     trustSync = startTrustSync({
@@ -157,9 +167,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...(opts.onHeartbeat ? { onSent: opts.onHeartbeat } : {}),
       // A revoked kiosk with nothing to forward hears it from its heartbeat first: say it then,
       // unless the forwarder already did.
-      onReenrollNeeded: () => {
-        if (lastProblem !== REENROLL_MESSAGE) problem('reenroll-needed', REENROLL_MESSAGE);
-      },
+      onReenrollNeeded: reenrollProblem,
       collect: () => {
         const q = opts.kiosk.store.queueStats();
         const offset = clockOffset.offsetMs();
@@ -226,6 +234,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     }
     lastProblem = undefined;
     refused = undefined;
+    reenrollSaid = false;
     await stopServices();
     enrollment = e;
     if (!stopped) startServices(e);
