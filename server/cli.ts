@@ -39,7 +39,7 @@ import { onParentGone } from '../src/cli/parent-watch.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, enrollmentCodeProblem, newEnrollmentCode } from './enrollment.js';
 import { DEFAULT_TIME_ZONE, timeZoneProblem, toLocalIso } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
-import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
+import { ADMIN_TOKEN_REFRESH_MS, ROTATION_SETTLE_MS, rotateAdminToken, rotationStands } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, parseRetentionDays } from './retention.js';
 import { parseLawfulRequest, writeLawfulExport } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
@@ -339,6 +339,15 @@ async function adminToken(argv: string[], io: CentralIo): Promise<number> {
         return EXIT.failure;
       }
       await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
+      // Another rotation started at about the same time may come right after this one (it read
+      // the token this one wrote): only the token still in force after the pause is printed.
+      if (!(await rotationStands(storage, rotated.token))) {
+        io.stderr(
+          `central admin-token: another rotation replaced the token right after this one (within ${ROTATION_SETTLE_MS / 1000} s), so this one's token is not in force and is not printed. ` +
+            'The token in force is the one the other rotation printed (`central admin-token` without --rotate prints it).\n',
+        );
+        return EXIT.failure;
+      }
       io.stdout(`${rotated.token}\n`);
       const retiredBy = new Date(systemClock.now() + ADMIN_TOKEN_REFRESH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
       io.stderr(
