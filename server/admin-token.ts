@@ -23,6 +23,26 @@ export async function rotateAdminToken(storage: CentralStorage): Promise<{ token
   return (await storage.rotateSecret('admin-token', current, token)) ? { token } : { lost: true };
 }
 
+/**
+ * How long `central admin-token --rotate` waits after its swap before it prints the token (ms).
+ * Two rotations started together (two shells, a script) rarely meet at the database — each holds it
+ * for milliseconds after a second of start-up — so the compare-and-swap alone let both succeed one
+ * after the other and both print a token, of which only the later one works. Each now looks again
+ * after this pause: one whose token was replaced meanwhile prints nothing and exits 1, so of
+ * rotations less than this apart only the last one, whose token is in force, prints it.
+ */
+export const ROTATION_SETTLE_MS = 2_000;
+
+/**
+ * After a successful rotation to `token`: waits `settleMs`, then says whether `token` is still the
+ * stored one (false: another rotation replaced it meanwhile). Never rejects on a mismatch; a failed
+ * read rejects (the caller reports it).
+ */
+export async function rotationStands(storage: CentralStorage, token: string, settleMs = ROTATION_SETTLE_MS): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return (await storage.readSecret('admin-token'))?.trim() === token;
+}
+
 /** How often a running server looks for a replaced admin token (ms): when the old one stops working at the latest. */
 export const ADMIN_TOKEN_REFRESH_MS = 30_000;
 

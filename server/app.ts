@@ -14,7 +14,8 @@ import type { DataDirLock } from '../src/app/data-dir-lock.js';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import { publicJwkOf } from '../src/credentials/trust/envelope.js';
 import type { CentralContext } from './context.js';
-import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode } from './enrollment.js';
+import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, enrollmentCodeProblem } from './enrollment.js';
+import type { EnrollThrottleLimits } from './enroll-throttle.js';
 import { registerErrorHandling, registerFavicon, registerGzipBodies, registerJsonOnlyApi } from './http-support.js';
 import { isRoomPageRequest, sendUnavailablePage } from './ops/unavailable-page.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
@@ -32,7 +33,7 @@ import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import { publishBundle, readBundleJson, withDeclarationIssuer } from './trust-bundle.js';
-import { DEFAULT_RETENTION_DAYS, startRetention, type Retention } from './retention.js';
+import { fleetRetentionDays, startRetention, type Retention } from './retention.js';
 
 export interface CentralOptions {
   /** SQLite data dir (the embedded default). Required unless `database` or `storage` is given. */
@@ -60,8 +61,14 @@ export interface CentralOptions {
   publicUrl?: string;
   /** Release files of the update feed (default `<dataDir>/releases`). */
   releasesDir?: string;
-  /** Check-ins scanned more than this many days ago are purged, with receipts (default 21). */
+  /**
+   * Check-ins scanned more than this many days ago are purged, with receipts. One value per
+   * database (retention.ts fleetRetentionDays): absent, the recorded one (else 21); on PostgreSQL
+   * another value than the recorded one refuses the start (DatabaseSettingError).
+   */
   retentionDays?: number;
+  /** Limits of the failed-enrollment throttle (enroll-throttle.ts; default 10 per address and 200 in all per 10 min). */
+  enrollThrottle?: EnrollThrottleLimits;
   /** How often the retention purge runs (ms, default 1 h). */
   retentionIntervalMs?: number;
   /**
@@ -96,6 +103,11 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   if (zoneProblem) throw new Error(zoneProblem);
   // Stored and shown as IANA spells it, however it was typed ("asia/ho_chi_minh").
   const timeZone = canonicalTimeZone(opts.timeZone ?? DEFAULT_TIME_ZONE);
+  // Also before the storage: a code anyone could guess is no code (the CLI says so as exit 2).
+  for (const code of opts.enrollmentCodes ?? []) {
+    const problem = enrollmentCodeProblem(code);
+    if (problem) throw new Error(problem);
+  }
   const host = opts.host ?? '127.0.0.1';
   // A busy port or an address not on this machine is refused before anything is created: no
   // keys, no database, no lock.
@@ -129,6 +141,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
   let retention: Retention | undefined;
   let tokenWatch: AdminTokenWatch | undefined;
   try {
+    // First: a node whose --retention-days the database refuses changes nothing there.
+    const retentionDays = await fleetRetentionDays(storage, opts.retentionDays);
     const nowMs = opts.clock.now();
     for (const code of opts.enrollmentCodes ?? []) {
       await addEnrollmentCode(storage, code, nowMs, opts.enrollmentCodeTtlHours ?? DEFAULT_CODE_TTL_HOURS);
@@ -153,7 +167,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       ops: storageOpsQueries(storage),
       timeZone,
       fleet: { ...DEFAULT_FLEET_THRESHOLDS, ...opts.fleet },
-      retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      retentionDays,
+      ...(opts.enrollThrottle ? { enrollThrottle: opts.enrollThrottle } : {}),
     };
     tokenWatch = watchAdminToken({
       storage,
@@ -213,6 +228,9 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       clock: opts.clock,
       logger,
       retentionDays: ctx.retentionDays,
+      onChange: (days) => {
+        ctx.retentionDays = days;
+      },
       ...(opts.retentionIntervalMs ? { intervalMs: opts.retentionIntervalMs } : {}),
     });
     const purging = retention;

@@ -26,14 +26,25 @@ export const CENTRAL_COMMANDS: Record<string, CommandHelp> = {
     summary: `Runs the reference central server (default 127.0.0.1:8080) on SQLite in the data dir, or
     on PostgreSQL with --database (several nodes may share it); prints {"event":"listening","url"}.
     --time-zone (IANA name, default Asia/Ho_Chi_Minh) decides what "today" is on the dashboard.
-    --retention-days (default 21): older check-ins are purged hourly, with receipts in the audit log.`,
+    --retention-days (default 21): older check-ins are purged hourly, with receipts in the audit log;
+    one value per database: without the flag the recorded one applies, and on PostgreSQL a node given
+    another value is refused (exit 2); change it for every node with central retention-days --set N.
+    An --enrollment-code must be 8-128 characters from A-Z, 0-9 and '-', at least 6 letters or digits.`,
     options: `${STORE}
   --port N                TCP port, 0-65535 (default 8080; 0 picks a free one)
   --host ADDRESS          address to listen on (default 127.0.0.1)
   --trust FILE            the trust bundle to publish (docs/TRUST-BUNDLE.md)
   --enrollment-code CODE  a one-time enrollment code accepted from the start (repeatable)
   --time-zone ZONE        IANA zone of the dashboard's "today" (default Asia/Ho_Chi_Minh)
-  --retention-days N      days check-ins are kept, 1-3650 (default 21)`,
+  --retention-days N      days check-ins are kept, 1-3650 (default: the value recorded in
+                          the database, else 21)`,
+  },
+  'retention-days': {
+    synopsis: 'checkpoint-kiosk central retention-days (--data-dir DIR | --database URL) [--set N]',
+    summary: `The days check-ins are kept, one value for every node of the database: {"retentionDays","recorded"}.
+    --set N records a new value (audited); running nodes take it at their next hourly purge.`,
+    options: `${STORE}
+  --set N                 keep check-ins N days from now on, 1-3650`,
   },
   'enroll-code': {
     synopsis: 'checkpoint-kiosk central enroll-code (--data-dir DIR | --database URL) [--ttl-hours N]',

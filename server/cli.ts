@@ -36,11 +36,11 @@ import { centralHelp } from './cli-help.js';
 import { VERSION } from '../src/app/version.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { onParentGone } from '../src/cli/parent-watch.js';
-import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, newEnrollmentCode } from './enrollment.js';
+import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, enrollmentCodeProblem, newEnrollmentCode } from './enrollment.js';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone, timeZoneProblem, toLocalIso } from './ops/local-time.js';
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
-import { ADMIN_TOKEN_REFRESH_MS, rotateAdminToken } from './admin-token.js';
-import { DEFAULT_RETENTION_DAYS } from './retention.js';
+import { ADMIN_TOKEN_REFRESH_MS, ROTATION_SETTLE_MS, rotateAdminToken, rotationStands } from './admin-token.js';
+import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, parseRetentionDays } from './retention.js';
 import { parseLawfulRequest, writeLawfulExport } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
@@ -133,7 +133,8 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
   const timeZone = v['time-zone'] as string | undefined;
   const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
   if (zoneProblem) throw new Usage(`central: --time-zone: ${zoneProblem}`);
-  const retentionDays = intFlag('', 'retention-days', v['retention-days'], 1, 3650, DEFAULT_RETENTION_DAYS);
+  // Absent: the value recorded in the database for every node (retention.ts fleetRetentionDays).
+  const retentionDays = v['retention-days'] === undefined ? undefined : intFlag('', 'retention-days', v['retention-days'], RETENTION_DAYS_MIN, RETENTION_DAYS_MAX, DEFAULT_RETENTION_DAYS);
   const port = intFlag('', 'port', v.port, 0, 65535, 8080);
   const trustFile = v.trust as string | undefined;
   if (trustFile !== undefined && !fs.existsSync(trustFile)) throw new Usage(`central: --trust ${trustFile}: file not found`);
@@ -146,7 +147,10 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     }
   }
   const codes = (v['enrollment-code'] as string[] | undefined) ?? [];
-  for (const c of codes) if (c.length < 4 || c.length > 128) throw new Usage('central: --enrollment-code must be 4..128 characters');
+  for (const c of codes) {
+    const problem = enrollmentCodeProblem(c);
+    if (problem) throw new Usage(`central: --enrollment-code: ${problem}`);
+  }
   const logger = jsonLogger({ namespace: '' });
   let server: CentralServer;
   try {
@@ -156,7 +160,7 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
       host: (v.host as string | undefined) ?? '127.0.0.1',
       ...(trustFile ? { trustFile } : {}),
       enrollmentCodes: codes,
-      retentionDays,
+      ...(retentionDays === undefined ? {} : { retentionDays }),
       ...(timeZone ? { timeZone } : {}),
       logger,
       clock: systemClock,
@@ -335,6 +339,15 @@ async function adminToken(argv: string[], io: CentralIo): Promise<number> {
         return EXIT.failure;
       }
       await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'admin-token-rotated', detail: { via: 'cli' } });
+      // Another rotation started at about the same time may come right after this one (it read
+      // the token this one wrote): only the token still in force after the pause is printed.
+      if (!(await rotationStands(storage, rotated.token))) {
+        io.stderr(
+          `central admin-token: another rotation replaced the token right after this one (within ${ROTATION_SETTLE_MS / 1000} s), so this one's token is not in force and is not printed. ` +
+            'The token in force is the one the other rotation printed (`central admin-token` without --rotate prints it).\n',
+        );
+        return EXIT.failure;
+      }
       io.stdout(`${rotated.token}\n`);
       const retiredBy = new Date(systemClock.now() + ADMIN_TOKEN_REFRESH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
       io.stderr(
@@ -409,7 +422,32 @@ async function trustBundleCmd(argv: string[], io: CentralIo): Promise<number> {
   return EXIT.ok;
 }
 
-const SUBCOMMANDS: readonly string[] = ['export', 'enroll-code', 'admin-token', 'trace', 'trust-bundle', 'audit', ...FLEET_SUBCOMMANDS];
+/**
+ * `central retention-days (--data-dir DIR | --database URL) [--set N]`: prints the retention every
+ * node purges by, or records a new one (audited); running nodes take it at their next purge.
+ */
+async function retentionDaysCmd(argv: string[], io: CentralIo): Promise<number> {
+  const v = parse('retention-days', argv, { ...STORAGE_FLAGS, set: { type: 'string' } });
+  const where = storageOf('retention-days', v);
+  const days = v.set === undefined ? undefined : intFlag('retention-days', 'set', v.set, RETENTION_DAYS_MIN, RETENTION_DAYS_MAX, DEFAULT_RETENTION_DAYS);
+  return withStorage('retention-days', where, async (storage): Promise<number> => {
+    const recorded = parseRetentionDays(await storage.fleet.serverSetting('retention-days'));
+    if (days === undefined) {
+      io.stdout(`${JSON.stringify({ retentionDays: recorded ?? DEFAULT_RETENTION_DAYS, recorded: recorded !== undefined })}\n`);
+      return EXIT.ok;
+    }
+    await storage.fleet.setServerSetting('retention-days', String(days));
+    await storage.appendAudit({ at: new Date(systemClock.now()).toISOString(), actor: 'cli', action: 'retention-days-set', detail: { via: 'cli', from: recorded ?? null, to: days } });
+    io.stdout(`${JSON.stringify({ retentionDays: days, previous: recorded ?? null })}\n`);
+    io.stderr(
+      `central retention-days: every node now keeps check-ins ${days} days: running nodes take it at their next purge (hourly), and nodes started from now on use it ` +
+        `(start them without --retention-days, or with --retention-days ${days})\n`,
+    );
+    return EXIT.ok;
+  });
+}
+
+const SUBCOMMANDS: readonly string[] = ['export', 'enroll-code', 'admin-token', 'retention-days', 'trace', 'trust-bundle', 'audit', ...FLEET_SUBCOMMANDS];
 
 /** One line naming the mistake and the nearest subcommand when it looks like a typo, then where help is. */
 function unknownSubcommand(sub: string): string {
@@ -446,6 +484,8 @@ export async function centralMain(argv: string[], io: CentralIo = defaultIo()): 
         return await enrollCode(rest, io);
       case 'admin-token':
         return await adminToken(rest, io);
+      case 'retention-days':
+        return await retentionDaysCmd(rest, io);
       case 'trace':
         return await traceCmd(rest, io);
       case 'audit':

@@ -5,6 +5,7 @@ import type { CentralStorage } from './storage/types.js';
 import type { PublishedBundle } from './trust-bundle.js';
 import type { FleetThresholds } from './ops/fleet.js';
 import type { OpsQueries } from './ops/queries.js';
+import type { EnrollThrottleLimits } from './enroll-throttle.js';
 
 export interface CentralContext {
   /** The only way routes reach data. */
@@ -33,6 +34,8 @@ export interface CentralContext {
   /** IANA zone of "today" and of every time the pages show. */
   timeZone: string;
   fleet: FleetThresholds;
+  /** Limits of the failed-enrollment throttle (../enroll-throttle.ts); the defaults when absent. */
+  enrollThrottle?: EnrollThrottleLimits;
   /** Check-ins scanned more than this many days ago are purged, and not stored when they arrive (../checkins.ts). */
   retentionDays: number;
 }

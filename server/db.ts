@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
 import { tighten } from '../src/store/open-store.js';
 import { SQLITE_CHECKIN_COUNTS_MIGRATION } from './storage/checkin-counts.js';
+import { sqliteSuccessionMigration } from './storage/succession.js';
 import { sqliteHeartbeatPlaceMigration } from './storage/heartbeat-place.js';
 
 export type CentralDb = Database.Database;
@@ -143,6 +144,9 @@ const MIGRATIONS: (string | ((db: CentralDb) => void))[] = [
   // v7: the checkpoint and direction a kiosk reports in its heartbeat (extension fields): the
   // fleet pages show where a kiosk enrolled with a bare code stands.
   sqliteHeartbeatPlaceMigration,
+  // v8: which device a re-enrolled kiosk was before (storage/succession.ts): it may override the
+  // check-ins it delivered under its earlier enrollments.
+  sqliteSuccessionMigration,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';

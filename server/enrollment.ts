@@ -4,6 +4,7 @@
  * impersonate.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { successionProofMatches } from '../src/sync/succession-proof.js';
 import { newToken, sha256Hex } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
 
@@ -17,8 +18,24 @@ export interface DeviceInfo {
   platform: string;
 }
 
+/**
+ * The device a re-enrolling kiosk says it was (protocol v1 extension `predecessor`, docs/PROTOCOL.md
+ * "Enrollment"): its id and the proof it held that device's token (src/sync/succession-proof.ts).
+ */
+export interface PredecessorClaim {
+  deviceId: string;
+  proof: string;
+}
+
+/**
+ * What became of a predecessor claim: `recorded` (this device now succeeds it) or why not —
+ * `unknown-device`, `proof-invalid`, `already-succeeded` (another device claimed it first). A claim
+ * not recorded never refuses the enrollment: the kiosk is enrolled, only without the succession.
+ */
+export type SuccessionOutcome = 'recorded' | 'unknown-device' | 'proof-invalid' | 'already-succeeded';
+
 export type EnrollOutcome =
-  | { ok: true; deviceId: string; token: string }
+  | { ok: true; deviceId: string; token: string; succession?: { deviceId: string; outcome: SuccessionOutcome } }
   | { ok: false; status: 403 | 409; error: 'enrollment-code-invalid' | 'enrollment-code-expired' | 'enrollment-code-used'; message: string };
 
 /** A new random code such as `K7QM-2XRP-9HTD` (14 chars, ~64 bits). */
@@ -30,6 +47,24 @@ export function newEnrollmentCode(): string {
     out += CODE_ALPHABET[(bytes[i] ?? 0) % CODE_ALPHABET.length];
   }
   return out;
+}
+
+/** The rule a code given by a person (`--enrollment-code`) must meet, as said in its refusal and the docs. */
+export const ENROLLMENT_CODE_RULE =
+  "8 to 128 characters from A-Z, 0-9 and '-' (case and spaces do not count), at least 6 of them letters or digits, such as K7QM-2XRP-9HTD; `central enroll-code` makes random ones";
+
+/**
+ * Why `code` is too weak to be an enrollment code, or undefined when it meets ENROLLMENT_CODE_RULE.
+ * With the failed-attempt throttle (enroll-throttle.ts) 8 characters of this alphabet cannot be
+ * guessed within a code's lifetime; 4 (TEST) could be in minutes.
+ */
+export function enrollmentCodeProblem(code: string): string | undefined {
+  const c = normaliseCode(code);
+  const alnum = c.replace(/-/g, '').length;
+  if (c.length < 8 || c.length > 128 || !/^[A-Z0-9-]+$/.test(c) || alnum < 6) {
+    return `enrollment code ${JSON.stringify(code.length > 40 ? `${code.slice(0, 40)}…` : code)} is too weak or malformed: it must be ${ENROLLMENT_CODE_RULE}`;
+  }
+  return undefined;
 }
 
 /** Codes are compared case-insensitively and without spaces: what a person typed still works. */
@@ -46,14 +81,28 @@ export function addEnrollmentCode(storage: CentralStorage, code: string, nowMs: 
   return storage.addEnrollmentCode({ codeHash: sha256Hex(normaliseCode(code)), createdAtMs: nowMs, expiresAtMs: nowMs + ttlHours * 3_600_000 });
 }
 
-/** Spends `code` and creates a device, in one transaction. */
-export async function enrollDevice(storage: CentralStorage, code: string, device: DeviceInfo, nowMs: number): Promise<EnrollOutcome> {
+/**
+ * Spends `code` and creates a device, in one transaction. With `predecessor` (a re-enrolling
+ * kiosk) whose proof matches the stored token hash of that device, revoked or not, the new device
+ * is recorded as its successor in the same transaction; `succession` says whether it was.
+ */
+export async function enrollDevice(storage: CentralStorage, code: string, device: DeviceInfo, nowMs: number, predecessor?: PredecessorClaim): Promise<EnrollOutcome> {
   const deviceId = randomUUID();
   const token = newToken();
-  const outcome = await storage.enrollDevice(sha256Hex(normaliseCode(code)), { id: deviceId, ...device, tokenHash: sha256Hex(token) }, nowMs);
+  const normalised = normaliseCode(code);
+  let claim: SuccessionOutcome | undefined;
+  if (predecessor) {
+    const tokenHash = await storage.deviceTokenHash(predecessor.deviceId);
+    claim = tokenHash === undefined ? 'unknown-device' : successionProofMatches(predecessor.proof, tokenHash, predecessor.deviceId, normalised) ? 'recorded' : 'proof-invalid';
+  }
+  const predecessorId = claim === 'recorded' ? { predecessorId: predecessor!.deviceId } : {};
+  const outcome = await storage.enrollDevice(sha256Hex(normalised), { id: deviceId, ...device, tokenHash: sha256Hex(token), ...predecessorId }, nowMs);
   switch (outcome) {
-    case 'enrolled':
-      return { ok: true, deviceId, token };
+    case 'enrolled': {
+      // The first successor of a device keeps it: a later claim is stored as nothing.
+      if (claim === 'recorded' && (await storage.predecessorOf(deviceId)) !== predecessor!.deviceId) claim = 'already-succeeded';
+      return { ok: true, deviceId, token, ...(predecessor && claim ? { succession: { deviceId: predecessor.deviceId, outcome: claim } } : {}) };
+    }
     case 'code-unknown':
       return { ok: false, status: 403, error: 'enrollment-code-invalid', message: 'unknown enrollment code' };
     case 'code-used':

@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CentralContext } from '../context.js';
 import { ingestCheckIns } from '../checkins.js';
-import { enrollDevice } from '../enrollment.js';
+import { enrollDevice, type PredecessorClaim } from '../enrollment.js';
+import { createEnrollThrottle } from '../enroll-throttle.js';
 import { heartbeatSchema, readableHeartbeatTimes, recordHeartbeat } from '../heartbeats.js';
 import type { HeartbeatBody } from '../heartbeats.js';
 import { authenticateDevice, ifNoneMatchHits, sendError } from '../http-support.js';
@@ -27,6 +28,15 @@ const enrollSchema = {
           name: { type: 'string', minLength: 1, maxLength: 128 },
           version: { type: 'string', minLength: 1, maxLength: 64 },
           platform: { type: 'string', minLength: 1, maxLength: 64 },
+        },
+      },
+      // Extension: the device a re-enrolling kiosk was before, and its proof (../enrollment.ts).
+      predecessor: {
+        type: 'object',
+        required: ['deviceId', 'proof'],
+        properties: {
+          deviceId: { type: 'string', minLength: 1, maxLength: 128 },
+          proof: { type: 'string', minLength: 64, maxLength: 64 },
         },
       },
     },
@@ -62,18 +72,28 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
     return undefined;
   };
 
+  const throttle = createEnrollThrottle(clock, ctx.enrollThrottle);
   app.post('/api/v1/enroll', { schema: enrollSchema, bodyLimit: 16 * 1024 }, async (request, reply) => {
-    const body = request.body as { code: string; device: { name: string; version: string; platform: string } };
+    // Too many wrong codes lately (from this address, or from all): refused before the code is
+    // looked at, so guessing gets no answer at all (enroll-throttle.ts).
+    const wait = throttle.retryAfterSeconds(request.ip);
+    if (wait !== undefined) {
+      logger.warn('enrollment throttled', { retryAfterSeconds: wait });
+      reply.header('Retry-After', String(wait));
+      return sendError(reply, 429, 'too-many-attempts', `too many wrong enrollment codes lately; try again in ${wait} s`);
+    }
+    const body = request.body as { code: string; device: { name: string; version: string; platform: string }; predecessor?: PredecessorClaim };
     // The name is the fleet page's hostname column: no control character reaches it.
     const { name, version, platform } = body.device;
     const device = { name: cleanReportedText(name), version: cleanReportedText(version), platform: cleanReportedText(platform) };
-    const out = await enrollDevice(storage, body.code, device, clock.now());
+    const out = await enrollDevice(storage, body.code, device, clock.now(), body.predecessor);
     if (!out.ok) {
+      throttle.failed(request.ip);
       logger.warn('enrollment refused', { error: out.error });
       return sendError(reply, out.status, out.error, out.message);
     }
-    logger.info('device enrolled', { deviceId: out.deviceId });
-    return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk };
+    logger.info('device enrolled', { deviceId: out.deviceId, ...(out.succession ? { predecessor: out.succession.deviceId, succession: out.succession.outcome } : {}) });
+    return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk, ...(out.succession ? { succession: out.succession } : {}) };
   });
 
   app.post('/api/v1/checkins', { schema: checkinsSchema, bodyLimit: CHECKINS_BODY_LIMIT, onRequest: auth }, async (request) => {

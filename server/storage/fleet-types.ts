@@ -55,9 +55,10 @@ export interface ReleaseRecord {
 
 /**
  * Settings a running server records for the CLI: `public-url` (written into provisioning cards),
- * `time-zone` (the `--time-zone` of the last node started: how `central trace` reads a time with no zone).
+ * `time-zone` (the `--time-zone` of the last node started: how `central trace` reads a time with no zone),
+ * `retention-days` (one value for every node of the database, ../retention.ts fleetRetentionDays).
  */
-export type ServerSettingKey = 'public-url' | 'time-zone';
+export type ServerSettingKey = 'public-url' | 'time-zone' | 'retention-days';
 
 export interface FleetStorage {
   /** Registers the card's enrollment code and the card, in one transaction. False if the code hash existed. */
@@ -84,6 +85,8 @@ export interface FleetStorage {
   effectiveConfig(deviceId: string): Promise<EffectiveConfig>;
   setServerSetting(key: ServerSettingKey, value: string): Promise<void>;
   serverSetting(key: ServerSettingKey): Promise<string | undefined>;
+  /** Records `value` unless the key has one already (two nodes starting at once: the first wins); returns the value in force. */
+  initServerSetting(key: ServerSettingKey, value: string): Promise<string>;
   /** Adds or replaces a release (by version). */
   putRelease(release: ReleaseRecord): Promise<void>;
   /** The release the update feed serves: the highest version (semver order, not the last added), if any. */

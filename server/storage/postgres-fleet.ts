@@ -197,6 +197,11 @@ export class PostgresFleetStorage implements FleetStorage {
     return rows[0]?.value;
   }
 
+  async initServerSetting(key: ServerSettingKey, value: string): Promise<string> {
+    await this.pool.query('INSERT INTO fleet_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    return (await this.serverSetting(key)) ?? value;
+  }
+
   async putRelease(r: ReleaseRecord): Promise<void> {
     await this.pool.query(
       `INSERT INTO fleet_releases (version, file, sha512, size, staging_percentage, released_at) VALUES ($1, $2, $3, $4, $5, $6)

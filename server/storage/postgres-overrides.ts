@@ -6,10 +6,20 @@
  */
 import type pg from 'pg';
 import type { CheckIn } from '../../src/shared/types.js';
+import { MAX_SUCCESSION_DEPTH } from './succession.js';
 import { withOverrides, type OverrideEntry, type OverrideIngestResult, type OverrideRecord } from '../overrides.js';
 
 export async function pgIngestOverrides(client: pg.PoolClient, sender: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult> {
   const out: OverrideIngestResult = { accepted: [], duplicate: [], rejected: [] };
+  // The sender and every device it succeeded (a re-enrolled kiosk's earlier ids, succession.ts).
+  const { rows: chain } = await client.query<{ id: string }>(
+    `WITH RECURSIVE chain (id, depth) AS (
+       SELECT $1::text, 0
+       UNION SELECT s.predecessor_id, c.depth + 1 FROM device_successions s JOIN chain c ON s.successor_id = c.id WHERE c.depth < $2
+     ) SELECT id FROM chain`,
+    [sender, MAX_SUCCESSION_DEPTH],
+  );
+  const own = new Set([sender, ...chain.map((r) => r.id)]);
   for (const o of overrides) {
     const seen = await client.query('SELECT 1 FROM overrides WHERE id = $1', [o.id.toLowerCase()]);
     if (seen.rowCount) {
@@ -25,7 +35,7 @@ export async function pgIngestOverrides(client: pg.PoolClient, sender: string, o
       out.rejected.push({ id: o.id, reason: 'unknown-checkin' });
       continue;
     }
-    if (row.sender_device_id !== sender) {
+    if (!own.has(row.sender_device_id)) {
       out.rejected.push({ id: o.id, reason: 'foreign-checkin' });
       continue;
     }

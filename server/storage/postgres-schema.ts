@@ -17,6 +17,7 @@ import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
 import { POSTGRES_HEARTBEAT_PLACE_MIGRATION } from './heartbeat-place.js';
 import { POSTGRES_CHECKIN_IDS_MIGRATION } from './postgres-checkin-ids.js';
+import { POSTGRES_SUCCESSION_MIGRATION } from './succession.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -115,6 +116,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // v8: one row per check-in id across day partitions (postgres-checkin-ids.ts): the primary key
   // (scanned_ms, id) let a retry with another scan time be stored twice.
   POSTGRES_CHECKIN_IDS_MIGRATION,
+  // v9: device succession after re-enrollment (as in SQLite's v8, succession.ts).
+  POSTGRES_SUCCESSION_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

@@ -214,6 +214,9 @@ export class PostgresStorage implements CentralStorage {
         device.tokenHash,
         now,
       ]);
+      if (device.predecessorId !== undefined) {
+        await client.query('INSERT INTO device_successions (successor_id, predecessor_id, recorded_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [device.id, device.predecessorId, now]);
+      }
       return 'enrolled';
     });
   }
@@ -221,6 +224,16 @@ export class PostgresStorage implements CentralStorage {
   async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM devices WHERE token_hash = $1 AND ${NOT_REVOKED_SQL}`, [tokenHash]);
     return rows[0]?.id;
+  }
+
+  async deviceTokenHash(deviceId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ token_hash: string }>('SELECT token_hash FROM devices WHERE id = $1', [deviceId]);
+    return rows[0]?.token_hash;
+  }
+
+  async predecessorOf(deviceId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ predecessor_id: string }>('SELECT predecessor_id FROM device_successions WHERE successor_id = $1', [deviceId]);
+    return rows[0]?.predecessor_id;
   }
 
   async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {

@@ -134,6 +134,11 @@ export class SqliteFleetStorage implements FleetStorage {
     return (this.db.prepare('SELECT value FROM fleet_settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
+  async initServerSetting(key: ServerSettingKey, value: string): Promise<string> {
+    this.db.prepare('INSERT OR IGNORE INTO fleet_settings (key, value) VALUES (?, ?)').run(key, value);
+    return (await this.serverSetting(key)) ?? value;
+  }
+
   async putRelease(r: ReleaseRecord): Promise<void> {
     this.db
       .prepare(

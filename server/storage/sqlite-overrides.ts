@@ -4,6 +4,7 @@
  */
 import type { CheckIn } from '../../src/shared/types.js';
 import type { CentralDb } from '../db.js';
+import { MAX_SUCCESSION_DEPTH } from './succession.js';
 import { withOverrides, type OverrideEntry, type OverrideIngestResult, type OverrideRecord } from '../overrides.js';
 
 export type SqliteOverrideIngest = (sender: string, overrides: readonly OverrideRecord[], receivedAt: string) => OverrideIngestResult;
@@ -15,8 +16,17 @@ export function sqliteOverrideIngest(db: CentralDb): SqliteOverrideIngest {
   const insert = db.prepare('INSERT INTO overrides (id, checkin_id, sender_device_id, at, record, received_at) VALUES (?, ?, ?, ?, ?, ?)');
   const ofCheckIn = db.prepare('SELECT record FROM overrides WHERE checkin_id = ?').pluck();
   const rewrite = db.prepare('UPDATE checkins SET verdict = ?, record = ? WHERE id = ?');
+  const predecessor = db.prepare('SELECT predecessor_id FROM device_successions WHERE successor_id = ?').pluck();
   return db.transaction((sender: string, overrides: readonly OverrideRecord[], receivedAt: string): OverrideIngestResult => {
     const out: OverrideIngestResult = { accepted: [], duplicate: [], rejected: [] };
+    // The sender and every device it succeeded (a re-enrolled kiosk's earlier ids).
+    const own = new Set([sender]);
+    for (let id = sender, i = 0; i < MAX_SUCCESSION_DEPTH; i++) {
+      const before = predecessor.get(id) as string | undefined;
+      if (before === undefined || own.has(before)) break;
+      own.add(before);
+      id = before;
+    }
     for (const o of overrides) {
       if (exists.get(o.id) !== undefined) {
         out.duplicate.push(o.id);
@@ -27,7 +37,7 @@ export function sqliteOverrideIngest(db: CentralDb): SqliteOverrideIngest {
         out.rejected.push({ id: o.id, reason: 'unknown-checkin' });
         continue;
       }
-      if (row.sender_device_id !== sender) {
+      if (!own.has(row.sender_device_id)) {
         out.rejected.push({ id: o.id, reason: 'foreign-checkin' });
         continue;
       }

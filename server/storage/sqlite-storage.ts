@@ -194,6 +194,9 @@ export class SqliteStorage implements CentralStorage {
         .prepare('INSERT INTO devices (id, name, version, platform, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(device.id, device.name, device.version, device.platform, device.tokenHash, now);
       this.db.prepare('UPDATE enrollment_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(now, device.id, codeHash);
+      if (device.predecessorId !== undefined) {
+        this.db.prepare('INSERT OR IGNORE INTO device_successions (successor_id, predecessor_id, recorded_at) VALUES (?, ?, ?)').run(device.id, device.predecessorId, now);
+      }
       return 'enrolled';
     })();
   }
@@ -203,6 +206,14 @@ export class SqliteStorage implements CentralStorage {
       .prepare('SELECT id FROM devices WHERE token_hash = ? AND NOT EXISTS (SELECT 1 FROM fleet_revocations r WHERE r.device_id = devices.id)')
       .get(tokenHash) as { id: string } | undefined;
     return row?.id;
+  }
+
+  async deviceTokenHash(deviceId: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT token_hash FROM devices WHERE id = ?').get(deviceId) as { token_hash: string } | undefined)?.token_hash;
+  }
+
+  async predecessorOf(deviceId: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT predecessor_id FROM device_successions WHERE successor_id = ?').get(deviceId) as { predecessor_id: string } | undefined)?.predecessor_id;
   }
 
   async ingestCheckIns(senderDeviceId: string, checkins: readonly CheckIn[], receivedAt: string): Promise<StoredBatch> {

@@ -84,6 +84,12 @@ export interface NewDevice {
   platform: string;
   /** SHA-256 hex of the device token. */
   tokenHash: string;
+  /**
+   * The device this kiosk was before (its proof already checked, server/enrollment.ts): recorded
+   * as succeeded by `id` in the same transaction, unless another device succeeded it first
+   * (storage/succession.ts).
+   */
+  predecessorId?: string;
 }
 
 /** Outcome of spending an enrollment code. */
@@ -221,6 +227,10 @@ export interface CentralStorage {
   enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome>;
   /** The device id a token hash belongs to; undefined for a revoked device (checked on every call, no cache). */
   deviceForTokenHash(tokenHash: string): Promise<string | undefined>;
+  /** The token hash of an enrolled device, revoked or not (a re-enrolling kiosk proves it held it); undefined for an unknown id. */
+  deviceTokenHash(deviceId: string): Promise<string | undefined>;
+  /** The device `deviceId` succeeded at its enrollment (storage/succession.ts), if any. */
+  predecessorOf(deviceId: string): Promise<string | undefined>;
 
   // --- check-ins ------------------------------------------------------------------------------
   /**
@@ -240,7 +250,8 @@ export interface CentralStorage {
    * Stores validated overrides sent by `senderDeviceId`, exactly once by override id, in one
    * transaction. Each stored override rewrites its check-in's record with `withOverrides()` (current
    * verdict, originalVerdict, overrides oldest first) and its verdict column. Refused one by one:
-   * `unknown-checkin` (no such check-in stored yet), `foreign-checkin` (another device sent it).
+   * `unknown-checkin` (no such check-in stored yet), `foreign-checkin` (sent by a device that is
+   * neither the sender nor one it succeeded, storage/succession.ts).
    */
   ingestOverrides(senderDeviceId: string, overrides: readonly OverrideRecord[], receivedAt: string): Promise<OverrideIngestResult>;
   countCheckIns(): Promise<number>;

@@ -127,6 +127,16 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     lastProblem = message;
     opts.onProblem?.({ reason, message });
   };
+  /**
+   * Said once per revocation: the forwarder, heartbeat and trust sync each hear the 401, in either
+   * order, and a config problem in between must not make it said again. Enrolling again re-arms it.
+   */
+  let reenrollSaid = false;
+  const reenrollProblem = () => {
+    if (reenrollSaid) return;
+    reenrollSaid = true;
+    problem('reenroll-needed', REENROLL_MESSAGE);
+  };
 
   /** `servers`: the nodes to talk to (the enrollment's, unless the command line names others). */
   const startServices = (e: Enrollment, servers: readonly string[] = e.servers) => {
@@ -140,7 +150,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...common,
       store: opts.kiosk.store,
       onState: (s) => {
-        if (s.status === 'reenroll-needed') problem('reenroll-needed', REENROLL_MESSAGE);
+        if (s.status === 'reenroll-needed') reenrollProblem();
       },
     });
     trustSync = startTrustSync({
@@ -157,9 +167,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...(opts.onHeartbeat ? { onSent: opts.onHeartbeat } : {}),
       // A revoked kiosk with nothing to forward hears it from its heartbeat first: say it then,
       // unless the forwarder already did.
-      onReenrollNeeded: () => {
-        if (lastProblem !== REENROLL_MESSAGE) problem('reenroll-needed', REENROLL_MESSAGE);
-      },
+      onReenrollNeeded: reenrollProblem,
       collect: () => {
         const q = opts.kiosk.store.queueStats();
         const offset = clockOffset.offsetMs();
@@ -203,6 +211,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   };
 
   const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
+    // The device this kiosk was (revoked, or left for a new id): the server records the new one as
+    // its successor, so overrides of check-ins delivered before still reach it (docs/PROTOCOL.md).
+    const before = enrollment ?? readEnrollment(opts.dataDir);
     const e = await enroll({
       serverUrl,
       code,
@@ -210,12 +221,20 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       device: { name: hostname(), version: VERSION, platform: process.platform },
       ...ca,
       ...(expectTrustKey ? { expectTrustKey } : {}),
+      ...(before ? { predecessor: { deviceId: before.deviceId, token: before.token } } : {}),
     });
     opts.onEnrolled?.(e);
     opts.kiosk.store.setSetting(SETTINGS.enrollCodeHash, codeHash(code));
-    log.info('enrolled', { deviceId: e.deviceId });
+    log.info('enrolled', { deviceId: e.deviceId, ...(before ? { previousDeviceId: before.deviceId, succession: e.succession ?? 'not recorded by this server' } : {}) });
+    if (before && e.succession !== 'recorded') {
+      log.warn('the server did not record this kiosk as the successor of its previous device: overrides of check-ins delivered before re-enrollment will be refused', {
+        previousDeviceId: before.deviceId,
+        succession: e.succession ?? 'not supported by this server',
+      });
+    }
     lastProblem = undefined;
     refused = undefined;
+    reenrollSaid = false;
     await stopServices();
     enrollment = e;
     if (!stopped) startServices(e);
@@ -225,13 +244,16 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const tryEnroll = (serverUrl: string | readonly string[], code: string): Promise<void> =>
     doEnroll(serverUrl, code).then(() => firstTrust(), (err: unknown) => {
       if (stopped) return;
-      // A refused code will not become valid by retrying; a network fault may heal.
-      const permanent = err instanceof EnrollmentError && err.status !== undefined && err.status >= 400 && err.status < 500;
+      // A refused code will not become valid by retrying; a network fault may heal, and a 429 (the
+      // server's throttle of wrong codes) is retried once its Retry-After has passed.
+      const throttled = err instanceof EnrollmentError && err.status === 429;
+      const permanent = !throttled && err instanceof EnrollmentError && err.status !== undefined && err.status >= 400 && err.status < 500;
       const message = err instanceof Error ? err.message : String(err);
       problem('enrollment', `enrollment failed: ${message}`);
       log.warn('enrollment failed', { error: message, retry: !permanent });
       if (permanent) refused = message;
-      if (!permanent) retryHandle = opts.timers.setTimeout(() => void tryEnroll(serverUrl, code), opts.enrollRetryMs ?? 30_000);
+      const wait = Math.max(opts.enrollRetryMs ?? 30_000, throttled ? (err.retryAfterMs ?? 0) : 0);
+      if (!permanent) retryHandle = opts.timers.setTimeout(() => void tryEnroll(serverUrl, code), wait);
     });
 
   // A one-time code given on every start (a systemd unit, say) must not be replayed once used.

@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { successionProof } from './succession-proof.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { parseRetryAfter } from './backoff.js';
 import { createHttpClient, describeError, serverList } from './http.js';
 
 export const ENROLLMENT_FILE = 'enrollment.json';
@@ -20,6 +22,12 @@ export interface Enrollment {
   /** The central server's root public key (EC P-256 JWK): trust bundles must verify against it. */
   trustKey: Record<string, unknown>;
   enrolledAt: string;
+  /**
+   * What the server made of the `predecessor` this enrollment named (protocol extension): 'recorded'
+   * when the new device succeeds the old one (it may override the check-ins the old one delivered),
+   * else why not. Absent when none was named or the server predates succession. Not saved.
+   */
+  succession?: string;
 }
 
 export interface DeviceDescription {
@@ -32,11 +40,14 @@ export class EnrollmentError extends Error {
   /** Server error code (e.g. 'enrollment-code-used') or 'network' / 'bad-response'. */
   readonly code: string;
   readonly status?: number;
-  constructor(code: string, message: string, status?: number) {
+  /** A 429 (too many wrong codes lately, or a busy server): how long the server asked to wait (its `Retry-After`), ms. */
+  readonly retryAfterMs?: number;
+  constructor(code: string, message: string, status?: number, retryAfterMs?: number) {
     super(message);
     this.name = 'EnrollmentError';
     this.code = code;
     if (status !== undefined) this.status = status;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -64,13 +75,20 @@ export async function enroll(opts: {
    * refused ('root-key-mismatch') and nothing is saved: the card and the server disagree.
    */
   expectTrustKey?: { x: string; y: string };
+  /**
+   * The enrollment this kiosk had before (re-enrollment): its device id is named with a proof
+   * that this kiosk holds its token (src/sync/succession-proof.ts; the token itself is not
+   * sent), so the server lets the new device override the check-ins the old one delivered.
+   */
+  predecessor?: { deviceId: string; token: string };
 }): Promise<Enrollment> {
   const servers = serverList(opts.serverUrl);
   const http = createHttpClient({ serverUrl: servers, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
   let res;
   let answeredBy: string;
   try {
-    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device });
+    const predecessor = opts.predecessor ? { predecessor: { deviceId: opts.predecessor.deviceId, proof: successionProof(opts.predecessor.token, opts.predecessor.deviceId, opts.code) } } : {};
+    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device, ...predecessor });
     answeredBy = http.currentServer();
   } catch (err) {
     throw new EnrollmentError('network', `cannot reach ${servers.join(', ')}: ${describeError(err)}`);
@@ -81,7 +99,8 @@ export async function enroll(opts: {
   if (res.status !== 200) {
     const code = typeof data?.error === 'string' ? data.error.slice(0, 64) : `http-${res.status}`;
     const message = typeof data?.message === 'string' ? data.message.slice(0, 300) : `server answered ${res.status}`;
-    throw new EnrollmentError(code, `enrollment refused: ${message}`, res.status);
+    const retryAfterMs = res.status === 429 ? parseRetryAfter(res.headers['retry-after'], (opts.now ?? Date.now)()) : undefined;
+    throw new EnrollmentError(code, `enrollment refused: ${message}`, res.status, retryAfterMs);
   }
   if (typeof data?.token !== 'string' || typeof data.deviceId !== 'string' || !isEcJwk(data.trustKey) || data.token.length > 512 || data.deviceId.length > 128) {
     throw new EnrollmentError('bad-response', 'enrollment answer is not protocol v1 ({deviceId, token, trustKey})', res.status);
@@ -99,7 +118,8 @@ export async function enroll(opts: {
   };
   fs.mkdirSync(opts.dataDir, { recursive: true });
   writeFileAtomic(path.join(opts.dataDir, ENROLLMENT_FILE), `${JSON.stringify(enrollment, null, 2)}\n`, 0o600);
-  return enrollment;
+  const succession = (data.succession as { outcome?: unknown } | undefined)?.outcome;
+  return typeof succession === 'string' ? { ...enrollment, succession: succession.slice(0, 64) } : enrollment;
 }
 
 /** The saved enrollment, or undefined when the device is not enrolled (or the file is damaged). */

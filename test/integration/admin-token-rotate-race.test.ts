@@ -132,3 +132,27 @@ describe('two `central admin-token --rotate` processes at once on PostgreSQL', (
     }
   }, 120_000);
 });
+
+describe('two `central admin-token --rotate` started together, without any lock held', () => {
+  it('only the one whose token is in force prints it (they rarely meet at the database: one runs after the other)', async () => {
+    const database = await cluster.createDatabase();
+    const setup = await openStorage({ database, identities: false });
+    await loadOrCreateAdminToken(setup);
+    await setup.close();
+    const sql = new pg.Pool({ connectionString: database, max: 1 });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.all([rotateProcess(database).done, rotateProcess(database).done]);
+        const winners = results.filter((r) => r.code === 0);
+        expect(winners).toHaveLength(1);
+        const loser = results.find((r) => r.code !== 0)!;
+        expect(loser).toMatchObject({ code: 1, stdout: '' });
+        expect(loser.stderr).toMatch(/another rotation replaced the token (at the same moment and won|right after this one \(within 2 s\))/);
+        const stored = (await sql.query<{ value: string }>("SELECT value FROM central_secrets WHERE name = 'admin-token'")).rows[0]?.value.trim();
+        expect(winners[0]!.stdout.trim()).toBe(stored);
+      }
+    } finally {
+      await sql.end();
+    }
+  }, 120_000);
+});

@@ -15,6 +15,8 @@ import { startCentral, type CentralServer } from '../../server/app.js';
 import { centralMain } from '../../server/cli.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import type { CheckIn } from '../../src/shared/types.js';
+import { addEnrollmentCode } from '../../server/enrollment.js';
+import { successionProof } from '../../src/sync/succession-proof.js';
 import { pgBackend } from '../helpers/postgres.js';
 
 const T0 = Date.parse('2026-11-25T03:00:00Z');
@@ -153,6 +155,55 @@ describe.each(['sqlite', 'postgres'] as const)('POST /api/v1/overrides on %s', (
     const late = checkIn({ id: early.checkinId });
     await post('/api/v1/checkins', { checkins: [late] }, tokenA);
     expect((await post('/api/v1/overrides', { overrides: [early] }, tokenA)).json.accepted).toEqual([early.id]);
+  });
+
+  it('a kiosk enrolled again may override what its earlier devices delivered, once it proves it held their token; no other device may', async () => {
+    const device = { name: 'k', version: '1', platform: 'linux' };
+    for (const code of ['CODE-THREE', 'CODE-FOUR', 'CODE-FIVE', 'CODE-SIX']) await addEnrollmentCode(central.storage, code, T0);
+    const enrollAs = async (code: string, predecessor?: { deviceId: string; token: string }, proofToken?: string) =>
+      (
+        await post('/api/v1/enroll', {
+          code,
+          device,
+          ...(predecessor ? { predecessor: { deviceId: predecessor.deviceId, proof: successionProof(proofToken ?? predecessor.token, predecessor.deviceId, code) } } : {}),
+        })
+      ).json as { deviceId: string; token: string; succession?: { deviceId: string; outcome: string } };
+    const a = await enrollAs('CODE-ONE');
+    expect(a.succession).toBeUndefined();
+    const delivered = checkIn();
+    await post('/api/v1/checkins', { checkins: [delivered] }, a.token);
+    expect(await central.storage.fleet.revokeDevice(a.deviceId, T0)).toBe(true);
+
+    // A wrong proof (another token) and an unknown device enroll, but succeed nobody.
+    const forger = await enrollAs('CODE-TWO', a, 'not-the-token');
+    expect(forger.succession).toEqual({ deviceId: a.deviceId, outcome: 'proof-invalid' });
+    const stranger = await enrollAs('CODE-THREE', { deviceId: 'no-such-device', token: 'x' });
+    expect(stranger.succession).toEqual({ deviceId: 'no-such-device', outcome: 'unknown-device' });
+    // The same kiosk, enrolled again with the old token's proof (sent with the code in lower case: codes are compared so).
+    const b = await enrollAs('code-four', a);
+    expect(b.succession).toEqual({ deviceId: a.deviceId, outcome: 'recorded' });
+    // A second claim on the same device (a copied enrollment file) is not recorded.
+    const copy = await enrollAs('CODE-FIVE', a);
+    expect(copy.succession).toEqual({ deviceId: a.deviceId, outcome: 'already-succeeded' });
+
+    const byB = override(delivered.id);
+    expect((await post('/api/v1/overrides', { overrides: [byB] }, b.token)).json).toMatchObject({ accepted: [byB.id], rejected: [] });
+    for (const other of [forger, stranger, copy]) {
+      const o = override(delivered.id);
+      expect((await post('/api/v1/overrides', { overrides: [o] }, other.token)).json).toMatchObject({ accepted: [], rejected: [{ id: o.id, reason: 'foreign-checkin' }] });
+    }
+    // The successor's own check-ins stay its own: the device it succeeded cannot reach them (revoked), nor can others.
+    const newer = checkIn();
+    await post('/api/v1/checkins', { checkins: [newer] }, b.token);
+    const intruder = override(newer.id);
+    expect((await post('/api/v1/overrides', { overrides: [intruder] }, forger.token)).json).toMatchObject({ rejected: [{ id: intruder.id, reason: 'foreign-checkin' }] });
+
+    // Down a chain: enrolled a third time, it still reaches the first device's check-ins.
+    const c = await enrollAs('CODE-SIX', b);
+    expect(c.succession).toEqual({ deviceId: b.deviceId, outcome: 'recorded' });
+    const byC = override(delivered.id, { verdict: 'reject', reasons: ['status:f1'], at: new Date(T0 + 120_000).toISOString() });
+    expect((await post('/api/v1/overrides', { overrides: [byC] }, c.token)).json).toMatchObject({ accepted: [byC.id] });
+    expect((await exportLines()).find((l) => l.id === delivered.id)).toMatchObject({ verdict: 'reject', originalVerdict: 'refer' });
   });
 
   it('needs the device token, and bounds the batch', async () => {

@@ -28,6 +28,6 @@ describe('unknown commands', () => {
     }
     const far = runCli(['central', 'frobnicate']);
     expect(far.code).toBe(2);
-    expect(far.stderr.split('\n')[0]).toBe('central: unknown subcommand "frobnicate" (one of export, enroll-code, admin-token, trace, trust-bundle, audit, provision-card, revoke-device, config, group, release)');
+    expect(far.stderr.split('\n')[0]).toBe('central: unknown subcommand "frobnicate" (one of export, enroll-code, admin-token, retention-days, trace, trust-bundle, audit, provision-card, revoke-device, config, group, release)');
   });
 });

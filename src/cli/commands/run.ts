@@ -46,6 +46,9 @@ import { listenProblem, probeListen } from '../listen-probe.js';
 /** Where web mode serves the screens (never another address: the token is the only lock). */
 const WEB_HOST = '127.0.0.1';
 
+/** The drain's reason when the time ran out with the forwarder still at work: says nothing at a stop by signal. */
+const NOT_IN_TIME = 'the server did not take them in time';
+
 /** Why a finite headless run stops by itself. */
 const END_OF_INPUT = 'end of input';
 /** --drain-seconds: default and bound of the delivery attempt at the end of input (s). */
@@ -250,15 +253,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     logger.warn('no technician PIN yet: set one with `run --set-pin`, CHECKPOINT_KIOSK_PIN_FILE, or the setup code in the data dir', { file: SETUP_CODE_FILE });
   }
 
-  /** Waits for the last check-ins, tries to deliver them for drainMs, says what is left. */
-  const drainAtEnd = async () => {
+  /**
+   * Waits for the last check-ins, tries to deliver them for `ms` (0: only counts them, as a stop by
+   * signal does — it stops at once), and says what is left.
+   */
+  const drainAtEnd = async (ms: number) => {
     await kiosk.settle();
-    const left = await central.drain(drainMs);
+    const left = await central.drain(ms);
     if (!left || left.checkins + left.overrides === 0) return;
     const what = [left.checkins ? `${left.checkins} check-in${left.checkins === 1 ? '' : 's'}` : '', left.overrides ? `${left.overrides} override${left.overrides === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
     const message = left.needsEnrollment
       ? `${what} not delivered (${left.reason ?? 'not enrolled'}); they are kept in ${dataDir} and sent once the kiosk is enrolled with a new code (central enroll-code, then run --enroll CODE)`
-      : `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
+      : ms === 0
+        ? `${what} not delivered yet at the stop${left.reason && left.reason !== NOT_IN_TIME ? ` (${left.reason})` : ''}; they are kept in ${dataDir} and sent at the next start`
+        : `${what} still pending after ${ms / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
     out({ event: 'pending', checkins: left.checkins, overrides: left.overrides, message });
     process.stderr.write(`checkpoint-kiosk run: ${message}\n`);
   };
@@ -280,7 +288,10 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (signal === END_OF_INPUT) await kiosk.releaseHeldChunks("the scanner's input ended before the rest came");
         // End of input: every check-in is committed first, then a bounded try to deliver them,
         // so a scripted run does not leave its check-ins for the next start (a signal stops at once).
-        if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd();
+        if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd(drainMs);
+        // A signal stops at once, but what stays undelivered is still named (a revoked kiosk's
+        // check-ins wait for a new enrollment: the operator must hear it before the process ends).
+        else if (signal !== END_OF_INPUT) await drainAtEnd(0);
         await central.stop();
         await kiosk.stop();
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
