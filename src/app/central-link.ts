@@ -261,15 +261,6 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     opts.timers.clearTimeout(timer);
   };
 
-  // Enrolling with --enroll at start: the first scans wait for that first attempt and the server's
-  // first trust bundle (bounded, as after a card), or the server's own valid credentials would be
-  // judged with no signers at all and recorded as red unknown-signer check-ins.
-  if (needsEnrollment) opts.kiosk.holdScansFor(tryEnroll(opts.serverUrl!, opts.enrollCode!));
-  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
-
-  const onOutcome = () => forwarder?.kick();
-  opts.kiosk.on('outcome', onOutcome);
-
   const reenrollNeeded = () =>
     forwarder?.state().status === 'reenroll-needed' ||
     trustSync?.state().status === 'reenroll-needed' ||
@@ -282,16 +273,28 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     enrollment: () => ({
       enrolled: enrollment !== undefined,
       reenrollNeeded: reenrollNeeded(),
-      ...(enrollment ? { trustKey: enrollment.trustKey } : {}),
+      ...(enrollment ? { trustKey: enrollment.trustKey, identity: `${enrollment.deviceId} ${enrollment.enrolledAt}` } : {}),
     }),
-    enrollWithCard: async (card) => {
-      await doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y });
-      await firstTrust();
-    },
-    applyConfig: (config) => applier.apply(config, applier.appliedVersion(), { stored: false, source: 'provisioning-card' }),
+    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    afterEnrolled: () => firstTrust(),
+    applyConfig: (config, _source, stored) => applier.apply(config, applier.appliedVersion(), { stored, source: 'provisioning-card' }),
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
   });
+  // Before any service starts and any scan: a card a crash interrupted is completed or dropped,
+  // and the last card's policy is in force again (a stored central profile, applied once the
+  // services start, then takes precedence as it does at run time).
+  provisioner.resume();
+
+  // Enrolling with --enroll at start: the first scans wait for that first attempt and the server's
+  // first trust bundle (bounded, as after a card), or the server's own valid credentials would be
+  // judged with no signers at all and recorded as red unknown-signer check-ins.
+  if (needsEnrollment) opts.kiosk.holdScansFor(tryEnroll(opts.serverUrl!, opts.enrollCode!));
+  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
+
+  const onOutcome = () => forwarder?.kick();
+  opts.kiosk.on('outcome', onOutcome);
+
   // Scans right after the card wait for its outcome, so they are recorded at the checkpoint the
   // card set (or, when it is refused, the one still in force) — never the old one by a race.
   const onCard = (scan: { text: string }) => opts.kiosk.holdScansFor(provisioner.handle(scan.text));
