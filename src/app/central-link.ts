@@ -12,7 +12,7 @@ import { serverList } from '../sync/http.js';
 import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat, startTrustSync, type Enrollment, type Forwarder, type Heartbeat, type TrustSync } from '../sync/index.js';
 import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
-import { SETTINGS } from './settings.js';
+import { PROVISIONING_SETTINGS, SETTINGS } from './settings.js';
 import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
 import { createConfigApplier } from './remote-config-apply.js';
 import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
@@ -283,15 +283,6 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     opts.timers.clearTimeout(timer);
   };
 
-  // Enrolling with --enroll at start: the first scans wait for that first attempt and the server's
-  // first trust bundle (bounded, as after a card), or the server's own valid credentials would be
-  // judged with no signers at all and recorded as red unknown-signer check-ins.
-  if (needsEnrollment) opts.kiosk.holdScansFor(tryEnroll(opts.serverUrl!, opts.enrollCode!));
-  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
-
-  const onOutcome = () => forwarder?.kick();
-  opts.kiosk.on('outcome', onOutcome);
-
   const reenrollNeeded = () =>
     forwarder?.state().status === 'reenroll-needed' ||
     trustSync?.state().status === 'reenroll-needed' ||
@@ -304,16 +295,37 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     enrollment: () => ({
       enrolled: enrollment !== undefined,
       reenrollNeeded: reenrollNeeded(),
-      ...(enrollment ? { trustKey: enrollment.trustKey } : {}),
+      ...(enrollment ? { trustKey: enrollment.trustKey, identity: `${enrollment.deviceId} ${enrollment.enrolledAt}` } : {}),
     }),
-    enrollWithCard: async (card) => {
-      await doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y });
-      await firstTrust();
-    },
-    applyConfig: (config) => applier.apply(config, applier.appliedVersion(), { stored: false, source: 'provisioning-card' }),
+    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    afterEnrolled: () => firstTrust(),
+    applyConfig: (config, _source, stored) => applier.apply(config, applier.appliedVersion(), { stored, source: 'provisioning-card' }),
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
   });
+  // Before any service starts and any scan: a card a crash interrupted is completed or dropped,
+  // and the last card's policy is in force again (a stored central profile, applied once the
+  // services start, then takes precedence as it does at run time).
+  provisioner.resume();
+
+  // Given a server but not enrolled and no code: nothing will ever be delivered until a
+  // technician acts, which is said now rather than as "the server could not be reached" later.
+  const notEnrolled = enrollment === undefined && nodes !== undefined && opts.enrollCode === undefined;
+  if (notEnrolled) {
+    const message = notEnrolledMessage(opts.kiosk);
+    log.warn(message);
+    problem('enrollment', message);
+  }
+
+  // Enrolling with --enroll at start: the first scans wait for that first attempt and the server's
+  // first trust bundle (bounded, as after a card), or the server's own valid credentials would be
+  // judged with no signers at all and recorded as red unknown-signer check-ins.
+  if (needsEnrollment) opts.kiosk.holdScansFor(tryEnroll(opts.serverUrl!, opts.enrollCode!));
+  else if (enrollment) startServices(enrollment, nodes ?? enrollment.servers);
+
+  const onOutcome = () => forwarder?.kick();
+  opts.kiosk.on('outcome', onOutcome);
+
   // Scans right after the card wait for its outcome, so they are recorded at the checkpoint the
   // card set (or, when it is refused, the one still in force) — never the old one by a race.
   const onCard = (scan: { text: string }) => opts.kiosk.holdScansFor(provisioner.handle(scan.text));
@@ -355,6 +367,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         if (stopped) return { ...left, reason: 'stopped' };
         if (f?.status === 'reenroll-needed') return { ...left, reason: 'the central server no longer accepts this device: enroll it again', needsEnrollment: true };
         if (forwarder === undefined && refused !== undefined) return { ...left, reason: `the enrollment code was refused (${refused})`, needsEnrollment: true };
+        // Not enrolled and no code to enroll with: waiting cannot deliver anything (a card
+        // scanned during the run has been acted on before the drain: the kiosk settles first).
+        if (enrollment === undefined && opts.enrollCode === undefined) return { ...left, reason: notEnrolledMessage(opts.kiosk), needsEnrollment: true };
         const now = opts.clock.now();
         if (now >= deadline) {
           const why = f ? (f.lastError ?? 'the server did not take them in time') : (lastProblem ?? 'not enrolled yet: the server could not be reached');
@@ -372,6 +387,34 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       await stopServices();
     },
   };
+}
+
+/**
+ * What a kiosk given --server but neither enrolled nor given --enroll says at start (stderr log and
+ * an `error` event, reason "enrollment") and when it cannot deliver. A provisioning card is taken
+ * by a fresh kiosk, or by one an earlier card of the same server failed to enroll; one that
+ * already holds check-ins needs the technician panel first (provisioning.ts).
+ */
+function notEnrolledMessage(kiosk: KioskService): string {
+  const start = 'not enrolled: start it with --server URL --enroll CODE (a code from `central enroll-code`)';
+  let tried: string | undefined;
+  try {
+    tried = kiosk.store.getSetting(PROVISIONING_SETTINGS.triedKid);
+  } catch {
+    tried = undefined;
+  }
+  if (tried) return `${start}, or scan again a provisioning card of the server an earlier card failed to enroll it with`;
+  if (!holdsCheckIns(kiosk)) return `${start}, or scan a provisioning card`;
+  return `${start}; it already holds check-ins, so a provisioning card is taken only after "Re-provision by card" in the technician panel`;
+}
+
+/** Whether the kiosk holds check-ins; a store that cannot answer counts as holding some. */
+function holdsCheckIns(kiosk: KioskService): boolean {
+  try {
+    return kiosk.store.queueStats().oldestHeldAt !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /** What the store keeps of a one-time enrollment code: enough to tell a new code from a replay. */

@@ -8,7 +8,16 @@
  * kiosk that is not enrolled but already holds check-ins: it is in service on its own (a venue
  * kiosk run with `--trust` and no server), and a card scanned at its public scanner would hand
  * its check-ins and its trust bundle to whatever server the card names. Only a fresh kiosk — no
- * enrollment, no check-in yet — takes a card without the panel.
+ * enrollment, no check-in yet — takes a card without the panel, and so does a never-enrolled kiosk
+ * that a card of the same root key already tried to enroll (the server was down, say, and a test
+ * scan followed): the technician chose that server then, and a headless kiosk has no panel.
+ *
+ * A card's whole effect is durable as one: its record (checkpoint, direction, profile, config and
+ * the enrollment it replaces) is written to the store before enrolling; the enrollment file is
+ * then written atomically; the record is completed right after. A crash between the two is
+ * settled by resume() at the next start: the card enrolled (the enrollment is not the one
+ * recorded before it) → its settings are applied then; it did not → the record is dropped and the
+ * kiosk is as before the card, which can be scanned again.
  *
  * Nothing here logs the card text or its code; events carry the server URL and checkpoint only.
  */
@@ -17,6 +26,7 @@ import type { Direction } from '../shared/types.js';
 import { verifyProvisioningCard } from '../credentials/provisioning/index.js';
 import type { CardRefusal, VerifiedCard } from '../credentials/provisioning/index.js';
 import type { KioskProfileName, RemoteConfig } from '../fleet/remote-config.js';
+import { PROVISIONING_SETTINGS } from './settings.js';
 import type { KioskService } from './kiosk.js';
 import { SETTINGS } from './settings.js';
 
@@ -38,12 +48,26 @@ export interface CardProvisionerDeps {
   kiosk: KioskService;
   clock: Clock;
   logger: Logger;
-  /** Enrollment as the central link sees it now. */
-  enrollment(): { enrolled: boolean; reenrollNeeded: boolean; trustKey?: Record<string, unknown> };
-  /** Enrolls at card.url with card.code, requiring card.rootKey from the server. Throws with a user-facing message. */
+  /**
+   * Enrollment as the central link sees it now. `identity`: what tells this enrollment from any
+   * other (device id and enrollment time), absent when not enrolled.
+   */
+  enrollment(): { enrolled: boolean; reenrollNeeded: boolean; trustKey?: Record<string, unknown>; identity?: string };
+  /**
+   * Enrolls at card.url with card.code, requiring card.rootKey from the server; resolves once the
+   * enrollment file is written. Throws with a user-facing message.
+   */
   enrollWithCard(card: VerifiedCard): Promise<void>;
-  /** Applies the card's `config` (the same path as a remote profile). */
-  applyConfig?: (config: RemoteConfig, source: string) => void;
+  /**
+   * After the card's settings are applied: waits (bounded) for the server's first trust bundle, so
+   * the scans held behind the card are judged with it. Never throws.
+   */
+  afterEnrolled?: () => Promise<void>;
+  /**
+   * Applies the card's `config` (the same path as a remote profile). `stored`: re-applied at a
+   * start, only its in-memory parts (policy, heartbeat period) matter.
+   */
+  applyConfig?: (config: RemoteConfig, source: string, stored: boolean) => void;
   onEvent?: (event: ProvisioningEvent) => void;
   onNotice?: (notice: ProvisioningNotice) => void;
   /** How long a technician's "re-provision" request stays armed, ms (default 10 min). */
@@ -52,6 +76,32 @@ export interface CardProvisionerDeps {
 
 export const TECHNICIAN_ONLY_MESSAGE = 'Provisioning card: technician only. Open the technician panel, choose "Re-provision by card" (10 minutes), then scan the card again.';
 export const IN_SERVICE_MESSAGE = 'Provisioning card: technician only. This kiosk already records check-ins on its own; open the technician panel, choose "Re-provision by card" (10 minutes), then scan the card again.';
+/** Added to an enrollment refusal on a kiosk that is not enrolled: what the next scan of a card does. */
+export const RETRY_HINT = 'Nothing was changed. Once that is fixed, scan this card (or a new card of the same server) again: this kiosk takes it even if check-ins were recorded meanwhile.';
+
+/**
+ * The durable record of a card being applied (store setting PROVISIONING_SETTINGS.pending, JSON)
+ * or last applied (PROVISIONING_SETTINGS.applied). Never holds the card text or its code.
+ */
+interface CardRecord {
+  server: string;
+  checkpoint: string;
+  direction: Direction;
+  profile?: KioskProfileName;
+  config?: RemoteConfig;
+  expiresAt: string;
+  /** The enrollment in force before the card (its identity), null when there was none. */
+  before: string | null;
+}
+
+/** The parts of a card's config that live only in memory, re-applied at every start. */
+function inMemoryConfig(config: RemoteConfig): RemoteConfig | undefined {
+  const out: RemoteConfig = {};
+  if (config.policy !== undefined) out.policy = config.policy;
+  if (config.duplicateWindowMinutes !== undefined) out.duplicateWindowMinutes = config.duplicateWindowMinutes;
+  if (config.heartbeatSeconds !== undefined) out.heartbeatSeconds = config.heartbeatSeconds;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 export class CardProvisioner {
   private armedUntil = 0;
@@ -87,7 +137,11 @@ export class CardProvisioner {
       this.log.warn('provisioning card ignored: kiosk already enrolled');
       return this.noticeOf('ignored', TECHNICIAN_ONLY_MESSAGE, 'technician-only');
     }
-    if (!state.enrolled && !armed && this.holdsCheckIns()) {
+    // A card of the root key that already tried to enroll this never-enrolled kiosk was the
+    // technician's choice of server: taken again, check-ins recorded meanwhile or not (the
+    // signature under that key is checked below before anything happens).
+    const triedKid = state.enrolled ? undefined : this.setting(PROVISIONING_SETTINGS.triedKid);
+    if (!state.enrolled && !armed && triedKid === undefined && this.holdsCheckIns()) {
       this.deps.onEvent?.({ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE });
       this.log.warn('provisioning card ignored: kiosk not enrolled but already in service');
       return this.noticeOf('ignored', IN_SERVICE_MESSAGE, 'in-service');
@@ -95,21 +149,65 @@ export class CardProvisioner {
     const check = verifyProvisioningCard(text, { now: new Date(this.deps.clock.now()), ...(state.trustKey ? { pinnedKey: state.trustKey } : {}) });
     if (!check.ok) return this.refuse(check.reason, `Provisioning card refused: ${check.message}`);
     const card = check.card;
+    if (!state.enrolled && !armed && triedKid !== undefined && triedKid !== card.kid && this.holdsCheckIns()) {
+      this.deps.onEvent?.({ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE });
+      this.log.warn('provisioning card ignored: kiosk in service, and the card is not of the server an earlier card chose');
+      return this.noticeOf('ignored', IN_SERVICE_MESSAGE, 'in-service');
+    }
     this.busy = true;
     this.noticeOf('working', `Enrolling with ${card.url} …`);
+    let record: CardRecord;
     try {
+      // First the durable record, then the enrollment: a crash in between is settled by resume().
+      record = this.writeRecord(card, state.identity ?? null);
       await this.deps.enrollWithCard(card);
     } catch (err) {
+      this.busy = false;
+      this.clearRecord();
       const why = err instanceof Error ? err.message : String(err);
-      return this.refuse('enrollment', `Provisioning card refused: ${why}`);
+      if (state.enrolled) return this.refuse('enrollment', `Provisioning card refused: ${why}`);
+      // Remembered (the key id only) so that the next card of this server is taken (rule above).
+      this.trySetting(PROVISIONING_SETTINGS.triedKid, card.kid);
+      return this.refuse('enrollment', `Provisioning card refused: ${why}. ${RETRY_HINT}`);
+    }
+    try {
+      this.armedUntil = 0;
+      this.complete(record, false);
+      await this.deps.afterEnrolled?.();
+    } catch (err) {
+      // The store failed after the enrollment was saved: the pending record completes at the next start.
+      const why = err instanceof Error ? err.message : String(err);
+      this.log.error('card settings not saved after enrolling', { error: why });
+      return this.refuse('enrollment', `Provisioning card: enrolled with ${card.url}, but its settings could not be saved (${why}); restart the kiosk to complete it.`);
     } finally {
       this.busy = false;
     }
-    this.armedUntil = 0;
-    this.applyCard(card);
     this.deps.onEvent?.({ event: 'provisioned', server: card.url, checkpoint: card.checkpoint });
     this.log.info('provisioned by card', { server: card.url, checkpoint: card.checkpoint });
     return this.noticeOf('provisioned', `Enrolled with ${card.url} at checkpoint ${card.checkpoint}.`);
+  }
+
+  /**
+   * At a start, before any scan: settles a card interrupted by a crash (see the module comment)
+   * and re-applies the in-memory part of the last card's config (its policy and heartbeat period;
+   * a stored central profile applied after it takes precedence, as it does at run time). Never throws.
+   */
+  resume(): void {
+    const record = this.readRecord(PROVISIONING_SETTINGS.pending);
+    if (!record) {
+      const config = this.readRecord(PROVISIONING_SETTINGS.applied)?.config;
+      const inMemory = config && inMemoryConfig(config);
+      if (inMemory) this.applyConfigSafely(inMemory, true);
+      return;
+    }
+    const now = this.deps.enrollment().identity ?? null;
+    if (now !== null && now !== record.before) {
+      this.complete(record, true);
+      this.log.info('provisioning card completed after a restart', { server: record.server, checkpoint: record.checkpoint });
+    } else {
+      this.clearRecord();
+      this.log.warn('a provisioning card was interrupted before the kiosk enrolled; nothing changed: scan the card again', { server: record.server });
+    }
   }
 
   /** Whether the kiosk has recorded any check-in it still holds (an unenrolled kiosk forwards none, so it holds all). */
@@ -122,26 +220,92 @@ export class CardProvisioner {
     }
   }
 
-  private applyCard(card: VerifiedCard): void {
+  /** Writes the pending record of `card` (durable before the enrollment starts). */
+  private writeRecord(card: VerifiedCard, before: string | null): CardRecord {
+    const record: CardRecord = {
+      server: card.url,
+      checkpoint: card.checkpoint,
+      direction: card.direction ?? this.deps.kiosk.currentConfig().direction,
+      ...(card.profile ? { profile: card.profile } : {}),
+      ...(card.config ? { config: card.config } : {}),
+      expiresAt: card.expiresAt,
+      before,
+    };
+    this.deps.kiosk.store.setSetting(PROVISIONING_SETTINGS.pending, JSON.stringify(record));
+    return record;
+  }
+
+  private readRecord(key: string): CardRecord | undefined {
+    const text = this.setting(key);
+    if (text === undefined) return undefined;
+    try {
+      const r = JSON.parse(text) as CardRecord;
+      if (typeof r.server === 'string' && typeof r.checkpoint === 'string' && (r.direction === 'in' || r.direction === 'out')) return r;
+    } catch {
+      // Unreadable: dropped below.
+    }
+    this.log.error('unreadable provisioning-card record dropped', { key });
+    this.trySetting(key, '');
+    return undefined;
+  }
+
+  private clearRecord(): void {
+    this.trySetting(PROVISIONING_SETTINGS.pending, '');
+  }
+
+  /**
+   * The card's settings, then the pending record cleared (the last write: until it, resume() redoes
+   * them all, which sets the same values again).
+   */
+  private complete(record: CardRecord, afterRestart: boolean): void {
     const { kiosk } = this.deps;
     const store = kiosk.store;
-    const direction: Direction = card.direction ?? kiosk.currentConfig().direction;
-    store.setSetting(SETTINGS.checkpoint, card.checkpoint);
-    store.setSetting(SETTINGS.direction, direction);
-    if (card.profile) store.setSetting(SETTINGS.profile, card.profile satisfies KioskProfileName);
-    kiosk.setConfig({ checkpointId: card.checkpoint, direction });
+    store.setSetting(SETTINGS.checkpoint, record.checkpoint);
+    store.setSetting(SETTINGS.direction, record.direction);
+    if (record.profile) store.setSetting(SETTINGS.profile, record.profile satisfies KioskProfileName);
+    kiosk.setConfig({ checkpointId: record.checkpoint, direction: record.direction });
     store.audit({
       at: new Date(this.deps.clock.now()).toISOString(),
       actor: 'provisioning-card',
       action: 'provisioned',
-      detail: { server: card.url, checkpoint: card.checkpoint, direction, ...(card.profile ? { profile: card.profile } : {}), expiresAt: card.expiresAt },
+      detail: {
+        server: record.server,
+        checkpoint: record.checkpoint,
+        direction: record.direction,
+        ...(record.profile ? { profile: record.profile } : {}),
+        expiresAt: record.expiresAt,
+        ...(afterRestart ? { completedAfterRestart: true } : {}),
+      },
     });
-    if (card.config) {
-      try {
-        this.deps.applyConfig?.(card.config, 'provisioning-card');
-      } catch (err) {
-        this.log.error('card configuration not applied', { error: err instanceof Error ? err.message : String(err) });
-      }
+    if (record.config) this.applyConfigSafely(record.config, false);
+    store.setSetting(PROVISIONING_SETTINGS.applied, JSON.stringify(record));
+    this.trySetting(PROVISIONING_SETTINGS.triedKid, '');
+    store.setSetting(PROVISIONING_SETTINGS.pending, '');
+  }
+
+  private applyConfigSafely(config: RemoteConfig, stored: boolean): void {
+    try {
+      this.deps.applyConfig?.(config, 'provisioning-card', stored);
+    } catch (err) {
+      this.log.error('card configuration not applied', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** A setting, '' counting as absent (the store has no delete); undefined when the store cannot answer. */
+  private setting(key: string): string | undefined {
+    try {
+      const v = this.deps.kiosk.store.getSetting(key);
+      return v === '' ? undefined : v;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private trySetting(key: string, value: string): void {
+    try {
+      this.deps.kiosk.store.setSetting(key, value);
+    } catch (err) {
+      this.log.error('provisioning setting not saved', { key, error: err instanceof Error ? err.message : String(err) });
     }
   }
 

@@ -13,3 +13,13 @@ export const SETTINGS = {
   /** SHA-256 hex of the one-time code the current enrollment was made with (never the code). */
   enrollCodeHash: 'central.enrollCodeHash',
 } as const;
+
+/** Store settings of provisioning cards (provisioning.ts); '' means none. */
+export const PROVISIONING_SETTINGS = {
+  /** JSON record of a card being applied: written before it enrolls, cleared once all its settings are. */
+  pending: 'provisioning.pending',
+  /** JSON record of the last card applied (its config's in-memory part is re-applied at each start). */
+  applied: 'provisioning.applied',
+  /** Key id of a card that tried to enroll this never-enrolled kiosk and failed (never the code). */
+  triedKid: 'provisioning.triedKid',
+} as const;

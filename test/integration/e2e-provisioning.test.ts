@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
 import { startPtyPair, waitFor, type PtyPair } from '../helpers/pty.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { cardJwk, rawCard } from '../helpers/provisioning.js';
 import { verifyProvisioningCard } from '../../src/credentials/provisioning/index.js';
 
@@ -121,6 +122,31 @@ describe('provisioning card, end to end', () => {
     for (const p of [central, a.kiosk, b.kiosk]) {
       const all = JSON.stringify(p.lines) + p.stderr();
       for (const secret of [code, live.code, card.slice(5, 60)]) expect(all.includes(secret)).toBe(false);
+    }
+  }, 120_000);
+
+  it('a card refused while the server is down, then a test scan: the card scanned again (in lower case, Caps Lock on) enrolls the headless kiosk', async () => {
+    // The card names a proxy whose first enrollment request fails (the server down), then passes.
+    const proxy = await startFaultProxy({ target: url, match: (req) => req.url === '/api/v1/enroll' });
+    try {
+      proxy.plan([{ kind: 'status', status: 503 }]);
+      const { card } = issue('GATE-5', ['--direction', 'out', '--url', proxy.url]);
+      const data = join(dir, 'kiosk-c');
+      const kiosk = startCli(['run', '--data-dir', data, '--scanner', 'stdin']);
+      kiosks.push(kiosk);
+      await kiosk.waitFor((l) => l.event === 'ready', 20_000);
+      kiosk.child.stdin!.write(`${card}\n`);
+      const refused = await kiosk.waitFor((l) => l.event === 'provisioning-refused', 20_000);
+      expect(refused).toMatchObject({ reason: 'enrollment', message: expect.stringMatching(/Nothing was changed\. Once that is fixed, scan this card .* again: this kiosk takes it even if check-ins were recorded meanwhile/) });
+      kiosk.child.stdin!.write(`${CCCD}\n`);
+      await kiosk.waitFor((l) => l.event === 'checkin', 20_000);
+      const from = kiosk.lines.length;
+      kiosk.child.stdin!.write(`${card.toLowerCase()}\n`);
+      expect(await kiosk.waitFor((l) => l.event === 'provisioned' || String(l.event).startsWith('provisioning-'), 20_000, from)).toEqual({ event: 'provisioned', server: proxy.url, checkpoint: 'GATE-5' });
+      expect(existsSync(join(data, 'enrollment.json'))).toBe(true);
+      expect(JSON.stringify(kiosk.lines) + kiosk.stderr()).not.toContain(card.slice(5, 60).toLowerCase());
+    } finally {
+      await proxy.close();
     }
   }, 120_000);
 });

@@ -79,6 +79,24 @@ it('with its enrollment code refused, says at once that only a new code delivers
   expect(r.stderr).not.toMatch(/still pending after 600 s/);
 }, 90_000);
 
+it('given --server but never enrolled and no --enroll: says so at start, and the pending message names the fix, not an unreachable server', () => {
+  const started = Date.now();
+  const r = runCli(['run', '--data-dir', join(dir, 'k-unenrolled'), '--scanner', 'stdin', '--server', central.url, '--drain-seconds', '30'], `${card(6)}\n`);
+  expect(r.code).toBe(0);
+  // At start, before any scan: an error event (reason enrollment) and the log line on stderr.
+  const first = r.lines.findIndex((l) => l.event === 'error' && l.reason === 'enrollment');
+  expect(first).toBeGreaterThanOrEqual(0);
+  expect(first).toBeLessThan(r.lines.findIndex((l) => l.event === 'ready'));
+  expect(r.lines[first]!.message).toBe('not enrolled: start it with --server URL --enroll CODE (a code from `central enroll-code`), or scan a provisioning card');
+  expect(r.stderr).toMatch(/"level":"warn".*not enrolled: start it with --server URL --enroll CODE/);
+  // At the end: the check-in is held and the kiosk says why, at once (waiting cannot deliver it).
+  const pending = r.lines.find((l) => l.event === 'pending');
+  expect(pending).toMatchObject({ checkins: 1, overrides: 0 });
+  expect(pending!.message).toMatch(/not delivered \(not enrolled: start it with --server URL --enroll CODE .*it already holds check-ins, so a provisioning card is taken only after "Re-provision by card" in the technician panel\)/);
+  expect(r.stderr).not.toMatch(/could not be reached/);
+  expect(Date.now() - started).toBeLessThan(25_000);
+}, 90_000);
+
 it('--drain-seconds is refused where it would do nothing', () => {
   const r = runCli(['run', '--data-dir', join(dir, 'k2'), '--scanner', 'serial:/dev/ttyUSB9', '--drain-seconds', '5']);
   expect(r.code).toBe(2);

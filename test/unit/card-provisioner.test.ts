@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CardProvisioner, IN_SERVICE_MESSAGE, TECHNICIAN_ONLY_MESSAGE } from '../../src/app/provisioning.js';
+import { CardProvisioner, IN_SERVICE_MESSAGE, RETRY_HINT, TECHNICIAN_ONLY_MESSAGE } from '../../src/app/provisioning.js';
 import type { ProvisioningEvent } from '../../src/app/provisioning.js';
 import { KioskService } from '../../src/app/kiosk.js';
-import { SETTINGS } from '../../src/app/settings.js';
+import { PROVISIONING_SETTINGS, SETTINGS } from '../../src/app/settings.js';
 import { issueProvisioningCard } from '../../src/credentials/provisioning/index.js';
 import type { VerifiedCard } from '../../src/credentials/provisioning/index.js';
 import { openStore } from '../../src/store/index.js';
@@ -119,5 +119,92 @@ describe('CardProvisioner', () => {
     p.armReprovision();
     expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
     expect(enrolled.map((c) => c.checkpoint)).toEqual(['GATE-7']);
+  });
+
+  it('a crash after the enrollment was saved and before the card settings: the next start completes the card', async () => {
+    // The process dies while the card waits for the first trust bundle: enrollment.json is written
+    // (the enrollment state says enrolled, a new identity), the settings were not yet written.
+    const state: { enrolled: boolean; reenrollNeeded: boolean; identity?: string } = { enrolled: false, reenrollNeeded: false };
+    const crashed = new CardProvisioner({
+      kiosk,
+      clock: time,
+      logger: silentLogger,
+      enrollment: () => state,
+      enrollWithCard: async () => {
+        state.enrolled = true;
+        state.identity = 'dev-1 2026-11-29T10:00:00.000Z';
+        // Power cut: nothing after this point runs.
+        await new Promise<never>(() => undefined);
+      },
+    });
+    void crashed.handle(card());
+    await time.advance(1);
+    expect(state.enrolled).toBe(true);
+    await kiosk.stop();
+    // Restart on the same data dir: the store as the crash left it, a new kiosk and provisioner.
+    const store = openStore({ dir, logger: silentLogger, clock: time });
+    kiosk = new KioskService({ store, scanners: [], config: { deviceId: 'local-1', checkpointId: store.getSetting(SETTINGS.checkpoint) ?? 'unassigned', direction: 'in' }, clock: time, timers: time, ids: uuidv7Source(time), logger: silentLogger });
+    const configs: unknown[] = [];
+    const restarted = new CardProvisioner({ kiosk, clock: time, logger: silentLogger, enrollment: () => state, enrollWithCard: () => Promise.resolve(), applyConfig: (c, _s, stored) => configs.push({ c, stored }) });
+    restarted.resume();
+    expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'GATE-7', direction: 'out' });
+    expect(store.getSetting(SETTINGS.checkpoint)).toBe('GATE-7');
+    expect(store.getSetting(SETTINGS.direction)).toBe('out');
+    expect(store.getSetting(SETTINGS.profile)).toBe('booth');
+    expect(configs).toEqual([{ c: { duplicateWindowMinutes: 1 }, stored: false }]);
+    expect(store.auditLog(5)[0]).toMatchObject({ actor: 'provisioning-card', action: 'provisioned', detail: expect.objectContaining({ completedAfterRestart: true }) });
+    expect(store.getSetting(PROVISIONING_SETTINGS.pending)).toBe('');
+    expect(JSON.stringify(store.getSetting(PROVISIONING_SETTINGS.applied))).not.toContain('K7QM');
+    // And once more: nothing pending; the card's in-memory config (its duplicate window) is in force again.
+    configs.length = 0;
+    restarted.resume();
+    expect(configs).toEqual([{ c: { duplicateWindowMinutes: 1 }, stored: true }]);
+  });
+
+  it('a crash before the enrollment was saved leaves the kiosk as before; the card is taken when scanned again', async () => {
+    const state: { enrolled: boolean; reenrollNeeded: boolean; identity?: string } = { enrolled: false, reenrollNeeded: false };
+    const crashed = new CardProvisioner({ kiosk, clock: time, logger: silentLogger, enrollment: () => state, enrollWithCard: () => new Promise<never>(() => undefined) });
+    void crashed.handle(card());
+    await time.advance(1);
+    expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.pending)).toContain('GATE-7');
+    const { p, enrolled } = provisioner(state);
+    p.resume();
+    expect(kiosk.currentConfig().checkpointId).toBe('unassigned');
+    expect(kiosk.store.getSetting(SETTINGS.checkpoint)).toBeUndefined();
+    expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.pending)).toBe('');
+    expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+    expect(enrolled).toHaveLength(1);
+  });
+
+  it('a card refused for enrollment (server down), then a test scan: the same server\'s card is taken when scanned again, another server\'s is not', async () => {
+    const state = { enrolled: false, reenrollNeeded: false };
+    const events: ProvisioningEvent[] = [];
+    const down = new CardProvisioner({ kiosk, clock: time, logger: silentLogger, enrollment: () => state, enrollWithCard: () => Promise.reject(new Error('the server could not be reached (ECONNREFUSED)')), onEvent: (e) => events.push(e) });
+    const refused = await down.handle(card());
+    expect(refused).toMatchObject({ state: 'refused', reason: 'enrollment' });
+    // The refusal says what the next scan will do.
+    expect(refused.message).toContain(RETRY_HINT);
+    expect(events[0]).toMatchObject({ event: 'provisioning-refused', message: expect.stringContaining('scan this card (or a new card of the same server) again') });
+    kiosk.store.record({
+      id: '01a24c00-0000-7000-8000-000000000002', deviceId: 'local-1', checkpointId: 'unassigned', direction: 'in',
+      scannedAt: new Date(time.now()).toISOString(), format: 'cccd', verdict: 'accept', reasons: ['identity-only'], subject: { idType: 'cccd', idNo: '001090000001' },
+    });
+    const { p, enrolled } = provisioner(state);
+    expect(await p.handle(card(foreign))).toMatchObject({ state: 'ignored', reason: 'in-service' });
+    expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+    expect(enrolled.map((c) => c.checkpoint)).toEqual(['GATE-7']);
+    expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.triedKid)).toBe('');
+  });
+
+  it('routes a card scanned in lower case or behind an AIM prefix to the provisioner and enrolls with it (every scanner, the web wedge)', async () => {
+    const seen: string[] = [];
+    kiosk.on('card', (scan: { text: string }) => seen.push(scan.text));
+    const lower = `]Q1${card().toLowerCase()}`;
+    expect(await kiosk.submit({ source: 'wedge', deviceId: 'wedge:window', text: lower, receivedAt: time.now() })).toBeUndefined();
+    expect(seen).toEqual([lower]);
+    expect(kiosk.store.queueStats().depth).toBe(0);
+    const { p, enrolled } = provisioner({ enrolled: false, reenrollNeeded: false });
+    expect(await p.handle(lower)).toMatchObject({ state: 'provisioned' });
+    expect(enrolled.map((c) => c.code)).toEqual(['K7QM-2XRP-9HTD']);
   });
 });

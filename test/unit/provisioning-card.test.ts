@@ -24,6 +24,18 @@ describe('CKP1 provisioning card', () => {
     expect(verifyProvisioningCard(text, { now: NOW, pinnedKey: root.publicJwk }).ok).toBe(true);
   });
 
+  it('reads a card as scanners deliver it: in lower case (Caps Lock on a keyboard wedge), after an AIM prefix, with a BOM and line ends', () => {
+    const text = issueProvisioningCard({ ...base, direction: 'out' }, root.privateKey, { now: NOW, validHours: 4 });
+    for (const scanned of [text.toLowerCase(), `]Q1${text}`, `]q1${text.toLowerCase()}\r\n`, `\ufeff  ${text.toLowerCase()}\n`]) {
+      expect(isProvisioningCard(scanned), scanned.slice(0, 12)).toBe(true);
+      expect(verifyProvisioningCard(scanned, { now: NOW }), scanned.slice(0, 12)).toMatchObject({ ok: true, card: { code: base.code, checkpoint: 'gate-3', direction: 'out' } });
+    }
+    // Mixed case is not recoverable (base45 has capitals only): a damaged card, never a throw.
+    const mixed = `CKP1:${text.slice(5, 20).toLowerCase()}${text.slice(20)}`;
+    expect(verifyProvisioningCard(mixed, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable' });
+    expect(isProvisioningCard(']Q1 hello')).toBe(false);
+  });
+
   it('refuses a card signed by another key that carries the real root key (kid of the real key or of the signer)', () => {
     const prov = { v: 1, ...base, rootKey: cardJwk(root.privateKey) };
     for (const kidKey of [root.privateKey, other.privateKey]) {

@@ -17,17 +17,29 @@ import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
 import { isWhitespaceCode } from '../../shared/whitespace.js';
+import { normalizeScanText } from '../../core/normalize.js';
 import { isValidTime, isoTime } from '../iso-time.js';
 import { readPlainProvisioning, readProvisioning } from './schema.js';
 import { CKP1_CLOCK_SKEW_MS, CKP1_PREFIX, PROVISIONING_LIMITS } from './types.js';
 import type { CardCheck, CardRefusal, ProvisioningCard, VerifiedCard } from './types.js';
 
-/** Whether scan text is a provisioning card (to route it away from the check-in pipeline). */
+/** AIM symbology identifier (normalize.ts): `]`, a letter, a letter or digit. */
+const AIM_PREFIX = /^\][A-Za-z][0-9A-Za-z]$/;
+
+/**
+ * Whether scan text is a provisioning card (to route it away from the check-in pipeline): the
+ * CKP1 prefix in any case, after whitespace and an AIM symbology identifier (`]Q1`), as
+ * normalizeScanText strips them; verifyProvisioningCard reads every text this accepts.
+ */
 export function isProvisioningCard(text: string): boolean {
   // Asked of every scan: find where the content starts instead of making a trimmed copy, and
   // compare only when it starts with a C.
   let i = 0;
   while (i < text.length && isWhitespaceCode(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) === 0x5d && AIM_PREFIX.test(text.slice(i, i + 3))) {
+    i += 3;
+    while (i < text.length && isWhitespaceCode(text.charCodeAt(i))) i++;
+  }
   if ((text.charCodeAt(i) | 0x20) !== 0x63) return false;
   return text.slice(i, i + CKP1_PREFIX.length).toUpperCase() === CKP1_PREFIX;
 }
@@ -114,9 +126,19 @@ function claimTime(seconds: number): string {
   return isValidTime(seconds * 1000) ? isoTime(seconds * 1000) : `${seconds} s`;
 }
 
+/**
+ * Verifies a scanned CKP1 card (the steps in the module comment). `raw` is the text as a scanner
+ * delivered it: it is first normalized as every scan is (normalizeScanText: BOM, AIM prefix,
+ * surrounding whitespace, and a card read in lower case — Caps Lock on a keyboard-wedge scanner —
+ * upper-cased again), so every text isProvisioningCard routes here is read. Never throws.
+ */
 export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): CardCheck {
-  const text = raw.trim();
-  if (text.length > LIMITS.maxTextChars) return refuse('too-large', `card text longer than ${LIMITS.maxTextChars} characters`);
+  const norm = normalizeScanText(raw);
+  if (!norm.ok) {
+    if (norm.reason === 'too-large') return refuse('too-large', `card text longer than ${LIMITS.maxTextChars} characters`);
+    return refuse('unreadable', `not a readable provisioning card: ${norm.detail}`);
+  }
+  const text = norm.text;
   if (!isProvisioningCard(text)) return refuse('unreadable', 'not a provisioning card (missing CKP1: prefix)');
   let msg: CoseSign1;
   try {
