@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import { connectUi as connect, callUi as call } from '../helpers/ui-socket.js';
 import { afterEach, expect, it } from 'vitest';
 import { startCentral, type CentralServer } from '../../server/app.js';
 import { silentLogger, systemClock } from '../../src/core/system.js';
@@ -27,30 +27,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-function connect(uiUrl: string): Promise<WebSocket> {
-  const url = new URL(uiUrl);
-  const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { origin: url.origin });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-let callId = 0;
-function call(ws: WebSocket, method: string, args: unknown[]): Promise<Record<string, unknown>> {
-  const id = ++callId;
-  return new Promise((resolve) => {
-    const onMsg = (data: WebSocket.RawData) => {
-      const msg = JSON.parse(data.toString()) as Record<string, unknown>;
-      if (msg.t === 'result' && msg.id === id) {
-        ws.off('message', onMsg);
-        resolve(msg);
-      }
-    };
-    ws.on('message', onMsg);
-    ws.send(JSON.stringify({ t: 'call', id, method, args }));
-  });
-}
 
 function startKiosk(dataDir: string, serverUrl: string, enrollCode: string): CliProcess {
   const p = startCli(['run', '--data-dir', dataDir, '--ui', 'web', '--profile', 'booth', '--server', serverUrl, '--enroll', enrollCode, '--heartbeat-seconds', '5']);

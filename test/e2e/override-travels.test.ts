@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import { connectUi as connect, callUi as call } from '../helpers/ui-socket.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess, type JsonLine } from '../helpers/cli.js';
 import { freePort, killAndWait, spawnCentral, waitFor } from '../helpers/sync-fixtures.js';
@@ -23,30 +23,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-function connect(uiUrl: string): Promise<WebSocket> {
-  const url = new URL(uiUrl);
-  const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { origin: url.origin });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-let callId = 0;
-function call(ws: WebSocket, method: string, args: unknown[]): Promise<Record<string, unknown>> {
-  const id = ++callId;
-  return new Promise((resolve) => {
-    const onMsg = (data: WebSocket.RawData) => {
-      const msg = JSON.parse(data.toString()) as Record<string, unknown>;
-      if (msg.t === 'result' && msg.id === id) {
-        ws.off('message', onMsg);
-        resolve(msg);
-      }
-    };
-    ws.on('message', onMsg);
-    ws.send(JSON.stringify({ t: 'call', id, method, args }));
-  });
-}
 
 const exported = (centralDir: string): JsonLine[] => runCli(['central', 'export', '--data-dir', centralDir]).lines;
 
