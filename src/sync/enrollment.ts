@@ -64,20 +64,25 @@ export async function enroll(opts: {
    * refused ('root-key-mismatch') and nothing is saved: the card and the server disagree.
    */
   expectTrustKey?: { x: string; y: string };
+  /** Aborts the request (a stopping kiosk): rejects with EnrollmentError code 'aborted', nothing saved. */
+  signal?: AbortSignal;
 }): Promise<Enrollment> {
   const servers = serverList(opts.serverUrl);
   const http = createHttpClient({ serverUrl: servers, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
   let res;
   let answeredBy: string;
   try {
-    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device });
+    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device }, opts.signal ? { signal: opts.signal } : undefined);
     answeredBy = http.currentServer();
   } catch (err) {
+    if (opts.signal?.aborted) throw new EnrollmentError('aborted', 'enrollment aborted: the kiosk is stopping');
     throw new EnrollmentError('network', `cannot reach ${servers.join(', ')}: ${describeError(err)}`);
   } finally {
     http.close();
   }
   const data = res.data as Record<string, unknown> | undefined;
+  // Stopped while the answer was read: nothing is saved (the kiosk enrolls at its next start).
+  if (opts.signal?.aborted) throw new EnrollmentError('aborted', 'enrollment aborted: the kiosk is stopping');
   if (res.status !== 200) {
     const code = typeof data?.error === 'string' ? data.error.slice(0, 64) : `http-${res.status}`;
     const message = typeof data?.message === 'string' ? data.message.slice(0, 300) : `server answered ${res.status}`;

@@ -35,7 +35,11 @@ export interface HttpClient {
   client: FailoverClient;
   /** The server the next request goes to first (the one that answered last). */
   currentServer(): string;
-  /** Closes pooled sockets. */
+  /**
+   * Aborts every request in flight (they reject at once with axios' ERR_CANCELED; a request made
+   * afterwards rejects the same way) and closes pooled sockets. A stopping kiosk calls it first, so
+   * a server that accepts connections but never answers cannot hold the stop for a request timeout.
+   */
   close(): void;
 }
 
@@ -78,6 +82,12 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       ),
     ));
   let current = 0;
+  // Aborted by close(): every request carries it, joined with the caller's own signal.
+  const closing = new AbortController();
+  const withClosing = (config: AxiosRequestConfig | undefined): AxiosRequestConfig => {
+    const own = config?.signal as AbortSignal | undefined;
+    return { ...config, signal: own ? AbortSignal.any([own, closing.signal]) : closing.signal };
+  };
 
   async function send<T>(call: (c: AxiosInstance) => Promise<AxiosResponse<T>>, signal: AxiosRequestConfig['signal']): Promise<AxiosResponse<T>> {
     const clients = await axiosClients();
@@ -106,11 +116,18 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
 
   return {
     client: {
-      get: <T>(url: string, config?: AxiosRequestConfig) => send<T>((c) => c.get<T>(url, config), config?.signal),
-      post: <T>(url: string, data?: unknown, config?: AxiosRequestConfig) => send<T>((c) => c.post<T>(url, data, config), config?.signal),
+      get: <T>(url: string, config?: AxiosRequestConfig) => {
+        const c2 = withClosing(config);
+        return send<T>((c) => c.get<T>(url, c2), c2.signal);
+      },
+      post: <T>(url: string, data?: unknown, config?: AxiosRequestConfig) => {
+        const c2 = withClosing(config);
+        return send<T>((c) => c.post<T>(url, data, c2), c2.signal);
+      },
     },
     currentServer: () => servers[current] as string,
     close() {
+      closing.abort();
       httpAgent.destroy();
       httpsAgent.destroy();
     },
