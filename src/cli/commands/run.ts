@@ -250,7 +250,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     logger.warn('no technician PIN yet: set one with `run --set-pin`, CHECKPOINT_KIOSK_PIN_FILE, or the setup code in the data dir', { file: SETUP_CODE_FILE });
   }
 
-  /** Waits for the last check-ins, tries to deliver them for drainMs, says what is left. */
+  /**
+   * Waits for the last check-ins, tries to deliver them for drainMs (0: no try), says what is left
+   * (README: "what could not be delivered is named"), whatever drainMs is.
+   */
   const drainAtEnd = async () => {
     await kiosk.settle();
     const left = await central.drain(drainMs);
@@ -258,7 +261,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     const what = [left.checkins ? `${left.checkins} check-in${left.checkins === 1 ? '' : 's'}` : '', left.overrides ? `${left.overrides} override${left.overrides === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
     const message = left.needsEnrollment
       ? `${what} not delivered (${left.reason ?? 'not enrolled'}); they are kept in ${dataDir} and sent once the kiosk is enrolled with a new code (central enroll-code, then run --enroll CODE)`
-      : `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
+      : drainMs === 0
+        ? `${what} not delivered (--drain-seconds 0: no delivery attempt at the end of input); they are kept in ${dataDir} and sent at the next start`
+        : `${what} still pending after ${drainMs / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
     out({ event: 'pending', checkins: left.checkins, overrides: left.overrides, message });
     process.stderr.write(`checkpoint-kiosk run: ${message}\n`);
   };
@@ -280,7 +285,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (signal === END_OF_INPUT) await kiosk.releaseHeldChunks("the scanner's input ended before the rest came");
         // End of input: every check-in is committed first, then a bounded try to deliver them,
         // so a scripted run does not leave its check-ins for the next start (a signal stops at once).
-        if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd();
+        // With --drain-seconds 0 there is no try, but what is left is still named.
+        if (signal === END_OF_INPUT) await drainAtEnd();
         await central.stop();
         await kiosk.stop();
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
