@@ -16,11 +16,11 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
-import { mkdirSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
 import { lockDataDir } from '../../app/data-dir-lock.js';
+import { DataDirError, prepareDataDir } from '../../app/data-dir.js';
 import { PIN_FILE_ENV, PinInputError, applyPin, parsePin, readPinFile } from '../../app/access/provision-pin.js';
 import { SETUP_CODE_FILE } from '../../app/access/setup-code.js';
 import { isTimeZone } from '../../app/ui-settings.js';
@@ -169,6 +169,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     // A bad trust bundle or policy file (unknown key, wrong value) is the user's to fix: exit 2.
     if (err instanceof TrustBundleError) throw new UsageError(`run: --trust ${err.message}`);
     if (err instanceof PolicyError) throw new UsageError(`run: --policy ${err.message}`);
+    // A --data-dir that is a file, not writable, …: the command line must change (exit 2).
+    if (err instanceof DataDirError) throw new UsageError(`run: --data-dir ${err.message}`);
     throw err;
   });
   if (filePin !== undefined && (await applyPin(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString(), 'pin-file'))) {
@@ -351,7 +353,12 @@ async function setPinCommand(dataDir: string, values: Record<string, unknown>): 
     throw err;
   }
   const logger = jsonLogger();
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    prepareDataDir(dataDir);
+  } catch (err) {
+    if (err instanceof DataDirError) throw new UsageError(`run: --data-dir ${err.message}`);
+    throw err;
+  }
   const lock = lockDataDir(dataDir);
   try {
     const store = openStore({ dir: dataDir, logger, clock: systemClock });
