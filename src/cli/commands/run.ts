@@ -41,6 +41,7 @@ import { readCaFile } from './read-ca.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 import { tuneHeapForKiosk } from '../kiosk-heap.js';
 import { onParentGone } from '../parent-watch.js';
+import { latchStopSignals, onStopSignal, releaseStopSignals } from '../stop-signals.js';
 import { listenProblem, probeListen } from '../listen-probe.js';
 
 /** Where web mode serves the screens (never another address: the token is the only lock). */
@@ -53,6 +54,8 @@ const DEFAULT_DRAIN_SECONDS = 10;
 const MAX_DRAIN_SECONDS = 600;
 
 export async function runCommand(argv: string[]): Promise<number> {
+  // Caught from here on (entry.ts already does for the command line): see stop-signals.ts.
+  latchStopSignals();
   const { values } = parseCommand('run', argv, {
     'data-dir': { type: 'string' },
     scanner: { type: 'string', multiple: true },
@@ -76,7 +79,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     'drain-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
-  if (values['set-pin']) return setPinCommand(dataDir, values);
+  if (values['set-pin']) {
+    // No kiosk to stop gracefully: a signal ends it the default way.
+    releaseStopSignals();
+    return setPinCommand(dataDir, values);
+  }
   const profile = values.profile === undefined ? undefined : oneOf<Profile>('run', 'profile', values.profile, PROFILES, 'venue');
   const timeZone = values['time-zone'];
   if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`run: --time-zone must be an IANA time zone such as Asia/Ho_Chi_Minh, got "${timeZone}"`);
@@ -294,8 +301,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
       void stopping.then(resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // A signal caught while the kiosk was starting stops it now.
+    onStopSignal(stop);
     // Started by a parent with an IPC channel (the demo): stop when that parent is gone.
     onParentGone(() => stop('parent-exited'));
     stopOn = stop;
@@ -327,10 +334,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       await kiosk.stop();
       throw listenProblem(err as NodeJS.ErrnoException, WEB_HOST, port) ?? err;
     }
+    // A stop that came while the screens were being served closed nothing of theirs yet.
+    if (stopping) await web.ui.close();
   }
-  await kiosk.start();
-  out({ event: 'ready' });
-  if (web.ui) out({ event: 'ui', url: web.ui.url });
+  // A stop asked during the start (SIGTERM while the store opened) skips the scanners and `ready`.
+  if (!stopping) {
+    await kiosk.start();
+    out({ event: 'ready' });
+    if (web.ui) out({ event: 'ui', url: web.ui.url });
+  }
   await stopped;
   clearInterval(keepAlive);
   out({ event: 'stopped' });
