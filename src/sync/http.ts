@@ -86,7 +86,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   const closing = new AbortController();
   const withClosing = (config: AxiosRequestConfig | undefined): AxiosRequestConfig => {
     const own = config?.signal as AbortSignal | undefined;
-    return { ...config, signal: own ? AbortSignal.any([own, closing.signal]) : closing.signal };
+    return { ...config, signal: own ? eitherSignal(own, closing.signal) : closing.signal };
   };
 
   async function send<T>(call: (c: AxiosInstance) => Promise<AxiosResponse<T>>, signal: AxiosRequestConfig['signal']): Promise<AxiosResponse<T>> {
@@ -132,6 +132,21 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * A signal aborted when either `a` or `b` is (AbortSignal.any, which Node has only from 20.3 while
+ * the package allows any Node 20). Listeners are removed with `once`, and the joined signal lives
+ * only as long as one request.
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (a.aborted) return a;
+  if (b.aborted) return b;
+  const joined = new AbortController();
+  const abort = () => joined.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return joined.signal;
 }
 
 /** The axios module, imported on first use (cached by the module loader afterwards). */
