@@ -120,7 +120,7 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
     lock = lockDataDir(opts.dataDir, process.pid, {
       file: CENTRAL_LOCK_FILE,
       busyMessage: (pid, dir) =>
-        `another central server (pid ${pid}) is using the data dir ${dir}; stop it first (several nodes need a shared PostgreSQL: --database postgres://…)`,
+        `another central server${pid === undefined ? '' : ` (pid ${pid})`} is using the data dir ${dir}; stop it first (several nodes need a shared PostgreSQL: --database postgres://…)`,
     });
   }
   let storage: CentralStorage;

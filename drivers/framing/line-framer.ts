@@ -171,6 +171,16 @@ export class LineFramer {
     this.noisy = noisy;
   }
 
+  /**
+   * True when the line held now would be ended by a silence of `idleMs` (a scanner configured
+   * without a terminator, or one sending line noise): those bytes are a whole scan once the bytes
+   * stop. False when nothing is held, the timeout is off, or the connection terminates its lines
+   * (the bytes held are then the head of a line still arriving).
+   */
+  get holdsLineEndedBySilence(): boolean {
+    return this.lineBytes > 0 && this.idleMs > 0 && (!this.sawTerminator || this.noisy);
+  }
+
   /** Bytes currently held for the unfinished line (≤ maxLineBytes). */
   get pendingBytes(): number {
     return this.len;

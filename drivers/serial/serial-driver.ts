@@ -76,6 +76,16 @@ export class SerialScannerDriver extends FramedScanner implements ScannerDriver 
     this.cancelRetry();
     await this.attempt;
     const port = this.port;
+    // A scanner without a terminator ends each scan by a silence of idleMs: a scan still waiting
+    // for that silence when the kiosk stops is handed on now, not dropped (README, SIGTERM). The
+    // head of a line still arriving on a terminating connection is dropped.
+    if (this.framer?.holdsLineEndedBySilence) {
+      try {
+        this.framer.flush();
+      } catch (err) {
+        this.log.warn('scan listener threw at close', { deviceId: this.deviceId, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
     this.dropConnection();
     if (port) await closeQuietly(port);
     this.stopLineNoise();

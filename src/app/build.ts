@@ -2,7 +2,6 @@
  * Builds a KioskService from command-line style options: opens the store in the data dir,
  * loads trust bundle and policy, creates the scanners and settles this device's identity.
  */
-import { mkdirSync } from 'node:fs';
 import type { Direction } from '../shared/types.js';
 import type { Profile } from '../shared/api.js';
 import { UI_SETTINGS } from './ui-settings.js';
@@ -18,6 +17,7 @@ import { DeviceManager } from '../../drivers/manager/device-manager.js';
 import { createOutputs } from '../../drivers/outputs/factory.js';
 import { KioskService } from './kiosk.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { prepareDataDir } from './data-dir.js';
 import { SETTINGS } from './settings.js';
 
 export interface KioskOptions {
@@ -52,7 +52,8 @@ export async function buildKiosk(opts: KioskOptions): Promise<KioskService> {
   const trust: TrustIndex | undefined = opts.trustFile ? await readTrustFile(opts.trustFile) : undefined;
   const policy = opts.policyFile ? readPolicyFile(opts.policyFile) : DEFAULT_POLICY;
   // The data dir holds personal data and secrets: owner only (openStore tightens an existing one).
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // A path that cannot be a data dir throws DataDirError (the path, the problem, the fix).
+  prepareDataDir(opts.dataDir);
   const lock = lockDataDir(opts.dataDir);
   let store;
   try {

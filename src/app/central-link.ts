@@ -115,6 +115,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   });
   let retryHandle: unknown;
   let stopped = false;
+  /** Aborts enrollment requests in flight at stop(): a server that never answers must not hold it. */
+  const stopping = new AbortController();
   let lastProblem: string | undefined;
   /** Why the enrollment code was refused for good (a 4xx): waiting cannot deliver anything. */
   let refused: string | undefined;
@@ -222,6 +224,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...ca,
       ...(expectTrustKey ? { expectTrustKey } : {}),
       ...(before ? { predecessor: { deviceId: before.deviceId, token: before.token } } : {}),
+      signal: stopping.signal,
     });
     opts.onEnrolled?.(e);
     opts.kiosk.store.setSetting(SETTINGS.enrollCodeHash, codeHash(code));
@@ -381,6 +384,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       opts.timers.clearTimeout(retryHandle);
       opts.kiosk.off('outcome', onOutcome);
       opts.kiosk.off('card', onCard);

@@ -78,6 +78,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
   /** receivedAt (ms) of the last scan committed; shown as ISO text only when asked for. */
   private lastScanMs: number | undefined;
   private stopped = false;
+  /** stop() has begun (scanners closing); `stopped` follows once they are closed. */
+  private stopping = false;
   private inFlight = 0;
   /** Set while a provisioning card is being acted on: later scans wait for its outcome. */
   private cardHold: Promise<void> | undefined;
@@ -249,10 +251,13 @@ export class KioskService extends EventEmitter<KioskEvents> {
    * finishes every scan already received, then closes the store.
    */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.stopping) return;
+    this.stopping = true;
     this.maintenance?.stop();
+    // Scans the drivers hand on while closing (a serial scan still waiting for its idle timeout)
+    // are still recorded: `stopped` turns them away only once every scanner is closed.
     await Promise.allSettled(this.parts.scanners.map((s) => s.close()));
+    this.stopped = true;
     await this.releaseHeldChunks('the kiosk stopped before the rest came');
     await this.cardHold;
     await this.pipeline.drain();

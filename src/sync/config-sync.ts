@@ -156,9 +156,10 @@ export function startConfigSync(opts: ConfigSyncOptions): ConfigSync {
     async stop() {
       stopped = true;
       if (timer !== undefined) opts.timers.clearTimeout(timer);
+      // Aborts a request in flight first: a server that never answers must not hold the stop.
+      http.close();
       await started.catch(() => undefined);
       await inFlight?.catch(() => undefined);
-      http.close();
     },
   };
 }

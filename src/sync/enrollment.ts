@@ -81,6 +81,8 @@ export async function enroll(opts: {
    * sent), so the server lets the new device override the check-ins the old one delivered.
    */
   predecessor?: { deviceId: string; token: string };
+  /** Aborts the request (a stopping kiosk): rejects with EnrollmentError code 'aborted', nothing saved. */
+  signal?: AbortSignal;
 }): Promise<Enrollment> {
   const servers = serverList(opts.serverUrl);
   const http = createHttpClient({ serverUrl: servers, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
@@ -88,14 +90,17 @@ export async function enroll(opts: {
   let answeredBy: string;
   try {
     const predecessor = opts.predecessor ? { predecessor: { deviceId: opts.predecessor.deviceId, proof: successionProof(opts.predecessor.token, opts.predecessor.deviceId, opts.code) } } : {};
-    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device, ...predecessor });
+    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device, ...predecessor }, opts.signal ? { signal: opts.signal } : undefined);
     answeredBy = http.currentServer();
   } catch (err) {
+    if (opts.signal?.aborted) throw new EnrollmentError('aborted', 'enrollment aborted: the kiosk is stopping');
     throw new EnrollmentError('network', `cannot reach ${servers.join(', ')}: ${describeError(err)}`);
   } finally {
     http.close();
   }
   const data = res.data as Record<string, unknown> | undefined;
+  // Stopped while the answer was read: nothing is saved (the kiosk enrolls at its next start).
+  if (opts.signal?.aborted) throw new EnrollmentError('aborted', 'enrollment aborted: the kiosk is stopping');
   if (res.status !== 200) {
     const code = typeof data?.error === 'string' ? data.error.slice(0, 64) : `http-${res.status}`;
     const message = typeof data?.message === 'string' ? data.message.slice(0, 300) : `server answered ${res.status}`;

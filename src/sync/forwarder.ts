@@ -419,8 +419,9 @@ export function startForwarder(opts: ForwarderOptions): Forwarder {
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       inFlight?.abort();
-      await running;
+      // Also aborts what the loop would start before it sees `stopped` (one request at most).
       http.close();
+      await running;
       st.status = 'stopped';
       emit();
     },

@@ -103,6 +103,8 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
       }
       st.lastError = `server answered ${res.status}`;
     } catch (err) {
+      // Aborted by stop(): not a failure of the link.
+      if (stopped) return false;
       st.lastError = describeError(err);
     }
     logger.warn('heartbeat failed', { why: st.lastError });
@@ -129,8 +131,9 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
     async stop() {
       stopped = true;
       if (timer !== undefined) timers.clearTimeout(timer);
-      await inFlight?.catch(() => undefined);
+      // Aborts a beat in flight first: a server that never answers must not hold the stop.
       http.close();
+      await inFlight?.catch(() => undefined);
     },
     state: () => ({ ...st }),
     sendNow,

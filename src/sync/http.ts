@@ -35,7 +35,11 @@ export interface HttpClient {
   client: FailoverClient;
   /** The server the next request goes to first (the one that answered last). */
   currentServer(): string;
-  /** Closes pooled sockets. */
+  /**
+   * Aborts every request in flight (they reject at once with axios' ERR_CANCELED; a request made
+   * afterwards rejects the same way) and closes pooled sockets. A stopping kiosk calls it first, so
+   * a server that accepts connections but never answers cannot hold the stop for a request timeout.
+   */
   close(): void;
 }
 
@@ -78,6 +82,12 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       ),
     ));
   let current = 0;
+  // Aborted by close(): every request carries it, joined with the caller's own signal.
+  const closing = new AbortController();
+  const withClosing = (config: AxiosRequestConfig | undefined): AxiosRequestConfig => {
+    const own = config?.signal as AbortSignal | undefined;
+    return { ...config, signal: own ? eitherSignal(own, closing.signal) : closing.signal };
+  };
 
   async function send<T>(call: (c: AxiosInstance) => Promise<AxiosResponse<T>>, signal: AxiosRequestConfig['signal']): Promise<AxiosResponse<T>> {
     const clients = await axiosClients();
@@ -106,15 +116,37 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
 
   return {
     client: {
-      get: <T>(url: string, config?: AxiosRequestConfig) => send<T>((c) => c.get<T>(url, config), config?.signal),
-      post: <T>(url: string, data?: unknown, config?: AxiosRequestConfig) => send<T>((c) => c.post<T>(url, data, config), config?.signal),
+      get: <T>(url: string, config?: AxiosRequestConfig) => {
+        const c2 = withClosing(config);
+        return send<T>((c) => c.get<T>(url, c2), c2.signal);
+      },
+      post: <T>(url: string, data?: unknown, config?: AxiosRequestConfig) => {
+        const c2 = withClosing(config);
+        return send<T>((c) => c.post<T>(url, data, c2), c2.signal);
+      },
     },
     currentServer: () => servers[current] as string,
     close() {
+      closing.abort();
       httpAgent.destroy();
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * A signal aborted when either `a` or `b` is (AbortSignal.any, which Node has only from 20.3 while
+ * the package allows any Node 20). Listeners are removed with `once`, and the joined signal lives
+ * only as long as one request.
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (a.aborted) return a;
+  if (b.aborted) return b;
+  const joined = new AbortController();
+  const abort = () => joined.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return joined.signal;
 }
 
 /** The axios module, imported on first use (cached by the module loader afterwards). */

@@ -194,7 +194,8 @@ export function startTrustSync(opts: TrustSyncOptions): TrustSync {
     try {
       res = await http.client.get('/api/v1/trust-bundle', { headers, responseType: 'text', transformResponse: (d: unknown) => d });
     } catch (err) {
-      failed(describeError(err));
+      // Aborted by stop(): nothing failed.
+      if (!stopped) failed(describeError(err));
       return;
     }
     opts.clockOffset?.observe(sentMs, clock.now(), undefined, res.headers.date);
@@ -285,9 +286,10 @@ export function startTrustSync(opts: TrustSyncOptions): TrustSync {
       stopped = true;
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
+      // Aborts a download in flight first: a server that never answers must not hold the stop.
+      http.close();
       await started.catch(() => undefined);
       await inFlight?.catch(() => undefined);
-      http.close();
       emit();
     },
     state,

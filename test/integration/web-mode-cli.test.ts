@@ -78,7 +78,7 @@ describe('run --ui web', { timeout: 120_000 }, () => {
     expect(first.stderr()).toContain('no technician PIN yet');
     expect(first.stderr()).not.toMatch(/\d{8}/.exec(readFileSync(path.join(dataDir, 'setup-code'), 'utf8'))![0]);
     expect(mode(dataDir)).toBe(0o700);
-    for (const f of ['kiosk.db', 'kiosk.db-wal', 'kiosk.db-shm', 'web-token', 'setup-code', 'kiosk.lock']) expect(mode(path.join(dataDir, f)), f).toBe(0o600);
+    for (const f of ['kiosk.db', 'kiosk.db-wal', 'kiosk.db-shm', 'web-token', 'setup-code', 'kiosk.lock', 'kiosk.lock.db']) expect(mode(path.join(dataDir, f)), f).toBe(0o600);
     expect(readFileSync(path.join(dataDir, 'web-token'), 'utf8').trim()).toBe(new URL(url).searchParams.get('token'));
     await stop(first);
 

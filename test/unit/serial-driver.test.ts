@@ -66,6 +66,31 @@ describe('SerialScannerDriver', () => {
     await driver.close();
   });
 
+  it('close() hands on an unterminated scan still waiting for its idle timeout; the head of a terminated line is dropped', async () => {
+    const time = new FakeTime();
+    const make = (port: FakePort) => {
+      const driver = new SerialScannerDriver(
+        { path: '/dev/ttyFAKE1', baudRate: 9600, maxLineBytes: 64, idleMs: 100, openPort: () => Promise.resolve(port), backoff: { random: () => 0.5 } },
+        { clock: time, timers: time, logger: silent },
+      );
+      const texts: string[] = [];
+      driver.on('scan', (s) => texts.push(s.text));
+      return { driver, texts };
+    };
+    const quiet = new FakePort();
+    const a = make(quiet);
+    await a.driver.open();
+    quiet.emit('data', Buffer.from('NO-TERMINATOR'));
+    await a.driver.close();
+    expect(a.texts).toEqual(['NO-TERMINATOR']);
+    const terminated = new FakePort();
+    const b = make(terminated);
+    await b.driver.open();
+    terminated.emit('data', Buffer.from('WHOLE\r\nHEAD-OF-NEXT'));
+    await b.driver.close();
+    expect(b.texts).toEqual(['WHOLE']);
+  });
+
   it('resolves open() when the port is missing, then keeps retrying with backoff until it appears', async () => {
     const { opener, outcomes, calls } = scriptedOpener();
     const { driver, scans, time } = makeDriver(opener);

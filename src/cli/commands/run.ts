@@ -16,11 +16,11 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
-import { mkdirSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
 import { lockDataDir } from '../../app/data-dir-lock.js';
+import { DataDirError, prepareDataDir } from '../../app/data-dir.js';
 import { PIN_FILE_ENV, PinInputError, applyPin, parsePin, readPinFile } from '../../app/access/provision-pin.js';
 import { SETUP_CODE_FILE } from '../../app/access/setup-code.js';
 import { isTimeZone } from '../../app/ui-settings.js';
@@ -41,6 +41,7 @@ import { readCaFile } from './read-ca.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 import { tuneHeapForKiosk } from '../kiosk-heap.js';
 import { onParentGone } from '../parent-watch.js';
+import { latchStopSignals, onStopSignal, releaseStopSignals } from '../stop-signals.js';
 import { listenProblem, probeListen } from '../listen-probe.js';
 
 /** Where web mode serves the screens (never another address: the token is the only lock). */
@@ -56,6 +57,8 @@ const DEFAULT_DRAIN_SECONDS = 10;
 const MAX_DRAIN_SECONDS = 600;
 
 export async function runCommand(argv: string[]): Promise<number> {
+  // Caught from here on (entry.ts already does for the command line): see stop-signals.ts.
+  latchStopSignals();
   const { values } = parseCommand('run', argv, {
     'data-dir': { type: 'string' },
     scanner: { type: 'string', multiple: true },
@@ -79,7 +82,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     'drain-seconds': { type: 'string' },
   });
   const dataDir = requireOption('run', values['data-dir'], 'data-dir');
-  if (values['set-pin']) return setPinCommand(dataDir, values);
+  if (values['set-pin']) {
+    // No kiosk to stop gracefully: a signal ends it the default way.
+    releaseStopSignals();
+    return setPinCommand(dataDir, values);
+  }
   const profile = values.profile === undefined ? undefined : oneOf<Profile>('run', 'profile', values.profile, PROFILES, 'venue');
   const timeZone = values['time-zone'];
   if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`run: --time-zone must be an IANA time zone such as Asia/Ho_Chi_Minh, got "${timeZone}"`);
@@ -172,6 +179,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     // A bad trust bundle or policy file (unknown key, wrong value) is the user's to fix: exit 2.
     if (err instanceof TrustBundleError) throw new UsageError(`run: --trust ${err.message}`);
     if (err instanceof PolicyError) throw new UsageError(`run: --policy ${err.message}`);
+    // A --data-dir that is a file, not writable, …: the command line must change (exit 2).
+    if (err instanceof DataDirError) throw new UsageError(`run: --data-dir ${err.message}`);
     throw err;
   });
   if (filePin !== undefined && (await applyPin(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString(), 'pin-file'))) {
@@ -254,10 +263,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   /**
-   * Waits for the last check-ins, tries to deliver them for `ms` (0: only counts them, as a stop by
-   * signal does — it stops at once), and says what is left.
+   * Waits for the last check-ins, tries to deliver them for `ms` (0: no try — `--drain-seconds 0`,
+   * or a stop by signal, which stops at once), and says what is left (README: "what could not be
+   * delivered is named"), whatever `ms` is.
    */
-  const drainAtEnd = async (ms: number) => {
+  const drainAtEnd = async (ms: number, cause: 'end-of-input' | 'signal') => {
     await kiosk.settle();
     const left = await central.drain(ms);
     if (!left || left.checkins + left.overrides === 0) return;
@@ -265,7 +275,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     const message = left.needsEnrollment
       ? `${what} not delivered (${left.reason ?? 'not enrolled'}); they are kept in ${dataDir} and sent once the kiosk is enrolled with a new code (central enroll-code, then run --enroll CODE)`
       : ms === 0
-        ? `${what} not delivered yet at the stop${left.reason && left.reason !== NOT_IN_TIME ? ` (${left.reason})` : ''}; they are kept in ${dataDir} and sent at the next start`
+        ? cause === 'end-of-input'
+          ? `${what} not delivered (--drain-seconds 0: no delivery attempt at the end of input); they are kept in ${dataDir} and sent at the next start`
+          : `${what} not delivered yet at the stop${left.reason && left.reason !== NOT_IN_TIME ? ` (${left.reason})` : ''}; they are kept in ${dataDir} and sent at the next start`
         : `${what} still pending after ${ms / 1000} s (${left.reason ?? 'not delivered'}); they are kept in ${dataDir} and sent at the next start`;
     out({ event: 'pending', checkins: left.checkins, overrides: left.overrides, message });
     process.stderr.write(`checkpoint-kiosk run: ${message}\n`);
@@ -288,17 +300,18 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (signal === END_OF_INPUT) await kiosk.releaseHeldChunks("the scanner's input ended before the rest came");
         // End of input: every check-in is committed first, then a bounded try to deliver them,
         // so a scripted run does not leave its check-ins for the next start (a signal stops at once).
-        if (signal === END_OF_INPUT && drainMs > 0) await drainAtEnd(drainMs);
-        // A signal stops at once, but what stays undelivered is still named (a revoked kiosk's
-        // check-ins wait for a new enrollment: the operator must hear it before the process ends).
-        else if (signal !== END_OF_INPUT) await drainAtEnd(0);
+        // With --drain-seconds 0 there is no try, but what is left is still named; a signal stops
+        // at once, and what stays undelivered is named too (a revoked kiosk's check-ins wait for a
+        // new enrollment: the operator must hear it before the process ends).
+        if (signal === END_OF_INPUT) await drainAtEnd(drainMs, 'end-of-input');
+        else await drainAtEnd(0, 'signal');
         await central.stop();
         await kiosk.stop();
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
       void stopping.then(resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // A signal caught while the kiosk was starting stops it now.
+    onStopSignal(stop);
     // Started by a parent with an IPC channel (the demo): stop when that parent is gone.
     onParentGone(() => stop('parent-exited'));
     stopOn = stop;
@@ -330,10 +343,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       await kiosk.stop();
       throw listenProblem(err as NodeJS.ErrnoException, WEB_HOST, port) ?? err;
     }
+    // A stop that came while the screens were being served closed nothing of theirs yet.
+    if (stopping) await web.ui.close();
   }
-  await kiosk.start();
-  out({ event: 'ready' });
-  if (web.ui) out({ event: 'ui', url: web.ui.url });
+  // A stop asked during the start (SIGTERM while the store opened) skips the scanners and `ready`.
+  if (!stopping) {
+    await kiosk.start();
+    out({ event: 'ready' });
+    if (web.ui) out({ event: 'ui', url: web.ui.url });
+  }
   await stopped;
   clearInterval(keepAlive);
   out({ event: 'stopped' });
@@ -356,7 +374,12 @@ async function setPinCommand(dataDir: string, values: Record<string, unknown>): 
     throw err;
   }
   const logger = jsonLogger();
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    prepareDataDir(dataDir);
+  } catch (err) {
+    if (err instanceof DataDirError) throw new UsageError(`run: --data-dir ${err.message}`);
+    throw err;
+  }
   const lock = lockDataDir(dataDir);
   try {
     const store = openStore({ dir: dataDir, logger, clock: systemClock });
