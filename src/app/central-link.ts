@@ -82,6 +82,14 @@ export interface CentralLink {
    * records pending for the next start, and the server takes each id once.
    */
   drain(timeoutMs: number): Promise<DrainLeft | undefined>;
+  /**
+   * The first half of stop(): aborts every request in flight (an enrollment, heartbeat, trust or
+   * configuration download, a batch of check-ins) and retries nothing more, while the services
+   * keep their state, so a later drain(0) still says why what is left was not delivered. A
+   * stopping kiosk calls it before it waits for its last scans: a scan held behind an enrollment
+   * to a server that never answers is then released at once.
+   */
+  abort(): void;
   stop(): Promise<void>;
 }
 
@@ -204,6 +212,13 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       },
       onRefused: (why) => problem('config', `configuration profile refused, the previous one stays in force: ${why}`),
     });
+  };
+
+  /** Aborts the requests in flight and every retry; the services keep their state (CentralLink.abort). */
+  const abortAll = () => {
+    stopped = true;
+    stopping.abort();
+    opts.timers.clearTimeout(retryHandle);
   };
 
   const stopServices = async () => {
@@ -367,12 +382,13 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         const left: DrainLeft = { checkins: q.depth, overrides: q.overridesPending ?? 0 };
         if (left.checkins + left.overrides === 0) return left;
         const f = forwarder?.state();
-        if (stopped) return { ...left, reason: 'stopped' };
         if (f?.status === 'reenroll-needed') return { ...left, reason: 'the central server no longer accepts this device: enroll it again', needsEnrollment: true };
         if (forwarder === undefined && refused !== undefined) return { ...left, reason: `the enrollment code was refused (${refused})`, needsEnrollment: true };
         // Not enrolled and no code to enroll with: waiting cannot deliver anything (a card
         // scanned during the run has been acted on before the drain: the kiosk settles first).
         if (enrollment === undefined && opts.enrollCode === undefined) return { ...left, reason: notEnrolledMessage(opts.kiosk), needsEnrollment: true };
+        // Aborted (the kiosk is stopping): nothing more is sent; say what went wrong last, if anything.
+        if (stopped) return { ...left, reason: f?.lastError ?? lastProblem ?? 'stopped' };
         const now = opts.clock.now();
         if (now >= deadline) {
           const why = f ? (f.lastError ?? 'the server did not take them in time') : (lastProblem ?? 'not enrolled yet: the server could not be reached');
@@ -382,10 +398,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         await new Promise<void>((resolve) => opts.timers.setTimeout(resolve, Math.min(DRAIN_POLL_MS, deadline - now)));
       }
     },
+    abort: abortAll,
     async stop() {
-      stopped = true;
-      stopping.abort();
-      opts.timers.clearTimeout(retryHandle);
+      abortAll();
       opts.kiosk.off('outcome', onOutcome);
       opts.kiosk.off('card', onCard);
       await stopServices();

@@ -304,7 +304,12 @@ export async function runCommand(argv: string[]): Promise<number> {
         // at once, and what stays undelivered is named too (a revoked kiosk's check-ins wait for a
         // new enrollment: the operator must hear it before the process ends).
         if (signal === END_OF_INPUT) await drainAtEnd(drainMs, 'end-of-input');
-        else await drainAtEnd(0, 'signal');
+        else {
+          // Requests in flight are aborted first: a scan held behind an enrollment to a server
+          // that never answers is released now, not when the request times out.
+          central.abort();
+          await drainAtEnd(0, 'signal');
+        }
         await central.stop();
         await kiosk.stop();
       })().catch((err: unknown) => logger.error('stop failed', { error: String(err) }));
