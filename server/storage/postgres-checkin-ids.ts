@@ -25,26 +25,31 @@
  * deletes no check-in) and stays claimed until retention removes its last copy.
  */
 
-/** Schema step v8 (append-only list in postgres-schema.ts). */
+/**
+ * Schema step v8 (append-only list in postgres-schema.ts). Idempotent, as every step is: a database
+ * whose recorded version was set back (a restore of central_schema alone) runs it again safely.
+ */
 export const POSTGRES_CHECKIN_IDS_MIGRATION = `
-  CREATE TABLE checkin_ids (
+  CREATE TABLE IF NOT EXISTS checkin_ids (
     id uuid PRIMARY KEY,
     scanned_ms bigint NOT NULL
   );
-  CREATE INDEX checkin_ids_by_time ON checkin_ids (scanned_ms);
-  CREATE FUNCTION checkin_ids_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE INDEX IF NOT EXISTS checkin_ids_by_time ON checkin_ids (scanned_ms);
+  CREATE OR REPLACE FUNCTION checkin_ids_claim() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO checkin_ids (id, scanned_ms) VALUES (NEW.id, NEW.scanned_ms) ON CONFLICT (id) DO NOTHING;
       IF FOUND THEN RETURN NEW; END IF;
       RETURN NULL; -- stored before (under any scan time): skip the row, the ingest answers duplicate
     END $$;
-  CREATE FUNCTION checkin_ids_release() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE OR REPLACE FUNCTION checkin_ids_release() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       DELETE FROM checkin_ids c USING old_rows o WHERE c.id = o.id AND c.scanned_ms = o.scanned_ms;
       RETURN NULL;
     END $$;
+  DROP TRIGGER IF EXISTS checkin_ids_on_insert ON checkins;
   CREATE TRIGGER checkin_ids_on_insert BEFORE INSERT ON checkins
     FOR EACH ROW EXECUTE FUNCTION checkin_ids_claim();
+  DROP TRIGGER IF EXISTS checkin_ids_on_delete ON checkins;
   CREATE TRIGGER checkin_ids_on_delete AFTER DELETE ON checkins REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION checkin_ids_release();
-  INSERT INTO checkin_ids (id, scanned_ms) SELECT id, max(scanned_ms) FROM checkins GROUP BY id;`;
+  INSERT INTO checkin_ids (id, scanned_ms) SELECT id, max(scanned_ms) FROM checkins GROUP BY id ON CONFLICT (id) DO NOTHING;`;
