@@ -388,7 +388,11 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
         // scanned during the run has been acted on before the drain: the kiosk settles first).
         if (enrollment === undefined && opts.enrollCode === undefined) return { ...left, reason: notEnrolledMessage(opts.kiosk), needsEnrollment: true };
         // Aborted (the kiosk is stopping): nothing more is sent; say what went wrong last, if anything.
-        if (stopped) return { ...left, reason: f?.lastError ?? lastProblem ?? 'stopped' };
+        if (stopped) {
+          // A request cut short by the stop itself says nothing about the server.
+          const why = f?.lastError !== undefined && !/ERR_CANCELED|abort/i.test(f.lastError) ? f.lastError : lastProblem;
+          return why === undefined ? left : { ...left, reason: why };
+        }
         const now = opts.clock.now();
         if (now >= deadline) {
           const why = f ? (f.lastError ?? 'the server did not take them in time') : (lastProblem ?? 'not enrolled yet: the server could not be reached');

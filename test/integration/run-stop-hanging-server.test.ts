@@ -97,4 +97,27 @@ describe('SIGTERM with a central server that never answers', () => {
     expect(exported).toHaveLength(1);
     expect(exported[0]).toMatchObject({ delivery: 'pending' });
   }, 60_000);
+
+  it('a signal during the end of input\'s delivery try (--drain-seconds 30) stops within 3 s, naming what is left', async () => {
+    const data = join(dir, 'draining');
+    mkdirSync(data, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(data, 'enrollment.json'),
+      JSON.stringify({ serverUrl: url, servers: [url], deviceId: 'dev-drain', token: 'd'.repeat(40), trustKey: newEcKey().publicJwk, enrolledAt: new Date().toISOString() }),
+      { mode: 0o600 },
+    );
+    const scans = join(dir, 'once.txt');
+    writeFileSync(scans, `${AN}\n`);
+    // A finite source: the run ends its input after one scan and tries to deliver for up to 30 s.
+    const p = startCli(['run', '--data-dir', data, '--scanner', `sim:${scans}`, '--drain-seconds', '30']);
+    await p.waitFor((l) => l.event === 'checkin', 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const { ms, code } = await stopTimed(p);
+    expect(code, p.stderr()).toBe(0);
+    expect(ms).toBeLessThan(3_000);
+    const pending = p.lines.find((l) => l.event === 'pending') as { checkins?: number; message?: string } | undefined;
+    expect(pending?.checkins).toBe(1);
+    expect(pending?.message).not.toMatch(/ERR_CANCELED/);
+    expect(p.lines.at(-1)?.event).toBe('stopped');
+  }, 60_000);
 });

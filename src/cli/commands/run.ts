@@ -292,6 +292,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       // Once, with the first reason: closing the scanners ends a finite run's input too, and a
       // second signal may follow the first; neither is a second stop.
       if (!stopping) logger.info('stopping', { signal });
+      // A signal during the end of input's bounded delivery try cuts it short: the try is a
+      // courtesy to scripts, and a stop by signal must not wait for it (systemd kills after 20 s).
+      else if (signal !== END_OF_INPUT) central.abort();
       stopping ??= (async () => {
         await web.ui?.close();
         api?.close();
