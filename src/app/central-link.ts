@@ -267,10 +267,11 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       const throttled = err instanceof EnrollmentError && err.status === 429;
       const permanent = !throttled && err instanceof EnrollmentError && err.status !== undefined && err.status >= 400 && err.status < 500;
       const message = err instanceof Error ? err.message : String(err);
-      problem('enrollment', `enrollment failed: ${message}`);
+      const wait = Math.max(opts.enrollRetryMs ?? 30_000, throttled ? (err.retryAfterMs ?? 0) : 0);
+      // A 429 is not a refusal: the server asks to wait, and the kiosk does, then tries again.
+      problem('enrollment', throttled ? `enrollment delayed: the server asks to wait ${Math.ceil(wait / 1000)} s (${message}); the kiosk tries again by itself` : `enrollment failed: ${message}`);
       log.warn('enrollment failed', { error: message, retry: !permanent });
       if (permanent) refused = message;
-      const wait = Math.max(opts.enrollRetryMs ?? 30_000, throttled ? (err.retryAfterMs ?? 0) : 0);
       if (!permanent) retryHandle = opts.timers.setTimeout(() => void tryEnroll(serverUrl, code), wait);
     });
 
