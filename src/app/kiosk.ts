@@ -290,7 +290,9 @@ export class KioskService extends EventEmitter<KioskEvents> {
 
   /**
    * A scan that may be a chunk of a multi-QR card, or one from a scanner holding chunks: held (the
-   * screen asked for the next code), or recorded as its card once whole; held chunks that will
+   * screen asked for the next code), or recorded as its card once whole — and as that card again
+   * when a chunk of it is read again within 60 s, so a re-read is the card's duplicate, never a new
+   * held set (shc-chunk-hold.ts); held chunks that will
    * not be completed are recorded first, as one rejected check-in. Resolves with the outcome of
    * the last scan recorded, undefined when the scan was held or ignored (a repeated chunk).
    */

@@ -9,15 +9,17 @@
  * kiosk run with `--trust` and no server), and a card scanned at its public scanner would hand
  * its check-ins and its trust bundle to whatever server the card names. Only a fresh kiosk — no
  * enrollment, no check-in yet — takes a card without the panel, and so does a never-enrolled kiosk
- * that a card of the same root key already tried to enroll (the server was down, say, and a test
- * scan followed): the technician chose that server then, and a headless kiosk has no panel.
+ * that a card of the same root key already tried to enroll (the server was down, say, or a power
+ * cut interrupted it before it enrolled, and a test scan followed): the technician chose that
+ * server then, and a headless kiosk has no panel.
  *
  * A card's whole effect is durable as one: its record (checkpoint, direction, profile, config and
  * the enrollment it replaces) is written to the store before enrolling; the enrollment file is
  * then written atomically; the record is completed right after. A crash between the two is
  * settled by resume() at the next start: the card enrolled (the enrollment is not the one
  * recorded before it) → its settings are applied then; it did not → the record is dropped and the
- * kiosk is as before the card, which can be scanned again.
+ * kiosk is as before the card, which can be scanned again — on a never-enrolled kiosk even after
+ * check-ins were recorded meanwhile, as after a refusal: the dropped card's key id is remembered.
  *
  * Nothing here logs the card text or its code; events carry the server URL and checkpoint only.
  */
@@ -92,6 +94,11 @@ interface CardRecord {
   expiresAt: string;
   /** The enrollment in force before the card (its identity), null when there was none. */
   before: string | null;
+  /**
+   * The card's signing key id (base64, VerifiedCard.kid): remembered as the technician's chosen
+   * server when the card is dropped at a start. Absent in records written by older versions.
+   */
+  kid?: string;
 }
 
 /** The parts of a card's config that live only in memory, re-applied at every start. */
@@ -205,6 +212,10 @@ export class CardProvisioner {
       this.complete(record, true);
       this.log.info('provisioning card completed after a restart', { server: record.server, checkpoint: record.checkpoint });
     } else {
+      // Like a card the server refused (handle()): on a never-enrolled kiosk its key id is
+      // remembered, so the card (or another of its server) is taken when scanned again even
+      // after ID cards were scanned meanwhile — a headless kiosk has no technician panel.
+      if (now === null && typeof record.kid === 'string' && record.kid !== '') this.trySetting(PROVISIONING_SETTINGS.triedKid, record.kid);
       this.clearRecord();
       this.log.warn('a provisioning card was interrupted before the kiosk enrolled; nothing changed: scan the card again', { server: record.server });
     }
@@ -230,6 +241,7 @@ export class CardProvisioner {
       ...(card.config ? { config: card.config } : {}),
       expiresAt: card.expiresAt,
       before,
+      kid: card.kid,
     };
     this.deps.kiosk.store.setSetting(PROVISIONING_SETTINGS.pending, JSON.stringify(record));
     return record;

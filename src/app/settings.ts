@@ -20,6 +20,9 @@ export const PROVISIONING_SETTINGS = {
   pending: 'provisioning.pending',
   /** JSON record of the last card applied (its config's in-memory part is re-applied at each start). */
   applied: 'provisioning.applied',
-  /** Key id of a card that tried to enroll this never-enrolled kiosk and failed (never the code). */
+  /**
+   * Key id of a card that tried to enroll this never-enrolled kiosk and failed, or was cut off by a
+   * restart before it enrolled (never the code).
+   */
   triedKid: 'provisioning.triedKid',
 } as const;

@@ -10,8 +10,16 @@
  * refused scan (`fault: 'unreadable'`, `refusal` naming the missing chunks), recorded as one
  * rejected check-in. A chunk scanned again with the same digits is ignored.
  *
- * Bounded: per scanner one card of at most MAX_SHC_CHUNKS chunks of at most one QR code each,
- * for at most CHUNK_WAIT_MS.
+ * A chunk of the card last completed on that scanner, read again within CHUNK_WAIT_MS (a scanner
+ * reading a code twice, the person showing the last code again) while no other card's chunks are
+ * held there, is that card again: it goes on as the whole card, like a single-QR card read twice,
+ * so the duplicate window folds it (`duplicate` of the check-in, its verdict shown again). It never
+ * starts a new held set, which would ask the person just checked in for "the next one" and end as
+ * a rejected `unreadable` check-in. Each re-read restarts that CHUNK_WAIT_MS; the first chunk of
+ * another card on that scanner ends it.
+ *
+ * Bounded: per scanner one card of at most MAX_SHC_CHUNKS chunks of at most one QR code each
+ * held, and one completed card remembered, each for at most CHUNK_WAIT_MS (from its last chunk).
  */
 import type { ScanEvent } from '../shared/types.js';
 import type { Timers } from '../shared/ports.js';
@@ -36,8 +44,9 @@ export interface ChunkProgress {
 export interface ChunkOffer {
   /**
    * The scans to record now, in order: held chunks released as a refused scan (another card's
-   * chunk or another code came), then the scan itself when it is no chunk, or the assembled card.
-   * Empty when the scan was held, or ignored as a repeat.
+   * chunk or another code came), then the scan itself when it is no chunk, or the assembled card
+   * (also for a chunk of the card just completed read again). Empty when the scan was held, or
+   * ignored as a repeat of a held chunk.
    */
   scans: ScanEvent[];
   /** Set when the scan's chunk is now held: announce it once `scans` are recorded. */
@@ -53,6 +62,12 @@ interface Held {
   timer: unknown;
 }
 
+/** The card last completed on a scanner, remembered so that a chunk of it read again is known. */
+interface Completed {
+  set: ShcChunkSet;
+  timer: unknown;
+}
+
 /** Quick look at a raw scan: could it be a chunk (`shc:/C/N/` near its start, any letter case)? */
 const CHUNK_HEAD = /shc:\/\d{1,3}\/\d{1,3}\//i;
 /** Room before the prefix for a BOM, white space and an AIM symbology identifier (`]Q1`). */
@@ -60,6 +75,7 @@ const HEAD_CHARS = 32;
 
 export class ShcChunkHold {
   private readonly held = new Map<string, Held>();
+  private readonly completed = new Map<string, Completed>();
 
   /**
    * `release` records a refused scan made of chunks whose wait (`waitMs`, default CHUNK_WAIT_MS)
@@ -89,6 +105,12 @@ export class ShcChunkHold {
     // Not a (sound) chunk: another code, so the card being held will not be completed.
     if (!reading?.ok) return { scans: held ? [this.refuse(scan.deviceId, held, 'another code was scanned before the rest'), scan] : [scan] };
     const chunk = reading.chunk;
+    // A chunk of the card just completed here, read again: that card again, whole (module comment).
+    const done = held ? undefined : this.completed.get(scan.deviceId);
+    if (done?.set.has(chunk)) {
+      this.remember(scan.deviceId, done.set);
+      return { scans: [this.cardScan(scan, done.set)] };
+    }
     const scans: ScanEvent[] = [];
     if (held) {
       const added = held.set.add(chunk);
@@ -98,16 +120,17 @@ export class ShcChunkHold {
         held.lastIndex = chunk.index;
         if (!held.set.complete) return { scans: [], progress: this.progress(scan.deviceId, chunk.index, held.set) };
         this.drop(scan.deviceId, held);
-        // One scan of the whole card, read when its last chunk was.
-        const card: ScanEvent = { source: scan.source, deviceId: scan.deviceId, text: held.set.assemble(), receivedAt: scan.receivedAt, assembledFrom: held.set.total };
-        return { scans: [card] };
+        this.remember(scan.deviceId, held.set);
+        return { scans: [this.cardScan(scan, held.set)] };
       }
       // Another card's chunk: the held ones are refused, and this one starts the next card.
       scans.push(this.refuse(scan.deviceId, held, added.detail));
     }
+    const deviceId = scan.deviceId;
+    // Another card begins here: the one completed before is no longer the one being shown.
+    this.forget(deviceId);
     const set = new ShcChunkSet(chunk.total);
     set.add(chunk);
-    const deviceId = scan.deviceId;
     const entry: Held = { set, last: scan, lastIndex: chunk.index, timer: undefined };
     entry.timer = this.timers.setTimeout(() => {
       if (this.held.get(deviceId) !== entry) return;
@@ -128,9 +151,35 @@ export class ShcChunkHold {
     return this.held.size;
   }
 
-  /** Every scanner's held chunks as refused scans (`why` says why the rest will not come), nothing held after. */
+  /**
+   * Every scanner's held chunks as refused scans (`why` says why the rest will not come), nothing
+   * held after; completed cards are forgotten too (no timer is left running).
+   */
   releaseAll(why: string): ScanEvent[] {
+    for (const deviceId of [...this.completed.keys()]) this.forget(deviceId);
     return [...this.held].map(([deviceId, held]) => this.refuse(deviceId, held, why));
+  }
+
+  /** One scan of the whole card `set`, read when `scan` (its last chunk, or a re-read one) was. */
+  private cardScan(scan: ScanEvent, set: ShcChunkSet): ScanEvent {
+    return { source: scan.source, deviceId: scan.deviceId, text: set.assemble(), receivedAt: scan.receivedAt, assembledFrom: set.total };
+  }
+
+  /** Remembers `set` as the card completed on `deviceId` for the next waitMs (restarted if already remembered). */
+  private remember(deviceId: string, set: ShcChunkSet): void {
+    this.forget(deviceId);
+    const entry: Completed = { set, timer: undefined };
+    entry.timer = this.timers.setTimeout(() => {
+      if (this.completed.get(deviceId) === entry) this.completed.delete(deviceId);
+    }, this.waitMs);
+    this.completed.set(deviceId, entry);
+  }
+
+  private forget(deviceId: string): void {
+    const done = this.completed.get(deviceId);
+    if (!done) return;
+    this.timers.clearTimeout(done.timer);
+    this.completed.delete(deviceId);
   }
 
   private progress(deviceId: string, index: number, set: ShcChunkSet): ChunkProgress {

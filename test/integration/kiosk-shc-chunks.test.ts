@@ -6,7 +6,9 @@
  * ignored. Held chunks that cannot become a card — the rest not there 60 s after the first, a
  * chunk of another card, another code on that scanner, the kiosk stopping — become one rejected
  * (`unreadable`) check-in naming the missing chunks: no scan is silently lost. Two scanners hold
- * their chunks apart. The duplicate window knows the card by what was signed, chunked or not.
+ * their chunks apart. The duplicate window knows the card by what was signed, chunked or not. A
+ * chunk of the card just completed, read again within 60 s, is that card again (a duplicate),
+ * never a new held set.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,6 +153,48 @@ describe('kiosk: multi-QR SMART Health Card chunks', () => {
     expect(await kiosk.submit(scan(y))).toMatchObject({ kind: 'duplicate', of: first?.kind === 'checkin' ? first.checkIn.id : '' });
     expect(await kiosk.submit(scan(await issueShc(claims, shcSigner)))).toMatchObject({ kind: 'duplicate' });
     expect(recorded()).toHaveLength(1);
+  });
+
+  it('a chunk of the card just accepted, read again within 60 s, is that card again (a duplicate): no new held set, no rejected check-in', async () => {
+    const [a, b, c] = (await card(3)) as [string, string, string];
+    for (const t of [a, b, c]) await kiosk.submit(scan(t));
+    const first = outcomes[0];
+    expect(first).toMatchObject({ kind: 'checkin', checkIn: { verdict: 'accept' } });
+    const id = first?.kind === 'checkin' ? first.checkIn.id : '';
+    prompts.length = 0;
+    // The scanner reads the last code twice; later the person shows it again.
+    time.advanceSync(200);
+    expect(await kiosk.submit(scan(c))).toMatchObject({ kind: 'duplicate', of: id, verdict: { verdict: 'accept' } });
+    time.advanceSync(50_000);
+    expect(await kiosk.submit(scan(a))).toMatchObject({ kind: 'duplicate', of: id });
+    // Each re-read restarts the 60 s: the whole card shown again straddling the first bound is still one card.
+    time.advanceSync(50_000);
+    expect(await kiosk.submit(scan(b))).toMatchObject({ kind: 'duplicate', of: id });
+    expect(prompts).toEqual([]);
+    expect(kiosk.heldChunks('serial:/dev/ttyACM0')).toBeUndefined();
+    await time.advance(CHUNK_WAIT_MS * 2);
+    expect(recorded()).toHaveLength(1);
+    expect(time.timerCount).toBe(0);
+    // Past the 60 s a chunk is held again as the start of a card; another scanner never knew the card.
+    await kiosk.submit(scan(c));
+    expect(prompts).toEqual([{ deviceId: 'serial:/dev/ttyACM0', index: 3, total: 3, missing: [1, 2] }]);
+    await kiosk.submit(scan(a, 'hid:0581:0115'));
+    expect(prompts.at(-1)).toEqual({ deviceId: 'hid:0581:0115', index: 1, total: 3, missing: [2, 3] });
+  });
+
+  it('the first chunk of another card ends the memory of the card completed before it', async () => {
+    const [a, b] = (await card(2)) as [string, string];
+    // Another card (another nbf: other digits in every chunk, not only the signature's).
+    time.advanceSync(2_000);
+    const [x, y] = (await card(2)) as [string, string];
+    expect(x).not.toBe(a);
+    for (const t of [a, b, x, y]) await kiosk.submit(scan(t));
+    expect(recorded().map((c) => c.verdict)).toEqual(['accept', 'accept']);
+    prompts.length = 0;
+    // The second card's chunk again: its duplicate. The first card's chunk: no longer remembered, a new held set.
+    expect(await kiosk.submit(scan(x))).toMatchObject({ kind: 'duplicate' });
+    expect(await kiosk.submit(scan(a))).toBeUndefined();
+    expect(prompts).toEqual([{ deviceId: 'serial:/dev/ttyACM0', index: 1, total: 2, missing: [2] }]);
   });
 
   it('stopping with chunks held records them as one rejected check-in before the store closes', async () => {

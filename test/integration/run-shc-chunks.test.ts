@@ -3,7 +3,8 @@
  * a `sim:FILE` scanner replays the 3 chunk lines of one card (out of order) → exactly one
  * `checkin` of the card, with a `chunk` event per chunk still waiting for the rest; the lone chunk
  * of another card at the end of the input → one rejected `checkin` when the input ends, naming
- * the missing chunks. SIGTERM with a chunk held records it the same way before `stopped`. (The
+ * the missing chunks. A chunk of the card just accepted read again is a `duplicate` of its
+ * check-in, never a new held set. SIGTERM with a chunk held records it the same way before `stopped`. (The
  * 60 s bound itself is tested with a fake clock in kiosk-shc-chunks.test.ts.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,9 @@ const chunksOf = (n: number) => issueShcChunks({ iss: SHC_EXAMPLE_ISS, nbf: Math
 describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
   it('3 chunk lines → exactly one check-in; a lone chunk of another card → one rejected check-in at the end of input', async () => {
     const [a, b, c] = (await chunksOf(3)) as [string, string, string];
-    const [other] = (await chunksOf(3)) as [string, string, string];
+    // Its last chunk: the one holding the signature (the same claims signed again differ only there;
+    // a chunk 1 or 2 of it would be the same digits as this card's, read again).
+    const [, , other] = (await chunksOf(3)) as [string, string, string];
     const scans = join(dir, 'scans.txt');
     writeFileSync(scans, `${c}\r\n${a}\r\n${b}\r\n${other}\r\n`);
     const r = runCli(['run', '--data-dir', join(dir, 'data'), '--trust', trust, '--scanner', `sim:${scans}?intervalMs=20`]);
@@ -42,7 +45,7 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
       { event: 'chunk', index: 3, total: 3, missing: [1, 2] },
       { event: 'chunk', index: 1, total: 3, missing: [2] },
       { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
-      { event: 'chunk', index: 1, total: 3, missing: [2, 3] },
+      { event: 'chunk', index: 3, total: 3, missing: [1, 2] },
       { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String) },
       { event: 'stopped' },
     ]);
@@ -51,6 +54,23 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
       ['shc', 'accept'],
       ['shc', 'reject'],
     ]);
+  });
+
+  it('a chunk of the card just accepted read again (stdin) → a duplicate of its check-in, no new chunk event, nothing rejected', async () => {
+    const [a, b, c] = (await chunksOf(3)) as [string, string, string];
+    const r = runCli(['run', '--data-dir', join(dir, 'reread'), '--trust', trust, '--scanner', 'stdin'], `${a}\n${b}\n${c}\n${c}\n`);
+    expect(r.code).toBe(0);
+    const events = r.lines.filter((l) => l.event !== 'scanner');
+    const id = events.find((l) => l.event === 'checkin')?.id;
+    expect(events).toEqual([
+      { event: 'ready' },
+      { event: 'chunk', index: 1, total: 3, missing: [2, 3] },
+      { event: 'chunk', index: 2, total: 3, missing: [3] },
+      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
+      { event: 'duplicate', of: id, verdict: 'accept', reasons: [] },
+      { event: 'stopped' },
+    ]);
+    expect(runCli(['export', '--data-dir', join(dir, 'reread')]).lines.map((l) => [l.format, l.verdict])).toEqual([['shc', 'accept']]);
   });
 
   it('SIGTERM with a chunk held records it as one rejected check-in before stopping', async () => {

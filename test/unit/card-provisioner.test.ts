@@ -1,7 +1,8 @@
 /**
  * The kiosk's decisions about a scanned provisioning card: fresh kiosk → enroll and take the
  * card's settings; enrolled → "technician only" unless re-provisioning was armed (for 10 minutes);
- * armed → only a card of the pinned server; re-enrollment needed → accepted without the panel.
+ * armed → only a card of the pinned server; re-enrollment needed → accepted without the panel; a
+ * card refused by the server or cut off by a restart → its server's card taken again after scans.
  * The kiosk is a real KioskService on a real store in a temp dir; enrollment is a recorded hook.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -174,6 +175,24 @@ describe('CardProvisioner', () => {
     expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.pending)).toBe('');
     expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
     expect(enrolled).toHaveLength(1);
+  });
+
+  it('a crash before the enrollment was saved, then an ID card scanned: the same server\'s card is still taken without the panel, another server\'s is not', async () => {
+    const state: { enrolled: boolean; reenrollNeeded: boolean; identity?: string } = { enrolled: false, reenrollNeeded: false };
+    const crashed = new CardProvisioner({ kiosk, clock: time, logger: silentLogger, enrollment: () => state, enrollWithCard: () => new Promise<never>(() => undefined) });
+    void crashed.handle(card());
+    await time.advance(1);
+    // Power cut; at the start the card is dropped ("nothing changed: scan the card again").
+    const { p, enrolled } = provisioner(state);
+    p.resume();
+    expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.pending)).toBe('');
+    expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.triedKid)).toMatch(/^[A-Za-z0-9+/=]+$/);
+    // Someone scans an ID card before the technician scans the card again.
+    expect(await kiosk.submit({ source: 'serial', deviceId: 'serial:/dev/ttyACM0', text: '001090001234|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021', receivedAt: time.now() })).toMatchObject({ kind: 'checkin' });
+    expect(await p.handle(card(foreign))).toMatchObject({ state: 'ignored', reason: 'in-service' });
+    expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+    expect(enrolled.map((c) => c.checkpoint)).toEqual(['GATE-7']);
+    expect(kiosk.store.getSetting(PROVISIONING_SETTINGS.triedKid)).toBe('');
   });
 
   it('a card refused for enrollment (server down), then a test scan: the same server\'s card is taken when scanned again, another server\'s is not', async () => {

@@ -88,6 +88,11 @@ export class ShcChunkSet {
     return { kind: 'conflict', detail: `chunk ${chunk.index} of ${this.total} came twice with different content (a chunk of another card)` };
   }
 
+  /** Whether `chunk` is one of this set's chunks: the same N, and C held with the same digits. */
+  has(chunk: ShcChunk): boolean {
+    return chunk.total === this.total && this.parts.get(chunk.index) === chunk.digits;
+  }
+
   /** Chunk numbers received, ascending. */
   received(): number[] {
     return [...this.parts.keys()].sort((a, b) => a - b);
