@@ -27,7 +27,7 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { RELEASE_VERSION, ReleaseFileTakenError, prepareRelease } from './update-feed.js';
+import { RELEASE_VERSION, ReleaseRefusedError, prepareRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -295,19 +295,31 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     if (typeof v.file !== 'string' || !fs.existsSync(v.file)) throw new Usage(`central ${sub}: --file must name an existing AppImage`);
     if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
-    const pct = percentFlag(sub, v['staging-percentage'], 100);
+    // Undefined when not given: a version published already keeps its staged rollout (a CI retry must not widen it).
+    const pct = v['staging-percentage'] === undefined ? undefined : percentFlag(sub, v['staging-percentage'], 100);
     return withStorage(sub, choice, async (storage) => {
       const published = await storage.fleet.releases(100_000);
-      let release;
+      let prepared;
       try {
-        release = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now(), published);
+        prepared = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now(), published);
       } catch (err) {
-        if (err instanceof ReleaseFileTakenError) throw new Usage(`central ${sub}: --file: ${err.message}`);
+        if (err instanceof ReleaseRefusedError) throw new Usage(`central ${sub}: --file ${v.file as string}: ${err.message}`);
         throw err;
       }
-      await storage.fleet.putRelease(release);
+      const { release, republished } = prepared;
+      const before = published.find((r) => r.version === release.version);
+      if (!republished || before?.stagingPercentage !== release.stagingPercentage) await storage.fleet.putRelease(release);
       const served = await storage.fleet.latestRelease();
-      io.stdout(`${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage, served: served?.version ?? null })}\n`);
+      io.stdout(
+        `${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage, served: served?.version ?? null, ...(republished ? { already: true } : {}) })}\n`,
+      );
+      if (republished) {
+        const what =
+          before?.stagingPercentage === release.stagingPercentage
+            ? `nothing changed (its staging percentage stays ${release.stagingPercentage} %)`
+            : `its staging percentage is now ${release.stagingPercentage} % (was ${before?.stagingPercentage ?? '?'} %), nothing else changed`;
+        io.stderr(`central ${sub}: release ${release.version} was already published with these bytes (${release.file}); ${what}\n`);
+      }
       // Publishing an older version is allowed (it is recorded and listed) but the feed keeps serving the highest one.
       if (served && served.version !== release.version) io.stderr(`central ${sub}: ${release.version} is recorded, but the feed keeps serving ${served.version}, the highest version published\n`);
       return EXIT.ok;

@@ -152,11 +152,17 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   'release add': {
     synopsis: `checkpoint-kiosk central release add (--data-dir DIR | --database URL) --file APPIMAGE --version V
       [--staging-percentage N] [--releases-dir DIR]`,
-    summary: 'Publishes an AppImage on the update feed at <server>/updates (electron-updater generic provider).\nThe feed serves the highest version published; a file name already used by another release is refused.',
+    summary:
+      'Publishes an AppImage on the update feed at <server>/updates (electron-updater generic provider).\n' +
+      'The feed serves the highest version published. A published AppImage is never replaced: the same version\n' +
+      'with the same bytes again changes nothing but the staging percentage, and that only when it is given;\n' +
+      'other bytes for a published version, bytes published as another version, and a file name already used by\n' +
+      'another release are refused (exit 2).',
     options: `${STORE}
   --file APPIMAGE         the AppImage to publish
   --version V             its semantic version, e.g. 1.4.0
-  --staging-percentage N  share of kiosks that take it, 0-100 (default 100)
+  --staging-percentage N  share of kiosks that take it, 0-100 (default 100 for a new version;
+                          a version added again keeps its share unless this is given)
   --releases-dir DIR      where releases are kept (default DIR/releases)`,
   },
   'release set': {

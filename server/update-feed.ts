@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { inc, prerelease } from 'semver';
 import type { ReleaseRecord } from './storage/fleet-types.js';
 
 /** File names a release may have (no directories, no dot-files). */
@@ -28,10 +29,21 @@ export async function fileDigest(file: string): Promise<{ sha512: string; size: 
 }
 
 /**
- * A release file name already taken by a published release with other content: overwriting it
- * would make that release's recorded SHA-512 and size wrong (kiosks would refuse its download).
+ * Why `central release add` refuses a file (exit 2). Every refusal keeps what is published as it
+ * was: a kiosk that installed a release must find the same bytes under its version and file name.
  */
-export class ReleaseFileTakenError extends Error {
+export class ReleaseRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A release file name already used by another published release: replacing it would make that
+ * release's recorded SHA-512 and size wrong (kiosks would refuse its download).
+ */
+export class ReleaseFileTakenError extends ReleaseRefusedError {
   constructor(
     readonly target: string,
     readonly takenBy: string,
@@ -41,46 +53,121 @@ export class ReleaseFileTakenError extends Error {
       `${target} already holds the AppImage of release ${takenBy}, with other content; it is not overwritten. ` +
         `Rename the new AppImage after its version (e.g. checkpoint-kiosk-${version}.AppImage) and add it again`,
     );
-    this.name = 'ReleaseFileTakenError';
   }
 }
 
 /**
- * Copies `source` into `releasesDir` and describes it as a release. `published` are the releases
- * already recorded: a file of theirs is never replaced by other content (ReleaseFileTakenError);
- * the same bytes again are fine. The copy goes through a temporary name and a rename, so a kiosk
- * downloading meanwhile never reads a half-written file. Throws Error naming any other problem.
+ * The version is published already with other bytes. Replacing them would give kiosks that have
+ * this version installed no update (same version) while others get different code under its name,
+ * and a download in flight would fail its SHA-512: a new version is the only fix.
+ */
+export class ReleaseVersionTakenError extends ReleaseRefusedError {
+  constructor(
+    readonly published: ReleaseRecord,
+    readonly suggestion: string,
+  ) {
+    super(
+      `release ${published.version} is already published (${published.file}, ${published.size} bytes) with other bytes; ` +
+        `a published AppImage is never overwritten. Build these changes as a new version (e.g. ${suggestion}) and add it with --version ${suggestion}`,
+    );
+  }
+}
+
+/**
+ * The bytes are published already as another version. An AppImage runs as the version it was
+ * built with, so serving it under a higher one would make every kiosk download it again at each
+ * check (it never reaches the version advertised).
+ */
+export class ReleaseBytesPublishedError extends ReleaseRefusedError {
+  constructor(
+    readonly published: ReleaseRecord,
+    readonly version: string,
+  ) {
+    super(
+      `these bytes are already published as release ${published.version} (${published.file}); an AppImage reports the version it was built with, ` +
+        `so serving them as ${version} would offer kiosks ${published.version} again and again. Build the AppImage as ${version} and add that file`,
+    );
+  }
+}
+
+/** What prepareRelease decided. */
+export interface PreparedRelease {
+  /** The record to store (for a republished version: the stored one, with the staging percentage given, if any). */
+  release: ReleaseRecord;
+  /**
+   * True when the version was published already with these very bytes: nothing was copied, and
+   * the record differs from the stored one at most by its staging percentage.
+   */
+  republished: boolean;
+}
+
+/** A version above `version` that no published release has: the next patch (or pre-release) number. */
+export function nextFreeVersion(version: string, published: readonly ReleaseRecord[]): string {
+  const taken = new Set(published.map((r) => r.version));
+  let v = version;
+  // Bounded: only as many steps as there are published versions can be taken.
+  for (let i = 0; i <= taken.size; i++) {
+    v = inc(v, prerelease(v) ? 'prerelease' : 'patch') ?? v;
+    if (!taken.has(v)) break;
+  }
+  return v;
+}
+
+/**
+ * Copies `source` into `releasesDir` and describes it as release `version`. `published` are the
+ * releases already recorded; a published release is never changed by this (update-feed rules in
+ * README "Updates"):
+ *  - `version` published with the same bytes (SHA-512 and size): a no-op (`republished`, nothing
+ *    copied unless its file went missing from `releasesDir`); its staging percentage is kept
+ *    unless `stagingPercentage` is given — a retried CI job must not widen a staged rollout;
+ *  - `version` published with other bytes: ReleaseVersionTakenError;
+ *  - the bytes published as another version: ReleaseBytesPublishedError;
+ *  - the file name of another release: ReleaseFileTakenError.
+ * `stagingPercentage` (0–100) undefined means 100 for a new version. The copy goes through a
+ * temporary name and a rename, so a kiosk downloading meanwhile never reads a half-written file.
+ * Throws Error naming any other problem.
  */
 export async function prepareRelease(
   source: string,
   releasesDir: string,
   version: string,
-  stagingPercentage: number,
+  stagingPercentage: number | undefined,
   nowMs: number,
   published: readonly ReleaseRecord[] = [],
-): Promise<ReleaseRecord> {
+): Promise<PreparedRelease> {
   if (!RELEASE_VERSION.test(version)) throw new Error(`version "${version}" is not a semantic version (e.g. 1.4.0)`);
   const file = path.basename(source);
   if (!RELEASE_FILE.test(file)) throw new Error(`file name "${file}" may only use letters, digits and . _ + -`);
-  if (!Number.isInteger(stagingPercentage) || stagingPercentage < 0 || stagingPercentage > 100) throw new Error('staging percentage must be 0–100');
-  fs.mkdirSync(releasesDir, { recursive: true });
-  const target = path.join(releasesDir, file);
+  if (stagingPercentage !== undefined && (!Number.isInteger(stagingPercentage) || stagingPercentage < 0 || stagingPercentage > 100)) throw new Error('staging percentage must be 0–100');
   const { sha512, size } = await fileDigest(source);
-  if (path.resolve(source) !== path.resolve(target)) {
-    const owner = published.find((r) => r.file === file && r.version !== version);
-    if (owner && fs.existsSync(target)) {
-      const present = await fileDigest(target);
-      if (present.sha512 !== sha512 || present.size !== size) throw new ReleaseFileTakenError(target, owner.version, version);
-    }
-    const tmp = `${target}.${process.pid}.part`;
-    try {
-      fs.copyFileSync(source, tmp);
-      fs.renameSync(tmp, target);
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
+  const same = (r: ReleaseRecord) => r.sha512 === sha512 && r.size === size;
+  const existing = published.find((r) => r.version === version);
+  if (existing && !same(existing)) throw new ReleaseVersionTakenError(existing, nextFreeVersion(version, published));
+  if (existing) {
+    // The record's own file name, whatever the new copy is called: its record is unchanged.
+    const kept = path.join(releasesDir, existing.file);
+    if (!fs.existsSync(kept)) copyInto(source, releasesDir, kept);
+    return { release: { ...existing, stagingPercentage: stagingPercentage ?? existing.stagingPercentage }, republished: true };
   }
-  return { version, file, sha512, size, stagingPercentage, releasedAt: new Date(nowMs).toISOString() };
+  const twin = published.find(same);
+  if (twin) throw new ReleaseBytesPublishedError(twin, version);
+  const target = path.join(releasesDir, file);
+  // By the record, not the disk: a release whose file went missing still owns its name.
+  const owner = published.find((r) => r.file === file);
+  if (owner) throw new ReleaseFileTakenError(target, owner.version, version);
+  if (path.resolve(source) !== path.resolve(target)) copyInto(source, releasesDir, target);
+  return { release: { version, file, sha512, size, stagingPercentage: stagingPercentage ?? 100, releasedAt: new Date(nowMs).toISOString() }, republished: false };
+}
+
+function copyInto(source: string, releasesDir: string, target: string): void {
+  fs.mkdirSync(releasesDir, { recursive: true });
+  const tmp = `${target}.${process.pid}.part`;
+  try {
+    fs.copyFileSync(source, tmp);
+    fs.renameSync(tmp, target);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 /** `latest-linux.yml` for a release (every value is from a validated record; strings are quoted). */

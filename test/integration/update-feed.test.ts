@@ -125,3 +125,64 @@ describe('update feed with several releases', () => {
     }
   }, 180_000); // eight CLI runs, each a fresh node process
 });
+
+describe('update feed: adding a published version or published bytes again', () => {
+  const data = () => join(dir, 'central');
+  const add = (...args: string[]) => runCli(['central', 'release', 'add', '--data-dir', data(), ...args]);
+  const publish = (version: string) => {
+    const file = join(dir, `checkpoint-kiosk-${version}.AppImage`);
+    const bytes = randomBytes(2_000);
+    writeFileSync(file, bytes);
+    const r = add('--file', file, '--version', version);
+    expect(r.code, r.stderr).toBe(0);
+    return { file, bytes };
+  };
+  let other: string;
+  beforeAll(() => {
+    other = mkdtempSync(join(tmpdir(), 'ck-feed-again-'));
+  });
+  afterAll(() => rmSync(other, { recursive: true, force: true }));
+
+  it('keeps the staged rollout of a version added again with the same bytes, unless --staging-percentage is given', async () => {
+    const a = publish('3.4.0');
+    expect(runCli(['central', 'release', 'set', '--data-dir', data(), '--version', '3.4.0', '--staging-percentage', '5']).code).toBe(0);
+
+    // A CI retry of the same add: the 5 % rollout must not become 100 %.
+    const retry = add('--file', a.file, '--version', '3.4.0');
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout)).toMatchObject({ event: 'release-added', version: '3.4.0', stagingPercentage: 5, already: true });
+    expect(retry.stderr).toMatch(/3\.4\.0 was already published with these bytes .*staging percentage stays 5 %/);
+    expect(await provider().getLatestVersion()).toMatchObject({ version: '3.4.0', stagingPercentage: 5 });
+
+    // The flag given: the same bytes again set the share and change nothing else.
+    const widen = add('--file', a.file, '--version', '3.4.0', '--staging-percentage', '20');
+    expect(widen.code, widen.stderr).toBe(0);
+    expect(widen.stderr).toMatch(/staging percentage is now 20 % \(was 5 %\)/);
+    expect(await provider().getLatestVersion()).toMatchObject({ version: '3.4.0', stagingPercentage: 20, sha512: createHash('sha512').update(a.bytes).digest('base64') });
+  }, 120_000); // four CLI runs, each a fresh node process
+
+  it('refuses other bytes for a published version, naming the file, the version and a new version to use', async () => {
+    const a = publish('4.4.0');
+    const rebuilt = join(other, 'checkpoint-kiosk-4.4.0.AppImage');
+    writeFileSync(rebuilt, randomBytes(2_000));
+    const refused = add('--file', rebuilt, '--version', '4.4.0');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(`--file ${rebuilt}: release 4.4.0 is already published`);
+    expect(refused.stderr).toMatch(/never overwritten.*--version 4\.4\.1/);
+    const served = Buffer.from(await (await fetch(`${server.url}/updates/checkpoint-kiosk-4.4.0.AppImage`)).arrayBuffer());
+    expect(served.equals(a.bytes)).toBe(true);
+    expect((await provider().getLatestVersion()).sha512).toBe(createHash('sha512').update(a.bytes).digest('base64'));
+  }, 120_000);
+
+  it('refuses the bytes of a published release as another version, naming that version', async () => {
+    const a = publish('5.9.0');
+    // 5.9.0's bytes renamed as 5.11.0 would run as 5.9.0 and be offered to kiosks again and again.
+    const copy = join(other, 'checkpoint-kiosk-5.11.0.AppImage');
+    writeFileSync(copy, a.bytes);
+    const twin = add('--file', copy, '--version', '5.11.0');
+    expect(twin.code).toBe(2);
+    expect(twin.stderr).toMatch(/these bytes are already published as release 5\.9\.0 \(checkpoint-kiosk-5\.9\.0\.AppImage\)/);
+    expect(await provider().getLatestVersion()).toMatchObject({ version: '5.9.0' });
+  }, 120_000);
+});
