@@ -40,12 +40,14 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
     const r = runCli(['run', '--data-dir', join(dir, 'data'), '--trust', trust, '--scanner', `sim:${scans}?intervalMs=20`]);
     expect(r.code).toBe(0);
     const events = r.lines.filter((l) => l.event !== 'scanner');
+    // The scanner holding the chunks is named.
+    expect(events.filter((l) => l.event === 'chunk').every((l) => l.deviceId === 'sim:scans.txt')).toBe(true);
     expect(events).toEqual([
       { event: 'ready' },
-      { event: 'chunk', index: 3, total: 3, missing: [1, 2] },
-      { event: 'chunk', index: 1, total: 3, missing: [2] },
+      { event: 'chunk', deviceId: expect.any(String), index: 3, total: 3, missing: [1, 2] },
+      { event: 'chunk', deviceId: expect.any(String), index: 1, total: 3, missing: [2] },
       { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
-      { event: 'chunk', index: 3, total: 3, missing: [1, 2] },
+      { event: 'chunk', deviceId: expect.any(String), index: 3, total: 3, missing: [1, 2] },
       { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String) },
       { event: 'stopped' },
     ]);
@@ -64,8 +66,8 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
     const id = events.find((l) => l.event === 'checkin')?.id;
     expect(events).toEqual([
       { event: 'ready' },
-      { event: 'chunk', index: 1, total: 3, missing: [2, 3] },
-      { event: 'chunk', index: 2, total: 3, missing: [3] },
+      { event: 'chunk', deviceId: expect.any(String), index: 1, total: 3, missing: [2, 3] },
+      { event: 'chunk', deviceId: expect.any(String), index: 2, total: 3, missing: [3] },
       { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
       { event: 'duplicate', of: id, verdict: 'accept', reasons: [] },
       { event: 'stopped' },

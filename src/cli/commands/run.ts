@@ -211,7 +211,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
   // A chunk of a multi-QR SMART Health Card held until the others are scanned (nothing recorded yet).
-  kiosk.on('chunk', (c) => out({ event: 'chunk', index: c.index, total: c.total, missing: c.missing }));
+  // `deviceId`: which scanner holds the chunks (two scanners may each hold part of a card).
+  kiosk.on('chunk', (c) => out({ event: 'chunk', deviceId: c.deviceId, index: c.index, total: c.total, missing: c.missing }));
   // `error` is the plain message with its fix; `errorCode` the original errno name (EAGAIN, ENOENT …) for logs and scripts.
   // `fault`/`lineNoise`: a burst of line noise (start, then a summary with the frames dropped).
   // One line per change of state (or of line noise): a scanner being retried reports a new error
