@@ -51,6 +51,7 @@ import type { CentralStorage } from './storage/types.js';
 import { TraceTooLargeError, parseTraceQuery, trace } from './trace.js';
 import { auditedTrace } from './trace-audit.js';
 import { currentTrustBundle, NoBundleError } from './trust-bundle-export.js';
+import { dataDirProblem } from '../src/app/data-dir.js';
 
 export interface CentralIo {
   stdout: (text: string) => void;
@@ -169,6 +170,9 @@ async function serve(argv: string[], io: CentralIo): Promise<number> {
     // A missing or different data key is the operator's to fix (a flag), not a runtime failure.
     if (err instanceof DataKeyRefusedError || err instanceof DatabaseSettingError) throw new Usage(`central: ${err.message}`);
     if (err instanceof PortBusyError && err.usage) throw new Usage(`central: ${err.message}`);
+    // A --data-dir that cannot be a folder (a file, under a file, not writable) is the operator's to fix.
+    const dirProblem = where.dataDir !== undefined && (err as NodeJS.ErrnoException).path === where.dataDir ? dataDirProblem(err, where.dataDir, "the central server's data") : undefined;
+    if (dirProblem) throw new Usage(`central: --data-dir ${dirProblem.message}`);
     throw err;
   }
   // Signal handlers first, then the line: the write to a pipe is synchronous, so a supervisor that

@@ -26,14 +26,17 @@ export function prepareDataDir(dir: string): void {
   }
 }
 
-/** The plain-words DataDirError for an errno from creating or checking `dir`, or undefined when it is not about the path. */
-export function dataDirProblem(err: unknown, dir: string): DataDirError | undefined {
+/**
+ * The plain-words DataDirError for an errno from creating or checking `dir`, or undefined when it
+ * is not about the path. `what` names whose data it holds ("the kiosk's data", the default).
+ */
+export function dataDirProblem(err: unknown, dir: string, what = "the kiosk's data"): DataDirError | undefined {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'EEXIST':
-      return new DataDirError(`${dir} is a file, not a folder: name a folder for the kiosk's data (it is created when missing)`);
+      return new DataDirError(`${dir} is a file, not a folder: name a folder for ${what} (it is created when missing)`);
     case 'ENOTDIR':
-      return new DataDirError(`${dir} cannot be a folder: a part of that path is a file; name a folder for the kiosk's data`);
+      return new DataDirError(`${dir} cannot be a folder: a part of that path is a file; name a folder for ${what}`);
     case 'EACCES':
     case 'EPERM':
       return new DataDirError(`${dir} cannot be created or written by this user (permission denied): choose a folder it may write, or give it that folder (chown)`);

@@ -94,6 +94,13 @@ describe('central subcommands', () => {
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toMatch(new RegExp(`^central ${sub}: the data dir .*no-such-dir holds no central database`));
   });
+  it('central --data-dir naming a file → exit 2 in plain words (not the raw EEXIST)', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const r = await central(['--data-dir', file, '--port', '0']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/^central: --data-dir .*a-file is a file, not a folder: name a folder for the central server's data/);
+  });
   const rows: Row[] = [
     ['enroll-code', () => ['enroll-code', '--data-dir', server], '', EXIT.ok, /^$/],
     ['audit --verify', () => ['audit', '--verify', '--data-dir', server], '', EXIT.ok, /^$/],
