@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { successionProofMatches } from '../src/sync/succession-proof.js';
 import { newToken, sha256Hex } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
+import { normaliseEnrollmentCode } from '../src/shared/enrollment-code.js';
 
 export const DEFAULT_CODE_TTL_HOURS = 24;
 /** Crockford-ish alphabet without look-alikes (0/O, 1/I/L): codes get typed by technicians. */
@@ -68,9 +69,7 @@ export function enrollmentCodeProblem(code: string): string | undefined {
 }
 
 /** Codes are compared case-insensitively and without spaces: what a person typed still works. */
-export function normaliseCode(code: string): string {
-  return code.replace(/\s+/g, '').toUpperCase();
-}
+export const normaliseCode = normaliseEnrollmentCode;
 
 /**
  * Registers `code` (valid `ttlHours` from `nowMs`). Resolves false when that code was registered

@@ -9,22 +9,21 @@
  * one-time code makes a proof useless for any other enrollment (a replay spends nothing).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { normaliseEnrollmentCode } from '../shared/enrollment-code.js';
 
 const LABEL = 'checkpoint-kiosk succession v1';
 
-/** The code as the server compares it: whitespace removed, upper case. */
-const normalised = (code: string) => code.replace(/\s+/g, '').toUpperCase();
 
 /** The proof for `oldToken` of device `oldDeviceId` and the new enrollment `code` (64 hex digits). */
 export function successionProof(oldToken: string, oldDeviceId: string, code: string): string {
   const key = createHash('sha256').update(oldToken, 'utf8').digest('hex');
-  return proofWithKey(key, oldDeviceId, normalised(code));
+  return proofWithKey(key, oldDeviceId, normaliseEnrollmentCode(code));
 }
 
 /** Server side: whether `proof` matches the stored token hash (hex SHA-256) of `oldDeviceId`. Constant time. */
 export function successionProofMatches(proof: string, tokenHash: string, oldDeviceId: string, code: string): boolean {
   if (!/^[0-9a-f]{64}$/.test(proof)) return false;
-  return timingSafeEqual(Buffer.from(proof, 'hex'), Buffer.from(proofWithKey(tokenHash, oldDeviceId, normalised(code)), 'hex'));
+  return timingSafeEqual(Buffer.from(proof, 'hex'), Buffer.from(proofWithKey(tokenHash, oldDeviceId, normaliseEnrollmentCode(code)), 'hex'));
 }
 
 function proofWithKey(key: string, oldDeviceId: string, code: string): string {
