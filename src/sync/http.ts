@@ -84,9 +84,11 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   let current = 0;
   // Aborted by close(): every request carries it, joined with the caller's own signal.
   const closing = new AbortController();
-  const withClosing = (config: AxiosRequestConfig | undefined): AxiosRequestConfig => {
+  const withClosing = (config: AxiosRequestConfig | undefined): { config: AxiosRequestConfig; release: () => void } => {
     const own = config?.signal as AbortSignal | undefined;
-    return { ...config, signal: own ? eitherSignal(own, closing.signal) : closing.signal };
+    if (!own) return { config: { ...config, signal: closing.signal }, release: noop };
+    const joined = eitherSignal(own, closing.signal);
+    return { config: { ...config, signal: joined.signal }, release: joined.release };
   };
 
   async function send<T>(call: (c: AxiosInstance) => Promise<AxiosResponse<T>>, signal: AxiosRequestConfig['signal']): Promise<AxiosResponse<T>> {
@@ -117,12 +119,12 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   return {
     client: {
       get: <T>(url: string, config?: AxiosRequestConfig) => {
-        const c2 = withClosing(config);
-        return send<T>((c) => c.get<T>(url, c2), c2.signal);
+        const { config: c2, release } = withClosing(config);
+        return send<T>((c) => c.get<T>(url, c2), c2.signal).finally(release);
       },
       post: <T>(url: string, data?: unknown, config?: AxiosRequestConfig) => {
-        const c2 = withClosing(config);
-        return send<T>((c) => c.post<T>(url, data, c2), c2.signal);
+        const { config: c2, release } = withClosing(config);
+        return send<T>((c) => c.post<T>(url, data, c2), c2.signal).finally(release);
       },
     },
     currentServer: () => servers[current] as string,
@@ -134,19 +136,29 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   };
 }
 
+const noop = (): void => {};
+
 /**
  * A signal aborted when either `a` or `b` is (AbortSignal.any, which Node has only from 20.3 while
- * the package allows any Node 20). Listeners are removed with `once`, and the joined signal lives
- * only as long as one request.
+ * the package allows any Node 20), and `release`, which takes its listeners off both: `b` is the
+ * client's closing signal, alive for the kiosk's whole run, so a listener left on it per request
+ * (every forwarded batch carries its own signal) would pile up for days.
  */
-function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (a.aborted) return a;
-  if (b.aborted) return b;
+export function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; release: () => void } {
+  if (a.aborted) return { signal: a, release: noop };
+  if (b.aborted) return { signal: b, release: noop };
   const joined = new AbortController();
-  const abort = () => joined.abort();
+  const abort = () => {
+    release();
+    joined.abort();
+  };
+  const release = () => {
+    a.removeEventListener('abort', abort);
+    b.removeEventListener('abort', abort);
+  };
   a.addEventListener('abort', abort, { once: true });
   b.addEventListener('abort', abort, { once: true });
-  return joined.signal;
+  return { signal: joined.signal, release };
 }
 
 /** The axios module, imported on first use (cached by the module loader afterwards). */
