@@ -18,13 +18,17 @@
  * a rejected `unreadable` check-in. Each re-read restarts that CHUNK_WAIT_MS; the first chunk of
  * another card on that scanner ends it.
  *
+ * A line holding several `shc:/` codes separated by white space, one of them a chunk (a `sim:FILE` or
+ * stdin line written as `verify` takes a card: shcChunkLine), is read as `verify` reads it: the
+ * whole card as one scan, or one refused scan naming what is missing or wrong. Nothing of it is held.
+ *
  * Bounded: per scanner one card of at most MAX_SHC_CHUNKS chunks of at most one QR code each
  * held, and one completed card remembered, each for at most CHUNK_WAIT_MS (from its last chunk).
  */
 import type { ScanEvent } from '../shared/types.js';
 import type { Timers } from '../shared/ports.js';
 import { normalizeScanText } from '../core/normalize.js';
-import { ShcChunkSet, readShcChunk } from '../credentials/shc/chunks.js';
+import { ShcChunkSet, assembleShcChunks, readShcChunk, shcChunkLine } from '../credentials/shc/chunks.js';
 
 /** How long held chunks wait for the rest of their card, from the first chunk (ms). */
 export const CHUNK_WAIT_MS = 60_000;
@@ -99,6 +103,8 @@ export class ShcChunkHold {
   /** Takes a scan concerns() said yes to (a scan that is not text, or a card already assembled, passes). */
   offer(scan: ScanEvent): ChunkOffer {
     if (scan.fault || scan.assembledFrom !== undefined) return { scans: [scan] };
+    const line = shcChunkLine(scan.text);
+    if (line) return this.offerLine(scan, line);
     const norm = normalizeScanText(scan.text);
     const reading = norm.ok ? readShcChunk(norm.text) : undefined;
     const held = this.held.get(scan.deviceId);
@@ -138,6 +144,37 @@ export class ShcChunkHold {
     }, this.waitMs);
     this.held.set(deviceId, entry);
     return { scans, progress: this.progress(deviceId, chunk.index, set) };
+  }
+
+  /**
+   * A line holding the chunks of a card together, separated by white space (shcChunkLine: a
+   * `sim:FILE` or stdin line, as `verify` takes them): the card whole, as one scan, or — chunks
+   * missing, another card's or another code among them — one refused scan naming what is wrong, as
+   * `verify` names it (nothing of such a line is held). Chunks held on that scanner are released
+   * first: another code came.
+   */
+  private offerLine(scan: ScanEvent, words: string[]): ChunkOffer {
+    const deviceId = scan.deviceId;
+    const held = this.held.get(deviceId);
+    const scans: ScanEvent[] = held ? [this.refuse(deviceId, held, 'another code was scanned before the rest')] : [];
+    this.forget(deviceId);
+    const texts: string[] = [];
+    for (const [i, word] of words.entries()) {
+      const norm = normalizeScanText(word);
+      if (!norm.ok) {
+        scans.push(this.refused(scan, norm.reason === 'too-large' ? 'too-large' : 'unreadable', `text ${i + 1} of ${words.length}: ${norm.detail}`));
+        return { scans };
+      }
+      texts.push(norm.text);
+    }
+    const assembly = assembleShcChunks(texts);
+    if (!assembly.ok) {
+      scans.push(this.refused(scan, assembly.reason === 'too-large' ? 'too-large' : 'unreadable', assembly.detail));
+      return { scans };
+    }
+    this.remember(deviceId, assembly.set);
+    scans.push(this.cardScan(scan, assembly.set));
+    return { scans };
   }
 
   /** The chunks held for `deviceId` (the latest one read, N, the ones still missing), if any. */
@@ -189,6 +226,11 @@ export class ShcChunkHold {
   private drop(deviceId: string, held: Held): void {
     this.timers.clearTimeout(held.timer);
     this.held.delete(deviceId);
+  }
+
+  /** `scan` refused by the hold itself (a line of chunks that is no whole card), `detail` saying why. */
+  private refused(scan: ScanEvent, fault: 'too-large' | 'unreadable', detail: string): ScanEvent {
+    return { source: scan.source, deviceId: scan.deviceId, text: '', receivedAt: scan.receivedAt, fault, refusal: { format: 'shc', detail } };
   }
 
   /** The held chunks of `deviceId` as one refused scan, dropped from the hold. */

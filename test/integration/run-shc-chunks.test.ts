@@ -4,7 +4,8 @@
  * `checkin` of the card, with a `chunk` event per chunk still waiting for the rest; the lone chunk
  * of another card at the end of the input → one rejected `checkin` when the input ends, naming
  * the missing chunks. A chunk of the card just accepted read again is a `duplicate` of its
- * check-in, never a new held set. SIGTERM with a chunk held records it the same way before `stopped`. (The
+ * check-in, never a new held set. All chunks on one line (as `verify` takes them) are the card at
+ * once; a line of chunks that is no whole card is one rejected check-in. SIGTERM with a chunk held records it the same way before `stopped`. (The
  * 60 s bound itself is tested with a fake clock in kiosk-shc-chunks.test.ts.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +74,24 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
       { event: 'stopped' },
     ]);
     expect(runCli(['export', '--data-dir', join(dir, 'reread')]).lines.map((l) => [l.format, l.verdict])).toEqual([['shc', 'accept']]);
+  });
+
+  it('all chunks of a card on one line (as verify takes them) → one check-in of the card; a line of chunks that is no whole card → one rejected check-in', async () => {
+    const [a, b, c] = (await chunksOf(3)) as [string, string, string];
+    const data = join(dir, 'one-line');
+    const r = runCli(['run', '--data-dir', data, '--trust', trust, '--scanner', 'stdin'], `${c} ${a}\t${b}\n${a} ${b}\n`);
+    expect(r.code).toBe(0);
+    const events = r.lines.filter((l) => l.event !== 'scanner');
+    expect(events).toEqual([
+      { event: 'ready' },
+      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
+      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String) },
+      { event: 'stopped' },
+    ]);
+    expect(runCli(['export', '--data-dir', data]).lines.map((l) => [l.format, l.verdict])).toEqual([
+      ['shc', 'accept'],
+      ['shc', 'reject'],
+    ]);
   });
 
   it('SIGTERM with a chunk held records it as one rejected check-in before stopping', async () => {
