@@ -8,7 +8,8 @@
  * CHUNK_WAIT_MS of the first chunk, a chunk of another card (another N, or a C already held with
  * other digits) or any other code was scanned on that scanner, the kiosk stops — go on as one
  * refused scan (`fault: 'unreadable'`, `refusal` naming the missing chunks), recorded as one
- * rejected check-in. A chunk scanned again with the same digits is ignored.
+ * rejected check-in. A chunk scanned again with the same digits is ignored. The screen's "Cancel"
+ * (cancelAll) ends the held chunks the same way, at once, instead of after CHUNK_WAIT_MS.
  *
  * A chunk of the card last completed on that scanner, read again within CHUNK_WAIT_MS (a scanner
  * reading a code twice, the person showing the last code again) while no other card's chunks are
@@ -186,6 +187,15 @@ export class ShcChunkHold {
   /** How many scanners have chunks held. */
   get size(): number {
     return this.held.size;
+  }
+
+  /**
+   * Every scanner's held chunks as refused scans (`why`: the person cancelled on the screen), as
+   * when their wait runs out; the cards completed before are still remembered (a re-read chunk of
+   * one stays its duplicate).
+   */
+  cancelAll(why: string): ScanEvent[] {
+    return [...this.held].map(([deviceId, held]) => this.refuse(deviceId, held, why));
   }
 
   /**

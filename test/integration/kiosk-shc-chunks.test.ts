@@ -226,6 +226,34 @@ describe('kiosk: multi-QR SMART Health Card chunks', () => {
     expect(prompts).toHaveLength(0);
   });
 
+  it('cancel (the screen\'s button) records the held chunks at once as one rejected check-in per scanner, as the 60 s would', async () => {
+    expect(await kiosk.cancelHeldChunks()).toBe(0);
+    const [a, b, c] = (await card(3)) as [string, string, string];
+    const [x, y] = (await card(2)) as [string, string];
+    // A card completed before on the second scanner: still remembered after the cancel.
+    await kiosk.submit(scan(x, 'hid:0581:0115'));
+    await kiosk.submit(scan(y, 'hid:0581:0115'));
+    await kiosk.submit(scan(a));
+    await kiosk.submit(scan(c));
+    expect(await kiosk.cancelHeldChunks()).toBe(1);
+    const all = recorded();
+    expect(all.map((r) => [r.verdict, r.reasons])).toEqual([
+      ['accept', []],
+      ['reject', ['unreadable']],
+    ]);
+    const message = 'multi-QR SMART Health Card incomplete: chunk 2 of 3 is missing (chunks 1 and 3 read); cancelled on the screen; scan all 3 QR codes of the card one after the other';
+    expect(all[1]?.message).toBe(message);
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'checkin', message, verdict: { verdict: 'reject', display: { messages: [message] } } });
+    expect(kiosk.heldChunks('serial:/dev/ttyACM0')).toBeUndefined();
+    // Nothing is left to time out; the other scanner's completed card still folds a re-read.
+    time.advanceSync(CHUNK_WAIT_MS / 2);
+    expect(recorded()).toHaveLength(2);
+    expect(await kiosk.submit(scan(y, 'hid:0581:0115'))).toMatchObject({ kind: 'duplicate' });
+    // The cancelled card's chunk read again starts a new held set (its card is not complete).
+    expect(await kiosk.submit(scan(b))).toBeUndefined();
+    expect(kiosk.heldChunks('serial:/dev/ttyACM0')).toEqual({ index: 2, total: 3, missing: [1, 3] });
+  });
+
   it('stopping with chunks held records them as one rejected check-in before the store closes', async () => {
     const [a] = (await card(3)) as [string, string, string];
     await kiosk.submit(scan(a));
