@@ -8,13 +8,14 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
 
-/** In the port range this test's helpers may use (47200–47299). */
-const PORT = 47231;
+/** The port the local server got from the system (0 asked: never one another test holds). */
+let port = 0;
 const RETRY_AFTER_S = 33;
 
 let dir: string;
@@ -43,7 +44,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(PORT, '127.0.0.1', resolve);
+    server.listen(0, '127.0.0.1', () => {
+      port = (server.address() as AddressInfo).port;
+      resolve();
+    });
   });
 });
 afterAll(async () => {
@@ -62,7 +66,7 @@ async function until(pred: () => boolean, timeoutMs: number): Promise<void> {
 
 describe('run --enroll answered 429 with Retry-After', () => {
   it('says the enrollment is delayed (stdout and stderr), and tries again by itself after Retry-After', async () => {
-    const p = startCli(['run', '--data-dir', join(dir, 'kiosk'), '--scanner', 'stdin', '--server', `http://127.0.0.1:${PORT}`, '--enroll', 'GOOD-CODE-1']);
+    const p = startCli(['run', '--data-dir', join(dir, 'kiosk'), '--scanner', 'stdin', '--server', `http://127.0.0.1:${port}`, '--enroll', 'GOOD-CODE-1']);
     try {
       const problem = await p.waitFor((l) => l.event === 'error', 30_000);
       expect(problem).toEqual({
