@@ -158,7 +158,10 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
     if (profile !== 'booth' && (mode === 'booth' || mode === 'sign-in')) signOut();
   }, [profile]);
 
-  const publicView = result ? <ResultScreen lang={lang} view={result} timeZone={status?.timeZone} /> : <Attract lang={lang} status={status} />;
+  // The chunk prompt's "Cancel this card": the held chunks become one rejected check-in, whose
+  // verdict then comes as an outcome like any other.
+  const cancelChunks = () => void api.cancelChunks().catch(() => undefined);
+  const publicView = result ? <ResultScreen lang={lang} view={result} timeZone={status?.timeZone} onCancelChunks={cancelChunks} /> : <Attract lang={lang} status={status} />;
 
   return (
     <div class={`app mode-${mode} profile-${profile}`} data-mode={mode} data-profile={profile}>

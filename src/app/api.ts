@@ -226,6 +226,13 @@ export class KioskApiService implements KioskApi {
     return this.booth.startShift(session);
   }
 
+  /** The screen's "Cancel" on a partly scanned multi-QR card (KioskService.cancelHeldChunks). */
+  async cancelChunks(): Promise<{ cancelled: number }> {
+    const cancelled = await this.deps.kiosk.cancelHeldChunks();
+    if (cancelled > 0) this.log.info('multi-QR card cancelled on the screen', { cards: cancelled });
+    return { cancelled };
+  }
+
   // ---- technician (access here, the rest in tech-desk.ts) ----
 
   techState(): Promise<TechState> {

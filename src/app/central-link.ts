@@ -270,7 +270,9 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       const wait = Math.max(opts.enrollRetryMs ?? 30_000, throttled ? (err.retryAfterMs ?? 0) : 0);
       // A 429 is not a refusal: the server asks to wait, and the kiosk does, then tries again.
       problem('enrollment', throttled ? `enrollment delayed: the server asks to wait ${Math.ceil(wait / 1000)} s (${message}); the kiosk tries again by itself` : `enrollment failed: ${message}`);
-      log.warn('enrollment failed', { error: message, retry: !permanent });
+      // The log says what stdout says: a 429 delays the enrollment, it did not fail.
+      if (throttled) log.warn('enrollment delayed: the server asks to wait; the kiosk tries again by itself', { error: message, retryInMs: wait });
+      else log.warn('enrollment failed', { error: message, retry: !permanent });
       if (permanent) refused = message;
       if (!permanent) retryHandle = opts.timers.setTimeout(() => void tryEnroll(serverUrl, code), wait);
     });

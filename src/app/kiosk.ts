@@ -247,6 +247,19 @@ export class KioskService extends EventEmitter<KioskEvents> {
   }
 
   /**
+   * The person at the screen cancelled a partly scanned multi-QR card: every scanner's held chunks
+   * are recorded now, each card as one rejected check-in (`unreadable`, naming the missing chunks
+   * and that it was cancelled), as when the 60 s wait runs out. Resolves with how many cards were
+   * held (0: nothing to cancel) once they are committed.
+   */
+  async cancelHeldChunks(): Promise<number> {
+    if (this.stopped) return 0;
+    const scans = this.chunks.cancelAll('cancelled on the screen');
+    await Promise.all(scans.map((scan) => this.record(scan)));
+    return scans.length;
+  }
+
+  /**
    * Stops scanners, records held chunks of multi-QR cards as incomplete (rejected) check-ins,
    * finishes every scan already received, then closes the store.
    */

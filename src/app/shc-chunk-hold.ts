@@ -8,7 +8,8 @@
  * CHUNK_WAIT_MS of the first chunk, a chunk of another card (another N, or a C already held with
  * other digits) or any other code was scanned on that scanner, the kiosk stops — go on as one
  * refused scan (`fault: 'unreadable'`, `refusal` naming the missing chunks), recorded as one
- * rejected check-in. A chunk scanned again with the same digits is ignored.
+ * rejected check-in. A chunk scanned again with the same digits is ignored. The screen's "Cancel"
+ * (cancelAll) ends the held chunks the same way, at once, instead of after CHUNK_WAIT_MS.
  *
  * A chunk of the card last completed on that scanner, read again within CHUNK_WAIT_MS (a scanner
  * reading a code twice, the person showing the last code again) while no other card's chunks are
@@ -18,13 +19,17 @@
  * a rejected `unreadable` check-in. Each re-read restarts that CHUNK_WAIT_MS; the first chunk of
  * another card on that scanner ends it.
  *
+ * A line holding several `shc:/` codes separated by white space, one of them a chunk (a `sim:FILE` or
+ * stdin line written as `verify` takes a card: shcChunkLine), is read as `verify` reads it: the
+ * whole card as one scan, or one refused scan naming what is missing or wrong. Nothing of it is held.
+ *
  * Bounded: per scanner one card of at most MAX_SHC_CHUNKS chunks of at most one QR code each
  * held, and one completed card remembered, each for at most CHUNK_WAIT_MS (from its last chunk).
  */
 import type { ScanEvent } from '../shared/types.js';
 import type { Timers } from '../shared/ports.js';
 import { normalizeScanText } from '../core/normalize.js';
-import { ShcChunkSet, readShcChunk } from '../credentials/shc/chunks.js';
+import { ShcChunkSet, assembleShcChunks, readShcChunk, shcChunkLine } from '../credentials/shc/chunks.js';
 
 /** How long held chunks wait for the rest of their card, from the first chunk (ms). */
 export const CHUNK_WAIT_MS = 60_000;
@@ -99,6 +104,8 @@ export class ShcChunkHold {
   /** Takes a scan concerns() said yes to (a scan that is not text, or a card already assembled, passes). */
   offer(scan: ScanEvent): ChunkOffer {
     if (scan.fault || scan.assembledFrom !== undefined) return { scans: [scan] };
+    const line = shcChunkLine(scan.text);
+    if (line) return this.offerLine(scan, line);
     const norm = normalizeScanText(scan.text);
     const reading = norm.ok ? readShcChunk(norm.text) : undefined;
     const held = this.held.get(scan.deviceId);
@@ -140,6 +147,37 @@ export class ShcChunkHold {
     return { scans, progress: this.progress(deviceId, chunk.index, set) };
   }
 
+  /**
+   * A line holding the chunks of a card together, separated by white space (shcChunkLine: a
+   * `sim:FILE` or stdin line, as `verify` takes them): the card whole, as one scan, or — chunks
+   * missing, another card's or another code among them — one refused scan naming what is wrong, as
+   * `verify` names it (nothing of such a line is held). Chunks held on that scanner are released
+   * first: another code came.
+   */
+  private offerLine(scan: ScanEvent, words: string[]): ChunkOffer {
+    const deviceId = scan.deviceId;
+    const held = this.held.get(deviceId);
+    const scans: ScanEvent[] = held ? [this.refuse(deviceId, held, 'another code was scanned before the rest')] : [];
+    this.forget(deviceId);
+    const texts: string[] = [];
+    for (const [i, word] of words.entries()) {
+      const norm = normalizeScanText(word);
+      if (!norm.ok) {
+        scans.push(this.refused(scan, norm.reason === 'too-large' ? 'too-large' : 'unreadable', `text ${i + 1} of ${words.length}: ${norm.detail}`));
+        return { scans };
+      }
+      texts.push(norm.text);
+    }
+    const assembly = assembleShcChunks(texts);
+    if (!assembly.ok) {
+      scans.push(this.refused(scan, assembly.reason === 'too-large' ? 'too-large' : 'unreadable', assembly.detail));
+      return { scans };
+    }
+    this.remember(deviceId, assembly.set);
+    scans.push(this.cardScan(scan, assembly.set));
+    return { scans };
+  }
+
   /** The chunks held for `deviceId` (the latest one read, N, the ones still missing), if any. */
   heldFor(deviceId: string): { index: number; total: number; missing: number[] } | undefined {
     const held = this.held.get(deviceId);
@@ -149,6 +187,15 @@ export class ShcChunkHold {
   /** How many scanners have chunks held. */
   get size(): number {
     return this.held.size;
+  }
+
+  /**
+   * Every scanner's held chunks as refused scans (`why`: the person cancelled on the screen), as
+   * when their wait runs out; the cards completed before are still remembered (a re-read chunk of
+   * one stays its duplicate).
+   */
+  cancelAll(why: string): ScanEvent[] {
+    return [...this.held].map(([deviceId, held]) => this.refuse(deviceId, held, why));
   }
 
   /**
@@ -189,6 +236,11 @@ export class ShcChunkHold {
   private drop(deviceId: string, held: Held): void {
     this.timers.clearTimeout(held.timer);
     this.held.delete(deviceId);
+  }
+
+  /** `scan` refused by the hold itself (a line of chunks that is no whole card), `detail` saying why. */
+  private refused(scan: ScanEvent, fault: 'too-large' | 'unreadable', detail: string): ScanEvent {
+    return { source: scan.source, deviceId: scan.deviceId, text: '', receivedAt: scan.receivedAt, fault, refusal: { format: 'shc', detail } };
   }
 
   /** The held chunks of `deviceId` as one refused scan, dropped from the hold. */

@@ -48,15 +48,25 @@ export async function assessText(text: string, now: Date, deps: AssessDeps): Pro
  * `unreadable` verdict.
  */
 export function assessScanNow(scan: ScanEvent, now: Date, deps: AssessDeps): Assessment | Promise<Assessment> {
-  if (scan.fault) {
-    if (scan.refusal) return assessRefused(scan.fault, scan.refusal.detail, now, deps, scan.refusal.format);
-    return assessRefused(scan.fault, scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text', now, deps);
-  }
+  if (scan.fault) return assessRefused(scan.fault, refusalMessage(scan)!, now, deps, scan.refusal?.format);
+
   if (scan.assembledFrom !== undefined) {
     const n = scan.assembledFrom;
     return assessTextNow(scan.text, now, deps, { total: n, step: { step: 'assemble', ok: true, detail: `chunks 1 to ${n} of ${n} joined in order` } });
   }
   return assessTextNow(scan.text, now, deps);
+}
+
+/**
+ * Why the kiosk refused `scan` itself, before any credential was read (ScanEvent.fault): the
+ * refusal's detail (a multi-QR card's chunks that did not become a card), else what the scanner
+ * sent. Undefined for a scan with text to verify. Fixed words and numbers only, never anything
+ * read from the scan: the message of the check-in, on stdout and in `export` (StoredCheckIn.message).
+ */
+export function refusalMessage(scan: ScanEvent): string | undefined {
+  if (!scan.fault) return undefined;
+  if (scan.refusal) return scan.refusal.detail;
+  return scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text';
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Clock, IdSource, Logger } from '../shared/ports.js';
 import type { CheckInStore, DedupRule } from '../store/types.js';
 import type { CredentialFormat } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
-import { assessScanNow, type Assessment } from './assess.js';
+import { assessScanNow, refusalMessage, type Assessment } from './assess.js';
 import type { Policy } from './policy.js';
 
 export interface PipelineConfig {
@@ -44,7 +44,8 @@ export interface PipelineDeps {
  * assessment: screens, relays and beepers act on what was recorded.
  */
 export type Outcome =
-  | { kind: 'checkin'; checkIn: CheckIn; verdict: Verdict; scan: ScanEvent }
+  /** `message`: why the kiosk refused the scan itself, recorded with it (StoredCheckIn.message). */
+  | { kind: 'checkin'; checkIn: CheckIn; verdict: Verdict; scan: ScanEvent; message?: string }
   | { kind: 'duplicate'; of: string; original: CheckIn; verdict: Verdict; scan: ScanEvent };
 
 export class Pipeline {
@@ -125,7 +126,10 @@ export class Pipeline {
       if (dedupText !== undefined && dedupText !== normalizedText) dedup.formerKey = contentKey(result.format, normalizedText);
       if (config.formerDeviceId) dedup.formerDeviceId = config.formerDeviceId;
     }
-    const outcome = this.deps.store.record(checkIn, dedup);
+    // A scan the kiosk refused itself (held chunks that became no card …) keeps why, in fixed words:
+    // never a verifier's messages, which may quote the credential (an ID card's birth date).
+    const message = refusalMessage(scan);
+    const outcome = this.deps.store.record(checkIn, dedup, message);
     this.log.info('scan processed', {
       source: scan.source,
       format: result.format,
@@ -141,7 +145,7 @@ export class Pipeline {
       const committed: CheckIn = original ?? { ...checkIn, id: outcome.of };
       return { kind: 'duplicate', of: outcome.of, original: committed, verdict: committedVerdict(committed, verdict), scan };
     }
-    return { kind: 'checkin', checkIn, verdict, scan };
+    return message === undefined ? { kind: 'checkin', checkIn, verdict, scan } : { kind: 'checkin', checkIn, verdict, scan, message };
   }
 
   /** Waits until every queued scan has been processed. */

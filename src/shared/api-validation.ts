@@ -78,6 +78,7 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
   ],
   shiftCounts: [session],
   startShift: [session],
+  cancelChunks: [],
   techState: [],
   techUnlock: [str(API_LIMITS.pin.max, PIN, 'PIN (digits)')],
   techSetup: [str(8, /^\d{8}$/, 'setup code (8 digits)'), newPin],

@@ -286,6 +286,11 @@ export interface KioskApiMethods {
   manualEntry(session: string, entry: ManualEntry): Promise<ScanResult>;
   shiftCounts(session: string): Promise<ShiftCounts>;
   startShift(session: string): Promise<ShiftCounts>;
+  /**
+   * The screen's "Cancel" on a partly scanned multi-QR card: the held chunks become one rejected
+   * check-in each (as when the 60 s wait runs out). `cancelled`: how many cards were held.
+   */
+  cancelChunks(): Promise<{ cancelled: number }>;
   techState(): Promise<TechState>;
   techUnlock(pin: string): Promise<UnlockResult>;
   /** First start only: sets the PIN with the setup code from the data dir (never shown on screen). */
@@ -343,6 +348,7 @@ export const API_METHODS = [
   'manualEntry',
   'shiftCounts',
   'startShift',
+  'cancelChunks',
   'techState',
   'techUnlock',
   'techSetup',
@@ -376,6 +382,8 @@ export const API_ROLES: Record<ApiMethodName, 'public' | 'officer' | 'technician
   manualEntry: 'officer',
   shiftCounts: 'officer',
   startShift: 'officer',
+  // Anyone at the screen may end a partly scanned card (scanning another code ends it too).
+  cancelChunks: 'public',
   techState: 'public',
   techUnlock: 'public',
   techSetup: 'public',

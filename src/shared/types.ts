@@ -137,6 +137,14 @@ export interface CheckInEvent {
   verdict: VerdictKind;
   reasons: ReasonCode[];
   scannedAt: string;
+  /**
+   * Why the kiosk refused the scan itself, before any credential was read — the chunks of a
+   * multi-QR SMART Health Card that did not become a card (naming the missing ones), a line longer
+   * than a QR code, bytes that are not text. Fixed words and numbers, never personal data; absent
+   * for every other check-in (a verifier's explanations may quote the credential and stay on the
+   * screen). Also in `export` (StoredCheckIn.message).
+   */
+  message?: string;
 }
 
 /**

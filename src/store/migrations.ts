@@ -18,6 +18,8 @@
  *       identity QR its fields as read (VerifyResult.dedupText), no longer the QR text; rows
  *       written before keep their text key, and the scan time up to which they do is noted so a
  *       window reaching back to them also looks up the scan's text key (DedupRule.formerKey)
+ *   v8  the human message of a check-in the kiosk refused itself (a multi-QR card's missing chunks,
+ *       a line longer than a QR code): a nullable column, NULL for every row before
  */
 import type Database from 'better-sqlite3';
 import { DEDUP_SALT_SETTING, DEDUP_TEXT_KEYS_UNTIL_SETTING, DEDUP_V1_UNTIL_SETTING, dedupHash, newDedupSalt } from './dedup-hash.js';
@@ -154,6 +156,16 @@ export const MIGRATIONS: readonly Migration[] = [
       // (text) key too while its window reaches back to this time.
       const last = db.prepare('SELECT max(scanned_ms) FROM checkins WHERE dedup_hash IS NOT NULL').pluck().get() as number | null;
       if (last !== null) db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(DEDUP_TEXT_KEYS_UNTIL_SETTING, String(last));
+    },
+  },
+  {
+    version: 8,
+    description: 'message of a check-in the kiosk refused itself',
+    up(db) {
+      // A nullable column without a default: SQLite adds it to the schema only, no row is rewritten.
+      // A database whose recorded version was set back (a restored copy, tests) may have it already.
+      const has = db.prepare("SELECT 1 FROM pragma_table_info('checkins') WHERE name = 'message'").get() !== undefined;
+      if (!has) db.exec('ALTER TABLE checkins ADD COLUMN message TEXT');
     },
   },
 ];

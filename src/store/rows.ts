@@ -25,6 +25,8 @@ export interface CheckInRow {
 }
 
 export interface StoredRow extends CheckInRow {
+  /** StoredCheckIn.message (schema v8); NULL when there is none. */
+  message: string | null;
   state: DeliveryState | null;
   reject_reason: string | null;
 }
@@ -68,5 +70,6 @@ export function rowToStored(row: StoredRow, seal: IdentitySeal): StoredCheckIn {
   // outside tampering, and reporting it as pending keeps it visible rather than hiding it.
   const stored: StoredCheckIn = { ...rowToCheckIn(row, seal), delivery: row.state ?? 'pending' };
   if (row.reject_reason !== null) stored.rejectReason = row.reject_reason;
+  if (row.message !== null) stored.message = row.message;
   return stored;
 }

@@ -16,6 +16,7 @@ import { CHECKIN_COLUMNS, rowToCheckIn, rowToStored, rowToWireJson, type CheckIn
 import type { IdentitySeal } from './identity-seal.js';
 import { auditAppender, auditHead, type AuditAppender } from './audit-chain.js';
 import { RecentHashes, hashKey } from './recent-hashes.js';
+import { cutText } from '../shared/cut-text.js';
 
 /** Rows fetched per page by all(): the iterator never holds the connection between pages. */
 const EXPORT_PAGE = 500;
@@ -27,6 +28,8 @@ const FORWARD_CHUNK = 1000;
 const MAX_SETTING_CHARS = 64 * 1024;
 const MAX_AUDIT_DETAIL_CHARS = 4096;
 const MAX_REASON_CHARS = 500;
+/** A refused check-in's message (StoredCheckIn.message); the kiosk's own are a few hundred characters. */
+const MAX_MESSAGE_CHARS = 1000;
 
 type Stmt = Database.Statement;
 
@@ -94,7 +97,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -139,10 +142,11 @@ export class SqliteStore implements CheckInStore {
     );
     this.insertCheckIn = db.prepare(
       `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
-         reasons, subject, override, dedup_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reasons, subject, override, dedup_hash, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertOutbox = db.prepare('INSERT INTO outbox (checkin_seq) VALUES (?)');
-    const stored = `SELECT ${CHECKIN_COLUMNS}, o.state, o.reject_reason FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
+    // The message stays on the kiosk: read with the stored check-in, never in what is sent (CHECKIN_COLUMNS).
+    const stored = `SELECT ${CHECKIN_COLUMNS}, c.message, o.state, o.reject_reason FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
     this.selectById = db.prepare(`${stored} WHERE c.id = ?`);
     this.selectPage = db.prepare(`${stored} WHERE c.seq > ? ORDER BY c.seq LIMIT ?`);
     this.selectPending = db.prepare(
@@ -188,7 +192,7 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         // Another connection committed since this one last looked: its check-ins are not in `recent`.
@@ -216,7 +220,7 @@ export class SqliteStore implements CheckInStore {
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
-        reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash,
+        reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash, message,
       );
       this.insertOutbox.run(lastInsertRowid);
       return RECORDED;
@@ -262,7 +266,7 @@ export class SqliteStore implements CheckInStore {
    * [scannedAt - windowMs, scannedAt] (both ends inclusive) makes this one a duplicate of it when it
    * has the same verdict and the same reasons (in order); otherwise this one is recorded.
    */
-  record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome {
+  record(checkIn: CheckIn, dedup?: DedupRule, message?: string): RecordOutcome {
     const ms = Date.parse(checkIn.scannedAt);
     if (!Number.isFinite(ms)) throw new RangeError('record: scannedAt is not an ISO date-time');
     let hash: Buffer | null = null;
@@ -285,7 +289,7 @@ export class SqliteStore implements CheckInStore {
     if (this.closed) throw new StoreError('closed', this.file);
     let outcome: RecordOutcome;
     try {
-      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId);
+      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId, message === undefined ? null : cutText(message, MAX_MESSAGE_CHARS));
     } catch (err) {
       throw this.failure('record', err);
     }

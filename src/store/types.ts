@@ -35,6 +35,13 @@ export interface DedupRule {
 }
 
 export interface StoredCheckIn extends CheckIn {
+  /**
+   * The human message of a check-in the kiosk refused itself, before any credential was read (a
+   * multi-QR SMART Health Card's chunks that did not become a card, a line longer than a QR code,
+   * bytes that are not text): numbers and fixed words, never personal data. Absent otherwise, and
+   * on check-ins recorded before schema v8. Kept on the kiosk: it does not travel to the server.
+   */
+  message?: string;
   delivery: DeliveryState;
   /** Why the server rejected it, when delivery = 'rejected'. */
   rejectReason?: string;
@@ -85,8 +92,9 @@ export interface CheckInStore {
    * Duplicate check, check-in row and outbox row in ONE transaction, committed with
    * synchronous=FULL before returning. Throws StoreError only for storage faults. A duplicate is
    * the latest same-key check-in in the window with the same verdict and reasons (DedupRule).
+   * `message`: StoredCheckIn.message, stored with the check-in (cut to a bounded length).
    */
-  record(checkIn: CheckIn, dedup?: DedupRule): RecordOutcome;
+  record(checkIn: CheckIn, dedup?: DedupRule, message?: string): RecordOutcome;
   /** Every check-in, oldest first (for `export`). */
   all(): IterableIterator<StoredCheckIn>;
   get(id: string): StoredCheckIn | undefined;

@@ -33,6 +33,7 @@ function argsFor(method: ApiMethodName, session: string, checkInId: string): unk
     manualEntry: [session, { idNo: '001085012345', name: 'A', dob: '1985-03-15', sex: 'M' }],
     shiftCounts: [session],
     startShift: [session],
+    cancelChunks: [],
     techState: [],
     techUnlock: ['1234'],
     techSetup: ['12345678', '123456'],

@@ -197,6 +197,63 @@ describe('kiosk: multi-QR SMART Health Card chunks', () => {
     expect(prompts).toEqual([{ deviceId: 'serial:/dev/ttyACM0', index: 1, total: 2, missing: [2] }]);
   });
 
+  it('a line holding a whole card\'s chunks is the card at once (a held card released first); one that is no whole card is one rejected check-in naming why', async () => {
+    const [a, b, c] = (await card(3)) as [string, string, string];
+    const [x] = (await card(2)) as [string, string];
+    await kiosk.submit(scan(x)); // held: the line is another code for it
+    const whole = await kiosk.submit(scan(`${b} ${c} ${a}`));
+    expect(whole).toMatchObject({ kind: 'checkin', verdict: { verdict: 'accept' } });
+    expect(recorded().map((r) => r.verdict)).toEqual(['reject', 'accept']);
+    expect(outcomes[0]?.verdict.display.messages[0]).toContain('chunk 2 of 2 is missing (chunk 1 read); another code was scanned before the rest');
+    // A chunk of that card read again: its duplicate, as after chunks scanned one by one.
+    expect(await kiosk.submit(scan(b))).toMatchObject({ kind: 'duplicate' });
+    const part = await kiosk.submit(scan(`${a} ${c}`));
+    expect(part).toMatchObject({ kind: 'checkin', verdict: { verdict: 'reject', reasons: ['unreadable'] } });
+    expect(part?.verdict.display.messages).toEqual(['multi-QR SMART Health Card incomplete: chunk 2 of 3 is missing (chunks 1 and 3 read); the card is read only whole; give all 3 of its QR codes']);
+    const mixed = await kiosk.submit(scan(`${a} shc:/5/3/5676`));
+    expect(mixed?.verdict.display.messages).toEqual(['text 2 of 2: not a SMART Health Card chunk: the header shc:/5/3/ numbers chunk 5 of only 3 (the chunk number is greater than the number of chunks)']);
+    expect(prompts).toHaveLength(1);
+    expect(kiosk.heldChunks('serial:/dev/ttyACM0')).toBeUndefined();
+  });
+
+  it('a chunk with other text after it, or two single-QR cards on one line: named as not one chunk / not one QR code', async () => {
+    const [a] = (await card(3)) as [string, string, string];
+    const [single] = await card(1);
+    const withText = await kiosk.submit(scan(`${a} hello world`));
+    expect(withText?.verdict.display.messages).toEqual([expect.stringMatching(/^not one chunk: chunk 1 of 3 of a multi-QR SMART Health Card is followed by white space and other text/)]);
+    const two = await kiosk.submit(scan(`${single} ${single}`));
+    expect(two?.verdict.display.messages).toEqual([expect.stringMatching(/^not one QR code: a SMART Health Card code and 1 more SMART Health Card code/)]);
+    expect(prompts).toHaveLength(0);
+  });
+
+  it('cancel (the screen\'s button) records the held chunks at once as one rejected check-in per scanner, as the 60 s would', async () => {
+    expect(await kiosk.cancelHeldChunks()).toBe(0);
+    const [a, b, c] = (await card(3)) as [string, string, string];
+    const [x, y] = (await card(2)) as [string, string];
+    // A card completed before on the second scanner: still remembered after the cancel.
+    await kiosk.submit(scan(x, 'hid:0581:0115'));
+    await kiosk.submit(scan(y, 'hid:0581:0115'));
+    await kiosk.submit(scan(a));
+    await kiosk.submit(scan(c));
+    expect(await kiosk.cancelHeldChunks()).toBe(1);
+    const all = recorded();
+    expect(all.map((r) => [r.verdict, r.reasons])).toEqual([
+      ['accept', []],
+      ['reject', ['unreadable']],
+    ]);
+    const message = 'multi-QR SMART Health Card incomplete: chunk 2 of 3 is missing (chunks 1 and 3 read); cancelled on the screen; scan all 3 QR codes of the card one after the other';
+    expect(all[1]?.message).toBe(message);
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'checkin', message, verdict: { verdict: 'reject', display: { messages: [message] } } });
+    expect(kiosk.heldChunks('serial:/dev/ttyACM0')).toBeUndefined();
+    // Nothing is left to time out; the other scanner's completed card still folds a re-read.
+    time.advanceSync(CHUNK_WAIT_MS / 2);
+    expect(recorded()).toHaveLength(2);
+    expect(await kiosk.submit(scan(y, 'hid:0581:0115'))).toMatchObject({ kind: 'duplicate' });
+    // The cancelled card's chunk read again starts a new held set (its card is not complete).
+    expect(await kiosk.submit(scan(b))).toBeUndefined();
+    expect(kiosk.heldChunks('serial:/dev/ttyACM0')).toEqual({ index: 2, total: 3, missing: [1, 3] });
+  });
+
   it('stopping with chunks held records them as one rejected check-in before the store closes', async () => {
     const [a] = (await card(3)) as [string, string, string];
     await kiosk.submit(scan(a));

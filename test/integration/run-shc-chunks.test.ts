@@ -4,7 +4,10 @@
  * `checkin` of the card, with a `chunk` event per chunk still waiting for the rest; the lone chunk
  * of another card at the end of the input → one rejected `checkin` when the input ends, naming
  * the missing chunks. A chunk of the card just accepted read again is a `duplicate` of its
- * check-in, never a new held set. SIGTERM with a chunk held records it the same way before `stopped`. (The
+ * check-in, never a new held set. All chunks on one line (as `verify` takes them) are the card at
+ * once; a line of chunks that is no whole card is one rejected check-in. A rejected check-in of
+ * held chunks carries the message naming the missing ones (`message`, on stdout and in `export`);
+ * other check-ins carry none. SIGTERM with a chunk held records it the same way before `stopped`. (The
  * 60 s bound itself is tested with a fake clock in kiosk-shc-chunks.test.ts.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +40,8 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
     const [, , other] = (await chunksOf(3)) as [string, string, string];
     const scans = join(dir, 'scans.txt');
     writeFileSync(scans, `${c}\r\n${a}\r\n${b}\r\n${other}\r\n`);
+    const incomplete =
+      "multi-QR SMART Health Card incomplete: chunks 1 and 2 of 3 are missing (chunk 3 read); the scanner's input ended before the rest came; scan all 3 QR codes of the card one after the other";
     const r = runCli(['run', '--data-dir', join(dir, 'data'), '--trust', trust, '--scanner', `sim:${scans}?intervalMs=20`]);
     expect(r.code).toBe(0);
     const events = r.lines.filter((l) => l.event !== 'scanner');
@@ -48,13 +53,14 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
       { event: 'chunk', deviceId: expect.any(String), index: 1, total: 3, missing: [2] },
       { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
       { event: 'chunk', deviceId: expect.any(String), index: 3, total: 3, missing: [1, 2] },
-      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String) },
+      // The message naming the missing chunks (the kiosk refused the scan itself): on stdout and in export.
+      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String), message: incomplete },
       { event: 'stopped' },
     ]);
     const exported = runCli(['export', '--data-dir', join(dir, 'data')]);
-    expect(exported.lines.map((l) => [l.format, l.verdict])).toEqual([
-      ['shc', 'accept'],
-      ['shc', 'reject'],
+    expect(exported.lines.map((l) => [l.format, l.verdict, l.message])).toEqual([
+      ['shc', 'accept', undefined],
+      ['shc', 'reject', incomplete],
     ]);
   });
 
@@ -75,6 +81,25 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
     expect(runCli(['export', '--data-dir', join(dir, 'reread')]).lines.map((l) => [l.format, l.verdict])).toEqual([['shc', 'accept']]);
   });
 
+  it('all chunks of a card on one line (as verify takes them) → one check-in of the card; a line of chunks that is no whole card → one rejected check-in', async () => {
+    const [a, b, c] = (await chunksOf(3)) as [string, string, string];
+    const data = join(dir, 'one-line');
+    const missing = 'multi-QR SMART Health Card incomplete: chunk 3 of 3 is missing (chunks 1 and 2 read); the card is read only whole; give all 3 of its QR codes';
+    const r = runCli(['run', '--data-dir', data, '--trust', trust, '--scanner', 'stdin'], `${c} ${a}\t${b}\n${a} ${b}\n`);
+    expect(r.code).toBe(0);
+    const events = r.lines.filter((l) => l.event !== 'scanner');
+    expect(events).toEqual([
+      { event: 'ready' },
+      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'accept', reasons: [], scannedAt: expect.any(String) },
+      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String), message: missing },
+      { event: 'stopped' },
+    ]);
+    expect(runCli(['export', '--data-dir', data]).lines.map((l) => [l.format, l.verdict, l.message])).toEqual([
+      ['shc', 'accept', undefined],
+      ['shc', 'reject', missing],
+    ]);
+  });
+
   it('SIGTERM with a chunk held records it as one rejected check-in before stopping', async () => {
     const [a] = (await chunksOf(2)) as [string, string];
     const p = startCli(['run', '--data-dir', join(dir, 'term'), '--trust', trust, '--scanner', 'stdin']);
@@ -85,7 +110,15 @@ describe('run: a multi-QR SMART Health Card scanned chunk by chunk', () => {
     expect(await p.exited).toEqual({ code: 0, signal: null });
     const tail = p.lines.filter((l) => l.event === 'checkin' || l.event === 'stopped');
     expect(tail).toEqual([
-      { event: 'checkin', id: expect.any(String), format: 'shc', verdict: 'reject', reasons: ['unreadable'], scannedAt: expect.any(String) },
+      {
+        event: 'checkin',
+        id: expect.any(String),
+        format: 'shc',
+        verdict: 'reject',
+        reasons: ['unreadable'],
+        scannedAt: expect.any(String),
+        message: 'multi-QR SMART Health Card incomplete: chunk 2 of 2 is missing (chunk 1 read); the kiosk stopped before the rest came; scan all 2 QR codes of the card one after the other',
+      },
       { event: 'stopped' },
     ]);
   });

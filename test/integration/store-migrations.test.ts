@@ -1,7 +1,8 @@
 /**
  * Schema migrations on real files: from nothing, from a zero-byte file, and from every earlier
  * schema version (files built with the frozen DDL in test/fixtures/store/, data put in, then opened
- * with the current code: data preserved). A file from a newer version is refused untouched.
+ * with the current code: data preserved). A file from a newer version is refused untouched. v8
+ * (the message of a refused check-in) from a v7 file: old rows without one, the message kept on the kiosk.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -132,6 +133,57 @@ describe.each([1, 2] as const)('from schema version %i', (version) => {
     after.close();
     // The clear keys are gone from the file itself, free pages included (secure_delete).
     expect(fs.readFileSync(file).includes(Buffer.from('CLEARKEY-'))).toBe(false);
+  });
+});
+
+describe('from schema version 7 (v8: the message of a check-in the kiosk refused itself)', () => {
+  /** A v7 file: the current schema without the message column, its version set back. */
+  function v7File(): string {
+    const store = open(dir);
+    store.record(checkIn(0, { id: 'old-reject', verdict: 'reject', reasons: ['unreadable'] }));
+    store.close();
+    const db = new Database(file);
+    db.exec('ALTER TABLE checkins DROP COLUMN message');
+    db.pragma('user_version = 7');
+    db.close();
+    return 'old-reject';
+  }
+
+  it('adds the column: rows before have no message; a message recorded now is kept and read back, never sent', () => {
+    const old = v7File();
+    const store = open(dir);
+    expect(store.get(old)).not.toHaveProperty('message');
+    const message = 'multi-QR SMART Health Card incomplete: chunk 2 of 2 is missing (chunk 1 read); the kiosk stopped before the rest came; scan all 2 QR codes of the card one after the other';
+    store.record(checkIn(1000, { id: 'refused', format: 'shc', verdict: 'reject', reasons: ['unreadable'] }), undefined, message);
+    store.record(checkIn(2000, { id: 'plain' }));
+    expect(store.get('refused')?.message).toBe(message);
+    expect([...store.all()].map((c) => [c.id, c.message])).toEqual([
+      [old, undefined],
+      ['refused', message],
+      ['plain', undefined],
+    ]);
+    // Kept on the kiosk: what travels to the server is the check-in as before.
+    expect(store.pendingWire(10).some((w) => w.json.includes('"message"'))).toBe(false);
+    expect(store.pendingBatch(10).some((c) => 'message' in c)).toBe(false);
+    // Bounded.
+    store.record(checkIn(3000, { id: 'long', verdict: 'reject', reasons: ['unreadable'] }), undefined, 'x'.repeat(5000));
+    expect(store.get('long')?.message).toHaveLength(1000);
+    expect(store.auditLog(1)[0]).toMatchObject({ action: 'store-migrated', detail: { from: 7, to: SCHEMA_VERSION } });
+    store.close();
+    const after = new Database(file, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(columns(after, 'checkins')).toContain('message');
+    after.close();
+  });
+
+  it('a file whose version was set back with the column already there migrates again', () => {
+    open(dir).close();
+    const db = new Database(file);
+    db.pragma('user_version = 7');
+    db.close();
+    const store = open(dir);
+    expect(store.record(checkIn(0), undefined, 'why')).toEqual({ kind: 'recorded' });
+    store.close();
   });
 });
 

@@ -461,9 +461,9 @@ describe('SMART Health Card: the signature', () => {
 
 describe('SMART Health Card: the numeric QR text', () => {
   it.each([
-    ['shc:/0/1/', 'not a SMART Health Card chunk: "chunk 0 of 1" (chunks are numbered 1 to N)'],
-    ['shc:/2/1/', 'not a SMART Health Card chunk: "chunk 2 of 1" (chunks are numbered 1 to N)'],
-    ['shc:/1/0/', 'not a SMART Health Card chunk: "chunk 1 of 0" (chunks are numbered 1 to N)'],
+    ['shc:/0/1/', 'not a SMART Health Card chunk: the header shc:/0/1/ numbers a chunk 0 (chunks are numbered from 1)'],
+    ['shc:/2/1/', 'not a SMART Health Card chunk: the header shc:/2/1/ numbers chunk 2 of only 1 (the chunk number is greater than the number of chunks)'],
+    ['shc:/1/0/', 'not a SMART Health Card chunk: the header shc:/1/0/ gives 0 chunks (a card has 1 to 999)'],
     [
       'shc:/3/999/',
       'multi-QR SMART Health Card: chunk 3 of 999 read alone, chunks 1, 2, 4, 5, 6, 7 and 992 more of 999 are missing; all 999 QR codes of the card must be scanned (at the kiosk one after the other; for verify in one payload, separated by spaces or line breaks)',

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/credentials/types.js';
 import { MAX_SHC_CHUNKS, encodeShcNumeric, missingChunksText } from '../../src/credentials/shc/numeric.js';
-import { SHC_CHUNK_JWS_CHARS, ShcChunkSet, assembleShcChunks, readShcChunk, splitShcJws } from '../../src/credentials/shc/chunks.js';
+import { SHC_CHUNK_JWS_CHARS, ShcChunkSet, assembleShcChunks, readShcChunk, shcChunkLine, splitShcJws } from '../../src/credentials/shc/chunks.js';
 import { issueShcChunks, shcPayload, signShcJws, verifyShc } from '../../src/credentials/shc/index.js';
 import { SHC_EXAMPLE_ISS } from '../helpers/keys.js';
 import { exampleBundle, shcSigner } from '../helpers/shc-cards.js';
@@ -76,7 +76,7 @@ describe('assembleShcChunks', () => {
     expect(single.length).toBeGreaterThan(LIMITS.maxTextChars);
     for (const order of [[a, b, c], [a, c, b], [b, a, c], [b, c, a], [c, a, b], [c, b, a]]) {
       const r = assembleShcChunks(order);
-      expect(r).toEqual({ ok: true, text: single, total: 3, detail: `chunks 1 to 3 of 3 joined in order (${jws.length} JWS characters)` });
+      expect(r).toEqual({ ok: true, text: single, total: 3, detail: `chunks 1 to 3 of 3 joined in order (${jws.length} JWS characters)`, set: expect.any(ShcChunkSet) });
     }
     // The whole card is longer than one QR code: verified within 3 × the bound, and only so.
     const ctx = { now: new Date(nowS * 1000), trust: shcTrust() };
@@ -173,5 +173,59 @@ describe('ShcChunkSet', () => {
     set.add({ index: 2, total: 3, digits: '20' });
     expect(set.complete).toBe(true);
     expect(set.assemble()).toBe('shc:/102056');
+  });
+});
+
+describe('what is not one chunk, or not one QR code, is named as such', () => {
+  const ctx = () => ({ now: new Date(nowS * 1000), trust: shcTrust() });
+
+  it('a chunk header numbering no chunk: names the header and what is wrong with it (not "odd number of digits")', async () => {
+    const digits = (await issueShcChunks(claims(), shcSigner, 1))[0]!.slice('shc:/'.length);
+    const not = 'not a SMART Health Card chunk: the header';
+    for (const [header, message] of [
+      ['1/1000/', `${not} shc:/1/1000/ gives 1000 chunks (a card has at most 999)`],
+      ['5/3/', `${not} shc:/5/3/ numbers chunk 5 of only 3 (the chunk number is greater than the number of chunks)`],
+      ['1000/3/', `${not} shc:/1000/3/ numbers chunk 1000 of only 3 (the chunk number is greater than the number of chunks)`],
+      ['1/0/', `${not} shc:/1/0/ gives 0 chunks (a card has 1 to 999)`],
+      ['0/3/', `${not} shc:/0/3/ numbers a chunk 0 (chunks are numbered from 1)`],
+      ['0001/3/', `${not} shc:/0001/3/ has numbers of more than 3 digits`],
+      ['12/', "not a SMART Health Card chunk: a '/' after shc:/12, but no whole chunk header shc:/C/N/ (a chunk is shc:/C/N/ and its digits, C numbering it among N, from 1)"],
+      ['1//', "not a SMART Health Card chunk: a '/' after shc:/1, but no whole chunk header shc:/C/N/ (a chunk is shc:/C/N/ and its digits, C numbering it among N, from 1)"],
+    ] as const) {
+      // Odd and even digit counts after the header alike.
+      for (const text of [`shc:/${header}${digits}`, `shc:/${header}${digits}5`]) expect(verifyShc(text, ctx()).messages, header).toEqual([message]);
+    }
+    // Given with other chunks (verify's payload, a line at the kiosk): the text and its header named.
+    const [a, b] = await issueShcChunks(claims(), shcSigner, 2);
+    expect(assembleShcChunks([a!, `shc:/3/2/${digits}`, b!])).toMatchObject({ ok: false, detail: `text 2 of 3: ${not} shc:/3/2/ numbers chunk 3 of only 2 (the chunk number is greater than the number of chunks)` });
+    // A '/' in a card that no header explains stays a bad digit.
+    expect(verifyShc('shc:/5656/0', ctx()).messages).toEqual(['not a digit at offset 9']);
+  });
+
+  it('a chunk followed by white space and other text: not one chunk, at the offset where the chunk ends', async () => {
+    const [a] = await issueShcChunks(claims(), shcSigner, 3);
+    const message = `not one chunk: chunk 1 of 3 of a multi-QR SMART Health Card is followed by white space and other text (from offset ${a!.length}); a chunk's QR code holds shc:/C/N/ and digits only`;
+    expect(verifyShc(`${a} hello world`, ctx()).messages).toEqual([message]);
+    expect(verifyShc(`${a} x`, ctx()).messages).toEqual([message]);
+    expect(readShcChunk(`${a} hello world`)).toEqual({ ok: false, detail: message });
+  });
+
+  it('two whole single-QR cards in one text: not one QR code (not "not a digit")', async () => {
+    const single = (await issueShcChunks(claims(), shcSigner, 1))[0]!;
+    expect(verifyShc(`${single} ${single}`, ctx()).messages).toEqual([
+      `not one QR code: a SMART Health Card code and 1 more SMART Health Card code (shc:/…) in one text, separated by white space (the first at offset ${single.length}); each QR code is read on its own`,
+    ]);
+    expect(verifyShc(`${single}\t${single} SHC:/56`, ctx()).messages?.[0]).toMatch(/^not one QR code: a SMART Health Card code and 2 more SMART Health Card codes/);
+    expect(verifyShc(`${single} hello`, ctx()).messages).toEqual([
+      `not one QR code: a SMART Health Card code is followed by white space and other text (from offset ${single.length}); a card's QR code holds shc:/ and digits only`,
+    ]);
+  });
+
+  it('shcChunkLine: the words of a line when all are SMART Health Card codes and one is a chunk', async () => {
+    const [a, b] = await issueShcChunks(claims(), shcSigner, 2);
+    const single = (await issueShcChunks(claims(), shcSigner, 1))[0]!;
+    expect(shcChunkLine(` ${a}  ${b}\t`)).toEqual([a, b]);
+    expect(shcChunkLine(`${a} ]Q1${single}`)).toEqual([a, `]Q1${single}`]);
+    for (const other of [a!, `${single} ${single}`, `${a} hello`, '079090001234|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021']) expect(shcChunkLine(other)).toBeUndefined();
   });
 });

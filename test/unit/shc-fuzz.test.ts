@@ -88,7 +88,7 @@ describe('SHC decode fuzz', () => {
     };
     fc.assert(
       fc.property(fc.oneof(fc.array(char, { minLength: 2, maxLength: 60 }).map((a) => a.join('')), fc.array(char, { maxLength: 30 }).map((a) => `5656${a.join('')}`)), (digits) => {
-        if (digits.length % 2 !== 0 || /^\d{1,3}\/\d{1,3}\//.test(digits)) return; // other checks answer those first
+        if (digits.length % 2 !== 0 || /^\d{1,3}\/|^\d+\/\d+\//.test(digits)) return; // other checks answer those first (a chunk header, sound or not)
         const got = decodeShcNumericBytes(`shc:/${digits}`);
         const want = plain(digits);
         if (got.ok) expect({ ok: true, codes: [...got.bytes], dots: got.dots }).toEqual(want);

@@ -2,7 +2,8 @@
  * The verdict screen: a huge icon, colour and words together (colour is never the only signal:
  * each verdict has its own shape and word), the masked name and the reasons in plain words. Also
  * the prompt after one QR code of a multi-QR SMART Health Card: "Code 1 of 3 read — scan the next
- * one" (nothing is recorded until all of them are scanned).
+ * one" (nothing is recorded until all of them are scanned), with a "Cancel this card" button that
+ * ends the partly scanned card at once (recorded as one rejected check-in, as after its 60 s).
  */
 import type { ChunkPrompt, ScreenOutcome } from '../../../src/shared/api.js';
 import { chunkNumbers, formatName, reasonText, t, type Lang, type TextKey } from '../i18n.js';
@@ -47,7 +48,19 @@ export function spokenResult(lang: Lang, view: ResultView): string {
  * The credential is named by its format in the screen's language: the verifier's own title is
  * English-only ("Entry declaration") and stays on the technician's test scan.
  */
-export function ResultScreen({ lang, view, compact = false }: { lang: Lang; view: ResultView; compact?: boolean; timeZone?: string | undefined }) {
+export function ResultScreen({
+  lang,
+  view,
+  compact = false,
+  onCancelChunks,
+}: {
+  lang: Lang;
+  view: ResultView;
+  compact?: boolean;
+  timeZone?: string | undefined;
+  /** Shown on a chunk prompt when given: cancels the partly scanned multi-QR card. */
+  onCancelChunks?: () => void;
+}) {
   const tone = toneOf(view);
   const name = view.kind === 'outcome' ? view.outcome.display.maskedName : undefined;
   const title = view.kind === 'outcome' && view.outcome.format !== 'unknown' ? formatName(lang, view.outcome.format) : undefined;
@@ -70,6 +83,11 @@ export function ResultScreen({ lang, view, compact = false }: { lang: Lang; view
             </li>
           ))}
         </ul>
+        {view.kind === 'chunk' && onCancelChunks && (
+          <button class="result-cancel" data-testid="chunk-cancel" onClick={onCancelChunks}>
+            {t(lang, 'chunkCancel')}
+          </button>
+        )}
       </div>
     </section>
   );

@@ -25,7 +25,7 @@ import { PIN_FILE_ENV, PinInputError, applyPin, parsePin, readPinFile } from '..
 import { SETUP_CODE_FILE } from '../../app/access/setup-code.js';
 import { isTimeZone } from '../../app/ui-settings.js';
 import { loadWebToken, newWebToken, saveWebToken } from '../../web/token-file.js';
-import type { Direction } from '../../shared/types.js';
+import type { CheckInEvent, Direction } from '../../shared/types.js';
 import { buildKiosk } from '../../app/build.js';
 import { linkToCentral } from '../../app/central-link.js';
 import { createKioskApi } from '../../app/api.js';
@@ -207,7 +207,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   kiosk.on('outcome', (o) => {
     // A duplicate carries the verdict committed with the check-in it repeats (what the gate did).
     if (o.kind === 'duplicate') out({ event: 'duplicate', of: o.of, verdict: o.verdict.verdict, reasons: o.verdict.reasons });
-    else out({ event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt });
+    else {
+      const line: CheckInEvent = { event: 'checkin', id: o.checkIn.id, format: o.checkIn.format, verdict: o.checkIn.verdict, reasons: o.checkIn.reasons, scannedAt: o.checkIn.scannedAt };
+      // Why the kiosk refused the scan itself (missing chunks of a multi-QR card …): additive, absent otherwise.
+      if (o.message !== undefined) line.message = o.message;
+      out({ ...line });
+    }
   });
   kiosk.on('fault', (f) => out({ event: 'error', reason: 'storage', message: f.message }));
   // A chunk of a multi-QR SMART Health Card held until the others are scanned (nothing recorded yet).

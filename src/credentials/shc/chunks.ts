@@ -14,7 +14,18 @@
  */
 import { LIMITS } from '../types.js';
 import type { ReasonCode } from '../../shared/reasons.js';
-import { MAX_SHC_CHUNKS, SHC_CHUNK_HEADER, SHC_PREFIX, chunkList, encodeShcNumeric, hasShcPrefix, missingChunks, missingChunksText } from './numeric.js';
+import {
+  MAX_SHC_CHUNKS,
+  SHC_CHUNK_HEADER,
+  SHC_PREFIX,
+  chunkHeaderProblem,
+  chunkList,
+  encodeShcNumeric,
+  hasShcPrefix,
+  missingChunks,
+  missingChunksText,
+  whiteSpaceProblem,
+} from './numeric.js';
 
 /** Most JWS characters the framework puts in one chunk (a version 22 QR code, error correction L). */
 export const SHC_CHUNK_JWS_CHARS = 1191;
@@ -52,7 +63,12 @@ export function readShcChunk(text: string): ChunkReading {
   const digits = text.slice(SHC_PREFIX.length + header[0].length);
   const what = `chunk ${index} of ${total}`;
   if (digits.length === 0) return { ok: false, detail: `${what} of a multi-QR SMART Health Card holds no digits` };
-  if (!/^\d+$/.test(digits)) return { ok: false, detail: `${what} of a multi-QR SMART Health Card holds something other than digits` };
+  const other = digits.search(/\D/);
+  if (other >= 0) {
+    // White space: other text, or more codes, read with the chunk (numeric.ts names which).
+    const space = whiteSpaceProblem(digits, other, SHC_PREFIX.length + header[0].length, { index, total });
+    return { ok: false, detail: space ?? `${what} of a multi-QR SMART Health Card holds something other than digits` };
+  }
   if (digits.length % 2 !== 0) return { ok: false, detail: `${what} of a multi-QR SMART Health Card has an odd number of digits` };
   return { ok: true, chunk: { index, total, digits } };
 }
@@ -141,6 +157,8 @@ export type Assembly =
       total: number;
       /** For `verify --explain`: what was joined. */
       detail: string;
+      /** The chunks themselves (the kiosk remembers the card just completed: shc-chunk-hold.ts). */
+      set: ShcChunkSet;
     }
   | { ok: false; reason: ReasonCode; detail: string };
 
@@ -161,6 +179,9 @@ export function assembleShcChunks(texts: readonly string[]): Assembly {
     if (text.length > LIMITS.maxTextChars) return { ok: false, reason: 'too-large', detail: `${where} is ${text.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
     const reading = readShcChunk(text);
     if (reading === undefined) {
+      // A chunk header that numbers no chunk (chunk 5 of 3, 0 chunks, 1,000 chunks) is named as such.
+      const header = hasShcPrefix(text) ? chunkHeaderProblem(text.slice(SHC_PREFIX.length)) : undefined;
+      if (header !== undefined) return { ok: false, reason: 'unreadable', detail: `${where}: ${header}` };
       return {
         ok: false,
         reason: 'unreadable',
@@ -179,8 +200,29 @@ export function assembleShcChunks(texts: readonly string[]): Assembly {
     return { ok: false, reason: 'unreadable', detail: set.incompleteMessage('the card is read only whole', `give all ${set.total} of its QR codes`) };
   }
   const text = set.assemble();
-  return { ok: true, text, total: set.total, detail: `chunks 1 to ${set.total} of ${set.total} joined in order (${(text.length - SHC_PREFIX.length) / 2} JWS characters)` };
+  return { ok: true, text, total: set.total, detail: `chunks 1 to ${set.total} of ${set.total} joined in order (${(text.length - SHC_PREFIX.length) / 2} JWS characters)`, set };
 }
+
+/** A word of a line that may be an SMART Health Card code: `shc:/` after a BOM or an AIM prefix (`]Q1`). */
+const SHC_WORD = /^\uFEFF?(?:\][A-Za-z][0-9A-Za-z])?shc:\//i;
+const SPACE_RUN = /\s+/;
+
+/**
+ * The codes of one scanned line holding several SMART Health Card codes separated by white space —
+ * at least two words, every one starting `shc:/`, at least one of them a chunk of a multi-QR card
+ * (readShcChunk) — else undefined. `verify` reads such a payload's words as the card's chunks; the
+ * kiosk reads a line of a scanner the same way (a `sim:FILE` or stdin line holding a whole card).
+ * Cheap for any other text: a text without white space inside is answered at once.
+ */
+export function shcChunkLine(text: string): string[] | undefined {
+  const trimmed = text.trim();
+  if (!SPACE_RUN.test(trimmed)) return undefined;
+  const words = trimmed.split(SPACE_RUN);
+  if (!words.every((w) => SHC_WORD.test(w))) return undefined;
+  return words.some((w) => readShcChunk(w.replace(WORD_HEAD, '')) !== undefined) ? words : undefined;
+}
+/** What normalizeScanText strips from a word's start (a BOM, an AIM prefix), for a quick look. */
+const WORD_HEAD = /^\uFEFF?(?:\][A-Za-z][0-9A-Za-z])?/;
 
 /**
  * Splits a compact JWS into the framework's chunks: `count` parts of roughly equal length (the

@@ -127,13 +127,21 @@ const scratchBuffer = new ArrayBuffer(LIMITS.maxTextChars + (LIMITS.maxTextChars
 const sharedScratch = Buffer.from(scratchBuffer);
 const sharedScratch16 = new Uint16Array(scratchBuffer);
 
-/** The digit pairs, one by one: only to name the first problem the fast loop met. */
-function firstDigitProblem(digits: string): { ok: false; reason: ReasonCode; detail: string } {
+/**
+ * The digit pairs, one by one: only to name the first problem the fast loop met. `at` is where
+ * `digits` start in the scanned text (after `shc:/` and a chunk header); `lone` the chunk header
+ * read, if any. White space among the digits is named as what it means — other text read with the
+ * code, or several codes in one text — rather than as a bad digit.
+ */
+function firstDigitProblem(digits: string, at: number, lone?: { index: number; total: number }): { ok: false; reason: ReasonCode; detail: string } {
   for (let i = 0; i < digits.length; i += 2) {
     const hi = digits.charCodeAt(i) - 48;
     const lo = digits.charCodeAt(i + 1) - 48;
     if (hi < 0 || hi > 9 || lo < 0 || lo > 9) {
-      return { ok: false, reason: 'unreadable', detail: `not a digit at offset ${SHC_PREFIX.length + i}` };
+      const bad = hi < 0 || hi > 9 ? i : i + 1;
+      const space = whiteSpaceProblem(digits, bad, at, lone);
+      if (space !== undefined) return { ok: false, reason: 'unreadable', detail: space };
+      return { ok: false, reason: 'unreadable', detail: `not a digit at offset ${at + i}` };
     }
     const n = hi * 10 + lo;
     if (n > 77) return { ok: false, reason: 'unreadable', detail: `digit pair ${n} out of range (max 77)` };
@@ -141,6 +149,70 @@ function firstDigitProblem(digits: string): { ok: false; reason: ReasonCode; det
   return { ok: false, reason: 'unreadable', detail: 'not a digit' }; // not reached: the caller saw a problem
 }
 
+/** White space as String.prototype.trim() sees it (Unicode White_Space and line terminators). */
+const WHITE_SPACE = /\s/;
+/** `shc:/` anywhere, any letter case. */
+const SHC_PREFIX_ANY = /shc:\//gi;
+
+/**
+ * When character `bad` of `digits` (at offset `at` + `bad` of the text) is white space: what the
+ * text is instead of one QR code of a card — several SMART Health Card codes read as one text (two
+ * cards, or chunks, on one line), or a card's code with other text after it. Names offsets and
+ * counts only, never the text. Undefined for any other character.
+ */
+export function whiteSpaceProblem(digits: string, bad: number, at: number, lone?: { index: number; total: number }): string | undefined {
+  if (!WHITE_SPACE.test(digits.charAt(bad))) return undefined;
+  const offset = at + bad;
+  const what = lone ? `chunk ${lone.index} of ${lone.total} of a multi-QR SMART Health Card` : 'a SMART Health Card code';
+  // The text is at most a few QR codes long (normalizeScanText's bound): counting is cheap.
+  const more = digits.slice(bad).match(SHC_PREFIX_ANY)?.length ?? 0;
+  if (more > 0) {
+    return `not one QR code: ${what} and ${more} more SMART Health Card ${more === 1 ? 'code' : 'codes'} (shc:/…) in one text, separated by white space (the first at offset ${offset}); each QR code is read on its own${lone ? ', and the chunks of a card are read together only as whole codes' : ''}`;
+  }
+  return `not ${lone ? 'one chunk' : 'one QR code'}: ${what} is followed by white space and other text (from offset ${offset}); ${lone ? "a chunk's QR code" : "a card's QR code"} holds shc:/${lone ? 'C/N/' : ''} and digits only`;
+}
+
+/**
+ * A header as written, sound or not: digits, '/', then optionally digits and the closing '/'. The
+ * digit runs are bounded (a QR code is bounded anyway) so a long run of digits costs one scan.
+ */
+const LOOSE_HEADER = /^(\d{1,64})\/(\d{0,64})(\/?)/;
+/** The most characters LOOSE_HEADER can take. */
+const LOOSE_HEADER_CHARS = 130;
+
+/** A number of the chunk header as quoted in a message: at most 12 digits shown. */
+function headerNumber(digits: string): string {
+  return digits.length > 12 ? `${digits.slice(0, 12)}…` : digits;
+}
+
+/**
+ * What is wrong with the chunk header `shc:/C/N/` at the start of `rest` (the text after `shc:/`),
+ * or undefined when `rest` holds no header (only digits up to its first non-digit that is no '/')
+ * or a sound one: chunk number 0, 0 chunks, C greater than N, more than MAX_SHC_CHUNKS chunks, more
+ * than 3 digits, no closing '/'. A numeric card's text holds digits only, so a '/' after 1 to 3
+ * digits, or a whole `C/N/` of longer numbers, can only be meant as a header. Names the numbers
+ * (never more than 12 digits of each).
+ */
+export function chunkHeaderProblem(rest: string): string | undefined {
+  const m = LOOSE_HEADER.exec(rest);
+  if (!m) return undefined;
+  const [, c = '', n, closed] = m;
+  // Longer numbers are taken for a header only when it is whole (C/N/): "5656/0" is a damaged card.
+  if (c.length > MAX_CHUNK_DIGITS && (!n || closed !== '/')) return undefined;
+  const not = 'not a SMART Health Card chunk';
+  const form = 'a chunk is shc:/C/N/ and its digits, C numbering it among N, from 1';
+  // Not a whole header: what follows the '/' is not quoted (it may be the card's digits).
+  if (!n || closed !== '/') return `${not}: a '/' after shc:/${headerNumber(c)}, but no whole chunk header shc:/C/N/ (${form})`;
+  const header = `shc:/${headerNumber(c)}/${headerNumber(n)}`;
+  const index = Number(c);
+  const total = Number(n);
+  if (total === 0) return `${not}: the header ${header}/ gives 0 chunks (a card has 1 to ${MAX_SHC_CHUNKS})`;
+  if (index === 0) return `${not}: the header ${header}/ numbers a chunk 0 (chunks are numbered from 1)`;
+  if (index > total) return `${not}: the header ${header}/ numbers chunk ${headerNumber(c)} of only ${headerNumber(n)} (the chunk number is greater than the number of chunks)`;
+  if (total > MAX_SHC_CHUNKS) return `${not}: the header ${header}/ gives ${headerNumber(n)} chunks (a card has at most ${MAX_SHC_CHUNKS})`;
+  if (c.length > MAX_CHUNK_DIGITS || n.length > MAX_CHUNK_DIGITS) return `${not}: the header ${header}/ has numbers of more than ${MAX_CHUNK_DIGITS} digits`;
+  return undefined;
+}
 /**
  * The JWS decoded into memory shared by every call: `bytes` (a view of it) holds the ASCII codes
  * of the JWS characters until the next call of decodeShcNumericShared, and no longer.
@@ -176,13 +248,7 @@ export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.m
   if (chunk) {
     const index = Number(chunk[1]);
     const total = Number(chunk[2]);
-    if (index === 0 || total === 0 || index > total) {
-      return {
-        ok: false,
-        reason: 'unreadable',
-        detail: `not a SMART Health Card chunk: "chunk ${index} of ${total}" (chunks are numbered 1 to N)`,
-      };
-    }
+    if (index === 0 || total === 0 || index > total) return { ok: false, reason: 'unreadable', detail: chunkHeaderProblem(digits)! };
     // `shc:/1/1/…` is a one-chunk card written in the chunked form: nothing is missing. A chunk of
     // a larger card is decoded (a damaged one is named as such) and then refused, naming the rest.
     if (total !== 1) lone = { index, total };
@@ -190,7 +256,9 @@ export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.m
   }
   const len = digits.length;
   if (len === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
-  if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
+  // Where the digits start in the text, for messages.
+  const at = text.length - len;
+  if (len % 2 !== 0) return oddDigits(text, digits, at, lone);
   // One QR code's digits fit the shared scratch; a longer card assembled from chunks gets its own
   // (exactly `len` bytes: non-ASCII text then cannot fit, so the write below still tells).
   const long = len > sharedScratch.length;
@@ -199,7 +267,7 @@ export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.m
   // One UTF-8 write: exactly `len` bytes only for ASCII text (anything else takes at least one more
   // byte, and the scratch has room for it), and a byte ≥ 0x80 that did land in the first `len`
   // fails the pair lookup: the slow loop names the problem.
-  if (scratch.write(digits, 0, 'utf8') !== len) return firstDigitProblem(digits);
+  if (scratch.write(digits, 0, 'utf8') !== len) return digitProblem(text, digits, at, lone);
   const n = len / 2;
   let dot1 = -1;
   let dot2 = -1;
@@ -208,7 +276,7 @@ export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.m
   for (let o = 0; o < n; o++) {
     const v = PAIR[scratch16[o]!]!;
     if (v < DOT_FLAG) {
-      if (v === 0) return firstDigitProblem(digits);
+      if (v === 0) return digitProblem(text, digits, at, lone);
       scratch[o] = v;
     } else {
       scratch[o] = v & 0xff;
@@ -225,6 +293,33 @@ export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.m
   // Three non-empty parts of base64url characters: x.y.z with no part empty.
   const shaped = other === 0 && dots === 2 && dot1 > 0 && dot2 > dot1 + 1 && dot2 < n - 1;
   return { ok: true, bytes: scratch.subarray(0, n), dots: shaped ? [dot1, dot2] : undefined };
+}
+
+/**
+ * A text whose digits the fast loop refused: a chunk header it did not take (more than 3 digits, no
+ * closing '/': a '/' is never a digit) is named first, then the first bad digit pair.
+ */
+function digitProblem(text: string, digits: string, at: number, lone: { index: number; total: number } | undefined): { ok: false; reason: ReasonCode; detail: string } {
+  const header = lone ? undefined : chunkHeaderProblem(text.slice(SHC_PREFIX.length, SHC_PREFIX.length + LOOSE_HEADER_CHARS));
+  if (header !== undefined) return { ok: false, reason: 'unreadable', detail: header };
+  return firstDigitProblem(digits, at, lone);
+}
+
+/**
+ * An odd number of "digits": a chunk header not taken and white space (another code, other text)
+ * are named as digitProblem names them; anything else is the odd count, as before.
+ */
+function oddDigits(text: string, digits: string, at: number, lone: { index: number; total: number } | undefined): { ok: false; reason: ReasonCode; detail: string } {
+  const header = lone ? undefined : chunkHeaderProblem(text.slice(SHC_PREFIX.length, SHC_PREFIX.length + LOOSE_HEADER_CHARS));
+  if (header !== undefined) return { ok: false, reason: 'unreadable', detail: header };
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    const space = whiteSpaceProblem(digits, i, at, lone);
+    if (space !== undefined) return { ok: false, reason: 'unreadable', detail: space };
+    break;
+  }
+  return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
 }
 
 /**
