@@ -13,6 +13,7 @@ import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat
 import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { PROVISIONING_SETTINGS, SETTINGS } from './settings.js';
+import { attemptDone, attemptFor } from './enroll-attempt.js';
 import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
 import { createConfigApplier } from './remote-config-apply.js';
 import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
@@ -231,6 +232,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     // The device this kiosk was (revoked, or left for a new id): the server records the new one as
     // its successor, so overrides of check-ins delivered before still reach it (docs/PROTOCOL.md).
     const before = enrollment ?? readEnrollment(opts.dataDir);
+    // Stored before the request leaves: an answer lost on the way can be asked for again.
+    const attempt = attemptFor(opts.kiosk.store, code);
     const e = await enroll({
       serverUrl,
       code,
@@ -240,10 +243,12 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       ...(expectTrustKey ? { expectTrustKey } : {}),
       ...(before ? { predecessor: { deviceId: before.deviceId, token: before.token } } : {}),
       signal: stopping.signal,
+      attempt,
     });
     opts.onEnrolled?.(e);
     opts.kiosk.store.setSetting(SETTINGS.enrollCodeHash, codeHash(code));
-    log.info('enrolled', { deviceId: e.deviceId, ...(before ? { previousDeviceId: before.deviceId, succession: e.succession ?? 'not recorded by this server' } : {}) });
+    attemptDone(opts.kiosk.store);
+    log.info('enrolled', { deviceId: e.deviceId, ...(e.resumed ? { resumed: 'the server had enrolled this kiosk before its answer was lost' } : {}), ...(before ? { previousDeviceId: before.deviceId, succession: e.succession ?? 'not recorded by this server' } : {}) });
     if (before && e.succession !== 'recorded') {
       log.warn('the server did not record this kiosk as the successor of its previous device: overrides of check-ins delivered before re-enrollment will be refused', {
         previousDeviceId: before.deviceId,

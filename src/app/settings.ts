@@ -12,6 +12,12 @@ export const SETTINGS = {
   profile: 'device.profile',
   /** SHA-256 hex of the one-time code the current enrollment was made with (never the code). */
   enrollCodeHash: 'central.enrollCodeHash',
+  /**
+   * JSON `{code, attempt}` of an enrollment sent and not yet saved: the attempt secret and the
+   * SHA-256 of its code, so a retry with the same code gets the same device back
+   * (enroll-attempt.ts); '' once saved.
+   */
+  enrollAttempt: 'central.enrollAttempt',
 } as const;
 
 /** Store settings of provisioning cards (provisioning.ts); '' means none. */

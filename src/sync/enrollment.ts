@@ -28,6 +28,11 @@ export interface Enrollment {
    * else why not. Absent when none was named or the server predates succession. Not saved.
    */
   succession?: string;
+  /**
+   * True when the server handed back the device an earlier try with the same code and attempt
+   * secret had enrolled (its answer was lost): the same device id, a new token. Not saved.
+   */
+  resumed?: true;
 }
 
 export interface DeviceDescription {
@@ -83,6 +88,12 @@ export async function enroll(opts: {
   predecessor?: { deviceId: string; token: string };
   /** Aborts the request (a stopping kiosk): rejects with EnrollmentError code 'aborted', nothing saved. */
   signal?: AbortSignal;
+  /**
+   * The attempt secret (src/app/enroll-attempt.ts; 43 base64url characters), the same on every
+   * retry with this code: a server that already spent the code for this secret hands the same
+   * device back with a new token (`resumed: true`) instead of refusing it as used.
+   */
+  attempt?: string;
 }): Promise<Enrollment> {
   const servers = serverList(opts.serverUrl);
   const http = createHttpClient({ serverUrl: servers, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) });
@@ -90,7 +101,8 @@ export async function enroll(opts: {
   let answeredBy: string;
   try {
     const predecessor = opts.predecessor ? { predecessor: { deviceId: opts.predecessor.deviceId, proof: successionProof(opts.predecessor.token, opts.predecessor.deviceId, opts.code) } } : {};
-    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device, ...predecessor }, opts.signal ? { signal: opts.signal } : undefined);
+    const attempt = opts.attempt !== undefined ? { attempt: opts.attempt } : {};
+    res = await http.client.post('/api/v1/enroll', { code: opts.code, device: opts.device, ...predecessor, ...attempt }, opts.signal ? { signal: opts.signal } : undefined);
     answeredBy = http.currentServer();
   } catch (err) {
     if (opts.signal?.aborted) throw new EnrollmentError('aborted', 'enrollment aborted: the kiosk is stopping');
@@ -124,7 +136,8 @@ export async function enroll(opts: {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   writeFileAtomic(path.join(opts.dataDir, ENROLLMENT_FILE), `${JSON.stringify(enrollment, null, 2)}\n`, 0o600);
   const succession = (data.succession as { outcome?: unknown } | undefined)?.outcome;
-  return typeof succession === 'string' ? { ...enrollment, succession: succession.slice(0, 64) } : enrollment;
+  const resumed = data.resumed === true ? { resumed: true as const } : {};
+  return typeof succession === 'string' ? { ...enrollment, succession: succession.slice(0, 64), ...resumed } : { ...enrollment, ...resumed };
 }
 
 /** The saved enrollment, or undefined when the device is not enrolled (or the file is damaged). */
