@@ -238,7 +238,7 @@ describe('operations room over HTTP', () => {
     const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('Landmark: Time,Checkpoint,Landmark: Direction,Contacts: Time,Minutes apart,ID type,ID number (CCCD/CMND/passport),Name,Verdict,Direction,check-in id,Scans without identity nearby');
+    expect(lines[0]).toBe('Landmark: Time,Checkpoint,Landmark: Direction,Contacts: Time,Minutes apart,ID type,ID number (CCCD/CMND/passport),Name,Verdict,Direction,check-in id,Scans without identity nearby,Near landmarks: count,Near landmarks: first (check-in id),Near landmarks: last (check-in id)');
     const contactIds = lines.slice(1).map((l) => l.split(',')[6]);
     expect(contactIds).toEqual(['079200001111', '079200009999', '079200002222']);
     const trann = lines.find((l) => l.includes('079200001111')) as string;
