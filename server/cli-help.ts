@@ -72,7 +72,9 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
                           from included, to not (--from 2026-11-30 --to 2026-12-01: one day)
   --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
                           server last started with, else Asia/Ho_Chi_Minh)
-  --checkpoint ID         only this checkpoint (lawful export)
+  --checkpoint ID         only this checkpoint, matched exactly (lawful export); one that no
+                          check-in or heartbeat ever named is warned about (stderr and the
+                          printed "warning"), naming the known ones; the export is still written
   --requested-by WHO      who asked for it, recorded in the audit log (lawful export)
   --reason WHY            why, recorded in the audit log (lawful export)
   --out FILE              where the signed export is written; must not exist (lawful export)`,

@@ -41,7 +41,7 @@ import { DEFAULT_TIME_ZONE, canonicalTimeZone, timeZoneProblem, toLocalIso } fro
 import { loadOrCreateAdminToken, loadOrCreateEcKey } from './secrets.js';
 import { ADMIN_TOKEN_REFRESH_MS, ROTATION_SETTLE_MS, rotateAdminToken, rotationStands } from './admin-token.js';
 import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, parseRetentionDays } from './retention.js';
-import { parseLawfulRequest, writeLawfulExport } from './lawful-export.js';
+import { parseLawfulRequest, unknownCheckpointWarning, writeLawfulExport } from './lawful-export.js';
 import { verifyAuditRows } from '../src/store/audit-chain.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
@@ -264,9 +264,13 @@ async function lawful(where: StorageChoice, v: Record<string, unknown>, io: Cent
     const root = await loadOrCreateEcKey(storage, 'root-key');
     // Exclusive create, readable by the operator only: it holds personal data. Written in one pass
     // (memory stays flat for any range) and put in place only once complete.
+    const warning = req.checkpoint === undefined ? undefined : await unknownCheckpointWarning(storage, req.checkpoint);
     const result = await writeLawfulExport(storage, req, root, systemClock.now(), out);
+    // A checkpoint nothing ever named is most likely a typo: said on stderr and in the answer, not
+    // refused (a retired checkpoint has no data either, and the empty export is a true answer).
+    if (warning) io.stderr(`central export: warning: ${warning}\n`);
     // The range as it was understood, with its offset: a time typed without a zone was read in timeZone.
-    io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256, timeZone, fromLocal: toLocalIso(timeZone, req.fromMs), toLocal: toLocalIso(timeZone, req.toMs) })}\n`);
+    io.stdout(`${JSON.stringify({ out, count: result.count, sha256: result.sha256, timeZone, fromLocal: toLocalIso(timeZone, req.fromMs), toLocal: toLocalIso(timeZone, req.toMs), ...(warning ? { warning } : {}) })}\n`);
   }, true);
   return EXIT.ok;
 }

@@ -18,7 +18,7 @@ import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, migratePostgres } from './postgres-schema.js';
 import { pgDropExpiredPartitions } from './postgres-retention.js';
 import { quarterAligned } from './checkin-counts.js';
-import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
+import { heartbeatRowOf, KNOWN_CHECKPOINTS_SQL, toHourArray } from './sqlite-storage.js';
 import { pgAppendAudit, pgAuditRows, pgBindDataKey, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
 import type {
@@ -382,6 +382,19 @@ export class PostgresStorage implements CentralStorage {
     );
     const r = rows[0];
     return { count: Number(r?.count ?? 0), devices: Number(r?.devices ?? 0), checkpoints: Number(r?.checkpoints ?? 0) };
+  }
+
+  async checkpointSeen(checkpointId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ seen: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM checkins WHERE checkpoint_id = $1) OR EXISTS (SELECT 1 FROM heartbeats WHERE checkpoint_id = $1) AS seen',
+      [checkpointId],
+    );
+    return rows[0]?.seen === true;
+  }
+
+  async knownCheckpoints(limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(KNOWN_CHECKPOINTS_SQL, [limit]);
+    return [...new Set(rows.map((r) => r.id))].sort();
   }
 
   async checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]> {

@@ -293,6 +293,19 @@ export class SqliteStorage implements CentralStorage {
       .get(fromMs, toMs) as CheckInFigures;
   }
 
+  async checkpointSeen(checkpointId: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('SELECT EXISTS (SELECT 1 FROM checkins WHERE checkpoint_id = @cp) OR EXISTS (SELECT 1 FROM heartbeats WHERE checkpoint_id = @cp) AS seen')
+        .get({ cp: checkpointId }) as { seen: number }
+    ).seen === 1;
+  }
+
+  async knownCheckpoints(limit: number): Promise<string[]> {
+    const rows = this.db.prepare(KNOWN_CHECKPOINTS_SQL.replace(/\$1/g, '@limit')).all({ limit }) as { id: string }[];
+    return [...new Set(rows.map((r) => r.id))].sort();
+  }
+
   async checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]> {
     return this.db
       .prepare(
@@ -463,6 +476,21 @@ export function toHourArray(rows: readonly { hour: number | string; n: number | 
 }
 
 /** Maps a joined row to the seam's shape (numbers may arrive as strings from PostgreSQL). */
+/**
+ * Checkpoint ids of stored check-ins (a loose index scan of checkins_by_checkpoint: one seek per
+ * distinct id, at most $1 of them) and of devices' latest heartbeats (at most $1); the same text on
+ * SQLite (with @limit) and PostgreSQL.
+ */
+export const KNOWN_CHECKPOINTS_SQL = `
+  WITH RECURSIVE cp(id, n) AS (
+    SELECT min(checkpoint_id), 1 FROM checkins
+    UNION ALL
+    SELECT (SELECT min(checkpoint_id) FROM checkins WHERE checkpoint_id > cp.id), n + 1 FROM cp WHERE cp.id IS NOT NULL AND n < $1
+  )
+  SELECT id FROM cp WHERE id IS NOT NULL
+  UNION
+  SELECT id FROM (SELECT DISTINCT checkpoint_id AS id FROM heartbeats WHERE checkpoint_id IS NOT NULL ORDER BY checkpoint_id LIMIT $1) AS hb`;
+
 export function heartbeatRowOf(r: HeartbeatJoinRow): DeviceHeartbeatRow {
   return {
     deviceId: r.id,

@@ -272,6 +272,16 @@ export interface CentralStorage {
 
   // --- stats (dashboard) ----------------------------------------------------------------------
   checkInFigures(fromMs: number, toMs: number): Promise<CheckInFigures>;
+  /**
+   * Whether any stored check-in (at any time) or any device's latest heartbeat names checkpoint
+   * `checkpointId` (exactly). An index seek, however many check-ins there are.
+   */
+  checkpointSeen(checkpointId: string): Promise<boolean>;
+  /**
+   * Checkpoint ids named by stored check-ins or devices' latest heartbeats, in id order, at most
+   * `limit` of each source (a loose index scan of the check-ins: one seek per checkpoint).
+   */
+  knownCheckpoints(limit: number): Promise<string[]>;
   /** Check-ins per checkpoint in [fromMs, toMs), most first (ties by checkpoint id). */
   checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]>;
   /**
