@@ -332,13 +332,14 @@ export class PostgresStorage implements CentralStorage {
   async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {
     await this.pool.query(
       `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version,
-         clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, unreadable_times, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
          queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
          trust_issued_at = excluded.trust_issued_at, version = excluded.version, clock_offset_ms = excluded.clock_offset_ms,
          applied_config_version = excluded.applied_config_version, update_state = excluded.update_state,
          oldest_identity_at = excluded.oldest_identity_at, checkpoint_id = excluded.checkpoint_id, direction = excluded.direction,
+         unreadable_times = excluded.unreadable_times,
          body = excluded.body`,
       [
         deviceId,
@@ -355,6 +356,7 @@ export class PostgresStorage implements CentralStorage {
         h.oldestIdentityAt,
         h.checkpointId ?? null,
         h.direction ?? null,
+        h.unreadableTimes?.length ? h.unreadableTimes.join(',') : null,
         h.body,
       ],
     );
@@ -439,7 +441,7 @@ export class PostgresStorage implements CentralStorage {
     const { rows } = await this.pool.query<HeartbeatJoinRow>(
       `SELECT d.id, d.name, d.enrolled_at, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.last_scan_at,
          h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at,
-         h.checkpoint_id, h.direction
+         h.checkpoint_id, h.direction, h.unreadable_times
        FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at, d.id LIMIT $1`,
       [limit],
     );

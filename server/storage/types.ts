@@ -121,6 +121,8 @@ export interface StoredHeartbeat {
   /** Checkpoint id and direction (`in` | `out`) the kiosk stamps on its check-ins now; absent = null. */
   checkpointId?: string | null;
   direction?: string | null;
+  /** Time members the server could not read (stored as null): `oldestPendingAt`, …; absent = none. */
+  unreadableTimes?: readonly string[];
   /** The whole body as received (JSON text, bounded by the route's body limit). */
   body: string;
 }
@@ -147,6 +149,8 @@ export interface DeviceHeartbeatRow {
    */
   checkpointId: string | null;
   direction: string | null;
+  /** Time members of the latest heartbeat the server could not read (stored as null); empty when none. */
+  unreadableTimes: string[];
 }
 
 /** Aggregates over check-ins scanned in [fromMs, toMs). */

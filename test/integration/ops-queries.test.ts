@@ -175,12 +175,13 @@ describe.each(['sqlite', 'postgres'] as const)('operations room queries on %s', 
         oldestIdentityAt: null,
         reportedCheckpointId: null,
         reportedDirection: null,
+        unreadableTimes: [],
       },
-      { deviceId: 'id-kiosk-2', name: 'kiosk-2', enrolledAt: expect.any(String), lastHeartbeatMs: null, queueDepth: null, oldestPendingAt: null, clockOffsetMs: null, trustIssuedAt: null, version: null, oldestIdentityAt: null, reportedCheckpointId: null, reportedDirection: null },
+      { deviceId: 'id-kiosk-2', name: 'kiosk-2', enrolledAt: expect.any(String), lastHeartbeatMs: null, queueDepth: null, oldestPendingAt: null, clockOffsetMs: null, trustIssuedAt: null, version: null, oldestIdentityAt: null, reportedCheckpointId: null, reportedDirection: null, unreadableTimes: [] },
     ]);
     const o = await loadOverview(ops, { nowMs: OPS_NOW, timeZone: 'Asia/Ho_Chi_Minh', publishedTrustIssuedAtMs: Date.parse('2026-11-24T01:02:03.000Z'), ...DEFAULT_FLEET_THRESHOLDS });
     expect(o.fleet.map((d) => d.problems)).toEqual([['old-queue', 'clock-offset'], ['never-seen']]);
-    expect(o.states).toEqual({ ok: 0, 'never-seen': 1, 'stale-heartbeat': 0, 'old-queue': 1, 'clock-offset': 0, 'old-trust': 0, 'past-retention': 0 });
+    expect(o.states).toEqual({ ok: 0, 'never-seen': 1, 'stale-heartbeat': 0, 'old-queue': 1, 'queue-age-unreadable': 0, 'clock-offset': 0, 'old-trust': 0, 'past-retention': 0 });
     expect(o.verdicts).toEqual({ accept: 0, refer: 0, reject: 0 });
   });
 
@@ -224,7 +225,7 @@ describe('operations room over HTTP', () => {
     expect(s.checkinsToday).toBe(TODAY.length + CONTACTS.length + NOT_CONTACTS.length + 1);
     expect(s.sevenDayAverage).toBe(Math.round(((7 * 4 + 1) / 7) * 10) / 10);
     expect(s.verdicts).toEqual({ accept: 11, refer: 3, reject: 1 });
-    expect(s.devicesByState).toEqual({ ok: 1, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'clock-offset': 1, 'old-trust': 1, 'past-retention': 0 });
+    expect(s.devicesByState).toEqual({ ok: 1, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'queue-age-unreadable': 0, 'clock-offset': 1, 'old-trust': 1, 'past-retention': 0 });
     expect(s.attention.map((d) => d.name).sort()).toEqual(['kiosk-clock', 'kiosk-queue', 'kiosk-silent', 'kiosk-stale', 'kiosk-trust']);
   });
 
