@@ -18,7 +18,7 @@ import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, migratePostgres } from './postgres-schema.js';
 import { pgDropExpiredPartitions } from './postgres-retention.js';
 import { quarterAligned } from './checkin-counts.js';
-import { heartbeatRowOf, KNOWN_CHECKPOINTS_SQL, toHourArray } from './sqlite-storage.js';
+import { heartbeatRowOf, KNOWN_CHECKPOINTS_SQL, ROTATED_AT_KEY, toHourArray } from './sqlite-storage.js';
 import { pgAppendAudit, pgAuditRows, pgBindDataKey, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
 import type {
@@ -147,11 +147,18 @@ export class PostgresStorage implements CentralStorage {
     await this.pool.query('INSERT INTO central_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value]);
   }
 
-  async rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean> {
-    // Row-level: a second UPDATE waits for the first to commit, then re-checks its WHERE against
-    // the new value (READ COMMITTED) and changes nothing.
-    const { rowCount } = await this.pool.query('UPDATE central_secrets SET value = $3 WHERE name = $1 AND btrim(value) = $2', [name, expected, value]);
-    return rowCount === 1;
+  async rotateSecret(name: 'admin-token', expected: string, value: string, launchedAtMs: number, now: () => number): Promise<boolean> {
+    return pgTransaction(this.pool, async (c) => {
+      // The token's row locked: a rotation on any node waits here for the one before it to commit,
+      // then reads the token and the stamp it wrote.
+      const { rows } = await c.query<{ value: string }>('SELECT value FROM central_secrets WHERE name = $1 FOR UPDATE', [name]);
+      if (rows[0]?.value.trim() !== expected) return false;
+      const last = (await c.query<{ value: string }>('SELECT value FROM central_meta WHERE key = $1', [ROTATED_AT_KEY])).rows[0]?.value;
+      if (last !== undefined && Number(last) > launchedAtMs) return false;
+      await c.query('UPDATE central_secrets SET value = $2 WHERE name = $1', [name, value]);
+      await c.query('INSERT INTO central_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [ROTATED_AT_KEY, String(now())]);
+      return true;
+    });
   }
 
   async readSecret(name: SecretName): Promise<string | undefined> {

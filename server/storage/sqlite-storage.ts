@@ -63,6 +63,9 @@ export type HeartbeatJoinRow = {
   unreadable_times: string | null;
 };
 
+/** Key (in `meta` / `central_meta`) of the time the admin token was last rotated (epoch ms, fractional). */
+export const ROTATED_AT_KEY = 'admin-token-rotated-at';
+
 export class SqliteStorage implements CentralStorage {
   readonly backend = 'sqlite' as const;
   readonly location: string;
@@ -122,11 +125,11 @@ export class SqliteStorage implements CentralStorage {
     replaceSecretFile(path.join(this.dataDir, SECRET_FILES[name]), value);
   }
 
-  async rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean> {
+  async rotateSecret(name: 'admin-token', expected: string, value: string, launchedAtMs: number, now: () => number): Promise<boolean> {
     const file = path.join(this.dataDir, SECRET_FILES[name]);
     // The file has no lock of its own: the database's write lock (BEGIN IMMEDIATE, waited for up
     // to busy_timeout) serialises rotations of every process on this data dir, so the second one
-    // reads the token the first wrote and finds it changed.
+    // reads the token and the stamp the first wrote.
     const swap = this.db.transaction(() => {
       let stored: string | undefined;
       try {
@@ -135,6 +138,10 @@ export class SqliteStorage implements CentralStorage {
         stored = undefined;
       }
       if (stored !== expected) return false;
+      const last = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(ROTATED_AT_KEY) as string | undefined;
+      if (last !== undefined && Number(last) > launchedAtMs) return false;
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(ROTATED_AT_KEY, String(now()));
+      // Last: a failed write rolls the stamp back with the transaction.
       replaceSecretFile(file, value);
       return true;
     });

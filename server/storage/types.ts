@@ -204,11 +204,16 @@ export interface CentralStorage {
    */
   replaceSecret(name: 'admin-token', value: string): Promise<void>;
   /**
-   * Replaces the admin token with `value` only while the stored one is still `expected` (compared
-   * without surrounding whitespace): a compare-and-swap, atomic across processes and nodes. True
-   * when it replaced it; false when another rotation got there first (nothing changed then).
+   * Rotates the admin token to `value`, serialised with every other rotation on this database
+   * (SQLite: an IMMEDIATE transaction, waited for up to busy_timeout; PostgreSQL: the token's row
+   * locked FOR UPDATE). Under that lock it refuses (false, nothing changed) when the stored token
+   * is no longer `expected` (compared without surrounding whitespace) or when the last rotation was
+   * stamped after `launchedAtMs` — it then happened while this one was under way, so this one set
+   * out to replace a token that is gone. Otherwise it writes `value`, stamps the rotation with
+   * `now()` (taken under the lock) and answers true: that token is the one in force when it returns.
+   * Times are epoch ms (fractional).
    */
-  rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean>;
+  rotateSecret(name: 'admin-token', expected: string, value: string, launchedAtMs: number, now: () => number): Promise<boolean>;
   /**
    * The signed bundle for `contentHash` (a hash of the root kid and the bundle content): the one
    * stored, or the result of `sign()` stored now. Reusing the stored signature keeps the ETag
