@@ -11,36 +11,23 @@ import type { Clock, Logger } from '../src/shared/ports.js';
 import { loadOrCreateAdminToken, newToken } from './secrets.js';
 import type { CentralStorage } from './storage/types.js';
 
+/** Now, epoch ms with a fraction (two rotations in one millisecond still stamp in order). */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
+
 /**
- * Replaces the admin token with a new random one, unless another rotation replaced it between
- * this one's read and its write (compare-and-swap, storage.rotateSecret): then nothing changes and
- * `{ lost: true }` comes back, so two `--rotate` run at once never both hand out a token — only
- * the one in force is printed. A storage without a token yet gets one first (as a start would).
+ * Replaces the admin token with a new random one. Rotations are serialised in the database
+ * (storage.rotateSecret): under its lock, one is refused — nothing changes, `{ lost: true }` — when
+ * the token it read is gone or another rotation was stamped after `launchedAtMs`, i.e. while this
+ * one was under way. Two `--rotate` started together (two shells, a script) therefore never both
+ * hand out a token, even when one reaches the database only after the other has finished (each
+ * needs it for milliseconds after a second of start-up): the CLI passes its process's start as
+ * `launchedAtMs`. The answer is immediate, and a token returned is the one in force at that moment.
+ * A storage without a token yet gets one first (as a start would).
  */
-export async function rotateAdminToken(storage: CentralStorage): Promise<{ token: string } | { lost: true }> {
+export async function rotateAdminToken(storage: CentralStorage, launchedAtMs: number = preciseNow()): Promise<{ token: string } | { lost: true }> {
   const current = (await storage.readSecret('admin-token'))?.trim() || (await loadOrCreateAdminToken(storage));
   const token = newToken();
-  return (await storage.rotateSecret('admin-token', current, token)) ? { token } : { lost: true };
-}
-
-/**
- * How long `central admin-token --rotate` waits after its swap before it prints the token (ms).
- * Two rotations started together (two shells, a script) rarely meet at the database — each holds it
- * for milliseconds after a second of start-up — so the compare-and-swap alone let both succeed one
- * after the other and both print a token, of which only the later one works. Each now looks again
- * after this pause: one whose token was replaced meanwhile prints nothing and exits 1, so of
- * rotations less than this apart only the last one, whose token is in force, prints it.
- */
-export const ROTATION_SETTLE_MS = 2_000;
-
-/**
- * After a successful rotation to `token`: waits `settleMs`, then says whether `token` is still the
- * stored one (false: another rotation replaced it meanwhile). Never rejects on a mismatch; a failed
- * read rejects (the caller reports it).
- */
-export async function rotationStands(storage: CentralStorage, token: string, settleMs = ROTATION_SETTLE_MS): Promise<boolean> {
-  await new Promise((resolve) => setTimeout(resolve, settleMs));
-  return (await storage.readSecret('admin-token'))?.trim() === token;
+  return (await storage.rotateSecret('admin-token', current, token, launchedAtMs, preciseNow)) ? { token } : { lost: true };
 }
 
 /** How often a running server looks for a replaced admin token (ms): when the old one stops working at the latest. */

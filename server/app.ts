@@ -17,7 +17,9 @@ import type { CentralContext } from './context.js';
 import { DEFAULT_CODE_TTL_HOURS, addEnrollmentCode, enrollmentCodeProblem } from './enrollment.js';
 import type { EnrollThrottleLimits } from './enroll-throttle.js';
 import { registerErrorHandling, registerFavicon, registerGzipBodies, registerJsonOnlyApi } from './http-support.js';
-import { isRoomPageRequest, sendUnavailablePage } from './ops/unavailable-page.js';
+import { ROOM_OUTAGE_PAGE } from './ops/unavailable-page.js';
+import { DECLARE_OUTAGE_PAGE } from './declare/unavailable.js';
+import { outagePages } from './unavailable-page.js';
 import { watchAdminToken, type AdminTokenWatch } from './admin-token.js';
 import { DEFAULT_FLEET_THRESHOLDS } from './ops/fleet.js';
 import type { FleetThresholds } from './ops/fleet.js';
@@ -193,7 +195,8 @@ export async function startCentral(opts: CentralOptions): Promise<CentralServer>
       onProtoPoisoning: 'remove',
       onConstructorPoisoning: 'remove',
     });
-    registerErrorHandling(app, logger, (request, reply) => (isRoomPageRequest(request) ? sendUnavailablePage(request, reply) : undefined));
+    // Browser pages get a page in their language, not the JSON error: the room and the declaration form.
+    registerErrorHandling(app, logger, outagePages([ROOM_OUTAGE_PAGE, DECLARE_OUTAGE_PAGE]));
     // Bodies are JSON (the API) or urlencoded forms (the pages): a text/plain body is refused 415
     // with that said, instead of reaching a route's schema as a string ("body must be object").
     app.removeContentTypeParser('text/plain');

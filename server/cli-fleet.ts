@@ -27,11 +27,12 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { RELEASE_VERSION, ReleaseRefusedError, prepareRelease } from './update-feed.js';
+import { RELEASE_VERSION, ReleaseRefusedError, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
+import type { ReleaseRecord } from './storage/fleet-types.js';
 import { checkRegularFile } from '../drivers/file-check.js';
 
 export interface FleetIo {
@@ -286,29 +287,67 @@ function percentFlag(sub: string, value: unknown, fallback: number): number {
   return Number(value);
 }
 
+/**
+ * Why `path` cannot be published as a release (plain words), or undefined when it is a readable
+ * file: a missing path, a directory (e.g. electron-builder's dist/ instead of the AppImage in it),
+ * anything else that is not a regular file.
+ */
+function releaseFileProblem(file: string): string | undefined {
+  const expected = 'expected the AppImage file to publish (e.g. dist/checkpoint-kiosk-1.4.0.AppImage)';
+  const c = checkRegularFile(file);
+  if (!c.ok) {
+    if (c.problem === 'missing') return `no such file (read from ${process.cwd()} when relative); ${expected}`;
+    if (c.problem === 'no-access') return `cannot be reached by this user (permission denied on a folder); ${expected}`;
+    if (c.problem === 'folder') return `is a directory; ${expected}, not the folder holding it`;
+    if (c.problem === 'not-file') return `is not a regular file; ${expected}`;
+    return `cannot be read (${c.code}); ${expected}`;
+  }
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    return `cannot be read by this user; check its permissions (${expected})`;
+  }
+  return undefined;
+}
+
 async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'add') {
     const sub = 'release add';
     const v = parse(sub, rest, { file: { type: 'string' }, version: { type: 'string' }, 'staging-percentage': { type: 'string' }, 'releases-dir': { type: 'string' } });
     const choice = storageChoice(sub, v);
-    if (typeof v.file !== 'string' || !fs.existsSync(v.file)) throw new Usage(`central ${sub}: --file must name an existing AppImage`);
+    if (typeof v.file !== 'string' || v.file === '') throw new Usage(`central ${sub}: --file APPIMAGE: required, the AppImage file to publish (e.g. dist/checkpoint-kiosk-1.4.0.AppImage)`);
+    const fileProblem = releaseFileProblem(v.file);
+    if (fileProblem) throw new Usage(`central ${sub}: --file ${v.file}: ${fileProblem}`);
     if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     // Undefined when not given: a version published already keeps its staged rollout (a CI retry must not widen it).
     const pct = v['staging-percentage'] === undefined ? undefined : percentFlag(sub, v['staging-percentage'], 100);
+    const file = v.file;
+    const version = v.version;
     return withStorage(sub, choice, async (storage) => {
-      const published = await storage.fleet.releases(100_000);
-      let prepared;
+      let staged: StagedRelease | undefined;
+      let prepared: PreparedRelease | undefined;
+      let before: ReleaseRecord | undefined;
       try {
-        prepared = await prepareRelease(v.file as string, releasesDir, v.version as string, pct, systemClock.now(), published);
+        // Checked first against what is published (a refusal copies nothing), then again under the
+        // database's lock, where the record is written: of two adds at once, the second sees the first.
+        staged = await stageRelease(file, releasesDir, version, pct, systemClock.now(), await storage.fleet.releases(100_000));
+        const s = staged;
+        await storage.fleet.addRelease((published) => {
+          const decided = decideRelease(s, published);
+          before = published.find((r) => r.version === decided.release.version);
+          placeRelease(s, decided);
+          prepared = decided;
+          return !decided.republished || before?.stagingPercentage !== decided.release.stagingPercentage ? decided.release : undefined;
+        });
       } catch (err) {
-        if (err instanceof ReleaseRefusedError) throw new Usage(`central ${sub}: --file ${v.file as string}: ${err.message}`);
+        if (err instanceof ReleaseRefusedError) throw new Usage(`central ${sub}: --file ${file}: ${err.message}`);
         throw err;
+      } finally {
+        discardStaged(staged);
       }
-      const { release, republished } = prepared;
-      const before = published.find((r) => r.version === release.version);
-      if (!republished || before?.stagingPercentage !== release.stagingPercentage) await storage.fleet.putRelease(release);
+      const { release, republished } = prepared as PreparedRelease;
       const served = await storage.fleet.latestRelease();
       io.stdout(
         `${JSON.stringify({ event: 'release-added', version: release.version, file: release.file, size: release.size, stagingPercentage: release.stagingPercentage, served: served?.version ?? null, ...(republished ? { already: true } : {}) })}\n`,

@@ -72,7 +72,9 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
                           from included, to not (--from 2026-11-30 --to 2026-12-01: one day)
   --time-zone ZONE        IANA zone for times without one (default: the --time-zone the
                           server last started with, else Asia/Ho_Chi_Minh)
-  --checkpoint ID         only this checkpoint (lawful export)
+  --checkpoint ID         only this checkpoint, matched exactly (lawful export); one that no
+                          check-in or heartbeat ever named is warned about (stderr and the
+                          printed "warning"), naming the known ones; the export is still written
   --requested-by WHO      who asked for it, recorded in the audit log (lawful export)
   --reason WHY            why, recorded in the audit log (lawful export)
   --out FILE              where the signed export is written; must not exist (lawful export)`,
@@ -157,9 +159,10 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
       'The feed serves the highest version published. A published AppImage is never replaced: the same version\n' +
       'with the same bytes again changes nothing but the staging percentage, and that only when it is given;\n' +
       'other bytes for a published version, bytes published as another version, and a file name already used by\n' +
-      'another release are refused (exit 2).',
+      'another release are refused (exit 2). The checks and the record are one step under the database\'s lock:\n' +
+      'of two adds started together, the second sees the first.',
     options: `${STORE}
-  --file APPIMAGE         the AppImage to publish
+  --file APPIMAGE         the AppImage file to publish (not the folder holding it)
   --version V             its semantic version, e.g. 1.4.0
   --staging-percentage N  share of kiosks that take it, 0-100 (default 100 for a new version;
                           a version added again keeps its share unless this is given)

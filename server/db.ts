@@ -10,7 +10,7 @@ import { AUDIT_APPEND_ONLY_SQL } from '../src/store/audit-chain.js';
 import { tighten } from '../src/store/open-store.js';
 import { SQLITE_CHECKIN_COUNTS_MIGRATION } from './storage/checkin-counts.js';
 import { sqliteSuccessionMigration } from './storage/succession.js';
-import { sqliteHeartbeatPlaceMigration } from './storage/heartbeat-place.js';
+import { sqliteHeartbeatPlaceMigration, sqliteHeartbeatUnreadableMigration } from './storage/heartbeat-place.js';
 
 export type CentralDb = Database.Database;
 
@@ -147,6 +147,9 @@ const MIGRATIONS: (string | ((db: CentralDb) => void))[] = [
   // v8: which device a re-enrolled kiosk was before (storage/succession.ts): it may override the
   // check-ins it delivered under its earlier enrollments.
   sqliteSuccessionMigration,
+  // v9: the heartbeat times the server could not read (storage/heartbeat-place.ts): the room flags
+  // a queue whose age is unreadable.
+  sqliteHeartbeatUnreadableMigration,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';

@@ -30,27 +30,34 @@ export const HEARTBEAT_TIME_FIELDS = ['oldestPendingAt', 'lastScanAt', 'trustIss
 
 /**
  * `body` with every time member that is a string but not a real ISO date-time ("garbage",
- * "2026-02-30T00:00:00Z") replaced by null, and what was replaced, one "field: value" each.
+ * "2026-02-30T00:00:00Z") replaced by null, what was replaced, one "field: value" each, and the
+ * fields replaced (stored with the heartbeat: the room flags a queue whose age it cannot read).
  * Not refused with a 400: a kiosk whose clock or trust bundle produced such a text would lose
  * every heartbeat (the fleet page would show it silent), and a time that cannot be read is no
- * better than none — stored, it only hid an old queue from the room (Date.parse gives NaN).
+ * better than none — stored, it only hid an old queue from the room (Date.parse gives NaN); stored
+ * as null without a word it hid it too, so the fields go with the heartbeat (`unreadableTimes`).
  * A member of another JSON type is still a 400 (heartbeatSchema).
  */
-export function readableHeartbeatTimes(body: HeartbeatBody): { body: HeartbeatBody; ignored: string[] } {
+export function readableHeartbeatTimes(body: HeartbeatBody): { body: HeartbeatBody; ignored: string[]; fields: string[] } {
   const ignored: string[] = [];
+  const fields: string[] = [];
   const out: HeartbeatBody = { ...body };
   for (const field of HEARTBEAT_TIME_FIELDS) {
     const v = out[field];
     if (typeof v === 'string' && !isIsoTime(v)) {
       ignored.push(`${field}: ${cutText(v, 40)}`);
+      fields.push(field);
       out[field] = null;
     }
   }
-  return { body: out, ignored };
+  return { body: out, ignored, fields };
 }
 
-/** Stores `body` (already validated by `heartbeatSchema`) as the device's latest heartbeat. */
-export function recordHeartbeat(storage: CentralStorage, deviceId: string, body: HeartbeatBody, nowMs: number): Promise<void> {
+/**
+ * Stores `body` (already validated by `heartbeatSchema`) as the device's latest heartbeat, with the
+ * time members that could not be read (`unreadableTimes`, from readableHeartbeatTimes).
+ */
+export function recordHeartbeat(storage: CentralStorage, deviceId: string, body: HeartbeatBody, nowMs: number, unreadableTimes: readonly string[] = []): Promise<void> {
   const stored: StoredHeartbeat = {
     queueDepth: body.queueDepth,
     oldestPendingAt: body.oldestPendingAt ?? null,
@@ -63,6 +70,7 @@ export function recordHeartbeat(storage: CentralStorage, deviceId: string, body:
     oldestIdentityAt: body.oldestIdentityAt ?? null,
     checkpointId: body.checkpointId ?? null,
     direction: body.direction ?? null,
+    unreadableTimes,
     body: JSON.stringify({ ...body, scanners: (body.scanners ?? []).map(storedScanner) }),
   };
   return storage.recordHeartbeat(deviceId, stored, nowMs);

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { kidOfPublicKey } from '../src/credentials/trust/kid.js';
 import type { CentralStorage } from './storage/types.js';
 import { dateTimeProblem, rangeOrderProblem, resolveDateTime } from './trace.js';
+import { suggestion } from '../src/shared/known-keys.js';
 
 export const EXPORT_JWS_TYPE = 'checkpoint-kiosk-export+jws';
 
@@ -52,6 +53,27 @@ export function parseLawfulRequest(v: { from?: unknown; to?: unknown; checkpoint
   if (typeof v.reason !== 'string' || v.reason.trim().length < 3 || v.reason.length > 1000) return '--reason: required, why (the legal basis or case number, 3..1000 characters)';
   if (v.checkpoint !== undefined && (typeof v.checkpoint !== 'string' || !/^[\w.:-]{1,64}$/.test(v.checkpoint))) return '--checkpoint: 1-64 letters, digits or . _ : -';
   return { fromMs, toMs, requestedBy: v.requestedBy.trim(), reason: v.reason.trim(), ...(typeof v.checkpoint === 'string' ? { checkpoint: v.checkpoint } : {}) };
+}
+
+/** Known checkpoints listed in full by the warning below; beyond that only a close one is named. */
+const KNOWN_LISTED = 10;
+
+/**
+ * A warning when `--checkpoint` names a checkpoint no stored check-in and no device's heartbeat
+ * has ever named (a typo, the wrong case: the match is exact), undefined otherwise. It is a
+ * warning, not a refusal: a checkpoint may have been retired, its check-ins past retention, and an
+ * empty signed export is still a true answer. The text names the checkpoint and the known ones
+ * when there are at most KNOWN_LISTED, or the closest one (another case, or a likely typo).
+ */
+export async function unknownCheckpointWarning(storage: CentralStorage, checkpoint: string): Promise<string | undefined> {
+  if (await storage.checkpointSeen(checkpoint)) return undefined;
+  const known = await storage.knownCheckpoints(KNOWN_LISTED + 1);
+  const head = `--checkpoint ${checkpoint}: no stored check-in and no kiosk's heartbeat names this checkpoint (the match is exact, case included), so the export holds no check-in; it was written all the same`;
+  if (known.length === 0) return `${head}; no checkpoint is known yet`;
+  const sameCase = known.find((k) => k.toLowerCase() === checkpoint.toLowerCase());
+  const near = sameCase ?? suggestion(checkpoint, known);
+  if (known.length <= KNOWN_LISTED) return `${head}; ${near ? `did you mean ${near}? ` : ''}known checkpoints: ${known.join(', ')}`;
+  return `${head}; ${near ? `did you mean ${near}? (more than ${KNOWN_LISTED} checkpoints are known)` : `more than ${KNOWN_LISTED} checkpoints are known, none close to it`}`;
 }
 
 /** Bytes of payload encoded per write (a multiple of 3: base64url then needs no padding between chunks). */

@@ -19,6 +19,8 @@ export interface DeviceHealth {
   version: string | null;
   heartbeatStale: boolean;
   queueOld: boolean;
+  /** The latest heartbeat's oldestPendingAt could not be read while the queue is not empty: its age is unknown. */
+  queueAgeUnreadable: boolean;
   problems: DeviceProblem[];
 }
 
@@ -56,6 +58,7 @@ export function statsOf(o: Overview): Stats {
       version: d.version,
       heartbeatStale: d.problems.includes('never-seen') || d.problems.includes('stale-heartbeat'),
       queueOld: d.problems.includes('old-queue'),
+      queueAgeUnreadable: d.problems.includes('queue-age-unreadable'),
       problems: d.problems,
     }),
   );

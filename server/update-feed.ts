@@ -6,7 +6,7 @@
  * its own stable random share (electron-updater's staging user id) and only that fraction updates.
  * The feed serves one release: the highest version published (release-version.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inc, prerelease } from 'semver';
@@ -90,7 +90,7 @@ export class ReleaseBytesPublishedError extends ReleaseRefusedError {
   }
 }
 
-/** What prepareRelease decided. */
+/** What decideRelease decided. */
 export interface PreparedRelease {
   /** The record to store (for a republished version: the stored one, with the staging percentage given, if any). */
   release: ReleaseRecord;
@@ -99,6 +99,8 @@ export interface PreparedRelease {
    * the record differs from the stored one at most by its staging percentage.
    */
   republished: boolean;
+  /** Where the release's file must be in the releases dir, when it must be copied there (absent: in place already). */
+  copyTo?: string;
 }
 
 /** A version above `version` that no published release has: the next patch (or pre-release) number. */
@@ -114,40 +116,74 @@ export function nextFreeVersion(version: string, published: readonly ReleaseReco
 }
 
 /**
- * Copies `source` into `releasesDir` and describes it as release `version`. `published` are the
- * releases already recorded; a published release is never changed by this (update-feed rules in
- * README "Updates"):
- *  - `version` published with the same bytes (SHA-512 and size): a no-op (`republished`, nothing
- *    copied unless its file went missing from `releasesDir`); its staging percentage is kept
- *    unless `stagingPercentage` is given — a retried CI job must not widen a staged rollout;
- *  - `version` published with other bytes: ReleaseVersionTakenError;
- *  - the bytes published as another version: ReleaseBytesPublishedError;
- *  - the file name of another release: ReleaseFileTakenError.
- * `stagingPercentage` (0–100) undefined means 100 for a new version. The copy goes through a
- * temporary name and a rename, so a kiosk downloading meanwhile never reads a half-written file.
- * Throws Error naming any other problem.
+ * An AppImage on its way to publication: checked, its digest computed, and (when it has to be
+ * copied) its bytes already copied to a temporary name in the releases dir, so that the decision
+ * taken under the database's lock (decideRelease, placeRelease) needs only a rename.
  */
-export async function prepareRelease(
+export interface StagedRelease {
+  source: string;
+  releasesDir: string;
+  file: string;
+  version: string;
+  stagingPercentage: number | undefined;
+  sha512: string;
+  size: number;
+  nowMs: number;
+  /** The copy under a temporary name in `releasesDir`, until placed or discarded. */
+  tmp?: string;
+}
+
+/**
+ * Checks `source` and `version` and computes the digest; `published` (read before the lock) lets a
+ * refusal come before any copy, and the copy is made only when the release will need one. Throws
+ * ReleaseRefusedError for a refusal (see decideRelease), Error naming any other problem. Call
+ * discardStaged at the end whatever happened.
+ */
+export async function stageRelease(
   source: string,
   releasesDir: string,
   version: string,
   stagingPercentage: number | undefined,
   nowMs: number,
   published: readonly ReleaseRecord[] = [],
-): Promise<PreparedRelease> {
+): Promise<StagedRelease> {
   if (!RELEASE_VERSION.test(version)) throw new Error(`version "${version}" is not a semantic version (e.g. 1.4.0)`);
   const file = path.basename(source);
   if (!RELEASE_FILE.test(file)) throw new Error(`file name "${file}" may only use letters, digits and . _ + -`);
   if (stagingPercentage !== undefined && (!Number.isInteger(stagingPercentage) || stagingPercentage < 0 || stagingPercentage > 100)) throw new Error('staging percentage must be 0–100');
   const { sha512, size } = await fileDigest(source);
+  const staged: StagedRelease = { source, releasesDir, file, version, stagingPercentage, sha512, size, nowMs };
+  const early = decideRelease(staged, published);
+  if (early.copyTo) {
+    fs.mkdirSync(releasesDir, { recursive: true });
+    const tmp = path.join(releasesDir, `.${file}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+    staged.tmp = tmp;
+    fs.copyFileSync(source, tmp);
+  }
+  return staged;
+}
+
+/**
+ * What publishing `staged` means given the releases `published` (read under the database's lock
+ * by FleetStorage.addRelease, so two adds at once cannot both pass); a published release is never
+ * changed by this (update-feed rules in README "Updates"):
+ *  - its version published with the same bytes (SHA-512 and size): a no-op (`republished`, a copy
+ *    only if its file went missing from the releases dir); its staging percentage is kept unless
+ *    one is given — a retried CI job must not widen a staged rollout;
+ *  - its version published with other bytes: ReleaseVersionTakenError;
+ *  - the bytes published as another version: ReleaseBytesPublishedError;
+ *  - the file name of another release: ReleaseFileTakenError.
+ * A new version's staging percentage is 100 unless given.
+ */
+export function decideRelease(staged: StagedRelease, published: readonly ReleaseRecord[]): PreparedRelease {
+  const { releasesDir, version, file, sha512, size, stagingPercentage } = staged;
   const same = (r: ReleaseRecord) => r.sha512 === sha512 && r.size === size;
   const existing = published.find((r) => r.version === version);
   if (existing && !same(existing)) throw new ReleaseVersionTakenError(existing, nextFreeVersion(version, published));
   if (existing) {
     // The record's own file name, whatever the new copy is called: its record is unchanged.
     const kept = path.join(releasesDir, existing.file);
-    if (!fs.existsSync(kept)) copyInto(source, releasesDir, kept);
-    return { release: { ...existing, stagingPercentage: stagingPercentage ?? existing.stagingPercentage }, republished: true };
+    return { release: { ...existing, stagingPercentage: stagingPercentage ?? existing.stagingPercentage }, republished: true, ...(fs.existsSync(kept) ? {} : { copyTo: kept }) };
   }
   const twin = published.find(same);
   if (twin) throw new ReleaseBytesPublishedError(twin, version);
@@ -155,19 +191,35 @@ export async function prepareRelease(
   // By the record, not the disk: a release whose file went missing still owns its name.
   const owner = published.find((r) => r.file === file);
   if (owner) throw new ReleaseFileTakenError(target, owner.version, version);
-  if (path.resolve(source) !== path.resolve(target)) copyInto(source, releasesDir, target);
-  return { release: { version, file, sha512, size, stagingPercentage: stagingPercentage ?? 100, releasedAt: new Date(nowMs).toISOString() }, republished: false };
+  const release: ReleaseRecord = { version, file, sha512, size, stagingPercentage: stagingPercentage ?? 100, releasedAt: new Date(staged.nowMs).toISOString() };
+  return { release, republished: false, ...(path.resolve(staged.source) === path.resolve(target) ? {} : { copyTo: target }) };
 }
 
-function copyInto(source: string, releasesDir: string, target: string): void {
-  fs.mkdirSync(releasesDir, { recursive: true });
-  const tmp = `${target}.${process.pid}.part`;
+/**
+ * Puts the release's file in place (synchronously: it runs under the database's lock) by renaming
+ * the staged copy, or copying through a temporary name when none was staged. A rename replaces
+ * the name at once, so a kiosk downloading meanwhile never reads a half-written file.
+ */
+export function placeRelease(staged: StagedRelease, decided: PreparedRelease): void {
+  if (!decided.copyTo) return;
+  fs.mkdirSync(staged.releasesDir, { recursive: true });
+  if (staged.tmp && fs.existsSync(staged.tmp)) {
+    fs.renameSync(staged.tmp, decided.copyTo);
+    delete staged.tmp;
+    return;
+  }
+  const tmp = `${decided.copyTo}.${process.pid}.part`;
   try {
-    fs.copyFileSync(source, tmp);
-    fs.renameSync(tmp, target);
+    fs.copyFileSync(staged.source, tmp);
+    fs.renameSync(tmp, decided.copyTo);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
+}
+
+/** Removes the staged copy if it was not placed (a refusal, an error). */
+export function discardStaged(staged: StagedRelease | undefined): void {
+  if (staged?.tmp) fs.rmSync(staged.tmp, { force: true });
 }
 
 /** `latest-linux.yml` for a release (every value is from a validated record; strings are quoted). */

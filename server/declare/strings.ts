@@ -52,6 +52,8 @@ const vi = {
   } satisfies Record<ProblemCode, string | ((max: number) => string)>,
   cannotIssue: 'Không thể cấp khai báo này',
   sendForm: 'Vui lòng gửi biểu mẫu.',
+  unavailable: (seconds: number) =>
+    `Máy chủ tạm thời không kết nối được cơ sở dữ liệu nên chưa cấp được khai báo. Thông tin bạn đã nhập vẫn được giữ nguyên bên dưới: vui lòng bấm "Gửi khai báo" lại sau khoảng ${seconds} giây.`,
   done: {
     title: 'Khai báo của bạn',
     show: 'Xuất trình mã QR này tại chốt kiểm soát.',
@@ -113,6 +115,8 @@ const en: DeclareStrings = {
   },
   cannotIssue: 'This declaration cannot be issued',
   sendForm: 'Please send the form.',
+  unavailable: (seconds: number) =>
+    `The server cannot reach its database right now, so no declaration was issued. Your answers are kept below: press "Send declaration" again in about ${seconds} seconds.`,
   done: {
     title: 'Your declaration',
     show: 'Show this QR code at the checkpoint.',

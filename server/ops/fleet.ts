@@ -5,7 +5,7 @@
 import type { DeviceRow } from './queries.js';
 
 /** What can be wrong with a device, worst first (this is also the order of `state`). */
-export const DEVICE_PROBLEMS = ['never-seen', 'stale-heartbeat', 'old-queue', 'past-retention', 'clock-offset', 'old-trust'] as const;
+export const DEVICE_PROBLEMS = ['never-seen', 'stale-heartbeat', 'old-queue', 'queue-age-unreadable', 'past-retention', 'clock-offset', 'old-trust'] as const;
 export type DeviceProblem = (typeof DEVICE_PROBLEMS)[number];
 export type DeviceState = DeviceProblem | 'ok';
 export const DEVICE_STATES: readonly DeviceState[] = ['ok', ...DEVICE_PROBLEMS];
@@ -48,6 +48,18 @@ export interface FleetDevice extends DeviceRow {
 }
 
 /**
+ * Whether the latest heartbeat's queue age cannot be read: its `oldestPendingAt` was unreadable
+ * (stored as null and named in `unreadableTimes`), or is a stored text no date (a heartbeat kept
+ * from before such texts were refused), while the queue is not known to be empty. The room cannot
+ * tell whether such a queue is old, so it says so (`queue-age-unreadable`) instead of nothing.
+ */
+export function queueAgeUnreadable(d: Pick<DeviceRow, 'queueDepth' | 'oldestPendingAt' | 'unreadableTimes'>): boolean {
+  if (d.queueDepth === 0) return false;
+  if (d.unreadableTimes?.includes('oldestPendingAt')) return true;
+  return d.oldestPendingAt !== null && !Number.isFinite(Date.parse(d.oldestPendingAt));
+}
+
+/**
  * @param publishedTrustIssuedAt `issuedAt` (ms) of the trust bundle the server publishes now.
  */
 export function judgeDevice(d: DeviceRow, nowMs: number, publishedTrustIssuedAtMs: number, t: FleetThresholds): FleetDevice {
@@ -59,6 +71,7 @@ export function judgeDevice(d: DeviceRow, nowMs: number, publishedTrustIssuedAtM
   } else {
     if (nowMs - d.lastHeartbeatMs > t.staleHeartbeatMs) problems.push('stale-heartbeat');
     if (queueAgeMs !== null && queueAgeMs > t.oldQueueMs) problems.push('old-queue');
+    if (queueAgeUnreadable(d)) problems.push('queue-age-unreadable');
     const held = d.oldestIdentityAt ? Date.parse(d.oldestIdentityAt) : NaN;
     if (Number.isFinite(held) && nowMs - held > (t.retentionMs ?? DEFAULT_RETENTION_MS)) problems.push('past-retention');
     if (d.clockOffsetMs !== null && Math.abs(d.clockOffsetMs) > t.clockToleranceMs) problems.push('clock-offset');

@@ -60,6 +60,8 @@ export interface DeviceRow {
   /** Checkpoint id and direction (`in` | `out`) the kiosk reported in its latest heartbeat, null when unreported. */
   reportedCheckpointId?: string | null;
   reportedDirection?: string | null;
+  /** Time members of the latest heartbeat the server could not read (stored as null), e.g. `oldestPendingAt`. */
+  unreadableTimes?: readonly string[];
 }
 
 export interface OpsQueries {

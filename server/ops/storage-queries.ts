@@ -43,6 +43,7 @@ export function storageOpsQueries(storage: CentralStorage): OpsQueries {
         oldestIdentityAt: r.oldestIdentityAt,
         reportedCheckpointId: r.checkpointId,
         reportedDirection: r.direction,
+        unreadableTimes: r.unreadableTimes,
       }));
     },
     trace: (q) => trace(storage, q),

@@ -1,8 +1,10 @@
 /**
  * The tracing answer as CSV (RFC 4180: CRLF, fields quoted when needed), UTF-8 with a byte order
  * mark so spreadsheet programs show Vietnamese names correctly. One row per (landmark, contact);
- * the last column counts the landmark's scans that name nobody (not listed as contacts), and a
- * landmark with such scans but no contact gets one row with the contact cells empty. A field starting with = + - @
+ * a column counts the landmark's scans that name nobody (not listed as contacts), and a
+ * landmark with such scans but no contact gets one row with the contact cells empty. The last three
+ * columns are the contact's `nearLandmarks` (count, first and last landmark's check-in id), empty
+ * when it was near its landmark only, as the JSON answer leaves the member out. A field starting with = + - @
  * in a text field is prefixed with ' so that no spreadsheet runs it as a formula (CSV injection).
  */
 import type { TraceResult } from '../trace.js';
@@ -33,13 +35,16 @@ export function traceCsv(result: TraceResult, t: OpsStrings, timeZone: string): 
     tr.direction,
     'check-in id',
     tr.unidentifiedHeader,
+    tr.nearLandmarksCount,
+    tr.nearLandmarksFirst,
+    tr.nearLandmarksLast,
   ];
   const lines = [header.map(cell).join(',')];
   const rows = contactRows(result);
   for (const l of result.landmarks) {
     const landmark = [toLocalIso(timeZone, Date.parse(l.checkIn.scannedAt)), l.checkIn.checkpointId, l.checkIn.direction === 'in' ? tr.in : tr.out];
     const mine = rows.filter((r) => r.landmark.id === l.checkIn.id);
-    if (mine.length === 0 && l.unidentifiedNearby > 0) lines.push([...landmark, '', '', '', '', '', '', '', '', l.unidentifiedNearby].map(cell).join(','));
+    if (mine.length === 0 && l.unidentifiedNearby > 0) lines.push([...landmark, '', '', '', '', '', '', '', '', l.unidentifiedNearby, '', '', ''].map(cell).join(','));
     for (const r of mine) {
       lines.push(
         [
@@ -53,6 +58,9 @@ export function traceCsv(result: TraceResult, t: OpsStrings, timeZone: string): 
           r.contact.direction === 'in' ? tr.in : tr.out,
           r.contact.id,
           l.unidentifiedNearby,
+          r.contact.nearLandmarks?.count ?? '',
+          r.contact.nearLandmarks?.first ?? '',
+          r.contact.nearLandmarks?.last ?? '',
         ]
           .map(cell)
           .join(','),

@@ -2,24 +2,21 @@
  * What an officer's browser gets while the database is out of reach (503 storage-unavailable):
  * a small page in the room's language that says so and reloads itself, instead of the raw JSON
  * error scripts and kiosks read. No script (a meta refresh), the dashboard's stylesheet and
- * security headers.
+ * security headers. The detection and the 503 answer are shared with the declaration form
+ * (../unavailable-page.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { esc } from '../html.js';
 import { formBody } from '../http-support.js';
 import { langOf } from '../i18n.js';
+import { UNAVAILABLE_RETRY_SECONDS, isBrowserPageRequest, sendUnavailableHtml, type OutagePage } from '../unavailable-page.js';
 import { dashboardTarget } from './access.js';
 import { DASHBOARD_SECURITY_HEADERS } from './page.js';
 import { OPS_STRINGS } from './strings.js';
 
-/** Seconds before the page loads again (a restart or failover takes about that long). */
-export const UNAVAILABLE_RETRY_SECONDS = 10;
-
 /** Whether a refused request came from a browser opening one of the room's pages (Accept: text/html). */
 export function isRoomPageRequest(request: FastifyRequest): boolean {
-  const accept = request.headers.accept;
-  const path = request.url.split('?')[0] ?? '';
-  return typeof accept === 'string' && accept.includes('text/html') && (path === '/dashboard' || path.startsWith('/dashboard/'));
+  return isBrowserPageRequest(request, (path) => path === '/dashboard' || path.startsWith('/dashboard/'));
 }
 
 /**
@@ -47,5 +44,8 @@ export function renderUnavailablePage(request: FastifyRequest): string {
 
 /** Sends the page with status 503 and Retry-After (the same header a script gets with the JSON error). */
 export function sendUnavailablePage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply.code(503).headers(DASHBOARD_SECURITY_HEADERS).header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS)).type('text/html; charset=utf-8').send(renderUnavailablePage(request));
+  return sendUnavailableHtml(reply, DASHBOARD_SECURITY_HEADERS, renderUnavailablePage(request));
 }
+
+/** The room's pages as an outage page family (app.ts). */
+export const ROOM_OUTAGE_PAGE: OutagePage = { matches: isRoomPageRequest, send: sendUnavailablePage };

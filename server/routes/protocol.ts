@@ -126,7 +126,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
     // silence a kiosk in the field (heartbeats.ts readableHeartbeatTimes).
     const read = readableHeartbeatTimes(body);
     if (read.ignored.length) logger.warn('heartbeat time unreadable, stored as null', { deviceId: request.deviceId, fields: read.ignored.join('; ') });
-    await recordHeartbeat(storage, request.deviceId, read.body, clock.now());
+    await recordHeartbeat(storage, request.deviceId, read.body, clock.now(), read.fields);
     return { ok: true, serverTime: new Date(clock.now()).toISOString(), ...(read.ignored.length ? { ignored: read.ignored } : {}) };
   });
 }

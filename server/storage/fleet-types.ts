@@ -89,6 +89,15 @@ export interface FleetStorage {
   initServerSetting(key: ServerSettingKey, value: string): Promise<string>;
   /** Adds or replaces a release (by version). */
   putRelease(release: ReleaseRecord): Promise<void>;
+  /**
+   * Adds a release atomically: under a lock that serialises every addRelease on this database
+   * (SQLite: an IMMEDIATE transaction; PostgreSQL: a self-exclusive lock on the releases table),
+   * `decide` gets every published release, read under that lock, and returns the record to write
+   * (added or replacing its version), or undefined to write nothing; what it throws rolls back and
+   * is thrown. It runs synchronously, so it may put files in place before the record is committed.
+   * Two adds at once thus see each other: the second decides knowing the first's release.
+   */
+  addRelease(decide: (published: readonly ReleaseRecord[]) => ReleaseRecord | undefined): Promise<void>;
   /** The release the update feed serves: the highest version (semver order, not the last added), if any. */
   latestRelease(): Promise<ReleaseRecord | undefined>;
   releases(limit: number): Promise<ReleaseRecord[]>;

@@ -19,3 +19,16 @@ export function sqliteHeartbeatPlaceMigration(db: Database): void {
   const present = new Set((db.pragma('table_info(heartbeats)') as { name: string }[]).map((c) => c.name));
   for (const c of PLACE_COLUMNS) if (!present.has(c)) db.exec(`ALTER TABLE heartbeats ADD COLUMN ${c} TEXT`);
 }
+
+/**
+ * The heartbeat time members the server could not read in a device's latest heartbeat (stored as
+ * null, heartbeats.ts readableHeartbeatTimes), comma-separated, null when none: without it a queue
+ * whose age cannot be read looked like an empty queue, and the room never flagged it. A column of
+ * its own for the reasons given above; a heartbeat stored before has none (null).
+ */
+export const POSTGRES_HEARTBEAT_UNREADABLE_MIGRATION = 'ALTER TABLE heartbeats ADD COLUMN IF NOT EXISTS unreadable_times text;';
+
+export function sqliteHeartbeatUnreadableMigration(db: Database): void {
+  const present = new Set((db.pragma('table_info(heartbeats)') as { name: string }[]).map((c) => c.name));
+  if (!present.has('unreadable_times')) db.exec('ALTER TABLE heartbeats ADD COLUMN unreadable_times TEXT');
+}

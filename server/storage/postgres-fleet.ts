@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { highestRelease } from '../release-version.js';
+import { pgTransaction } from './postgres-transaction.js';
 import type { CardRecord, ConfigProfileRecord, EffectiveConfig, FleetStorage, ProfileScope, ReleaseRecord, ServerSettingKey } from './fleet-types.js';
 import type { NewEnrollmentCode } from './types.js';
 
@@ -203,12 +204,18 @@ export class PostgresFleetStorage implements FleetStorage {
   }
 
   async putRelease(r: ReleaseRecord): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO fleet_releases (version, file, sha512, size, staging_percentage, released_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (version) DO UPDATE SET file = excluded.file, sha512 = excluded.sha512, size = excluded.size,
-         staging_percentage = excluded.staging_percentage, released_at = excluded.released_at`,
-      [r.version, r.file, r.sha512, r.size, r.stagingPercentage, r.releasedAt],
-    );
+    await upsertRelease(this.pool, r);
+  }
+
+  async addRelease(decide: (published: readonly ReleaseRecord[]) => ReleaseRecord | undefined): Promise<void> {
+    await pgTransaction(this.pool, async (client) => {
+      // SHARE ROW EXCLUSIVE conflicts with itself (and with writes): a second add on any node waits
+      // here until the first commits, then reads its release. Readers (the feed) are not blocked.
+      await client.query('LOCK TABLE fleet_releases IN SHARE ROW EXCLUSIVE MODE');
+      const { rows } = await client.query<ReleaseRow>('SELECT * FROM fleet_releases');
+      const r = decide(rows.map(releaseOf));
+      if (r) await upsertRelease(client, r);
+    });
   }
 
   async latestRelease(): Promise<ReleaseRecord | undefined> {
@@ -221,4 +228,13 @@ export class PostgresFleetStorage implements FleetStorage {
     const { rows } = await this.pool.query<ReleaseRow>('SELECT * FROM fleet_releases ORDER BY released_at DESC LIMIT $1', [limit]);
     return rows.map(releaseOf);
   }
+}
+
+async function upsertRelease(db: pg.Pool | pg.PoolClient, r: ReleaseRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO fleet_releases (version, file, sha512, size, staging_percentage, released_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (version) DO UPDATE SET file = excluded.file, sha512 = excluded.sha512, size = excluded.size,
+       staging_percentage = excluded.staging_percentage, released_at = excluded.released_at`,
+    [r.version, r.file, r.sha512, r.size, r.stagingPercentage, r.releasedAt],
+  );
 }

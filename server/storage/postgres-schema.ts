@@ -15,7 +15,7 @@ import type pg from 'pg';
 import { POSTGRES_CHECKIN_COUNTS_MIGRATION } from './checkin-counts.js';
 import { POSTGRES_FLEET_MIGRATION } from './postgres-fleet.js';
 import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postgres-privacy.js';
-import { POSTGRES_HEARTBEAT_PLACE_MIGRATION } from './heartbeat-place.js';
+import { POSTGRES_HEARTBEAT_PLACE_MIGRATION, POSTGRES_HEARTBEAT_UNREADABLE_MIGRATION } from './heartbeat-place.js';
 import { POSTGRES_CHECKIN_IDS_MIGRATION } from './postgres-checkin-ids.js';
 import { POSTGRES_SUCCESSION_MIGRATION } from './succession.js';
 
@@ -118,6 +118,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_CHECKIN_IDS_MIGRATION,
   // v9: device succession after re-enrollment (as in SQLite's v8, succession.ts).
   POSTGRES_SUCCESSION_MIGRATION,
+  // v10: the heartbeat times the server could not read (as in SQLite's v9, heartbeat-place.ts).
+  POSTGRES_HEARTBEAT_UNREADABLE_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

@@ -18,7 +18,7 @@ import { NOT_REVOKED_SQL, PostgresFleetStorage } from './postgres-fleet.js';
 import { DAY_MS, ensureDayPartition, migratePostgres } from './postgres-schema.js';
 import { pgDropExpiredPartitions } from './postgres-retention.js';
 import { quarterAligned } from './checkin-counts.js';
-import { heartbeatRowOf, toHourArray } from './sqlite-storage.js';
+import { heartbeatRowOf, KNOWN_CHECKPOINTS_SQL, ROTATED_AT_KEY, toHourArray } from './sqlite-storage.js';
 import { pgAppendAudit, pgAuditRows, pgBindDataKey, pgPurgeCheckIns, pgSealLegacyCheckIns } from './postgres-privacy.js';
 import type { HeartbeatJoinRow } from './sqlite-storage.js';
 import type {
@@ -147,11 +147,18 @@ export class PostgresStorage implements CentralStorage {
     await this.pool.query('INSERT INTO central_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value]);
   }
 
-  async rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean> {
-    // Row-level: a second UPDATE waits for the first to commit, then re-checks its WHERE against
-    // the new value (READ COMMITTED) and changes nothing.
-    const { rowCount } = await this.pool.query('UPDATE central_secrets SET value = $3 WHERE name = $1 AND btrim(value) = $2', [name, expected, value]);
-    return rowCount === 1;
+  async rotateSecret(name: 'admin-token', expected: string, value: string, launchedAtMs: number, now: () => number): Promise<boolean> {
+    return pgTransaction(this.pool, async (c) => {
+      // The token's row locked: a rotation on any node waits here for the one before it to commit,
+      // then reads the token and the stamp it wrote.
+      const { rows } = await c.query<{ value: string }>('SELECT value FROM central_secrets WHERE name = $1 FOR UPDATE', [name]);
+      if (rows[0]?.value.trim() !== expected) return false;
+      const last = (await c.query<{ value: string }>('SELECT value FROM central_meta WHERE key = $1', [ROTATED_AT_KEY])).rows[0]?.value;
+      if (last !== undefined && Number(last) > launchedAtMs) return false;
+      await c.query('UPDATE central_secrets SET value = $2 WHERE name = $1', [name, value]);
+      await c.query('INSERT INTO central_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [ROTATED_AT_KEY, String(now())]);
+      return true;
+    });
   }
 
   async readSecret(name: SecretName): Promise<string | undefined> {
@@ -332,13 +339,14 @@ export class PostgresStorage implements CentralStorage {
   async recordHeartbeat(deviceId: string, h: StoredHeartbeat, nowMs: number): Promise<void> {
     await this.pool.query(
       `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version,
-         clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, unreadable_times, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
          queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
          trust_issued_at = excluded.trust_issued_at, version = excluded.version, clock_offset_ms = excluded.clock_offset_ms,
          applied_config_version = excluded.applied_config_version, update_state = excluded.update_state,
          oldest_identity_at = excluded.oldest_identity_at, checkpoint_id = excluded.checkpoint_id, direction = excluded.direction,
+         unreadable_times = excluded.unreadable_times,
          body = excluded.body`,
       [
         deviceId,
@@ -355,6 +363,7 @@ export class PostgresStorage implements CentralStorage {
         h.oldestIdentityAt,
         h.checkpointId ?? null,
         h.direction ?? null,
+        h.unreadableTimes?.length ? h.unreadableTimes.join(',') : null,
         h.body,
       ],
     );
@@ -382,6 +391,19 @@ export class PostgresStorage implements CentralStorage {
     );
     const r = rows[0];
     return { count: Number(r?.count ?? 0), devices: Number(r?.devices ?? 0), checkpoints: Number(r?.checkpoints ?? 0) };
+  }
+
+  async checkpointSeen(checkpointId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ seen: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM checkins WHERE checkpoint_id = $1) OR EXISTS (SELECT 1 FROM heartbeats WHERE checkpoint_id = $1) AS seen',
+      [checkpointId],
+    );
+    return rows[0]?.seen === true;
+  }
+
+  async knownCheckpoints(limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(KNOWN_CHECKPOINTS_SQL, [limit]);
+    return [...new Set(rows.map((r) => r.id))].sort();
   }
 
   async checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]> {
@@ -426,7 +448,7 @@ export class PostgresStorage implements CentralStorage {
     const { rows } = await this.pool.query<HeartbeatJoinRow>(
       `SELECT d.id, d.name, d.enrolled_at, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.last_scan_at,
          h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at,
-         h.checkpoint_id, h.direction
+         h.checkpoint_id, h.direction, h.unreadable_times
        FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at, d.id LIMIT $1`,
       [limit],
     );

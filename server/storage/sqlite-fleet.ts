@@ -140,6 +140,10 @@ export class SqliteFleetStorage implements FleetStorage {
   }
 
   async putRelease(r: ReleaseRecord): Promise<void> {
+    this.upsertRelease(r);
+  }
+
+  private upsertRelease(r: ReleaseRecord): void {
     this.db
       .prepare(
         `INSERT INTO fleet_releases (version, file, sha512, size, staging_percentage, released_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -147,6 +151,17 @@ export class SqliteFleetStorage implements FleetStorage {
            staging_percentage = excluded.staging_percentage, released_at = excluded.released_at`,
       )
       .run(r.version, r.file, r.sha512, r.size, r.stagingPercentage, r.releasedAt);
+  }
+
+  async addRelease(decide: (published: readonly ReleaseRecord[]) => ReleaseRecord | undefined): Promise<void> {
+    // BEGIN IMMEDIATE takes the write lock before the read (waiting up to busy_timeout for another
+    // process's add): the releases decided on are the ones the insert lands among.
+    this.db
+      .transaction(() => {
+        const r = decide((this.db.prepare('SELECT * FROM fleet_releases').all() as ReleaseRow[]).map(releaseOf));
+        if (r) this.upsertRelease(r);
+      })
+      .immediate();
   }
 
   async latestRelease(): Promise<ReleaseRecord | undefined> {

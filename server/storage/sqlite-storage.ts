@@ -60,7 +60,11 @@ export type HeartbeatJoinRow = {
   oldest_identity_at: string | null;
   checkpoint_id: string | null;
   direction: string | null;
+  unreadable_times: string | null;
 };
+
+/** Key (in `meta` / `central_meta`) of the time the admin token was last rotated (epoch ms, fractional). */
+export const ROTATED_AT_KEY = 'admin-token-rotated-at';
 
 export class SqliteStorage implements CentralStorage {
   readonly backend = 'sqlite' as const;
@@ -121,11 +125,11 @@ export class SqliteStorage implements CentralStorage {
     replaceSecretFile(path.join(this.dataDir, SECRET_FILES[name]), value);
   }
 
-  async rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean> {
+  async rotateSecret(name: 'admin-token', expected: string, value: string, launchedAtMs: number, now: () => number): Promise<boolean> {
     const file = path.join(this.dataDir, SECRET_FILES[name]);
     // The file has no lock of its own: the database's write lock (BEGIN IMMEDIATE, waited for up
     // to busy_timeout) serialises rotations of every process on this data dir, so the second one
-    // reads the token the first wrote and finds it changed.
+    // reads the token and the stamp the first wrote.
     const swap = this.db.transaction(() => {
       let stored: string | undefined;
       try {
@@ -134,6 +138,10 @@ export class SqliteStorage implements CentralStorage {
         stored = undefined;
       }
       if (stored !== expected) return false;
+      const last = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(ROTATED_AT_KEY) as string | undefined;
+      if (last !== undefined && Number(last) > launchedAtMs) return false;
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(ROTATED_AT_KEY, String(now()));
+      // Last: a failed write rolls the stamp back with the transaction.
       replaceSecretFile(file, value);
       return true;
     });
@@ -248,13 +256,14 @@ export class SqliteStorage implements CentralStorage {
     this.db
       .prepare(
         `INSERT INTO heartbeats (device_id, received_at, received_ms, queue_depth, oldest_pending_at, last_scan_at, trust_issued_at, version,
-           clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           clock_offset_ms, applied_config_version, update_state, oldest_identity_at, checkpoint_id, direction, unreadable_times, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(device_id) DO UPDATE SET received_at = excluded.received_at, received_ms = excluded.received_ms,
            queue_depth = excluded.queue_depth, oldest_pending_at = excluded.oldest_pending_at, last_scan_at = excluded.last_scan_at,
            trust_issued_at = excluded.trust_issued_at, version = excluded.version, clock_offset_ms = excluded.clock_offset_ms,
            applied_config_version = excluded.applied_config_version, update_state = excluded.update_state,
            oldest_identity_at = excluded.oldest_identity_at, checkpoint_id = excluded.checkpoint_id, direction = excluded.direction,
+           unreadable_times = excluded.unreadable_times,
            body = excluded.body`,
       )
       .run(
@@ -272,6 +281,7 @@ export class SqliteStorage implements CentralStorage {
         h.oldestIdentityAt,
         h.checkpointId ?? null,
         h.direction ?? null,
+        h.unreadableTimes?.length ? h.unreadableTimes.join(',') : null,
         h.body,
       );
   }
@@ -291,6 +301,19 @@ export class SqliteStorage implements CentralStorage {
          FROM checkins WHERE scanned_ms >= ? AND scanned_ms < ?`,
       )
       .get(fromMs, toMs) as CheckInFigures;
+  }
+
+  async checkpointSeen(checkpointId: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('SELECT EXISTS (SELECT 1 FROM checkins WHERE checkpoint_id = @cp) OR EXISTS (SELECT 1 FROM heartbeats WHERE checkpoint_id = @cp) AS seen')
+        .get({ cp: checkpointId }) as { seen: number }
+    ).seen === 1;
+  }
+
+  async knownCheckpoints(limit: number): Promise<string[]> {
+    const rows = this.db.prepare(KNOWN_CHECKPOINTS_SQL.replace(/\$1/g, '@limit')).all({ limit }) as { id: string }[];
+    return [...new Set(rows.map((r) => r.id))].sort();
   }
 
   async checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]> {
@@ -332,7 +355,7 @@ export class SqliteStorage implements CentralStorage {
       .prepare(
         `SELECT d.id, d.name, d.enrolled_at, h.received_at, h.received_ms, h.queue_depth, h.oldest_pending_at, h.last_scan_at,
            h.trust_issued_at, h.version, h.clock_offset_ms, h.applied_config_version, h.update_state, h.oldest_identity_at,
-           h.checkpoint_id, h.direction
+           h.checkpoint_id, h.direction, h.unreadable_times
          FROM devices d LEFT JOIN heartbeats h ON h.device_id = d.id ORDER BY d.enrolled_at, d.id LIMIT ?`,
       )
       .all(limit) as HeartbeatJoinRow[];
@@ -463,6 +486,21 @@ export function toHourArray(rows: readonly { hour: number | string; n: number | 
 }
 
 /** Maps a joined row to the seam's shape (numbers may arrive as strings from PostgreSQL). */
+/**
+ * Checkpoint ids of stored check-ins (a loose index scan of checkins_by_checkpoint: one seek per
+ * distinct id, at most $1 of them) and of devices' latest heartbeats (at most $1); the same text on
+ * SQLite (with @limit) and PostgreSQL.
+ */
+export const KNOWN_CHECKPOINTS_SQL = `
+  WITH RECURSIVE cp(id, n) AS (
+    SELECT min(checkpoint_id), 1 FROM checkins
+    UNION ALL
+    SELECT (SELECT min(checkpoint_id) FROM checkins WHERE checkpoint_id > cp.id), n + 1 FROM cp WHERE cp.id IS NOT NULL AND n < $1
+  )
+  SELECT id FROM cp WHERE id IS NOT NULL
+  UNION
+  SELECT id FROM (SELECT DISTINCT checkpoint_id AS id FROM heartbeats WHERE checkpoint_id IS NOT NULL ORDER BY checkpoint_id LIMIT $1) AS hb`;
+
 export function heartbeatRowOf(r: HeartbeatJoinRow): DeviceHeartbeatRow {
   return {
     deviceId: r.id,
@@ -481,5 +519,6 @@ export function heartbeatRowOf(r: HeartbeatJoinRow): DeviceHeartbeatRow {
     oldestIdentityAt: r.oldest_identity_at,
     checkpointId: r.checkpoint_id,
     direction: r.direction,
+    unreadableTimes: r.unreadable_times ? r.unreadable_times.split(',') : [],
   };
 }

@@ -121,6 +121,8 @@ export interface StoredHeartbeat {
   /** Checkpoint id and direction (`in` | `out`) the kiosk stamps on its check-ins now; absent = null. */
   checkpointId?: string | null;
   direction?: string | null;
+  /** Time members the server could not read (stored as null): `oldestPendingAt`, …; absent = none. */
+  unreadableTimes?: readonly string[];
   /** The whole body as received (JSON text, bounded by the route's body limit). */
   body: string;
 }
@@ -147,6 +149,8 @@ export interface DeviceHeartbeatRow {
    */
   checkpointId: string | null;
   direction: string | null;
+  /** Time members of the latest heartbeat the server could not read (stored as null); empty when none. */
+  unreadableTimes: string[];
 }
 
 /** Aggregates over check-ins scanned in [fromMs, toMs). */
@@ -200,11 +204,16 @@ export interface CentralStorage {
    */
   replaceSecret(name: 'admin-token', value: string): Promise<void>;
   /**
-   * Replaces the admin token with `value` only while the stored one is still `expected` (compared
-   * without surrounding whitespace): a compare-and-swap, atomic across processes and nodes. True
-   * when it replaced it; false when another rotation got there first (nothing changed then).
+   * Rotates the admin token to `value`, serialised with every other rotation on this database
+   * (SQLite: an IMMEDIATE transaction, waited for up to busy_timeout; PostgreSQL: the token's row
+   * locked FOR UPDATE). Under that lock it refuses (false, nothing changed) when the stored token
+   * is no longer `expected` (compared without surrounding whitespace) or when the last rotation was
+   * stamped after `launchedAtMs` — it then happened while this one was under way, so this one set
+   * out to replace a token that is gone. Otherwise it writes `value`, stamps the rotation with
+   * `now()` (taken under the lock) and answers true: that token is the one in force when it returns.
+   * Times are epoch ms (fractional).
    */
-  rotateSecret(name: 'admin-token', expected: string, value: string): Promise<boolean>;
+  rotateSecret(name: 'admin-token', expected: string, value: string, launchedAtMs: number, now: () => number): Promise<boolean>;
   /**
    * The signed bundle for `contentHash` (a hash of the root kid and the bundle content): the one
    * stored, or the result of `sign()` stored now. Reusing the stored signature keeps the ETag
@@ -272,6 +281,16 @@ export interface CentralStorage {
 
   // --- stats (dashboard) ----------------------------------------------------------------------
   checkInFigures(fromMs: number, toMs: number): Promise<CheckInFigures>;
+  /**
+   * Whether any stored check-in (at any time) or any device's latest heartbeat names checkpoint
+   * `checkpointId` (exactly). An index seek, however many check-ins there are.
+   */
+  checkpointSeen(checkpointId: string): Promise<boolean>;
+  /**
+   * Checkpoint ids named by stored check-ins or devices' latest heartbeats, in id order, at most
+   * `limit` of each source (a loose index scan of the check-ins: one seek per checkpoint).
+   */
+  knownCheckpoints(limit: number): Promise<string[]>;
   /** Check-ins per checkpoint in [fromMs, toMs), most first (ties by checkpoint id). */
   checkInsByCheckpoint(fromMs: number, toMs: number, limit: number): Promise<{ checkpointId: string; count: number }[]>;
   /**

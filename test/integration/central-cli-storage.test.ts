@@ -152,6 +152,28 @@ it('answers 503 storage-unavailable with Retry-After while PostgreSQL is down, s
     const form = await fetch(`${central.url}/dashboard`, { method: 'POST', headers: { accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'idNo=001090000001&from=2026-11-25T00%3A00&to=2026-11-26T00%3A00&windowMinutes=30&lang=en' });
     const formHtml = await form.text();
     expect([form.status, formHtml.includes('content="10; url=/dashboard"'), formHtml.includes('The database cannot be reached')]).toEqual([503, true, true]);
+    // The declaration form: a person's browser gets the form page in its language with every answer
+    // kept and what happened said (not the JSON error); it does not reload itself (that would lose them).
+    const declaration = (lang: string, accept: string) =>
+      fetch(`${central.url}/declare`, {
+        method: 'POST',
+        headers: { accept, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams([['lang', lang], ['idType', 'cccd'], ['idNo', '001090000001'], ['name', 'Nguyễn Văn An'], ['dob', '1990-05-01'], ['from', 'Bắc Ninh'], ['to', 'Hà Nội'], ['symptoms', 'fever'], ['testResult', 'negative'], ['testAt', '2026-11-24']]).toString(),
+      });
+    for (const [lang, text] of [['vi', 'Máy chủ tạm thời không kết nối được cơ sở dữ liệu nên chưa cấp được khai báo'], ['en', 'The server cannot reach its database right now, so no declaration was issued']] as const) {
+      const page = await declaration(lang, 'text/html,application/xhtml+xml');
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('retry-after')).toBe('10');
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const html = await page.text();
+      expect(html).toContain(`<html lang="${lang}">`);
+      expect(html).toContain(`<div class="alert" role="alert">${text}`);
+      for (const kept of ['value="001090000001"', 'value="Nguyễn Văn An"', 'value="Bắc Ninh"', 'value="fever" checked', '<option value="negative" selected>']) expect(html).toContain(kept);
+      expect(html).not.toContain('http-equiv="refresh"');
+    }
+    const declareScript = await declaration('en', 'application/json');
+    expect([declareScript.status, ((await declareScript.json()) as { error: string }).error]).toEqual([503, 'storage-unavailable']);
     // A script asking the same page still gets the JSON error.
     const script = await fetch(`${central.url}/dashboard`, { headers: { cookie } });
     expect([script.status, ((await script.json()) as { error: string }).error]).toEqual([503, 'storage-unavailable']);

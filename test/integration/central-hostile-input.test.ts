@@ -266,7 +266,7 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     expect([absurd.status, absurd.json.error]).toEqual([400, 'invalid-request']);
   });
 
-  it('stores a heartbeat time it cannot read as null, says so, and still takes the heartbeat (a kiosk is never silenced over it)', async () => {
+  it('stores a heartbeat time it cannot read as null, says so, still takes the heartbeat (a kiosk is never silenced over it), and the room flags a queue whose age it cannot read', async () => {
     const auth = await enroll('CODE-ONE');
     const r = await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 'garbage', lastScanAt: '2026-02-30T00:00:00Z', trustIssuedAt: '2026-11-25T10:00:00+07:00', oldestIdentityAt: null }, auth);
     expect(r.status).toBe(200);
@@ -274,10 +274,29 @@ describe.each(['sqlite', 'postgres'] as const)('hostile protocol input on %s', (
     const row = await storedHeartbeat();
     expect([row.oldest_pending_at, row.last_scan_at, row.trust_issued_at]).toEqual([null, null, '2026-11-25T10:00:00+07:00']);
     expect(JSON.parse(String(row.body))).toMatchObject({ oldestPendingAt: null, lastScanAt: null });
+    expect(row.unreadable_times).toBe('oldestPendingAt,lastScanAt');
+    // Five check-ins waiting for an unknown time: the duty officer is told, not shown an empty age.
+    const admin = { authorization: `Bearer ${central.adminToken}` };
+    type Health = { problems: string[]; queueOld: boolean; queueAgeUnreadable: boolean };
+    const health = async () => ((await (await fetch(`${central.url}/api/v1/stats`, { headers: admin })).json()) as { devices: Health[]; devicesByState: Record<string, number> });
+    const flagged = await health();
+    expect(flagged.devices[0]).toMatchObject({ problems: ['queue-age-unreadable'], queueOld: false, queueAgeUnreadable: true });
+    expect(flagged.devicesByState['queue-age-unreadable']).toBe(1);
+    const room = await (await fetch(`${central.url}/dashboard?lang=en`, { headers: { ...admin, accept: 'text/html' } })).text();
+    expect(room).toContain('<span class="chip" data-state="queue-age-unreadable">Queue age unreadable</span>');
+    expect(room).toContain('<small data-queue-age="unreadable">oldest: time unreadable</small>');
+    const fleetPage = await (await fetch(`${central.url}/dashboard/fleet?lang=vi`, { headers: { ...admin, accept: 'text/html' } })).text();
+    expect(fleetPage).toContain('data-state="queue-age-unreadable">Không đọc được tuổi hàng đợi</span>');
     // A readable time is stored as sent and answered without `ignored`; another JSON type is still a 400.
     const good = await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: '2026-11-25T01:00:00.000Z' }, auth);
     expect([good.status, good.json.ignored]).toEqual([200, undefined]);
     expect((await storedHeartbeat()).oldest_pending_at).toBe('2026-11-25T01:00:00.000Z');
+    expect((await storedHeartbeat()).unreadable_times).toBeNull();
+    expect((await health()).devices[0]).toMatchObject({ queueOld: true, queueAgeUnreadable: false });
+    // An empty queue has no age to read: an unreadable time beside it is said in `ignored` only.
+    const empty = await post('/api/v1/heartbeat', { queueDepth: 0, version: '1', oldestPendingAt: 'garbage' }, auth);
+    expect(empty.json.ignored).toEqual(['oldestPendingAt: garbage']);
+    expect((await health()).devices[0]!.problems).not.toContain('queue-age-unreadable');
     expect((await post('/api/v1/heartbeat', { queueDepth: 5, version: '1', oldestPendingAt: 17 }, auth)).status).toBe(400);
   });
 

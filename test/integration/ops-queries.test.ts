@@ -175,12 +175,13 @@ describe.each(['sqlite', 'postgres'] as const)('operations room queries on %s', 
         oldestIdentityAt: null,
         reportedCheckpointId: null,
         reportedDirection: null,
+        unreadableTimes: [],
       },
-      { deviceId: 'id-kiosk-2', name: 'kiosk-2', enrolledAt: expect.any(String), lastHeartbeatMs: null, queueDepth: null, oldestPendingAt: null, clockOffsetMs: null, trustIssuedAt: null, version: null, oldestIdentityAt: null, reportedCheckpointId: null, reportedDirection: null },
+      { deviceId: 'id-kiosk-2', name: 'kiosk-2', enrolledAt: expect.any(String), lastHeartbeatMs: null, queueDepth: null, oldestPendingAt: null, clockOffsetMs: null, trustIssuedAt: null, version: null, oldestIdentityAt: null, reportedCheckpointId: null, reportedDirection: null, unreadableTimes: [] },
     ]);
     const o = await loadOverview(ops, { nowMs: OPS_NOW, timeZone: 'Asia/Ho_Chi_Minh', publishedTrustIssuedAtMs: Date.parse('2026-11-24T01:02:03.000Z'), ...DEFAULT_FLEET_THRESHOLDS });
     expect(o.fleet.map((d) => d.problems)).toEqual([['old-queue', 'clock-offset'], ['never-seen']]);
-    expect(o.states).toEqual({ ok: 0, 'never-seen': 1, 'stale-heartbeat': 0, 'old-queue': 1, 'clock-offset': 0, 'old-trust': 0, 'past-retention': 0 });
+    expect(o.states).toEqual({ ok: 0, 'never-seen': 1, 'stale-heartbeat': 0, 'old-queue': 1, 'queue-age-unreadable': 0, 'clock-offset': 0, 'old-trust': 0, 'past-retention': 0 });
     expect(o.verdicts).toEqual({ accept: 0, refer: 0, reject: 0 });
   });
 
@@ -224,7 +225,7 @@ describe('operations room over HTTP', () => {
     expect(s.checkinsToday).toBe(TODAY.length + CONTACTS.length + NOT_CONTACTS.length + 1);
     expect(s.sevenDayAverage).toBe(Math.round(((7 * 4 + 1) / 7) * 10) / 10);
     expect(s.verdicts).toEqual({ accept: 11, refer: 3, reject: 1 });
-    expect(s.devicesByState).toEqual({ ok: 1, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'clock-offset': 1, 'old-trust': 1, 'past-retention': 0 });
+    expect(s.devicesByState).toEqual({ ok: 1, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'queue-age-unreadable': 0, 'clock-offset': 1, 'old-trust': 1, 'past-retention': 0 });
     expect(s.attention.map((d) => d.name).sort()).toEqual(['kiosk-clock', 'kiosk-queue', 'kiosk-silent', 'kiosk-stale', 'kiosk-trust']);
   });
 
@@ -238,7 +239,7 @@ describe('operations room over HTTP', () => {
     const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('Landmark: Time,Checkpoint,Landmark: Direction,Contacts: Time,Minutes apart,ID type,ID number (CCCD/CMND/passport),Name,Verdict,Direction,check-in id,Scans without identity nearby');
+    expect(lines[0]).toBe('Landmark: Time,Checkpoint,Landmark: Direction,Contacts: Time,Minutes apart,ID type,ID number (CCCD/CMND/passport),Name,Verdict,Direction,check-in id,Scans without identity nearby,Near landmarks: count,Near landmarks: first (check-in id),Near landmarks: last (check-in id)');
     const contactIds = lines.slice(1).map((l) => l.split(',')[6]);
     expect(contactIds).toEqual(['079200001111', '079200009999', '079200002222']);
     const trann = lines.find((l) => l.includes('079200001111')) as string;

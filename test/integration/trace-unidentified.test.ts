@@ -84,7 +84,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
     expectPeopleOnly((await res.json()) as Answer);
   });
 
-  it('the operations room shows the count under each landmark, and its CSV carries it in a last column', async () => {
+  it('the operations room shows the count under each landmark, and its CSV carries it in a column after the check-in id', async () => {
     const cookie = await signIn(central.url, central.adminToken);
     const form = { idNo: TRACED, from: '2026-11-25T07:00', to: '2026-11-26T07:00', windowMinutes: '15', lang: 'en' };
     const post = (route: string) => fetch(`${central.url}${route}`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams(form).toString() });
@@ -96,7 +96,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
 
     const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await (await post('/dashboard/trace.csv')).arrayBuffer());
     const lines = csv.slice(1).split('\r\n').filter(Boolean);
-    expect(lines[0]!.endsWith(',check-in id,Scans without identity nearby')).toBe(true);
+    expect(lines[0]!.endsWith(',check-in id,Scans without identity nearby,Near landmarks: count,Near landmarks: first (check-in id),Near landmarks: last (check-in id)')).toBe(true);
     const rows = lines.slice(1).map((l) => l.split(','));
     // Two contacts of the first landmark (with its count), one row for the second landmark: no contact, its count.
     expect(rows.map((r) => [r[1], r[6], r[10], r[11]])).toEqual([
@@ -104,6 +104,6 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
       ['cp-1', '001090000002', byId.id, '3'],
       ['cp-2', '', '', '2'],
     ]);
-    expect(rows.every((r) => r.length === 12)).toBe(true);
+    expect(rows.every((r) => r.length === 15)).toBe(true);
   });
 });

@@ -51,6 +51,20 @@ describe('judgeDevice', () => {
     expect(d.queueAgeMs).toBe(5 * 3_600_000);
     expect(judge({ oldestPendingAt: 'soon' }).queueAgeMs).toBeNull();
   });
+
+  it('flags a queue whose age cannot be read (unreadable oldestPendingAt) unless the queue is empty', () => {
+    // The heartbeat's text was unreadable: stored as null, named in unreadableTimes.
+    const d = judge({ queueDepth: 5, oldestPendingAt: null, unreadableTimes: ['oldestPendingAt'] });
+    expect([d.problems, d.queueAgeMs]).toEqual([['queue-age-unreadable'], null]);
+    // A text no date stored before such texts were refused, under a non-empty or unknown queue.
+    expect(judge({ queueDepth: 3, oldestPendingAt: 'soon' }).problems).toEqual(['queue-age-unreadable']);
+    expect(judge({ queueDepth: null, oldestPendingAt: 'soon' }).problems).toEqual(['queue-age-unreadable']);
+    // An empty queue has no age; another unreadable time is not the queue's.
+    expect(judge({ queueDepth: 0, unreadableTimes: ['oldestPendingAt'] }).problems).toEqual([]);
+    expect(judge({ queueDepth: 5, unreadableTimes: ['lastScanAt'] }).problems).toEqual([]);
+    // Never seen: nothing else is judged.
+    expect(judge({ lastHeartbeatMs: null, queueDepth: 5, unreadableTimes: ['oldestPendingAt'] }).problems).toEqual(['never-seen']);
+  });
 });
 
 describe('sortFleet and countByState', () => {
@@ -75,6 +89,6 @@ describe('sortFleet and countByState', () => {
   });
 
   it('counts each device once, under its worst problem', () => {
-    expect(countByState(fleet)).toEqual({ ok: 2, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'clock-offset': 1, 'old-trust': 0, 'past-retention': 0 });
+    expect(countByState(fleet)).toEqual({ ok: 2, 'never-seen': 1, 'stale-heartbeat': 1, 'old-queue': 1, 'queue-age-unreadable': 0, 'clock-offset': 1, 'old-trust': 0, 'past-retention': 0 });
   });
 });

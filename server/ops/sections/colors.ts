@@ -8,6 +8,7 @@ export const STATE_COLOR: Record<DeviceState, string> = {
   'never-seen': '#64748b',
   'stale-heartbeat': '#dc2626',
   'old-queue': '#ea580c',
+  'queue-age-unreadable': '#ea580c',
   'past-retention': '#9333ea',
   'clock-offset': '#9333ea',
   'old-trust': '#0284c7',

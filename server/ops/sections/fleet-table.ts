@@ -23,7 +23,7 @@ function row(c: SectionContext, d: FleetDevice): string {
   const queue =
     d.queueDepth === null
       ? esc(t.fleet.none)
-      : `${esc(f.num(d.queueDepth))}${d.oldestPendingAt && d.queueAgeMs !== null ? `<small>${esc(t.fleet.oldestPending)} ${esc(f.ago(Date.parse(d.oldestPendingAt)))}</small>` : ''}`;
+      : `${esc(f.num(d.queueDepth))}${d.oldestPendingAt && d.queueAgeMs !== null ? `<small>${esc(t.fleet.oldestPending)} ${esc(f.ago(Date.parse(d.oldestPendingAt)))}</small>` : ''}${d.problems.includes('queue-age-unreadable') ? `<small data-queue-age="unreadable">${esc(t.fleet.queueAgeUnreadable)}</small>` : ''}`;
   const clock = d.clockOffsetMs === null ? esc(t.fleet.none) : esc(f.offset(d.clockOffsetMs));
   const trustMs = d.trustIssuedAt ? Date.parse(d.trustIssuedAt) : NaN;
   const trust = Number.isFinite(trustMs) ? `${esc(f.ago(trustMs))}<small>${esc(f.dateTime(trustMs))}</small>` : esc(t.fleet.none);
@@ -31,7 +31,7 @@ function row(c: SectionContext, d: FleetDevice): string {
   const place = d.reportedCheckpointId ? `<b data-checkpoint="${esc(d.reportedCheckpointId)}">${esc(d.reportedCheckpointId)}</b>${dir ? `<small>${esc(dir)}</small>` : ''}` : `<span class="muted">${esc(t.fleetPage.unknown)}</span>`;
   return `<tr data-device="${esc(d.deviceId)}" data-state="${d.state}">
 <td><b>${esc(d.name)}</b><small class="mono">${esc(d.deviceId)}</small></td><td>${place}</td><td>${chips}</td>
-<td${bad('stale-heartbeat')}${bad('never-seen')}>${heartbeat}</td><td class="num"${bad('old-queue')}>${queue}</td>
+<td${bad('stale-heartbeat')}${bad('never-seen')}>${heartbeat}</td><td class="num"${bad('old-queue')}${bad('queue-age-unreadable')}>${queue}</td>
 <td class="num"${bad('clock-offset')}>${clock}</td><td${bad('old-trust')}>${trust}</td><td class="mono">${esc(d.version ?? t.fleet.none)}</td></tr>`;
 }
 
