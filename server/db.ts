@@ -3,6 +3,7 @@
  * received check-ins (exactly once by id), heartbeats, issued declarations. Every transaction is
  * short and synchronous: nothing here awaits. Only `storage/sqlite-storage.ts` queries it.
  */
+import { sqliteEnrollAttemptMigration } from './storage/enroll-attempt.js';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -150,6 +151,9 @@ const MIGRATIONS: (string | ((db: CentralDb) => void))[] = [
   // v9: the heartbeat times the server could not read (storage/heartbeat-place.ts): the room flags
   // a queue whose age is unreadable.
   sqliteHeartbeatUnreadableMigration,
+  // v10: the attempt secret's hash on a spent code: a kiosk whose answer was lost resumes its
+  // enrollment (storage/enroll-attempt.ts).
+  sqliteEnrollAttemptMigration,
 ];
 
 export const CENTRAL_DB_FILE = 'central.sqlite';

@@ -36,7 +36,7 @@ export interface PredecessorClaim {
 export type SuccessionOutcome = 'recorded' | 'unknown-device' | 'proof-invalid' | 'already-succeeded';
 
 export type EnrollOutcome =
-  | { ok: true; deviceId: string; token: string; succession?: { deviceId: string; outcome: SuccessionOutcome } }
+  | { ok: true; deviceId: string; token: string; succession?: { deviceId: string; outcome: SuccessionOutcome }; resumed?: true }
   | { ok: false; status: 403 | 409; error: 'enrollment-code-invalid' | 'enrollment-code-expired' | 'enrollment-code-used'; message: string };
 
 /** A new random code such as `K7QM-2XRP-9HTD` (14 chars, ~64 bits). */
@@ -84,8 +84,21 @@ export function addEnrollmentCode(storage: CentralStorage, code: string, nowMs: 
  * Spends `code` and creates a device, in one transaction. With `predecessor` (a re-enrolling
  * kiosk) whose proof matches the stored token hash of that device, revoked or not, the new device
  * is recorded as its successor in the same transaction; `succession` says whether it was.
+ *
+ * With `attempt` (the kiosk's attempt secret, protocol extension, docs/PROTOCOL.md "Enrollment")
+ * its SHA-256 is kept with the spent code. A code already spent with the same secret, within
+ * RESUME_WINDOW_MS and by a device not revoked, is that enrollment resumed: the kiosk never got
+ * the answer, so the same device id comes back with a new token (the first one stops working)
+ * and `resumed: true`. Any other reuse of a spent code is refused as before.
  */
-export async function enrollDevice(storage: CentralStorage, code: string, device: DeviceInfo, nowMs: number, predecessor?: PredecessorClaim): Promise<EnrollOutcome> {
+export async function enrollDevice(
+  storage: CentralStorage,
+  code: string,
+  device: DeviceInfo,
+  nowMs: number,
+  predecessor?: PredecessorClaim,
+  attempt?: string,
+): Promise<EnrollOutcome> {
   const deviceId = randomUUID();
   const token = newToken();
   const normalised = normaliseCode(code);
@@ -95,7 +108,8 @@ export async function enrollDevice(storage: CentralStorage, code: string, device
     claim = tokenHash === undefined ? 'unknown-device' : successionProofMatches(predecessor.proof, tokenHash, predecessor.deviceId, normalised) ? 'recorded' : 'proof-invalid';
   }
   const predecessorId = claim === 'recorded' ? { predecessorId: predecessor!.deviceId } : {};
-  const outcome = await storage.enrollDevice(sha256Hex(normalised), { id: deviceId, ...device, tokenHash: sha256Hex(token), ...predecessorId }, nowMs);
+  const attemptHash = attempt !== undefined ? { attemptHash: sha256Hex(attempt) } : {};
+  const outcome = await storage.enrollDevice(sha256Hex(normalised), { id: deviceId, ...device, tokenHash: sha256Hex(token), ...predecessorId, ...attemptHash }, nowMs);
   switch (outcome) {
     case 'enrolled': {
       // The first successor of a device keeps it: a later claim is stored as nothing.
@@ -104,8 +118,11 @@ export async function enrollDevice(storage: CentralStorage, code: string, device
     }
     case 'code-unknown':
       return { ok: false, status: 403, error: 'enrollment-code-invalid', message: 'unknown enrollment code' };
-    case 'code-used':
+    case 'code-used': {
+      const resumed = attempt !== undefined ? await storage.resumeEnrollment(sha256Hex(normalised), sha256Hex(attempt), sha256Hex(token), nowMs) : undefined;
+      if (resumed !== undefined) return { ok: true, deviceId: resumed, token, resumed: true };
       return { ok: false, status: 409, error: 'enrollment-code-used', message: 'this enrollment code was already used; ask for a new one' };
+    }
     case 'code-expired':
       return { ok: false, status: 403, error: 'enrollment-code-expired', message: 'this enrollment code has expired; ask for a new one' };
   }

@@ -39,6 +39,9 @@ const enrollSchema = {
           proof: { type: 'string', minLength: 64, maxLength: 64 },
         },
       },
+      // Extension: the kiosk's attempt secret, the same on every retry with this code: an
+      // enrollment whose answer was lost is resumed rather than refused as used (../enrollment.ts).
+      attempt: { type: 'string', minLength: 32, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
     },
   },
 } as const;
@@ -82,15 +85,19 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
       reply.header('Retry-After', String(wait));
       return sendError(reply, 429, 'too-many-attempts', `too many wrong enrollment codes lately; try again in ${wait} s`);
     }
-    const body = request.body as { code: string; device: { name: string; version: string; platform: string }; predecessor?: PredecessorClaim };
+    const body = request.body as { code: string; device: { name: string; version: string; platform: string }; predecessor?: PredecessorClaim; attempt?: string };
     // The name is the fleet page's hostname column: no control character reaches it.
     const { name, version, platform } = body.device;
     const device = { name: cleanReportedText(name), version: cleanReportedText(version), platform: cleanReportedText(platform) };
-    const out = await enrollDevice(storage, body.code, device, clock.now(), body.predecessor);
+    const out = await enrollDevice(storage, body.code, device, clock.now(), body.predecessor, body.attempt);
     if (!out.ok) {
       throttle.failed(request.ip);
       logger.warn('enrollment refused', { error: out.error });
       return sendError(reply, out.status, out.error, out.message);
+    }
+    if (out.resumed) {
+      logger.info('device enrollment resumed (its answer was lost): new token for the same device', { deviceId: out.deviceId });
+      return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk, resumed: true };
     }
     logger.info('device enrolled', { deviceId: out.deviceId, ...(out.succession ? { predecessor: out.succession.deviceId, succession: out.succession.outcome } : {}) });
     return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk, ...(out.succession ? { succession: out.succession } : {}) };

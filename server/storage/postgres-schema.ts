@@ -18,6 +18,7 @@ import { POSTGRES_DATA_KEY_MIGRATION, POSTGRES_PRIVACY_MIGRATION } from './postg
 import { POSTGRES_HEARTBEAT_PLACE_MIGRATION, POSTGRES_HEARTBEAT_UNREADABLE_MIGRATION } from './heartbeat-place.js';
 import { POSTGRES_CHECKIN_IDS_MIGRATION } from './postgres-checkin-ids.js';
 import { POSTGRES_SUCCESSION_MIGRATION } from './succession.js';
+import { POSTGRES_ENROLL_ATTEMPT_MIGRATION } from './enroll-attempt.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -120,6 +121,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_SUCCESSION_MIGRATION,
   // v10: the heartbeat times the server could not read (as in SQLite's v9, heartbeat-place.ts).
   POSTGRES_HEARTBEAT_UNREADABLE_MIGRATION,
+  // v11: the attempt secret's hash on a spent code: a kiosk whose answer was lost resumes its
+  // enrollment (enroll-attempt.ts, as in SQLite's v10).
+  POSTGRES_ENROLL_ATTEMPT_MIGRATION,
 ];
 
 /** Applies pending migrations; returns the schema version now in place. */

@@ -8,6 +8,7 @@
  * nothing twice — even when a retry carries another scan time, which would route it to another day
  * partition: the `checkin_ids` trigger skips a row whose id is stored (postgres-checkin-ids.ts).
  */
+import { RESUME_WINDOW_MS } from './enroll-attempt.js';
 import pg from 'pg';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
 import { DatabaseSettingError, NoCentralDatabaseError } from './errors.js';
@@ -202,11 +203,12 @@ export class PostgresStorage implements CentralStorage {
     const now = new Date(nowMs).toISOString();
     return this.transaction(async (client) => {
       // The conditional UPDATE is the race guard: of two nodes spending one code, one row wins.
-      const spent = await client.query('UPDATE enrollment_codes SET used_at = $1, used_by = $2 WHERE code_hash = $3 AND used_at IS NULL AND expires_ms > $4', [
+      const spent = await client.query('UPDATE enrollment_codes SET used_at = $1, used_by = $2, attempt_hash = $5 WHERE code_hash = $3 AND used_at IS NULL AND expires_ms > $4', [
         now,
         device.id,
         codeHash,
         nowMs,
+        device.attemptHash ?? null,
       ]);
       if (spent.rowCount !== 1) {
         const { rows } = await client.query<{ used_at: string | null }>('SELECT used_at FROM enrollment_codes WHERE code_hash = $1', [codeHash]);
@@ -225,6 +227,21 @@ export class PostgresStorage implements CentralStorage {
         await client.query('INSERT INTO device_successions (successor_id, predecessor_id, recorded_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [device.id, device.predecessorId, now]);
       }
       return 'enrolled';
+    });
+  }
+
+  async resumeEnrollment(codeHash: string, attemptHash: string, tokenHash: string, nowMs: number): Promise<string | undefined> {
+    return this.transaction(async (client) => {
+      // Row lock on the code: two resumes of one enrollment take turns, the later token stands.
+      const { rows } = await client.query<{ id: string; used_at: string }>(
+        `SELECT c.used_by AS id, c.used_at FROM enrollment_codes c JOIN devices ON devices.id = c.used_by
+          WHERE c.code_hash = $1 AND c.attempt_hash = $2 AND ${NOT_REVOKED_SQL} FOR UPDATE OF c`,
+        [codeHash, attemptHash],
+      );
+      const row = rows[0];
+      if (!row || !(nowMs - Date.parse(row.used_at) <= RESUME_WINDOW_MS)) return undefined;
+      await client.query('UPDATE devices SET token_hash = $1 WHERE id = $2', [tokenHash, row.id]);
+      return row.id;
     });
   }
 

@@ -4,6 +4,7 @@
  * `trust-bundle.state.json`. better-sqlite3 is synchronous; the methods are async only to fit the
  * seam.
  */
+import { RESUME_WINDOW_MS } from './enroll-attempt.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckIn, VerdictKind } from '../../src/shared/types.js';
@@ -201,12 +202,26 @@ export class SqliteStorage implements CentralStorage {
       this.db
         .prepare('INSERT INTO devices (id, name, version, platform, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(device.id, device.name, device.version, device.platform, device.tokenHash, now);
-      this.db.prepare('UPDATE enrollment_codes SET used_at = ?, used_by = ? WHERE code_hash = ?').run(now, device.id, codeHash);
+      this.db.prepare('UPDATE enrollment_codes SET used_at = ?, used_by = ?, attempt_hash = ? WHERE code_hash = ?').run(now, device.id, device.attemptHash ?? null, codeHash);
       if (device.predecessorId !== undefined) {
         this.db.prepare('INSERT OR IGNORE INTO device_successions (successor_id, predecessor_id, recorded_at) VALUES (?, ?, ?)').run(device.id, device.predecessorId, now);
       }
       return 'enrolled';
     })();
+  }
+
+  async resumeEnrollment(codeHash: string, attemptHash: string, tokenHash: string, nowMs: number): Promise<string | undefined> {
+    return this.db.transaction((): string | undefined => {
+      const row = this.db
+        .prepare(
+          `SELECT c.used_by AS id, c.used_at AS usedAt FROM enrollment_codes c JOIN devices d ON d.id = c.used_by
+            WHERE c.code_hash = ? AND c.attempt_hash = ? AND NOT EXISTS (SELECT 1 FROM fleet_revocations r WHERE r.device_id = d.id)`,
+        )
+        .get(codeHash, attemptHash) as { id: string; usedAt: string } | undefined;
+      if (!row || !(nowMs - Date.parse(row.usedAt) <= RESUME_WINDOW_MS)) return undefined;
+      this.db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(tokenHash, row.id);
+      return row.id;
+    }).immediate();
   }
 
   async deviceForTokenHash(tokenHash: string): Promise<string | undefined> {

@@ -90,6 +90,11 @@ export interface NewDevice {
    * (storage/succession.ts).
    */
   predecessorId?: string;
+  /**
+   * SHA-256 hex of the kiosk's attempt secret (protocol extension `attempt`), kept with the spent
+   * code so the same kiosk can resume this enrollment if its answer is lost (resumeEnrollment).
+   */
+  attemptHash?: string;
 }
 
 /** Outcome of spending an enrollment code. */
@@ -234,6 +239,14 @@ export interface CentralStorage {
    * once even when two nodes race for it.
    */
   enrollDevice(codeHash: string, device: NewDevice, nowMs: number): Promise<EnrollStorageOutcome>;
+  /**
+   * Resumes the enrollment that spent `codeHash` when it was made with the attempt secret whose
+   * SHA-256 is `attemptHash`, at most RESUME_WINDOW_MS ago (storage/enroll-attempt.ts), and its
+   * device is not revoked: that device's token hash becomes `tokenHash` (the answer carrying the
+   * first token never arrived), in one transaction. The device id, or undefined when nothing
+   * matches (the caller answers "already used" as before).
+   */
+  resumeEnrollment(codeHash: string, attemptHash: string, tokenHash: string, nowMs: number): Promise<string | undefined>;
   /** The device id a token hash belongs to; undefined for a revoked device (checked on every call, no cache). */
   deviceForTokenHash(tokenHash: string): Promise<string | undefined>;
   /** The token hash of an enrolled device, revoked or not (a re-enrolling kiosk proves it held it); undefined for an unknown id. */
