@@ -418,6 +418,31 @@ describe('SMART Health Card: the payload and its claims', () => {
   });
 });
 
+describe('SMART Health Card: the Patient name as shown and recorded', () => {
+  const named = (family: string, given: string[]) => bundle((b) => (b.entry[0]!.resource.name = [{ family, given }]));
+  it.each([
+    ['a bidi override U+202E (the screen would show it reversed)', named('Any\u202Eone', ['John', 'B.']), 'U+202E'],
+    ['a zero-width space U+200B', named('Anyone', ['Jo\u200Bhn']), 'U+200B'],
+    ['a control character U+0007 (FHIR R4 strings allow none below U+0020 but TAB, CR, LF)', named('Any\u0007one', ['John']), 'U+0007'],
+  ])('a name holding %s is neither shown nor recorded, and the message says why', async (_what, b, char) => {
+    const a = await assessText(await shcCard(b, nowS), now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silent as never });
+    expect(a.verdict.verdict).toBe('accept');
+    expect(a.result.subject.name).toBeUndefined();
+    expect(a.verdict.display.maskedName).toBeUndefined();
+    expect(a.verdict.display.messages).toContain(
+      `Patient.name holds the invisible or control character ${char}: the name is not shown or recorded (check it on the person's documents)`,
+    );
+    // The birth date is still read.
+    expect(a.result.subject.dob).toBe('1951-01-20');
+  });
+
+  it('a name with ZWNJ/ZWJ (letters of some scripts need them) is shown as written', async () => {
+    const a = await assessText(await shcCard(named('Any\u200Cone', ['John']), nowS), now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silent as never });
+    expect(a.result.subject.name).toBe('John Any\u200Cone');
+    expect(a.verdict.display.messages).toEqual([]);
+  });
+});
+
 describe('SMART Health Card: the JWS header', () => {
   it('refuses a header naming a member twice, whichever value comes last (RFC 7515 §4)', async () => {
     const good = await shcCard(exampleBundle(), nowS);
