@@ -564,7 +564,10 @@ export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): 
   const d = new Decoder(bytes, options.maxDepth ?? DEFAULTS.maxDepth, options.maxItems ?? DEFAULTS.maxItems);
   const v = d.decode(0);
   if (v === BREAK) throw new CborError('invalid', 'break at top level');
-  if (d.offset !== bytes.length) throw new CborError('trailing-bytes', `${bytes.length - d.offset} bytes after the item`);
+  if (d.offset !== bytes.length) {
+    const n = bytes.length - d.offset;
+    throw new CborError('trailing-bytes', `${n} byte${n === 1 ? '' : 's'} after the end of the CBOR item`);
+  }
   return v;
 }
 

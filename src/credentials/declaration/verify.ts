@@ -6,7 +6,7 @@
 import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgRefusal, coseCriticalProblem, coseKid, coseKidProblem, ecdsaSignatureShapeProblem, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -66,18 +66,18 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   steps.push(PASSED.decode);
 
   const alg = coseAlg(msg);
-  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${coseAlgText(alg)} not allowed (ES256 only)`);
+  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', coseAlgRefusal(msg, 'ES256 only'));
   const critical = coseCriticalProblem(msg);
   if (critical) return fail(steps, 'bad-signature', 'header', critical);
   const kidBytes = coseKid(msg);
-  if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', 'no kid in the COSE header');
+  if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', coseKidProblem(msg) ?? 'no kid in the COSE header');
   const kid = base64Text(kidBytes);
   const issuer = ctx.trust.declarationIssuer(kid);
-  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
+  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', coseKidProblem(msg) ?? `issuer key ${kid} not in the trust bundle`);
   steps.push({ step: 'issuer', ok: true, detail: issuer.name ?? kid });
 
   if (!verifySignature(COSE_ALG.ES256, issuer.key, sigStructure(msg.protectedBytes, msg.payload), msg.signature)) {
-    return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
+    return fail(steps, 'bad-signature', 'signature', ecdsaSignatureShapeProblem(COSE_ALG.ES256, msg.signature) ?? 'ES256 signature does not verify');
   }
   steps.push(PASSED.signature);
   const result = readSigned(msg, issuer, steps, ctx);
