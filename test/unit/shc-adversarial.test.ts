@@ -514,4 +514,16 @@ describe('SMART Health Card: the numeric QR text', () => {
     expect((await verdictOf(`shc:/${digits.slice(0, 200)}\r\n${digits.slice(200)}`)).reasons).toEqual(['unreadable']);
   });
 
+  it('names a character inside the digits instead of calling the run odd (a line break or space a copy put in, a doubled "/")', async () => {
+    const digits = (await shcCard(exampleBundle(), nowS)).slice('shc:/'.length);
+    const cases: [string, string][] = [
+      [`shc:/${digits.slice(0, 40)} ${digits.slice(40)}`, 'not a digit at offset 45: white space inside the digits (a card\'s digits are one unbroken run)'],
+      [`shc:/${digits.slice(0, 41)}\n${digits.slice(41)}`, 'not a digit at offset 46: white space inside the digits (a card\'s digits are one unbroken run)'],
+      [`shc://${digits}`, 'not a digit at offset 5: "/" inside the digits (a card\'s digits are one unbroken run)'],
+    ];
+    for (const [text, message] of cases) expect(await verdictOf(text)).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: [message] });
+    // Digits only, one too many: still the odd count.
+    expect((await verdictOf(`shc:/${digits}5`)).messages).toEqual(['odd number of digits']);
+  });
+
 });

@@ -142,6 +142,23 @@ function firstDigitProblem(digits: string): { ok: false; reason: ReasonCode; det
 }
 
 /**
+ * Why a digit run of odd length cannot be read: the first character that is not a digit, named
+ * (white space or a '/' inside the run: a line break a scanner or a copy put into the card, a
+ * chunk header written wrongly), or else the odd count itself. `start` is the run's offset in the
+ * scanned text. Only for a run already refused.
+ */
+function oddDigitsProblem(digits: string, start: number): string {
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      const what = /\s/.test(digits[i]!) ? 'white space' : JSON.stringify(String.fromCodePoint(digits.codePointAt(i)!));
+      return `not a digit at offset ${start + i}: ${what} inside the digits (a card's digits are one unbroken run)`;
+    }
+  }
+  return 'odd number of digits';
+}
+
+/**
  * The JWS decoded into memory shared by every call: `bytes` (a view of it) holds the ASCII codes
  * of the JWS characters until the next call of decodeShcNumericShared, and no longer.
  */
@@ -190,7 +207,7 @@ export function decodeShcNumericShared(text: string, maxChars: number = LIMITS.m
   }
   const len = digits.length;
   if (len === 0) return { ok: false, reason: 'unreadable', detail: 'no digits after shc:/' };
-  if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
+  if (len % 2 !== 0) return { ok: false, reason: 'unreadable', detail: oddDigitsProblem(digits, text.length - len) };
   // One QR code's digits fit the shared scratch; a longer card assembled from chunks gets its own
   // (exactly `len` bytes: non-ASCII text then cannot fit, so the write below still tells).
   const long = len > sharedScratch.length;
