@@ -291,6 +291,22 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
 describe('SMART Health Card: dates and references in the FHIR bundle', () => {
   const setDates = (value: string) => bundle((b) => immunizations(b).forEach((r) => (r.occurrenceDateTime = value)));
   const cases: Case[] = [
+    {
+      // FHIR R4 Bundle invariant bdl-7: a fullUrl is unique in a bundle. A second entry under the
+      // Patient's fullUrl makes "resource:0" in every record name two resources.
+      name: 'a second entry under the Patient\'s fullUrl (resource:0) → schema-invalid, naming both entries',
+      card: card(bundle((b) => b.entry.push({ fullUrl: 'resource:0', resource: { resourceType: 'Condition', subject: { reference: 'resource:0' } } }))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'fhirBundle.entry[4].fullUrl "resource:0" is also entry[0]\'s: each entry of a Bundle has its own fullUrl (FHIR R4 bdl-7), or a reference to it names two resources',
+    },
+    {
+      name: 'two Immunizations under one fullUrl → schema-invalid',
+      card: card(bundle((b) => (b.entry[2]!.fullUrl = b.entry[1]!.fullUrl))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'fhirBundle.entry[2].fullUrl "resource:1" is also entry[1]\'s',
+    },
     { name: 'occurrenceDateTime with a time and zone → accept', card: card(setDates('2021-01-01T10:00:00+07:00')), verdict: 'accept', reasons: [] },
     { name: 'occurrenceDateTime on a leap second (2016-12-31T23:59:60Z, FHIR allows :60) → accept', card: card(setDates('2016-12-31T23:59:60Z')), verdict: 'accept', reasons: [] },
     { name: 'occurrenceDateTime a month only (2021-01) → accept', card: card(setDates('2021-01')), verdict: 'accept', reasons: [] },

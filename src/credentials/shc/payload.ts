@@ -189,6 +189,8 @@ export function readShcContent(payload: Obj): ShcContentResult {
     if (!isObj(resource) || typeof resource.resourceType !== 'string') {
       return { ok: false, detail: `fhirBundle.entry[${i}].resource has no resourceType` };
     }
+    const repeated = repeatedFullUrl(entries, i);
+    if (repeated !== undefined) return { ok: false, detail: repeated };
     if (resource.resourceType === 'Patient') {
       if (patient) return { ok: false, detail: 'fhirBundle has more than one Patient' };
       patient = resource;
@@ -267,6 +269,23 @@ export function readShcContent(payload: Obj): ShcContentResult {
   if (person.subject.dob !== undefined) content.birth = fhirSpan(person.subject.dob, true);
   if (lastDoseDate !== undefined) content.lastDoseDate = lastDoseDate;
   return { ok: true, content };
+}
+
+/**
+ * Why entry `i`'s fullUrl cannot name it, else undefined: an earlier entry has the same one. FHIR
+ * R4 Bundle invariant bdl-7 ("FullUrl must be unique in a bundle"): a record refers to the Patient
+ * by its fullUrl (`resource:0`), and a second entry under that fullUrl makes the reference name two
+ * resources, one of them no Patient. Compared entry by entry (a card has a handful), no Set per scan.
+ */
+function repeatedFullUrl(entries: readonly unknown[], i: number): string | undefined {
+  const url = fullUrlOf(entries[i] as Obj);
+  if (url === undefined) return undefined;
+  for (let j = 0; j < i; j++) {
+    if (fullUrlOf(entries[j] as Obj) === url) {
+      return `fhirBundle.entry[${i}].fullUrl ${JSON.stringify(url.length > 40 ? `${url.slice(0, 40)}…` : url)} is also entry[${j}]'s: each entry of a Bundle has its own fullUrl (FHIR R4 bdl-7), or a reference to it names two resources`;
+    }
+  }
+  return undefined;
 }
 
 /**
