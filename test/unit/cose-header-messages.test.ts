@@ -42,10 +42,13 @@ const ckdTrust = declarationTrust(issuerKey);
 const ckdSigner = { privateKey: issuerKey.privateKey, alg: -7, kid: issuerKey.declarationKid } as unknown as TestSigner;
 
 /** A DCC, and a CKD1 declaration, built with the same COSE options. */
-function both(o: Omit<RawHc1Options, 'signer' | 'claims' | 'prot'> & { prot?: (s: TestSigner) => Map<number, CborEncodable> }) {
-  const { prot, ...rest } = o;
-  const dcc = rawHc1({ ...rest, signer: es, ...(prot ? { prot: prot(es) } : {}) });
-  const ckd = rawHc1({ ...rest, signer: ckdSigner, claims: claimsFor(sampleDeclBody(), nowS - 3600, nowS + 3600), ...(prot ? { prot: prot(ckdSigner) } : {}) });
+function both(
+  o: Omit<RawHc1Options, 'signer' | 'claims' | 'prot'> & { prot?: (s: TestSigner) => Map<number, CborEncodable>; protBytes?: (s: TestSigner) => Uint8Array },
+) {
+  const { prot, protBytes, ...rest } = o;
+  const protOf = (s: TestSigner) => (prot ? { prot: prot(s) } : protBytes ? { prot: protBytes(s) } : {});
+  const dcc = rawHc1({ ...rest, signer: es, ...protOf(es) });
+  const ckd = rawHc1({ ...rest, signer: ckdSigner, claims: claimsFor(sampleDeclBody(), nowS - 3600, nowS + 3600), ...protOf(ckdSigner) });
   return [
     ['HC1', dcc, dccTrust],
     ['CKD1', `CKD1:${ckd.slice('HC1:'.length)}`, ckdTrust],
@@ -133,5 +136,30 @@ describe('bytes after the COSE_Sign1 message are named as such', () => {
     for (const [, text, trust] of both({ cose: (b) => Uint8Array.from([...b, 0, 1, 2]) })) {
       expect(await verify(text, trust)).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: ['3 bytes after the end of the COSE_Sign1 message'] });
     }
+  });
+});
+
+describe('a malformed protected header or an empty payload is named as such', () => {
+  const kb = (s: TestSigner) => [...kidBytes(s)];
+  it('a label given twice in the protected header (RFC 9052 §3: malformed) names the header', async () => {
+    for (const [, text, trust] of both({ protBytes: (s) => Uint8Array.from([0xa3, 0x01, 0x26, 0x04, 0x48, ...kb(s), 0x01, 0x26]) })) {
+      expect(await verify(text, trust)).toMatchObject({
+        verdict: 'reject',
+        reasons: ['unreadable'],
+        messages: ['protected header: duplicate map key 1 in the map at $ (RFC 9052 §3: a label given twice makes the message malformed)'],
+      });
+    }
+  });
+
+  it('bytes after the protected header map name the header', async () => {
+    for (const [, text, trust] of both({ protBytes: (s) => Uint8Array.from([0xa2, 0x01, 0x26, 0x04, 0x48, ...kb(s), 0x00]) })) {
+      expect(await verify(text, trust)).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: ['protected header: 1 byte after the end of the CBOR item'] });
+    }
+  });
+
+  it('an empty payload says it is empty, not "needs 1 bytes at offset 0"', async () => {
+    const [dcc] = both({});
+    const text = rawHc1({ signer: es, claims: new Uint8Array(0) });
+    expect(await verify(text, dcc[2])).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: ['CWT claims: no CBOR item (the bytes are empty)'] });
   });
 });

@@ -561,6 +561,7 @@ function halfToNumber(h: number): number {
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
   const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
   if (bytes.length > maxBytes) throw new CborError('too-large', `input larger than ${maxBytes} bytes`);
+  if (bytes.length === 0) throw new CborError('truncated', 'no CBOR item (the bytes are empty)');
   const d = new Decoder(bytes, options.maxDepth ?? DEFAULTS.maxDepth, options.maxItems ?? DEFAULTS.maxItems);
   const v = d.decode(0);
   if (v === BREAK) throw new CborError('invalid', 'break at top level');

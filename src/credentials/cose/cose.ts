@@ -7,7 +7,7 @@
  */
 import { constants, createPrivateKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { CborError, CborTag, decodeCbor, encodeCbor, isCborMap } from './cbor.js';
+import { CborDuplicateKeyError, CborError, CborTag, decodeCbor, encodeCbor, isCborMap } from './cbor.js';
 import type { CborEncodable, CborKey, CborMap, CborValue } from './cbor.js';
 import { pooledBytes } from './pooled.js';
 import { ALGS, coseAlgName, coseAlgNumber, coseAlgText, coseKeyProblem } from './algorithms.js';
@@ -35,12 +35,34 @@ export interface CoseSign1 {
   tagged: boolean;
 }
 
+/** CborErrors thrown while decoding a protected header (headerMap), told apart for messages. */
+const protectedHeaderErrors = new WeakSet<CborError>();
+
+/**
+ * The message for an error parseCoseSign1 threw: its own, said of the protected header when that
+ * byte string is what failed to decode ("protected header: duplicate map key 1 in the map at $
+ * (RFC 9052 §3: …)", "protected header: 1 byte after the end of the CBOR item"); the message's
+ * own structure decoded, so its bare CBOR wording would point at the wrong item. Failure path only.
+ */
+export function coseDecodeProblemText(err: CborError | CoseError): string {
+  if (!(err instanceof CborError) || !protectedHeaderErrors.has(err)) return err.message;
+  const why = err instanceof CborDuplicateKeyError ? ' (RFC 9052 §3: a label given twice makes the message malformed)' : '';
+  return `protected header: ${err.message}${why}`;
+}
+
 function headerMap(bytes: Uint8Array): CborMap {
   // An empty bstr means an empty protected header (RFC 9052 §3).
   if (bytes.length === 0) return new Map();
   const usual = readUsualHeader(bytes);
   if (usual) return usual;
-  const decoded = decodeCbor(bytes, { maxDepth: 8 });
+  let decoded: CborValue;
+  try {
+    decoded = decodeCbor(bytes, { maxDepth: 8 });
+  } catch (err) {
+    // The same error, remembered as the protected header's (decodeProblemText says so).
+    if (err instanceof CborError) protectedHeaderErrors.add(err);
+    throw err;
+  }
   if (!isCborMap(decoded)) throw new CoseError('protected header is not a map');
   return decoded;
 }

@@ -6,7 +6,7 @@
 import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgRefusal, coseCriticalProblem, coseKid, coseKidProblem, ecdsaSignatureShapeProblem, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgRefusal, coseCriticalProblem, coseDecodeProblemText, coseKid, coseKidProblem, ecdsaSignatureShapeProblem, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -35,9 +35,8 @@ function decodeFailure(err: unknown): { reason: ReasonCode; detail: string } {
   if (err instanceof InflateError) {
     return { reason: err.code === 'too-large' ? 'too-large' : 'unreadable', detail: err.message };
   }
-  if (err instanceof Base45Error || err instanceof CborError || err instanceof CoseError) {
-    return { reason: 'unreadable', detail: err.message };
-  }
+  if (err instanceof CborError || err instanceof CoseError) return { reason: 'unreadable', detail: coseDecodeProblemText(err) };
+  if (err instanceof Base45Error) return { reason: 'unreadable', detail: err.message };
   return { reason: 'unreadable', detail: 'undecodable payload' };
 }
 
