@@ -82,3 +82,51 @@ describe('Unified personal QR: a birth date spelled another way', () => {
     expect((await verdictOf('079090001234|NGUYEN VAN AN|01021990|0|Q1234ABCD')).format).toBe('cccd');
   });
 });
+
+/**
+ * A scanner not set to send UTF-8 (docs/SCANNERS.md) damages Vietnamese letters in one of two
+ * ways: it replaces each with '?' (or the decoder leaves U+FFFD), or it reads the QR's UTF-8 bytes
+ * as Windows-1252 / Latin-1 characters ("Nguyễn" → "Nguyá»…n", "Nữ" → "Ná»¯"). The card is
+ * refused either way (the name is not the one printed); the message now says what happened and
+ * what to set, instead of only "contains characters that are not letters".
+ */
+describe('CCCD and unified QR: letters a scanner could not send', () => {
+  const utf8AsCp1252 = (s: string) => {
+    const cp1252: Record<number, string> = { 0x80: '€', 0x82: '‚', 0x83: 'ƒ', 0x84: '„', 0x85: '…', 0x86: '†', 0x87: '‡', 0x88: 'ˆ', 0x89: '‰', 0x8a: 'Š', 0x8b: '‹', 0x8c: 'Œ', 0x8e: 'Ž', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x98: '˜', 0x99: '™', 0x9a: 'š', 0x9b: '›', 0x9c: 'œ', 0x9e: 'ž', 0x9f: 'Ÿ' };
+    return [...Buffer.from(s, 'utf8')].map((b) => cp1252[b] ?? String.fromCharCode(b)).join('');
+  };
+  const ENCODING = 'arrived in another encoding than UTF-8 (its UTF-8 bytes read as Windows-1252 or Latin-1): set the scanner\'s output encoding to UTF-8 (docs/SCANNERS.md)';
+  const QUESTION = 'contains "?" where a letter belongs: the scanner could not send a letter (set its output encoding to UTF-8, docs/SCANNERS.md)';
+
+  it('a name whose letters became "?" → schema-invalid, saying so', async () => {
+    expect(await verdictOf(card({ 3: 'Nguy?n V?n An' }))).toEqual({ format: 'cccd', verdict: 'reject', reasons: ['schema-invalid'], messages: [`field 3 (name) ${QUESTION}`] });
+  });
+
+  it('a name and sex read as Windows-1252 → schema-invalid, naming the encoding', async () => {
+    const r = await verdictOf(card({ 3: utf8AsCp1252('Nguyễn Văn An'), 5: utf8AsCp1252('Nữ') }));
+    expect(r).toMatchObject({ format: 'cccd', verdict: 'reject', reasons: ['schema-invalid'] });
+    expect(r.messages).toEqual([`field 3 (name) ${ENCODING}`, `field 5 (sex) ${ENCODING}`]);
+  });
+
+  it('a name garbled into letters only ("Văn Hà" → "VÄƒn HÃ", its NBSP made a space) was accepted and shown; refused now', async () => {
+    const garbled = utf8AsCp1252('Văn Hà');
+    expect(garbled).toBe('VÄƒn HÃ\u00A0');
+    const r = await verdictOf(card({ 3: garbled }));
+    expect(r).toMatchObject({ format: 'cccd', verdict: 'reject', reasons: ['schema-invalid'], messages: [`field 3 (name) ${ENCODING}`] });
+  });
+
+  it('a name read as Latin-1 (C1 controls where Windows-1252 has letters) is refused as unreadable text, as before', async () => {
+    const latin1 = Buffer.from('Nguyễn Văn An', 'utf8').toString('latin1');
+    expect((await verdictOf(card({ 3: latin1 }))).reasons).toEqual(['unreadable']);
+  });
+
+  it('a unified QR name with "?" → schema-invalid, saying so', async () => {
+    expect(await verdictOf('079090001234|NGUY?N VAN AN|1990-02-01|0|Q1234ABCD|')).toMatchObject({ format: 'vnqr', reasons: ['schema-invalid'], messages: [`field 2 (name) ${QUESTION}`] });
+  });
+
+  it('other characters keep the plain message', async () => {
+    expect((await verdictOf(card({ 3: 'Nguyễn Văn 4n' }))).messages).toEqual(['field 3 (name) contains characters that are not letters']);
+    // A real name with letters outside Windows-1252's reach is no encoding problem.
+    expect((await verdictOf(card({ 3: 'Nguyễn Văn Ánh' }))).reasons).toEqual(['identity-only']);
+  });
+});

@@ -21,6 +21,7 @@ import {
   looksLikeUnifiedQr,
   maskIdNumber,
   nameProblem,
+  scannerEncodingProblem,
   parseDdMmYyyy,
   pipeFieldsDedup,
   quoteShort,
@@ -163,7 +164,7 @@ export function verifyCccd(text: string, ctx: VerifyContext): VerifyResult {
   // Field 5: sex.
   const sex = parseSex(sexText);
   if (sex === undefined) {
-    log.fail('sex', 'schema-invalid', `field 5 (sex) ${quoteShort(sexText)} is not Nam or Nữ`);
+    log.fail('sex', 'schema-invalid', `field 5 (sex) ${scannerEncodingProblem(sexText) ?? `${quoteShort(sexText)} is not Nam or Nữ`}`);
   } else {
     log.passed(PASSED.sex);
     subject.sex = sex;
