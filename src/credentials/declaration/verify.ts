@@ -178,12 +178,26 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
     findings,
     identityOnly: false,
     subject: { idType: decl.sub.idType, idNo: decl.sub.idNo, name: decl.sub.name, dob: decl.sub.dob },
-    statusKeys: [decl.sub.idNo, decl.id],
+    statusKeys: statusKeysOf(decl),
     steps,
     title: 'Entry declaration',
     details,
     messages,
   };
+}
+
+/** A small letter, in an ID number that may then be written in capitals elsewhere. */
+const SMALL_LETTER = /[a-z]/;
+
+/**
+ * The ids the status list is asked about: the declared ID number, also in capitals when it was
+ * typed with small letters (ID numbers are printed in capitals — passports, QIDs — and the
+ * /declare form signs them as typed, so an entry written as printed missed them; the unified QR
+ * reader upper-cases its ID field likewise), then the declaration id.
+ */
+function statusKeysOf(decl: Declaration): string[] {
+  const idNo = decl.sub.idNo;
+  return SMALL_LETTER.test(idNo) ? [idNo, idNo.toUpperCase(), decl.id] : [idNo, decl.id];
 }
 
 /**
