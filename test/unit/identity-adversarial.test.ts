@@ -130,3 +130,31 @@ describe('CCCD and unified QR: letters a scanner could not send', () => {
     expect((await verdictOf(card({ 3: 'Nguyễn Văn Ánh' }))).reasons).toEqual(['identity-only']);
   });
 });
+
+describe('CCCD: the layout test takes linear time', () => {
+  // The first spelling of the layout, kept here to hold the current one to it.
+  const FIRST = /^[^|]{0,40}\|[^|]{0,40}\|[^|]{0,200}\|\s*\d{8}\s*\|[^|]{0,20}\|[^|]*\|\s*\d{8}\s*(?:\|[^|]*)?\|?\s*$/;
+
+  it('answers as the first spelling did, for texts near a card (fuzz)', async () => {
+    const { CARD_SHAPE } = await import('../../src/credentials/cccd/index.js');
+    const fc = (await import('fast-check')).default;
+    const piece = fc.constantFrom('|', ' ', '\t', '1', '12345678', 'x', 'Nguyễn', '\u00A0');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const text = `079090001234|1|An|01021990|Nam|x|15082021${parts.join('')}`;
+        expect(CARD_SHAPE.test(text)).toBe(FIRST.test(text));
+        const any = parts.join('');
+        expect(CARD_SHAPE.test(any)).toBe(FIRST.test(any));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('a 4 KB text of spaces after the 7th field that fails at its end is refused at once (12 ms with the first spelling)', async () => {
+    const { CARD_SHAPE } = await import('../../src/credentials/cccd/index.js');
+    const text = `1|2|3|12345678|x|y|12345678${' '.repeat(4200)}x`;
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) expect(CARD_SHAPE.test(text)).toBe(false);
+    expect((performance.now() - start) / 10).toBeLessThan(2);
+  });
+});
