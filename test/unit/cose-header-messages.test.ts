@@ -163,3 +163,15 @@ describe('a malformed protected header or an empty payload is named as such', ()
     expect(await verify(text, dcc[2])).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: ['CWT claims: no CBOR item (the bytes are empty)'] });
   });
 });
+
+describe('a DCC key spelled with a leading U+FEFF is another key', () => {
+  // The CBOR decoder dropped a leading U+FEFF from every text string (TextDecoder's default), so a
+  // DCC whose only certificate group was "\uFEFFv" read as a vaccination and was accepted, where
+  // every other reader sees no v, t or r (and "\uFEFFv" beside "v" was a duplicate key).
+  it('"\\uFEFFv" in place of "v" → schema-invalid, no group', async () => {
+    const { v, ...rest } = (await import('../helpers/dcc-issuer.js')).sampleVaccination() as Record<string, CborEncodable>;
+    const r = await verify(rawHc1({ signer: es, dcc: { ...rest, '\uFEFFv': v! } }), dccTrust);
+    expect(r).toMatchObject({ verdict: 'reject', reasons: ['schema-invalid'] });
+    expect(r.messages[0]).toContain('exactly one of v, t, r is required');
+  });
+});
