@@ -249,7 +249,10 @@ export function nameProblem(name: string, maxCodePoints: number): string | undef
   if (length === 0) return 'is empty';
   if (length > maxCodePoints) return `is ${length} characters, over ${maxCodePoints}`;
   if (UTF8_READ_AS_CP1252.test(name)) return scannerEncodingProblem(name);
-  if (!NAME_CHARS.test(name)) return scannerEncodingProblem(name) ?? 'contains characters that are not letters';
+  if (!NAME_CHARS.test(name)) {
+    const invisible = displaySpoofChar(name);
+    return scannerEncodingProblem(name) ?? (invisible ? `contains the invisible or control character ${invisible}` : 'contains characters that are not letters');
+  }
   return undefined;
 }
 

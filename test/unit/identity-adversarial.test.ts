@@ -124,6 +124,11 @@ describe('CCCD and unified QR: letters a scanner could not send', () => {
     expect(await verdictOf('079090001234|NGUY?N VAN AN|1990-02-01|0|Q1234ABCD|')).toMatchObject({ format: 'vnqr', reasons: ['schema-invalid'], messages: [`field 2 (name) ${QUESTION}`] });
   });
 
+  it('an invisible character in a name (zero-width space, bidi override) is named', async () => {
+    expect((await verdictOf(card({ 3: 'Nguyễn\u200BVăn An' }))).messages).toEqual(['field 3 (name) contains the invisible or control character U+200B']);
+    expect((await verdictOf(card({ 3: 'Nguyễn Văn \u202EAn' }))).messages).toEqual(['field 3 (name) contains the invisible or control character U+202E']);
+  });
+
   it('other characters keep the plain message', async () => {
     expect((await verdictOf(card({ 3: 'Nguyễn Văn 4n' }))).messages).toEqual(['field 3 (name) contains characters that are not letters']);
     // A real name with letters outside Windows-1252's reach is no encoding problem.
