@@ -47,3 +47,24 @@ describe('DCC names with characters that change how they are shown', () => {
     expect(await shown({ fn: 'Mi\u200Cller', fnt: 'MILLER' })).toMatchObject({ name: 'Mi\u200Cller' });
   });
 });
+
+describe('the certificate issuer line', () => {
+  async function details(is: string) {
+    const base = sampleVaccination() as { v: Record<string, unknown>[] };
+    const text = issueHc1({ dcc: { ...base, v: [{ ...base.v[0]!, is }] } as never, signer });
+    const { result, verdict } = await assessText(text, NOW, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger });
+    return { verdict: verdict.verdict, details: result.details ?? [] };
+  }
+
+  it('is shown as written', async () => {
+    expect((await details('Ministry of Health')).details).toContainEqual({ label: 'issuer', value: 'Ministry of Health' });
+  });
+
+  it('holding a bidi override or a control is left off the screen (the certificate is still accepted)', async () => {
+    for (const is of ['Ministry of \u202EHealth', 'Ministry\u0007 of Health', 'Mini\u200Bstry']) {
+      const r = await details(is);
+      expect(r.verdict).toBe('accept');
+      expect(r.details.find((d) => d.label === 'issuer')).toBeUndefined();
+    }
+  });
+});

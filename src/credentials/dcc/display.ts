@@ -109,7 +109,10 @@ export function dccDetails(dcc: JsonValue, group: DccGroup): DisplayLine[] {
   const lines: DisplayLine[] = [{ label: 'type', value: type }];
   const co = str(e['co']);
   if (co) lines.push({ label: 'country', value: co });
+  // The certificate issuer is free text (schema: up to 80 characters); one holding a bidi override,
+  // a zero-width space or a control would be shown other than it reads (as a name part would:
+  // namePart), so it is left off the screen. The certificate is unaffected.
   const is = str(e['is']);
-  if (is) lines.push({ label: 'issuer', value: is });
+  if (is && displaySpoofChar(is) === undefined) lines.push({ label: 'issuer', value: is });
   return lines;
 }
