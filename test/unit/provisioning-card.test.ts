@@ -111,6 +111,18 @@ describe('CKP1 provisioning card', () => {
     expect(verifyProvisioningCard(bomb, { now: NOW })).toMatchObject({ ok: false, reason: 'too-large' });
   });
 
+  it('a card that does not decode says why (a line break inside, bytes after the compressed data), never only "decoding failed"', () => {
+    const good = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
+    const wrapped = `${good.slice(0, 40)}\n${good.slice(40)}`;
+    expect(verifyProvisioningCard(wrapped, { now: NOW })).toMatchObject({
+      ok: false,
+      reason: 'unreadable',
+      message: 'the card is damaged or not a provisioning card (decoding failed: a line break (U+000A) at offset 35 inside the base45 text: the code is one unbroken line (was it wrapped or split?))',
+    });
+    const tail = `CKP1:${base45Encode(Buffer.concat([deflateSync(Buffer.from([0xa0])), Buffer.from([1, 2, 3])]))}`;
+    expect(verifyProvisioningCard(tail, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'the card is damaged or not a provisioning card (decoding failed: 3 bytes after the end of the compressed payload)' });
+  });
+
   it('never puts the code in a refusal message', () => {
     const text = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
     const r = verifyProvisioningCard(text, { now: new Date(NOW.getTime() + 7200_000) });
