@@ -123,6 +123,21 @@ describe('CKP1 provisioning card', () => {
     expect(verifyProvisioningCard(tail, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'the card is damaged or not a provisioning card (decoding failed: 3 bytes after the end of the compressed payload)' });
   });
 
+  it('a card with an alg or a kid of the wrong kind, or claims that do not decode, says which', async () => {
+    const { signCoseSign1 } = await import('../../src/credentials/cose/cose.js');
+    const { encodeCbor } = await import('../../src/credentials/cose/cbor.js');
+    const card = (cose: Uint8Array) => `CKP1:${base45Encode(deflateSync(cose))}`;
+    // The claims cut short: a map announcing an entry that is not there.
+    const cut = card(signCoseSign1({ alg: -7, key: root.privateKey, kid: new Uint8Array(8), payload: Uint8Array.of(0xa1) }));
+    expect(verifyProvisioningCard(cut, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: expect.stringMatching(/^card claims are not a CBOR map: ./) });
+    // ES384 and a missing kid, each named.
+    const p384 = (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    const es384 = card(signCoseSign1({ alg: -35, key: p384, kid: new Uint8Array(8), payload: encodeCbor(new Map([[1, 'x']])) }));
+    expect(verifyProvisioningCard(es384, { now: NOW })).toMatchObject({ ok: false, reason: 'bad-signature', message: 'card not signed with ES256: algorithm -35 (ES384) not allowed (ES256 only)' });
+    const noKid = card(signCoseSign1({ alg: -7, key: root.privateKey, payload: encodeCbor(new Map([[1, 'x']])) }));
+    expect(verifyProvisioningCard(noKid, { now: NOW })).toMatchObject({ ok: false, reason: 'bad-signature', message: 'card carries no key id: no kid in the protected or unprotected header' });
+  });
+
   it('never puts the code in a refusal message', () => {
     const text = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
     const r = verifyProvisioningCard(text, { now: new Date(NOW.getTime() + 7200_000) });
