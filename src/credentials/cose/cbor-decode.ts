@@ -83,7 +83,7 @@ class Decoder {
   }
 
   private need(n: number): void {
-    if (n > this.remaining()) throw new CborError('truncated', `needs ${n} bytes at offset ${this.pos}`);
+    if (n > this.remaining()) throw new CborError('truncated', `cut short: ${n} byte${n === 1 ? '' : 's'} needed at offset ${this.pos}, ${this.remaining()} left`);
   }
 
   private byte(): number {
