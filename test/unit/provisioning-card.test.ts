@@ -127,9 +127,11 @@ describe('CKP1 provisioning card', () => {
     const { signCoseSign1 } = await import('../../src/credentials/cose/cose.js');
     const { encodeCbor } = await import('../../src/credentials/cose/cbor.js');
     const card = (cose: Uint8Array) => `CKP1:${base45Encode(deflateSync(cose))}`;
-    // The claims cut short: a map announcing an entry that is not there.
+    // The claims cut short: a map announcing an entry that is not there, a 2-byte integer with one.
     const cut = card(signCoseSign1({ alg: -7, key: root.privateKey, kid: new Uint8Array(8), payload: Uint8Array.of(0xa1) }));
-    expect(verifyProvisioningCard(cut, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'card claims are not a CBOR map: cut short: 1 byte needed at offset 1, 0 left' });
+    expect(verifyProvisioningCard(cut, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'card claims are not a CBOR map: map length 1 exceeds the remaining input' });
+    const cutInt = card(signCoseSign1({ alg: -7, key: root.privateKey, kid: new Uint8Array(8), payload: Uint8Array.of(0xa1, 0x19, 0x01) }));
+    expect(verifyProvisioningCard(cutInt, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'card claims are not a CBOR map: cut short: 2 bytes needed at offset 2, 1 left' });
     // ES384 and a missing kid, each named.
     const p384 = (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
     const es384 = card(signCoseSign1({ alg: -35, key: p384, kid: new Uint8Array(8), payload: encodeCbor(new Map([[1, 'x']])) }));
