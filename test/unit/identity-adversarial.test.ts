@@ -163,3 +163,15 @@ describe('CCCD: the layout test takes linear time', () => {
     expect((performance.now() - start) / 10).toBeLessThan(2);
   });
 });
+
+describe('Unified personal QR: the QID in the status list', () => {
+  it('a QID read in small letters hits its entry written in capitals, as the ID number does', async () => {
+    const { parseTrustBundle } = await import('../../src/credentials/trust/load.js');
+    const trust = parseTrustBundle({ version: 1, issuedAt: '2026-11-25T00:00:00Z', status: { entries: [{ id: 'Q1234ABCD', status: 'blocked' }] } });
+    const verdict = async (text: string) =>
+      (await assessText(text, now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silent as never })).verdict.reasons;
+    expect(await verdict('079090001234|NGUYEN VAN AN|1990-02-01|0|Q1234ABCD|')).toContain('status:blocked');
+    expect(await verdict('079090001234|NGUYEN VAN AN|1990-02-01|0|q1234abcd|')).toContain('status:blocked');
+    expect(await verdict('|NGUYEN VAN AN|1990-02-01|0|q1234abcd|')).toContain('status:blocked');
+  });
+});
