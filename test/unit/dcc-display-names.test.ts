@@ -43,6 +43,17 @@ describe('DCC names with characters that change how they are shown', () => {
     expect(await shown({ fn: 'Ng\u202Euyễn', gn: 'Văn An', gnt: 'VAN<AN' })).toMatchObject({ verdict: 'accept', name: 'Văn An' });
   });
 
+  it('a part left out is named in the messages, so the officer knows why the name is short', async () => {
+    const text = issueHc1({ dcc: { ...sampleVaccination(), nam: { fn: 'Ng\u202Euyễn', gn: 'Văn An', gnt: 'VAN<AN' } }, signer });
+    const { verdict } = await assessText(text, NOW, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger });
+    expect(verdict.display.messages).toEqual([
+      'nam.fn holds the invisible or control character U+202E and the DCC gives no nam.fnt: that part of the name is not shown or recorded (check it on the person\'s documents)',
+    ]);
+    // With an ICAO spelling to show instead, nothing is left out and nothing is said.
+    const icao = issueHc1({ dcc: { ...sampleVaccination(), nam: { fn: 'Ng\u202Euyễn', fnt: 'NGUYEN', gn: 'Văn An', gnt: 'VAN<AN' } }, signer });
+    expect((await assessText(icao, NOW, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger })).verdict.display.messages).toEqual([]);
+  });
+
   it('ZWNJ and ZWJ, which some scripts need inside names, are kept', async () => {
     expect(await shown({ fn: 'Mi\u200Cller', fnt: 'MILLER' })).toMatchObject({ name: 'Mi\u200Cller' });
   });

@@ -424,7 +424,7 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   }
   const group = schema.ok ? schema.group : undefined;
   const ci = group ? dccCertificateId(dcc, group) : undefined;
-  return run.result(dccSubject(dcc), ci ? certificateIdKeys(ci) : [], group ? dccDetails(dcc, group) : undefined);
+  return run.result(dccSubject(dcc, run.messages), ci ? certificateIdKeys(ci) : [], group ? dccDetails(dcc, group) : undefined);
 }
 
 /** Verifies HC1 text. Never throws: an unexpected internal error becomes `unreadable`. */
