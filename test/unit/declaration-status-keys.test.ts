@@ -43,6 +43,11 @@ describe('CKD1: the declared ID number in the status list', () => {
     expect(r.subject.idNo).toBe('c1234567');
   });
 
+  it('a number written with spaces (another issuer grouping its digits) hits it too', async () => {
+    expect(await verdictFor('C 123 4567')).toMatchObject({ reasons: ['status:blocked'] });
+    expect(await verdictFor('c1234 567')).toMatchObject({ reasons: ['status:blocked'] });
+  });
+
   it('another number does not', async () => {
     expect(await verdictFor('c7654321')).toMatchObject({ verdict: 'accept', reasons: [] });
   });

@@ -186,18 +186,21 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
   };
 }
 
-/** A small letter, in an ID number that may then be written in capitals elsewhere. */
-const SMALL_LETTER = /[a-z]/;
+/** A small letter or white space: an ID number that may be written otherwise in a status list. */
+const NOT_AS_PRINTED = /[a-z\s]/;
 
 /**
- * The ids the status list is asked about: the declared ID number, also in capitals when it was
- * typed with small letters (ID numbers are printed in capitals — passports, QIDs — and the
- * /declare form signs them as typed, so an entry written as printed missed them; the unified QR
- * reader upper-cases its ID field likewise), then the declaration id.
+ * The ids the status list is asked about: the declared ID number, also as printed — in capitals,
+ * without white space — when it was written otherwise (ID numbers are printed in capitals:
+ * passports, QIDs; the /declare form signs them as typed, and another issuer the bundle trusts may
+ * group digits, '001 090 000001'), so an entry written as printed no longer misses them; the
+ * unified QR reader upper-cases its ID field likewise. Then the declaration id.
  */
 function statusKeysOf(decl: Declaration): string[] {
   const idNo = decl.sub.idNo;
-  return SMALL_LETTER.test(idNo) ? [idNo, idNo.toUpperCase(), decl.id] : [idNo, decl.id];
+  if (!NOT_AS_PRINTED.test(idNo)) return [idNo, decl.id];
+  const printed = idNo.replace(/\s+/g, '').toUpperCase();
+  return printed === idNo || printed === '' ? [idNo, decl.id] : [idNo, printed, decl.id];
 }
 
 /**
