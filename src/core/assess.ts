@@ -14,6 +14,7 @@ import type { TrustIndex } from '../credentials/trust/types.js';
 import { normalizeScanText, type Normalized } from './normalize.js';
 import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 import { decide, type Policy } from './policy.js';
+import { unknownFormatHint } from '../credentials/prefix-hint.js';
 
 /** What a CKP1 card is, for whoever holds one up to `verify`: not a credential, never a check-in. */
 export const PROVISIONING_CARD_MESSAGE =
@@ -140,7 +141,7 @@ function verifyText(norm: Normalized, now: Date, deps: AssessDeps, chunks?: numb
     // The kiosk routes CKP1 cards away before they get here; `verify` (and anything else that
     // assesses raw text) says what the card is rather than "unknown".
     if (isProvisioningCard(norm.text)) return failed('unknown', 'unknown-format', PROVISIONING_CARD_MESSAGE);
-    return failed('unknown', 'unknown-format', 'no supported credential format recognised');
+    return failed('unknown', 'unknown-format', unknownFormatHint(norm.text) ?? 'no supported credential format recognised');
   }
   try {
     const policy = deps.policy();

@@ -36,7 +36,7 @@ export function normalizeScanText(raw: string, maxChars: number = LIMITS.maxText
   if (text.length > maxChars) {
     return { ok: false, reason: 'too-large', detail: `scan is ${text.length} characters; the largest QR code holds ${LIMITS.maxTextChars}` };
   }
-  if (STRAY_CONTROL.test(text)) return { ok: false, reason: 'unreadable', detail: 'scan contains control characters' };
+  if (STRAY_CONTROL.test(text)) return { ok: false, reason: 'unreadable', detail: controlCharacterDetail(text) };
   text = unfoldBase45Case(text);
   return aimId ? { ok: true, text, aimId } : { ok: true, text };
 }
@@ -57,6 +57,24 @@ export function unfoldBase45Case(text: string): string {
   // Only text starting with h/c (either case) can carry such a prefix; the common upper-case one costs a compare.
   if ((c !== 0x68 && c !== 0x63) || !LOWER_BASE45_PREFIX.test(text) || UPPER_LETTER.test(text)) return text;
   return text.toUpperCase();
+}
+
+/** C0 control names (ASCII), for messages. */
+const C0_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'BEL', 'BS', 'HT', 'LF', 'VT', 'FF', 'CR', 'SO', 'SI', 'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+
+/**
+ * Which control character a refused scan holds and where: "scan contains control characters:
+ * U+001D (GS) at offset 3, and 2 more". A scanner's GS1 separator (GS), a prefix or suffix set up
+ * in it (STX/ETX, ESC), or UTF-16 read as UTF-8 (NUL after every character) then shows for what it
+ * is. Only for a scan already refused.
+ */
+function controlCharacterDetail(text: string): string {
+  const first = STRAY_CONTROL.exec(text)!;
+  const code = first[0].charCodeAt(0);
+  let more = 0;
+  for (let i = first.index + 1; i < text.length; i++) if (STRAY_CONTROL.test(text[i]!)) more++;
+  const name = code === 0x7f ? 'DEL' : C0_NAMES[code]!;
+  return `scan contains control characters: U+${code.toString(16).toUpperCase().padStart(4, '0')} (${name}) at offset ${first.index}${more > 0 ? `, and ${more} more` : ''}`;
 }
 
 /** False only for code units trim() never removes (printable ASCII); NaN (an empty text) is false. */

@@ -217,14 +217,42 @@ export function looksLikeUnifiedQr(text: string): boolean {
 const NAME_CHARS = /^[\p{L}\p{M}' .-]+$/u;
 
 /**
+ * A UTF-8 lead byte (0xC2–0xEF) followed by a continuation byte (0x80–0xBF), each read as the
+ * character Windows-1252 (or Latin-1) gives it: what a scanner not set to UTF-8 makes of a
+ * Vietnamese letter ("ễ" E1 BB 85 → "á»…", "ă" C4 83 → "Äƒ"). No Vietnamese letter lies in
+ * U+0080–U+00BF or among Windows-1252's other characters there (Œ š ƒ ˜ – … €), so real text
+ * never holds such a pair. NBSP (0xA0) is not listed: cleanField has already made it a space.
+ */
+const UTF8_READ_AS_CP1252 = /[\u00C2-\u00EF][\u0080-\u009F\u00A1-\u00BF\u0152\u0153\u0160\u0161\u0178\u017D\u017E\u0192\u02C6\u02DC\u2013\u2014\u2018-\u201A\u201C-\u201E\u2020-\u2022\u2026\u2030\u2039\u203A\u20AC\u2122]/;
+
+/**
+ * What a scanner not set to send UTF-8 (docs/SCANNERS.md) left in a field, else undefined: its
+ * UTF-8 bytes read as Windows-1252 or Latin-1 ("Nguyá»…n"), or a letter it could not send
+ * replaced by '?'. Worded to follow "field N (what) ".
+ */
+export function scannerEncodingProblem(field: string): string | undefined {
+  if (UTF8_READ_AS_CP1252.test(field)) {
+    return "arrived in another encoding than UTF-8 (its UTF-8 bytes read as Windows-1252 or Latin-1): set the scanner's output encoding to UTF-8 (docs/SCANNERS.md)";
+  }
+  if (field.includes('?')) return 'contains "?" where a letter belongs: the scanner could not send a letter (set its output encoding to UTF-8, docs/SCANNERS.md)';
+  return undefined;
+}
+
+/**
  * Checks a cleaned name field against a bound in code points. Returns a problem description
- * (never the name itself) or undefined when acceptable.
+ * (never the name itself) or undefined when acceptable. A name garbled by a scanner's encoding
+ * (scannerEncodingProblem) is refused even when what is left is all letters ("VÄƒn HÃ" for "Văn
+ * Hà"): it is not the name printed on the card, and would be shown and recorded as the person's.
  */
 export function nameProblem(name: string, maxCodePoints: number): string | undefined {
   const length = codePointLength(name);
   if (length === 0) return 'is empty';
   if (length > maxCodePoints) return `is ${length} characters, over ${maxCodePoints}`;
-  if (!NAME_CHARS.test(name)) return 'contains characters that are not letters';
+  if (UTF8_READ_AS_CP1252.test(name)) return scannerEncodingProblem(name);
+  if (!NAME_CHARS.test(name)) {
+    const invisible = displaySpoofChar(name);
+    return scannerEncodingProblem(name) ?? (invisible ? `contains the invisible or control character ${invisible}` : 'contains characters that are not letters');
+  }
   return undefined;
 }
 

@@ -218,6 +218,11 @@ add('names Unicode', rawHc1({ signer: es, dcc: vacc({}, { nam: { fn: 'Nguyễn',
 add('fnt lower-case', rawHc1({ signer: es, dcc: vacc({}, { nam: { fnt: 'nguyen' } }) }), 'reject schema-invalid');
 add('name with bidi override (shown in ICAO spelling)', rawHc1({ signer: es, dcc: vacc({}, { nam: { fn: 'Ng\u202euyen', fnt: 'NGUYEN' } }) }), 'accept');
 add('name with zero-width space (shown in ICAO spelling)', rawHc1({ signer: es, dcc: vacc({}, { nam: { fn: 'Ngu\u200byen', fnt: 'NGUYEN' } }) }), 'accept');
+add('group keyed "\uFEFFv" (not v)', (() => {
+  const { v, ...rest } = vacc();
+  return rawHc1({ signer: es, dcc: { ...rest, '\uFEFFv': v! } });
+})(), 'reject schema-invalid');
+add('alg as half-float -7.0 (COSE: int / tstr)', rawHc1({ signer: es, prot: Uint8Array.from([0xa2, 0x01, 0xf9, 0xc7, 0x00, 0x04, 0x48, ...kidOf(es)]) }), 'accept|reject bad-signature|reject unreadable');
 add('duplicate key in DCC JSON', (() => {
   const good = Buffer.from(encodeCbor(vacc()));
   // append "dob": "2000" as a second dob: map head a4 → a5

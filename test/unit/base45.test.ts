@@ -127,3 +127,18 @@ describe('base45 output from the shared pool', () => {
     expect(zeros.length).toBe(300);
   });
 });
+
+describe('base45: white space inside the text is named', () => {
+  it('a line break, a tab or a no-break space is named with its offset, whatever the length', () => {
+    const message = (what: string, at: number) => `${what} at offset ${at} inside the base45 text: the code is one unbroken line (was it wrapped or split?)`;
+    // Length 7 (a dangling character once the line break is counted): the line break is named, not the length.
+    expect(() => base45Decode('BB8\nBB8')).toThrow(message('a line break (U+000A)', 3));
+    expect(() => base45Decode('BB8\r\nBB8')).toThrow(message('a line break (U+000D)', 3));
+    expect(() => base45Decode('BB\tB8')).toThrow(message('a tab (U+0009)', 2));
+    expect(() => base45Decode('BB8\u00A0BB')).toThrow(message('white space (U+00A0)', 3));
+    // The space is a base45 digit.
+    expect(() => base45Decode('BB8 BB')).not.toThrow();
+    // Without white space the length is still named.
+    expect(() => base45Decode('BB8A')).toThrow('base45 length leaves a dangling character');
+  });
+});

@@ -119,6 +119,9 @@ describe('CBOR decoder: malformed and hostile input', () => {
     ['nested indefinite string chunk', '5f 5f ff ff', 'invalid'],
     ['invalid UTF-8', '62 c3 28', 'invalid'],
     ['invalid UTF-8 in chunks', '7f 61 c3 61 28 ff', 'invalid'],
+    // RFC 8949 §3.2.3: a text chunk is a text string of its own, so one code point's UTF-8 bytes
+    // cannot be spread over two chunks ("ễ" E1 BB 85 as E1 | BB 85): was read as "ễ".
+    ['a code point split between text chunks', '7f 61 e1 62 bb 85 ff', 'invalid'],
     ['two-byte simple below 32', 'f8 10', 'invalid'],
     ['reserved simple', 'fc', 'invalid'],
     ['duplicate map key', 'a2 01 02 01 03', 'invalid'],
@@ -269,5 +272,20 @@ describe('CBOR encoder', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('CBOR text keeps a leading U+FEFF', () => {
+  // TextDecoder drops a leading byte order mark unless told not to (ignoreBOM): CBOR text strings
+  // are read as their code points (RFC 8949 §3.1 major type 3), a U+FEFF included.
+  it('a text string starting with U+FEFF is read with it', () => {
+    expect(decodeCbor(encodeCbor('\uFEFFab'))).toBe('\uFEFFab');
+    expect(decodeCbor(encodeCbor('\uFEFFNguyễn'))).toBe('\uFEFFNguyễn');
+    expect(decodeCbor(hex('7f 63 ef bb bf 61 61 ff'))).toBe('\uFEFFa');
+  });
+
+  it('a key "\\uFEFFv" is another key than "v", not the same one given twice', () => {
+    const m = decodeCbor(hex('a2 64 ef bb bf 76 01 61 76 02')) as Map<string, number>;
+    expect([...m.keys()]).toEqual(['\uFEFFv', 'v']);
   });
 });

@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { base45Encode } from '../../src/credentials/cose/base45.js';
 import { COSE_ALG, signCoseSign1 } from '../../src/credentials/cose/cose.js';
-import { CborDuplicateKeyError, decodeCbor, encodeCbor } from '../../src/credentials/cose/cbor.js';
+import { CborDuplicateKeyError, CborTag, decodeCbor, encodeCbor } from '../../src/credentials/cose/cbor.js';
 import type { CborEncodable } from '../../src/credentials/cose/cbor.js';
 import { verifyDcc } from '../../src/credentials/dcc/index.js';
 import { declarationFormat } from '../../src/credentials/declaration/index.js';
@@ -73,6 +73,18 @@ describe('EU DCC', () => {
     ['exp', 4, Number.NaN, 'NaN'],
     ['exp', 4, null, 'null'],
   ] as const)('a %s (claim %i) of the wrong type is schema-invalid, the claim named', (name, claim, value, what) => {
+    const claims = dccClaims(sampleVaccination());
+    claims.set(claim, value);
+    expect(verify(claims)).toEqual({ failures: ['schema-invalid'], failed: [`CWT claims: CWT claim ${name} (${claim}) is not a number of seconds: ${what}`] });
+  });
+
+  it.each([
+    // RFC 8392 §2: a NumericDate is an int or a float; CDDL's int holds no bignum (RFC 8949 §3.4.3),
+    // and an epoch time tag 1 around it is not the number itself.
+    ['exp', 4, new CborTag(2, new Uint8Array([0x63, 0xb0, 0xcd, 0x00])), 'a bignum (CBOR tag 2), where a NumericDate is an integer or a float (RFC 8392 §2)'],
+    ['iat', 6, new CborTag(1, RAW_IAT), 'a value in CBOR tag 1 (an epoch date-time), where a NumericDate is the number itself (RFC 8392 §2)'],
+    ['nbf', 5, new CborTag(0, '2022-01-01T00:00:00Z'), 'a value in CBOR tag 0 (a date-time text), where a NumericDate is a number of seconds (RFC 8392 §2)'],
+  ] as const)('a %s (claim %i) in a CBOR tag names the tag instead of "a tagged or simple value"', (name, claim, value, what) => {
     const claims = dccClaims(sampleVaccination());
     claims.set(claim, value);
     expect(verify(claims)).toEqual({ failures: ['schema-invalid'], failed: [`CWT claims: CWT claim ${name} (${claim}) is not a number of seconds: ${what}`] });

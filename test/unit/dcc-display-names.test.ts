@@ -43,7 +43,39 @@ describe('DCC names with characters that change how they are shown', () => {
     expect(await shown({ fn: 'Ng\u202Euyễn', gn: 'Văn An', gnt: 'VAN<AN' })).toMatchObject({ verdict: 'accept', name: 'Văn An' });
   });
 
+  it('a part left out is named in the messages, so the officer knows why the name is short', async () => {
+    const text = issueHc1({ dcc: { ...sampleVaccination(), nam: { fn: 'Ng\u202Euyễn', gn: 'Văn An', gnt: 'VAN<AN' } }, signer });
+    const { verdict } = await assessText(text, NOW, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger });
+    expect(verdict.display.messages).toEqual([
+      'nam.fn holds the invisible or control character U+202E and the DCC gives no nam.fnt: that part of the name is not shown or recorded (check it on the person\'s documents)',
+    ]);
+    // With an ICAO spelling to show instead, nothing is left out and nothing is said.
+    const icao = issueHc1({ dcc: { ...sampleVaccination(), nam: { fn: 'Ng\u202Euyễn', fnt: 'NGUYEN', gn: 'Văn An', gnt: 'VAN<AN' } }, signer });
+    expect((await assessText(icao, NOW, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger })).verdict.display.messages).toEqual([]);
+  });
+
   it('ZWNJ and ZWJ, which some scripts need inside names, are kept', async () => {
     expect(await shown({ fn: 'Mi\u200Cller', fnt: 'MILLER' })).toMatchObject({ name: 'Mi\u200Cller' });
+  });
+});
+
+describe('the certificate issuer line', () => {
+  async function details(is: string) {
+    const base = sampleVaccination() as { v: Record<string, unknown>[] };
+    const text = issueHc1({ dcc: { ...base, v: [{ ...base.v[0]!, is }] } as never, signer });
+    const { result, verdict } = await assessText(text, NOW, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silentLogger });
+    return { verdict: verdict.verdict, details: result.details ?? [] };
+  }
+
+  it('is shown as written', async () => {
+    expect((await details('Ministry of Health')).details).toContainEqual({ label: 'issuer', value: 'Ministry of Health' });
+  });
+
+  it('holding a bidi override or a control is left off the screen (the certificate is still accepted)', async () => {
+    for (const is of ['Ministry of \u202EHealth', 'Ministry\u0007 of Health', 'Mini\u200Bstry']) {
+      const r = await details(is);
+      expect(r.verdict).toBe('accept');
+      expect(r.details.find((d) => d.label === 'issuer')).toBeUndefined();
+    }
   });
 });

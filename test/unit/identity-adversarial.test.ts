@@ -82,3 +82,96 @@ describe('Unified personal QR: a birth date spelled another way', () => {
     expect((await verdictOf('079090001234|NGUYEN VAN AN|01021990|0|Q1234ABCD')).format).toBe('cccd');
   });
 });
+
+/**
+ * A scanner not set to send UTF-8 (docs/SCANNERS.md) damages Vietnamese letters in one of two
+ * ways: it replaces each with '?' (or the decoder leaves U+FFFD), or it reads the QR's UTF-8 bytes
+ * as Windows-1252 / Latin-1 characters ("Nguyễn" → "Nguyá»…n", "Nữ" → "Ná»¯"). The card is
+ * refused either way (the name is not the one printed); the message now says what happened and
+ * what to set, instead of only "contains characters that are not letters".
+ */
+describe('CCCD and unified QR: letters a scanner could not send', () => {
+  const utf8AsCp1252 = (s: string) => {
+    const cp1252: Record<number, string> = { 0x80: '€', 0x82: '‚', 0x83: 'ƒ', 0x84: '„', 0x85: '…', 0x86: '†', 0x87: '‡', 0x88: 'ˆ', 0x89: '‰', 0x8a: 'Š', 0x8b: '‹', 0x8c: 'Œ', 0x8e: 'Ž', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x98: '˜', 0x99: '™', 0x9a: 'š', 0x9b: '›', 0x9c: 'œ', 0x9e: 'ž', 0x9f: 'Ÿ' };
+    return [...Buffer.from(s, 'utf8')].map((b) => cp1252[b] ?? String.fromCharCode(b)).join('');
+  };
+  const ENCODING = 'arrived in another encoding than UTF-8 (its UTF-8 bytes read as Windows-1252 or Latin-1): set the scanner\'s output encoding to UTF-8 (docs/SCANNERS.md)';
+  const QUESTION = 'contains "?" where a letter belongs: the scanner could not send a letter (set its output encoding to UTF-8, docs/SCANNERS.md)';
+
+  it('a name whose letters became "?" → schema-invalid, saying so', async () => {
+    expect(await verdictOf(card({ 3: 'Nguy?n V?n An' }))).toEqual({ format: 'cccd', verdict: 'reject', reasons: ['schema-invalid'], messages: [`field 3 (name) ${QUESTION}`] });
+  });
+
+  it('a name and sex read as Windows-1252 → schema-invalid, naming the encoding', async () => {
+    const r = await verdictOf(card({ 3: utf8AsCp1252('Nguyễn Văn An'), 5: utf8AsCp1252('Nữ') }));
+    expect(r).toMatchObject({ format: 'cccd', verdict: 'reject', reasons: ['schema-invalid'] });
+    expect(r.messages).toEqual([`field 3 (name) ${ENCODING}`, `field 5 (sex) ${ENCODING}`]);
+  });
+
+  it('a name garbled into letters only ("Văn Hà" → "VÄƒn HÃ", its NBSP made a space) was accepted and shown; refused now', async () => {
+    const garbled = utf8AsCp1252('Văn Hà');
+    expect(garbled).toBe('VÄƒn HÃ\u00A0');
+    const r = await verdictOf(card({ 3: garbled }));
+    expect(r).toMatchObject({ format: 'cccd', verdict: 'reject', reasons: ['schema-invalid'], messages: [`field 3 (name) ${ENCODING}`] });
+  });
+
+  it('a name read as Latin-1 (C1 controls where Windows-1252 has letters) is refused as unreadable text, as before', async () => {
+    const latin1 = Buffer.from('Nguyễn Văn An', 'utf8').toString('latin1');
+    expect((await verdictOf(card({ 3: latin1 }))).reasons).toEqual(['unreadable']);
+  });
+
+  it('a unified QR name with "?" → schema-invalid, saying so', async () => {
+    expect(await verdictOf('079090001234|NGUY?N VAN AN|1990-02-01|0|Q1234ABCD|')).toMatchObject({ format: 'vnqr', reasons: ['schema-invalid'], messages: [`field 2 (name) ${QUESTION}`] });
+  });
+
+  it('an invisible character in a name (zero-width space, bidi override) is named', async () => {
+    expect((await verdictOf(card({ 3: 'Nguyễn\u200BVăn An' }))).messages).toEqual(['field 3 (name) contains the invisible or control character U+200B']);
+    expect((await verdictOf(card({ 3: 'Nguyễn Văn \u202EAn' }))).messages).toEqual(['field 3 (name) contains the invisible or control character U+202E']);
+  });
+
+  it('other characters keep the plain message', async () => {
+    expect((await verdictOf(card({ 3: 'Nguyễn Văn 4n' }))).messages).toEqual(['field 3 (name) contains characters that are not letters']);
+    // A real name with letters outside Windows-1252's reach is no encoding problem.
+    expect((await verdictOf(card({ 3: 'Nguyễn Văn Ánh' }))).reasons).toEqual(['identity-only']);
+  });
+});
+
+describe('CCCD: the layout test takes linear time', () => {
+  // The first spelling of the layout, kept here to hold the current one to it.
+  const FIRST = /^[^|]{0,40}\|[^|]{0,40}\|[^|]{0,200}\|\s*\d{8}\s*\|[^|]{0,20}\|[^|]*\|\s*\d{8}\s*(?:\|[^|]*)?\|?\s*$/;
+
+  it('answers as the first spelling did, for texts near a card (fuzz)', async () => {
+    const { CARD_SHAPE } = await import('../../src/credentials/cccd/index.js');
+    const fc = (await import('fast-check')).default;
+    const piece = fc.constantFrom('|', ' ', '\t', '1', '12345678', 'x', 'Nguyễn', '\u00A0');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const text = `079090001234|1|An|01021990|Nam|x|15082021${parts.join('')}`;
+        expect(CARD_SHAPE.test(text)).toBe(FIRST.test(text));
+        const any = parts.join('');
+        expect(CARD_SHAPE.test(any)).toBe(FIRST.test(any));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('a 4 KB text of spaces after the 7th field that fails at its end is refused at once (12 ms with the first spelling)', async () => {
+    const { CARD_SHAPE } = await import('../../src/credentials/cccd/index.js');
+    const text = `1|2|3|12345678|x|y|12345678${' '.repeat(4200)}x`;
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) expect(CARD_SHAPE.test(text)).toBe(false);
+    expect((performance.now() - start) / 10).toBeLessThan(2);
+  });
+});
+
+describe('Unified personal QR: the QID in the status list', () => {
+  it('a QID read in small letters hits its entry written in capitals, as the ID number does', async () => {
+    const { parseTrustBundle } = await import('../../src/credentials/trust/load.js');
+    const trust = parseTrustBundle({ version: 1, issuedAt: '2026-11-25T00:00:00Z', status: { entries: [{ id: 'Q1234ABCD', status: 'blocked' }] } });
+    const verdict = async (text: string) =>
+      (await assessText(text, now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silent as never })).verdict.reasons;
+    expect(await verdict('079090001234|NGUYEN VAN AN|1990-02-01|0|Q1234ABCD|')).toContain('status:blocked');
+    expect(await verdict('079090001234|NGUYEN VAN AN|1990-02-01|0|q1234abcd|')).toContain('status:blocked');
+    expect(await verdict('|NGUYEN VAN AN|1990-02-01|0|q1234abcd|')).toContain('status:blocked');
+  });
+});

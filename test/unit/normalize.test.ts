@@ -14,6 +14,14 @@ describe('normalizeScanText', () => {
     expect(normalizeScanText('x'.repeat(1_000_000))).toMatchObject({ ok: false, reason: 'too-large' });
     expect(normalizeScanText('ab\u0000cd')).toMatchObject({ ok: false, reason: 'unreadable' });
   });
+  it('names the first control character of a refused scan, where it is and how many more there are', () => {
+    expect(normalizeScanText('ab\u0000cd')).toEqual({ ok: false, reason: 'unreadable', detail: 'scan contains control characters: U+0000 (NUL) at offset 2' });
+    // A GS1 separator a scanner sends, an ESC prefix set up in it, UTF-16 read as UTF-8.
+    expect(normalizeScanText('HC1:\u001dNCF')).toMatchObject({ detail: 'scan contains control characters: U+001D (GS) at offset 4' });
+    expect(normalizeScanText('\u001bHC1:NCF')).toMatchObject({ detail: 'scan contains control characters: U+001B (ESC) at offset 0' });
+    expect(normalizeScanText('H\u0000C\u00001\u0000:\u0000')).toMatchObject({ detail: 'scan contains control characters: U+0000 (NUL) at offset 1, and 3 more' });
+    expect(normalizeScanText('ab\u007fcd')).toMatchObject({ detail: 'scan contains control characters: U+007F (DEL) at offset 2' });
+  });
   it('keeps the largest QR payload', () => {
     expect(normalizeScanText('x'.repeat(4296))).toMatchObject({ ok: true });
   });

@@ -111,6 +111,35 @@ describe('CKP1 provisioning card', () => {
     expect(verifyProvisioningCard(bomb, { now: NOW })).toMatchObject({ ok: false, reason: 'too-large' });
   });
 
+  it('a card that does not decode says why (a line break inside, bytes after the compressed data), never only "decoding failed"', () => {
+    const good = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
+    const wrapped = `${good.slice(0, 40)}\n${good.slice(40)}`;
+    expect(verifyProvisioningCard(wrapped, { now: NOW })).toMatchObject({
+      ok: false,
+      reason: 'unreadable',
+      message: 'the card is damaged or not a provisioning card (decoding failed: a line break (U+000A) at offset 35 inside the base45 text: the code is one unbroken line (was it wrapped or split?))',
+    });
+    const tail = `CKP1:${base45Encode(Buffer.concat([deflateSync(Buffer.from([0xa0])), Buffer.from([1, 2, 3])]))}`;
+    expect(verifyProvisioningCard(tail, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'the card is damaged or not a provisioning card (decoding failed: 3 bytes after the end of the compressed payload)' });
+  });
+
+  it('a card with an alg or a kid of the wrong kind, or claims that do not decode, says which', async () => {
+    const { signCoseSign1 } = await import('../../src/credentials/cose/cose.js');
+    const { encodeCbor } = await import('../../src/credentials/cose/cbor.js');
+    const card = (cose: Uint8Array) => `CKP1:${base45Encode(deflateSync(cose))}`;
+    // The claims cut short: a map announcing an entry that is not there, a 2-byte integer with one.
+    const cut = card(signCoseSign1({ alg: -7, key: root.privateKey, kid: new Uint8Array(8), payload: Uint8Array.of(0xa1) }));
+    expect(verifyProvisioningCard(cut, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'card claims are not a CBOR map: map length 1 exceeds the remaining input' });
+    const cutInt = card(signCoseSign1({ alg: -7, key: root.privateKey, kid: new Uint8Array(8), payload: Uint8Array.of(0xa1, 0x19, 0x01) }));
+    expect(verifyProvisioningCard(cutInt, { now: NOW })).toMatchObject({ ok: false, reason: 'unreadable', message: 'card claims are not a CBOR map: cut short: 2 bytes needed at offset 2, 1 left' });
+    // ES384 and a missing kid, each named.
+    const p384 = (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    const es384 = card(signCoseSign1({ alg: -35, key: p384, kid: new Uint8Array(8), payload: encodeCbor(new Map([[1, 'x']])) }));
+    expect(verifyProvisioningCard(es384, { now: NOW })).toMatchObject({ ok: false, reason: 'bad-signature', message: 'card not signed with ES256: algorithm -35 (ES384) not allowed (ES256 only)' });
+    const noKid = card(signCoseSign1({ alg: -7, key: root.privateKey, payload: encodeCbor(new Map([[1, 'x']])) }));
+    expect(verifyProvisioningCard(noKid, { now: NOW })).toMatchObject({ ok: false, reason: 'bad-signature', message: 'card carries no key id: no kid in the protected or unprotected header' });
+  });
+
   it('never puts the code in a refusal message', () => {
     const text = issueProvisioningCard(base, root.privateKey, { now: NOW, validHours: 1 });
     const r = verifyProvisioningCard(text, { now: new Date(NOW.getTime() + 7200_000) });

@@ -291,6 +291,22 @@ describe('SMART Health Card: lab results are judged as an EU DCC test is', () =>
 describe('SMART Health Card: dates and references in the FHIR bundle', () => {
   const setDates = (value: string) => bundle((b) => immunizations(b).forEach((r) => (r.occurrenceDateTime = value)));
   const cases: Case[] = [
+    {
+      // FHIR R4 Bundle invariant bdl-7: a fullUrl is unique in a bundle. A second entry under the
+      // Patient's fullUrl makes "resource:0" in every record name two resources.
+      name: 'a second entry under the Patient\'s fullUrl (resource:0) → schema-invalid, naming both entries',
+      card: card(bundle((b) => b.entry.push({ fullUrl: 'resource:0', resource: { resourceType: 'Condition', subject: { reference: 'resource:0' } } }))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'fhirBundle.entry[4].fullUrl "resource:0" is also entry[0]\'s: each entry of a Bundle has its own fullUrl (FHIR R4 bdl-7), or a reference to it names two resources',
+    },
+    {
+      name: 'two Immunizations under one fullUrl → schema-invalid',
+      card: card(bundle((b) => (b.entry[2]!.fullUrl = b.entry[1]!.fullUrl))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'fhirBundle.entry[2].fullUrl "resource:1" is also entry[1]\'s',
+    },
     { name: 'occurrenceDateTime with a time and zone → accept', card: card(setDates('2021-01-01T10:00:00+07:00')), verdict: 'accept', reasons: [] },
     { name: 'occurrenceDateTime on a leap second (2016-12-31T23:59:60Z, FHIR allows :60) → accept', card: card(setDates('2016-12-31T23:59:60Z')), verdict: 'accept', reasons: [] },
     { name: 'occurrenceDateTime a month only (2021-01) → accept', card: card(setDates('2021-01')), verdict: 'accept', reasons: [] },
@@ -418,6 +434,31 @@ describe('SMART Health Card: the payload and its claims', () => {
   });
 });
 
+describe('SMART Health Card: the Patient name as shown and recorded', () => {
+  const named = (family: string, given: string[]) => bundle((b) => (b.entry[0]!.resource.name = [{ family, given }]));
+  it.each([
+    ['a bidi override U+202E (the screen would show it reversed)', named('Any\u202Eone', ['John', 'B.']), 'U+202E'],
+    ['a zero-width space U+200B', named('Anyone', ['Jo\u200Bhn']), 'U+200B'],
+    ['a control character U+0007 (FHIR R4 strings allow none below U+0020 but TAB, CR, LF)', named('Any\u0007one', ['John']), 'U+0007'],
+  ])('a name holding %s is neither shown nor recorded, and the message says why', async (_what, b, char) => {
+    const a = await assessText(await shcCard(b, nowS), now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silent as never });
+    expect(a.verdict.verdict).toBe('accept');
+    expect(a.result.subject.name).toBeUndefined();
+    expect(a.verdict.display.maskedName).toBeUndefined();
+    expect(a.verdict.display.messages).toContain(
+      `Patient.name holds the invisible or control character ${char}: the name is not shown or recorded (check it on the person's documents)`,
+    );
+    // The birth date is still read.
+    expect(a.result.subject.dob).toBe('1951-01-20');
+  });
+
+  it('a name with ZWNJ/ZWJ (letters of some scripts need them) is shown as written', async () => {
+    const a = await assessText(await shcCard(named('Any\u200Cone', ['John']), nowS), now, { formats: DEFAULT_FORMATS, trust: () => trust, policy: () => DEFAULT_POLICY, logger: silent as never });
+    expect(a.result.subject.name).toBe('John Any\u200Cone');
+    expect(a.verdict.display.messages).toEqual([]);
+  });
+});
+
 describe('SMART Health Card: the JWS header', () => {
   it('refuses a header naming a member twice, whichever value comes last (RFC 7515 §4)', async () => {
     const good = await shcCard(exampleBundle(), nowS);
@@ -487,6 +528,19 @@ describe('SMART Health Card: the numeric QR text', () => {
     }
     expect(await verdictOf(`${good}1`)).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: ['odd number of digits'] });
     expect((await verdictOf(`shc:/${digits.slice(0, 200)}\r\n${digits.slice(200)}`)).reasons).toEqual(['unreadable']);
+  });
+
+  it('names a character inside the digits instead of calling the run odd (a line break or space a copy put in, a doubled "/")', async () => {
+    const digits = (await shcCard(exampleBundle(), nowS)).slice('shc:/'.length);
+    const cases: [string, string][] = [
+      // White space: the text is more than one code (or a code and other text), named by where it starts.
+      [`shc:/${digits.slice(0, 40)} ${digits.slice(40)}`, "not one QR code: a SMART Health Card code is followed by white space and other text (from offset 45); a card's QR code holds shc:/ and digits only"],
+      [`shc:/${digits.slice(0, 41)}\n${digits.slice(41)}`, "not one QR code: a SMART Health Card code is followed by white space and other text (from offset 46); a card's QR code holds shc:/ and digits only"],
+      [`shc://${digits}`, 'not a digit at offset 5: "/" inside the digits (a card\'s digits are one unbroken run)'],
+    ];
+    for (const [text, message] of cases) expect(await verdictOf(text)).toMatchObject({ verdict: 'reject', reasons: ['unreadable'], messages: [message] });
+    // Digits only, one too many: still the odd count.
+    expect((await verdictOf(`shc:/${digits}5`)).messages).toEqual(['odd number of digits']);
   });
 
 });

@@ -190,5 +190,21 @@ async function readStdin(): Promise<string | undefined> {
     }
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return stdinText(Buffer.concat(chunks));
+}
+
+/**
+ * Standard input as text: UTF-8 (a UTF-8 byte order mark is left for the scan's normalisation to
+ * drop), or UTF-16 when it starts with a UTF-16 byte order mark — what Windows Notepad saves as
+ * "Unicode" and PowerShell 5 writes with `>`. Read as UTF-8, such a file was every other byte
+ * NUL and was refused as "scan contains control characters", which named nothing a user could fix.
+ */
+export function stdinText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const le = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+    le.swap16();
+    return le.toString('utf16le');
+  }
+  return bytes.toString('utf8');
 }

@@ -16,6 +16,17 @@ const ALG_NAMES: ReadonlyMap<number, string> = new Map([
   [-8, 'EdDSA'], [-257, 'RS256'], [-258, 'RS384'], [-259, 'RS512'], [-47, 'ES256K'],
 ]);
 
+/** The registered name of algorithm `alg` ("ES256" for -7), else its number as text. */
+export function coseAlgName(alg: number): string {
+  return ALG_NAMES.get(alg) ?? String(alg);
+}
+
+/** The registered number of an algorithm named as JOSE names it ("ES256" → -7), else undefined. */
+export function coseAlgNumber(name: string): number | undefined {
+  for (const [id, n] of ALG_NAMES) if (n === name) return id;
+  return undefined;
+}
+
 /** `-35 (ES384)` for a registered algorithm, `-99` for another number, `missing` when there is none. */
 export function coseAlgText(alg: number | undefined): string {
   if (alg === undefined) return 'missing';

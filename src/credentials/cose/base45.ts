@@ -19,10 +19,25 @@ export class Base45Error extends Error {
 /** Default bound: the largest QR code text (LIMITS.maxTextChars) decodes to at most 2,864 bytes. */
 const DEFAULT_MAX_CHARS = 4296;
 
+/**
+ * A white-space character other than the space (which base45 uses as a digit): a line break, a
+ * tab, a no-break space. Scanners and copies put them into a long code (a text wrapped over
+ * lines, a chunked read); the message names that rather than an "invalid character".
+ */
+function whiteSpaceProblem(text: string, index: number): string | undefined {
+  const code = text.charCodeAt(index);
+  if (code === 0x20 || !/\s/.test(text[index]!)) return undefined;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const what = code === 0x0a || code === 0x0d ? `a line break (${hex})` : code === 0x09 ? `a tab (${hex})` : `white space (${hex})`;
+  return `${what} at offset ${index} inside the base45 text: the code is one unbroken line (was it wrapped or split?)`;
+}
+
 function digitAt(text: string, index: number): number {
   const code = text.charCodeAt(index);
   const d = code < 256 ? DIGIT[code]! : -1;
   if (d < 0) {
+    const space = whiteSpaceProblem(text, index);
+    if (space !== undefined) throw new Base45Error(space);
     // A small letter is a letter-case problem (a scanner or Caps Lock), not a foreign character.
     if (code >= 0x61 && code <= 0x7a) {
       throw new Base45Error(`lower-case letter '${text[index]!}' at offset ${index}: base45 has capital letters only, and this text mixes cases (a scan entirely in lower case is read upper-cased)`);
@@ -76,7 +91,14 @@ function asciiBytes(text: string): Buffer | undefined {
 export function base45Decode(text: string, maxChars: number = DEFAULT_MAX_CHARS): Uint8Array {
   const len = text.length;
   if (len > maxChars) throw new Base45Error(`base45 text longer than ${maxChars} characters`);
-  if (len % 3 === 1) throw new Base45Error('base45 length leaves a dangling character');
+  if (len % 3 === 1) {
+    // A line break or tab inside the text is the likelier cause of the odd length: named first.
+    for (let i = 0; i < len; i++) {
+      const space = whiteSpaceProblem(text, i);
+      if (space !== undefined) throw new Base45Error(space);
+    }
+    throw new Base45Error('base45 length leaves a dangling character');
+  }
   // Pooled (pooled.ts): every byte is written below, or an error is thrown and the array dropped.
   const out = pooledBytes(Math.floor(len / 3) * 2 + (len % 3 === 2 ? 1 : 0));
   // Fast path (every scan): pure ASCII text read as bytes, one table lookup per digit. Any problem

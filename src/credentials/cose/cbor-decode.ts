@@ -23,7 +23,11 @@ const BREAK = Symbol('break');
 const NOT_PLAIN = new Error('not plain JSON');
 /** Up to this many keys, duplicates in a JSON map are found by comparing keys (no property lookups). */
 const SMALL_MAP = 16;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Strict UTF-8 for CBOR text strings. ignoreBOM: a leading U+FEFF is a character of the text (RFC
+ * 8949 §3.1, major type 3), which TextDecoder otherwise drops: "\uFEFFv" was read as the key "v".
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Inputs up to this size have their ASCII text strings cut from one latin1 reading of the whole
  * input (Decoder.asciiAt); larger ones (never a QR payload) build each string from its bytes, so
@@ -79,7 +83,7 @@ class Decoder {
   }
 
   private need(n: number): void {
-    if (n > this.remaining()) throw new CborError('truncated', `needs ${n} bytes at offset ${this.pos}`);
+    if (n > this.remaining()) throw new CborError('truncated', `cut short: ${n} byte${n === 1 ? '' : 's'} needed at offset ${this.pos}, ${this.remaining()} left`);
   }
 
   private byte(): number {
@@ -226,18 +230,26 @@ class Decoder {
       this.pos += n;
       total += n;
     }
+    if (major === 3) {
+      // RFC 8949 §3.2.3: each chunk is a definite text string, valid UTF-8 on its own, so a code
+      // point's bytes are never spread over two chunks; the joined bytes alone could not tell.
+      let text = '';
+      for (const c of chunks) {
+        try {
+          text += utf8.decode(c);
+        } catch {
+          throw new CborError('invalid', 'text string is not valid UTF-8 (in an indefinite-length text string, every chunk must be: RFC 8949 §3.2.3)');
+        }
+      }
+      return text;
+    }
     const joined = new Uint8Array(total);
     let o = 0;
     for (const c of chunks) {
       joined.set(c, o);
       o += c.length;
     }
-    if (major === 2) return joined;
-    try {
-      return utf8.decode(joined);
-    } catch {
-      throw new CborError('invalid', 'text string is not valid UTF-8');
-    }
+    return joined;
   }
 
   private array(arg: number | bigint, depth: number): CborValue[] {
@@ -561,10 +573,14 @@ function halfToNumber(h: number): number {
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
   const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
   if (bytes.length > maxBytes) throw new CborError('too-large', `input larger than ${maxBytes} bytes`);
+  if (bytes.length === 0) throw new CborError('truncated', 'no CBOR item (the bytes are empty)');
   const d = new Decoder(bytes, options.maxDepth ?? DEFAULTS.maxDepth, options.maxItems ?? DEFAULTS.maxItems);
   const v = d.decode(0);
   if (v === BREAK) throw new CborError('invalid', 'break at top level');
-  if (d.offset !== bytes.length) throw new CborError('trailing-bytes', `${bytes.length - d.offset} bytes after the item`);
+  if (d.offset !== bytes.length) {
+    const n = bytes.length - d.offset;
+    throw new CborError('trailing-bytes', `${n} byte${n === 1 ? '' : 's'} after the end of the CBOR item`);
+  }
   return v;
 }
 

@@ -7,10 +7,10 @@
  */
 import { constants, createPrivateKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { CborTag, decodeCbor, encodeCbor, isCborMap } from './cbor.js';
+import { CborDuplicateKeyError, CborError, CborTag, decodeCbor, encodeCbor, isCborMap } from './cbor.js';
 import type { CborEncodable, CborKey, CborMap, CborValue } from './cbor.js';
 import { pooledBytes } from './pooled.js';
-import { ALGS, coseKeyProblem } from './algorithms.js';
+import { ALGS, coseAlgName, coseAlgNumber, coseAlgText, coseKeyProblem } from './algorithms.js';
 
 export { COSE_ALG, MIN_RSA_BITS, coseAlgText, coseKeyProblem, isSupportedAlg } from './algorithms.js';
 
@@ -35,12 +35,34 @@ export interface CoseSign1 {
   tagged: boolean;
 }
 
+/** CborErrors thrown while decoding a protected header (headerMap), told apart for messages. */
+const protectedHeaderErrors = new WeakSet<CborError>();
+
+/**
+ * The message for an error parseCoseSign1 threw: its own, said of the protected header when that
+ * byte string is what failed to decode ("protected header: duplicate map key 1 in the map at $
+ * (RFC 9052 §3: …)", "protected header: 1 byte after the end of the CBOR item"); the message's
+ * own structure decoded, so its bare CBOR wording would point at the wrong item. Failure path only.
+ */
+export function coseDecodeProblemText(err: CborError | CoseError): string {
+  if (!(err instanceof CborError) || !protectedHeaderErrors.has(err)) return err.message;
+  const why = err instanceof CborDuplicateKeyError ? ' (RFC 9052 §3: a label given twice makes the message malformed)' : '';
+  return `protected header: ${err.message}${why}`;
+}
+
 function headerMap(bytes: Uint8Array): CborMap {
   // An empty bstr means an empty protected header (RFC 9052 §3).
   if (bytes.length === 0) return new Map();
   const usual = readUsualHeader(bytes);
   if (usual) return usual;
-  const decoded = decodeCbor(bytes, { maxDepth: 8 });
+  let decoded: CborValue;
+  try {
+    decoded = decodeCbor(bytes, { maxDepth: 8 });
+  } catch (err) {
+    // The same error, remembered as the protected header's (decodeProblemText says so).
+    if (err instanceof CborError) protectedHeaderErrors.add(err);
+    throw err;
+  }
   if (!isCborMap(decoded)) throw new CoseError('protected header is not a map');
   return decoded;
 }
@@ -100,7 +122,14 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
  * hold the direct reading to it; same result and same errors.
  */
 export function parseCoseSign1Generic(bytes: Uint8Array): CoseSign1 {
-  let value: CborValue = decodeCbor(bytes);
+  let value: CborValue;
+  try {
+    value = decodeCbor(bytes);
+  } catch (err) {
+    // Bytes after the message (RFC 9052 §2: a COSE message is one CBOR item): said of the message.
+    if (err instanceof CborError && err.code === 'trailing-bytes') throw new CoseError(err.message.replace('the CBOR item', 'the COSE_Sign1 message'));
+    throw err;
+  }
   let tagged = false;
   if (value instanceof CborTag && value.tag === TAG_CWT) value = value.value;
   if (value instanceof CborTag) {
@@ -190,6 +219,67 @@ export function coseAlg(msg: CoseSign1): number | undefined {
 export function coseKid(msg: CoseSign1): Uint8Array | undefined {
   const kid = header(msg, HEADER.kid);
   return kid instanceof Uint8Array ? kid : undefined;
+}
+
+/** What a header value of the wrong type is, for a message (never the value itself). */
+function cborTypeName(v: CborValue): string {
+  if (typeof v === 'string') return 'a text string';
+  if (typeof v === 'number' || typeof v === 'bigint') return 'a number';
+  if (v instanceof Uint8Array) return 'a byte string';
+  if (Array.isArray(v)) return 'an array';
+  if (isCborMap(v)) return 'a map';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'a boolean';
+  return 'a tagged or simple value';
+}
+
+/**
+ * Why a message's algorithm is refused, naming what its alg header parameter (label 1) holds:
+ * none (`no algorithm (alg, label 1) in the COSE header`), a registered number
+ * (`algorithm -35 (ES384) not allowed`), or another type. RFC 9052 §3.1 lets alg be a text string,
+ * but every registered algorithm is a number: "ES256" written as text (a JOSE habit) is named with
+ * the number COSE registers for it. `allowed` is what the format takes ("ES256 only"). Called only
+ * for a message being refused.
+ */
+export function coseAlgRefusal(msg: CoseSign1, allowed: string): string {
+  const alg = header(msg, HEADER.alg);
+  if (alg === undefined) return `no algorithm (alg, label 1) in the COSE header (${allowed})`;
+  if (typeof alg === 'number') return `algorithm ${coseAlgText(alg)} not allowed (${allowed})`;
+  if (typeof alg === 'string') {
+    const id = coseAlgNumber(alg);
+    const what = id === undefined ? 'a text string: every registered COSE algorithm is a number' : `a text string, where COSE registers ${alg} as ${id}`;
+    return `algorithm ${JSON.stringify(alg.length > 20 ? `${alg.slice(0, 20)}…` : alg)} (${what}) not allowed (${allowed})`;
+  }
+  return `algorithm of the wrong type (${cborTypeName(alg)}; COSE algorithms are numbers) not allowed (${allowed})`;
+}
+
+/**
+ * Why the message's kid cannot name a signer, when coseKid found none or an empty one: missing,
+ * of another type than a byte string (RFC 9052 §3.1: kid is a bstr; a text kid is often the
+ * base64 of the intended bytes, but reading it so would be a guess), or empty. Undefined for a
+ * usable kid. Called only when no signer was found.
+ */
+export function coseKidProblem(msg: CoseSign1): string | undefined {
+  const where = msg.protectedHeader.has(HEADER.kid) ? 'protected' : msg.unprotectedHeader.has(HEADER.kid) ? 'unprotected' : undefined;
+  if (where === undefined) return 'no kid in the protected or unprotected header';
+  const kid = header(msg, HEADER.kid);
+  if (!(kid instanceof Uint8Array)) return `the kid (label 4) in the ${where} header is ${cborTypeName(kid)}, not a byte string (RFC 9052 §3.1)`;
+  if (kid.length === 0) return 'the kid is empty (0 bytes): no signer can be looked up';
+  return undefined;
+}
+
+/**
+ * Why an ECDSA signature cannot be one of `alg` by its length alone, else undefined: COSE's
+ * ECDSA signature is r‖s, each the curve's size (RFC 9053 §2.1: 64 bytes for ES256). One in
+ * ASN.1 DER (a SEQUENCE, 0x30, of two INTEGERs: the default output of most crypto libraries) is
+ * named as such, a common issuer bug. Called only after a signature failed.
+ */
+export function ecdsaSignatureShapeProblem(alg: number, signature: Uint8Array): string | undefined {
+  const p = ALGS.get(alg);
+  if (!p || p.kind !== 'ec' || signature.length === p.sigLen) return undefined;
+  // Short-form DER: SEQUENCE, its length, then two INTEGERs of at most sigLen/2 + 1 bytes each.
+  const der = signature[0] === 0x30 && signature.length >= 8 && signature.length <= p.sigLen! + 8 && signature[1] === signature.length - 2;
+  return `${coseAlgName(alg)} signature is ${signature.length} bytes, not ${p.sigLen}${der ? ' (ASN.1 DER, where COSE requires r‖s: RFC 9053 §2.1)' : ''}`;
 }
 
 /**

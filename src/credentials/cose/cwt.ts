@@ -2,8 +2,8 @@
  * CBOR Web Token claims (RFC 8392) as used by EU DCC and CKD1: `1 iss`, `4 exp`, `5 nbf`,
  * `6 iat` (seconds since the epoch), plus format-specific claims left in `claims`.
  */
-import { decodeCbor, decodeCborJsonAt, isCborMap } from './cbor.js';
-import type { CborJson, CborKey, CborMap, CborTag, CborValue } from './cbor.js';
+import { CborTag, decodeCbor, decodeCborJsonAt, isCborMap } from './cbor.js';
+import type { CborJson, CborKey, CborMap, CborValue } from './cbor.js';
 import { CoseError } from './cose.js';
 
 export const CWT_CLAIM = { iss: 1, exp: 4, nbf: 5, iat: 6 } as const;
@@ -45,7 +45,20 @@ function typeName(v: CborValue): string {
   if (isCborMap(v)) return 'a map';
   if (v === null) return 'null';
   if (typeof v === 'boolean') return 'a boolean';
-  return 'a tagged or simple value';
+  if (v instanceof CborTag) return taggedName(v.tag);
+  return 'a simple value';
+}
+
+/**
+ * A time claim in a CBOR tag, named by its tag: a bignum (tag 2/3: RFC 8949 §3.4.3 makes it an
+ * integer, but CDDL's int, which RFC 8392 §2 gives NumericDate, holds none) or a date tag around
+ * what should be the bare number. Only for a claim already refused.
+ */
+function taggedName(tag: number): string {
+  if (tag === 2 || tag === 3) return `a bignum (CBOR tag ${tag}), where a NumericDate is an integer or a float (RFC 8392 §2)`;
+  if (tag === 1) return 'a value in CBOR tag 1 (an epoch date-time), where a NumericDate is the number itself (RFC 8392 §2)';
+  if (tag === 0) return 'a value in CBOR tag 0 (a date-time text), where a NumericDate is a number of seconds (RFC 8392 §2)';
+  return `a value in CBOR tag ${tag}`;
 }
 
 function seconds(v: CborValue, name: 'exp' | 'nbf' | 'iat'): number | undefined {

@@ -10,7 +10,7 @@ import type { TrustIndex } from '../trust/types.js';
 import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
-import { CoseError, coseAlg, coseKid, parseCoseSign1, sigStructure } from '../cose/cose.js';
+import { CoseError, coseAlg, coseDecodeProblemText, coseKid, parseCoseSign1, sigStructure } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { signerFacts } from './signers.js';
@@ -71,7 +71,7 @@ export function decodeHc1(text: string, steps: VerifyStep[] = []): Hc1Decoded {
     steps.push(cose.tagged ? COSE_TAGGED : COSE_UNTAGGED);
     return { ok: true, cose, steps };
   } catch (err) {
-    if (err instanceof CborError || err instanceof CoseError) return fail(steps, 'cose', 'unreadable', err.message);
+    if (err instanceof CborError || err instanceof CoseError) return fail(steps, 'cose', 'unreadable', coseDecodeProblemText(err));
     throw err;
   }
 }

@@ -38,19 +38,28 @@ function fromIcao(v: JsonValue | undefined): string | undefined {
  * officer would read differently from the person's documents. Without an ICAO spelling that part
  * is left out.
  */
-function namePart(nam: JsonObject, plain: string, icao: string): string | undefined {
+function namePart(nam: JsonObject, plain: string, icao: string, notes?: string[]): string | undefined {
   const shown = str(nam[plain]);
-  if (shown !== undefined && displaySpoofChar(shown) === undefined) return shown;
-  return fromIcao(nam[icao]);
+  const spoof = shown === undefined ? undefined : displaySpoofChar(shown);
+  if (shown !== undefined && spoof === undefined) return shown;
+  const standardised = fromIcao(nam[icao]);
+  // Left out: say so, or the officer sees a short name and no reason.
+  if (standardised === undefined && spoof !== undefined) {
+    notes?.push(`nam.${plain} holds the invisible or control character ${spoof} and the DCC gives no nam.${icao}: that part of the name is not shown or recorded (check it on the person's documents)`);
+  }
+  return standardised;
 }
 
-/** "FN GN": surname(s) then forename(s), preferring the non-standardised spelling (namePart). */
-export function dccSubject(dcc: JsonValue): Subject {
+/**
+ * "FN GN": surname(s) then forename(s), preferring the non-standardised spelling (namePart). A part
+ * left out for want of an ICAO spelling is said in `notes` (the result's messages).
+ */
+export function dccSubject(dcc: JsonValue, notes?: string[]): Subject {
   const root = obj(dcc);
   if (!root) return {};
   const nam = obj(root['nam']);
-  const fn = nam ? namePart(nam, 'fn', 'fnt') : undefined;
-  const gn = nam ? namePart(nam, 'gn', 'gnt') : undefined;
+  const fn = nam ? namePart(nam, 'fn', 'fnt', notes) : undefined;
+  const gn = nam ? namePart(nam, 'gn', 'gnt', notes) : undefined;
   const name = fn !== undefined && gn !== undefined ? `${fn} ${gn}` : (fn ?? gn ?? '');
   const subject: Subject = { idType: 'other' };
   if (name) subject.name = name;
@@ -109,7 +118,10 @@ export function dccDetails(dcc: JsonValue, group: DccGroup): DisplayLine[] {
   const lines: DisplayLine[] = [{ label: 'type', value: type }];
   const co = str(e['co']);
   if (co) lines.push({ label: 'country', value: co });
+  // The certificate issuer is free text (schema: up to 80 characters); one holding a bidi override,
+  // a zero-width space or a control would be shown other than it reads (as a name part would:
+  // namePart), so it is left off the screen. The certificate is unaffected.
   const is = str(e['is']);
-  if (is) lines.push({ label: 'issuer', value: is });
+  if (is && displaySpoofChar(is) === undefined) lines.push({ label: 'issuer', value: is });
   return lines;
 }

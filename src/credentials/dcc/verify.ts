@@ -7,7 +7,7 @@ import type { VerifyContext, VerifyResult, VerifyStep } from '../types.js';
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import type { DccSigner } from '../trust/types.js';
 import { CborDuplicateKeyError, CborError, isCborMap } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, isPssWithOtherSalt, verifyCoseSign1 } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgRefusal, coseAlgText, coseCriticalProblem, coseKeyProblem, coseKid, coseKidProblem, ecdsaSignatureShapeProblem, isPssWithOtherSalt, verifyCoseSign1 } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { CwtClaimError, decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -114,13 +114,13 @@ interface FoundSigner {
 function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner | undefined {
   const kid = coseKid(cose);
   if (!kid) {
-    run.fail('kid', 'unknown-signer', 'no kid in the protected or unprotected header');
+    run.fail('kid', 'unknown-signer', coseKidProblem(cose) ?? 'no kid in the protected or unprotected header');
     return undefined;
   }
   const kidB64 = kidBase64(kid);
   const candidates = ctx.trust.dccSigners(kidB64);
   if (candidates.length === 0) {
-    run.fail('kid', 'unknown-signer', `no trusted signer with kid ${kidB64}`);
+    run.fail('kid', 'unknown-signer', coseKidProblem(cose) ?? `no trusted signer with kid ${kidB64}`);
     return undefined;
   }
   run.passed(kidStep(kidB64, candidates));
@@ -128,7 +128,7 @@ function findSigner(run: Run, cose: CoseSign1, ctx: VerifyContext): FoundSigner 
   // The DCC spec (eu-dcc-hcert-spec §3.3.1) allows ES256 and PS256 only, as docs/FORMATS.md says;
   // ES384/ES512/PS384/PS512, which the COSE layer can check, are other formats' algorithms.
   if (alg !== COSE_ALG.ES256 && alg !== COSE_ALG.PS256) {
-    run.fail('signature', 'bad-signature', `algorithm ${coseAlgText(alg)} not allowed (ES256 -7 or PS256 -37 only)`);
+    run.fail('signature', 'bad-signature', coseAlgRefusal(cose, 'ES256 -7 or PS256 -37 only'));
     return undefined;
   }
   const critical = coseCriticalProblem(cose);
@@ -169,6 +169,9 @@ function signatureFailure(cose: CoseSign1, alg: number, candidates: readonly Dcc
       ? `the signer certificate cannot be used: ${keyProblem}`
       : `the signer certificate cannot make ${coseAlgText(alg)} signatures: ${keyProblem}`;
   }
+  // An ES256 signature of the wrong length (ASN.1 DER, cut) verifies with no certificate: say so.
+  const shape = ecdsaSignatureShapeProblem(alg, cose.signature);
+  if (shape !== undefined) return shape;
   if (alg === COSE_ALG.PS256) {
     for (const c of candidates) {
       const key = signerFacts(c.certificate).key;
@@ -421,7 +424,7 @@ function verifyUnsafe(text: string, ctx: VerifyContext, opts: DccVerifyOptions):
   }
   const group = schema.ok ? schema.group : undefined;
   const ci = group ? dccCertificateId(dcc, group) : undefined;
-  return run.result(dccSubject(dcc), ci ? certificateIdKeys(ci) : [], group ? dccDetails(dcc, group) : undefined);
+  return run.result(dccSubject(dcc, run.messages), ci ? certificateIdKeys(ci) : [], group ? dccDetails(dcc, group) : undefined);
 }
 
 /** Verifies HC1 text. Never throws: an unexpected internal error becomes `unreadable`. */

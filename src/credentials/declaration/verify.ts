@@ -6,7 +6,7 @@
 import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
 import { CborError } from '../cose/cbor.js';
-import { COSE_ALG, CoseError, coseAlg, coseAlgText, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgRefusal, coseCriticalProblem, coseDecodeProblemText, coseKid, coseKidProblem, ecdsaSignatureShapeProblem, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
 import type { CwtClaims } from '../cose/cwt.js';
@@ -35,9 +35,8 @@ function decodeFailure(err: unknown): { reason: ReasonCode; detail: string } {
   if (err instanceof InflateError) {
     return { reason: err.code === 'too-large' ? 'too-large' : 'unreadable', detail: err.message };
   }
-  if (err instanceof Base45Error || err instanceof CborError || err instanceof CoseError) {
-    return { reason: 'unreadable', detail: err.message };
-  }
+  if (err instanceof CborError || err instanceof CoseError) return { reason: 'unreadable', detail: coseDecodeProblemText(err) };
+  if (err instanceof Base45Error) return { reason: 'unreadable', detail: err.message };
   return { reason: 'unreadable', detail: 'undecodable payload' };
 }
 
@@ -66,18 +65,18 @@ export function verifyDeclaration(text: string, ctx: VerifyContext): VerifyResul
   steps.push(PASSED.decode);
 
   const alg = coseAlg(msg);
-  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', `algorithm ${coseAlgText(alg)} not allowed (ES256 only)`);
+  if (alg !== COSE_ALG.ES256) return fail(steps, 'bad-signature', 'header', coseAlgRefusal(msg, 'ES256 only'));
   const critical = coseCriticalProblem(msg);
   if (critical) return fail(steps, 'bad-signature', 'header', critical);
   const kidBytes = coseKid(msg);
-  if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', 'no kid in the COSE header');
+  if (!kidBytes) return fail(steps, 'unknown-signer', 'issuer', coseKidProblem(msg) ?? 'no kid in the COSE header');
   const kid = base64Text(kidBytes);
   const issuer = ctx.trust.declarationIssuer(kid);
-  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', `issuer key ${kid} not in the trust bundle`);
+  if (!issuer) return fail(steps, 'unknown-signer', 'issuer', coseKidProblem(msg) ?? `issuer key ${kid} not in the trust bundle`);
   steps.push({ step: 'issuer', ok: true, detail: issuer.name ?? kid });
 
   if (!verifySignature(COSE_ALG.ES256, issuer.key, sigStructure(msg.protectedBytes, msg.payload), msg.signature)) {
-    return fail(steps, 'bad-signature', 'signature', 'ES256 signature does not verify');
+    return fail(steps, 'bad-signature', 'signature', ecdsaSignatureShapeProblem(COSE_ALG.ES256, msg.signature) ?? 'ES256 signature does not verify');
   }
   steps.push(PASSED.signature);
   const result = readSigned(msg, issuer, steps, ctx);
@@ -179,12 +178,29 @@ function readSigned(msg: CoseSign1, issuer: DeclarationIssuer, steps: VerifyStep
     findings,
     identityOnly: false,
     subject: { idType: decl.sub.idType, idNo: decl.sub.idNo, name: decl.sub.name, dob: decl.sub.dob },
-    statusKeys: [decl.sub.idNo, decl.id],
+    statusKeys: statusKeysOf(decl),
     steps,
     title: 'Entry declaration',
     details,
     messages,
   };
+}
+
+/** A small letter or white space: an ID number that may be written otherwise in a status list. */
+const NOT_AS_PRINTED = /[a-z\s]/;
+
+/**
+ * The ids the status list is asked about: the declared ID number, also as printed — in capitals,
+ * without white space — when it was written otherwise (ID numbers are printed in capitals:
+ * passports, QIDs; the /declare form signs them as typed, and another issuer the bundle trusts may
+ * group digits, '001 090 000001'), so an entry written as printed no longer misses them; the
+ * unified QR reader upper-cases its ID field likewise. Then the declaration id.
+ */
+function statusKeysOf(decl: Declaration): string[] {
+  const idNo = decl.sub.idNo;
+  if (!NOT_AS_PRINTED.test(idNo)) return [idNo, decl.id];
+  const printed = idNo.replace(/\s+/g, '').toUpperCase();
+  return printed === idNo || printed === '' ? [idNo, decl.id] : [idNo, printed, decl.id];
 }
 
 /**

@@ -7,12 +7,12 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash, createPublicKey } from 'node:crypto';
 import { readBase64url } from '../../shared/base64url.js';
-import { base45Decode } from '../cose/base45.js';
+import { Base45Error, base45Decode } from '../cose/base45.js';
 import { base64Text } from '../cose/base64.js';
-import { COSE_ALG, coseAlg, coseCriticalProblem, coseKid, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
+import { COSE_ALG, CoseError, coseAlg, coseAlgRefusal, coseCriticalProblem, coseDecodeProblemText, coseKid, coseKidProblem, parseCoseSign1, sigStructure, verifySignature } from '../cose/cose.js';
 import type { CoseSign1 } from '../cose/cose.js';
 import { CwtClaimError, decodeCwtClaims, decodeCwtClaimsJsonAt } from '../cose/cwt.js';
-import { CborDuplicateKeyError } from '../cose/cbor.js';
+import { CborDuplicateKeyError, CborError } from '../cose/cbor.js';
 import type { CwtClaims } from '../cose/cwt.js';
 import { InflateError, inflateBounded } from '../cose/inflate.js';
 import { LIMITS } from '../types.js';
@@ -146,13 +146,16 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
     msg = parseCoseSign1(inflateBounded(compressed, PROVISIONING_LIMITS.maxInflatedBytes));
   } catch (err) {
     if (err instanceof InflateError && err.code === 'too-large') return refuse('too-large', `card content larger than ${PROVISIONING_LIMITS.maxInflatedBytes} bytes`);
-    return refuse('unreadable', 'the card is damaged or not a provisioning card (decoding failed)');
+    // Say what failed (a line break in the text, bytes after the compressed data …): a technician
+    // can then fix the scanner. The problem texts name offsets, counts and keys, never content.
+    const why = err instanceof Base45Error || err instanceof InflateError ? err.message : err instanceof CborError || err instanceof CoseError ? coseDecodeProblemText(err) : undefined;
+    return refuse('unreadable', `the card is damaged or not a provisioning card (decoding failed${why === undefined ? '' : `: ${why}`})`);
   }
-  if (coseAlg(msg) !== COSE_ALG.ES256) return refuse('bad-signature', 'card not signed with ES256');
+  if (coseAlg(msg) !== COSE_ALG.ES256) return refuse('bad-signature', `card not signed with ES256: ${coseAlgRefusal(msg, 'ES256 only')}`);
   const critical = coseCriticalProblem(msg);
   if (critical) return refuse('bad-signature', `card refused: ${critical}`);
   const kidBytes = coseKid(msg);
-  if (!kidBytes) return refuse('bad-signature', 'card carries no key id');
+  if (!kidBytes) return refuse('bad-signature', `card carries no key id: ${coseKidProblem(msg) ?? 'none in its header'}`);
   const kid = base64Text(kidBytes);
 
   let claims: CwtClaims;
@@ -166,7 +169,8 @@ export function verifyProvisioningCard(raw: string, opts: CardVerifyOptions): Ca
     } catch (err) {
       // A claim of the wrong type or a key given twice: decoded, but the content is wrong.
       if (err instanceof CwtClaimError || err instanceof CborDuplicateKeyError) return refuse('invalid', `card content invalid: ${err.message}`);
-      return refuse('unreadable', 'card claims are not a CBOR map');
+      const why = err instanceof CborError || err instanceof CoseError ? `: ${err.message}` : '';
+      return refuse('unreadable', `card claims are not a CBOR map${why}`);
     }
     const read = readProvisioning(claims.claims.get('prov'));
     if (!read.ok) return refuse('invalid', `card content invalid: ${read.detail}`);

@@ -214,6 +214,23 @@ export function chunkHeaderProblem(rest: string): string | undefined {
   return undefined;
 }
 /**
+ * Why a digit run of odd length cannot be read: the first character that is not a digit, named
+ * (white space or a '/' inside the run: a line break a scanner or a copy put into the card, a
+ * chunk header written wrongly), or else the odd count itself. `start` is the run's offset in the
+ * scanned text. Only for a run already refused.
+ */
+function oddDigitsProblem(digits: string, start: number): string {
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      const what = /\s/.test(digits[i]!) ? 'white space' : JSON.stringify(String.fromCodePoint(digits.codePointAt(i)!));
+      return `not a digit at offset ${start + i}: ${what} inside the digits (a card's digits are one unbroken run)`;
+    }
+  }
+  return 'odd number of digits';
+}
+
+/**
  * The JWS decoded into memory shared by every call: `bytes` (a view of it) holds the ASCII codes
  * of the JWS characters until the next call of decodeShcNumericShared, and no longer.
  */
@@ -307,7 +324,8 @@ function digitProblem(text: string, digits: string, at: number, lone: { index: n
 
 /**
  * An odd number of "digits": a chunk header not taken and white space (another code, other text)
- * are named as digitProblem names them; anything else is the odd count, as before.
+ * are named as digitProblem names them; another character that is not a digit by its offset;
+ * else the odd count.
  */
 function oddDigits(text: string, digits: string, at: number, lone: { index: number; total: number } | undefined): { ok: false; reason: ReasonCode; detail: string } {
   const header = lone ? undefined : chunkHeaderProblem(text.slice(SHC_PREFIX.length, SHC_PREFIX.length + LOOSE_HEADER_CHARS));
@@ -319,7 +337,8 @@ function oddDigits(text: string, digits: string, at: number, lone: { index: numb
     if (space !== undefined) return { ok: false, reason: 'unreadable', detail: space };
     break;
   }
-  return { ok: false, reason: 'unreadable', detail: 'odd number of digits' };
+  // Anything else not a digit (a doubled '/', white space inside one card) is named at its offset.
+  return { ok: false, reason: 'unreadable', detail: oddDigitsProblem(digits, at) };
 }
 
 /**

@@ -27,6 +27,7 @@
  * - a card must carry at least one dose or one test result.
  */
 import type { DisplayLine, Subject } from '../../shared/types.js';
+import { displaySpoofChar } from '../text.js';
 import { fhirSpan } from './fhir-date.js';
 import type { FhirSpan } from './fhir-date.js';
 
@@ -99,6 +100,8 @@ export interface ShcContent {
   birth?: FhirSpan;
   /** The records left out and why (`entry[1] Immunization status "not-done"`), in entry order. */
   leftOut: string[];
+  /** Why Patient.name is not in `subject` although the card gives one (readPatient). */
+  nameNote?: string;
 }
 
 export type ShcContentResult = { ok: true; content: ShcContent } | { ok: false; detail: string };
@@ -186,6 +189,8 @@ export function readShcContent(payload: Obj): ShcContentResult {
     if (!isObj(resource) || typeof resource.resourceType !== 'string') {
       return { ok: false, detail: `fhirBundle.entry[${i}].resource has no resourceType` };
     }
+    const repeated = repeatedFullUrl(entries, i);
+    if (repeated !== undefined) return { ok: false, detail: repeated };
     if (resource.resourceType === 'Patient') {
       if (patient) return { ok: false, detail: 'fhirBundle has more than one Patient' };
       patient = resource;
@@ -260,13 +265,41 @@ export function readShcContent(payload: Obj): ShcContentResult {
   const person = readPatient(patient);
   if (!person.ok) return person;
   const content: ShcContent = { subject: person.subject, doses: doseList.length, labResults: tests.length, doseList, tests, leftOut: skipped };
+  if (person.nameNote !== undefined) content.nameNote = person.nameNote;
   if (person.subject.dob !== undefined) content.birth = fhirSpan(person.subject.dob, true);
   if (lastDoseDate !== undefined) content.lastDoseDate = lastDoseDate;
   return { ok: true, content };
 }
 
-function readPatient(patient: Obj): { ok: true; subject: Subject } | { ok: false; detail: string } {
+/**
+ * Why entry `i`'s fullUrl cannot name it, else undefined: an earlier entry has the same one. FHIR
+ * R4 Bundle invariant bdl-7 ("FullUrl must be unique in a bundle"): a record refers to the Patient
+ * by its fullUrl (`resource:0`), and a second entry under that fullUrl makes the reference name two
+ * resources, one of them no Patient. Compared entry by entry (a card has a handful), no Set per scan.
+ */
+function repeatedFullUrl(entries: readonly unknown[], i: number): string | undefined {
+  const url = fullUrlOf(entries[i] as Obj);
+  if (url === undefined) return undefined;
+  for (let j = 0; j < i; j++) {
+    if (fullUrlOf(entries[j] as Obj) === url) {
+      return `fhirBundle.entry[${i}].fullUrl ${JSON.stringify(url.length > 40 ? `${url.slice(0, 40)}…` : url)} is also entry[${j}]'s: each entry of a Bundle has its own fullUrl (FHIR R4 bdl-7), or a reference to it names two resources`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Patient's name and birth date. A name holding a character that changes how the text around
+ * it is shown without being seen (displaySpoofChar: a bidi override such as U+202E, a zero-width
+ * space, a control — the FHIR R4 string datatype allows no character below U+0020 but TAB, CR and
+ * LF) is neither shown nor recorded, and `nameNote` says why: the screen would show a name the
+ * officer reads differently from the person's documents (U+202E reverses what follows). The card
+ * has no second spelling to fall back on, unlike a DCC's ICAO name (dcc/display.ts); the card
+ * itself stays valid, as such a DCC does.
+ */
+function readPatient(patient: Obj): { ok: true; subject: Subject; nameNote?: string } | { ok: false; detail: string } {
   const subject: Subject = {};
+  let nameNote: string | undefined;
   const names = patient.name;
   if (names !== undefined) {
     const first: unknown = Array.isArray(names) ? names[0] : undefined;
@@ -284,7 +317,9 @@ function readPatient(patient: Obj): { ok: true; subject: Subject } | { ok: false
     const f = family.trim();
     if (f) full = full ? `${full} ${f}` : f;
     if (full.length > MAX_NAME_CHARS) return { ok: false, detail: 'Patient.name too long' };
-    if (full) subject.name = full;
+    const spoof = full ? displaySpoofChar(full) : undefined;
+    if (spoof !== undefined) nameNote = `Patient.name holds the invisible or control character ${spoof}: the name is not shown or recorded (check it on the person's documents)`;
+    else if (full) subject.name = full;
   }
   if (patient.birthDate !== undefined) {
     if (typeof patient.birthDate !== 'string' || fhirSpan(patient.birthDate, true) === undefined) {
@@ -292,7 +327,7 @@ function readPatient(patient: Obj): { ok: true; subject: Subject } | { ok: false
     }
     subject.dob = patient.birthDate;
   }
-  return { ok: true, subject };
+  return nameNote === undefined ? { ok: true, subject } : { ok: true, subject, nameNote };
 }
 
 /** Lines for the screen. Contains no name or birth date (the screen shows those masked). */

@@ -277,6 +277,7 @@ export function verifyShc(text: string, ctx: VerifyContext): VerifyResult {
   steps.push({ step: 'content', ok: true, detail: `${c.doses} dose(s), ${c.labResults} lab result(s)` });
   // FORMATS promises that what was left out is named, even when enough is left to judge.
   if (c.leftOut.length > 0) messages.push(leftOutMessage(c.leftOut));
+  if (c.nameNote !== undefined) messages.push(c.nameNote);
   // What the content means at the validation clock: a dose dated in the future, a positive or
   // stale test (meaning.ts). Failures reject (their step's detail is the message); findings refer.
   const findings: ReasonCode[] = [];

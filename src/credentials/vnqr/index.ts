@@ -41,6 +41,7 @@ const MAX_EXT = 256;
 const ID_PATTERN = /^[0-9A-Z*]{6,20}$/;
 /** QID: the platform's identifier; its exact layout is not public, so: alphanumeric, 4..64. */
 const QID_PATTERN = /^[0-9A-Za-z]{4,64}$/;
+const SMALL_LETTER = /[a-z]/;
 /** '*' may mask only the first 6 characters of the ID number. */
 const MASKABLE_PREFIX = 6;
 
@@ -142,6 +143,9 @@ export function verifyVnqr(text: string, ctx: VerifyContext): VerifyResult {
     log.pass('qid');
     subject.altId = qid;
     statusKeys.push(qid);
+    // Looked up in capitals too, as the ID number is read (field 1): a QID shown or typed in small
+    // letters missed its status entry written as issued ('Q0012088HUNG').
+    if (SMALL_LETTER.test(qid)) statusKeys.push(qid.toUpperCase());
     if (idNo === '') {
       subject.idType = 'qid';
       subject.idNo = qid;
