@@ -58,8 +58,36 @@ function withValue(entry: Bundle['entry'][number], value: Record<string, unknown
 const labLoinc = (answer: string, when: string, fullUrl = 'resource:1') =>
   withValue(labResult('260373001', when, 'final', fullUrl), { valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: answer }] } });
 
+/** The CVX code of an Immunization set to `code` (its only coding). */
+const cvx = (r: Record<string, unknown>, code: string) => (r.vaccineCode = { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code }] });
+
 describe('SMART Health Card: immunization status', () => {
   const cases: Case[] = [
+    {
+      name: 'every dose of another vaccine (CVX 141, influenza) on a whole-record card: no COVID-19 dose to vouch for',
+      card: card(bundle((b) => immunizations(b).forEach((r) => cvx(r, '141')))),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization with CVX 141, not a COVID-19 vaccine',
+    },
+    {
+      name: 'a dose of another vaccine among COVID-19 ones (CVX 207, 210, 511): not counted, and named',
+      card: card(bundle((b) => {
+        const [a, c, d] = immunizations(b);
+        cvx(a!, '150');
+        cvx(c!, '210');
+        cvx(d!, '511');
+      })),
+      verdict: 'accept',
+      reasons: [],
+      message: 'left out: entry[1] Immunization with CVX 150, not a COVID-19 vaccine',
+    },
+    {
+      name: 'a dose coded in SNOMED CT only (a system the kiosk does not classify) still counts',
+      card: card(bundle((b) => immunizations(b).forEach((r) => (r.vaccineCode = { coding: [{ system: 'http://snomed.info/sct', code: '28581000087106' }] })))),
+      verdict: 'accept',
+      reasons: [],
+    },
     {
       name: 'every dose entered-in-error: nothing left to vouch for, and the message says why',
       card: card(bundle((b) => immunizations(b).forEach((r) => (r.status = 'entered-in-error')))),

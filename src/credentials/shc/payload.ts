@@ -18,7 +18,8 @@
  *   one with `isSubpotent: true` (also a modifier: the Vaccination IG requires verifiers to honour
  *   it). A record, or the Patient, carrying a `modifierExtension` or `implicitRules` cannot be read
  *   as if they were not there: such an Immunization is left out (one dose fewer), such a test result or
- *   Patient refuses the card (leaving a result out could hide a positive test).
+ *   Patient refuses the card (leaving a result out could hide a positive test). A dose whose CVX
+ *   code names another vaccine than a COVID-19 one is left out too (vaccine-code.ts).
  * - only an Observation with status `final`, `amended` or `corrected` and a qualitative result
  *   (SNOMED CT or LOINC detected / positive, not detected / negative) is a test result; a final
  *   one whose qualitative value the kiosk cannot read (free text, another code) refuses the card,
@@ -29,6 +30,7 @@
 import type { DisplayLine, Subject } from '../../shared/types.js';
 import { displaySpoofChar } from '../text.js';
 import { fhirSpan } from './fhir-date.js';
+import { vaccineKind } from './vaccine-code.js';
 import type { FhirSpan } from './fhir-date.js';
 
 const HEALTH_CARD_TYPE = 'https://smarthealth.cards#health-card';
@@ -225,6 +227,12 @@ export function readShcContent(payload: Obj): ShcContentResult {
       }
       if (hasUnknownModifier(resource)) {
         skipped.push(`entry[${i}] Immunization with a modifier extension`);
+        continue;
+      }
+      // A dose of another vaccine (influenza, say) on a card that carries a whole record.
+      const vaccine = vaccineKind(resource.vaccineCode);
+      if (vaccine.kind === 'other') {
+        skipped.push(`entry[${i}] Immunization with CVX ${vaccine.cvx}, not a COVID-19 vaccine`);
         continue;
       }
       const date = (when as string).slice(0, 10);
