@@ -34,6 +34,7 @@ import type { StorageChoice } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import type { ReleaseRecord } from './storage/fleet-types.js';
 import { checkRegularFile } from '../drivers/file-check.js';
+import { userInfoProblem } from '../src/shared/server-url.js';
 
 export interface FleetIo {
   stdout: (text: string) => void;
@@ -160,6 +161,8 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
   return withStorage(sub, choice, async (storage) => {
     const url = (v.url as string | undefined) ?? (await storage.fleet.serverSetting('public-url'));
     if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);
+    const userInfo = userInfoProblem(url);
+    if (userInfo) throw new Usage(`central ${sub}: ${v.url === undefined ? "the server's public URL" : '--url'}: ${userInfo} (nothing was issued)`);
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > PROVISIONING_LIMITS.urlChars) throw new Usage(`central ${sub}: --url must be an http(s) URL`);
     const root = await loadOrCreateEcKey(storage, 'root-key');
     const issued = await issueCard(

@@ -91,4 +91,16 @@ describe('fleet commands and typed input', () => {
     expect((await central(['provision-card', ...data, '--checkpoint', ''])).stderr).toContain('--checkpoint is empty');
     expect((await central(['provision-card', ...data])).stderr).toContain('--checkpoint ID is required');
   });
+
+  it('refuses a --url with a user name or password (exit 2, nothing issued, the password not shown)', async () => {
+    const data = ['--data-dir', path.join(dir, 'central')];
+    const cardsBefore = (await server.storage.fleet.provisioningCards(100)).length;
+    const r = await central(['provision-card', ...data, '--checkpoint', 'GATE-7', '--url', 'http://admin:Pw0rd@127.0.0.1:47320']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--url: the URL carries a user name or password before "@" (not shown)');
+    expect(r.stderr).toContain('e.g. http://127.0.0.1:47320');
+    expect(r.stderr).not.toMatch(/Pw0rd|admin:/);
+    expect(r.stdout).toBe('');
+    expect((await server.storage.fleet.provisioningCards(100)).length).toBe(cardsBefore);
+  });
 });
