@@ -158,6 +158,20 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
     throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
   }
   const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
+  // The card's config is applied after its own members, so a value it names would silently win
+  // over the flag (the card's output and the kiosk's event said one checkpoint, the kiosk stamped another).
+  if (config) {
+    const flags = { checkpoint, direction: v.direction, profile: v.profile };
+    for (const key of ['checkpoint', 'direction', 'profile'] as const) {
+      const flag = flags[key];
+      const inFile = config[key];
+      if (typeof flag === 'string' && inFile !== undefined && inFile !== flag) {
+        throw new Usage(
+          `central ${sub}: --${key} ${flag} and --config ${v.config as string} ("${key}": "${inFile}") disagree; the card would set ${key} ${inFile}: give one value (drop "${key}" from the file or change the flag); nothing was issued`,
+        );
+      }
+    }
+  }
   return withStorage(sub, choice, async (storage) => {
     const url = (v.url as string | undefined) ?? (await storage.fleet.serverSetting('public-url'));
     if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);

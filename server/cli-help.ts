@@ -117,7 +117,8 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   --direction in|out      its direction
   --profile venue|booth   its profile
   --ttl-hours N           hours the card stays valid (default 24, at most 7 days)
-  --config FILE           a configuration profile carried by the card
+  --config FILE           a configuration profile carried by the card (a checkpoint, direction or
+                          profile in it that differs from the flag's is refused)
   --url URL               the server URL kiosks enroll at (default: the one the server last ran at);
                           without a user name or password (http://USER:PW@… is refused: kiosks sign in by token)
   --png FILE              also write the card's QR code as a PNG (a new file: an existing one is refused)
