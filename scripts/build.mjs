@@ -10,7 +10,7 @@
 // electron, pg and zxing-wasm (loads its .wasm from its own package) stay in node_modules.
 // Usage: node scripts/build.mjs [--outdir DIR]   (DIR must lie inside the repository so that
 // node_modules resolves from it; tests build into a temporary folder there).
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,8 +36,25 @@ const common = {
   legalComments: 'none',
 };
 
-rmSync(path.join(OUT, 'cli'), { recursive: true, force: true });
-await build({
+// dist/cli is rebuilt, except the chunks of the previous build: a kiosk started from it and still
+// running loads some of them only when first needed (the HTTP client at its first request), and
+// would find them gone after an upgrade in place. The chunks of the build before that, and older,
+// are removed (a kiosk still running from those says to restart it: src/shared/program-changed.ts).
+const CLI_OUT = path.join(OUT, 'cli');
+const CHUNKS = path.join(CLI_OUT, 'chunks');
+const CHUNK_LIST = 'build-chunks.json';
+const oldChunks = existsSync(CHUNKS) ? readdirSync(CHUNKS).filter((name) => name !== CHUNK_LIST) : [];
+let previousBuild = oldChunks; // no list yet (a build before this rule): keep what is there once
+try {
+  previousBuild = JSON.parse(readFileSync(path.join(CHUNKS, CHUNK_LIST), 'utf8'));
+} catch {
+  // none or unreadable: as above
+}
+for (const name of existsSync(CLI_OUT) ? readdirSync(CLI_OUT) : []) {
+  if (name !== 'chunks') rmSync(path.join(CLI_OUT, name), { recursive: true, force: true });
+}
+const cliBuild = await build({
+  metafile: true,
   ...common,
   // decode-worker: the camera scanner's QR decode worker thread, started from its own file.
   entryPoints: { entry: 'src/cli/entry.ts', central: 'server/main.ts', demo: 'scripts/demo.ts', 'decode-worker': 'drivers/camera/decode-worker.ts' },
@@ -48,6 +65,13 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: REQUIRE_SHIM },
 });
+const thisBuild = Object.keys(cliBuild.metafile.outputs)
+  .map((file) => path.resolve(ROOT, file))
+  .filter((file) => path.dirname(file) === CHUNKS)
+  .map((file) => path.basename(file));
+const keep = new Set([...thisBuild, ...previousBuild]);
+for (const name of oldChunks) if (!keep.has(name)) rmSync(path.join(CHUNKS, name), { force: true });
+writeFileSync(path.join(CHUNKS, CHUNK_LIST), `${JSON.stringify(thisBuild)}\n`);
 // The central server's own static files (server/ops/assets.ts reads them from dist/cli/assets):
 // its stylesheets, and the operations room's page script compiled once here.
 const ASSETS_OUT = path.join(OUT, 'cli', 'assets');

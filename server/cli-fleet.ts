@@ -10,6 +10,8 @@
  *   group set (--data-dir DIR | --database URL) --device ID --group G
  *   release add (--data-dir DIR | --database URL) --file APPIMAGE --version V [--staging-percentage N] [--releases-dir DIR]
  *   release set (--data-dir DIR | --database URL) --version V --staging-percentage N
+ *   release list (--data-dir DIR | --database URL)
+ *       one JSON line per release, highest version first, the one the feed serves marked served:true
  *
  * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 runtime failure, 2 usage or configuration error — a
  * bad flag, no central database where the flags point, a device or release the server does not know.
@@ -27,13 +29,15 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { RELEASE_VERSION, ReleaseRefusedError, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
+import { FEED_OWN_FILE, RELEASE_VERSION, ReleaseRefusedError, feedOwnFileProblem, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
 import type { CentralStorage } from './storage/types.js';
 import type { ReleaseRecord } from './storage/fleet-types.js';
 import { checkRegularFile } from '../drivers/file-check.js';
+import { compareReleaseVersions } from './release-version.js';
+import { userInfoProblem } from '../src/shared/server-url.js';
 
 export interface FleetIo {
   stdout: (text: string) => void;
@@ -157,9 +161,25 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
     throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
   }
   const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
+  // The card's config is applied after its own members, so a value it names would silently win
+  // over the flag (the card's output and the kiosk's event said one checkpoint, the kiosk stamped another).
+  if (config) {
+    const flags = { checkpoint, direction: v.direction, profile: v.profile };
+    for (const key of ['checkpoint', 'direction', 'profile'] as const) {
+      const flag = flags[key];
+      const inFile = config[key];
+      if (typeof flag === 'string' && inFile !== undefined && inFile !== flag) {
+        throw new Usage(
+          `central ${sub}: --${key} ${flag} and --config ${v.config as string} ("${key}": "${inFile}") disagree; the card would set ${key} ${inFile}: give one value (drop "${key}" from the file or change the flag); nothing was issued`,
+        );
+      }
+    }
+  }
   return withStorage(sub, choice, async (storage) => {
     const url = (v.url as string | undefined) ?? (await storage.fleet.serverSetting('public-url'));
     if (url === undefined) throw new Usage(`central ${sub}: the server's URL is not known yet: start the server once, or pass --url https://…`);
+    const userInfo = userInfoProblem(url);
+    if (userInfo) throw new Usage(`central ${sub}: ${v.url === undefined ? "the server's public URL" : '--url'}: ${userInfo} (nothing was issued)`);
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > PROVISIONING_LIMITS.urlChars) throw new Usage(`central ${sub}: --url must be an http(s) URL`);
     const root = await loadOrCreateEcKey(storage, 'root-key');
     const issued = await issueCard(
@@ -319,6 +339,7 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     if (typeof v.file !== 'string' || v.file === '') throw new Usage(`central ${sub}: --file APPIMAGE: required, the AppImage file to publish (e.g. dist/checkpoint-kiosk-1.4.0.AppImage)`);
     const fileProblem = releaseFileProblem(v.file);
     if (fileProblem) throw new Usage(`central ${sub}: --file ${v.file}: ${fileProblem}`);
+    if (FEED_OWN_FILE.test(path.basename(v.file))) throw new Usage(`central ${sub}: --file ${v.file}: ${feedOwnFileProblem(path.basename(v.file))}`);
     if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     // Undefined when not given: a version published already keeps its staged rollout (a CI retry must not widen it).
@@ -364,7 +385,23 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
       return EXIT.ok;
     });
   }
-  if (action !== 'set') throw new Usage('central release: expected "add" or "set"');
+  if (action === 'list') {
+    const sub = 'release list';
+    const v = parse(sub, rest, {});
+    const choice = storageChoice(sub, v);
+    return withStorage(sub, choice, async (storage) => {
+      // Highest version first (semver precedence, the feed's own order); the served one is marked.
+      const releases = [...(await storage.fleet.releases(100_000))].sort((a, b) => compareReleaseVersions(b.version, a.version));
+      const served = (await storage.fleet.latestRelease())?.version;
+      for (const r of releases) {
+        io.stdout(`${JSON.stringify({ version: r.version, file: r.file, size: r.size, sha512: r.sha512, stagingPercentage: r.stagingPercentage, releasedAt: r.releasedAt, served: r.version === served })}\n`);
+      }
+      // stdout stays JSON lines for scripts (none here); the person at the terminal is told why.
+      if (releases.length === 0) io.stderr(`central ${sub}: no releases yet; publish one with \`central release add (--data-dir DIR | --database URL) --file APPIMAGE --version V\`\n`);
+      return EXIT.ok;
+    });
+  }
+  if (action !== 'set') throw new Usage('central release: expected "add", "set" or "list"');
   const sub = 'release set';
   const v = parse(sub, rest, { version: { type: 'string' }, 'staging-percentage': { type: 'string' } });
   const choice = storageChoice(sub, v);
@@ -409,7 +446,9 @@ export async function fleetCommand(sub: (typeof FLEET_SUBCOMMANDS)[number], argv
       io.stderr(`${err.message}\n`);
       return EXIT.usage;
     }
-    io.stderr(`checkpoint-kiosk central ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
+    // The same prefix as its usage errors: "central release add: …", not "checkpoint-kiosk central release: …".
+    const action = argv[0] !== undefined && /^[a-z]+$/.test(argv[0]) && sub !== 'provision-card' && sub !== 'revoke-device' ? ` ${argv[0]}` : '';
+    io.stderr(`central ${sub}${action}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.failure;
   }
 }

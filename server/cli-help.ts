@@ -117,8 +117,10 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   --direction in|out      its direction
   --profile venue|booth   its profile
   --ttl-hours N           hours the card stays valid (default 24, at most 7 days)
-  --config FILE           a configuration profile carried by the card
-  --url URL               the server URL kiosks enroll at (default: the one the server last ran at)
+  --config FILE           a configuration profile carried by the card (a checkpoint, direction or
+                          profile in it that differs from the flag's is refused)
+  --url URL               the server URL kiosks enroll at (default: the one the server last ran at);
+                          without a user name or password (http://USER:PW@… is refused: kiosks sign in by token)
   --png FILE              also write the card's QR code as a PNG (a new file: an existing one is refused)
   --json                  print {"card","checkpoint","expiresAt"} instead of the card text`,
   },
@@ -159,7 +161,8 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
       'The feed serves the highest version published. A published AppImage is never replaced: the same version\n' +
       'with the same bytes again changes nothing but the staging percentage, and that only when it is given;\n' +
       'other bytes for a published version, bytes published as another version, and a file name already used by\n' +
-      'another release are refused (exit 2). The checks and the record are one step under the database\'s lock:\n' +
+      'another release are refused (exit 2), and so is a file named like the feed\'s own (a .yml or .blockmap).\n' +
+      'The checks and the record are one step under the database\'s lock:\n' +
       'of two adds started together, the second sees the first.',
     options: `${STORE}
   --file APPIMAGE         the AppImage file to publish (not the folder holding it)
@@ -176,13 +179,20 @@ checkpoint-kiosk central export (--data-dir DIR | --database URL) --from ISO-TIM
   --version V             the release
   --staging-percentage N  share of kiosks that take it, 0-100`,
   },
+  'release list': {
+    synopsis: 'checkpoint-kiosk central release list (--data-dir DIR | --database URL)',
+    summary:
+      'Lists the releases published, one JSON line each, highest version first: version, file, size, sha512,\n' +
+      'stagingPercentage, releasedAt and served (true for the one the feed serves). None yet: said on stderr, exit 0.',
+    options: STORE,
+  },
 };
 
 /** Subcommands with a second word: `central config --help` shows both of its actions. */
 const GROUPS: Record<string, string[]> = {
   config: ['config set', 'config show'],
   group: ['group set'],
-  release: ['release add', 'release set'],
+  release: ['release add', 'release set', 'release list'],
 };
 
 export const EXIT_CODES_HELP = 'Exit codes (every command): 0 ok, 1 runtime failure (message on stderr), 2 usage or configuration\nerror: a bad flag, or a file, data dir, database, device or release it names that does not exist.';

@@ -4,6 +4,7 @@
  * short and synchronous: nothing here awaits. Only `storage/sqlite-storage.ts` queries it.
  */
 import { sqliteEnrollAttemptMigration } from './storage/enroll-attempt.js';
+import { schemaTooNewError } from './storage/errors.js';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -174,6 +175,10 @@ export function openCentralDb(dataDir: string): CentralDb {
   // The -shm exists from here on; a -wal left by an older version is tightened too.
   for (const f of [`${file}-wal`, `${file}-shm`]) ownerBitsOnly(f);
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    db.close();
+    throw schemaTooNewError(`central database ${file}`, current, MIGRATIONS.length);
+  }
   for (let v = current; v < MIGRATIONS.length; v++) {
     const step = MIGRATIONS[v] as string | ((db: CentralDb) => void);
     db.transaction(() => {

@@ -14,6 +14,14 @@ import type { ReleaseRecord } from './storage/fleet-types.js';
 
 /** File names a release may have (no directories, no dot-files). */
 export const RELEASE_FILE = /^[A-Za-z0-9][\w.+-]{0,127}$/;
+/**
+ * Names of the feed's own files, never a release's: the feed answers `latest-linux.yml` itself
+ * (an AppImage published under that name is shadowed, and a yml published as a release made the
+ * feed point kiosks at the yml), and electron-updater also asks for `latest*.yml` of other
+ * platforms and `<file>.blockmap` for differential downloads.
+ */
+export const FEED_OWN_FILE = /\.(ya?ml|blockmap)$/i;
+
 /** Versions as electron-builder writes them (semver, with an optional pre-release part). */
 export const RELEASE_VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}(-[\w.]{1,40})?$/;
 
@@ -150,6 +158,7 @@ export async function stageRelease(
   if (!RELEASE_VERSION.test(version)) throw new Error(`version "${version}" is not a semantic version (e.g. 1.4.0)`);
   const file = path.basename(source);
   if (!RELEASE_FILE.test(file)) throw new Error(`file name "${file}" may only use letters, digits and . _ + -`);
+  if (FEED_OWN_FILE.test(file)) throw new ReleaseRefusedError(feedOwnFileProblem(file));
   if (stagingPercentage !== undefined && (!Number.isInteger(stagingPercentage) || stagingPercentage < 0 || stagingPercentage > 100)) throw new Error('staging percentage must be 0–100');
   const { sha512, size } = await fileDigest(source);
   const staged: StagedRelease = { source, releasesDir, file, version, stagingPercentage, sha512, size, nowMs };
@@ -220,6 +229,11 @@ export function placeRelease(staged: StagedRelease, decided: PreparedRelease): v
 /** Removes the staged copy if it was not placed (a refusal, an error). */
 export function discardStaged(staged: StagedRelease | undefined): void {
   if (staged?.tmp) fs.rmSync(staged.tmp, { force: true });
+}
+
+/** Why `file` cannot be a release's file name (FEED_OWN_FILE). */
+export function feedOwnFileProblem(file: string): string {
+  return `"${file}" is named like one of the update feed's own files (latest-linux.yml, another .yml, a .blockmap), which the feed writes itself: publish the AppImage (e.g. checkpoint-kiosk-1.4.0.AppImage), not the yml or blockmap electron-builder writes beside it`;
 }
 
 /** `latest-linux.yml` for a release (every value is from a validated record; strings are quoted). */

@@ -22,3 +22,15 @@ export class DataKeyRefusedError extends Error {
 export class DatabaseSettingError extends Error {
   override name = 'DatabaseSettingError';
 }
+
+/**
+ * The database was migrated by a newer version of the program (its schema version is above the
+ * last this one knows). Opening it would read and write tables this version does not know, and a
+ * restart cannot help: a DatabaseSettingError (exit 2, so systemd's RestartPreventExitStatus=2
+ * stops the restart loop) naming both versions and what to do.
+ */
+export function schemaTooNewError(what: string, found: number, known: number): DatabaseSettingError {
+  return new DatabaseSettingError(
+    `the ${what} has schema version ${found}, newer than this version of checkpoint-kiosk knows (${known}): a newer version has upgraded it. Run that newer version (upgrade this installation: docs/OPERATIONS.md, "Upgrades"), or to go back to this one restore the backup taken before the upgrade; restarting this version cannot help`,
+  );
+}

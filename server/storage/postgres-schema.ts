@@ -19,6 +19,7 @@ import { POSTGRES_HEARTBEAT_PLACE_MIGRATION, POSTGRES_HEARTBEAT_UNREADABLE_MIGRA
 import { POSTGRES_CHECKIN_IDS_MIGRATION } from './postgres-checkin-ids.js';
 import { POSTGRES_SUCCESSION_MIGRATION } from './succession.js';
 import { POSTGRES_ENROLL_ATTEMPT_MIGRATION } from './enroll-attempt.js';
+import { schemaTooNewError } from './errors.js';
 
 /** Arbitrary but fixed key of the migration advisory lock ("ckmg"). */
 const MIGRATION_LOCK_KEY = 0x636b6d67;
@@ -137,7 +138,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
       let version = rows[0]?.version ?? 0;
       if (rows.length === 0) await client.query('INSERT INTO central_schema (version) VALUES (0)');
       if (version > POSTGRES_MIGRATIONS.length) {
-        throw new Error(`the database has schema version ${version}, newer than this server knows (${POSTGRES_MIGRATIONS.length}); upgrade the server`);
+        throw schemaTooNewError('PostgreSQL central database', version, POSTGRES_MIGRATIONS.length);
       }
       for (; version < POSTGRES_MIGRATIONS.length; version++) {
         await client.query('BEGIN');

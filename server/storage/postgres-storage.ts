@@ -92,7 +92,8 @@ export async function openPostgresStorage(url: string, opts: { mustExist?: boole
     await migratePostgres(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    if (err instanceof NoCentralDatabaseError) throw err;
+    // A schema newer than this version (migratePostgres) names both versions already.
+    if (err instanceof NoCentralDatabaseError || err instanceof DatabaseSettingError) throw err;
     throw openProblem(url, err as Error & { code?: string });
   }
   return new PostgresStorage(pool, redactDatabaseUrl(url));

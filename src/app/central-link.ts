@@ -228,7 +228,17 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     configSync = undefined;
   };
 
+  /** Enrollments under way (a card, the technician screen, --enroll): the kiosk is not standalone meanwhile. */
+  let enrolling = 0;
   const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
+    enrolling++;
+    try {
+      await enrollOnce(serverUrl, code, expectTrustKey);
+    } finally {
+      enrolling--;
+    }
+  };
+  const enrollOnce = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
     // The device this kiosk was (revoked, or left for a new id): the server records the new one as
     // its successor, so overrides of check-ins delivered before still reach it (docs/PROTOCOL.md).
     const before = enrollment ?? readEnrollment(opts.dataDir);
@@ -329,6 +339,16 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
     ...(opts.onProvisioningNotice ? { onNotice: opts.onProvisioningNotice } : {}),
   });
+  // A kiosk with no central server at all purges its check-ins past the retention whether or not
+  // they were forwarded (maintenance.ts). Only when nothing says there is or was a server: no
+  // --server, no enrollment (in memory or on disk), none being made, never enrolled before (the
+  // stored server URL), no provisioning card being applied or tried (its server was chosen).
+  opts.kiosk.setStandaloneCheck(() => {
+    if (nodes !== undefined || enrollment !== undefined || enrolling > 0 || readEnrollment(opts.dataDir) !== undefined) return false;
+    const store = opts.kiosk.store;
+    return [API_SETTINGS.serverUrl, API_SETTINGS.enrolled, PROVISIONING_SETTINGS.pending, PROVISIONING_SETTINGS.triedKid].every((key) => !store.getSetting(key));
+  });
+
   // Before any service starts and any scan: a card a crash interrupted is completed or dropped,
   // and the last card's policy is in force again (a stored central profile, applied once the
   // services start, then takes precedence as it does at run time).

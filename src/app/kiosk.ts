@@ -85,6 +85,8 @@ export class KioskService extends EventEmitter<KioskEvents> {
   private cardHold: Promise<void> | undefined;
   private maintenance: Maintenance | undefined;
   private pendingAlarm: string | undefined;
+  /** Whether the kiosk has no central server (setStandaloneCheck); none set: it has one. */
+  private standaloneCheck: (() => boolean) | undefined;
   private readonly log: Logger;
   /** Chunks of multi-QR SMART Health Cards, per scanner, until their card is whole. */
   private readonly chunks: ShcChunkHold;
@@ -126,9 +128,19 @@ export class KioskService extends EventEmitter<KioskEvents> {
       timers: this.parts.timers,
       logger: this.parts.logger,
       onAlarm: (alarm) => (this.pendingAlarm = alarm?.oldestPendingAt),
+      standalone: () => this.standaloneCheck?.() === true,
     });
     await this.parts.outputs?.open();
     await Promise.all(this.parts.scanners.map((s) => s.open()));
+  }
+
+  /**
+   * The central link says here whether this kiosk has no central server at all (none configured,
+   * never enrolled): its housekeeping then purges unsent check-ins past the retention too, as there
+   * is nowhere to send them (maintenance.ts). Asked at every pass, so an enrollment stops it.
+   */
+  setStandaloneCheck(check: () => boolean): void {
+    this.standaloneCheck = check;
   }
 
   get devices(): DeviceManager | undefined {

@@ -42,7 +42,7 @@ export interface ProvisioningNotice {
 
 /** A JSON event for stdout (`run`) and the technician screen. */
 export type ProvisioningEvent =
-  | { event: 'provisioned'; server: string; checkpoint: string }
+  | { event: 'provisioned'; server: string; checkpoint: string; direction?: Direction; profile?: KioskProfileName }
   | { event: 'provisioning-refused'; reason: string; message: string }
   | { event: 'provisioning-ignored'; message: string };
 
@@ -189,9 +189,13 @@ export class CardProvisioner {
     } finally {
       this.busy = false;
     }
-    this.deps.onEvent?.({ event: 'provisioned', server: card.url, checkpoint: card.checkpoint });
-    this.log.info('provisioned by card', { server: card.url, checkpoint: card.checkpoint });
-    return this.noticeOf('provisioned', `Enrolled with ${card.url} at checkpoint ${card.checkpoint}.`);
+    // The checkpoint, direction and profile in force now (the record's: the card's config included).
+    // Direction and profile when the card names them (else the kiosk keeps its own).
+    const named = card.config?.direction ?? card.direction;
+    const taken = { checkpoint: record.checkpoint, ...(named ? { direction: named } : {}), ...(record.profile ? { profile: record.profile } : {}) };
+    this.deps.onEvent?.({ event: 'provisioned', server: card.url, ...taken });
+    this.log.info('provisioned by card', { server: card.url, ...taken });
+    return this.noticeOf('provisioned', `Enrolled with ${card.url} at checkpoint ${record.checkpoint}.`);
   }
 
   /**
@@ -233,11 +237,15 @@ export class CardProvisioner {
 
   /** Writes the pending record of `card` (durable before the enrollment starts). */
   private writeRecord(card: VerifiedCard, before: string | null): CardRecord {
+    // What takes effect: the card's config is applied after its own members (complete()), so a
+    // checkpoint, direction or profile it names wins. `central provision-card` refuses such a
+    // conflict; a card issued before that check is recorded, applied and reported as it acts.
+    const profile = card.config?.profile ?? card.profile;
     const record: CardRecord = {
       server: card.url,
-      checkpoint: card.checkpoint,
-      direction: card.direction ?? this.deps.kiosk.currentConfig().direction,
-      ...(card.profile ? { profile: card.profile } : {}),
+      checkpoint: card.config?.checkpoint ?? card.checkpoint,
+      direction: card.config?.direction ?? card.direction ?? this.deps.kiosk.currentConfig().direction,
+      ...(profile ? { profile } : {}),
       ...(card.config ? { config: card.config } : {}),
       expiresAt: card.expiresAt,
       before,

@@ -6,10 +6,14 @@
  * Precedence between the technician and the fleet (documented in the README):
  * - policy, duplicate window, heartbeat period, result timeout, language and clock tolerance come
  *   from the profile whenever it sets them (the local `--policy` file is the base it overrides);
- * - checkpoint, direction and profile are stored settings: a new profile *version* sets the ones
- *   it names; a technician (or `run --checkpoint/--direction`) may change them afterwards, and that
- *   local change stands until the next profile version that names the key. Every remote change is
- *   recorded in the audit log (actor "central").
+ * - checkpoint, direction and profile are stored settings of the device: a new profile *version*
+ *   sets the ones it names *whose central value changed* since the last one this kiosk applied
+ *   (remembered per key, REMOTE_SETTINGS.central); a technician (or `run --checkpoint/--direction/
+ *   --profile`, or a provisioning card) may change them afterwards, and that local change stands
+ *   until the central value of THAT key changes. A new version that carries the same value for the
+ *   key (a group profile changed the language; the device joined a group) leaves the local change
+ *   alone: the profile is the server's merge of group and device, so its version moves for any key.
+ *   Every remote change is recorded in the audit log (actor "central").
  */
 import type { Logger, Clock } from '../shared/ports.js';
 import type { Policy } from '../core/policy.js';
@@ -25,6 +29,12 @@ export const REMOTE_SETTINGS = {
   language: 'ui.language',
   clockToleranceSeconds: 'config.clockToleranceSeconds',
 } as const;
+
+/** The device settings a profile sets only when their central value changes. */
+const DEVICE_KEYS = ['checkpoint', 'direction', 'profile'] as const;
+type DeviceKey = (typeof DEVICE_KEYS)[number];
+/** Store setting holding the central value of `key` last applied ('' or absent: none yet). */
+const centralValueSetting = (key: DeviceKey) => `config.central.${key}`;
 
 export interface ConfigApplierDeps {
   kiosk: KioskService;
@@ -61,17 +71,35 @@ export function createConfigApplier(deps: ConfigApplierDeps): ConfigApplier {
       kiosk.setPolicy(policy);
       if (config.heartbeatSeconds !== undefined) deps.onHeartbeatPeriod?.(config.heartbeatSeconds * 1000);
       if (newVersion || source === 'provisioning-card') {
+        // A central profile sets a device key only when its value differs from the central value
+        // last applied (a local change made since stands otherwise); a card sets what it names.
+        const central = source !== 'provisioning-card';
+        const changed = (key: DeviceKey): boolean => {
+          const value = config[key];
+          if (value === undefined) return false;
+          if (!central) return true;
+          if (store.getSetting(centralValueSetting(key)) === value) return false;
+          store.setSetting(centralValueSetting(key), value);
+          return true;
+        };
         const patch: Parameters<KioskService['setConfig']>[0] = {};
-        if (config.checkpoint !== undefined) {
+        if (changed('checkpoint') && config.checkpoint !== undefined) {
           store.setSetting(SETTINGS.checkpoint, config.checkpoint);
           patch.checkpointId = config.checkpoint;
         }
-        if (config.direction !== undefined) {
+        if (changed('direction') && config.direction !== undefined) {
           store.setSetting(SETTINGS.direction, config.direction);
           patch.direction = config.direction;
         }
-        if (config.profile !== undefined) store.setSetting(SETTINGS.profile, config.profile);
+        if (changed('profile') && config.profile !== undefined) store.setSetting(SETTINGS.profile, config.profile);
         kiosk.setConfig(patch);
+      } else if (stored && source === 'central') {
+        // The profile in force at a start was applied whole when it came: its values are the
+        // central ones (this seeds kiosks upgraded from a version that did not remember them).
+        for (const key of DEVICE_KEYS) {
+          const value = config[key];
+          if (value !== undefined && !store.getSetting(centralValueSetting(key))) store.setSetting(centralValueSetting(key), value);
+        }
       }
       if (config.resultTimeoutSeconds !== undefined) store.setSetting(REMOTE_SETTINGS.resultTimeoutSeconds, String(config.resultTimeoutSeconds));
       if (config.language !== undefined) store.setSetting(REMOTE_SETTINGS.language, config.language);

@@ -50,7 +50,8 @@ checkpoint-kiosk run --data-dir DIR --set-pin < pin.txt`,
     options: `  --data-dir DIR          the kiosk's database, keys and settings (created 0700)
   --scanner URI           a scanner (repeatable; see below). May be left out with --ui web
                           (a keyboard-wedge scanner types into the window)
-  --server URL            the central server (repeatable: nodes of one service, failover in order)
+  --server URL            the central server (repeatable: nodes of one service, failover in order);
+                          no user name or password in it (http://USER:PW@… is refused: the kiosk signs in by token)
   --enroll CODE           one-time enrollment code (needs --server; never replayed)
   --ca FILE               PEM certificate of a private CA for the server's TLS
   --heartbeat-seconds N   heartbeat period, 5-86400 (default 60)

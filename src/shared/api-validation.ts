@@ -4,6 +4,7 @@
  * Electron imports.
  */
 import { API_LIMITS, PROFILES, isApiMethod, type ApiMethodName } from './api.js';
+import { hasUserInfo } from './server-url.js';
 
 // ---- argument validation: returns a specific problem, or undefined when the call is valid ----
 
@@ -91,7 +92,11 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
       checkpointId: { check: str(64, ID, 'checkpoint id (letters, digits, . _ : -)'), optional: true },
       checkpointName: { check: str(100), optional: true },
       direction: { check: oneOf(directions), optional: true },
-      serverUrl: { check: str(API_LIMITS.setting, /^https?:\/\/[^\s]+$/, 'http(s) URL'), optional: true },
+      serverUrl: {
+        // A user name or password in the URL would enrol, then get 401 on every request (server-url.ts).
+        check: (v) => str(API_LIMITS.setting, /^https?:\/\/[^\s]+$/, 'http(s) URL')(v) ?? (hasUserInfo(v as string) ? 'carries a user name or password before "@": give the server URL without them' : undefined),
+        optional: true,
+      },
       enrollCode: { check: str(128, /^[\w-]{1,128}$/, 'enrollment code'), optional: true },
       profile: { check: oneOf(PROFILES), optional: true },
       timeZone: { check: str(64, /^[A-Za-z_+\-/0-9]{1,64}$/, 'time zone name (e.g. Asia/Ho_Chi_Minh)'), optional: true },

@@ -48,6 +48,8 @@ export interface PurgeReceipt {
   retentionDays?: number;
   /** Cut-off: forwarded check-ins scanned before this instant were removed. */
   before: string;
+  /** Check-ins never forwarded were removed too (a kiosk with no central server: PurgeRule.unsent). */
+  unsent?: true;
   removed: number;
   /** Removed check-ins per UTC day of scanning, e.g. {"2026-11-01": 12}. */
   days: Record<string, number>;
@@ -90,6 +92,8 @@ export class SqliteStore implements CheckInStore {
   private readonly selectStats: Stmt;
   private readonly purgeChunk: Stmt;
   private readonly purgeDays: Stmt;
+  private readonly purgeChunkAny: Stmt;
+  private readonly purgeDaysAny: Stmt;
   private readonly updateOverride: Stmt;
   private readonly selectSetting: Stmt;
   private readonly upsertSetting: Stmt;
@@ -103,7 +107,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideTx: (id: string, override: Override) => void;
   private readonly overrideForwardTx: (ids: readonly string[], at: string) => void;
   private readonly overrideRejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
-  private readonly purgeTx: (ms: number, receipt: Omit<PurgeReceipt, 'removed' | 'days'>, at: string) => number;
+  private readonly purgeTx: (ms: number, receipt: Omit<PurgeReceipt, 'removed' | 'days'>, at: string, unsent: boolean) => number;
 
   /** `seal` holds the keys derived from this data dir's data key (identity-seal.ts). */
   constructor(db: Database.Database, file: string, logger: Logger, seal: IdentitySeal, opts: SqliteStoreOptions = {}) {
@@ -176,14 +180,21 @@ export class SqliteStore implements CheckInStore {
                 WHERE o.state = 'pending' ORDER BY o.checkin_seq LIMIT 1) AS oldest,
               (SELECT scanned_at FROM checkins ORDER BY scanned_ms LIMIT 1) AS oldestHeld`,
     );
-    // The same rows (ORDER BY seq LIMIT) are counted, then deleted, inside one transaction.
-    const purgeable = `SELECT c.seq FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
-          WHERE o.state = 'forwarded' AND c.scanned_ms < ? ORDER BY c.seq LIMIT ${PURGE_CHUNK}`;
-    this.purgeDays = db.prepare(
-      `SELECT strftime('%Y-%m-%d', scanned_ms / 1000, 'unixepoch') AS day, COUNT(*) AS n FROM checkins
-        WHERE seq IN (${purgeable}) GROUP BY day ORDER BY day`,
-    );
-    this.purgeChunk = db.prepare(`DELETE FROM checkins WHERE seq IN (${purgeable})`);
+    // The same rows (ORDER BY seq LIMIT) are counted, then deleted, inside one transaction. The
+    // second pair (PurgeRule.unsent: a kiosk with no central server) takes every state.
+    const purgeable = (states: string) => `SELECT c.seq FROM outbox o JOIN checkins c ON c.seq = o.checkin_seq
+          WHERE o.state IN (${states}) AND c.scanned_ms < ? ORDER BY c.seq LIMIT ${PURGE_CHUNK}`;
+    const daysOf = (states: string) =>
+      db.prepare(
+        `SELECT strftime('%Y-%m-%d', scanned_ms / 1000, 'unixepoch') AS day, COUNT(*) AS n FROM checkins
+          WHERE seq IN (${purgeable(states)}) GROUP BY day ORDER BY day`,
+      );
+    const FORWARDED = "'forwarded'";
+    const ANY = "'forwarded', 'pending', 'rejected'";
+    this.purgeDays = daysOf(FORWARDED);
+    this.purgeChunk = db.prepare(`DELETE FROM checkins WHERE seq IN (${purgeable(FORWARDED)})`);
+    this.purgeDaysAny = daysOf(ANY);
+    this.purgeChunkAny = db.prepare(`DELETE FROM checkins WHERE seq IN (${purgeable(ANY)})`);
     this.updateOverride = db.prepare('UPDATE checkins SET override = ? WHERE id = ?');
     this.overrideOutbox = new OverrideOutbox(db);
     this.selectSetting = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
@@ -250,10 +261,10 @@ export class SqliteStore implements CheckInStore {
       this.auditLogAppend.append({ at: override.at, actor: override.by, action: 'override', detail: JSON.stringify({ checkInId: id, from, to: override.verdict, reason: override.reason }) });
     }).immediate;
     // One receipt per chunk, committed with the deletion it describes: no removal without its receipt.
-    this.purgeTx = db.transaction((ms: number, rule: Omit<PurgeReceipt, 'removed' | 'days'>, at: string): number => {
-      const days = this.purgeDays.all(ms) as { day: string; n: number }[];
+    this.purgeTx = db.transaction((ms: number, rule: Omit<PurgeReceipt, 'removed' | 'days'>, at: string, unsent: boolean): number => {
+      const days = (unsent ? this.purgeDaysAny : this.purgeDays).all(ms) as { day: string; n: number }[];
       if (days.length === 0) return 0;
-      const { changes } = this.purgeChunk.run(ms);
+      const { changes } = (unsent ? this.purgeChunkAny : this.purgeChunk).run(ms);
       const receipt: PurgeReceipt = { ...rule, removed: changes, days: Object.fromEntries(days.map((d) => [d.day, d.n])) };
       this.auditLogAppend.append({ at, actor: 'system', action: 'purge', detail: JSON.stringify(receipt) });
       return changes;
@@ -374,14 +385,15 @@ export class SqliteStore implements CheckInStore {
     const at = rule.at ?? new Date().toISOString();
     const base: Omit<PurgeReceipt, 'removed' | 'days'> = { rule: rule.rule, before: new Date(ms).toISOString() };
     if (rule.retentionDays !== undefined) base.retentionDays = rule.retentionDays;
+    if (rule.unsent === true) base.unsent = true;
     let total = 0;
     for (;;) {
-      const changes = this.guard('purgeForwarded', () => this.purgeTx(ms, base, at));
+      const changes = this.guard('purgeForwarded', () => this.purgeTx(ms, base, at, rule.unsent === true));
       total += changes;
       if (changes < PURGE_CHUNK) break;
     }
     if (total > 0) {
-      this.log.info('purged forwarded check-ins', { count: total });
+      this.log.info(rule.unsent ? 'purged check-ins past retention (no central server)' : 'purged forwarded check-ins', { count: total });
       this.checkpoint('purge');
     }
     return total;

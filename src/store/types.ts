@@ -77,6 +77,11 @@ export interface PurgeRule {
   retentionDays?: number;
   /** When the purge ran (ISO); default now. */
   at?: string;
+  /**
+   * Also check-ins never forwarded (pending or rejected): only for a kiosk with no central server
+   * (none configured, never enrolled), which has nothing to forward to (maintenance.ts).
+   */
+  unsent?: boolean;
 }
 
 export interface AuditEntry {

@@ -9,6 +9,7 @@ import { successionProof } from './succession-proof.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { parseRetryAfter } from './backoff.js';
 import { createHttpClient, describeError, serverList } from './http.js';
+import { ProgramChangedError } from '../shared/program-changed.js';
 
 export const ENROLLMENT_FILE = 'enrollment.json';
 
@@ -106,6 +107,8 @@ export async function enroll(opts: {
     answeredBy = http.currentServer();
   } catch (err) {
     if (opts.signal?.aborted) throw new EnrollmentError('aborted', 'enrollment aborted: the kiosk is stopping');
+    // The HTTP client's file gone under the running kiosk (an upgrade in place): say so, not "cannot reach".
+    if (err instanceof ProgramChangedError) throw new EnrollmentError('program-changed', err.message);
     throw new EnrollmentError('network', `cannot reach ${servers.join(', ')}: ${describeError(err)}`);
   } finally {
     http.close();

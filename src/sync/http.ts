@@ -13,6 +13,7 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, AxiosStatic } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
+import { ProgramChangedError, lazyImport } from '../shared/program-changed.js';
 
 export interface HttpOptions {
   /** One server URL, or several nodes of one central server (tried in order, sticky). */
@@ -161,9 +162,12 @@ export function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSig
   return { signal: joined.signal, release };
 }
 
-/** The axios module, imported on first use (cached by the module loader afterwards). */
+/**
+ * The axios module, imported on first use (cached by the module loader afterwards). Its chunk
+ * removed by an upgrade under the running kiosk is a ProgramChangedError, not a network fault.
+ */
 async function loadAxios(): Promise<AxiosStatic> {
-  return (await import('axios')).default;
+  return (await lazyImport('the HTTP client', () => import('axios'))).default;
 }
 
 /**
@@ -172,6 +176,8 @@ async function loadAxios(): Promise<AxiosStatic> {
  * never loads axios itself.
  */
 export function describeError(err: unknown): string {
+  // Whole: it says what to do (restart), and it holds no request data.
+  if (err instanceof ProgramChangedError) return err.message;
   if (isAxiosError(err)) return `${err.code ?? 'ERR'}: ${err.message}`.slice(0, 200);
   if (err instanceof Error) return err.message.slice(0, 200);
   return String(err).slice(0, 200);

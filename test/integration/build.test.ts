@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
 
@@ -105,6 +105,23 @@ describe('the built command', () => {
     expect(packages).toContain('certlogic-js'); // the closure is really followed: verification is in it
     for (const lazy of ['axios', 'ws', 'mime-db', 'form-data', 'follow-redirects', 'zxing-wasm']) expect(packages).not.toContain(lazy);
   });
+
+  it('a rebuild in place keeps the previous build\'s chunks (a running kiosk loads some only when first needed) and removes older ones', () => {
+    const chunks = path.join(out, 'cli', 'chunks');
+    const listed = JSON.parse(readFileSync(path.join(chunks, 'build-chunks.json'), 'utf8')) as string[];
+    expect(listed.some((name) => /^axios-\w+\.js$/.test(name))).toBe(true);
+    expect([...listed].sort()).toEqual(readdirSync(chunks).filter((name) => name !== 'build-chunks.json').sort());
+    // As if the build in place were another one: PREV is of the build a kiosk may still run, OLDER of the one before.
+    writeFileSync(path.join(chunks, 'axios-PREV.js'), 'export default 1;\n');
+    writeFileSync(path.join(chunks, 'axios-OLDER.js'), 'export default 0;\n');
+    writeFileSync(path.join(chunks, 'build-chunks.json'), JSON.stringify([...listed, 'axios-PREV.js']));
+    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', out], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(existsSync(path.join(chunks, 'axios-PREV.js'))).toBe(true);
+    expect(existsSync(path.join(chunks, 'axios-OLDER.js'))).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(chunks, 'build-chunks.json'), 'utf8'))).toEqual(listed);
+    expect(built(['verify', '079090001234|123456789|Nguyễn Văn An|01021990|Nam|Hà Nội|15082021']).status).toBe(0);
+  }, 180_000);
 
   it('writes the Electron main process and its preload', () => {
     expect(existsSync(path.join(out, 'src', 'electron', 'main.js'))).toBe(true);

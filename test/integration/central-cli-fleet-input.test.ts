@@ -91,4 +91,38 @@ describe('fleet commands and typed input', () => {
     expect((await central(['provision-card', ...data, '--checkpoint', ''])).stderr).toContain('--checkpoint is empty');
     expect((await central(['provision-card', ...data])).stderr).toContain('--checkpoint ID is required');
   });
+
+  it('refuses a --url with a user name or password (exit 2, nothing issued, the password not shown)', async () => {
+    const data = ['--data-dir', path.join(dir, 'central')];
+    const cardsBefore = (await server.storage.fleet.provisioningCards(100)).length;
+    const r = await central(['provision-card', ...data, '--checkpoint', 'GATE-7', '--url', 'http://admin:Pw0rd@127.0.0.1:47320']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--url: the URL carries a user name or password before "@" (not shown)');
+    expect(r.stderr).toContain('e.g. http://127.0.0.1:47320');
+    expect(r.stderr).not.toMatch(/Pw0rd|admin:/);
+    expect(r.stdout).toBe('');
+    expect((await server.storage.fleet.provisioningCards(100)).length).toBe(cardsBefore);
+  });
+
+  it('refuses a --checkpoint, --direction or --profile the --config file contradicts (exit 2 naming both values, nothing issued)', async () => {
+    const data = ['--data-dir', path.join(dir, 'central')];
+    const cc = path.join(dir, 'cc.json');
+    fs.writeFileSync(cc, JSON.stringify({ checkpoint: 'OTHER', profile: 'booth' }));
+    const cardsBefore = (await server.storage.fleet.provisioningCards(100)).length;
+    const r = await central(['provision-card', ...data, '--checkpoint', 'G', '--profile', 'venue', '--config', cc]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--checkpoint G and --config ${cc} ("checkpoint": "OTHER") disagree`);
+    expect(r.stdout).toBe('');
+    const p = await central(['provision-card', ...data, '--checkpoint', 'OTHER', '--profile', 'venue', '--config', cc]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain(`--profile venue and --config ${cc} ("profile": "booth") disagree`);
+    fs.writeFileSync(cc, JSON.stringify({ direction: 'out' }));
+    expect((await central(['provision-card', ...data, '--checkpoint', 'G', '--direction', 'in', '--config', cc])).stderr).toContain('--direction in and --config');
+    expect((await server.storage.fleet.provisioningCards(100)).length).toBe(cardsBefore);
+    // The same values, or values only the file gives, are fine.
+    fs.writeFileSync(cc, JSON.stringify({ checkpoint: 'G', profile: 'booth', direction: 'out' }));
+    const ok = await central(['provision-card', ...data, '--checkpoint', 'G', '--profile', 'booth', '--config', cc, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ checkpoint: 'G' });
+  });
 });

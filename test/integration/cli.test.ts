@@ -103,6 +103,16 @@ describe('verify', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout.trim()).toBe('');
   });
+  it.each([['http://admin:Pw0rd@127.0.0.1:47320'], ['http://127.0.0.1:47321,https://admin:Pw0rd@node2.example']])(
+    'run --server %j with a user name and password exits 2 naming the problem, never the password',
+    (server) => {
+      const r = runCli(['run', '--data-dir', join(dir, 'userinfo'), '--scanner', 'stdin', '--server', server]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^run: --server: the URL carries a user name or password before "@" \(not shown\)/);
+      expect(r.stderr).not.toMatch(/Pw0rd|admin/);
+      expect(r.stdout.trim()).toBe('');
+    },
+  );
   it('a policy file that is not JSON is named once, with the reason the parser gives', () => {
     const file = join(dir, 'broken-policy.json');
     writeFileSync(file, '{');

@@ -67,7 +67,7 @@ describe('provisioning card, end to end', () => {
     const a = await freshKiosk('kiosk-a');
     await a.pty.write(`${card}\r\n`);
     const done = await a.kiosk.waitFor((l) => l.event === 'provisioned' || l.event === 'provisioning-refused', 20_000);
-    expect(done).toEqual({ event: 'provisioned', server: url, checkpoint: 'GATE-7' });
+    expect(done).toEqual({ event: 'provisioned', server: url, checkpoint: 'GATE-7', direction: 'out' });
     expect(a.kiosk.lines.some((l) => l.event === 'checkin')).toBe(false);
     expect(existsSync(join(a.data, 'enrollment.json'))).toBe(true);
 
@@ -142,7 +142,7 @@ describe('provisioning card, end to end', () => {
       await kiosk.waitFor((l) => l.event === 'checkin', 20_000);
       const from = kiosk.lines.length;
       kiosk.child.stdin!.write(`${card.toLowerCase()}\n`);
-      expect(await kiosk.waitFor((l) => l.event === 'provisioned' || String(l.event).startsWith('provisioning-'), 20_000, from)).toEqual({ event: 'provisioned', server: proxy.url, checkpoint: 'GATE-5' });
+      expect(await kiosk.waitFor((l) => l.event === 'provisioned' || String(l.event).startsWith('provisioning-'), 20_000, from)).toEqual({ event: 'provisioned', server: proxy.url, checkpoint: 'GATE-5', direction: 'out' });
       expect(existsSync(join(data, 'enrollment.json'))).toBe(true);
       expect(JSON.stringify(kiosk.lines) + kiosk.stderr()).not.toContain(card.slice(5, 60).toLowerCase());
     } finally {

@@ -41,4 +41,33 @@ describe('maintenance', () => {
     expect(time.timerCount).toBe(0);
     store.close();
   });
+
+  it('a kiosk with no central server purges every check-in past retention, receipts marked unsent, and gives no old-queue alarm', () => {
+    dir = mkdtempSync(join(tmpdir(), 'ck-maint-'));
+    const time = new FakeTime(Date.parse('2026-11-25T00:00:00Z'));
+    const now = time.now();
+    const store = openStore({ dir, logger: silentLogger, clock: time });
+    const ids = ['00000000-0000-7000-8000-000000000011', '00000000-0000-7000-8000-000000000012', '00000000-0000-7000-8000-000000000013'];
+    store.record(checkIn(ids[0]!, now - 67 * DAY));
+    store.record(checkIn(ids[1]!, now - 30 * DAY));
+    store.record(checkIn(ids[2]!, now - 3 * DAY));
+    let standalone = false;
+    const alarms: unknown[] = [];
+    // With a server (the default): nothing unsent goes, and the old queue alarms.
+    const withServer = startMaintenance({ store, clock: time, timers: time, logger: silentLogger, onAlarm: (a) => alarms.push(a), standalone: () => standalone });
+    withServer.stop();
+    expect([...store.all()]).toHaveLength(3);
+    expect(alarms.at(-1)).toMatchObject({ kind: 'old-pending', depth: 3 });
+    standalone = true;
+    const alone = startMaintenance({ store, clock: time, timers: time, logger: silentLogger, onAlarm: (a) => alarms.push(a), standalone: () => standalone });
+    alone.stop();
+    expect([...store.all()].map((c) => c.id)).toEqual([ids[2]]);
+    expect(alarms.at(-1)).toBeNull();
+    const receipt = store.auditLog(5).find((e) => e.action === 'purge');
+    expect(receipt?.detail).toMatchObject({ retentionDays: 21, removed: 2, unsent: true });
+    expect(String((receipt?.detail as { rule?: unknown }).rule)).toMatch(/no central server/);
+    // The one left is still pending: enrolled later, the kiosk forwards it.
+    expect(store.queueStats().depth).toBe(1);
+    store.close();
+  });
 });

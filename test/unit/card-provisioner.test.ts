@@ -60,12 +60,28 @@ function provisioner(state: { enrolled: boolean; reenrollNeeded: boolean; trustK
 }
 
 describe('CardProvisioner', () => {
+  it("reports, records and stamps what takes effect when the card's config names another checkpoint, direction or profile than the card (a card issued before provision-card refused that)", async () => {
+    const { p, events } = provisioner({ enrolled: false, reenrollNeeded: false });
+    const text = issueProvisioningCard(
+      { url: 'https://central.example', code: 'K7QM-2XRP-9HTD', checkpoint: 'G', profile: 'venue', config: { checkpoint: 'OTHER', profile: 'booth', direction: 'out' } },
+      root.privateKey,
+      { now: new Date(time.now()), validHours: 2 },
+    );
+    const notice = await p.handle(text);
+    expect(notice).toMatchObject({ state: 'provisioned', message: 'Enrolled with https://central.example at checkpoint OTHER.' });
+    expect(events).toEqual([{ event: 'provisioned', server: 'https://central.example', checkpoint: 'OTHER', direction: 'out', profile: 'booth' }]);
+    expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'OTHER', direction: 'out' });
+    expect(kiosk.store.getSetting(SETTINGS.checkpoint)).toBe('OTHER');
+    expect(kiosk.store.getSetting(SETTINGS.profile)).toBe('booth');
+    expect(kiosk.store.auditLog(5)[0]).toMatchObject({ action: 'provisioned', detail: { checkpoint: 'OTHER', direction: 'out', profile: 'booth' } });
+  });
+
   it('enrolls a fresh kiosk and takes the card settings, audited', async () => {
     const { p, enrolled, events, configs } = provisioner({ enrolled: false, reenrollNeeded: false });
     const notice = await p.handle(card());
     expect(notice).toMatchObject({ state: 'provisioned' });
     expect(enrolled).toHaveLength(1);
-    expect(events).toEqual([{ event: 'provisioned', server: 'https://central.example', checkpoint: 'GATE-7' }]);
+    expect(events).toEqual([{ event: 'provisioned', server: 'https://central.example', checkpoint: 'GATE-7', direction: 'out', profile: 'booth' }]);
     expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'GATE-7', direction: 'out' });
     expect(kiosk.store.getSetting(SETTINGS.profile)).toBe('booth');
     expect(configs).toEqual([{ duplicateWindowMinutes: 1 }]);

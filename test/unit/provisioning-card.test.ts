@@ -90,12 +90,26 @@ describe('CKP1 provisioning card', () => {
       { v: 2, ...base, rootKey: jwk },
       { v: 1, ...base, checkpoint: 'has space', rootKey: jwk },
       { v: 1, ...base, url: 'ftp://x', rootKey: jwk },
+      { v: 1, ...base, url: 'http://admin:Pw0rd@127.0.0.1:47320', rootKey: jwk },
     ];
     for (const prov of cases) {
       const r = verifyProvisioningCard(rawCard({ prov: prov as never, signer: root.privateKey, iss: base.url, iat: T, exp: T + 3600 }), { now: NOW });
       expect(r, JSON.stringify(prov).slice(0, 80)).toMatchObject({ ok: false, reason: 'invalid' });
     }
     expect(() => issueProvisioningCard({ ...base, config: { bogus: true } as never }, root.privateKey, { now: NOW, validHours: 1 })).toThrow(/bogus/);
+  });
+
+  it('refuses a card whose URL carries a user name or password, without showing them (a kiosk would enrol, then get 401 on every request)', () => {
+    const jwk = cardJwk(root.privateKey);
+    for (const url of ['http://admin:Pw0rd@127.0.0.1:47320', 'https://admin@central.example/', 'http://@h:1']) {
+      const r = verifyProvisioningCard(rawCard({ prov: { v: 1, ...base, url, rootKey: jwk } as never, signer: root.privateKey, iss: url, iat: T, exp: T + 3600 }), { now: NOW });
+      expect(r, url).toMatchObject({ ok: false, reason: 'invalid' });
+      expect(JSON.stringify(r)).toContain('user name or password');
+      expect(JSON.stringify(r)).not.toMatch(/Pw0rd|admin/);
+    }
+    // An "@" in the path or query is not user-info.
+    const fine = issueProvisioningCard({ ...base, url: 'https://central.example/k@1?x=a@b' }, root.privateKey, { now: NOW, validHours: 1 });
+    expect(verifyProvisioningCard(fine, { now: NOW }).ok).toBe(true);
   });
 
   it('refuses iss different from url, damaged text and oversized input without throwing', () => {

@@ -67,6 +67,40 @@ describe('remote configuration on the kiosk', () => {
     expect(kiosk.currentPolicy().duplicateWindowMinutes).toBe(DEFAULT_POLICY.duplicateWindowMinutes);
   });
 
+  it('keeps a local checkpoint when a newer merged version carries the same central value, until that value changes', () => {
+    const applier = createConfigApplier({ kiosk, basePolicy: DEFAULT_POLICY, clock: time, logger: silentLogger });
+    // Device profile v2 names GATE-9.
+    applier.apply({ checkpoint: 'GATE-9' }, 2, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig().checkpointId).toBe('GATE-9');
+    // The kiosk is started with run --checkpoint LOCAL-1 (the stored profile re-applied at the start).
+    kiosk.setConfig({ checkpointId: 'LOCAL-1' });
+    kiosk.store.setSetting(SETTINGS.checkpoint, 'LOCAL-1');
+    applier.apply({ checkpoint: 'GATE-9' }, 2, { stored: true, source: 'central' });
+    // The device joins group north whose profile sets the language: merged v3 still carries GATE-9.
+    applier.apply({ checkpoint: 'GATE-9', direction: 'in', language: 'vi' }, 3, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig().checkpointId).toBe('LOCAL-1');
+    expect(kiosk.store.getSetting(SETTINGS.checkpoint)).toBe('LOCAL-1');
+    expect(kiosk.store.getSetting(REMOTE_SETTINGS.language)).toBe('vi');
+    expect(applier.appliedVersion()).toBe(3);
+    // A local direction change stands too; the central direction named first in v3 was applied then.
+    kiosk.setConfig({ direction: 'out' });
+    applier.apply({ checkpoint: 'GATE-9', direction: 'in', language: 'en' }, 4, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'LOCAL-1', direction: 'out' });
+    // The central checkpoint changes: it is set.
+    applier.apply({ checkpoint: 'GATE-10', direction: 'in' }, 5, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig()).toMatchObject({ checkpointId: 'GATE-10', direction: 'out' });
+    expect(kiosk.store.getSetting(SETTINGS.checkpoint)).toBe('GATE-10');
+  });
+
+  it('learns the central values from the profile in force at a start (a kiosk upgraded from a version that did not remember them)', () => {
+    const applier = createConfigApplier({ kiosk, basePolicy: DEFAULT_POLICY, clock: time, logger: silentLogger });
+    kiosk.store.setSetting(REMOTE_SETTINGS.appliedVersion, '2');
+    kiosk.setConfig({ checkpointId: 'LOCAL-1' });
+    applier.apply({ checkpoint: 'GATE-9' }, 2, { stored: true, source: 'central' });
+    applier.apply({ checkpoint: 'GATE-9', language: 'vi' }, 3, { stored: false, source: 'central' });
+    expect(kiosk.currentConfig().checkpointId).toBe('LOCAL-1');
+  });
+
   it('changes nothing when the profile is unusable', () => {
     const applier = createConfigApplier({ kiosk, basePolicy: DEFAULT_POLICY, clock: time, logger: silentLogger });
     const before = kiosk.currentPolicy();
@@ -123,7 +157,7 @@ describe('remote configuration on the kiosk', () => {
     const { code } = await api.techIssueOfficerCode(session.session, 'CB-1');
     expect(await api.officerSignIn('CB-1', code)).toMatchObject({ ok: true, actor: 'CB-1' });
 
-    // The technician sets venue; a new remote version naming the profile sets booth again...
+    // The technician sets venue; a new remote version naming the profile (first time: a changed central value) sets booth again...
     expect((await api.techConfigure(session.session, { profile: 'venue' })).profile).toBe('venue');
     const applier = createConfigApplier({ kiosk, basePolicy: DEFAULT_POLICY, clock: time, logger: silentLogger });
     applier.apply({ profile: 'booth' }, 2, { stored: false, source: 'central' });
@@ -132,8 +166,15 @@ describe('remote configuration on the kiosk', () => {
     await api.techConfigure(session.session, { profile: 'venue' });
     applier.apply({ profile: 'booth' }, 2, { stored: true, source: 'central' });
     expect((await api.getStatus()).profile).toBe('venue');
-    // ...until the next version that names it.
-    applier.apply({ profile: 'booth' }, 3, { stored: false, source: 'central' });
+    // ...and across a newer version carrying the same central value (another key changed)...
+    applier.apply({ profile: 'booth', language: 'vi' }, 3, { stored: false, source: 'central' });
+    expect((await api.getStatus()).profile).toBe('venue');
+    // ...until the central value changes: venue centrally, then the technician's booth, then central booth.
+    applier.apply({ profile: 'venue' }, 4, { stored: false, source: 'central' });
+    await api.techConfigure(session.session, { profile: 'booth' });
+    expect((await api.getStatus()).profile).toBe('booth');
+    await api.techConfigure(session.session, { profile: 'venue' });
+    applier.apply({ profile: 'booth' }, 5, { stored: false, source: 'central' });
     expect((await api.getStatus()).profile).toBe('booth');
     expect(kiosk.store.getSetting(SETTINGS.profile)).toBe('booth');
     api.close();

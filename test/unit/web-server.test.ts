@@ -213,6 +213,10 @@ describe('validateCall', () => {
     expect(validateCall('recentScans', [5])).toBe('recentScans: expected 2 argument(s), got 1');
     expect(validateCall('manualEntry', [s, { idNo: '123', name: 'A', dob: '1990-01-01', sex: 'M' }])).toMatch(/12-digit ID number/);
     expect(validateCall('techConfigure', [s, { profile: 'admin' }])).toMatch(/profile" must be one of venue, booth/);
+    expect(validateCall('techConfigure', [s, { serverUrl: 'http://admin:Pw0rd@127.0.0.1:47320', enrollCode: 'K7QM-2XRP' }])).toBe(
+      'techConfigure: argument 2 field "serverUrl" carries a user name or password before "@": give the server URL without them',
+    );
+    expect(validateCall('techConfigure', [s, { serverUrl: 'http://127.0.0.1:47320/a@b' }])).toBeUndefined();
     expect(validateCall('__proto__', [])).toMatch(/unknown method/);
   });
 });

@@ -38,6 +38,7 @@ import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
 import { PolicyError } from '../../core/policy-file.js';
 import { readCaFile } from './read-ca.js';
+import { userInfoProblem } from '../../shared/server-url.js';
 import { checkEach, oneOf, parseCommand, portNumber, requireOption, UsageError } from '../usage.js';
 import { tuneHeapForKiosk } from '../kiosk-heap.js';
 import { onParentGone } from '../parent-watch.js';
@@ -124,6 +125,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const servers = values.server ?? [];
   if (servers.length > 16) throw new UsageError('run: at most 16 --server URLs');
   for (const server of servers) {
+    // Before the format check: that one quotes the value, and this one must not show the password.
+    // (each URL of a comma-separated list)
+    const userInfo = server.split(',').map((part) => userInfoProblem(part.trim())).find((problem) => problem !== undefined);
+    if (userInfo) throw new UsageError(`run: --server: ${userInfo}`);
     if (!/^https?:\/\/[^\s]+$/.test(server)) throw new UsageError(`run: --server must be an http:// or https:// URL, got "${server}"`);
   }
   const heartbeatSeconds = values['heartbeat-seconds'];

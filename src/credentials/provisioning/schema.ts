@@ -5,6 +5,7 @@
  */
 import { base64urlProblem } from '../../shared/base64url.js';
 import { CHECKPOINT_ID, RemoteConfigError, parseRemoteConfig } from '../../fleet/remote-config.js';
+import { hasUserInfo } from '../../shared/server-url.js';
 import { PROVISIONING_LIMITS as L } from './types.js';
 import type { CardRootKey, ProvisioningCard } from './types.js';
 
@@ -152,6 +153,8 @@ function cardOf(json: unknown): ProvisioningCard {
   if (typeof p.url !== 'string' || p.url.length > L.urlChars || !URL_PATTERN.test(p.url)) {
     throw new Invalid(`prov.url: expected an http(s) URL of at most ${L.urlChars} characters`);
   }
+  // Refused before any enrollment (shared/server-url.ts): the code would be spent for a kiosk every later request of which gets 401.
+  if (hasUserInfo(p.url)) throw new Invalid('prov.url: carries a user name or password before "@" (not shown); the central server does not take them: issue a new card with the URL without them');
   if (typeof p.code !== 'string' || p.code.length < L.codeMinChars || p.code.length > L.codeChars) {
     throw new Invalid(`prov.code: expected ${L.codeMinChars}-${L.codeChars} characters`);
   }
