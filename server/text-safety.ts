@@ -16,30 +16,10 @@
  * and paragraph separators, which end a line in many log viewers and in JavaScript source).
  */
 
-import { firstControlCharacter, replaceControlCharacters } from '../src/shared/control-characters.js';
+import { replaceControlCharacters } from '../src/shared/control-characters.js';
 
-/** `U+001B`-style name of a code unit (for messages; never the character itself). */
-function codePointName(ch: string): string {
-  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/**
- * Why `value` cannot be an identifier (undefined when it can): `"<field>: contains a control
- * character (U+001B)"` or `"<field>: contains a lone surrogate (U+D800), not well-formed Unicode"`.
- */
-export function problemOfIdentifier(field: string, value: string): string | undefined {
-  const ch = firstControlCharacter(value);
-  if (ch === undefined) return undefined;
-  const name = codePointName(ch);
-  return /\p{Cs}/u.test(ch) ? `${field}: contains a lone surrogate (${name}), not well-formed Unicode` : `${field}: contains a control character (${name})`;
-}
-
-/** Why `value` cannot be stored as free text (undefined when it can): a NUL or a lone surrogate. */
-export function problemOfFreeText(field: string, value: string): string | undefined {
-  if (value.includes('\u0000')) return `${field}: contains a NUL character (U+0000)`;
-  const m = /\p{Cs}/u.exec(value);
-  return m ? `${field}: contains a lone surrogate (${codePointName(m[0])}), not well-formed Unicode` : undefined;
-}
+// The rules the kiosk applies too live in src/shared/text-safety.ts (one function, not a copy).
+export { problemOfFreeText, problemOfIdentifier } from '../src/shared/text-safety.js';
 
 /** `value` with each control character replaced (src/shared/control-characters.ts): a space for whitespace ones, else U+FFFD. */
 export function cleanReportedText(value: string): string {

@@ -7,6 +7,7 @@ import type { Direction } from '../shared/types.js';
 import type { KioskStatus, ManualEntry, OverrideRequest, RecentScan, ScanDetails, ScanResult, ShiftCounts, SignInResult } from '../shared/api.js';
 import type { StoredCheckIn } from '../store/types.js';
 import { maskName } from '../shared/mask.js';
+import { problemOfFreeText } from '../shared/text-safety.js';
 import { ApiError } from './api-error.js';
 import type { DeskContext } from './desk-context.js';
 import { API_SETTINGS } from './api-settings.js';
@@ -65,9 +66,14 @@ export class BoothDesk {
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
+    const reason = request.reason.trim();
+    // The central server's own rule (src/shared/text-safety.ts): a reason it would refuse is refused
+    // here, while the officer is at the screen, not found later as an override the server dropped.
+    const problem = problemOfFreeText('reason', reason);
+    if (problem) throw new ApiError('refused', `The reason cannot be used: ${problem.replace(/^reason: /, '')}.`);
     // Its own id: the override travels to the central server as a record of its own (exactly once);
     // `by` is the signed-in officer's id, never a name the caller types.
-    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason: request.reason.trim(), verdict: request.verdict, reasons: stored.reasons, at: this.ctx.nowIso() };
+    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason, verdict: request.verdict, reasons: stored.reasons, at: this.ctx.nowIso() };
     // Its audit entry (from, to, the officer's reason) is written in the same transaction.
     store.setOverride(request.id, override);
     this.ctx.ledger.overridden(stored, previous, request.verdict, stored.override !== undefined);

@@ -116,7 +116,10 @@ export interface DeliveryStatus {
   oldestPendingAt?: string;
   /** True when check-ins have waited too long to be forwarded (docs/OPERATIONS.md alarm, default 48 h). */
   pendingAlarm: boolean;
+  /** Records the server refused, kept and marked: check-ins plus overrides (overridesRejected of them). */
   rejected: number;
+  /** Of `rejected`, officer overrides the server refused (its export still shows the verdict before them). */
+  overridesRejected?: number;
   lastSyncAt?: string;
   serverUrl?: string;
   /** Short, PII-free text of the last delivery problem. */
@@ -178,9 +181,18 @@ export interface LogLine {
 }
 
 export interface RejectedRecord {
+  /** The check-in's id, or the override record's id when kind is 'override'. */
   id: string;
+  /** The check-in's scan time (for an override: when the officer made it). */
   scannedAt: string;
+  /** The server's reason. */
   reason: string;
+  /** What was refused; absent means a check-in. */
+  kind?: 'checkin' | 'override';
+  /** kind 'override': the check-in it overrides, the verdict it set and the officer who set it. */
+  checkinId?: string;
+  verdict?: VerdictKind;
+  by?: string;
 }
 
 export interface TechInfo {

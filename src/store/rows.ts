@@ -29,6 +29,8 @@ export interface StoredRow extends CheckInRow {
   message: string | null;
   state: DeliveryState | null;
   reject_reason: string | null;
+  /** JSON array of the check-in's overrides the server refused ([] when none; absent in other reads). */
+  overrides_rejected?: string | null;
 }
 
 export const CHECKIN_COLUMNS =
@@ -71,5 +73,9 @@ export function rowToStored(row: StoredRow, seal: IdentitySeal): StoredCheckIn {
   const stored: StoredCheckIn = { ...rowToCheckIn(row, seal), delivery: row.state ?? 'pending' };
   if (row.reject_reason !== null) stored.rejectReason = row.reject_reason;
   if (row.message !== null) stored.message = row.message;
+  if (row.overrides_rejected) {
+    const refused = JSON.parse(row.overrides_rejected) as NonNullable<StoredCheckIn['overridesRejected']>;
+    if (refused.length > 0) stored.overridesRejected = refused;
+  }
   return stored;
 }

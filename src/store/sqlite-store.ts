@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
-import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
+import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, RejectedOverride, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
 import { DEDUP_SALT_SETTING, DEDUP_TEXT_KEYS_UNTIL_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedHasher } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
@@ -146,7 +146,10 @@ export class SqliteStore implements CheckInStore {
     );
     this.insertOutbox = db.prepare('INSERT INTO outbox (checkin_seq) VALUES (?)');
     // The message stays on the kiosk: read with the stored check-in, never in what is sent (CHECKIN_COLUMNS).
-    const stored = `SELECT ${CHECKIN_COLUMNS}, c.message, o.state, o.reject_reason FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
+    // Overrides the server refused are few: the subquery walks the (state, seq) index's rejected rows only.
+    const refusedOverrides = `(SELECT json_group_array(json_object('id', r.id, 'verdict', json_extract(r.record, '$.verdict'), 'reason', coalesce(r.reject_reason, 'rejected')))
+        FROM (SELECT id, record, reject_reason FROM override_outbox WHERE state = 'rejected' AND checkin_id = c.id ORDER BY seq) r)`;
+    const stored = `SELECT ${CHECKIN_COLUMNS}, c.message, o.state, o.reject_reason, ${refusedOverrides} AS overrides_rejected FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
     this.selectById = db.prepare(`${stored} WHERE c.id = ?`);
     this.selectPage = db.prepare(`${stored} WHERE c.seq > ? ORDER BY c.seq LIMIT ?`);
     this.selectPending = db.prepare(
@@ -356,7 +359,12 @@ export class SqliteStore implements CheckInStore {
 
   queueStats(): QueueStats {
     const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null; oldestHeld: string | null });
-    const stats: QueueStats = { depth: row.depth, rejected: row.rejected, overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()) };
+    const stats: QueueStats = {
+      depth: row.depth,
+      rejected: row.rejected,
+      overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()),
+      overridesRejected: this.guard('queueStats', () => this.overrideOutbox.rejectedCount()),
+    };
     if (row.oldest !== null) stats.oldestPendingAt = row.oldest;
     if (row.oldestHeld !== null) stats.oldestHeldAt = row.oldestHeld;
     return stats;
@@ -412,6 +420,12 @@ export class SqliteStore implements CheckInStore {
   markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void {
     if (rejections.length === 0) return;
     this.guard('markOverridesRejected', () => this.overrideRejectTx(rejections, at));
+  }
+
+  rejectedOverrides(limit: number): RejectedOverride[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    return this.guard('rejectedOverrides', () => this.overrideOutbox.rejectedList(n));
   }
 
   getSetting(key: string): string | undefined {

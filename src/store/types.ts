@@ -45,6 +45,27 @@ export interface StoredCheckIn extends CheckIn {
   delivery: DeliveryState;
   /** Why the server rejected it, when delivery = 'rejected'. */
   rejectReason?: string;
+  /**
+   * This check-in's overrides the central server refused (kept, marked rejected: the server's
+   * export still shows the verdict before them), oldest first; absent when there are none.
+   */
+  overridesRejected?: { id: string; verdict: OverrideRecord['verdict']; reason: string }[];
+}
+
+/** An override the central server refused, as the technician panel lists it. */
+export interface RejectedOverride {
+  /** The override record's id. */
+  id: string;
+  checkinId: string;
+  verdict: OverrideRecord['verdict'];
+  /** The officer's id. */
+  by: string;
+  /** When the officer made it. */
+  at: string;
+  /** The server's reason. */
+  reason: string;
+  /** When the server's refusal was recorded here. */
+  rejectedAt?: string;
 }
 
 /** A pending check-in as the forwarder sends it (CheckInStore.pendingWire). */
@@ -63,6 +84,8 @@ export interface QueueStats {
   rejected: number;
   /** Overrides not yet delivered (overrides outbox). */
   overridesPending?: number;
+  /** Overrides the server refused: kept, marked rejected, shown to technicians. */
+  overridesRejected?: number;
   /**
    * scannedAt of the oldest check-in held, whatever its delivery state: every check-in may carry
    * identity fields, so this is the oldest personal data on the device (heartbeat `oldestIdentityAt`).
@@ -125,6 +148,8 @@ export interface CheckInStore {
   markOverridesForwarded(ids: readonly string[], at: string): void;
   /** Permanently refused overrides: kept, marked and shown, never dropped. */
   markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
+  /** The latest `limit` overrides the server refused, oldest of them first (absent: none kept). */
+  rejectedOverrides?(limit: number): RejectedOverride[];
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   audit(entry: AuditEntry): void;
