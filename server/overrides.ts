@@ -13,7 +13,7 @@
  */
 import type { CheckIn, VerdictKind } from '../src/shared/types.js';
 import { isIsoTime, RECORD_LIMITS, timeBoundProblem } from './checkin-validation.js';
-import { problemOfFreeText, problemOfIdentifier } from './text-safety.js';
+import { problemOfFreeText, problemOfIdentifier, problemOfOfficerReason } from './text-safety.js';
 import type { CentralStorage } from './storage/types.js';
 
 /** At most this many overrides per POST (same bound as check-ins). */
@@ -78,7 +78,10 @@ export function validateOverride(raw: unknown, nowMs: number): { ok: true; value
   if (!bounded(r.by, RECORD_LIMITS.overrideFieldChars)) return fail('by: missing or too long');
   if (!bounded(r.reason, RECORD_LIMITS.overrideFieldChars, 0)) return fail('reason: not a string of at most 500 chars');
   const problem =
-    (reasons as string[]).map((x) => problemOfIdentifier('reasons', x)).find((p) => p !== undefined) ?? problemOfFreeText('by', r.by) ?? problemOfFreeText('reason', r.reason as string);
+    (reasons as string[]).map((x) => problemOfIdentifier('reasons', x)).find((p) => p !== undefined) ??
+    problemOfFreeText('by', r.by) ??
+    // The kiosk checks the officer's reason with this same function before it records the override.
+    problemOfOfficerReason('reason', r.reason as string);
   if (problem) return fail(problem);
   if (!isIsoTime(r.at)) return fail('at: not an ISO date-time');
   const atProblem = timeBoundProblem('at', r.at, nowMs);

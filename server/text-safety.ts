@@ -1,12 +1,14 @@
 /**
  * Text a kiosk sends that people read later (the fleet page, the operations room, logs, CSVs) or
- * that PostgreSQL stores in a `text` column. Three rules:
+ * that PostgreSQL stores in a `text` column. Four rules:
  *
  * - an identifier (device id, checkpoint id, reason code) holds no control character and no lone
  *   surrogate: a check-in with one is refused alone, naming the field (`problemOfIdentifier`);
- * - free text (names, an officer's reason) may hold anything printable, but never U+0000 (which a
+ * - free text (names, an officer's id) may hold anything printable, but never U+0000 (which a
  *   PostgreSQL `text` value cannot hold, so one would fail the whole batch) nor a lone surrogate
  *   (which UTF-8 cannot carry: it would be stored as U+FFFD, not as sent) (`problemOfFreeText`);
+ * - an officer's override reason (`problemOfOfficerReason`) is free text without control or
+ *   bidirectional control characters and with at least a few visible characters;
  * - status text a kiosk reports about itself (heartbeat: scanner errors, version, update state;
  *   enrollment: device name) is accepted and cleaned (`cleanReportedText`): refusing it would cost
  *   the whole heartbeat of an old kiosk that reports a driver's raw message, so each control
@@ -19,7 +21,7 @@
 import { replaceControlCharacters } from '../src/shared/control-characters.js';
 
 // The rules the kiosk applies too live in src/shared/text-safety.ts (one function, not a copy).
-export { problemOfFreeText, problemOfIdentifier } from '../src/shared/text-safety.js';
+export { MIN_REASON_VISIBLE, problemOfFreeText, problemOfIdentifier, problemOfOfficerReason } from '../src/shared/text-safety.js';
 
 /** `value` with each control character replaced (src/shared/control-characters.ts): a space for whitespace ones, else U+FFFD. */
 export function cleanReportedText(value: string): string {

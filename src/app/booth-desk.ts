@@ -7,7 +7,7 @@ import type { Direction } from '../shared/types.js';
 import type { KioskStatus, ManualEntry, OverrideRequest, RecentScan, ScanDetails, ScanResult, ShiftCounts, SignInResult } from '../shared/api.js';
 import type { StoredCheckIn } from '../store/types.js';
 import { maskName } from '../shared/mask.js';
-import { problemOfFreeText } from '../shared/text-safety.js';
+import { problemOfOfficerReason } from '../shared/text-safety.js';
 import { ApiError } from './api-error.js';
 import type { DeskContext } from './desk-context.js';
 import { API_SETTINGS } from './api-settings.js';
@@ -68,8 +68,9 @@ export class BoothDesk {
     const previous = stored.override?.verdict ?? stored.verdict;
     const reason = request.reason.trim();
     // The central server's own rule (src/shared/text-safety.ts): a reason it would refuse is refused
-    // here, while the officer is at the screen, not found later as an override the server dropped.
-    const problem = problemOfFreeText('reason', reason);
+    // here, while the officer is at the screen, not found later as an override the server refused.
+    // No control or bidirectional control characters, and a few visible characters.
+    const problem = problemOfOfficerReason('reason', reason);
     if (problem) throw new ApiError('refused', `The reason cannot be used: ${problem.replace(/^reason: /, '')}.`);
     // Its own id: the override travels to the central server as a record of its own (exactly once);
     // `by` is the signed-in officer's id, never a name the caller types.

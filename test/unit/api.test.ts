@@ -203,6 +203,19 @@ describe('kiosk API over a KioskService', () => {
     await expect(ctx.api.overrideCheckIn(session, { id: 'nope', verdict: 'accept', reason: 'x' })).rejects.toThrow(/No check-in/);
   });
 
+  it('refuses an override reason that reads as empty or holds a control or bidirectional control character, recording nothing', async () => {
+    const res = await ctx.api.submitScan({ text: 'garbage that is no credential', source: 'wedge' });
+    const id = res.ok ? res.outcome.id : '';
+    const session = await ctx.officer('badge-17');
+    for (const reason of ['\u200b', ' \u200b\u2060 ', 'ok', 'paper seen \u202egnp.exe', 'paper\u0000seen', 'paper \u0007seen']) {
+      await expect(ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason }), JSON.stringify(reason)).rejects.toMatchObject({ code: 'refused' });
+    }
+    expect(ctx.store.get(id)?.override).toBeUndefined();
+    expect(ctx.store.overrides).toEqual([]);
+    await ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason: 'giấy xét nghiệm' });
+    expect(ctx.store.get(id)?.override?.reason).toBe('giấy xét nghiệm');
+  });
+
   it('checks a manually typed ID card like a scanned one, audited with the officer id', async () => {
     const session = await ctx.officer('CB-9');
     const ok = await ctx.api.manualEntry(session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
