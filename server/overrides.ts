@@ -7,8 +7,8 @@
  * later (it sends check-ins before overrides). An override for a check-in another device sent is
  * rejected with `foreign-checkin`.
  *
- * The stored check-in record then carries its current verdict (the latest override's, by `at`
- * then id), `originalVerdict` and `overrides` oldest first, so `central export` and tracing show
+ * The stored check-in record then carries its current verdict and reasons (the latest override's,
+ * by `at` then id), `originalVerdict`, `originalReasons` and `overrides` oldest first, so `central export` and tracing show
  * the current verdict without further joins.
  */
 import type { CheckIn, VerdictKind } from '../src/shared/types.js';
@@ -40,6 +40,11 @@ export type OverrideEntry = Omit<OverrideRecord, 'checkinId'>;
 export interface ExportedCheckIn extends CheckIn {
   /** The verdict the kiosk recorded at the scan. `verdict` is the current one. */
   originalVerdict: VerdictKind;
+  /**
+   * The reasons the kiosk recorded at the scan, when an override changed them: `reasons` is then
+   * the current verdict's (the latest override's). Absent on a check-in without overrides.
+   */
+  originalReasons?: CheckIn['reasons'];
   /** Oldest first; absent when there are none. */
   overrides?: OverrideEntry[];
 }
@@ -131,11 +136,16 @@ export function compareOverrides(a: OverrideEntry, b: OverrideEntry): number {
  * latest, `originalVerdict` kept from the first time, the list oldest first. Pure: storages of
  * every backend call it inside their transaction.
  */
-export function withOverrides(record: CheckIn & { originalVerdict?: VerdictKind }, overrides: readonly OverrideEntry[]): ExportedCheckIn {
+export function withOverrides(record: CheckIn & { originalVerdict?: VerdictKind; originalReasons?: CheckIn['reasons'] }, overrides: readonly OverrideEntry[]): ExportedCheckIn {
   const original = record.originalVerdict ?? record.verdict;
+  // Records stored before originalReasons existed kept the scan's reasons in `reasons`.
+  const originalReasons = record.originalReasons ?? record.reasons;
   const list = [...overrides].sort(compareOverrides).map(({ id, verdict, reasons, by, reason, at }) => ({ id, verdict, reasons, by, reason, at }));
   const latest = list[list.length - 1];
-  return { ...record, verdict: latest?.verdict ?? original, originalVerdict: original, ...(list.length ? { overrides: list } : {}) };
+  const { originalReasons: _stale, ...rest } = record;
+  if (!latest) return { ...rest, verdict: original, reasons: originalReasons, originalVerdict: original };
+  // The current verdict is the latest override's, with its reasons; the scan's stay beside them.
+  return { ...rest, verdict: latest.verdict, reasons: latest.reasons as CheckIn['reasons'], originalVerdict: original, originalReasons, overrides: list };
 }
 
 /** A stored record as export and tracing print it: `originalVerdict` always present. */

@@ -7,6 +7,7 @@ import type { Direction } from '../shared/types.js';
 import type { KioskStatus, ManualEntry, OverrideRequest, RecentScan, ScanDetails, ScanResult, ShiftCounts, SignInResult } from '../shared/api.js';
 import type { StoredCheckIn } from '../store/types.js';
 import { maskName } from '../shared/mask.js';
+import { reasonsAfterOverride } from '../shared/reasons.js';
 import { problemOfOfficerReason } from '../shared/text-safety.js';
 import { ApiError } from './api-error.js';
 import type { DeskContext } from './desk-context.js';
@@ -74,7 +75,9 @@ export class BoothDesk {
     if (problem) throw new ApiError('refused', `The reason cannot be used: ${problem.replace(/^reason: /, '')}.`);
     // Its own id: the override travels to the central server as a record of its own (exactly once);
     // `by` is the signed-in officer's id, never a name the caller types.
-    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason, verdict: request.verdict, reasons: stored.reasons, at: this.ctx.nowIso() };
+    // The current verdict's reasons are the override's (none for an accept); the scan's stay on the check-in.
+    const reasons = reasonsAfterOverride(request.verdict, stored.override?.reasons ?? stored.reasons);
+    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason, verdict: request.verdict, reasons, at: this.ctx.nowIso() };
     // Its audit entry (from, to, the officer's reason) is written in the same transaction.
     store.setOverride(request.id, override);
     this.ctx.ledger.overridden(stored, previous, request.verdict, stored.override !== undefined);

@@ -97,7 +97,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null, inheritsOverride: boolean) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -131,13 +131,13 @@ export class SqliteStore implements CheckInStore {
     // kiosk always has a former id, so this one statement is the usual case; the hash narrows the
     // index to the few reads of one credential, so sorting the two ranges costs nothing to speak of.
     this.findDuplicate = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
+      `SELECT id, verdict, reasons, override IS NOT NULL AS overridden FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     // For a window that reaches back to rows written before v7 or v6: the key's hash, the former
     // (text) key's hash and its v1 hash (NULL for one not needed: it matches nothing), either id.
     this.findDuplicateAny = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?, ?) AND device_id IN (?, ?) AND direction = ?
+      `SELECT id, verdict, reasons, override IS NOT NULL AS overridden FROM checkins WHERE dedup_hash IN (?, ?, ?) AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     this.insertCheckIn = db.prepare(
@@ -195,7 +195,7 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null, inheritsOverride: boolean): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         // Another connection committed since this one last looked: its check-ins are not in `recent`.
@@ -214,10 +214,12 @@ export class SqliteStore implements CheckInStore {
           older
             ? this.findDuplicateAny.get(hash, formerHash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
             : this.findDuplicate.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
-        ) as { id: string; verdict: string; reasons: string } | undefined;
+        ) as { id: string; verdict: string; reasons: string; overridden: number } | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
-        // the same verdict and reasons: a retry that ends differently is a check-in of its own.
-        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons) {
+        // the same verdict and reasons: a retry that ends differently is a check-in of its own. An
+        // officer's override is inherited only by a reading that identifies its holder
+        // (DedupRule.inheritsOverride): another reading of the same unreadable text is judged alone.
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons && (inheritsOverride || prior.overridden === 0)) {
           return { kind: 'duplicate', of: prior.id };
         }
       }
@@ -292,7 +294,7 @@ export class SqliteStore implements CheckInStore {
     if (this.closed) throw new StoreError('closed', this.file);
     let outcome: RecordOutcome;
     try {
-      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId, message === undefined ? null : cutText(message, MAX_MESSAGE_CHARS));
+      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId, message === undefined ? null : cutText(message, MAX_MESSAGE_CHARS), dedup?.inheritsOverride !== false);
     } catch (err) {
       throw this.failure('record', err);
     }

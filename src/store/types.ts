@@ -28,6 +28,13 @@ export interface DedupRule {
    */
   windowMs: number;
   /**
+   * False when the scan did not identify its holder (unreadable, unknown format, a signature that
+   * does not verify …: shared/reasons.ts UNIDENTIFIED_REASONS): then a latest same-key check-in an
+   * officer overrode is no duplicate of it (its override is not inherited by a mere re-read of the
+   * same text), and the scan is recorded on its own. Default true.
+   */
+  inheritsOverride?: boolean;
+  /**
    * Another id the same device recorded under (its local id before enrollment): check-ins under it
    * count as this device's for the window. A device id is renamed, the device is not.
    */
