@@ -119,7 +119,7 @@ export class KioskApiService implements KioskApi {
       status: () => this.status(),
       emitStatus: () => this.emitStatus(),
       applyDirection: (direction, actor) => this.applyDirection(direction, actor),
-      scan: (text, source) => this.scan(text, source),
+      scan: (text, source, enteredBy) => this.scan(text, source, enteredBy),
       policy: () => this.policy(),
       tech: (session) => this.access.require(session, 'technician').actor,
       nowIso: () => this.nowIso(),
@@ -176,12 +176,13 @@ export class KioskApiService implements KioskApi {
     return this.scan(scan.text, 'wedge');
   }
 
-  private async scan(text: string, source: 'wedge' | 'manual'): Promise<ScanResult> {
+  private async scan(text: string, source: 'wedge' | 'manual', enteredBy?: string): Promise<ScanResult> {
     const event: ScanEvent = {
       source,
       deviceId: source === 'wedge' ? 'wedge:window' : 'manual:booth',
       text,
       receivedAt: this.deps.clock.now(),
+      ...(source === 'manual' && enteredBy ? { enteredBy } : {}),
     };
     const outcome = await this.deps.kiosk.submit(event);
     // A provisioning card is never a check-in: the kiosk hands it to the central link.

@@ -95,7 +95,7 @@ export class BoothDesk {
     const [y, m, d] = entry.dob.split('-');
     const today = new Date(this.ctx.deps.clock.now() + 7 * 3_600_000).toISOString().slice(0, 10).split('-');
     const line = [entry.idNo, '', entry.name.trim().replace(/\|/g, ' '), `${d}${m}${y}`, entry.sex === 'M' ? 'Nam' : 'Nữ', '', `${today[2]}${today[1]}${today[0]}`].join('|');
-    const result = await this.ctx.scan(line, 'manual');
+    const result = await this.ctx.scan(line, 'manual', by);
     this.ctx.deps.kiosk.store.audit({ at: this.ctx.nowIso(), actor: by, action: 'manual-entry', detail: result.ok ? { checkInId: result.outcome.id } : {} });
     return result;
   }

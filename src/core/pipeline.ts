@@ -117,6 +117,8 @@ export class Pipeline {
       reasons: verdict.reasons,
       subject: result.subject,
     };
+    // A manual entry carries its officer to the central server (CheckIn.manual).
+    if (scan.source === 'manual' && scan.enteredBy) checkIn.manual = { by: scan.enteredBy };
     const windowMs = this.deps.policy().duplicateWindowMinutes * 60_000;
     // Storage faults propagate: the caller must not show a verdict that was not recorded.
     let dedup: DedupRule | undefined;

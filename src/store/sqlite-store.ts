@@ -142,7 +142,7 @@ export class SqliteStore implements CheckInStore {
     );
     this.insertCheckIn = db.prepare(
       `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
-         reasons, subject, override, dedup_hash, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reasons, subject, override, dedup_hash, message, manual) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertOutbox = db.prepare('INSERT INTO outbox (checkin_seq) VALUES (?)');
     // The message stays on the kiosk: read with the stored check-in, never in what is sent (CHECKIN_COLUMNS).
@@ -226,6 +226,7 @@ export class SqliteStore implements CheckInStore {
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
         reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash, message,
+        c.manual ? JSON.stringify({ by: c.manual.by }) : null,
       );
       this.insertOutbox.run(lastInsertRowid);
       return RECORDED;
