@@ -16,7 +16,9 @@ const STATUS = { apiVersion: 1, deviceId: 'd', checkpointId: 'cp', direction: 'i
 function fakeApi() {
   const events = new EventEmitter();
   const calls: unknown[][] = [];
+  const hooks: { rotate?: () => { url: string } } = {};
   const api = {
+    techRotateWebToken: async () => hooks.rotate?.() ?? { url: '' },
     getStatus: async () => STATUS,
     submitScan: async (scan: unknown) => (calls.push(['submitScan', scan]), { ok: false, error: 'test' }),
     techInfo: async () => {
@@ -27,7 +29,7 @@ function fakeApi() {
     },
     on: (event: string, l: (p: unknown) => void) => (events.on(event, l), () => events.off(event, l)),
   } as unknown as KioskApi;
-  return { api, events, calls };
+  return { api, events, calls, hooks };
 }
 
 function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -175,6 +177,30 @@ describe('web mode server', () => {
       await expect(open(wsUrl, ui.origin)).rejects.toThrow(/refused 403/);
       (await open(wsUrl.replace(/a{64}$/, 'e'.repeat(64)), ui.origin)).close();
     } finally {
+      ui.setToken('a'.repeat(64));
+    }
+  });
+
+  it('rotates from the technician panel: the pressing page gets the new URL before its socket ends, other pages get 4001', async () => {
+    const pressing = await open(wsUrl, ui.origin);
+    const other = await open(wsUrl, ui.origin);
+    const seen: string[] = [];
+    pressing.on('message', (d) => seen.push(`message ${JSON.parse(d.toString()).t}`));
+    const pressingClosed = new Promise<number>((r) => pressing.once('close', (code) => (seen.push(`close ${code}`), r(code))));
+    const otherClosed = new Promise<number>((r) => other.once('close', (code) => r(code)));
+    fake.hooks.rotate = () => {
+      ui.setToken('f'.repeat(64));
+      return { url: ui.url };
+    };
+    try {
+      const answer = await call(pressing, 1, 'techRotateWebToken', ['c'.repeat(64)]);
+      expect(answer).toMatchObject({ ok: true, value: { url: expect.stringMatching(/token=f{64}$/) } });
+      expect(await otherClosed).toBe(4001);
+      expect(await pressingClosed).toBe(1000);
+      expect(seen).toEqual(['message result', 'close 1000']);
+      expect((await httpGet((answer.value as { url: string }).url)).status).toBe(200);
+    } finally {
+      delete fake.hooks.rotate;
       ui.setToken('a'.repeat(64));
     }
   });
