@@ -67,6 +67,8 @@ export class BoothDesk {
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
+    // An override that changes nothing would only add a record (and an officer's name) to the history.
+    if (request.verdict === previous) throw new ApiError('refused', `No change: the check-in already stands at ${previous}.`);
     const reason = request.reason.trim();
     // The central server's own rule (src/shared/text-safety.ts): a reason it would refuse is refused
     // here, while the officer is at the screen, not found later as an override the server refused.

@@ -216,6 +216,17 @@ describe('kiosk API over a KioskService', () => {
     expect(ctx.store.get(id)?.override?.reason).toBe('giấy xét nghiệm');
   });
 
+  it('refuses an override that changes nothing (accept to accept) as no change', async () => {
+    const res = await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    const id = res.ok ? res.outcome.id : '';
+    const session = await ctx.officer('badge-17');
+    await expect(ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason: 'looks fine to me' })).rejects.toMatchObject({ code: 'refused', message: /No change/ });
+    expect(ctx.store.get(id)?.override).toBeUndefined();
+    await ctx.api.overrideCheckIn(session, { id, verdict: 'reject', reason: 'photo does not match' });
+    await expect(ctx.api.overrideCheckIn(session, { id, verdict: 'reject', reason: 'still does not match' })).rejects.toMatchObject({ code: 'refused' });
+    expect(ctx.store.overrides).toHaveLength(1);
+  });
+
   it('checks a manually typed ID card like a scanned one, audited with the officer id', async () => {
     const session = await ctx.officer('CB-9');
     const ok = await ctx.api.manualEntry(session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
