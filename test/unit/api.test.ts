@@ -227,6 +227,25 @@ describe('kiosk API over a KioskService', () => {
     expect(ctx.store.overrides).toHaveLength(1);
   });
 
+  it('keeps the shift duplicate count across a restart, as the totals', async () => {
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    expect(await ctx.api.shiftCounts(await ctx.officer())).toMatchObject({ total: 1, duplicates: 2 });
+    ctx.api.close();
+    const again = setup(ctx.store);
+    try {
+      const session = await again.officer();
+      expect(await again.api.shiftCounts(session)).toMatchObject({ total: 1, duplicates: 2 });
+      // A new shift starts both from zero.
+      again.advance(1000);
+      expect(await again.api.startShift(session)).toMatchObject({ total: 0, duplicates: 0 });
+    } finally {
+      again.api.close();
+      rmSync(again.exportDir, { recursive: true, force: true });
+    }
+  });
+
   it('checks a manually typed ID card like a scanned one, audited with the officer id', async () => {
     const session = await ctx.officer('CB-9');
     const ok = await ctx.api.manualEntry(session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
