@@ -246,6 +246,17 @@ describe('kiosk API over a KioskService', () => {
     }
   });
 
+  it('records nothing for an empty wedge text; a too-long one is a rejected too-large check-in, as from a driver', async () => {
+    expect(await ctx.api.submitScan({ text: '', source: 'wedge' })).toMatchObject({ ok: false, error: expect.stringMatching(/Empty scan/) });
+    expect(await ctx.api.submitScan({ text: '  \n', source: 'wedge' })).toMatchObject({ ok: false });
+    expect(ctx.store.rows).toHaveLength(0);
+    const long = await ctx.api.submitScan({ text: 'HC1:'.padEnd(5000, 'A'), source: 'wedge' });
+    expect(long.ok && long.outcome).toMatchObject({ kind: 'checkin', verdict: 'reject', reasons: ['too-large'] });
+    const burst = await ctx.api.submitScan({ text: '', source: 'wedge', fault: 'too-large' });
+    expect(burst.ok && burst.outcome).toMatchObject({ kind: 'checkin', verdict: 'reject', reasons: ['too-large'] });
+    expect(ctx.store.rows).toHaveLength(2);
+  });
+
   it('checks a manually typed ID card like a scanned one, audited with the officer id', async () => {
     const session = await ctx.officer('CB-9');
     const ok = await ctx.api.manualEntry(session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });

@@ -151,7 +151,7 @@ describe('web mode server', () => {
     expect(await call(ws, 1, 'submitScan', [{ text: 'x', source: 'serial' }])).toMatchObject({ ok: false, code: 'invalid', error: expect.stringMatching(/source" must be one of wedge$/) });
     expect(await call(ws, 5, 'submitScan', [{ text: 'x', source: 'manual' }])).toMatchObject({ ok: false, code: 'invalid' });
     expect(await call(ws, 2, 'dropDatabase', [])).toMatchObject({ ok: false, error: 'unknown method "dropDatabase"' });
-    expect(await call(ws, 3, 'submitScan', [{ text: 'x'.repeat(5000), source: 'wedge' }])).toMatchObject({ ok: false, error: expect.stringMatching(/at most 4296/) });
+    expect(await call(ws, 3, 'submitScan', [{ text: '', source: 'wedge', fault: 'big' }])).toMatchObject({ ok: false, error: expect.stringMatching(/field "fault" must be one of too-large$/) });
     expect(await call(ws, 4, 'techInfo', ['x'])).toMatchObject({ ok: false, error: expect.stringMatching(/not a valid session/) });
     expect(fake.calls).toHaveLength(1);
     ws.close();
@@ -224,6 +224,12 @@ describe('validateCall', () => {
     expect(validateCall('techSetPin', ['a'.repeat(64), '123456'])).toBeUndefined();
     expect(validateCall('techSetup', ['12345678', '123456'])).toBeUndefined();
   });
+  it('takes a wedge text longer than a QR code (the kiosk records it as too-large), up to the transport bound', () => {
+    expect(validateCall('submitScan', [{ text: 'x'.repeat(5000), source: 'wedge' }])).toBeUndefined();
+    expect(validateCall('submitScan', [{ text: '', source: 'wedge', fault: 'too-large' }])).toBeUndefined();
+    expect(validateCall('submitScan', [{ text: 'x'.repeat(60 * 1024 + 1), source: 'wedge' }])).toMatch(/at most 61440 characters/);
+  });
+
   it('names the problem', () => {
     expect(validateCall('getStatus', [1])).toBe('getStatus: expected 0 argument(s), got 1');
     expect(validateCall('getStatus', 'x')).toBe('getStatus: arguments must be an array');
