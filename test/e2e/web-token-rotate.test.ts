@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectUi as connect, callUi as call } from '../helpers/ui-socket.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { killAndWait } from '../helpers/sync-fixtures.js';
+import { freePort, killAndWait } from '../helpers/sync-fixtures.js';
 
 const PIN = '135792';
-const PORT = 47813;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -23,7 +22,7 @@ describe('run --ui web: rotating the URL token from the technician panel', () =>
     const dir = mkdtempSync(join(tmpdir(), 'ck-rotate-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     expect(runCli(['run', '--data-dir', dir, '--set-pin'], `${PIN}\n`).code).toBe(0);
-    const kiosk = startCli(['run', '--data-dir', dir, '--ui', 'web', '--port', String(PORT)]);
+    const kiosk = startCli(['run', '--data-dir', dir, '--ui', 'web', '--port', String(await freePort())]);
     cleanups.push(() => (kiosk.child.exitCode === null && kiosk.child.signalCode === null ? killAndWait(kiosk.child, 'SIGKILL') : undefined));
     const first = (await kiosk.waitFor((l) => l.event === 'ui', 30_000)).url as string;
     const pressing = await connect(first);

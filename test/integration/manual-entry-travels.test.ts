@@ -19,7 +19,6 @@ import { startForwarder, type Forwarder } from '../../src/sync/forwarder.js';
 import { CCCD_VALID } from '../fixtures/identity/samples.js';
 import { waitFor } from '../helpers/sync-fixtures.js';
 
-const PORT = 47812;
 
 let tmp: string;
 let central: CentralServer;
@@ -30,7 +29,7 @@ let token: string;
 
 beforeEach(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manual-'));
-  central = await startCentral({ dataDir: path.join(tmp, 'central'), port: PORT, logger: silentLogger, clock: systemClock, enrollmentCodes: ['MANUAL-CODE-1'] });
+  central = await startCentral({ dataDir: path.join(tmp, 'central'), port: 0, logger: silentLogger, clock: systemClock, enrollmentCodes: ['MANUAL-CODE-1'] });
   const dataDir = path.join(tmp, 'kiosk');
   token = (await enroll({ serverUrl: central.url, code: 'MANUAL-CODE-1', dataDir, device: { name: 't', version: '0', platform: 'linux' } })).token;
   kiosk = await buildKiosk({ dataDir, scanners: [], clock: systemClock, timers: systemTimers, logger: silentLogger });

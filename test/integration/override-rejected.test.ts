@@ -19,7 +19,6 @@ import { startForwarder, type Forwarder } from '../../src/sync/forwarder.js';
 import { CCCD_VALID } from '../fixtures/identity/samples.js';
 import { waitFor } from '../helpers/sync-fixtures.js';
 
-const PORT = 47811;
 
 let tmp: string;
 let central: CentralServer;
@@ -34,7 +33,7 @@ const clock = { now: () => Date.now() + skew };
 beforeEach(async () => {
   skew = 0;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ovr-rej-'));
-  central = await startCentral({ dataDir: path.join(tmp, 'central'), port: PORT, logger: silentLogger, clock: { now: () => Date.now() }, enrollmentCodes: ['OVR-CODE-1'] });
+  central = await startCentral({ dataDir: path.join(tmp, 'central'), port: 0, logger: silentLogger, clock: { now: () => Date.now() }, enrollmentCodes: ['OVR-CODE-1'] });
   const dataDir = path.join(tmp, 'kiosk');
   token = (await enroll({ serverUrl: central.url, code: 'OVR-CODE-1', dataDir, device: { name: 't', version: '0', platform: 'linux' } })).token;
   kiosk = await buildKiosk({ dataDir, scanners: [], clock, timers: systemTimers, logger: silentLogger });
