@@ -107,6 +107,17 @@ function checkOverride(v: unknown, nowMs: number): Override | undefined | string
   return { by, reason, verdict: verdict as VerdictKind, at };
 }
 
+/** A manual entry's marker (optional): `{by}`, the officer who typed the ID card in. */
+function checkManual(v: unknown): { by: string } | undefined | string {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) return 'manual: not an object';
+  const { by } = v;
+  if (!boundedString(by, RECORD_LIMITS.overrideFieldChars)) return 'manual.by: missing or too long';
+  const problem = problemOfFreeText('manual.by', by);
+  if (problem) return problem;
+  return { by };
+}
+
 /**
  * The protocol's times are UTC (`…Z`): one sent with an offset (`2026-12-07T05:00:00+07:00`) is
  * stored as the same instant in UTC, so exports, traces and day partitions read one spelling. A
@@ -174,5 +185,8 @@ export function validateCheckIn(raw: unknown, nowMs: number): Validated {
     subject,
   };
   if (override) value.override = override;
+  const manual = checkManual(raw.manual);
+  if (typeof manual === 'string') return fail(manual);
+  if (manual) value.manual = manual;
   return { ok: true, value };
 }

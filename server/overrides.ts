@@ -7,13 +7,13 @@
  * later (it sends check-ins before overrides). An override for a check-in another device sent is
  * rejected with `foreign-checkin`.
  *
- * The stored check-in record then carries its current verdict (the latest override's, by `at`
- * then id), `originalVerdict` and `overrides` oldest first, so `central export` and tracing show
+ * The stored check-in record then carries its current verdict and reasons (the latest override's,
+ * by `at` then id), `originalVerdict`, `originalReasons` and `overrides` oldest first, so `central export` and tracing show
  * the current verdict without further joins.
  */
 import type { CheckIn, VerdictKind } from '../src/shared/types.js';
 import { isIsoTime, RECORD_LIMITS, timeBoundProblem } from './checkin-validation.js';
-import { problemOfFreeText, problemOfIdentifier } from './text-safety.js';
+import { problemOfFreeText, problemOfIdentifier, problemOfOfficerReason } from './text-safety.js';
 import type { CentralStorage } from './storage/types.js';
 
 /** At most this many overrides per POST (same bound as check-ins). */
@@ -40,6 +40,11 @@ export type OverrideEntry = Omit<OverrideRecord, 'checkinId'>;
 export interface ExportedCheckIn extends CheckIn {
   /** The verdict the kiosk recorded at the scan. `verdict` is the current one. */
   originalVerdict: VerdictKind;
+  /**
+   * The reasons the kiosk recorded at the scan, when an override changed them: `reasons` is then
+   * the current verdict's (the latest override's). Absent on a check-in without overrides.
+   */
+  originalReasons?: CheckIn['reasons'];
   /** Oldest first; absent when there are none. */
   overrides?: OverrideEntry[];
 }
@@ -78,7 +83,10 @@ export function validateOverride(raw: unknown, nowMs: number): { ok: true; value
   if (!bounded(r.by, RECORD_LIMITS.overrideFieldChars)) return fail('by: missing or too long');
   if (!bounded(r.reason, RECORD_LIMITS.overrideFieldChars, 0)) return fail('reason: not a string of at most 500 chars');
   const problem =
-    (reasons as string[]).map((x) => problemOfIdentifier('reasons', x)).find((p) => p !== undefined) ?? problemOfFreeText('by', r.by) ?? problemOfFreeText('reason', r.reason as string);
+    (reasons as string[]).map((x) => problemOfIdentifier('reasons', x)).find((p) => p !== undefined) ??
+    problemOfFreeText('by', r.by) ??
+    // The kiosk checks the officer's reason with this same function before it records the override.
+    problemOfOfficerReason('reason', r.reason as string);
   if (problem) return fail(problem);
   if (!isIsoTime(r.at)) return fail('at: not an ISO date-time');
   const atProblem = timeBoundProblem('at', r.at, nowMs);
@@ -128,11 +136,16 @@ export function compareOverrides(a: OverrideEntry, b: OverrideEntry): number {
  * latest, `originalVerdict` kept from the first time, the list oldest first. Pure: storages of
  * every backend call it inside their transaction.
  */
-export function withOverrides(record: CheckIn & { originalVerdict?: VerdictKind }, overrides: readonly OverrideEntry[]): ExportedCheckIn {
+export function withOverrides(record: CheckIn & { originalVerdict?: VerdictKind; originalReasons?: CheckIn['reasons'] }, overrides: readonly OverrideEntry[]): ExportedCheckIn {
   const original = record.originalVerdict ?? record.verdict;
+  // Records stored before originalReasons existed kept the scan's reasons in `reasons`.
+  const originalReasons = record.originalReasons ?? record.reasons;
   const list = [...overrides].sort(compareOverrides).map(({ id, verdict, reasons, by, reason, at }) => ({ id, verdict, reasons, by, reason, at }));
   const latest = list[list.length - 1];
-  return { ...record, verdict: latest?.verdict ?? original, originalVerdict: original, ...(list.length ? { overrides: list } : {}) };
+  const { originalReasons: _stale, ...rest } = record;
+  if (!latest) return { ...rest, verdict: original, reasons: originalReasons, originalVerdict: original };
+  // The current verdict is the latest override's, with its reasons; the scan's stay beside them.
+  return { ...rest, verdict: latest.verdict, reasons: latest.reasons as CheckIn['reasons'], originalVerdict: original, originalReasons, overrides: list };
 }
 
 /** A stored record as export and tracing print it: `originalVerdict` always present. */

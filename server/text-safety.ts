@@ -1,12 +1,14 @@
 /**
  * Text a kiosk sends that people read later (the fleet page, the operations room, logs, CSVs) or
- * that PostgreSQL stores in a `text` column. Three rules:
+ * that PostgreSQL stores in a `text` column. Four rules:
  *
  * - an identifier (device id, checkpoint id, reason code) holds no control character and no lone
  *   surrogate: a check-in with one is refused alone, naming the field (`problemOfIdentifier`);
- * - free text (names, an officer's reason) may hold anything printable, but never U+0000 (which a
+ * - free text (names, an officer's id) may hold anything printable, but never U+0000 (which a
  *   PostgreSQL `text` value cannot hold, so one would fail the whole batch) nor a lone surrogate
  *   (which UTF-8 cannot carry: it would be stored as U+FFFD, not as sent) (`problemOfFreeText`);
+ * - an officer's override reason (`problemOfOfficerReason`) is free text without control or
+ *   bidirectional control characters and with at least a few visible characters;
  * - status text a kiosk reports about itself (heartbeat: scanner errors, version, update state;
  *   enrollment: device name) is accepted and cleaned (`cleanReportedText`): refusing it would cost
  *   the whole heartbeat of an old kiosk that reports a driver's raw message, so each control
@@ -16,30 +18,10 @@
  * and paragraph separators, which end a line in many log viewers and in JavaScript source).
  */
 
-import { firstControlCharacter, replaceControlCharacters } from '../src/shared/control-characters.js';
+import { replaceControlCharacters } from '../src/shared/control-characters.js';
 
-/** `U+001B`-style name of a code unit (for messages; never the character itself). */
-function codePointName(ch: string): string {
-  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/**
- * Why `value` cannot be an identifier (undefined when it can): `"<field>: contains a control
- * character (U+001B)"` or `"<field>: contains a lone surrogate (U+D800), not well-formed Unicode"`.
- */
-export function problemOfIdentifier(field: string, value: string): string | undefined {
-  const ch = firstControlCharacter(value);
-  if (ch === undefined) return undefined;
-  const name = codePointName(ch);
-  return /\p{Cs}/u.test(ch) ? `${field}: contains a lone surrogate (${name}), not well-formed Unicode` : `${field}: contains a control character (${name})`;
-}
-
-/** Why `value` cannot be stored as free text (undefined when it can): a NUL or a lone surrogate. */
-export function problemOfFreeText(field: string, value: string): string | undefined {
-  if (value.includes('\u0000')) return `${field}: contains a NUL character (U+0000)`;
-  const m = /\p{Cs}/u.exec(value);
-  return m ? `${field}: contains a lone surrogate (${codePointName(m[0])}), not well-formed Unicode` : undefined;
-}
+// The rules the kiosk applies too live in src/shared/text-safety.ts (one function, not a copy).
+export { MIN_REASON_VISIBLE, problemOfFreeText, problemOfIdentifier, problemOfOfficerReason } from '../src/shared/text-safety.js';
 
 /** `value` with each control character replaced (src/shared/control-characters.ts): a space for whitespace ones, else U+FFFD. */
 export function cleanReportedText(value: string): string {

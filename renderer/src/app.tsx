@@ -104,13 +104,13 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
     const detector = createWedgeDetector({
       onScan: (text, info) => {
         performance.mark('wedge-scan-end');
-        // A too-large burst arrives without text: submitted empty, it is rejected as unreadable.
+        // A too-large burst arrives without text: submitted as such, it is a rejected too-large check-in.
         const payload = info.fault ? '' : text;
         const sink = testSink.current;
         if (sink) {
           testSink.current = null;
           sink(payload);
-        } else void api.submitScan({ text: payload, source: 'wedge' });
+        } else void api.submitScan({ text: payload, source: 'wedge', ...(info.fault ? { fault: info.fault } : {}) });
       },
     });
     const onKey = (e: KeyboardEvent) => {

@@ -8,4 +8,6 @@ export const API_SETTINGS = {
   serverUrl: 'server.url',
   enrolled: 'server.enrolledAt',
   shiftStart: 'booth.shiftStart',
+  /** `<shift start>|<count>`: the shift's duplicate scans (not recorded as check-ins), kept across restarts. */
+  shiftDuplicates: 'booth.shiftDuplicates',
 } as const;

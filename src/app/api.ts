@@ -119,7 +119,7 @@ export class KioskApiService implements KioskApi {
       status: () => this.status(),
       emitStatus: () => this.emitStatus(),
       applyDirection: (direction, actor) => this.applyDirection(direction, actor),
-      scan: (text, source) => this.scan(text, source),
+      scan: (text, source, enteredBy) => this.scan(text, source, enteredBy),
       policy: () => this.policy(),
       tech: (session) => this.access.require(session, 'technician').actor,
       nowIso: () => this.nowIso(),
@@ -173,15 +173,21 @@ export class KioskApiService implements KioskApi {
   }
 
   submitScan(scan: WedgeScan): Promise<ScanResult> {
+    // A burst too long for the window's detector (its keys dropped) is a too-large scan, as a
+    // driver's over-long line is; an empty text without it is no scan at all.
+    if (scan.fault === 'too-large') return this.scan('', 'wedge', undefined, 'too-large');
+    if (scan.text.trim() === '') return Promise.resolve({ ok: false, error: 'Empty scan: nothing was recorded.' });
     return this.scan(scan.text, 'wedge');
   }
 
-  private async scan(text: string, source: 'wedge' | 'manual'): Promise<ScanResult> {
+  private async scan(text: string, source: 'wedge' | 'manual', enteredBy?: string, fault?: 'too-large'): Promise<ScanResult> {
     const event: ScanEvent = {
       source,
       deviceId: source === 'wedge' ? 'wedge:window' : 'manual:booth',
       text,
       receivedAt: this.deps.clock.now(),
+      ...(source === 'manual' && enteredBy ? { enteredBy } : {}),
+      ...(fault ? { fault } : {}),
     };
     const outcome = await this.deps.kiosk.submit(event);
     // A provisioning card is never a check-in: the kiosk hands it to the central link.
@@ -333,7 +339,8 @@ export class KioskApiService implements KioskApi {
       queueDepth: stats.depth,
       ...(stats.oldestPendingAt ? { oldestPendingAt: stats.oldestPendingAt } : {}),
       pendingAlarm: this.deps.kiosk.oldPendingAlarm() !== undefined,
-      rejected: stats.rejected,
+      rejected: stats.rejected + (stats.overridesRejected ?? 0),
+      ...(stats.overridesRejected ? { overridesRejected: stats.overridesRejected } : {}),
       ...(snapshot.lastSyncAt ? { lastSyncAt: snapshot.lastSyncAt } : {}),
       ...(serverUrl ? { serverUrl } : {}),
       ...(snapshot.lastError ? { lastError: snapshot.lastError.slice(0, 200) } : {}),

@@ -7,6 +7,8 @@ import type { Direction } from '../shared/types.js';
 import type { KioskStatus, ManualEntry, OverrideRequest, RecentScan, ScanDetails, ScanResult, ShiftCounts, SignInResult } from '../shared/api.js';
 import type { StoredCheckIn } from '../store/types.js';
 import { maskName } from '../shared/mask.js';
+import { reasonsAfterOverride } from '../shared/reasons.js';
+import { problemOfOfficerReason } from '../shared/text-safety.js';
 import { ApiError } from './api-error.js';
 import type { DeskContext } from './desk-context.js';
 import { API_SETTINGS } from './api-settings.js';
@@ -65,9 +67,19 @@ export class BoothDesk {
     const stored = store.get(request.id);
     if (!stored) throw new ApiError('not-found', 'No check-in with this id.');
     const previous = stored.override?.verdict ?? stored.verdict;
+    // An override that changes nothing would only add a record (and an officer's name) to the history.
+    if (request.verdict === previous) throw new ApiError('refused', `No change: the check-in already stands at ${previous}.`);
+    const reason = request.reason.trim();
+    // The central server's own rule (src/shared/text-safety.ts): a reason it would refuse is refused
+    // here, while the officer is at the screen, not found later as an override the server refused.
+    // No control or bidirectional control characters, and a few visible characters.
+    const problem = problemOfOfficerReason('reason', reason);
+    if (problem) throw new ApiError('refused', `The reason cannot be used: ${problem.replace(/^reason: /, '')}.`);
     // Its own id: the override travels to the central server as a record of its own (exactly once);
     // `by` is the signed-in officer's id, never a name the caller types.
-    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason: request.reason.trim(), verdict: request.verdict, reasons: stored.reasons, at: this.ctx.nowIso() };
+    // The current verdict's reasons are the override's (none for an accept); the scan's stay on the check-in.
+    const reasons = reasonsAfterOverride(request.verdict, stored.override?.reasons ?? stored.reasons);
+    const override = { id: this.ctx.deps.kiosk.nextId(), by, reason, verdict: request.verdict, reasons, at: this.ctx.nowIso() };
     // Its audit entry (from, to, the officer's reason) is written in the same transaction.
     store.setOverride(request.id, override);
     this.ctx.ledger.overridden(stored, previous, request.verdict, stored.override !== undefined);
@@ -85,7 +97,7 @@ export class BoothDesk {
     const [y, m, d] = entry.dob.split('-');
     const today = new Date(this.ctx.deps.clock.now() + 7 * 3_600_000).toISOString().slice(0, 10).split('-');
     const line = [entry.idNo, '', entry.name.trim().replace(/\|/g, ' '), `${d}${m}${y}`, entry.sex === 'M' ? 'Nam' : 'Nữ', '', `${today[2]}${today[1]}${today[0]}`].join('|');
-    const result = await this.ctx.scan(line, 'manual');
+    const result = await this.ctx.scan(line, 'manual', by);
     this.ctx.deps.kiosk.store.audit({ at: this.ctx.nowIso(), actor: by, action: 'manual-entry', detail: result.ok ? { checkInId: result.outcome.id } : {} });
     return result;
   }

@@ -6,6 +6,7 @@
 import type { CheckIn, VerdictKind } from '../shared/types.js';
 import type { ShiftCounts } from '../shared/api.js';
 import type { CheckInStore } from '../store/types.js';
+import { API_SETTINGS } from './api-settings.js';
 
 const EMPTY = { total: 0, accept: 0, refer: 0, reject: 0, overridden: 0, in: 0, out: 0, duplicates: 0 };
 
@@ -34,6 +35,12 @@ export class BoothLedger {
       if (c.scannedAt >= since) this.count(c, c.override?.verdict);
     }
     if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+    // Duplicates are not check-ins, so the store has no rows to count them from: their count is
+    // kept beside the shift's start, as persistent as the totals counted from the rows.
+    const kept = this.store.getSetting(API_SETTINGS.shiftDuplicates);
+    const bar = kept?.lastIndexOf('|') ?? -1;
+    const n = kept && bar > 0 && kept.slice(0, bar) === since ? Number(kept.slice(bar + 1)) : 0;
+    this.counts.duplicates = Number.isSafeInteger(n) && n > 0 ? n : 0;
   }
 
   recorded(checkIn: CheckIn): void {
@@ -44,6 +51,11 @@ export class BoothLedger {
 
   duplicate(): void {
     this.counts.duplicates++;
+    try {
+      this.store.setSetting(API_SETTINGS.shiftDuplicates, `${this.since}|${this.counts.duplicates}`);
+    } catch {
+      // A storage fault is reported by the next check-in's write; the count in memory stands.
+    }
   }
 
   /** An override moves the check-in from its old verdict's count to the new one. */

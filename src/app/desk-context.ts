@@ -19,7 +19,8 @@ export interface DeskContext {
   emitStatus(): void;
   applyDirection(direction: Direction, actor: string): void;
   /** Runs a scan through the pipeline (committed before it resolves). */
-  scan(text: string, source: 'wedge' | 'manual'): Promise<ScanResult>;
+  /** `enteredBy`: for a manual entry, the signed-in officer who typed it (CheckIn.manual.by). */
+  scan(text: string, source: 'wedge' | 'manual', enteredBy?: string): Promise<ScanResult>;
   policy(): Policy;
   /** The technician session's actor, or ApiError 'unauthorized'. */
   tech(session: string): string;

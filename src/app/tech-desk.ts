@@ -148,15 +148,28 @@ export class TechDesk {
     return Promise.resolve({ path: file, count: lines.length });
   }
 
+  /**
+   * The latest `limit` records the server refused, check-ins and officer overrides alike (each
+   * kept and marked, never dropped), oldest first.
+   */
   private rejectedRecords(limit: number): RejectedRecord[] {
-    if (this.ctx.deps.kiosk.store.queueStats().rejected === 0) return [];
-    const out: RejectedRecord[] = [];
-    for (const c of this.ctx.deps.kiosk.store.all()) {
-      if (c.delivery !== 'rejected') continue;
-      out.push({ id: c.id, scannedAt: c.scannedAt, reason: c.rejectReason ?? 'rejected' });
-      if (out.length > limit) out.shift();
+    const store = this.ctx.deps.kiosk.store;
+    const stats = store.queueStats();
+    const out: (RejectedRecord & { order: string })[] = [];
+    if (stats.rejected > 0) {
+      for (const c of store.all()) {
+        if (c.delivery !== 'rejected') continue;
+        out.push({ id: c.id, scannedAt: c.scannedAt, reason: c.rejectReason ?? 'rejected', order: c.scannedAt });
+        if (out.length > limit) out.shift();
+      }
     }
-    return out;
+    if ((stats.overridesRejected ?? 0) > 0) {
+      for (const o of store.rejectedOverrides?.(limit) ?? []) {
+        out.push({ id: o.id, kind: 'override', checkinId: o.checkinId, verdict: o.verdict, by: o.by, scannedAt: o.at, reason: o.reason, order: o.at });
+      }
+    }
+    out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    return out.slice(-limit).map(({ order: _order, ...r }) => r);
   }
 
   private setProfile(profile: Profile): void {

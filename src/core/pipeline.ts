@@ -13,6 +13,7 @@ import type { CredentialFormat } from '../credentials/types.js';
 import type { TrustIndex } from '../credentials/trust/types.js';
 import { assessScanNow, refusalMessage, type Assessment } from './assess.js';
 import type { Policy } from './policy.js';
+import { UNIDENTIFIED_REASONS } from '../shared/reasons.js';
 
 export interface PipelineConfig {
   /** This kiosk's device id (the enrolled id, or a local one before enrollment). */
@@ -116,6 +117,8 @@ export class Pipeline {
       reasons: verdict.reasons,
       subject: result.subject,
     };
+    // A manual entry carries its officer to the central server (CheckIn.manual).
+    if (scan.source === 'manual' && scan.enteredBy) checkIn.manual = { by: scan.enteredBy };
     const windowMs = this.deps.policy().duplicateWindowMinutes * 60_000;
     // Storage faults propagate: the caller must not show a verdict that was not recorded.
     let dedup: DedupRule | undefined;
@@ -125,6 +128,8 @@ export class Pipeline {
       // Check-ins recorded before schema v7 were keyed by the text alone (store/migrations.ts).
       if (dedupText !== undefined && dedupText !== normalizedText) dedup.formerKey = contentKey(result.format, normalizedText);
       if (config.formerDeviceId) dedup.formerDeviceId = config.formerDeviceId;
+      // A reading that identified nobody does not inherit an officer's override of the same text.
+      if (verdict.reasons.some((r) => UNIDENTIFIED_REASONS.includes(r))) dedup.inheritsOverride = false;
     }
     // A scan the kiosk refused itself (held chunks that became no card …) keeps why, in fixed words:
     // never a verifier's messages, which may quote the credential (an ID card's birth date).

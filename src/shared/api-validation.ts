@@ -54,7 +54,7 @@ function shape(fields: Record<string, { check: Check; optional?: boolean }>): Ch
 
 const ARGS: { [M in ApiMethodName]: Check[] } = {
   getStatus: [],
-  submitScan: [shape({ text: { check: str(API_LIMITS.scanText) }, source: { check: oneOf(['wedge']) } })],
+  submitScan: [shape({ text: { check: str(API_LIMITS.wedgeText) }, source: { check: oneOf(['wedge']) }, fault: { check: oneOf(['too-large']), optional: true } })],
   officerSignIn: [str(32, OFFICER, 'officer id'), str(16, /^\d{4,16}$/, 'officer code (digits)')],
   officerSignOut: [session],
   recentScans: [session, intIn(1, API_LIMITS.recent)],

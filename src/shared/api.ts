@@ -27,6 +27,11 @@ export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 export const API_LIMITS = {
   /** Largest scan text (QR version 40 alphanumeric, docs/FORMATS.md). */
   scanText: 4296,
+  /**
+   * Largest wedge text submitScan takes (bounded by the transport's message): a longer one than
+   * scanText is recorded as a `too-large` check-in, not refused as a call.
+   */
+  wedgeText: 60 * 1024,
   reason: 200,
   actor: 64,
   id: 64,
@@ -104,7 +109,7 @@ export interface ShiftCounts {
   overridden: number;
   in: number;
   out: number;
-  /** Duplicate scans seen by this process since the shift started (not recorded, docs/POLICY.md). */
+  /** Duplicate scans since the shift started (not recorded as check-ins, docs/POLICY.md); kept across restarts. */
   duplicates: number;
 }
 
@@ -116,7 +121,10 @@ export interface DeliveryStatus {
   oldestPendingAt?: string;
   /** True when check-ins have waited too long to be forwarded (docs/OPERATIONS.md alarm, default 48 h). */
   pendingAlarm: boolean;
+  /** Records the server refused, kept and marked: check-ins plus overrides (overridesRejected of them). */
   rejected: number;
+  /** Of `rejected`, officer overrides the server refused (its export still shows the verdict before them). */
+  overridesRejected?: number;
   lastSyncAt?: string;
   serverUrl?: string;
   /** Short, PII-free text of the last delivery problem. */
@@ -178,9 +186,18 @@ export interface LogLine {
 }
 
 export interface RejectedRecord {
+  /** The check-in's id, or the override record's id when kind is 'override'. */
   id: string;
+  /** The check-in's scan time (for an override: when the officer made it). */
   scannedAt: string;
+  /** The server's reason. */
   reason: string;
+  /** What was refused; absent means a check-in. */
+  kind?: 'checkin' | 'override';
+  /** kind 'override': the check-in it overrides, the verdict it set and the officer who set it. */
+  checkinId?: string;
+  verdict?: VerdictKind;
+  by?: string;
 }
 
 export interface TechInfo {
@@ -263,9 +280,18 @@ export interface ManualEntry {
 }
 
 export interface WedgeScan {
+  /**
+   * What the scanner typed. A text longer than a QR code holds (API_LIMITS.scanText) is recorded as
+   * a rejected `too-large` check-in, as every scanner driver does; an empty one records nothing.
+   */
   text: string;
   /** Keyboard-wedge scans typed into the window are the only scans a screen may submit. */
   source: 'wedge';
+  /**
+   * The window's wedge detector dropped the keys of a burst longer than its limit (text then
+   * empty): recorded as a rejected `too-large` check-in.
+   */
+  fault?: 'too-large';
 }
 
 /**

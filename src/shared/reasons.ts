@@ -24,6 +24,13 @@ export const REASON_CODES = [
   'incomplete-series',
 ] as const;
 
+/**
+ * Reasons that say the credential was not read, or not shown to be what it claims, so it identified
+ * nobody: an officer's override of such a check-in is about the person in front of them then, and a
+ * later reading of the same text does not inherit it (core/pipeline.ts, the duplicate window).
+ */
+export const UNIDENTIFIED_REASONS: readonly ReasonCode[] = ['unreadable', 'unknown-format', 'too-large', 'bad-signature', 'unknown-signer', 'signer-not-allowed'];
+
 export type FixedReason = (typeof REASON_CODES)[number];
 export type ReasonCode = FixedReason | `rule-failed:${string}` | `status:${string}`;
 
@@ -33,4 +40,14 @@ export function isReasonCode(value: string): value is ReasonCode {
     /^rule-failed:[\w.-]{1,64}$/.test(value) ||
     /^status:[\w.-]{1,32}$/.test(value)
   );
+}
+
+/**
+ * The reasons an officer's override gives its new verdict (the check-in keeps the scan's own
+ * reasons beside it, and the central server its override history): an accept has none (the
+ * officer cleared what the kiosk found); a refer or reject keeps the reasons the check-in stood
+ * at (the officer's words are in the override's `reason`).
+ */
+export function reasonsAfterOverride(verdict: 'accept' | 'refer' | 'reject', current: readonly ReasonCode[]): ReasonCode[] {
+  return verdict === 'accept' ? [] : [...current];
 }

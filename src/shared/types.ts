@@ -41,6 +41,8 @@ export interface ScanEvent {
    * as long as one QR code holds.
    */
   assembledFrom?: number;
+  /** source 'manual': the signed-in officer who typed it in (becomes CheckIn.manual.by). */
+  enteredBy?: string;
 }
 
 /** Identity fields kept for tracing (docs/OPERATIONS.md: the minimum). All optional: formats differ. */
@@ -121,6 +123,11 @@ export interface CheckIn {
   reasons: ReasonCode[];
   subject: Subject;
   override?: Override;
+  /**
+   * A manual entry (protocol v1 optional member): an officer typed the ID card in at the booth
+   * (`manualEntry`); `by` is that signed-in officer's id, never a name. Absent on scanned check-ins.
+   */
+  manual?: { by: string };
   /**
    * Central server only, never sent by a kiosk: the enrolled device whose token delivered the
    * record, set when it differs from `deviceId` — a record made before the kiosk's enrollment or

@@ -168,6 +168,15 @@ export const MIGRATIONS: readonly Migration[] = [
       if (!has) db.exec('ALTER TABLE checkins ADD COLUMN message TEXT');
     },
   },
+  {
+    version: 9,
+    description: 'officer of a manual entry',
+    up(db) {
+      // CheckIn.manual as JSON ({"by": officer id}); NULL for a scanned check-in. As v8: schema only.
+      const has = db.prepare("SELECT 1 FROM pragma_table_info('checkins') WHERE name = 'manual'").get() !== undefined;
+      if (!has) db.exec('ALTER TABLE checkins ADD COLUMN manual TEXT');
+    },
+  },
 ];
 
 /** The newest schema version this code knows. */

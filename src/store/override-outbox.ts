@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { OverrideRecord } from '../shared/types.js';
+import type { RejectedOverride } from './types.js';
 
 type Stmt = Database.Statement;
 
@@ -16,6 +17,8 @@ export class OverrideOutbox {
   private readonly forwardOne: Stmt;
   private readonly rejectOne: Stmt;
   private readonly countPending: Stmt;
+  private readonly countRejected: Stmt;
+  private readonly selectRejected: Stmt;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare('INSERT INTO override_outbox (id, checkin_id, record) VALUES (?, ?, ?)');
@@ -30,6 +33,12 @@ export class OverrideOutbox {
     this.forwardOne = db.prepare(`UPDATE override_outbox SET state = 'forwarded', reject_reason = NULL, updated_at = ? WHERE id = ? AND state <> 'forwarded'`);
     this.rejectOne = db.prepare(`UPDATE override_outbox SET state = 'rejected', reject_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending'`);
     this.countPending = db.prepare(`SELECT count(*) FROM override_outbox WHERE state = 'pending'`).pluck();
+    this.countRejected = db.prepare(`SELECT count(*) FROM override_outbox WHERE state = 'rejected'`).pluck();
+    // Newest refusals last (as the technician panel lists check-ins), through the (state, seq) index.
+    this.selectRejected = db.prepare(
+      `SELECT id, checkin_id AS checkinId, record, reject_reason AS reason, updated_at AS rejectedAt FROM
+         (SELECT * FROM override_outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    );
   }
 
   add(record: OverrideRecord): void {
@@ -50,5 +59,19 @@ export class OverrideOutbox {
 
   depth(): number {
     return this.countPending.get() as number;
+  }
+
+  /** How many overrides the server refused (kept, marked rejected). */
+  rejectedCount(): number {
+    return this.countRejected.get() as number;
+  }
+
+  /** The latest `limit` refused overrides, oldest of them first, with the server's reason. */
+  rejectedList(limit: number): RejectedOverride[] {
+    const rows = this.selectRejected.all(limit) as { id: string; checkinId: string; record: string; reason: string | null; rejectedAt: string | null }[];
+    return rows.map((r) => {
+      const rec = JSON.parse(r.record) as OverrideRecord;
+      return { id: r.id, checkinId: r.checkinId, verdict: rec.verdict, by: rec.by, at: rec.at, reason: r.reason ?? 'rejected', ...(r.rejectedAt ? { rejectedAt: r.rejectedAt } : {}) };
+    });
   }
 }

@@ -22,6 +22,8 @@ export interface CheckInRow {
   /** Sealed blob (identity-seal.ts); clear JSON text only in rows not yet sealed after an upgrade. */
   subject: Buffer | string;
   override: string | null;
+  /** CheckIn.manual as JSON (schema v9); NULL for a scanned check-in. */
+  manual: string | null;
 }
 
 export interface StoredRow extends CheckInRow {
@@ -29,10 +31,12 @@ export interface StoredRow extends CheckInRow {
   message: string | null;
   state: DeliveryState | null;
   reject_reason: string | null;
+  /** JSON array of the check-in's overrides the server refused ([] when none; absent in other reads). */
+  overrides_rejected?: string | null;
 }
 
 export const CHECKIN_COLUMNS =
-  'c.seq, c.id, c.device_id, c.checkpoint_id, c.direction, c.scanned_at, c.format, c.verdict, c.reasons, c.subject, c.override';
+  'c.seq, c.id, c.device_id, c.checkpoint_id, c.direction, c.scanned_at, c.format, c.verdict, c.reasons, c.subject, c.override, c.manual';
 
 export function rowToCheckIn(row: CheckInRow, seal: IdentitySeal): CheckIn {
   const checkIn: CheckIn = {
@@ -47,6 +51,7 @@ export function rowToCheckIn(row: CheckInRow, seal: IdentitySeal): CheckIn {
     subject: seal.open(row.subject, row.id),
   };
   if (row.override !== null) checkIn.override = JSON.parse(row.override) as Override;
+  if (row.manual !== null) checkIn.manual = JSON.parse(row.manual) as { by: string };
   return checkIn;
 }
 
@@ -62,7 +67,9 @@ export function rowToWireJson(row: CheckInRow, seal: IdentitySeal): string {
     `{"id":${q(row.id)},"deviceId":${q(row.device_id)},"checkpointId":${q(row.checkpoint_id)},"direction":${q(row.direction)},` +
     `"scannedAt":${q(row.scanned_at)},"format":${q(row.format)},"verdict":${q(row.verdict)},"reasons":${row.reasons},` +
     `"subject":${seal.openText(row.subject, row.id)}`;
-  return row.override === null ? `${head}}` : `${head},"override":${row.override}}`;
+  const override = row.override === null ? '' : `,"override":${row.override}`;
+  const manual = row.manual === null ? '' : `,"manual":${row.manual}`;
+  return `${head}${override}${manual}}`;
 }
 
 export function rowToStored(row: StoredRow, seal: IdentitySeal): StoredCheckIn {
@@ -71,5 +78,9 @@ export function rowToStored(row: StoredRow, seal: IdentitySeal): StoredCheckIn {
   const stored: StoredCheckIn = { ...rowToCheckIn(row, seal), delivery: row.state ?? 'pending' };
   if (row.reject_reason !== null) stored.rejectReason = row.reject_reason;
   if (row.message !== null) stored.message = row.message;
+  if (row.overrides_rejected) {
+    const refused = JSON.parse(row.overrides_rejected) as NonNullable<StoredCheckIn['overridesRejected']>;
+    if (refused.length > 0) stored.overridesRejected = refused;
+  }
   return stored;
 }

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { CheckIn, Override, OverrideRecord } from '../shared/types.js';
 import type { Logger } from '../shared/ports.js';
-import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, StoredCheckIn, WireRecord } from './types.js';
+import type { AuditEntry, CheckInStore, DedupRule, PurgeRule, QueueStats, RecordOutcome, RejectedOverride, StoredCheckIn, WireRecord } from './types.js';
 import { StoreError, toStoreError } from './errors.js';
 import { DEDUP_SALT_SETTING, DEDUP_TEXT_KEYS_UNTIL_SETTING, DEDUP_V1_UNTIL_SETTING, RESERVED_SETTING_PREFIX, dedupHash, keyedHasher } from './dedup-hash.js';
 import { OverrideOutbox } from './override-outbox.js';
@@ -101,7 +101,7 @@ export class SqliteStore implements CheckInStore {
   private readonly overrideOutbox: OverrideOutbox;
   private readonly overrideIds = uuidv7Source();
 
-  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null) => RecordOutcome;
+  private readonly recordTx: (c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null, inheritsOverride: boolean) => RecordOutcome;
   private readonly forwardTx: (ids: readonly string[], at: string) => void;
   private readonly rejectTx: (rejections: readonly { id: string; reason: string }[], at: string) => void;
   private readonly overrideTx: (id: string, override: Override) => void;
@@ -135,22 +135,25 @@ export class SqliteStore implements CheckInStore {
     // kiosk always has a former id, so this one statement is the usual case; the hash narrows the
     // index to the few reads of one credential, so sorting the two ranges costs nothing to speak of.
     this.findDuplicate = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
+      `SELECT id, verdict, reasons, override IS NOT NULL AS overridden FROM checkins WHERE dedup_hash = ? AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     // For a window that reaches back to rows written before v7 or v6: the key's hash, the former
     // (text) key's hash and its v1 hash (NULL for one not needed: it matches nothing), either id.
     this.findDuplicateAny = db.prepare(
-      `SELECT id, verdict, reasons FROM checkins WHERE dedup_hash IN (?, ?, ?) AND device_id IN (?, ?) AND direction = ?
+      `SELECT id, verdict, reasons, override IS NOT NULL AS overridden FROM checkins WHERE dedup_hash IN (?, ?, ?) AND device_id IN (?, ?) AND direction = ?
          AND scanned_ms BETWEEN ? AND ? ORDER BY scanned_ms DESC, seq DESC LIMIT 1`,
     );
     this.insertCheckIn = db.prepare(
       `INSERT INTO checkins (id, device_id, checkpoint_id, direction, scanned_at, scanned_ms, format, verdict,
-         reasons, subject, override, dedup_hash, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reasons, subject, override, dedup_hash, message, manual) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertOutbox = db.prepare('INSERT INTO outbox (checkin_seq) VALUES (?)');
     // The message stays on the kiosk: read with the stored check-in, never in what is sent (CHECKIN_COLUMNS).
-    const stored = `SELECT ${CHECKIN_COLUMNS}, c.message, o.state, o.reject_reason FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
+    // Overrides the server refused are few: the subquery walks the (state, seq) index's rejected rows only.
+    const refusedOverrides = `(SELECT json_group_array(json_object('id', r.id, 'verdict', json_extract(r.record, '$.verdict'), 'reason', coalesce(r.reject_reason, 'rejected')))
+        FROM (SELECT id, record, reject_reason FROM override_outbox WHERE state = 'rejected' AND checkin_id = c.id ORDER BY seq) r)`;
+    const stored = `SELECT ${CHECKIN_COLUMNS}, c.message, o.state, o.reject_reason, ${refusedOverrides} AS overrides_rejected FROM checkins c LEFT JOIN outbox o ON o.checkin_seq = c.seq`;
     this.selectById = db.prepare(`${stored} WHERE c.id = ?`);
     this.selectPage = db.prepare(`${stored} WHERE c.seq > ? ORDER BY c.seq LIMIT ?`);
     this.selectPending = db.prepare(
@@ -203,7 +206,7 @@ export class SqliteStore implements CheckInStore {
     );
     this.selectAudit = db.prepare('SELECT at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?');
 
-    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null): RecordOutcome => {
+    this.recordTx = db.transaction((c: CheckIn, hash: Buffer | null, key: string, formerHash: Buffer | null, v1Hash: Buffer | null, ms: number, windowMs: number, formerId: string, message: string | null, inheritsOverride: boolean): RecordOutcome => {
       const reasons = JSON.stringify(c.reasons);
       if (hash !== null) {
         // Another connection committed since this one last looked: its check-ins are not in `recent`.
@@ -222,16 +225,19 @@ export class SqliteStore implements CheckInStore {
           older
             ? this.findDuplicateAny.get(hash, formerHash, v1Hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
             : this.findDuplicate.get(hash, c.deviceId, formerId, c.direction, ms - windowMs, ms)
-        ) as { id: string; verdict: string; reasons: string } | undefined;
+        ) as { id: string; verdict: string; reasons: string; overridden: number } | undefined;
         // Folded only into the latest check-in of the same credential, and only when that one got
-        // the same verdict and reasons: a retry that ends differently is a check-in of its own.
-        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons) {
+        // the same verdict and reasons: a retry that ends differently is a check-in of its own. An
+        // officer's override is inherited only by a reading that identifies its holder
+        // (DedupRule.inheritsOverride): another reading of the same unreadable text is judged alone.
+        if (prior !== undefined && prior.verdict === c.verdict && prior.reasons === reasons && (inheritsOverride || prior.overridden === 0)) {
           return { kind: 'duplicate', of: prior.id };
         }
       }
       const { lastInsertRowid } = this.insertCheckIn.run(
         c.id, c.deviceId, c.checkpointId, c.direction, c.scannedAt, ms, c.format, c.verdict,
         reasons, this.seal.seal(c.subject, c.id), c.override ? JSON.stringify(c.override) : null, hash, message,
+        c.manual ? JSON.stringify({ by: c.manual.by }) : null,
       );
       this.insertOutbox.run(lastInsertRowid);
       return RECORDED;
@@ -300,7 +306,7 @@ export class SqliteStore implements CheckInStore {
     if (this.closed) throw new StoreError('closed', this.file);
     let outcome: RecordOutcome;
     try {
-      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId, message === undefined ? null : cutText(message, MAX_MESSAGE_CHARS));
+      outcome = this.recordTx(checkIn, hash, key, formerHash, v1Hash, ms, windowMs, formerId, message === undefined ? null : cutText(message, MAX_MESSAGE_CHARS), dedup?.inheritsOverride !== false);
     } catch (err) {
       throw this.failure('record', err);
     }
@@ -367,7 +373,12 @@ export class SqliteStore implements CheckInStore {
 
   queueStats(): QueueStats {
     const row = this.guard('queueStats', () => this.selectStats.get() as { depth: number; rejected: number; oldest: string | null; oldestHeld: string | null });
-    const stats: QueueStats = { depth: row.depth, rejected: row.rejected, overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()) };
+    const stats: QueueStats = {
+      depth: row.depth,
+      rejected: row.rejected,
+      overridesPending: this.guard('queueStats', () => this.overrideOutbox.depth()),
+      overridesRejected: this.guard('queueStats', () => this.overrideOutbox.rejectedCount()),
+    };
     if (row.oldest !== null) stats.oldestPendingAt = row.oldest;
     if (row.oldestHeld !== null) stats.oldestHeldAt = row.oldestHeld;
     return stats;
@@ -424,6 +435,12 @@ export class SqliteStore implements CheckInStore {
   markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void {
     if (rejections.length === 0) return;
     this.guard('markOverridesRejected', () => this.overrideRejectTx(rejections, at));
+  }
+
+  rejectedOverrides(limit: number): RejectedOverride[] {
+    const n = Math.max(0, Math.floor(limit));
+    if (!Number.isFinite(n) || n === 0) return [];
+    return this.guard('rejectedOverrides', () => this.overrideOutbox.rejectedList(n));
   }
 
   getSetting(key: string): string | undefined {

@@ -28,6 +28,13 @@ export interface DedupRule {
    */
   windowMs: number;
   /**
+   * False when the scan did not identify its holder (unreadable, unknown format, a signature that
+   * does not verify …: shared/reasons.ts UNIDENTIFIED_REASONS): then a latest same-key check-in an
+   * officer overrode is no duplicate of it (its override is not inherited by a mere re-read of the
+   * same text), and the scan is recorded on its own. Default true.
+   */
+  inheritsOverride?: boolean;
+  /**
    * Another id the same device recorded under (its local id before enrollment): check-ins under it
    * count as this device's for the window. A device id is renamed, the device is not.
    */
@@ -45,6 +52,27 @@ export interface StoredCheckIn extends CheckIn {
   delivery: DeliveryState;
   /** Why the server rejected it, when delivery = 'rejected'. */
   rejectReason?: string;
+  /**
+   * This check-in's overrides the central server refused (kept, marked rejected: the server's
+   * export still shows the verdict before them), oldest first; absent when there are none.
+   */
+  overridesRejected?: { id: string; verdict: OverrideRecord['verdict']; reason: string }[];
+}
+
+/** An override the central server refused, as the technician panel lists it. */
+export interface RejectedOverride {
+  /** The override record's id. */
+  id: string;
+  checkinId: string;
+  verdict: OverrideRecord['verdict'];
+  /** The officer's id. */
+  by: string;
+  /** When the officer made it. */
+  at: string;
+  /** The server's reason. */
+  reason: string;
+  /** When the server's refusal was recorded here. */
+  rejectedAt?: string;
 }
 
 /** A pending check-in as the forwarder sends it (CheckInStore.pendingWire). */
@@ -63,6 +91,8 @@ export interface QueueStats {
   rejected: number;
   /** Overrides not yet delivered (overrides outbox). */
   overridesPending?: number;
+  /** Overrides the server refused: kept, marked rejected, shown to technicians. */
+  overridesRejected?: number;
   /**
    * scannedAt of the oldest check-in held, whatever its delivery state: every check-in may carry
    * identity fields, so this is the oldest personal data on the device (heartbeat `oldestIdentityAt`).
@@ -130,6 +160,8 @@ export interface CheckInStore {
   markOverridesForwarded(ids: readonly string[], at: string): void;
   /** Permanently refused overrides: kept, marked and shown, never dropped. */
   markOverridesRejected(rejections: readonly { id: string; reason: string }[], at: string): void;
+  /** The latest `limit` overrides the server refused, oldest of them first (absent: none kept). */
+  rejectedOverrides?(limit: number): RejectedOverride[];
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   audit(entry: AuditEntry): void;

@@ -127,6 +127,13 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: API_LIMITS.message });
+  /**
+   * Connections with a techRotateWebToken call in flight: a rotation closes every other page at
+   * once (4001), but the pressing page first gets its answer — the new URL, which it navigates to —
+   * and only then is closed (1000 'token rotated'), so its own screen never lands on "Wrong token".
+   */
+  const rotating = new Set<WebSocket>();
+  let rotations = 0;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = checkUpgrade(req);
@@ -168,6 +175,8 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
       if (inFlight >= MAX_IN_FLIGHT) return send({ t: 'result', id, ok: false, error: 'too many calls in flight', code: 'busy' });
       inFlight++;
       const fn = opts.api[method] as (...a: unknown[]) => Promise<unknown>;
+      const rotation = method === 'techRotateWebToken' ? rotations : undefined;
+      if (rotation !== undefined) rotating.add(ws);
       Promise.resolve()
         .then(() => fn.apply(opts.api, args))
         .then(
@@ -179,7 +188,14 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
             send({ t: 'result', id, ok: false, error: known ? String(e.message) : 'internal error', code: known ? String(e.code) : 'internal' });
           },
         )
-        .finally(() => inFlight--);
+        .finally(() => {
+          inFlight--;
+          if (rotation === undefined) return;
+          rotating.delete(ws);
+          // The answer is queued before the close frame: the page reads its new URL, then the
+          // connection made with the old token ends.
+          if (rotations !== rotation) ws.close(1000, 'token rotated');
+        });
     });
   }
 
@@ -204,7 +220,8 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
     setToken(next: string) {
       token = next;
       tokenBuf = Buffer.from(next);
-      for (const client of wss.clients) client.close(4001, 'token rotated');
+      rotations++;
+      for (const client of wss.clients) if (!rotating.has(client)) client.close(4001, 'token rotated');
       log.info('web token rotated');
     },
     origin,

@@ -29,7 +29,7 @@ function argsFor(method: ApiMethodName, session: string, checkInId: string): unk
     recentScans: [session, 50],
     scanDetails: [session, checkInId],
     setDirection: [session, 'out'],
-    overrideCheckIn: [session, { id: checkInId, verdict: 'accept', reason: 'x' }],
+    overrideCheckIn: [session, { id: checkInId, verdict: 'accept', reason: 'paper seen' }],
     manualEntry: [session, { idNo: '001085012345', name: 'A', dob: '1985-03-15', sex: 'M' }],
     shiftCounts: [session],
     startShift: [session],

@@ -91,7 +91,8 @@ describe.each(['sqlite', 'postgres'] as const)('POST /api/v1/overrides on %s', (
     const c = checkIn();
     const plain = checkIn({ verdict: 'accept', reasons: ['identity-only'] });
     expect((await post('/api/v1/checkins', { checkins: [c, plain] }, token)).status).toBe(200);
-    const o = override(c.id);
+    // An override to accept clears the reasons: the current verdict's are the override's.
+    const o = override(c.id, { reasons: [] });
     const first = await post('/api/v1/overrides', zlib.gzipSync(JSON.stringify({ overrides: [o] })), token);
     expect(first).toMatchObject({ status: 200, json: { accepted: [o.id], duplicate: [], rejected: [], serverTime: new Date(T0).toISOString() } });
     // A retry (the kiosk never saw the answer) is a duplicate, not a second override.
@@ -101,10 +102,11 @@ describe.each(['sqlite', 'postgres'] as const)('POST /api/v1/overrides on %s', (
     await start(); // from the file
     const lines = await exportLines();
     const { checkinId: _c, ...entry } = o;
-    expect(lines.find((l) => l.id === c.id)).toMatchObject({ verdict: 'accept', originalVerdict: 'refer', reasons: c.reasons, overrides: [entry] });
+    expect(lines.find((l) => l.id === c.id)).toMatchObject({ verdict: 'accept', originalVerdict: 'refer', reasons: [], originalReasons: c.reasons, overrides: [entry] });
     const untouched = lines.find((l) => l.id === plain.id)!;
     expect(untouched).toMatchObject({ verdict: 'accept', originalVerdict: 'accept' });
     expect(untouched.overrides ?? []).toEqual([]);
+    expect(untouched).not.toHaveProperty('originalReasons');
 
     // Tracing answers carry the current verdict too.
     const q = new URLSearchParams({ idNo: '001090000001', from: new Date(T0 - 3_600_000).toISOString(), to: new Date(T0 + 3_600_000).toISOString() });
@@ -121,7 +123,7 @@ describe.each(['sqlite', 'postgres'] as const)('POST /api/v1/overrides on %s', (
     expect((await post('/api/v1/overrides', { overrides: [later] }, token)).json.accepted).toEqual([later.id]);
     expect((await post('/api/v1/overrides', { overrides: [earlier] }, token)).json.accepted).toEqual([earlier.id]);
     const line = (await exportLines()).find((l) => l.id === c.id)!;
-    expect(line).toMatchObject({ verdict: 'reject', originalVerdict: 'refer' });
+    expect(line).toMatchObject({ verdict: 'reject', reasons: ['status:f1'], originalVerdict: 'refer', originalReasons: c.reasons });
     expect((line.overrides as { by: string }[]).map((o) => o.by)).toEqual(['officer-7', 'officer-8']);
   });
 

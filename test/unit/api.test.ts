@@ -203,6 +203,60 @@ describe('kiosk API over a KioskService', () => {
     await expect(ctx.api.overrideCheckIn(session, { id: 'nope', verdict: 'accept', reason: 'x' })).rejects.toThrow(/No check-in/);
   });
 
+  it('refuses an override reason that reads as empty or holds a control or bidirectional control character, recording nothing', async () => {
+    const res = await ctx.api.submitScan({ text: 'garbage that is no credential', source: 'wedge' });
+    const id = res.ok ? res.outcome.id : '';
+    const session = await ctx.officer('badge-17');
+    for (const reason of ['\u200b', ' \u200b\u2060 ', 'ok', 'paper seen \u202egnp.exe', 'paper\u0000seen', 'paper \u0007seen']) {
+      await expect(ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason }), JSON.stringify(reason)).rejects.toMatchObject({ code: 'refused' });
+    }
+    expect(ctx.store.get(id)?.override).toBeUndefined();
+    expect(ctx.store.overrides).toEqual([]);
+    await ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason: 'giấy xét nghiệm' });
+    expect(ctx.store.get(id)?.override?.reason).toBe('giấy xét nghiệm');
+  });
+
+  it('refuses an override that changes nothing (accept to accept) as no change', async () => {
+    const res = await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    const id = res.ok ? res.outcome.id : '';
+    const session = await ctx.officer('badge-17');
+    await expect(ctx.api.overrideCheckIn(session, { id, verdict: 'accept', reason: 'looks fine to me' })).rejects.toMatchObject({ code: 'refused', message: /No change/ });
+    expect(ctx.store.get(id)?.override).toBeUndefined();
+    await ctx.api.overrideCheckIn(session, { id, verdict: 'reject', reason: 'photo does not match' });
+    await expect(ctx.api.overrideCheckIn(session, { id, verdict: 'reject', reason: 'still does not match' })).rejects.toMatchObject({ code: 'refused' });
+    expect(ctx.store.overrides).toHaveLength(1);
+  });
+
+  it('keeps the shift duplicate count across a restart, as the totals', async () => {
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    await ctx.api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
+    expect(await ctx.api.shiftCounts(await ctx.officer())).toMatchObject({ total: 1, duplicates: 2 });
+    ctx.api.close();
+    const again = setup(ctx.store);
+    try {
+      const session = await again.officer();
+      expect(await again.api.shiftCounts(session)).toMatchObject({ total: 1, duplicates: 2 });
+      // A new shift starts both from zero.
+      again.advance(1000);
+      expect(await again.api.startShift(session)).toMatchObject({ total: 0, duplicates: 0 });
+    } finally {
+      again.api.close();
+      rmSync(again.exportDir, { recursive: true, force: true });
+    }
+  });
+
+  it('records nothing for an empty wedge text; a too-long one is a rejected too-large check-in, as from a driver', async () => {
+    expect(await ctx.api.submitScan({ text: '', source: 'wedge' })).toMatchObject({ ok: false, error: expect.stringMatching(/Empty scan/) });
+    expect(await ctx.api.submitScan({ text: '  \n', source: 'wedge' })).toMatchObject({ ok: false });
+    expect(ctx.store.rows).toHaveLength(0);
+    const long = await ctx.api.submitScan({ text: 'HC1:'.padEnd(5000, 'A'), source: 'wedge' });
+    expect(long.ok && long.outcome).toMatchObject({ kind: 'checkin', verdict: 'reject', reasons: ['too-large'] });
+    const burst = await ctx.api.submitScan({ text: '', source: 'wedge', fault: 'too-large' });
+    expect(burst.ok && burst.outcome).toMatchObject({ kind: 'checkin', verdict: 'reject', reasons: ['too-large'] });
+    expect(ctx.store.rows).toHaveLength(2);
+  });
+
   it('checks a manually typed ID card like a scanned one, audited with the officer id', async () => {
     const session = await ctx.officer('CB-9');
     const ok = await ctx.api.manualEntry(session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });

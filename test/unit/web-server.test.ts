@@ -16,7 +16,9 @@ const STATUS = { apiVersion: 1, deviceId: 'd', checkpointId: 'cp', direction: 'i
 function fakeApi() {
   const events = new EventEmitter();
   const calls: unknown[][] = [];
+  const hooks: { rotate?: () => { url: string } } = {};
   const api = {
+    techRotateWebToken: async () => hooks.rotate?.() ?? { url: '' },
     getStatus: async () => STATUS,
     submitScan: async (scan: unknown) => (calls.push(['submitScan', scan]), { ok: false, error: 'test' }),
     techInfo: async () => {
@@ -27,7 +29,7 @@ function fakeApi() {
     },
     on: (event: string, l: (p: unknown) => void) => (events.on(event, l), () => events.off(event, l)),
   } as unknown as KioskApi;
-  return { api, events, calls };
+  return { api, events, calls, hooks };
 }
 
 function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -149,7 +151,7 @@ describe('web mode server', () => {
     expect(await call(ws, 1, 'submitScan', [{ text: 'x', source: 'serial' }])).toMatchObject({ ok: false, code: 'invalid', error: expect.stringMatching(/source" must be one of wedge$/) });
     expect(await call(ws, 5, 'submitScan', [{ text: 'x', source: 'manual' }])).toMatchObject({ ok: false, code: 'invalid' });
     expect(await call(ws, 2, 'dropDatabase', [])).toMatchObject({ ok: false, error: 'unknown method "dropDatabase"' });
-    expect(await call(ws, 3, 'submitScan', [{ text: 'x'.repeat(5000), source: 'wedge' }])).toMatchObject({ ok: false, error: expect.stringMatching(/at most 4296/) });
+    expect(await call(ws, 3, 'submitScan', [{ text: '', source: 'wedge', fault: 'big' }])).toMatchObject({ ok: false, error: expect.stringMatching(/field "fault" must be one of too-large$/) });
     expect(await call(ws, 4, 'techInfo', ['x'])).toMatchObject({ ok: false, error: expect.stringMatching(/not a valid session/) });
     expect(fake.calls).toHaveLength(1);
     ws.close();
@@ -179,6 +181,30 @@ describe('web mode server', () => {
     }
   });
 
+  it('rotates from the technician panel: the pressing page gets the new URL before its socket ends, other pages get 4001', async () => {
+    const pressing = await open(wsUrl, ui.origin);
+    const other = await open(wsUrl, ui.origin);
+    const seen: string[] = [];
+    pressing.on('message', (d) => seen.push(`message ${JSON.parse(d.toString()).t}`));
+    const pressingClosed = new Promise<number>((r) => pressing.once('close', (code) => (seen.push(`close ${code}`), r(code))));
+    const otherClosed = new Promise<number>((r) => other.once('close', (code) => r(code)));
+    fake.hooks.rotate = () => {
+      ui.setToken('f'.repeat(64));
+      return { url: ui.url };
+    };
+    try {
+      const answer = await call(pressing, 1, 'techRotateWebToken', ['c'.repeat(64)]);
+      expect(answer).toMatchObject({ ok: true, value: { url: expect.stringMatching(/token=f{64}$/) } });
+      expect(await otherClosed).toBe(4001);
+      expect(await pressingClosed).toBe(1000);
+      expect(seen).toEqual(['message result', 'close 1000']);
+      expect((await httpGet((answer.value as { url: string }).url)).status).toBe(200);
+    } finally {
+      delete fake.hooks.rotate;
+      ui.setToken('a'.repeat(64));
+    }
+  });
+
   it('closes a connection that sends garbage or oversized frames', async () => {
     const ws = await open(wsUrl, ui.origin);
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
@@ -198,6 +224,12 @@ describe('validateCall', () => {
     expect(validateCall('techSetPin', ['a'.repeat(64), '123456'])).toBeUndefined();
     expect(validateCall('techSetup', ['12345678', '123456'])).toBeUndefined();
   });
+  it('takes a wedge text longer than a QR code (the kiosk records it as too-large), up to the transport bound', () => {
+    expect(validateCall('submitScan', [{ text: 'x'.repeat(5000), source: 'wedge' }])).toBeUndefined();
+    expect(validateCall('submitScan', [{ text: '', source: 'wedge', fault: 'too-large' }])).toBeUndefined();
+    expect(validateCall('submitScan', [{ text: 'x'.repeat(60 * 1024 + 1), source: 'wedge' }])).toMatch(/at most 61440 characters/);
+  });
+
   it('names the problem', () => {
     expect(validateCall('getStatus', [1])).toBe('getStatus: expected 0 argument(s), got 1');
     expect(validateCall('getStatus', 'x')).toBe('getStatus: arguments must be an array');

@@ -116,7 +116,14 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
           <dt>{t(lang, 'policy')}</dt><dd>{info.policyName} · {info.duplicateWindowMinutes} {lang === 'vi' ? 'phút' : 'min'}</dd>
         </dl>
         <h3>{t(lang, 'rejectedRecords')} ({d.rejected})</h3>
-        <ul>{info.rejectedRecords.map((r) => <li key={r.id}>{dateTimeOf(r.scannedAt, lang, tz)} · {r.id} · {r.reason}</li>)}</ul>
+        <ul data-testid="tech-rejected">
+          {info.rejectedRecords.map((r) => (
+            <li key={r.id} data-kind={r.kind ?? 'checkin'}>
+              {dateTimeOf(r.scannedAt, lang, tz)} · {r.kind === 'override' ? `${t(lang, 'rejectedOverride', { id: r.checkinId ?? '', by: r.by ?? '' })} → ${t(lang, r.verdict ?? 'accept')} · ` : ''}
+              {r.id} · {r.reason}
+            </li>
+          ))}
+        </ul>
       </div>
       <div class="tech-col">
         <form onSubmit={(e) => (e.preventDefault(), void save({ checkpointId: form.checkpointId, checkpointName: form.checkpointName }))}>

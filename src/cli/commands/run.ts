@@ -264,7 +264,10 @@ export async function runCommand(argv: string[]): Promise<number> {
           rotateWebToken: () => {
             const next = saveWebToken(dataDir, newWebToken());
             web.ui?.setToken(next);
-            return web.ui?.url ?? '';
+            const url = web.ui?.url ?? '';
+            // As at the start: whoever opens the kiosk's page (a launcher, a script) reads the new URL here.
+            if (url) out({ event: 'ui', url });
+            return url;
           },
         })
       : undefined;
