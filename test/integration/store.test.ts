@@ -173,13 +173,13 @@ describe('delivery states', () => {
     });
     expect(store.pendingBatch(3).map((c) => c.id)).toEqual(ids.slice(0, 3));
     expect(store.pendingBatch(0)).toEqual([]);
-    expect(store.queueStats()).toEqual({ depth: 5, rejected: 0, overridesPending: 0, oldestPendingAt: new Date(T0).toISOString(), oldestHeldAt: new Date(T0).toISOString() });
+    expect(store.queueStats()).toEqual({ depth: 5, rejected: 0, overridesPending: 0, overridesRejected: 0, oldestPendingAt: new Date(T0).toISOString(), oldestHeldAt: new Date(T0).toISOString() });
 
     store.markForwarded([ids[0]!, ids[1]!], new Date(T0 + 10_000).toISOString());
     store.markRejected([{ id: ids[2]!, reason: 'schema: missing checkpointId' }], new Date(T0 + 10_000).toISOString());
     expect(store.pendingBatch(10).map((c) => c.id)).toEqual(ids.slice(3));
     // The oldest record held is the oldest whatever its delivery state: forwarded ones hold identity too.
-    expect(store.queueStats()).toEqual({ depth: 2, rejected: 1, overridesPending: 0, oldestPendingAt: new Date(T0 + 3000).toISOString(), oldestHeldAt: new Date(T0).toISOString() });
+    expect(store.queueStats()).toEqual({ depth: 2, rejected: 1, overridesPending: 0, overridesRejected: 0, oldestPendingAt: new Date(T0 + 3000).toISOString(), oldestHeldAt: new Date(T0).toISOString() });
     expect(store.get(ids[0]!)?.delivery).toBe('forwarded');
     expect(store.get(ids[2]!)).toMatchObject({ delivery: 'rejected', rejectReason: 'schema: missing checkpointId' });
     expect([...store.all()].map((c) => c.delivery)).toEqual(['forwarded', 'forwarded', 'rejected', 'pending', 'pending']);
