@@ -16,6 +16,7 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
+import { realpathSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
@@ -428,12 +429,31 @@ async function readStdin(max: number): Promise<string> {
  * the same file, `serial:/dev/ttyACM0?baud=…` the same port.
  */
 function refuseRepeatedScanners(scanners: readonly string[], parsedScanners: readonly ScannerUri[]): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const [i, uri] of scanners.entries()) {
     const parsed = parsedScanners[i]!;
     const key = scannerIdentity(parsed);
-    if (seen.has(key)) throw new UsageError(`run: --scanner ${uri} given twice; name each scanner once${parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : ''}`);
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const why = parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : first !== uri ? ` (the same ${what(parsed)} as --scanner ${first})` : '';
+      throw new UsageError(`run: --scanner ${uri} given twice; name each scanner once${why}`);
+    }
+    seen.set(key, uri);
+  }
+}
+
+function what(parsed: ScannerUri): string {
+  if (parsed.kind === 'camera') return parsed.source === 'file' ? 'video file' : parsed.source === 'v4l2' ? 'camera device' : 'camera stream';
+  if (parsed.kind === 'sim') return 'scan file';
+  return parsed.kind === 'serial' ? 'serial port' : 'scanner';
+}
+
+/** A file's absolute path with symlinks resolved (as written, made absolute, when it cannot be resolved). */
+function filePath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolvePath(file);
   }
 }
 
@@ -443,7 +463,14 @@ function scannerIdentity(parsed: ScannerUri): string {
     case 'stdin':
       return 'stdin';
     case 'sim':
-      return `sim:${resolvePath(parsed.file)}`;
+      return `sim:${filePath(parsed.file)}`;
+    case 'camera':
+      // The file, device or stream read, whatever the options: `camera:F` and `camera:F?fps=5`,
+      // or a relative and an absolute path to one file, are one camera (its ffmpeg would run twice
+      // under one device id, and a finite run would wait for an end that is counted once).
+      if (parsed.source === 'file') return `camera-file:${filePath(parsed.location)}`;
+      if (parsed.source === 'v4l2') return `camera:${filePath(parsed.location)}`;
+      return `camera:${parsed.location}`;
     case 'serial':
       return `serial:${parsed.path}`;
     case 'hid':
