@@ -38,6 +38,8 @@ const STDERR_TAIL = 2048;
 
 export interface CameraDriverOptions {
   camera: CameraUri;
+  /** Device id instead of cameraDeviceId() (another configured scanner has that one: manager/device-ids.ts). */
+  deviceId?: string;
   /** The ffmpeg binary. Default 'ffmpeg' from PATH. */
   ffmpegPath?: string;
   /** Starts a decoder. Default QrDecoder.start (a worker with zxing-wasm). */
@@ -81,7 +83,7 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
 
   constructor(options: CameraDriverOptions, deps: DriverDeps) {
     // status().uri reaches the screens and the central server's heartbeat: never a password.
-    super('camera', cameraDeviceId(options.camera), redactCredentials(options.camera.uri), deps);
+    super('camera', options.deviceId ?? cameraDeviceId(options.camera), redactCredentials(options.camera.uri), deps);
     this.cam = options.camera;
     this.opts = options;
     this.log = deps.logger.child('camera');

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -124,6 +124,19 @@ describe('run --scanner camera:FILE --ui none', () => {
     expect(expected.map((e) => e.format)).toEqual(['cccd', 'dcc', 'unknown', 'ckd1', 'dcc']);
     expect(expected.filter((e) => e.verdict === 'accept').length).toBeGreaterThanOrEqual(3);
   }, 180_000);
+
+  it('two video files with one base name in two folders are two scanners with their own ids, and the run ends when both have', async () => {
+    // Both were `camera:a3.mp4`: one `closed` line, and the run waited for ever for the second.
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    const a = await makeQrVideo(dir, [{ blank: 2 }, { text: cccd(7), frames: 6, size: 320 }, { blank: 4 }], { fps: 10, name: 'a3' });
+    const b = await makeQrVideo(join(dir, 'sub'), [{ blank: 2 }, { text: cccd(8), frames: 6, size: 320 }, { blank: 4 }], { fps: 10, name: 'a3' });
+    const r = await runToEnd(join(dir, 'kiosk-same-name'), ['--scanner', `camera:${a.path}?width=640&height=360`, '--scanner', `camera:${b.path}?width=640&height=360`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines.filter((l) => l.event === 'checkin')).toHaveLength(2);
+    const closed = r.lines.filter((l) => l.event === 'scanner' && l.state === 'closed').map((l) => l.deviceId);
+    expect(closed.sort()).toEqual([`camera:${a.path}`, `camera:${b.path}`].sort());
+    expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
+  }, 120_000);
 
   it('reads a camera and a serial scanner in one kiosk, both into one pipeline', async () => {
     const v = await makeQrVideo(dir, [{ text: cccd(5), frames: 10, size: 320 }, { blank: 20 }], { fps: 10, name: 'side' });

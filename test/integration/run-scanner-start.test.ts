@@ -79,6 +79,21 @@ describe('run --scanner: not there yet → retried, the kiosk keeps running', ()
   });
 });
 
+describe('run --scanner: two files with one base name in two folders', () => {
+  it('are two sources with their own device ids, and a finite run ends when both have ended', () => {
+    // Both were `sim:scans.txt`: the run counted one end of input and waited for ever for the second.
+    mkdirSync(join(dir, 'other'), { recursive: true });
+    writeFileSync(join(dir, 'scans.txt'), 'first\n');
+    writeFileSync(join(dir, 'other', 'scans.txt'), 'second\n');
+    const r = runCli(['run', '--data-dir', join(dir, 'data-same-name'), '--scanner', `sim:${join(dir, 'scans.txt')}`, '--scanner', `sim:${join(dir, 'other', 'scans.txt')}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines.filter((l) => l.event === 'checkin')).toHaveLength(2);
+    const closed = r.lines.filter((l) => l.event === 'scanner' && l.state === 'closed').map((l) => l.deviceId);
+    expect(closed.sort()).toEqual([`sim:${join(dir, 'other', 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}`]);
+    expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
+  });
+});
+
 describe('sim source whose file vanished after the start check', () => {
   it('ends as closed with the reason, so a finite run ends instead of waiting for nothing', async () => {
     const deps = { clock: systemClock, timers: systemTimers, logger: silentLogger };

@@ -224,11 +224,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   // One line per change of state (or of line noise): a scanner being retried reports a new error
   // text at each failed attempt (went away, then does not exist, …), which the technician screen
   // shows, but a script reading these lines wants to hear "disconnected" once, not every retry.
+  // Per source (id and URI): two scanners sharing an id must not hide each other's lines.
   const printed = new Map<string, string>();
   kiosk.on('scanner', (s) => {
     const key = JSON.stringify([s.state, s.fault ?? null, s.lineNoise ?? null]);
-    if (printed.get(s.deviceId) === key) return;
-    printed.set(s.deviceId, key);
+    const source = `${s.deviceId}\n${s.uri}`;
+    if (printed.get(source) === key) return;
+    printed.set(source, key);
     out({
       event: 'scanner',
       deviceId: s.deviceId,
@@ -336,11 +338,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   // run exit 1: a script must not take a scan file that was never read for an empty one.
   const failedSources: string[] = [];
   if (finite) {
-    const ended = new Set<string>();
+    const failed = new Set<string>();
     kiosk.on('scanner', (st) => {
-      if (st.state === 'closed' && !ended.has(st.deviceId) && st.lastError) failedSources.push(`${st.deviceId}: ${st.lastError}`);
-      if (st.state === 'closed') ended.add(st.deviceId);
-      if (ended.size >= scanners.length) stopOn(END_OF_INPUT);
+      if (st.state !== 'closed') return;
+      const source = `${st.deviceId}\n${st.uri}`;
+      if (st.lastError && !failed.has(source)) {
+        failed.add(source);
+        failedSources.push(`${st.deviceId}: ${st.lastError}`);
+      }
+      // The input has ended when every scanner the kiosk reads has: counted on the scanners
+      // themselves, not on their ids or on the --scanner flags (two sources sharing an id, or two
+      // flags the device manager read as one, made the run wait for an end already seen).
+      const all = kiosk.scannerStatus();
+      if (all.length > 0 && all.every((s) => s.state === 'closed')) stopOn(END_OF_INPUT);
     });
   }
 
