@@ -25,6 +25,7 @@ import { createScanner } from '../factory.js';
 import { resolveAutoScanners } from '../discovery/auto.js';
 import { deviceKeys, isAnyHidPosKey, realCanonicalPath } from './device-key.js';
 import { deviceIdOverrides } from './device-ids.js';
+import { redactCredentials } from '../../src/shared/redact-credentials.js';
 import { RateWindow } from './rate-window.js';
 import { PreviewHub } from './preview-hub.js';
 import { ManagerScannerView } from './scanner-view.js';
@@ -113,7 +114,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       const id = ids[i];
       if (id !== undefined) this.idOverrides.set(uri, id);
     }
-    this.uri = uris.join(' ');
+    // Shown in the aggregate status (screens, heartbeat): never a camera's password.
+    this.uri = redactCredentials(uris.join(' '));
   }
 
   /**

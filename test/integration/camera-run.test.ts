@@ -138,6 +138,33 @@ describe('run --scanner camera:FILE --ui none', () => {
     expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
   }, 120_000);
 
+  it("never shows a password in an IP camera URL's query (README's MJPEG form): scanner event, warning, usage error", async () => {
+    // Nothing listens on this port: ffmpeg's error names the URL with its query.
+    const uri = 'camera:http://127.0.0.1:47531/videostream.cgi%3Fuser%3Dadmin%26pwd%3DS3cret';
+    const cli = startCli(['run', '--data-dir', join(dir, 'kiosk-secret'), '--ui', 'none', '--scanner', uri]);
+    try {
+      const down = await cli.waitFor((l) => l.event === 'scanner' && l.state === 'disconnected' && typeof l.error === 'string', 30_000);
+      expect(down.error).toMatch(/videostream\.cgi\?user=admin&pwd=\*\*\*: Connection refused/);
+      await new Promise((r) => setTimeout(r, 300));
+      cli.child.kill('SIGTERM');
+      expect((await cli.exited).code).toBe(0);
+      expect(cli.stderr()).toMatch(/camera disconnected; retrying/);
+      expect(JSON.stringify(cli.lines)).not.toContain('S3cret');
+      expect(cli.stderr()).not.toContain('S3cret');
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+    // A usage error quotes the URI masked too.
+    const bad = runCli(['run', '--data-dir', join(dir, 'kiosk-secret-bad'), '--scanner', `${uri}?fps=99`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/pwd%3D\*\*\*\?fps=99.*fps must be/);
+    expect(bad.stderr).not.toContain('S3cret');
+    const twice = runCli(['run', '--data-dir', join(dir, 'kiosk-secret-twice'), '--scanner', uri, '--scanner', `${uri}?fps=5`]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/given twice/);
+    expect(twice.stderr).not.toContain('S3cret');
+  }, 60_000);
+
   it('reads a camera and a serial scanner in one kiosk, both into one pipeline', async () => {
     const v = await makeQrVideo(dir, [{ text: cccd(5), frames: 10, size: 320 }, { blank: 20 }], { fps: 10, name: 'side' });
     const pty = await startPtyPair();

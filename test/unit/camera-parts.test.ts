@@ -80,6 +80,17 @@ describe('ffmpeg command line', () => {
   it('removes credentials from messages', () => {
     expect(redactCredentials('rtsp://admin:s3cret@10.0.0.7/x: 401 Unauthorized')).toBe('rtsp://***@10.0.0.7/x: 401 Unauthorized');
   });
+
+  it('masks the values of secret-looking query parameters, plain or percent-encoded as in a kiosk URI', () => {
+    // The README's own MJPEG form: the camera's query inside the kiosk URI, %3F / %26 / %3D.
+    expect(redactCredentials('camera:http://host/videostream.cgi%3Fuser%3Dadmin%26pwd%3DS3cret?fps=5')).toBe('camera:http://host/videostream.cgi%3Fuser%3Dadmin%26pwd%3D***?fps=5');
+    // ffmpeg's stderr names the decoded URL, followed by a colon.
+    expect(redactCredentials('http://127.0.0.1:47531/videostream.cgi?user=admin&pwd=S3cret: Connection refused')).toBe('http://127.0.0.1:47531/videostream.cgi?user=admin&pwd=***: Connection refused');
+    for (const name of ['pwd', 'PASSWORD', 'passwd', 'pass', 'pw', 'token', 'key', 'apikey', 'api_key', 'Auth', 'secret', 'sig', 'signature', 'credential', 'access_token', 'X-Api-Key']) {
+      expect(redactCredentials(`http://h/v?ch=1&${name}=hunter2&res=hd`), name).toBe(`http://h/v?ch=1&${name}=***&res=hd`);
+    }
+    expect(redactCredentials('"rtsp://u:p@h/s?token=a.b.c" and http://h/x?res=720p&ch=2')).toBe('"rtsp://***@h/s?token=***" and http://h/x?res=720p&ch=2');
+  });
 });
 
 describe('FramePipe', () => {

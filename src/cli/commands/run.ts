@@ -34,6 +34,7 @@ import { logRing } from '../../app/log-ring.js';
 import type { WebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError, type ScannerUri } from '../../../drivers/uri.js';
 import { scannerStartProblem } from '../../../drivers/start-check.js';
+import { redactCredentials } from '../../shared/redact-credentials.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
@@ -109,7 +110,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // A file source that can never work is refused now; a device not plugged in yet is waited for.
   parsedScanners.forEach((parsed, i) => {
     const problem = scannerStartProblem(parsed);
-    if (problem) throw new UsageError(`run: --scanner ${scanners[i]}: ${problem}`);
+    if (problem) throw new UsageError(`run: --scanner ${redactCredentials(scanners[i]!)}: ${problem}`);
   });
   const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
   checkEach('run', 'relay', outputs, parseOutputUri, OutputUriError);
@@ -445,8 +446,8 @@ function refuseRepeatedScanners(scanners: readonly string[], parsedScanners: rea
     const key = scannerIdentity(parsed);
     const first = seen.get(key);
     if (first !== undefined) {
-      const why = parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : first !== uri ? ` (the same ${what(parsed)} as --scanner ${first})` : '';
-      throw new UsageError(`run: --scanner ${uri} given twice; name each scanner once${why}`);
+      const why = parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : first !== uri ? ` (the same ${what(parsed)} as --scanner ${redactCredentials(first)})` : '';
+      throw new UsageError(`run: --scanner ${redactCredentials(uri)} given twice; name each scanner once${why}`);
     }
     seen.set(key, uri);
   }
