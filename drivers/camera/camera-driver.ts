@@ -45,8 +45,6 @@ export interface CameraDriverOptions {
   /** Starts a decoder. Default QrDecoder.start (a worker with zxing-wasm). */
   startDecoder?: () => Promise<QrDecoder>;
   backoff?: BackoffOptions;
-  /** Re-emission period of a code held without a break, ms (see presentation.ts). */
-  repeatMs?: number;
   /** Called as each frame arrives from ffmpeg (1-based number per ffmpeg run, clock ms): measurement only. */
   onFrame?: (frameNumber: number, at: number) => void;
 }
@@ -88,7 +86,7 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     this.opts = options;
     this.log = deps.logger.child('camera');
     this.backoff = new Backoff(options.backoff);
-    this.tracker = new PresentationTracker(options.repeatMs === undefined ? {} : { repeatMs: options.repeatMs });
+    this.tracker = new PresentationTracker();
     this.finite = this.cam.source === 'file' && !this.cam.loop;
   }
 
