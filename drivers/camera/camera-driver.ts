@@ -30,6 +30,8 @@ import { buildPreview, PREVIEW_INTERVAL_MS, PREVIEW_WIDTH } from './preview.js';
 
 /** A live stream that delivers no frame for this long is restarted, ms. */
 export const STALL_MS = 5_000;
+/** ffmpeg stopped by a signal from outside: how long to wait for the kiosk's own stop before calling it a loss, ms. */
+export const OUTSIDE_STOP_GRACE_MS = 1_500;
 /** ffmpeg must deliver its first frame within this time of starting, ms. */
 export const CONNECT_TIMEOUT_MS = 20_000;
 /** Longest decoded text accepted, bytes (a QR code holds at most 7,089 digits). */
@@ -74,6 +76,9 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
   private closed = false;
   private retryTimer: unknown = undefined;
   private watchTimer: unknown = undefined;
+  private exitTimer: unknown = undefined;
+  /** Why a finite file was not read to the end (carried into its closed status). */
+  private fileError: string | undefined;
   private spawnedAt = 0;
   private lastFrameAt = 0;
   private previewSink: ((p: CameraPreview) => void) | undefined;
@@ -156,7 +161,11 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
 
   private startFfmpeg(): void {
     const gen = ++this.generation;
-    const child = spawn(this.opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(this.cam), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal or `timeout` signalling the kiosk's group
+    // reaches the kiosk only, which then stops ffmpeg itself (a signalled ffmpeg looked like a lost
+    // stream, or a video file read only in part). If the kiosk dies outright, ffmpeg's next write
+    // to the closed pipe ends it.
+    const child = spawn(this.opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(this.cam), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.spawnedAt = this.deps.clock.now();
     let stderr = '';
@@ -178,7 +187,18 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     child.on('close', (code, signal) => {
       if (gen !== this.generation || this.closed) return;
       this.child = undefined;
-      this.onExit(code, signal, spawnError, stderr);
+      if (!stoppedFromOutside(code, signal, stderr)) {
+        this.onExit(code, signal, spawnError, stderr);
+        return;
+      }
+      // A stop signal this driver did not send: the whole service is being stopped (systemd
+      // signals every process of it). The kiosk's close() normally follows at once; only if it
+      // does not is this a lost stream (or a file not read to the end).
+      this.exitTimer = this.deps.timers.setTimeout(() => {
+        this.exitTimer = undefined;
+        if (gen !== this.generation || this.closed) return;
+        this.onExit(code, signal, spawnError, `ffmpeg was stopped from outside the kiosk (${signal ?? `exit code ${code}`})`);
+      }, OUTSIDE_STOP_GRACE_MS);
     });
     if (!this.finite) this.watch(gen);
   }
@@ -289,7 +309,10 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
       if (detail) {
         this.log.warn('video file could not be read to the end', { deviceId: this.deviceId, error: detail });
         this.reportError(new Error(detail));
-        this.setState(this.currentState, detail);
+        // Kept for the closed status (a connected state would drop it): a run must hear that the
+        // file was not read to the end.
+        this.fileError = detail;
+        if (this.currentState !== 'connected') this.setState(this.currentState, detail);
       }
       if (!this.inFlight && !this.waiting) void this.finishFile();
       return;
@@ -305,7 +328,7 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     await this.decoder?.close().catch(() => undefined);
     this.decoder = undefined;
     this.log.info('video file done', { deviceId: this.deviceId, frames: this.stats.snapshot(this.deps.clock.now()).frames });
-    this.setState('closed');
+    this.setState('closed', this.fileError);
   }
 
   /** The source went away or never came: report once per loss, retry with backoff. */
@@ -349,6 +372,8 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
 
   private cancelTimers(): void {
     this.cancelWatch();
+    if (this.exitTimer !== undefined) this.deps.timers.clearTimeout(this.exitTimer);
+    this.exitTimer = undefined;
     if (this.retryTimer !== undefined) this.deps.timers.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
@@ -361,6 +386,16 @@ function fileProblem(file: string): string | undefined {
   } catch (err) {
     return `camera: cannot read video file "${file}": ${(err as NodeJS.ErrnoException).code ?? message(err)}`;
   }
+}
+
+/**
+ * ffmpeg ended by a stop signal (SIGTERM, SIGINT, SIGHUP) it was sent from outside: killed by it,
+ * or — ffmpeg catches them — exit code 255 with nothing on stderr. The driver's own kills happen
+ * after it has moved on (a new generation) or are SIGKILL.
+ */
+function stoppedFromOutside(code: number | null, signal: NodeJS.Signals | null, stderr: string): boolean {
+  if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP') return true;
+  return code === 255 && stderr.trim() === '';
 }
 
 /** Why ffmpeg ended, for the status line and the log (credentials removed); undefined = clean end. */

@@ -118,6 +118,29 @@ describe('camera driver on video files', () => {
   }, 60_000);
 });
 
+describe('ffmpeg stopped by a signal from outside (systemd stops every process of the service)', () => {
+  it("is no error when the kiosk's own close follows; otherwise the file is reported as not read to the end, saying why", async () => {
+    const v = await makeQrVideo(dir, [{ noise: 300 }], { fps: 10, name: 'outside' });
+    const ffmpegPid = (d: CameraScannerDriver) => (d as unknown as { child?: { pid?: number } }).child?.pid;
+    // Followed by the kiosk's stop: closed without an error (it was 'ffmpeg exited with code 255').
+    const a = driver(`camera:${v.path}`);
+    await a.d.open();
+    await waitFor(() => a.d.status().state === 'connected', { timeoutMs: 20_000 });
+    process.kill(ffmpegPid(a.d)!, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    await a.d.close();
+    expect(a.d.status()).toMatchObject({ state: 'closed' });
+    expect(a.d.status().lastError).toBeUndefined();
+    // Not followed by a stop: after the grace, an error naming what happened.
+    const b = driver(`camera:${v.path}`);
+    await b.d.open();
+    await waitFor(() => b.d.status().state === 'connected', { timeoutMs: 20_000 });
+    process.kill(ffmpegPid(b.d)!, 'SIGTERM');
+    await waitFor(() => b.d.status().state === 'closed', { timeoutMs: 10_000 });
+    expect(b.d.status().lastError).toMatch(/ffmpeg was stopped from outside the kiosk/);
+  }, 60_000);
+});
+
 describe('camera under the device manager', () => {
   it('is a managed scanner: health with frame figures, the self-test takes its next scan, previews only while watched', async () => {
     const v = await makeQrVideo(dir, [{ text: 'SELF-TEST', frames: 6, size: 300 }, { blank: 16 }], { fps: 10, name: 'managed' });

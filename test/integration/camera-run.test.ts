@@ -165,6 +165,45 @@ describe('run --scanner camera:FILE --ui none', () => {
     expect(twice.stderr).not.toContain('S3cret');
   }, 60_000);
 
+  it('stops gracefully when SIGTERM reaches its process group and then itself (what `timeout` does), as twice in a row', async () => {
+    // Before: ffmpeg (in the kiosk's group) got the signal too and looked like a lost stream, and
+    // the second SIGTERM ended the kiosk the default way: exit 143, no `closed`, no `stopped`.
+    const v = await makeQrVideo(dir, [{ text: cccd(9), frames: 10, size: 320 }, { blank: 10 }], { fps: 10, name: 'looped' });
+    for (const how of ['group then process', 'process twice'] as const) {
+      const child = spawn(process.execPath, [...CLI, 'run', '--data-dir', join(dir, `kiosk-signal-${how.replace(/ /g, '-')}`), '--ui', 'none', '--scanner', `camera:${v.path}?loop=1&width=640&height=360`], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+      const lines: JsonLine[] = [];
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const checkedIn = new Promise<void>((resolve) => {
+        createInterface({ input: child.stdout }).on('line', (text) => {
+          lines.push(JSON.parse(text) as JsonLine);
+          if (lines.at(-1)?.event === 'checkin') resolve();
+        });
+      });
+      try {
+        await checkedIn;
+        if (how === 'group then process') process.kill(-child.pid!, 'SIGTERM');
+        else child.kill('SIGTERM');
+        // The second a moment later, as from a shell or a second keypress (at once they may merge).
+        await new Promise((r) => setTimeout(r, 30));
+        child.kill('SIGTERM');
+        expect(await exited, `${how}: ${stderr}`).toBe(0);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(lines.some((l) => l.event === 'scanner' && l.state === 'closed'), how).toBe(true);
+        expect(lines.at(-1), how).toEqual({ event: 'stopped' });
+        expect(stderr, how).not.toMatch(/camera disconnected|stopped from outside|exiting now/);
+      } finally {
+        if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      }
+    }
+  }, 120_000);
+
   it('reads a camera and a serial scanner in one kiosk, both into one pipeline', async () => {
     const v = await makeQrVideo(dir, [{ text: cccd(5), frames: 10, size: 320 }, { blank: 20 }], { fps: 10, name: 'side' });
     const pty = await startPtyPair();
