@@ -4,13 +4,14 @@
  * remembered and carried out as soon as `run` can stop gracefully, instead of Node's default
  * (exit 143 with no word, in the middle of the start).
  *
- * A signal repeated within REPEAT_GRACE_MS of the first is the same stop: `timeout` sends SIGTERM
+ * A signal repeated within REPEAT_GRACE_MS of its first is the same stop: `timeout` sends SIGTERM
  * to the command and then to its whole process group, a terminal's Ctrl-C goes to the process
  * group too, and an impatient double Ctrl-C is still one request to stop. It is handed to the stop
- * again (which only cuts a delivery try short). A signal after that forces the exit: the process
- * says so on stderr and ends with 128 + the signal's number (143, 130), without waiting for the
- * stop to finish (check-ins already printed are committed). Before, a second signal of the same
- * kind ended the process Node's default way, silently, in the middle of a camera's stop.
+ * again (which only cuts a delivery try short), as is the first of the other kind. The same signal
+ * again after that forces the exit: the process says so on stderr and ends with 128 + the
+ * signal's number (143, 130), without waiting for the stop to finish (check-ins already printed
+ * are committed). Before, a second signal of the same kind ended the process Node's default way,
+ * silently, in the middle of a camera's stop.
  */
 
 type Signal = 'SIGTERM' | 'SIGINT';
@@ -28,7 +29,8 @@ export interface StopSignalOptions {
 }
 
 let pending: Signal | undefined;
-let firstAt: number | undefined;
+/** When each signal was first caught. */
+const firstAt = new Map<Signal, number>();
 let handler: ((signal: Signal) => void) | undefined;
 let options: StopSignalOptions = {};
 const listeners = new Map<Signal, () => void>();
@@ -44,8 +46,9 @@ export function latchStopSignals(): void {
     if (listeners.has(signal)) continue;
     const listener = () => {
       const now = (options.now ?? Date.now)();
-      if (firstAt === undefined) firstAt = now;
-      else if (now - firstAt >= REPEAT_GRACE_MS) {
+      const first = firstAt.get(signal);
+      if (first === undefined) firstAt.set(signal, now);
+      else if (now - first >= REPEAT_GRACE_MS) {
         (options.forceExit ?? defaultForceExit)(signal, 128 + SIGNAL_NUMBERS[signal]);
         return;
       }
@@ -75,7 +78,7 @@ export function releaseStopSignals(): void {
   for (const [signal, listener] of listeners) process.off(signal, listener);
   listeners.clear();
   handler = undefined;
-  firstAt = undefined;
+  firstAt.clear();
   options = {};
   const early = pending;
   pending = undefined;

@@ -9,7 +9,7 @@ import { latchStopSignals, onStopSignal, releaseStopSignals, REPEAT_GRACE_MS } f
 
 afterEach(() => releaseStopSignals());
 
-it('a repeat within the grace is handed to the stop again; a later signal forces the exit with 128 + its number', () => {
+it('a repeat within the grace is handed to the stop again; the same signal later forces the exit with 128 + its number', () => {
   let now = 1_000;
   const stops: string[] = [];
   const forced: [string, number][] = [];
@@ -17,15 +17,17 @@ it('a repeat within the grace is handed to the stop again; a later signal forces
   process.emit('SIGTERM');
   now += 5;
   process.emit('SIGTERM');
-  now += 100;
+  expect(stops).toEqual(['SIGTERM', 'SIGTERM']);
+  now += REPEAT_GRACE_MS;
+  // The first of the other kind is still a request to stop.
   process.emit('SIGINT');
   expect(stops).toEqual(['SIGTERM', 'SIGTERM', 'SIGINT']);
   expect(forced).toEqual([]);
+  process.emit('SIGTERM');
+  expect(forced).toEqual([['SIGTERM', 143]]);
   now += REPEAT_GRACE_MS;
   process.emit('SIGINT');
-  expect(forced).toEqual([['SIGINT', 130]]);
-  process.emit('SIGTERM');
-  expect(forced.at(-1)).toEqual(['SIGTERM', 143]);
+  expect(forced.at(-1)).toEqual(['SIGINT', 130]);
   expect(stops).toHaveLength(3);
 });
 
