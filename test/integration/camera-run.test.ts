@@ -165,11 +165,11 @@ describe('run --scanner camera:FILE --ui none', () => {
     expect(twice.stderr).not.toContain('S3cret');
   }, 60_000);
 
-  it('stops gracefully when SIGTERM reaches its process group and then itself (what `timeout` does), as twice in a row', async () => {
+  it('stops gracefully when SIGTERM reaches its process group and then itself (what `timeout` does), twice in a row, or Ctrl-C twice', async () => {
     // Before: ffmpeg (in the kiosk's group) got the signal too and looked like a lost stream, and
     // the second SIGTERM ended the kiosk the default way: exit 143, no `closed`, no `stopped`.
     const v = await makeQrVideo(dir, [{ text: cccd(9), frames: 10, size: 320 }, { blank: 10 }], { fps: 10, name: 'looped' });
-    for (const how of ['group then process', 'process twice'] as const) {
+    for (const how of ['group then process', 'process twice', 'Ctrl-C twice'] as const) {
       const child = spawn(process.execPath, [...CLI, 'run', '--data-dir', join(dir, `kiosk-signal-${how.replace(/ /g, '-')}`), '--ui', 'none', '--scanner', `camera:${v.path}?loop=1&width=640&height=360`], {
         cwd: REPO_ROOT,
         env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
@@ -188,11 +188,14 @@ describe('run --scanner camera:FILE --ui none', () => {
       });
       try {
         await checkedIn;
+        // Ctrl-C: the terminal sends SIGINT to the whole foreground process group, each time.
         if (how === 'group then process') process.kill(-child.pid!, 'SIGTERM');
+        else if (how === 'Ctrl-C twice') process.kill(-child.pid!, 'SIGINT');
         else child.kill('SIGTERM');
         // The second a moment later, as from a shell or a second keypress (at once they may merge).
         await new Promise((r) => setTimeout(r, 30));
-        child.kill('SIGTERM');
+        if (how === 'Ctrl-C twice') process.kill(-child.pid!, 'SIGINT');
+        else child.kill('SIGTERM');
         expect(await exited, `${how}: ${stderr}`).toBe(0);
         await new Promise((r) => setTimeout(r, 100));
         expect(lines.some((l) => l.event === 'scanner' && l.state === 'closed'), how).toBe(true);
