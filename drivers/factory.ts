@@ -24,6 +24,8 @@ export interface FactoryOverrides {
   hid?: HidApi;
   /** Camera driver options other than the URI (tests: another ffmpeg path, a short backoff). */
   camera?: Omit<CameraDriverOptions, 'camera'>;
+  /** The device id to take instead of the driver's own (camera and sim only; see manager/device-ids.ts). */
+  deviceId?: string;
 }
 
 export class ScannerNotAvailableError extends Error {
@@ -62,9 +64,12 @@ export async function createScannerFrom(parsed: ScannerUri, deps: DriverDeps, ov
         deps,
       );
     case 'sim':
-      return new SimScanSource({ file: parsed.file, intervalMs: parsed.intervalMs, loop: parsed.loop, maxLineBytes: parsed.maxLineBytes, uri: parsed.uri }, deps);
+      return new SimScanSource(
+        { file: parsed.file, intervalMs: parsed.intervalMs, loop: parsed.loop, maxLineBytes: parsed.maxLineBytes, uri: parsed.uri, ...(overrides.deviceId === undefined ? {} : { deviceId: overrides.deviceId }) },
+        deps,
+      );
     case 'camera':
-      return new CameraScannerDriver({ ...overrides.camera, camera: parsed }, deps);
+      return new CameraScannerDriver({ ...overrides.camera, ...(overrides.deviceId === undefined ? {} : { deviceId: overrides.deviceId }), camera: parsed }, deps);
     case 'hid':
     case 'hid-pos':
       return createHidScanner(parsed, deps, overrides.hid);

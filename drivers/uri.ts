@@ -14,6 +14,7 @@
  * to validate. Errors are ScannerUriError with a message that names the bad part.
  */
 import { parseCameraUri, type CameraUri } from './camera/camera-uri.js';
+import { redactCredentials } from '../src/shared/redact-credentials.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_SERIAL_IDLE_MS, MAX_MAX_LINE_BYTES, MIN_MAX_LINE_BYTES } from './framing/line-framer.js';
 
 /** Pause between scans of a `sim:` replay with `loop` and no `intervalMs` (ms). */
@@ -38,7 +39,9 @@ export type ScannerKind = ScannerUri['kind'];
 
 export class ScannerUriError extends Error {
   constructor(uri: string, detail: string) {
-    super(`invalid scanner URI "${uri.length > 80 ? `${uri.slice(0, 80)}…` : uri}": ${detail}`);
+    // Masked before it is cut: a camera URL's password must not show, whole or in part.
+    const shown = redactCredentials(uri);
+    super(`invalid scanner URI "${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}": ${detail}`);
     this.name = 'ScannerUriError';
   }
 }

@@ -11,7 +11,10 @@
  *
  * Live sources reconnect by themselves: when ffmpeg exits, or no frame arrives for STALL_MS (a
  * frozen stream), or the V4L2 device is absent, the driver is `disconnected` (emits
- * `disconnected` once per loss) and starts ffmpeg again with exponential backoff.
+ * `disconnected` once per loss) and starts ffmpeg again with exponential backoff; a stream that
+ * stopped sending frames is reported as stalled, not as ended. A video file that gives no frame at
+ * all ends `closed` with an error (it must be a video), and one that disappears while in use (a
+ * looping file plays on from its open descriptor) ends its source with the reason.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -30,6 +33,12 @@ import { buildPreview, PREVIEW_INTERVAL_MS, PREVIEW_WIDTH } from './preview.js';
 
 /** A live stream that delivers no frame for this long is restarted, ms. */
 export const STALL_MS = 5_000;
+/** ffmpeg stopped by a signal from outside: how long to wait for the kiosk's own stop before calling it a loss, ms. */
+export const OUTSIDE_STOP_GRACE_MS = 1_500;
+/** A live stream silent this long before ffmpeg ended is reported as stalled, not ended, ms. */
+export const STALL_REPORT_MS = 3_000;
+/** Frames ffmpeg flushes as it ends come within this time of its end, ms. */
+const FLUSH_MS = 1_000;
 /** ffmpeg must deliver its first frame within this time of starting, ms. */
 export const CONNECT_TIMEOUT_MS = 20_000;
 /** Longest decoded text accepted, bytes (a QR code holds at most 7,089 digits). */
@@ -38,13 +47,13 @@ const STDERR_TAIL = 2048;
 
 export interface CameraDriverOptions {
   camera: CameraUri;
+  /** Device id instead of cameraDeviceId() (another configured scanner has that one: manager/device-ids.ts). */
+  deviceId?: string;
   /** The ffmpeg binary. Default 'ffmpeg' from PATH. */
   ffmpegPath?: string;
   /** Starts a decoder. Default QrDecoder.start (a worker with zxing-wasm). */
   startDecoder?: () => Promise<QrDecoder>;
   backoff?: BackoffOptions;
-  /** Re-emission period of a code held without a break, ms (see presentation.ts). */
-  repeatMs?: number;
   /** Called as each frame arrives from ffmpeg (1-based number per ffmpeg run, clock ms): measurement only. */
   onFrame?: (frameNumber: number, at: number) => void;
 }
@@ -74,6 +83,15 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
   private closed = false;
   private retryTimer: unknown = undefined;
   private watchTimer: unknown = undefined;
+  private exitTimer: unknown = undefined;
+  /** Why a finite file was not read to the end (carried into its closed status). */
+  private fileError: string | undefined;
+  /** Frames ffmpeg delivered, all runs together (a file giving none is no video). */
+  private framesSeen = 0;
+  /** Set when the watchdog killed ffmpeg for giving no frame: why, for the status. */
+  private stallReason: string | undefined;
+  /** The last silence of STALL_REPORT_MS or more between two frames, and when it ended. */
+  private lastGap: { ms: number; endedAt: number } | undefined;
   private spawnedAt = 0;
   private lastFrameAt = 0;
   private previewSink: ((p: CameraPreview) => void) | undefined;
@@ -81,12 +99,12 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
 
   constructor(options: CameraDriverOptions, deps: DriverDeps) {
     // status().uri reaches the screens and the central server's heartbeat: never a password.
-    super('camera', cameraDeviceId(options.camera), redactCredentials(options.camera.uri), deps);
+    super('camera', options.deviceId ?? cameraDeviceId(options.camera), redactCredentials(options.camera.uri), deps);
     this.cam = options.camera;
     this.opts = options;
     this.log = deps.logger.child('camera');
     this.backoff = new Backoff(options.backoff);
-    this.tracker = new PresentationTracker(options.repeatMs === undefined ? {} : { repeatMs: options.repeatMs });
+    this.tracker = new PresentationTracker();
     this.finite = this.cam.source === 'file' && !this.cam.loop;
   }
 
@@ -151,14 +169,44 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
       this.lost(`camera ${this.cam.location} is not present (unplugged?)`);
       return;
     }
+    // A file does not come back by itself: one that is gone ends its source (README).
+    const gone = this.cam.source === 'file' ? fileProblem(this.cam.location) : undefined;
+    if (gone) {
+      void this.endFile(gone);
+      return;
+    }
     this.startFfmpeg();
+  }
+
+  /** A video file that disappeared (or cannot be read any more) while in use: the source ends with the reason. */
+  private async endFile(problem: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTimers();
+    const child = this.child;
+    this.generation++;
+    this.child = undefined;
+    this.waiting = undefined;
+    const reason = `${problem}; the source has ended`;
+    this.log.warn('video file gone; camera source ended', { deviceId: this.deviceId, error: reason });
+    this.reportError(new Error(reason));
+    if (child) await stopProcess(child);
+    await this.decoder?.close().catch(() => undefined);
+    this.decoder = undefined;
+    this.setState('closed', reason);
   }
 
   private startFfmpeg(): void {
     const gen = ++this.generation;
-    const child = spawn(this.opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(this.cam), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal or `timeout` signalling the kiosk's group
+    // reaches the kiosk only, which then stops ffmpeg itself (a signalled ffmpeg looked like a lost
+    // stream, or a video file read only in part). If the kiosk dies outright, ffmpeg's next write
+    // to the closed pipe ends it.
+    const child = spawn(this.opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(this.cam), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.spawnedAt = this.deps.clock.now();
+    this.lastFrameAt = 0;
+    this.lastGap = undefined;
     let stderr = '';
     let spawnError: Error | undefined;
     const pipe: FramePipe = new FramePipe({
@@ -178,7 +226,18 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     child.on('close', (code, signal) => {
       if (gen !== this.generation || this.closed) return;
       this.child = undefined;
-      this.onExit(code, signal, spawnError, stderr);
+      if (!stoppedFromOutside(code, signal, stderr)) {
+        this.onExit(code, signal, spawnError, stderr);
+        return;
+      }
+      // A stop signal this driver did not send: the whole service is being stopped (systemd
+      // signals every process of it). The kiosk's close() normally follows at once; only if it
+      // does not is this a lost stream (or a file not read to the end).
+      this.exitTimer = this.deps.timers.setTimeout(() => {
+        this.exitTimer = undefined;
+        if (gen !== this.generation || this.closed) return;
+        this.onExit(code, signal, spawnError, `ffmpeg was stopped from outside the kiosk (${signal ?? `exit code ${code}`})`);
+      }, OUTSIDE_STOP_GRACE_MS);
     });
     if (!this.finite) this.watch(gen);
   }
@@ -187,7 +246,11 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
   private offer(gen: number, frame: Buffer, index: number): boolean {
     if (gen !== this.generation || this.closed) return true;
     const now = this.deps.clock.now();
+    // A long silence between two frames: remembered, since ffmpeg flushes its last frames when it
+    // gives up on a frozen stream, so the silence is over just before it ends (see onExit).
+    if (this.lastFrameAt > 0 && now - this.lastFrameAt >= STALL_REPORT_MS) this.lastGap = { ms: now - this.lastFrameAt, endedAt: now };
     this.lastFrameAt = now;
+    this.framesSeen++;
     this.opts.onFrame?.(index, now);
     if (this.currentState !== 'connected') {
       this.backoff.reset();
@@ -289,9 +352,27 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
       if (detail) {
         this.log.warn('video file could not be read to the end', { deviceId: this.deviceId, error: detail });
         this.reportError(new Error(detail));
-        this.setState(this.currentState, detail);
+        // Kept for the closed status (a connected state would drop it): a run must hear that the
+        // file was not read to the end.
+        this.fileError = detail;
+        if (this.currentState !== 'connected') this.setState(this.currentState, detail);
       }
       if (!this.inFlight && !this.waiting) void this.finishFile();
+      return;
+    }
+    const stalled = this.stallReason;
+    this.stallReason = undefined;
+    if (stalled) {
+      this.lost(stalled);
+      return;
+    }
+    // ffmpeg gives up on a silent network stream by itself (its I/O timeout, the same 5 s) and may
+    // call that a clean end: a stream that gave no frame for a while before it ended has stalled.
+    const now = this.deps.clock.now();
+    const gap = this.lastGap && now - this.lastGap.endedAt <= FLUSH_MS ? this.lastGap.ms : 0;
+    const silentMs = Math.max(now - Math.max(this.lastFrameAt, this.spawnedAt), gap);
+    if (this.cam.source !== 'file' && this.currentState === 'connected' && silentMs >= STALL_REPORT_MS) {
+      this.lost(`stream stalled: no frame for ${Math.round(silentMs / 1000)} s${detail ? ` (${detail})` : ''}`);
       return;
     }
     this.lost(detail ?? 'stream ended');
@@ -305,7 +386,14 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     await this.decoder?.close().catch(() => undefined);
     this.decoder = undefined;
     this.log.info('video file done', { deviceId: this.deviceId, frames: this.stats.snapshot(this.deps.clock.now()).frames });
-    this.setState('closed');
+    if (this.framesSeen === 0 && this.fileError === undefined) {
+      // ffmpeg read it without an error but gave no frame: a still picture, a video of one frame …
+      const problem = `camera: no frame could be read from "${this.cam.location}": it must be a video (a still picture such as a PNG, or a video of a single frame, gives none)`;
+      this.log.warn('video file gave no frame', { deviceId: this.deviceId, file: this.cam.location, error: problem });
+      this.reportError(new Error(problem));
+      this.fileError = problem;
+    }
+    this.setState('closed', this.fileError);
   }
 
   /** The source went away or never came: report once per loss, retry with backoff. */
@@ -330,10 +418,19 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
     this.watchTimer = this.deps.timers.setTimeout(() => {
       this.watchTimer = undefined;
       if (gen !== this.generation || this.closed) return;
+      // A looping file keeps playing from its open descriptor after it was deleted: look for it.
+      const gone = this.cam.source === 'file' ? fileProblem(this.cam.location) : undefined;
+      if (gone) {
+        void this.endFile(gone);
+        return;
+      }
       const now = this.deps.clock.now();
-      const silentSince = this.currentState === 'connected' ? Math.max(this.lastFrameAt, this.spawnedAt) : this.spawnedAt;
-      const limit = this.currentState === 'connected' ? STALL_MS : CONNECT_TIMEOUT_MS;
+      const connected = this.currentState === 'connected';
+      const silentSince = connected ? Math.max(this.lastFrameAt, this.spawnedAt) : this.spawnedAt;
+      const limit = connected ? STALL_MS : CONNECT_TIMEOUT_MS;
       if (now - silentSince >= limit) {
+        const secs = Math.round((now - silentSince) / 1000);
+        this.stallReason = connected ? `stream stalled: no frame for ${secs} s; restarting it` : `no frame within ${secs} s of connecting; restarting it`;
         this.log.warn('camera stream stalled; restarting it', { deviceId: this.deviceId, silentMs: now - silentSince });
         this.child?.kill('SIGKILL');
         return;
@@ -349,6 +446,8 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
 
   private cancelTimers(): void {
     this.cancelWatch();
+    if (this.exitTimer !== undefined) this.deps.timers.clearTimeout(this.exitTimer);
+    this.exitTimer = undefined;
     if (this.retryTimer !== undefined) this.deps.timers.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
@@ -361,6 +460,16 @@ function fileProblem(file: string): string | undefined {
   } catch (err) {
     return `camera: cannot read video file "${file}": ${(err as NodeJS.ErrnoException).code ?? message(err)}`;
   }
+}
+
+/**
+ * ffmpeg ended by a stop signal (SIGTERM, SIGINT, SIGHUP) it was sent from outside: killed by it,
+ * or — ffmpeg catches them — exit code 255 with nothing on stderr. The driver's own kills happen
+ * after it has moved on (a new generation) or are SIGKILL.
+ */
+function stoppedFromOutside(code: number | null, signal: NodeJS.Signals | null, stderr: string): boolean {
+  if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP') return true;
+  return code === 255 && stderr.trim() === '';
 }
 
 /** Why ffmpeg ended, for the status line and the log (credentials removed); undefined = clean end. */

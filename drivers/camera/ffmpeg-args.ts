@@ -36,7 +36,5 @@ export function ffmpegArgs(cam: CameraUri): string[] {
   return ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, '-an', '-sn', '-dn', '-vf', filter, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'];
 }
 
-/** Removes `user:password@` from URLs in ffmpeg's messages before they reach a log or a status. */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/giu, '$1***@');
-}
+/** Masks `user:password@` and secret query values (src/shared/redact-credentials.ts) in ffmpeg's messages and the camera's URI. */
+export { redactCredentials } from '../../src/shared/redact-credentials.js';

@@ -2,8 +2,10 @@
  * One scan per presentation. A camera sees the same code in frame after frame while it is held
  * up; the kiosk wants one scan for it. A text is emitted when it appears; it is emitted again only
  * once it has been gone — missing from at least GONE_FRAMES decoded frames in a row spanning at
- * least GONE_MS of frame time — or, if it is held without a break, every `repeatMs` (the kiosk's
- * duplicate window: the pipeline then answers it as a duplicate or, later, a new check-in).
+ * least GONE_MS of frame time — and then comes back: a new presentation, which the pipeline's
+ * duplicate window folds as for any re-read. A code continuously in view is one presentation
+ * however long it stays (a card or a poster left in front of the camera is one scan, not one every
+ * few minutes).
  * Both conditions for "gone" are needed: a blurred frame or two while a phone is moved must not
  * split one presentation, and a busy decoder (few frames decoded) must not count as absence.
  * Several codes in one frame are tracked independently: an ID card and a declaration are two scans.
@@ -13,21 +15,18 @@
 export const GONE_FRAMES = 3;
 /** Frame time without the code before it counts as gone, milliseconds. */
 export const GONE_MS = 1000;
-/** Default re-emission period of a code held without a break: the default duplicate window (5 min). */
-export const DEFAULT_REPEAT_MS = 5 * 60_000;
 /** Most codes tracked at once; the longest unseen is forgotten first. */
 const MAX_TRACKED = 64;
 
 interface Seen {
   lastSeen: number;
-  emittedAt: number;
   missed: number;
 }
 
 export class PresentationTracker {
   private readonly seen = new Map<string, Seen>();
 
-  constructor(private readonly opts: { goneFrames?: number; goneMs?: number; repeatMs?: number } = {}) {}
+  constructor(private readonly opts: { goneFrames?: number; goneMs?: number } = {}) {}
 
   /**
    * Feeds the texts decoded from one frame taken at `frameMs` (frame time, ms) and returns those
@@ -36,7 +35,6 @@ export class PresentationTracker {
   observe(frameMs: number, texts: readonly string[]): string[] {
     const goneFrames = this.opts.goneFrames ?? GONE_FRAMES;
     const goneMs = this.opts.goneMs ?? GONE_MS;
-    const repeatMs = this.opts.repeatMs ?? DEFAULT_REPEAT_MS;
     const present = new Set(texts);
     for (const [text, s] of this.seen) {
       if (present.has(text)) continue;
@@ -47,15 +45,12 @@ export class PresentationTracker {
     for (const text of present) {
       const s = this.seen.get(text);
       if (s) {
+        // Still in view: the same presentation, however long it lasts.
         s.lastSeen = frameMs;
         s.missed = 0;
-        if (frameMs - s.emittedAt >= repeatMs) {
-          s.emittedAt = frameMs;
-          fresh.push(text);
-        }
         continue;
       }
-      this.seen.set(text, { lastSeen: frameMs, emittedAt: frameMs, missed: 0 });
+      this.seen.set(text, { lastSeen: frameMs, missed: 0 });
       fresh.push(text);
     }
     this.bound();

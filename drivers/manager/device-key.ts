@@ -6,6 +6,7 @@
  *   hid:0C2E:0B87 and hid-pos:0C2E:0B87                     -> the same key (two interfaces, one scanner)
  */
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { hex4 } from '../hid/hid-seam.js';
 import { parseScannerUri } from '../uri.js';
 
@@ -45,8 +46,10 @@ export function deviceKey(uri: string, canonicalPath: CanonicalPath): string {
       return `usb:${hex4(parsed.vendorId)}:${hex4(parsed.productId)}${at}`;
     }
     case 'sim':
-      return `sim:${parsed.file}`;
+      return `sim:${canonicalPath(resolve(parsed.file))}`;
     case 'camera':
+      // A file by its absolute, resolved path: `camera:held.mp4` and `camera:/dir/held.mp4` are one file.
+      if (parsed.source === 'file') return `camera:${canonicalPath(resolve(parsed.location))}`;
       return parsed.source === 'v4l2' ? `camera:${canonicalPath(parsed.location)}` : `camera:${parsed.location}`;
     case 'stdin':
       return 'stdin';

@@ -24,6 +24,8 @@ import type { DriverDeps, ScannerDriver } from '../types.js';
 import { createScanner } from '../factory.js';
 import { resolveAutoScanners } from '../discovery/auto.js';
 import { deviceKeys, isAnyHidPosKey, realCanonicalPath } from './device-key.js';
+import { deviceIdOverrides } from './device-ids.js';
+import { redactCredentials } from '../../src/shared/redact-credentials.js';
 import { RateWindow } from './rate-window.js';
 import { PreviewHub } from './preview-hub.js';
 import { ManagerScannerView } from './scanner-view.js';
@@ -63,6 +65,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private readonly createDriver: DriverFactory;
   private readonly discover: AutoDiscovery;
   private readonly configured: string[];
+  /** Device ids given to configured drivers instead of their own (device-ids.ts). */
+  private readonly idOverrides = new Map<string, string>();
   private readonly auto: boolean;
   private readonly entries = new Map<string, Managed>();
   /** URIs whose driver could not be built, with the message already logged (log once). */
@@ -86,7 +90,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.safeEmit('selftest', result);
     });
     this.previews = new PreviewHub(() => this.drivers(), this.log);
-    this.createDriver = opts.createDriver ?? ((uri, deps) => createScanner(uri, deps));
+    this.createDriver = opts.createDriver ?? ((uri, deps, options) => createScanner(uri, deps, options?.deviceId === undefined ? {} : { deviceId: options.deviceId }));
     this.discover =
       opts.discover ??
       (async () => {
@@ -104,7 +108,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       for (const k of keys) seen.add(k);
       this.configured.push(uri);
     }
-    this.uri = uris.join(' ');
+    // Two configured scanners never share a device id (two video files both named a3.mp4).
+    const ids = deviceIdOverrides(this.configured);
+    for (const [i, uri] of this.configured.entries()) {
+      const id = ids[i];
+      if (id !== undefined) this.idOverrides.set(uri, id);
+    }
+    // Shown in the aggregate status (screens, heartbeat): never a camera's password.
+    this.uri = redactCredentials(uris.join(' '));
   }
 
   /**
@@ -122,7 +133,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   prepare(): Promise<void> {
     this.prepared ??= (async () => {
       for (const uri of this.configured) {
-        const driver = await this.createDriver(uri, this.deps);
+        const deviceId = this.idOverrides.get(uri);
+        const driver = await this.createDriver(uri, this.deps, deviceId === undefined ? undefined : { deviceId });
         this.add(uri, 'configured', driver);
       }
     })();

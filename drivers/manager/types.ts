@@ -17,8 +17,12 @@ export interface DeviceManagerEvents extends ScannerEvents {
 
 }
 
-/** Builds a driver (not yet open). Default: drivers/factory.ts createScanner. */
-export type DriverFactory = (uri: string, deps: DriverDeps) => Promise<ScannerDriver>;
+/**
+ * Builds a driver (not yet open). Default: drivers/factory.ts createScanner. `options.deviceId`:
+ * the id the driver must take instead of its own (another configured scanner has that one; see
+ * device-ids.ts); only camera and sim drivers are ever given one.
+ */
+export type DriverFactory = (uri: string, deps: DriverDeps, options?: { deviceId?: string }) => Promise<ScannerDriver>;
 
 /** One discovery run: the scanner URIs `auto` stands for now, and listers that failed. */
 export interface AutoDiscoveryResult {

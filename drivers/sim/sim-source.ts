@@ -28,6 +28,8 @@ export interface SimSourceOptions {
   maxLineBytes: number;
   /** Default `sim:<file>`. */
   uri?: string;
+  /** Device id instead of `sim:BASENAME` (another configured scanner has that one). */
+  deviceId?: string;
 }
 
 export class SimScanSource extends FramedScanner implements ScannerDriver {
@@ -39,7 +41,7 @@ export class SimScanSource extends FramedScanner implements ScannerDriver {
   private done = false;
 
   constructor(options: SimSourceOptions, deps: DriverDeps) {
-    super('sim', `sim:${path.basename(options.file)}`, options.uri ?? `sim:${options.file}`, deps);
+    super('sim', options.deviceId ?? `sim:${path.basename(options.file)}`, options.uri ?? `sim:${options.file}`, deps);
     this.options = options;
   }
 

@@ -7,6 +7,7 @@
  */
 import { replaceControlCharacters } from '../shared/control-characters.js';
 import { cutText } from '../shared/cut-text.js';
+import { redactCredentials } from '../shared/redact-credentials.js';
 import type { ScannerStatus } from '../shared/types.js';
 import type { HeartbeatBody } from './heartbeat.js';
 
@@ -26,7 +27,9 @@ export function heartbeatForServer(body: HeartbeatBody): HeartbeatBody {
     const out: ScannerStatus = { ...s };
     for (const key of Object.keys(SCANNER_TEXT_LIMITS) as (keyof typeof SCANNER_TEXT_LIMITS)[]) {
       const v = s[key];
-      if (typeof v === 'string') (out as unknown as Record<string, string>)[key] = boundedText(v, SCANNER_TEXT_LIMITS[key]);
+      // uri and lastError may name a camera URL: its password is masked (the drivers do too).
+      const text = typeof v === 'string' && (key === 'uri' || key === 'lastError') ? redactCredentials(v) : v;
+      if (typeof text === 'string') (out as unknown as Record<string, string>)[key] = boundedText(text, SCANNER_TEXT_LIMITS[key]);
     }
     return out;
   });

@@ -2,7 +2,10 @@
  * The camera scanner driver against real parts: videos made here with `qrcode` + ffmpeg, frames
  * from a real ffmpeg child process, codes decoded by the real zxing-wasm in a worker thread.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +19,7 @@ import { waitFor } from '../helpers/pty.js';
 import { DeviceManager } from '../../drivers/manager/device-manager.js';
 
 const deps = { clock: systemClock, timers: systemTimers, logger: silentLogger };
+const execFileAsync = promisify(execFile);
 let dir: string;
 const drivers: CameraScannerDriver[] = [];
 
@@ -115,6 +119,84 @@ describe('camera driver on video files', () => {
     // An IP camera's password never reaches the status (screens, heartbeat to the server).
     const ip = driver('camera:rtsp://admin:s3cret@127.0.0.1:9/stream1');
     expect(ip.d.status()).toMatchObject({ deviceId: 'camera:rtsp://127.0.0.1:9/stream1', uri: 'camera:rtsp://***@127.0.0.1:9/stream1' });
+  }, 60_000);
+});
+
+describe('ffmpeg stopped by a signal from outside (systemd stops every process of the service)', () => {
+  it("is no error when the kiosk's own close follows; otherwise the file is reported as not read to the end, saying why", async () => {
+    const v = await makeQrVideo(dir, [{ noise: 300 }], { fps: 10, name: 'outside' });
+    const ffmpegPid = (d: CameraScannerDriver) => (d as unknown as { child?: { pid?: number } }).child?.pid;
+    // Followed by the kiosk's stop: closed without an error (it was 'ffmpeg exited with code 255').
+    const a = driver(`camera:${v.path}`);
+    await a.d.open();
+    await waitFor(() => a.d.status().state === 'connected', { timeoutMs: 20_000 });
+    process.kill(ffmpegPid(a.d)!, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    await a.d.close();
+    expect(a.d.status()).toMatchObject({ state: 'closed' });
+    expect(a.d.status().lastError).toBeUndefined();
+    // Not followed by a stop: after the grace, an error naming what happened.
+    const b = driver(`camera:${v.path}`);
+    await b.d.open();
+    await waitFor(() => b.d.status().state === 'connected', { timeoutMs: 20_000 });
+    process.kill(ffmpegPid(b.d)!, 'SIGTERM');
+    await waitFor(() => b.d.status().state === 'closed', { timeoutMs: 10_000 });
+    expect(b.d.status().lastError).toMatch(/ffmpeg was stopped from outside the kiosk/);
+  }, 60_000);
+});
+
+describe('files that give no frame or go away, and streams that stall', () => {
+  it('a still picture as camera:FILE ends closed saying no frame could be read and that it must be a video (it was frames:0 and silence)', async () => {
+    const png = join(dir, 'still.png');
+    await execFileAsync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=white:s=320x240', '-frames:v', '1', png]);
+    const errors: string[] = [];
+    const r = driver(`camera:${png}`);
+    r.d.on('error', (e) => errors.push(e.message));
+    await r.d.open();
+    await waitFor(() => r.d.status().state === 'closed', { timeoutMs: 30_000 });
+    expect(r.d.status().lastError).toMatch(/no frame could be read from ".*still\.png": it must be a video/);
+    expect(errors.join('\n')).toMatch(/still\.png.*must be a video/);
+  }, 60_000);
+
+  it('a looping video file deleted while it plays ends its source with the reason (it kept playing)', async () => {
+    const v = await makeQrVideo(dir, [{ text: 'LOOPED', frames: 5, size: 200 }, { blank: 5 }], { fps: 10, name: 'deleted' });
+    const r = driver(`camera:${v.path}?loop=1&width=320&height=240`);
+    await r.d.open();
+    await waitFor(() => r.d.status().state === 'connected', { timeoutMs: 20_000 });
+    unlinkSync(v.path);
+    await waitFor(() => r.d.status().state === 'closed', { timeoutMs: 10_000 });
+    expect(r.d.status().lastError).toMatch(/deleted\.mp4.*ENOENT; the source has ended/);
+  }, 60_000);
+
+  it('an HTTP stream that stops sending frames but stays open is reported as stalled, not as ended', async () => {
+    const jpg = join(dir, 'frame.jpg');
+    await execFileAsync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=white:s=320x240', '-frames:v', '1', jpg]);
+    const frame = readFileSync(jpg);
+    const open: ServerResponse[] = [];
+    const server = createServer((_req, res) => {
+      open.push(res);
+      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=frame' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        // 10 frames, then nothing more on a connection kept open: a frozen camera.
+        if (sent++ >= 10) return clearInterval(timer);
+        res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\n\r\n`);
+        res.write(frame);
+        res.write('\r\n');
+      }, 100);
+    });
+    await new Promise<void>((resolve) => server.listen(47541, '127.0.0.1', resolve));
+    try {
+      const r = driver('camera:http://127.0.0.1:47541/stream.mjpg?width=320&height=240', { backoff: { baseMs: 60_000, capMs: 60_000, floorMs: 60_000 } });
+      await r.d.open();
+      await waitFor(() => r.d.status().state === 'connected', { timeoutMs: 20_000 });
+      await waitFor(() => r.d.status().state === 'disconnected', { timeoutMs: 20_000 });
+      expect(r.d.status().lastError).toMatch(/^stream stalled: no frame for \d+ s/);
+      await r.d.close();
+    } finally {
+      for (const res of open) res.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }, 60_000);
 });
 

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -124,6 +124,88 @@ describe('run --scanner camera:FILE --ui none', () => {
     expect(expected.map((e) => e.format)).toEqual(['cccd', 'dcc', 'unknown', 'ckd1', 'dcc']);
     expect(expected.filter((e) => e.verdict === 'accept').length).toBeGreaterThanOrEqual(3);
   }, 180_000);
+
+  it('two video files with one base name in two folders are two scanners with their own ids, and the run ends when both have', async () => {
+    // Both were `camera:a3.mp4`: one `closed` line, and the run waited for ever for the second.
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    const a = await makeQrVideo(dir, [{ blank: 2 }, { text: cccd(7), frames: 6, size: 320 }, { blank: 4 }], { fps: 10, name: 'a3' });
+    const b = await makeQrVideo(join(dir, 'sub'), [{ blank: 2 }, { text: cccd(8), frames: 6, size: 320 }, { blank: 4 }], { fps: 10, name: 'a3' });
+    const r = await runToEnd(join(dir, 'kiosk-same-name'), ['--scanner', `camera:${a.path}?width=640&height=360`, '--scanner', `camera:${b.path}?width=640&height=360`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines.filter((l) => l.event === 'checkin')).toHaveLength(2);
+    const closed = r.lines.filter((l) => l.event === 'scanner' && l.state === 'closed').map((l) => l.deviceId);
+    expect(closed.sort()).toEqual([`camera:${a.path}`, `camera:${b.path}`].sort());
+    expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
+  }, 120_000);
+
+  it("never shows a password in an IP camera URL's query (README's MJPEG form): scanner event, warning, usage error", async () => {
+    // Nothing listens on this port: ffmpeg's error names the URL with its query.
+    const uri = 'camera:http://127.0.0.1:47531/videostream.cgi%3Fuser%3Dadmin%26pwd%3DS3cret';
+    const cli = startCli(['run', '--data-dir', join(dir, 'kiosk-secret'), '--ui', 'none', '--scanner', uri]);
+    try {
+      const down = await cli.waitFor((l) => l.event === 'scanner' && l.state === 'disconnected' && typeof l.error === 'string', 30_000);
+      expect(down.error).toMatch(/videostream\.cgi\?user=admin&pwd=\*\*\*: Connection refused/);
+      await new Promise((r) => setTimeout(r, 300));
+      cli.child.kill('SIGTERM');
+      expect((await cli.exited).code).toBe(0);
+      expect(cli.stderr()).toMatch(/camera disconnected; retrying/);
+      expect(JSON.stringify(cli.lines)).not.toContain('S3cret');
+      expect(cli.stderr()).not.toContain('S3cret');
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+    // A usage error quotes the URI masked too.
+    const bad = runCli(['run', '--data-dir', join(dir, 'kiosk-secret-bad'), '--scanner', `${uri}?fps=99`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/pwd%3D\*\*\*\?fps=99.*fps must be/);
+    expect(bad.stderr).not.toContain('S3cret');
+    const twice = runCli(['run', '--data-dir', join(dir, 'kiosk-secret-twice'), '--scanner', uri, '--scanner', `${uri}?fps=5`]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/given twice/);
+    expect(twice.stderr).not.toContain('S3cret');
+  }, 60_000);
+
+  it('stops gracefully when SIGTERM reaches its process group and then itself (what `timeout` does), twice in a row, or Ctrl-C twice', async () => {
+    // Before: ffmpeg (in the kiosk's group) got the signal too and looked like a lost stream, and
+    // the second SIGTERM ended the kiosk the default way: exit 143, no `closed`, no `stopped`.
+    const v = await makeQrVideo(dir, [{ text: cccd(9), frames: 10, size: 320 }, { blank: 10 }], { fps: 10, name: 'looped' });
+    for (const how of ['group then process', 'process twice', 'Ctrl-C twice'] as const) {
+      const child = spawn(process.execPath, [...CLI, 'run', '--data-dir', join(dir, `kiosk-signal-${how.replace(/ /g, '-')}`), '--ui', 'none', '--scanner', `camera:${v.path}?loop=1&width=640&height=360`], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+      const lines: JsonLine[] = [];
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const checkedIn = new Promise<void>((resolve) => {
+        createInterface({ input: child.stdout }).on('line', (text) => {
+          lines.push(JSON.parse(text) as JsonLine);
+          if (lines.at(-1)?.event === 'checkin') resolve();
+        });
+      });
+      try {
+        await checkedIn;
+        // Ctrl-C: the terminal sends SIGINT to the whole foreground process group, each time.
+        if (how === 'group then process') process.kill(-child.pid!, 'SIGTERM');
+        else if (how === 'Ctrl-C twice') process.kill(-child.pid!, 'SIGINT');
+        else child.kill('SIGTERM');
+        // The second a moment later, as from a shell or a second keypress (at once they may merge).
+        await new Promise((r) => setTimeout(r, 30));
+        if (how === 'Ctrl-C twice') process.kill(-child.pid!, 'SIGINT');
+        else child.kill('SIGTERM');
+        expect(await exited, `${how}: ${stderr}`).toBe(0);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(lines.some((l) => l.event === 'scanner' && l.state === 'closed'), how).toBe(true);
+        expect(lines.at(-1), how).toEqual({ event: 'stopped' });
+        expect(stderr, how).not.toMatch(/camera disconnected|stopped from outside|exiting now/);
+      } finally {
+        if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      }
+    }
+  }, 120_000);
 
   it('reads a camera and a serial scanner in one kiosk, both into one pipeline', async () => {
     const v = await makeQrVideo(dir, [{ text: cccd(5), frames: 10, size: 320 }, { blank: 20 }], { fps: 10, name: 'side' });

@@ -3,11 +3,11 @@
  * the fix); a device that is merely not there yet (a serial port plugged in later) is waited for.
  * Through the real command; the driver half (a scan file gone after the check) with the real sim source.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
 import { createScanner } from '../../drivers/factory.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
 
@@ -47,9 +47,16 @@ describe('run --scanner: the same scanner twice → exit 2 "given twice" (it was
     ['stdin with and without options', () => ['stdin', 'stdin?maxLine=100'], /run: --scanner stdin\?maxLine=100 given twice/],
     ['the same scan file twice', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}`], /run: --scanner sim:.*scans\.txt given twice; name each scanner once/],
     ['the same scan file with other options', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}?intervalMs=1`], /given twice/],
+    // A camera file named twice was opened once: one check-in, one `closed`, and the run hung.
+    ['the same video file twice', () => [`camera:${join(dir, 'held.mp4')}`, `camera:${join(dir, 'held.mp4')}`], /run: --scanner camera:.*held\.mp4 given twice; name each scanner once/],
+    ['the same video file with other options', () => [`camera:${join(dir, 'held.mp4')}`, `camera:${join(dir, 'held.mp4')}?fps=5`], /run: --scanner camera:.*held\.mp4\?fps=5 given twice; name each scanner once \(the same video file as --scanner camera:.*held\.mp4\)/],
+    ['a video file by a relative and an absolute path', () => [`camera:${relative(REPO_ROOT, join(dir, 'held.mp4'))}`, `camera:${join(dir, 'held.mp4')}`], /run: --scanner camera:\/.*held\.mp4 given twice/],
+    ['a video file and a symlink to it', () => [`camera:${join(dir, 'held.mp4')}`, `camera:${join(dir, 'held-link.mp4')}`], /held-link\.mp4 given twice.*the same video file/],
   ];
   it.each(cases)('%s', (_what, uris, message) => {
     writeFileSync(join(dir, 'scans.txt'), 'x\n');
+    writeFileSync(join(dir, 'held.mp4'), 'not checked: refused before it is read');
+    if (!existsSync(join(dir, 'held-link.mp4'))) symlinkSync(join(dir, 'held.mp4'), join(dir, 'held-link.mp4'));
     const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
     const r = runCli(['run', '--data-dir', data, ...uris().flatMap((u) => ['--scanner', u])], '');
     expect(r.code).toBe(2);
@@ -69,6 +76,21 @@ describe('run --scanner: not there yet → retried, the kiosk keeps running', ()
     expect(p.child.exitCode).toBeNull();
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
+  });
+});
+
+describe('run --scanner: two files with one base name in two folders', () => {
+  it('are two sources with their own device ids, and a finite run ends when both have ended', () => {
+    // Both were `sim:scans.txt`: the run counted one end of input and waited for ever for the second.
+    mkdirSync(join(dir, 'other'), { recursive: true });
+    writeFileSync(join(dir, 'scans.txt'), 'first\n');
+    writeFileSync(join(dir, 'other', 'scans.txt'), 'second\n');
+    const r = runCli(['run', '--data-dir', join(dir, 'data-same-name'), '--scanner', `sim:${join(dir, 'scans.txt')}`, '--scanner', `sim:${join(dir, 'other', 'scans.txt')}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines.filter((l) => l.event === 'checkin')).toHaveLength(2);
+    const closed = r.lines.filter((l) => l.event === 'scanner' && l.state === 'closed').map((l) => l.deviceId);
+    expect(closed.sort()).toEqual([`sim:${join(dir, 'other', 'scans.txt')}`, `sim:${join(dir, 'scans.txt')}`]);
+    expect(r.lines.at(-1)).toEqual({ event: 'stopped' });
   });
 });
 

@@ -80,6 +80,17 @@ describe('ffmpeg command line', () => {
   it('removes credentials from messages', () => {
     expect(redactCredentials('rtsp://admin:s3cret@10.0.0.7/x: 401 Unauthorized')).toBe('rtsp://***@10.0.0.7/x: 401 Unauthorized');
   });
+
+  it('masks the values of secret-looking query parameters, plain or percent-encoded as in a kiosk URI', () => {
+    // The README's own MJPEG form: the camera's query inside the kiosk URI, %3F / %26 / %3D.
+    expect(redactCredentials('camera:http://host/videostream.cgi%3Fuser%3Dadmin%26pwd%3DS3cret?fps=5')).toBe('camera:http://host/videostream.cgi%3Fuser%3Dadmin%26pwd%3D***?fps=5');
+    // ffmpeg's stderr names the decoded URL, followed by a colon.
+    expect(redactCredentials('http://127.0.0.1:47531/videostream.cgi?user=admin&pwd=S3cret: Connection refused')).toBe('http://127.0.0.1:47531/videostream.cgi?user=admin&pwd=***: Connection refused');
+    for (const name of ['pwd', 'PASSWORD', 'passwd', 'pass', 'pw', 'token', 'key', 'apikey', 'api_key', 'Auth', 'secret', 'sig', 'signature', 'credential', 'access_token', 'X-Api-Key']) {
+      expect(redactCredentials(`http://h/v?ch=1&${name}=hunter2&res=hd`), name).toBe(`http://h/v?ch=1&${name}=***&res=hd`);
+    }
+    expect(redactCredentials('"rtsp://u:p@h/s?token=a.b.c" and http://h/x?res=720p&ch=2')).toBe('"rtsp://***@h/s?token=***" and http://h/x?res=720p&ch=2');
+  });
 });
 
 describe('FramePipe', () => {
@@ -149,11 +160,17 @@ describe('one scan per presentation', () => {
     expect(t.observe(5100, ['ID'])).toEqual([]);
   });
 
-  it('a code held without a break is emitted again after the duplicate window', () => {
-    const t = new PresentationTracker({ repeatMs: 10_000 });
-    expect(t.observe(0, ['A'])).toEqual(['A']);
-    expect(t.observe(9_999, ['A'])).toEqual([]);
-    expect(t.observe(10_000, ['A'])).toEqual(['A']);
+  it('a code held without a break is one presentation however long (it was counted again every 5 minutes)', () => {
+    const t = new PresentationTracker();
+    const out: string[] = [];
+    // 30 minutes of a card left in view at 10 decoded frames a second, with a blurred frame now and then.
+    for (let ms = 0; ms <= 30 * 60_000; ms += 100) out.push(...t.observe(ms, ms % 7_000 === 0 && ms > 0 ? [] : ['A']));
+    expect(out).toEqual(['A']);
+    // Taken away and shown again: a new presentation (the pipeline's duplicate window folds it).
+    const back = 30 * 60_000 + 100;
+    for (let i = 0; i < 15; i++) out.push(...t.observe(back + i * 100, []));
+    out.push(...t.observe(back + 1_600, ['A']));
+    expect(out).toEqual(['A', 'A']);
   });
 
   it('tracks a bounded number of codes', () => {

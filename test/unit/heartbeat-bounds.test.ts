@@ -31,3 +31,22 @@ it('keeps a short text as it is, never splits a surrogate pair, and sends at mos
   const body = heartbeatForServer({ queueDepth: 0, oldestPendingAt: null, lastScanAt: null, trustIssuedAt: null, version: '1', scanners: many });
   expect(body.scanners.map((s) => s.deviceId)).toEqual(many.slice(0, MAX_HEARTBEAT_SCANNERS).map((s) => s.deviceId));
 });
+
+it('masks a camera password in a scanner uri or error, whatever the driver sent', () => {
+  const body = heartbeatForServer({
+    queueDepth: 0,
+    oldestPendingAt: null,
+    lastScanAt: null,
+    trustIssuedAt: null,
+    version: '1.4.0',
+    scanners: [
+      scanner({
+        deviceId: 'camera:http://10.0.0.9/videostream.cgi',
+        uri: 'camera:http://admin:pw@10.0.0.9/videostream.cgi%3Fuser%3Dadmin%26pwd%3DS3cret',
+        lastError: 'http://10.0.0.9/videostream.cgi?user=admin&pwd=S3cret: Connection refused',
+      }),
+    ],
+  });
+  expect(JSON.stringify(body)).not.toMatch(/S3cret|admin:pw/);
+  expect(body.scanners[0]).toMatchObject({ uri: 'camera:http://***@10.0.0.9/videostream.cgi%3Fuser%3Dadmin%26pwd%3D***', lastError: 'http://10.0.0.9/videostream.cgi?user=admin&pwd=***: Connection refused' });
+});

@@ -16,6 +16,7 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
+import { realpathSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
@@ -33,6 +34,7 @@ import { logRing } from '../../app/log-ring.js';
 import type { WebUi } from '../../web/server.js';
 import { parseScannerUri, ScannerUriError, type ScannerUri } from '../../../drivers/uri.js';
 import { scannerStartProblem } from '../../../drivers/start-check.js';
+import { redactCredentials } from '../../shared/redact-credentials.js';
 import { OutputUriError, parseOutputUri } from '../../../drivers/outputs/output-uri.js';
 import { jsonLogger, systemClock, systemTimers } from '../../core/system.js';
 import { TrustBundleError } from '../../credentials/trust/errors.js';
@@ -109,7 +111,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // A file source that can never work is refused now; a device not plugged in yet is waited for.
   parsedScanners.forEach((parsed, i) => {
     const problem = scannerStartProblem(parsed);
-    if (problem) throw new UsageError(`run: --scanner ${scanners[i]}: ${problem}`);
+    if (problem) throw new UsageError(`run: --scanner ${redactCredentials(scanners[i]!)}: ${problem}`);
   });
   const outputs = [...(values.relay ?? []), ...(values.beeper ? ['beeper'] : [])];
   checkEach('run', 'relay', outputs, parseOutputUri, OutputUriError);
@@ -228,11 +230,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   // One line per change of state (or of line noise): a scanner being retried reports a new error
   // text at each failed attempt (went away, then does not exist, …), which the technician screen
   // shows, but a script reading these lines wants to hear "disconnected" once, not every retry.
+  // Per source (id and URI): two scanners sharing an id must not hide each other's lines.
   const printed = new Map<string, string>();
   kiosk.on('scanner', (s) => {
     const key = JSON.stringify([s.state, s.fault ?? null, s.lineNoise ?? null]);
-    if (printed.get(s.deviceId) === key) return;
-    printed.set(s.deviceId, key);
+    const source = `${s.deviceId}\n${s.uri}`;
+    if (printed.get(source) === key) return;
+    printed.set(source, key);
     out({
       event: 'scanner',
       deviceId: s.deviceId,
@@ -343,11 +347,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   // run exit 1: a script must not take a scan file that was never read for an empty one.
   const failedSources: string[] = [];
   if (finite) {
-    const ended = new Set<string>();
+    const failed = new Set<string>();
     kiosk.on('scanner', (st) => {
-      if (st.state === 'closed' && !ended.has(st.deviceId) && st.lastError) failedSources.push(`${st.deviceId}: ${st.lastError}`);
-      if (st.state === 'closed') ended.add(st.deviceId);
-      if (ended.size >= scanners.length) stopOn(END_OF_INPUT);
+      if (st.state !== 'closed') return;
+      const source = `${st.deviceId}\n${st.uri}`;
+      if (st.lastError && !failed.has(source)) {
+        failed.add(source);
+        failedSources.push(`${st.deviceId}: ${st.lastError}`);
+      }
+      // The input has ended when every scanner the kiosk reads has: counted on the scanners
+      // themselves, not on their ids or on the --scanner flags (two sources sharing an id, or two
+      // flags the device manager read as one, made the run wait for an end already seen).
+      const all = kiosk.scannerStatus();
+      if (all.length > 0 && all.every((s) => s.state === 'closed')) stopOn(END_OF_INPUT);
     });
   }
 
@@ -436,12 +448,31 @@ async function readStdin(max: number): Promise<string> {
  * the same file, `serial:/dev/ttyACM0?baud=…` the same port.
  */
 function refuseRepeatedScanners(scanners: readonly string[], parsedScanners: readonly ScannerUri[]): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const [i, uri] of scanners.entries()) {
     const parsed = parsedScanners[i]!;
     const key = scannerIdentity(parsed);
-    if (seen.has(key)) throw new UsageError(`run: --scanner ${uri} given twice; name each scanner once${parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : ''}`);
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const why = parsed.kind === 'stdin' ? ' (standard input can be read by one scanner only)' : first !== uri ? ` (the same ${what(parsed)} as --scanner ${redactCredentials(first)})` : '';
+      throw new UsageError(`run: --scanner ${redactCredentials(uri)} given twice; name each scanner once${why}`);
+    }
+    seen.set(key, uri);
+  }
+}
+
+function what(parsed: ScannerUri): string {
+  if (parsed.kind === 'camera') return parsed.source === 'file' ? 'video file' : parsed.source === 'v4l2' ? 'camera device' : 'camera stream';
+  if (parsed.kind === 'sim') return 'scan file';
+  return parsed.kind === 'serial' ? 'serial port' : 'scanner';
+}
+
+/** A file's absolute path with symlinks resolved (as written, made absolute, when it cannot be resolved). */
+function filePath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolvePath(file);
   }
 }
 
@@ -451,7 +482,14 @@ function scannerIdentity(parsed: ScannerUri): string {
     case 'stdin':
       return 'stdin';
     case 'sim':
-      return `sim:${resolvePath(parsed.file)}`;
+      return `sim:${filePath(parsed.file)}`;
+    case 'camera':
+      // The file, device or stream read, whatever the options: `camera:F` and `camera:F?fps=5`,
+      // or a relative and an absolute path to one file, are one camera (its ffmpeg would run twice
+      // under one device id, and a finite run would wait for an end that is counted once).
+      if (parsed.source === 'file') return `camera-file:${filePath(parsed.location)}`;
+      if (parsed.source === 'v4l2') return `camera:${filePath(parsed.location)}`;
+      return `camera:${parsed.location}`;
     case 'serial':
       return `serial:${parsed.path}`;
     case 'hid':
