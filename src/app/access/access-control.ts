@@ -1,8 +1,13 @@
 /**
  * Who may do what on the kiosk's screens: the technician PIN (with first-start setup), officer
  * sign-in with technician-issued codes, and the sessions both open. Every secret typed on the
- * screen goes through one AttemptLimiter, so guessing officer codes does not give an attacker a
- * second, unthrottled keypad. Booth and technician API calls pass through `require()`.
+ * screen is throttled, each by its own AttemptLimiter: the technician PIN (also checked by
+ * `export --reveal`), the setup code, and each officer's code (unknown officer ids share one).
+ * The success of one secret never clears the failures of another: with one shared counter, a
+ * booth officer signing in with their own code between technician PIN guesses reset the wait
+ * every third guess (hundreds of thousands of guesses a day instead of about 2,880).
+ * Technician PIN failures are cleared only by the correct technician PIN. Booth and technician
+ * API calls pass through `require()`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../shared/ports.js';
@@ -25,11 +30,15 @@ export interface AccessOptions extends LimiterOptions {
 }
 
 export const TECH_ACTOR = 'technician';
+/** Store key prefix of the technician PIN's attempt limiter (`access.failures`, `access.nextAt`). */
+export const TECH_LIMITER_KEY = 'access';
 
 export class AccessControl {
   readonly sessions: SessionRegistry;
   readonly officers: OfficerRegistry;
-  private readonly limiter: AttemptLimiter;
+  /** Technician PIN; the store key 'access' is the one older versions used for all secrets. */
+  private readonly techLimiter: AttemptLimiter;
+  private readonly setupLimiter: AttemptLimiter;
   private readonly n: number;
   private readonly techIdleMs: number;
   private setupCode: string | undefined;
@@ -45,7 +54,8 @@ export class AccessControl {
     this.techIdleMs = opts.techIdleMs ?? 5 * 60_000;
     this.sessions = new SessionRegistry(clock);
     this.officers = new OfficerRegistry(store, this.n);
-    this.limiter = new AttemptLimiter(store, clock, 'access', opts);
+    this.techLimiter = new AttemptLimiter(store, clock, TECH_LIMITER_KEY, opts);
+    this.setupLimiter = new AttemptLimiter(store, clock, 'access-setup', opts);
     if (!this.pinSet() && opts.setupCodeFile) this.setupCode = ensureSetupCode(opts.setupCodeFile);
   }
 
@@ -54,7 +64,7 @@ export class AccessControl {
   }
 
   state(): TechState {
-    const gate = this.limiter.gate();
+    const gate = (this.pinSet() ? this.techLimiter : this.setupLimiter).gate();
     return { pinSet: this.pinSet(), ...(gate.ok ? {} : { retryAt: iso(gate.retryAt) }) };
   }
 
@@ -69,12 +79,19 @@ export class AccessControl {
     return this.serial(async () => {
       const stored = this.store.getSetting(PIN_SETTINGS.hash);
       if (stored === undefined) return { ok: false, reason: 'no-pin' };
-      return this.attempt(() => checkPin(pin, stored), () => this.open('technician', TECH_ACTOR, this.techIdleMs));
+      return this.attempt(this.techLimiter, () => checkPin(pin, stored), () => this.open('technician', TECH_ACTOR, this.techIdleMs));
     });
   }
 
   officerSignIn(officerId: string, code: string, idleMs: number): Promise<SignInResult> {
-    return this.serial(() => this.attempt(() => this.officers.verify(officerId, code), () => this.open('officer', officerId, idleMs)));
+    return this.serial(() => this.attempt(this.officerLimiter(officerId), () => this.officers.verify(officerId, code), () => this.open('officer', officerId, idleMs)));
+  }
+
+  /** Failures of a registered officer's code count for that officer alone; unknown ids share one counter. */
+  private officerLimiter(officerId: string): AttemptLimiter {
+    const known = this.officers.list().some((o) => o.id === officerId);
+    const key = known ? `access-officer.${officerId.toLowerCase()}` : 'access-officer-unknown';
+    return new AttemptLimiter(this.store, this.clock, key, this.opts);
   }
 
   /** First start: sets the PIN when the setup code matches. Refused once a PIN exists. */
@@ -84,6 +101,7 @@ export class AccessControl {
       const expected = this.setupCode;
       if (!expected) throw new ApiError('unavailable', 'Set the PIN from the command line: checkpoint-kiosk run --set-pin (see README).');
       return this.attempt(
+        this.setupLimiter,
         () => Promise.resolve(code.length === expected.length && timingSafeEqual(Buffer.from(code), Buffer.from(expected))),
         async () => {
           await this.setPin(pin);
@@ -93,10 +111,12 @@ export class AccessControl {
     });
   }
 
-  /** Sets the technician PIN (caller checked the right to). Ends the setup-code phase. */
+  /**
+   * Sets the technician PIN (caller checked the right to). Ends the setup-code phase. The
+   * technician PIN's failure count is left as it is: only the correct PIN typed clears it.
+   */
   async setPin(pin: string): Promise<void> {
     this.store.setSetting(PIN_SETTINGS.hash, await hashPin(pin, this.n));
-    this.limiter.succeeded();
     this.setupCode = undefined;
     if (this.opts.setupCodeFile) removeSetupCode(this.opts.setupCodeFile);
   }
@@ -106,14 +126,14 @@ export class AccessControl {
     return { ok: true, session: token, expiresAt, idleMs, actor };
   }
 
-  private async attempt(check: () => Promise<boolean>, onSuccess: () => SignInResult | Promise<SignInResult>): Promise<SignInResult> {
-    const gate = this.limiter.gate();
+  private async attempt(limiter: AttemptLimiter, check: () => Promise<boolean>, onSuccess: () => SignInResult | Promise<SignInResult>): Promise<SignInResult> {
+    const gate = limiter.gate();
     if (!gate.ok) return { ok: false, reason: 'wait', retryAt: iso(gate.retryAt) };
     if (await check()) {
-      this.limiter.succeeded();
+      limiter.succeeded();
       return onSuccess();
     }
-    const next = this.limiter.failed();
+    const next = limiter.failed();
     return { ok: false, reason: 'wrong-pin', ...(next > this.clock.now() ? { retryAt: iso(next) } : {}) };
   }
 

@@ -69,9 +69,9 @@ export async function applyPin(store: CheckInStore, pin: string, dataDir: string
   const stored = store.getSetting(PIN_SETTINGS.hash);
   removeSetupCode(path.join(dataDir, SETUP_CODE_FILE));
   if (stored !== undefined && (await checkPin(pin, stored))) return false;
+  // The wrong-PIN count and wait stay: only the correct PIN typed clears them (a new PIN does not
+  // wipe the record of guesses made at the keypad).
   store.setSetting(PIN_SETTINGS.hash, await hashPin(pin, scryptN));
-  store.setSetting('access.failures', '0');
-  store.setSetting('access.nextAt', '0');
   store.audit({ at, actor: 'installer', action: 'pin-set', detail: { via } });
   return true;
 }
