@@ -77,8 +77,13 @@ export interface KioskApiDeps {
   clockOffsetMs?: () => number | undefined;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
-  /** Arms re-provisioning by card (technician panel); absent → refused with a clear message. */
-  reprovision?: () => void;
+  /**
+   * Arms re-provisioning by card (technician panel) while `sessionOpen` (the technician session
+   * that asked) is open; absent → refused with a clear message.
+   */
+  reprovision?: (sessionOpen: () => boolean) => void;
+  /** Ends re-provisioning armed from the panel (the panel was locked). */
+  disarmReprovision?: () => void;
   /** The last provisioning-card notice, shown in the status. */
   provisioning?: () => ProvisioningNoticeView | undefined;
   /** How often delivery state is polled for changes, ms. Default 1000. */
@@ -263,7 +268,11 @@ export class KioskApiService implements KioskApi {
   }
 
   async techLock(session: string): Promise<void> {
+    const wasTech = this.access.sessions.alive(session, 'technician');
     this.access.sessions.close(session);
+    // Re-provisioning by card is armed only while the panel is open (it also ends by itself when
+    // the session that armed it ends; this says so at once).
+    if (wasTech) this.deps.disarmReprovision?.();
     return Promise.resolve();
   }
 

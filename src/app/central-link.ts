@@ -69,8 +69,13 @@ export interface CentralLink {
   clockOffsetMs(): number | undefined;
   /** Enrolls (again) with a server and code, e.g. from the technician screen. */
   enroll(serverUrl: string, code: string): Promise<void>;
-  /** The technician panel asks to use the next provisioning card although the kiosk is enrolled. */
-  armReprovision(): void;
+  /**
+   * The technician panel asks to use the next provisioning card although the kiosk is enrolled,
+   * while `sessionOpen` (the technician session that asked) is open; CardProvisioner.armReprovision.
+   */
+  armReprovision(sessionOpen?: () => boolean): void;
+  /** The technician panel was locked: re-provisioning armed from it ends. */
+  disarmReprovision(): void;
   /** What the last provisioning card did (technician screen). */
   provisioningNotice(): ProvisioningNotice | undefined;
   /** True when not enrolled, or the server refused this device's token (revoked). */
@@ -377,7 +382,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     },
     enroll: (serverUrl, code) => doEnroll(serverUrl, code),
     clockOffsetMs: () => clockOffset.offsetMs(),
-    armReprovision: () => provisioner.armReprovision(),
+    armReprovision: (sessionOpen) => provisioner.armReprovision(sessionOpen),
+    disarmReprovision: () => provisioner.disarmReprovision(),
     provisioningNotice: () => provisioner.notice(),
     needsEnrollment: () => enrollment === undefined || reenrollNeeded(),
     async drain(timeoutMs) {

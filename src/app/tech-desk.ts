@@ -93,7 +93,8 @@ export class TechDesk {
     if (patch.serverUrl !== undefined) store.setSetting(API_SETTINGS.serverUrl, patch.serverUrl);
     if (patch.reprovision) {
       if (!this.ctx.deps.reprovision) throw new ApiError('unavailable', 'Provisioning cards are not available in this build.');
-      this.ctx.deps.reprovision();
+      // Bound to this technician session: locking the panel or its expiry disarms it.
+      this.ctx.deps.reprovision(() => this.ctx.access.sessions.alive(session, 'technician'));
       store.audit({ at: this.ctx.nowIso(), actor: TECH_ACTOR, action: 'reprovision-armed' });
     }
     const changed = Object.keys(patch).filter((k) => k !== 'enrollCode' && k !== 'reprovision');

@@ -221,7 +221,10 @@ export interface TechConfigPatch {
   timeZone?: string;
   /** Officer idle time before automatic sign-out, minutes (1-240). */
   officerIdleMinutes?: number;
-  /** Use the next provisioning card scanned within 10 minutes although the kiosk is enrolled. */
+  /**
+   * Use the next provisioning card scanned within 10 minutes although the kiosk is enrolled, and
+   * only while this technician session stays open (locking the panel or its expiry cancels it).
+   */
   reprovision?: true;
 }
 

@@ -53,6 +53,17 @@ export class SessionRegistry {
     return s;
   }
 
+  /** Whether the session of this role behind the token is live, without renewing its idle timer. */
+  alive(token: string, role: Role): boolean {
+    const s = this.sessions.get(token);
+    if (!s || s.role !== role) return false;
+    if (this.clock.now() - s.lastSeen > s.idleMs) {
+      this.sessions.delete(token);
+      return false;
+    }
+    return true;
+  }
+
   close(token: string): void {
     this.sessions.delete(token);
   }
