@@ -104,7 +104,7 @@ export class AccessControl {
         this.setupLimiter,
         () => Promise.resolve(code.length === expected.length && timingSafeEqual(Buffer.from(code), Buffer.from(expected))),
         async () => {
-          await this.setPin(pin);
+          await this.setPin(pin, 'setup-code');
           return this.open('technician', TECH_ACTOR, this.techIdleMs);
         },
       );
@@ -115,8 +115,10 @@ export class AccessControl {
    * Sets the technician PIN (caller checked the right to). Ends the setup-code phase. The
    * technician PIN's failure count is left as it is: only the correct PIN typed clears it.
    */
-  async setPin(pin: string): Promise<void> {
+  async setPin(pin: string, source: 'panel' | 'setup-code' = 'panel'): Promise<void> {
     this.store.setSetting(PIN_SETTINGS.hash, await hashPin(pin, this.n));
+    // A PIN set here stands over an unchanged CHECKPOINT_KIOSK_PIN_FILE at the next start (applyPinFile).
+    this.store.setSetting(PIN_SETTINGS.source, source);
     this.setupCode = undefined;
     if (this.opts.setupCodeFile) removeSetupCode(this.opts.setupCodeFile);
   }

@@ -21,7 +21,7 @@ import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
 import { lockDataDir } from '../../app/data-dir-lock.js';
 import { DataDirError, prepareDataDir } from '../../app/data-dir.js';
-import { PIN_FILE_ENV, PinInputError, applyPin, parsePin, readPinFile } from '../../app/access/provision-pin.js';
+import { PANEL_PIN_STANDS, PIN_FILE_ENV, PinInputError, applyPin, applyPinFile, parsePin, readPinFile } from '../../app/access/provision-pin.js';
 import { SETUP_CODE_FILE } from '../../app/access/setup-code.js';
 import { isTimeZone } from '../../app/ui-settings.js';
 import { loadWebToken, newWebToken, saveWebToken } from '../../web/token-file.js';
@@ -183,8 +183,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (err instanceof DataDirError) throw new UsageError(`run: --data-dir ${err.message}`);
     throw err;
   });
-  if (filePin !== undefined && (await applyPin(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString(), 'pin-file'))) {
-    logger.info('technician PIN set from the PIN file');
+  if (filePin !== undefined) {
+    const applied = await applyPinFile(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString());
+    if (applied === 'applied') logger.info('technician PIN set from the PIN file');
+    if (applied === 'panel-pin-stands') logger.info(PANEL_PIN_STANDS);
   }
   const webToken = ui === 'web' ? loadWebToken(dataDir, values['rotate-web-token'] === true) : undefined;
   const central = linkToCentral({
