@@ -245,8 +245,17 @@ export class KioskApiService implements KioskApi {
   }
 
   async techUnlock(pin: string): Promise<UnlockResult> {
+    const before = this.access.techFailures();
     const result = await this.access.techUnlock(pin);
     if (!result.ok) this.log.warn('technician unlock refused', { reason: result.reason });
+    // Audited, bounded so a flood cannot fill the audit log: the first wrong PIN of a run, the one
+    // that starts the waits, then every 100th (about 29 a day at the 30 s wait); and the right
+    // PIN that ends a run, with how many wrong ones it ended. Refusals during a wait are not checked.
+    const failures = this.access.techFailures();
+    if (!result.ok && result.reason === 'wrong-pin' && shouldAuditFailure(failures, this.access.freeAttempts())) {
+      this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'tech-unlock-refused', detail: { via: 'screen', failures, ...(result.retryAt ? { retryAt: result.retryAt } : {}) } });
+    }
+    if (result.ok && before > 0) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'tech-unlock', detail: { via: 'screen', afterFailures: before } });
     return result;
   }
 
@@ -446,4 +455,12 @@ export function createKioskApi(deps: KioskApiDeps): KioskApiService {
 /** The status parts the poll watches for changes made outside the API (not scanner counters). */
 function watched(s: KioskStatus): string {
   return JSON.stringify([s.delivery, s.provisioning, s.profile, s.display, s.checkpointId, s.direction]);
+}
+
+/**
+ * Which wrong technician PINs in a run are audited: the 1st, the first that makes the next try
+ * wait (after `free` free ones), then every 100th.
+ */
+export function shouldAuditFailure(failures: number, free: number): boolean {
+  return failures === 1 || failures === free + 1 || (failures > 0 && failures % 100 === 0);
 }

@@ -68,6 +68,16 @@ export class AccessControl {
     return { pinSet: this.pinSet(), ...(gate.ok ? {} : { retryAt: iso(gate.retryAt) }) };
   }
 
+  /** Consecutive wrong technician PINs since the last right one (screen and `export --reveal`). */
+  techFailures(): number {
+    return this.techLimiter.failures();
+  }
+
+  /** Wrong entries allowed before any wait (LimiterOptions.freeAttempts). */
+  freeAttempts(): number {
+    return this.opts.freeAttempts ?? 3;
+  }
+
   /** The live session of `role` behind `token`, or ApiError 'unauthorized'. */
   require(token: string | null, role: Role): Session {
     const s = this.sessions.check(token, role);
