@@ -47,6 +47,7 @@ import { BoothDesk } from './booth-desk.js';
 import { TechDesk } from './tech-desk.js';
 import type { DeskContext } from './desk-context.js';
 import { API_SETTINGS } from './api-settings.js';
+import { ApiError } from './api-error.js';
 import { AccessControl, TECH_ACTOR, type AccessOptions } from './access/access-control.js';
 import { readDisplay, readProfile, readTimeZone } from './ui-settings.js';
 
@@ -268,8 +269,13 @@ export class KioskApiService implements KioskApi {
     return result;
   }
 
-  async techSetPin(session: string, pin: string): Promise<TechState> {
+  async techSetPin(session: string, currentPin: string, pin: string): Promise<TechState> {
     this.tech(session);
+    const checked = await this.access.checkTechPin(currentPin);
+    if (!checked.ok) {
+      this.log.warn('technician PIN change refused', { reason: checked.reason });
+      throw new ApiError('refused', checked.reason === 'wait' ? `Too many wrong PINs: try again after ${checked.retryAt ?? 'a while'}.` : 'The current PIN is wrong: the PIN was not changed.');
+    }
     await this.access.setPin(pin);
     this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'pin-set' });
     this.emitStatus();

@@ -82,7 +82,7 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
   techState: [],
   techUnlock: [str(API_LIMITS.pin.max, PIN, 'PIN (digits)')],
   techSetup: [str(8, /^\d{8}$/, 'setup code (8 digits)'), newPin],
-  techSetPin: [session, newPin],
+  techSetPin: [session, str(API_LIMITS.pin.max, PIN, 'current PIN (digits)'), newPin],
   techLock: [session],
   techInfo: [session],
   techConfigure: [

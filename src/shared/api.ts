@@ -298,7 +298,11 @@ export interface KioskApiMethods {
   techUnlock(pin: string): Promise<UnlockResult>;
   /** First start only: sets the PIN with the setup code from the data dir (never shown on screen). */
   techSetup(setupCode: string, pin: string): Promise<UnlockResult>;
-  techSetPin(session: string, pin: string): Promise<TechState>;
+  /**
+   * Changes the technician PIN; `currentPin` must be the PIN in force (checked and counted like
+   * an unlock: a session left open does not let anyone change the PIN). ApiError 'refused' when wrong.
+   */
+  techSetPin(session: string, currentPin: string, pin: string): Promise<TechState>;
   techLock(session: string): Promise<void>;
   techInfo(session: string): Promise<TechInfo>;
   techConfigure(session: string, patch: TechConfigPatch): Promise<TechInfo>;

@@ -238,10 +238,14 @@ describe('kiosk API over a KioskService', () => {
     expect(ctx.store.getSetting('tech.pinHash')).toMatch(/^scrypt\$1024\$/);
     expect(ctx.store.getSetting('tech.pinHash')).not.toContain('246813');
     await expect(ctx.api.techSetup(code, '111111')).rejects.toThrow(/already set/);
-    await expect(ctx.api.techSetPin('a'.repeat(64), '111111')).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(ctx.api.techSetPin('a'.repeat(64), '246813', '111111')).rejects.toMatchObject({ code: 'unauthorized' });
     const unlocked = await ctx.api.techUnlock('246813');
     expect(unlocked.ok).toBe(true);
-    if (unlocked.ok) await ctx.api.techSetPin(unlocked.session, '135799');
+    if (!unlocked.ok) return;
+    // A session left open is not enough: the PIN in force is asked again, and a wrong one counts.
+    await expect(ctx.api.techSetPin(unlocked.session, '999999', '135799')).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/current PIN is wrong/) });
+    expect((await ctx.api.techUnlock('135799')).ok).toBe(false);
+    await ctx.api.techSetPin(unlocked.session, '246813', '135799');
     expect((await ctx.api.techUnlock('135799')).ok).toBe(true);
   });
 

@@ -93,6 +93,18 @@ export class AccessControl {
     });
   }
 
+  /** Checks the technician PIN (counted like an unlock) without opening a session. */
+  checkTechPin(pin: string): Promise<{ ok: true } | { ok: false; reason: 'no-pin' | 'wrong-pin' | 'wait'; retryAt?: string }> {
+    return this.serial(async () => {
+      const stored = this.store.getSetting(PIN_SETTINGS.hash);
+      if (stored === undefined) return { ok: false, reason: 'no-pin' };
+      const r = await this.attempt(this.techLimiter, () => checkPin(pin, stored), () => ({ ok: true, session: '', expiresAt: '', idleMs: 0, actor: TECH_ACTOR }));
+      if (r.ok) return { ok: true };
+      const retryAt = 'retryAt' in r ? r.retryAt : undefined;
+      return { ok: false, reason: r.reason === 'wait' ? 'wait' : 'wrong-pin', ...(retryAt ? { retryAt } : {}) };
+    });
+  }
+
   officerSignIn(officerId: string, code: string, idleMs: number): Promise<SignInResult> {
     return this.serial(() => this.attempt(this.officerLimiter(officerId), () => this.officers.verify(officerId, code), () => this.open('officer', officerId, idleMs)));
   }
