@@ -14,6 +14,7 @@ import type { Clock } from '../../shared/ports.js';
 import type { CheckInStore } from '../../store/types.js';
 import type { SignInResult, TechState } from '../../shared/api.js';
 import { ApiError } from '../api-error.js';
+import { weakPinProblem } from '../../shared/weak-pin.js';
 import { DEFAULT_SCRYPT_N, PIN_SETTINGS, checkPin, hashPin } from '../tech-pin.js';
 import { AttemptLimiter, type LimiterOptions } from './attempt-limiter.js';
 import { OfficerRegistry } from './officers.js';
@@ -138,6 +139,8 @@ export class AccessControl {
    * technician PIN's failure count is left as it is: only the correct PIN typed clears it.
    */
   async setPin(pin: string, source: 'panel' | 'setup-code' = 'panel'): Promise<void> {
+    const weak = weakPinProblem(pin);
+    if (weak) throw new ApiError('refused', `This PIN is too easy to guess (${weak}): choose another.`);
     this.store.setSetting(PIN_SETTINGS.hash, await hashPin(pin, this.n));
     // A PIN set here stands over an unchanged CHECKPOINT_KIOSK_PIN_FILE at the next start (applyPinFile).
     this.store.setSetting(PIN_SETTINGS.source, source);

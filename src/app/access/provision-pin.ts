@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckInStore } from '../../store/types.js';
 import { API_LIMITS } from '../../shared/api.js';
+import { weakPinProblem } from '../../shared/weak-pin.js';
 import { checkRegularFile } from '../../../drivers/file-check.js';
 import { DEFAULT_SCRYPT_N, PIN_SETTINGS, checkPin, hashPin } from '../tech-pin.js';
 import { SETUP_CODE_FILE, removeSetupCode } from './setup-code.js';
@@ -30,6 +31,12 @@ export function parsePin(text: string, where: string): string {
   const { min, max } = API_LIMITS.newPin;
   if (!new RegExp(`^\\d{${min},${max}}$`).test(pin)) throw new PinInputError(`${where}: the PIN must be ${min}-${max} digits`);
   return pin;
+}
+
+/** Refuses a PIN too easy to guess (weak-pin.ts) when it is being set. */
+export function refuseWeakPin(pin: string, where: string): void {
+  const weak = weakPinProblem(pin);
+  if (weak) throw new PinInputError(`${where}: this PIN is too easy to guess (${weak}); choose another`);
 }
 
 /**
@@ -98,6 +105,9 @@ export async function applyPinFile(store: CheckInStore, pin: string, dataDir: st
     removeSetupCode(path.join(dataDir, SETUP_CODE_FILE));
     return 'panel-pin-stands';
   }
+  const stored = store.getSetting(PIN_SETTINGS.hash);
+  // A weak PIN is refused only when it would be set: one already in force keeps working.
+  if (stored === undefined || !(await checkPin(pin, stored))) refuseWeakPin(pin, `${PIN_FILE_ENV}`);
   const changed = await applyPin(store, pin, dataDir, at, 'pin-file', scryptN);
   if (!fileUnchanged) store.setSetting(PIN_SETTINGS.fileHash, await hashPin(pin, scryptN));
   if (!changed) store.setSetting(PIN_SETTINGS.source, 'pin-file');
