@@ -107,12 +107,13 @@ export class AccessControl {
   }
 
   officerSignIn(officerId: string, code: string, idleMs: number): Promise<SignInResult> {
-    return this.serial(() => this.attempt(this.officerLimiter(officerId), () => this.officers.verify(officerId, code), () => this.open('officer', officerId, idleMs)));
+    // The session records the id as the code was issued for it (ids are one officer whatever their case).
+    return this.serial(() => this.attempt(this.officerLimiter(officerId), () => this.officers.verify(officerId, code), () => this.open('officer', this.officers.canonical(officerId) ?? officerId, idleMs)));
   }
 
   /** Failures of a registered officer's code count for that officer alone; unknown ids share one counter. */
   private officerLimiter(officerId: string): AttemptLimiter {
-    const known = this.officers.list().some((o) => o.id === officerId);
+    const known = this.officers.canonical(officerId) !== undefined;
     const key = known ? `access-officer.${officerId.toLowerCase()}` : 'access-officer-unknown';
     return new AttemptLimiter(this.store, this.clock, key, this.opts);
   }

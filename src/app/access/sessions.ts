@@ -68,8 +68,9 @@ export class SessionRegistry {
     this.sessions.delete(token);
   }
 
-  /** Signs out every session of a role, or of one actor of it (a revoked officer). */
+  /** Signs out every session of a role, or of one actor of it (a revoked officer; letter case ignored, as officer ids are). */
   closeAll(role: Role, actor?: string): void {
-    for (const [token, s] of this.sessions) if (s.role === role && (actor === undefined || s.actor === actor)) this.sessions.delete(token);
+    const who = actor?.toLowerCase();
+    for (const [token, s] of this.sessions) if (s.role === role && (who === undefined || s.actor.toLowerCase() === who)) this.sessions.delete(token);
   }
 }
