@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckIn, Override, OverrideRecord } from '../../src/shared/types.js';
@@ -359,6 +359,11 @@ describe('kiosk API over a KioskService', () => {
     expect(exported.count).toBe(1);
     const line = JSON.parse(readFileSync(exported.path, 'utf8').trim()) as CheckIn;
     expect(line.checkpointId).toBe('QL1A-km12');
+    // The exports folder is the kiosk user's only, even one an older version made 0755.
+    chmodSync(path.dirname(exported.path), 0o755);
+    const again = await ctx.api.techExport(r.session, 'logs');
+    expect(statSync(path.dirname(again.path)).mode & 0o777).toBe(0o700);
+    expect(statSync(again.path).mode & 0o777).toBe(0o600);
   });
 
   it('follows the delivery provider: pushes a status event when it goes offline and back', async () => {
