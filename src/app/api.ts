@@ -241,6 +241,11 @@ export class KioskApiService implements KioskApi {
 
   // ---- technician (access here, the rest in tech-desk.ts) ----
 
+  /** Whether `token` is a live session of `role` (not renewing it): the transports ask before validating a call's arguments. */
+  sessionLive(token: unknown, role: 'officer' | 'technician'): boolean {
+    return typeof token === 'string' && this.access.sessions.alive(token, role);
+  }
+
   techState(): Promise<TechState> {
     return Promise.resolve(this.access.state());
   }
