@@ -56,15 +56,35 @@ describe('separate wrong-attempt counts', () => {
   });
 
   it('wrong technician PINs do not make officers wait, and one officer does not clear another officer\'s failures', async () => {
-    const { access, code } = await setup();
+    const { access, code, advance } = await setup();
     const other = await access.officers.issue('CB-0418', '2026-12-07T00:00:00Z');
     for (let i = 0; i < 6; i++) await access.techUnlock('000000');
     expect((await access.officerSignIn('CB-0417', code, 60_000)).ok).toBe(true);
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 3; i++) await access.officerSignIn('CB-0418', '00000000', 60_000);
+      for (let i = 0; i < 3; i++) {
+        advance(30_000);
+        expect(await access.officerSignIn('CB-0418', '00000000', 60_000)).toMatchObject({ ok: false, reason: 'wrong-pin' });
+      }
+      advance(30_000);
       expect((await access.officerSignIn('CB-0417', code, 60_000)).ok).toBe(true);
     }
+    // CB-0418's nine wrong codes still count (the all-officers count forgotten meanwhile): the next wrong one starts a wait.
+    advance(16 * 60_000);
+    expect(await access.officerSignIn('CB-0418', '00000000', 60_000)).toMatchObject({ ok: false, reason: 'wrong-pin', retryAt: expect.any(String) });
     expect(await access.officerSignIn('CB-0418', other, 60_000)).toMatchObject({ ok: false, reason: 'wait' });
+  });
+
+  it('guesses spread over several officers\' ids wait as one count, forgotten 15 minutes after the last', async () => {
+    const { access, code, advance } = await setup();
+    for (const id of ['CB-1', 'CB-2', 'CB-3', 'CB-4', 'CB-5']) await access.officers.issue(id, '2026-12-07T00:00:00Z');
+    for (const id of ['CB-1', 'CB-2', 'CB-3', 'CB-4']) expect(await access.officerSignIn(id, '00000000', 60_000)).toMatchObject({ ok: false, reason: 'wrong-pin' });
+    // Four wrong codes in all: the next officer sign-in, anyone's, waits; a right one does not clear the count.
+    expect(await access.officerSignIn('CB-5', '00000000', 60_000)).toMatchObject({ ok: false, reason: 'wait' });
+    advance(1000);
+    expect((await access.officerSignIn('CB-0417', code, 60_000)).ok).toBe(true);
+    expect(await access.officerSignIn('CB-5', '00000000', 60_000)).toMatchObject({ ok: false, reason: 'wrong-pin', retryAt: expect.any(String) });
+    advance(15 * 60_000 + 1000);
+    expect(await access.officerSignIn('CB-5', '00000000', 60_000)).toEqual({ ok: false, reason: 'wrong-pin' });
   });
 
   it('setting the PIN from the command line or the panel keeps the wrong-PIN count', async () => {

@@ -16,7 +16,7 @@ import type { SignInResult, TechState } from '../../shared/api.js';
 import { ApiError } from '../api-error.js';
 import { weakPinProblem } from '../../shared/weak-pin.js';
 import { DEFAULT_SCRYPT_N, PIN_SETTINGS, checkPin, hashPin } from '../tech-pin.js';
-import { AttemptLimiter, type LimiterOptions } from './attempt-limiter.js';
+import { AttemptLimiter, type AttemptGate, type LimiterOptions } from './attempt-limiter.js';
 import { OfficerRegistry } from './officers.js';
 import { SessionRegistry, type Role, type Session } from './sessions.js';
 import { ensureSetupCode, removeSetupCode } from './setup-code.js';
@@ -40,6 +40,12 @@ export class AccessControl {
   /** Technician PIN; the store key 'access' is the one older versions used for all secrets. */
   private readonly techLimiter: AttemptLimiter;
   private readonly setupLimiter: AttemptLimiter;
+  /**
+   * Every wrong officer code, whoever's: a second gate, so spreading guesses over many officers'
+   * ids does not multiply the rate. No right code clears it (it spans secrets); it is forgotten
+   * 15 minutes after its last failure.
+   */
+  private readonly allOfficersLimiter: AttemptLimiter;
   private readonly n: number;
   private readonly techIdleMs: number;
   private setupCode: string | undefined;
@@ -57,6 +63,7 @@ export class AccessControl {
     this.officers = new OfficerRegistry(store, this.n);
     this.techLimiter = new AttemptLimiter(store, clock, TECH_LIMITER_KEY, opts);
     this.setupLimiter = new AttemptLimiter(store, clock, 'access-setup', opts);
+    this.allOfficersLimiter = new AttemptLimiter(store, clock, 'access-officers', opts, { forgetAfterMs: OFFICERS_FORGET_MS });
     if (!this.pinSet() && opts.setupCodeFile) this.setupCode = ensureSetupCode(opts.setupCodeFile);
   }
 
@@ -108,7 +115,9 @@ export class AccessControl {
 
   officerSignIn(officerId: string, code: string, idleMs: number): Promise<SignInResult> {
     // The session records the id as the code was issued for it (ids are one officer whatever their case).
-    return this.serial(() => this.attempt(this.officerLimiter(officerId), () => this.officers.verify(officerId, code), () => this.open('officer', this.officers.canonical(officerId) ?? officerId, idleMs)));
+    return this.serial(() =>
+      this.attempt(this.officerLimiter(officerId), () => this.officers.verify(officerId, code), () => this.open('officer', this.officers.canonical(officerId) ?? officerId, idleMs), this.allOfficersLimiter),
+    );
   }
 
   /** Failures of a registered officer's code count for that officer alone; unknown ids share one counter. */
@@ -154,14 +163,15 @@ export class AccessControl {
     return { ok: true, session: token, expiresAt, idleMs, actor };
   }
 
-  private async attempt(limiter: AttemptLimiter, check: () => Promise<boolean>, onSuccess: () => SignInResult | Promise<SignInResult>): Promise<SignInResult> {
-    const gate = limiter.gate();
+  /** `shared`: a second gate also counting this failure, never cleared by this success (allOfficersLimiter). */
+  private async attempt(limiter: AttemptLimiter, check: () => Promise<boolean>, onSuccess: () => SignInResult | Promise<SignInResult>, shared?: AttemptLimiter): Promise<SignInResult> {
+    const gate = later(limiter.gate(), shared?.gate());
     if (!gate.ok) return { ok: false, reason: 'wait', retryAt: iso(gate.retryAt) };
     if (await check()) {
       limiter.succeeded();
       return onSuccess();
     }
-    const next = limiter.failed();
+    const next = Math.max(limiter.failed(), shared?.failed() ?? 0);
     return { ok: false, reason: 'wrong-pin', ...(next > this.clock.now() ? { retryAt: iso(next) } : {}) };
   }
 
@@ -173,3 +183,13 @@ export class AccessControl {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** 15 minutes without a wrong officer code and the all-officers count starts again. */
+const OFFICERS_FORGET_MS = 15 * 60_000;
+
+/** The gate that waits longer. */
+function later(a: AttemptGate, b: AttemptGate | undefined): AttemptGate {
+  if (!b || b.ok) return a;
+  if (a.ok) return b;
+  return a.retryAt >= b.retryAt ? a : b;
+}
