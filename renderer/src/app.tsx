@@ -11,7 +11,7 @@ import type { KioskStatus, TestScanResult } from '../../src/shared/api.js';
 import type { ApiHandle } from './api-client.js';
 import { t, type Lang } from './i18n.js';
 import { playSound } from './sound.js';
-import { createWedgeDetector } from './wedge.js';
+import { createWedgeDetector, isTypedEntry } from './wedge.js';
 import { installLockdown } from './lockdown.js';
 import { TechCorner } from './hold-gesture.js';
 import { useIdle } from './idle.js';
@@ -114,6 +114,8 @@ export function App({ handle, options }: { handle: ApiHandle; options: AppOption
       },
     });
     const onKey = (e: KeyboardEvent) => {
+      // A PIN or sign-in field: its keys are the person's (or their password manager's), however fast.
+      if (isTypedEntry(e.target)) return;
       if (detector.feed({ code: e.code, key: e.key, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, repeat: e.repeat, timeStamp: e.timeStamp })) {
         e.preventDefault();
         // The burst was typed into whatever had focus: clear it, it was a scan, not input.

@@ -22,6 +22,21 @@ export interface WindowWedge {
   dispose(): void;
 }
 
+/** The attribute that marks a secret field (technician PIN, setup code, officer sign-in): keys typed there are never a scan. */
+export const TYPED_ENTRY_ATTR = 'data-typed-entry';
+
+/**
+ * Whether a key's target is a field where a person types a secret: the PIN pad, the setup code,
+ * the officer sign-in fields. Password managers, autotype and macro keypads type there as fast as
+ * a scanner (20 ms a key or less), so those keys go to the field and never to the detector: a
+ * PIN typed that way was taken as a scan, recorded as `reject unknown-format`, forwarded, and the
+ * field cleared so the unlock never happened.
+ */
+export function isTypedEntry(target: unknown): boolean {
+  const el = target as { closest?: (selector: string) => unknown } | null;
+  return typeof el?.closest === 'function' && el.closest(`[${TYPED_ENTRY_ATTR}]`) !== null;
+}
+
 /** The window's own timers, called as plain functions: a browser's setTimeout called as a method of another object throws "Illegal invocation". */
 const WINDOW_TIMERS = {
   set: (fn: () => void, ms: number): ReturnType<typeof setTimeout> => setTimeout(fn, ms),

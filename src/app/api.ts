@@ -47,6 +47,7 @@ import { BoothDesk } from './booth-desk.js';
 import { TechDesk } from './tech-desk.js';
 import type { DeskContext } from './desk-context.js';
 import { API_SETTINGS } from './api-settings.js';
+import { ApiError } from './api-error.js';
 import { AccessControl, TECH_ACTOR, type AccessOptions } from './access/access-control.js';
 import { readDisplay, readProfile, readTimeZone } from './ui-settings.js';
 
@@ -77,8 +78,13 @@ export interface KioskApiDeps {
   clockOffsetMs?: () => number | undefined;
   /** Enrolls with the central server; absent → enrollment is refused with a clear message. */
   enroll?: (serverUrl: string, code: string) => Promise<void>;
-  /** Arms re-provisioning by card (technician panel); absent → refused with a clear message. */
-  reprovision?: () => void;
+  /**
+   * Arms re-provisioning by card (technician panel) while `sessionOpen` (the technician session
+   * that asked) is open; absent → refused with a clear message.
+   */
+  reprovision?: (sessionOpen: () => boolean) => void;
+  /** Ends re-provisioning armed from the panel (the panel was locked). */
+  disarmReprovision?: () => void;
   /** The last provisioning-card notice, shown in the status. */
   provisioning?: () => ProvisioningNoticeView | undefined;
   /** How often delivery state is polled for changes, ms. Default 1000. */
@@ -241,13 +247,27 @@ export class KioskApiService implements KioskApi {
 
   // ---- technician (access here, the rest in tech-desk.ts) ----
 
+  /** Whether `token` is a live session of `role` (not renewing it): the transports ask before validating a call's arguments. */
+  sessionLive(token: unknown, role: 'officer' | 'technician'): boolean {
+    return typeof token === 'string' && this.access.sessions.alive(token, role);
+  }
+
   techState(): Promise<TechState> {
     return Promise.resolve(this.access.state());
   }
 
   async techUnlock(pin: string): Promise<UnlockResult> {
+    const before = this.access.techFailures();
     const result = await this.access.techUnlock(pin);
     if (!result.ok) this.log.warn('technician unlock refused', { reason: result.reason });
+    // Audited, bounded so a flood cannot fill the audit log: the first wrong PIN of a run, the one
+    // that starts the waits, then every 100th (about 29 a day at the 30 s wait); and the right
+    // PIN that ends a run, with how many wrong ones it ended. Refusals during a wait are not checked.
+    const failures = this.access.techFailures();
+    if (!result.ok && result.reason === 'wrong-pin' && shouldAuditFailure(failures, this.access.freeAttempts())) {
+      this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'tech-unlock-refused', detail: { via: 'screen', failures, ...(result.retryAt ? { retryAt: result.retryAt } : {}) } });
+    }
+    if (result.ok && before > 0) this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'tech-unlock', detail: { via: 'screen', afterFailures: before } });
     return result;
   }
 
@@ -260,8 +280,13 @@ export class KioskApiService implements KioskApi {
     return result;
   }
 
-  async techSetPin(session: string, pin: string): Promise<TechState> {
+  async techSetPin(session: string, currentPin: string, pin: string): Promise<TechState> {
     this.tech(session);
+    const checked = await this.access.checkTechPin(currentPin);
+    if (!checked.ok) {
+      this.log.warn('technician PIN change refused', { reason: checked.reason });
+      throw new ApiError('refused', checked.reason === 'wait' ? `Too many wrong PINs: try again after ${checked.retryAt ?? 'a while'}.` : 'The current PIN is wrong: the PIN was not changed.');
+    }
     await this.access.setPin(pin);
     this.deps.kiosk.store.audit({ at: this.nowIso(), actor: TECH_ACTOR, action: 'pin-set' });
     this.emitStatus();
@@ -269,7 +294,11 @@ export class KioskApiService implements KioskApi {
   }
 
   async techLock(session: string): Promise<void> {
+    const wasTech = this.access.sessions.alive(session, 'technician');
     this.access.sessions.close(session);
+    // Re-provisioning by card is armed only while the panel is open (it also ends by itself when
+    // the session that armed it ends; this says so at once).
+    if (wasTech) this.deps.disarmReprovision?.();
     return Promise.resolve();
   }
 
@@ -444,4 +473,12 @@ export function createKioskApi(deps: KioskApiDeps): KioskApiService {
 /** The status parts the poll watches for changes made outside the API (not scanner counters). */
 function watched(s: KioskStatus): string {
   return JSON.stringify([s.delivery, s.provisioning, s.profile, s.display, s.checkpointId, s.direction]);
+}
+
+/**
+ * Which wrong technician PINs in a run are audited: the 1st, the first that makes the next try
+ * wait (after `free` free ones), then every 100th.
+ */
+export function shouldAuditFailure(failures: number, free: number): boolean {
+  return failures === 1 || failures === free + 1 || (failures > 0 && failures % 100 === 0);
 }

@@ -12,7 +12,7 @@ import { serverList } from '../sync/http.js';
 import { enroll, EnrollmentError, readEnrollment, startForwarder, startHeartbeat, startTrustSync, type Enrollment, type Forwarder, type Heartbeat, type TrustSync } from '../sync/index.js';
 import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
-import { PROVISIONING_SETTINGS, SETTINGS } from './settings.js';
+import { HELD_FOR_PREVIOUS_SERVER, PROVISIONING_SETTINGS, SETTINGS } from './settings.js';
 import { attemptDone, attemptFor } from './enroll-attempt.js';
 import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
 import { createConfigApplier } from './remote-config-apply.js';
@@ -69,8 +69,13 @@ export interface CentralLink {
   clockOffsetMs(): number | undefined;
   /** Enrolls (again) with a server and code, e.g. from the technician screen. */
   enroll(serverUrl: string, code: string): Promise<void>;
-  /** The technician panel asks to use the next provisioning card although the kiosk is enrolled. */
-  armReprovision(): void;
+  /**
+   * The technician panel asks to use the next provisioning card although the kiosk is enrolled,
+   * while `sessionOpen` (the technician session that asked) is open; CardProvisioner.armReprovision.
+   */
+  armReprovision(sessionOpen?: () => boolean): void;
+  /** The technician panel was locked: re-provisioning armed from it ends. */
+  disarmReprovision(): void;
   /** What the last provisioning card did (technician screen). */
   provisioningNotice(): ProvisioningNotice | undefined;
   /** True when not enrolled, or the server refused this device's token (revoked). */
@@ -149,8 +154,43 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     problem('reenroll-needed', REENROLL_MESSAGE);
   };
 
+  /**
+   * Check-ins recorded while the kiosk was enrolled with one central server (one root key) are
+   * never delivered to a server of another root key: after an enrollment with another server
+   * (the panel's Enroll, `--enroll` with a new code) what is still pending — check-ins and
+   * overrides — is kept on the kiosk, marked rejected `held-previous-server` (`export` lists
+   * them), logged and audited. Done before the new enrollment's forwarder starts, also at a start
+   * after a crash between the enrollment and this (the key they are kept for is stored).
+   * A never-enrolled kiosk's check-ins go to its first server, as before.
+   */
+  const holdForOtherServer = (e: Enrollment) => {
+    const store = opts.kiosk.store;
+    const key = `${String(e.trustKey.x)}.${String(e.trustKey.y)}`;
+    const keptFor = store.getSetting(SETTINGS.deliveryRootKey);
+    if (keptFor === key) return;
+    if (keptFor !== undefined && keptFor !== '') {
+      const at = new Date(opts.clock.now()).toISOString();
+      let checkins = 0;
+      for (let batch = store.pendingBatch(500); batch.length > 0; batch = store.pendingBatch(500)) {
+        store.markRejected(batch.map((c) => ({ id: c.id, reason: HELD_FOR_PREVIOUS_SERVER })), at);
+        checkins += batch.length;
+      }
+      let overrides = 0;
+      for (let batch = store.pendingOverrides(500); batch.length > 0; batch = store.pendingOverrides(500)) {
+        store.markOverridesRejected(batch.map((o) => ({ id: o.id, reason: HELD_FOR_PREVIOUS_SERVER })), at);
+        overrides += batch.length;
+      }
+      if (checkins > 0 || overrides > 0) {
+        store.audit({ at, actor: 'kiosk', action: 'held-previous-server', detail: { checkins, overrides, server: e.serverUrl } });
+        log.warn('enrolled with another central server (another root key): the check-ins recorded for the previous one are kept on this kiosk and not sent to the new server; export them with `export` (rejectReason held-previous-server)', { checkins, overrides, server: e.serverUrl });
+      }
+    }
+    store.setSetting(SETTINGS.deliveryRootKey, key);
+  };
+
   /** `servers`: the nodes to talk to (the enrollment's, unless the command line names others). */
   const startServices = (e: Enrollment, servers: readonly string[] = e.servers) => {
+    holdForOtherServer(e);
     opts.kiosk.store.setSetting(SETTINGS.deviceId, e.deviceId);
     // The technician screen shows where this kiosk is enrolled, however it was enrolled.
     opts.kiosk.store.setSetting(API_SETTINGS.serverUrl, e.serverUrl);
@@ -397,7 +437,8 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
     },
     enroll: (serverUrl, code) => doEnroll(serverUrl, code),
     clockOffsetMs: () => clockOffset.offsetMs(),
-    armReprovision: () => provisioner.armReprovision(),
+    armReprovision: (sessionOpen) => provisioner.armReprovision(sessionOpen),
+    disarmReprovision: () => provisioner.disarmReprovision(),
     provisioningNotice: () => provisioner.notice(),
     needsEnrollment: () => enrollment === undefined || reenrollNeeded(),
     async drain(timeoutMs) {

@@ -4,7 +4,8 @@
  * accepts) enrolls at the card's URL with the card's one-time code, pins the card's root key
  * (the server must answer with the same key), and takes the card's checkpoint, direction,
  * profile and configuration. An enrolled kiosk ignores cards unless a technician armed
- * re-provisioning from the technician panel (armed for `armWindowMs`, one card), and so does a
+ * re-provisioning from the technician panel (armed for `armWindowMs`, one card, and only while the
+ * technician session that armed it stays open: locking the panel or its expiry disarms it), and so does a
  * kiosk that is not enrolled but already holds check-ins: it is in service on its own (a venue
  * kiosk run with `--trust` and no server), and a card scanned at its public scanner would hand
  * its check-ins and its trust bundle to whatever server the card names. Only a fresh kiosk — no
@@ -72,12 +73,15 @@ export interface CardProvisionerDeps {
   applyConfig?: (config: RemoteConfig, source: string, stored: boolean) => void;
   onEvent?: (event: ProvisioningEvent) => void;
   onNotice?: (notice: ProvisioningNotice) => void;
-  /** How long a technician's "re-provision" request stays armed, ms (default 10 min). */
+  /**
+   * How long a technician's "re-provision" request stays armed at most, ms (default 10 min); it
+   * ends sooner when the technician session that armed it ends.
+   */
   armWindowMs?: number;
 }
 
-export const TECHNICIAN_ONLY_MESSAGE = 'Provisioning card: technician only. Open the technician panel, choose "Re-provision by card" (10 minutes), then scan the card again.';
-export const IN_SERVICE_MESSAGE = 'Provisioning card: technician only. This kiosk already records check-ins on its own; open the technician panel, choose "Re-provision by card" (10 minutes), then scan the card again.';
+export const TECHNICIAN_ONLY_MESSAGE = 'Provisioning card: technician only. Open the technician panel, choose "Re-provision by card", then scan the card again while the panel stays open (at most 10 minutes).';
+export const IN_SERVICE_MESSAGE = 'Provisioning card: technician only. This kiosk already records check-ins on its own; open the technician panel, choose "Re-provision by card", then scan the card again while the panel stays open (at most 10 minutes).';
 /** Added to an enrollment refusal on a kiosk that is not enrolled: what the next scan of a card does. */
 export const RETRY_HINT = 'Nothing was changed. Once that is fixed, scan this card (or a new card of the same server) again: this kiosk takes it even if check-ins were recorded meanwhile.';
 
@@ -112,6 +116,8 @@ function inMemoryConfig(config: RemoteConfig): RemoteConfig | undefined {
 
 export class CardProvisioner {
   private armedUntil = 0;
+  /** While armed: whether the technician session that armed it is still open. */
+  private armedBy: (() => boolean) | undefined;
   private busy = false;
   private last: ProvisioningNotice | undefined;
   private readonly log: Logger;
@@ -120,14 +126,40 @@ export class CardProvisioner {
     this.log = deps.logger.child('provisioning');
   }
 
-  /** The technician panel asks for re-provisioning: the next card within the window is used. */
-  armReprovision(): void {
+  /**
+   * The technician panel asks for re-provisioning: the next card within the window is used, and
+   * only while `sessionOpen` (the technician session that asked) says it is still open. Locking
+   * the panel, or the session's idle expiry, disarms it: an armed kiosk left behind a locked panel
+   * would take a stranger's card at its public scanner.
+   */
+  armReprovision(sessionOpen?: () => boolean): void {
     this.armedUntil = this.deps.clock.now() + (this.deps.armWindowMs ?? 10 * 60_000);
-    this.log.info('re-provisioning armed by technician');
+    this.armedBy = sessionOpen;
+    this.log.info('re-provisioning armed by technician, while the technician panel stays open');
+  }
+
+  /** Ends re-provisioning armed from the panel (the panel was locked). */
+  disarmReprovision(): void {
+    if (this.armedUntil === 0) return;
+    this.armedUntil = 0;
+    this.armedBy = undefined;
+    this.log.info('re-provisioning disarmed: the technician panel was locked');
   }
 
   isArmed(): boolean {
-    return this.deps.clock.now() < this.armedUntil;
+    if (this.armedUntil === 0) return false;
+    if (this.deps.clock.now() >= this.armedUntil) {
+      this.armedUntil = 0;
+      this.armedBy = undefined;
+      return false;
+    }
+    if (this.armedBy && !this.armedBy()) {
+      this.armedUntil = 0;
+      this.armedBy = undefined;
+      this.log.info('re-provisioning disarmed: the technician session that armed it ended');
+      return false;
+    }
+    return true;
   }
 
   notice(): ProvisioningNotice | undefined {
@@ -179,6 +211,7 @@ export class CardProvisioner {
     }
     try {
       this.armedUntil = 0;
+      this.armedBy = undefined;
       this.complete(record, false);
       await this.deps.afterEnrolled?.();
     } catch (err) {

@@ -18,7 +18,16 @@ export const SETTINGS = {
    * (enroll-attempt.ts); '' once saved.
    */
   enrollAttempt: 'central.enrollAttempt',
+  /**
+   * The central root key (`x.y` of its P-256 JWK) the kiosk's pending check-ins are kept for: the
+   * key of the enrollment in force when they were recorded. An enrollment with another root key
+   * (another central server) does not receive them (central-link.ts, holdForOtherServer).
+   */
+  deliveryRootKey: 'central.deliveryRootKey',
 } as const;
+
+/** rejectReason of check-ins (and overrides) kept on the kiosk because it enrolled with another central server. */
+export const HELD_FOR_PREVIOUS_SERVER = 'held-previous-server';
 
 /** Store settings of provisioning cards (provisioning.ts); '' means none. */
 export const PROVISIONING_SETTINGS = {

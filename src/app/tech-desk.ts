@@ -4,7 +4,7 @@
  * re-provisioning by card), officer
  * sign-in codes, the web URL token, test scans, self-test and exports.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExportResult, OfficerCode, Profile, RejectedRecord, SelfTestView, TechConfigPatch, TechInfo, TestScanResult } from '../shared/api.js';
 import { assessText } from '../core/assess.js';
@@ -93,7 +93,8 @@ export class TechDesk {
     if (patch.serverUrl !== undefined) store.setSetting(API_SETTINGS.serverUrl, patch.serverUrl);
     if (patch.reprovision) {
       if (!this.ctx.deps.reprovision) throw new ApiError('unavailable', 'Provisioning cards are not available in this build.');
-      this.ctx.deps.reprovision();
+      // Bound to this technician session: locking the panel or its expiry disarms it.
+      this.ctx.deps.reprovision(() => this.ctx.access.sessions.alive(session, 'technician'));
       store.audit({ at: this.ctx.nowIso(), actor: TECH_ACTOR, action: 'reprovision-armed' });
     }
     const changed = Object.keys(patch).filter((k) => k !== 'enrollCode' && k !== 'reprovision');
@@ -130,7 +131,9 @@ export class TechDesk {
 
   async techExport(session: string, what: 'checkins' | 'logs'): Promise<ExportResult> {
     this.ctx.tech(session);
-    mkdirSync(this.ctx.deps.exportDir, { recursive: true });
+    // Readable by the kiosk user only, like the files in it (one made 0755 by an older version is narrowed).
+    mkdirSync(this.ctx.deps.exportDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.ctx.deps.exportDir, 0o700);
     const stamp = this.ctx.nowIso().replace(/[:.]/g, '-');
     const file = path.join(this.ctx.deps.exportDir, `${what}-${stamp}.jsonl`);
     const lines: string[] = [];

@@ -6,6 +6,10 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 export const PIN_SETTINGS = {
   hash: 'tech.pinHash',
+  /** Who set the PIN in force: 'pin-file', 'set-pin', 'panel' or 'setup-code' (absent: before this was kept). */
+  source: 'tech.pinSource',
+  /** scrypt hash of the PIN file's PIN when it was last applied: the file applies again only when it changes. */
+  fileHash: 'tech.pinFileHash',
 } as const;
 
 const KEY_LEN = 32;

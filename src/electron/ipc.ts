@@ -10,7 +10,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Logger } from '../shared/ports.js';
 import { API_EVENTS, type KioskApi } from '../shared/api.js';
-import { validateCall } from '../shared/api-validation.js';
+import { sessionProblem, validateCall } from '../shared/api-validation.js';
 import { isAppUrl } from './window.js';
 
 export const IPC_CALL = 'kiosk:call';
@@ -44,6 +44,9 @@ export async function handleCall(event: Pick<IpcMainInvokeEvent, 'sender' | 'sen
     log.warn('ipc call refused', { reason: refused });
     return { ok: false, error: 'refused', code: 'refused' };
   }
+  // A call that needs a session: without a live one, that is the answer, not the argument rules.
+  const denied = sessionProblem(opts.api, method, args);
+  if (denied) return { ok: false, ...denied };
   const problem = validateCall(method, args);
   if (problem) {
     log.warn('bad ipc call', { problem: problem.slice(0, 120) });

@@ -33,7 +33,7 @@ import { registerIpc } from './ipc.js';
 import { ensureAppImageAutostart } from './autostart.js';
 import { underLauncher } from './launcher.js';
 import type { Profile } from '../shared/api.js';
-import { PIN_FILE_ENV, applyPin, readPinFile } from '../app/access/provision-pin.js';
+import { PANEL_PIN_STANDS, PIN_FILE_ENV, applyPinFile, readPinFile } from '../app/access/provision-pin.js';
 import { SETUP_CODE_FILE } from '../app/access/setup-code.js';
 import { KioskUpdater, type AutoUpdaterLike } from './updater.js';
 import { API_SETTINGS } from '../app/api.js';
@@ -149,7 +149,8 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
   const kiosk = await buildKioskOrBare(args, dataDir, logger, dataKey);
   if (args.pinFile) {
     try {
-      await applyPin(kiosk.store, readPinFile(args.pinFile), dataDir, new Date(systemClock.now()).toISOString(), 'pin-file');
+      const applied = await applyPinFile(kiosk.store, readPinFile(args.pinFile), dataDir, new Date(systemClock.now()).toISOString());
+      if (applied === 'panel-pin-stands') logger.info(PANEL_PIN_STANDS);
     } catch (err) {
       logger.error('PIN file not used', { error: err instanceof Error ? err.message : String(err) });
     }
@@ -178,7 +179,8 @@ export async function startElectronKiosk(electron: ElectronMain, opts: ElectronK
     delivery: () => central.link.delivery(),
     clockOffsetMs: () => central.link.clockOffsetMs(),
     enroll: (serverUrl, code) => central.enroll(serverUrl, code),
-    reprovision: () => central.link.armReprovision(),
+    reprovision: (sessionOpen) => central.link.armReprovision(sessionOpen),
+    disarmReprovision: () => central.link.disarmReprovision(),
     provisioning: () => central.link.provisioningNotice(),
     policy: () => kiosk.currentPolicy(),
     ...(args.policy ? { policyName: args.policy } : {}),

@@ -3,7 +3,7 @@
  * network boundary is checked here before the service sees it, every size bounded. No Node, DOM or
  * Electron imports.
  */
-import { API_LIMITS, PROFILES, isApiMethod, type ApiMethodName } from './api.js';
+import { API_LIMITS, API_ROLES, PROFILES, isApiMethod, type ApiMethodName } from './api.js';
 import { hasUserInfo } from './server-url.js';
 
 // ---- argument validation: returns a specific problem, or undefined when the call is valid ----
@@ -83,7 +83,7 @@ const ARGS: { [M in ApiMethodName]: Check[] } = {
   techState: [],
   techUnlock: [str(API_LIMITS.pin.max, PIN, 'PIN (digits)')],
   techSetup: [str(8, /^\d{8}$/, 'setup code (8 digits)'), newPin],
-  techSetPin: [session, newPin],
+  techSetPin: [session, str(API_LIMITS.pin.max, PIN, 'current PIN (digits)'), newPin],
   techLock: [session],
   techInfo: [session],
   techConfigure: [
@@ -126,4 +126,25 @@ export function validateCall(method: unknown, args: unknown): string | undefined
     if (problem) return `${method}: argument ${i + 1} ${problem}`;
   }
   return undefined;
+}
+
+/** What the kiosk service offers the transports to check a session before anything else (KioskApiService.sessionLive). */
+export interface SessionCheck {
+  sessionLive(token: unknown, role: 'officer' | 'technician'): boolean;
+}
+
+/**
+ * For a call that needs a session (API_ROLES): 'unauthorized' when its first argument is no live
+ * session of that role, checked before the arguments are validated, so a caller without a session
+ * learns nothing about what the call would accept (manualEntry's field rules, say). Undefined when
+ * the call may go on to validation; also when `api` cannot check sessions.
+ */
+export function sessionProblem(api: unknown, method: unknown, args: unknown): { error: string; code: 'unauthorized' } | undefined {
+  if (!isApiMethod(method)) return undefined;
+  const role = API_ROLES[method];
+  if (role === 'public') return undefined;
+  const check = api as Partial<SessionCheck> | null;
+  if (typeof check?.sessionLive !== 'function') return undefined;
+  if (check.sessionLive(Array.isArray(args) ? args[0] : undefined, role)) return undefined;
+  return { error: role === 'technician' ? 'Technician session expired or missing: enter the PIN again.' : 'Officer session expired or missing: sign in again.', code: 'unauthorized' };
 }

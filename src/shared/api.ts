@@ -238,7 +238,10 @@ export interface TechConfigPatch {
   timeZone?: string;
   /** Officer idle time before automatic sign-out, minutes (1-240). */
   officerIdleMinutes?: number;
-  /** Use the next provisioning card scanned within 10 minutes although the kiosk is enrolled. */
+  /**
+   * Use the next provisioning card scanned within 10 minutes although the kiosk is enrolled, and
+   * only while this technician session stays open (locking the panel or its expiry cancels it).
+   */
   reprovision?: true;
 }
 
@@ -321,7 +324,11 @@ export interface KioskApiMethods {
   techUnlock(pin: string): Promise<UnlockResult>;
   /** First start only: sets the PIN with the setup code from the data dir (never shown on screen). */
   techSetup(setupCode: string, pin: string): Promise<UnlockResult>;
-  techSetPin(session: string, pin: string): Promise<TechState>;
+  /**
+   * Changes the technician PIN; `currentPin` must be the PIN in force (checked and counted like
+   * an unlock: a session left open does not let anyone change the PIN). ApiError 'refused' when wrong.
+   */
+  techSetPin(session: string, currentPin: string, pin: string): Promise<TechState>;
   techLock(session: string): Promise<void>;
   techInfo(session: string): Promise<TechInfo>;
   techConfigure(session: string, patch: TechConfigPatch): Promise<TechInfo>;

@@ -22,7 +22,7 @@ export type ServerMessage =
   | { t: 'event'; event: string; payload: unknown };
 
 /** Parses and validates one client frame; returns the call or a specific problem. */
-export function parseCall(raw: string): { call: CallMessage } | { problem: string; id?: number } {
+export function parseCall(raw: string): { call: CallMessage } | { problem: string; id?: number; method?: unknown; args?: unknown } {
   if (raw.length > API_LIMITS.message) return { problem: `message larger than ${API_LIMITS.message} bytes` };
   let msg: unknown;
   try {
@@ -36,6 +36,6 @@ export function parseCall(raw: string): { call: CallMessage } | { problem: strin
   if (!Number.isSafeInteger(m.id) || (m.id as number) < 0) return { problem: 'call id must be a non-negative integer' };
   const id = m.id as number;
   const problem = validateCall(m.method, m.args);
-  if (problem) return { problem, id };
+  if (problem) return { problem, id, method: m.method, args: m.args };
   return { call: { t: 'call', id, method: m.method as ApiMethodName, args: m.args as unknown[] } };
 }

@@ -21,6 +21,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../shared/ports.js';
 import { API_EVENTS, API_LIMITS, type KioskApi } from '../shared/api.js';
 import { parseCall, type ServerMessage } from './protocol.js';
+import { sessionProblem } from '../shared/api-validation.js';
 import { rendererContentType, rendererCsp } from '../shared/renderer-assets.js';
 
 export interface WebUiOptions {
@@ -169,6 +170,9 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
       if ('problem' in parsed) {
         log.warn('bad api call', { problem: parsed.problem.slice(0, 120) });
         if (parsed.id === undefined) return void ws.close(1008, 'malformed message');
+        // A call that needs a session: without a live one, that is the answer, not the argument rules.
+        const denied = sessionProblem(opts.api, parsed.method, parsed.args);
+        if (denied) return send({ t: 'result', id: parsed.id, ok: false, ...denied });
         return send({ t: 'result', id: parsed.id, ok: false, error: parsed.problem, code: 'invalid' });
       }
       const { id, method, args } = parsed.call;

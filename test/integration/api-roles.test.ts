@@ -37,7 +37,7 @@ function argsFor(method: ApiMethodName, session: string, checkInId: string): unk
     techState: [],
     techUnlock: ['1234'],
     techSetup: ['12345678', '123456'],
-    techSetPin: [session, '123456'],
+    techSetPin: [session, '123456', '123456'],
     techLock: [session],
     techInfo: [session],
     techConfigure: [session, { profile: 'booth' }],

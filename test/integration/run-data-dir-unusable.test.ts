@@ -32,7 +32,7 @@ describe('run --data-dir that cannot be used', () => {
     expect(r.stderr).not.toContain('ENOTDIR');
   });
   it('--set-pin on a file: exit 2 too', () => {
-    const r = runCli(['run', '--data-dir', file, '--set-pin'], '123456\n');
+    const r = runCli(['run', '--data-dir', file, '--set-pin'], '482913\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is a file, not a folder');
   });

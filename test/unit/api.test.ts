@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckIn, Override, OverrideRecord } from '../../src/shared/types.js';
@@ -292,10 +292,14 @@ describe('kiosk API over a KioskService', () => {
     expect(ctx.store.getSetting('tech.pinHash')).toMatch(/^scrypt\$1024\$/);
     expect(ctx.store.getSetting('tech.pinHash')).not.toContain('246813');
     await expect(ctx.api.techSetup(code, '111111')).rejects.toThrow(/already set/);
-    await expect(ctx.api.techSetPin('a'.repeat(64), '111111')).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(ctx.api.techSetPin('a'.repeat(64), '246813', '111111')).rejects.toMatchObject({ code: 'unauthorized' });
     const unlocked = await ctx.api.techUnlock('246813');
     expect(unlocked.ok).toBe(true);
-    if (unlocked.ok) await ctx.api.techSetPin(unlocked.session, '135799');
+    if (!unlocked.ok) return;
+    // A session left open is not enough: the PIN in force is asked again, and a wrong one counts.
+    await expect(ctx.api.techSetPin(unlocked.session, '999999', '135799')).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/current PIN is wrong/) });
+    expect((await ctx.api.techUnlock('135799')).ok).toBe(false);
+    await ctx.api.techSetPin(unlocked.session, '246813', '135799');
     expect((await ctx.api.techUnlock('135799')).ok).toBe(true);
   });
 
@@ -409,6 +413,11 @@ describe('kiosk API over a KioskService', () => {
     expect(exported.count).toBe(1);
     const line = JSON.parse(readFileSync(exported.path, 'utf8').trim()) as CheckIn;
     expect(line.checkpointId).toBe('QL1A-km12');
+    // The exports folder is the kiosk user's only, even one an older version made 0755.
+    chmodSync(path.dirname(exported.path), 0o755);
+    const again = await ctx.api.techExport(r.session, 'logs');
+    expect(statSync(path.dirname(again.path)).mode & 0o777).toBe(0o700);
+    expect(statSync(again.path).mode & 0o777).toBe(0o600);
   });
 
   it('follows the delivery provider: pushes a status event when it goes offline and back', async () => {

@@ -16,6 +16,7 @@ import { PROVISIONING_SETTINGS, SETTINGS } from '../../src/app/settings.js';
 import { issueProvisioningCard } from '../../src/credentials/provisioning/index.js';
 import type { VerifiedCard } from '../../src/credentials/provisioning/index.js';
 import { openStore } from '../../src/store/index.js';
+import { createKioskApi } from '../../src/app/api.js';
 import { silentLogger, uuidv7Source } from '../../src/core/system.js';
 import { FakeTime } from '../fakes/fake-time.js';
 import { newEcKey } from '../helpers/keys.js';
@@ -130,7 +131,7 @@ describe('CardProvisioner', () => {
     expect(await p.handle(card())).toMatchObject({ state: 'ignored', reason: 'in-service', message: IN_SERVICE_MESSAGE });
     expect(events).toEqual([{ event: 'provisioning-ignored', message: IN_SERVICE_MESSAGE }]);
     // Both messages name the panel's button as it reads (renderer i18n `reprovision`), so the technician finds it.
-    for (const message of [IN_SERVICE_MESSAGE, TECHNICIAN_ONLY_MESSAGE]) expect(message).toContain('choose "Re-provision by card" (10 minutes), then scan the card again');
+    for (const message of [IN_SERVICE_MESSAGE, TECHNICIAN_ONLY_MESSAGE]) expect(message).toContain('choose "Re-provision by card", then scan the card again while the panel stays open (at most 10 minutes)');
     expect(enrolled).toEqual([]);
     expect(kiosk.currentConfig().checkpointId).toBe('unassigned');
     p.armReprovision();
@@ -241,5 +242,55 @@ describe('CardProvisioner', () => {
     const { p, enrolled } = provisioner({ enrolled: false, reenrollNeeded: false });
     expect(await p.handle(lower)).toMatchObject({ state: 'provisioned' });
     expect(enrolled.map((c) => c.code)).toEqual(['K7QM-2XRP-9HTD']);
+  });
+
+  describe('re-provisioning armed from the panel lasts only while the technician session does', () => {
+    async function panel() {
+      // A kiosk in service on its own (never enrolled, holds a check-in): the case where a card of any server is taken once armed.
+      kiosk.store.record({
+        id: '01a24c00-0000-7000-8000-000000000002', deviceId: 'local-1', checkpointId: 'unassigned', direction: 'in',
+        scannedAt: new Date(time.now()).toISOString(), format: 'cccd', verdict: 'accept', reasons: ['identity-only'], subject: { idType: 'cccd', idNo: '001090000002' },
+      });
+      const { p, enrolled } = provisioner({ enrolled: false, reenrollNeeded: false });
+      const api = createKioskApi({
+        kiosk, clock: time, timers: time, logger: silentLogger, exportDir: join(dir, 'exports'),
+        pin: { scryptN: 1024, setupCodeFile: join(dir, 'setup-code'), techIdleMs: 5 * 60_000 },
+        reprovision: (open) => p.armReprovision(open),
+        disarmReprovision: () => p.disarmReprovision(),
+      });
+      const { readFileSync } = await import('node:fs');
+      const unlocked = await api.techSetup(readFileSync(join(dir, 'setup-code'), 'utf8').trim(), '482913');
+      if (!unlocked.ok || !unlocked.session) throw new Error('setup failed');
+      return { p, enrolled, api, session: unlocked.session };
+    }
+
+    it('locking the panel disarms it: a stranger\'s card of another server is then ignored', async () => {
+      const { p, enrolled, api, session } = await panel();
+      await api.techConfigure(session, { reprovision: true });
+      expect(p.isArmed()).toBe(true);
+      await api.techLock(session);
+      expect(p.isArmed()).toBe(false);
+      expect(await p.handle(card(foreign))).toMatchObject({ state: 'ignored', reason: 'in-service' });
+      expect(enrolled).toEqual([]);
+      api.close();
+    });
+
+    it('the session\'s idle expiry disarms it, even before the 10 minutes are over', async () => {
+      const { p, enrolled, api, session } = await panel();
+      await api.techConfigure(session, { reprovision: true });
+      await time.advance(5 * 60_000 + 1000);
+      expect(await p.handle(card(foreign))).toMatchObject({ state: 'ignored', reason: 'in-service' });
+      expect(enrolled).toEqual([]);
+      api.close();
+    });
+
+    it('while the panel stays open a card is taken', async () => {
+      const { p, enrolled, api, session } = await panel();
+      await api.techConfigure(session, { reprovision: true });
+      await time.advance(60_000);
+      expect(await p.handle(card())).toMatchObject({ state: 'provisioned' });
+      expect(enrolled).toHaveLength(1);
+      api.close();
+    });
   });
 });

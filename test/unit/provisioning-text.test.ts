@@ -6,7 +6,8 @@ describe('provisioning card notices on the screens', () => {
   it('says an ignored card in Vietnamese on a Vietnamese screen, naming the panel button as it reads there', () => {
     const text = provisioningText('vi', { state: 'ignored', reason: 'technician-only', message: TECHNICIAN_ONLY_MESSAGE });
     expect(text).toContain('chỉ dành cho kỹ thuật viên');
-    expect(text).toContain('Cấp phép lại bằng thẻ (10 phút)');
+    expect(text).toContain('"Cấp phép lại bằng thẻ"');
+    expect(text).toContain('khi bảng còn mở');
     expect(text).not.toContain('technician');
   });
 
@@ -15,7 +16,8 @@ describe('provisioning card notices on the screens', () => {
     const en = provisioningText('en', { state: 'ignored', reason: 'in-service', message: IN_SERVICE_MESSAGE });
     expect(vi).toContain('đang tự ghi nhận');
     expect(en).toContain('already records check-ins on its own');
-    expect(en).toContain('Re-provision by card (10 min)');
+    expect(en).toContain('"Re-provision by card"');
+    expect(en).toContain('while the panel stays open');
     expect(en).not.toBe(provisioningText('en', { state: 'ignored', reason: 'technician-only', message: TECHNICIAN_ONLY_MESSAGE }));
   });
 

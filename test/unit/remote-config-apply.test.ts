@@ -127,7 +127,7 @@ describe('remote configuration on the kiosk', () => {
     const status = await api.getStatus();
     expect(status.display).toEqual({ resultTimeoutSeconds: 4, language: 'en' });
     expect(status.provisioning).toMatchObject({ state: 'ignored', reason: 'technician-only' });
-    const unlocked = await api.techSetup(readFileSync(join(dir, 'setup-code'), 'utf8').trim(), '123456');
+    const unlocked = await api.techSetup(readFileSync(join(dir, 'setup-code'), 'utf8').trim(), '482913');
     if (!unlocked.ok) throw new Error('unlock failed');
     await api.techConfigure(unlocked.session, { reprovision: true });
     expect(armed).toBe(1);
@@ -153,7 +153,7 @@ describe('remote configuration on the kiosk', () => {
     expect((await api.getStatus()).profile).toBe('booth');
     await time.advance(1000);
     expect(seen.at(-1)?.profile).toBe('booth'); // pushed to the screens without a restart
-    const session = (await api.techSetup(readFileSync(join(dir, 'setup-code'), 'utf8').trim(), '123456')) as { ok: true; session: string };
+    const session = (await api.techSetup(readFileSync(join(dir, 'setup-code'), 'utf8').trim(), '482913')) as { ok: true; session: string };
     const { code } = await api.techIssueOfficerCode(session.session, 'CB-1');
     expect(await api.officerSignIn('CB-1', code)).toMatchObject({ ok: true, actor: 'CB-1' });
 

@@ -221,7 +221,8 @@ describe('validateCall', () => {
   it('accepts well-formed calls', () => {
     expect(validateCall('getStatus', [])).toBeUndefined();
     expect(validateCall('overrideCheckIn', ['a'.repeat(64), { id: 'abc-1', verdict: 'accept', reason: 'checked' }])).toBeUndefined();
-    expect(validateCall('techSetPin', ['a'.repeat(64), '123456'])).toBeUndefined();
+    expect(validateCall('techSetPin', ['a'.repeat(64), '246813', '123456'])).toBeUndefined();
+    expect(validateCall('techSetPin', ['a'.repeat(64), '123456'])).toBeDefined();
     expect(validateCall('techSetup', ['12345678', '123456'])).toBeUndefined();
   });
   it('takes a wedge text longer than a QR code (the kiosk records it as too-large), up to the transport bound', () => {
@@ -239,8 +240,8 @@ describe('validateCall', () => {
     expect(validateCall('overrideCheckIn', [s, { id: 'a', verdict: 'accept', reason: 'r', by: 'nobody' }])).toBe('overrideCheckIn: argument 2 has an unknown field "by"');
     expect(validateCall('overrideCheckIn', [{ id: 'a', verdict: 'accept', reason: 'r' }])).toBe('overrideCheckIn: expected 2 argument(s), got 1');
     expect(validateCall('techUnlock', ['12ab'])).toMatch(/not a valid PIN/);
-    expect(validateCall('techSetPin', [s, '1234'])).toMatch(/PIN \(6-12 digits\)/);
-    expect(validateCall('techSetPin', [null, '123456'])).toMatch(/must be a string/);
+    expect(validateCall('techSetPin', [s, '246813', '1234'])).toMatch(/PIN \(6-12 digits\)/);
+    expect(validateCall('techSetPin', [null, '246813', '123456'])).toMatch(/must be a string/);
     expect(validateCall('recentScans', [s, 1000])).toBe('recentScans: argument 2 must be an integer from 1 to 200');
     expect(validateCall('recentScans', [5])).toBe('recentScans: expected 2 argument(s), got 1');
     expect(validateCall('manualEntry', [s, { idNo: '123', name: 'A', dob: '1990-01-01', sex: 'M' }])).toMatch(/12-digit ID number/);

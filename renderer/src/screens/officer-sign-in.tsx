@@ -37,11 +37,11 @@ export function OfficerSignIn({ lang, api, timeZone, onSignedIn, onCancel }: Pro
         <h2>{t(lang, 'officerSignIn')}</h2>
         <label>
           {t(lang, 'officerId')}
-          <input name="officerId" autoComplete="off" maxLength={32} required value={officerId} onInput={(e) => setOfficerId((e.target as HTMLInputElement).value)} />
+          <input name="officerId" data-typed-entry autoComplete="off" maxLength={32} required value={officerId} onInput={(e) => setOfficerId((e.target as HTMLInputElement).value)} />
         </label>
         <label>
           {t(lang, 'officerCode')}
-          <input name="code" type="password" inputMode="numeric" autoComplete="off" maxLength={16} required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
+          <input name="code" data-typed-entry type="password" inputMode="numeric" autoComplete="off" maxLength={16} required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
         </label>
         <div class="row">
           <button type="submit">{t(lang, 'signIn')}</button>

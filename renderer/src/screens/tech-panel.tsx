@@ -158,6 +158,7 @@ export function TechPanel({ lang, api, status, session, setSession, onLeave, tes
           <button type="submit">{t(lang, 'enroll')}</button>
         </form>
         <button data-testid="reprovision" onClick={() => void save({ reprovision: true })}>{t(lang, 'reprovision')}</button>
+        <p class="hint" data-testid="reprovision-hint">{t(lang, 'reprovisionHint')}</p>
         {info.status.provisioning && (
           <p data-testid="tech-provisioning" data-state={info.status.provisioning.state} role="status">
             {t(lang, 'provisioningCard')}: {provisioningText(lang, info.status.provisioning)}

@@ -64,9 +64,9 @@ function PinSetup({ lang, api, status, setSession, onLeave }: TechProps) {
       >
         <h2>{t(lang, 'setupPin')}</h2>
         <p>{t(lang, 'setupHint')}</p>
-        <label>{t(lang, 'setupCode')}<input name="setupCode" inputMode="numeric" autoComplete="off" pattern="\d{8}" required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} /></label>
-        <label>{t(lang, 'newPin')}<input name="pin" type="password" inputMode="numeric" autoComplete="off" pattern="\d{6,12}" required value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} /></label>
-        <label>{t(lang, 'confirmPin')}<input name="pin2" type="password" inputMode="numeric" pattern="\d{6,12}" required value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} /></label>
+        <label>{t(lang, 'setupCode')}<input name="setupCode" data-typed-entry inputMode="numeric" autoComplete="off" pattern="\d{8}" required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} /></label>
+        <label>{t(lang, 'newPin')}<input name="pin" data-typed-entry type="password" inputMode="numeric" autoComplete="off" pattern="\d{6,12}" required value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} /></label>
+        <label>{t(lang, 'confirmPin')}<input name="pin2" data-typed-entry type="password" inputMode="numeric" pattern="\d{6,12}" required value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} /></label>
         <div class="row">
           <button type="submit">{t(lang, 'save')}</button>
           <button type="button" data-testid="tech-leave" onClick={onLeave}>{t(lang, 'cancel')}</button>
@@ -102,7 +102,7 @@ function PinPad({ lang, api, status, setSession, onLeave }: TechProps) {
         <h2>{t(lang, 'technician')}</h2>
         <label>
           {t(lang, 'pin')}
-          <input name="pin" type="password" inputMode="numeric" autoComplete="off" maxLength={12} value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+          <input name="pin" data-typed-entry type="password" inputMode="numeric" autoComplete="off" maxLength={12} value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
         </label>
         <div class="row">
           <button type="submit">{t(lang, 'unlock')}</button>

@@ -25,6 +25,14 @@ export interface LimiterOptions {
   maxDelayMs?: number;
 }
 
+export interface LimiterExtra {
+  /**
+   * Failures older than this (ms since the last one) are forgotten. For a count that no right
+   * entry clears (one spanning several secrets); absent: kept until a right entry.
+   */
+  forgetAfterMs?: number;
+}
+
 export type AttemptGate = { ok: true } | { ok: false; retryAt: number };
 
 export class AttemptLimiter {
@@ -37,6 +45,7 @@ export class AttemptLimiter {
     private readonly clock: Clock,
     private readonly key: string,
     opts: LimiterOptions = {},
+    private readonly extra: LimiterExtra = {},
   ) {
     this.free = opts.freeAttempts ?? 3;
     this.base = opts.baseDelayMs ?? 1000;
@@ -51,11 +60,13 @@ export class AttemptLimiter {
 
   /** Records a checked, wrong attempt; returns the epoch ms from which the next is checked (≤ now: at once). */
   failed(): number {
-    const failures = this.num('failures') + 1;
+    const failures = this.failures() + 1;
     const wait = this.delayAfter(failures);
-    const next = this.clock.now() + wait;
+    const now = this.clock.now();
+    const next = now + wait;
     this.store.setSetting(`${this.key}.failures`, String(failures));
     this.store.setSetting(`${this.key}.nextAt`, String(next));
+    if (this.extra.forgetAfterMs !== undefined) this.store.setSetting(`${this.key}.lastAt`, String(now));
     return next;
   }
 
@@ -71,6 +82,8 @@ export class AttemptLimiter {
   }
 
   failures(): number {
+    const forget = this.extra.forgetAfterMs;
+    if (forget !== undefined && this.clock.now() - this.num('lastAt') > forget) return 0;
     return this.num('failures');
   }
 

@@ -53,12 +53,24 @@ export class SessionRegistry {
     return s;
   }
 
+  /** Whether the session of this role behind the token is live, without renewing its idle timer. */
+  alive(token: string, role: Role): boolean {
+    const s = this.sessions.get(token);
+    if (!s || s.role !== role) return false;
+    if (this.clock.now() - s.lastSeen > s.idleMs) {
+      this.sessions.delete(token);
+      return false;
+    }
+    return true;
+  }
+
   close(token: string): void {
     this.sessions.delete(token);
   }
 
-  /** Signs out every session of a role, or of one actor of it (a revoked officer). */
+  /** Signs out every session of a role, or of one actor of it (a revoked officer; letter case ignored, as officer ids are). */
   closeAll(role: Role, actor?: string): void {
-    for (const [token, s] of this.sessions) if (s.role === role && (actor === undefined || s.actor === actor)) this.sessions.delete(token);
+    const who = actor?.toLowerCase();
+    for (const [token, s] of this.sessions) if (s.role === role && (who === undefined || s.actor.toLowerCase() === who)) this.sessions.delete(token);
   }
 }

@@ -22,7 +22,7 @@ import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
 import { lockDataDir } from '../../app/data-dir-lock.js';
 import { DataDirError, prepareDataDir } from '../../app/data-dir.js';
-import { PIN_FILE_ENV, PinInputError, applyPin, parsePin, readPinFile } from '../../app/access/provision-pin.js';
+import { PANEL_PIN_STANDS, PIN_FILE_ENV, PinInputError, applyPin, applyPinFile, parsePin, readPinFile, refuseWeakPin } from '../../app/access/provision-pin.js';
 import { SETUP_CODE_FILE } from '../../app/access/setup-code.js';
 import { isTimeZone } from '../../app/ui-settings.js';
 import { loadWebToken, newWebToken, saveWebToken } from '../../web/token-file.js';
@@ -190,8 +190,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (err instanceof DataDirError) throw new UsageError(`run: --data-dir ${err.message}`);
     throw err;
   });
-  if (filePin !== undefined && (await applyPin(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString(), 'pin-file'))) {
-    logger.info('technician PIN set from the PIN file');
+  if (filePin !== undefined) {
+    let applied: Awaited<ReturnType<typeof applyPinFile>>;
+    try {
+      applied = await applyPinFile(kiosk.store, filePin, dataDir, new Date(systemClock.now()).toISOString());
+    } catch (err) {
+      // A PIN file whose new PIN is too easy to guess: the installer must change it (exit 2).
+      if (!(err instanceof PinInputError)) throw err;
+      await kiosk.stop();
+      throw new UsageError(err.message);
+    }
+    if (applied === 'applied') logger.info('technician PIN set from the PIN file');
+    if (applied === 'panel-pin-stands') logger.info(PANEL_PIN_STANDS);
   }
   const webToken = ui === 'web' ? loadWebToken(dataDir, values['rotate-web-token'] === true) : undefined;
   const central = linkToCentral({
@@ -260,7 +270,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           delivery: () => central.delivery(),
           clockOffsetMs: () => central.clockOffsetMs(),
           enroll: (serverUrl, code) => central.enroll(serverUrl, code),
-          reprovision: () => central.armReprovision(),
+          reprovision: (sessionOpen) => central.armReprovision(sessionOpen),
+          disarmReprovision: () => central.disarmReprovision(),
           provisioning: () => central.provisioningNotice(),
           policy: () => kiosk.currentPolicy(),
           ...(values.policy ? { policyName: values.policy } : {}),
@@ -403,6 +414,7 @@ async function setPinCommand(dataDir: string, values: Record<string, unknown>): 
   let pin: string;
   try {
     pin = parsePin(await readStdin(64), 'run --set-pin (stdin)');
+    refuseWeakPin(pin, 'run --set-pin (stdin)');
   } catch (err) {
     if (err instanceof PinInputError) throw new UsageError(err.message);
     throw err;
