@@ -83,6 +83,16 @@ describe('SMART Health Card: immunization status', () => {
       message: 'left out: entry[1] Immunization with CVX 150, not a COVID-19 vaccine',
     },
     {
+      name: 'CVX written otherwise (its OID, https, a trailing slash, capitals, a code with spaces) is still CVX: influenza is left out',
+      card: card(bundle((b) => {
+        const systems = ['urn:oid:2.16.840.1.113883.12.292', 'https://hl7.org/fhir/sid/cvx', 'http://hl7.org/fhir/sid/CVX/'];
+        immunizations(b).forEach((r, i) => (r.vaccineCode = { coding: [{ system: systems[i % 3], code: i === 0 ? ' 141' : '141' }] }));
+      })),
+      verdict: 'reject',
+      reasons: ['schema-invalid'],
+      message: 'Immunization with CVX 141, not a COVID-19 vaccine',
+    },
+    {
       name: 'a dose coded in SNOMED CT only (a system the kiosk does not classify) still counts',
       card: card(bundle((b) => immunizations(b).forEach((r) => (r.vaccineCode = { coding: [{ system: 'http://snomed.info/sct', code: '28581000087106' }] })))),
       verdict: 'accept',

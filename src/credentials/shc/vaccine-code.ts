@@ -12,6 +12,19 @@
 
 /** CVX system URI (FHIR R4 terminology, SMART Health Cards Vaccination IG). */
 export const CVX_SYSTEM = 'http://hl7.org/fhir/sid/cvx';
+/** The HL7 OID of CVX (HL7 v2 table 0292), as some issuers write the system. */
+const CVX_OID = 'urn:oid:2.16.840.1.113883.12.292';
+
+/**
+ * Whether `system` names CVX: the FHIR URI as the IG writes it, or as issuers write it otherwise
+ * (https, a trailing slash, another letter case), or its OID. Recognising CVX more widely only
+ * leaves out more doses that are certainly not COVID-19 ones: a COVID-19 code counts either way.
+ */
+function isCvxSystem(system: unknown): boolean {
+  if (typeof system !== 'string' || system.length > 100) return false;
+  const s = system.trim().toLowerCase().replace(/\/+$/, '');
+  return s === CVX_SYSTEM || s === 'https://hl7.org/fhir/sid/cvx' || s === CVX_OID;
+}
 
 /**
  * CVX codes of COVID-19 vaccines (CDC CVX table, "SARS-COV-2 (COVID-19)" entries): the US products
@@ -42,9 +55,11 @@ export function vaccineKind(vaccineCode: unknown): { kind: 'covid' | 'unknown' }
   for (const c of codings) {
     if (typeof c !== 'object' || c === null) continue;
     const { system, code } = c as { system?: unknown; code?: unknown };
-    if (system !== CVX_SYSTEM || typeof code !== 'string' || !/^\d{1,4}$/.test(code)) continue;
-    if (isCovidCvx(Number(code))) return { kind: 'covid' };
-    other ??= code;
+    if (!isCvxSystem(system) || typeof code !== 'string') continue;
+    const digits = code.trim();
+    if (!/^\d{1,4}$/.test(digits)) continue;
+    if (isCovidCvx(Number(digits))) return { kind: 'covid' };
+    other ??= digits;
   }
   return other === undefined ? { kind: 'unknown' } : { kind: 'other', cvx: other };
 }
