@@ -120,7 +120,11 @@ export async function enrollDevice(
       return { ok: false, status: 403, error: 'enrollment-code-invalid', message: 'unknown enrollment code' };
     case 'code-used': {
       const resumed = attempt !== undefined ? await storage.resumeEnrollment(sha256Hex(normalised), sha256Hex(attempt), sha256Hex(token), nowMs) : undefined;
-      if (resumed !== undefined) return { ok: true, deviceId: resumed, token, resumed: true };
+      if (resumed !== undefined) {
+        // The succession the first try recorded (if any) is told again: the kiosk never heard it.
+        const recorded = await storage.predecessorOf(resumed);
+        return { ok: true, deviceId: resumed, token, resumed: true, ...(recorded !== undefined ? { succession: { deviceId: recorded, outcome: 'recorded' as const } } : {}) };
+      }
       return { ok: false, status: 409, error: 'enrollment-code-used', message: 'this enrollment code was already used; ask for a new one' };
     }
     case 'code-expired':

@@ -97,7 +97,7 @@ export function registerProtocolRoutes(app: FastifyInstance, ctx: CentralContext
     }
     if (out.resumed) {
       logger.info('device enrollment resumed (its answer was lost): new token for the same device', { deviceId: out.deviceId });
-      return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk, resumed: true };
+      return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk, resumed: true, ...(out.succession ? { succession: out.succession } : {}) };
     }
     logger.info('device enrolled', { deviceId: out.deviceId, ...(out.succession ? { predecessor: out.succession.deviceId, succession: out.succession.outcome } : {}) });
     return { deviceId: out.deviceId, token: out.token, trustKey: ctx.rootJwk, ...(out.succession ? { succession: out.succession } : {}) };

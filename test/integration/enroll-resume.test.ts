@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addEnrollmentCode, deviceForToken, enrollDevice } from '../../server/enrollment.js';
 import { RESUME_WINDOW_MS } from '../../server/storage/enroll-attempt.js';
+import { successionProof } from '../../src/sync/succession-proof.js';
 import { openStorage } from '../../server/storage/open.js';
 import { openSqliteStorage } from '../../server/storage/sqlite-storage.js';
 import type { CentralStorage } from '../../server/storage/types.js';
@@ -52,6 +53,18 @@ describe.each(['sqlite', 'postgres'] as const)('enrollment resumed on %s', (back
     expect(again.token).not.toBe(first.token);
     expect(await deviceForToken(storage, again.token)).toBe(first.deviceId);
     expect(await deviceForToken(storage, first.token)).toBeUndefined();
+  });
+
+  it('tells a resumed re-enrollment the succession its first try recorded', async () => {
+    await addEnrollmentCode(storage, 'FIRST-CODE-01', NOW - 3_600_000);
+    const before = await enrollDevice(storage, 'FIRST-CODE-01', DEVICE, NOW - 60_000);
+    if (!before.ok) throw new Error(before.message);
+    await addEnrollmentCode(storage, 'SECOND-CODE-2', NOW - 3_600_000);
+    const claim = { deviceId: before.deviceId, proof: successionProof(before.token, before.deviceId, 'SECOND-CODE-2') };
+    const first = await enrollDevice(storage, 'SECOND-CODE-2', DEVICE, NOW, claim, SECRET);
+    expect(first).toMatchObject({ ok: true, succession: { deviceId: before.deviceId, outcome: 'recorded' } });
+    const again = await enrollDevice(storage, 'SECOND-CODE-2', DEVICE, NOW + 1000, claim, SECRET);
+    expect(again).toMatchObject({ ok: true, resumed: true, succession: { deviceId: before.deviceId, outcome: 'recorded' } });
   });
 
   it('does not resume once the device is revoked, nor more than 7 days after the code was spent', async () => {
