@@ -14,7 +14,7 @@ import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { HELD_FOR_PREVIOUS_SERVER, PROVISIONING_SETTINGS, SETTINGS } from './settings.js';
 import { attemptDone, attemptFor } from './enroll-attempt.js';
-import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
+import { CardProvisioner, triedCardUsable, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
 import { createConfigApplier } from './remote-config-apply.js';
 import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
 import { VERSION } from './version.js';
@@ -382,11 +382,14 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   // A kiosk with no central server at all purges its check-ins past the retention whether or not
   // they were forwarded (maintenance.ts). Only when nothing says there is or was a server: no
   // --server, no enrollment (in memory or on disk), none being made, never enrolled before (the
-  // stored server URL), no provisioning card being applied or tried (its server was chosen).
+  // stored server URL), no provisioning card being applied, none tried that could still be used
+  // (its server was chosen; once the tried card has expired it can no longer enroll the kiosk).
   opts.kiosk.setStandaloneCheck(() => {
     if (nodes !== undefined || enrollment !== undefined || enrolling > 0 || readEnrollment(opts.dataDir) !== undefined) return false;
     const store = opts.kiosk.store;
-    return [API_SETTINGS.serverUrl, API_SETTINGS.enrolled, PROVISIONING_SETTINGS.pending, PROVISIONING_SETTINGS.triedKid].every((key) => !store.getSetting(key));
+    const get = (key: string) => store.getSetting(key);
+    if (triedCardUsable(get, opts.clock.now())) return false;
+    return [API_SETTINGS.serverUrl, API_SETTINGS.enrolled, PROVISIONING_SETTINGS.pending].every((key) => !get(key));
   });
 
   // Before any service starts and any scan: a card a crash interrupted is completed or dropped,
