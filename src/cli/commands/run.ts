@@ -131,7 +131,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // (each URL of a comma-separated list)
     const userInfo = server.split(',').map((part) => userInfoProblem(part.trim())).find((problem) => problem !== undefined);
     if (userInfo) throw new UsageError(`run: --server: ${userInfo}`);
-    if (!/^https?:\/\/[^\s]+$/.test(server)) throw new UsageError(`run: --server must be an http:// or https:// URL, got "${server}"`);
+    if (!/^https?:\/\/[^\s]+$/.test(server)) throw new UsageError(`run: --server must be an http:// or https:// URL, got "${redactCredentials(server)}"`);
   }
   const heartbeatSeconds = values['heartbeat-seconds'];
   if (heartbeatSeconds !== undefined && (!/^\d{1,5}$/.test(heartbeatSeconds) || Number(heartbeatSeconds) < 5 || Number(heartbeatSeconds) > 86_400)) {
