@@ -115,7 +115,7 @@ const FIRST_TRUST_WAIT_MS = 10_000;
 
 export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const log = opts.logger.child('central');
-  let enrollment: Enrollment | undefined = readEnrollment(opts.dataDir);
+  let enrollment: Enrollment | undefined = readEnrollment(opts.dataDir, log);
   let forwarder: Forwarder | undefined;
   let trustSync: TrustSync | undefined;
   let heartbeat: Heartbeat | undefined;
