@@ -43,6 +43,12 @@ export interface CentralLinkOptions {
    * the new token with safeStorage here).
    */
   onEnrolled?: (enrollment: Enrollment) => void;
+  /**
+   * Told once an enrollment not made by a provisioning card (--enroll, its retries in the
+   * background, the technician screen) has succeeded and the services run with it: the device id
+   * and the node that answered (never the token or the code). A card's says `provisioned` instead.
+   */
+  onEnrollmentDone?: (done: { deviceId: string; server: string }) => void;
   /** Called with problems a technician must act on (bad code, re-enrollment needed). */
   onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed' | 'config'; message: string }) => void;
   /** Retry delay for enrollment while the server is unreachable, ms. Default 30 s. */
@@ -270,13 +276,14 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
 
   /** Enrollments under way (a card, the technician screen, --enroll): the kiosk is not standalone meanwhile. */
   let enrolling = 0;
-  const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
+  const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }, byCard = false) => {
     enrolling++;
     try {
       await enrollOnce(serverUrl, code, expectTrustKey);
     } finally {
       enrolling--;
     }
+    if (!byCard && enrollment) opts.onEnrollmentDone?.({ deviceId: enrollment.deviceId, server: enrollment.serverUrl });
   };
   const enrollOnce = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
     // The device this kiosk was (revoked, or left for a new id): the server records the new one as
@@ -373,7 +380,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       reenrollNeeded: reenrollNeeded(),
       ...(enrollment ? { trustKey: enrollment.trustKey, identity: `${enrollment.deviceId} ${enrollment.enrolledAt}` } : {}),
     }),
-    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }, true),
     afterEnrolled: () => firstTrust(),
     applyConfig: (config, _source, stored) => applier.apply(config, applier.appliedVersion(), { stored, source: 'provisioning-card' }),
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),

@@ -217,6 +217,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     timers: systemTimers,
     logger,
     onProblem: (p) => out({ event: 'error', reason: p.reason, message: p.message }),
+    // An enrollment made by --enroll (its background retries included) or the technician screen;
+    // a card's is the `provisioned` event. Never the token or the code.
+    onEnrollmentDone: (d) => out({ event: 'enrolled', deviceId: d.deviceId, server: d.server }),
     // Provisioning cards: the event names the server and checkpoint, never the card or its code.
     onProvisioning: (e) => out({ ...e }),
   });
