@@ -14,7 +14,7 @@ import { API_SETTINGS, type DeliverySnapshot } from './api.js';
 import type { KioskService } from './kiosk.js';
 import { HELD_FOR_PREVIOUS_SERVER, PROVISIONING_SETTINGS, SETTINGS } from './settings.js';
 import { attemptDone, attemptFor } from './enroll-attempt.js';
-import { CardProvisioner, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
+import { CardProvisioner, triedCardUsable, type ProvisioningEvent, type ProvisioningNotice } from './provisioning.js';
 import { createConfigApplier } from './remote-config-apply.js';
 import { startConfigSync, type ConfigSync } from '../sync/config-sync.js';
 import { VERSION } from './version.js';
@@ -43,6 +43,12 @@ export interface CentralLinkOptions {
    * the new token with safeStorage here).
    */
   onEnrolled?: (enrollment: Enrollment) => void;
+  /**
+   * Told once an enrollment not made by a provisioning card (--enroll, its retries in the
+   * background, the technician screen) has succeeded and the services run with it: the device id
+   * and the node that answered (never the token or the code). A card's says `provisioned` instead.
+   */
+  onEnrollmentDone?: (done: { deviceId: string; server: string }) => void;
   /** Called with problems a technician must act on (bad code, re-enrollment needed). */
   onProblem?: (problem: { reason: 'enrollment' | 'reenroll-needed' | 'config'; message: string }) => void;
   /** Retry delay for enrollment while the server is unreachable, ms. Default 30 s. */
@@ -115,7 +121,7 @@ const FIRST_TRUST_WAIT_MS = 10_000;
 
 export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   const log = opts.logger.child('central');
-  let enrollment: Enrollment | undefined = readEnrollment(opts.dataDir);
+  let enrollment: Enrollment | undefined = readEnrollment(opts.dataDir, log);
   let forwarder: Forwarder | undefined;
   let trustSync: TrustSync | undefined;
   let heartbeat: Heartbeat | undefined;
@@ -270,13 +276,14 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
 
   /** Enrollments under way (a card, the technician screen, --enroll): the kiosk is not standalone meanwhile. */
   let enrolling = 0;
-  const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
+  const doEnroll = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }, byCard = false) => {
     enrolling++;
     try {
       await enrollOnce(serverUrl, code, expectTrustKey);
     } finally {
       enrolling--;
     }
+    if (!byCard && enrollment) opts.onEnrollmentDone?.({ deviceId: enrollment.deviceId, server: enrollment.serverUrl });
   };
   const enrollOnce = async (serverUrl: string | readonly string[], code: string, expectTrustKey?: { x: string; y: string }) => {
     // The device this kiosk was (revoked, or left for a new id): the server records the new one as
@@ -373,7 +380,7 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
       reenrollNeeded: reenrollNeeded(),
       ...(enrollment ? { trustKey: enrollment.trustKey, identity: `${enrollment.deviceId} ${enrollment.enrolledAt}` } : {}),
     }),
-    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }),
+    enrollWithCard: (card) => doEnroll(card.url, card.code, { x: card.rootKey.x, y: card.rootKey.y }, true),
     afterEnrolled: () => firstTrust(),
     applyConfig: (config, _source, stored) => applier.apply(config, applier.appliedVersion(), { stored, source: 'provisioning-card' }),
     ...(opts.onProvisioning ? { onEvent: opts.onProvisioning } : {}),
@@ -382,11 +389,14 @@ export function linkToCentral(opts: CentralLinkOptions): CentralLink {
   // A kiosk with no central server at all purges its check-ins past the retention whether or not
   // they were forwarded (maintenance.ts). Only when nothing says there is or was a server: no
   // --server, no enrollment (in memory or on disk), none being made, never enrolled before (the
-  // stored server URL), no provisioning card being applied or tried (its server was chosen).
+  // stored server URL), no provisioning card being applied, none tried that could still be used
+  // (its server was chosen; once the tried card has expired it can no longer enroll the kiosk).
   opts.kiosk.setStandaloneCheck(() => {
     if (nodes !== undefined || enrollment !== undefined || enrolling > 0 || readEnrollment(opts.dataDir) !== undefined) return false;
     const store = opts.kiosk.store;
-    return [API_SETTINGS.serverUrl, API_SETTINGS.enrolled, PROVISIONING_SETTINGS.pending, PROVISIONING_SETTINGS.triedKid].every((key) => !store.getSetting(key));
+    const get = (key: string) => store.getSetting(key);
+    if (triedCardUsable(get, opts.clock.now())) return false;
+    return [API_SETTINGS.serverUrl, API_SETTINGS.enrolled, PROVISIONING_SETTINGS.pending].every((key) => !get(key));
   });
 
   // Before any service starts and any scan: a card a crash interrupted is completed or dropped,

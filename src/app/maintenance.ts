@@ -4,7 +4,7 @@
  * wait too long to be forwarded.
  *
  * A kiosk with no central server (`standalone()`: none configured, never enrolled, no card being
- * or tried; central-link.ts decides) has nothing to forward to: it purges every check-in past the
+ * applied, none tried that has not expired yet; central-link.ts decides) has nothing to forward to: it purges every check-in past the
  * retention, forwarded or not (receipts the same, `unsent: true`), and gives no old-queue alarm.
  * Otherwise a check-in that was not forwarded is never purged. A kiosk enrolled later forwards
  * what is left.

@@ -105,6 +105,17 @@ interface CardRecord {
   kid?: string;
 }
 
+/**
+ * Whether a card that tried to enroll this never-enrolled kiosk (PROVISIONING_SETTINGS.triedKid)
+ * could still be used: until its expiry (triedUntil) it counts as the technician's chosen server.
+ * A marker written without an expiry (older versions) or with an unreadable one counts as usable.
+ */
+export function triedCardUsable(getSetting: (key: string) => string | undefined, nowMs: number): boolean {
+  if (!getSetting(PROVISIONING_SETTINGS.triedKid)) return false;
+  const until = Date.parse(getSetting(PROVISIONING_SETTINGS.triedUntil) ?? '');
+  return Number.isNaN(until) || nowMs < until;
+}
+
 /** The parts of a card's config that live only in memory, re-applied at every start. */
 function inMemoryConfig(config: RemoteConfig): RemoteConfig | undefined {
   const out: RemoteConfig = {};
@@ -206,6 +217,7 @@ export class CardProvisioner {
       const why = err instanceof Error ? err.message : String(err);
       if (state.enrolled) return this.refuse('enrollment', `Provisioning card refused: ${why}`);
       // Remembered (the key id only) so that the next card of this server is taken (rule above).
+      this.trySetting(PROVISIONING_SETTINGS.triedUntil, card.expiresAt);
       this.trySetting(PROVISIONING_SETTINGS.triedKid, card.kid);
       return this.refuse('enrollment', `Provisioning card refused: ${why}. ${RETRY_HINT}`);
     }
@@ -252,7 +264,10 @@ export class CardProvisioner {
       // Like a card the server refused (handle()): on a never-enrolled kiosk its key id is
       // remembered, so the card (or another of its server) is taken when scanned again even
       // after ID cards were scanned meanwhile — a headless kiosk has no technician panel.
-      if (now === null && typeof record.kid === 'string' && record.kid !== '') this.trySetting(PROVISIONING_SETTINGS.triedKid, record.kid);
+      if (now === null && typeof record.kid === 'string' && record.kid !== '') {
+        this.trySetting(PROVISIONING_SETTINGS.triedUntil, typeof record.expiresAt === 'string' ? record.expiresAt : '');
+        this.trySetting(PROVISIONING_SETTINGS.triedKid, record.kid);
+      }
       this.clearRecord();
       this.log.warn('a provisioning card was interrupted before the kiosk enrolled; nothing changed: scan the card again', { server: record.server });
     }
@@ -333,6 +348,7 @@ export class CardProvisioner {
     if (record.config) this.applyConfigSafely(record.config, false);
     store.setSetting(PROVISIONING_SETTINGS.applied, JSON.stringify(record));
     this.trySetting(PROVISIONING_SETTINGS.triedKid, '');
+    this.trySetting(PROVISIONING_SETTINGS.triedUntil, '');
     store.setSetting(PROVISIONING_SETTINGS.pending, '');
   }
 

@@ -40,4 +40,9 @@ export const PROVISIONING_SETTINGS = {
    * restart before it enrolled (never the code).
    */
   triedKid: 'provisioning.triedKid',
+  /**
+   * Expiry (ISO time) of that tried card, written with triedKid: once it has passed, the tried card
+   * can no longer be used and no longer counts as a chosen server (retention, central-link.ts).
+   */
+  triedUntil: 'provisioning.triedUntil',
 } as const;

@@ -15,6 +15,7 @@ import { normalizeScanText, type Normalized } from './normalize.js';
 import { timeRulesFromSeconds } from '../credentials/time-rules.js';
 import { decide, type Policy } from './policy.js';
 import { unknownFormatHint } from '../credentials/prefix-hint.js';
+import { looksLikeUtf16, UTF16_HINT } from '../shared/utf16.js';
 
 /** What a CKP1 card is, for whoever holds one up to `verify`: not a credential, never a check-in. */
 export const PROVISIONING_CARD_MESSAGE =
@@ -67,7 +68,10 @@ export function assessScanNow(scan: ScanEvent, now: Date, deps: AssessDeps): Ass
 export function refusalMessage(scan: ScanEvent): string | undefined {
   if (!scan.fault) return undefined;
   if (scan.refusal) return scan.refusal.detail;
-  return scan.fault === 'too-large' ? 'the scanner sent more than the line limit' : 'the scanner sent bytes that are not text';
+  if (scan.fault === 'too-large') return 'the scanner sent more than the line limit';
+  // UTF-16 (a byte order mark is not UTF-8): named, so the sender knows what to change.
+  if (scan.bytes && looksLikeUtf16(scan.bytes)) return `the scanner sent bytes that are not UTF-8 text: the input ${UTF16_HINT}`;
+  return 'the scanner sent bytes that are not text';
 }
 
 /**

@@ -10,6 +10,8 @@ import { writeFileAtomic } from './atomic-file.js';
 import { parseRetryAfter } from './backoff.js';
 import { createHttpClient, describeError, serverList } from './http.js';
 import { ProgramChangedError } from '../shared/program-changed.js';
+import type { Logger } from '../shared/ports.js';
+import { hasUserInfo, withoutUserInfo } from '../shared/server-url.js';
 
 export const ENROLLMENT_FILE = 'enrollment.json';
 
@@ -144,7 +146,21 @@ export async function enroll(opts: {
 }
 
 /** The saved enrollment, or undefined when the device is not enrolled (or the file is damaged). */
-export function readEnrollment(dataDir: string): Enrollment | undefined {
+/** `url` (one URL or a comma-separated list) without user-info in any of its parts, or unchanged. */
+function stripUserInfo(url: string): string {
+  const parts = url.split(',');
+  if (!parts.some((part) => hasUserInfo(part.trim()))) return url;
+  return parts.map((part) => (hasUserInfo(part.trim()) ? withoutUserInfo(part.trim()) : part)).join(',');
+}
+
+/**
+ * The saved enrollment, or undefined when there is none readable. A server URL saved with
+ * user-info (`http://bob:s3cret@host`, accepted by older versions) is read without it: the server
+ * authenticates the kiosk by its token and never took user-info, while sending it made every
+ * request 401 (then "reenroll-needed" with no cause named). `logger`, when given, is told so
+ * (never the user name or password).
+ */
+export function readEnrollment(dataDir: string, logger?: Logger): Enrollment | undefined {
   let json: unknown;
   try {
     const file = path.join(dataDir, ENROLLMENT_FILE);
@@ -156,6 +172,11 @@ export function readEnrollment(dataDir: string): Enrollment | undefined {
   const e = json as Partial<Enrollment>;
   if (typeof e.serverUrl !== 'string' || typeof e.deviceId !== 'string' || typeof e.token !== 'string' || !isEcJwk(e.trustKey)) return undefined;
   // Files written before several nodes existed have no `servers`.
-  const servers = Array.isArray(e.servers) && e.servers.length > 0 && e.servers.length <= 16 && e.servers.every((u) => typeof u === 'string') ? e.servers : [e.serverUrl];
-  return { serverUrl: e.serverUrl, servers, deviceId: e.deviceId, token: e.token, trustKey: e.trustKey, enrolledAt: String(e.enrolledAt ?? '') };
+  const saved = Array.isArray(e.servers) && e.servers.length > 0 && e.servers.length <= 16 && e.servers.every((u) => typeof u === 'string') ? e.servers : [e.serverUrl];
+  const serverUrl = stripUserInfo(e.serverUrl);
+  const servers = saved.map(stripUserInfo);
+  if (logger && (serverUrl !== e.serverUrl || servers.some((u, i) => u !== saved[i]))) {
+    logger.warn(`${ENROLLMENT_FILE}: the saved server URL carried a user name or password before "@" (written by an older version); user-info removed, the server authenticates the kiosk by its token and refused every request that carried it (401)`, { server: serverUrl });
+  }
+  return { serverUrl, servers, deviceId: e.deviceId, token: e.token, trustKey: e.trustKey, enrolledAt: String(e.enrolledAt ?? '') };
 }

@@ -85,7 +85,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 }
 
 /** Runs the command to completion and returns exit code, stdout lines and stderr. */
-export function runCli(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string; lines: JsonLine[] } {
+export function runCli(args: string[], input?: string | Buffer, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string; lines: JsonLine[] } {
   const r = spawnSync(process.execPath, [...CLI, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CHECKPOINT_KIOSK_LOG: 'warn', ...env },

@@ -113,6 +113,12 @@ describe('verify', () => {
       expect(r.stdout.trim()).toBe('');
     },
   );
+  it('run --server with one slash before user-info (a typo the URL parser reads as user-info) exits 2 without the password', () => {
+    const r = runCli(['run', '--data-dir', join(dir, 'userinfo-typo'), '--scanner', 'stdin', '--server', 'http:/bob:s3cret@127.0.0.1:47900']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^run: --server must be an http:\/\/ or https:\/\/ URL, got "http:\/\*\*\*@127\.0\.0\.1:47900"/);
+    expect(r.stderr).not.toMatch(/s3cret|bob/);
+  });
   it('a policy file that is not JSON is named once, with the reason the parser gives', () => {
     const file = join(dir, 'broken-policy.json');
     writeFileSync(file, '{');

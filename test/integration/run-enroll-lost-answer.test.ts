@@ -58,12 +58,16 @@ it('gets the device the lost answer carried when started again with the same cod
   expect(made).toHaveLength(1);
   expect(first.lines.find((l) => l.event === 'error' && l.reason === 'enrollment')?.message).toMatch(/enrollment failed/);
   expect(first.lines.filter((l) => l.event === 'checkin')).toHaveLength(1);
+  expect(first.lines.filter((l) => l.event === 'enrolled')).toEqual([]);
 
   // Started again with the same code (a systemd unit, or the technician re-running the command).
   const second = runCli(['run', '--data-dir', kiosk, '--scanner', 'stdin', '--server', central.url, '--enroll', CODE], `${cccd('100002')}\n`, { CHECKPOINT_KIOSK_LOG: 'info' });
   expect(second.code, second.stderr).toBe(0);
   expect(second.lines.filter((l) => l.event === 'error'), second.stderr).toEqual([]);
   expect(second.stderr).toContain('the server had enrolled this kiosk before its answer was lost');
+  // stdout says it too: the device id and the server, never the token or the code.
+  expect(second.lines.filter((l) => l.event === 'enrolled')).toEqual([{ event: 'enrolled', deviceId: made[0]!.id, server: central.url }]);
+  expect(second.stdout).not.toContain(CODE);
   expect(second.lines.find((l) => l.event === 'pending')).toBeUndefined();
   // One device, the one the first try made, and both check-ins delivered under it.
   const after = serverRows();

@@ -11,6 +11,7 @@ import { checkIn, open, removeDir, tempDir } from '../fixtures/store/helpers.js'
 import { openStore } from '../../src/store/index.js';
 import { silentLogger, systemClock } from '../../src/core/system.js';
 import { API_SETTINGS } from '../../src/app/api-settings.js';
+import { PROVISIONING_SETTINGS } from '../../src/app/settings.js';
 
 const DAY = 86_400_000;
 let dir: string;
@@ -64,5 +65,25 @@ describe('retention on a kiosk without a central server', () => {
     store.close();
     expect(runCli(['run', '--data-dir', before, '--scanner', 'stdin']).code).toBe(0);
     expect(held(before)).toEqual({ count: 2, purges: [] });
+  }, 60_000);
+
+  it('a provisioning card that failed to enroll it counts as a server only until the card expires', () => {
+    const tried = (name: string, until: string | undefined): string => {
+      const data = path.join(dir, name);
+      populate(data);
+      const store = open(data);
+      store.setSetting(PROVISIONING_SETTINGS.triedKid, 'a2lkLW9mLXRoZS1yb290');
+      if (until !== undefined) store.setSetting(PROVISIONING_SETTINGS.triedUntil, until);
+      store.close();
+      expect(runCli(['run', '--data-dir', data, '--scanner', 'stdin']).code).toBe(0);
+      return data;
+    };
+    // Expired an hour ago: it can no longer enroll the kiosk, which has no server again.
+    const expired = held(tried('tried-expired', new Date(Date.now() - 3_600_000).toISOString()));
+    expect(expired.count).toBe(1);
+    expect(expired.purges).toEqual([expect.objectContaining({ removed: 1, unsent: true })]);
+    // Still valid, or a marker written by an older version without the expiry: nothing unsent is purged.
+    expect(held(tried('tried-valid', new Date(Date.now() + 3_600_000).toISOString()))).toEqual({ count: 2, purges: [] });
+    expect(held(tried('tried-old', undefined))).toEqual({ count: 2, purges: [] });
   }, 60_000);
 });

@@ -91,6 +91,19 @@ describe('ffmpeg command line', () => {
     }
     expect(redactCredentials('"rtsp://u:p@h/s?token=a.b.c" and http://h/x?res=720p&ch=2')).toBe('"rtsp://***@h/s?token=***" and http://h/x?res=720p&ch=2');
   });
+
+  it('masks a secret after a ";" separator, under a percent-encoded name, and user-info after a one-slash scheme', () => {
+    expect(redactCredentials('http://h/v.cgi?usr=admin;pwd=SECRET;res=hd')).toBe('http://h/v.cgi?usr=admin;pwd=***;res=hd');
+    expect(redactCredentials('camera:http://h/v.cgi%3Fusr%3Dadmin%3Bpwd%3DSECRET?fps=5')).toBe('camera:http://h/v.cgi%3Fusr%3Dadmin%3Bpwd%3D***?fps=5');
+    // %77 is 'w'; inside a kiosk URI the camera URL is encoded once more (%2577).
+    expect(redactCredentials('http://h/v.cgi?usr=admin&p%77d=SECRET')).toBe('http://h/v.cgi?usr=admin&p%77d=***');
+    expect(redactCredentials('camera:http://h/v.cgi%3Fusr%3Dadmin%26p%2577d%3DSECRET?fps=5')).toBe('camera:http://h/v.cgi%3Fusr%3Dadmin%26p%2577d%3D***?fps=5');
+    expect(redactCredentials('http://h/v?%50%41%53%53%57%4F%52%44=SECRET&ch=1')).toBe('http://h/v?%50%41%53%53%57%4F%52%44=***&ch=1');
+    // Not secrets: left as they are.
+    expect(redactCredentials('http://h/v?ch=1;res=hd&n%61me=x')).toBe('http://h/v?ch=1;res=hd&n%61me=x');
+    expect(redactCredentials('got "http:/bob:s3cret@127.0.0.1:47900"')).toBe('got "http:/***@127.0.0.1:47900"');
+    expect(redactCredentials('http:\\\\bob:s3cret@h/x')).toBe('http:\\\\***@h/x');
+  });
 });
 
 describe('FramePipe', () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CardProvisioner, IN_SERVICE_MESSAGE, RETRY_HINT, TECHNICIAN_ONLY_MESSAGE } from '../../src/app/provisioning.js';
+import { CardProvisioner, IN_SERVICE_MESSAGE, RETRY_HINT, TECHNICIAN_ONLY_MESSAGE, triedCardUsable } from '../../src/app/provisioning.js';
 import type { ProvisioningEvent } from '../../src/app/provisioning.js';
 import { KioskService } from '../../src/app/kiosk.js';
 import { PROVISIONING_SETTINGS, SETTINGS } from '../../src/app/settings.js';
@@ -220,6 +220,11 @@ describe('CardProvisioner', () => {
     expect(refused).toMatchObject({ state: 'refused', reason: 'enrollment' });
     // The refusal says what the next scan will do.
     expect(refused.message).toContain(RETRY_HINT);
+    // The card's expiry is kept with the marker: after it the tried card no longer counts (retention).
+    const until = kiosk.store.getSetting(PROVISIONING_SETTINGS.triedUntil);
+    expect(Date.parse(until ?? '')).toBeGreaterThan(time.now());
+    expect(triedCardUsable((k) => kiosk.store.getSetting(k), time.now())).toBe(true);
+    expect(triedCardUsable((k) => kiosk.store.getSetting(k), Date.parse(until ?? ''))).toBe(false);
     expect(events[0]).toMatchObject({ event: 'provisioning-refused', message: expect.stringContaining('scan this card (or a new card of the same server) again') });
     kiosk.store.record({
       id: '01a24c00-0000-7000-8000-000000000002', deviceId: 'local-1', checkpointId: 'unassigned', direction: 'in',

@@ -39,4 +39,15 @@ describe('verify: standard input as text', () => {
     });
     expect(a.verdict).toMatchObject({ verdict: 'accept', reasons: ['identity-only'] });
   });
+
+  it('refuses UTF-16 without a byte order mark, and UTF-16 cut to an odd number of bytes, naming the cause', () => {
+    // Read as UTF-8 it was NUL after every character and its CR LF made "standard input holds 3 lines".
+    expect(() => stdinText(Buffer.from(`${CARD}\r\n`, 'utf16le'))).toThrow(/^verify: standard input looks like UTF-16 \(many NUL bytes at every other position\); send it as UTF-8/);
+    const be = Buffer.from(CARD, 'utf16le');
+    be.swap16();
+    expect(() => stdinText(be)).toThrow(/looks like UTF-16/);
+    const odd = utf16le(`${CARD}\r\n`);
+    expect(() => stdinText(Buffer.concat([odd, Buffer.from([0x41])]))).toThrow(`holds an odd number of bytes (${odd.length + 1})`);
+    expect(() => stdinText(utf16be(CARD).subarray(0, 2 + 2 * CARD.length - 1))).toThrow(`odd number of bytes (${1 + 2 * CARD.length})`);
+  });
 });

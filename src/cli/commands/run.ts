@@ -131,7 +131,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // (each URL of a comma-separated list)
     const userInfo = server.split(',').map((part) => userInfoProblem(part.trim())).find((problem) => problem !== undefined);
     if (userInfo) throw new UsageError(`run: --server: ${userInfo}`);
-    if (!/^https?:\/\/[^\s]+$/.test(server)) throw new UsageError(`run: --server must be an http:// or https:// URL, got "${server}"`);
+    if (!/^https?:\/\/[^\s]+$/.test(server)) throw new UsageError(`run: --server must be an http:// or https:// URL, got "${redactCredentials(server)}"`);
   }
   const heartbeatSeconds = values['heartbeat-seconds'];
   if (heartbeatSeconds !== undefined && (!/^\d{1,5}$/.test(heartbeatSeconds) || Number(heartbeatSeconds) < 5 || Number(heartbeatSeconds) > 86_400)) {
@@ -217,6 +217,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     timers: systemTimers,
     logger,
     onProblem: (p) => out({ event: 'error', reason: p.reason, message: p.message }),
+    // An enrollment made by --enroll (its background retries included) or the technician screen;
+    // a card's is the `provisioned` event. Never the token or the code.
+    onEnrollmentDone: (d) => out({ event: 'enrolled', deviceId: d.deviceId, server: d.server }),
     // Provisioning cards: the event names the server and checkpoint, never the card or its code.
     onProvisioning: (e) => out({ ...e }),
   });
