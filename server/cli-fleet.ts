@@ -330,6 +330,41 @@ function releaseFileProblem(file: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why the readable file `file` is not an AppImage (plain words), or undefined when it is one: an
+ * AppImage is an ELF file (0x7F 'E' 'L' 'F') carrying the AppImage magic 'A' 'I' and its type
+ * (0x01 or 0x02) at offset 8 (AppImage specification, type 2 image format). Anything else (an empty
+ * file, the feed's yml saved under an .AppImage name) would become the release kiosks install.
+ */
+function notAppImageProblem(file: string): string | undefined {
+  const expected = 'expected the AppImage file to publish (e.g. dist/checkpoint-kiosk-1.4.0.AppImage)';
+  const head = Buffer.alloc(11);
+  let n = 0;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    while (n < head.length) {
+      const got = fs.readSync(fd, head, n, head.length - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+  } catch (err) {
+    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${expected}`;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  if (n === 0) return `is empty (0 bytes), not an AppImage; ${expected}`;
+  const elf = n >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+  if (!elf) {
+    const text = [...head.subarray(0, n)].every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f));
+    return `is not an AppImage: it does not start with the ELF magic (0x7F 'E' 'L' 'F') every AppImage starts with${text ? ' (it looks like a text file)' : ''}; ${expected}`;
+  }
+  if (n < 11 || head[8] !== 0x41 || head[9] !== 0x49 || (head[10] !== 0x01 && head[10] !== 0x02)) {
+    return `is an ELF file but not an AppImage: it has no AppImage magic ('A' 'I' and type 1 or 2 at offset 8); ${expected}`;
+  }
+  return undefined;
+}
+
 async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'add') {
@@ -340,6 +375,8 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     const fileProblem = releaseFileProblem(v.file);
     if (fileProblem) throw new Usage(`central ${sub}: --file ${v.file}: ${fileProblem}`);
     if (FEED_OWN_FILE.test(path.basename(v.file))) throw new Usage(`central ${sub}: --file ${v.file}: ${feedOwnFileProblem(path.basename(v.file))}`);
+    const notAppImage = notAppImageProblem(v.file);
+    if (notAppImage) throw new Usage(`central ${sub}: --file ${v.file}: ${notAppImage}`);
     if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     // Undefined when not given: a version published already keeps its staged rollout (a CI retry must not widen it).
