@@ -29,7 +29,7 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { FEED_OWN_FILE, RELEASE_VERSION, ReleaseRefusedError, feedOwnFileProblem, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
+import { FEED_OWN_FILE, ReleaseRefusedError, releaseVersionProblem, feedOwnFileProblem, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -377,7 +377,9 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     if (FEED_OWN_FILE.test(path.basename(v.file))) throw new Usage(`central ${sub}: --file ${v.file}: ${feedOwnFileProblem(path.basename(v.file))}`);
     const notAppImage = notAppImageProblem(v.file);
     if (notAppImage) throw new Usage(`central ${sub}: --file ${v.file}: ${notAppImage}`);
-    if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
+    if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
+    const versionProblem = releaseVersionProblem(v.version);
+    if (versionProblem) throw new Usage(`central ${sub}: --version ${v.version}: ${versionProblem}`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     // Undefined when not given: a version published already keeps its staged rollout (a CI retry must not widen it).
     const pct = v['staging-percentage'] === undefined ? undefined : percentFlag(sub, v['staging-percentage'], 100);
@@ -443,6 +445,8 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   const v = parse(sub, rest, { version: { type: 'string' }, 'staging-percentage': { type: 'string' } });
   const choice = storageChoice(sub, v);
   if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version V is required`);
+  const setVersionProblem = releaseVersionProblem(v.version);
+  if (setVersionProblem) throw new Usage(`central ${sub}: --version ${v.version}: ${setVersionProblem}`);
   if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
   const pct = percentFlag(sub, v['staging-percentage'], 100);
   return withStorage(sub, choice, async (storage) => {

@@ -71,6 +71,24 @@ describe('central release', () => {
     expect(list.stdout).toBe('');
   });
 
+  it('refuses a version npm semver rejects (leading zero, bad pre-release) at add and set, exit 2 naming it, nothing recorded', async () => {
+    const file = path.join(dir, 'checkpoint-kiosk-odd.AppImage');
+    fs.writeFileSync(file, appImageBytes('odd version'));
+    for (const version of ['02.1.0', '1.02.0', '1.0.00', '1.0.0-01', '1.0.0-beta_1', '1.0.0-a..b']) {
+      const r = await central(['release', 'add', '--data-dir', data, '--file', file, '--version', version]);
+      expect(r.code, version).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, version).toContain(`central release add: --version ${version}: is not a valid semantic version`);
+      const set = await central(['release', 'set', '--data-dir', data, '--version', version, '--staging-percentage', '10']);
+      expect(set.code, version).toBe(2);
+      expect(set.stderr, version).toContain(`central release set: --version ${version}: is not a valid semantic version`);
+    }
+    const hinted = await central(['release', 'add', '--data-dir', data, '--file', file, '--version', '02.1.0']);
+    expect(hinted.stderr).toContain('(write it as 2.1.0)');
+    const list = await central(['release', 'list', '--data-dir', data]);
+    expect(list.stdout).toBe('');
+  });
+
   it('lists the releases published, highest version first, the served one marked', async () => {
     for (const version of ['1.4.0', '1.3.0']) {
       const file = path.join(dir, `checkpoint-kiosk-${version}.AppImage`);
