@@ -148,6 +148,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     ui === 'none' &&
     scanners.length > 0 &&
     parsedScanners.every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+  // Headless with only sources that can end for good (stdin, a scan file, a video file, looping
+  // or not): a looping one ends only when it cannot be read any more (its file deleted), and no
+  // source comes back by itself, so a run whose every source has ended exits 1 (README) instead of
+  // running on with no scanner. A camera device or stream is retried, never ended: not counted.
+  const endable =
+    ui === 'none' &&
+    scanners.length > 0 &&
+    parsedScanners.every((u) => u.kind === 'stdin' || u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file'));
   const drainText = values['drain-seconds'];
   if (drainText !== undefined && (!/^\d{1,3}$/.test(drainText) || Number(drainText) > MAX_DRAIN_SECONDS)) {
     throw new UsageError(`run: --drain-seconds must be a whole number from 0 to ${MAX_DRAIN_SECONDS}, got "${drainText}"`);
@@ -355,9 +363,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
 
   // A finite source that ended on an error (its file vanished after the start check) makes the
-  // run exit 1: a script must not take a scan file that was never read for an empty one.
+  // run exit 1: a script must not take a scan file that was never read for an empty one. A looping
+  // source ends only on such an error, so a run of looping sources that have all ended exits 1 too.
   const failedSources: string[] = [];
-  if (finite) {
+  if (endable) {
     const failed = new Set<string>();
     kiosk.on('scanner', (st) => {
       if (st.state !== 'closed') return;
