@@ -16,7 +16,7 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
@@ -497,19 +497,32 @@ function filePath(file: string): string {
   }
 }
 
+/**
+ * A file's identity: its device and inode, so hard links (and symlinks, stat follows them) to one
+ * file are one file; its resolved path when it cannot be stat'ed (the start check names that).
+ */
+function fileIdentity(file: string): string {
+  try {
+    const st = statSync(file);
+    return `inode:${st.dev}:${st.ino}`;
+  } catch {
+    return filePath(file);
+  }
+}
+
 /** What makes two scanner URIs the same scanner: the thing they read, not their options. */
 function scannerIdentity(parsed: ScannerUri): string {
   switch (parsed.kind) {
     case 'stdin':
       return 'stdin';
     case 'sim':
-      return `sim:${filePath(parsed.file)}`;
+      return `sim:${fileIdentity(parsed.file)}`;
     case 'camera':
       // The file, device or stream read, whatever the options: `camera:F` and `camera:F?fps=5`,
-      // or a relative and an absolute path to one file, are one camera (its ffmpeg would run twice
+      // a relative and an absolute path to one file, or two hard links to it, are one camera (its ffmpeg would run twice
       // under one device id, and a finite run would wait for an end that is counted once).
-      if (parsed.source === 'file') return `camera-file:${filePath(parsed.location)}`;
-      if (parsed.source === 'v4l2') return `camera:${filePath(parsed.location)}`;
+      if (parsed.source === 'file') return `camera-file:${fileIdentity(parsed.location)}`;
+      if (parsed.source === 'v4l2') return `camera:${fileIdentity(parsed.location)}`;
       return `camera:${parsed.location}`;
     case 'serial':
       return `serial:${parsed.path}`;
