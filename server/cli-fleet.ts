@@ -88,9 +88,10 @@ async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: 
   }
 }
 
-function readConfigFile(sub: string, file: string): RemoteConfig {
+/** Reads a profile file; every message names the flag that gave it (`--file`, or provision-card's `--config`). */
+function readConfigFile(sub: string, file: string, flag = '--file'): RemoteConfig {
   let text: string;
-  const where = `central ${sub}: --file ${file}`;
+  const where = `central ${sub}: ${flag} ${file}`;
   const c = checkRegularFile(file);
   if (!c.ok) {
     if (c.problem === 'missing') throw new Usage(`${where}: no such file; check the path (read from ${process.cwd()} when relative)`);
@@ -109,10 +110,10 @@ function readConfigFile(sub: string, file: string): RemoteConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Usage(`central ${sub}: --file ${file}: not valid JSON (${(err as Error).message})`);
+    throw new Usage(`${where}: not valid JSON (${(err as Error).message})`);
   }
   const dup = firstDuplicateKey(text);
-  if (dup) throw new Usage(`central ${sub}: --file ${file}: ${duplicateKeyMessage(dup)}`);
+  if (dup) throw new Usage(`${where}: ${duplicateKeyMessage(dup)}`);
   try {
     return parseRemoteConfig(json, path.basename(file));
   } catch (err) {
@@ -160,7 +161,7 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
   if (ttlText !== undefined && (typeof ttlText !== 'string' || !/^\d+$/.test(ttlText) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours)) {
     throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
   }
-  const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
+  const config = typeof v.config === 'string' ? readConfigFile(sub, v.config, '--config') : undefined;
   // The card's config is applied after its own members, so a value it names would silently win
   // over the flag (the card's output and the kiosk's event said one checkpoint, the kiosk stamped another).
   if (config) {
