@@ -29,7 +29,7 @@ import type { RemoteConfig } from '../src/fleet/remote-config.js';
 import { DataKeyRefusedError, DatabaseSettingError, NoCentralDatabaseError } from './storage/errors.js';
 import { checkDatabaseUrl } from './storage/postgres-storage.js';
 import { cardPng, issueCard } from './provision.js';
-import { FEED_OWN_FILE, RELEASE_VERSION, ReleaseRefusedError, feedOwnFileProblem, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
+import { FEED_OWN_FILE, ReleaseRefusedError, releaseVersionProblem, feedOwnFileProblem, decideRelease, discardStaged, placeRelease, stageRelease, type PreparedRelease, type StagedRelease } from './update-feed.js';
 import { loadOrCreateEcKey } from './secrets.js';
 import { openStorage } from './storage/open.js';
 import type { StorageChoice } from './storage/open.js';
@@ -88,9 +88,10 @@ async function withStorage<T>(sub: string, choice: StorageChoice, fn: (storage: 
   }
 }
 
-function readConfigFile(sub: string, file: string): RemoteConfig {
+/** Reads a profile file; every message names the flag that gave it (`--file`, or provision-card's `--config`). */
+function readConfigFile(sub: string, file: string, flag = '--file'): RemoteConfig {
   let text: string;
-  const where = `central ${sub}: --file ${file}`;
+  const where = `central ${sub}: ${flag} ${file}`;
   const c = checkRegularFile(file);
   if (!c.ok) {
     if (c.problem === 'missing') throw new Usage(`${where}: no such file; check the path (read from ${process.cwd()} when relative)`);
@@ -109,10 +110,10 @@ function readConfigFile(sub: string, file: string): RemoteConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Usage(`central ${sub}: --file ${file}: not valid JSON (${(err as Error).message})`);
+    throw new Usage(`${where}: not valid JSON (${(err as Error).message})`);
   }
   const dup = firstDuplicateKey(text);
-  if (dup) throw new Usage(`central ${sub}: --file ${file}: ${duplicateKeyMessage(dup)}`);
+  if (dup) throw new Usage(`${where}: ${duplicateKeyMessage(dup)}`);
   try {
     return parseRemoteConfig(json, path.basename(file));
   } catch (err) {
@@ -160,7 +161,7 @@ async function provisionCard(argv: string[], io: FleetIo): Promise<number> {
   if (ttlText !== undefined && (typeof ttlText !== 'string' || !/^\d+$/.test(ttlText) || ttl < 1 || ttl > PROVISIONING_LIMITS.maxValidHours)) {
     throw new Usage(`central ${sub}: --ttl-hours must be a whole number from 1 to ${PROVISIONING_LIMITS.maxValidHours}`);
   }
-  const config = typeof v.config === 'string' ? readConfigFile(sub, v.config) : undefined;
+  const config = typeof v.config === 'string' ? readConfigFile(sub, v.config, '--config') : undefined;
   // The card's config is applied after its own members, so a value it names would silently win
   // over the flag (the card's output and the kiosk's event said one checkpoint, the kiosk stamped another).
   if (config) {
@@ -330,6 +331,41 @@ function releaseFileProblem(file: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why the readable file `file` is not an AppImage (plain words), or undefined when it is one: an
+ * AppImage is an ELF file (0x7F 'E' 'L' 'F') carrying the AppImage magic 'A' 'I' and its type
+ * (0x01 or 0x02) at offset 8 (AppImage specification, type 2 image format). Anything else (an empty
+ * file, the feed's yml saved under an .AppImage name) would become the release kiosks install.
+ */
+function notAppImageProblem(file: string): string | undefined {
+  const expected = 'expected the AppImage file to publish (e.g. dist/checkpoint-kiosk-1.4.0.AppImage)';
+  const head = Buffer.alloc(11);
+  let n = 0;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    while (n < head.length) {
+      const got = fs.readSync(fd, head, n, head.length - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+  } catch (err) {
+    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${expected}`;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  if (n === 0) return `is empty (0 bytes), not an AppImage; ${expected}`;
+  const elf = n >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+  if (!elf) {
+    const text = [...head.subarray(0, n)].every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f));
+    return `is not an AppImage: it does not start with the ELF magic (0x7F 'E' 'L' 'F') every AppImage starts with${text ? ' (it looks like a text file)' : ''}; ${expected}`;
+  }
+  if (n < 11 || head[8] !== 0x41 || head[9] !== 0x49 || (head[10] !== 0x01 && head[10] !== 0x02)) {
+    return `is an ELF file but not an AppImage: it has no AppImage magic ('A' 'I' and type 1 or 2 at offset 8); ${expected}`;
+  }
+  return undefined;
+}
+
 async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'add') {
@@ -340,7 +376,11 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
     const fileProblem = releaseFileProblem(v.file);
     if (fileProblem) throw new Usage(`central ${sub}: --file ${v.file}: ${fileProblem}`);
     if (FEED_OWN_FILE.test(path.basename(v.file))) throw new Usage(`central ${sub}: --file ${v.file}: ${feedOwnFileProblem(path.basename(v.file))}`);
-    if (typeof v.version !== 'string' || !RELEASE_VERSION.test(v.version)) throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
+    const notAppImage = notAppImageProblem(v.file);
+    if (notAppImage) throw new Usage(`central ${sub}: --file ${v.file}: ${notAppImage}`);
+    if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version must be a semantic version such as 1.4.0`);
+    const versionProblem = releaseVersionProblem(v.version);
+    if (versionProblem) throw new Usage(`central ${sub}: --version ${v.version}: ${versionProblem}`);
     const releasesDir = typeof v['releases-dir'] === 'string' ? v['releases-dir'] : path.join(choice.dataDir ?? '.', 'releases');
     // Undefined when not given: a version published already keeps its staged rollout (a CI retry must not widen it).
     const pct = v['staging-percentage'] === undefined ? undefined : percentFlag(sub, v['staging-percentage'], 100);
@@ -406,6 +446,8 @@ async function releaseCmd(argv: string[], io: FleetIo): Promise<number> {
   const v = parse(sub, rest, { version: { type: 'string' }, 'staging-percentage': { type: 'string' } });
   const choice = storageChoice(sub, v);
   if (typeof v.version !== 'string') throw new Usage(`central ${sub}: --version V is required`);
+  const setVersionProblem = releaseVersionProblem(v.version);
+  if (setVersionProblem) throw new Usage(`central ${sub}: --version ${v.version}: ${setVersionProblem}`);
   if (v['staging-percentage'] === undefined) throw new Usage(`central ${sub}: --staging-percentage N is required`);
   const pct = percentFlag(sub, v['staging-percentage'], 100);
   return withStorage(sub, choice, async (storage) => {

@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inc, prerelease } from 'semver';
+import { inc, prerelease, valid } from 'semver';
 import type { ReleaseRecord } from './storage/fleet-types.js';
 
 /** File names a release may have (no directories, no dot-files). */
@@ -24,6 +24,21 @@ export const FEED_OWN_FILE = /\.(ya?ml|blockmap)$/i;
 
 /** Versions as electron-builder writes them (semver, with an optional pre-release part). */
 export const RELEASE_VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}(-[\w.]{1,40})?$/;
+
+/**
+ * Why `version` cannot be a release's version (plain words), or undefined when it can: it must
+ * match RELEASE_VERSION and be a version npm `semver` accepts in its own clean form. A version
+ * semver rejects (a leading zero, 02.1.0; a pre-release with _ or an empty part) ranks below
+ * every version in the feed's order, so it would never be served and its bytes would then block
+ * the real version ("already published as release 02.1.0").
+ */
+export function releaseVersionProblem(version: string): string | undefined {
+  if (!RELEASE_VERSION.test(version)) return 'must be a semantic version such as 1.4.0';
+  if (valid(version) === version) return undefined;
+  const unpadded = version.replace(/(^|[.-])0+(?=\d+(?:[.-]|$))/g, '$1');
+  const hint = unpadded !== version && valid(unpadded) === unpadded ? ` (write it as ${unpadded})` : '';
+  return `is not a valid semantic version: npm semver rejects it (no leading zeros in a number such as 02, a pre-release part of letters, digits and - only, no empty part)${hint}`;
+}
 
 /** base64 SHA-512 and size of a file, streamed (AppImages are ~100 MB). */
 export async function fileDigest(file: string): Promise<{ sha512: string; size: number }> {
@@ -155,7 +170,8 @@ export async function stageRelease(
   nowMs: number,
   published: readonly ReleaseRecord[] = [],
 ): Promise<StagedRelease> {
-  if (!RELEASE_VERSION.test(version)) throw new Error(`version "${version}" is not a semantic version (e.g. 1.4.0)`);
+  const versionProblem = releaseVersionProblem(version);
+  if (versionProblem) throw new Error(`version "${version}" ${versionProblem}`);
   const file = path.basename(source);
   if (!RELEASE_FILE.test(file)) throw new Error(`file name "${file}" may only use letters, digits and . _ + -`);
   if (FEED_OWN_FILE.test(file)) throw new ReleaseRefusedError(feedOwnFileProblem(file));

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -212,6 +212,24 @@ describe('run --scanner camera:FILE --ui none', () => {
           }
         }
       }
+    }
+  }, 120_000);
+
+  it('a headless run of looping video files exits 1 once every one has ended for good (its file deleted), naming the reason', async () => {
+    // It ran on for ever with no scanner: the README says a headless run whose sources all end exits 1.
+    const v = await makeQrVideo(dir, [{ text: cccd(4), frames: 5, size: 320 }, { blank: 5 }], { fps: 10, name: 'gone-looped' });
+    const cli = startCli(['run', '--data-dir', join(dir, 'kiosk-gone-looped'), '--ui', 'none', '--scanner', `camera:${v.path}?loop=1&width=640&height=360`]);
+    try {
+      await cli.waitFor((l) => l.event === 'scanner' && l.state === 'connected', 30_000);
+      unlinkSync(v.path);
+      await cli.waitFor((l) => l.event === 'scanner' && l.state === 'closed', 15_000);
+      const exit = await Promise.race([cli.exited, new Promise<'running'>((res) => setTimeout(() => res('running'), 30_000))]);
+      expect(exit, cli.stderr()).not.toBe('running');
+      expect((exit as { code: number | null }).code, cli.stderr()).toBe(1);
+      expect(cli.stderr()).toMatch(/a scanner source could not be read: .*gone-looped\.mp4.*ENOENT; the source has ended/);
+      expect(cli.lines.at(-1)).toEqual({ event: 'stopped' });
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
   }, 120_000);
 

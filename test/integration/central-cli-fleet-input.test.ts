@@ -104,6 +104,25 @@ describe('fleet commands and typed input', () => {
     expect((await server.storage.fleet.provisioningCards(100)).length).toBe(cardsBefore);
   });
 
+  it('names --config (not --file) when provision-card refuses its --config file: duplicate key, not JSON, missing', async () => {
+    const data = ['--data-dir', path.join(dir, 'central')];
+    const cc = path.join(dir, 'cc-dup.json');
+    fs.writeFileSync(cc, '{"checkpoint": "G", "checkpoint": "H"}');
+    const cardsBefore = (await server.storage.fleet.provisioningCards(100)).length;
+    const dup = await central(['provision-card', ...data, '--checkpoint', 'G', '--config', cc]);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toContain(`central provision-card: --config ${cc}: duplicate key "checkpoint"`);
+    expect(dup.stderr).not.toContain('--file');
+    fs.writeFileSync(cc, '{"checkpoint": ');
+    const bad = await central(['provision-card', ...data, '--checkpoint', 'G', '--config', cc]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`central provision-card: --config ${cc}: not valid JSON`);
+    const missing = await central(['provision-card', ...data, '--checkpoint', 'G', '--config', path.join(dir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`central provision-card: --config ${path.join(dir, 'nope.json')}: no such file`);
+    expect((await server.storage.fleet.provisioningCards(100)).length).toBe(cardsBefore);
+  });
+
   it('refuses a --checkpoint, --direction or --profile the --config file contradicts (exit 2 naming both values, nothing issued)', async () => {
     const data = ['--data-dir', path.join(dir, 'central')];
     const cc = path.join(dir, 'cc.json');

@@ -14,6 +14,7 @@ import { centralMain } from '../../server/cli.js';
 import { migratePostgres } from '../../server/storage/postgres-schema.js';
 import { DatabaseSettingError } from '../../server/storage/errors.js';
 import { silentLogger, systemClock } from '../../src/core/system.js';
+import { APPIMAGE_HEADER, appImageBytes } from '../helpers/appimage.js';
 
 let dir: string;
 let data: string;
@@ -48,17 +49,57 @@ describe('central release', () => {
     expect(list.stderr).toContain('central release list: no releases yet');
   });
 
+  it('refuses a file that is not an AppImage (empty, text, an ELF without the AppImage magic), exit 2 naming it, nothing recorded', async () => {
+    const elf = Buffer.from(APPIMAGE_HEADER);
+    elf[8] = 0; // a plain ELF executable: no 'A' 'I' at offset 8
+    const cases: Array<[string, Buffer | string, RegExp]> = [
+      ['empty-2.0.0.AppImage', Buffer.alloc(0), /is empty \(0 bytes\), not an AppImage/],
+      ['yml-2.0.0.AppImage', 'version: 2.0.0\npath: checkpoint-kiosk-2.0.0.AppImage\n', /is not an AppImage: it does not start with the ELF magic .*\(it looks like a text file\)/],
+      ['elf-2.0.0.AppImage', Buffer.concat([elf, Buffer.alloc(100)]), /is an ELF file but not an AppImage: it has no AppImage magic/],
+      ['type9-2.0.0.AppImage', Buffer.concat([APPIMAGE_HEADER.subarray(0, 10), Buffer.from([9]), Buffer.alloc(100)]), /is an ELF file but not an AppImage/],
+    ];
+    for (const [name, bytes, why] of cases) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, bytes);
+      const r = await central(['release', 'add', '--data-dir', data, '--file', file, '--version', '2.0.0']);
+      expect(r.code, name).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`central release add: --file ${file}: `);
+      expect(r.stderr, name).toMatch(why);
+    }
+    const list = await central(['release', 'list', '--data-dir', data]);
+    expect(list.stdout).toBe('');
+  });
+
+  it('refuses a version npm semver rejects (leading zero, bad pre-release) at add and set, exit 2 naming it, nothing recorded', async () => {
+    const file = path.join(dir, 'checkpoint-kiosk-odd.AppImage');
+    fs.writeFileSync(file, appImageBytes('odd version'));
+    for (const version of ['02.1.0', '1.02.0', '1.0.00', '1.0.0-01', '1.0.0-beta_1', '1.0.0-a..b']) {
+      const r = await central(['release', 'add', '--data-dir', data, '--file', file, '--version', version]);
+      expect(r.code, version).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, version).toContain(`central release add: --version ${version}: is not a valid semantic version`);
+      const set = await central(['release', 'set', '--data-dir', data, '--version', version, '--staging-percentage', '10']);
+      expect(set.code, version).toBe(2);
+      expect(set.stderr, version).toContain(`central release set: --version ${version}: is not a valid semantic version`);
+    }
+    const hinted = await central(['release', 'add', '--data-dir', data, '--file', file, '--version', '02.1.0']);
+    expect(hinted.stderr).toContain('(write it as 2.1.0)');
+    const list = await central(['release', 'list', '--data-dir', data]);
+    expect(list.stdout).toBe('');
+  });
+
   it('lists the releases published, highest version first, the served one marked', async () => {
     for (const version of ['1.4.0', '1.3.0']) {
       const file = path.join(dir, `checkpoint-kiosk-${version}.AppImage`);
-      fs.writeFileSync(file, `AppImage ${version}`);
+      fs.writeFileSync(file, appImageBytes(`AppImage ${version}`));
       expect((await central(['release', 'add', '--data-dir', data, '--file', file, '--version', version])).code).toBe(0);
     }
     const r = await central(['release', 'list', '--data-dir', data]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toMatchObject([
-      { version: '1.4.0', file: 'checkpoint-kiosk-1.4.0.AppImage', size: 14, stagingPercentage: 100, served: true },
+      { version: '1.4.0', file: 'checkpoint-kiosk-1.4.0.AppImage', size: 30, stagingPercentage: 100, served: true },
       { version: '1.3.0', file: 'checkpoint-kiosk-1.3.0.AppImage', served: false },
     ]);
     expect(typeof lines[0]?.sha512).toBe('string');

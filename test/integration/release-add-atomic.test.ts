@@ -9,7 +9,7 @@
  *    transaction, PostgreSQL table lock): the second sees the first and is refused (exit 2).
  * Real SQLite data dir and a real throwaway PostgreSQL database, two calls started together.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralMain } from '../../server/cli.js';
 import { openStorage } from '../../server/storage/open.js';
 import { startPgCluster, type PgCluster } from '../helpers/postgres.js';
+import { randomAppImage } from '../helpers/appimage.js';
 
 let cluster: PgCluster;
 let dir: string;
@@ -42,7 +43,7 @@ const sha512 = (file: string) => createHash('sha512').update(fs.readFileSync(fil
 function appImage(sub: string, name: string): string {
   fs.mkdirSync(path.join(dir, sub), { recursive: true });
   const file = path.join(dir, sub, name);
-  fs.writeFileSync(file, randomBytes(4 * 1024 * 1024));
+  fs.writeFileSync(file, randomAppImage(4 * 1024 * 1024));
   return file;
 }
 

@@ -3,7 +3,7 @@
  * the fix); a device that is merely not there yet (a serial port plugged in later) is waited for.
  * Through the real command; the driver half (a scan file gone after the check) with the real sim source.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,15 @@ describe('run --scanner: cannot exist → exit 2 with the URI, the problem and t
     ['a missing video file', () => 'camera:/nonexistent/drive.mp4', /--scanner camera:\/nonexistent\/drive\.mp4: the video file .* does not exist; fix the path/],
     ['a relative path, named with the folder it was read from', () => 'sim:no-such-scans.txt', /the scan file "no-such-scans\.txt" \(read from \/.*\) does not exist/],
     ['a folder instead of a file', () => `sim:${join(dir, 'a-folder')}`, /the scan file .*a-folder" is a directory; name a text file/],
+    // A video given as sim: was replayed line by line: hundreds of junk check-ins.
+    ['a binary scan file (a video: NUL bytes)', () => {
+      writeFileSync(join(dir, 'clip.mp4'), Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(64, 0), Buffer.from('\n001099012345|x\n')]));
+      return `sim:${join(dir, 'clip.mp4')}`;
+    }, /--scanner sim:.*clip\.mp4: the scan file ".*clip\.mp4" is not a text file \(it holds NUL bytes\); name a text file/],
+    ['a scan file that is not UTF-8', () => {
+      writeFileSync(join(dir, 'latin1.txt'), Buffer.concat([Buffer.from('001099012345|Nguy'), Buffer.from([0xe9, 0xff, 0xfe]), Buffer.from('n\n')]));
+      return `sim:${join(dir, 'latin1.txt')}`;
+    }, /--scanner sim:.*latin1\.txt: the scan file ".*latin1\.txt" is not a text file \(it is not valid UTF-8\)/],
     ['an unknown scanner kind', () => 'usb:/dev/ttyACM0', /--scanner invalid scanner URI "usb:\/dev\/ttyACM0": unknown scanner kind "usb"; expected serial, hid/],
     ['bad option syntax', () => 'sim:x.txt?loop=maybe', /--scanner invalid scanner URI .*loop must be 1, 0, true or false, got "maybe"/],
     ['a HID keyboard layout the driver does not know', () => 'hid:0581:0115?layout=fr', /run: --scanner hid:0581:0115\?layout=fr: layout must be us or de, got "fr"/],
@@ -52,11 +61,16 @@ describe('run --scanner: the same scanner twice → exit 2 "given twice" (it was
     ['the same video file with other options', () => [`camera:${join(dir, 'held.mp4')}`, `camera:${join(dir, 'held.mp4')}?fps=5`], /run: --scanner camera:.*held\.mp4\?fps=5 given twice; name each scanner once \(the same video file as --scanner camera:.*held\.mp4\)/],
     ['a video file by a relative and an absolute path', () => [`camera:${relative(REPO_ROOT, join(dir, 'held.mp4'))}`, `camera:${join(dir, 'held.mp4')}`], /run: --scanner camera:\/.*held\.mp4 given twice/],
     ['a video file and a symlink to it', () => [`camera:${join(dir, 'held.mp4')}`, `camera:${join(dir, 'held-link.mp4')}`], /held-link\.mp4 given twice.*the same video file/],
+    // Two hard links to one file were two cameras (compared by path, not by device and inode).
+    ['a video file and a hard link to it', () => [`camera:${join(dir, 'held.mp4')}`, `camera:${join(dir, 'held-hard.mp4')}`], /held-hard\.mp4 given twice; name each scanner once \(the same video file as --scanner camera:.*held\.mp4\)/],
+    ['a scan file and a hard link to it', () => [`sim:${join(dir, 'scans.txt')}`, `sim:${join(dir, 'scans-hard.txt')}`], /scans-hard\.txt given twice; name each scanner once \(the same scan file/],
   ];
   it.each(cases)('%s', (_what, uris, message) => {
     writeFileSync(join(dir, 'scans.txt'), 'x\n');
     writeFileSync(join(dir, 'held.mp4'), 'not checked: refused before it is read');
     if (!existsSync(join(dir, 'held-link.mp4'))) symlinkSync(join(dir, 'held.mp4'), join(dir, 'held-link.mp4'));
+    if (!existsSync(join(dir, 'held-hard.mp4'))) linkSync(join(dir, 'held.mp4'), join(dir, 'held-hard.mp4'));
+    if (!existsSync(join(dir, 'scans-hard.txt'))) linkSync(join(dir, 'scans.txt'), join(dir, 'scans-hard.txt'));
     const data = join(dir, `data-${Math.random().toString(36).slice(2)}`);
     const r = runCli(['run', '--data-dir', data, ...uris().flatMap((u) => ['--scanner', u])], '');
     expect(r.code).toBe(2);

@@ -4,7 +4,7 @@
  * fetches latest-linux.yml from a real central server, sees the staged-rollout percentage set by
  * `central release add/set`, and the file it resolves downloads with the advertised SHA-512.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { GenericProvider } from 'electron-updater/out/providers/GenericProvider.
 import { startCentral, type CentralServer } from '../../server/app.js';
 import { silentLogger, systemClock } from '../../src/core/system.js';
 import { runCli } from '../helpers/cli.js';
+import { randomAppImage } from '../helpers/appimage.js';
 
 class NodeExecutor extends HttpExecutor<http.ClientRequest> {
   createRequest(options: RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
@@ -47,7 +48,7 @@ function provider() {
 describe('update feed', () => {
   it('answers electron-updater with the release and its staged percentage', async () => {
     await expect(provider().getLatestVersion()).rejects.toThrow(/Cannot find channel "latest-linux.yml"/);
-    const bytes = randomBytes(300_000);
+    const bytes = randomAppImage(300_000);
     const file = join(dir, 'checkpoint-kiosk-1.4.0.AppImage');
     writeFileSync(file, bytes);
     const add = runCli(['central', 'release', 'add', '--data-dir', join(dir, 'central'), '--file', file, '--version', '1.4.0', '--staging-percentage', '25']);
@@ -84,10 +85,10 @@ describe('update feed with several releases', () => {
     const other = mkdtempSync(join(tmpdir(), 'ck-feed-other-'));
     try {
       const a = join(dir, 'checkpoint-kiosk-2.4.0.AppImage');
-      const aBytes = randomBytes(2_000);
+      const aBytes = randomAppImage(2_000);
       writeFileSync(a, aBytes);
       const b = join(dir, 'checkpoint-kiosk-2.3.0.AppImage');
-      writeFileSync(b, randomBytes(2_000));
+      writeFileSync(b, randomAppImage(2_000));
       expect(runCli(['central', 'release', 'add', '--data-dir', data, '--file', a, '--version', '2.4.0', '--staging-percentage', '10']).code).toBe(0);
       // An older version added afterwards is recorded but must not take the feed over.
       const older = runCli(['central', 'release', 'add', '--data-dir', data, '--file', b, '--version', '2.3.0']);
@@ -97,7 +98,7 @@ describe('update feed with several releases', () => {
 
       // Another AppImage under 2.4.0's file name would silently replace the bytes 2.4.0 advertises.
       const clash = join(other, 'checkpoint-kiosk-2.4.0.AppImage');
-      writeFileSync(clash, randomBytes(2_000));
+      writeFileSync(clash, randomAppImage(2_000));
       const refused = runCli(['central', 'release', 'add', '--data-dir', data, '--file', clash, '--version', '2.10.0']);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/checkpoint-kiosk-2\.4\.0\.AppImage already holds the AppImage of release 2\.4\.0/);
@@ -108,7 +109,7 @@ describe('update feed with several releases', () => {
 
       // Renamed, it publishes; 2.10.0 ranks above 2.4.0 (numeric, not text order).
       const renamed = join(other, 'checkpoint-kiosk-2.10.0.AppImage');
-      writeFileSync(renamed, randomBytes(2_000));
+      writeFileSync(renamed, randomAppImage(2_000));
       expect(runCli(['central', 'release', 'add', '--data-dir', data, '--file', renamed, '--version', '2.10.0']).code).toBe(0);
       expect(await provider().getLatestVersion()).toMatchObject({ version: '2.10.0', stagingPercentage: 100 });
 
@@ -131,7 +132,7 @@ describe('update feed: adding a published version or published bytes again', () 
   const add = (...args: string[]) => runCli(['central', 'release', 'add', '--data-dir', data(), ...args]);
   const publish = (version: string) => {
     const file = join(dir, `checkpoint-kiosk-${version}.AppImage`);
-    const bytes = randomBytes(2_000);
+    const bytes = randomAppImage(2_000);
     writeFileSync(file, bytes);
     const r = add('--file', file, '--version', version);
     expect(r.code, r.stderr).toBe(0);
@@ -164,7 +165,7 @@ describe('update feed: adding a published version or published bytes again', () 
   it('refuses other bytes for a published version, naming the file, the version and a new version to use', async () => {
     const a = publish('4.4.0');
     const rebuilt = join(other, 'checkpoint-kiosk-4.4.0.AppImage');
-    writeFileSync(rebuilt, randomBytes(2_000));
+    writeFileSync(rebuilt, randomAppImage(2_000));
     const refused = add('--file', rebuilt, '--version', '4.4.0');
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');

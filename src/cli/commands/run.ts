@@ -16,7 +16,7 @@
  * that is taken ends the run with exit code 1 and a message naming the port.
  */
 import { EXIT } from '../exit-codes.js';
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { PROFILES, type Profile } from '../../shared/api.js';
 import { openStore } from '../../store/index.js';
@@ -148,6 +148,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     ui === 'none' &&
     scanners.length > 0 &&
     parsedScanners.every((u) => u.kind === 'stdin' || ((u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file')) && !u.loop));
+  // Headless with only sources that can end for good (stdin, a scan file, a video file, looping
+  // or not): a looping one ends only when it cannot be read any more (its file deleted), and no
+  // source comes back by itself, so a run whose every source has ended exits 1 (README) instead of
+  // running on with no scanner. A camera device or stream is retried, never ended: not counted.
+  const endable =
+    ui === 'none' &&
+    scanners.length > 0 &&
+    parsedScanners.every((u) => u.kind === 'stdin' || u.kind === 'sim' || (u.kind === 'camera' && u.source === 'file'));
   const drainText = values['drain-seconds'];
   if (drainText !== undefined && (!/^\d{1,3}$/.test(drainText) || Number(drainText) > MAX_DRAIN_SECONDS)) {
     throw new UsageError(`run: --drain-seconds must be a whole number from 0 to ${MAX_DRAIN_SECONDS}, got "${drainText}"`);
@@ -358,9 +366,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
 
   // A finite source that ended on an error (its file vanished after the start check) makes the
-  // run exit 1: a script must not take a scan file that was never read for an empty one.
+  // run exit 1: a script must not take a scan file that was never read for an empty one. A looping
+  // source ends only on such an error, so a run of looping sources that have all ended exits 1 too.
   const failedSources: string[] = [];
-  if (finite) {
+  if (endable) {
     const failed = new Set<string>();
     kiosk.on('scanner', (st) => {
       if (st.state !== 'closed') return;
@@ -491,19 +500,32 @@ function filePath(file: string): string {
   }
 }
 
+/**
+ * A file's identity: its device and inode, so hard links (and symlinks, stat follows them) to one
+ * file are one file; its resolved path when it cannot be stat'ed (the start check names that).
+ */
+function fileIdentity(file: string): string {
+  try {
+    const st = statSync(file);
+    return `inode:${st.dev}:${st.ino}`;
+  } catch {
+    return filePath(file);
+  }
+}
+
 /** What makes two scanner URIs the same scanner: the thing they read, not their options. */
 function scannerIdentity(parsed: ScannerUri): string {
   switch (parsed.kind) {
     case 'stdin':
       return 'stdin';
     case 'sim':
-      return `sim:${filePath(parsed.file)}`;
+      return `sim:${fileIdentity(parsed.file)}`;
     case 'camera':
       // The file, device or stream read, whatever the options: `camera:F` and `camera:F?fps=5`,
-      // or a relative and an absolute path to one file, are one camera (its ffmpeg would run twice
+      // a relative and an absolute path to one file, or two hard links to it, are one camera (its ffmpeg would run twice
       // under one device id, and a finite run would wait for an end that is counted once).
-      if (parsed.source === 'file') return `camera-file:${filePath(parsed.location)}`;
-      if (parsed.source === 'v4l2') return `camera:${filePath(parsed.location)}`;
+      if (parsed.source === 'file') return `camera-file:${fileIdentity(parsed.location)}`;
+      if (parsed.source === 'v4l2') return `camera:${fileIdentity(parsed.location)}`;
       return `camera:${parsed.location}`;
     case 'serial':
       return `serial:${parsed.path}`;
