@@ -138,16 +138,25 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.shutDown();
+    this.closedOnRequest();
+  }
+
+  /**
+   * Marks the source closed and releases what it holds: timers, ffmpeg (an older generation's
+   * output is ignored from here on) and the decoder. For close() and a file that is gone.
+   */
+  private async shutDown(beforeStop?: () => void): Promise<void> {
     this.closed = true;
     this.cancelTimers();
     const child = this.child;
     this.generation++;
     this.child = undefined;
     this.waiting = undefined;
+    beforeStop?.();
     if (child) await stopProcess(child);
     await this.decoder?.close().catch(() => undefined);
     this.decoder = undefined;
-    this.closedOnRequest();
   }
 
   private async connect(): Promise<void> {
@@ -181,18 +190,12 @@ export class CameraScannerDriver extends FramedScanner implements ScannerDriver 
   /** A video file that disappeared (or cannot be read any more) while in use: the source ends with the reason. */
   private async endFile(problem: string): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    this.cancelTimers();
-    const child = this.child;
-    this.generation++;
-    this.child = undefined;
-    this.waiting = undefined;
     const reason = `${problem}; the source has ended`;
-    this.log.warn('video file gone; camera source ended', { deviceId: this.deviceId, error: reason });
-    this.reportError(new Error(reason));
-    if (child) await stopProcess(child);
-    await this.decoder?.close().catch(() => undefined);
-    this.decoder = undefined;
+    // Said before ffmpeg is stopped, as the reason the source ends (not what stopping it caused).
+    await this.shutDown(() => {
+      this.log.warn('video file gone; camera source ended', { deviceId: this.deviceId, error: reason });
+      this.reportError(new Error(reason));
+    });
     this.setState('closed', reason);
   }
 

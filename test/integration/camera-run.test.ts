@@ -197,8 +197,12 @@ describe('run --scanner camera:FILE --ui none', () => {
         await new Promise((r) => setTimeout(r, 30));
         if (how === 'Ctrl-C twice') process.kill(-child.pid!, 'SIGINT');
         else child.kill('SIGTERM');
-        expect(await exited, `${how}: ${stderr}`).toBe(0);
+        const end = await exited;
         await new Promise((r) => setTimeout(r, 100));
+        // Exit 0; or, when the stop was done (`stopped` printed) before the second signal came, that
+        // signal may land while Node is already tearing the process down (its signal handlers are
+        // gone then) and end it the default way: the graceful stop had finished all the same.
+        if (end !== 0) expect([end, lines.at(-1)], `${how}: ${stderr}`).toEqual([expect.stringMatching(/^SIG(TERM|INT)$/), { event: 'stopped' }]);
         expect(lines.some((l) => l.event === 'scanner' && l.state === 'closed'), how).toBe(true);
         expect(lines.at(-1), how).toEqual({ event: 'stopped' });
         expect(stderr, how).not.toMatch(/camera disconnected|stopped from outside|exiting now/);

@@ -78,8 +78,11 @@ describe('one "stopping" line per stop', () => {
     p.child.kill('SIGTERM');
     await waitFor(() => logLines(p, 'stopping').length > 0, { timeoutMs: 20_000, what: 'the stopping line' });
     if (p.child.exitCode === null) p.child.kill('SIGINT');
-    expect((await p.exited).code).toBe(0);
+    const end = await p.exited;
     expect(p.lines.at(-1)).toEqual({ event: 'stopped' });
+    // Exit 0; or SIGINT landed after the stop had finished (`stopped` printed), while Node was
+    // tearing the process down with its signal handlers gone: ended the default way, stop complete.
+    if (end.code !== 0) expect(end.signal).toBe('SIGINT');
     expect(logLines(p, 'stopping')).toEqual([expect.objectContaining({ ns: 'kiosk', signal: 'SIGTERM' })]);
     expect(scannerLines(p, 'stdin').map((l) => l.state)).toEqual(['connected', 'closed']);
   }, 60_000);
