@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { jsonLogger, systemClock } from '../src/core/system.js';
 import { duplicateKeyMessage, firstDuplicateKey } from '../src/shared/duplicate-keys.js';
+import { codePointName } from '../src/shared/text-safety.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_CARD_TTL_HOURS, PROVISIONING_LIMITS } from '../src/credentials/provisioning/index.js';
 import { CHECKPOINT_ID, MAX_REMOTE_CONFIG_BYTES, RemoteConfigError, parseRemoteConfig } from '../src/fleet/remote-config.js';
@@ -132,7 +133,7 @@ function checkpointProblem(value: string): string {
   if (value.length === 0) return 'is empty: give the checkpoint ID (1-64 letters, digits or . _ : -)';
   if (value.length > 64) return `${shown}: ${value.length} characters, at most 64`;
   const bad = [...value].find((ch) => !/^[\w.:-]$/.test(ch)) ?? '';
-  const code = `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const code = codePointName(bad);
   const what = /[\p{Cc}\p{Cf}]/u.test(bad) ? `a control character (${code})` : /\s/u.test(bad) ? `a space (${code})` : `"${bad}" (${code})`;
   return `${shown}: contains ${what}; use only the letters A-Z and a-z, digits and . _ : -`;
 }

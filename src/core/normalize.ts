@@ -5,6 +5,7 @@
  */
 import type { ReasonCode } from '../shared/reasons.js';
 import { LIMITS } from '../credentials/types.js';
+import { codeName } from '../shared/text-safety.js';
 
 export type Normalized = { ok: true; text: string; aimId?: string } | { ok: false; reason: ReasonCode; detail: string };
 
@@ -74,7 +75,7 @@ function controlCharacterDetail(text: string): string {
   let more = 0;
   for (let i = first.index + 1; i < text.length; i++) if (STRAY_CONTROL.test(text[i]!)) more++;
   const name = code === 0x7f ? 'DEL' : C0_NAMES[code]!;
-  return `scan contains control characters: U+${code.toString(16).toUpperCase().padStart(4, '0')} (${name}) at offset ${first.index}${more > 0 ? `, and ${more} more` : ''}`;
+  return `scan contains control characters: ${codeName(code)} (${name}) at offset ${first.index}${more > 0 ? `, and ${more} more` : ''}`;
 }
 
 /** False only for code units trim() never removes (printable ASCII); NaN (an empty text) is false. */

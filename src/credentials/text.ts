@@ -7,6 +7,7 @@ import { LIMITS, failed, type VerifyResult } from './types.js';
 import { StepLog } from './step-log.js';
 import { DedupText } from './dedup-text.js';
 import { isWhitespaceCode } from '../shared/whitespace.js';
+import { codePointName } from '../shared/text-safety.js';
 
 export { StepLog };
 
@@ -40,7 +41,7 @@ const DISPLAY_SPOOF_CHARS = /[\p{Cc}\p{Co}\p{Cs}]|(?![\u200C\u200D])\p{Cf}/u;
  */
 export function displaySpoofChar(text: string): string | undefined {
   const m = DISPLAY_SPOOF_CHARS.exec(text);
-  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+  return m ? codePointName(m[0]) : undefined;
 }
 
 /**

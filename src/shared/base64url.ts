@@ -7,6 +7,7 @@
  * Every base64url text we read — JWS header, payload and signature, JWK coordinates, session MACs
  * — goes through here. Imports nothing, so kiosk, credentials and server code can all use it.
  */
+import { codeName } from './text-safety.js';
 
 /** A base64url text we refuse, with what it was and why (`… is not canonical base64url: …`). */
 export class Base64urlError extends Error {
@@ -26,7 +27,7 @@ function valueOf(code: number): number {
 }
 
 function describeChar(code: number): string {
-  return code >= 0x21 && code <= 0x7e ? `"${String.fromCharCode(code)}"` : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return code >= 0x21 && code <= 0x7e ? `"${String.fromCharCode(code)}"` : codeName(code);
 }
 
 /** Why the character `code` at `index` cannot be in base64url. */

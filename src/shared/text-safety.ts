@@ -17,9 +17,14 @@
 
 import { firstControlCharacter } from './control-characters.js';
 
-/** `U+001B`-style name of a code unit (for messages; never the character itself). */
+/** `U+001B`-style name of a code point (for messages; never the character itself). */
+export function codeName(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** codeName of the first code point of `ch`. */
 export function codePointName(ch: string): string {
-  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return codeName(ch.codePointAt(0) ?? 0);
 }
 
 /**

@@ -24,7 +24,7 @@ import { readPolicyFile } from '../../core/policy-file.js';
 import { jsonLogger } from '../../core/system.js';
 import { parseCommand, UsageError } from '../usage.js';
 import { startsWithRealDate } from '../../credentials/text.js';
-import { looksLikeUtf16, UTF16_HINT } from '../../shared/utf16.js';
+import { looksLikeUtf16, utf16ByteOrder, UTF16_HINT } from '../../shared/utf16.js';
 
 /** The enrollment a kiosk keeps in its data dir (src/sync/enrollment.ts; not imported: verify starts light). */
 const ENROLLMENT_FILE_NAME = 'enrollment.json';
@@ -201,13 +201,13 @@ async function readStdin(): Promise<string | undefined> {
  * NUL and was refused as "scan contains control characters", which named nothing a user could fix.
  */
 export function stdinText(bytes: Buffer): string {
-  const bom = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  const bom = utf16ByteOrder(bytes);
   // Two bytes per UTF-16 code unit: an odd length is a file cut short (its last byte was dropped before).
   if (bom && bytes.length % 2 === 1) {
     throw new UsageError(`verify: standard input starts with a UTF-16 byte order mark but holds an odd number of bytes (${bytes.length}): UTF-16 has two bytes per character, so it was cut short; send it whole, or as UTF-8`);
   }
-  if (bom && bytes[0] === 0xff) return bytes.subarray(2).toString('utf16le');
-  if (bom) {
+  if (bom === 'le') return bytes.subarray(2).toString('utf16le');
+  if (bom === 'be') {
     const le = Buffer.from(bytes.subarray(2));
     le.swap16();
     return le.toString('utf16le');

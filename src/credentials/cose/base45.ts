@@ -5,6 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { pooledBytes } from './pooled.js';
+import { codeName } from '../../shared/text-safety.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
@@ -27,7 +28,7 @@ const DEFAULT_MAX_CHARS = 4296;
 function whiteSpaceProblem(text: string, index: number): string | undefined {
   const code = text.charCodeAt(index);
   if (code === 0x20 || !/\s/.test(text[index]!)) return undefined;
-  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const hex = codeName(code);
   const what = code === 0x0a || code === 0x0d ? `a line break (${hex})` : code === 0x09 ? `a tab (${hex})` : `white space (${hex})`;
   return `${what} at offset ${index} inside the base45 text: the code is one unbroken line (was it wrapped or split?)`;
 }
