@@ -3,24 +3,18 @@
  * server: CheckIn.manual {by}, an optional protocol v1 member, stored by the kiosk (schema v9),
  * forwarded with the check-in and shown by central export. A scanned check-in has none.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
 import { validateCheckIn } from '../../server/checkin-validation.js';
-import { buildKiosk } from '../../src/app/build.js';
 import type { KioskService } from '../../src/app/kiosk.js';
-import { createKioskApi, type KioskApiService } from '../../src/app/api.js';
+import type { KioskApiService } from '../../src/app/api.js';
 import { silentLogger, systemClock, systemTimers } from '../../src/core/system.js';
-import { enroll } from '../../src/sync/enrollment.js';
 import { startForwarder, type Forwarder } from '../../src/sync/forwarder.js';
 import { CCCD_VALID } from '../fixtures/identity/samples.js';
+import { startEnrolledKiosk, type EnrolledKiosk } from '../helpers/enrolled-kiosk.js';
 import { waitFor } from '../helpers/sync-fixtures.js';
 
-
-let tmp: string;
+let enrolled: EnrolledKiosk;
 let central: CentralServer;
 let kiosk: KioskService;
 let api: KioskApiService;
@@ -28,33 +22,20 @@ let forwarder: Forwarder | undefined;
 let token: string;
 
 beforeEach(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manual-'));
-  central = await startCentral({ dataDir: path.join(tmp, 'central'), port: 0, logger: silentLogger, clock: systemClock, enrollmentCodes: ['MANUAL-CODE-1'] });
-  const dataDir = path.join(tmp, 'kiosk');
-  token = (await enroll({ serverUrl: central.url, code: 'MANUAL-CODE-1', dataDir, device: { name: 't', version: '0', platform: 'linux' } })).token;
-  kiosk = await buildKiosk({ dataDir, scanners: [], clock: systemClock, timers: systemTimers, logger: silentLogger });
-  await kiosk.start();
-  api = createKioskApi({ kiosk, clock: systemClock, timers: systemTimers, logger: silentLogger, exportDir: path.join(tmp, 'exports'), pin: { scryptN: 1024, setupCodeFile: path.join(dataDir, 'setup-code') } });
+  enrolled = await startEnrolledKiosk({ prefix: 'manual-', code: 'MANUAL-CODE-1', clock: systemClock });
+  ({ central, kiosk, api, token } = enrolled);
 });
 
 afterEach(async () => {
   await forwarder?.stop();
   forwarder = undefined;
-  api.close();
-  await kiosk.stop();
-  await central.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await enrolled.close();
 });
 
 describe('a manual entry', () => {
   it('carries its officer (manual.by) to the central server and its export; a scanned check-in does not', async () => {
-    const tech = await api.techSetup(fs.readFileSync(path.join(tmp, 'kiosk', 'setup-code'), 'utf8').trim(), '246813');
-    if (!tech.ok) throw new Error(tech.reason);
-    await api.techConfigure(tech.session, { profile: 'booth' });
-    const { code } = await api.techIssueOfficerCode(tech.session, 'officer-117');
-    const officer = await api.officerSignIn('officer-117', code);
-    if (!officer.ok) throw new Error(officer.reason);
-    const typed = await api.manualEntry(officer.session, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
+    const { officer } = await enrolled.boothSessions();
+    const typed = await api.manualEntry(officer, { idNo: '001085012345', name: 'Nguyễn Văn An', dob: '1985-03-15', sex: 'M' });
     if (!typed.ok) throw new Error(typed.error);
     const scanned = await api.submitScan({ text: CCCD_VALID[1]!.text, source: 'wedge' });
     if (!scanned.ok) throw new Error(scanned.error);

@@ -5,22 +5,17 @@
  * an override reason the server would refuse (the same function, src/shared/text-safety.ts).
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCentral } from '../../server/app.js';
 import type { CentralServer } from '../../server/app.js';
-import { buildKiosk } from '../../src/app/build.js';
 import type { KioskService } from '../../src/app/kiosk.js';
-import { createKioskApi, type KioskApiService } from '../../src/app/api.js';
+import type { KioskApiService } from '../../src/app/api.js';
 import { silentLogger, systemTimers } from '../../src/core/system.js';
-import { enroll } from '../../src/sync/enrollment.js';
 import { startForwarder, type Forwarder } from '../../src/sync/forwarder.js';
 import { CCCD_VALID } from '../fixtures/identity/samples.js';
+import { startEnrolledKiosk, type EnrolledKiosk } from '../helpers/enrolled-kiosk.js';
 import { waitFor } from '../helpers/sync-fixtures.js';
 
-
-let tmp: string;
+let enrolled: EnrolledKiosk;
 let central: CentralServer;
 let kiosk: KioskService;
 let api: KioskApiService;
@@ -32,38 +27,15 @@ const clock = { now: () => Date.now() + skew };
 
 beforeEach(async () => {
   skew = 0;
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ovr-rej-'));
-  central = await startCentral({ dataDir: path.join(tmp, 'central'), port: 0, logger: silentLogger, clock: { now: () => Date.now() }, enrollmentCodes: ['OVR-CODE-1'] });
-  const dataDir = path.join(tmp, 'kiosk');
-  token = (await enroll({ serverUrl: central.url, code: 'OVR-CODE-1', dataDir, device: { name: 't', version: '0', platform: 'linux' } })).token;
-  kiosk = await buildKiosk({ dataDir, scanners: [], clock, timers: systemTimers, logger: silentLogger });
-  await kiosk.start();
-  api = createKioskApi({ kiosk, clock, timers: systemTimers, logger: silentLogger, exportDir: path.join(tmp, 'exports'), pin: { scryptN: 1024, setupCodeFile: path.join(dataDir, 'setup-code') } });
+  enrolled = await startEnrolledKiosk({ prefix: 'ovr-rej-', code: 'OVR-CODE-1', clock });
+  ({ central, kiosk, api, token } = enrolled);
 });
 
 afterEach(async () => {
   await forwarder?.stop();
   forwarder = undefined;
-  api.close();
-  await kiosk.stop();
-  await central.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await enrolled.close();
 });
-
-async function techSession(): Promise<string> {
-  const code = fs.readFileSync(path.join(tmp, 'kiosk', 'setup-code'), 'utf8').trim();
-  const r = await api.techSetup(code, '246813');
-  if (!r.ok) throw new Error(r.reason);
-  return r.session;
-}
-
-async function officerSession(tech: string): Promise<string> {
-  await api.techConfigure(tech, { profile: 'booth' });
-  const { code } = await api.techIssueOfficerCode(tech, 'officer-117');
-  const r = await api.officerSignIn('officer-117', code);
-  if (!r.ok) throw new Error(r.reason);
-  return r.session;
-}
 
 function forward(): Forwarder {
   forwarder = startForwarder({ store: kiosk.store, serverUrl: central.url, token, clock, timers: systemTimers, logger: silentLogger, idlePollMs: 50, backoff: { baseMs: 10, capMs: 50 } });
@@ -79,8 +51,7 @@ describe('an override the central server refuses', () => {
     forward();
     await waitFor(() => kiosk.store.queueStats().depth === 0, 'check-in delivered');
     skew = 25 * 3_600_000;
-    const tech = await techSession();
-    const officer = await officerSession(tech);
+    const { tech, officer } = await enrolled.boothSessions();
     await api.overrideCheckIn(officer, { id, verdict: 'reject', reason: 'photo does not match' });
     forwarder?.kick();
     await waitFor(() => (kiosk.store.queueStats().overridesRejected ?? 0) === 1, 'override refused', 10_000);
@@ -107,7 +78,7 @@ describe('an override the central server refuses', () => {
   it('is not made: a reason the server would refuse (U+0000) is refused at the kiosk, nothing recorded', async () => {
     const scan = await api.submitScan({ text: CCCD_VALID[0]!.text, source: 'wedge' });
     if (!scan.ok) throw new Error('scan failed');
-    const officer = await officerSession(await techSession());
+    const { officer } = await enrolled.boothSessions();
     await expect(api.overrideCheckIn(officer, { id: scan.outcome.id, verdict: 'reject', reason: 'photo\u0000does not match' })).rejects.toMatchObject({ code: 'refused', message: /NUL character \(U\+0000\)/ });
     expect(kiosk.store.get(scan.outcome.id)?.override).toBeUndefined();
     expect(kiosk.store.queueStats().overridesPending).toBe(0);
